@@ -1,0 +1,160 @@
+package dev.agentkernel.backend.bwrap;
+
+import dev.agentkernel.core.backend.Execution;
+import dev.agentkernel.core.backend.IsolationBackend;
+import dev.agentkernel.core.backend.Stdio;
+import dev.agentkernel.core.cgroup.CgroupDriver;
+import dev.agentkernel.core.cgroup.SandboxCgroup;
+import dev.agentkernel.core.host.HostContext;
+import dev.agentkernel.core.process.Spawner;
+import dev.agentkernel.core.process.SupervisedExecution;
+import dev.agentkernel.core.seccomp.SeccompArch;
+import dev.agentkernel.core.seccomp.SeccompFilterFile;
+import dev.agentkernel.core.seccomp.SeccompPolicy;
+import dev.agentkernel.model.BackendUnavailableException;
+import dev.agentkernel.model.CommandSpec;
+import dev.agentkernel.model.NetworkMode;
+import dev.agentkernel.model.SandboxFailureException;
+import dev.agentkernel.model.SandboxSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs each command in a fresh bubblewrap sandbox inside its own cgroup.
+ *
+ * <p>Launch: a tiny {@code /bin/sh} script puts itself into the sandbox's cgroup(s), opens
+ * the seccomp filter (and, with network, the launch FIFOs) on fixed descriptors and
+ * {@code exec}s bubblewrap; every process of the sandbox is therefore limited from its
+ * first instruction. With network, bubblewrap stops before running the command until
+ * slirp4netns has configured the sandbox's interface.
+ */
+final class BwrapBackend implements IsolationBackend {
+
+    private static final String LAUNCH = "for f in $AK_PROCS; do echo $$ > \"$f\" || exit 125; done; "
+            + "exec \"$@\" 3<\"$AK_SECCOMP\"";
+    private static final String LAUNCH_NET = LAUNCH + " 4>\"$AK_INFO\" 5<\"$AK_BLOCK\"";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+
+    private final Path bwrap;
+    private final Optional<Path> slirp;
+    private final CgroupDriver cgroups;
+    private final Path seccompFilter;
+    private final Path runtimeDir;
+    private final BwrapCommandLine commandLine;
+
+    BwrapBackend(HostContext host, Path bwrap, Optional<Path> slirp, CgroupDriver cgroups) {
+        this.bwrap = bwrap;
+        this.slirp = slirp;
+        this.cgroups = cgroups;
+        this.runtimeDir = host.runtimeDir().resolve("bwrap");
+        this.seccompFilter = SeccompFilterFile.ensure(host.stateDir().resolve("seccomp"), SeccompPolicy.defaults(),
+                SeccompArch.current());
+        this.commandLine = new BwrapCommandLine(bwrap, EtcSkeleton.prepare(host.stateDir()),
+                BwrapCommandLine.RootLayout.ofHost());
+        reapStale();
+    }
+
+    @Override
+    public String name() {
+        return BwrapProvider.NAME;
+    }
+
+    /** The arguments bubblewrap would get (for {@code --verbose} and tests). */
+    List<String> describe(SandboxSpec spec, CommandSpec command) {
+        return commandLine.build(spec, command);
+    }
+
+    @Override
+    public Execution start(SandboxSpec spec, CommandSpec command, Stdio stdio) {
+        boolean network = spec.network() == NetworkMode.OUTBOUND;
+        if (network && slirp.isEmpty()) {
+            throw new BackendUnavailableException("this sandbox needs network but slirp4netns is not installed "
+                    + "(fix: " + HostTools.installHint("slirp4netns") + ", or run with --no-network)");
+        }
+        String id = ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
+        SandboxCgroup cgroup = cgroups.create(id, spec.limits());
+        LaunchChannel channel = null;
+        SlirpNetwork net = null;
+        Process process = null;
+        try {
+            List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", network ? LAUNCH_NET : LAUNCH, "sh"));
+            argv.addAll(commandLine.build(spec, command));
+            ProcessBuilder builder = new ProcessBuilder(argv);
+            Map<String, String> env = builder.environment();
+            env.clear();
+            env.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+            env.put("AK_PROCS", String.join(" ", cgroup.procsFiles().stream().map(Path::toString).toList()));
+            env.put("AK_SECCOMP", seccompFilter.toString());
+            if (network) {
+                channel = LaunchChannel.create(runtimeDir.resolve(id));
+                env.put("AK_INFO", channel.infoPath().toString());
+                env.put("AK_BLOCK", channel.blockPath().toString());
+            }
+            SupervisedExecution.applyRedirects(builder, stdio);
+            process = Spawner.start(builder);
+            if (network) {
+                long child = channel.awaitChildPid(process, START_TIMEOUT);
+                net = SlirpNetwork.attach(slirp.get(), child, channel.dir().resolve("slirp.log"));
+                channel.release();
+            }
+            LaunchChannel ownedChannel = channel;
+            SlirpNetwork ownedNet = net;
+            return SupervisedExecution.supervise(id, process, stdio, command.timeout(), SupervisedExecution.DEFAULT_GRACE,
+                    cgroup, spec.limits().memoryMb(), () -> {
+                        if (ownedNet != null) {
+                            ownedNet.close();
+                        }
+                        if (ownedChannel != null) {
+                            ownedChannel.close();
+                        }
+                    });
+        } catch (RuntimeException e) {
+            if (process != null) {
+                process.destroyForcibly();
+            }
+            cgroup.close();
+            if (net != null) {
+                net.close();
+            }
+            if (channel != null) {
+                channel.close();
+            }
+            throw e instanceof dev.agentkernel.model.AgentKernelException ? e
+                    : new SandboxFailureException("cannot start the sandbox: " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes cgroups and runtime directories left by AgentKernel processes that died. */
+    private void reapStale() {
+        cgroups.reapStale();
+        if (!Files.isDirectory(runtimeDir)) {
+            return;
+        }
+        try (var entries = Files.list(runtimeDir)) {
+            for (Path entry : entries.toList()) {
+                String name = entry.getFileName().toString();
+                int dash = name.indexOf('-');
+                if (dash > 0) {
+                    try {
+                        long owner = Long.parseLong(name.substring(0, dash));
+                        if (ProcessHandle.of(owner).isEmpty()) {
+                            LaunchChannel.deleteTree(entry);
+                        }
+                    } catch (NumberFormatException ignored) {
+                        // not ours
+                    }
+                }
+            }
+        } catch (IOException ignored) {
+            // nothing to reap
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.agentkernel.backend.bwrap;
+
+import dev.agentkernel.model.CommandSpec;
+import dev.agentkernel.model.Mount;
+import dev.agentkernel.model.NetworkMode;
+import dev.agentkernel.model.SandboxSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the bubblewrap argument list for one sandbox. Pure: the same inputs give the
+ * same arguments, so the isolation it asks for can be checked in unit tests.
+ *
+ * <p>File descriptors 3 (seccomp filter), 4 (info) and 5 (block) are opened by the launch
+ * script; fds 4 and 5 only when the sandbox has network, so that slirp4netns can attach
+ * to the sandbox's network namespace before the command starts.
+ */
+final class BwrapCommandLine {
+
+    static final int SECCOMP_FD = 3;
+    static final int INFO_FD = 4;
+    static final int BLOCK_FD = 5;
+
+    private final Path bwrap;
+    private final EtcSkeleton etc;
+    private final RootLayout root;
+
+    BwrapCommandLine(Path bwrap, EtcSkeleton etc, RootLayout root) {
+        this.bwrap = bwrap;
+        this.etc = etc;
+        this.root = root;
+    }
+
+    /** The full argv: bwrap, its options, {@code --}, then the command's own argv. */
+    List<String> build(SandboxSpec spec, CommandSpec command) {
+        boolean network = spec.network() == NetworkMode.OUTBOUND;
+        List<String> args = new ArrayList<>(96);
+        args.add(bwrap.toString());
+        args.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts",
+                "--unshare-cgroup", "--unshare-net", "--die-with-parent", "--new-session", "--cap-drop", "ALL"));
+        args.add("--hostname");
+        args.add(spec.hostname());
+        root.addArguments(args);
+        args.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
+        args.addAll(List.of("--size", Long.toString(spec.limits().tmpMb() * 1024 * 1024), "--tmpfs", "/tmp"));
+        args.addAll(List.of("--dir", "/var/tmp", "--dir", "/run"));
+        etc.addArguments(args, network);
+        args.addAll(List.of("--dir", "/workspace"));
+        for (Mount mount : spec.mounts()) {
+            args.add(mount.readOnly() ? "--ro-bind" : "--bind");
+            args.add(mount.hostPath().toString());
+            args.add(mount.sandboxPath());
+        }
+        String workdir = command.workdir().orElse(spec.workdir());
+        if (!coveredByMount(spec, workdir)) {
+            args.add("--dir");
+            args.add(workdir);
+        }
+        if (spec.readOnlyRoot()) {
+            args.addAll(List.of("--remount-ro", "/"));
+        }
+        args.add("--chdir");
+        args.add(workdir);
+        args.add("--clearenv");
+        Map<String, String> env = new LinkedHashMap<>(spec.env());
+        env.putAll(command.env());
+        env.forEach((k, v) -> {
+            args.add("--setenv");
+            args.add(k);
+            args.add(v);
+        });
+        args.add("--seccomp");
+        args.add(Integer.toString(SECCOMP_FD));
+        if (network) {
+            args.addAll(List.of("--info-fd", Integer.toString(INFO_FD), "--block-fd", Integer.toString(BLOCK_FD)));
+        }
+        args.add("--");
+        args.addAll(command.argv());
+        return args;
+    }
+
+    private static boolean coveredByMount(SandboxSpec spec, String path) {
+        for (Mount mount : spec.mounts()) {
+            String target = mount.sandboxPath();
+            if (path.equals(target) || path.startsWith(target.endsWith("/") ? target : target + "/")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * How the host's system directories appear in the sandbox: {@code /usr} read-only and
+     * the merged-usr links ({@code /bin -> usr/bin}, ...), or read-only binds where the
+     * host has real directories.
+     */
+    record RootLayout(List<String> arguments) {
+        static RootLayout ofHost() {
+            List<String> args = new ArrayList<>(List.of("--ro-bind", "/usr", "/usr"));
+            for (String dir : List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32")) {
+                Path host = Path.of("/", dir);
+                if (Files.isSymbolicLink(host)) {
+                    try {
+                        args.addAll(List.of("--symlink", Files.readSymbolicLink(host).toString(), "/" + dir));
+                    } catch (java.io.IOException e) {
+                        // unreadable link: leave it out
+                    }
+                } else if (Files.isDirectory(host)) {
+                    args.addAll(List.of("--ro-bind", "/" + dir, "/" + dir));
+                }
+            }
+            return new RootLayout(List.copyOf(args));
+        }
+
+        void addArguments(List<String> args) {
+            args.addAll(arguments);
+        }
+    }
+}

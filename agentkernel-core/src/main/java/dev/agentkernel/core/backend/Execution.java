@@ -1,0 +1,31 @@
+package dev.agentkernel.core.backend;
+
+import dev.agentkernel.model.Termination;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A command running in its own sandbox. Closing it kills whatever still runs and removes
+ * every host resource of the sandbox (processes, cgroups, temporary files).
+ */
+public interface Execution extends AutoCloseable {
+
+    /** A short identifier of the sandbox, unique on this host while it runs. */
+    String id();
+
+    /**
+     * Waits until the command ends (or its timeout kills it) and all its output has been
+     * delivered, then cleans up. Idempotent.
+     */
+    Termination await() throws InterruptedException;
+
+    /** Like {@link #await()} but gives up after {@code wait}; empty if still running. */
+    Optional<Termination> await(Duration wait) throws InterruptedException;
+
+    /** Kills every process of the sandbox at once. The termination is then {@code Signaled(9)}. */
+    void kill();
+
+    /** Kills if running, waits for the end and removes everything. Never throws. */
+    @Override
+    void close();
+}

@@ -1,0 +1,29 @@
+package dev.agentkernel.core.backend;
+
+import dev.agentkernel.model.CommandSpec;
+import dev.agentkernel.model.SandboxSpec;
+
+/**
+ * A way of running a command in a fresh, isolated sandbox. Thread-safe: one backend
+ * serves many concurrent executions.
+ */
+public interface IsolationBackend extends AutoCloseable {
+
+    /** The provider's name. */
+    String name();
+
+    /**
+     * Starts {@code command} in a new sandbox built from {@code spec}. Returns once the
+     * command has been started; the sandbox lives until the command ends, is killed or
+     * times out, and then everything it created on the host is removed.
+     *
+     * @throws dev.agentkernel.model.SandboxFailureException if the sandbox cannot be set up;
+     *         nothing is left behind in that case
+     */
+    Execution start(SandboxSpec spec, CommandSpec command, Stdio stdio);
+
+    /** Releases backend-wide resources. Running executions are not affected. */
+    @Override
+    default void close() {
+    }
+}

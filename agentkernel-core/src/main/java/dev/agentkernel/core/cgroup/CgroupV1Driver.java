@@ -1,0 +1,139 @@
+package dev.agentkernel.core.cgroup;
+
+import dev.agentkernel.core.backend.Availability;
+import dev.agentkernel.model.ResourceLimits;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * cgroup v1: one directory per controller (memory, pids, cpu) under
+ * {@code <root>/<controller>/agentkernel/<name>}. On hybrid hosts, where a v2 hierarchy is
+ * mounted at {@code <root>/unified}, the sandbox also gets a group there so that
+ * {@code cgroup.kill} can end the whole tree at once.
+ */
+public final class CgroupV1Driver implements CgroupDriver {
+
+    private static final long CPU_PERIOD_US = 100_000;
+    private final Path root;
+    private final boolean unifiedKill;
+
+    CgroupV1Driver(Path root, boolean unifiedKill) {
+        this.root = root;
+        this.unifiedKill = unifiedKill;
+    }
+
+    static Detection probe(Path root) {
+        for (String controller : List.of("memory", "pids", "cpu")) {
+            Path dir = root.resolve(controller);
+            if (!Files.isRegularFile(dir.resolve("cgroup.procs"))) {
+                return new Detection(null, Availability.unavailable("cgroup v1 controller '" + controller
+                        + "' is not mounted at " + dir, "mount it, or boot with cgroup v2"));
+            }
+            Path parent = dir.resolve(PARENT);
+            if (!(Files.isDirectory(parent) ? Files.isWritable(parent) : Files.isWritable(dir))) {
+                return new Detection(null, Availability.unavailable("cannot create cgroups under " + dir
+                        + " (permission denied)", "run as root to enforce resource limits"));
+            }
+        }
+        Path unified = root.resolve("unified");
+        boolean kill = Files.isRegularFile(unified.resolve("cgroup.kill"))
+                || (Files.isDirectory(unified) && Files.isWritable(unified) && kernelHasCgroupKill());
+        return new Detection(new CgroupV1Driver(root, kill), Availability.available());
+    }
+
+    private static boolean kernelHasCgroupKill() {
+        // cgroup.kill exists only in non-root v2 groups; Linux 5.14+ provides it.
+        String release = System.getProperty("os.version", "0.0");
+        String[] parts = release.split("[.-]");
+        try {
+            int major = Integer.parseInt(parts[0]);
+            int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+            return major > 5 || (major == 5 && minor >= 14);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "cgroup v1 (memory, pids, cpu" + (unifiedKill ? "; v2 kill group" : "") + ")";
+    }
+
+    @Override
+    public SandboxCgroup create(String name, ResourceLimits limits) {
+        List<Path> made = new ArrayList<>();
+        try {
+            Path memory = group("memory", name, made);
+            long bytes = limits.memoryMb() * 1024 * 1024;
+            CgroupFiles.write(memory.resolve("memory.limit_in_bytes"), Long.toString(bytes));
+            Path memsw = memory.resolve("memory.memsw.limit_in_bytes");
+            if (Files.exists(memsw)) {
+                CgroupFiles.write(memsw, Long.toString(bytes));
+            }
+            Path pids = group("pids", name, made);
+            CgroupFiles.write(pids.resolve("pids.max"), Integer.toString(limits.pids()));
+            Path cpu = group("cpu", name, made);
+            CgroupFiles.write(cpu.resolve("cpu.cfs_period_us"), Long.toString(CPU_PERIOD_US));
+            CgroupFiles.write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(Math.round(limits.vcpus() * CPU_PERIOD_US)));
+            Optional<Path> killFile = Optional.empty();
+            if (unifiedKill) {
+                Path unified = root.resolve("unified").resolve(PARENT).resolve(name);
+                try {
+                    CgroupFiles.mkdir(unified);
+                    made.add(unified);
+                    killFile = Optional.of(unified.resolve("cgroup.kill"));
+                } catch (RuntimeException e) {
+                    // optional: pid-by-pid killing still works
+                }
+            }
+            return new GroupSet(name, made, pids, killFile, memory.resolve("memory.oom_control"), "oom_kill",
+                    Optional.of(memory.resolve("memory.max_usage_in_bytes")));
+        } catch (RuntimeException e) {
+            for (Path dir : made.reversed()) {
+                CgroupFiles.rmdir(dir);
+            }
+            throw e;
+        }
+    }
+
+    private Path group(String controller, String name, List<Path> made) {
+        Path dir = root.resolve(controller).resolve(PARENT).resolve(name);
+        CgroupFiles.mkdir(dir);
+        made.add(dir);
+        return dir;
+    }
+
+    @Override
+    public int reapStale() {
+        int reaped = 0;
+        for (Path group : CgroupFiles.children(root.resolve("pids").resolve(PARENT))) {
+            if (CgroupFiles.ownerGone(group)) {
+                String name = group.getFileName().toString();
+                List<Path> dirs = new ArrayList<>();
+                for (String c : List.of("memory", "pids", "cpu")) {
+                    dirs.add(root.resolve(c).resolve(PARENT).resolve(name));
+                }
+                Path unified = root.resolve("unified").resolve(PARENT).resolve(name);
+                Optional<Path> kill = Files.isDirectory(unified) ? Optional.of(unified.resolve("cgroup.kill")) : Optional.empty();
+                if (kill.isPresent()) {
+                    dirs.add(unified);
+                }
+                new GroupSet(name, dirs.stream().filter(Files::isDirectory).toList(), group, kill,
+                        dirs.getFirst().resolve("memory.oom_control"), "oom_kill", Optional.empty())
+                        .destroy(java.time.Duration.ofSeconds(1));
+                reaped++;
+            }
+        }
+        for (String c : List.of("memory", "cpu", "unified")) {
+            for (Path group : CgroupFiles.children(root.resolve(c).resolve(PARENT))) {
+                if (CgroupFiles.ownerGone(group) && CgroupFiles.pids(group.resolve("cgroup.procs")).isEmpty()) {
+                    CgroupFiles.rmdir(group);
+                }
+            }
+        }
+        return reaped;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.agentkernel.core.cgroup;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * A sandbox group made of one directory per hierarchy (one for v2; one per controller
+ * for v1, plus the v2 kill-only group on hybrid hosts). Package-private; built by the drivers.
+ */
+final class GroupSet implements SandboxCgroup {
+
+    private final String name;
+    private final List<Path> dirs;
+    private final Path pidsSource;
+    private final Optional<Path> killFile;
+    private final Path oomFile;
+    private final String oomKey;
+    private final Optional<Path> peakFile;
+
+    GroupSet(String name, List<Path> dirs, Path pidsSource, Optional<Path> killFile, Path oomFile, String oomKey,
+             Optional<Path> peakFile) {
+        this.name = name;
+        this.dirs = List.copyOf(dirs);
+        this.pidsSource = pidsSource;
+        this.killFile = killFile;
+        this.oomFile = oomFile;
+        this.oomKey = oomKey;
+        this.peakFile = peakFile;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public List<Path> procsFiles() {
+        return dirs.stream().map(d -> d.resolve("cgroup.procs")).toList();
+    }
+
+    @Override
+    public List<Long> pids() {
+        return CgroupFiles.pids(pidsSource.resolve("cgroup.procs"));
+    }
+
+    @Override
+    public boolean oomKilled() {
+        return CgroupFiles.keyed(oomFile, oomKey).orElse(0) > 0;
+    }
+
+    @Override
+    public OptionalLong memoryPeakBytes() {
+        if (peakFile.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        return CgroupFiles.read(peakFile.get()).map(s -> {
+            try {
+                return OptionalLong.of(Long.parseLong(s.trim()));
+            } catch (NumberFormatException e) {
+                return OptionalLong.empty();
+            }
+        }).orElse(OptionalLong.empty());
+    }
+
+    @Override
+    public void killAll() {
+        killFile.ifPresent(f -> CgroupFiles.tryWrite(f, "1"));
+        // Also signal pid by pid: covers kernels without cgroup.kill and races with fork.
+        for (int round = 0; round < 50; round++) {
+            List<Long> pids = pids();
+            if (pids.isEmpty()) {
+                return;
+            }
+            for (long pid : pids) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            if (round > 0) {
+                pause(1);
+            }
+        }
+    }
+
+    @Override
+    public boolean destroy(Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        if (!pids().isEmpty()) {
+            killAll();
+        }
+        while (!pids().isEmpty() && System.nanoTime() < deadline) {
+            pause(1);
+            killAll();
+        }
+        boolean gone = true;
+        for (Path dir : dirs) {
+            boolean removed = CgroupFiles.rmdir(dir);
+            while (!removed && System.nanoTime() < deadline) {
+                pause(2);
+                removed = CgroupFiles.rmdir(dir);
+            }
+            gone &= removed;
+        }
+        return gone;
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

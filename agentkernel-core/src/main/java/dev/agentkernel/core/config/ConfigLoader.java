@@ -1,0 +1,243 @@
+package dev.agentkernel.core.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import com.fasterxml.jackson.dataformat.toml.TomlReadFeature;
+import dev.agentkernel.model.InvalidRequestException;
+import dev.agentkernel.model.Profile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.stream.Collectors;
+
+/**
+ * Loads and validates {@code agentkernel.toml}:
+ *
+ * <pre>{@code
+ * [sandbox]
+ * name = "my-project"
+ * base_image = "python:3.12-alpine"
+ *
+ * [agent]
+ * preferred = "claude"      # claude, gemini, codex, opencode
+ *
+ * [resources]
+ * vcpus = 2                 # integer or decimal, at least 0.01
+ * memory_mb = 1024          # integer, at least 16
+ *
+ * [security]
+ * profile = "restrictive"   # permissive, moderate, restrictive
+ * network = false
+ * }</pre>
+ *
+ * <p>Every key is optional. Keys and sections not listed here are ignored, so a file
+ * written for a newer version (or holding another tool's settings) still loads; a
+ * misspelt key is therefore ignored too. Agent and profile names are case-insensitive.
+ * Every problem is reported as an {@link InvalidRequestException} whose message is one
+ * line naming the file and, where it applies, the line or the {@code [section] key}.
+ */
+public final class ConfigLoader {
+
+    /** The name of the config file in a project directory. */
+    public static final String FILE_NAME = "agentkernel.toml";
+    /** The largest config file read; anything bigger is refused rather than parsed. */
+    static final int MAX_BYTES = 1024 * 1024;
+
+    private static final TomlMapper MAPPER = TomlMapper.builder()
+            .enable(TomlReadFeature.PARSE_JAVA_TIME)
+            .build();
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * Reads and validates the config file {@code file}. An empty file gives
+     * {@link ProjectConfig#empty()}.
+     *
+     * @throws InvalidRequestException if the file cannot be read, is not valid TOML, or a
+     *                                 known key has a value of the wrong type or out of range
+     */
+    public static ProjectConfig load(Path file) {
+        Objects.requireNonNull(file, "file");
+        String shown = file.toString();
+        ObjectNode root = parse(shown, read(file));
+        return new ProjectConfig(sandbox(TomlSection.of(shown, root, "sandbox")),
+                agent(TomlSection.of(shown, root, "agent")),
+                resources(TomlSection.of(shown, root, "resources")),
+                security(TomlSection.of(shown, root, "security")));
+    }
+
+    /**
+     * The config file of the project in {@code dir}: {@code dir/agentkernel.toml} if it
+     * exists and is not a directory. Parent directories are not searched. A missing or
+     * unreadable {@code dir} has none.
+     */
+    public static Optional<Path> findInProject(Path dir) {
+        Objects.requireNonNull(dir, "dir");
+        Path candidate = dir.resolve(FILE_NAME);
+        try {
+            return Files.exists(candidate) && !Files.isDirectory(candidate) ? Optional.of(candidate) : Optional.empty();
+        } catch (SecurityException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String read(Path file) {
+        byte[] bytes;
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            if (attributes.isDirectory()) {
+                throw cannotRead(file, "is a directory, not a file");
+            }
+            if (!attributes.isRegularFile()) {
+                throw cannotRead(file, "not a regular file");
+            }
+            try (InputStream in = Files.newInputStream(file)) {
+                bytes = in.readNBytes(MAX_BYTES + 1);
+            }
+        } catch (IOException e) {
+            throw cannotRead(file, reason(e));
+        }
+        if (bytes.length > MAX_BYTES) {
+            throw new InvalidRequestException("config file " + file + " is larger than " + MAX_BYTES / 1024
+                    + " KiB: a config file only needs a few lines; check that the right file is given");
+        }
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+            return text.startsWith("\uFEFF") ? text.substring(1) : text;
+        } catch (CharacterCodingException e) {
+            throw new InvalidRequestException("invalid TOML in " + file + ": the file is not UTF-8 text; save it as UTF-8");
+        }
+    }
+
+    /** Why reading failed, in a few lower-case words: "no such file", "permission denied", ... */
+    static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileSystemException fse && fse.getReason() != null) {
+            return lowerFirst(fse.getReason());
+        }
+        return e.getMessage() == null ? "input/output error" : lowerFirst(firstLine(e.getMessage()));
+    }
+
+    private static InvalidRequestException cannotRead(Path file, String reason) {
+        return new InvalidRequestException("cannot read config file " + file + ": " + reason);
+    }
+
+    private static ObjectNode parse(String file, String text) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            JsonLocation location = e.getLocation();
+            String where = location != null && location.getLineNr() > 0 ? " at line " + location.getLineNr() : "";
+            throw new InvalidRequestException("invalid TOML in " + file + where + ": " + parserMessage(e.getOriginalMessage()));
+        } catch (RuntimeException e) {
+            // The parser also fails with unchecked exceptions, e.g. for a date such as 1979-13-45.
+            throw new InvalidRequestException("invalid TOML in " + file + ": " + parserMessage(e.getMessage()));
+        }
+        return root instanceof ObjectNode object ? object : MAPPER.createObjectNode();
+    }
+
+    /** A parser's message made fit for a person: one line, no Java or Jackson names. */
+    static String parserMessage(String message) {
+        if (message == null || message.isBlank()) {
+            return "the text could not be parsed";
+        }
+        String text = firstLine(message)
+                .replaceAll(",? ?from `[^`]*`", "")
+                .replaceAll(", problem: .*$", "")
+                .strip();
+        if (text.contains("`") || text.contains("java.") || text.contains("jackson") || text.isEmpty()) {
+            return "the text could not be parsed";
+        }
+        if (text.endsWith(".")) {
+            text = text.substring(0, text.length() - 1);
+        }
+        return lowerFirst(text);
+    }
+
+    private static ProjectConfig.SandboxSection sandbox(TomlSection section) {
+        Optional<String> name = section.nonBlankString("name");
+        Optional<String> baseImage = section.nonBlankString("base_image");
+        if (baseImage.filter(image -> image.chars().anyMatch(Character::isWhitespace)).isPresent()) {
+            throw section.invalid("base_image", "must be an image name without spaces, e.g. \"python:3.12-alpine\"");
+        }
+        return new ProjectConfig.SandboxSection(name, baseImage);
+    }
+
+    private static ProjectConfig.AgentSection agent(TomlSection section) {
+        Optional<String> preferred = section.nonBlankString("preferred");
+        try {
+            return new ProjectConfig.AgentSection(preferred.map(AgentKind::parse));
+        } catch (InvalidRequestException e) {
+            throw section.invalid("preferred", "must be one of " + AgentKind.acceptedIds());
+        }
+    }
+
+    private static ProjectConfig.ResourcesSection resources(TomlSection section) {
+        OptionalDouble vcpus = section.number("vcpus");
+        if (vcpus.isPresent() && !Double.isFinite(vcpus.getAsDouble())) {
+            throw section.invalid("vcpus", "must be a finite number of cores, e.g. 0.5 or 2");
+        }
+        if (vcpus.isPresent() && vcpus.getAsDouble() < ProjectConfig.ResourcesSection.MIN_VCPUS) {
+            throw section.invalid("vcpus", "must be at least " + ProjectConfig.ResourcesSection.MIN_VCPUS
+                    + " cores, e.g. 0.5 or 2");
+        }
+        OptionalLong memoryMb = section.integer("memory_mb");
+        if (memoryMb.isPresent() && memoryMb.getAsLong() < ProjectConfig.ResourcesSection.MIN_MEMORY_MB) {
+            throw section.invalid("memory_mb", "must be at least " + ProjectConfig.ResourcesSection.MIN_MEMORY_MB
+                    + " (MiB), e.g. 512");
+        }
+        return new ProjectConfig.ResourcesSection(vcpus, memoryMb);
+    }
+
+    private static ProjectConfig.SecuritySection security(TomlSection section) {
+        Optional<String> profileName = section.nonBlankString("profile");
+        Optional<Profile> profile;
+        try {
+            profile = profileName.map(Profile::parse);
+        } catch (InvalidRequestException e) {
+            throw section.invalid("profile", "must be one of "
+                    + Arrays.stream(Profile.values()).map(Profile::id).collect(Collectors.joining(", ")));
+        }
+        return new ProjectConfig.SecuritySection(profile, section.bool("network"));
+    }
+
+    private static String firstLine(String text) {
+        return text.lines().findFirst().orElse("").strip();
+    }
+
+    private static String lowerFirst(String text) {
+        if (text.isEmpty() || (text.length() > 1 && Character.isUpperCase(text.charAt(1)))) {
+            return text;
+        }
+        return text.substring(0, 1).toLowerCase(Locale.ROOT) + text.substring(1);
+    }
+}

@@ -1,0 +1,135 @@
+package dev.agentkernel.core.config;
+
+import dev.agentkernel.model.InvalidRequestException;
+import dev.agentkernel.model.Profile;
+import dev.agentkernel.model.ResourceLimits;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+
+/**
+ * The settings of a project's {@code agentkernel.toml}, one record per section. Every
+ * setting is optional: an absent one is empty, and the caller applies its own default.
+ * Built by {@link ConfigLoader}, which reports bad values with the file and key; the
+ * records re-check the same bounds so that no invalid configuration can exist.
+ *
+ * @param sandbox   the {@code [sandbox]} section
+ * @param agent     the {@code [agent]} section
+ * @param resources the {@code [resources]} section
+ * @param security  the {@code [security]} section
+ */
+public record ProjectConfig(SandboxSection sandbox, AgentSection agent, ResourcesSection resources,
+                            SecuritySection security) {
+
+    /** Requires every section (use the sections' {@code empty()} for absent ones). */
+    public ProjectConfig {
+        Objects.requireNonNull(sandbox, "sandbox");
+        Objects.requireNonNull(agent, "agent");
+        Objects.requireNonNull(resources, "resources");
+        Objects.requireNonNull(security, "security");
+    }
+
+    /** The configuration with nothing set: what an empty file, or no file, means. */
+    public static ProjectConfig empty() {
+        return new ProjectConfig(SandboxSection.empty(), AgentSection.empty(), ResourcesSection.empty(),
+                SecuritySection.empty());
+    }
+
+    /**
+     * The {@code [sandbox]} section.
+     *
+     * @param name      {@code name}: the sandbox name to use for this project
+     * @param baseImage {@code base_image}: the image to start from when nothing else is detected
+     */
+    public record SandboxSection(Optional<String> name, Optional<String> baseImage) {
+
+        /** Requires non-blank values. @throws InvalidRequestException for a blank name or image */
+        public SandboxSection {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(baseImage, "baseImage");
+            if (name.filter(String::isBlank).isPresent()) {
+                throw new InvalidRequestException("sandbox name must not be blank: give a name such as \"my-project\"");
+            }
+            if (baseImage.filter(String::isBlank).isPresent()) {
+                throw new InvalidRequestException("base image must not be blank: give an image such as \"python:3.12-alpine\"");
+            }
+        }
+
+        /** The section with nothing set. */
+        public static SandboxSection empty() {
+            return new SandboxSection(Optional.empty(), Optional.empty());
+        }
+    }
+
+    /**
+     * The {@code [agent]} section.
+     *
+     * @param preferred {@code preferred}: the agent this project prefers
+     */
+    public record AgentSection(Optional<AgentKind> preferred) {
+
+        /** Requires a non-null optional. */
+        public AgentSection {
+            Objects.requireNonNull(preferred, "preferred");
+        }
+
+        /** The section with nothing set. */
+        public static AgentSection empty() {
+            return new AgentSection(Optional.empty());
+        }
+    }
+
+    /**
+     * The {@code [resources]} section.
+     *
+     * @param vcpus    {@code vcpus}: CPU limit in cores, integer or decimal, at least {@value #MIN_VCPUS}
+     * @param memoryMb {@code memory_mb}: memory limit in MiB, an integer, at least {@value #MIN_MEMORY_MB}
+     */
+    public record ResourcesSection(OptionalDouble vcpus, OptionalLong memoryMb) {
+
+        /** Smallest accepted {@code vcpus}, the same as {@link ResourceLimits}'. */
+        public static final double MIN_VCPUS = 0.01;
+        /** Smallest accepted {@code memory_mb}, the same as {@link ResourceLimits#MIN_MEMORY_MB}. */
+        public static final long MIN_MEMORY_MB = ResourceLimits.MIN_MEMORY_MB;
+
+        /** Checks the bounds. @throws InvalidRequestException for a limit below the minimum */
+        public ResourcesSection {
+            Objects.requireNonNull(vcpus, "vcpus");
+            Objects.requireNonNull(memoryMb, "memoryMb");
+            if (vcpus.isPresent() && !(vcpus.getAsDouble() >= MIN_VCPUS && Double.isFinite(vcpus.getAsDouble()))) {
+                throw new InvalidRequestException("vcpus " + vcpus.getAsDouble()
+                        + " is not a number of cores of at least " + MIN_VCPUS + ", e.g. 0.5 or 2");
+            }
+            if (memoryMb.isPresent() && memoryMb.getAsLong() < MIN_MEMORY_MB) {
+                throw new InvalidRequestException("memory_mb " + memoryMb.getAsLong() + " is below the minimum of "
+                        + MIN_MEMORY_MB + " MiB a sandbox needs to start");
+            }
+        }
+
+        /** The section with nothing set. */
+        public static ResourcesSection empty() {
+            return new ResourcesSection(OptionalDouble.empty(), OptionalLong.empty());
+        }
+    }
+
+    /**
+     * The {@code [security]} section.
+     *
+     * @param profile {@code profile}: the security profile to start from
+     * @param network {@code network}: overrides the profile's network access
+     */
+    public record SecuritySection(Optional<Profile> profile, Optional<Boolean> network) {
+
+        /** Requires non-null optionals. */
+        public SecuritySection {
+            Objects.requireNonNull(profile, "profile");
+            Objects.requireNonNull(network, "network");
+        }
+
+        /** The section with nothing set. */
+        public static SecuritySection empty() {
+            return new SecuritySection(Optional.empty(), Optional.empty());
+        }
+    }
+}

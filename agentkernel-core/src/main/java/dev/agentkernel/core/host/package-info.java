@@ -1,0 +1,2 @@
+/** Facts about the host AgentKernel runs on and the directories it owns there. */
+package dev.agentkernel.core.host;

@@ -1,0 +1,111 @@
+package dev.agentkernel.core.policy;
+
+import dev.agentkernel.core.host.HostContext;
+import dev.agentkernel.model.InvalidRequestException;
+import dev.agentkernel.model.Mount;
+import dev.agentkernel.model.NetworkMode;
+import dev.agentkernel.model.Profile;
+import dev.agentkernel.model.ResourceLimits;
+import dev.agentkernel.model.SandboxRequest;
+import dev.agentkernel.model.SandboxSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The profile table of the product, enforced:
+ *
+ * <table>
+ * <caption>profiles</caption>
+ * <tr><th>profile</th><th>network</th><th>mount cwd</th><th>mount home</th><th>pass env</th><th>read-only</th></tr>
+ * <tr><td>permissive</td><td>yes</td><td>rw at /workspace</td><td>read-only</td><td>a few</td><td>no</td></tr>
+ * <tr><td>moderate</td><td>yes</td><td>no</td><td>no</td><td>no</td><td>no</td></tr>
+ * <tr><td>restrictive</td><td>no</td><td>no</td><td>no</td><td>no</td><td>yes</td></tr>
+ * </table>
+ *
+ * <p>Values asked for in the request win over the profile's defaults, except that nothing
+ * can turn the network on for the restrictive profile.
+ */
+public final class PolicyResolver {
+
+    /** Where commands run unless told otherwise. */
+    public static final String WORKSPACE = "/workspace";
+    /** Host variables the permissive profile passes through. */
+    public static final List<String> PASSED_ENV = List.of("TERM", "COLORTERM", "LANG", "LANGUAGE", "LC_ALL",
+            "LC_CTYPE", "LC_MESSAGES", "TZ", "NO_COLOR", "EDITOR", "PAGER");
+    private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    private static final AtomicLong HOSTNAMES = new AtomicLong();
+
+    private final HostContext host;
+
+    /** A resolver for this host (its CPU count bounds {@code vcpus}). */
+    public PolicyResolver(HostContext host) {
+        this.host = host;
+    }
+
+    /** The default limits of a profile. */
+    public static ResourceLimits defaultLimits(Profile profile) {
+        return switch (profile) {
+            case PERMISSIVE -> new ResourceLimits(1024, 1, 1024, 512);
+            case MODERATE -> new ResourceLimits(512, 1, 512, 256);
+            case RESTRICTIVE -> new ResourceLimits(256, 1, 128, 64);
+        };
+    }
+
+    /**
+     * Resolves a request.
+     *
+     * @throws InvalidRequestException for limits below what can run or above what the host has
+     */
+    public SandboxSpec resolve(SandboxRequest request) {
+        Profile profile = request.profile().orElse(Profile.MODERATE);
+        ResourceLimits limits = defaultLimits(profile);
+        if (request.memoryMb().isPresent()) {
+            long memory = request.memoryMb().getAsLong();
+            limits = limits.withMemoryMb(memory);
+            limits = limits.withTmpMb(Math.max(1, Math.min(limits.tmpMb(), memory / 2)));
+        }
+        if (request.vcpus().isPresent()) {
+            double vcpus = request.vcpus().getAsDouble();
+            if (vcpus > host.cpus()) {
+                throw new InvalidRequestException(String.format(Locale.ROOT,
+                        "cpu limit %s exceeds the %d CPUs of this host", trim(vcpus), host.cpus()));
+            }
+            limits = limits.withVcpus(vcpus);
+        }
+        boolean network = profile != Profile.RESTRICTIVE && request.network().orElse(true);
+        List<Mount> mounts = new ArrayList<>();
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", PATH);
+        env.put("HOME", WORKSPACE);
+        env.put("LANG", "C.UTF-8");
+        if (profile == Profile.PERMISSIVE) {
+            Path home = Path.of(System.getProperty("user.home"));
+            if (Files.isDirectory(home)) {
+                mounts.add(new Mount(home.toAbsolutePath().normalize(), home.toAbsolutePath().normalize().toString(), true));
+            }
+            Path project = request.projectDir().orElse(Path.of("").toAbsolutePath()).toAbsolutePath().normalize();
+            mounts.add(new Mount(project, WORKSPACE, false));
+            for (String name : PASSED_ENV) {
+                String value = host.env().get(name);
+                if (value != null && value.indexOf('\0') < 0) {
+                    env.put(name, value);
+                }
+            }
+        }
+        env.putAll(request.env());
+        String workdir = request.workdir().orElse(WORKSPACE);
+        return new SandboxSpec(request.image(), profile, network ? NetworkMode.OUTBOUND : NetworkMode.NONE,
+                profile == Profile.RESTRICTIVE, limits, mounts, env, workdir,
+                "sandbox-" + Long.toHexString(ProcessHandle.current().pid()) + "-" + HOSTNAMES.incrementAndGet());
+    }
+
+    private static String trim(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+}

@@ -1,0 +1,138 @@
+package dev.agentkernel.core.seccomp;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/**
+ * Compiles a {@link SeccompPolicy} into a classic-BPF seccomp program: the raw
+ * {@code struct sock_filter} array that {@code bwrap --seccomp FD} reads and installs.
+ *
+ * <p>Program shape: check {@code seccomp_data.arch} (anything else is killed, which also stops
+ * 32-bit {@code int 0x80} syscalls on x86_64); load the syscall number; on x86_64 refuse x32
+ * numbers; then one compare-and-return pair per denied syscall; then the {@code clone3},
+ * {@code clone} and {@code ioctl} argument checks; finally allow. Every jump is forward and at
+ * most a few instructions long, so the 8-bit jump offsets never overflow.
+ */
+public final class SeccompCompiler {
+    /** Kernel limit on classic-BPF program length ({@code BPF_MAXINSNS}). */
+    static final int MAX_INSTRUCTIONS = 4096;
+
+    static final int RET_KILL_PROCESS = 0x80000000;
+    static final int RET_ERRNO = 0x00050000;
+    static final int RET_ALLOW = 0x7fff0000;
+    static final int EPERM = 1;
+    static final int ENOSYS = 38;
+
+    static final int OFFSET_NR = 0;
+    static final int OFFSET_ARCH = 4;
+    static final int OFFSET_ARGS = 16;
+
+    static final int X32_SYSCALL_BIT = 0x40000000;
+    static final int CLONE_NAMESPACE_FLAGS = 0x00020000 // CLONE_NEWNS
+            | 0x02000000  // CLONE_NEWCGROUP
+            | 0x04000000  // CLONE_NEWUTS
+            | 0x08000000  // CLONE_NEWIPC
+            | 0x10000000  // CLONE_NEWUSER
+            | 0x20000000  // CLONE_NEWPID
+            | 0x40000000; // CLONE_NEWNET
+    static final int TIOCSTI = 0x5412;
+    static final int TIOCLINUX = 0x541C;
+
+    private SeccompCompiler() {
+    }
+
+    /**
+     * Compiles the policy for one architecture.
+     *
+     * @param policy what to deny
+     * @param arch   architecture the filter will run on; syscalls it does not have are skipped
+     * @return the program as little-endian {@code struct sock_filter} entries, 8 bytes each
+     * @throws IllegalStateException if the program would exceed the kernel's 4096-instruction limit
+     */
+    public static byte[] compile(SeccompPolicy policy, SeccompArch arch) {
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(arch, "arch");
+        List<BpfInstruction> program = new ArrayList<>();
+
+        program.add(BpfInstruction.loadWord(OFFSET_ARCH));
+        program.add(BpfInstruction.jumpIfEqual(arch.auditArch(), 1, 0));
+        program.add(BpfInstruction.ret(RET_KILL_PROCESS));
+        program.add(BpfInstruction.loadWord(OFFSET_NR));
+        if (arch.hasX32Abi()) {
+            program.add(BpfInstruction.jumpIfAtLeast(X32_SYSCALL_BIT, 0, 1));
+            program.add(BpfInstruction.ret(errno(EPERM)));
+        }
+        for (int nr : deniedNumbers(policy, arch)) {
+            program.add(BpfInstruction.jumpIfEqual(nr, 0, 1));
+            program.add(BpfInstruction.ret(errno(EPERM)));
+        }
+        if (policy.denyNamespaceCreation()) {
+            addNamespaceChecks(program, arch);
+        }
+        addIoctlCheck(program, arch);
+        program.add(BpfInstruction.ret(RET_ALLOW));
+
+        if (program.size() >= MAX_INSTRUCTIONS) {
+            throw new IllegalStateException("seccomp program has " + program.size()
+                    + " instructions; the kernel accepts fewer than " + MAX_INSTRUCTIONS);
+        }
+        return encode(program);
+    }
+
+    /** Returns the seccomp action that fails a syscall with {@code errno}. */
+    static int errno(int errno) {
+        return RET_ERRNO | (errno & 0xFFFF);
+    }
+
+    private static TreeSet<Integer> deniedNumbers(SeccompPolicy policy, SeccompArch arch) {
+        TreeSet<Integer> numbers = new TreeSet<>();
+        for (String name : policy.deniedSyscalls()) {
+            arch.syscallNumber(name).ifPresent(numbers::add);
+        }
+        return numbers;
+    }
+
+    /** {@code clone3} → ENOSYS; {@code clone} with a CLONE_NEW* flag in arg0 → EPERM, else allow. */
+    private static void addNamespaceChecks(List<BpfInstruction> program, SeccompArch arch) {
+        arch.syscallNumber("clone3").ifPresent(nr -> {
+            program.add(BpfInstruction.jumpIfEqual(nr, 0, 1));
+            program.add(BpfInstruction.ret(errno(ENOSYS)));
+        });
+        arch.syscallNumber("clone").ifPresent(nr -> {
+            program.add(BpfInstruction.jumpIfEqual(nr, 0, 4));
+            program.add(BpfInstruction.loadWord(argLow32(0)));
+            program.add(BpfInstruction.jumpIfAnyBit(CLONE_NAMESPACE_FLAGS, 0, 1));
+            program.add(BpfInstruction.ret(errno(EPERM)));
+            program.add(BpfInstruction.ret(RET_ALLOW));
+        });
+    }
+
+    /** {@code ioctl} with request TIOCSTI or TIOCLINUX in arg1 → EPERM, else allow. */
+    private static void addIoctlCheck(List<BpfInstruction> program, SeccompArch arch) {
+        arch.syscallNumber("ioctl").ifPresent(nr -> {
+            program.add(BpfInstruction.jumpIfEqual(nr, 0, 5));
+            program.add(BpfInstruction.loadWord(argLow32(1)));
+            program.add(BpfInstruction.jumpIfEqual(TIOCSTI, 1, 0));
+            program.add(BpfInstruction.jumpIfEqual(TIOCLINUX, 0, 1));
+            program.add(BpfInstruction.ret(errno(EPERM)));
+            program.add(BpfInstruction.ret(RET_ALLOW));
+        });
+    }
+
+    /** Offset of the low 32 bits of syscall argument {@code index} (both arches are little-endian). */
+    private static int argLow32(int index) {
+        return OFFSET_ARGS + 8 * index;
+    }
+
+    private static byte[] encode(List<BpfInstruction> program) {
+        ByteBuffer buffer = ByteBuffer.allocate(program.size() * BpfInstruction.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        for (BpfInstruction instruction : program) {
+            instruction.writeTo(buffer);
+        }
+        return buffer.array();
+    }
+}

@@ -1,0 +1,111 @@
+package dev.agentkernel.core.seccomp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.agentkernel.model.SandboxFailureException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class SeccompArchTest {
+    private static final Path X86_64_HEADER = Path.of("/usr/include/x86_64-linux-gnu/asm/unistd_64.h");
+    private static final Path GENERIC_HEADER = Path.of("/usr/include/asm-generic/unistd.h");
+    private static final Pattern DEFINE = Pattern.compile("(?m)^#define __NR(?:3264)?_(\\w+)\\s+(\\d+)\\s*$");
+
+    @Test
+    void mapsOsArchNames() {
+        assertThat(SeccompArch.fromOsArch("amd64")).isEqualTo(SeccompArch.X86_64);
+        assertThat(SeccompArch.fromOsArch("x86_64")).isEqualTo(SeccompArch.X86_64);
+        assertThat(SeccompArch.fromOsArch("aarch64")).isEqualTo(SeccompArch.AARCH64);
+    }
+
+    @Test
+    void unsupportedArchitectureIsASandboxFailure() {
+        assertThatThrownBy(() -> SeccompArch.fromOsArch("riscv64"))
+                .isInstanceOf(SandboxFailureException.class)
+                .hasMessageContaining("riscv64")
+                .hasMessageContaining("x86_64");
+        assertThatThrownBy(() -> SeccompArch.fromOsArch("x86")).isInstanceOf(SandboxFailureException.class);
+    }
+
+    @Test
+    void currentMatchesThisJvm() {
+        String osArch = System.getProperty("os.arch");
+        assumeTrue(osArch.equals("amd64") || osArch.equals("x86_64") || osArch.equals("aarch64"));
+        assertThat(SeccompArch.current()).isEqualTo(SeccompArch.fromOsArch(osArch));
+    }
+
+    @Test
+    void auditArchConstants() {
+        assertThat(SeccompArch.X86_64.auditArch()).isEqualTo(0xC000003E);
+        assertThat(SeccompArch.AARCH64.auditArch()).isEqualTo(0xC00000B7);
+        assertThat(SeccompArch.X86_64.hasX32Abi()).isTrue();
+        assertThat(SeccompArch.AARCH64.hasX32Abi()).isFalse();
+    }
+
+    @Test
+    void tablesCoverEveryDefaultSyscallTheArchHas() {
+        for (String name : SeccompPolicy.defaults().deniedSyscalls()) {
+            assertThat(SeccompArch.X86_64.syscallNumber(name)).as(name).isPresent();
+        }
+        for (String name : new String[] {"clone", "clone3", "ioctl"}) {
+            assertThat(SeccompArch.X86_64.syscallNumber(name)).isPresent();
+            assertThat(SeccompArch.AARCH64.syscallNumber(name)).isPresent();
+        }
+        assertThat(SeccompArch.AARCH64.syscallNumber("create_module")).isEmpty();
+        assertThat(SeccompArch.X86_64.syscallNumber("mount")).hasValue(165);
+        assertThat(SeccompArch.AARCH64.syscallNumber("mount")).hasValue(40);
+        assertThat(SeccompArch.X86_64.syscallNumber("no_such_call")).isEmpty();
+    }
+
+    @Test
+    void tablesHaveNoDuplicateNumbers() {
+        for (SeccompArch arch : SeccompArch.values()) {
+            assertThat(arch.syscallTable().values()).doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void x86_64TableMatchesKernelHeader() throws IOException {
+        assumeTrue(Files.isReadable(X86_64_HEADER), "no x86_64 kernel headers on this machine");
+        assertMatchesHeader(SeccompArch.X86_64, parse(X86_64_HEADER));
+    }
+
+    @Test
+    void aarch64TableMatchesGenericKernelHeader() throws IOException {
+        assumeTrue(Files.isReadable(GENERIC_HEADER), "no asm-generic kernel headers on this machine");
+        Map<String, Integer> header = parse(GENERIC_HEADER);
+        // Legacy calls the generic table never had must be absent from the header, too.
+        assertThat(header).doesNotContainKeys("create_module", "iopl", "ioperm", "uselib", "_sysctl",
+                "get_kernel_syms", "query_module");
+        assertMatchesHeader(SeccompArch.AARCH64, header);
+    }
+
+    private static void assertMatchesHeader(SeccompArch arch, Map<String, Integer> header) {
+        assertThat(header).containsEntry("read", arch == SeccompArch.X86_64 ? 0 : 63);
+        arch.syscallTable().forEach((name, number) ->
+                assertThat(header.get(name)).as("%s %s", arch, name).isEqualTo(number));
+        // Every syscall a policy could name that the header defines must be in the table.
+        for (String name : SeccompPolicy.defaults().deniedSyscalls()) {
+            if (header.containsKey(name) && header.get(name) < 500) {
+                assertThat(arch.syscallNumber(name)).as("%s %s", arch, name).hasValue(header.get(name));
+            }
+        }
+    }
+
+    private static Map<String, Integer> parse(Path header) throws IOException {
+        Map<String, Integer> numbers = new HashMap<>();
+        Matcher matcher = DEFINE.matcher(Files.readString(header));
+        while (matcher.find()) {
+            numbers.putIfAbsent(matcher.group(1), Integer.parseInt(matcher.group(2)));
+        }
+        return numbers;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.agentkernel.model;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One command to run in a sandbox. Arguments are passed as argv, never joined into a
+ * shell string.
+ *
+ * @param argv    program and arguments; not empty, no NUL bytes
+ * @param env     variables added to the sandbox's environment for this command
+ * @param workdir working directory inside the sandbox, or empty for the sandbox's default
+ * @param timeout wall-clock limit, or empty for none
+ */
+public record CommandSpec(List<String> argv, Map<String, String> env, Optional<String> workdir,
+                          Optional<Duration> timeout) {
+
+    /** Validates and defensively copies. @throws InvalidRequestException for a bad command */
+    public CommandSpec {
+        Objects.requireNonNull(argv, "argv");
+        if (argv.isEmpty() || argv.getFirst() == null || argv.getFirst().isEmpty()) {
+            throw new InvalidRequestException("no command given: say what to run, e.g. -- python3 -c \"print(1)\"");
+        }
+        for (String arg : argv) {
+            if (arg == null || arg.indexOf('\0') >= 0) {
+                throw new InvalidRequestException("command arguments must be strings without NUL bytes");
+            }
+        }
+        argv = List.copyOf(argv);
+        env = Map.copyOf(env);
+        env.forEach(EnvVar::requireValid);
+        workdir.ifPresent(w -> SandboxPaths.requireAbsolute(w, "working directory"));
+        timeout.ifPresent(t -> {
+            if (t.isNegative() || t.isZero()) {
+                throw new InvalidRequestException("timeout must be positive, got " + t.toSeconds() + " s");
+            }
+        });
+    }
+
+    /** A command with no extra environment, the default directory and no timeout. */
+    public static CommandSpec of(String... argv) {
+        return new CommandSpec(List.of(argv), Map.of(), Optional.empty(), Optional.empty());
+    }
+
+    /** A copy with a timeout. */
+    public CommandSpec withTimeout(Duration value) {
+        return new CommandSpec(argv, env, workdir, Optional.of(value));
+    }
+}

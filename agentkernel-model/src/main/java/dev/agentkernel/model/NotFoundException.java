@@ -1,0 +1,9 @@
+package dev.agentkernel.model;
+
+/** A named thing (sandbox, session, task, file) does not exist. */
+public final class NotFoundException extends AgentKernelException {
+    /** Creates the exception; the message names what was not found. */
+    public NotFoundException(String message) {
+        super(message);
+    }
+}

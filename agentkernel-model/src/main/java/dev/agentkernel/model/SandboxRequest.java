@@ -1,0 +1,77 @@
+package dev.agentkernel.model;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+
+/**
+ * What a caller asked for, before profile defaults are applied. Every field is optional:
+ * an empty field takes the profile's default. Interfaces (CLI, HTTP, MCP) build one of
+ * these after merging their own sources (flags over config file).
+ *
+ * @param profile     security profile, default moderate
+ * @param image       image asked for or detected
+ * @param network     false to turn the network off; true cannot turn it on for restrictive
+ * @param memoryMb    memory limit in MiB
+ * @param vcpus       CPU limit in cores
+ * @param env         extra environment variables
+ * @param workdir     working directory inside the sandbox
+ * @param projectDir  host directory the permissive profile mounts at /workspace
+ */
+public record SandboxRequest(Optional<Profile> profile, Optional<String> image, Optional<Boolean> network,
+                             OptionalLong memoryMb, OptionalDouble vcpus, Map<String, String> env,
+                             Optional<String> workdir, Optional<Path> projectDir) {
+
+    /** Validates and copies. */
+    public SandboxRequest {
+        Objects.requireNonNull(profile, "profile");
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(memoryMb, "memoryMb");
+        Objects.requireNonNull(vcpus, "vcpus");
+        env = Map.copyOf(env);
+        env.forEach(EnvVar::requireValid);
+        Objects.requireNonNull(workdir, "workdir");
+        workdir.ifPresent(w -> SandboxPaths.requireAbsolute(w, "working directory"));
+        Objects.requireNonNull(projectDir, "projectDir");
+    }
+
+    /** A request that takes every default. */
+    public static SandboxRequest defaults() {
+        return new SandboxRequest(Optional.empty(), Optional.empty(), Optional.empty(), OptionalLong.empty(),
+                OptionalDouble.empty(), Map.of(), Optional.empty(), Optional.empty());
+    }
+
+    /** A copy with a profile. */
+    public SandboxRequest withProfile(Profile value) {
+        return new SandboxRequest(Optional.of(value), image, network, memoryMb, vcpus, env, workdir, projectDir);
+    }
+
+    /** A copy with the network switched on or off. */
+    public SandboxRequest withNetwork(boolean value) {
+        return new SandboxRequest(profile, image, Optional.of(value), memoryMb, vcpus, env, workdir, projectDir);
+    }
+
+    /** A copy with a memory limit. */
+    public SandboxRequest withMemoryMb(long value) {
+        return new SandboxRequest(profile, image, network, OptionalLong.of(value), vcpus, env, workdir, projectDir);
+    }
+
+    /** A copy with a CPU limit. */
+    public SandboxRequest withVcpus(double value) {
+        return new SandboxRequest(profile, image, network, memoryMb, OptionalDouble.of(value), env, workdir, projectDir);
+    }
+
+    /** A copy with an image. */
+    public SandboxRequest withImage(String value) {
+        return new SandboxRequest(profile, Optional.of(value), network, memoryMb, vcpus, env, workdir, projectDir);
+    }
+
+    /** A copy with a project directory. */
+    public SandboxRequest withProjectDir(Path value) {
+        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, Optional.of(value));
+    }
+}

@@ -1,0 +1,39 @@
+package dev.agentkernel.model;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything a backend needs to build one sandbox, fully resolved: no defaults are
+ * applied after this point. Built by the core's {@code PolicyResolver} from a profile,
+ * configuration and per-request overrides.
+ *
+ * @param image        the image asked for or detected, if any (informational until images are stored)
+ * @param profile      the profile this spec was resolved from
+ * @param network      network mode
+ * @param readOnlyRoot whether the root filesystem (including /workspace) is read-only
+ * @param limits       resource limits for the whole sandbox
+ * @param mounts       host paths made visible inside, in order
+ * @param env          environment of every command (no host variables unless listed here)
+ * @param workdir      default working directory inside the sandbox
+ * @param hostname     hostname inside the sandbox
+ */
+public record SandboxSpec(Optional<String> image, Profile profile, NetworkMode network, boolean readOnlyRoot,
+                          ResourceLimits limits, List<Mount> mounts, Map<String, String> env, String workdir,
+                          String hostname) {
+
+    /** Validates and defensively copies. */
+    public SandboxSpec {
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(profile, "profile");
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(limits, "limits");
+        mounts = List.copyOf(mounts);
+        env = Map.copyOf(env);
+        env.forEach(EnvVar::requireValid);
+        SandboxPaths.requireAbsolute(workdir, "working directory");
+        Objects.requireNonNull(hostname, "hostname");
+    }
+}

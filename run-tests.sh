@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit tests (no root needed) and integration tests that start
+# real sandboxes (root). On a fresh Debian/Ubuntu machine, as root, it first installs what
+# the tests need.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
+# shellcheck source=scripts/java.sh
+source "$ROOT/scripts/java.sh"
+ak_find_java || exit 1
+ak_require_tools bwrap:bubblewrap slirp4netns:slirp4netns ip:iproute2 python3:python3 tmux:tmux || exit 1
+cd "$ROOT"
+echo "agentkernel: running unit and integration tests with $JAVA_HOME" >&2
+exec ./mvnw -B -ntp verify "$@"

@@ -1,0 +1,54 @@
+# shellcheck shell=bash
+# Finds a Java 25+ runtime: $JAVA_HOME, then the usual JDK locations. Sourced by the
+# launcher and the test script; sets JAVA_HOME or prints how to get one and returns 1.
+
+ak_java_ok() {
+  local home="$1" version
+  [[ -x "$home/bin/java" && -f "$home/release" ]] || return 1
+  version=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release")
+  [[ -n "$version" && "$version" -ge 25 ]]
+}
+
+ak_find_java() {
+  local candidate
+  if [[ -n "${JAVA_HOME:-}" ]] && ak_java_ok "$JAVA_HOME"; then
+    return 0
+  fi
+  for candidate in /usr/lib/jvm/temurin-25-jdk-* /usr/lib/jvm/java-25-* /usr/lib/jvm/jdk-25* \
+                   /usr/lib/jvm/temurin-2[6-9]-jdk-* /usr/lib/jvm/java-2[6-9]-* /usr/lib/jvm/* \
+                   /opt/java/openjdk /opt/jdk-25* /usr/local/jdk-25* "$HOME"/.sdkman/candidates/java/current; do
+    if ak_java_ok "$candidate"; then
+      export JAVA_HOME="$candidate"
+      return 0
+    fi
+  done
+  echo "agentkernel: no Java 25 runtime found (looked at \$JAVA_HOME and /usr/lib/jvm)." >&2
+  echo "agentkernel: install one, e.g. 'apt-get install temurin-25-jdk', or set JAVA_HOME." >&2
+  return 1
+}
+
+# Installs Debian packages for the given commands when they are missing: as root on an
+# apt-based system it installs them and says so; otherwise it prints the command to run
+# and returns 1. Arguments: pairs "command:package".
+ak_require_tools() {
+  local pair cmd pkg missing=()
+  for pair in "$@"; do
+    cmd="${pair%%:*}"; pkg="${pair#*:}"
+    command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "agentkernel: installing ${missing[*]} (apt-get)..." >&2
+    export DEBIAN_FRONTEND=noninteractive
+    if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
+      apt-get update -qq >/dev/null 2>&1 || true
+      apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || {
+        echo "agentkernel: could not install ${missing[*]}; run: apt-get install ${missing[*]}" >&2
+        return 1
+      }
+    fi
+    return 0
+  fi
+  echo "agentkernel: missing ${missing[*]}; install with: sudo apt-get install ${missing[*]}" >&2
+  return 1
+}
