@@ -5,34 +5,57 @@ import dev.agentkernel.core.backend.BackendSelector;
 import dev.agentkernel.core.host.HostContext;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
 
 /** {@code agentkernel doctor}: which isolation backends can run here, and why not. */
-@Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = "List every isolation backend with \"available\" or the reason it is not.",
-        footer = {"%nExample:", "  agentkernel doctor"})
-final class DoctorCommand implements Callable<Integer> {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+final class DoctorCommand implements Subcommand {
 
     @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+    public String name() {
+        return "doctor";
+    }
+
+    @Override
+    public String usage() {
+        return "";
+    }
+
+    @Override
+    public String summary() {
+        return "List isolation backends and whether they can run here";
+    }
+
+    @Override
+    public List<String> description() {
+        return List.of("List every isolation backend with \"available\" or the reason it is not and how to fix it.",
+                "Exits 0 when at least one backend is available, 3 otherwise.");
+    }
+
+    @Override
+    public Options options() {
+        return new Options();
+    }
+
+    @Override
+    public List<String> examples() {
+        return List.of("agentkernel doctor");
+    }
+
+    @Override
+    public int run(CommandLine args, PrintWriter out, PrintWriter err) {
         HostContext host = HostContext.current();
         List<BackendSelector.Probe> probes = BackendSelector.discover().probeAll(host);
         boolean any = false;
-        out.printf("%-10s %-4s %s%n", "BACKEND", "OK", "STATUS");
+        out.printf("%-10s %-3s %s%n", "BACKEND", "OK", "STATUS");
         for (BackendSelector.Probe probe : probes) {
             String status = switch (probe.availability()) {
-                case Availability.Available a -> "available (priority " + probe.provider().priority() + ") - "
+                case Availability.Available a -> "available (priority " + probe.provider().priority() + "): "
                         + probe.provider().description();
                 case Availability.Unavailable u -> u.reason() + (u.fix().isEmpty() ? "" : "; fix: " + u.fix());
             };
             any |= probe.availability().isAvailable();
-            out.printf("%-10s %-4s %s%n", probe.provider().name(), probe.availability().isAvailable() ? "✓" : "✗", status);
+            out.printf("%-10s %-3s %s%n", probe.provider().name(), probe.availability().isAvailable() ? "✓" : "✗", status);
         }
         if (!any) {
             out.println("no isolation backend is available: 'agentkernel run' cannot work until one of the fixes above is applied");

@@ -7,7 +7,11 @@ import dev.agentkernel.model.InvalidRequestException;
 import dev.agentkernel.model.NotFoundException;
 import dev.agentkernel.model.ResourceExhaustedException;
 import dev.agentkernel.model.SandboxFailureException;
-import picocli.CommandLine;
+import java.io.PrintWriter;
+import org.apache.commons.cli.AlreadySelectedException;
+import org.apache.commons.cli.MissingArgumentException;
+import org.apache.commons.cli.ParseException;
+import org.apache.commons.cli.UnrecognizedOptionException;
 
 /**
  * The one place that turns errors into exit codes and one-line messages.
@@ -16,7 +20,8 @@ import picocli.CommandLine;
  *   <li>2: bad usage or invalid input</li>
  *   <li>3: no isolation backend can run here</li>
  *   <li>4: not found; 5: conflicts with current state; 6: a host budget is exhausted</li>
- *   <li>124: the command timed out; 137: out of memory (or killed); 125: the sandbox failed</li>
+ *   <li>124: the command timed out; 137: out of memory; 125: the sandbox itself failed</li>
+ *   <li>70: an internal error (a bug)</li>
  * </ul>
  */
 final class ExitCodes {
@@ -44,23 +49,31 @@ final class ExitCodes {
         };
     }
 
-    static int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+    /** Prints one line for {@code e} and returns its exit code. */
+    static int report(Exception e, PrintWriter err) {
         if (e instanceof AgentKernelException ak) {
-            cli.getErr().println("agentkernel: error: " + ak.getMessage());
+            err.println("agentkernel: error: " + ak.getMessage());
             return of(ak);
         }
-        cli.getErr().println("agentkernel: internal error: " + e
-                + " (please report it; run with -v for details)");
+        err.println("agentkernel: internal error: " + e + " (please report it)");
         if (Boolean.getBoolean("agentkernel.debug")) {
-            e.printStackTrace(cli.getErr());
+            e.printStackTrace(err);
         }
         return INTERNAL;
     }
 
-    static int handleParameterException(CommandLine.ParameterException e, String[] args) {
-        CommandLine cli = e.getCommandLine();
-        cli.getErr().println("agentkernel: error: " + e.getMessage());
-        cli.getErr().println("try '" + cli.getCommandSpec().qualifiedName() + " --help'");
-        return USAGE;
+    /** A parse error in words. */
+    static String describe(ParseException e) {
+        return switch (e) {
+            case UnrecognizedOptionException u -> "unknown option '" + u.getOption() + "'";
+            case MissingArgumentException m -> "option " + name(m.getOption()) + " needs a value ("
+                    + (m.getOption().getArgName() == null ? "VALUE" : m.getOption().getArgName()) + ")";
+            case AlreadySelectedException a -> a.getMessage();
+            default -> e.getMessage();
+        };
+    }
+
+    private static String name(org.apache.commons.cli.Option option) {
+        return option.getLongOpt() != null ? "--" + option.getLongOpt() : "-" + option.getOpt();
     }
 }

@@ -1,50 +1,135 @@
 package dev.agentkernel.cli;
 
 import java.io.PrintWriter;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
 
-/** Entry point of the {@code agentkernel} command. */
-@Command(name = "agentkernel", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Run untrusted code in isolated sandboxes.%n",
-        subcommands = {RunCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class},
-        footer = {"%nExamples:",
-                "  agentkernel run python3 -c \"print('Hello from sandbox!')\"",
-                "  agentkernel run --profile restrictive --timeout 10 -- sh -c 'echo hi'",
-                "  agentkernel doctor"})
-public final class Main implements Runnable {
+/**
+ * Entry point of the {@code agentkernel} command: picks the subcommand, parses its options
+ * with Apache Commons CLI, runs it and turns every error into one line and an exit code
+ * ({@link ExitCodes}). Kept free of reflection so the JVM's ahead-of-time cache covers the
+ * whole start path.
+ */
+public final class Main {
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    private final Map<String, Subcommand> commands = new LinkedHashMap<>();
+
+    private Main() {
+        for (Subcommand c : List.of(new RunCommand(), new DoctorCommand())) {
+            commands.put(c.name(), c);
+        }
+    }
 
     /** Runs the CLI and exits with its code. */
     public static void main(String[] args) {
-        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = execute(args, out, err);
+        out.flush();
+        err.flush();
+        System.exit(code);
     }
 
     /** Runs the CLI with the given output writers (for tests) and returns the exit code. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new Main());
-        cli.setOut(out);
-        cli.setErr(err);
-        cli.setExecutionExceptionHandler(ExitCodes::handleExecutionException);
-        cli.setParameterExceptionHandler(ExitCodes::handleParameterException);
-        // "run python3 -c ..." : everything from the command on belongs to the command.
-        cli.getSubcommands().get("run").setStopAtPositional(true);
-        return cli.execute(args);
+        return new Main().dispatch(args, out, err);
     }
 
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
-    /** Reports the version from the jar manifest. */
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"agentkernel " + (v == null ? "dev" : v)};
+    private int dispatch(String[] args, PrintWriter out, PrintWriter err) {
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
+            printRootHelp(out);
+            return 0;
         }
+        if (args[0].equals("--version") || args[0].equals("-V") || args[0].equals("version")) {
+            out.println("agentkernel " + version());
+            return 0;
+        }
+        if (args[0].equals("help")) {
+            if (args.length > 1 && commands.containsKey(args[1])) {
+                HelpPrinter.print(commands.get(args[1]), withHelp(commands.get(args[1]).options()), out);
+            } else {
+                printRootHelp(out);
+            }
+            return 0;
+        }
+        Subcommand command = commands.get(args[0]);
+        if (command == null) {
+            err.println("agentkernel: error: unknown command '" + args[0] + "'; commands: "
+                    + String.join(", ", commands.keySet()));
+            err.println("try 'agentkernel --help'");
+            return ExitCodes.USAGE;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        Options options = withHelp(command.options());
+        CommandLine parsed;
+        try {
+            parsed = DefaultParser.builder().setAllowPartialMatching(false).build()
+                    .parse(options, rest, command.stopsAtCommand());
+        } catch (ParseException e) {
+            err.println("agentkernel: error: " + ExitCodes.describe(e));
+            err.println("try 'agentkernel " + command.name() + " --help'");
+            return ExitCodes.USAGE;
+        }
+        if (command.stopsAtCommand() && !parsed.getArgList().isEmpty() && parsed.getArgList().getFirst().startsWith("-")
+                && !Arrays.asList(rest).contains("--")) {
+            err.println("agentkernel: error: unknown option '" + parsed.getArgList().getFirst()
+                    + "' (to run a program whose name starts with '-', put it after --)");
+            err.println("try 'agentkernel " + command.name() + " --help'");
+            return ExitCodes.USAGE;
+        }
+        if (parsed.hasOption("help")) {
+            HelpPrinter.print(command, options, out);
+            return 0;
+        }
+        try {
+            return command.run(parsed, out, err);
+        } catch (Exception e) {
+            return ExitCodes.report(e, err);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    private static Options withHelp(Options options) {
+        Options copy = new Options();
+        options.getOptions().forEach(copy::addOption);
+        copy.addOption(Option.builder("h").longOpt("help").desc("Show this help").get());
+        return copy;
+    }
+
+    private void printRootHelp(PrintWriter out) {
+        out.println("Usage: agentkernel COMMAND [OPTIONS]");
+        out.println();
+        out.println("Run untrusted code in isolated sandboxes.");
+        out.println();
+        out.println("Commands:");
+        for (Subcommand c : commands.values()) {
+            out.printf("  %-10s %s%n", c.name(), c.summary());
+        }
+        out.printf("  %-10s %s%n", "help", "Show help for a command");
+        out.println();
+        out.println("Options:");
+        out.println("  -h, --help     Show this help");
+        out.println("  -V, --version  Show the version");
+        out.println();
+        out.println("Examples:");
+        out.println("  agentkernel run python3 -c \"print('Hello from sandbox!')\"");
+        out.println("  agentkernel run --profile restrictive --timeout 10 -- sh -c 'echo hi'");
+        out.println("  agentkernel doctor");
+        out.println();
+        out.println("Run 'agentkernel COMMAND --help' for a command's options.");
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
     }
 }

@@ -18,7 +18,6 @@ import dev.agentkernel.model.Profile;
 import dev.agentkernel.model.SandboxRequest;
 import dev.agentkernel.model.SandboxSpec;
 import dev.agentkernel.model.Termination;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,95 +25,101 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
 
 /** {@code agentkernel run}: one command in a fresh sandbox that is gone when it ends. */
-@Command(name = "run", sortOptions = false, usageHelpAutoWidth = true,
-        description = {"Run a command in a fresh isolated sandbox, then remove the sandbox.",
-                "Arguments are passed as argv (never through a shell). stdout and stderr stream live;",
-                "the command's exit code becomes agentkernel's (124 on timeout, 137 when out of memory)."},
-        footer = {"%nExamples:",
-                "  agentkernel run python3 -c \"print('Hello from sandbox!')\"",
-                "  agentkernel run --profile restrictive --memory 128 -- python3 script.py",
-                "  agentkernel run --no-network -e DEBUG=1 -w /tmp -- sh -c 'pwd; env'",
-                "  echo data | agentkernel run -- wc -c"})
-final class RunCommand implements Callable<Integer> {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Option(names = "--image", paramLabel = "IMAGE", description = "Image to run in (default: auto-detected)")
-    String image;
-
-    @Option(names = "--profile", paramLabel = "PROFILE",
-            description = "Security profile: permissive, moderate (default), restrictive")
-    String profile;
-
-    @Option(names = "--no-network", description = "No network access, whatever the profile says")
-    boolean noNetwork;
-
-    @Option(names = "--keep", description = "Keep the sandbox's /workspace on the host after the run")
-    boolean keep;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (default: ./agentkernel.toml if present)")
-    Path config;
-
-    @Option(names = "--memory", paramLabel = "MB", description = "Memory limit in MB (default 512; restrictive 256)")
-    Long memoryMb;
-
-    @Option(names = "--cpus", paramLabel = "N", description = "CPU limit in cores, may be fractional (default 1)")
-    Double cpus;
-
-    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Kill the whole sandbox after this many seconds")
-    Double timeoutSeconds;
-
-    @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "Set an environment variable (repeatable)")
-    List<String> env = new ArrayList<>();
-
-    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory inside the sandbox (default /workspace)")
-    String workdir;
-
-    @Option(names = "--backend", paramLabel = "NAME", description = "Isolation backend (default: the best available)")
-    String backend;
-
-    @Option(names = {"-v", "--verbose"}, description = "Explain what is being set up")
-    boolean verbose;
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help")
-    boolean help;
-
-    @Parameters(paramLabel = "CMD", arity = "0..*", description = "The command and its arguments")
-    List<String> command = new ArrayList<>();
+final class RunCommand implements Subcommand {
 
     @Override
-    public Integer call() throws IOException {
-        PrintWriter err = spec.commandLine().getErr();
+    public String name() {
+        return "run";
+    }
+
+    @Override
+    public String usage() {
+        return "[OPTIONS] [--] CMD [ARGS...]";
+    }
+
+    @Override
+    public String summary() {
+        return "Run a command in a fresh isolated sandbox";
+    }
+
+    @Override
+    public List<String> description() {
+        return List.of("Run a command in a fresh isolated sandbox, then remove the sandbox.",
+                "Arguments are passed as argv (never through a shell). stdout and stderr stream live;",
+                "the command's exit code becomes agentkernel's (124 on timeout, 137 when out of memory).");
+    }
+
+    @Override
+    public boolean stopsAtCommand() {
+        return true;
+    }
+
+    @Override
+    public Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("image").hasArg().argName("IMAGE").desc("Image to run in (default: auto-detected)").get());
+        o.addOption(Option.builder().longOpt("profile").hasArg().argName("PROFILE")
+                .desc("Security profile: permissive, moderate (default), restrictive").get());
+        o.addOption(Option.builder().longOpt("no-network").desc("No network access, whatever the profile says").get());
+        o.addOption(Option.builder().longOpt("keep").desc("Keep the sandbox's /workspace on the host after the run").get());
+        o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
+                .desc("Configuration file (default: ./agentkernel.toml if present)").get());
+        o.addOption(Option.builder().longOpt("memory").hasArg().argName("MB").desc("Memory limit in MB (default 512; restrictive 256)").get());
+        o.addOption(Option.builder().longOpt("cpus").hasArg().argName("N").desc("CPU limit in cores, may be fractional (default 1)").get());
+        o.addOption(Option.builder().longOpt("timeout").hasArg().argName("SECONDS").desc("Kill the whole sandbox after this many seconds").get());
+        o.addOption(Option.builder("e").longOpt("env").hasArg().argName("K=V").desc("Set an environment variable (repeatable)").get());
+        o.addOption(Option.builder("w").longOpt("workdir").hasArg().argName("DIR")
+                .desc("Working directory inside the sandbox (default /workspace)").get());
+        o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME").desc("Isolation backend (default: the best available)").get());
+        o.addOption(Option.builder("v").longOpt("verbose").desc("Explain what is being set up").get());
+        return o;
+    }
+
+    @Override
+    public List<String> examples() {
+        return List.of("agentkernel run python3 -c \"print('Hello from sandbox!')\"",
+                "agentkernel run --profile restrictive --memory 128 -- python3 script.py",
+                "agentkernel run --no-network -e DEBUG=1 -w /tmp -- sh -c 'pwd; env'",
+                "echo data | agentkernel run -- wc -c");
+    }
+
+    @Override
+    public int run(CommandLine args, PrintWriter out, PrintWriter err) throws Exception {
+        List<String> command = args.getArgList();
         if (command.isEmpty()) {
             throw new InvalidRequestException("no command given: try 'agentkernel run -- python3 -c \"print(1)\"'");
         }
+        boolean verbose = args.hasOption("verbose");
         Path cwd = Path.of("").toAbsolutePath();
-        Optional<ProjectConfig> projectConfig = loadConfig(cwd);
+        Optional<ProjectConfig> projectConfig = loadConfig(args, cwd);
         HostContext host = HostContext.current();
-        SandboxRequest request = buildRequest(projectConfig, cwd);
+        SandboxRequest request = buildRequest(args, projectConfig.orElse(ProjectConfig.empty()), cwd);
+        Optional<Duration> timeout = Optional.ofNullable(OptionValues.number(args, "timeout", "seconds")).map(RunCommand::toDuration);
+        String image = args.getOptionValue("image");
         Optional<Detection> detection = image != null
                 ? Optional.of(new Detection(image, Detection.CUSTOM_LANGUAGE, Detection.Source.CONFIG))
                 : new ImageDetector().detect(command, cwd, projectConfig);
         if (detection.isPresent()) {
             request = request.withImage(detection.get().image());
+        }
+        SandboxSpec sandbox = new PolicyResolver(host).resolve(request);
+        CommandSpec cmd = new CommandSpec(command, Map.of(), Optional.empty(), timeout);
+        if (detection.isPresent()) {
             err.println("agentkernel: image " + detection.get().image()
                     + " is not available locally; running on the host's /usr in its place");
         }
         Path keptDir = null;
-        SandboxSpec sandbox = new PolicyResolver(host).resolve(request);
-        if (keep && sandbox.profile() != Profile.PERMISSIVE) {
+        if (args.hasOption("keep") && sandbox.profile() != Profile.PERMISSIVE) {
             keptDir = host.stateDir().resolve("kept").resolve(sandbox.hostname());
             Files.createDirectories(keptDir.resolve("workspace"));
             List<Mount> mounts = new ArrayList<>(sandbox.mounts());
@@ -122,31 +127,30 @@ final class RunCommand implements Callable<Integer> {
             sandbox = new SandboxSpec(sandbox.image(), sandbox.profile(), sandbox.network(), sandbox.readOnlyRoot(),
                     sandbox.limits(), mounts, sandbox.env(), sandbox.workdir(), sandbox.hostname());
         }
-        CommandSpec cmd = new CommandSpec(command, Map.of(), Optional.empty(),
-                Optional.ofNullable(timeoutSeconds).map(RunCommand::toDuration));
         long started = System.nanoTime();
-        try (IsolationBackend isolation = BackendSelector.discover().open(Optional.ofNullable(backend), host)) {
+        try (IsolationBackend isolation = BackendSelector.discover().open(Optional.ofNullable(args.getOptionValue("backend")), host)) {
             if (verbose) {
                 err.printf("agentkernel: backend %s, profile %s, network %s, memory %d MB, cpus %s, pids %d%s%n",
-                        isolation.name(), sandbox.profile().id(), sandbox.network().name().toLowerCase(),
+                        isolation.name(), sandbox.profile().id(), sandbox.network().name().toLowerCase(Locale.ROOT),
                         sandbox.limits().memoryMb(), sandbox.limits().vcpus(), sandbox.limits().pids(),
-                        detection.map(d -> ", image " + d.image() + " (" + d.source().name().toLowerCase() + ")").orElse(""));
+                        detection.map(d -> ", image " + d.image() + " (" + d.source().name().toLowerCase(Locale.ROOT) + ")").orElse(""));
             }
             Termination end;
-            try (Execution execution = isolation.start(sandbox, cmd, Stdio.inherit())) {
-                Thread hook = new Thread(execution::close, "ak-shutdown");
-                Runtime.getRuntime().addShutdownHook(hook);
-                try {
-                    end = execution.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    execution.kill();
-                    return 130;
-                }
+            Execution execution = isolation.start(sandbox, cmd, Stdio.inherit());
+            Thread hook = new Thread(execution::close, "ak-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                end = execution.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                execution.close();
+                return 130;
+            } finally {
+                execution.close();
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
                 } catch (IllegalStateException e) {
-                    // shutting down already
+                    // already shutting down
                 }
             }
             if (!end.describe().isEmpty()) {
@@ -162,30 +166,36 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private Optional<ProjectConfig> loadConfig(Path cwd) {
+    private static Optional<ProjectConfig> loadConfig(CommandLine args, Path cwd) {
+        String config = args.getOptionValue("config");
         if (config != null) {
-            return Optional.of(ConfigLoader.load(config));
+            return Optional.of(ConfigLoader.load(Path.of(config)));
         }
         return ConfigLoader.findInProject(cwd).map(ConfigLoader::load);
     }
 
-    private SandboxRequest buildRequest(Optional<ProjectConfig> projectConfig, Path cwd) {
-        ProjectConfig cfg = projectConfig.orElse(ProjectConfig.empty());
-        Optional<Profile> chosenProfile = profile != null ? Optional.of(Profile.parse(profile)) : cfg.security().profile();
-        Optional<Boolean> network = noNetwork ? Optional.of(false) : cfg.security().network();
+    private static SandboxRequest buildRequest(CommandLine args, ProjectConfig cfg, Path cwd) {
+        Optional<Profile> profile = args.hasOption("profile")
+                ? Optional.of(Profile.parse(args.getOptionValue("profile"))) : cfg.security().profile();
+        Optional<Boolean> network = args.hasOption("no-network") ? Optional.of(false) : cfg.security().network();
+        Long memoryMb = OptionValues.wholeNumber(args, "memory", "MB");
+        Double cpus = OptionValues.number(args, "cpus", "cores");
         OptionalLong memory = memoryMb != null ? OptionalLong.of(memoryMb) : cfg.resources().memoryMb();
         OptionalDouble vcpus = cpus != null ? OptionalDouble.of(cpus) : cfg.resources().vcpus();
         Map<String, String> variables = new LinkedHashMap<>();
-        for (String assignment : env) {
-            String[] kv = EnvVar.parse(assignment);
-            variables.put(kv[0], kv[1]);
+        String[] assignments = args.getOptionValues("env");
+        if (assignments != null) {
+            for (String assignment : assignments) {
+                String[] kv = EnvVar.parse(assignment);
+                variables.put(kv[0], kv[1]);
+            }
         }
-        return new SandboxRequest(chosenProfile, Optional.empty(), network, memory, vcpus, variables,
-                Optional.ofNullable(workdir), Optional.of(cwd));
+        return new SandboxRequest(profile, Optional.empty(), network, memory, vcpus, variables,
+                Optional.ofNullable(args.getOptionValue("workdir")), Optional.of(cwd));
     }
 
     private static Duration toDuration(double seconds) {
-        if (!(seconds > 0) || Double.isInfinite(seconds)) {
+        if (!(seconds > 0)) {
             throw new InvalidRequestException("--timeout must be a positive number of seconds, got " + seconds);
         }
         return Duration.ofNanos((long) (seconds * 1_000_000_000L));

@@ -11,10 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Set;
 
@@ -27,7 +24,6 @@ import java.util.Set;
 public final class SeccompFilterFile {
     private static final Set<PosixFilePermission> DIRECTORY_MODE = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r--r--");
-    private static final int HASH_HEX_CHARS = 16;
 
     private SeccompFilterFile() {
     }
@@ -58,15 +54,15 @@ public final class SeccompFilterFile {
         }
     }
 
-    /** Returns {@code seccomp-<arch>-<first 16 hex chars of SHA-256>.bpf}. */
+    /**
+     * Returns {@code seccomp-<arch>-<length>-<CRC-32C>.bpf}. A checksum, not a cryptographic
+     * hash: the name only has to tell filters apart, reuse compares the bytes, and CRC-32C
+     * avoids initialising the JDK's security providers on the CLI's start path.
+     */
     static String fileName(SeccompArch arch, byte[] program) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(program);
-            String hash = HexFormat.of().formatHex(digest).substring(0, HASH_HEX_CHARS);
-            return "seccomp-" + arch.kernelName() + "-" + hash + ".bpf";
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK lacks SHA-256", e);
-        }
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(program);
+        return "seccomp-" + arch.kernelName() + "-" + program.length + "-" + String.format("%08x", crc.getValue()) + ".bpf";
     }
 
     private static void createDirectory(Path directory) throws IOException {

@@ -30,7 +30,7 @@ class SeccompFilterFileTest {
 
         byte[] expected = SeccompCompiler.compile(SeccompPolicy.defaults(), SeccompArch.X86_64);
         assertThat(file.getParent()).isEqualTo(dir);
-        assertThat(file.getFileName().toString()).matches("seccomp-x86_64-[0-9a-f]{16}\\.bpf");
+        assertThat(file.getFileName().toString()).matches("seccomp-x86_64-" + expected.length + "-[0-9a-f]{8}\\.bpf");
         assertThat(Files.readAllBytes(file)).isEqualTo(expected);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r--r--");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");

@@ -1,0 +1,38 @@
+package dev.agentkernel.cli;
+
+import dev.agentkernel.model.InvalidRequestException;
+import org.apache.commons.cli.CommandLine;
+
+/** Typed option values with one-line errors naming the option and what it expects. */
+final class OptionValues {
+    private OptionValues() {
+    }
+
+    static Long wholeNumber(CommandLine args, String option, String unit) {
+        String text = args.getOptionValue(option);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(text.strip());
+        } catch (NumberFormatException e) {
+            throw new InvalidRequestException("--" + option + " expects a whole number of " + unit + ", got '" + text + "'");
+        }
+    }
+
+    static Double number(CommandLine args, String option, String unit) {
+        String text = args.getOptionValue(option);
+        if (text == null) {
+            return null;
+        }
+        try {
+            double value = Double.parseDouble(text.strip());
+            if (Double.isNaN(value) || Double.isInfinite(value)) {
+                throw new NumberFormatException();
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new InvalidRequestException("--" + option + " expects a number of " + unit + ", got '" + text + "'");
+        }
+    }
+}
