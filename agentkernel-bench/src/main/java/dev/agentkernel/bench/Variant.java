@@ -17,9 +17,11 @@ final class Variant {
     private static final int MAX_CONSECUTIVE_FAILURES = 5;
 
     final String name;
+    /** A few words naming it in other rows. */
+    final String shortName;
     final Round round;
-    /** For breakdown rows: the name of the variant this one is compared with, or null. */
-    final String reference;
+    /** For breakdown rows: the variant this one is compared with, or null. */
+    final Variant reference;
     private long[] samples = new long[256];
     private int count;
     private int failures;
@@ -27,8 +29,9 @@ final class Variant {
     private String lastError;
     private boolean disabled;
 
-    Variant(String name, String reference, Round round) {
+    Variant(String name, String shortName, Variant reference, Round round) {
         this.name = name;
+        this.shortName = shortName;
         this.reference = reference;
         this.round = round;
     }

@@ -77,8 +77,9 @@ public final class Main {
             err.println("try 'agentkernel " + command.name() + " --help'");
             return ExitCodes.USAGE;
         }
+        int commandStart = rest.length - parsed.getArgList().size();
         if (command.stopsAtCommand() && !parsed.getArgList().isEmpty() && parsed.getArgList().getFirst().startsWith("-")
-                && !Arrays.asList(rest).contains("--")) {
+                && !(commandStart > 0 && rest[commandStart - 1].equals("--"))) {
             err.println("agentkernel: error: unknown option '" + parsed.getArgList().getFirst()
                     + "' (to run a program whose name starts with '-', put it after --)");
             err.println("try 'agentkernel " + command.name() + " --help'");

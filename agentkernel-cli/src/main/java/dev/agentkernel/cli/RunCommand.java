@@ -114,10 +114,6 @@ final class RunCommand implements Subcommand {
         }
         SandboxSpec sandbox = new PolicyResolver(host).resolve(request);
         CommandSpec cmd = new CommandSpec(command, Map.of(), Optional.empty(), timeout);
-        if (detection.isPresent()) {
-            err.println("agentkernel: image " + detection.get().image()
-                    + " is not available locally; running on the host's /usr in its place");
-        }
         Path keptDir = null;
         if (args.hasOption("keep") && sandbox.profile() != Profile.PERMISSIVE) {
             keptDir = host.stateDir().resolve("kept").resolve(sandbox.hostname());
@@ -129,6 +125,10 @@ final class RunCommand implements Subcommand {
         }
         long started = System.nanoTime();
         try (IsolationBackend isolation = BackendSelector.discover().open(Optional.ofNullable(args.getOptionValue("backend")), host)) {
+            if (detection.isPresent()) {
+                err.println("agentkernel: image " + detection.get().image()
+                        + " is not available locally; running on the host's /usr in its place");
+            }
             if (verbose) {
                 err.printf("agentkernel: backend %s, profile %s, network %s, memory %d MB, cpus %s, pids %d%s%n",
                         isolation.name(), sandbox.profile().id(), sandbox.network().name().toLowerCase(Locale.ROOT),

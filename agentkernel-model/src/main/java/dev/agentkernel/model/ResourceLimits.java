@@ -12,6 +12,8 @@ public record ResourceLimits(long memoryMb, double vcpus, int pids, long tmpMb) 
 
     /** Smallest memory limit a sandbox can start in. */
     public static final long MIN_MEMORY_MB = 16;
+    /** Largest memory limit accepted (16 TiB); keeps byte arithmetic far from overflow. */
+    public static final long MAX_MEMORY_MB = 16L * 1024 * 1024;
     /** Smallest process limit a sandbox can start in (supervisor plus a shell and a child). */
     public static final int MIN_PIDS = 8;
 
@@ -20,6 +22,10 @@ public record ResourceLimits(long memoryMb, double vcpus, int pids, long tmpMb) 
         if (memoryMb < MIN_MEMORY_MB) {
             throw new InvalidRequestException("memory limit " + memoryMb + " MB is below the minimum of "
                     + MIN_MEMORY_MB + " MB a sandbox needs to start");
+        }
+        if (memoryMb > MAX_MEMORY_MB) {
+            throw new InvalidRequestException("memory limit " + memoryMb + " MB is above the maximum of "
+                    + MAX_MEMORY_MB + " MB");
         }
         if (!(vcpus > 0) || Double.isInfinite(vcpus)) {
             throw new InvalidRequestException("cpu limit " + vcpus + " must be a positive number of cores, e.g. 0.5 or 2");

@@ -76,7 +76,7 @@ public final class BackendSelector {
         try {
             return provider.probe(host);
         } catch (RuntimeException e) {
-            return Availability.unavailable("probe failed: " + e.getMessage(), "");
+            return Availability.unavailable("probe failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()), "");
         }
     }
 

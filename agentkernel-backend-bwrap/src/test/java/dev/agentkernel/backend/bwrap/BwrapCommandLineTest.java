@@ -1,0 +1,304 @@
+package dev.agentkernel.backend.bwrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentkernel.model.CommandSpec;
+import dev.agentkernel.model.Mount;
+import dev.agentkernel.model.NetworkMode;
+import dev.agentkernel.model.Profile;
+import dev.agentkernel.model.ResourceLimits;
+import dev.agentkernel.model.SandboxSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The bubblewrap arguments of a sandbox, built without starting anything. */
+class BwrapCommandLineTest {
+
+    private static final Path BWRAP = Path.of("/usr/bin/bwrap");
+    private static final ResourceLimits LIMITS = new ResourceLimits(512, 1, 512, 256);
+    private static final Set<String> BIND_OPTIONS = Set.of("--bind", "--ro-bind", "--bind-try", "--ro-bind-try",
+            "--dev-bind", "--dev-bind-try", "--bind-fd", "--ro-bind-fd");
+
+    @TempDir
+    Path state;
+    BwrapCommandLine commandLine;
+
+    @BeforeEach
+    void setUp() {
+        commandLine = new BwrapCommandLine(BWRAP, EtcSkeleton.prepare(state), BwrapCommandLine.RootLayout.ofHost());
+    }
+
+    private static SandboxSpec spec(NetworkMode network, boolean readOnlyRoot, List<Mount> mounts,
+                                    Map<String, String> env, String workdir) {
+        return new SandboxSpec(Optional.empty(), readOnlyRoot ? Profile.RESTRICTIVE : Profile.MODERATE, network,
+                readOnlyRoot, LIMITS, mounts, env, workdir, "sandbox-test-1");
+    }
+
+    private static SandboxSpec moderate() {
+        return spec(NetworkMode.OUTBOUND, false, List.of(), Map.of("PATH", "/usr/bin:/bin", "HOME", "/workspace"),
+                "/workspace");
+    }
+
+    private static SandboxSpec restrictive() {
+        return spec(NetworkMode.NONE, true, List.of(), Map.of("PATH", "/usr/bin:/bin"), "/workspace");
+    }
+
+    /** The bwrap options: everything between the program and the {@code --} before the command. */
+    private static List<String> options(List<String> args, CommandSpec command) {
+        int separator = args.size() - command.argv().size() - 1;
+        assertThat(args.get(separator)).as("the separator before the command").isEqualTo("--");
+        return args.subList(1, separator);
+    }
+
+    private List<String> build(SandboxSpec spec, CommandSpec command) {
+        return commandLine.build(spec, command);
+    }
+
+    private List<String> options(SandboxSpec spec) {
+        CommandSpec command = CommandSpec.of("true");
+        return options(build(spec, command), command);
+    }
+
+    /** Every (option, source, target) bind triple of the options. */
+    private static List<List<String>> binds(List<String> options) {
+        List<List<String>> out = new ArrayList<>();
+        for (int i = 0; i < options.size(); i++) {
+            if (BIND_OPTIONS.contains(options.get(i))) {
+                out.add(options.subList(i, i + 3));
+                i += 2;
+            }
+        }
+        return out;
+    }
+
+    private static int indexOfSequence(List<String> list, String... sequence) {
+        return Collections.indexOfSubList(list, List.of(sequence));
+    }
+
+    @Test
+    void startsWithBwrapAndEndsWithTheCommandAfterTheSeparator() {
+        CommandSpec command = CommandSpec.of("python3", "-c", "print(1)");
+
+        List<String> args = build(moderate(), command);
+
+        assertThat(args.getFirst()).isEqualTo("/usr/bin/bwrap");
+        assertThat(args.subList(args.size() - 4, args.size())).containsExactly("--", "python3", "-c", "print(1)");
+    }
+
+    @Test
+    void unsharesEveryNamespaceAndDiesWithItsParent() {
+        for (SandboxSpec spec : List.of(moderate(), restrictive())) {
+            List<String> options = options(spec);
+
+            assertThat(options).contains("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup",
+                    "--unshare-net", "--die-with-parent", "--new-session");
+            assertThat(options).doesNotContain("--share-net", "--unshare-all");
+        }
+    }
+
+    @Test
+    void dropsEveryCapabilityClearsTheEnvironmentAndAppliesSeccompOnFd3() {
+        List<String> options = options(moderate());
+
+        assertThat(indexOfSequence(options, "--cap-drop", "ALL")).isNotNegative();
+        assertThat(options).doesNotContain("--cap-add");
+        assertThat(options).contains("--clearenv");
+        assertThat(indexOfSequence(options, "--seccomp", "3")).isNotNegative();
+    }
+
+    @Test
+    void usrIsReadOnly() {
+        List<String> options = options(moderate());
+
+        assertThat(binds(options)).contains(List.of("--ro-bind", "/usr", "/usr"));
+        assertThat(binds(options)).noneMatch(b -> !b.getFirst().equals("--ro-bind") && b.get(2).startsWith("/usr"));
+    }
+
+    @Test
+    void theRootLayoutIsAddedAsGiven() {
+        BwrapCommandLine custom = new BwrapCommandLine(BWRAP, EtcSkeleton.prepare(state),
+                new BwrapCommandLine.RootLayout(List.of("--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin")));
+        CommandSpec command = CommandSpec.of("true");
+
+        List<String> options = options(custom.build(moderate(), command), command);
+
+        assertThat(indexOfSequence(options, "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin")).isNotNegative();
+    }
+
+    @Test
+    void nothingSecretOfTheHostIsBound() {
+        for (SandboxSpec spec : List.of(moderate(), restrictive())) {
+            for (List<String> bind : binds(options(spec))) {
+                String source = bind.get(1);
+                assertThat(source).as(bind.toString())
+                        .isNotIn("/", "/etc", "/etc/", "/root", "/home", "/etc/shadow", "/etc/gshadow", "/etc/sudoers",
+                                "/proc", "/sys", "/dev", "/run", "/var", "/tmp")
+                        .doesNotStartWith("/etc/ssh")
+                        .doesNotStartWith("/etc/sudoers")
+                        .doesNotStartWith("/etc/ssl/private")
+                        .doesNotStartWith("/root/")
+                        .doesNotStartWith("/home/");
+                assertThat(bind.get(2)).as(bind.toString()).isNotIn("/", "/etc");
+            }
+        }
+    }
+
+    @Test
+    void procDevTmpAndHostname() {
+        List<String> options = options(moderate());
+
+        assertThat(indexOfSequence(options, "--proc", "/proc")).isNotNegative();
+        assertThat(indexOfSequence(options, "--dev", "/dev")).isNotNegative();
+        assertThat(indexOfSequence(options, "--size", Long.toString(256L * 1024 * 1024), "--tmpfs", "/tmp")).isNotNegative();
+        assertThat(indexOfSequence(options, "--hostname", "sandbox-test-1")).isNotNegative();
+        assertThat(indexOfSequence(options, "--dir", "/etc")).isNotNegative();
+    }
+
+    @Test
+    void onlyAReadOnlyRootSpecRemountsTheRootReadOnlyAfterEveryMount() {
+        List<String> writable = options(moderate());
+        List<String> readOnly = options(restrictive());
+
+        assertThat(indexOfSequence(writable, "--remount-ro", "/")).isNegative();
+        assertThat(writable).doesNotContain("--remount-ro");
+        int remount = indexOfSequence(readOnly, "--remount-ro", "/");
+        assertThat(remount).isNotNegative();
+        for (String setup : List.of("--bind", "--ro-bind", "--dir", "--tmpfs", "--symlink", "--proc", "--dev")) {
+            assertThat(readOnly.lastIndexOf(setup)).as(setup + " before the remount").isLessThan(remount);
+        }
+    }
+
+    @Test
+    void launchDescriptorsAndResolvConfOnlyWithNetwork() {
+        List<String> online = options(moderate());
+        List<String> offline = options(spec(NetworkMode.NONE, false, List.of(), Map.of(), "/workspace"));
+
+        assertThat(indexOfSequence(online, "--info-fd", "4", "--block-fd", "5")).isNotNegative();
+        assertThat(binds(online)).anyMatch(b -> b.get(2).equals("/etc/resolv.conf"));
+        assertThat(offline).doesNotContain("--info-fd", "--block-fd", "--sync-fd");
+        assertThat(binds(offline)).noneMatch(b -> b.get(2).equals("/etc/resolv.conf"));
+    }
+
+    @Test
+    void mountsAreBoundInOrderWithTheirMode() {
+        List<Mount> mounts = List.of(new Mount(Path.of("/srv/b"), "/data/b", false),
+                new Mount(Path.of("/srv/a"), "/data/a", true),
+                new Mount(Path.of("/opt/tools"), "/tools", true));
+        List<String> options = options(spec(NetworkMode.NONE, false, mounts, Map.of(), "/workspace"));
+
+        List<List<String>> userBinds = binds(options).stream()
+                .filter(b -> b.get(1).startsWith("/srv") || b.get(1).startsWith("/opt")).toList();
+        assertThat(userBinds).containsExactly(
+                List.of("--bind", "/srv/b", "/data/b"),
+                List.of("--ro-bind", "/srv/a", "/data/a"),
+                List.of("--ro-bind", "/opt/tools", "/tools"));
+        assertThat(options.indexOf("/srv/b")).isGreaterThan(indexOfSequence(options, "--dir", "/workspace"));
+    }
+
+    @Test
+    void theEnvironmentIsSetVariableByVariableAfterClearing() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", "/usr/bin");
+        env.put("EMPTY", "");
+        env.put("SPACES", "a b  c");
+        CommandSpec command = new CommandSpec(List.of("env"), Map.of("EXTRA", "1", "PATH", "/override"),
+                Optional.empty(), Optional.empty());
+
+        List<String> options = options(build(spec(NetworkMode.NONE, false, List.of(), env, "/workspace"), command), command);
+
+        int clear = options.indexOf("--clearenv");
+        assertThat(clear).isNotNegative();
+        assertThat(options.indexOf("--setenv")).isGreaterThan(clear);
+        List<List<String>> setenv = new ArrayList<>();
+        for (int i = 0; i < options.size(); i++) {
+            if (options.get(i).equals("--setenv")) {
+                setenv.add(options.subList(i + 1, i + 3));
+            }
+        }
+        assertThat(setenv).containsExactlyInAnyOrder(List.of("PATH", "/override"), List.of("EMPTY", ""),
+                List.of("SPACES", "a b  c"), List.of("EXTRA", "1"));
+    }
+
+    @Test
+    void theCommandIsPassedUnchangedEvenWhenItLooksLikeBwrapOptions() {
+        CommandSpec command = CommandSpec.of("--bind", "/", "/", "--", "--setenv", "A", "B", "", "a b", "$(id)", "'x'");
+
+        List<String> args = build(moderate(), command);
+
+        int separator = args.size() - command.argv().size() - 1;
+        assertThat(args.get(separator)).isEqualTo("--");
+        assertThat(args.subList(separator + 1, args.size())).isEqualTo(command.argv());
+        List<String> options = args.subList(1, separator);
+        assertThat(binds(options)).noneMatch(b -> b.get(1).equals("/"));
+    }
+
+    @Test
+    void theTimeoutIsNotABwrapMatter() {
+        CommandSpec command = CommandSpec.of("sleep", "1").withTimeout(Duration.ofSeconds(5));
+
+        assertThat(build(moderate(), command)).isEqualTo(build(moderate(), CommandSpec.of("sleep", "1")));
+    }
+
+    @Test
+    void theDefaultWorkdirIsTheWorkspace() {
+        List<String> options = options(moderate());
+
+        assertThat(indexOfSequence(options, "--chdir", "/workspace")).isNotNegative();
+        assertThat(indexOfSequence(options, "--dir", "/workspace")).isNotNegative();
+    }
+
+    @Test
+    void theCommandsWorkdirWinsAndIsCreated() {
+        CommandSpec command = new CommandSpec(List.of("pwd"), Map.of(), Optional.of("/tmp/job"), Optional.empty());
+
+        List<String> options = options(build(moderate(), command), command);
+
+        assertThat(indexOfSequence(options, "--chdir", "/tmp/job")).isNotNegative();
+        assertThat(indexOfSequence(options, "--chdir", "/workspace")).isNegative();
+        assertThat(indexOfSequence(options, "--dir", "/tmp/job")).isNotNegative().isLessThan(options.indexOf("--chdir"));
+    }
+
+    @Test
+    void aWorkdirInsideAMountIsNotCreatedOverTheHostDirectory() {
+        List<Mount> mounts = List.of(new Mount(Path.of("/srv/data"), "/data", false));
+        CommandSpec inside = new CommandSpec(List.of("pwd"), Map.of(), Optional.of("/data/sub"), Optional.empty());
+        CommandSpec lookalike = new CommandSpec(List.of("pwd"), Map.of(), Optional.of("/database"), Optional.empty());
+        SandboxSpec spec = spec(NetworkMode.NONE, false, mounts, Map.of(), "/data");
+
+        List<String> insideOptions = options(build(spec, inside), inside);
+        List<String> lookalikeOptions = options(build(spec, lookalike), lookalike);
+        List<String> atMountOptions = options(spec);
+
+        assertThat(indexOfSequence(insideOptions, "--dir", "/data/sub")).isNegative();
+        assertThat(indexOfSequence(insideOptions, "--chdir", "/data/sub")).isNotNegative();
+        assertThat(indexOfSequence(atMountOptions, "--dir", "/data")).isNegative();
+        assertThat(indexOfSequence(atMountOptions, "--chdir", "/data")).isNotNegative();
+        assertThat(indexOfSequence(lookalikeOptions, "--dir", "/database")).isNotNegative();
+    }
+
+    @Test
+    void aWorkdirOfAReadOnlySandboxIsCreatedBeforeTheRemount() {
+        CommandSpec command = new CommandSpec(List.of("pwd"), Map.of(), Optional.of("/opt/job"), Optional.empty());
+
+        List<String> options = options(build(restrictive(), command), command);
+
+        assertThat(indexOfSequence(options, "--dir", "/opt/job"))
+                .isNotNegative().isLessThan(indexOfSequence(options, "--remount-ro", "/"));
+    }
+
+    @Test
+    void theSameInputsGiveTheSameArguments() {
+        CommandSpec command = CommandSpec.of("ls", "-la");
+        assertThat(build(moderate(), command)).isEqualTo(build(moderate(), command));
+    }
+}

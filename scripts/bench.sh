@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Sandbox start latency: AgentKernel (in process, and the CLI end to end) next to raw
+# bubblewrap with the same isolation flags, all measured in the same run, interleaved.
+# Builds the project, runs the harness (agentkernel-bench, dev.agentkernel.bench.StartupBench)
+# and rewrites its sections of BENCHMARKS.md. Run as root (the bwrap backend needs cgroups).
+#
+#   scripts/bench.sh                              # everything, default rounds
+#   scripts/bench.sh --only inprocess --rounds 500
+#   scripts/bench.sh --only cli --cli-rounds 100
+#   scripts/bench.sh --help                       # all options
+#
+# Environment: AK_BENCH_SKIP_BUILD=1 reuses the last build; AK_BENCH_MVN_ARGS adds Maven
+# arguments (e.g. -o); AK_BENCH_MARKDOWN=/path/file.md writes elsewhere, =none not at all.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+# shellcheck source=scripts/java.sh
+source "$ROOT/scripts/java.sh"
+ak_find_java || exit 1
+cd "$ROOT"
+
+for arg in "$@"; do
+  case "$arg" in
+    -h|--help)
+      exec "$JAVA_HOME/bin/java" -cp "agentkernel-bench/target/classes" dev.agentkernel.bench.StartupBench --help ;;
+  esac
+done
+
+case "$(uname -s)" in
+  Linux) ak_require_tools bwrap:bubblewrap slirp4netns:slirp4netns || exit 1 ;;
+  *) echo "bench: needs Linux" >&2; exit 1 ;;
+esac
+if [[ $(id -u) -ne 0 ]]; then
+  echo "bench: warning: not root; the bwrap backend needs writable cgroups and will likely refuse" >&2
+fi
+
+if [[ "${AK_BENCH_SKIP_BUILD:-0}" != 1 ]]; then
+  echo "bench: building (./mvnw -q -B -DskipTests install, test sources not compiled)..." >&2
+  started="$(mktemp)"
+  # shellcheck disable=SC2086
+  ./mvnw -q -B ${AK_BENCH_MVN_ARGS:-} -DskipTests -Dmaven.test.skip=true install >&2
+  # This build also made the CLI the ./agentkernel launcher runs: mark it as built, as the
+  # launcher does after its own build, so that it does not build again inside the timed runs
+  # (the stamp gets the build's start time: sources edited since still count as newer), and
+  # drop its AOT class cache, which the launcher records again for the new jar.
+  cli_target="$ROOT/agentkernel-cli/target"
+  if [[ -f "$cli_target/agentkernel-cli-0.1.0-SNAPSHOT.jar" ]]; then
+    touch -r "$started" "$cli_target/.build-stamp"
+    rm -f "$cli_target/agentkernel.aot"
+  fi
+  rm -f "$started"
+fi
+
+BENCH="$ROOT/agentkernel-bench/target"
+if [[ ! -d "$BENCH/classes/dev/agentkernel/bench" || ! -d "$BENCH/lib" ]]; then
+  echo "bench: $BENCH has no harness; build first (without AK_BENCH_SKIP_BUILD=1)" >&2
+  exit 1
+fi
+
+MARKDOWN=("--markdown" "${AK_BENCH_MARKDOWN:-$ROOT/BENCHMARKS.md}")
+[[ "${AK_BENCH_MARKDOWN:-}" == none ]] && MARKDOWN=()
+
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
+  -cp "$BENCH/classes:$BENCH/lib/*" dev.agentkernel.bench.StartupBench \
+  --root "$ROOT" "${MARKDOWN[@]}" "$@"
