@@ -18,10 +18,15 @@ source "$ROOT/scripts/java.sh"
 ak_find_java || exit 1
 cd "$ROOT"
 
+BENCH="$ROOT/agentkernel-bench/target"
 for arg in "$@"; do
   case "$arg" in
     -h|--help)
-      exec "$JAVA_HOME/bin/java" -cp "agentkernel-bench/target/classes" dev.agentkernel.bench.StartupBench --help ;;
+      if [[ -d "$BENCH/classes/dev/agentkernel/bench" ]]; then
+        exec "$JAVA_HOME/bin/java" -cp "$BENCH/classes:$BENCH/lib/*" dev.agentkernel.bench.StartupBench --help
+      fi
+      sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
+      exit 0 ;;
   esac
 done
 
@@ -36,6 +41,7 @@ fi
 if [[ "${AK_BENCH_SKIP_BUILD:-0}" != 1 ]]; then
   echo "bench: building (./mvnw -q -B -DskipTests install, test sources not compiled)..." >&2
   started="$(mktemp)"
+  trap 'rm -f "$started"' EXIT
   # shellcheck disable=SC2086
   ./mvnw -q -B ${AK_BENCH_MVN_ARGS:-} -DskipTests -Dmaven.test.skip=true install >&2
   # This build also made the CLI the ./agentkernel launcher runs: mark it as built, as the
@@ -50,7 +56,6 @@ if [[ "${AK_BENCH_SKIP_BUILD:-0}" != 1 ]]; then
   rm -f "$started"
 fi
 
-BENCH="$ROOT/agentkernel-bench/target"
 if [[ ! -d "$BENCH/classes/dev/agentkernel/bench" || ! -d "$BENCH/lib" ]]; then
   echo "bench: $BENCH has no harness; build first (without AK_BENCH_SKIP_BUILD=1)" >&2
   exit 1

@@ -387,7 +387,7 @@ public final class StartupBench {
             md.append(breakdownTable(breakdown));
             md.append('\n').append(String.format(Locale.ROOT, """
                     **Estimate at p50.** `agentkernel run` = **%s ms**: launcher script %s ms, bare JVM start %s ms, \
-                    CLI start on top of it (AOT-cached classes, picocli) %s ms, backend and sandbox in the fresh JVM %s ms \
+                    CLI start on top of it (its classes from the AOT cache, option parsing) %s ms, backend and sandbox in the fresh JVM %s ms \
                     (the same sandbox in a warm JVM: see the in-process table).
                     """, Report.ms(p50(agentkernel)), Report.ms(p50(agentkernel) - p50(direct)), Report.ms(p50(jvm)),
                     Report.ms(p50(version) - p50(jvm)), Report.ms(p50(direct) - p50(version))));

@@ -24,7 +24,10 @@ public sealed interface Termination {
         }
     }
 
-    /** The command was killed by a signal it did not get from AgentKernel. */
+    /**
+     * AgentKernel killed the sandbox on request ({@code Execution.kill()}). A command that dies
+     * of a signal by itself is {@link Exited} with 128 + the signal number, as a shell reports it.
+     */
     record Signaled(int signal) implements Termination {
         @Override
         public int exitCode() {

@@ -56,7 +56,7 @@ final class BwrapCommandLine {
             args.add(mount.sandboxPath());
         }
         String workdir = command.workdir().orElse(spec.workdir());
-        if (!coveredByMount(spec, workdir)) {
+        if (!workdir.equals("/workspace") && !coveredByMount(spec, workdir)) {
             args.add("--dir");
             args.add(workdir);
         }

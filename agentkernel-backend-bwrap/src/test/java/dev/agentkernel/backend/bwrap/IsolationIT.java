@@ -83,6 +83,33 @@ class IsolationIT extends SandboxTestBase {
     }
 
     @Test
+    void sandboxCannotSignalHostProcesses() throws Exception {
+        Process sleeper = new ProcessBuilder("sleep", "30").start();
+        try {
+            long pid = sleeper.pid();
+            Result r = sandboxes.run(sandboxes.offline(Profile.MODERATE), "sh", "-c",
+                    "kill -KILL \"$1\"; echo \"kill=$?\"", "sh", Long.toString(pid));
+            assertThat(r.out()).as(r.describe()).doesNotContain("kill=0");
+            Thread.sleep(50);
+            assertThat(sleeper.isAlive()).as("host process " + pid + " after the sandbox tried to kill it").isTrue();
+        } finally {
+            sleeper.destroyForcibly();
+            sleeper.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void onlyHarmlessDevicesAndNoSysfs() {
+        Result r = sandboxes.run(sandboxes.offline(Profile.PERMISSIVE), "sh", "-c",
+                "ls -A /dev; echo ---; ls /sys/fs/cgroup >/dev/null 2>&1 && echo SYSFS_VISIBLE; echo end");
+        String dev = r.out().substring(0, r.out().indexOf("---"));
+        assertThat(dev.lines().toList()).as(r.describe()).contains("null", "zero", "urandom")
+                .isSubsetOf("core", "fd", "full", "null", "ptmx", "pts", "random", "shm", "stderr", "stdin", "stdout",
+                        "tty", "urandom", "zero", "console", "mqueue");
+        assertThat(r.out()).doesNotContain("SYSFS_VISIBLE").contains("end");
+    }
+
+    @Test
     void hostnameDiffersFromTheHost() throws IOException {
         String hostHostname = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
         SandboxSpec spec = sandboxes.offline(Profile.MODERATE);

@@ -150,6 +150,39 @@ class LimitsIT extends SandboxTestBase {
         assertThat(Sandboxes.hostProcessesMentioning(marker)).isEmpty();
     }
 
+    @Test
+    void backgroundAndDaemonizedProcessesDoNotOutliveTheCommand() throws Exception {
+        String marker = "500." + ThreadLocalRandom.current().nextInt(100_000, 999_999);
+        Result r = sandboxes.run(sandboxes.offline(Profile.MODERATE), "sh", "-c",
+                "setsid sleep " + marker + " & nohup sleep " + marker + " >/dev/null 2>&1 & echo started");
+        assertThat(r.termination()).as(r.describe()).isEqualTo(new Termination.Exited(0));
+        assertThat(r.out()).isEqualTo("started\n");
+        assertThat(r.elapsed()).isLessThan(Duration.ofSeconds(5));
+        assertThat(Sandboxes.hostProcessesMentioning(marker)).as("background sleeps left on the host").isEmpty();
+    }
+
+    @Test
+    void stdinThatNeverEndsDoesNotHoldUpTheResult() throws Exception {
+        java.io.InputStream endless = new java.io.InputStream() {
+            @Override
+            public int read() throws java.io.IOException {
+                try {
+                    Thread.sleep(Duration.ofMinutes(5));
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+                return -1;
+            }
+        };
+        Sandboxes.Collector collector = new Sandboxes.Collector();
+        long started = System.nanoTime();
+        try (Execution execution = sandboxes.backend.start(sandboxes.offline(Profile.MODERATE), CommandSpec.of("true"),
+                new Stdio(new Stdio.Input.From(endless), new Stdio.Output.To(collector), new Stdio.Output.To(collector)))) {
+            assertThat(execution.await(Duration.ofSeconds(10))).contains(new Termination.Exited(0));
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+    }
+
     private static long readLong(Path file, String key) {
         try {
             String text = Files.readString(file).strip();

@@ -34,6 +34,38 @@ class ProfilesIT extends SandboxTestBase {
     }
 
     @Test
+    void symlinksInTheProjectDoNotReachHostFiles() throws IOException {
+        assertThat(Path.of("/etc/shadow")).as("host precondition").exists();
+        assertThat(Path.of("/var/lib")).as("host precondition").isDirectory();
+        Files.createSymbolicLink(project.resolve("shadow"), Path.of("/etc/shadow"));
+        Files.createSymbolicLink(project.resolve("hostroot"), Path.of("/"));
+        SandboxSpec spec = sandboxes.spec(SandboxRequest.defaults().withProfile(Profile.PERMISSIVE).withNetwork(false)
+                .withProjectDir(project));
+        Result r = sandboxes.run(spec, "sh", "-c",
+                "cat /workspace/shadow; ls /workspace/hostroot/; test -e /workspace/hostroot/var/lib && echo VARLIB");
+        assertThat(r.out()).as(r.describe()).doesNotContain("root:").doesNotContain("VARLIB");
+        assertThat(r.err()).as(r.describe()).contains("No such file");
+    }
+
+    @Test
+    void sandboxCannotPlantSetuidRootFilesInTheProject() throws IOException {
+        SandboxSpec spec = sandboxes.spec(SandboxRequest.defaults().withProfile(Profile.PERMISSIVE).withNetwork(false)
+                .withProjectDir(project));
+        Result r = sandboxes.run(spec, "sh", "-c", "cp /usr/bin/id /workspace/planted; chmod 4755 /workspace/planted; "
+                + "chmod g+s /workspace/planted; python3 -c \"import os; os.close(os.open('/workspace/created', "
+                + "os.O_CREAT | os.O_WRONLY, 0o6755))\"; mknod /workspace/node p; ls -l /workspace");
+        assertThat(project.resolve("planted")).as(r.describe()).exists();
+        for (String name : new String[] {"planted", "created"}) {
+            Path planted = project.resolve(name);
+            if (Files.exists(planted)) {
+                int mode = (Integer) Files.getAttribute(planted, "unix:mode");
+                assertThat(mode & 06000).as("host sees a set-id file %s written by the sandbox\n%s", name, r.describe())
+                        .isZero();
+            }
+        }
+    }
+
+    @Test
     void permissiveMountsTheHomeReadOnly() throws IOException {
         Path home = Path.of(System.getProperty("user.home"));
         String secret = "ak-it-home-" + UUID.randomUUID();

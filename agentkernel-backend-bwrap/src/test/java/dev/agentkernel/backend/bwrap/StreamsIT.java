@@ -117,6 +117,21 @@ class StreamsIT extends SandboxTestBase {
     }
 
     @Test
+    void commandKilledByItsOwnSignalGivesTheShellExitCode() {
+        Result r = sandboxes.run(sandboxes.offline(Profile.MODERATE), "sh", "-c", "kill -KILL $$");
+        assertThat(r.exitCode()).as(r.describe()).isEqualTo(128 + 9);
+        assertThat(r.termination()).as("not mistaken for the memory limit").isNotInstanceOf(Termination.OutOfMemory.class);
+    }
+
+    @Test
+    void commandWorkdirIsUsed() {
+        CommandSpec cmd = new CommandSpec(List.of("pwd"), Map.of(), java.util.Optional.of("/tmp/sub dir"),
+                java.util.Optional.empty());
+        Result r = sandboxes.run(sandboxes.offline(Profile.MODERATE), cmd);
+        assertThat(r.out()).as(r.describe()).isEqualTo("/tmp/sub dir\n");
+    }
+
+    @Test
     void argumentsReachTheProgramUnchanged() {
         List<String> args = List.of("with space", "  leading and trailing  ", "\"double\" 'single' quotes",
                 "$HOME", "${PATH}", "`id`", "$(id)", "line1\nline2\n", "", "é", "✓", "日本", "tab\there",

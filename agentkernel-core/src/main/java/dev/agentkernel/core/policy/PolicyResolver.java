@@ -99,10 +99,30 @@ public final class PolicyResolver {
             }
         }
         env.putAll(request.env());
-        String workdir = request.workdir().orElse(WORKSPACE);
+        String workdir = requireUsableWorkdir(request.workdir().orElse(WORKSPACE));
         return new SandboxSpec(request.image(), profile, network ? NetworkMode.OUTBOUND : NetworkMode.NONE,
                 profile == Profile.RESTRICTIVE, limits, mounts, env, workdir,
                 "sandbox-" + Long.toHexString(ProcessHandle.current().pid()) + "-" + HOSTNAMES.incrementAndGet());
+    }
+
+    /** Directories that are read-only host views or kernel filesystems inside every sandbox. */
+    public static final List<String> SYSTEM_DIRS = List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64",
+            "/libx32", "/etc", "/proc", "/dev", "/sys");
+
+    /**
+     * Checks that a working directory can exist in a sandbox: absolute and not inside a
+     * read-only system directory (where it could not be created).
+     *
+     * @throws InvalidRequestException otherwise
+     */
+    public static String requireUsableWorkdir(String workdir) {
+        for (String dir : SYSTEM_DIRS) {
+            if (workdir.equals(dir) || workdir.startsWith(dir + "/")) {
+                throw new InvalidRequestException("working directory " + workdir + " is inside " + dir
+                        + ", which is read-only in the sandbox; use a directory under /workspace or /tmp");
+            }
+        }
+        return workdir;
     }
 
     private static String trim(double d) {

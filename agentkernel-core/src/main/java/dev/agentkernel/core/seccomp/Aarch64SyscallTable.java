@@ -13,6 +13,11 @@ final class Aarch64SyscallTable {
     static final Map<String, Integer> NUMBERS = Map.ofEntries(
             Map.entry("lookup_dcookie", 18),
             Map.entry("ioctl", 29),
+            Map.entry("mknodat", 33),
+            Map.entry("fchmod", 52),
+            Map.entry("fchmodat", 53),
+            Map.entry("openat", 56),
+            Map.entry("fchmodat2", 452),
             Map.entry("umount2", 39),
             Map.entry("mount", 40),
             Map.entry("pivot_root", 41),

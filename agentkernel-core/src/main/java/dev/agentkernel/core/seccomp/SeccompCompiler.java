@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 
@@ -14,7 +15,8 @@ import java.util.TreeSet;
  * <p>Program shape: check {@code seccomp_data.arch} (anything else is killed, which also stops
  * 32-bit {@code int 0x80} syscalls on x86_64); load the syscall number; on x86_64 refuse x32
  * numbers; then one compare-and-return pair per denied syscall; then the {@code clone3},
- * {@code clone} and {@code ioctl} argument checks; finally allow. Every jump is forward and at
+ * {@code clone} and {@code ioctl} argument checks; then the set-user/group-ID mode checks
+ * of chmod/creat/open/mknod and their variants; finally allow. Every jump is forward and at
  * most a few instructions long, so the 8-bit jump offsets never overflow.
  */
 public final class SeccompCompiler {
@@ -39,6 +41,13 @@ public final class SeccompCompiler {
             | 0x10000000  // CLONE_NEWUSER
             | 0x20000000  // CLONE_NEWPID
             | 0x40000000; // CLONE_NEWNET
+    /** S_ISUID | S_ISGID. */
+    static final int SETID_MODE_BITS = 06000;
+    /** Syscalls that set a file mode, and the index of their mode argument. */
+    static final List<Map.Entry<String, Integer>> MODE_ARGUMENTS = List.of(
+            Map.entry("chmod", 1), Map.entry("fchmod", 1), Map.entry("fchmodat", 2), Map.entry("fchmodat2", 2),
+            Map.entry("creat", 1), Map.entry("open", 2), Map.entry("openat", 3),
+            Map.entry("mknod", 1), Map.entry("mknodat", 2));
     static final int TIOCSTI = 0x5412;
     static final int TIOCLINUX = 0x541C;
 
@@ -74,6 +83,7 @@ public final class SeccompCompiler {
             addNamespaceChecks(program, arch);
         }
         addIoctlCheck(program, arch);
+        addSetidModeChecks(program, arch);
         program.add(BpfInstruction.ret(RET_ALLOW));
 
         if (program.size() >= MAX_INSTRUCTIONS) {
@@ -121,6 +131,24 @@ public final class SeccompCompiler {
             program.add(BpfInstruction.ret(errno(EPERM)));
             program.add(BpfInstruction.ret(RET_ALLOW));
         });
+    }
+
+    /**
+     * Refuses (EPERM) to create or chmod a file with the set-user-ID or set-group-ID bit, as
+     * systemd's {@code RestrictSUIDSGID=} does. Sandboxed code runs as uid 0 of the host's
+     * user namespace without capabilities; without this rule it could leave a setuid-root
+     * program in a host directory mounted read-write (the permissive profile's /workspace).
+     */
+    private static void addSetidModeChecks(List<BpfInstruction> program, SeccompArch arch) {
+        for (Map.Entry<String, Integer> call : MODE_ARGUMENTS) {
+            arch.syscallNumber(call.getKey()).ifPresent(nr -> {
+                program.add(BpfInstruction.jumpIfEqual(nr, 0, 4));
+                program.add(BpfInstruction.loadWord(argLow32(call.getValue())));
+                program.add(BpfInstruction.jumpIfAnyBit(SETID_MODE_BITS, 0, 1));
+                program.add(BpfInstruction.ret(errno(EPERM)));
+                program.add(BpfInstruction.ret(RET_ALLOW));
+            });
+        }
     }
 
     /** Offset of the low 32 bits of syscall argument {@code index} (both arches are little-endian). */

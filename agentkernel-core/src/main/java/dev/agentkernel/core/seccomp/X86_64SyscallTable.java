@@ -9,7 +9,16 @@ import java.util.Map;
 final class X86_64SyscallTable {
     /** Syscall name to number. */
     static final Map<String, Integer> NUMBERS = Map.ofEntries(
+            Map.entry("open", 2),
             Map.entry("ioctl", 16),
+            Map.entry("creat", 85),
+            Map.entry("chmod", 90),
+            Map.entry("fchmod", 91),
+            Map.entry("mknod", 133),
+            Map.entry("openat", 257),
+            Map.entry("mknodat", 259),
+            Map.entry("fchmodat", 268),
+            Map.entry("fchmodat2", 452),
             Map.entry("clone", 56),
             Map.entry("ptrace", 101),
             Map.entry("syslog", 103),
