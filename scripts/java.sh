@@ -3,9 +3,16 @@
 # launcher and the test script; sets JAVA_HOME or prints how to get one and returns 1.
 
 ak_java_ok() {
-  local home="$1" version
+  local home="$1" line version=""
   [[ -x "$home/bin/java" && -f "$home/release" ]] || return 1
-  version=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release")
+  # Read JAVA_VERSION="25.0.1" with builtins only: this runs on every CLI start.
+  while IFS= read -r line; do
+    if [[ $line == JAVA_VERSION=* ]]; then
+      version="${line#JAVA_VERSION=\"}"
+      version="${version%%[!0-9]*}"
+      break
+    fi
+  done < "$home/release"
   [[ -n "$version" && "$version" -ge 25 ]]
 }
 

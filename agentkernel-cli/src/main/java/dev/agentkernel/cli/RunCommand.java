@@ -93,8 +93,20 @@ final class RunCommand implements Subcommand {
                 "echo data | agentkernel run -- wc -c");
     }
 
+    private static final boolean TRACE = System.getenv("AGENTKERNEL_TRACE") != null;
+    private static long last = System.nanoTime();
+
+    private static void trace(PrintWriter err, String phase) {
+        if (TRACE) {
+            long now = System.nanoTime();
+            err.printf("agentkernel: trace %-12s %6.1f ms%n", phase, (now - last) / 1e6);
+            last = System.nanoTime();
+        }
+    }
+
     @Override
     public int run(CommandLine args, PrintWriter out, PrintWriter err) throws Exception {
+        trace(err, "parsed");
         List<String> command = args.getArgList();
         if (command.isEmpty()) {
             throw new InvalidRequestException("no command given: try 'agentkernel run -- python3 -c \"print(1)\"'");
@@ -103,6 +115,7 @@ final class RunCommand implements Subcommand {
         Path cwd = Path.of("").toAbsolutePath();
         Optional<ProjectConfig> projectConfig = loadConfig(args, cwd);
         HostContext host = HostContext.current();
+        trace(err, "config+host");
         SandboxRequest request = buildRequest(args, projectConfig.orElse(ProjectConfig.empty()), cwd);
         Optional<Duration> timeout = Optional.ofNullable(OptionValues.number(args, "timeout", "seconds")).map(RunCommand::toDuration);
         String image = args.getOptionValue("image");
@@ -112,7 +125,9 @@ final class RunCommand implements Subcommand {
         if (detection.isPresent()) {
             request = request.withImage(detection.get().image());
         }
+        trace(err, "detect");
         SandboxSpec sandbox = new PolicyResolver(host).resolve(request);
+        trace(err, "resolve");
         CommandSpec cmd = new CommandSpec(command, Map.of(), Optional.empty(), timeout);
         Path keptDir = null;
         if (args.hasOption("keep") && sandbox.profile() != Profile.PERMISSIVE) {
@@ -125,6 +140,7 @@ final class RunCommand implements Subcommand {
         }
         long started = System.nanoTime();
         try (IsolationBackend isolation = BackendSelector.discover().open(Optional.ofNullable(args.getOptionValue("backend")), host)) {
+            trace(err, "backend");
             if (detection.isPresent()) {
                 err.println("agentkernel: image " + detection.get().image()
                         + " is not available locally; running on the host's /usr in its place");
@@ -137,6 +153,7 @@ final class RunCommand implements Subcommand {
             }
             Termination end;
             Execution execution = isolation.start(sandbox, cmd, Stdio.inherit());
+            trace(err, "start");
             Thread hook = new Thread(execution::close, "ak-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
@@ -153,6 +170,7 @@ final class RunCommand implements Subcommand {
                     // already shutting down
                 }
             }
+            trace(err, "await");
             if (!end.describe().isEmpty()) {
                 err.println("agentkernel: " + end.describe());
             }

@@ -61,9 +61,12 @@ public final class ConfigLoader {
     /** The largest config file read; anything bigger is refused rather than parsed. */
     static final int MAX_BYTES = 1024 * 1024;
 
-    private static final TomlMapper MAPPER = TomlMapper.builder()
-            .enable(TomlReadFeature.PARSE_JAVA_TIME)
-            .build();
+    /** Holder idiom: Jackson is loaded only when a config file is actually parsed (CLI start-up). */
+    private static final class Mapper {
+        static final TomlMapper INSTANCE = TomlMapper.builder()
+                .enable(TomlReadFeature.PARSE_JAVA_TIME)
+                .build();
+    }
 
     private ConfigLoader() {
     }
@@ -153,7 +156,7 @@ public final class ConfigLoader {
     private static ObjectNode parse(String file, String text) {
         JsonNode root;
         try {
-            root = MAPPER.readTree(text);
+            root = Mapper.INSTANCE.readTree(text);
         } catch (JsonProcessingException e) {
             JsonLocation location = e.getLocation();
             String where = location != null && location.getLineNr() > 0 ? " at line " + location.getLineNr() : "";
@@ -162,7 +165,7 @@ public final class ConfigLoader {
             // The parser also fails with unchecked exceptions, e.g. for a date such as 1979-13-45.
             throw new InvalidRequestException("invalid TOML in " + file + ": " + parserMessage(e.getMessage()));
         }
-        return root instanceof ObjectNode object ? object : MAPPER.createObjectNode();
+        return root instanceof ObjectNode object ? object : Mapper.INSTANCE.createObjectNode();
     }
 
     /** A parser's message made fit for a person: one line, no Java or Jackson names. */
