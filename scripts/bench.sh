@@ -40,20 +40,10 @@ fi
 
 if [[ "${AK_BENCH_SKIP_BUILD:-0}" != 1 ]]; then
   echo "bench: building (./mvnw -q -B -DskipTests install, test sources not compiled)..." >&2
-  started="$(mktemp)"
-  trap 'rm -f "$started"' EXIT
   # shellcheck disable=SC2086
   ./mvnw -q -B ${AK_BENCH_MVN_ARGS:-} -DskipTests -Dmaven.test.skip=true install >&2
-  # This build also made the CLI the ./agentkernel launcher runs: mark it as built, as the
-  # launcher does after its own build, so that it does not build again inside the timed runs
-  # (the stamp gets the build's start time: sources edited since still count as newer), and
-  # drop its AOT class cache, which the launcher records again for the new jar.
-  cli_target="$ROOT/agentkernel-cli/target"
-  if [[ -f "$cli_target/agentkernel-cli-0.1.0-SNAPSHOT.jar" ]]; then
-    touch -r "$started" "$cli_target/.build-stamp"
-    rm -f "$cli_target/agentkernel.aot"
-  fi
-  rm -f "$started"
+  # The launcher sees this build through the CLI jar's time stamp and records its AOT class
+  # cache again for the new jar on its first (untimed, warm-up) run.
 fi
 
 if [[ ! -d "$BENCH/classes/dev/agentkernel/bench" || ! -d "$BENCH/lib" ]]; then

@@ -50,12 +50,16 @@ final class ExitCodes {
     }
 
     /** Prints one line for {@code e} and returns its exit code. */
-    static int report(Exception e, PrintWriter err) {
+    static int report(Throwable e, PrintWriter err) {
         if (e instanceof AgentKernelException ak) {
             err.println("agentkernel: error: " + ak.getMessage());
             return of(ak);
         }
-        err.println("agentkernel: internal error: " + e + " (please report it)");
+        if (e instanceof OutOfMemoryError) {
+            err.println("agentkernel: error: agentkernel itself ran out of memory");
+            return INTERNAL;
+        }
+        err.println("agentkernel: internal error: " + e + " (please report it; set -Dagentkernel.debug=true for details)");
         if (Boolean.getBoolean("agentkernel.debug")) {
             e.printStackTrace(err);
         }

@@ -91,7 +91,8 @@ public final class Main {
         }
         try {
             return command.run(parsed, out, err);
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
+            // Never a stack trace: even an Error (a broken installation, a stack overflow) is one line.
             return ExitCodes.report(e, err);
         } finally {
             out.flush();
