@@ -117,8 +117,10 @@ public final class StartupBench {
             SandboxSpec noNet = resolver.resolve(SandboxRequest.defaults().withNetwork(false));
             Path filter = SeccompFilterFile.ensure(host.stateDir().resolve("seccomp"), SeccompPolicy.defaults(),
                     SeccompArch.current());
-            List<String> rawArgv = RawBwrap.build(bwrap, RawBwrap.etcDir(host.stateDir()), noNet, TRUE);
-            String argvCheck = checkArgv(backend, noNet, rawArgv);
+            List<String> rawArgv = backend.commandLine(noNet, TRUE).orElseThrow(
+                    () -> new IllegalStateException("the bwrap backend did not describe its command line"));
+            String argvCheck = "identical to AgentKernel's: the " + (rawArgv.size() - 1)
+                    + " arguments come from the backend's own `IsolationBackend.commandLine`";
             System.err.println("bench: raw bwrap flags: " + argvCheck);
 
             if (options.runInProcess()) {
@@ -553,26 +555,6 @@ public final class StartupBench {
     /** {@code <pid>-bench<kind>-<n>}: the owner-pid prefix lets AgentKernel reap it if this process dies. */
     private String groupName(String kind) {
         return ProcessHandle.current().pid() + "-bench" + kind + "-" + groupSequence.incrementAndGet();
-    }
-
-    private static String checkArgv(IsolationBackend backend, SandboxSpec spec, List<String> rawArgv) {
-        Optional<List<String>> real = RawBwrap.agentKernelArgv(backend, spec, TRUE);
-        if (real.isEmpty()) {
-            return "rebuilt from AgentKernel's flag set (" + (rawArgv.size() - 1)
-                    + " arguments); could not compare with the backend's own list";
-        }
-        if (real.get().equals(rawArgv)) {
-            return "identical to the " + (rawArgv.size() - 1) + " arguments AgentKernel's backend passes to bwrap "
-                    + "(checked against `BwrapBackend.describe`)";
-        }
-        List<String> missing = new ArrayList<>(real.get());
-        missing.removeAll(rawArgv);
-        List<String> extra = new ArrayList<>(rawArgv);
-        extra.removeAll(real.get());
-        String warning = "DIFFERENT from AgentKernel's bwrap arguments (AgentKernel only: " + missing
-                + "; baseline only: " + extra + ")";
-        System.err.println("bench: WARNING: raw bwrap flags " + warning);
-        return warning;
     }
 
     private void header(StringBuilder md, ZonedDateTime date, Machine machine, String loadBefore, String loadAfter,

@@ -131,7 +131,7 @@ final class RunCommand implements Subcommand {
         CommandSpec cmd = new CommandSpec(command, Map.of(), Optional.empty(), timeout);
         Path keptDir = null;
         if (args.hasOption("keep") && sandbox.profile() != Profile.PERMISSIVE) {
-            keptDir = host.stateDir().resolve("kept").resolve(sandbox.hostname());
+            keptDir = host.stateDir().resolve("kept").resolve(sandbox.hostname() + "-" + System.currentTimeMillis());
             Files.createDirectories(keptDir.resolve("workspace"));
             List<Mount> mounts = new ArrayList<>(sandbox.mounts());
             mounts.add(new Mount(keptDir.resolve("workspace"), PolicyResolver.WORKSPACE, sandbox.readOnlyRoot()));
@@ -150,6 +150,11 @@ final class RunCommand implements Subcommand {
                         isolation.name(), sandbox.profile().id(), sandbox.network().name().toLowerCase(Locale.ROOT),
                         sandbox.limits().memoryMb(), sandbox.limits().vcpus(), sandbox.limits().pids(),
                         detection.map(d -> ", image " + d.image() + " (" + d.source().name().toLowerCase(Locale.ROOT) + ")").orElse(""));
+            }
+            if (verbose) {
+                isolation.commandLine(sandbox, cmd).ifPresent(argv -> err.println("agentkernel: " + String.join(" ",
+                        argv.stream().map(a -> a.isEmpty() || a.matches(".*[^A-Za-z0-9_./=:,+@%-].*")
+                                ? "'" + a.replace("'", "'\\''") + "'" : a).toList())));
             }
             Termination end;
             Execution execution = isolation.start(sandbox, cmd, Stdio.inherit());

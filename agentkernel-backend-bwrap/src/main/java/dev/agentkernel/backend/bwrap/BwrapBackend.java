@@ -67,9 +67,10 @@ final class BwrapBackend implements IsolationBackend {
         return BwrapProvider.NAME;
     }
 
-    /** The arguments bubblewrap would get (for {@code --verbose} and tests). */
-    List<String> describe(SandboxSpec spec, CommandSpec command) {
-        return commandLine.build(spec, command);
+    /** bubblewrap and its arguments; the launch script adds fd 3 (seccomp) and, with network, fds 4 and 5. */
+    @Override
+    public Optional<List<String>> commandLine(SandboxSpec spec, CommandSpec command) {
+        return Optional.of(commandLine.build(spec, command));
     }
 
     @Override

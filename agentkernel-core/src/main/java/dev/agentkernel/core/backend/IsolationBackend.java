@@ -2,6 +2,8 @@ package dev.agentkernel.core.backend;
 
 import dev.agentkernel.model.CommandSpec;
 import dev.agentkernel.model.SandboxSpec;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * A way of running a command in a fresh, isolated sandbox. Thread-safe: one backend
@@ -21,6 +23,15 @@ public interface IsolationBackend extends AutoCloseable {
      *         nothing is left behind in that case
      */
     Execution start(SandboxSpec spec, CommandSpec command, Stdio stdio);
+
+    /**
+     * The host command line this backend would run for {@code command} in a sandbox built from
+     * {@code spec}, for diagnostics ({@code --verbose}) and for benchmarks that run the same
+     * isolation without AgentKernel; empty for backends that do not start one process.
+     */
+    default Optional<List<String>> commandLine(SandboxSpec spec, CommandSpec command) {
+        return Optional.empty();
+    }
 
     /** Releases backend-wide resources. Running executions are not affected. */
     @Override
