@@ -59,3 +59,14 @@ ak_require_tools() {
   echo "agentkernel: missing ${missing[*]}; install with: sudo apt-get install ${missing[*]}" >&2
   return 1
 }
+
+# Like ak_require_tools, for a package that installs no command: installs PACKAGE when none of
+# the given files exists. Arguments: PACKAGE FILE...
+ak_require_package_file() {
+  local pkg="$1" file
+  shift
+  for file in "$@"; do
+    [[ -e "$file" ]] && return 0
+  done
+  ak_require_tools "__missing_${pkg}__:$pkg"
+}

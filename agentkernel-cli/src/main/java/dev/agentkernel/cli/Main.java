@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
@@ -19,11 +20,20 @@ import org.apache.commons.cli.ParseException;
  */
 public final class Main {
 
-    private final Map<String, Subcommand> commands = new LinkedHashMap<>();
+    /** Name, summary and factory: a command's classes load only when it runs ('run' never links the server). */
+    private record Entry(String name, String summary, Supplier<Subcommand> factory) {
+    }
+
+    private static final List<Entry> ENTRIES = List.of(
+            new Entry("run", "Run a command in a fresh isolated sandbox", RunCommand::new),
+            new Entry("serve", "Serve the HTTP API in the foreground", ServeCommand::new),
+            new Entry("doctor", "List isolation backends and whether they can run here", DoctorCommand::new));
+
+    private final Map<String, Entry> commands = new LinkedHashMap<>();
 
     private Main() {
-        for (Subcommand c : List.of(new RunCommand(), new DoctorCommand())) {
-            commands.put(c.name(), c);
+        for (Entry e : ENTRIES) {
+            commands.put(e.name(), e);
         }
     }
 
@@ -53,19 +63,21 @@ public final class Main {
         }
         if (args[0].equals("help")) {
             if (args.length > 1 && commands.containsKey(args[1])) {
-                HelpPrinter.print(commands.get(args[1]), withHelp(commands.get(args[1]).options()), out);
+                Subcommand c = commands.get(args[1]).factory().get();
+                HelpPrinter.print(c, withHelp(c.options()), out);
             } else {
                 printRootHelp(out);
             }
             return 0;
         }
-        Subcommand command = commands.get(args[0]);
-        if (command == null) {
+        Entry entry = commands.get(args[0]);
+        if (entry == null) {
             err.println("agentkernel: error: unknown command '" + args[0] + "'; commands: "
                     + String.join(", ", commands.keySet()));
             err.println("try 'agentkernel --help'");
             return ExitCodes.USAGE;
         }
+        Subcommand command = entry.factory().get();
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         Options options = withHelp(command.options());
         CommandLine parsed;
@@ -113,8 +125,8 @@ public final class Main {
         out.println("Run untrusted code in isolated sandboxes.");
         out.println();
         out.println("Commands:");
-        for (Subcommand c : commands.values()) {
-            out.printf("  %-10s %s%n", c.name(), c.summary());
+        for (Entry e : commands.values()) {
+            out.printf("  %-10s %s%n", e.name(), e.summary());
         }
         out.printf("  %-10s %s%n", "help", "Show help for a command");
         out.println();
@@ -125,6 +137,7 @@ public final class Main {
         out.println("Examples:");
         out.println("  agentkernel run python3 -c \"print('Hello from sandbox!')\"");
         out.println("  agentkernel run --profile restrictive --timeout 10 -- sh -c 'echo hi'");
+        out.println("  agentkernel serve --port 18888");
         out.println("  agentkernel doctor");
         out.println();
         out.println("Run 'agentkernel COMMAND --help' for a command's options.");

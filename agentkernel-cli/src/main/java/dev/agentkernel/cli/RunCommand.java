@@ -221,6 +221,10 @@ final class RunCommand implements Subcommand {
         if (!(seconds > 0)) {
             throw new InvalidRequestException("--timeout must be a positive number of seconds, got " + seconds);
         }
+        if (seconds > CommandSpec.MAX_TIMEOUT.toSeconds()) {
+            throw new InvalidRequestException("--timeout must be at most " + CommandSpec.MAX_TIMEOUT.toSeconds()
+                    + " seconds (7 days), got " + seconds);
+        }
         return Duration.ofNanos((long) (seconds * 1_000_000_000L));
     }
 }

@@ -18,6 +18,9 @@ import java.util.Optional;
 public record CommandSpec(List<String> argv, Map<String, String> env, Optional<String> workdir,
                           Optional<Duration> timeout) {
 
+    /** The longest timeout accepted. */
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(7);
+
     /** Validates and defensively copies. @throws InvalidRequestException for a bad command */
     public CommandSpec {
         Objects.requireNonNull(argv, "argv");
@@ -36,6 +39,10 @@ public record CommandSpec(List<String> argv, Map<String, String> env, Optional<S
         timeout.ifPresent(t -> {
             if (t.isNegative() || t.isZero()) {
                 throw new InvalidRequestException("timeout must be positive, got " + t.toSeconds() + " s");
+            }
+            if (t.compareTo(MAX_TIMEOUT) > 0) {
+                throw new InvalidRequestException("timeout " + t.toSeconds() + " s is longer than the maximum of "
+                        + MAX_TIMEOUT.toSeconds() + " s (7 days)");
             }
         });
     }

@@ -89,8 +89,9 @@ public final class PolicyResolver {
             if (Files.isDirectory(home)) {
                 mounts.add(new Mount(home.toAbsolutePath().normalize(), home.toAbsolutePath().normalize().toString(), true));
             }
-            Path project = request.projectDir().orElse(Path.of("").toAbsolutePath()).toAbsolutePath().normalize();
-            mounts.add(new Mount(project, WORKSPACE, false));
+            // Only a directory the caller names: a server must never expose its own working directory.
+            request.projectDir().ifPresent(dir ->
+                    mounts.add(new Mount(dir.toAbsolutePath().normalize(), WORKSPACE, false)));
             for (String name : PASSED_ENV) {
                 String value = host.env().get(name);
                 if (value != null && value.indexOf('\0') < 0) {

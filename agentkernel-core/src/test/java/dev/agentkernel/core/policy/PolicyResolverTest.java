@@ -102,11 +102,12 @@ class PolicyResolverTest {
     }
 
     @Test
-    void permissiveWithoutAProjectDirectoryMountsTheCurrentDirectory() {
+    void permissiveWithoutAProjectDirectoryMountsNothingAtWorkspace() {
+        // A server resolves requests without a project directory: its own working directory must never show.
         SandboxSpec spec = resolve(request(Profile.PERMISSIVE));
 
-        Path cwd = Path.of("").toAbsolutePath().normalize();
-        assertThat(spec.mounts()).contains(new Mount(cwd, "/workspace", false));
+        assertThat(spec.mounts()).noneMatch(m -> m.sandboxPath().equals("/workspace"));
+        assertThat(spec.mounts()).noneMatch(m -> m.hostPath().equals(Path.of("").toAbsolutePath().normalize()));
     }
 
     @Test

@@ -1,0 +1,35 @@
+package dev.agentkernel.core.run;
+
+import dev.agentkernel.model.CommandSpec;
+import dev.agentkernel.model.Profile;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A request to run one command in a fresh sandbox.
+ *
+ * @param command argv; validated as {@link CommandSpec} does
+ * @param image   image asked for; detected from the command when empty (never from a directory)
+ * @param profile security profile; moderate when empty
+ * @param timeout wall-clock limit; the service's default when empty
+ * @param env     extra environment variables
+ */
+public record RunRequest(List<String> command, Optional<String> image, Optional<Profile> profile,
+                         Optional<Duration> timeout, Map<String, String> env) {
+
+    /** Validates and copies. @throws dev.agentkernel.model.InvalidRequestException for a bad command */
+    public RunRequest {
+        Objects.requireNonNull(command, "command");
+        new CommandSpec(command, env, Optional.empty(), timeout); // same validation, one place
+        command = List.copyOf(command);
+        env = Map.copyOf(env);
+    }
+
+    /** A request with defaults for everything but the command. */
+    public static RunRequest of(List<String> command) {
+        return new RunRequest(command, Optional.empty(), Optional.empty(), Optional.empty(), Map.of());
+    }
+}

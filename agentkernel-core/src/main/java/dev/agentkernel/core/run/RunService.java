@@ -1,0 +1,105 @@
+package dev.agentkernel.core.run;
+
+import dev.agentkernel.core.backend.Execution;
+import dev.agentkernel.core.backend.IsolationBackend;
+import dev.agentkernel.core.backend.Stdio;
+import dev.agentkernel.core.detect.Detection;
+import dev.agentkernel.core.detect.ImageDetector;
+import dev.agentkernel.core.policy.PolicyResolver;
+import dev.agentkernel.model.CommandSpec;
+import dev.agentkernel.model.ResourceExhaustedException;
+import dev.agentkernel.model.SandboxRequest;
+import dev.agentkernel.model.SandboxSpec;
+import dev.agentkernel.model.Termination;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs commands in fresh sandboxes with bounded concurrency. Thread-safe; blocking: call it
+ * from a virtual thread per request.
+ */
+public final class RunService {
+
+    private final IsolationBackend backend;
+    private final PolicyResolver resolver;
+    private final ImageDetector detector = new ImageDetector();
+    private final Semaphore slots;
+    private final int maxConcurrent;
+    private final Duration defaultTimeout;
+
+    /**
+     * @param maxConcurrent  sandboxes that may run at once; more are refused
+     * @param defaultTimeout wall-clock limit of a run that asks for none
+     */
+    public RunService(IsolationBackend backend, PolicyResolver resolver, int maxConcurrent, Duration defaultTimeout) {
+        this.backend = backend;
+        this.resolver = resolver;
+        this.maxConcurrent = maxConcurrent;
+        this.slots = new Semaphore(maxConcurrent);
+        this.defaultTimeout = defaultTimeout;
+    }
+
+    /** Sandboxes running now. */
+    public int running() {
+        return maxConcurrent - slots.availablePermits();
+    }
+
+    /** The most that may run at once. */
+    public int maxConcurrent() {
+        return maxConcurrent;
+    }
+
+    /**
+     * Runs {@code request} to its end.
+     *
+     * @param cancelled polled while the command runs; true kills the sandbox (e.g. the client left)
+     * @throws ResourceExhaustedException when {@link #maxConcurrent()} sandboxes already run
+     * @throws dev.agentkernel.model.InvalidRequestException for a bad request
+     */
+    public RunOutcome run(RunRequest request, RunListener listener, BooleanSupplier cancelled) throws InterruptedException {
+        long begin = System.nanoTime();
+        SandboxSpec spec = resolve(request);
+        CommandSpec command = new CommandSpec(request.command(), request.env(), Optional.empty(),
+                Optional.of(request.timeout().orElse(defaultTimeout)));
+        if (!slots.tryAcquire(50, TimeUnit.MILLISECONDS)) {
+            throw new ResourceExhaustedException("too many sandboxes running (" + maxConcurrent
+                    + " at most); retry shortly");
+        }
+        try {
+            listener.started(spec.hostname());
+            listener.stage("creating");
+            Stdio stdio = new Stdio(new Stdio.Input.Empty(), new Stdio.Output.To(listener::output),
+                    new Stdio.Output.To(listener::output));
+            listener.stage("starting");
+            try (Execution execution = backend.start(spec, command, stdio)) {
+                listener.stage("executing");
+                Optional<Termination> end;
+                do {
+                    end = execution.await(Duration.ofMillis(100));
+                    if (end.isEmpty() && cancelled.getAsBoolean()) {
+                        execution.kill();
+                    }
+                } while (end.isEmpty());
+                return new RunOutcome(spec.hostname(), end.get(), Duration.ofNanos(System.nanoTime() - begin));
+            }
+        } finally {
+            slots.release();
+        }
+    }
+
+    private SandboxSpec resolve(RunRequest request) {
+        SandboxRequest sandbox = SandboxRequest.defaults();
+        if (request.profile().isPresent()) {
+            sandbox = sandbox.withProfile(request.profile().get());
+        }
+        Optional<String> image = request.image().or(() -> detector.detectFromCommand(request.command()).map(Detection::image));
+        if (image.isPresent()) {
+            sandbox = sandbox.withImage(image.get());
+        }
+        return resolver.resolve(sandbox);
+    }
+
+}

@@ -1,0 +1,49 @@
+package dev.agentkernel.server;
+
+import dev.agentkernel.model.AgentKernelException;
+import dev.agentkernel.model.BackendUnavailableException;
+import dev.agentkernel.model.ConflictException;
+import dev.agentkernel.model.InvalidRequestException;
+import dev.agentkernel.model.NotFoundException;
+import dev.agentkernel.model.ResourceExhaustedException;
+import dev.agentkernel.model.SandboxFailureException;
+
+/** The one place that maps errors to HTTP statuses. Package-private. */
+final class HttpErrors {
+    private HttpErrors() {
+    }
+
+    static int status(Throwable e) {
+        if (e instanceof AgentKernelException ak) {
+            return switch (ak) {
+                case InvalidRequestException x -> 400;
+                case NotFoundException x -> 404;
+                case ConflictException x -> 409;
+                case ResourceExhaustedException x -> 429;
+                case BackendUnavailableException x -> 503;
+                case SandboxFailureException x -> 500;
+                default -> 500;
+            };
+        }
+        if (e instanceof PayloadTooLargeException) {
+            return 413;
+        }
+        return 500;
+    }
+
+    static String message(Throwable e) {
+        if (e instanceof AgentKernelException || e instanceof PayloadTooLargeException) {
+            return e.getMessage();
+        }
+        return "internal error; the server log has the details";
+    }
+
+    /** A request body over the configured limit. */
+    static final class PayloadTooLargeException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        PayloadTooLargeException(long limit) {
+            super("request body is larger than the limit of " + limit + " bytes");
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.agentkernel.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.model.InvalidRequestException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/** The JSON of the wire: the envelope and compact event data. Package-private. */
+final class Json {
+
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private Json() {
+    }
+
+    /** {@code {"success":true,"data":...}}. */
+    static byte[] success(Object data) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("success", true);
+        node.set("data", MAPPER.valueToTree(data));
+        return bytes(node);
+    }
+
+    /** {@code {"success":false,"error":"..."}}. */
+    static byte[] error(String message) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("success", false);
+        node.put("error", message);
+        return bytes(node);
+    }
+
+    static byte[] bytes(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Parses a request body that must be a JSON object.
+     *
+     * @throws InvalidRequestException in words a person understands
+     */
+    static ObjectNode parseObject(byte[] body) {
+        if (body.length == 0) {
+            throw new InvalidRequestException("request body is empty: send a JSON object, e.g. {\"command\": [\"echo\", \"hi\"]}");
+        }
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(body);
+        } catch (IOException e) {
+            String text = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+            throw new InvalidRequestException("request body is not valid JSON: " + text.replaceAll("\\s*\\(.*$", ""));
+        }
+        if (!(node instanceof ObjectNode object)) {
+            throw new InvalidRequestException("request body must be a JSON object, got " + node.getNodeType().name().toLowerCase());
+        }
+        return object;
+    }
+
+    static String utf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}

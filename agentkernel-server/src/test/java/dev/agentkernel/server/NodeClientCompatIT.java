@@ -1,0 +1,138 @@
+package dev.agentkernel.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The published Node.js client ({@code agentkernel@0.18.1} from the npm registry) against the
+ * real server: installs it into {@code target/node-compat} (once; kept across runs), starts the
+ * server with an API key and runs {@code src/test/node/compat.mjs}, which exercises health,
+ * run (with options), runStream, batchRun and the client's error classes for 400, 401 and 404.
+ */
+class NodeClientCompatIT {
+
+    static final String PACKAGE = "agentkernel";
+    static final String VERSION = "0.18.1";
+    static final String KEY = "node-compat-key-91ad";
+    static final Duration INSTALL_LIMIT = Duration.ofSeconds(150);
+    static final Duration RUN_LIMIT = Duration.ofSeconds(120);
+
+    static Path moduleDir;
+    static ServerFixture fx;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        ServerFixture.assumeSandboxHost();
+        assumeTrue(ServerFixture.onPath("node").isPresent(),
+                "NodeClientCompatIT needs Node.js (node) on PATH to run the published client; skipped");
+        assumeTrue(ServerFixture.onPath("npm").isPresent(),
+                "NodeClientCompatIT needs npm on PATH to install " + PACKAGE + "@" + VERSION + "; skipped");
+        int major = nodeMajorVersion();
+        assumeTrue(major >= 20, "the published client needs Node.js 20 or newer (global fetch, AbortSignal.timeout); "
+                + "found major version " + major + "; skipped");
+        moduleDir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
+        installClient(moduleDir.resolve("target/node-compat"));
+        fx = ServerFixture.start(8, List.of(KEY));
+    }
+
+    @AfterAll
+    static void tearDown() throws IOException {
+        if (fx != null) {
+            try {
+                fx.awaitNothingLeftBehind(Duration.ofSeconds(5));
+            } finally {
+                fx.close();
+                fx = null;
+            }
+        }
+    }
+
+    @Test
+    void publishedNodeClientWorksAgainstTheServer() throws Exception {
+        Path installDir = moduleDir.resolve("target/node-compat");
+        Path script = moduleDir.resolve("src/test/node/compat.mjs");
+        assertThat(script).exists();
+        Result r = exec(List.of(ServerFixture.onPath("node").orElseThrow().toString(), script.toString()), installDir,
+                Map.of("AGENTKERNEL_BASE_URL", fx.baseUrl(), "AGENTKERNEL_API_KEY", KEY,
+                        "AGENTKERNEL_NODE_MODULES", installDir.resolve("node_modules").toString()),
+                RUN_LIMIT);
+        System.out.println(r.output()); // kept in target/failsafe-reports/*-output.txt
+        List<String> lines = r.output().strip().lines().toList();
+        assertThat(r.exitCode()).as("node compat.mjs exit code; its output:%n%s", r.output()).isZero();
+        assertThat(lines).as("output of compat.mjs:%n%s", r.output()).isNotEmpty();
+        assertThat(lines.getLast()).as("last line of compat.mjs:%n%s", r.output()).matches("\\d+ passed, 0 failed");
+        assertThat(lines).as("the auth checks ran (a key was set):%n%s", r.output())
+                .anyMatch(l -> l.startsWith("ok - 401"));
+        assertThat(lines).noneMatch(l -> l.startsWith("not ok"));
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------
+
+    /** Installs the client unless this exact version is already there. */
+    private static void installClient(Path dir) throws Exception {
+        Path installed = dir.resolve("node_modules").resolve(PACKAGE).resolve("package.json");
+        if (Files.isRegularFile(installed)
+                && Files.readString(installed).matches("(?s).*\"version\"\\s*:\\s*\"" + VERSION.replace(".", "\\.") + "\".*")) {
+            return; // cached from an earlier run
+        }
+        Files.createDirectories(dir);
+        // a package.json of its own, so npm installs here and not into some parent project
+        Files.writeString(dir.resolve("package.json"),
+                "{\"name\": \"agentkernel-node-compat\", \"private\": true, \"type\": \"module\"}\n");
+        Result r = exec(List.of(ServerFixture.onPath("npm").orElseThrow().toString(), "install", "--no-audit", "--no-fund",
+                "--no-save", PACKAGE + "@" + VERSION), dir, Map.of(), INSTALL_LIMIT);
+        assumeTrue(r.exitCode() == 0 && Files.isRegularFile(installed),
+                "cannot install " + PACKAGE + "@" + VERSION + " from the npm registry (exit " + r.exitCode()
+                        + "); skipped. npm said:\n" + r.output());
+    }
+
+    private static int nodeMajorVersion() throws Exception {
+        Result r = exec(List.of(ServerFixture.onPath("node").orElseThrow().toString(), "--version"),
+                Path.of(System.getProperty("java.io.tmpdir")), Map.of(), Duration.ofSeconds(30));
+        String v = r.output().strip();
+        try {
+            return Integer.parseInt(v.replaceFirst("^v", "").replaceFirst("\\..*$", ""));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    record Result(int exitCode, String output) {
+    }
+
+    /** Runs a program with stderr merged into stdout; kills it (and its children) after {@code limit}. */
+    private static Result exec(List<String> argv, Path dir, Map<String, String> env, Duration limit) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "(cannot read output: " + e + ")";
+            }
+        });
+        if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+            return new Result(-1, String.join(" ", argv) + " did not finish within " + limit + "; output so far:\n"
+                    + out.getNow("(none)"));
+        }
+        return new Result(p.exitValue(), out.get(30, TimeUnit.SECONDS));
+    }
+}

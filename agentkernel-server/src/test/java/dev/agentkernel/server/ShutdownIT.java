@@ -1,0 +1,62 @@
+package dev.agentkernel.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentkernel.core.run.RunService;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** {@link ApiServer#close()} while requests run: their sandboxes must not outlive the server. */
+class ShutdownIT extends ServerTestBase {
+
+    @Test
+    void closingTheServerKillsTheSandboxesOfRunningRequests() throws Exception {
+        RunService runs = fx.newRunService(4);
+        ApiServer server = ApiServer.start(new ServerConfig("127.0.0.1", 0, List.of(), ServerFixture.MAX_BODY), runs);
+        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            CompletableFuture<HttpResponse<String>> run = http.sendAsync(
+                    HttpRequest.newBuilder(ServerFixture.uri(server.port(), "/run"))
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"sleep\", \"100.321\"]}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            CompletableFuture<HttpResponse<String>> stream = http.sendAsync(
+                    HttpRequest.newBuilder(ServerFixture.uri(server.port(), "/run/stream"))
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"sleep\", \"100.654\"]}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((ServerFixture.hostProcessesMentioning("100.321").isEmpty()
+                    || ServerFixture.hostProcessesMentioning("100.654").isEmpty()) && System.nanoTime() < deadline) {
+                ServerFixture.sleep(20);
+            }
+            assertThat(runs.running()).isEqualTo(2);
+
+            long closing = System.nanoTime();
+            server.close();
+            long closeMillis = (System.nanoTime() - closing) / 1_000_000;
+
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            List<String> left = sandboxProcesses();
+            while ((!left.isEmpty() || runs.running() > 0) && System.nanoTime() < deadline) {
+                ServerFixture.sleep(50);
+                left = sandboxProcesses();
+            }
+            assertThat(left).as("sandboxes of running requests after close() took %d ms", closeMillis).isEmpty();
+            assertThat(runs.running()).as("runs still counted after close()").isZero();
+            run.handle((r, e) -> null).get(10, TimeUnit.SECONDS);
+            stream.handle((r, e) -> null).get(10, TimeUnit.SECONDS);
+        } finally {
+            server.close();
+        }
+    }
+
+    private static List<String> sandboxProcesses() {
+        List<String> all = new java.util.ArrayList<>(ServerFixture.hostProcessesMentioning("100.321"));
+        all.addAll(ServerFixture.hostProcessesMentioning("100.654"));
+        return all;
+    }
+}

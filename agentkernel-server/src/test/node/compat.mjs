@@ -1,0 +1,269 @@
+// Wire compatibility of this server with the published Node.js client (npm package
+// `agentkernel`, version 0.18.1). Plain Node ESM, no test framework.
+//
+//   AGENTKERNEL_BASE_URL=http://127.0.0.1:18888 [AGENTKERNEL_API_KEY=secret] node compat.mjs
+//
+// The package is imported as `agentkernel` (run from a directory whose node_modules holds it),
+// or from $AGENTKERNEL_NODE_MODULES/agentkernel (default: ./node_modules of the current
+// directory). Every check prints one line; the last line is `N passed, M failed`; the exit
+// code is non-zero when any check failed.
+
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+const EXPECTED_VERSION = "0.18.1";
+const nodeModules = process.env.AGENTKERNEL_NODE_MODULES ?? path.join(process.cwd(), "node_modules");
+
+async function loadSdk() {
+  try {
+    return await import("agentkernel");
+  } catch {
+    return await import(pathToFileURL(path.join(nodeModules, "agentkernel", "dist", "index.js")).href);
+  }
+}
+
+const sdk = await loadSdk();
+const { AgentKernel, AgentKernelError, AuthError, NotFoundError, ValidationError, ServerError } = sdk;
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+
+function assert(condition, message) {
+  if (!condition) {
+    throw new Error(message);
+  }
+}
+
+function assertEqual(actual, expected, what) {
+  if (actual !== expected) {
+    throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+  }
+}
+
+async function check(name, fn) {
+  const started = Date.now();
+  try {
+    const note = await fn();
+    if (note === "skip") {
+      skipped++;
+      console.log(`skip - ${name}`);
+      return;
+    }
+    passed++;
+    console.log(`ok - ${name} (${Date.now() - started} ms)`);
+  } catch (err) {
+    failed++;
+    const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    console.log(`not ok - ${name}: ${detail}`);
+  }
+}
+
+/** Calls fn, which must throw an instance of errorClass with the given status. */
+async function expectError(fn, errorClass, status) {
+  let thrown;
+  try {
+    await fn();
+  } catch (err) {
+    thrown = err;
+  }
+  assert(thrown !== undefined, `expected ${errorClass.name}, but the call succeeded`);
+  assert(thrown instanceof errorClass,
+    `expected ${errorClass.name}, got ${thrown?.name}: ${thrown?.message}`);
+  assert(thrown instanceof AgentKernelError, `${thrown.name} is not an AgentKernelError`);
+  if (status !== undefined) {
+    assertEqual(thrown.status, status, `${errorClass.name}.status`);
+  }
+  assert(typeof thrown.message === "string" && thrown.message.length > 0, "error message is empty");
+  // the client reads the message from the envelope's "error": it must not be the raw JSON
+  assert(!thrown.message.trim().startsWith("{"), `message is raw JSON, not the envelope's error: ${thrown.message}`);
+  return thrown;
+}
+
+/** Collects a stream's events until done/error (the client stops there itself). */
+async function collect(stream) {
+  const events = [];
+  for await (const event of stream) {
+    events.push(event);
+  }
+  return events;
+}
+
+function streamText(events, stream) {
+  return events
+    .filter((e) => e.type === "output" && (stream === undefined || e.data.stream === stream))
+    .map((e) => String(e.data.data))
+    .join("");
+}
+
+const baseUrl = process.env.AGENTKERNEL_BASE_URL;
+const apiKey = process.env.AGENTKERNEL_API_KEY;
+console.log(`# server ${baseUrl ?? "(default http://localhost:18888)"}, API key ${apiKey ? "set" : "not set"}`);
+
+// configured from AGENTKERNEL_BASE_URL / AGENTKERNEL_API_KEY, as users do
+const client = new AgentKernel({ timeout: 60000 });
+
+await check(`package is agentkernel@${EXPECTED_VERSION}`, async () => {
+  const pkg = JSON.parse(await readFile(path.join(nodeModules, "agentkernel", "package.json"), "utf8"));
+  assertEqual(pkg.name, "agentkernel", "package name");
+  assertEqual(pkg.version, EXPECTED_VERSION, "package version");
+  assertEqual(typeof AgentKernel, "function", "AgentKernel export");
+});
+
+await check("health() returns \"ok\"", async () => {
+  assertEqual(await client.health(), "ok", "health()");
+});
+
+await check("health() needs no API key", async () => {
+  const anonymous = new AgentKernel({ baseUrl: client.baseUrl, apiKey: "" });
+  assertEqual(await anonymous.health(), "ok", "health() without a key");
+});
+
+await check("run([\"echo\", \"hello\"]) output is exactly \"hello\\n\"", async () => {
+  const result = await client.run(["echo", "hello"]);
+  assertEqual(result.output, "hello\n", "run().output");
+});
+
+await check("run() passes argv, not a shell string", async () => {
+  const result = await client.run(["python3", "-c", "print(1+1)"]);
+  assertEqual(result.output, "2\n", "run(python3 -c print(1+1)).output");
+});
+
+await check("run() with image, profile restrictive, fast false", async () => {
+  const result = await client.run(["python3", "-c", "print(1+1)"],
+    { image: "python:3.12-alpine", profile: "restrictive", fast: false });
+  assertEqual(result.output, "2\n", "output");
+});
+
+await check("run() with profile restrictive has no network", async () => {
+  const result = await client.run(["ip", "-o", "link"], { profile: "restrictive", fast: true });
+  const links = result.output.trim().split("\n");
+  assertEqual(links.length, 1, `links (${result.output})`);
+  assert(links[0].includes(": lo:"), `only loopback expected: ${result.output}`);
+});
+
+await check("run() with profile moderate and fast true", async () => {
+  const result = await client.run(["sh", "-c", "echo $0", "moderate"], { profile: "moderate", fast: true });
+  assertEqual(result.output, "moderate\n", "output");
+});
+
+await check("run() of a failing command resolves (exit code in the data, no throw)", async () => {
+  const result = await client.run(["sh", "-c", "echo out; exit 3"]);
+  assertEqual(result.output, "out\n", "output");
+  assertEqual(result.exit_code, 3, "exit_code");
+});
+
+await check("runStream() yields started, progress, output, done with the exit code", async () => {
+  const events = await collect(client.runStream(["sh", "-c", "echo one; echo two >&2; echo three; exit 4"]));
+  const types = events.map((e) => e.type);
+  assertEqual(types[0], "started", `first event of ${types}`);
+  assert(typeof events[0].data.sandbox === "string" && events[0].data.sandbox.length > 0, "started.sandbox");
+  assertEqual(JSON.stringify(events.filter((e) => e.type === "progress").map((e) => e.data.stage)),
+    JSON.stringify(["creating", "starting", "executing"]), "progress stages");
+  const last = events[events.length - 1];
+  assertEqual(last.type, "done", `last event of ${types}`);
+  assertEqual(last.data.exit_code, 4, "done.exit_code");
+  assertEqual(streamText(events, "stdout"), "one\nthree\n", "stdout text from event.data.data");
+  assertEqual(streamText(events, "stderr"), "two\n", "stderr text from event.data.data");
+  for (const e of events.filter((x) => x.type === "output")) {
+    assertEqual(e.data.content, e.data.data, "output content and data");
+  }
+});
+
+await check("runStream([\"echo\", \"hello\"]) with options: output and exit code 0", async () => {
+  const events = await collect(client.runStream(["echo", "hello"], { profile: "restrictive", fast: false }));
+  assertEqual(streamText(events), "hello\n", "streamed output");
+  assertEqual(events[events.length - 1].type, "done", "last event");
+  assertEqual(events[events.length - 1].data.exit_code, 0, "done.exit_code");
+});
+
+await check("runStream() delivers output before the command ends", async () => {
+  const started = Date.now();
+  let firstOutputAt;
+  let doneAt;
+  for await (const event of client.runStream(["sh", "-c", "echo early; sleep 2; echo late"])) {
+    if (event.type === "output" && firstOutputAt === undefined) firstOutputAt = Date.now();
+    if (event.type === "done") doneAt = Date.now();
+  }
+  assert(firstOutputAt !== undefined && doneAt !== undefined, "no output or no done event");
+  assert(doneAt - firstOutputAt >= 1500,
+    `first output ${firstOutputAt - started} ms, done ${doneAt - started} ms: output was not live`);
+});
+
+await check("batchRun() results in order, {output, error} each, a failure does not fail the others", async () => {
+  const response = await client.batchRun([
+    { command: ["echo", "hello"] },
+    { command: ["python3", "-c", "print(2+2)"] },
+    { command: ["sh", "-c", "echo partial; exit 9"] },
+    { command: ["/nonexistent/program"] },
+    { command: ["echo", "last"] },
+  ]);
+  assert(Array.isArray(response.results), "results is an array");
+  assertEqual(response.results.length, 5, "number of results");
+  for (const r of response.results) {
+    assert("output" in r && "error" in r, `both keys in ${JSON.stringify(r)}`);
+  }
+  assertEqual(response.results[0].output, "hello\n", "results[0].output");
+  assertEqual(response.results[0].error, null, "results[0].error");
+  assertEqual(response.results[1].output, "4\n", "results[1].output");
+  assertEqual(response.results[2].output, "partial\n", "results[2].output");
+  assertEqual(response.results[2].error, null, "a non-zero exit is not an error");
+  assertEqual(response.results[4].output, "last\n", "results[4].output");
+  assertEqual(response.results[4].error, null, "results[4].error");
+});
+
+await check("400 → ValidationError (run with an empty command)", async () => {
+  await expectError(() => client.run([]), ValidationError, 400);
+});
+
+await check("400 → ValidationError (run with an unknown profile)", async () => {
+  const err = await expectError(() => client.run(["true"], { profile: "no-such-profile" }), ValidationError, 400);
+  assert(err.message.includes("no-such-profile"), `message names the profile: ${err.message}`);
+});
+
+await check("400 → ValidationError (runStream with an empty command, before any event)", async () => {
+  await expectError(() => collect(client.runStream([])), ValidationError, 400);
+});
+
+await check("400 → ValidationError (batchRun with no commands)", async () => {
+  await expectError(() => client.batchRun([]), ValidationError, 400);
+});
+
+await check("401 → AuthError (wrong API key)", async () => {
+  if (!apiKey) {
+    console.log("# AGENTKERNEL_API_KEY not set: the server has no key, so nothing returns 401");
+    return "skip";
+  }
+  const wrong = new AgentKernel({ baseUrl: client.baseUrl, apiKey: `${apiKey}-wrong` });
+  const err = await expectError(() => wrong.run(["echo", "x"]), AuthError, 401);
+  assert(!err.message.includes(apiKey), "the message must not echo keys");
+});
+
+await check("401 → AuthError (no API key; also for runStream and batchRun)", async () => {
+  if (!apiKey) {
+    return "skip";
+  }
+  const anonymous = new AgentKernel({ baseUrl: client.baseUrl, apiKey: "" });
+  await expectError(() => anonymous.run(["echo", "x"]), AuthError, 401);
+  await expectError(() => collect(anonymous.runStream(["echo", "x"])), AuthError, 401);
+  await expectError(() => anonymous.batchRun([{ command: ["echo", "x"] }]), AuthError, 401);
+});
+
+await check("404 → NotFoundError (getSandbox('missing'))", async () => {
+  await expectError(() => client.getSandbox("missing"), NotFoundError, 404);
+});
+
+await check("404 → NotFoundError (an unknown route)", async () => {
+  await expectError(() => client.request("GET", "/no-such-route"), NotFoundError, 404);
+});
+
+await check("413 → ServerError (the client's catch-all for other statuses)", async () => {
+  await expectError(() => client.run(["echo", "x".repeat(17 * 1024 * 1024)]), ServerError, 500);
+});
+
+if (skipped > 0) {
+  console.log(`# ${skipped} skipped`);
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
