@@ -1,0 +1,829 @@
+/*
+ * ak-agent: AgentKernel's in-sandbox agent.
+ *
+ * Started as a sandbox's command, it runs commands and touches files on behalf of the host,
+ * so that everything it does inherits the sandbox's namespaces, cgroup, seccomp filter and
+ * capabilities, and every path is resolved inside the sandbox's own mount namespace.
+ * Single file, C11 + POSIX/Linux, libc only; build: gcc -static -O2 -Wall -Wextra -Werror.
+ *
+ * PROTOCOL. Requests arrive on stdin, responses leave on stdout; stderr carries diagnostics
+ * only. Both directions are a sequence of frames, all integers big-endian:
+ *
+ *     u8 type | u32 channel | u32 length | length bytes of payload
+ *
+ * A channel is a number the client picks for one operation (an exec, a file transfer, a
+ * ping); responses carry the channel of their request, so operations interleave freely.
+ * Channel 0 is for errors that belong to no operation. Notation in payloads: str = u32
+ * length + bytes (no NUL), list = u32 count + that many str, "rest" = all remaining bytes.
+ *
+ * Requests (client -> agent)                       Responses (agent -> client)
+ * 0x01 EXEC  u8 flags (bit 0: tty), u16 rows,       0x81 STARTED  u32 pid
+ *            u16 cols, str cwd ("" = agent's),      0x82 STDOUT   rest = data (tty: merged)
+ *            list argv (>= 1), list env ("K=V";     0x83 STDERR   rest = data
+ *            exactly the child's environment)       0x84 EXIT     i32 code (-1 if signalled),
+ * 0x02 STDIN  rest = data; empty = end of input                   u32 signal (0 if exited)
+ *            (tty: sends the terminal's EOF char)   0x85 FILE_DATA rest = data (<= 64 KiB)
+ * 0x03 RESIZE u16 rows, u16 cols (tty only)         0x86 FILE_END u64 size, u32 mode
+ * 0x04 SIGNAL u32 signo, sent to the process group  0x87 OK       u64 value (bytes written; 0)
+ * 0x05 READ_FILE   rest = path                      0x88 STAT_RESULT u8 type (1 file,
+ * 0x06 WRITE_FILE  u32 mode, rest = path                 2 directory, 0 other), u64 size,
+ * 0x07 WRITE_DATA  rest = data                           u32 mode, i64 mtime (ms since epoch)
+ * 0x08 WRITE_END   (empty)                          0x89 PONG     rest = the PING's payload
+ * 0x09 DELETE_FILE rest = path                      0x8A WINDOW   u32 bytes of STDIN consumed
+ * 0x0A STAT        rest = path (follows symlinks)   0x8F ERROR    u32 errno (Linux numbering),
+ * 0x0B PING        rest = anything (echoed)                       rest = UTF-8 description
+ * 0x0C WINDOW      u32 bytes of output consumed
+ * 0x0D CANCEL      (empty): abandon a file transfer
+ *
+ * Conversations: EXEC -> STARTED, then STDOUT/STDERR, then EXIT (sent only once the child
+ * is reaped and both output streams reached end of file, or the child's process group is
+ * gone), or a single ERROR if it could not start (errno of the failed chdir/exec).
+ * READ_FILE -> FILE_DATA* then FILE_END, or ERROR. WRITE_FILE, WRITE_DATA*, WRITE_END ->
+ * OK(bytes written), or one ERROR as soon as something fails (later WRITE_DATA is ignored
+ * until WRITE_END or CANCEL). DELETE_FILE -> OK(0) or ERROR. STAT -> STAT_RESULT or ERROR.
+ * PING -> PONG. RESIZE, SIGNAL, WINDOW, CANCEL have no answer except ERROR on failure.
+ *
+ * Flow control: for every channel the agent may send WINDOW_SIZE (256 KiB) bytes of STDOUT,
+ * STDERR and FILE_DATA payload before it must wait for the client's WINDOW requests, and
+ * the client may send WINDOW_SIZE bytes of STDIN payload before it must wait for the
+ * agent's WINDOW responses (sent as the child consumes its input). So one slow reader or
+ * one child that ignores its input never stalls the other channels, and memory is bounded.
+ *
+ * Limits: request payloads up to 1 MiB; up to 256 channels at once (ERROR EMFILE beyond).
+ * A frame with a longer length is unparseable: the agent says so on stderr and exits 2.
+ * Anything else malformed is answered with ERROR on its channel (EPROTO for a bad payload
+ * or unknown type). On end of stdin (and on SIGTERM, SIGHUP, SIGINT) the agent SIGKILLs
+ * the process group of every command it started, including groups whose command already
+ * ended but left processes behind (each command runs in its own session: setsid), then
+ * exits 0 (128 + signal). Processes that leave their group (setsid) escape this: run the
+ * agent in its own pid namespace, as bubblewrap does, to contain them too.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+enum {
+    REQ_EXEC = 0x01, REQ_STDIN = 0x02, REQ_RESIZE = 0x03, REQ_SIGNAL = 0x04,
+    REQ_READ_FILE = 0x05, REQ_WRITE_FILE = 0x06, REQ_WRITE_DATA = 0x07, REQ_WRITE_END = 0x08,
+    REQ_DELETE_FILE = 0x09, REQ_STAT = 0x0A, REQ_PING = 0x0B, REQ_WINDOW = 0x0C, REQ_CANCEL = 0x0D,
+    RSP_STARTED = 0x81, RSP_STDOUT = 0x82, RSP_STDERR = 0x83, RSP_EXIT = 0x84,
+    RSP_FILE_DATA = 0x85, RSP_FILE_END = 0x86, RSP_OK = 0x87, RSP_STAT_RESULT = 0x88,
+    RSP_PONG = 0x89, RSP_WINDOW = 0x8A, RSP_ERROR = 0x8F
+};
+
+#define HEADER 9
+#define MAX_REQUEST (1u << 20)
+#define CHUNK (64 * 1024)
+#define WINDOW_SIZE (256 * 1024)
+#define OUT_HIGH (256 * 1024)       /* stop producing while this much output is queued */
+#define MAX_CHANNELS 256
+#define GROUP_RECHECK_MS 50         /* EXIT pending on a process group's end */
+#define MAX_GROUPS 1024
+#define PRUNE_MS 1000               /* how often finished commands' groups are checked */
+
+/* ---- growable byte buffers ---------------------------------------------------------- */
+
+struct buf {
+    unsigned char *data;
+    size_t start, len, cap;         /* live bytes are data[start .. start+len) */
+};
+
+static void die(int code, const char *fmt, ...);
+
+static unsigned char *buf_reserve(struct buf *b, size_t extra) {
+    if (b->start > 0 && b->start + b->len + extra > b->cap) {
+        memmove(b->data, b->data + b->start, b->len);
+        b->start = 0;
+    }
+    if (b->len + extra > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + extra) cap *= 2;
+        unsigned char *d = realloc(b->data, cap);
+        if (!d) die(1, "out of memory");
+        b->data = d;
+        b->cap = cap;
+    }
+    return b->data + b->start + b->len;
+}
+
+static void buf_consume(struct buf *b, size_t n) {
+    b->start += n;
+    b->len -= n;
+    if (b->len == 0) b->start = 0;
+}
+
+static void buf_free(struct buf *b) {
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
+static void put_u16(unsigned char *p, uint32_t v) { p[0] = (unsigned char)(v >> 8); p[1] = (unsigned char)v; }
+static void put_u32(unsigned char *p, uint32_t v) { put_u16(p, v >> 16); put_u16(p + 2, v & 0xffff); }
+static void put_u64(unsigned char *p, uint64_t v) { put_u32(p, (uint32_t)(v >> 32)); put_u32(p + 4, (uint32_t)v); }
+
+/* ---- payload reader: every get_* checks bounds and latches 'bad' ------------------------ */
+
+struct rd {
+    const unsigned char *p;
+    size_t n;
+    int bad;
+};
+
+static const unsigned char *take(struct rd *r, size_t k) {
+    if (r->bad || r->n < k) { r->bad = 1; return NULL; }
+    const unsigned char *p = r->p;
+    r->p += k;
+    r->n -= k;
+    return p;
+}
+
+static uint32_t get_u8(struct rd *r) { const unsigned char *p = take(r, 1); return p ? p[0] : 0; }
+static uint32_t get_u16(struct rd *r) { const unsigned char *p = take(r, 2); return p ? (uint32_t)p[0] << 8 | p[1] : 0; }
+static uint32_t get_u32(struct rd *r) {
+    const unsigned char *p = take(r, 4);
+    return p ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3] : 0;
+}
+
+/* A freshly allocated NUL-terminated copy of len bytes, or NULL (bad) if they hold a NUL. */
+static char *dup_bytes(struct rd *r, size_t len) {
+    const unsigned char *p = take(r, len);
+    if (!p || memchr(p, 0, len)) { r->bad = 1; return NULL; }
+    char *s = malloc(len + 1);
+    if (!s) die(1, "out of memory");
+    memcpy(s, p, len);
+    s[len] = 0;
+    return s;
+}
+
+static char *get_str(struct rd *r) { uint32_t len = get_u32(r); return r->bad ? NULL : dup_bytes(r, len); }
+
+/* A NULL-terminated array of count strings; count is checked against what is left. */
+static char **get_list(struct rd *r) {
+    uint32_t count = get_u32(r);
+    if (r->bad || count > r->n / 4) { r->bad = 1; return NULL; }
+    char **v = calloc((size_t)count + 1, sizeof *v);
+    if (!v) die(1, "out of memory");
+    for (uint32_t i = 0; i < count && !r->bad; i++) v[i] = get_str(r);
+    return v;
+}
+
+static void free_list(char **v) {
+    for (size_t i = 0; v && v[i]; i++) free(v[i]);
+    free(v);
+}
+
+/* ---- state ------------------------------------------------------------------------- */
+
+enum kind { FREE = 0, EXEC, READ, WRITE };
+
+struct chan {
+    enum kind kind;
+    uint32_t id;
+    int64_t credit;                 /* output bytes we may still send (flow control) */
+    /* EXEC */
+    pid_t pid;                      /* also the process group id (setsid) */
+    int reaped, status, group_gone, tty;
+    int out_fd, err_fd, in_fd;      /* -1 once closed; with tty: out_fd, in_fd dup the master */
+    int pty;                        /* tty: the master, closed only after the child is reaped: its
+                                     * last close hangs up the terminal, and a session leader that
+                                     * closed fds 0-2 but has not exited yet would die of SIGHUP */
+    struct buf in_pending;          /* STDIN bytes not yet written to the child */
+    int in_eof;                     /* client sent end of input; close after pending */
+    /* READ and WRITE */
+    int fd;
+    uint64_t total;
+    uint32_t mode;
+    int failed;                     /* WRITE: an ERROR was sent; ignore data until the end */
+};
+
+static struct chan chans[MAX_CHANNELS];
+static struct buf out;              /* encoded responses not yet written to stdout */
+static struct buf in;               /* bytes read from stdin, not yet parsed */
+static int sig_pipe[2] = {-1, -1};  /* SIGCHLD/SIGTERM self-pipe */
+static int stdin_eof;
+/* Process groups of every command started and not known to be empty, including those whose
+ * command has ended but left processes behind (e.g. "server &"): all are killed at the end. */
+static pid_t groups[MAX_GROUPS];
+static int ngroups;
+
+static void kill_all(void) {
+    for (int i = 0; i < ngroups; i++) kill(-groups[i], SIGKILL);
+}
+
+/* Forgets the groups that have no process left (a zombie leader still counts). */
+static void prune_groups(void) {
+    for (int i = 0; i < ngroups; i++)
+        if (kill(-groups[i], 0) < 0 && errno == ESRCH) groups[i--] = groups[--ngroups];
+}
+
+/* Fatal: kill every child's process group, say why on stderr, exit. */
+static void die(int code, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("ak-agent: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    kill_all();
+    _exit(code);
+}
+
+static struct chan *find(uint32_t id) {
+    for (int i = 0; i < MAX_CHANNELS; i++)
+        if (chans[i].kind != FREE && chans[i].id == id) return &chans[i];
+    return NULL;
+}
+
+static struct chan *alloc_chan(uint32_t id, enum kind kind) {
+    for (int i = 0; i < MAX_CHANNELS; i++) {
+        if (chans[i].kind == FREE) {
+            struct chan *c = &chans[i];
+            memset(c, 0, sizeof *c);
+            c->kind = kind;
+            c->id = id;
+            c->credit = WINDOW_SIZE;
+            c->out_fd = c->err_fd = c->in_fd = c->fd = c->pty = -1;
+            return c;
+        }
+    }
+    return NULL;
+}
+
+static void close_fd(int *fd) {
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+}
+
+static void free_chan(struct chan *c) {
+    close_fd(&c->out_fd);
+    close_fd(&c->err_fd);
+    close_fd(&c->in_fd);
+    close_fd(&c->fd);
+    close_fd(&c->pty);
+    buf_free(&c->in_pending);
+    c->kind = FREE;
+}
+
+/* ---- responses --------------------------------------------------------------------- */
+
+static unsigned char *frame(uint8_t type, uint32_t channel, size_t len) {
+    unsigned char *p = buf_reserve(&out, HEADER + len);
+    p[0] = type;
+    put_u32(p + 1, channel);
+    put_u32(p + 5, (uint32_t)len);
+    out.len += HEADER + len;
+    return p + HEADER;
+}
+
+static void send_bytes(uint8_t type, uint32_t channel, const void *data, size_t len) {
+    unsigned char *p = frame(type, channel, len);
+    if (len) memcpy(p, data, len);
+}
+
+static void send_u32(uint8_t type, uint32_t channel, uint32_t v) { put_u32(frame(type, channel, 4), v); }
+static void send_u64(uint8_t type, uint32_t channel, uint64_t v) { put_u64(frame(type, channel, 8), v); }
+
+static void send_error(uint32_t channel, int err, const char *fmt, ...) {
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (n < 0) n = 0;
+    if ((size_t)n >= sizeof msg) n = sizeof msg - 1;
+    unsigned char *p = frame(RSP_ERROR, channel, 4 + (size_t)n);
+    put_u32(p, (uint32_t)err);
+    memcpy(p + 4, msg, (size_t)n);
+}
+
+/* Writes queued output without blocking; a vanished client is fatal. */
+static void flush_out(void) {
+    while (out.len > 0) {
+        ssize_t n = write(STDOUT_FILENO, out.data + out.start, out.len);
+        if (n > 0) buf_consume(&out, (size_t)n);
+        else if (n < 0 && errno == EINTR) continue;
+        else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+        else die(1, "cannot write responses: %s", n < 0 ? strerror(errno) : "short write");
+    }
+}
+
+/* ---- exec ---------------------------------------------------------------------------- */
+
+enum { STAGE_SETUP = 1, STAGE_CHDIR = 2, STAGE_EXEC = 3 };
+
+static void set_nonblock(int fd) {
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0) fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* In the child: report stage and errno on the CLOEXEC pipe, then give up. */
+_Noreturn static void child_fail(int errfd, uint32_t stage) {
+    unsigned char msg[8];
+    put_u32(msg, stage);
+    put_u32(msg + 4, (uint32_t)errno);
+    if (write(errfd, msg, sizeof msg)) { /* nothing more we can do */ }
+    _exit(127);
+}
+
+_Noreturn static void child_run(int errfd, const char *pts, int in_fd, int out_fd, int err_fd,
+                      const char *cwd, char **argv, char **env) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    int sigs[] = { SIGPIPE, SIGCHLD, SIGTERM, SIGHUP, SIGINT };   /* not our self-pipe, not ignored */
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) signal(sigs[i], SIG_DFL);
+    if (setsid() < 0) child_fail(errfd, STAGE_SETUP);
+    if (pts) {
+        int slave = open(pts, O_RDWR);
+        if (slave < 0 || ioctl(slave, TIOCSCTTY, 0) < 0) child_fail(errfd, STAGE_SETUP);
+        in_fd = out_fd = err_fd = slave;
+    }
+    if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0) child_fail(errfd, STAGE_SETUP);
+    /* Every other descriptor, inherited or ours, closes at exec (errfd is already CLOEXEC). */
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
+#endif
+    {
+        for (int fd = 3; fd < 4096; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+    if (cwd[0] && chdir(cwd) < 0) child_fail(errfd, STAGE_CHDIR);
+    environ = env;
+    execvp(argv[0], argv);
+    child_fail(errfd, STAGE_EXEC);
+}
+
+static void do_exec(uint32_t id, struct rd *r) {
+    uint32_t flags = get_u8(r), rows = get_u16(r), cols = get_u16(r);
+    char *cwd = get_str(r);
+    char **argv = get_list(r);
+    char **env = get_list(r);
+    int p_in[2] = {-1, -1}, p_out[2] = {-1, -1}, p_err[2] = {-1, -1}, p_st[2] = {-1, -1};
+    int master = -1, t_out = -1, t_in = -1;    /* tty: the master and two duplicates */
+    char pts[128];
+    struct chan *c = NULL;
+
+    if (r->bad || r->n != 0) { send_error(id, EPROTO, "malformed EXEC request"); goto done; }
+    if (!argv[0] || !argv[0][0]) { send_error(id, EINVAL, "no command given"); goto done; }
+    if (find(id)) { send_error(id, EBUSY, "channel %u is in use", id); goto done; }
+    if (!(c = alloc_chan(id, EXEC))) { send_error(id, EMFILE, "too many channels in use"); goto done; }
+    c->tty = flags & 1;
+    if (c->tty) {
+        struct winsize ws = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
+        master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0
+                || ptsname_r(master, pts, sizeof pts) != 0 || ioctl(master, TIOCSWINSZ, &ws) < 0
+                || (t_out = fcntl(master, F_DUPFD_CLOEXEC, 0)) < 0 || (t_in = fcntl(master, F_DUPFD_CLOEXEC, 0)) < 0) {
+            send_error(id, errno, "cannot allocate a terminal: %s", strerror(errno));
+            goto fail;
+        }
+    } else if (pipe2(p_in, O_CLOEXEC) < 0 || pipe2(p_out, O_CLOEXEC) < 0 || pipe2(p_err, O_CLOEXEC) < 0) {
+        send_error(id, errno, "cannot create pipes: %s", strerror(errno));
+        goto fail;
+    }
+    if (pipe2(p_st, O_CLOEXEC) < 0) { send_error(id, errno, "cannot create a pipe: %s", strerror(errno)); goto fail; }
+    pid_t pid = fork();
+    if (pid < 0) { send_error(id, errno, "cannot start a process: %s", strerror(errno)); goto fail; }
+    if (pid == 0) child_run(p_st[1], c->tty ? pts : NULL, p_in[0], p_out[1], p_err[1], cwd, argv, env);
+
+    close_fd(&p_st[1]);
+    close_fd(&p_in[0]);
+    close_fd(&p_out[1]);
+    close_fd(&p_err[1]);
+    unsigned char st[8];
+    size_t got = 0;
+    while (got < sizeof st) {       /* EOF = exec succeeded; 8 bytes = the child failed */
+        ssize_t n = read(p_st[0], st + got, sizeof st - got);
+        if (n > 0) got += (size_t)n;
+        else if (n < 0 && errno == EINTR) continue;
+        else break;
+    }
+    if (got == sizeof st) {
+        struct rd sr = { st, sizeof st, 0 };
+        uint32_t stage = get_u32(&sr), err = get_u32(&sr);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) { }
+        if (stage == STAGE_CHDIR) send_error(id, (int)err, "cannot enter working directory %s: %s", cwd, strerror((int)err));
+        else if (stage == STAGE_EXEC && err == ENOENT) send_error(id, ENOENT, "command not found: %s", argv[0]);
+        else if (stage == STAGE_EXEC) send_error(id, (int)err, "cannot run %s: %s", argv[0], strerror((int)err));
+        else send_error(id, (int)err, "cannot set up the process: %s", strerror((int)err));
+        goto fail;
+    }
+    c->pid = pid;
+    if (c->tty) {
+        c->pty = master;            /* output and input end separately, on duplicates */
+        c->out_fd = t_out;
+        c->in_fd = t_in;
+        master = t_out = t_in = -1;
+        set_nonblock(c->pty);       /* one open file: all three are non-blocking */
+    } else {
+        c->in_fd = p_in[1];
+        c->out_fd = p_out[0];
+        c->err_fd = p_err[0];
+        p_in[1] = p_out[0] = p_err[0] = -1;
+        set_nonblock(c->in_fd);
+        set_nonblock(c->err_fd);
+        set_nonblock(c->out_fd);
+    }
+    if (ngroups < MAX_GROUPS) groups[ngroups++] = pid;
+    else prune_groups();            /* keep the list short; a full list only loses the final kill */
+    send_u32(RSP_STARTED, id, (uint32_t)pid);
+    c = NULL;
+fail:
+    if (c) free_chan(c);
+done:
+    close_fd(&master);
+    close_fd(&t_out);
+    close_fd(&t_in);
+    int *fds[] = { &p_in[0], &p_in[1], &p_out[0], &p_out[1], &p_err[0], &p_err[1], &p_st[0], &p_st[1] };
+    for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++) close_fd(fds[i]);
+    free(cwd);
+    free_list(argv);
+    free_list(env);
+}
+
+/* Writes pending STDIN to the child; acknowledges what it consumed with WINDOW. */
+static void pump_stdin(struct chan *c) {
+    size_t consumed = 0;
+    while (c->in_fd >= 0 && c->in_pending.len > 0) {
+        ssize_t n = write(c->in_fd, c->in_pending.data + c->in_pending.start, c->in_pending.len);
+        if (n > 0) { buf_consume(&c->in_pending, (size_t)n); consumed += (size_t)n; }
+        else if (n < 0 && errno == EINTR) continue;
+        else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        else close_fd(&c->in_fd);   /* the child closed its input (EPIPE): drop the rest */
+    }
+    if (c->in_fd < 0) { consumed += c->in_pending.len; buf_consume(&c->in_pending, c->in_pending.len); }
+    if (consumed) send_u32(RSP_WINDOW, c->id, (uint32_t)consumed);
+    if (c->in_eof && c->in_pending.len == 0 && c->in_fd >= 0) {
+        if (c->tty) {               /* a terminal has no end of file, only its EOF character */
+            struct termios t;
+            char eof = tcgetattr(c->in_fd, &t) == 0 ? (char)t.c_cc[VEOF] : 4;
+            if (write(c->in_fd, &eof, 1) < 0 && (errno == EAGAIN || errno == EINTR)) return;
+        }
+        close_fd(&c->in_fd);
+    }
+}
+
+/* Reads one chunk of a child's output (or a file) into a response frame, within the credit. */
+static ssize_t read_into_frame(struct chan *c, int fd, uint8_t type) {
+    size_t want = c->credit < CHUNK ? (size_t)c->credit : CHUNK;
+    if (want == 0) return -2;
+    unsigned char *p = buf_reserve(&out, HEADER + want);
+    ssize_t n;
+    do n = read(fd, p + HEADER, want); while (n < 0 && errno == EINTR);
+    if (n > 0) {
+        p[0] = type;
+        put_u32(p + 1, c->id);
+        put_u32(p + 5, (uint32_t)n);
+        out.len += HEADER + (size_t)n;
+        c->credit -= n;
+    }
+    return n;
+}
+
+static void pump_output(struct chan *c, int *fd, uint8_t type) {
+    ssize_t n = read_into_frame(c, *fd, type);
+    if (n == 0 || (n == -1 && errno == EIO)) close_fd(fd);          /* EOF; EIO: pty hung up */
+    else if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK) close_fd(fd);
+    else if (n == -1 && c->group_gone) close_fd(fd);                /* drained, nobody left */
+}
+
+static void reap(void) {
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        for (int i = 0; i < MAX_CHANNELS; i++) {
+            if (chans[i].kind == EXEC && chans[i].pid == pid) {
+                chans[i].reaped = 1;
+                chans[i].status = status;
+            }
+        }
+    }
+}
+
+/* Sends EXIT for every exec whose child is reaped and whose output is finished. */
+static int finish_execs(void) {
+    int recheck = 0;
+    for (int i = 0; i < MAX_CHANNELS; i++) {
+        struct chan *c = &chans[i];
+        if (c->kind != EXEC || !c->reaped) continue;
+        if (c->out_fd >= 0 || c->err_fd >= 0) {
+            if (!c->group_gone && kill(-c->pid, 0) < 0 && errno == ESRCH) c->group_gone = 1;
+            if (!c->group_gone) { recheck = 1; continue; }
+            if (c->out_fd >= 0) pump_output(c, &c->out_fd, RSP_STDOUT);
+            if (c->err_fd >= 0) pump_output(c, &c->err_fd, RSP_STDERR);
+            if (c->out_fd >= 0 || c->err_fd >= 0) { recheck |= c->credit > 0; continue; }
+        }
+        unsigned char *p = frame(RSP_EXIT, c->id, 8);
+        if (WIFSIGNALED(c->status)) { put_u32(p, 0xffffffffu); put_u32(p + 4, (uint32_t)WTERMSIG(c->status)); }
+        else { put_u32(p, (uint32_t)WEXITSTATUS(c->status)); put_u32(p + 4, 0); }
+        free_chan(c);
+    }
+    return recheck;
+}
+
+/* ---- files --------------------------------------------------------------------------- */
+
+static char *get_path(uint32_t id, struct rd *r, const char *what) {
+    char *path = r->n > 0 ? dup_bytes(r, r->n) : NULL;
+    if (!path) send_error(id, EINVAL, "%s: the path is empty or contains a NUL byte", what);
+    return path;
+}
+
+static void do_read_file(uint32_t id, struct rd *r) {
+    char *path = get_path(id, r, "read");
+    if (!path) return;
+    struct stat st;
+    struct chan *c;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) send_error(id, errno, "cannot open %s: %s", path, strerror(errno));
+    else if (fstat(fd, &st) < 0) send_error(id, errno, "cannot stat %s: %s", path, strerror(errno));
+    else if (S_ISDIR(st.st_mode)) send_error(id, EISDIR, "%s is a directory", path);
+    else if (!S_ISREG(st.st_mode)) send_error(id, EINVAL, "%s is not a regular file", path);
+    else if (find(id)) send_error(id, EBUSY, "channel %u is in use", id);
+    else if (!(c = alloc_chan(id, READ))) send_error(id, EMFILE, "too many channels in use");
+    else { c->fd = fd; c->mode = st.st_mode & 07777; fd = -1; }
+    if (fd >= 0) close(fd);
+    free(path);
+}
+
+/* One chunk per readable file per round, so that files and execs share the output fairly. */
+static void pump_files(void) {
+    for (int i = 0; i < MAX_CHANNELS && out.len < OUT_HIGH; i++) {
+        struct chan *c = &chans[i];
+        if (c->kind != READ || c->credit <= 0) continue;
+        ssize_t n = read_into_frame(c, c->fd, RSP_FILE_DATA);
+        if (n > 0) { c->total += (uint64_t)n; continue; }
+        if (n == 0) {
+            unsigned char *p = frame(RSP_FILE_END, c->id, 12);
+            put_u64(p, c->total);
+            put_u32(p + 8, c->mode);
+        } else {
+            send_error(c->id, errno, "cannot read: %s", strerror(errno));
+        }
+        free_chan(c);
+    }
+}
+
+static void do_write_file(uint32_t id, struct rd *r) {
+    uint32_t mode = get_u32(r) & 07777;
+    if (r->bad) { send_error(id, EPROTO, "malformed WRITE_FILE request"); return; }
+    char *path = get_path(id, r, "write");
+    if (!path) return;
+    struct chan *c;
+    if (find(id)) { send_error(id, EBUSY, "channel %u is in use", id); free(path); return; }
+    if (!(c = alloc_chan(id, WRITE))) { send_error(id, EMFILE, "too many channels in use"); free(path); return; }
+    struct stat st;
+    /* No O_TRUNC: an existing file is emptied only once it is known to be a regular file whose
+     * mode we may set. O_NONBLOCK: a FIFO without reader fails instead of hanging the agent. */
+    c->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, mode);
+    if (c->fd < 0) send_error(id, errno, "cannot open %s: %s", path, strerror(errno));
+    else if (fstat(c->fd, &st) < 0) send_error(id, errno, "cannot stat %s: %s", path, strerror(errno));
+    else if (!S_ISREG(st.st_mode)) send_error(id, EINVAL, "%s is not a regular file", path);
+    else if (fchmod(c->fd, mode) < 0) send_error(id, errno, "cannot set the mode of %s: %s", path, strerror(errno));
+    else if (ftruncate(c->fd, 0) < 0) send_error(id, errno, "cannot truncate %s: %s", path, strerror(errno));
+    else { free(path); return; }
+    close_fd(&c->fd);
+    c->failed = 1;
+    free(path);
+}
+
+static void do_write_data(struct chan *c, const unsigned char *p, size_t n) {
+    while (!c->failed && n > 0) {
+        ssize_t w = write(c->fd, p, n);
+        if (w > 0) { p += w; n -= (size_t)w; c->total += (uint64_t)w; }
+        else if (w < 0 && errno == EINTR) continue;
+        else {
+            send_error(c->id, w < 0 ? errno : EIO, "cannot write: %s", w < 0 ? strerror(errno) : "no progress");
+            close_fd(&c->fd);
+            c->failed = 1;
+        }
+    }
+}
+
+static void do_write_end(struct chan *c) {
+    if (!c->failed) {
+        int fd = c->fd;
+        c->fd = -1;
+        if (close(fd) < 0 && errno != EINTR) send_error(c->id, errno, "cannot write: %s", strerror(errno));
+        else send_u64(RSP_OK, c->id, c->total);
+    }
+    free_chan(c);
+}
+
+static void do_delete(uint32_t id, struct rd *r) {
+    char *path = get_path(id, r, "delete");
+    if (!path) return;
+    if (unlink(path) < 0) send_error(id, errno, "cannot delete %s: %s", path, strerror(errno));
+    else send_u64(RSP_OK, id, 0);
+    free(path);
+}
+
+static void do_stat(uint32_t id, struct rd *r) {
+    char *path = get_path(id, r, "stat");
+    if (!path) return;
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        send_error(id, errno, "cannot stat %s: %s", path, strerror(errno));
+    } else {
+        unsigned char *p = frame(RSP_STAT_RESULT, id, 1 + 8 + 4 + 8);
+        p[0] = S_ISREG(st.st_mode) ? 1 : S_ISDIR(st.st_mode) ? 2 : 0;
+        put_u64(p + 1, (uint64_t)st.st_size);
+        put_u32(p + 9, st.st_mode & 07777);
+        put_u64(p + 13, (uint64_t)((int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000));
+    }
+    free(path);
+}
+
+/* ---- request dispatch ---------------------------------------------------------------- */
+
+static void dispatch(uint8_t type, uint32_t id, const unsigned char *payload, uint32_t len) {
+    struct rd r = { payload, len, 0 };
+    struct chan *c = find(id);
+    switch (type) {
+    case REQ_EXEC: do_exec(id, &r); break;
+    case REQ_READ_FILE: do_read_file(id, &r); break;
+    case REQ_WRITE_FILE: do_write_file(id, &r); break;
+    case REQ_DELETE_FILE: do_delete(id, &r); break;
+    case REQ_STAT: do_stat(id, &r); break;
+    case REQ_PING: send_bytes(RSP_PONG, id, payload, len); break;
+    case REQ_STDIN:
+        if (!c || c->kind != EXEC) { send_error(id, ESRCH, "no running command on channel %u", id); break; }
+        if (len == 0) c->in_eof = 1;
+        else if (c->in_eof) { send_error(id, EPIPE, "input already ended on channel %u", id); break; }
+        else if (c->in_pending.len + len > 2 * WINDOW_SIZE) {
+            send_error(id, EPROTO, "input window exceeded on channel %u", id);
+            break;
+        } else {
+            memcpy(buf_reserve(&c->in_pending, len), payload, len);
+            c->in_pending.len += len;
+        }
+        pump_stdin(c);
+        break;
+    case REQ_RESIZE: {
+        uint32_t rows = get_u16(&r), cols = get_u16(&r);
+        struct winsize ws = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
+        if (r.bad || r.n) send_error(id, EPROTO, "malformed RESIZE request");
+        else if (!c || c->kind != EXEC) send_error(id, ESRCH, "no running command on channel %u", id);
+        else if (!c->tty) send_error(id, ENOTTY, "the command on channel %u has no terminal", id);
+        else if (ioctl(c->pty, TIOCSWINSZ, &ws) < 0) send_error(id, errno, "cannot resize: %s", strerror(errno));
+        break;
+    }
+    case REQ_SIGNAL: {
+        uint32_t signo = get_u32(&r);
+        if (r.bad || r.n) send_error(id, EPROTO, "malformed SIGNAL request");
+        else if (signo < 1 || signo > 64) send_error(id, EINVAL, "invalid signal number %u", signo);
+        else if (!c || c->kind != EXEC) send_error(id, ESRCH, "no running command on channel %u", id);
+        else if (!c->group_gone && kill(-c->pid, (int)signo) < 0 && errno != ESRCH)
+            send_error(id, errno, "cannot signal: %s", strerror(errno));
+        break;
+    }
+    case REQ_WINDOW: {
+        uint32_t n = get_u32(&r);
+        if (r.bad || r.n) send_error(id, EPROTO, "malformed WINDOW request");
+        else if (c && c->credit < (int64_t)1 << 40) c->credit += n;   /* unknown: already done */
+        break;
+    }
+    case REQ_WRITE_DATA:
+    case REQ_WRITE_END:
+        if (!c || c->kind != WRITE) { send_error(id, EBADF, "no file is being written on channel %u", id); break; }
+        if (type == REQ_WRITE_DATA) do_write_data(c, payload, len);
+        else do_write_end(c);
+        break;
+    case REQ_CANCEL:
+        if (c && (c->kind == READ || c->kind == WRITE)) free_chan(c);
+        break;
+    default:
+        send_error(id, EPROTO, "unknown request type 0x%02x", type);
+    }
+}
+
+/* Reads what stdin has and dispatches every complete frame. */
+static void read_requests(void) {
+    ssize_t n;
+    do n = read(STDIN_FILENO, buf_reserve(&in, CHUNK), CHUNK); while (n < 0 && errno == EINTR);
+    if (n == 0) { stdin_eof = 1; return; }
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+        die(1, "cannot read requests: %s", strerror(errno));
+    }
+    in.len += (size_t)n;
+    while (in.len >= HEADER) {
+        const unsigned char *h = in.data + in.start;
+        struct rd r = { h, HEADER, 0 };
+        uint8_t type = (uint8_t)get_u8(&r);
+        uint32_t id = get_u32(&r), len = get_u32(&r);
+        if (len > MAX_REQUEST) die(2, "unparseable frame (type 0x%02x, length %u > %u): giving up", type, len, MAX_REQUEST);
+        if (in.len < HEADER + (size_t)len) { buf_reserve(&in, HEADER + len - in.len); break; }
+        dispatch(type, id, h + HEADER, len);
+        buf_consume(&in, HEADER + (size_t)len);
+    }
+}
+
+/* ---- main loop ----------------------------------------------------------------------- */
+
+static void on_signal(int signo) {
+    int saved = errno;
+    unsigned char b = (unsigned char)signo;
+    if (write(sig_pipe[1], &b, 1)) { /* a full pipe already holds a wake-up */ }
+    errno = saved;
+}
+
+static void setup(void) {
+    if (fcntl(STDERR_FILENO, F_GETFD) < 0) open("/dev/null", O_WRONLY);   /* keep fd 2 taken */
+    if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0) die(1, "cannot create a pipe: %s", strerror(errno));
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGCHLD, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    set_nonblock(STDIN_FILENO);
+    set_nonblock(STDOUT_FILENO);
+}
+
+int main(int argc, char **argv) {
+    (void)argv;
+    if (argc > 1) {
+        fputs("ak-agent: AgentKernel's in-sandbox agent; speaks a binary protocol on stdin/stdout "
+              "(see the header of ak-agent.c) and takes no arguments\n", stderr);
+        return 2;
+    }
+    setup();
+    static struct pollfd pfd[3 + 3 * MAX_CHANNELS];
+    static struct { struct chan *c; int fd; } who[3 + 3 * MAX_CHANNELS];
+    int files_ready = 0, recheck = 0;
+    struct timespec last_prune = {0, 0};
+    for (;;) {
+        int n = 0;
+        pfd[n++] = (struct pollfd){ .fd = !stdin_eof && out.len < OUT_HIGH ? STDIN_FILENO : -1, .events = POLLIN };
+        pfd[n++] = (struct pollfd){ .fd = out.len > 0 ? STDOUT_FILENO : -1, .events = POLLOUT };
+        pfd[n++] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
+        for (int i = 0; i < MAX_CHANNELS; i++) {
+            struct chan *c = &chans[i];
+            if (c->kind != EXEC) continue;
+            int produce = c->credit > 0 && out.len < OUT_HIGH;
+            int fds[3] = { produce ? c->out_fd : -1, produce ? c->err_fd : -1,
+                           c->in_pending.len > 0 || c->in_eof ? c->in_fd : -1 };
+            for (int k = 0; k < 3; k++) {
+                if (fds[k] < 0) continue;
+                who[n].c = c;
+                who[n].fd = fds[k];
+                pfd[n++] = (struct pollfd){ .fd = fds[k], .events = k == 2 ? POLLOUT : POLLIN };
+            }
+        }
+        int timeout = files_ready && out.len < OUT_HIGH ? 0 : recheck ? GROUP_RECHECK_MS : ngroups ? PRUNE_MS : -1;
+        if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR) die(1, "poll: %s", strerror(errno));
+
+        if (pfd[2].revents & POLLIN) {
+            unsigned char sigs[64];
+            ssize_t got;
+            while ((got = read(sig_pipe[0], sigs, sizeof sigs)) > 0) {
+                for (ssize_t i = 0; i < got; i++)
+                    if (sigs[i] != SIGCHLD) die(128 + sigs[i], "terminated by signal %d", sigs[i]);
+            }
+        }
+        reap();
+        if (pfd[0].fd >= 0 && pfd[0].revents) read_requests();
+        if (stdin_eof) { kill_all(); return 0; }
+        for (int i = 3; i < n; i++) {
+            struct chan *c = who[i].c;
+            if (!pfd[i].revents || c->kind != EXEC) continue;
+            if (who[i].fd == c->out_fd && c->out_fd >= 0) pump_output(c, &c->out_fd, RSP_STDOUT);
+            else if (who[i].fd == c->err_fd && c->err_fd >= 0) pump_output(c, &c->err_fd, RSP_STDERR);
+            else if (who[i].fd == c->in_fd && c->in_fd >= 0) pump_stdin(c);
+        }
+        pump_files();
+        files_ready = 0;
+        for (int i = 0; i < MAX_CHANNELS; i++)
+            if (chans[i].kind == READ && chans[i].credit > 0) files_ready = 1;
+        recheck = finish_execs();
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - last_prune.tv_sec) * 1000 + (now.tv_nsec - last_prune.tv_nsec) / 1000000 >= PRUNE_MS) {
+            prune_groups();
+            last_prune = now;
+        }
+        flush_out();
+    }
+}

@@ -1,0 +1,36 @@
+package dev.agentkernel.agent;
+
+import dev.agentkernel.agent.AgentProtocol.Errno;
+import dev.agentkernel.agent.AgentProtocol.Response;
+import dev.agentkernel.model.AgentKernelException;
+import dev.agentkernel.model.InvalidRequestException;
+import dev.agentkernel.model.NotFoundException;
+import dev.agentkernel.model.SandboxFailureException;
+
+/** Turns the agent's ERROR responses into the model's exceptions, with messages for a person. */
+final class AgentErrors {
+    private AgentErrors() {
+    }
+
+    /** An error of a file operation on {@code path}. */
+    static AgentKernelException forFile(Response.Error e, String path) {
+        return switch (e.errno()) {
+            case Errno.ENOENT -> new NotFoundException("no such file: " + path);
+            case Errno.EISDIR -> new InvalidRequestException("is a directory: " + path);
+            case Errno.ENOTDIR -> new InvalidRequestException("not a directory: a parent of " + path + " is a file");
+            case Errno.EINVAL -> new InvalidRequestException(e.message());
+            case Errno.EACCES -> new SandboxFailureException("permission denied: " + path);
+            case Errno.ENOSPC -> new SandboxFailureException("no space left in the sandbox to write " + path);
+            default -> new SandboxFailureException(e.message());
+        };
+    }
+
+    /** An error starting a command (the agent's message names the program or directory). */
+    static AgentKernelException forExec(Response.Error e) {
+        return switch (e.errno()) {
+            case Errno.ENOENT -> new NotFoundException(e.message());
+            case Errno.EISDIR, Errno.ENOTDIR, Errno.EINVAL -> new InvalidRequestException(e.message());
+            default -> new SandboxFailureException(e.message());
+        };
+    }
+}
