@@ -405,7 +405,7 @@ public final class StartupBench {
         String text = Files.readString(options.root.resolve("agentkernel"));
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^JVM_OPTS=\\((.*)\\)\\s*$").matcher(text);
         Path target = options.root.resolve("agentkernel-cli/target");
-        Path jar = target.resolve("agentkernel-cli-0.1.0-SNAPSHOT.jar");
+        Path jar = target.resolve("agentkernel-cli-0.1.0-SNAPSHOT-launcher.jar");
         if (!m.find() || !Files.isRegularFile(jar)) {
             System.err.println("bench: cannot read JVM_OPTS from the launcher or find " + jar
                     + "; no breakdown of the command line");
@@ -418,11 +418,7 @@ public final class StartupBench {
         if (Files.isRegularFile(aot)) {
             argv.addAll(List.of("-XX:AOTCache=" + aot, "-Xlog:aot=off", "-Xlog:cds=off"));
         }
-        StringBuilder cp = new StringBuilder(jar.toString());
-        try (var libs = Files.list(target.resolve("lib"))) {
-            libs.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(p -> cp.append(':').append(p));
-        }
-        argv.addAll(List.of("-cp", cp.toString()));
+        argv.addAll(List.of("-cp", jar.toString())); // the launcher's class path for 'run': its one jar
         return Optional.of(argv);
     }
 
