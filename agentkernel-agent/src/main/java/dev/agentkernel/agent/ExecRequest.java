@@ -1,5 +1,6 @@
 package dev.agentkernel.agent;
 
+import dev.agentkernel.model.CommandSpec;
 import dev.agentkernel.model.EnvVar;
 import dev.agentkernel.model.InvalidRequestException;
 import dev.agentkernel.model.SandboxPaths;
@@ -24,16 +25,7 @@ public record ExecRequest(List<String> argv, Map<String, String> env, Optional<S
 
     /** Validates and defensively copies. @throws InvalidRequestException for a bad command */
     public ExecRequest {
-        Objects.requireNonNull(argv, "argv");
-        if (argv.isEmpty() || argv.getFirst() == null || argv.getFirst().isEmpty()) {
-            throw new InvalidRequestException("no command given: say what to run, e.g. [\"python3\", \"-c\", \"print(1)\"]");
-        }
-        for (String arg : argv) {
-            if (arg == null || arg.indexOf('\0') >= 0) {
-                throw new InvalidRequestException("command arguments must be strings without NUL bytes");
-            }
-        }
-        argv = List.copyOf(argv);
+        argv = List.copyOf(CommandSpec.requireValidArgv(argv, "[\"python3\", \"-c\", \"print(1)\"]"));
         env = Map.copyOf(env);
         env.forEach(EnvVar::requireValid);
         Objects.requireNonNull(workdir, "workdir");

@@ -108,10 +108,6 @@ public final class StartupBench {
             throw new IllegalStateException("no usable cgroup driver: " + detection.availability());
         }
         CgroupDriver cgroups = detection.driver();
-        Path bwrap = RawBwrap.findBwrap();
-        Machine machine = Machine.describe(bwrap, cgroups.describe());
-        System.err.println("bench: " + machine.summary());
-
         try (IsolationBackend backend = BackendSelector.discover().open(Optional.of("bwrap"), host)) {
             PolicyResolver resolver = new PolicyResolver(host);
             SandboxSpec noNet = resolver.resolve(SandboxRequest.defaults().withNetwork(false));
@@ -119,6 +115,8 @@ public final class StartupBench {
                     SeccompArch.current());
             List<String> rawArgv = backend.commandLine(noNet, TRUE).orElseThrow(
                     () -> new IllegalStateException("the bwrap backend did not describe its command line"));
+            Machine machine = Machine.describe(Path.of(rawArgv.getFirst()), cgroups.describe()); // argv[0] is bwrap
+            System.err.println("bench: " + machine.summary());
             String argvCheck = "identical to AgentKernel's: the " + (rawArgv.size() - 1)
                     + " arguments come from the backend's own `IsolationBackend.commandLine`";
             System.err.println("bench: raw bwrap flags: " + argvCheck);

@@ -23,16 +23,7 @@ public record CommandSpec(List<String> argv, Map<String, String> env, Optional<S
 
     /** Validates and defensively copies. @throws InvalidRequestException for a bad command */
     public CommandSpec {
-        Objects.requireNonNull(argv, "argv");
-        if (argv.isEmpty() || argv.getFirst() == null || argv.getFirst().isEmpty()) {
-            throw new InvalidRequestException("no command given: say what to run, e.g. -- python3 -c \"print(1)\"");
-        }
-        for (String arg : argv) {
-            if (arg == null || arg.indexOf('\0') >= 0) {
-                throw new InvalidRequestException("command arguments must be strings without NUL bytes");
-            }
-        }
-        argv = List.copyOf(argv);
+        argv = List.copyOf(requireValidArgv(argv, "-- python3 -c \"print(1)\""));
         env = Map.copyOf(env);
         env.forEach(EnvVar::requireValid);
         workdir.ifPresent(w -> SandboxPaths.requireAbsolute(w, "working directory"));
@@ -45,6 +36,26 @@ public record CommandSpec(List<String> argv, Map<String, String> env, Optional<S
                         + MAX_TIMEOUT.toSeconds() + " s (7 days)");
             }
         });
+    }
+
+    /**
+     * The one check of a command's argv, for every type that carries one.
+     *
+     * @param example how a valid command looks in the caller's syntax, for the message
+     * @return {@code argv}
+     * @throws InvalidRequestException if it is empty, starts with an empty program or holds a NUL byte
+     */
+    public static List<String> requireValidArgv(List<String> argv, String example) {
+        Objects.requireNonNull(argv, "argv");
+        if (argv.isEmpty() || argv.getFirst() == null || argv.getFirst().isEmpty()) {
+            throw new InvalidRequestException("no command given: say what to run, e.g. " + example);
+        }
+        for (String arg : argv) {
+            if (arg == null || arg.indexOf('\0') >= 0) {
+                throw new InvalidRequestException("command arguments must be strings without NUL bytes");
+            }
+        }
+        return argv;
     }
 
     /** A command with no extra environment, the default directory and no timeout. */

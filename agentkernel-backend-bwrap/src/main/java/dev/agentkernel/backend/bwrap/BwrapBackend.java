@@ -6,6 +6,7 @@ import dev.agentkernel.core.backend.Stdio;
 import dev.agentkernel.core.cgroup.CgroupDriver;
 import dev.agentkernel.core.cgroup.SandboxCgroup;
 import dev.agentkernel.core.host.HostContext;
+import dev.agentkernel.core.host.OwnerTag;
 import dev.agentkernel.core.process.Spawner;
 import dev.agentkernel.core.process.SupervisedExecution;
 import dev.agentkernel.core.seccomp.SeccompArch;
@@ -80,7 +81,7 @@ final class BwrapBackend implements IsolationBackend {
             throw new BackendUnavailableException("this sandbox needs network but slirp4netns is not installed "
                     + "(fix: " + HostTools.installHint("slirp4netns") + ", or run with --no-network)");
         }
-        String id = ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
+        String id = OwnerTag.of(Long.toString(SEQUENCE.incrementAndGet()));
         SandboxCgroup cgroup = cgroups.create(id, spec.limits());
         LaunchChannel channel = null;
         SlirpNetwork net = null;
@@ -141,17 +142,8 @@ final class BwrapBackend implements IsolationBackend {
         }
         try (var entries = Files.list(runtimeDir)) {
             for (Path entry : entries.toList()) {
-                String name = entry.getFileName().toString();
-                int dash = name.indexOf('-');
-                if (dash > 0) {
-                    try {
-                        long owner = Long.parseLong(name.substring(0, dash));
-                        if (ProcessHandle.of(owner).isEmpty()) {
-                            LaunchChannel.deleteTree(entry);
-                        }
-                    } catch (NumberFormatException ignored) {
-                        // not ours
-                    }
+                if (OwnerTag.isOrphaned(entry.getFileName().toString())) {
+                    LaunchChannel.deleteTree(entry);
                 }
             }
         } catch (IOException ignored) {

@@ -41,13 +41,14 @@ final class SlirpNetwork implements AutoCloseable {
         builder.redirectError(log.toFile());
         Process process = Spawner.start(builder);
         InputStream ready = process.getInputStream();
-        CompletableFuture<Integer> signal = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Integer> signal = new CompletableFuture<>();
+        Thread.ofVirtual().name("ak-slirp-ready").start(() -> {
             try {
-                return ready.read();
+                signal.complete(ready.read());
             } catch (IOException e) {
-                return -1;
+                signal.complete(-1);
             }
-        }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        });
         try {
             Integer first = signal.get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (first == null || first < 0) {

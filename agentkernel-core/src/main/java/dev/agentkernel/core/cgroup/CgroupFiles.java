@@ -110,17 +110,7 @@ final class CgroupFiles {
 
     /** Whether the group's owner, encoded as the name's prefix before '-', is gone. */
     static boolean ownerGone(Path group) {
-        String name = group.getFileName().toString();
-        int dash = name.indexOf('-');
-        if (dash <= 0) {
-            return false;
-        }
-        try {
-            long owner = Long.parseLong(name.substring(0, dash));
-            return owner != ProcessHandle.current().pid() && ProcessHandle.of(owner).isEmpty();
-        } catch (NumberFormatException e) {
-            return false;
-        }
+        return dev.agentkernel.core.host.OwnerTag.isOrphaned(group.getFileName().toString());
     }
 
     static String reason(IOException e) {
