@@ -1,12 +1,10 @@
 package dev.agentkernel.cli;
 
-import dev.agentkernel.core.backend.BackendSelector;
-import dev.agentkernel.core.backend.IsolationBackend;
 import dev.agentkernel.core.host.HostContext;
-import dev.agentkernel.core.policy.PolicyResolver;
-import dev.agentkernel.core.run.RunService;
 import dev.agentkernel.model.InvalidRequestException;
-import dev.agentkernel.server.ApiServer;
+import dev.agentkernel.model.SandboxFailureException;
+import dev.agentkernel.server.Daemon;
+import dev.agentkernel.server.DaemonConfig;
 import dev.agentkernel.server.ServerConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -37,7 +35,10 @@ final class ServeCommand implements Subcommand {
 
     @Override
     public List<String> description() {
-        return List.of("Serve the HTTP API (POST /run, /run/stream, /batch/run, GET /health) until interrupted.",
+        return List.of("Serve the HTTP API (run, run/stream, batch/run, sandboxes, files, logs, status, health) until",
+                "interrupted; SIGTERM/SIGINT shut it down gracefully (running requests get 10 s to finish).",
+                "Persistent sandboxes and the audit log live in the state directory (/var/lib/agentkernel or",
+                "AGENTKERNEL_STATE_DIR); sandboxes that were running are started again.",
                 "Listens on loopback by default. AGENTKERNEL_API_KEY (one key, or several separated by commas)",
                 "requires 'Authorization: Bearer KEY' or 'X-API-Key: KEY' on every route but /health.");
     }
@@ -49,6 +50,9 @@ final class ServeCommand implements Subcommand {
         o.addOption(Option.builder().longOpt("port").hasArg().argName("PORT").desc("Port (default 18888; 0 picks a free one)").get());
         o.addOption(Option.builder().longOpt("max-sandboxes").hasArg().argName("N")
                 .desc("Sandboxes that may run at once (default 32); more get 429").get());
+        o.addOption(Option.builder().longOpt("pool-size").hasArg().argName("N")
+                .desc("Warm sandboxes kept ready per image and profile (default 4; 0 turns the pool off; "
+                        + "AGENTKERNEL_DISABLE_POOLING=1 also turns it off)").get());
         o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME").desc("Isolation backend (default: the best available)").get());
         return o;
     }
@@ -71,26 +75,38 @@ final class ServeCommand implements Subcommand {
         List<String> keys = ServerConfig.keysFromEnvironment(System.getenv("AGENTKERNEL_API_KEY"));
         ServerConfig config = new ServerConfig(host, port == null ? ServerConfig.DEFAULT_PORT : Math.toIntExact(port),
                 keys, 16L * 1024 * 1024);
-        HostContext context = HostContext.current();
-        try (IsolationBackend backend = BackendSelector.discover().open(Optional.ofNullable(args.getOptionValue("backend")), context)) {
-            RunService runs = new RunService(backend, new PolicyResolver(context), max == null ? 32 : max.intValue(),
-                    Duration.ofMinutes(10));
-            CountDownLatch stop = new CountDownLatch(1);
-            try (ApiServer server = ApiServer.start(config, runs)) {
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    server.close();
-                    stop.countDown();
-                }, "ak-serve-shutdown"));
-                err.printf("agentkernel: serving on http://%s:%d (backend %s%s)%n", host, server.port(), backend.name(),
-                        keys.isEmpty() ? ", no API key" : ", API key required");
-                if (keys.isEmpty() && !isLoopback(host)) {
-                    err.println("agentkernel: warning: listening on a non-loopback address without AGENTKERNEL_API_KEY");
-                }
-                err.flush();
-                stop.await();
-            }
+        Long poolSize = OptionValues.wholeNumber(args, "pool-size", "sandboxes");
+        DaemonConfig daemonConfig = DaemonConfig.defaults(config)
+                .withBackend(Optional.ofNullable(args.getOptionValue("backend")))
+                .withMaxSandboxes(max == null ? 32 : max.intValue())
+                .withPoolSize(poolSize == null ? poolFromEnvironment() : Math.toIntExact(Math.min(poolSize, 100_000)));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Daemon daemon = Daemon.start(daemonConfig, HostContext.current());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            err.println("agentkernel: shutting down (running requests get "
+                    + daemonConfig.shutdownGrace().toSeconds() + " s to finish)");
+            err.flush();
+            daemon.close();
+            stopped.countDown();
+        }, "ak-serve-shutdown"));
+        err.printf("agentkernel: serving on http://%s:%d (backend %s%s, warm pool %s)%n", host, daemon.port(),
+                daemon.backendName(), keys.isEmpty() ? ", no API key" : ", API key required",
+                daemonConfig.poolSize() == 0 ? "off" : daemonConfig.poolSize() + " per image and profile");
+        if (!daemon.restarted().isEmpty()) {
+            err.println("agentkernel: started again the sandboxes that were running: " + String.join(", ", daemon.restarted()));
         }
+        if (keys.isEmpty() && !isLoopback(host)) {
+            err.println("agentkernel: warning: listening on a non-loopback address without AGENTKERNEL_API_KEY");
+        }
+        err.flush();
+        stopped.await();
         return 0;
+    }
+
+    private static int poolFromEnvironment() {
+        String disabled = System.getenv("AGENTKERNEL_DISABLE_POOLING");
+        boolean off = disabled != null && !disabled.isBlank() && !disabled.equals("0") && !disabled.equalsIgnoreCase("false");
+        return off ? 0 : DaemonConfig.DEFAULT_POOL_SIZE;
     }
 
     private static boolean isLoopback(String host) {

@@ -1,6 +1,5 @@
 package dev.agentkernel.server;
 
-import dev.agentkernel.core.run.RunService;
 
 /**
  * The running HTTP API. {@link #close()} stops accepting connections, lets running requests
@@ -12,7 +11,14 @@ public interface ApiServer extends AutoCloseable {
     /** The port it listens on (useful with port 0). */
     int port();
 
-    /** Stops the server. Never throws. */
+    /**
+     * Turns new requests away (503) and waits up to {@code grace} for running ones to finish.
+     *
+     * @return whether all finished
+     */
+    boolean drain(java.time.Duration grace);
+
+    /** Stops the server; requests still running lose their connections. Never throws. */
     @Override
     void close();
 
@@ -21,7 +27,7 @@ public interface ApiServer extends AutoCloseable {
      *
      * @throws dev.agentkernel.model.SandboxFailureException if the port cannot be bound
      */
-    static ApiServer start(ServerConfig config, RunService runs) {
-        return HelidonApiServer.start(config, runs);
+    static ApiServer start(ServerConfig config, ApiServices services) {
+        return HelidonApiServer.start(config, services);
     }
 }

@@ -1,11 +1,11 @@
 package dev.agentkernel.server;
 
-import dev.agentkernel.core.run.RunService;
 import dev.agentkernel.model.SandboxFailureException;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerResponse;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,39 +16,55 @@ final class HelidonApiServer implements ApiServer {
     /** Helidon reports its features at INFO on every start; only warnings matter to users. Held strongly. */
     private static final java.util.logging.Logger HELIDON_LOG = java.util.logging.Logger.getLogger("io.helidon");
     private final WebServer server;
+    private final Drain drain;
 
-    private HelidonApiServer(WebServer server) {
+    private HelidonApiServer(WebServer server, Drain drain) {
         this.server = server;
+        this.drain = drain;
     }
 
-    static ApiServer start(ServerConfig config, RunService runs) {
+    static ApiServer start(ServerConfig config, ApiServices services) {
         HELIDON_LOG.setLevel(java.util.logging.Level.WARNING);
         ApiKeys keys = new ApiKeys(config.apiKeys());
         Bodies bodies = new Bodies(config.maxBodyBytes());
-        RunRoutes runRoutes = new RunRoutes(runs, bodies);
+        Drain drain = new Drain();
         try {
             WebServer server = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
                     .maxPayloadSize(-1)
-                    .routing(routing -> routes(routing, keys, runRoutes, runs))
+                    .routing(routing -> routes(routing, keys, drain, bodies, services))
                     .build()
                     .start();
-            return new HelidonApiServer(server);
+            return new HelidonApiServer(server, drain);
         } catch (RuntimeException e) {
             throw new SandboxFailureException("cannot listen on " + config.host() + ":" + config.port() + ": "
                     + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
         }
     }
 
-    private static void routes(HttpRouting.Builder routing, ApiKeys keys, RunRoutes runRoutes, RunService runs) {
+    private static void routes(HttpRouting.Builder routing, ApiKeys keys, Drain drain, Bodies bodies,
+                               ApiServices services) {
+        RunRoutes run = new RunRoutes(services.runs(), bodies);
+        SandboxRoutes sandboxes = new SandboxRoutes(services.sandboxes(), bodies);
+        FileRoutes files = new FileRoutes(services.sandboxes(), bodies, services.spoolDir(), services.maxFileBytes());
+        StatusRoutes status = new StatusRoutes(services);
         routing.addFilter((chain, req, res) -> {
-            String path = req.path().path();
-            if (keys.enabled() && !path.equals("/health") && !keys.accepts(req)) {
-                send(res, 401, Json.error("missing or invalid API key: send 'Authorization: Bearer KEY' or 'X-API-Key: KEY'"));
+            if (!drain.enter()) {
+                res.header(HeaderNames.CONNECTION, "close");
+                send(res, 503, Json.error("the server is shutting down; retry against the next one"));
                 return;
             }
-            chain.proceed();
+            try {
+                String path = req.path().path();
+                if (keys.enabled() && !path.equals("/health") && !keys.accepts(req)) {
+                    send(res, 401, Json.error("missing or invalid API key: send 'Authorization: Bearer KEY' or 'X-API-Key: KEY'"));
+                    return;
+                }
+                chain.proceed();
+            } finally {
+                drain.exit();
+            }
         });
         routing.get("/health", (req, res) -> {
             Map<String, Object> body = new LinkedHashMap<>();
@@ -57,18 +73,31 @@ final class HelidonApiServer implements ApiServer {
             body.put("status", "ok");
             res.header(HeaderNames.CONTENT_TYPE, "application/json").send(Json.MAPPER.writeValueAsBytes(body));
         });
-        routing.post("/run", runRoutes::run);
-        routing.post("/run/stream", runRoutes::stream);
-        routing.post("/batch/run", runRoutes::batch);
+        routing.get("/status", status::status);
+        routing.post("/run", run::run);
+        routing.post("/run/stream", run::stream);
+        routing.post("/batch/run", run::batch);
+        routing.get("/sandboxes", sandboxes::list);
+        routing.post("/sandboxes", sandboxes::create);
+        routing.get("/sandboxes/{name}", sandboxes::get);
+        routing.delete("/sandboxes/{name}", sandboxes::delete);
+        routing.post("/sandboxes/{name}/exec", sandboxes::exec);
+        routing.post("/sandboxes/{name}/start", sandboxes::start);
+        routing.post("/sandboxes/{name}/stop", sandboxes::stop);
+        routing.get("/sandboxes/{name}/logs", sandboxes::logs);
+        routing.put("/sandboxes/{name}/files/{+path}", files::write);
+        routing.get("/sandboxes/{name}/files/{+path}", files::read);
+        routing.delete("/sandboxes/{name}/files/{+path}", files::delete);
+        routing.get("/audit", sandboxes::audit);
         routing.any((req, res) -> send(res, 404, Json.error("no route for " + req.prologue().method().text() + " "
                 + req.path().path())));
         routing.error(Throwable.class, (req, res, e) -> {
-            int status = HttpErrors.status(e);
-            if (status >= 500) {
+            int code = HttpErrors.status(e);
+            if (code >= 500) {
                 LOG.log(System.Logger.Level.WARNING, "request " + req.path().path() + " failed", e);
             }
             if (!res.isSent()) {
-                send(res, status, Json.error(HttpErrors.message(e)));
+                send(res, code, Json.error(HttpErrors.message(e)));
             }
         });
     }
@@ -80,6 +109,11 @@ final class HelidonApiServer implements ApiServer {
     @Override
     public int port() {
         return server.port();
+    }
+
+    @Override
+    public boolean drain(Duration grace) {
+        return drain.drain(grace);
     }
 
     @Override

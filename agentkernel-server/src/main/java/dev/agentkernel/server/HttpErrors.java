@@ -45,5 +45,9 @@ final class HttpErrors {
         PayloadTooLargeException(long limit) {
             super("request body is larger than the limit of " + limit + " bytes");
         }
+
+        PayloadTooLargeException(String message) {
+            super(message);
+        }
     }
 }

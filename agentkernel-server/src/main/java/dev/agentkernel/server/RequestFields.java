@@ -18,7 +18,7 @@ final class RequestFields {
     private RequestFields() {
     }
 
-    /** A {@code /run}-shaped object: command, image, profile, timeout (seconds), env; fast is accepted. */
+    /** A {@code /run}-shaped object: command, image, profile, timeout (seconds), env, fast (default true). */
     static RunRequest runRequest(ObjectNode body, String where) {
         List<String> command = stringList(body, "command", where, true);
         if (command.isEmpty()) {
@@ -26,18 +26,7 @@ final class RequestFields {
         }
         Optional<String> image = optionalString(body, "image", where);
         Optional<Profile> profile = optionalString(body, "profile", where).map(Profile::parse);
-        Optional<Duration> timeout = Optional.empty();
-        JsonNode t = body.get("timeout");
-        if (t != null && !t.isNull()) {
-            if (!t.isNumber() || !(t.asDouble() > 0)) {
-                throw new InvalidRequestException(where + "timeout must be a positive number of seconds");
-            }
-            if (t.asDouble() > dev.agentkernel.model.CommandSpec.MAX_TIMEOUT.toSeconds()) {
-                throw new InvalidRequestException(where + "timeout must be at most "
-                        + dev.agentkernel.model.CommandSpec.MAX_TIMEOUT.toSeconds() + " seconds (7 days)");
-            }
-            timeout = Optional.of(Duration.ofMillis((long) (t.asDouble() * 1000)));
-        }
+        Optional<Duration> timeout = timeout(body, where);
         JsonNode fast = body.get("fast");
         if (fast != null && !fast.isNull() && !fast.isBoolean()) {
             throw new InvalidRequestException(where + "fast must be true or false");
@@ -47,7 +36,23 @@ final class RequestFields {
             String[] kv = EnvVar.parse(assignment);
             env.put(kv[0], kv[1]);
         }
-        return new RunRequest(command, image, profile, timeout, env);
+        return new RunRequest(command, image, profile, timeout, env, fast == null || fast.isNull() || fast.asBoolean());
+    }
+
+    /** {@code timeout} in seconds (a positive number up to 7 days), if given. */
+    static Optional<Duration> timeout(ObjectNode body, String where) {
+        JsonNode t = body.get("timeout");
+        if (t == null || t.isNull()) {
+            return Optional.empty();
+        }
+        if (!t.isNumber() || !(t.asDouble() > 0)) {
+            throw new InvalidRequestException(where + "timeout must be a positive number of seconds");
+        }
+        if (t.asDouble() > dev.agentkernel.model.CommandSpec.MAX_TIMEOUT.toSeconds()) {
+            throw new InvalidRequestException(where + "timeout must be at most "
+                    + dev.agentkernel.model.CommandSpec.MAX_TIMEOUT.toSeconds() + " seconds (7 days)");
+        }
+        return Optional.of(Duration.ofMillis(Math.max(1, (long) (t.asDouble() * 1000))));
     }
 
     static List<String> stringList(ObjectNode body, String field, String where, boolean required) {

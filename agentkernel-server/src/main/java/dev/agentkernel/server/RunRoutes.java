@@ -13,7 +13,6 @@ import dev.agentkernel.model.OutputStreamKind;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,8 +25,6 @@ import java.util.concurrent.Semaphore;
 /** {@code POST /run}, {@code POST /run/stream} and {@code POST /batch/run}. Package-private. */
 final class RunRoutes {
 
-    /** Output kept for a JSON response; beyond it the response says it was truncated. */
-    static final int MAX_COLLECTED_BYTES = 16 * 1024 * 1024;
     static final int MAX_BATCH = 256;
     private final RunService runs;
     private final Bodies bodies;
@@ -41,7 +38,7 @@ final class RunRoutes {
 
     void run(ServerRequest req, ServerResponse res) throws InterruptedException {
         RunRequest request = RequestFields.runRequest(Json.parseObject(bodies.read(req)), "");
-        Collected collected = new Collected();
+        CollectedOutput collected = new CollectedOutput();
         RunOutcome outcome = runs.run(request, collected, () -> false);
         res.header(HeaderNames.CONTENT_TYPE, "application/json").send(Json.success(collected.toJson(outcome)));
     }
@@ -159,7 +156,7 @@ final class RunRoutes {
         try {
             for (int attempt = 0; ; attempt++) {
                 try {
-                    Collected collected = new Collected();
+                    CollectedOutput collected = new CollectedOutput();
                     RunOutcome outcome = runs.run(request, collected, () -> false);
                     ObjectNode node = collected.toJson(outcome);
                     node.putNull("error");
@@ -178,39 +175,4 @@ final class RunRoutes {
         }
     }
 
-    /** Collects output for a JSON response, bounded. */
-    private static final class Collected implements RunListener {
-        private final ByteArrayOutputStream all = new ByteArrayOutputStream();
-        private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        private boolean truncated;
-
-        @Override
-        public synchronized void output(OutputStreamKind stream, byte[] bytes, int offset, int length) {
-            int room = MAX_COLLECTED_BYTES - all.size();
-            if (room < length) {
-                truncated = true;
-            }
-            int n = Math.max(0, Math.min(room, length));
-            all.write(bytes, offset, n);
-            (stream == OutputStreamKind.STDOUT ? stdout : stderr).write(bytes, offset, n);
-        }
-
-        synchronized ObjectNode toJson(RunOutcome outcome) {
-            ObjectNode node = Json.MAPPER.createObjectNode();
-            node.put("output", Json.utf8(all.toByteArray()));
-            node.put("stdout", Json.utf8(stdout.toByteArray()));
-            node.put("stderr", Json.utf8(stderr.toByteArray()));
-            node.put("exit_code", outcome.termination().exitCode());
-            if (!outcome.termination().describe().isEmpty()) {
-                node.put("reason", outcome.termination().describe());
-            }
-            if (truncated) {
-                node.put("truncated", true);
-            }
-            node.put("sandbox", outcome.sandboxId());
-            node.put("duration_ms", outcome.elapsed().toMillis());
-            return node;
-        }
-    }
 }

@@ -238,25 +238,24 @@ class ErrorsIT extends ServerTestBase {
 
     @Test
     void tooManyConcurrentSandboxesIs429() throws Exception {
-        RunService one = fx.newRunService(1);
-        try (ApiServer limited = ApiServer.start(new ServerConfig("127.0.0.1", 0, List.of(), ServerFixture.MAX_BODY), one);
+        try (ServerFixture small = ServerFixture.start(1, List.of());
              HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            HttpRequest longRun = HttpRequest.newBuilder(ServerFixture.uri(limited.port(), "/run"))
+            HttpRequest longRun = HttpRequest.newBuilder(ServerFixture.uri(small.server.port(), "/run"))
                     .timeout(ServerFixture.REQUEST_LIMIT)
                     .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"sleep\", \"3\"]}")).build();
             CompletableFuture<HttpResponse<String>> first = http.sendAsync(longRun, HttpResponse.BodyHandlers.ofString());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (one.running() < 1 && System.nanoTime() < deadline) {
+            while (small.runs.running() < 1 && System.nanoTime() < deadline) {
                 ServerFixture.sleep(10);
             }
-            assertThat(one.running()).as("the first run occupies the only slot").isEqualTo(1);
+            assertThat(small.runs.running()).as("the first run occupies the only slot").isEqualTo(1);
 
             HttpResponse<byte[]> second = http.send(longRun, HttpResponse.BodyHandlers.ofByteArray());
             JsonNode json = assertErrorEnvelope(new ServerFixture.Response(second.statusCode(), second), 429);
             assertThat(json.path("error").asText()).containsIgnoringCase("too many");
 
             // the stream and the batch share the limit: a stream is refused with an error event or a 429
-            HttpResponse<String> stream = http.send(HttpRequest.newBuilder(ServerFixture.uri(limited.port(), "/run/stream"))
+            HttpResponse<String> stream = http.send(HttpRequest.newBuilder(ServerFixture.uri(small.server.port(), "/run/stream"))
                     .timeout(ServerFixture.REQUEST_LIMIT)
                     .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"true\"]}")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -271,7 +270,7 @@ class ErrorsIT extends ServerTestBase {
             assertThat(ServerFixture.JSON.readTree(done.body()).path("data").path("exit_code").asInt()).isZero();
 
             // with the slot free again the same request succeeds
-            HttpResponse<String> again = http.send(HttpRequest.newBuilder(ServerFixture.uri(limited.port(), "/run"))
+            HttpResponse<String> again = http.send(HttpRequest.newBuilder(ServerFixture.uri(small.server.port(), "/run"))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"echo\", \"free\"]}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(again.statusCode()).as(again.body()).isEqualTo(200);

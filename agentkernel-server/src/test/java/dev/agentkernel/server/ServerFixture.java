@@ -43,22 +43,25 @@ final class ServerFixture implements AutoCloseable {
 
     final Path dir;
     final Path runtimeDir;
-    final IsolationBackend backend;
+    final Daemon daemon;
     final RunService runs;
-    final ApiServer server;
+    final Port server;
     final List<String> keys;
     final HttpClient http;
 
-    private ServerFixture(Path dir, Path runtimeDir, IsolationBackend backend, RunService runs, ApiServer server,
-                          List<String> keys) {
+    private ServerFixture(Path dir, Path runtimeDir, Daemon daemon, List<String> keys) {
         this.dir = dir;
         this.runtimeDir = runtimeDir;
-        this.backend = backend;
-        this.runs = runs;
-        this.server = server;
+        this.daemon = daemon;
+        this.runs = daemon.runs();
+        this.server = new Port(daemon.port());
         this.keys = keys;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** The port the fixture's server listens on. */
+    record Port(int port) {
     }
 
     // ---- host requirements ---------------------------------------------------------------
@@ -99,32 +102,26 @@ final class ServerFixture implements AutoCloseable {
     // ---- start and stop ------------------------------------------------------------------
 
     /**
-     * Opens the bwrap backend over private directories and starts the server on port 0 with
-     * {@code keys} (empty: no authentication).
+     * Starts a real daemon (bwrap backend, SQLite state) over private directories on port 0
+     * with {@code keys} (empty: no authentication) and no warm pool (the cold path).
      */
     static ServerFixture start(int maxConcurrent, List<String> keys) throws IOException {
+        return start(maxConcurrent, keys, 0);
+    }
+
+    /** Like {@link #start(int, List)} with {@code poolSize} warm sandboxes per key. */
+    static ServerFixture start(int maxConcurrent, List<String> keys, int poolSize) throws IOException {
         Path dir = Files.createTempDirectory("ak-server-it-");
         Path state = Files.createDirectories(dir.resolve("state"));
         Path runtime = Files.createDirectories(dir.resolve("runtime"));
         HostContext host = HostContext.current().withDirs(state, runtime);
-        IsolationBackend backend = BackendSelector.discover().open(Optional.of("bwrap"), host);
-        assertThat(backend.name()).isEqualTo("bwrap");
-        RunService runs = new RunService(backend, new PolicyResolver(host), maxConcurrent, Duration.ofMinutes(1));
-        ApiServer server;
-        try {
-            server = ApiServer.start(new ServerConfig("127.0.0.1", 0, keys, MAX_BODY), runs);
-        } catch (RuntimeException e) {
-            backend.close();
-            throw e;
-        }
-        assertThat(server.port()).isPositive();
-        return new ServerFixture(dir, runtime, backend, runs, server, keys);
-    }
-
-    /** Another {@link RunService} over the same backend (e.g. with a smaller limit). */
-    RunService newRunService(int maxConcurrent) {
-        HostContext host = HostContext.current().withDirs(dir.resolve("state"), runtimeDir);
-        return new RunService(backend, new PolicyResolver(host), maxConcurrent, Duration.ofMinutes(1));
+        DaemonConfig config = DaemonConfig.defaults(new ServerConfig("127.0.0.1", 0, keys, MAX_BODY))
+                .withBackend(Optional.of("bwrap")).withMaxSandboxes(maxConcurrent).withPoolSize(poolSize)
+                .withDefaultTimeout(Duration.ofMinutes(1)).withShutdownGrace(Duration.ofSeconds(2));
+        Daemon daemon = Daemon.start(config, host);
+        assertThat(daemon.backendName()).isEqualTo("bwrap");
+        assertThat(daemon.port()).isPositive();
+        return new ServerFixture(dir, runtime, daemon, keys);
     }
 
     URI uri(String path) {
@@ -142,8 +139,10 @@ final class ServerFixture implements AutoCloseable {
     @Override
     public void close() throws IOException {
         http.shutdownNow();
-        server.close();
-        backend.close();
+        daemon.close();
+        if (!Files.exists(dir)) {
+            return;
+        }
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
@@ -289,6 +288,8 @@ final class ServerFixture implements AutoCloseable {
         try (Stream<Path> walk = Files.walk(runtimeDir)) {
             walk.filter(p -> !p.equals(runtimeDir))
                     .filter(p -> !p.equals(runtimeDir.resolve("bwrap"))) // the backend's own directory may stay
+                    .filter(p -> !p.startsWith(runtimeDir.resolve("agent"))) // the agent binary stays
+                    .filter(p -> !p.equals(runtimeDir.resolve("spool")))
                     .forEach(p -> left.add("runtime entry " + p));
         } catch (IOException e) {
             left.add("cannot walk " + runtimeDir + ": " + e);

@@ -12,13 +12,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** {@link ApiServer#close()} while requests run: their sandboxes must not outlive the server. */
+/**
+ * {@link Daemon#close()} while requests run: requests that end within the grace period finish
+ * normally; the sandboxes of the others are killed and none outlives the daemon.
+ */
 class ShutdownIT extends ServerTestBase {
 
     @Test
     void closingTheServerKillsTheSandboxesOfRunningRequests() throws Exception {
-        RunService runs = fx.newRunService(4);
-        ApiServer server = ApiServer.start(new ServerConfig("127.0.0.1", 0, List.of(), ServerFixture.MAX_BODY), runs);
+        ServerFixture daemon = ServerFixture.start(4, List.of());
+        RunService runs = daemon.runs;
+        var server = daemon.server;
         try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             CompletableFuture<HttpResponse<String>> run = http.sendAsync(
                     HttpRequest.newBuilder(ServerFixture.uri(server.port(), "/run"))
@@ -35,8 +39,13 @@ class ShutdownIT extends ServerTestBase {
             }
             assertThat(runs.running()).isEqualTo(2);
 
+            CompletableFuture<HttpResponse<String>> quick = http.sendAsync(
+                    HttpRequest.newBuilder(ServerFixture.uri(server.port(), "/run"))
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"sh\", \"-c\", \"sleep 1; echo finished\"]}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            ServerFixture.sleep(300);
             long closing = System.nanoTime();
-            server.close();
+            daemon.close();
             long closeMillis = (System.nanoTime() - closing) / 1_000_000;
 
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -47,10 +56,13 @@ class ShutdownIT extends ServerTestBase {
             }
             assertThat(left).as("sandboxes of running requests after close() took %d ms", closeMillis).isEmpty();
             assertThat(runs.running()).as("runs still counted after close()").isZero();
+            HttpResponse<String> finished = quick.get(10, TimeUnit.SECONDS);
+            assertThat(finished.statusCode()).as("a run shorter than the grace period").isEqualTo(200);
+            assertThat(finished.body()).contains("finished");
             run.handle((r, e) -> null).get(10, TimeUnit.SECONDS);
             stream.handle((r, e) -> null).get(10, TimeUnit.SECONDS);
         } finally {
-            server.close();
+            daemon.close();
         }
     }
 

@@ -22,6 +22,27 @@ public interface Execution extends AutoCloseable {
     /** Like {@link #await()} but gives up after {@code wait}; empty if still running. */
     Optional<Termination> await(Duration wait) throws InterruptedException;
 
+    /**
+     * The command's standard input when it was started with {@link Stdio.Input.Pipe}; the
+     * caller writes and closes it.
+     */
+    default Optional<java.io.OutputStream> stdinPipe() {
+        return Optional.empty();
+    }
+
+    /**
+     * The command's standard output when it was started with {@link Stdio.Output.Pipe}; the
+     * caller must keep reading it until end of stream.
+     */
+    default Optional<java.io.InputStream> stdoutPipe() {
+        return Optional.empty();
+    }
+
+    /** How many processes of the sandbox the kernel killed for running out of memory so far. */
+    default long oomKills() {
+        return 0;
+    }
+
     /** Kills every process of the sandbox at once. The termination is then {@code Signaled(9)}. */
     void kill();
 

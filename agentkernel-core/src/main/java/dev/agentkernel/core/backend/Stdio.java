@@ -18,11 +18,27 @@ public record Stdio(Input stdin, Output stdout, Output stderr) {
         Objects.requireNonNull(stdin, "stdin");
         Objects.requireNonNull(stdout, "stdout");
         Objects.requireNonNull(stderr, "stderr");
+        requireNoStderrPipe(stderr);
     }
 
     /** The calling process's own streams (the CLI's case: zero copies, binary-safe). */
     public static Stdio inherit() {
         return new Stdio(new Input.Inherit(), new Output.Inherit(), new Output.Inherit());
+    }
+
+    /**
+     * Standard input and output as pipes the caller drives (see {@link Execution#stdinPipe()}),
+     * standard error to {@code stderr}.
+     */
+    public static Stdio pipes(OutputSink stderr) {
+        return new Stdio(new Input.Pipe(), new Output.Pipe(), new Output.To(stderr));
+    }
+
+    /** Validates that only standard output is a {@link Output.Pipe}. */
+    private static void requireNoStderrPipe(Output stderr) {
+        if (stderr instanceof Output.Pipe) {
+            throw new IllegalArgumentException("standard error cannot be a pipe the caller reads");
+        }
     }
 
     /** No input; both outputs delivered to {@code sink} as they are produced. */
@@ -38,6 +54,13 @@ public record Stdio(Input stdin, Output stdout, Output stderr) {
 
         /** End of file at once. */
         record Empty() implements Input {
+        }
+
+        /**
+         * A pipe the caller writes itself, through {@link Execution#stdinPipe()} (for a
+         * long-lived process that speaks a protocol, such as the in-sandbox agent).
+         */
+        record Pipe() implements Input {
         }
 
         /** Copied from a stream, closed at its end. */
@@ -57,6 +80,10 @@ public record Stdio(Input stdin, Output stdout, Output stderr) {
 
         /** Thrown away. */
         record Discard() implements Output {
+        }
+
+        /** A pipe the caller reads itself, through {@link Execution#stdoutPipe()} (stdout only). */
+        record Pipe() implements Output {
         }
 
         /** Delivered chunk by chunk, as produced, to a sink. */

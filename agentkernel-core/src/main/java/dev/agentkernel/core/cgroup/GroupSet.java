@@ -48,7 +48,12 @@ final class GroupSet implements SandboxCgroup {
 
     @Override
     public boolean oomKilled() {
-        return CgroupFiles.keyed(oomFile, oomKey).orElse(0) > 0;
+        return oomKillCount() > 0;
+    }
+
+    @Override
+    public long oomKillCount() {
+        return CgroupFiles.keyed(oomFile, oomKey).orElse(0);
     }
 
     @Override

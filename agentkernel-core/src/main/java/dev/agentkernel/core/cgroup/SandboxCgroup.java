@@ -23,6 +23,11 @@ public interface SandboxCgroup extends AutoCloseable {
     /** Whether the kernel OOM-killed a process of this group. */
     boolean oomKilled();
 
+    /** How many processes of this group the kernel OOM-killed so far. */
+    default long oomKillCount() {
+        return oomKilled() ? 1 : 0;
+    }
+
     /** Peak memory use in bytes, when the kernel reports it. */
     java.util.OptionalLong memoryPeakBytes();
 

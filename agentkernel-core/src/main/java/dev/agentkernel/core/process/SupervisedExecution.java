@@ -45,8 +45,14 @@ public final class SupervisedExecution implements Execution {
     private final AtomicBoolean timedOut = new AtomicBoolean();
     private final AtomicBoolean cleaned = new AtomicBoolean();
 
-    private SupervisedExecution(String id, Process process, SandboxCgroup cgroup, long memoryLimitMb, Runnable cleanup) {
+    private final boolean stdinPipe;
+    private final boolean stdoutPipe;
+
+    private SupervisedExecution(String id, Process process, Stdio stdio, SandboxCgroup cgroup, long memoryLimitMb,
+                                Runnable cleanup) {
         this.id = id;
+        this.stdinPipe = stdio.stdin() instanceof Stdio.Input.Pipe;
+        this.stdoutPipe = stdio.stdout() instanceof Stdio.Output.Pipe;
         this.process = process;
         this.cgroup = cgroup;
         this.memoryLimitMb = memoryLimitMb;
@@ -62,7 +68,7 @@ public final class SupervisedExecution implements Execution {
     public static SupervisedExecution supervise(String id, Process process, Stdio stdio, Optional<Duration> timeout,
                                                 Duration grace, SandboxCgroup cgroup, long memoryLimitMb,
                                                 Runnable cleanup) {
-        SupervisedExecution execution = new SupervisedExecution(id, process, cgroup, memoryLimitMb, cleanup);
+        SupervisedExecution execution = new SupervisedExecution(id, process, stdio, cgroup, memoryLimitMb, cleanup);
         execution.startPumps(stdio);
         Thread.ofVirtual().name("ak-watch-" + id).start(() -> execution.watch(timeout, grace));
         return execution;
@@ -74,6 +80,7 @@ public final class SupervisedExecution implements Execution {
             case Stdio.Input.Inherit i -> ProcessBuilder.Redirect.INHERIT;
             case Stdio.Input.Empty e -> ProcessBuilder.Redirect.from(new java.io.File("/dev/null"));
             case Stdio.Input.From f -> ProcessBuilder.Redirect.PIPE;
+            case Stdio.Input.Pipe p -> ProcessBuilder.Redirect.PIPE;
         });
         builder.redirectOutput(redirect(stdio.stdout()));
         builder.redirectError(redirect(stdio.stderr()));
@@ -84,6 +91,7 @@ public final class SupervisedExecution implements Execution {
             case Stdio.Output.Inherit i -> ProcessBuilder.Redirect.INHERIT;
             case Stdio.Output.Discard d -> ProcessBuilder.Redirect.DISCARD;
             case Stdio.Output.To t -> ProcessBuilder.Redirect.PIPE;
+            case Stdio.Output.Pipe p -> ProcessBuilder.Redirect.PIPE;
         };
     }
 
@@ -230,6 +238,21 @@ public final class SupervisedExecution implements Execution {
         Throwable cause = e.getCause();
         return cause instanceof RuntimeException re ? re
                 : new dev.agentkernel.model.SandboxFailureException("supervising the sandbox failed: " + cause, cause);
+    }
+
+    @Override
+    public Optional<OutputStream> stdinPipe() {
+        return stdinPipe ? Optional.of(process.getOutputStream()) : Optional.empty();
+    }
+
+    @Override
+    public Optional<InputStream> stdoutPipe() {
+        return stdoutPipe ? Optional.of(process.getInputStream()) : Optional.empty();
+    }
+
+    @Override
+    public long oomKills() {
+        return cleaned.get() ? 0 : cgroup.oomKillCount();
     }
 
     @Override

@@ -16,9 +16,10 @@ import java.util.Optional;
  * @param profile security profile; moderate when empty
  * @param timeout wall-clock limit; the service's default when empty
  * @param env     extra environment variables
+ * @param fast    whether a pre-started sandbox from the warm pool may serve it
  */
 public record RunRequest(List<String> command, Optional<String> image, Optional<Profile> profile,
-                         Optional<Duration> timeout, Map<String, String> env) {
+                         Optional<Duration> timeout, Map<String, String> env, boolean fast) {
 
     /** Validates and copies. @throws dev.agentkernel.model.InvalidRequestException for a bad command */
     public RunRequest {
@@ -28,8 +29,13 @@ public record RunRequest(List<String> command, Optional<String> image, Optional<
         env = Map.copyOf(env);
     }
 
+    /** The same request, served by the pool or not. */
+    public RunRequest withFast(boolean value) {
+        return new RunRequest(command, image, profile, timeout, env, value);
+    }
+
     /** A request with defaults for everything but the command. */
     public static RunRequest of(List<String> command) {
-        return new RunRequest(command, Optional.empty(), Optional.empty(), Optional.empty(), Map.of());
+        return new RunRequest(command, Optional.empty(), Optional.empty(), Optional.empty(), Map.of(), true);
     }
 }

@@ -2,6 +2,10 @@ package dev.agentkernel.core.run;
 
 import dev.agentkernel.core.backend.Execution;
 import dev.agentkernel.core.backend.IsolationBackend;
+import dev.agentkernel.core.pool.PoolKey;
+import dev.agentkernel.core.pool.WarmPool;
+import dev.agentkernel.core.process.SupervisedExecution;
+import dev.agentkernel.core.sandbox.AgentSandbox;
 import dev.agentkernel.core.backend.Stdio;
 import dev.agentkernel.core.detect.Detection;
 import dev.agentkernel.core.detect.ImageDetector;
@@ -29,12 +33,24 @@ public final class RunService {
     private final Semaphore slots;
     private final int maxConcurrent;
     private final Duration defaultTimeout;
+    private final Optional<WarmPool> pool;
 
     /**
      * @param maxConcurrent  sandboxes that may run at once; more are refused
      * @param defaultTimeout wall-clock limit of a run that asks for none
      */
     public RunService(IsolationBackend backend, PolicyResolver resolver, int maxConcurrent, Duration defaultTimeout) {
+        this(backend, resolver, maxConcurrent, defaultTimeout, Optional.empty());
+    }
+
+    /**
+     * @param maxConcurrent  sandboxes that may run at once; more are refused
+     * @param defaultTimeout wall-clock limit of a run that asks for none
+     * @param pool           pre-started sandboxes for requests with {@code fast}; the cold path when empty
+     */
+    public RunService(IsolationBackend backend, PolicyResolver resolver, int maxConcurrent, Duration defaultTimeout,
+                      Optional<WarmPool> pool) {
+        this.pool = pool;
         this.backend = backend;
         this.resolver = resolver;
         this.maxConcurrent = maxConcurrent;
@@ -69,6 +85,11 @@ public final class RunService {
                     + " at most); retry shortly");
         }
         try {
+            Optional<AgentSandbox> warm = request.fast() && pool.isPresent()
+                    ? pool.get().take(new PoolKey(spec.image(), spec.profile())) : Optional.empty();
+            if (warm.isPresent()) {
+                return runWarm(warm.get(), command, listener, cancelled, begin);
+            }
             listener.started(spec.hostname());
             listener.stage("creating");
             Stdio stdio = new Stdio(new Stdio.Input.Empty(), new Stdio.Output.To(listener::output),
@@ -87,6 +108,29 @@ public final class RunService {
             }
         } finally {
             slots.release();
+        }
+    }
+
+    /** A pre-started sandbox runs the command through its agent, then is destroyed (never reused). */
+    private RunOutcome runWarm(AgentSandbox box, CommandSpec command, RunListener listener, BooleanSupplier cancelled,
+                               long begin) throws InterruptedException {
+        try {
+            String name = box.spec().hostname();
+            listener.started(name);
+            listener.stage("creating");
+            listener.stage("starting");
+            listener.stage("executing");
+            Termination end = box.run(command, listener::output, cancelled, SupervisedExecution.DEFAULT_GRACE);
+            return new RunOutcome(name, end, Duration.ofNanos(System.nanoTime() - begin));
+        } catch (dev.agentkernel.model.NotFoundException e) {
+            // Same answer as the cold path: the shell's "command not found" code.
+            String message = "agentkernel: " + e.getMessage() + "\n";
+            byte[] bytes = message.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            listener.output(dev.agentkernel.model.OutputStreamKind.STDERR, bytes, 0, bytes.length);
+            return new RunOutcome(box.spec().hostname(), new Termination.Exited(127),
+                    Duration.ofNanos(System.nanoTime() - begin));
+        } finally {
+            pool.get().discard(box);
         }
     }
 

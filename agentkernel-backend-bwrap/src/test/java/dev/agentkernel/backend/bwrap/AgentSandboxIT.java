@@ -1,0 +1,130 @@
+package dev.agentkernel.backend.bwrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.agentkernel.agent.AgentBinary;
+import dev.agentkernel.agent.OutputSink;
+import dev.agentkernel.core.sandbox.AgentSandbox;
+import dev.agentkernel.model.CommandSpec;
+import dev.agentkernel.model.NotFoundException;
+import dev.agentkernel.model.OutputStreamKind;
+import dev.agentkernel.model.Profile;
+import dev.agentkernel.model.ResourceLimits;
+import dev.agentkernel.model.SandboxRequest;
+import dev.agentkernel.model.SandboxSpec;
+import dev.agentkernel.model.Termination;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@link AgentSandbox} on the real bubblewrap backend: commands and files go through the agent. */
+class AgentSandboxIT extends SandboxTestBase {
+
+    static Path agent;
+
+    @BeforeAll
+    static void extractAgent() {
+        agent = AgentBinary.extractTo(dir.resolve("agent"));
+    }
+
+    private static final class Out implements OutputSink {
+        final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+
+        @Override
+        public synchronized void accept(OutputStreamKind stream, byte[] b, int off, int len) {
+            (stream == OutputStreamKind.STDOUT ? stdout : stderr).write(b, off, len);
+        }
+
+        String out() {
+            return stdout.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    private static CommandSpec cmd(String... argv) {
+        return new CommandSpec(List.of(argv), Map.of(), Optional.empty(), Optional.of(Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void runsCommandsWithExitCodesEnvAndWorkdir() throws Exception {
+        try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE), agent)) {
+            Out out = new Out();
+            Termination t = box.run(cmd("sh", "-c", "echo hi; echo err >&2; exit 3"), out, () -> false, Duration.ofSeconds(1));
+            assertThat(t).isEqualTo(new Termination.Exited(3));
+            assertThat(out.out()).isEqualTo("hi\n");
+            assertThat(out.stderr.toString(StandardCharsets.UTF_8)).isEqualTo("err\n");
+
+            Out env = new Out();
+            CommandSpec withEnv = new CommandSpec(List.of("sh", "-c", "echo $FOO; pwd"), Map.of("FOO", "bar"),
+                    Optional.of("/tmp"), Optional.empty());
+            assertThat(box.run(withEnv, env, () -> false, Duration.ofSeconds(1))).isEqualTo(new Termination.Exited(0));
+            assertThat(env.out()).isEqualTo("bar\n/tmp\n");
+
+            // State stays between commands of one sandbox.
+            box.run(cmd("sh", "-c", "echo kept > /tmp/f"), new Out(), () -> false, Duration.ofSeconds(1));
+            Out cat = new Out();
+            box.run(cmd("cat", "/tmp/f"), cat, () -> false, Duration.ofSeconds(1));
+            assertThat(cat.out()).isEqualTo("kept\n");
+            assertThat(new String(box.agent().readFile("/tmp/f"), StandardCharsets.UTF_8)).isEqualTo("kept\n");
+
+            assertThatThrownBy(() -> box.run(cmd("no-such-program"), new Out(), () -> false, Duration.ofSeconds(1)))
+                    .isInstanceOf(NotFoundException.class);
+            assertThat(box.isAlive()).isTrue();
+        }
+    }
+
+    @Test
+    void timeoutEndsTheCommandButNotTheSandbox() throws Exception {
+        try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE), agent)) {
+            CommandSpec slow = new CommandSpec(List.of("sleep", "30"), Map.of(), Optional.empty(),
+                    Optional.of(Duration.ofMillis(300)));
+            long begin = System.nanoTime();
+            Termination t = box.run(slow, new Out(), () -> false, Duration.ofSeconds(1));
+            assertThat(t).isInstanceOf(Termination.TimedOut.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - begin)).isLessThan(Duration.ofSeconds(5));
+            assertThat(box.isAlive()).isTrue();
+            Out out = new Out();
+            assertThat(box.run(cmd("echo", "after"), out, () -> false, Duration.ofSeconds(1))).isEqualTo(new Termination.Exited(0));
+        }
+    }
+
+    @Test
+    void outOfMemoryIsReported() throws Exception {
+        SandboxSpec base = sandboxes.offline(Profile.MODERATE);
+        SandboxSpec small = Sandboxes.withLimits(base, base.limits().withMemoryMb(64));
+        try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, small, agent)) {
+            Termination t = box.run(cmd("python3", "-c", "b = bytearray(512 * 1024 * 1024); print(len(b))"),
+                    new Out(), () -> false, Duration.ofSeconds(1));
+            assertThat(t).isInstanceOfAny(Termination.OutOfMemory.class, Termination.Exited.class);
+            if (t instanceof Termination.Exited e) {
+                assertThat(e.exitCode()).isNotZero(); // Python may see MemoryError first
+            }
+        }
+    }
+
+    @Test
+    void cancelKillsTheCommand() throws Exception {
+        try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE), agent)) {
+            long begin = System.nanoTime();
+            Termination t = box.run(cmd("sleep", "30"), new Out(), () -> System.nanoTime() - begin > 200_000_000L,
+                    Duration.ofSeconds(1));
+            assertThat(t).isEqualTo(new Termination.Signaled(9));
+        }
+    }
+
+    @Test
+    void closeKillsEverything() throws Exception {
+        AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE), agent);
+        box.start(cmd("sh", "-c", "setsid sleep 100 & sleep 100"), Optional.empty(), OutputSink.discard());
+        box.close();
+        assertThat(box.isAlive()).isFalse();
+        // nothingLeftBehind (after each) checks cgroups and runtime dirs
+    }
+}

@@ -1,0 +1,206 @@
+package dev.agentkernel.core.sandbox;
+
+import dev.agentkernel.agent.AgentConnection;
+import dev.agentkernel.agent.ExecHandle;
+import dev.agentkernel.agent.ExecRequest;
+import dev.agentkernel.agent.ExitStatus;
+import dev.agentkernel.agent.OutputSink;
+import dev.agentkernel.core.backend.Execution;
+import dev.agentkernel.core.backend.IsolationBackend;
+import dev.agentkernel.core.backend.Stdio;
+import dev.agentkernel.model.CommandSpec;
+import dev.agentkernel.model.Mount;
+import dev.agentkernel.model.SandboxFailureException;
+import dev.agentkernel.model.SandboxSpec;
+import dev.agentkernel.model.Termination;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A running sandbox whose only process of its own is the in-sandbox agent: commands, file
+ * operations and interactive shells all go through the agent, so each of them inherits every
+ * restriction of the sandbox (namespaces, cgroup, seccomp filter, dropped capabilities) and
+ * resolves paths in the sandbox's own view of the filesystem.
+ *
+ * <p>Thread-safe: many commands and file operations may run at once. Closing kills every
+ * process of the sandbox and removes its host resources (not its persistent directories,
+ * which belong to the caller).
+ */
+public final class AgentSandbox implements AutoCloseable {
+
+    /** Where the agent's directory is mounted, read-only, in every agent sandbox. */
+    public static final String AGENT_DIR = "/.ak";
+    private static final System.Logger LOG = System.getLogger(AgentSandbox.class.getName());
+    private static final Duration START_CHECK = Duration.ofSeconds(10);
+
+    private final SandboxSpec spec;
+    private final Execution execution;
+    private final AgentConnection agent;
+
+    private AgentSandbox(SandboxSpec spec, Execution execution, AgentConnection agent) {
+        this.spec = spec;
+        this.execution = execution;
+        this.agent = agent;
+    }
+
+    /**
+     * Starts a sandbox built from {@code spec} with the agent binary as its command and waits
+     * until the agent answers.
+     *
+     * @param agentBinary the agent executable on the host (its directory is mounted read-only)
+     * @throws SandboxFailureException if the sandbox or the agent does not come up; nothing is left behind
+     */
+    public static AgentSandbox launch(IsolationBackend backend, SandboxSpec spec, Path agentBinary) {
+        List<Mount> mounts = new ArrayList<>(spec.mounts());
+        mounts.add(new Mount(agentBinary.getParent(), AGENT_DIR, true));
+        SandboxSpec withAgent = new SandboxSpec(spec.image(), spec.profile(), spec.network(), spec.readOnlyRoot(),
+                spec.limits(), mounts, spec.env(), spec.workdir(), spec.hostname());
+        CommandSpec command = new CommandSpec(List.of(AGENT_DIR + "/" + agentBinary.getFileName()), Map.of(),
+                Optional.of(spec.workdir()), Optional.empty());
+        Execution execution = backend.start(withAgent, command, Stdio.pipes(AgentSandbox::logAgentStderr));
+        try {
+            AgentConnection agent = new AgentConnection(execution.stdinPipe().orElseThrow(),
+                    execution.stdoutPipe().orElseThrow());
+            AgentSandbox sandbox = new AgentSandbox(spec, execution, agent);
+            sandbox.awaitAgent();
+            return sandbox;
+        } catch (RuntimeException e) {
+            execution.close();
+            throw e instanceof SandboxFailureException ? e
+                    : new SandboxFailureException("the sandbox agent did not start: " + e.getMessage(), e);
+        }
+    }
+
+    private void awaitAgent() {
+        Thread pinger = Thread.ofVirtual().start(agent::ping);
+        try {
+            if (!pinger.join(START_CHECK)) {
+                throw new SandboxFailureException("the sandbox agent did not answer within " + START_CHECK.toSeconds() + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxFailureException("interrupted while starting the sandbox");
+        }
+        if (!agent.isOpen()) {
+            throw new SandboxFailureException("the sandbox agent exited at start (see the server log)");
+        }
+    }
+
+    private static void logAgentStderr(dev.agentkernel.model.OutputStreamKind kind, byte[] b, int off, int len) {
+        LOG.log(System.Logger.Level.WARNING, "sandbox agent: " + new String(b, off, len, StandardCharsets.UTF_8).strip());
+    }
+
+    /** The sandbox's identifier on this host (its cgroup's name). */
+    public String id() {
+        return execution.id();
+    }
+
+    /** What the sandbox was built from. */
+    public SandboxSpec spec() {
+        return spec;
+    }
+
+    /** Whether the sandbox and its agent still run. */
+    public boolean isAlive() {
+        return agent.isOpen() && !ended();
+    }
+
+    private boolean ended() {
+        try {
+            return execution.await(Duration.ZERO).isPresent();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
+    /** The connection to the agent, for file operations. */
+    public AgentConnection agent() {
+        return agent;
+    }
+
+    /**
+     * Starts a command with the sandbox's environment plus the command's own variables, in the
+     * command's working directory or the sandbox's default one.
+     */
+    public ExecHandle start(CommandSpec command, Optional<dev.agentkernel.agent.TerminalSize> terminal, OutputSink sink) {
+        return agent.exec(request(command, terminal), sink);
+    }
+
+    /** The agent request for {@code command} in this sandbox. */
+    ExecRequest request(CommandSpec command, Optional<dev.agentkernel.agent.TerminalSize> terminal) {
+        Map<String, String> env = new LinkedHashMap<>(spec.env());
+        env.putAll(command.env());
+        return new ExecRequest(command.argv(), env, Optional.of(command.workdir().orElse(spec.workdir())), terminal);
+    }
+
+    /**
+     * Runs a command to its end: output to {@code sink} as it is produced; at the command's
+     * timeout SIGTERM to its process group, SIGKILL after {@code grace}.
+     *
+     * @param cancelled polled while the command runs; true kills it (e.g. the client left)
+     * @throws dev.agentkernel.model.NotFoundException if the program or working directory does not exist
+     */
+    public Termination run(CommandSpec command, OutputSink sink, BooleanSupplier cancelled, Duration grace)
+            throws InterruptedException {
+        long oomBefore = execution.oomKills();
+        long begin = System.nanoTime();
+        ExecHandle handle = start(command, Optional.empty(), sink);
+        boolean timedOut = false;
+        boolean killed = false;
+        long termSentAt = 0;
+        while (true) {
+            Optional<ExitStatus> end = handle.await(Duration.ofMillis(50));
+            if (end.isPresent()) {
+                return classify(end.get(), command, timedOut, killed, oomBefore);
+            }
+            long now = System.nanoTime();
+            if (!killed && cancelled.getAsBoolean()) {
+                killed = true;
+                handle.kill();
+            }
+            if (!timedOut && command.timeout().isPresent() && now - begin >= command.timeout().get().toNanos()) {
+                timedOut = true;
+                termSentAt = now;
+                handle.signal(15);
+            } else if (timedOut && !killed && now - termSentAt >= grace.toNanos()) {
+                killed = true;
+                handle.kill();
+            }
+        }
+    }
+
+    private Termination classify(ExitStatus status, CommandSpec command, boolean timedOut, boolean killed,
+                                 long oomBefore) {
+        if (timedOut) {
+            return new Termination.TimedOut(command.timeout().orElseThrow());
+        }
+        if (status instanceof ExitStatus.Signaled(int signal)) {
+            if (signal == 9 && !killed && execution.oomKills() > oomBefore) {
+                return new Termination.OutOfMemory(spec.limits().memoryMb());
+            }
+            return new Termination.Signaled(signal);
+        }
+        return new Termination.Exited(status.exitCode());
+    }
+
+    /** Kills every process of the sandbox and removes its host resources. Never throws. */
+    @Override
+    public void close() {
+        try {
+            execution.kill();
+        } finally {
+            agent.close();
+            execution.close();
+        }
+    }
+}

@@ -1,0 +1,435 @@
+package dev.agentkernel.core.sandbox;
+
+import dev.agentkernel.agent.FileStat;
+import dev.agentkernel.agent.OutputSink;
+import dev.agentkernel.core.audit.AuditEvent;
+import dev.agentkernel.core.audit.AuditEventType;
+import dev.agentkernel.core.audit.AuditLog;
+import dev.agentkernel.core.backend.IsolationBackend;
+import dev.agentkernel.core.policy.PolicyResolver;
+import dev.agentkernel.model.CommandSpec;
+import dev.agentkernel.model.ConflictException;
+import dev.agentkernel.model.InvalidRequestException;
+import dev.agentkernel.model.Mount;
+import dev.agentkernel.model.NetworkMode;
+import dev.agentkernel.model.NotFoundException;
+import dev.agentkernel.model.ResourceExhaustedException;
+import dev.agentkernel.model.SandboxFailureException;
+import dev.agentkernel.model.SandboxRequest;
+import dev.agentkernel.model.SandboxSpec;
+import dev.agentkernel.model.Termination;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+
+/**
+ * Persistent named sandboxes: created, started, stopped and removed on request, their records
+ * in a {@link SandboxStore}, their files in {@link SandboxDirs} on the host, their commands and
+ * file operations through each one's {@link AgentSandbox}. Every change is audited.
+ *
+ * <p>Thread-safe. Changes to one sandbox are serialized by a per-name lock; commands run
+ * outside it, so a long command never blocks a stop.
+ */
+public final class SandboxManager implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(SandboxManager.class.getName());
+    /** SIGTERM-to-SIGKILL grace of a command that reached its timeout. */
+    public static final Duration GRACE = Duration.ofSeconds(2);
+
+    private final IsolationBackend backend;
+    private final PolicyResolver resolver;
+    private final SandboxStore store;
+    private final AuditLog audit;
+    private final Path sandboxesDir;
+    private final Path agentBinary;
+    private final int maxRunning;
+    private final Duration defaultTimeout;
+    private final Map<String, AgentSandbox> live = new ConcurrentHashMap<>();
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+    /**
+     * @param sandboxesDir   where each sandbox's directories live
+     * @param agentBinary    the agent executable on the host
+     * @param maxRunning     persistent sandboxes that may run at once
+     * @param defaultTimeout wall-clock limit of a command that asks for none
+     */
+    public SandboxManager(IsolationBackend backend, PolicyResolver resolver, SandboxStore store, AuditLog audit,
+                          Path sandboxesDir, Path agentBinary, int maxRunning, Duration defaultTimeout) {
+        this.backend = backend;
+        this.resolver = resolver;
+        this.store = store;
+        this.audit = audit;
+        this.sandboxesDir = sandboxesDir;
+        this.agentBinary = agentBinary;
+        this.maxRunning = maxRunning;
+        this.defaultTimeout = defaultTimeout;
+    }
+
+    /** The audit log this manager writes to. */
+    public AuditLog audit() {
+        return audit;
+    }
+
+    // ---- lifecycle ----------------------------------------------------------------------
+
+    /**
+     * Creates a sandbox and starts it.
+     *
+     * @throws ConflictException if the name is taken
+     * @throws InvalidRequestException for options that cannot be honoured
+     * @throws ResourceExhaustedException when too many sandboxes run
+     */
+    public SandboxInfo create(CreateSandbox request) {
+        SandboxSpec resolved = resolver.resolve(request.options()); // bad options fail before anything is stored
+        SandboxRecord record = new SandboxRecord(request.name(), resolved.image(), resolved.profile(),
+                resolved.limits().vcpus(), resolved.limits().memoryMb(), resolved.network() == NetworkMode.OUTBOUND,
+                backend.name(), SandboxState.RUNNING, Instant.now());
+        return locked(request.name(), () -> {
+            requireRoom();
+            store.insert(record);
+            SandboxDirs dirs = SandboxDirs.of(sandboxesDir, record.name());
+            try {
+                dirs.create();
+                record(AuditEventType.SANDBOX_CREATED, record.name(), Map.of("profile", record.profile().id(),
+                        "image", record.image().orElse(""), "backend", record.backend()));
+                launch(record);
+            } catch (RuntimeException e) {
+                dirs.delete();
+                store.delete(record.name());
+                record(AuditEventType.SANDBOX_REMOVED, record.name(), Map.of("reason", "creation failed: " + e.getMessage()));
+                throw e;
+            }
+            return new SandboxInfo(record, SandboxState.RUNNING);
+        });
+    }
+
+    /** A sandbox by name. @throws NotFoundException if there is none */
+    public SandboxInfo get(String name) {
+        SandboxRecord record = require(name);
+        return new SandboxInfo(record, isRunning(name) ? SandboxState.RUNNING : SandboxState.STOPPED);
+    }
+
+    /** Every sandbox, oldest first. */
+    public List<SandboxInfo> list() {
+        List<SandboxInfo> all = new ArrayList<>();
+        for (SandboxRecord record : store.list()) {
+            all.add(new SandboxInfo(record, isRunning(record.name()) ? SandboxState.RUNNING : SandboxState.STOPPED));
+        }
+        return all;
+    }
+
+    /** Persistent sandboxes running now. */
+    public int running() {
+        return live.size();
+    }
+
+    /** Starts a stopped sandbox with its files as they were; a running one is left as it is. */
+    public SandboxInfo start(String name) {
+        return locked(name, () -> {
+            SandboxRecord record = require(name);
+            if (!isRunning(name)) {
+                requireRoom();
+                if (!SandboxDirs.of(sandboxesDir, name).exist()) {
+                    throw new SandboxFailureException("the files of sandbox '" + name + "' are missing from "
+                            + SandboxDirs.of(sandboxesDir, name).root() + "; remove it and create it again");
+                }
+                launch(record);
+                store.updateState(name, SandboxState.RUNNING);
+            }
+            return new SandboxInfo(record.withState(SandboxState.RUNNING), SandboxState.RUNNING);
+        });
+    }
+
+    /** Stops a sandbox, keeping its files; a stopped one is left as it is. */
+    public SandboxInfo stop(String name) {
+        return locked(name, () -> {
+            SandboxRecord record = require(name);
+            AgentSandbox box = live.remove(name);
+            if (box != null) {
+                box.close();
+                record(AuditEventType.SANDBOX_STOPPED, name, Map.of());
+            }
+            store.updateState(name, SandboxState.STOPPED);
+            return new SandboxInfo(record.withState(SandboxState.STOPPED), SandboxState.STOPPED);
+        });
+    }
+
+    /** Stops a sandbox and deletes it with all its files. @throws NotFoundException if there is none */
+    public void remove(String name) {
+        locked(name, () -> {
+            require(name);
+            AgentSandbox box = live.remove(name);
+            if (box != null) {
+                box.close();
+            }
+            SandboxDirs dirs = SandboxDirs.of(sandboxesDir, name);
+            if (!dirs.delete()) {
+                throw new SandboxFailureException("cannot delete the files of sandbox '" + name + "' under " + dirs.root());
+            }
+            store.delete(name);
+            record(AuditEventType.SANDBOX_REMOVED, name, Map.of());
+            return null;
+        });
+        locks.remove(name);
+    }
+
+    /**
+     * After a daemon start: starts again the sandboxes that were running when the last daemon
+     * ended (their processes ended with it), and removes records whose files are gone.
+     *
+     * @return the names started again
+     */
+    public List<String> recover() {
+        List<String> started = new ArrayList<>();
+        List<SandboxRecord> toStart = new ArrayList<>();
+        for (SandboxRecord record : store.list()) {
+            if (!SandboxDirs.of(sandboxesDir, record.name()).exist()) {
+                LOG.log(System.Logger.Level.WARNING, "sandbox '" + record.name() + "' lost its files; removing it");
+                store.delete(record.name());
+                record(AuditEventType.SANDBOX_REMOVED, record.name(), Map.of("reason", "its files were missing at daemon start"));
+            } else if (record.state() == SandboxState.RUNNING) {
+                toStart.add(record);
+            }
+        }
+        try (ExecutorService starts = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<String>> futures = new ArrayList<>();
+            for (SandboxRecord record : toStart) {
+                futures.add(starts.submit(() -> {
+                    try {
+                        start(record.name());
+                        return record.name();
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "cannot start sandbox '" + record.name() + "' again: "
+                                + e.getMessage());
+                        store.updateState(record.name(), SandboxState.STOPPED);
+                        record(AuditEventType.SANDBOX_STOPPED, record.name(),
+                                Map.of("reason", "could not be started again at daemon start: " + e.getMessage()));
+                        return null;
+                    }
+                }));
+            }
+            for (var future : futures) {
+                try {
+                    String name = future.get();
+                    if (name != null) {
+                        started.add(name);
+                    }
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // logged above
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        return started;
+    }
+
+    // ---- commands -----------------------------------------------------------------------
+
+    /**
+     * Runs a command in a running sandbox to its end, output to {@code sink} as produced.
+     *
+     * @param cancelled polled while it runs; true kills the command
+     * @throws NotFoundException if there is no such sandbox, or no such program in it
+     * @throws ConflictException if the sandbox is stopped
+     */
+    public Termination exec(String name, CommandSpec command, OutputSink sink, BooleanSupplier cancelled)
+            throws InterruptedException {
+        AgentSandbox box = requireRunning(name);
+        CommandSpec bounded = command.timeout().isPresent() ? command
+                : new CommandSpec(command.argv(), command.env(), command.workdir(), Optional.of(defaultTimeout));
+        if (bounded.workdir().isPresent()) {
+            PolicyResolver.requireUsableWorkdir(bounded.workdir().get());
+        }
+        Termination end;
+        try {
+            end = box.run(bounded, sink, cancelled, GRACE);
+        } catch (NotFoundException e) {
+            record(AuditEventType.COMMAND_EXECUTED, name, Map.of("command", String.join(" ", command.argv()),
+                    "exit_code", 127, "error", e.getMessage()));
+            throw e;
+        } catch (SandboxFailureException e) {
+            throw stoppedMeanwhile(name, e);
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("command", String.join(" ", command.argv()));
+        details.put("exit_code", end.exitCode());
+        if (!end.describe().isEmpty()) {
+            details.put("reason", end.describe());
+        }
+        record(AuditEventType.COMMAND_EXECUTED, name, details);
+        return end;
+    }
+
+    /**
+     * The running sandbox itself, for interactive sessions (attach). Records {@code session_attached}.
+     *
+     * @throws ConflictException if it is stopped
+     */
+    public AgentSandbox attach(String name) {
+        AgentSandbox box = requireRunning(name);
+        record(AuditEventType.SESSION_ATTACHED, name, Map.of());
+        return box;
+    }
+
+    // ---- files --------------------------------------------------------------------------
+
+    /** Facts about a file of a running sandbox. @throws NotFoundException if it does not exist */
+    public FileStat stat(String name, String path) {
+        return withAgent(name, box -> box.agent().stat(path));
+    }
+
+    /**
+     * Streams a file of a running sandbox into {@code sink}.
+     *
+     * @return the number of bytes
+     */
+    public long readFile(String name, String path, OutputStream sink) {
+        long size = withAgent(name, box -> box.agent().readFile(path, sink));
+        record(AuditEventType.FILE_READ, name, Map.of("path", path, "bytes", size));
+        return size;
+    }
+
+    /**
+     * Writes (creates or replaces) a file of a running sandbox from {@code data}, creating no
+     * directories.
+     *
+     * @return the number of bytes written
+     */
+    public long writeFile(String name, String path, InputStream data) {
+        long size = withAgent(name, box -> box.agent().writeFile(path, data, 0644));
+        record(AuditEventType.FILE_WRITTEN, name, Map.of("path", path, "bytes", size));
+        return size;
+    }
+
+    /** Deletes a file of a running sandbox. */
+    public void deleteFile(String name, String path) {
+        withAgent(name, box -> {
+            box.agent().deleteFile(path);
+            return null;
+        });
+        record(AuditEventType.FILE_DELETED, name, Map.of("path", path));
+    }
+
+    /** Records that a request was refused by policy. */
+    public void policyViolation(String name, String reason) {
+        record(AuditEventType.POLICY_VIOLATION, name, Map.of("reason", reason));
+    }
+
+    // ---- shutdown -----------------------------------------------------------------------
+
+    /**
+     * Stops every running sandbox's processes, keeping their records as they are, so that the
+     * next daemon starts them again.
+     */
+    @Override
+    public void close() {
+        List<AgentSandbox> boxes = new ArrayList<>(live.values());
+        live.clear();
+        try (ExecutorService closing = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (AgentSandbox box : boxes) {
+                closing.submit(box::close);
+            }
+        }
+    }
+
+    // ---- internals ----------------------------------------------------------------------
+
+    private void launch(SandboxRecord record) {
+        SandboxRequest options = SandboxRequest.defaults().withProfile(record.profile()).withMemoryMb(record.memoryMb())
+                .withVcpus(record.vcpus()).withNetwork(record.network());
+        if (record.image().isPresent()) {
+            options = options.withImage(record.image().get());
+        }
+        SandboxSpec base = resolver.resolve(options);
+        List<Mount> mounts = new ArrayList<>(base.mounts());
+        mounts.addAll(SandboxDirs.of(sandboxesDir, record.name()).mounts(base.readOnlyRoot()));
+        SandboxSpec spec = new SandboxSpec(base.image(), base.profile(), base.network(), base.readOnlyRoot(),
+                base.limits(), mounts, base.env(), base.workdir(), record.name());
+        AgentSandbox box = AgentSandbox.launch(backend, spec, agentBinary);
+        live.put(record.name(), box);
+        record(AuditEventType.SANDBOX_STARTED, record.name(), Map.of("id", box.id()));
+    }
+
+    private void requireRoom() {
+        if (live.size() >= maxRunning) {
+            throw new ResourceExhaustedException("too many sandboxes running (" + maxRunning
+                    + " at most); stop or remove one first");
+        }
+    }
+
+    private SandboxRecord require(String name) {
+        SandboxNames.requireValid(name);
+        return store.find(name).orElseThrow(() -> new NotFoundException("Sandbox '" + name + "' not found"));
+    }
+
+    private boolean isRunning(String name) {
+        AgentSandbox box = live.get(name);
+        if (box == null) {
+            return false;
+        }
+        if (box.isAlive()) {
+            return true;
+        }
+        if (live.remove(name, box)) {
+            box.close();
+            store.updateState(name, SandboxState.STOPPED);
+            record(AuditEventType.SANDBOX_STOPPED, name, Map.of("reason", "its agent process ended unexpectedly"));
+        }
+        return false;
+    }
+
+    private AgentSandbox requireRunning(String name) {
+        require(name);
+        AgentSandbox box = live.get(name);
+        if (box == null || !isRunning(name)) {
+            throw new ConflictException("sandbox '" + name + "' is stopped; start it first (POST /sandboxes/"
+                    + name + "/start or 'agentkernel start " + name + "')");
+        }
+        return box;
+    }
+
+    private <T> T withAgent(String name, Function<AgentSandbox, T> action) {
+        AgentSandbox box = requireRunning(name);
+        try {
+            return action.apply(box);
+        } catch (SandboxFailureException e) {
+            throw stoppedMeanwhile(name, e);
+        }
+    }
+
+    private RuntimeException stoppedMeanwhile(String name, SandboxFailureException e) {
+        if (!isRunning(name)) {
+            return new ConflictException("sandbox '" + name + "' stopped while the request was running");
+        }
+        return e;
+    }
+
+    private <T> T locked(String name, java.util.function.Supplier<T> action) {
+        ReentrantLock lock = locks.computeIfAbsent(SandboxNames.requireValid(name), n -> new ReentrantLock());
+        lock.lock();
+        try {
+            return action.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void record(AuditEventType type, String name, Map<String, Object> details) {
+        audit.append(AuditEvent.now(type, name, details));
+    }
+}

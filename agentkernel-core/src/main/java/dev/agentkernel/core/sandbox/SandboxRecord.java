@@ -1,0 +1,39 @@
+package dev.agentkernel.core.sandbox;
+
+import dev.agentkernel.model.Profile;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What is stored about one persistent sandbox: the options it was created with (resolved,
+ * so that a changed configuration never changes an existing sandbox) and its state.
+ *
+ * @param name      unique name ({@link SandboxNames#requireValid})
+ * @param image     image asked for or detected, if any
+ * @param profile   security profile
+ * @param vcpus     CPU limit
+ * @param memoryMb  memory limit in MiB
+ * @param network   whether it has outbound network
+ * @param backend   the isolation backend that runs it
+ * @param state     whether it should be running
+ * @param createdAt when it was created
+ */
+public record SandboxRecord(String name, Optional<String> image, Profile profile, double vcpus, long memoryMb,
+                            boolean network, String backend, SandboxState state, Instant createdAt) {
+
+    /** Validates. */
+    public SandboxRecord {
+        SandboxNames.requireValid(name);
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(profile, "profile");
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(createdAt, "createdAt");
+    }
+
+    /** The same record in another state. */
+    public SandboxRecord withState(SandboxState newState) {
+        return new SandboxRecord(name, image, profile, vcpus, memoryMb, network, backend, newState, createdAt);
+    }
+}

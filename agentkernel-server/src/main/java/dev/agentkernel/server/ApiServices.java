@@ -1,0 +1,33 @@
+package dev.agentkernel.server;
+
+import dev.agentkernel.core.pool.WarmPool;
+import dev.agentkernel.core.run.RunService;
+import dev.agentkernel.core.sandbox.SandboxManager;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the HTTP API serves: the services behind its routes.
+ *
+ * @param runs         one-off commands ({@code /run}, {@code /run/stream}, {@code /batch/run})
+ * @param sandboxes    persistent sandboxes, their files and the audit log
+ * @param pool         the warm pool, for status
+ * @param backend      the isolation backend's name
+ * @param spoolDir     private host directory for file reads being encoded
+ * @param maxFileBytes largest file moved through the files API in one request
+ * @param startedAt    when the daemon started
+ */
+public record ApiServices(RunService runs, SandboxManager sandboxes, Optional<WarmPool> pool, String backend,
+                          Path spoolDir, long maxFileBytes, Instant startedAt) {
+    /** Validates. */
+    public ApiServices {
+        Objects.requireNonNull(runs, "runs");
+        Objects.requireNonNull(sandboxes, "sandboxes");
+        Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(spoolDir, "spoolDir");
+        Objects.requireNonNull(startedAt, "startedAt");
+    }
+}

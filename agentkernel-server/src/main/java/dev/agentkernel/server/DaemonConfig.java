@@ -1,0 +1,72 @@
+package dev.agentkernel.server;
+
+import dev.agentkernel.model.InvalidRequestException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a {@link Daemon} runs.
+ *
+ * @param server         how the API listens
+ * @param backend        the isolation backend to use, or the best available
+ * @param maxSandboxes   one-off runs that may run at once (more get 429), and persistent sandboxes that may run at once
+ * @param poolSize       warm sandboxes kept ready per image and profile; 0 turns the pool off
+ * @param defaultTimeout wall-clock limit of a command that asks for none
+ * @param shutdownGrace  how long running requests may finish after a shutdown begins
+ * @param maxFileBytes   largest file moved through the files API in one request
+ */
+public record DaemonConfig(ServerConfig server, Optional<String> backend, int maxSandboxes, int poolSize,
+                           Duration defaultTimeout, Duration shutdownGrace, long maxFileBytes) {
+
+    /** Default warm sandboxes per key. */
+    public static final int DEFAULT_POOL_SIZE = 4;
+
+    /** Validates. */
+    public DaemonConfig {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(backend, "backend");
+        if (maxSandboxes < 1 || maxSandboxes > 4096) {
+            throw new InvalidRequestException("the sandbox limit must be between 1 and 4096, got " + maxSandboxes);
+        }
+        if (poolSize < 0 || poolSize > 256) {
+            throw new InvalidRequestException("the pool size must be between 0 and 256, got " + poolSize);
+        }
+        Objects.requireNonNull(defaultTimeout, "defaultTimeout");
+        Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        if (maxFileBytes < 1) {
+            throw new InvalidRequestException("the file size limit must be positive");
+        }
+    }
+
+    /** Defaults around a server configuration: best backend, 32 sandboxes, pool of 4, 10 min, 10 s grace, 64 MiB files. */
+    public static DaemonConfig defaults(ServerConfig server) {
+        return new DaemonConfig(server, Optional.empty(), 32, DEFAULT_POOL_SIZE, Duration.ofMinutes(10),
+                Duration.ofSeconds(10), 64L * 1024 * 1024);
+    }
+
+    /** A copy with another backend. */
+    public DaemonConfig withBackend(Optional<String> value) {
+        return new DaemonConfig(server, value, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes);
+    }
+
+    /** A copy with another sandbox limit. */
+    public DaemonConfig withMaxSandboxes(int value) {
+        return new DaemonConfig(server, backend, value, poolSize, defaultTimeout, shutdownGrace, maxFileBytes);
+    }
+
+    /** A copy with another pool size (0: no pool). */
+    public DaemonConfig withPoolSize(int value) {
+        return new DaemonConfig(server, backend, maxSandboxes, value, defaultTimeout, shutdownGrace, maxFileBytes);
+    }
+
+    /** A copy with another default timeout. */
+    public DaemonConfig withDefaultTimeout(Duration value) {
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, value, shutdownGrace, maxFileBytes);
+    }
+
+    /** A copy with another shutdown grace period. */
+    public DaemonConfig withShutdownGrace(Duration value) {
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, value, maxFileBytes);
+    }
+}

@@ -1,0 +1,116 @@
+package dev.agentkernel.store;
+
+import dev.agentkernel.model.SandboxFailureException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The schema's history and how a database is brought up to date with it. The version a
+ * database has reached is its {@code PRAGMA user_version}; to change the schema, append a
+ * {@link Migration} with the next version to {@link #ALL} (never edit a released one).
+ */
+final class Migrations {
+
+    /** Every step, in version order: 1, 2, 3... */
+    static final List<Migration> ALL = List.of(
+            new Migration(1, "persistent sandboxes and the audit log", List.of(
+                    """
+                    CREATE TABLE sandboxes (
+                        name       TEXT    NOT NULL PRIMARY KEY,
+                        image      TEXT,
+                        profile    TEXT    NOT NULL,
+                        vcpus      REAL    NOT NULL,
+                        memory_mb  INTEGER NOT NULL,
+                        network    INTEGER NOT NULL CHECK (network IN (0, 1)),
+                        backend    TEXT    NOT NULL,
+                        state      TEXT    NOT NULL,
+                        created_at TEXT    NOT NULL
+                    )""",
+                    """
+                    CREATE TABLE audit_events (
+                        id      INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+                        ts      INTEGER NOT NULL,
+                        type    TEXT    NOT NULL,
+                        sandbox TEXT,
+                        details TEXT    NOT NULL DEFAULT '{}'
+                    )""",
+                    "CREATE INDEX audit_events_sandbox_ts ON audit_events (sandbox, ts)",
+                    "CREATE INDEX audit_events_ts ON audit_events (ts)")));
+
+    private Migrations() {
+    }
+
+    /** The version a database has once every step of {@code migrations} is applied. */
+    static int latest(List<Migration> migrations) {
+        return migrations.isEmpty() ? 0 : migrations.getLast().version();
+    }
+
+    /**
+     * Applies the steps of {@code migrations} that {@code connection}'s database lacks, all in
+     * one transaction, and sets its {@code user_version}. Does nothing if it is up to date.
+     *
+     * @throws SandboxFailureException if the database is newer than {@code migrations} know
+     */
+    static void apply(Connection connection, List<Migration> migrations, String location) throws SQLException {
+        requireConsecutive(migrations);
+        int latest = latest(migrations);
+        int current = userVersion(connection);
+        checkNotNewer(current, latest, location);
+        if (current == latest) {
+            return;
+        }
+        connection.setAutoCommit(false); // begins an IMMEDIATE transaction: no other writer meanwhile
+        try {
+            current = userVersion(connection); // another process may have migrated it meanwhile
+            checkNotNewer(current, latest, location);
+            try (Statement statement = connection.createStatement()) {
+                for (Migration migration : migrations) {
+                    if (migration.version() > current) {
+                        for (String sql : migration.statements()) {
+                            statement.execute(sql);
+                        }
+                    }
+                }
+                statement.execute("PRAGMA user_version = " + latest);
+            }
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                connection.rollback();
+            } catch (SQLException rollbackFailure) {
+                e.addSuppressed(rollbackFailure);
+            }
+            throw e;
+        } finally {
+            connection.setAutoCommit(true);
+        }
+    }
+
+    /** The database's {@code PRAGMA user_version}. */
+    static int userVersion(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("PRAGMA user_version")) {
+            return rows.next() ? rows.getInt(1) : 0;
+        }
+    }
+
+    private static void checkNotNewer(int current, int latest, String location) {
+        if (current > latest) {
+            throw new SandboxFailureException("state database " + location + " has schema version " + current
+                    + " but this AgentKernel knows versions up to " + latest
+                    + "; it was written by a newer AgentKernel: upgrade AgentKernel to use it");
+        }
+    }
+
+    private static void requireConsecutive(List<Migration> migrations) {
+        for (int i = 0; i < migrations.size(); i++) {
+            if (migrations.get(i).version() != i + 1) {
+                throw new IllegalStateException("migration #" + (i + 1) + " has version "
+                        + migrations.get(i).version() + "; versions must be 1, 2, 3...");
+            }
+        }
+    }
+}
