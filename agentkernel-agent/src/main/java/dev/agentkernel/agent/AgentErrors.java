@@ -5,6 +5,8 @@ import dev.agentkernel.agent.AgentProtocol.Response;
 import dev.agentkernel.model.AgentKernelException;
 import dev.agentkernel.model.InvalidRequestException;
 import dev.agentkernel.model.NotFoundException;
+import dev.agentkernel.model.PermissionDeniedException;
+import dev.agentkernel.model.ResourceExhaustedException;
 import dev.agentkernel.model.SandboxFailureException;
 
 /** Turns the agent's ERROR responses into the model's exceptions, with messages for a person. */
@@ -19,8 +21,11 @@ final class AgentErrors {
             case Errno.EISDIR -> new InvalidRequestException("is a directory: " + path);
             case Errno.ENOTDIR -> new InvalidRequestException("not a directory: a parent of " + path + " is a file");
             case Errno.EINVAL -> new InvalidRequestException(e.message());
-            case Errno.EACCES -> new SandboxFailureException("permission denied: " + path);
-            case Errno.ENOSPC -> new SandboxFailureException("no space left in the sandbox to write " + path);
+            case Errno.EACCES, Errno.EPERM -> new PermissionDeniedException("permission denied: " + path
+                    + " may not be accessed in this sandbox");
+            case Errno.EROFS -> new PermissionDeniedException(path + " is on a read-only file system in this sandbox; "
+                    + "write under /workspace or /tmp");
+            case Errno.ENOSPC -> new ResourceExhaustedException("no space left in the sandbox to write " + path);
             default -> new SandboxFailureException(e.message());
         };
     }
@@ -30,6 +35,7 @@ final class AgentErrors {
         return switch (e.errno()) {
             case Errno.ENOENT -> new NotFoundException(e.message());
             case Errno.EISDIR, Errno.ENOTDIR, Errno.EINVAL -> new InvalidRequestException(e.message());
+            case Errno.EACCES, Errno.EPERM -> new PermissionDeniedException(e.message());
             default -> new SandboxFailureException(e.message());
         };
     }

@@ -48,6 +48,8 @@ public final class AgentProtocol {
 
     /** Linux {@code errno} values that travel in {@link Response.Error} and that this client interprets. */
     public static final class Errno {
+        /** Operation not permitted. */
+        public static final int EPERM = 1;
         /** No such file or directory. */
         public static final int ENOENT = 2;
         /** No such process (the command on that channel is gone). */
@@ -66,6 +68,8 @@ public final class AgentProtocol {
         public static final int EMFILE = 24;
         /** No space left on the sandbox's file system. */
         public static final int ENOSPC = 28;
+        /** Read-only file system. */
+        public static final int EROFS = 30;
         /** Malformed frame or payload. */
         public static final int EPROTO = 71;
 

@@ -121,8 +121,8 @@ class AgentConnectionTest {
                 .hasMessageContaining("not a directory");
         assertThatThrownBy(() -> c.stat("/dev/zero")).isInstanceOf(InvalidRequestException.class)
                 .hasMessage("/dev/zero is not a regular file");
-        assertThatThrownBy(() -> c.stat("/root/secret")).isInstanceOf(SandboxFailureException.class)
-                .hasMessage("permission denied: /root/secret");
+        assertThatThrownBy(() -> c.stat("/root/secret")).isInstanceOf(dev.agentkernel.model.PermissionDeniedException.class)
+                .hasMessage("permission denied: /root/secret may not be accessed in this sandbox");
         assertThatThrownBy(() -> c.stat("/other")).isInstanceOf(SandboxFailureException.class).hasMessage("agent says errno 5");
         assertThatThrownBy(() -> c.stat("")).isInstanceOf(InvalidRequestException.class);
     }
@@ -240,7 +240,8 @@ class AgentConnectionTest {
             assertThat(writes.get(3)).isInstanceOf(Request.WriteEnd.class);
         }
         assertThatThrownBy(() -> agent.connection.writeFile("/ro/x", new byte[10 << 20], 0600))
-                .isInstanceOf(SandboxFailureException.class).hasMessage("read-only file system");
+                .isInstanceOf(dev.agentkernel.model.PermissionDeniedException.class)
+                .hasMessage("/ro/x is on a read-only file system in this sandbox; write under /workspace or /tmp");
         assertThat(agent.next(Request.Cancel.class)).isNotNull();
         assertThatThrownBy(() -> agent.connection.writeFile("/f", new byte[1], 010000)).isInstanceOf(InvalidRequestException.class);
     }

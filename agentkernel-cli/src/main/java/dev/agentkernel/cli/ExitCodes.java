@@ -5,6 +5,7 @@ import dev.agentkernel.model.BackendUnavailableException;
 import dev.agentkernel.model.ConflictException;
 import dev.agentkernel.model.InvalidRequestException;
 import dev.agentkernel.model.NotFoundException;
+import dev.agentkernel.model.PermissionDeniedException;
 import dev.agentkernel.model.ResourceExhaustedException;
 import dev.agentkernel.model.SandboxFailureException;
 import java.io.PrintWriter;
@@ -17,22 +18,29 @@ import org.apache.commons.cli.UnrecognizedOptionException;
  * The one place that turns errors into exit codes and one-line messages.
  *
  * <ul>
+ *   <li>1: {@code daemon start} refused (a daemon already runs) or its daemon failed to start;
+ *       {@code daemon stop} could not stop it</li>
  *   <li>2: bad usage or invalid input</li>
  *   <li>3: no isolation backend can run here</li>
- *   <li>4: not found; 5: conflicts with current state; 6: a host budget is exhausted</li>
+ *   <li>4: not found; 5: conflicts with current state; 6: a host budget is exhausted; 7: the sandbox's policy forbids it</li>
  *   <li>124: the command timed out; 137: out of memory; 125: the sandbox itself failed</li>
  *   <li>70: an internal error (a bug)</li>
+ *   <li>{@code daemon status} (like LSB status): 0 runs and answers, 3 does not run, 4 runs but does not answer</li>
  * </ul>
  */
 final class ExitCodes {
 
+    static final int FAILURE = 1;
     static final int USAGE = 2;
     static final int BACKEND_UNAVAILABLE = 3;
     static final int NOT_FOUND = 4;
     static final int CONFLICT = 5;
     static final int EXHAUSTED = 6;
+    static final int PERMISSION_DENIED = 7;
     static final int SANDBOX_FAILURE = 125;
     static final int INTERNAL = 70;
+    static final int NOT_RUNNING = 3;
+    static final int NOT_ANSWERING = 4;
 
     private ExitCodes() {
     }
@@ -44,6 +52,7 @@ final class ExitCodes {
             case NotFoundException x -> NOT_FOUND;
             case ConflictException x -> CONFLICT;
             case ResourceExhaustedException x -> EXHAUSTED;
+            case PermissionDeniedException x -> PERMISSION_DENIED;
             case SandboxFailureException x -> SANDBOX_FAILURE;
             default -> INTERNAL;
         };

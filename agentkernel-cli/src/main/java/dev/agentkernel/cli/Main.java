@@ -27,6 +27,7 @@ public final class Main {
     private static final List<Entry> ENTRIES = List.of(
             new Entry("run", "Run a command in a fresh isolated sandbox", RunCommand::new),
             new Entry("serve", "Serve the HTTP API in the foreground", ServeCommand::new),
+            new Entry("daemon", "Start, stop or inspect the HTTP API server in the background", DaemonCommand::new),
             new Entry("doctor", "List isolation backends and whether they can run here", DoctorCommand::new));
 
     private final Map<String, Entry> commands = new LinkedHashMap<>();
@@ -138,6 +139,7 @@ public final class Main {
         out.println("  agentkernel run python3 -c \"print('Hello from sandbox!')\"");
         out.println("  agentkernel run --profile restrictive --timeout 10 -- sh -c 'echo hi'");
         out.println("  agentkernel serve --port 18888");
+        out.println("  agentkernel daemon start; agentkernel daemon status");
         out.println("  agentkernel doctor");
         out.println();
         out.println("Run 'agentkernel COMMAND --help' for a command's options.");

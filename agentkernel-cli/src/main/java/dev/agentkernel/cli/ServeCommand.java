@@ -2,7 +2,6 @@ package dev.agentkernel.cli;
 
 import dev.agentkernel.core.host.HostContext;
 import dev.agentkernel.model.InvalidRequestException;
-import dev.agentkernel.model.SandboxFailureException;
 import dev.agentkernel.server.Daemon;
 import dev.agentkernel.server.DaemonConfig;
 import dev.agentkernel.server.ServerConfig;

@@ -198,7 +198,7 @@ class MainTest {
 
     @Test
     void anUnknownSubcommand() {
-        assertUsageError(run("frobnicate"), "unknown command 'frobnicate'; commands: run, serve, doctor",
+        assertUsageError(run("frobnicate"), "unknown command 'frobnicate'; commands: run, serve, daemon, doctor",
                 "try 'agentkernel --help'");
     }
 

@@ -7,7 +7,7 @@ package dev.agentkernel.model;
  */
 public sealed class AgentKernelException extends RuntimeException
         permits InvalidRequestException, BackendUnavailableException, SandboxFailureException,
-                NotFoundException, ConflictException, ResourceExhaustedException {
+                NotFoundException, ConflictException, ResourceExhaustedException, PermissionDeniedException {
 
     /** Creates an exception with a person-readable message. */
     public AgentKernelException(String message) {

@@ -36,7 +36,14 @@ final class HelidonApiServer implements ApiServer {
                     .routing(routing -> routes(routing, keys, drain, bodies, services))
                     .build()
                     .start();
+            if (server.port() < 1) {
+                server.stop();
+                throw new SandboxFailureException("cannot listen on " + config.host() + ":" + config.port()
+                        + " (is the port in use by another program, e.g. another agentkernel daemon?)");
+            }
             return new HelidonApiServer(server, drain);
+        } catch (SandboxFailureException e) {
+            throw e;
         } catch (RuntimeException e) {
             throw new SandboxFailureException("cannot listen on " + config.host() + ":" + config.port() + ": "
                     + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);

@@ -5,6 +5,7 @@ import dev.agentkernel.model.BackendUnavailableException;
 import dev.agentkernel.model.ConflictException;
 import dev.agentkernel.model.InvalidRequestException;
 import dev.agentkernel.model.NotFoundException;
+import dev.agentkernel.model.PermissionDeniedException;
 import dev.agentkernel.model.ResourceExhaustedException;
 import dev.agentkernel.model.SandboxFailureException;
 
@@ -19,6 +20,7 @@ final class HttpErrors {
                 case InvalidRequestException x -> 400;
                 case NotFoundException x -> 404;
                 case ConflictException x -> 409;
+                case PermissionDeniedException x -> 403;
                 case ResourceExhaustedException x -> 429;
                 case BackendUnavailableException x -> 503;
                 case SandboxFailureException x -> 500;

@@ -13,6 +13,7 @@ import dev.agentkernel.model.InvalidRequestException;
 import dev.agentkernel.model.Mount;
 import dev.agentkernel.model.NetworkMode;
 import dev.agentkernel.model.NotFoundException;
+import dev.agentkernel.model.PermissionDeniedException;
 import dev.agentkernel.model.ResourceExhaustedException;
 import dev.agentkernel.model.SandboxFailureException;
 import dev.agentkernel.model.SandboxRequest;
@@ -407,6 +408,9 @@ public final class SandboxManager implements AutoCloseable {
         AgentSandbox box = requireRunning(name);
         try {
             return action.apply(box);
+        } catch (PermissionDeniedException e) {
+            policyViolation(name, e.getMessage());
+            throw e;
         } catch (SandboxFailureException e) {
             throw stoppedMeanwhile(name, e);
         }

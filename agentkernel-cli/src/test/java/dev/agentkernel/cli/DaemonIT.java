@@ -1,0 +1,240 @@
+package dev.agentkernel.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentkernel.cli.Launcher.Outcome;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code agentkernel daemon start|status|stop} end to end: the packaged launcher jar and
+ * {@code lib-server/} run as the launcher script runs them (the script itself is not used:
+ * it would rebuild the project when a source is newer than the jar), with private state and
+ * runtime directories. Whatever a failing test leaves running is killed afterwards.
+ */
+class DaemonIT {
+
+    private static final Path TARGET = Path.of("target").toAbsolutePath();
+    private static final Path JAR = TARGET.resolve("agentkernel-cli-0.1.0-SNAPSHOT-launcher.jar");
+    private static final Pattern STARTED = Pattern.compile(
+            "agentkernel: daemon started \\(pid (\\d+)\\) on (http://127\\.0\\.0\\.1:(\\d+)); log: (.+)");
+    private static final Duration LIMIT = Duration.ofSeconds(90);
+    private static String classPath;
+
+    @TempDir
+    Path dir;
+
+    private Path stateDir;
+    private Path runtimeDir;
+
+    @BeforeAll
+    static void requirements() throws IOException {
+        assumeTrue(System.getProperty("os.name", "").equals("Linux"), "daemon integration tests need Linux");
+        assumeTrue(CliIT.isRoot(), "daemon integration tests need root: sandboxes create cgroups and run bubblewrap as root");
+        assumeTrue(CliIT.onPath("bwrap"), "daemon integration tests need bubblewrap on PATH (apt-get install -y bubblewrap)");
+        assertThat(JAR).as("run after 'package'").exists();
+        StringBuilder cp = new StringBuilder(JAR.toString());
+        try (Stream<Path> jars = Files.list(TARGET.resolve("lib-server"))) {
+            jars.filter(j -> j.toString().endsWith(".jar")).sorted().forEach(j -> cp.append(File.pathSeparator).append(j));
+        }
+        classPath = cp.toString();
+    }
+
+    @BeforeEach
+    void directories() throws IOException {
+        stateDir = Files.createDirectories(dir.resolve("state"));
+        runtimeDir = Files.createDirectories(dir.resolve("runtime"));
+    }
+
+    /** Kills every process started with our state directory in its environment or naming our directories. */
+    @AfterEach
+    void killLeftovers() throws Exception {
+        List<ProcessHandle> left = new ArrayList<>();
+        long self = ProcessHandle.current().pid();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.toList()) {
+                String name = p.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit) || Long.parseLong(name) == self) {
+                    continue;
+                }
+                try {
+                    String environ = new String(Files.readAllBytes(p.resolve("environ")), StandardCharsets.UTF_8);
+                    String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
+                    if (environ.contains("AGENTKERNEL_STATE_DIR=" + stateDir + "\0") || cmdline.contains(dir.toString())) {
+                        ProcessHandle.of(Long.parseLong(name)).ifPresent(left::add);
+                    }
+                } catch (IOException e) {
+                    // exited meanwhile, or a kernel thread
+                }
+            }
+        }
+        for (ProcessHandle p : left) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        for (ProcessHandle p : left) {
+            p.onExit().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private Outcome cli(String... args) throws Exception {
+        List<String> argv = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "--enable-native-access=ALL-UNNAMED",
+                "-cp", classPath, "dev.agentkernel.cli.Main"));
+        argv.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(argv).directory(dir.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().put("AGENTKERNEL_STATE_DIR", stateDir.toString());
+        builder.environment().put("AGENTKERNEL_RUNTIME_DIR", runtimeDir.toString());
+        builder.environment().remove("AGENTKERNEL_API_KEY");
+        long started = System.nanoTime();
+        Process process = builder.start();
+        CompletableFuture<byte[]> out = Launcher.drain(process.getInputStream());
+        CompletableFuture<byte[]> err = Launcher.drain(process.getErrorStream());
+        if (!process.waitFor(LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            return fail("agentkernel " + List.of(args) + " did not end within " + LIMIT);
+        }
+        // The daemon must not hold the CLI's pipes open: its output goes to the log.
+        return new Outcome(process.exitValue(), out.get(10, TimeUnit.SECONDS),
+                new String(err.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8),
+                Duration.ofNanos(System.nanoTime() - started), process.pid());
+    }
+
+    private static int httpGet(String url) throws Exception {
+        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        }
+    }
+
+    /** The session id of {@code pid}, from {@code /proc/PID/stat} (the sixth field). */
+    private static long sessionOf(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[3]);
+    }
+
+    @Test
+    void startStatusStopLifecycle() throws Exception {
+        Outcome none = cli("daemon", "status");
+        assertThat(none.exitCode()).as(none.describe()).isEqualTo(3);
+        assertThat(none.stdout()).isEqualTo("agentkernel: daemon is not running\n");
+
+        // start: one line naming pid, address and log
+        Outcome start = cli("daemon", "start", "--port", "0");
+        assertThat(start.exitCode()).as(start.describe()).isZero();
+        Matcher m = STARTED.matcher(start.stdout().strip());
+        assertThat(m.matches()).as(start.describe()).isTrue();
+        long pid = Long.parseLong(m.group(1));
+        String url = m.group(2);
+        int port = Integer.parseInt(m.group(3));
+        assertThat(Path.of(m.group(4))).isEqualTo(stateDir.resolve("daemon.log"));
+        assertThat(start.stdout().lines()).hasSize(1);
+        assertThat(start.elapsed()).isLessThan(Duration.ofSeconds(40));
+
+        ProcessHandle daemon = ProcessHandle.of(pid).orElseThrow();
+        assertThat(daemon.isAlive()).isTrue();
+        assertThat(DaemonProcesses.isDaemon(pid)).isTrue();
+        assertThat(sessionOf(pid)).as("the daemon leads its own session").isEqualTo(pid);
+        assertThat(Files.readString(stateDir.resolve("daemon.pid"))).isEqualTo(pid + "\n");
+        JsonNode recorded = new ObjectMapper().readTree(stateDir.resolve("daemon.json").toFile());
+        assertThat(recorded.path("pid").asLong()).isEqualTo(pid);
+        assertThat(recorded.path("port").asInt()).isEqualTo(port);
+        assertThat(recorded.path("url").asText()).isEqualTo(url);
+        assertThat(httpGet(url + "/health")).isEqualTo(200);
+        assertThat(Files.readString(stateDir.resolve("daemon.log"))).contains("agentkernel: serving on http://127.0.0.1:" + port);
+
+        // status: running, with pid and address; --json parses
+        Outcome status = cli("daemon", "status");
+        assertThat(status.exitCode()).as(status.describe()).isZero();
+        assertThat(status.stdout().lines().toList()).as(status.describe())
+                .startsWith("agentkernel: daemon is running", "  pid        " + pid, "  address    " + url)
+                .anyMatch(l -> l.startsWith("  uptime     "));
+        Outcome json = cli("daemon", "status", "--json");
+        assertThat(json.exitCode()).as(json.describe()).isZero();
+        JsonNode data = new ObjectMapper().readTree(json.stdout());
+        assertThat(data.path("daemon").path("pid").asLong()).as(json.describe()).isEqualTo(pid);
+        assertThat(data.path("daemon").path("url").asText()).isEqualTo(url);
+        if (data.has("backend")) {
+            // a server with GET /status
+            assertThat(data.path("backend").asText()).isEqualTo("bwrap");
+            assertThat(status.stdout()).contains("  backend    bwrap");
+        }
+
+        // a second start is refused with one line; the first daemon keeps running
+        Outcome again = cli("daemon", "start", "--port", "0");
+        assertThat(again.exitCode()).as(again.describe()).isEqualTo(1);
+        assertThat(again.stdout()).isEmpty();
+        assertThat(again.stderrLines()).containsExactly("agentkernel: error: a daemon is already running (pid " + pid
+                + ") on " + url + "; stop it with 'agentkernel daemon stop'");
+        assertThat(daemon.isAlive()).isTrue();
+        assertThat(Files.readString(stateDir.resolve("daemon.pid"))).isEqualTo(pid + "\n");
+
+        // stop: the process ends, the files go, the log stays
+        Outcome stop = cli("daemon", "stop");
+        assertThat(stop.exitCode()).as(stop.describe()).isZero();
+        assertThat(stop.stdout()).isEqualTo("agentkernel: daemon stopped (pid " + pid + ")\n");
+        assertThat(daemon.isAlive()).isFalse();
+        assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty();
+        assertThat(stateDir.resolve("daemon.pid")).doesNotExist();
+        assertThat(stateDir.resolve("daemon.json")).doesNotExist();
+        assertThat(stateDir.resolve("daemon.log")).exists();
+
+        // stopping again is fine; status says it does not run
+        Outcome stopAgain = cli("daemon", "stop");
+        assertThat(stopAgain.exitCode()).as(stopAgain.describe()).isZero();
+        assertThat(stopAgain.stdout()).isEqualTo("agentkernel: daemon is not running\n");
+        Outcome after = cli("daemon", "status");
+        assertThat(after.exitCode()).as(after.describe()).isEqualTo(3);
+        assertThat(after.stdout()).isEqualTo("agentkernel: daemon is not running\n");
+    }
+
+    @Test
+    void aStalePidFileDoesNotCount() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Files.writeString(stateDir.resolve("daemon.pid"), gone.pid() + "\n");
+
+        Outcome status = cli("daemon", "status");
+        assertThat(status.exitCode()).as(status.describe()).isEqualTo(3);
+        assertThat(stateDir.resolve("daemon.pid")).doesNotExist();
+    }
+
+    @Test
+    void aDaemonThatCannotStartShowsTheEndOfItsLog() throws Exception {
+        Outcome start = cli("daemon", "start", "--port", "0", "--backend", "no-such-backend");
+
+        assertThat(start.exitCode()).as(start.describe()).isEqualTo(2);
+        assertThat(start.stdout()).isEmpty();
+        assertThat(start.stderrLines()).as(start.describe()).first().asString()
+                .startsWith("agentkernel: error: the daemon exited with code 2 while starting; the end of " + stateDir.resolve("daemon.log"));
+        assertThat(start.stderr()).contains("unknown backend 'no-such-backend'");
+        assertThat(stateDir.resolve("daemon.pid")).doesNotExist();
+        Outcome status = cli("daemon", "status");
+        assertThat(status.exitCode()).isEqualTo(3);
+    }
+}
