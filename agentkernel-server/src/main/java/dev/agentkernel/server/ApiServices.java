@@ -1,6 +1,7 @@
 package dev.agentkernel.server;
 
 import dev.agentkernel.core.pool.WarmPool;
+import dev.agentkernel.core.sandbox.AgentSandbox;
 import dev.agentkernel.core.run.RunService;
 import dev.agentkernel.core.sandbox.SandboxManager;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ import java.util.Optional;
  * @param maxFileBytes largest file moved through the files API in one request
  * @param startedAt    when the daemon started
  */
-public record ApiServices(RunService runs, SandboxManager sandboxes, Optional<WarmPool> pool, String backend,
+public record ApiServices(RunService runs, SandboxManager sandboxes, Optional<WarmPool<AgentSandbox>> pool, String backend,
                           Path spoolDir, long maxFileBytes, Instant startedAt) {
     /** Validates. */
     public ApiServices {

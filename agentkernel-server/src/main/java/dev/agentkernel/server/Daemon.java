@@ -38,14 +38,14 @@ public final class Daemon implements AutoCloseable {
     private final IsolationBackend backend;
     private final Database database;
     private final SandboxManager sandboxes;
-    private final Optional<WarmPool> pool;
+    private final Optional<WarmPool<AgentSandbox>> pool;
     private final RunService runs;
     private final ApiServer server;
     private final List<String> restarted;
     private boolean closed;
 
     private Daemon(DaemonConfig config, IsolationBackend backend, Database database, SandboxManager sandboxes,
-                   Optional<WarmPool> pool, RunService runs, ApiServer server, List<String> restarted) {
+                   Optional<WarmPool<AgentSandbox>> pool, RunService runs, ApiServer server, List<String> restarted) {
         this.config = config;
         this.backend = backend;
         this.database = database;
@@ -75,9 +75,10 @@ public final class Daemon implements AutoCloseable {
                     new SqliteAuditLog(database), host.stateDir().resolve("sandboxes"), agent, config.maxSandboxes(),
                     config.defaultTimeout());
             opened.add(sandboxes);
-            Optional<WarmPool> pool = Optional.empty();
+            Optional<WarmPool<AgentSandbox>> pool = Optional.empty();
             if (config.poolSize() > 0) {
-                WarmPool warm = new WarmPool(key -> AgentSandbox.launch(backend, resolver.resolve(options(key)), agent),
+                WarmPool<AgentSandbox> warm = new WarmPool<>(
+                        key -> AgentSandbox.launch(backend, resolver.resolve(options(key)), agent), AgentSandbox::isAlive,
                         config.poolSize(), Math.max(1, host.cpus()), 8, Duration.ofMinutes(10));
                 warm.warm(new PoolKey(Optional.empty(), Profile.MODERATE));
                 pool = Optional.of(warm);
@@ -128,7 +129,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** The warm pool, when on. */
-    public Optional<WarmPool> pool() {
+    public Optional<WarmPool<AgentSandbox>> pool() {
         return pool;
     }
 

@@ -1,6 +1,5 @@
 package dev.agentkernel.core.pool;
 
-import dev.agentkernel.core.sandbox.AgentSandbox;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,9 +15,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
- * Agent sandboxes started ahead of demand, {@code targetPerKey} per {@link PoolKey}. A sandbox
+ * Sandboxes (in practice {@link dev.agentkernel.core.sandbox.AgentSandbox}es) started ahead of demand, {@code targetPerKey} per {@link PoolKey}. A sandbox
  * taken from the pool serves exactly one request and is then {@linkplain #discard destroyed};
  * it is never handed out twice. One filler thread keeps every key topped up, starting at most
  * {@code parallelStarts} sandboxes at once; a key that has not been asked for in
@@ -27,12 +27,13 @@ import java.util.function.Function;
  *
  * <p>Thread-safe.
  */
-public final class WarmPool implements AutoCloseable {
+public final class WarmPool<S extends AutoCloseable> implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(WarmPool.class.getName());
     private static final Duration FAILURE_BACKOFF = Duration.ofSeconds(2);
 
-    private final Function<PoolKey, AgentSandbox> launcher;
+    private final Function<PoolKey, S> launcher;
+    private final Predicate<S> alive;
     private final int targetPerKey;
     private final int maxKeys;
     private final Duration idleKeyTimeout;
@@ -47,8 +48,8 @@ public final class WarmPool implements AutoCloseable {
     private volatile boolean closed;
 
     /** The sandboxes of one key. Guarded by {@link #lock}. */
-    private static final class Slot {
-        final Deque<AgentSandbox> ready = new ArrayDeque<>();
+    private final class Slot {
+        final Deque<S> ready = new ArrayDeque<>();
         int starting;
         long lastDemandNanos = System.nanoTime();
         long retryAfterNanos;
@@ -57,17 +58,19 @@ public final class WarmPool implements AutoCloseable {
 
     /**
      * @param launcher       starts one sandbox for a key (throws if it cannot)
+     * @param alive          whether a ready sandbox can still serve (checked when taken)
      * @param targetPerKey   sandboxes kept ready per key, at least 1
      * @param parallelStarts sandboxes started at once, at least 1
      * @param maxKeys        keys kept at once, at least 1
      * @param idleKeyTimeout a key not asked for this long is dropped
      */
-    public WarmPool(Function<PoolKey, AgentSandbox> launcher, int targetPerKey, int parallelStarts, int maxKeys,
+    public WarmPool(Function<PoolKey, S> launcher, Predicate<S> alive, int targetPerKey, int parallelStarts, int maxKeys,
                     Duration idleKeyTimeout) {
         if (targetPerKey < 1 || parallelStarts < 1 || maxKeys < 1) {
             throw new IllegalArgumentException("pool sizes must be at least 1");
         }
         this.launcher = launcher;
+        this.alive = alive;
         this.targetPerKey = targetPerKey;
         this.maxKeys = maxKeys;
         this.idleKeyTimeout = idleKeyTimeout;
@@ -91,8 +94,8 @@ public final class WarmPool implements AutoCloseable {
      * A ready sandbox of exactly {@code key}, removed from the pool, or empty if none is ready
      * (the caller then takes the cold path). Either way the key is topped up in the background.
      */
-    public Optional<AgentSandbox> take(PoolKey key) {
-        List<AgentSandbox> dead = new ArrayList<>();
+    public Optional<S> take(PoolKey key) {
+        List<S> dead = new ArrayList<>();
         try {
             lock.lock();
             try {
@@ -102,9 +105,9 @@ public final class WarmPool implements AutoCloseable {
                 Slot slot = slot(key);
                 slot.lastDemandNanos = System.nanoTime();
                 changed.signalAll();
-                AgentSandbox box;
+                S box;
                 while ((box = slot.ready.pollFirst()) != null) {
-                    if (box.isAlive()) {
+                    if (alive.test(box)) {
                         served.incrementAndGet();
                         return Optional.of(box);
                     }
@@ -121,8 +124,16 @@ public final class WarmPool implements AutoCloseable {
     }
 
     /** Destroys a sandbox that served its request, in the background. */
-    public void discard(AgentSandbox box) {
-        Thread.ofVirtual().name("ak-pool-discard").start(box::close);
+    public void discard(S box) {
+        Thread.ofVirtual().name("ak-pool-discard").start(() -> closeQuietly(box));
+    }
+
+    private static void closeQuietly(AutoCloseable box) {
+        try {
+            box.close();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "warm pool: closing a sandbox failed: " + e.getMessage());
+        }
     }
 
     /** What the pool holds now. */
@@ -247,7 +258,7 @@ public final class WarmPool implements AutoCloseable {
     }
 
     private void startInto(PoolKey key, Slot slot) {
-            AgentSandbox box = null;
+            S box = null;
             try {
                 box = launcher.apply(key);
             } catch (RuntimeException e) {
@@ -268,14 +279,14 @@ public final class WarmPool implements AutoCloseable {
                 lock.unlock();
             }
             if (box != null && !keep) {
-                box.close();
+                closeQuietly(box);
             }
     }
 
     /** Stops filling and destroys every ready sandbox (sandboxes already taken are their users'). */
     @Override
     public void close() {
-        List<AgentSandbox> all = new ArrayList<>();
+        List<S> all = new ArrayList<>();
         lock.lock();
         try {
             closed = true;
@@ -299,8 +310,8 @@ public final class WarmPool implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         try (var closing = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-            for (AgentSandbox box : all) {
-                closing.submit(box::close);
+            for (S box : all) {
+                closing.submit(() -> closeQuietly(box));
             }
         }
     }
