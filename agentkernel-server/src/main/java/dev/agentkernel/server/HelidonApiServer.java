@@ -56,6 +56,7 @@ final class HelidonApiServer implements ApiServer {
         SandboxRoutes sandboxes = new SandboxRoutes(services.sandboxes(), bodies);
         FileRoutes files = new FileRoutes(services.sandboxes(), bodies, services.spoolDir(), services.maxFileBytes());
         StatusRoutes status = new StatusRoutes(services);
+        AttachRoutes attach = new AttachRoutes(services.sandboxes(), bodies);
         routing.addFilter((chain, req, res) -> {
             if (!drain.enter()) {
                 res.header(HeaderNames.CONNECTION, "close");
@@ -95,6 +96,11 @@ final class HelidonApiServer implements ApiServer {
         routing.put("/sandboxes/{name}/files/{+path}", files::write);
         routing.get("/sandboxes/{name}/files/{+path}", files::read);
         routing.delete("/sandboxes/{name}/files/{+path}", files::delete);
+        routing.post("/sandboxes/{name}/attach", attach::open);
+        routing.get("/attach/{id}/events", attach::events);
+        routing.post("/attach/{id}/input", attach::input);
+        routing.post("/attach/{id}/resize", attach::resize);
+        routing.delete("/attach/{id}", attach::close);
         routing.get("/audit", sandboxes::audit);
         routing.any((req, res) -> send(res, 404, Json.error("no route for " + req.prologue().method().text() + " "
                 + req.path().path())));

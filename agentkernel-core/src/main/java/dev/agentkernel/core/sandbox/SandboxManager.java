@@ -60,6 +60,9 @@ public final class SandboxManager implements AutoCloseable {
     private final Duration defaultTimeout;
     private final Map<String, AgentSandbox> live = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final Map<String, ShellSession> shells = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicReference<Thread> shellReaper =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     /**
      * @param sandboxesDir   where each sandbox's directories live
@@ -276,15 +279,77 @@ public final class SandboxManager implements AutoCloseable {
         return end;
     }
 
+    /** The shell of a login on a terminal: bash if the sandbox has it, else sh. */
+    public static final List<String> DEFAULT_SHELL = List.of("/bin/sh", "-c",
+            "if command -v bash >/dev/null 2>&1; then exec bash -l; else exec sh -l; fi");
+    /** Interactive sessions nobody read from or wrote to for this long are killed. */
+    public static final Duration SHELL_IDLE_LIMIT = Duration.ofSeconds(60);
+
     /**
-     * The running sandbox itself, for interactive sessions (attach). Records {@code session_attached}.
+     * Starts an interactive command (a shell by default) on a pseudo-terminal of
+     * {@code rows} x {@code cols} in a running sandbox. Records {@code session_attached}.
+     * Sessions idle for {@link #SHELL_IDLE_LIMIT} are killed.
      *
-     * @throws ConflictException if it is stopped
+     * @throws ConflictException if the sandbox is stopped
      */
-    public AgentSandbox attach(String name) {
+    public ShellSession openShell(String name, CommandSpec command, int rows, int cols) {
         AgentSandbox box = requireRunning(name);
-        record(AuditEventType.SESSION_ATTACHED, name, Map.of());
-        return box;
+        if (command.workdir().isPresent()) {
+            PolicyResolver.requireUsableWorkdir(command.workdir().get());
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("TERM", "xterm-256color");
+        env.putAll(command.env());
+        CommandSpec withTerm = new CommandSpec(command.argv(), env, command.workdir(), Optional.empty());
+        String id = java.util.UUID.randomUUID().toString();
+        ShellSession session = new ShellSession(id, name);
+        session.attach(withAgent(name, b -> box.start(withTerm,
+                Optional.of(new dev.agentkernel.agent.TerminalSize(rows, cols)), session::output)));
+        shells.put(id, session);
+        startShellReaper();
+        record(AuditEventType.SESSION_ATTACHED, name, Map.of("session", id, "command", String.join(" ", command.argv())));
+        return session;
+    }
+
+    /** An interactive session by id. @throws NotFoundException if there is none (or it was reaped) */
+    public ShellSession shell(String id) {
+        ShellSession session = shells.get(id);
+        if (session == null) {
+            throw new NotFoundException("no interactive session '" + id + "' (it ended or was idle for "
+                    + SHELL_IDLE_LIMIT.toSeconds() + " s)");
+        }
+        return session;
+    }
+
+    /** Kills and forgets an interactive session. */
+    public void closeShell(String id) {
+        ShellSession session = shells.remove(id);
+        if (session != null) {
+            session.close();
+        }
+    }
+
+    private void startShellReaper() {
+        if (shellReaper.compareAndSet(null, Thread.ofVirtual().name("ak-shell-reaper").unstarted(this::reapShells))) {
+            shellReaper.get().start();
+        }
+    }
+
+    private void reapShells() {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            for (ShellSession session : List.copyOf(shells.values())) {
+                boolean idle = session.idleFor().compareTo(SHELL_IDLE_LIMIT) > 0;
+                boolean finished = session.isDone() && session.idleFor().compareTo(Duration.ofSeconds(10)) > 0;
+                if (idle || finished) {
+                    closeShell(session.id());
+                }
+            }
+        }
     }
 
     // ---- files --------------------------------------------------------------------------
@@ -339,6 +404,11 @@ public final class SandboxManager implements AutoCloseable {
      */
     @Override
     public void close() {
+        Thread reaper = shellReaper.get();
+        if (reaper != null) {
+            reaper.interrupt();
+        }
+        List.copyOf(shells.keySet()).forEach(this::closeShell);
         List<AgentSandbox> boxes = new ArrayList<>(live.values());
         live.clear();
         try (ExecutorService closing = Executors.newVirtualThreadPerTaskExecutor()) {
