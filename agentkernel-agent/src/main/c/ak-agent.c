@@ -35,9 +35,11 @@
  * 0x0C WINDOW      u32 bytes of output consumed
  * 0x0D CANCEL      (empty): abandon a file transfer
  *
- * Conversations: EXEC -> STARTED, then STDOUT/STDERR, then EXIT (sent only once the child
- * is reaped and both output streams reached end of file, or the child's process group is
- * gone), or a single ERROR if it could not start (errno of the failed chdir/exec).
+ * Conversations: EXEC -> STARTED, then STDOUT/STDERR, then EXIT (sent once the child is
+ * reaped and both output streams reached end of file or the child's process group is gone;
+ * if processes the child left running still hold the streams open 50 ms after it ended, what
+ * is there is sent, the streams are detached, read and discarded from then on, and EXIT
+ * follows), or a single ERROR if it could not start (errno of the failed chdir/exec).
  * READ_FILE -> FILE_DATA* then FILE_END, or ERROR. WRITE_FILE, WRITE_DATA*, WRITE_END ->
  * OK(bytes written), or one ERROR as soon as something fails (later WRITE_DATA is ignored
  * until WRITE_END or CANCEL). DELETE_FILE -> OK(0) or ERROR. STAT -> STAT_RESULT or ERROR.
@@ -95,6 +97,9 @@ enum {
 #define GROUP_RECHECK_MS 50         /* EXIT pending on a process group's end */
 #define MAX_GROUPS 1024
 #define PRUNE_MS 1000               /* how often finished commands' groups are checked */
+#define LINGER_MS 50                /* after a command ends, how long its output may still come
+                                     * from processes it left running, before they are detached */
+#define MAX_DRAINS 256              /* detached output pipes, read and discarded until they end */
 
 /* ---- growable byte buffers ---------------------------------------------------------- */
 
@@ -198,6 +203,7 @@ struct chan {
     /* EXEC */
     pid_t pid;                      /* also the process group id (setsid) */
     int reaped, status, group_gone, tty;
+    int64_t reaped_ms;              /* when the child was reaped (monotonic ms) */
     int out_fd, err_fd, in_fd;      /* -1 once closed; with tty: out_fd, in_fd dup the master */
     int pty;                        /* tty: the master, closed only after the child is reaped: its
                                      * last close hangs up the terminal, and a session leader that
@@ -267,6 +273,36 @@ static struct chan *alloc_chan(uint32_t id, enum kind kind) {
 static void close_fd(int *fd) {
     if (*fd >= 0) close(*fd);
     *fd = -1;
+}
+
+static int64_t now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Output pipes of commands that ended while processes they started in the background still hold
+ * them open: read and thrown away until they end, so those processes never block on a full pipe
+ * nor die of SIGPIPE. Beyond MAX_DRAINS a pipe is closed instead. */
+static int drains[MAX_DRAINS];
+static int ndrains;
+
+static void detach_fd(int *fd) {
+    if (*fd < 0) return;
+    if (ndrains < MAX_DRAINS) { drains[ndrains++] = *fd; *fd = -1; }
+    else close_fd(fd);
+}
+
+static void pump_drains(const struct pollfd *pfd, int n) {
+    static char scratch[CHUNK];
+    for (int i = 0; i < n; i++) {
+        if (!pfd[i].revents) continue;
+        ssize_t got;
+        do got = read(pfd[i].fd, scratch, sizeof scratch); while (got < 0 && errno == EINTR);
+        if (got > 0 || (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))) continue;
+        for (int k = 0; k < ndrains; k++)
+            if (drains[k] == pfd[i].fd) { close(drains[k]); drains[k] = drains[--ndrains]; break; }
+    }
 }
 
 static void free_chan(struct chan *c) {
@@ -511,6 +547,7 @@ static void reap(void) {
         for (int i = 0; i < MAX_CHANNELS; i++) {
             if (chans[i].kind == EXEC && chans[i].pid == pid) {
                 chans[i].reaped = 1;
+                chans[i].reaped_ms = now_ms();
                 chans[i].status = status;
             }
         }
@@ -525,10 +562,29 @@ static int finish_execs(void) {
         if (c->kind != EXEC || !c->reaped) continue;
         if (c->out_fd >= 0 || c->err_fd >= 0) {
             if (!c->group_gone && kill(-c->pid, 0) < 0 && errno == ESRCH) c->group_gone = 1;
-            if (!c->group_gone) { recheck = 1; continue; }
-            if (c->out_fd >= 0) pump_output(c, &c->out_fd, RSP_STDOUT);
-            if (c->err_fd >= 0) pump_output(c, &c->err_fd, RSP_STDERR);
-            if (c->out_fd >= 0 || c->err_fd >= 0) { recheck |= c->credit > 0; continue; }
+            if (!c->group_gone) {
+                /* The command ended but left processes that hold its output open (e.g. `cmd &`).
+                 * After a short linger, send what is already there and detach the rest. */
+                if (now_ms() - c->reaped_ms < LINGER_MS) { recheck = 1; continue; }
+                int waiting = 0;
+                int *fds[2] = { &c->out_fd, &c->err_fd };
+                uint8_t types[2] = { RSP_STDOUT, RSP_STDERR };
+                for (int k = 0; k < 2; k++) {
+                    while (*fds[k] >= 0) {
+                        ssize_t n = read_into_frame(c, *fds[k], types[k]);
+                        if (n > 0) continue;
+                        if (n == -2) { waiting = 1; break; }      /* no credit: the client reads on */
+                        if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) { detach_fd(fds[k]); break; }
+                        close_fd(fds[k]);                            /* EOF or error */
+                    }
+                }
+                if (waiting) continue;
+                if (c->tty) { detach_fd(&c->in_fd); detach_fd(&c->pty); }
+            } else {
+                if (c->out_fd >= 0) pump_output(c, &c->out_fd, RSP_STDOUT);
+                if (c->err_fd >= 0) pump_output(c, &c->err_fd, RSP_STDERR);
+                if (c->out_fd >= 0 || c->err_fd >= 0) { recheck |= c->credit > 0; continue; }
+            }
         }
         unsigned char *p = frame(RSP_EXIT, c->id, 8);
         if (WIFSIGNALED(c->status)) { put_u32(p, 0xffffffffu); put_u32(p + 4, (uint32_t)WTERMSIG(c->status)); }
@@ -770,7 +826,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     setup();
-    static struct pollfd pfd[3 + 3 * MAX_CHANNELS];
+    static struct pollfd pfd[3 + 3 * MAX_CHANNELS + MAX_DRAINS];
     static struct { struct chan *c; int fd; } who[3 + 3 * MAX_CHANNELS];
     int files_ready = 0, recheck = 0;
     struct timespec last_prune = {0, 0};
@@ -792,6 +848,8 @@ int main(int argc, char **argv) {
                 pfd[n++] = (struct pollfd){ .fd = fds[k], .events = k == 2 ? POLLOUT : POLLIN };
             }
         }
+        int first_drain = n;
+        for (int i = 0; i < ndrains; i++) pfd[n++] = (struct pollfd){ .fd = drains[i], .events = POLLIN };
         int timeout = files_ready && out.len < OUT_HIGH ? 0 : recheck ? GROUP_RECHECK_MS : ngroups ? PRUNE_MS : -1;
         if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR) die(1, "poll: %s", strerror(errno));
 
@@ -806,7 +864,8 @@ int main(int argc, char **argv) {
         reap();
         if (pfd[0].fd >= 0 && pfd[0].revents) read_requests();
         if (stdin_eof) { kill_all(); return 0; }
-        for (int i = 3; i < n; i++) {
+        pump_drains(pfd + first_drain, n - first_drain);
+        for (int i = 3; i < first_drain; i++) {
             struct chan *c = who[i].c;
             if (!pfd[i].revents || c->kind != EXEC) continue;
             if (who[i].fd == c->out_fd && c->out_fd >= 0) pump_output(c, &c->out_fd, RSP_STDOUT);

@@ -262,6 +262,168 @@ await check("413 → ServerError (the client's catch-all for other statuses)", a
   await expectError(() => client.run(["echo", "x".repeat(17 * 1024 * 1024)]), ServerError, 500);
 });
 
+// ---- persistent sandboxes: the client's lifecycle, exec, files, logs and errors -------------------
+
+const box = `compat-${process.pid}`;
+const session = `compat-session-${process.pid}`;
+const leftovers = [box, session];
+
+function assertInfo(info, name, status, what) {
+  assert(info !== null && typeof info === "object", `${what}: not an object: ${JSON.stringify(info)}`);
+  assertEqual(info.name, name, `${what}.name`);
+  assertEqual(info.status, status, `${what}.status`);
+  assert(typeof info.backend === "string" && info.backend.length > 0, `${what}.backend: ${JSON.stringify(info)}`);
+}
+
+try {
+  await check("createSandbox() returns the sandbox info, running", async () => {
+    const info = await client.createSandbox(box, { profile: "moderate", memory_mb: 256, vcpus: 1 });
+    assertInfo(info, box, "running", "createSandbox()");
+    assertEqual(info.memory_mb, 256, "memory_mb");
+    assertEqual(info.vcpus, 1, "vcpus");
+    assert(!Number.isNaN(Date.parse(info.created_at)), `created_at is a date: ${info.created_at}`);
+  });
+
+  await check("getSandbox() and listSandboxes() show it", async () => {
+    assertInfo(await client.getSandbox(box), box, "running", "getSandbox()");
+    const all = await client.listSandboxes();
+    assert(Array.isArray(all), `listSandboxes() is an array: ${JSON.stringify(all)}`);
+    const mine = all.filter((s) => s.name === box);
+    assertEqual(mine.length, 1, `${box} in listSandboxes()`);
+    assertInfo(mine[0], box, "running", "listSandboxes() entry");
+  });
+
+  await check("execInSandbox() runs argv exactly, output not trimmed", async () => {
+    const result = await client.execInSandbox(box, ["python3", "-c", "print(1+1)"]);
+    assertEqual(result.output, "2\n", "output");
+    const args = await client.execInSandbox(box, ["printf", "[%s]", "a b", "$HOME", "c;d"]);
+    assertEqual(args.output, "[a b][$HOME][c;d]", "printf output");
+  });
+
+  await check("execInSandbox() with env and workdir", async () => {
+    await client.execInSandbox(box, ["mkdir", "-p", "/workspace/sub"]);
+    const result = await client.execInSandbox(box, ["sh", "-c", "printf '%s|%s|%s' \"$K\" \"$OTHER\" \"$(pwd)\""],
+      { env: ["K=V", "OTHER=x=y z"], workdir: "/workspace/sub" });
+    assertEqual(result.output, "V|x=y z|/workspace/sub", "output");
+  });
+
+  await check("execInSandbox() of a failing command resolves with its exit code", async () => {
+    const result = await client.execInSandbox(box, ["sh", "-c", "echo partial; exit 3"]);
+    assertEqual(result.output, "partial\n", "output");
+    assertEqual(result.exit_code, 3, "exit_code");
+  });
+
+  await check("writeFile() / readFile() round trip (utf8)", async () => {
+    const text = "h\u00e9llo \u20ac\n";
+    const written = await client.writeFile(box, "workspace/hello.txt", text);
+    assertEqual(written, "Wrote 11 bytes to /workspace/hello.txt", "writeFile() result");
+    const file = await client.readFile(box, "workspace/hello.txt");
+    assertEqual(file.content, text, "content");
+    assertEqual(file.encoding, "utf8", "encoding");
+    assertEqual(file.size, 11, "size");
+    const seen = await client.execInSandbox(box, ["cat", "/workspace/hello.txt"]);
+    assertEqual(seen.output, text, "the file inside the sandbox");
+  });
+
+  await check("writeFile() / readFile() with an absolute path (leading /)", async () => {
+    await client.writeFile(box, "/tmp/abs.txt", "absolute");
+    const file = await client.readFile(box, "/tmp/abs.txt");
+    assertEqual(file.content, "absolute", "content");
+    assertEqual((await client.execInSandbox(box, ["cat", "/tmp/abs.txt"])).output, "absolute", "inside");
+  });
+
+  await check("writeFile() with encoding base64 and readFile() of binary content", async () => {
+    const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    await client.writeFile(box, "workspace/all.bin", bytes.toString("base64"), { encoding: "base64" });
+    const file = await client.readFile(box, "workspace/all.bin");
+    assertEqual(file.encoding, "base64", "encoding");
+    assertEqual(file.size, 256, "size");
+    assert(Buffer.from(file.content, "base64").equals(bytes), "content differs from the 256 bytes written");
+  });
+
+  await check("deleteFile(), then readFile() → NotFoundError", async () => {
+    const deleted = await client.deleteFile(box, "workspace/hello.txt");
+    assertEqual(deleted, "Deleted /workspace/hello.txt", "deleteFile() result");
+    await expectError(() => client.readFile(box, "workspace/hello.txt"), NotFoundError, 404);
+  });
+
+  await check("getSandboxLogs() lists the audit events in order", async () => {
+    const events = await client.getSandboxLogs(box);
+    assert(Array.isArray(events), `logs are an array: ${JSON.stringify(events)}`);
+    const types = events.map((e) => e.event);
+    assertEqual(types[0], "sandbox_created", `first event of ${types}`);
+    for (const t of ["sandbox_started", "command_executed", "file_written", "file_read", "file_deleted"]) {
+      assert(types.includes(t), `${t} in ${types}`);
+    }
+    for (const e of events) {
+      assertEqual(e.sandbox, box, "event.sandbox");
+      assert(!Number.isNaN(Date.parse(e.timestamp)), `timestamp ${e.timestamp}`);
+    }
+    const failed = events.find((e) => e.event === "command_executed" && e.exit_code === 3);
+    assert(failed !== undefined, `command_executed with exit_code 3 in ${JSON.stringify(events)}`);
+  });
+
+  await check("stop (POST /sandboxes/{name}/stop) keeps the files; exec while stopped fails; start again", async () => {
+    // the client has no stopSandbox/startSandbox; its generic request() reaches the routes
+    const stopped = await client.request("POST", `/sandboxes/${encodeURIComponent(box)}/stop`);
+    assertInfo(stopped, box, "stopped", "stop");
+    assertInfo(await client.getSandbox(box), box, "stopped", "getSandbox() after stop");
+    const err = await expectError(() => client.execInSandbox(box, ["true"]), AgentKernelError);
+    assert(err.message.includes("stopped"), `message says it is stopped: ${err.message}`);
+    const started = await client.request("POST", `/sandboxes/${encodeURIComponent(box)}/start`);
+    assertInfo(started, box, "running", "start");
+    const file = await client.readFile(box, "/tmp/abs.txt");
+    assertEqual(file.content, "absolute", "file kept across stop and start");
+  });
+
+  await check("createSandbox() errors: invalid name → ValidationError, taken name → error naming it", async () => {
+    await expectError(() => client.createSandbox("bad name/.."), ValidationError, 400);
+    await expectError(() => client.createSandbox(box, { profile: "no-such-profile" }), ValidationError, 400);
+    const dup = await expectError(() => client.createSandbox(box), AgentKernelError);
+    assert(dup.message.includes(box), `message names the sandbox: ${dup.message}`);
+  });
+
+  await check("sandbox() session: run, info, remove", async () => {
+    const sb = await client.sandbox(session);
+    assertEqual((await sb.run(["echo", "in session"])).output, "in session\n", "run().output");
+    assertEqual((await sb.run(["sh", "-c", "echo $A"], { env: ["A=b"] })).output, "b\n", "run() with env");
+    assertInfo(await sb.info(), session, "running", "info()");
+    await sb.remove();
+    await sb.remove(); // idempotent
+    await expectError(() => client.getSandbox(session), NotFoundError, 404);
+  });
+
+  await check("removeSandbox(), then the sandbox is gone (NotFoundError everywhere)", async () => {
+    await client.removeSandbox(box);
+    await expectError(() => client.getSandbox(box), NotFoundError, 404);
+    await expectError(() => client.execInSandbox(box, ["true"]), NotFoundError, 404);
+    await expectError(() => client.readFile(box, "tmp/abs.txt"), NotFoundError, 404);
+    await expectError(() => client.getSandboxLogs(box), NotFoundError, 404);
+    await expectError(() => client.removeSandbox(box), NotFoundError, 404);
+    const all = await client.listSandboxes();
+    assert(!all.some((s) => s.name === box), `${box} still listed`);
+  });
+
+  await check("404 → NotFoundError for every sandbox call on a missing sandbox", async () => {
+    const missing = `missing-${process.pid}`;
+    await expectError(() => client.execInSandbox(missing, ["true"]), NotFoundError, 404);
+    await expectError(() => client.writeFile(missing, "tmp/x", "x"), NotFoundError, 404);
+    await expectError(() => client.readFile(missing, "tmp/x"), NotFoundError, 404);
+    await expectError(() => client.deleteFile(missing, "tmp/x"), NotFoundError, 404);
+    await expectError(() => client.removeSandbox(missing), NotFoundError, 404);
+    await expectError(() => client.getSandboxLogs(missing), NotFoundError, 404);
+  });
+} finally {
+  for (const name of leftovers) {
+    try {
+      await client.removeSandbox(name);
+      console.log(`# removed leftover sandbox ${name}`);
+    } catch {
+      // already removed
+    }
+  }
+}
+
 if (skipped > 0) {
   console.log(`# ${skipped} skipped`);
 }

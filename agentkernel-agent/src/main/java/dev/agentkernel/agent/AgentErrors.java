@@ -11,6 +11,9 @@ import dev.agentkernel.model.SandboxFailureException;
 
 /** Turns the agent's ERROR responses into the model's exceptions, with messages for a person. */
 final class AgentErrors {
+    /** How the agent's message for a failed chdir before exec begins (see ak-agent.c). */
+    static final String CHDIR_FAILURE = "cannot enter working directory ";
+
     private AgentErrors() {
     }
 
@@ -32,6 +35,10 @@ final class AgentErrors {
 
     /** An error starting a command (the agent's message names the program or directory). */
     static AgentKernelException forExec(Response.Error e) {
+        if (e.message().startsWith(CHDIR_FAILURE)) {
+            // The agent's message for a working directory it could not enter: the caller's mistake.
+            return new InvalidRequestException(e.message().replace(CHDIR_FAILURE, "working directory "));
+        }
         return switch (e.errno()) {
             case Errno.ENOENT -> new NotFoundException(e.message());
             case Errno.EISDIR, Errno.ENOTDIR, Errno.EINVAL -> new InvalidRequestException(e.message());

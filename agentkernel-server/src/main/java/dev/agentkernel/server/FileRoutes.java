@@ -83,13 +83,17 @@ final class FileRoutes {
                 case "utf8", "utf-8" -> content.asText().getBytes(StandardCharsets.UTF_8);
                 case "base64" -> {
                     try {
-                        yield Base64.getMimeDecoder().decode(content.asText());
+                        yield Base64.getDecoder().decode(content.asText().replaceAll("[\\r\\n\\t ]", ""));
                     } catch (IllegalArgumentException e) {
                         throw new InvalidRequestException("content is not valid base64: " + e.getMessage());
                     }
                 }
                 default -> throw new InvalidRequestException("encoding must be \"utf8\" or \"base64\", got \"" + encoding + "\"");
             };
+            if (bytes.length > maxFileBytes) {
+                throw new HttpErrors.PayloadTooLargeException("file content is " + bytes.length
+                        + " bytes, more than the limit of " + maxFileBytes + " bytes");
+            }
             written = sandboxes.writeFile(name, path, new ByteArrayInputStream(bytes));
         }
         SandboxRoutes.send(res, 200, Json.MAPPER.getNodeFactory().textNode("Wrote " + written + " bytes to " + path));

@@ -133,8 +133,10 @@ final class SandboxRoutes {
 
     void logs(ServerRequest req, ServerResponse res) {
         String name = name(req);
-        sandboxes.get(name); // 404 for an unknown sandbox
-        send(res, 200, events(sandboxes.audit().forSandbox(name, limit(req))));
+        // 404 for an unknown sandbox; events of an earlier sandbox of the same name are not this one's
+        java.time.Instant created = sandboxes.get(name).record().createdAt();
+        send(res, 200, events(sandboxes.audit().forSandbox(name, limit(req)).stream()
+                .filter(e -> !e.timestamp().isBefore(created)).toList()));
     }
 
     void audit(ServerRequest req, ServerResponse res) {

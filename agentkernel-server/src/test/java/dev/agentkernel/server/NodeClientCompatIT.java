@@ -20,7 +20,10 @@ import org.junit.jupiter.api.Test;
  * The published Node.js client ({@code agentkernel@0.18.1} from the npm registry) against the
  * real server: installs it into {@code target/node-compat} (once; kept across runs), starts the
  * server with an API key and runs {@code src/test/node/compat.mjs}, which exercises health,
- * run (with options), runStream, batchRun and the client's error classes for 400, 401 and 404.
+ * run (with options), runStream, batchRun, the persistent-sandbox calls (createSandbox,
+ * getSandbox, listSandboxes, execInSandbox with env and workdir, writeFile/readFile/deleteFile,
+ * getSandboxLogs, stop and start through the client's request(), the sandbox() session,
+ * removeSandbox) and the client's error classes for 400, 401 and 404.
  */
 class NodeClientCompatIT {
 
@@ -77,6 +80,11 @@ class NodeClientCompatIT {
         assertThat(lines).as("the auth checks ran (a key was set):%n%s", r.output())
                 .anyMatch(l -> l.startsWith("ok - 401"));
         assertThat(lines).noneMatch(l -> l.startsWith("not ok"));
+        assertThat(lines).as("the sandbox checks ran:%n%s", r.output())
+                .anyMatch(l -> l.startsWith("ok - createSandbox()"))
+                .anyMatch(l -> l.startsWith("ok - removeSandbox()"));
+        ServerFixture.Response sandboxes = fx.get("/sandboxes");
+        assertThat(sandboxes.data()).as("sandboxes left by compat.mjs: %s", sandboxes).isEmpty();
     }
 
     // ---- helpers -----------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -111,13 +112,22 @@ final class ServerFixture implements AutoCloseable {
 
     /** Like {@link #start(int, List)} with {@code poolSize} warm sandboxes per key. */
     static ServerFixture start(int maxConcurrent, List<String> keys, int poolSize) throws IOException {
-        Path dir = Files.createTempDirectory("ak-server-it-");
+        return startIn(Files.createTempDirectory("ak-server-it-"), maxConcurrent, keys, poolSize, c -> c);
+    }
+
+    /**
+     * Like {@link #start(int, List, int)} over {@code dir} (state in {@code dir/state}, runtime
+     * entries in {@code dir/runtime}), which may hold the state of an earlier daemon (see
+     * {@link #closeKeepingState()}), with the configuration changed by {@code customize}.
+     */
+    static ServerFixture startIn(Path dir, int maxConcurrent, List<String> keys, int poolSize,
+                                 UnaryOperator<DaemonConfig> customize) throws IOException {
         Path state = Files.createDirectories(dir.resolve("state"));
         Path runtime = Files.createDirectories(dir.resolve("runtime"));
         HostContext host = HostContext.current().withDirs(state, runtime);
-        DaemonConfig config = DaemonConfig.defaults(new ServerConfig("127.0.0.1", 0, keys, MAX_BODY))
+        DaemonConfig config = customize.apply(DaemonConfig.defaults(new ServerConfig("127.0.0.1", 0, keys, MAX_BODY))
                 .withBackend(Optional.of("bwrap")).withMaxSandboxes(maxConcurrent).withPoolSize(poolSize)
-                .withDefaultTimeout(Duration.ofMinutes(1)).withShutdownGrace(Duration.ofSeconds(2));
+                .withDefaultTimeout(Duration.ofMinutes(1)).withShutdownGrace(Duration.ofSeconds(2)));
         Daemon daemon = Daemon.start(config, host);
         assertThat(daemon.backendName()).isEqualTo("bwrap");
         assertThat(daemon.port()).isPositive();
@@ -134,6 +144,20 @@ final class ServerFixture implements AutoCloseable {
 
     String baseUrl() {
         return "http://127.0.0.1:" + server.port();
+    }
+
+    /** The state directory of the daemon ({@code agentkernel.db}, {@code sandboxes/}). */
+    Path stateDir() {
+        return dir.resolve("state");
+    }
+
+    /**
+     * Closes the daemon (gracefully, as at a shutdown) but keeps its directories, so that
+     * {@link #startIn} can start the next daemon on them. Idempotent.
+     */
+    void closeKeepingState() {
+        http.shutdownNow();
+        daemon.close();
     }
 
     @Override

@@ -68,6 +68,12 @@ final class BwrapBackend implements IsolationBackend {
         return BwrapProvider.NAME;
     }
 
+    /** The host's {@code /usr} serves every image: images do not change the sandbox (yet). */
+    @Override
+    public boolean usesImages() {
+        return false;
+    }
+
     /** bubblewrap and its arguments; the launch script adds fd 3 (seccomp) and, with network, fds 4 and 5. */
     @Override
     public Optional<List<String>> commandLine(SandboxSpec spec, CommandSpec command) {

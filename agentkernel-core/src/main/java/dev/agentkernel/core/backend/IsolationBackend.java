@@ -33,6 +33,15 @@ public interface IsolationBackend extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Whether the sandbox's image changes what this backend builds. A backend that runs every
+     * sandbox on the host's own system directories ignores it, so sandboxes for different
+     * images are interchangeable (the warm pool then keys on the profile alone).
+     */
+    default boolean usesImages() {
+        return true;
+    }
+
     /** Releases backend-wide resources. Running executions are not affected. */
     @Override
     default void close() {

@@ -86,7 +86,8 @@ public final class RunService {
         }
         try {
             Optional<AgentSandbox> warm = request.fast() && pool.isPresent()
-                    ? pool.get().take(new PoolKey(spec.image(), spec.profile())) : Optional.empty();
+                    ? pool.get().take(new PoolKey(backend.usesImages() ? spec.image() : Optional.empty(), spec.profile()))
+                    : Optional.empty();
             if (warm.isPresent()) {
                 return runWarm(warm.get(), command, listener, cancelled, begin);
             }

@@ -248,7 +248,7 @@ public final class SandboxManager implements AutoCloseable {
      * Runs a command in a running sandbox to its end, output to {@code sink} as produced.
      *
      * @param cancelled polled while it runs; true kills the command
-     * @throws NotFoundException if there is no such sandbox, or no such program in it
+     * @throws NotFoundException if there is no such sandbox (a missing program is exit code 127)
      * @throws ConflictException if the sandbox is stopped
      */
     public Termination exec(String name, CommandSpec command, OutputSink sink, BooleanSupplier cancelled)
@@ -263,9 +263,12 @@ public final class SandboxManager implements AutoCloseable {
         try {
             end = box.run(bounded, sink, cancelled, GRACE);
         } catch (NotFoundException e) {
+            // As a shell says it: a message on stderr and exit code 127.
+            byte[] message = ("agentkernel: " + e.getMessage() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            sink.accept(dev.agentkernel.model.OutputStreamKind.STDERR, message, 0, message.length);
             record(AuditEventType.COMMAND_EXECUTED, name, Map.of("command", String.join(" ", command.argv()),
                     "exit_code", 127, "error", e.getMessage()));
-            throw e;
+            return new Termination.Exited(127);
         } catch (SandboxFailureException e) {
             throw stoppedMeanwhile(name, e);
         }

@@ -1,0 +1,86 @@
+package dev.agentkernel.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * Base of the integration tests of persistent sandboxes: one real daemon per class (API key
+ * on, no pool, {@link #MAX_RUNNING} sandboxes at most), the sandboxes a test created removed
+ * after it and then nothing of it left on the host; after the class, the daemon closed and no
+ * cgroup or child process of this JVM left.
+ */
+abstract class SandboxTestBase {
+
+    static final String KEY = "it-sandbox-key-5d1e";
+    static final int MAX_RUNNING = 8;
+
+    static ServerFixture fx;
+    static SandboxApi api;
+
+    @BeforeAll
+    static void startDaemon() throws IOException {
+        ServerFixture.assumeSandboxHost();
+        fx = ServerFixture.start(MAX_RUNNING, List.of(KEY));
+        api = new SandboxApi(fx);
+    }
+
+    @AfterEach
+    void removeSandboxesOfTheTest() {
+        if (fx == null) {
+            return;
+        }
+        List<String> failures = api.removeAll();
+        assertThat(failures).as("removing the sandboxes the test created").isEmpty();
+        fx.awaitNothingLeftBehind(Duration.ofSeconds(10));
+    }
+
+    @AfterAll
+    static void closeDaemon() throws IOException {
+        if (fx == null) {
+            return;
+        }
+        try {
+            api.removeAll();
+        } finally {
+            fx.close();
+            fx = null;
+            api = null;
+        }
+        assertNothingOfThisJvmLeft();
+    }
+
+    /**
+     * Closes the daemon gracefully (as at a shutdown: running sandboxes are stopped, their
+     * records kept), checks that none of its sandboxes' processes or cgroups outlived it, and
+     * starts a new daemon on the same state directory.
+     */
+    static void restartDaemon() throws IOException {
+        fx.closeKeepingState();
+        assertNothingOfThisJvmLeft();
+        ServerFixture next = ServerFixture.startIn(fx.dir, MAX_RUNNING, List.of(KEY), 0, c -> c);
+        api = new SandboxApi(next, api);
+        fx = next;
+    }
+
+    /** After a daemon closed: no cgroup named after this JVM and no child process of it. */
+    static void assertNothingOfThisJvmLeft() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while ((!ServerFixture.leftoverCgroups().isEmpty() || liveChildren() > 0) && System.nanoTime() < deadline) {
+            ServerFixture.sleep(50);
+        }
+        assertThat(ServerFixture.leftoverCgroups()).as("cgroups of this JVM after the daemon closed").isEmpty();
+        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList())
+                .as("child processes of this JVM after the daemon closed").isEmpty();
+    }
+
+    private static long liveChildren() {
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count();
+    }
+}
