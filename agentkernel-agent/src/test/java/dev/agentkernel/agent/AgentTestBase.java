@@ -367,11 +367,34 @@ abstract class AgentTestBase {
     }
 
     @Test
+    void aCommandThatLeavesBackgroundProcessesEndsWhenItExits() throws Exception {
+        long begin = System.nanoTime();
+        Result r = sh("echo before; sleep 123.456 & echo after >&2");
+        assertThat(Duration.ofNanos(System.nanoTime() - begin)).as("EXIT waits only briefly for the background child")
+                .isLessThan(Duration.ofSeconds(3));
+        assertThat(r.status()).isEqualTo(new ExitStatus.Exited(0));
+        assertThat(r.out()).isEqualTo("before\n");
+        assertThat(r.err()).isEqualTo("after\n");
+        // The background process keeps running (its output is drained) and the agent still serves.
+        assertThat(sh("echo still-here").out()).isEqualTo("still-here\n");
+        // A background writer is neither blocked nor killed by a full pipe: it can write 1 MiB and finish.
+        String marker = "/tmp/ak-bg-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        Result writer = sh("(sleep 0.3; head -c 1048576 /dev/zero; echo done > " + marker + ") & echo started");
+        assertThat(writer.out()).isEqualTo("started\n");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!sh("cat " + marker + " 2>/dev/null").out().equals("done\n")) {
+            assertThat(System.nanoTime()).as("the background writer finished its 1 MiB").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        sh("rm -f " + marker);
+    }
+
+    @Test
     void missingProgramsAndDirectoriesAreNotFound() {
         assertThatThrownBy(() -> agent.exec(ExecRequest.of("no-such-program-x").withEnv(ENV), OutputSink.discard()))
                 .isInstanceOf(NotFoundException.class).hasMessage("command not found: no-such-program-x");
         assertThatThrownBy(() -> agent.exec(ExecRequest.of("true").withEnv(ENV).withWorkdir("/no/such/dir"), OutputSink.discard()))
-                .isInstanceOf(NotFoundException.class).hasMessageContaining("/no/such/dir");
+                .isInstanceOf(dev.agentkernel.model.InvalidRequestException.class).hasMessageContaining("working directory /no/such/dir");
         assertThatThrownBy(() -> agent.exec(ExecRequest.of(scratch()).withEnv(ENV), OutputSink.discard()))
                 .hasMessageContaining("cannot run " + scratch());
     }
