@@ -90,6 +90,7 @@ final class HelidonApiServer implements ApiServer {
         routing.get("/sandboxes/{name}", sandboxes::get);
         routing.delete("/sandboxes/{name}", sandboxes::delete);
         routing.post("/sandboxes/{name}/exec", sandboxes::exec);
+        routing.post("/sandboxes/{name}/exec/stream", sandboxes::execStream);
         routing.post("/sandboxes/{name}/start", sandboxes::start);
         routing.post("/sandboxes/{name}/stop", sandboxes::stop);
         routing.get("/sandboxes/{name}/logs", sandboxes::logs);
@@ -106,7 +107,9 @@ final class HelidonApiServer implements ApiServer {
                 + req.path().path())));
         routing.error(Throwable.class, (req, res, e) -> {
             int code = HttpErrors.status(e);
-            if (code >= 500) {
+            if (HttpErrors.isShutdown(e)) {
+                res.header(HeaderNames.CONNECTION, "close");
+            } else if (code >= 500) {
                 LOG.log(System.Logger.Level.WARNING, "request " + req.path().path() + " failed", e);
             }
             if (!res.isSent()) {

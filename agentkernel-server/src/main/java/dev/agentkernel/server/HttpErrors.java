@@ -30,12 +30,23 @@ final class HttpErrors {
         if (e instanceof PayloadTooLargeException) {
             return 413;
         }
+        if (isShutdown(e)) {
+            return 503;
+        }
         return 500;
+    }
+
+    /** An interruption: the server is stopping and the request's work was cut short. */
+    static boolean isShutdown(Throwable e) {
+        return e instanceof InterruptedException || e.getCause() instanceof InterruptedException;
     }
 
     static String message(Throwable e) {
         if (e instanceof AgentKernelException || e instanceof PayloadTooLargeException) {
             return e.getMessage();
+        }
+        if (isShutdown(e)) {
+            return "the server is shutting down; the command was stopped";
         }
         return "internal error; the server log has the details";
     }

@@ -3,13 +3,11 @@ package dev.agentkernel.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentkernel.core.run.RunListener;
 import dev.agentkernel.core.run.RunOutcome;
 import dev.agentkernel.core.run.RunRequest;
 import dev.agentkernel.core.run.RunService;
 import dev.agentkernel.model.AgentKernelException;
 import dev.agentkernel.model.InvalidRequestException;
-import dev.agentkernel.model.OutputStreamKind;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -45,64 +43,7 @@ final class RunRoutes {
 
     void stream(ServerRequest req, ServerResponse res) {
         RunRequest request = RequestFields.runRequest(Json.parseObject(bodies.read(req)), "");
-        res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
-        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-        res.header("X-Accel-Buffering", "no");
-        SseStream sse = new SseStream(res.outputStream());
-        Map<OutputStreamKind, Utf8Text> text = new java.util.EnumMap<>(OutputStreamKind.class);
-        text.put(OutputStreamKind.STDOUT, new Utf8Text());
-        text.put(OutputStreamKind.STDERR, new Utf8Text());
-        RunListener listener = new RunListener() {
-            @Override
-            public void started(String sandboxId) {
-                sse.send("started", Json.MAPPER.createObjectNode().put("sandbox", sandboxId));
-            }
-
-            @Override
-            public void stage(String stage) {
-                sse.send("progress", Json.MAPPER.createObjectNode().put("stage", stage));
-            }
-
-            @Override
-            public void output(OutputStreamKind stream, byte[] bytes, int offset, int length) {
-                String chunk;
-                synchronized (text) {
-                    chunk = text.get(stream).decode(bytes, offset, length);
-                }
-                if (!chunk.isEmpty()) {
-                    sse.send("output", outputEvent(stream, chunk));
-                }
-            }
-        };
-        try {
-            RunOutcome outcome = runs.run(request, listener, sse::probeClosed);
-            for (OutputStreamKind kind : OutputStreamKind.values()) {
-                String rest = text.get(kind).finish();
-                if (!rest.isEmpty()) {
-                    sse.send("output", outputEvent(kind, rest));
-                }
-            }
-            ObjectNode done = Json.MAPPER.createObjectNode().put("exit_code", outcome.termination().exitCode());
-            if (!outcome.termination().describe().isEmpty()) {
-                done.put("reason", outcome.termination().describe());
-            }
-            sse.send("done", done);
-        } catch (AgentKernelException e) {
-            sse.send("error", Json.MAPPER.createObjectNode().put("message", e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            sse.send("error", Json.MAPPER.createObjectNode().put("message", "server shutting down"));
-        } catch (RuntimeException e) {
-            // Headers are sent: the only way left to report it is an error event.
-            System.getLogger(RunRoutes.class.getName()).log(System.Logger.Level.WARNING, "stream failed", e);
-            sse.send("error", Json.MAPPER.createObjectNode().put("message", HttpErrors.message(e)));
-        } finally {
-            sse.close();
-        }
-    }
-
-    private static ObjectNode outputEvent(OutputStreamKind stream, String chunk) {
-        return Json.MAPPER.createObjectNode().put("content", chunk).put("data", chunk).put("stream", stream.id());
+        CommandStream.serve(res, (listener, cancelled) -> runs.run(request, listener, cancelled).termination());
     }
 
     void batch(ServerRequest req, ServerResponse res) throws InterruptedException {

@@ -112,7 +112,25 @@ final class SandboxRoutes {
 
     void exec(ServerRequest req, ServerResponse res) throws InterruptedException {
         String name = name(req);
-        ObjectNode body = Json.parseObject(bodies.read(req));
+        CommandSpec spec = execRequest(Json.parseObject(bodies.read(req)));
+        CollectedOutput collected = new CollectedOutput();
+        Termination end = sandboxes.exec(name, spec, collected::output, () -> false);
+        send(res, 200, collected.toJson(end));
+    }
+
+    /** {@code POST /sandboxes/{name}/exec/stream}: the exec as Server-Sent Events, like {@code /run/stream}. */
+    void execStream(ServerRequest req, ServerResponse res) {
+        String name = name(req);
+        CommandSpec spec = execRequest(Json.parseObject(bodies.read(req)));
+        sandboxes.get(name); // 404 before the stream starts
+        CommandStream.serve(res, (listener, cancelled) -> {
+            listener.started(name);
+            listener.stage("executing");
+            return sandboxes.exec(name, spec, listener::output, cancelled);
+        });
+    }
+
+    private static CommandSpec execRequest(ObjectNode body) {
         List<String> command = RequestFields.stringList(body, "command", "", true);
         if (command.isEmpty()) {
             throw new InvalidRequestException("command must not be empty: e.g. [\"ls\", \"-la\"]");
@@ -125,10 +143,7 @@ final class SandboxRoutes {
         Optional<String> workdir = RequestFields.optionalString(body, "workdir", "");
         workdir.ifPresent(w -> SandboxPaths.requireAbsolute(w, "workdir"));
         Optional<Duration> timeout = RequestFields.timeout(body, "");
-        CommandSpec spec = new CommandSpec(command, env, workdir, timeout);
-        CollectedOutput collected = new CollectedOutput();
-        Termination end = sandboxes.exec(name, spec, collected::output, () -> false);
-        send(res, 200, collected.toJson(end));
+        return new CommandSpec(command, env, workdir, timeout);
     }
 
     void logs(ServerRequest req, ServerResponse res) {

@@ -1,0 +1,362 @@
+package dev.agentkernel.client;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The blocking client of an AgentKernel daemon's HTTP API. Each method is one request; every
+ * failure is an {@link AgentKernelException} (unchecked). Thread-safe: share one client.
+ *
+ * {@snippet :
+ * try (AgentKernel client = AgentKernel.create()) {
+ *     RunResult result = client.run("python3", "-c", "print(1 + 1)");
+ *     System.out.print(result.output()); // 2
+ * }
+ * }
+ *
+ * <p>Configuration ({@link #builder()}): the base URL, API key and per-request timeout, falling
+ * back to {@code AGENTKERNEL_BASE_URL} (default {@code http://localhost:18888}),
+ * {@code AGENTKERNEL_API_KEY} and 30 seconds. A command's own timeout
+ * ({@link RunOptions#withTimeout}, {@link ExecOptions#withTimeout}) extends the wait for its
+ * result; {@link #withTimeout(Duration)} changes it for any request.
+ *
+ * @see AsyncAgentKernel the same API with CompletableFutures
+ */
+public interface AgentKernel extends AutoCloseable {
+
+    /**
+     * A client configured from the environment ({@code AGENTKERNEL_BASE_URL},
+     * {@code AGENTKERNEL_API_KEY}) and the defaults.
+     *
+     * @return a new client; close it
+     * @throws IllegalArgumentException if {@code AGENTKERNEL_BASE_URL} is not an http(s) URL
+     */
+    static AgentKernel create() {
+        return builder().build();
+    }
+
+    /**
+     * A builder whose unset values fall back to the environment, then to the defaults.
+     *
+     * {@snippet :
+     * AgentKernel client = AgentKernel.builder()
+     *         .baseUrl("http://localhost:18888")
+     *         .apiKey("secret")
+     *         .timeout(Duration.ofSeconds(10))
+     *         .build();
+     * }
+     *
+     * @return a new builder
+     */
+    static ClientBuilder<AgentKernel> builder() {
+        return new ClientBuilder<>(HttpAgentKernel::open);
+    }
+
+    /**
+     * Whether the daemon is up ({@code GET /health}; needs no API key).
+     *
+     * @return the daemon's answer, {@code ok}
+     * @throws AgentKernelException if it is not reachable or not healthy
+     */
+    String health();
+
+    /**
+     * The daemon's version, uptime, backend, running commands, warm pool and sandboxes
+     * ({@code GET /status}).
+     *
+     * @return its status
+     * @throws AgentKernelException as described there
+     */
+    ServerStatus status();
+
+    /**
+     * Runs a command in a fresh temporary sandbox and waits for it to end ({@code POST /run}).
+     *
+     * @param command the program and its arguments, not joined into a shell string: e.g.
+     *                {@code List.of("python3", "-c", "print(1 + 1)")}
+     * @param options image, profile, warm pool, timeout, environment
+     * @return what it produced; a non-zero exit code is a result, not an exception
+     * @throws ValidationException      if the command or an option is invalid
+     * @throws ServerException          if no sandbox is available (429) or the run fails
+     * @throws AgentKernelException     for the other failures described there
+     */
+    RunResult run(List<String> command, RunOptions options);
+
+    /**
+     * Runs a command with the default options.
+     *
+     * @param command the program and its arguments
+     * @return what it produced
+     * @throws AgentKernelException as for {@link #run(List, RunOptions)}
+     */
+    default RunResult run(List<String> command) {
+        return run(command, RunOptions.defaults());
+    }
+
+    /**
+     * Runs a command with the default options.
+     *
+     * @param command the program and its arguments, e.g. {@code "echo", "hello"}
+     * @return what it produced
+     * @throws AgentKernelException as for {@link #run(List, RunOptions)}
+     */
+    default RunResult run(String... command) {
+        return run(List.of(command), RunOptions.defaults());
+    }
+
+    /**
+     * Runs a command in a fresh temporary sandbox and streams its events as they happen
+     * ({@code POST /run/stream}). The client's timeout bounds only the wait for the stream to
+     * start; the command's own timeout bounds the rest. Close the stream: closing it early ends
+     * the command.
+     *
+     * @param command the program and its arguments
+     * @param options as for {@link #run(List, RunOptions)}
+     * @return the open event stream
+     * @throws AgentKernelException if the stream cannot start (e.g. {@link ValidationException}); failures after
+     *                              that arrive as a {@link StreamEvent.Error} event
+     */
+    EventStream runStream(List<String> command, RunOptions options);
+
+    /**
+     * Streams a command with the default options.
+     *
+     * @param command the program and its arguments
+     * @return the open event stream
+     * @throws AgentKernelException as for {@link #runStream(List, RunOptions)}
+     */
+    default EventStream runStream(List<String> command) {
+        return runStream(command, RunOptions.defaults());
+    }
+
+    /**
+     * Runs commands in parallel, each in its own temporary sandbox, and waits for all
+     * ({@code POST /batch/run}). The wait is bounded as for the command with the longest
+     * timeout; a large batch may need {@link #withTimeout(Duration)}.
+     *
+     * @param commands the commands (at most 256)
+     * @return one result per command, in the same order
+     * @throws ValidationException  if any command is invalid (then none runs)
+     * @throws AgentKernelException for the other failures described there
+     */
+    List<BatchResult> batchRun(List<BatchCommand> commands);
+
+    /**
+     * The persistent sandboxes ({@code GET /sandboxes}).
+     *
+     * @return every sandbox, running or stopped
+     * @throws AgentKernelException as described there
+     */
+    List<SandboxInfo> listSandboxes();
+
+    /**
+     * Creates and starts a persistent sandbox ({@code POST /sandboxes}). It runs until stopped or
+     * removed; prefer {@link #sandbox(String, SandboxOptions)}, which removes it again.
+     *
+     * @param name    a name not in use: up to 63 letters, digits, {@code -} and {@code _}, starting with a
+     *                letter or digit (the server checks it)
+     * @param options image, limits, profile, network
+     * @return the new sandbox
+     * @throws ConflictException    if a sandbox of that name exists
+     * @throws ValidationException  if the name or an option is invalid
+     * @throws ServerException      if too many sandboxes run (429)
+     */
+    SandboxInfo createSandbox(String name, SandboxOptions options);
+
+    /**
+     * Creates and starts a persistent sandbox with the default options.
+     *
+     * @param name a name not in use
+     * @return the new sandbox
+     * @throws AgentKernelException as for {@link #createSandbox(String, SandboxOptions)}
+     */
+    default SandboxInfo createSandbox(String name) {
+        return createSandbox(name, SandboxOptions.defaults());
+    }
+
+    /**
+     * One persistent sandbox ({@code GET /sandboxes/{name}}).
+     *
+     * @param name its name
+     * @return its description
+     * @throws NotFoundException if there is none of that name
+     */
+    SandboxInfo getSandbox(String name);
+
+    /**
+     * Starts a stopped sandbox again, with the files it had ({@code POST /sandboxes/{name}/start}).
+     *
+     * @param name its name
+     * @return its description, now running
+     * @throws NotFoundException if there is none of that name
+     */
+    SandboxInfo startSandbox(String name);
+
+    /**
+     * Stops a sandbox's processes, keeping its files ({@code POST /sandboxes/{name}/stop}).
+     *
+     * @param name its name
+     * @return its description, now stopped
+     * @throws NotFoundException if there is none of that name
+     */
+    SandboxInfo stopSandbox(String name);
+
+    /**
+     * Removes a sandbox and its files ({@code DELETE /sandboxes/{name}}).
+     *
+     * @param name its name
+     * @throws NotFoundException if there is none of that name
+     */
+    void removeSandbox(String name);
+
+    /**
+     * Runs a command inside a running sandbox and waits for it to end
+     * ({@code POST /sandboxes/{name}/exec}).
+     *
+     * @param name    the sandbox
+     * @param command the program and its arguments
+     * @param options environment, working directory, timeout
+     * @return what it produced (no {@link RunResult#sandbox()} or {@link RunResult#duration()})
+     * @throws NotFoundException if there is no such sandbox
+     * @throws ConflictException if it is stopped
+     */
+    RunResult execInSandbox(String name, List<String> command, ExecOptions options);
+
+    /**
+     * Runs a command inside a running sandbox with the default options.
+     *
+     * @param name    the sandbox
+     * @param command the program and its arguments
+     * @return what it produced
+     * @throws AgentKernelException as for {@link #execInSandbox(String, List, ExecOptions)}
+     */
+    default RunResult execInSandbox(String name, List<String> command) {
+        return execInSandbox(name, command, ExecOptions.defaults());
+    }
+
+    /**
+     * Reads a file of a running sandbox through JSON: text as is, anything else as base64
+     * ({@code GET /sandboxes/{name}/files/{path}}).
+     *
+     * @param sandbox the sandbox
+     * @param path    the file's path in the sandbox, e.g. {@code /workspace/out.txt}; a relative
+     *                path is taken from the sandbox's root
+     * @return the content
+     * @throws NotFoundException   if the sandbox or the file does not exist
+     * @throws ValidationException if the path is a directory or the file is larger than a JSON response carries
+     *                             (413; use {@link #readFileBytes})
+     */
+    FileContent readFile(String sandbox, String path);
+
+    /**
+     * Reads a file of a running sandbox as raw bytes ({@code Accept: application/octet-stream}).
+     *
+     * @param sandbox the sandbox
+     * @param path    the file's path in the sandbox
+     * @return its bytes
+     * @throws NotFoundException if the sandbox or the file does not exist
+     */
+    byte[] readFileBytes(String sandbox, String path);
+
+    /**
+     * Creates or replaces a file of a running sandbox with text, as UTF-8 in a JSON body
+     * ({@code PUT /sandboxes/{name}/files/{path}}). Parent directories must exist.
+     *
+     * @param sandbox the sandbox
+     * @param path    the file's path in the sandbox
+     * @param text    its new content
+     * @throws NotFoundException         if the sandbox or the parent directory does not exist
+     * @throws PermissionDeniedException if the path is read-only in the sandbox
+     * @throws ValidationException       if the body is over the server's limit (413)
+     */
+    void writeFile(String sandbox, String path, String text);
+
+    /**
+     * Creates or replaces a file of a running sandbox with bytes, sent raw
+     * ({@code Content-Type: application/octet-stream}). Parent directories must exist.
+     *
+     * @param sandbox the sandbox
+     * @param path    the file's path in the sandbox
+     * @param bytes   its new content
+     * @throws AgentKernelException as for {@link #writeFile(String, String, String)}
+     */
+    void writeFile(String sandbox, String path, byte[] bytes);
+
+    /**
+     * Deletes a file of a running sandbox ({@code DELETE /sandboxes/{name}/files/{path}}).
+     *
+     * @param sandbox the sandbox
+     * @param path    the file's path in the sandbox
+     * @throws NotFoundException if the sandbox or the file does not exist
+     */
+    void deleteFile(String sandbox, String path);
+
+    /**
+     * A sandbox's audit events, oldest first ({@code GET /sandboxes/{name}/logs}).
+     *
+     * @param sandbox the sandbox
+     * @return its events (at most the server's limit, 10,000: the newest)
+     * @throws NotFoundException if there is no such sandbox
+     */
+    List<AuditEvent> logs(String sandbox);
+
+    /**
+     * A sandbox's newest audit events, oldest first.
+     *
+     * @param sandbox the sandbox
+     * @param limit   how many at most, 1 to 10,000
+     * @return its newest events
+     * @throws NotFoundException   if there is no such sandbox
+     * @throws ValidationException if the limit is out of range
+     */
+    List<AuditEvent> logs(String sandbox, int limit);
+
+    /**
+     * The newest audit events of the whole daemon, oldest first ({@code GET /audit}).
+     *
+     * @param limit how many at most, 1 to 10,000
+     * @return the newest events
+     * @throws ValidationException if the limit is out of range
+     */
+    List<AuditEvent> audit(int limit);
+
+    /**
+     * Creates a persistent sandbox for the length of a {@code try} block; closing the session
+     * removes it. If creation fails, nothing is left to remove.
+     *
+     * @param name    a name not in use
+     * @param options image, limits, profile, network
+     * @return the session; close it
+     * @throws AgentKernelException as for {@link #createSandbox(String, SandboxOptions)}
+     */
+    SandboxSession sandbox(String name, SandboxOptions options);
+
+    /**
+     * Creates a sandbox session with the default options.
+     *
+     * @param name a name not in use
+     * @return the session; close it
+     * @throws AgentKernelException as for {@link #createSandbox(String, SandboxOptions)}
+     */
+    default SandboxSession sandbox(String name) {
+        return sandbox(name, SandboxOptions.defaults());
+    }
+
+    /**
+     * This client with another per-request timeout, sharing its connections. Closing the returned
+     * client does nothing; it stops working when this one is closed.
+     *
+     * @param timeout the longest wait for a response, e.g. {@code Duration.ofMinutes(10)}
+     * @return a view of this client
+     * @throws IllegalArgumentException if the timeout is not positive
+     */
+    AgentKernel withTimeout(Duration timeout);
+
+    /**
+     * Releases the connections. Requests still running on other threads fail with
+     * {@link ConnectionException} (open event streams end, and with them their commands); later
+     * calls throw {@link IllegalStateException}. Idempotent; never throws.
+     */
+    @Override
+    void close();
+}

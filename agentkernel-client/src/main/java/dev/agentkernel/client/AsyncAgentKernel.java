@@ -1,0 +1,284 @@
+package dev.agentkernel.client;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The asynchronous client: {@link AgentKernel}'s API with every call returning a
+ * {@link CompletableFuture} at once. Each call runs on its own virtual thread; a failed call
+ * completes its future exceptionally with the {@link AgentKernelException} the blocking client
+ * would throw. Cancelling a future returned by this client ({@code cancel(true)}) aborts its
+ * request; cancelling a future derived from it ({@code thenApply}, ...) does not.
+ *
+ * {@snippet :
+ * try (AsyncAgentKernel client = AsyncAgentKernel.create()) {
+ *     CompletableFuture<RunResult> a = client.run("echo", "a");
+ *     CompletableFuture<RunResult> b = client.run("echo", "b");
+ *     System.out.print(a.join().output() + b.join().output());
+ * }
+ * }
+ *
+ * <p>Configuration is as for {@link AgentKernel}. Thread-safe.
+ */
+public interface AsyncAgentKernel extends AutoCloseable {
+
+    /**
+     * A client configured from the environment and the defaults, as {@link AgentKernel#create()}.
+     *
+     * @return a new client; close it
+     * @throws IllegalArgumentException if {@code AGENTKERNEL_BASE_URL} is not an http(s) URL
+     */
+    static AsyncAgentKernel create() {
+        return builder().build();
+    }
+
+    /**
+     * A builder whose unset values fall back to the environment, then to the defaults.
+     *
+     * @return a new builder
+     */
+    static ClientBuilder<AsyncAgentKernel> builder() {
+        return new ClientBuilder<>(HttpAsyncAgentKernel::open);
+    }
+
+    /**
+     * As {@link AgentKernel#health()}.
+     *
+     * @return the daemon's answer, {@code ok}
+     */
+    CompletableFuture<String> health();
+
+    /**
+     * As {@link AgentKernel#status()}.
+     *
+     * @return the daemon's status
+     */
+    CompletableFuture<ServerStatus> status();
+
+    /**
+     * As {@link AgentKernel#run(List, RunOptions)}.
+     *
+     * @param command the program and its arguments
+     * @param options image, profile, warm pool, timeout, environment
+     * @return what it produced
+     */
+    CompletableFuture<RunResult> run(List<String> command, RunOptions options);
+
+    /**
+     * Runs a command with the default options.
+     *
+     * @param command the program and its arguments
+     * @return what it produced
+     */
+    default CompletableFuture<RunResult> run(List<String> command) {
+        return run(command, RunOptions.defaults());
+    }
+
+    /**
+     * Runs a command with the default options.
+     *
+     * @param command the program and its arguments, e.g. {@code "echo", "hello"}
+     * @return what it produced
+     */
+    default CompletableFuture<RunResult> run(String... command) {
+        return run(List.of(command), RunOptions.defaults());
+    }
+
+    /**
+     * Streams a command's events to {@code listener} as they arrive, on one thread, in order
+     * (as {@link AgentKernel#runStream(List, RunOptions)}). The future completes with the
+     * {@link StreamEvent.Done} event, or exceptionally with a {@link ServerException} (status 0)
+     * after an {@link StreamEvent.Error} event (the listener sees that event first), or with
+     * what the listener threw. Cancelling the future closes the connection, which ends the
+     * command.
+     *
+     * @param command  the program and its arguments
+     * @param options  as for {@link #run(List, RunOptions)}
+     * @param listener receives every event, including the last
+     * @return the end of the command
+     */
+    CompletableFuture<StreamEvent.Done> runStream(List<String> command, RunOptions options,
+                                                  Consumer<? super StreamEvent> listener);
+
+    /**
+     * As {@link AgentKernel#batchRun(List)}.
+     *
+     * @param commands the commands (at most 256)
+     * @return one result per command, in the same order
+     */
+    CompletableFuture<List<BatchResult>> batchRun(List<BatchCommand> commands);
+
+    /**
+     * As {@link AgentKernel#listSandboxes()}.
+     *
+     * @return every sandbox
+     */
+    CompletableFuture<List<SandboxInfo>> listSandboxes();
+
+    /**
+     * As {@link AgentKernel#createSandbox(String, SandboxOptions)}.
+     *
+     * @param name    a name not in use
+     * @param options image, limits, profile, network
+     * @return the new sandbox
+     */
+    CompletableFuture<SandboxInfo> createSandbox(String name, SandboxOptions options);
+
+    /**
+     * As {@link AgentKernel#getSandbox(String)}.
+     *
+     * @param name its name
+     * @return its description
+     */
+    CompletableFuture<SandboxInfo> getSandbox(String name);
+
+    /**
+     * As {@link AgentKernel#startSandbox(String)}.
+     *
+     * @param name its name
+     * @return its description, now running
+     */
+    CompletableFuture<SandboxInfo> startSandbox(String name);
+
+    /**
+     * As {@link AgentKernel#stopSandbox(String)}.
+     *
+     * @param name its name
+     * @return its description, now stopped
+     */
+    CompletableFuture<SandboxInfo> stopSandbox(String name);
+
+    /**
+     * As {@link AgentKernel#removeSandbox(String)}.
+     *
+     * @param name its name
+     * @return completes when it is removed
+     */
+    CompletableFuture<Void> removeSandbox(String name);
+
+    /**
+     * As {@link AgentKernel#execInSandbox(String, List, ExecOptions)}.
+     *
+     * @param name    the sandbox
+     * @param command the program and its arguments
+     * @param options environment, working directory, timeout
+     * @return what it produced
+     */
+    CompletableFuture<RunResult> execInSandbox(String name, List<String> command, ExecOptions options);
+
+    /**
+     * As {@link AgentKernel#readFile(String, String)}.
+     *
+     * @param sandbox the sandbox
+     * @param path    the file's path in the sandbox
+     * @return the content
+     */
+    CompletableFuture<FileContent> readFile(String sandbox, String path);
+
+    /**
+     * As {@link AgentKernel#readFileBytes(String, String)}.
+     *
+     * @param sandbox the sandbox
+     * @param path    the file's path in the sandbox
+     * @return its bytes
+     */
+    CompletableFuture<byte[]> readFileBytes(String sandbox, String path);
+
+    /**
+     * As {@link AgentKernel#writeFile(String, String, String)}.
+     *
+     * @param sandbox the sandbox
+     * @param path    the file's path in the sandbox
+     * @param text    its new content
+     * @return completes when it is written
+     */
+    CompletableFuture<Void> writeFile(String sandbox, String path, String text);
+
+    /**
+     * As {@link AgentKernel#writeFile(String, String, byte[])}.
+     *
+     * @param sandbox the sandbox
+     * @param path    the file's path in the sandbox
+     * @param bytes   its new content
+     * @return completes when it is written
+     */
+    CompletableFuture<Void> writeFile(String sandbox, String path, byte[] bytes);
+
+    /**
+     * As {@link AgentKernel#deleteFile(String, String)}.
+     *
+     * @param sandbox the sandbox
+     * @param path    the file's path in the sandbox
+     * @return completes when it is deleted
+     */
+    CompletableFuture<Void> deleteFile(String sandbox, String path);
+
+    /**
+     * As {@link AgentKernel#logs(String)}.
+     *
+     * @param sandbox the sandbox
+     * @return its events, oldest first
+     */
+    CompletableFuture<List<AuditEvent>> logs(String sandbox);
+
+    /**
+     * As {@link AgentKernel#audit(int)}.
+     *
+     * @param limit how many at most, 1 to 10,000
+     * @return the newest events of the daemon, oldest first
+     */
+    CompletableFuture<List<AuditEvent>> audit(int limit);
+
+    /**
+     * Creates a persistent sandbox and hands it over as a session; close the session (or use
+     * {@link #withSandbox}) to remove it.
+     *
+     * @param name    a name not in use
+     * @param options image, limits, profile, network
+     * @return the session, once the sandbox runs
+     */
+    CompletableFuture<AsyncSandboxSession> sandbox(String name, SandboxOptions options);
+
+    /**
+     * Creates a persistent sandbox, runs {@code body} with it and removes it when the stage
+     * {@code body} returns completes, or when {@code body} throws: the asynchronous form of
+     * try-with-resources.
+     *
+     * {@snippet :
+     * CompletableFuture<String> out = client.withSandbox("job", SandboxOptions.defaults(),
+     *         sandbox -> sandbox.writeFile("/tmp/a.txt", "hi")
+     *                 .thenCompose(v -> sandbox.run(List.of("cat", "/tmp/a.txt")))
+     *                 .thenApply(RunResult::output));
+     * }
+     *
+     * @param name    a name not in use
+     * @param options image, limits, profile, network
+     * @param body    what to do with the sandbox
+     * @param <T>     the type of the body's result
+     * @return the body's result, after the sandbox is removed; if the body failed, its failure
+     *         (with a failure to remove added as suppressed)
+     */
+    <T> CompletableFuture<T> withSandbox(String name, SandboxOptions options,
+                                         Function<? super AsyncSandboxSession, ? extends CompletionStage<T>> body);
+
+    /**
+     * This client with another per-request timeout, sharing its connections and threads, as
+     * {@link AgentKernel#withTimeout(Duration)}. Closing the returned client does nothing.
+     *
+     * @param timeout the longest wait for a response
+     * @return a view of this client
+     */
+    AsyncAgentKernel withTimeout(Duration timeout);
+
+    /**
+     * Aborts the calls still running (their futures complete exceptionally) and releases the
+     * connections; later calls return futures that fail with {@link IllegalStateException}.
+     * Idempotent; never throws.
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,186 @@
+package dev.agentkernel.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** {@link AgentKernel} over HTTP: one method, one request. Package-private. */
+final class HttpAgentKernel implements AgentKernel {
+
+    private final Transport transport;
+    private final boolean owner;
+
+    private HttpAgentKernel(Transport transport, boolean owner) {
+        this.transport = transport;
+        this.owner = owner;
+    }
+
+    static HttpAgentKernel open(ClientSettings settings) {
+        return new HttpAgentKernel(Transport.open(settings), true);
+    }
+
+    @Override
+    public String health() {
+        HttpRequest request = transport.request("/health", transport.timeout()).header("Accept", Transport.JSON)
+                .GET().build();
+        JsonNode json = transport.callRaw(request);
+        // {"success": true, "data": "ok"} (the envelope), or {"status": "ok"} (the document's form).
+        if (json.path("success").asBoolean(false) && json.path("data").isTextual()) {
+            return json.path("data").asText();
+        }
+        if (json.path("status").isTextual()) {
+            return json.path("status").asText();
+        }
+        if (json.has("success") && !json.path("success").asBoolean(false)) {
+            throw new ServerException(200, json.path("error").asText("the daemon reports that it is not healthy"));
+        }
+        throw new ServerException(200, "the response to GET /health is not the AgentKernel API's: " + json);
+    }
+
+    @Override
+    public ServerStatus status() {
+        return transport.get("/status", Wire::serverStatus);
+    }
+
+    @Override
+    public RunResult run(List<String> command, RunOptions options) {
+        Objects.requireNonNull(options, "options");
+        return transport.send("POST", "/run", Wire.runRequest(command, options),
+                Timeouts.forCommand(transport.timeout(), options.timeout()), Wire::runResult);
+    }
+
+    @Override
+    public EventStream runStream(List<String> command, RunOptions options) {
+        Objects.requireNonNull(options, "options");
+        return new HttpEventStream(transport.openEvents("/run/stream", Wire.runRequest(command, options)),
+                "POST /run/stream " + command);
+    }
+
+    @Override
+    public List<BatchResult> batchRun(List<BatchCommand> commands) {
+        List<Optional<Duration>> timeouts = commands.stream().map(c -> c.options().timeout()).toList();
+        return transport.send("POST", "/batch/run", Wire.batchRequest(commands),
+                Timeouts.forCommands(transport.timeout(), timeouts), Wire::batchResults);
+    }
+
+    @Override
+    public List<SandboxInfo> listSandboxes() {
+        return transport.get("/sandboxes", Wire::sandboxInfos);
+    }
+
+    @Override
+    public SandboxInfo createSandbox(String name, SandboxOptions options) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(options, "options");
+        return transport.send("POST", "/sandboxes", Wire.createRequest(name, options), transport.timeout(),
+                Wire::sandboxInfo);
+    }
+
+    @Override
+    public SandboxInfo getSandbox(String name) {
+        return transport.get(UrlPaths.sandbox(name), Wire::sandboxInfo);
+    }
+
+    @Override
+    public SandboxInfo startSandbox(String name) {
+        return transport.send("POST", UrlPaths.sandbox(name) + "/start", Wire.MAPPER.createObjectNode(),
+                transport.timeout(), Wire::sandboxInfo);
+    }
+
+    @Override
+    public SandboxInfo stopSandbox(String name) {
+        return transport.send("POST", UrlPaths.sandbox(name) + "/stop", Wire.MAPPER.createObjectNode(),
+                transport.timeout(), Wire::sandboxInfo);
+    }
+
+    @Override
+    public void removeSandbox(String name) {
+        transport.delete(UrlPaths.sandbox(name), data -> null);
+    }
+
+    @Override
+    public RunResult execInSandbox(String name, List<String> command, ExecOptions options) {
+        Objects.requireNonNull(options, "options");
+        return transport.send("POST", UrlPaths.sandbox(name) + "/exec", Wire.execRequest(command, options),
+                Timeouts.forCommand(transport.timeout(), options.timeout()), Wire::runResult);
+    }
+
+    @Override
+    public FileContent readFile(String sandbox, String path) {
+        return transport.get(UrlPaths.file(sandbox, path), Wire::fileContent);
+    }
+
+    @Override
+    public byte[] readFileBytes(String sandbox, String path) {
+        return transport.getBytes(UrlPaths.file(sandbox, path));
+    }
+
+    @Override
+    public void writeFile(String sandbox, String path, String text) {
+        Objects.requireNonNull(text, "text");
+        transport.send("PUT", UrlPaths.file(sandbox, path), Wire.textFile(text), transport.timeout(), data -> null);
+    }
+
+    @Override
+    public void writeFile(String sandbox, String path, byte[] bytes) {
+        Objects.requireNonNull(bytes, "bytes");
+        transport.putBytes(UrlPaths.file(sandbox, path), bytes, data -> null);
+    }
+
+    @Override
+    public void deleteFile(String sandbox, String path) {
+        transport.delete(UrlPaths.file(sandbox, path), data -> null);
+    }
+
+    @Override
+    public List<AuditEvent> logs(String sandbox) {
+        return transport.get(UrlPaths.sandbox(sandbox) + "/logs", Wire::auditEvents);
+    }
+
+    @Override
+    public List<AuditEvent> logs(String sandbox, int limit) {
+        return transport.get(UrlPaths.sandbox(sandbox) + "/logs?limit=" + limit, Wire::auditEvents);
+    }
+
+    @Override
+    public List<AuditEvent> audit(int limit) {
+        return transport.get("/audit?limit=" + limit, Wire::auditEvents);
+    }
+
+    @Override
+    public SandboxSession sandbox(String name, SandboxOptions options) {
+        SandboxInfo info;
+        try {
+            info = createSandbox(name, options);
+        } catch (ConnectionException e) {
+            // The request may have reached the server and created it: leave nothing behind.
+            try {
+                removeSandbox(name);
+            } catch (AgentKernelException | IllegalStateException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        return new RemoteSandboxSession(this, info.name());
+    }
+
+    @Override
+    public AgentKernel withTimeout(Duration timeout) {
+        return new HttpAgentKernel(transport.withTimeout(timeout), false);
+    }
+
+    @Override
+    public void close() {
+        if (owner) {
+            transport.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AgentKernel[" + transport + "]";
+    }
+}

@@ -1,0 +1,210 @@
+package dev.agentkernel.client;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * {@link AsyncAgentKernel} as the blocking client's calls on virtual threads: blocking code in
+ * the middle, futures only at the edge. Package-private.
+ */
+final class HttpAsyncAgentKernel implements AsyncAgentKernel {
+
+    private final AgentKernel blocking;
+    private final Dispatcher dispatcher;
+    private final boolean owner;
+
+    private HttpAsyncAgentKernel(AgentKernel blocking, Dispatcher dispatcher, boolean owner) {
+        this.blocking = blocking;
+        this.dispatcher = dispatcher;
+        this.owner = owner;
+    }
+
+    static HttpAsyncAgentKernel open(ClientSettings settings) {
+        return new HttpAsyncAgentKernel(HttpAgentKernel.open(settings), new Dispatcher(), true);
+    }
+
+    @Override
+    public CompletableFuture<String> health() {
+        return dispatcher.submit(blocking::health);
+    }
+
+    @Override
+    public CompletableFuture<ServerStatus> status() {
+        return dispatcher.submit(blocking::status);
+    }
+
+    @Override
+    public CompletableFuture<RunResult> run(List<String> command, RunOptions options) {
+        return dispatcher.submit(() -> blocking.run(command, options));
+    }
+
+    @Override
+    public CompletableFuture<StreamEvent.Done> runStream(List<String> command, RunOptions options,
+                                                         Consumer<? super StreamEvent> listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
+        return dispatcher.submit(() -> {
+            try (EventStream events = blocking.runStream(command, options)) {
+                for (StreamEvent event : events) {
+                    listener.accept(event);
+                    switch (event) {
+                        case StreamEvent.Done done -> {
+                            return done;
+                        }
+                        case StreamEvent.Error error -> throw new ServerException(0, error.message());
+                        default -> {
+                        }
+                    }
+                }
+            }
+            // The stream ends only after done or error, or throws; closed under us means cancelled.
+            throw new ConnectionException("the event stream was closed before its done event", null);
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<BatchResult>> batchRun(List<BatchCommand> commands) {
+        return dispatcher.submit(() -> blocking.batchRun(commands));
+    }
+
+    @Override
+    public CompletableFuture<List<SandboxInfo>> listSandboxes() {
+        return dispatcher.submit(blocking::listSandboxes);
+    }
+
+    @Override
+    public CompletableFuture<SandboxInfo> createSandbox(String name, SandboxOptions options) {
+        return dispatcher.submit(() -> blocking.createSandbox(name, options));
+    }
+
+    @Override
+    public CompletableFuture<SandboxInfo> getSandbox(String name) {
+        return dispatcher.submit(() -> blocking.getSandbox(name));
+    }
+
+    @Override
+    public CompletableFuture<SandboxInfo> startSandbox(String name) {
+        return dispatcher.submit(() -> blocking.startSandbox(name));
+    }
+
+    @Override
+    public CompletableFuture<SandboxInfo> stopSandbox(String name) {
+        return dispatcher.submit(() -> blocking.stopSandbox(name));
+    }
+
+    @Override
+    public CompletableFuture<Void> removeSandbox(String name) {
+        return dispatcher.submit(() -> {
+            blocking.removeSandbox(name);
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<RunResult> execInSandbox(String name, List<String> command, ExecOptions options) {
+        return dispatcher.submit(() -> blocking.execInSandbox(name, command, options));
+    }
+
+    @Override
+    public CompletableFuture<FileContent> readFile(String sandbox, String path) {
+        return dispatcher.submit(() -> blocking.readFile(sandbox, path));
+    }
+
+    @Override
+    public CompletableFuture<byte[]> readFileBytes(String sandbox, String path) {
+        return dispatcher.submit(() -> blocking.readFileBytes(sandbox, path));
+    }
+
+    @Override
+    public CompletableFuture<Void> writeFile(String sandbox, String path, String text) {
+        return dispatcher.submit(() -> {
+            blocking.writeFile(sandbox, path, text);
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> writeFile(String sandbox, String path, byte[] bytes) {
+        return dispatcher.submit(() -> {
+            blocking.writeFile(sandbox, path, bytes);
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteFile(String sandbox, String path) {
+        return dispatcher.submit(() -> {
+            blocking.deleteFile(sandbox, path);
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<AuditEvent>> logs(String sandbox) {
+        return dispatcher.submit(() -> blocking.logs(sandbox));
+    }
+
+    @Override
+    public CompletableFuture<List<AuditEvent>> audit(int limit) {
+        return dispatcher.submit(() -> blocking.audit(limit));
+    }
+
+    @Override
+    public CompletableFuture<AsyncSandboxSession> sandbox(String name, SandboxOptions options) {
+        return dispatcher.submit(() -> new RemoteAsyncSandboxSession(blocking.sandbox(name, options), dispatcher));
+    }
+
+    @Override
+    public <T> CompletableFuture<T> withSandbox(String name, SandboxOptions options,
+                                                Function<? super AsyncSandboxSession, ? extends CompletionStage<T>> body) {
+        java.util.Objects.requireNonNull(body, "body");
+        return sandbox(name, options).thenCompose(session -> {
+            CompletionStage<T> stage;
+            try {
+                stage = java.util.Objects.requireNonNull(body.apply(session), "the body returned null");
+            } catch (Throwable e) {
+                stage = CompletableFuture.failedFuture(e);
+            }
+            CompletableFuture<T> result = new CompletableFuture<>();
+            stage.whenComplete((value, failure) -> session.closeAsync().whenComplete((ignored, closeFailure) -> {
+                if (failure != null) {
+                    if (closeFailure != null) {
+                        unwrap(failure).addSuppressed(unwrap(closeFailure));
+                    }
+                    result.completeExceptionally(unwrap(failure));
+                } else if (closeFailure != null) {
+                    result.completeExceptionally(unwrap(closeFailure));
+                } else {
+                    result.complete(value);
+                }
+            }));
+            return result;
+        });
+    }
+
+    static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
+    @Override
+    public AsyncAgentKernel withTimeout(Duration timeout) {
+        return new HttpAsyncAgentKernel(blocking.withTimeout(timeout), dispatcher, false);
+    }
+
+    @Override
+    public void close() {
+        if (owner) {
+            dispatcher.close();
+            blocking.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Async" + blocking;
+    }
+}

@@ -1,0 +1,114 @@
+package dev.agentkernel.client;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a one-off command runs ({@link AgentKernel#run}, {@link AgentKernel#runStream},
+ * {@link BatchCommand}). Immutable; start from {@link #defaults()} and change with the
+ * {@code with...} methods:
+ *
+ * {@snippet :
+ * RunOptions options = RunOptions.defaults()
+ *         .withImage("python:3.12-alpine")
+ *         .withProfile(Profile.RESTRICTIVE)
+ *         .withTimeout(Duration.ofMinutes(2))
+ *         .withEnv("MODE", "test");
+ * }
+ *
+ * @param image   the runtime image; empty lets the server choose
+ * @param profile the security profile; empty means the server's default ({@code moderate})
+ * @param fast    whether the server may take a ready sandbox from its warm pool (default true)
+ * @param timeout the command's wall-clock limit, after which the server kills the sandbox and
+ *                reports exit code 124; empty means the server's default. It also extends the
+ *                client's wait for the response beyond {@link ClientBuilder#timeout}
+ * @param env     environment variables of the command, in order
+ */
+public record RunOptions(Optional<String> image, Optional<Profile> profile, boolean fast, Optional<Duration> timeout,
+                         Map<String, String> env) {
+
+    /**
+     * Checks and copies.
+     *
+     * @throws IllegalArgumentException if the timeout is not positive or an environment variable name is invalid
+     */
+    public RunOptions {
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(profile, "profile");
+        Objects.requireNonNull(timeout, "timeout");
+        timeout.ifPresent(t -> Timeouts.requirePositive(t, "timeout"));
+        env = EnvVars.copy(env);
+    }
+
+    /**
+     * The defaults: server-chosen image and profile, the warm pool, the server's timeout, no variables.
+     *
+     * @return the default options
+     */
+    public static RunOptions defaults() {
+        return new RunOptions(Optional.empty(), Optional.empty(), true, Optional.empty(), Map.of());
+    }
+
+    /**
+     * A copy with another image.
+     *
+     * @param value the image, e.g. {@code python:3.12-alpine}
+     * @return the changed copy
+     */
+    public RunOptions withImage(String value) {
+        return new RunOptions(Optional.of(value), profile, fast, timeout, env);
+    }
+
+    /**
+     * A copy with another security profile.
+     *
+     * @param value the profile
+     * @return the changed copy
+     */
+    public RunOptions withProfile(Profile value) {
+        return new RunOptions(image, Optional.of(value), fast, timeout, env);
+    }
+
+    /**
+     * A copy that may or may not use the warm pool.
+     *
+     * @param value false to start a fresh sandbox for this command
+     * @return the changed copy
+     */
+    public RunOptions withFast(boolean value) {
+        return new RunOptions(image, profile, value, timeout, env);
+    }
+
+    /**
+     * A copy with another wall-clock limit of the command.
+     *
+     * @param value a positive duration, sent to the server with millisecond precision
+     * @return the changed copy
+     */
+    public RunOptions withTimeout(Duration value) {
+        return new RunOptions(image, profile, fast, Optional.of(value), env);
+    }
+
+    /**
+     * A copy with these environment variables instead of the current ones.
+     *
+     * @param value the variables, in order
+     * @return the changed copy
+     */
+    public RunOptions withEnv(Map<String, String> value) {
+        return new RunOptions(image, profile, fast, timeout, value);
+    }
+
+    /**
+     * A copy with one more environment variable (or a new value for it).
+     *
+     * @param name  the variable's name: not empty, without {@code =}
+     * @param value its value
+     * @return the changed copy
+     */
+    public RunOptions withEnv(String name, String value) {
+        return new RunOptions(image, profile, fast, timeout, EnvVars.with(env, name, value));
+    }
+}

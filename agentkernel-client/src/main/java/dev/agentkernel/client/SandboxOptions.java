@@ -1,0 +1,91 @@
+package dev.agentkernel.client;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+
+/**
+ * How a persistent sandbox is created ({@link AgentKernel#createSandbox},
+ * {@link AgentKernel#sandbox}). Immutable; start from {@link #defaults()}. Empty values leave
+ * the choice to the server (its defaults: 1 vCPU, 512 MiB, {@code moderate}).
+ *
+ * @param image    the runtime image
+ * @param vcpus    CPUs the sandbox may use, e.g. 1 or 0.5
+ * @param memoryMb memory limit in MiB
+ * @param profile  the security profile
+ * @param network  false turns the network off; true cannot turn it on under {@link Profile#RESTRICTIVE};
+ *                 empty follows the profile
+ */
+public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, OptionalLong memoryMb,
+                             Optional<Profile> profile, Optional<Boolean> network) {
+
+    /** Checks for nulls; the server validates the values. */
+    public SandboxOptions {
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(vcpus, "vcpus");
+        Objects.requireNonNull(memoryMb, "memoryMb");
+        Objects.requireNonNull(profile, "profile");
+        Objects.requireNonNull(network, "network");
+    }
+
+    /**
+     * Everything left to the server.
+     *
+     * @return the default options
+     */
+    public static SandboxOptions defaults() {
+        return new SandboxOptions(Optional.empty(), OptionalDouble.empty(), OptionalLong.empty(), Optional.empty(),
+                Optional.empty());
+    }
+
+    /**
+     * A copy with another image.
+     *
+     * @param value the image, e.g. {@code python:3.12-alpine}
+     * @return the changed copy
+     */
+    public SandboxOptions withImage(String value) {
+        return new SandboxOptions(Optional.of(value), vcpus, memoryMb, profile, network);
+    }
+
+    /**
+     * A copy with another CPU limit.
+     *
+     * @param value CPUs, e.g. 2 or 0.5
+     * @return the changed copy
+     */
+    public SandboxOptions withVcpus(double value) {
+        return new SandboxOptions(image, OptionalDouble.of(value), memoryMb, profile, network);
+    }
+
+    /**
+     * A copy with another memory limit.
+     *
+     * @param value MiB, e.g. 1024
+     * @return the changed copy
+     */
+    public SandboxOptions withMemoryMb(long value) {
+        return new SandboxOptions(image, vcpus, OptionalLong.of(value), profile, network);
+    }
+
+    /**
+     * A copy with another security profile.
+     *
+     * @param value the profile
+     * @return the changed copy
+     */
+    public SandboxOptions withProfile(Profile value) {
+        return new SandboxOptions(image, vcpus, memoryMb, Optional.of(value), network);
+    }
+
+    /**
+     * A copy that turns the network off (false), or keeps it as the profile allows (true).
+     *
+     * @param value false for a sandbox without network
+     * @return the changed copy
+     */
+    public SandboxOptions withNetwork(boolean value) {
+        return new SandboxOptions(image, vcpus, memoryMb, profile, Optional.of(value));
+    }
+}

@@ -1,0 +1,329 @@
+package dev.agentkernel.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The JSON of the API: request bodies from options, results from response data. Decoding is
+ * lenient about fields a server leaves out (they become empty, 0 or false) and strict about
+ * fields of the wrong type ({@link MalformedException}). Package-private.
+ */
+final class Wire {
+
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private Wire() {
+    }
+
+    /** Response data that is not what the API documents. */
+    static final class MalformedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        MalformedException(String message) {
+            super(message);
+        }
+    }
+
+    static byte[] bytes(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsBytes(node);
+        } catch (IOException e) { // a tree of plain nodes always serialises
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- requests -----------------------------------------------------------------------
+
+    /** {@code {"command": [...], "fast": ..., "image"?, "profile"?, "timeout"?, "env"?}}, as {@code /run} takes it. */
+    static ObjectNode runRequest(List<String> command, RunOptions options) {
+        ObjectNode body = MAPPER.createObjectNode();
+        strings(body.putArray("command"), command);
+        options.image().ifPresent(i -> body.put("image", i));
+        options.profile().ifPresent(p -> body.put("profile", p.id()));
+        body.put("fast", options.fast());
+        options.timeout().ifPresent(t -> timeout(body, t));
+        if (!options.env().isEmpty()) {
+            strings(body.putArray("env"), EnvVars.assignments(options.env()));
+        }
+        return body;
+    }
+
+    static ObjectNode batchRequest(List<BatchCommand> commands) {
+        ObjectNode body = MAPPER.createObjectNode();
+        ArrayNode all = body.putArray("commands");
+        for (BatchCommand c : commands) {
+            all.add(runRequest(c.command(), c.options()));
+        }
+        return body;
+    }
+
+    static ObjectNode createRequest(String name, SandboxOptions options) {
+        ObjectNode body = MAPPER.createObjectNode();
+        body.put("name", name);
+        options.image().ifPresent(i -> body.put("image", i));
+        options.vcpus().ifPresent(v -> {
+            if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+                body.put("vcpus", (long) v);
+            } else {
+                body.put("vcpus", v);
+            }
+        });
+        options.memoryMb().ifPresent(m -> body.put("memory_mb", m));
+        options.profile().ifPresent(p -> body.put("profile", p.id()));
+        options.network().ifPresent(n -> body.put("network", n));
+        return body;
+    }
+
+    static ObjectNode execRequest(List<String> command, ExecOptions options) {
+        ObjectNode body = MAPPER.createObjectNode();
+        strings(body.putArray("command"), command);
+        if (!options.env().isEmpty()) {
+            strings(body.putArray("env"), EnvVars.assignments(options.env()));
+        }
+        options.workdir().ifPresent(w -> body.put("workdir", w));
+        options.timeout().ifPresent(t -> timeout(body, t));
+        return body;
+    }
+
+    static ObjectNode textFile(String text) {
+        ObjectNode body = MAPPER.createObjectNode();
+        body.put("content", text);
+        body.put("encoding", "utf8");
+        return body;
+    }
+
+    /** Seconds, whole when they are, else with millisecond precision (at least 1 ms). */
+    private static void timeout(ObjectNode body, Duration t) {
+        long millis = Math.max(1, t.toMillis());
+        if (millis % 1000 == 0) {
+            body.put("timeout", millis / 1000);
+        } else {
+            body.put("timeout", millis / 1000.0);
+        }
+    }
+
+    private static void strings(ArrayNode array, List<String> values) {
+        for (String v : values) {
+            array.add(java.util.Objects.requireNonNull(v, "command and env entries must not be null"));
+        }
+    }
+
+    // ---- responses ----------------------------------------------------------------------
+
+    static RunResult runResult(JsonNode data) {
+        object(data, "a command's result");
+        Optional<Long> durationMs = optionalLong(data, "duration_ms");
+        return new RunResult(text(data, "output").orElse(""), text(data, "stdout").orElse(""),
+                text(data, "stderr").orElse(""), integer(data, "exit_code"),
+                text(data, "reason"), bool(data, "truncated"), text(data, "sandbox"),
+                durationMs.map(Duration::ofMillis));
+    }
+
+    static SandboxInfo sandboxInfo(JsonNode data) {
+        object(data, "a sandbox");
+        return new SandboxInfo(required(data, "name"), text(data, "status").orElse("unknown"),
+                text(data, "backend").orElse("unknown"), text(data, "image"), number(data, "vcpus"),
+                optionalLong(data, "memory_mb").orElse(0L), text(data, "profile").flatMap(Profile::fromId),
+                bool(data, "network"), instant(data, "created_at"));
+    }
+
+    static List<SandboxInfo> sandboxInfos(JsonNode data) {
+        return list(data, "the sandboxes", Wire::sandboxInfo);
+    }
+
+    static FileContent fileContent(JsonNode data) {
+        object(data, "a file");
+        String encoding = text(data, "encoding").orElse("utf8");
+        FileContent.Encoding e = switch (encoding) {
+            case "utf8", "utf-8" -> FileContent.Encoding.UTF8;
+            case "base64" -> FileContent.Encoding.BASE64;
+            default -> throw new MalformedException("unknown file encoding '" + encoding + "'");
+        };
+        String content = required(data, "content");
+        long size = optionalLong(data, "size").orElse(-1L);
+        if (size < 0) {
+            size = new FileContent(content, e, 0).bytes().length;
+        }
+        return new FileContent(content, e, size);
+    }
+
+    static List<AuditEvent> auditEvents(JsonNode data) {
+        return list(data, "the audit events", Wire::auditEvent);
+    }
+
+    static AuditEvent auditEvent(JsonNode data) {
+        object(data, "an audit event");
+        Instant timestamp = instant(data, "timestamp")
+                .orElseThrow(() -> new MalformedException("an audit event has no timestamp"));
+        Map<String, Object> details = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = data.properties().iterator(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            switch (field.getKey()) {
+                case "timestamp", "event", "sandbox" -> {
+                }
+                default -> details.put(field.getKey(), plain(field.getValue()));
+            }
+        }
+        return new AuditEvent(timestamp, required(data, "event"), text(data, "sandbox"), details);
+    }
+
+    static List<BatchResult> batchResults(JsonNode data) {
+        object(data, "a batch result");
+        return list(data.get("results"), "the batch results", entry -> {
+            object(entry, "a batch entry");
+            Optional<String> error = text(entry, "error");
+            if (error.isPresent()) {
+                return new BatchResult.Failed(error.get());
+            }
+            return new BatchResult.Completed(runResult(entry));
+        });
+    }
+
+    static ServerStatus serverStatus(JsonNode data) {
+        object(data, "the status");
+        JsonNode runs = data.path("runs");
+        JsonNode pool = data.path("pool");
+        JsonNode boxes = data.path("sandboxes");
+        return new ServerStatus(text(data, "version").orElse("unknown"),
+                Duration.ofMillis(optionalLong(data, "uptime_ms").orElse(0L)), text(data, "backend").orElse("unknown"),
+                new ServerStatus.Runs(integer(runs, "running"), integer(runs, "max")),
+                new ServerStatus.Pool(bool(pool, "enabled"), integer(pool, "target_per_key"),
+                        optionalLong(pool, "served").orElse(0L), optionalLong(pool, "missed").orElse(0L)),
+                new ServerStatus.SandboxCounts(integer(boxes, "total"), integer(boxes, "running"),
+                        integer(boxes, "stopped")));
+    }
+
+    /**
+     * The event of one SSE frame, or empty for a type this client does not know (skipped, as the
+     * published clients do).
+     */
+    static Optional<StreamEvent> streamEvent(String type, String data) {
+        if (!List.of("started", "progress", "output", "done", "error").contains(type)) {
+            return Optional.empty();
+        }
+        JsonNode parsed;
+        try {
+            parsed = MAPPER.readTree(data);
+        } catch (IOException e) {
+            parsed = null;
+        }
+        if (parsed == null || !parsed.isObject()) {
+            if (type.equals("error")) {
+                return Optional.of(new StreamEvent.Error(data)); // a plain-text message is still a message
+            }
+            throw new MalformedException("the data of a '" + type + "' event is not a JSON object: " + abbreviate(data));
+        }
+        JsonNode json = parsed;
+        return Optional.of(switch (type) {
+            case "started" -> new StreamEvent.Started(text(json, "sandbox").orElse(""));
+            case "progress" -> new StreamEvent.Progress(text(json, "stage").orElse(""));
+            case "output" -> new StreamEvent.Output(text(json, "stream").orElse("stdout"),
+                    text(json, "data").or(() -> text(json, "content")).orElse(""));
+            case "done" -> new StreamEvent.Done(integer(json, "exit_code"), text(json, "reason"));
+            default -> new StreamEvent.Error(text(json, "message").or(() -> text(json, "error"))
+                    .orElse("the run failed without a message"));
+        });
+    }
+
+    // ---- field access -------------------------------------------------------------------
+
+    private static void object(JsonNode node, String what) {
+        if (node == null || !node.isObject()) {
+            throw new MalformedException(what + " is not a JSON object: " + abbreviate(String.valueOf(node)));
+        }
+    }
+
+    private static <T> List<T> list(JsonNode node, String what, java.util.function.Function<JsonNode, T> item) {
+        if (node == null || !node.isArray()) {
+            throw new MalformedException(what + " are not a JSON array: " + abbreviate(String.valueOf(node)));
+        }
+        List<T> out = new ArrayList<>(node.size());
+        for (JsonNode n : node) {
+            out.add(item.apply(n));
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    private static Optional<String> text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        if (!v.isTextual()) {
+            throw new MalformedException(field + " is not a string: " + abbreviate(v.toString()));
+        }
+        return Optional.of(v.asText());
+    }
+
+    private static String required(JsonNode node, String field) {
+        return text(node, field).orElseThrow(() -> new MalformedException(field + " is missing"));
+    }
+
+    private static Optional<Long> optionalLong(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new MalformedException(field + " is not a whole number: " + abbreviate(v.toString()));
+        }
+        return Optional.of(v.asLong());
+    }
+
+    private static int integer(JsonNode node, String field) {
+        return (int) optionalLong(node, field).orElse(0L).longValue();
+    }
+
+    private static double number(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return 0;
+        }
+        if (!v.isNumber()) {
+            throw new MalformedException(field + " is not a number: " + abbreviate(v.toString()));
+        }
+        return v.asDouble();
+    }
+
+    private static boolean bool(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return false;
+        }
+        if (!v.isBoolean()) {
+            throw new MalformedException(field + " is not true or false: " + abbreviate(v.toString()));
+        }
+        return v.asBoolean();
+    }
+
+    private static Optional<Instant> instant(JsonNode node, String field) {
+        Optional<String> text = text(node, field);
+        try {
+            return text.map(Instant::parse);
+        } catch (DateTimeParseException e) {
+            throw new MalformedException(field + " is not an ISO-8601 instant: " + text.get());
+        }
+    }
+
+    /** A JSON value as plain Java: String, Long/Double/BigInteger/BigDecimal, Boolean, List, Map or null. */
+    private static Object plain(JsonNode value) {
+        return MAPPER.convertValue(value, Object.class);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+    }
+}

@@ -1,0 +1,137 @@
+package dev.agentkernel.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Every HTTP status to its exception, with the server's message. */
+class ErrorMappingTest {
+
+    private FakeServer server;
+    private AgentKernel client;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new FakeServer();
+        client = server.client(null);
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        server.close();
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "400, ValidationException, false",
+            "413, ValidationException, false",
+            "401, AuthenticationException, false",
+            "403, PermissionDeniedException, false",
+            "404, NotFoundException, false",
+            "409, ConflictException, false",
+            "429, ServerException, true",
+            "500, ServerException, false",
+            "502, ServerException, true",
+            "503, ServerException, true",
+            "504, ServerException, true",
+            "405, ServerException, false",
+            "418, ServerException, false",
+    })
+    void eachStatusHasItsException(int status, String type, boolean retryable) {
+        server.on("GET", "/sandboxes/box", c -> c.json(status, "{\"success\":false,\"error\":\"message " + status + "\"}"));
+        assertThatThrownBy(() -> client.getSandbox("box"))
+                .isInstanceOfSatisfying(AgentKernelException.class, e -> {
+                    assertThat(e.getClass().getSimpleName()).isEqualTo(type);
+                    assertThat(e.status()).isEqualTo(status);
+                    assertThat(e.getMessage()).isEqualTo("message " + status);
+                    assertThat(e.retryable()).isEqualTo(retryable);
+                    assertThat(e.toString()).isEqualTo(type + " (HTTP " + status + "): message " + status);
+                });
+    }
+
+    @Test
+    void theHierarchyIsClosedAndExhaustive() {
+        AgentKernelException e = AgentKernelException.forStatus(404, "gone");
+        String what = switch (e) {
+            case ValidationException x -> "validation";
+            case AuthenticationException x -> "auth";
+            case PermissionDeniedException x -> "permission";
+            case NotFoundException x -> "not found";
+            case ConflictException x -> "conflict";
+            case ServerException x -> "server";
+            case ConnectionException x -> "connection";
+        };
+        assertThat(what).isEqualTo("not found");
+        assertThat(e).isInstanceOf(RuntimeException.class);
+    }
+
+    @Test
+    void aNonApiErrorBodyIsQuotedWithTheStatus() {
+        server.on("GET", "/sandboxes", c -> c.send(502, "text/html",
+                "<html><body>Bad gateway</body></html>".getBytes(StandardCharsets.UTF_8)));
+        assertThatThrownBy(client::listSandboxes).isInstanceOf(ServerException.class)
+                .hasMessage("HTTP 502 from GET /sandboxes: <html><body>Bad gateway</body></html>");
+    }
+
+    @Test
+    void anEmptyErrorBodyStillSaysWhatFailed() {
+        server.on("DELETE", "/sandboxes/box", c -> c.send(404, null, new byte[0]));
+        assertThatThrownBy(() -> client.removeSandbox("box")).isInstanceOf(NotFoundException.class)
+                .hasMessage("HTTP 404 from DELETE /sandboxes/box");
+    }
+
+    @Test
+    void aSuccessStatusWithoutASuccessEnvelopeIsAServerError() {
+        server.on("GET", "/sandboxes", c -> c.json(200, "{\"success\":false,\"error\":\"odd\"}"));
+        assertThatThrownBy(client::listSandboxes).isInstanceOf(ServerException.class).hasMessage("odd");
+
+        server.on("GET", "/sandboxes", c -> c.json(200, "[1,2]"));
+        assertThatThrownBy(client::listSandboxes).isInstanceOf(ServerException.class)
+                .hasMessageContaining("not an AgentKernel API response (is the base URL right?)");
+    }
+
+    @Test
+    void malformedDataIsAServerErrorNamingTheField() {
+        server.on("GET", "/sandboxes/box", c -> c.data("{\"name\":\"box\",\"status\":7}"));
+        assertThatThrownBy(() -> client.getSandbox("box")).isInstanceOfSatisfying(ServerException.class,
+                        e -> assertThat(e.status()).isEqualTo(200))
+                .hasMessageContaining("response to GET /sandboxes/box is malformed: status is not a string");
+
+        server.on("GET", "/sandboxes/box/logs", c -> c.data("[{\"event\":\"x\",\"timestamp\":\"yesterday\"}]"));
+        assertThatThrownBy(() -> client.logs("box")).isInstanceOf(ServerException.class)
+                .hasMessageContaining("timestamp is not an ISO-8601 instant");
+    }
+
+    @Test
+    void errorsOfRawRoutesAreMappedToo() {
+        server.on("GET", "/sandboxes/box/files/nope", c -> c.json(404, "{\"success\":false,\"error\":\"no file\"}"));
+        server.on("PUT", "/sandboxes/box/files/usr/x", c -> c.json(403, "{\"success\":false,\"error\":\"read-only\"}"));
+        assertThatThrownBy(() -> client.readFileBytes("box", "/nope")).isInstanceOf(NotFoundException.class)
+                .hasMessage("no file");
+        assertThatThrownBy(() -> client.writeFile("box", "/usr/x", new byte[] {1}))
+                .isInstanceOf(PermissionDeniedException.class).hasMessage("read-only");
+    }
+
+    @Test
+    void theUnauthorizedMessageOfTheServerIsKept() {
+        server.on("POST", "/run", c -> c.json(401, "{\"success\":false,\"error\":\"missing or invalid API key\"}"));
+        assertThatThrownBy(() -> client.run("true")).isInstanceOfSatisfying(AuthenticationException.class,
+                e -> assertThat(e.status()).isEqualTo(401)).hasMessage("missing or invalid API key");
+    }
+
+    @Test
+    void exceptionsCanBeMadeForTestDoubles() {
+        assertThat(new NotFoundException("x").status()).isEqualTo(404);
+        assertThat(new ValidationException(413, "big").status()).isEqualTo(413);
+        assertThat(new ConnectionException("down", null).toString()).isEqualTo("ConnectionException: down");
+        assertThat(Map.of("k", new ServerException(503, "busy").retryable())).containsEntry("k", true);
+    }
+}

@@ -1,0 +1,144 @@
+package dev.agentkernel.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Streaming exec ({@code POST /sandboxes/{name}/exec/stream}) and interactive sessions over
+ * HTTP ({@code /sandboxes/{name}/attach}, {@code /attach/{id}/...}) on real sandboxes.
+ */
+class InteractiveIT extends SandboxTestBase {
+
+    record Event(String type, JsonNode data, long atNanos) {
+    }
+
+    private List<Event> readEvents(InputStream body, String last) throws Exception {
+        List<Event> events = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+            String type = null;
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.startsWith("event: ")) {
+                    type = line.substring(7);
+                } else if (line.startsWith("data: ")) {
+                    events.add(new Event(type, ServerFixture.JSON.readTree(line.substring(6)), System.nanoTime()));
+                    if (type.equals(last) || type.equals("error")) {
+                        break;
+                    }
+                }
+            }
+        }
+        return events;
+    }
+
+    @Test
+    void execStreamSendsOutputAsItIsProducedAndTheExitCode() throws Exception {
+        api.createOk("it-stream");
+        HttpRequest request = fx.request("/sandboxes/it-stream/exec/stream").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(SandboxApi.json(Map.of("command",
+                        List.of("sh", "-c", "echo first; sleep 2; echo second >&2; exit 4"))))).build();
+        long begin = System.nanoTime();
+        HttpResponse<InputStream> response = fx.http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        List<Event> events = readEvents(response.body(), "done");
+        long end = System.nanoTime();
+        assertThat(events).extracting(Event::type).containsExactly("started", "progress", "output", "output", "done");
+        assertThat(events.get(0).data().path("sandbox").asText()).isEqualTo("it-stream");
+        Event first = events.get(2);
+        assertThat(first.data().path("content").asText()).isEqualTo("first\n");
+        assertThat(first.data().path("stream").asText()).isEqualTo("stdout");
+        assertThat(Duration.ofNanos(first.atNanos() - begin)).as("first output long before the end")
+                .isLessThan(Duration.ofNanos(end - begin).minusMillis(1500));
+        assertThat(events.get(3).data().path("stream").asText()).isEqualTo("stderr");
+        assertThat(events.get(4).data().path("exit_code").asInt()).isEqualTo(4);
+    }
+
+    @Test
+    void execStreamOfAnUnknownSandboxIs404() {
+        ServerFixture.Response r = fx.post("/sandboxes/it-nope/exec/stream", "{\"command\": [\"true\"]}");
+        ServerTestBase.assertErrorEnvelope(r, 404);
+    }
+
+    @Test
+    void attachRunsAShellOnATerminalWithResizeAndExitCode() throws Exception {
+        api.createOk("it-attach");
+        ServerFixture.Response opened = fx.post("/sandboxes/it-attach/attach", "{\"rows\": 30, \"cols\": 100}");
+        assertThat(opened.status()).as("%s", opened).isEqualTo(201);
+        String id = opened.data().path("session").asText();
+        var events = fx.http.sendAsync(fx.request("/attach/" + id + "/events").GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> stream = events.get(10, TimeUnit.SECONDS);
+        assertThat(stream.statusCode()).isEqualTo(200);
+        var collected = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return readEvents(stream.body(), "exit");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        input(id, "stty size; echo sum=$((40+2))\n");
+        ServerFixture.Response resized = fx.post("/attach/" + id + "/resize", "{\"rows\": 40, \"cols\": 120}");
+        assertThat(resized.status()).isEqualTo(204);
+        input(id, "stty size; exit 7\n");
+        List<Event> all = collected.get(20, TimeUnit.SECONDS);
+        StringBuilder screen = new StringBuilder();
+        for (Event e : all) {
+            if (e.type().equals("output")) {
+                screen.append(new String(Base64.getDecoder().decode(e.data().path("b64").asText()), StandardCharsets.UTF_8));
+            }
+        }
+        assertThat(screen.toString()).contains("30 100").contains("sum=42").contains("40 120");
+        assertThat(all.getLast().type()).isEqualTo("exit");
+        assertThat(all.getLast().data().path("exit_code").asInt()).isEqualTo(7);
+        assertThat(api.logs("it-attach").data().toString()).contains("session_attached");
+        // The session is gone once it ended.
+        assertThat(fx.post("/attach/" + id + "/input", "x").status()).isEqualTo(404);
+    }
+
+    @Test
+    void aReaderThatLeavesKillsTheSession() throws Exception {
+        api.createOk("it-leave");
+        String id = fx.post("/sandboxes/it-leave/attach", "{\"command\": [\"sleep\", \"321.5\"]}").data().path("session").asText();
+        HttpResponse<InputStream> stream = fx.http.send(fx.request("/attach/" + id + "/events").GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(ServerFixture.hostProcessesMentioning("321.5")).isNotEmpty();
+        stream.body().close();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!ServerFixture.hostProcessesMentioning("321.5").isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(ServerFixture.hostProcessesMentioning("321.5")).as("the session's command after its reader left").isEmpty();
+    }
+
+    @Test
+    void attachErrors() {
+        ServerTestBase.assertErrorEnvelope(fx.post("/sandboxes/it-none/attach", "{}"), 404);
+        api.createOk("it-attach-err");
+        ServerTestBase.assertErrorEnvelope(fx.post("/sandboxes/it-attach-err/attach", "{\"rows\": 0}"), 400);
+        ServerTestBase.assertErrorEnvelope(fx.post("/sandboxes/it-attach-err/attach", "{\"cols\": \"wide\"}"), 400);
+        ServerTestBase.assertErrorEnvelope(fx.post("/attach/00000000-0000-0000-0000-000000000000/input", "x"), 404);
+        ServerTestBase.assertErrorEnvelope(fx.post("/attach/../../etc/input", "x"), 404);
+        api.stop("it-attach-err");
+        ServerTestBase.assertErrorEnvelope(fx.post("/sandboxes/it-attach-err/attach", "{}"), 409);
+    }
+
+    private void input(String id, String text) {
+        ServerFixture.Response r = fx.send(fx.request("/attach/" + id + "/input")
+                .POST(HttpRequest.BodyPublishers.ofString(text)).build());
+        assertThat(r.status()).as("%s", r).isEqualTo(204);
+    }
+}
