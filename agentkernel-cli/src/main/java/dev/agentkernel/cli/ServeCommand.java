@@ -52,6 +52,9 @@ final class ServeCommand implements Subcommand {
         o.addOption(Option.builder().longOpt("pool-size").hasArg().argName("N")
                 .desc("Warm sandboxes kept ready per image and profile (default 4; 0 turns the pool off; "
                         + "AGENTKERNEL_DISABLE_POOLING=1 also turns it off)").get());
+        o.addOption(Option.builder().longOpt("allow-dir").hasArg().argName("DIR")
+                .desc("A host directory (and everything under it) that sandboxes may mount as /workspace "
+                        + "(create --dir); repeatable; AGENTKERNEL_ALLOWED_DIRS (colon-separated) adds more").get());
         o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME").desc("Isolation backend (default: the best available)").get());
         return o;
     }
@@ -78,7 +81,8 @@ final class ServeCommand implements Subcommand {
         DaemonConfig daemonConfig = DaemonConfig.defaults(config)
                 .withBackend(Optional.ofNullable(args.getOptionValue("backend")))
                 .withMaxSandboxes(max == null ? 32 : max.intValue())
-                .withPoolSize(poolSize == null ? poolFromEnvironment() : Math.toIntExact(Math.min(poolSize, 100_000)));
+                .withPoolSize(poolSize == null ? poolFromEnvironment() : Math.toIntExact(Math.min(poolSize, 100_000)))
+                .withAllowedDirs(allowedDirs(args));
         CountDownLatch stopped = new CountDownLatch(1);
         Daemon daemon = Daemon.start(daemonConfig, HostContext.current());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -100,6 +104,22 @@ final class ServeCommand implements Subcommand {
         err.flush();
         stopped.await();
         return 0;
+    }
+
+    private static List<java.nio.file.Path> allowedDirs(CommandLine args) {
+        List<java.nio.file.Path> dirs = new java.util.ArrayList<>();
+        String[] given = args.getOptionValues("allow-dir");
+        if (given != null) {
+            for (String dir : given) {
+                java.nio.file.Path path = java.nio.file.Path.of(dir).toAbsolutePath().normalize();
+                if (!java.nio.file.Files.isDirectory(path)) {
+                    throw new InvalidRequestException("--allow-dir " + dir + ": no such directory");
+                }
+                dirs.add(path);
+            }
+        }
+        dirs.addAll(dev.agentkernel.core.policy.HostMountPolicy.parseRoots(System.getenv("AGENTKERNEL_ALLOWED_DIRS")));
+        return dirs;
     }
 
     private static int poolFromEnvironment() {

@@ -4,6 +4,7 @@ import dev.agentkernel.agent.AgentBinary;
 import dev.agentkernel.core.backend.BackendSelector;
 import dev.agentkernel.core.backend.IsolationBackend;
 import dev.agentkernel.core.host.HostContext;
+import dev.agentkernel.core.policy.HostMountPolicy;
 import dev.agentkernel.core.policy.PolicyResolver;
 import dev.agentkernel.core.pool.PoolKey;
 import dev.agentkernel.core.pool.WarmPool;
@@ -73,7 +74,8 @@ public final class Daemon implements AutoCloseable {
             PolicyResolver resolver = new PolicyResolver(host);
             SandboxManager sandboxes = new SandboxManager(backend, resolver, new SqliteSandboxStore(database),
                     new SqliteAuditLog(database), host.stateDir().resolve("sandboxes"), agent, config.maxSandboxes(),
-                    config.defaultTimeout());
+                    config.defaultTimeout(), new HostMountPolicy(config.allowedDirs(),
+                            List.of(host.stateDir(), host.runtimeDir())));
             opened.add(sandboxes);
             Optional<WarmPool<AgentSandbox>> pool = Optional.empty();
             if (config.poolSize() > 0) {

@@ -15,9 +15,11 @@ import java.util.Optional;
  * @param defaultTimeout wall-clock limit of a command that asks for none
  * @param shutdownGrace  how long running requests may finish after a shutdown begins
  * @param maxFileBytes   largest file moved through the files API in one request
+ * @param allowedDirs    host directories under which sandboxes may mount a project directory
  */
 public record DaemonConfig(ServerConfig server, Optional<String> backend, int maxSandboxes, int poolSize,
-                           Duration defaultTimeout, Duration shutdownGrace, long maxFileBytes) {
+                           Duration defaultTimeout, Duration shutdownGrace, long maxFileBytes,
+                           java.util.List<java.nio.file.Path> allowedDirs) {
 
     /** Default warm sandboxes per key. */
     public static final int DEFAULT_POOL_SIZE = 4;
@@ -37,36 +39,47 @@ public record DaemonConfig(ServerConfig server, Optional<String> backend, int ma
         if (maxFileBytes < 1) {
             throw new InvalidRequestException("the file size limit must be positive");
         }
+        allowedDirs = java.util.List.copyOf(allowedDirs);
     }
 
     /** Defaults around a server configuration: best backend, 32 sandboxes, pool of 4, 10 min, 10 s grace, 64 MiB files. */
     public static DaemonConfig defaults(ServerConfig server) {
         return new DaemonConfig(server, Optional.empty(), 32, DEFAULT_POOL_SIZE, Duration.ofMinutes(10),
-                Duration.ofSeconds(10), 64L * 1024 * 1024);
+                Duration.ofSeconds(10), 64L * 1024 * 1024, java.util.List.of());
     }
 
     /** A copy with another backend. */
     public DaemonConfig withBackend(Optional<String> value) {
-        return new DaemonConfig(server, value, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes);
+        return new DaemonConfig(server, value, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs);
     }
 
     /** A copy with another sandbox limit. */
     public DaemonConfig withMaxSandboxes(int value) {
-        return new DaemonConfig(server, backend, value, poolSize, defaultTimeout, shutdownGrace, maxFileBytes);
+        return new DaemonConfig(server, backend, value, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs);
     }
 
     /** A copy with another pool size (0: no pool). */
     public DaemonConfig withPoolSize(int value) {
-        return new DaemonConfig(server, backend, maxSandboxes, value, defaultTimeout, shutdownGrace, maxFileBytes);
+        return new DaemonConfig(server, backend, maxSandboxes, value, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs);
     }
 
     /** A copy with another default timeout. */
     public DaemonConfig withDefaultTimeout(Duration value) {
-        return new DaemonConfig(server, backend, maxSandboxes, poolSize, value, shutdownGrace, maxFileBytes);
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, value, shutdownGrace, maxFileBytes, allowedDirs);
+    }
+
+    /** A copy with other directories that may be mounted. */
+    public DaemonConfig withAllowedDirs(java.util.List<java.nio.file.Path> value) {
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, value);
+    }
+
+    /** A copy with another file size limit. */
+    public DaemonConfig withMaxFileBytes(long value) {
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, value, allowedDirs);
     }
 
     /** A copy with another shutdown grace period. */
     public DaemonConfig withShutdownGrace(Duration value) {
-        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, value, maxFileBytes);
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, value, maxFileBytes, allowedDirs);
     }
 }

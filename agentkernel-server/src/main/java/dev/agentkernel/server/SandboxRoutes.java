@@ -88,6 +88,13 @@ final class SandboxRoutes {
             }
             options = options.withNetwork(network.asBoolean());
         }
+        Optional<String> dir = RequestFields.optionalString(body, "dir", "");
+        if (dir.isPresent()) {
+            if (dir.get().indexOf('\0') >= 0 || !dir.get().startsWith("/")) {
+                throw new InvalidRequestException("dir must be an absolute host path, e.g. \"/home/me/project\"");
+            }
+            options = options.withProjectDir(java.nio.file.Path.of(dir.get()));
+        }
         SandboxInfo info = sandboxes.create(new CreateSandbox(name, options));
         send(res, 201, toJson(info));
     }
@@ -205,6 +212,7 @@ final class SandboxRoutes {
         node.put("memory_mb", r.memoryMb());
         node.put("profile", r.profile().id());
         node.put("network", r.network());
+        r.projectDir().ifPresent(d -> node.put("dir", d.toString()));
         node.put("created_at", r.createdAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
         return node;
     }

@@ -263,8 +263,7 @@ class FilesApiIT extends SandboxTestBase {
     void filesOverTheLimitAre413() throws IOException {
         long limit = 1024 * 1024;
         Path dir = Files.createTempDirectory("ak-files-limit-it-");
-        try (ServerFixture small = ServerFixture.startIn(dir, 2, List.of(), 0, c -> new DaemonConfig(c.server(),
-                c.backend(), c.maxSandboxes(), c.poolSize(), c.defaultTimeout(), c.shutdownGrace(), limit))) {
+        try (ServerFixture small = ServerFixture.startIn(dir, 2, List.of(), 0, c -> c.withMaxFileBytes(limit))) {
             SandboxApi limited = new SandboxApi(small);
             try {
                 limited.createOk("limited");

@@ -38,7 +38,9 @@ final class Migrations {
                         details TEXT    NOT NULL DEFAULT '{}'
                     )""",
                     "CREATE INDEX audit_events_sandbox_ts ON audit_events (sandbox, ts)",
-                    "CREATE INDEX audit_events_ts ON audit_events (ts)")));
+                    "CREATE INDEX audit_events_ts ON audit_events (ts)")),
+            new Migration(2, "a persistent sandbox's project directory", List.of(
+                    "ALTER TABLE sandboxes ADD COLUMN project_dir TEXT")));
 
     private Migrations() {
     }

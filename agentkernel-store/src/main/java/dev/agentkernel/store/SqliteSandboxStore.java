@@ -23,7 +23,7 @@ import java.util.Optional;
  */
 public final class SqliteSandboxStore implements SandboxStore {
 
-    private static final String COLUMNS = "name, image, profile, vcpus, memory_mb, network, backend, state, created_at";
+    private static final String COLUMNS = "name, image, profile, vcpus, memory_mb, network, backend, state, created_at, project_dir";
 
     private final Database database;
 
@@ -43,7 +43,7 @@ public final class SqliteSandboxStore implements SandboxStore {
         Objects.requireNonNull(record, "record");
         int inserted = database.withConnection(c -> {
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO sandboxes (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
                 insert.setString(1, record.name());
                 insert.setString(2, record.image().orElse(null));
                 insert.setString(3, record.profile().id());
@@ -53,6 +53,7 @@ public final class SqliteSandboxStore implements SandboxStore {
                 insert.setString(7, record.backend());
                 insert.setString(8, record.state().id());
                 insert.setString(9, Timestamps.toText(record.createdAt()));
+                insert.setString(10, record.projectDir().map(java.nio.file.Path::toString).orElse(null));
                 return insert.executeUpdate();
             }
         });
@@ -145,7 +146,8 @@ public final class SqliteSandboxStore implements SandboxStore {
                     row.getInt("network") != 0,
                     row.getString("backend"),
                     state(row.getString("state")),
-                    Timestamps.fromText(row.getString("created_at")));
+                    Timestamps.fromText(row.getString("created_at")),
+                    Optional.ofNullable(row.getString("project_dir")).map(java.nio.file.Path::of));
         } catch (RuntimeException e) {
             throw new SandboxFailureException("state database " + database.location() + " holds an unreadable record"
                     + " for sandbox '" + name + "': " + e.getMessage(), e);

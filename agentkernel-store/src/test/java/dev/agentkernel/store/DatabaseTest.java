@@ -23,13 +23,14 @@ class DatabaseTest {
     @TempDir
     Path dir;
 
-    private static final Migration TASKS = new Migration(2, "tasks", List.of(
+    private static final int LATEST = Migrations.latest(Migrations.ALL);
+    private static final Migration TASKS = new Migration(LATEST + 1, "tasks", List.of(
             "CREATE TABLE tasks (id TEXT NOT NULL PRIMARY KEY, sandbox TEXT)"));
 
     @Test
     void newFileDatabaseIsAtLatestVersionWithTheRequiredPragmas() {
         try (Database db = Database.open(dir.resolve("state.db"))) {
-            assertThat(db.schemaVersion()).isEqualTo(Migrations.latest(Migrations.ALL)).isEqualTo(1);
+            assertThat(db.schemaVersion()).isEqualTo(Migrations.latest(Migrations.ALL)).isEqualTo(2);
             assertThat(db.file()).contains(dir.resolve("state.db"));
             assertThat(pragma(db, "journal_mode")).isEqualTo("wal");
             assertThat(pragma(db, "synchronous")).isEqualTo("1"); // NORMAL
@@ -64,7 +65,7 @@ class DatabaseTest {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
         try (Database db = Database.open(file)) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
-            assertThat(db.schemaVersion()).isEqualTo(1);
+            assertThat(db.schemaVersion()).isEqualTo(LATEST);
         }
     }
 
@@ -76,7 +77,7 @@ class DatabaseTest {
         }
         for (int i = 0; i < 3; i++) {
             try (Database db = Database.open(file)) {
-                assertThat(db.schemaVersion()).isEqualTo(1);
+                assertThat(db.schemaVersion()).isEqualTo(LATEST);
                 assertThat(count(db, "audit_events")).isEqualTo(1);
                 assertThat(tables(db)).containsOnlyOnce("sandboxes", "audit_events");
             }
@@ -92,19 +93,19 @@ class DatabaseTest {
         List<Migration> withTasks = new ArrayList<>(Migrations.ALL);
         withTasks.add(TASKS);
         try (Database db = Database.open(file, withTasks)) {
-            assertThat(db.schemaVersion()).isEqualTo(2);
+            assertThat(db.schemaVersion()).isEqualTo(LATEST + 1);
             assertThat(tables(db)).contains("tasks", "sandboxes", "audit_events");
             assertThat(count(db, "audit_events")).isEqualTo(1);
         }
         try (Database db = Database.open(file, withTasks)) {
-            assertThat(db.schemaVersion()).isEqualTo(2);
+            assertThat(db.schemaVersion()).isEqualTo(LATEST + 1);
         }
     }
 
     @Test
     void aFailingMigrationChangesNothing() {
         Path file = dir.resolve("state.db");
-        Migration broken = new Migration(2, "broken", List.of("CREATE TABLE half (x)", "THIS IS NOT SQL"));
+        Migration broken = new Migration(LATEST + 1, "broken", List.of("CREATE TABLE half (x)", "THIS IS NOT SQL"));
         List<Migration> withBroken = new ArrayList<>(Migrations.ALL);
         withBroken.add(broken);
         assertThatThrownBy(() -> Database.open(file, withBroken))
@@ -116,7 +117,7 @@ class DatabaseTest {
             assertThat(tables(db)).isEmpty();
         }
         try (Database db = Database.open(file)) {
-            assertThat(db.schemaVersion()).isEqualTo(1);
+            assertThat(db.schemaVersion()).isEqualTo(LATEST);
         }
     }
 
@@ -125,7 +126,7 @@ class DatabaseTest {
         List<Migration> withTasks = new ArrayList<>(Migrations.ALL);
         withTasks.add(TASKS);
         try (Database db = Database.inMemory(withTasks)) {
-            assertThat(db.schemaVersion()).isEqualTo(2);
+            assertThat(db.schemaVersion()).isEqualTo(LATEST + 1);
             assertThat(tables(db)).contains("tasks", "sandboxes", "audit_events");
         }
     }
@@ -139,7 +140,7 @@ class DatabaseTest {
         assertThatThrownBy(() -> Database.open(file))
                 .isInstanceOf(SandboxFailureException.class)
                 .hasMessageContaining(file.toString())
-                .hasMessageContaining("schema version 2")
+                .hasMessageContaining("schema version " + (LATEST + 1))
                 .hasMessageContaining("newer AgentKernel");
     }
 

@@ -6,6 +6,7 @@ import dev.agentkernel.core.audit.AuditEvent;
 import dev.agentkernel.core.audit.AuditEventType;
 import dev.agentkernel.core.audit.AuditLog;
 import dev.agentkernel.core.backend.IsolationBackend;
+import dev.agentkernel.core.policy.HostMountPolicy;
 import dev.agentkernel.core.policy.PolicyResolver;
 import dev.agentkernel.model.CommandSpec;
 import dev.agentkernel.model.ConflictException;
@@ -58,6 +59,7 @@ public final class SandboxManager implements AutoCloseable {
     private final Path agentBinary;
     private final int maxRunning;
     private final Duration defaultTimeout;
+    private final HostMountPolicy mounts;
     private final Map<String, AgentSandbox> live = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, ShellSession> shells = new ConcurrentHashMap<>();
@@ -69,9 +71,12 @@ public final class SandboxManager implements AutoCloseable {
      * @param agentBinary    the agent executable on the host
      * @param maxRunning     persistent sandboxes that may run at once
      * @param defaultTimeout wall-clock limit of a command that asks for none
+     * @param mounts         which host directories may be mounted as a sandbox's {@code /workspace}
      */
     public SandboxManager(IsolationBackend backend, PolicyResolver resolver, SandboxStore store, AuditLog audit,
-                          Path sandboxesDir, Path agentBinary, int maxRunning, Duration defaultTimeout) {
+                          Path sandboxesDir, Path agentBinary, int maxRunning, Duration defaultTimeout,
+                          HostMountPolicy mounts) {
+        this.mounts = mounts;
         this.backend = backend;
         this.resolver = resolver;
         this.store = store;
@@ -97,18 +102,34 @@ public final class SandboxManager implements AutoCloseable {
      * @throws ResourceExhaustedException when too many sandboxes run
      */
     public SandboxInfo create(CreateSandbox request) {
-        SandboxSpec resolved = resolver.resolve(request.options()); // bad options fail before anything is stored
+        SandboxRequest options = request.options();
+        Optional<Path> projectDir = Optional.empty();
+        if (options.projectDir().isPresent()) {
+            try {
+                projectDir = Optional.of(mounts.requireAllowed(options.projectDir().get()));
+            } catch (PermissionDeniedException e) {
+                policyViolation(request.name(), e.getMessage());
+                throw e;
+            }
+            options = new SandboxRequest(options.profile(), options.image(), options.network(), options.memoryMb(),
+                    options.vcpus(), options.env(), options.workdir(), Optional.empty());
+        }
+        SandboxSpec resolved = resolver.resolve(options); // bad options fail before anything is stored
         SandboxRecord record = new SandboxRecord(request.name(), resolved.image(), resolved.profile(),
                 resolved.limits().vcpus(), resolved.limits().memoryMb(), resolved.network() == NetworkMode.OUTBOUND,
-                backend.name(), SandboxState.RUNNING, Instant.now());
+                backend.name(), SandboxState.RUNNING, Instant.now(), projectDir);
         return locked(request.name(), () -> {
             requireRoom();
             store.insert(record);
             SandboxDirs dirs = SandboxDirs.of(sandboxesDir, record.name());
             try {
                 dirs.create();
-                record(AuditEventType.SANDBOX_CREATED, record.name(), Map.of("profile", record.profile().id(),
-                        "image", record.image().orElse(""), "backend", record.backend()));
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("profile", record.profile().id());
+                details.put("image", record.image().orElse(""));
+                details.put("backend", record.backend());
+                record.projectDir().ifPresent(d -> details.put("dir", d.toString()));
+                record(AuditEventType.SANDBOX_CREATED, record.name(), details);
                 launch(record);
             } catch (RuntimeException e) {
                 dirs.delete();
@@ -431,7 +452,14 @@ public final class SandboxManager implements AutoCloseable {
         }
         SandboxSpec base = resolver.resolve(options);
         List<Mount> mounts = new ArrayList<>(base.mounts());
-        mounts.addAll(SandboxDirs.of(sandboxesDir, record.name()).mounts(base.readOnlyRoot()));
+        for (Mount own : SandboxDirs.of(sandboxesDir, record.name()).mounts(base.readOnlyRoot())) {
+            if (record.projectDir().isPresent() && own.sandboxPath().equals(PolicyResolver.WORKSPACE)) {
+                mounts.add(new Mount(this.mounts.requireAllowed(record.projectDir().get()), PolicyResolver.WORKSPACE,
+                        base.readOnlyRoot()));
+            } else {
+                mounts.add(own);
+            }
+        }
         SandboxSpec spec = new SandboxSpec(base.image(), base.profile(), base.network(), base.readOnlyRoot(),
                 base.limits(), mounts, base.env(), base.workdir(), record.name());
         AgentSandbox box = AgentSandbox.launch(backend, spec, agentBinary);

@@ -18,9 +18,11 @@ import java.util.Optional;
  * @param backend   the isolation backend that runs it
  * @param state     whether it should be running
  * @param createdAt when it was created
+ * @param projectDir host directory mounted at {@code /workspace} instead of the sandbox's own, if any
  */
 public record SandboxRecord(String name, Optional<String> image, Profile profile, double vcpus, long memoryMb,
-                            boolean network, String backend, SandboxState state, Instant createdAt) {
+                            boolean network, String backend, SandboxState state, Instant createdAt,
+                            Optional<java.nio.file.Path> projectDir) {
 
     /** Validates. */
     public SandboxRecord {
@@ -30,10 +32,17 @@ public record SandboxRecord(String name, Optional<String> image, Profile profile
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(projectDir, "projectDir");
+    }
+
+    /** A record without a project directory. */
+    public SandboxRecord(String name, Optional<String> image, Profile profile, double vcpus, long memoryMb,
+                         boolean network, String backend, SandboxState state, Instant createdAt) {
+        this(name, image, profile, vcpus, memoryMb, network, backend, state, createdAt, Optional.empty());
     }
 
     /** The same record in another state. */
     public SandboxRecord withState(SandboxState newState) {
-        return new SandboxRecord(name, image, profile, vcpus, memoryMb, network, backend, newState, createdAt);
+        return new SandboxRecord(name, image, profile, vcpus, memoryMb, network, backend, newState, createdAt, projectDir);
     }
 }
