@@ -3,59 +3,74 @@ package dev.agentkernel.backend.bwrap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The sandbox's /etc: generated files plus copies of allow-listed host entries, one read-only mount. */
 class EtcSkeletonTest {
 
     @TempDir
     Path state;
 
-    private Path dir() {
-        return state.resolve("etc").resolve("v1");
+    @Test
+    void writesTheGeneratedFilesInBothVariants() throws Exception {
+        EtcSkeleton etc = EtcSkeleton.prepare(state);
+        for (boolean network : List.of(false, true)) {
+            Path dir = etc.tree(network);
+            assertThat(dir.resolve("passwd")).content()
+                    .isEqualTo("root:x:0:0:root:/workspace:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+            assertThat(dir.resolve("group")).content().isEqualTo("root:x:0:\nnogroup:x:65534:\n");
+            assertThat(dir.resolve("hosts")).content().startsWith("127.0.0.1\tlocalhost\n").contains("::1\tlocalhost");
+            assertThat(dir.resolve("nsswitch.conf")).content().contains("passwd: files\n").contains("hosts: files dns\n");
+            for (String name : EtcSkeleton.GENERATED) {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(name))))
+                        .as(name).isEqualTo("rw-r--r--");
+            }
+        }
+        assertThat(etc.tree(true).resolve("resolv.conf")).content().isEqualTo("nameserver 10.0.2.3\noptions edns0\n");
+        assertThat(etc.tree(false).resolve("resolv.conf")).doesNotExist();
     }
 
     @Test
-    void writesTheGeneratedFiles() throws Exception {
-        EtcSkeleton.prepare(state);
-
-        assertThat(dir().resolve("passwd")).content()
-                .isEqualTo("root:x:0:0:root:/workspace:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
-        assertThat(dir().resolve("group")).content().isEqualTo("root:x:0:\nnogroup:x:65534:\n");
-        assertThat(dir().resolve("hosts")).content().startsWith("127.0.0.1\tlocalhost\n").contains("::1\tlocalhost");
-        assertThat(dir().resolve("nsswitch.conf")).content().contains("passwd: files\n").contains("hosts: files dns\n");
-        assertThat(dir().resolve("resolv.conf")).content().isEqualTo("nameserver 10.0.2.3\noptions edns0\n");
-        for (String name : List.of("passwd", "group", "hosts", "nsswitch.conf", "resolv.conf")) {
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir().resolve(name))))
-                    .as(name).isEqualTo("rw-r--r--");
+    void copiesExactlyTheAllowListedHostEntriesAndNothingSecret() throws Exception {
+        EtcSkeleton etc = EtcSkeleton.prepare(state);
+        Path dir = etc.tree(false);
+        List<String> top = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(dir)) {
+            entries.forEach(p -> top.add(p.getFileName().toString()));
         }
-        try (var files = Files.list(dir())) {
-            assertThat(files.map(p -> p.getFileName().toString()))
-                    .as("no temporary files left")
-                    .containsExactlyInAnyOrder("passwd", "group", "hosts", "nsswitch.conf", "resolv.conf");
+        for (String name : top) {
+            boolean allowed = EtcSkeleton.GENERATED.contains(name)
+                    || etc.hostEntries().stream().anyMatch(e -> e.equals(name) || e.startsWith(name + "/"));
+            assertThat(allowed).as("/etc/%s in the sandbox", name).isTrue();
         }
-    }
-
-    @Test
-    void aChangedFileIsRestoredAndAnUnchangedOneLeftAlone() throws Exception {
-        EtcSkeleton.prepare(state);
-        Files.writeString(dir().resolve("passwd"), "evil:x:0:0::/:/bin/sh\n");
-        Files.setLastModifiedTime(dir().resolve("group"), java.nio.file.attribute.FileTime.fromMillis(1_000_000));
-
-        EtcSkeleton.prepare(state);
-
-        assertThat(dir().resolve("passwd")).content().startsWith("root:x:0:0:root:/workspace:/bin/sh\n");
-        assertThat(Files.getLastModifiedTime(dir().resolve("group")).toMillis()).isEqualTo(1_000_000);
+        assertThat(dir.resolve("shadow")).doesNotExist();
+        assertThat(dir.resolve("gshadow")).doesNotExist();
+        assertThat(dir.resolve("sudoers")).doesNotExist();
+        assertThat(dir.resolve("ssh")).doesNotExist();
+        assertThat(dir.resolve("ssl/private")).doesNotExist();
+        assertThat(dir.resolve("machine-id")).doesNotExist();
+        for (String entry : etc.hostEntries()) {
+            Path host = Path.of("/etc").resolve(entry);
+            Path copy = dir.resolve(entry);
+            assertThat(Files.exists(copy, LinkOption.NOFOLLOW_LINKS)).as(entry).isTrue();
+            if (Files.isSymbolicLink(host)) {
+                assertThat(Files.readSymbolicLink(copy)).as(entry).isEqualTo(Files.readSymbolicLink(host));
+            } else if (Files.isRegularFile(host) && Files.isReadable(host)) {
+                assertThat(Files.mismatch(host, copy)).as(entry).isEqualTo(-1L);
+            }
+        }
     }
 
     @Test
     void hostEntriesAreAllowListedAndNeverSecret() {
         EtcSkeleton etc = EtcSkeleton.prepare(state);
-
         assertThat(etc.hostEntries()).doesNotHaveDuplicates();
         for (String entry : etc.hostEntries()) {
             assertThat(entry).as(entry)
@@ -67,7 +82,6 @@ class EtcSkeletonTest {
                     .doesNotContain("..");
             assertThat(EtcSkeleton.HOST_ALLOW_LIST.contains(entry)
                     || EtcSkeleton.HOST_ALLOW_PREFIXES.stream().anyMatch(entry::startsWith)).as(entry).isTrue();
-            assertThat(Path.of("/etc").resolve(entry)).as(entry).exists();
         }
     }
 
@@ -83,29 +97,31 @@ class EtcSkeletonTest {
     }
 
     @Test
-    void argumentsBuildEtcFromGeneratedFilesAndHostEntries() {
+    void preparingAgainReusesTheTreeAndATamperedTreeIsNotTrustedBlindly() throws Exception {
+        EtcSkeleton first = EtcSkeleton.prepare(state);
+        Path marker = first.tree(false).resolve("passwd");
+        long modified = Files.getLastModifiedTime(marker).toMillis();
+        EtcSkeleton second = EtcSkeleton.prepare(state);
+        assertThat(second.tree(false)).isEqualTo(first.tree(false));
+        assertThat(Files.getLastModifiedTime(marker).toMillis()).as("not rebuilt").isEqualTo(modified);
+        // Only the current tree is kept (once the host is looked at again).
+        Files.createDirectories(state.resolve("etc/v2-0000000000000000/offline"));
+        Files.delete(state.resolve("etc/current"));
+        EtcSkeleton.prepare(state);
+        try (Stream<Path> trees = Files.list(state.resolve("etc"))) {
+            assertThat(trees.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder(first.tree(false).getParent().getFileName().toString(), "current");
+        }
+    }
+
+    @Test
+    void argumentsBindOneTreeReadOnlyAtEtc() {
         EtcSkeleton etc = EtcSkeleton.prepare(state);
         List<String> offline = new ArrayList<>();
         List<String> online = new ArrayList<>();
-
         etc.addArguments(offline, false);
         etc.addArguments(online, true);
-
-        assertThat(offline.subList(0, 2)).containsExactly("--dir", "/etc");
-        for (String name : List.of("passwd", "group", "hosts", "nsswitch.conf")) {
-            assertThat(java.util.Collections.indexOfSubList(offline,
-                    List.of("--ro-bind", dir().resolve(name).toString(), "/etc/" + name))).as(name).isNotNegative();
-        }
-        for (String entry : etc.hostEntries()) {
-            assertThat(java.util.Collections.indexOfSubList(offline, List.of("--ro-bind", "/etc/" + entry, "/etc/" + entry)))
-                    .as(entry).isNotNegative();
-        }
-        assertThat(offline).doesNotContain("/etc/resolv.conf", "--bind");
-        assertThat(online.subList(online.size() - 3, online.size()))
-                .containsExactly("--ro-bind", dir().resolve("resolv.conf").toString(), "/etc/resolv.conf");
-        assertThat(online.subList(0, online.size() - 3)).isEqualTo(offline);
-        // every option is a directory or a read-only bind
-        int expected = 2 + 3 * (etc.hostEntries().size() + 4);
-        assertThat(offline).hasSize(expected);
+        assertThat(offline).containsExactly("--ro-bind", etc.tree(false).toString(), "/etc");
+        assertThat(online).containsExactly("--ro-bind", etc.tree(true).toString(), "/etc");
     }
 }

@@ -20,7 +20,9 @@ import java.util.function.Predicate;
 /**
  * Sandboxes (in practice {@link dev.agentkernel.core.sandbox.AgentSandbox}es) started ahead of demand, {@code targetPerKey} per {@link PoolKey}. A sandbox
  * taken from the pool serves exactly one request and is then {@linkplain #discard destroyed};
- * it is never handed out twice. One filler thread keeps every key topped up, starting at most
+ * it is never handed out twice. Its replacement starts when it is discarded, not when it is
+ * taken, so that the start does not compete with the request for the CPUs. One filler thread
+ * keeps every key topped up, starting at most
  * {@code parallelStarts} sandboxes at once; a key that has not been asked for in
  * {@code idleKeyTimeout} is dropped, and at most {@code maxKeys} keys are kept (least recently
  * asked for dropped first).
@@ -42,6 +44,8 @@ public final class WarmPool<S extends AutoCloseable> implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Map<PoolKey, Slot> slots = new LinkedHashMap<>(16, 0.75f, true);
+    /** Sandboxes handed out and not yet discarded, with the slot they count against. Guarded by {@link #lock}. */
+    private final Map<S, Slot> taken = new java.util.IdentityHashMap<>();
     private final AtomicLong served = new AtomicLong();
     private final AtomicLong missed = new AtomicLong();
     private final Thread filler;
@@ -51,6 +55,7 @@ public final class WarmPool<S extends AutoCloseable> implements AutoCloseable {
     private final class Slot {
         final Deque<S> ready = new ArrayDeque<>();
         int starting;
+        int inUse;
         long lastDemandNanos = System.nanoTime();
         long retryAfterNanos;
         boolean dropped;
@@ -109,6 +114,8 @@ public final class WarmPool<S extends AutoCloseable> implements AutoCloseable {
                 while ((box = slot.ready.pollFirst()) != null) {
                     if (alive.test(box)) {
                         served.incrementAndGet();
+                        slot.inUse++;
+                        taken.put(box, slot);
                         return Optional.of(box);
                     }
                     dead.add(box);
@@ -125,6 +132,16 @@ public final class WarmPool<S extends AutoCloseable> implements AutoCloseable {
 
     /** Destroys a sandbox that served its request, in the background. */
     public void discard(S box) {
+        lock.lock();
+        try {
+            Slot slot = taken.remove(box);
+            if (slot != null) {
+                slot.inUse--;
+                changed.signalAll(); // its replacement may start now
+            }
+        } finally {
+            lock.unlock();
+        }
         Thread.ofVirtual().name("ak-pool-discard").start(() -> closeQuietly(box));
     }
 
@@ -148,7 +165,10 @@ public final class WarmPool<S extends AutoCloseable> implements AutoCloseable {
         }
     }
 
-    /** Waits until every known key has {@code targetPerKey} ready sandboxes, or the wait ends; true if so. */
+    /**
+     * Waits until every known key has {@code targetPerKey} sandboxes ready (or in use: those are
+     * replaced when discarded), or the wait ends; true if so.
+     */
     public boolean awaitWarm(Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         lock.lock();
@@ -168,7 +188,7 @@ public final class WarmPool<S extends AutoCloseable> implements AutoCloseable {
 
     private boolean allWarm() {
         for (Slot slot : slots.values()) {
-            if (slot.ready.size() < targetPerKey) {
+            if (slot.ready.size() + slot.inUse < targetPerKey) {
                 return false;
             }
         }
@@ -212,7 +232,9 @@ public final class WarmPool<S extends AutoCloseable> implements AutoCloseable {
                 }
                 for (Map.Entry<PoolKey, Slot> e : slots.entrySet()) {
                     Slot slot = e.getValue();
-                    if (slot.ready.size() + slot.starting < targetPerKey && now >= slot.retryAfterNanos) {
+                    // A sandbox in use still counts: its replacement starts when it is discarded, so that
+                    // starting it does not compete with the request it serves for the CPUs.
+                    if (slot.ready.size() + slot.starting + slot.inUse < targetPerKey && now >= slot.retryAfterNanos) {
                         next = e.getKey();
                         break;
                     }

@@ -74,6 +74,25 @@ class WarmPoolTest {
     }
 
     @Test
+    void aTakenSandboxIsReplacedOnlyOnceDiscarded() throws Exception {
+        try (WarmPool<Fake> pool = pool(2, Duration.ofMinutes(1), 4)) {
+            pool.warm(MODERATE);
+            assertThat(pool.awaitWarm(Duration.ofSeconds(5))).isTrue();
+            Fake inUse = pool.take(MODERATE).orElseThrow();
+            Thread.sleep(200);
+            assertThat(launched).as("no replacement while the request runs").hasSize(2);
+            pool.discard(inUse);
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (launched.size() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(launched).as("replaced once discarded").hasSize(3);
+            assertThat(pool.awaitWarm(Duration.ofSeconds(5))).isTrue();
+            assertThat(pool.stats().keys().getFirst().ready()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void neverServesAnotherKey() throws Exception {
         try (WarmPool<Fake> pool = pool(2, Duration.ofMinutes(1), 4)) {
             pool.warm(MODERATE);
