@@ -3,11 +3,14 @@
 # bubblewrap with the same isolation flags, all measured in the same run, interleaved.
 # Builds the project, runs the harness (agentkernel-bench, dev.agentkernel.bench.StartupBench)
 # and rewrites its sections of BENCHMARKS.md. Run as root (the bwrap backend needs cgroups).
+# With --only api it runs the HTTP API benchmark instead (dev.agentkernel.bench.ApiBench: a
+# real daemon in process, POST /run warm and cold and /batch/run against raw bubblewrap).
 #
-#   scripts/bench.sh                              # everything, default rounds
+#   scripts/bench.sh                              # both start-latency benchmarks, default rounds
 #   scripts/bench.sh --only inprocess --rounds 500
 #   scripts/bench.sh --only cli --cli-rounds 100
-#   scripts/bench.sh --help                       # all options
+#   scripts/bench.sh --only api                   # HTTP API latency and throughput (about 4 minutes)
+#   scripts/bench.sh --help                       # all options (--only api --help: the API benchmark's)
 #
 # Environment: AK_BENCH_SKIP_BUILD=1 reuses the last build; AK_BENCH_MVN_ARGS adds Maven
 # arguments (e.g. -o); AK_BENCH_MARKDOWN=/path/file.md writes elsewhere, =none not at all.
@@ -19,11 +22,19 @@ ak_find_java || exit 1
 cd "$ROOT"
 
 BENCH="$ROOT/agentkernel-bench/target"
+MAIN=dev.agentkernel.bench.StartupBench
+prev=""
+for arg in "$@"; do
+  if [[ "$prev" == --only && "$arg" == api ]]; then
+    MAIN=dev.agentkernel.bench.ApiBench
+  fi
+  prev="$arg"
+done
 for arg in "$@"; do
   case "$arg" in
     -h|--help)
       if [[ -d "$BENCH/classes/dev/agentkernel/bench" ]]; then
-        exec "$JAVA_HOME/bin/java" -cp "$BENCH/classes:$BENCH/lib/*" dev.agentkernel.bench.StartupBench --help
+        exec "$JAVA_HOME/bin/java" -cp "$BENCH/classes:$BENCH/lib/*" "$MAIN" --help
       fi
       sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
       exit 0 ;;
@@ -55,5 +66,5 @@ MARKDOWN=("--markdown" "${AK_BENCH_MARKDOWN:-$ROOT/BENCHMARKS.md}")
 [[ "${AK_BENCH_MARKDOWN:-}" == none ]] && MARKDOWN=()
 
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
-  -cp "$BENCH/classes:$BENCH/lib/*" dev.agentkernel.bench.StartupBench \
+  -cp "$BENCH/classes:$BENCH/lib/*" "$MAIN" \
   --root "$ROOT" "${MARKDOWN[@]}" "$@"

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +43,61 @@ record Machine(String cpus, String cpuModel, String kernel, String bwrap, String
         } catch (IOException | ArrayIndexOutOfBoundsException e) {
             return "unknown";
         }
+    }
+
+    /**
+     * How cgroups are mounted here, from {@code /proc/self/mounts}: "v2 (unified at /sys/fs/cgroup)",
+     * "hybrid: v1 (cpu, memory, …) + v2 at /sys/fs/cgroup/unified", "v1 (…)" or "unknown".
+     */
+    static String cgroupMode() {
+        List<String[]> mounts = mounts();
+        List<String> v1 = new ArrayList<>();
+        List<String> v2 = new ArrayList<>();
+        for (String[] m : mounts) {
+            if (m[2].equals("cgroup2")) {
+                v2.add(m[1]);
+            } else if (m[2].equals("cgroup")) {
+                v1.add(Path.of(m[1]).getFileName().toString());
+            }
+        }
+        if (v1.isEmpty() && v2.isEmpty()) {
+            return "unknown";
+        }
+        if (v1.isEmpty()) {
+            return "v2 (unified at " + String.join(", ", v2) + ")";
+        }
+        String hierarchies = "v1 (" + String.join(", ", v1) + ")";
+        return v2.isEmpty() ? hierarchies : "hybrid: " + hierarchies + " + v2 at " + String.join(", ", v2);
+    }
+
+    /**
+     * Whether a cgroup2 hierarchy is mounted with {@code favordynmods} (cheaper cgroup
+     * migrations: the kernel then skips the RCU grace period of {@code cgroup_threadgroup_rwsem}):
+     * "yes (mount point)" or "no".
+     */
+    static String favordynmods() {
+        for (String[] m : mounts()) {
+            if (m[2].equals("cgroup2") && List.of(m[3].split(",")).contains("favordynmods")) {
+                return "yes (" + m[1] + ")";
+            }
+        }
+        return "no";
+    }
+
+    /** Fields of {@code /proc/self/mounts}: device, mount point, type, options. */
+    private static List<String[]> mounts() {
+        List<String[]> out = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
+                String[] f = line.split(" ");
+                if (f.length >= 4) {
+                    out.add(f);
+                }
+            }
+        } catch (IOException e) {
+            // not Linux
+        }
+        return out;
     }
 
     private static String readCpuModel() {
