@@ -53,6 +53,16 @@ final class DaemonCommand implements Subcommand {
     }
 
     @Override
+    public Arguments arguments() {
+        return Arguments.WORDS;
+    }
+
+    @Override
+    public List<String> words() {
+        return ACTIONS;
+    }
+
+    @Override
     public Options options() {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("host").hasArg().argName("HOST").desc("start: address to listen on (default 127.0.0.1)").get());

@@ -25,8 +25,16 @@ import org.apache.commons.cli.UnrecognizedOptionException;
  *   <li>4: not found; 5: conflicts with current state; 6: a host budget is exhausted; 7: the sandbox's policy forbids it</li>
  *   <li>124: the command timed out; 137: out of memory; 125: the sandbox itself failed</li>
  *   <li>70: an internal error (a bug)</li>
+ *   <li>69: no AgentKernel daemon answers (commands that need one: create, start, stop, remove, list,
+ *       exec, attach, cp, audit, status), or the connection to it broke</li>
+ *   <li>77: the daemon refused the API key ({@code AGENTKERNEL_API_KEY})</li>
+ *   <li>{@code exec} and {@code attach}: the command's own exit code</li>
  *   <li>{@code daemon status} (like LSB status): 0 runs and answers, 3 does not run, 4 runs but does not answer</li>
  * </ul>
+ *
+ * <p>A daemon's answers map as the SDK's exceptions do: 400/413 is 2, 403 is 7, 404 is 4, 409 is 5,
+ * 429 is 6, 500 (the sandbox or the daemon failed) is 125, 503 (no backend, shutting down) is 3, anything
+ * else 70.
  */
 final class ExitCodes {
 
@@ -41,6 +49,10 @@ final class ExitCodes {
     static final int INTERNAL = 70;
     static final int NOT_RUNNING = 3;
     static final int NOT_ANSWERING = 4;
+    /** No daemon answers, or the connection to it broke (sysexits' EX_UNAVAILABLE). */
+    static final int NO_DAEMON = 69;
+    /** The daemon refused the API key (sysexits' EX_NOPERM). */
+    static final int AUTHENTICATION = 77;
 
     private ExitCodes() {
     }
@@ -58,10 +70,41 @@ final class ExitCodes {
         };
     }
 
+    /** The exit code of a daemon's answer, as the SDK reports it. */
+    static int of(dev.agentkernel.client.AgentKernelException e) {
+        return switch (e) {
+            case dev.agentkernel.client.ValidationException x -> USAGE;
+            case dev.agentkernel.client.AuthenticationException x -> AUTHENTICATION;
+            case dev.agentkernel.client.PermissionDeniedException x -> PERMISSION_DENIED;
+            case dev.agentkernel.client.NotFoundException x -> NOT_FOUND;
+            case dev.agentkernel.client.ConflictException x -> CONFLICT;
+            case dev.agentkernel.client.ConnectionException x -> NO_DAEMON;
+            case dev.agentkernel.client.ServerException x -> switch (x.status()) {
+                case 429 -> EXHAUSTED;
+                case 500 -> SANDBOX_FAILURE;
+                case 503 -> BACKEND_UNAVAILABLE;
+                default -> INTERNAL;
+            };
+        };
+    }
+
     /** Prints one line for {@code e} and returns its exit code. */
     static int report(Throwable e, PrintWriter err) {
         if (e instanceof AgentKernelException ak) {
             err.println("agentkernel: error: " + ak.getMessage());
+            return of(ak);
+        }
+        if (e instanceof DaemonUnavailableException d) {
+            err.println("agentkernel: error: " + d.getMessage());
+            return NO_DAEMON;
+        }
+        if (e instanceof dev.agentkernel.client.AuthenticationException a) {
+            err.println("agentkernel: error: " + a.getMessage() + (System.getenv("AGENTKERNEL_API_KEY") == null
+                    ? " (set AGENTKERNEL_API_KEY to the daemon's key)" : " (check AGENTKERNEL_API_KEY)"));
+            return AUTHENTICATION;
+        }
+        if (e instanceof dev.agentkernel.client.AgentKernelException ak) {
+            err.println("agentkernel: error: " + oneLine(ak.getMessage()));
             return of(ak);
         }
         if (e instanceof OutOfMemoryError) {
@@ -73,6 +116,10 @@ final class ExitCodes {
             e.printStackTrace(err);
         }
         return INTERNAL;
+    }
+
+    private static String oneLine(String message) {
+        return message == null ? "" : message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
     /** A parse error in words. */

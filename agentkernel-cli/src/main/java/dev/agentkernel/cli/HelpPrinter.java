@@ -10,7 +10,7 @@ final class HelpPrinter {
     }
 
     static void print(Subcommand command, Options options, PrintWriter out) {
-        out.println("Usage: agentkernel " + command.name() + " " + command.usage());
+        out.println(("Usage: agentkernel " + command.name() + " " + command.usage()).stripTrailing());
         out.println();
         command.description().forEach(out::println);
         out.println();

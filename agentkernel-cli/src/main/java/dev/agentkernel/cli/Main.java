@@ -26,9 +26,29 @@ public final class Main {
 
     private static final List<Entry> ENTRIES = List.of(
             new Entry("run", "Run a command in a fresh isolated sandbox", RunCommand::new),
+            new Entry("create", "Create and start a persistent sandbox", CreateCommand::new),
+            new Entry("start", "Start stopped sandboxes again",
+                    () -> new SandboxActionCommand(SandboxActionCommand.Action.START)),
+            new Entry("stop", "Stop sandboxes, keeping their files",
+                    () -> new SandboxActionCommand(SandboxActionCommand.Action.STOP)),
+            new Entry("remove", "Remove sandboxes and their files",
+                    () -> new SandboxActionCommand(SandboxActionCommand.Action.REMOVE)),
+            new Entry("list", "List the persistent sandboxes", ListCommand::new),
+            new Entry("exec", "Run a command in a running sandbox", ExecCommand::new),
+            new Entry("attach", "Open an interactive shell in a running sandbox", AttachCommand::new),
+            new Entry("cp", "Copy a file between this machine and a sandbox", CpCommand::new),
+            new Entry("audit", "Show the audit log of the daemon or of one sandbox", AuditCommand::new),
+            new Entry("status", "Show the daemon's status and its sandboxes", StatusCommand::new),
+            new Entry("agents", "Show which AI coding agents are installed and have API keys", AgentsCommand::new),
             new Entry("serve", "Serve the HTTP API in the foreground", ServeCommand::new),
             new Entry("daemon", "Start, stop or inspect the HTTP API server in the background", DaemonCommand::new),
-            new Entry("doctor", "List isolation backends and whether they can run here", DoctorCommand::new));
+            new Entry("doctor", "List isolation backends and whether they can run here", DoctorCommand::new),
+            new Entry("completion", "Print a shell completion script (bash, zsh)", CompletionCommand::new));
+
+    /** Every subcommand, in the order of the help (for completion scripts). */
+    static List<Subcommand> subcommands() {
+        return ENTRIES.stream().map(e -> e.factory().get()).toList();
+    }
 
     private final Map<String, Entry> commands = new LinkedHashMap<>();
 
@@ -83,18 +103,13 @@ public final class Main {
         Options options = withHelp(command.options());
         CommandLine parsed;
         try {
-            parsed = DefaultParser.builder().setAllowPartialMatching(false).build()
-                    .parse(options, rest, command.stopsAtCommand());
+            parsed = parse(command, options, rest);
         } catch (ParseException e) {
             err.println("agentkernel: error: " + ExitCodes.describe(e));
             err.println("try 'agentkernel " + command.name() + " --help'");
             return ExitCodes.USAGE;
-        }
-        int commandStart = rest.length - parsed.getArgList().size();
-        if (command.stopsAtCommand() && !parsed.getArgList().isEmpty() && parsed.getArgList().getFirst().startsWith("-")
-                && !(commandStart > 0 && rest[commandStart - 1].equals("--"))) {
-            err.println("agentkernel: error: unknown option '" + parsed.getArgList().getFirst()
-                    + "' (to run a program whose name starts with '-', put it after --)");
+        } catch (UsageError e) {
+            err.println("agentkernel: error: " + e.getMessage());
             err.println("try 'agentkernel " + command.name() + " --help'");
             return ExitCodes.USAGE;
         }
@@ -113,6 +128,59 @@ public final class Main {
         }
     }
 
+    /** A usage error found after parsing (an unknown option where a command should start). */
+    private static final class UsageError extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UsageError(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Parses {@code rest}: all of it; up to the command ({@link Subcommand#stopsAtCommand()});
+     * or options, a name, options, then the command ({@link Subcommand#nameThenCommand()}).
+     */
+    static CommandLine parse(Subcommand command, Options options, String[] rest) throws ParseException, UsageError {
+        DefaultParser parser = DefaultParser.builder().setAllowPartialMatching(false).build();
+        boolean stops = command.stopsAtCommand() || command.nameThenCommand();
+        CommandLine parsed = parser.parse(options, rest, stops);
+        if (!stops) {
+            return parsed;
+        }
+        int commandStart = rest.length - parsed.getArgList().size();
+        if (!command.nameThenCommand() || parsed.getArgList().isEmpty() || afterDoubleDash(rest, commandStart)) {
+            checkCommandStart(parsed, rest, commandStart);
+            return parsed;
+        }
+        // exec NAME [OPTIONS] [--] CMD...: parse the options after the name too.
+        String[] tail = Arrays.copyOfRange(rest, commandStart + 1, rest.length);
+        CommandLine after = parser.parse(options, tail, true);
+        checkCommandStart(after, tail, tail.length - after.getArgList().size());
+        CommandLine.Builder merged = CommandLine.builder();
+        for (Option o : parsed.getOptions()) {
+            merged.addOption(o);
+        }
+        for (Option o : after.getOptions()) {
+            merged.addOption(o);
+        }
+        merged.addArg(parsed.getArgList().getFirst());
+        after.getArgList().forEach(merged::addArg);
+        return merged.get();
+    }
+
+    private static boolean afterDoubleDash(String[] rest, int index) {
+        return index > 0 && rest[index - 1].equals("--");
+    }
+
+    private static void checkCommandStart(CommandLine parsed, String[] rest, int commandStart) throws UsageError {
+        if (!parsed.getArgList().isEmpty() && parsed.getArgList().getFirst().startsWith("-")
+                && !afterDoubleDash(rest, commandStart)) {
+            throw new UsageError("unknown option '" + parsed.getArgList().getFirst()
+                    + "' (to run a program whose name starts with '-', put it after --)");
+        }
+    }
+
     private static Options withHelp(Options options) {
         Options copy = new Options();
         options.getOptions().forEach(copy::addOption);
@@ -127,9 +195,9 @@ public final class Main {
         out.println();
         out.println("Commands:");
         for (Entry e : commands.values()) {
-            out.printf("  %-10s %s%n", e.name(), e.summary());
+            out.printf("  %-11s %s%n", e.name(), e.summary());
         }
-        out.printf("  %-10s %s%n", "help", "Show help for a command");
+        out.printf("  %-11s %s%n", "help", "Show help for a command");
         out.println();
         out.println("Options:");
         out.println("  -h, --help     Show this help");
@@ -138,9 +206,17 @@ public final class Main {
         out.println("Examples:");
         out.println("  agentkernel run python3 -c \"print('Hello from sandbox!')\"");
         out.println("  agentkernel run --profile restrictive --timeout 10 -- sh -c 'echo hi'");
-        out.println("  agentkernel serve --port 18888");
-        out.println("  agentkernel daemon start; agentkernel daemon status");
+        out.println("  agentkernel daemon start");
+        out.println("  agentkernel create my-project --dir . && agentkernel exec my-project ls /workspace");
+        out.println("  agentkernel attach my-project");
+        out.println("  agentkernel cp report.csv my-project:/workspace/report.csv");
+        out.println("  agentkernel list; agentkernel audit -s my-project");
         out.println("  agentkernel doctor");
+        out.println("  source <(agentkernel completion bash)");
+        out.println();
+        out.println("The commands from create to status talk to a running daemon: --url, else AGENTKERNEL_BASE_URL,");
+        out.println("else the one 'agentkernel daemon start' started, else http://localhost:18888. When none answers");
+        out.println("they exit with 69; start one with 'agentkernel daemon start'.");
         out.println();
         out.println("Run 'agentkernel COMMAND --help' for a command's options.");
     }

@@ -65,6 +65,11 @@ final class RunCommand implements Subcommand {
     }
 
     @Override
+    public Arguments arguments() {
+        return Arguments.COMMAND;
+    }
+
+    @Override
     public Options options() {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("image").hasArg().argName("IMAGE").desc("Image to run in (default: auto-detected)").get());

@@ -28,6 +28,45 @@ interface Subcommand {
         return false;
     }
 
+    /**
+     * Whether the arguments are a sandbox's name, then options, then a command
+     * ({@code exec NAME [-e K=V] [--] CMD...}): options are parsed before and after the name, and
+     * parsing stops at the command.
+     */
+    default boolean nameThenCommand() {
+        return false;
+    }
+
+    /** What the positional arguments are, for shell completion. */
+    enum Arguments {
+        /** None. */
+        NONE,
+        /** One sandbox name. */
+        SANDBOX,
+        /** Sandbox names. */
+        SANDBOXES,
+        /** A sandbox name, then a command. */
+        SANDBOX_THEN_COMMAND,
+        /** A new name (nothing to complete). */
+        NEW_NAME,
+        /** A command to run. */
+        COMMAND,
+        /** {@code SRC DST}, each a local path or {@code NAME:/path}. */
+        COPY,
+        /** One of {@link #words()}. */
+        WORDS
+    }
+
+    /** What the positional arguments are, for shell completion. */
+    default Arguments arguments() {
+        return Arguments.NONE;
+    }
+
+    /** The words the first positional argument may be, when {@link #arguments()} is {@link Arguments#WORDS}. */
+    default List<String> words() {
+        return List.of();
+    }
+
     /** Example invocations shown in {@code --help}. */
     List<String> examples();
 

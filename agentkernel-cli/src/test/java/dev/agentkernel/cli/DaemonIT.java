@@ -110,6 +110,7 @@ class DaemonIT {
         builder.environment().put("AGENTKERNEL_STATE_DIR", stateDir.toString());
         builder.environment().put("AGENTKERNEL_RUNTIME_DIR", runtimeDir.toString());
         builder.environment().remove("AGENTKERNEL_API_KEY");
+        builder.environment().remove("AGENTKERNEL_BASE_URL");
         long started = System.nanoTime();
         Process process = builder.start();
         CompletableFuture<byte[]> out = Launcher.drain(process.getInputStream());
@@ -211,6 +212,37 @@ class DaemonIT {
         Outcome after = cli("daemon", "status");
         assertThat(after.exitCode()).as(after.describe()).isEqualTo(3);
         assertThat(after.stdout()).isEqualTo("agentkernel: daemon is not running\n");
+    }
+
+    @Test
+    void theSandboxCommandsFindTheDaemonThatDaemonStartStarted() throws Exception {
+        Outcome start = cli("daemon", "start", "--port", "0");
+        assertThat(start.exitCode()).as(start.describe()).isZero();
+        Matcher m = STARTED.matcher(start.stdout().strip());
+        assertThat(m.matches()).as(start.describe()).isTrue();
+        String url = m.group(2);
+
+        Outcome status = cli("status");
+        assertThat(status.exitCode()).as(status.describe()).isZero();
+        assertThat(status.stdout()).startsWith("agentkernel: daemon is running at " + url + "\n"
+                + "  found via  daemon.json ('agentkernel daemon start')\n");
+        Outcome create = cli("create", "found-it");
+        assertThat(create.exitCode()).as(create.describe()).isZero();
+        Outcome exec = cli("exec", "found-it", "--", "sh", "-c", "echo hi; exit 3");
+        assertThat(exec.exitCode()).as(exec.describe()).isEqualTo(3);
+        assertThat(exec.stdout()).isEqualTo("hi\n");
+        Outcome remove = cli("remove", "found-it");
+        assertThat(remove.exitCode()).as(remove.describe()).isZero();
+
+        Outcome stop = cli("daemon", "stop");
+        assertThat(stop.exitCode()).as(stop.describe()).isZero();
+        // Nothing recorded any more: the default address, where no daemon answers unless one runs there.
+        Outcome after = cli("status");
+        if (after.exitCode() != 0) {
+            assertThat(after.exitCode()).as(after.describe()).isEqualTo(69);
+            assertThat(after.stderr()).isEqualTo("agentkernel: error: no AgentKernel daemon answers at "
+                    + "http://localhost:18888; start one with 'agentkernel daemon start'\n");
+        }
     }
 
     @Test

@@ -198,7 +198,8 @@ class MainTest {
 
     @Test
     void anUnknownSubcommand() {
-        assertUsageError(run("frobnicate"), "unknown command 'frobnicate'; commands: run, serve, daemon, doctor",
+        assertUsageError(run("frobnicate"), "unknown command 'frobnicate'; commands: run, create, start, stop, remove, "
+                + "list, exec, attach, cp, audit, status, agents, serve, daemon, doctor, completion",
                 "try 'agentkernel --help'");
     }
 

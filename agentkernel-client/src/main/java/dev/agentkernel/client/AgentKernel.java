@@ -235,6 +235,59 @@ public interface AgentKernel extends AutoCloseable {
     }
 
     /**
+     * Runs a command inside a running sandbox and streams its events as they happen
+     * ({@code POST /sandboxes/{name}/exec/stream}): {@link StreamEvent.Started} (with the
+     * sandbox's name), {@link StreamEvent.Progress}, {@link StreamEvent.Output} of stdout and
+     * stderr as produced, then {@link StreamEvent.Done} with the exit code, or
+     * {@link StreamEvent.Error} (e.g. the sandbox stopped). The client's timeout bounds only the
+     * wait for the stream to start. Close the stream: closing it early kills the command.
+     *
+     * {@snippet :
+     * try (EventStream events = client.execStream("box", List.of("make", "test"), ExecOptions.defaults())) {
+     *     for (StreamEvent event : events) {
+     *         switch (event) {
+     *             case StreamEvent.Output o -> (o.stderr() ? System.err : System.out).print(o.text());
+     *             case StreamEvent.Done d -> System.out.println("exit " + d.exitCode());
+     *             default -> { }
+     *         }
+     *     }
+     * }
+     * }
+     *
+     * @param name    the sandbox
+     * @param command the program and its arguments
+     * @param options environment, working directory, timeout
+     * @return the open event stream
+     * @throws NotFoundException    if there is no such sandbox
+     * @throws ValidationException  if the command or an option is invalid
+     * @throws AgentKernelException for the other failures before the stream starts; failures after
+     *                              that arrive as a {@link StreamEvent.Error} event
+     */
+    EventStream execStream(String name, List<String> command, ExecOptions options);
+
+    /**
+     * Starts an interactive program (a login shell unless {@link AttachOptions#command()} says
+     * otherwise) on a pseudo-terminal in a running sandbox and connects to it
+     * ({@code POST /sandboxes/{name}/attach}, then {@code GET /attach/{id}/events}). Read its
+     * output, send it input, resize it; close the session.
+     *
+     * {@snippet :
+     * try (TerminalSession shell = client.attach("box", AttachOptions.defaults().withSize(40, 120))) {
+     *     shell.input("ls /workspace; exit\n");
+     *     int exitCode = shell.transferTo(System.out);
+     * }
+     * }
+     *
+     * @param name    the sandbox
+     * @param options program, environment, working directory, terminal size
+     * @return the connected session; close it
+     * @throws NotFoundException   if there is no such sandbox
+     * @throws ConflictException   if it is stopped
+     * @throws ValidationException if an option is invalid
+     */
+    TerminalSession attach(String name, AttachOptions options);
+
+    /**
      * Reads a file of a running sandbox through JSON: text as is, anything else as base64
      * ({@code GET /sandboxes/{name}/files/{path}}).
      *
@@ -259,6 +312,25 @@ public interface AgentKernel extends AutoCloseable {
     byte[] readFileBytes(String sandbox, String path);
 
     /**
+     * Reads a file of a running sandbox as a stream of raw bytes
+     * ({@code Accept: application/octet-stream}), for files too large to hold in memory. The
+     * client's timeout bounds only the wait for the response to start.
+     *
+     * {@snippet :
+     * try (InputStream in = client.readFileStream("box", "/workspace/out.tar")) {
+     *     Files.copy(in, Path.of("out.tar"));
+     * }
+     * }
+     *
+     * @param sandbox the sandbox
+     * @param path    the file's path in the sandbox
+     * @return its bytes; close the stream
+     * @throws NotFoundException   if the sandbox or the file does not exist
+     * @throws ValidationException if the path is a directory
+     */
+    java.io.InputStream readFileStream(String sandbox, String path);
+
+    /**
      * Creates or replaces a file of a running sandbox with text, as UTF-8 in a JSON body
      * ({@code PUT /sandboxes/{name}/files/{path}}). Parent directories must exist.
      *
@@ -281,6 +353,21 @@ public interface AgentKernel extends AutoCloseable {
      * @throws AgentKernelException as for {@link #writeFile(String, String, String)}
      */
     void writeFile(String sandbox, String path, byte[] bytes);
+
+    /**
+     * Creates or replaces a file of a running sandbox with the bytes of a local file, streamed
+     * raw ({@code Content-Type: application/octet-stream}). Parent directories must exist. The
+     * client's timeout bounds the whole upload: give a large file a longer one
+     * ({@link #withTimeout(Duration)}).
+     *
+     * @param sandbox the sandbox
+     * @param path    the file's path in the sandbox
+     * @param source  the local file
+     * @throws IllegalArgumentException if {@code source} cannot be read
+     * @throws ValidationException      if the file is over the server's limit (413)
+     * @throws AgentKernelException     as for {@link #writeFile(String, String, String)}
+     */
+    void writeFile(String sandbox, String path, java.nio.file.Path source);
 
     /**
      * Deletes a file of a running sandbox ({@code DELETE /sandboxes/{name}/files/{path}}).

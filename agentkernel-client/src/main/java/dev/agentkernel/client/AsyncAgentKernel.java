@@ -171,6 +171,20 @@ public interface AsyncAgentKernel extends AutoCloseable {
     CompletableFuture<RunResult> execInSandbox(String name, List<String> command, ExecOptions options);
 
     /**
+     * Streams the events of a command inside a running sandbox to {@code listener} as they
+     * arrive (as {@link AgentKernel#execStream(String, List, ExecOptions)}); the future completes
+     * as for {@link #runStream(List, RunOptions, Consumer)}.
+     *
+     * @param name     the sandbox
+     * @param command  the program and its arguments
+     * @param options  environment, working directory, timeout
+     * @param listener receives every event, including the last
+     * @return the end of the command
+     */
+    CompletableFuture<StreamEvent.Done> execStream(String name, List<String> command, ExecOptions options,
+                                                   Consumer<? super StreamEvent> listener);
+
+    /**
      * As {@link AgentKernel#readFile(String, String)}.
      *
      * @param sandbox the sandbox

@@ -109,6 +109,22 @@ final class HttpAgentKernel implements AgentKernel {
     }
 
     @Override
+    public EventStream execStream(String name, List<String> command, ExecOptions options) {
+        Objects.requireNonNull(options, "options");
+        String path = UrlPaths.sandbox(name) + "/exec/stream";
+        return new HttpEventStream(transport.openEvents(path, Wire.execRequest(command, options)),
+                "POST " + path + " " + command);
+    }
+
+    @Override
+    public TerminalSession attach(String name, AttachOptions options) {
+        Objects.requireNonNull(options, "options");
+        String id = transport.send("POST", UrlPaths.sandbox(name) + "/attach", Wire.attachRequest(options),
+                transport.timeout(), Wire::sessionId);
+        return HttpTerminalSession.open(transport, id, name);
+    }
+
+    @Override
     public FileContent readFile(String sandbox, String path) {
         return transport.get(UrlPaths.file(sandbox, path), Wire::fileContent);
     }
@@ -116,6 +132,11 @@ final class HttpAgentKernel implements AgentKernel {
     @Override
     public byte[] readFileBytes(String sandbox, String path) {
         return transport.getBytes(UrlPaths.file(sandbox, path));
+    }
+
+    @Override
+    public java.io.InputStream readFileStream(String sandbox, String path) {
+        return transport.getByteStream(UrlPaths.file(sandbox, path));
     }
 
     @Override
@@ -128,6 +149,12 @@ final class HttpAgentKernel implements AgentKernel {
     public void writeFile(String sandbox, String path, byte[] bytes) {
         Objects.requireNonNull(bytes, "bytes");
         transport.putBytes(UrlPaths.file(sandbox, path), bytes, data -> null);
+    }
+
+    @Override
+    public void writeFile(String sandbox, String path, java.nio.file.Path source) {
+        Objects.requireNonNull(source, "source");
+        transport.putFile(UrlPaths.file(sandbox, path), source, transport.timeout(), data -> null);
     }
 
     @Override

@@ -47,23 +47,33 @@ final class HttpAsyncAgentKernel implements AsyncAgentKernel {
     public CompletableFuture<StreamEvent.Done> runStream(List<String> command, RunOptions options,
                                                          Consumer<? super StreamEvent> listener) {
         java.util.Objects.requireNonNull(listener, "listener");
-        return dispatcher.submit(() -> {
-            try (EventStream events = blocking.runStream(command, options)) {
-                for (StreamEvent event : events) {
-                    listener.accept(event);
-                    switch (event) {
-                        case StreamEvent.Done done -> {
-                            return done;
-                        }
-                        case StreamEvent.Error error -> throw new ServerException(0, error.message());
-                        default -> {
-                        }
+        return dispatcher.submit(() -> follow(blocking.runStream(command, options), listener));
+    }
+
+    @Override
+    public CompletableFuture<StreamEvent.Done> execStream(String name, List<String> command, ExecOptions options,
+                                                          Consumer<? super StreamEvent> listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
+        return dispatcher.submit(() -> follow(blocking.execStream(name, command, options), listener));
+    }
+
+    /** Hands every event to {@code listener} and returns the done event; an error event is a ServerException. */
+    private static StreamEvent.Done follow(EventStream stream, Consumer<? super StreamEvent> listener) {
+        try (EventStream events = stream) {
+            for (StreamEvent event : events) {
+                listener.accept(event);
+                switch (event) {
+                    case StreamEvent.Done done -> {
+                        return done;
+                    }
+                    case StreamEvent.Error error -> throw new ServerException(0, error.message());
+                    default -> {
                     }
                 }
             }
-            // The stream ends only after done or error, or throws; closed under us means cancelled.
-            throw new ConnectionException("the event stream was closed before its done event", null);
-        });
+        }
+        // The stream ends only after done or error, or throws; closed under us means cancelled.
+        throw new ConnectionException("the event stream was closed before its done event", null);
     }
 
     @Override

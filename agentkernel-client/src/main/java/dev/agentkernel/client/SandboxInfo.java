@@ -17,9 +17,11 @@ import java.util.Optional;
  * @param profile   its security profile, if the server reports one this client knows
  * @param network   whether it can reach the network
  * @param createdAt when it was created (whole seconds)
+ * @param dir       the host directory mounted at {@code /workspace}, if one was given
  */
 public record SandboxInfo(String name, String status, String backend, Optional<String> image, double vcpus,
-                          long memoryMb, Optional<Profile> profile, boolean network, Optional<Instant> createdAt) {
+                          long memoryMb, Optional<Profile> profile, boolean network, Optional<Instant> createdAt,
+                          Optional<String> dir) {
 
     /** Checks for nulls. */
     public SandboxInfo {
@@ -29,6 +31,7 @@ public record SandboxInfo(String name, String status, String backend, Optional<S
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(dir, "dir");
     }
 
     /**

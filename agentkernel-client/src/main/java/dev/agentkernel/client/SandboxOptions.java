@@ -16,9 +16,11 @@ import java.util.OptionalLong;
  * @param profile  the security profile
  * @param network  false turns the network off; true cannot turn it on under {@link Profile#RESTRICTIVE};
  *                 empty follows the profile
+ * @param dir      an absolute directory on the daemon's host mounted at {@code /workspace}; the daemon
+ *                 allows only directories under those it was configured to allow (else 403)
  */
 public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, OptionalLong memoryMb,
-                             Optional<Profile> profile, Optional<Boolean> network) {
+                             Optional<Profile> profile, Optional<Boolean> network, Optional<String> dir) {
 
     /** Checks for nulls; the server validates the values. */
     public SandboxOptions {
@@ -27,6 +29,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
         Objects.requireNonNull(memoryMb, "memoryMb");
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(dir, "dir");
     }
 
     /**
@@ -36,7 +39,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      */
     public static SandboxOptions defaults() {
         return new SandboxOptions(Optional.empty(), OptionalDouble.empty(), OptionalLong.empty(), Optional.empty(),
-                Optional.empty());
+                Optional.empty(), Optional.empty());
     }
 
     /**
@@ -46,7 +49,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withImage(String value) {
-        return new SandboxOptions(Optional.of(value), vcpus, memoryMb, profile, network);
+        return new SandboxOptions(Optional.of(value), vcpus, memoryMb, profile, network, dir);
     }
 
     /**
@@ -56,7 +59,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withVcpus(double value) {
-        return new SandboxOptions(image, OptionalDouble.of(value), memoryMb, profile, network);
+        return new SandboxOptions(image, OptionalDouble.of(value), memoryMb, profile, network, dir);
     }
 
     /**
@@ -66,7 +69,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withMemoryMb(long value) {
-        return new SandboxOptions(image, vcpus, OptionalLong.of(value), profile, network);
+        return new SandboxOptions(image, vcpus, OptionalLong.of(value), profile, network, dir);
     }
 
     /**
@@ -76,7 +79,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withProfile(Profile value) {
-        return new SandboxOptions(image, vcpus, memoryMb, Optional.of(value), network);
+        return new SandboxOptions(image, vcpus, memoryMb, Optional.of(value), network, dir);
     }
 
     /**
@@ -86,6 +89,16 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withNetwork(boolean value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, Optional.of(value));
+        return new SandboxOptions(image, vcpus, memoryMb, profile, Optional.of(value), dir);
+    }
+
+    /**
+     * A copy that mounts a directory of the daemon's host at {@code /workspace}.
+     *
+     * @param value an absolute path on the daemon's host, e.g. {@code /home/me/project}
+     * @return the changed copy
+     */
+    public SandboxOptions withDir(String value) {
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, Optional.of(value));
     }
 }

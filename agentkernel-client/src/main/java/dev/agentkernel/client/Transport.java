@@ -100,6 +100,61 @@ final class Transport {
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), decode);
     }
 
+    /** {@code PUT path} with the bytes of a local file, streamed: the envelope's data, decoded. */
+    <T> T putFile(String path, java.nio.file.Path file, Duration wait, Function<JsonNode, T> decode) {
+        HttpRequest.BodyPublisher body;
+        try {
+            body = HttpRequest.BodyPublishers.ofFile(file);
+        } catch (java.io.FileNotFoundException e) {
+            throw new IllegalArgumentException("cannot read " + file + ": no such file", e);
+        }
+        return call(request(path, wait).header("Accept", JSON).header("Content-Type", OCTET_STREAM).PUT(body).build(),
+                decode);
+    }
+
+    /**
+     * {@code POST path} with a body, expecting {@code 204 No Content} (or any 2xx); the failure
+     * for anything else.
+     */
+    void postNoContent(String path, String contentType, byte[] body) {
+        HttpRequest request = request(path, timeout).header("Accept", JSON).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        HttpResponse<byte[]> response = exchange(request, HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() / 100 != 2) {
+            throw failure(request, response.statusCode(), response.body());
+        }
+    }
+
+    /**
+     * {@code GET path} asking for raw bytes, as a stream that the caller closes; the client's
+     * timeout bounds only the wait for the response to start. A server that answers with JSON
+     * anyway (an older one) is read as a file envelope.
+     */
+    InputStream getByteStream(String path) {
+        HttpRequest request = request(path, timeout).header("Accept", OCTET_STREAM).GET().build();
+        HttpResponse<InputStream> response = exchange(request, HttpResponse.BodyHandlers.ofInputStream());
+        boolean json = response.headers().firstValue("Content-Type").map(t -> t.startsWith(JSON)).orElse(false);
+        if (response.statusCode() / 100 == 2 && !json) {
+            return response.body();
+        }
+        byte[] bytes;
+        try (InputStream in = response.body()) {
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new ConnectionException("reading the response to " + describe(request) + " failed: " + e, e);
+        }
+        if (response.statusCode() / 100 != 2) {
+            throw failure(request, response.statusCode(), bytes);
+        }
+        Optional<JsonNode> parsed = parse(bytes);
+        if (parsed.isEmpty() || !parsed.get().path("success").asBoolean(false)) {
+            throw new ServerException(response.statusCode(), "the response to " + describe(request)
+                    + " is not an AgentKernel API response" + quote(bytes));
+        }
+        return new java.io.ByteArrayInputStream(decode(request, response.statusCode(), parsed.get().get("data"),
+                Wire::fileContent).bytes());
+    }
+
     /**
      * {@code GET path} asking for raw bytes. A server that answers with JSON anyway (an older
      * one) is read as a file envelope.
@@ -119,8 +174,16 @@ final class Transport {
      * started (within the timeout). The caller closes the body.
      */
     InputStream openEvents(String path, JsonNode body) {
-        HttpRequest request = request(path, timeout).header("Accept", EVENT_STREAM).header("Content-Type", JSON)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Wire.bytes(body))).build();
+        return openEvents(request(path, timeout).header("Accept", EVENT_STREAM).header("Content-Type", JSON)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Wire.bytes(body))).build());
+    }
+
+    /** {@code GET path} asking for an event stream; returns once the stream has started. The caller closes the body. */
+    InputStream getEvents(String path) {
+        return openEvents(request(path, timeout).header("Accept", EVENT_STREAM).GET().build());
+    }
+
+    private InputStream openEvents(HttpRequest request) {
         HttpResponse<InputStream> response = exchange(request, HttpResponse.BodyHandlers.ofInputStream());
         boolean events = response.headers().firstValue("Content-Type").map(t -> t.startsWith(EVENT_STREAM))
                 .orElse(false);

@@ -84,6 +84,7 @@ final class Wire {
         options.memoryMb().ifPresent(m -> body.put("memory_mb", m));
         options.profile().ifPresent(p -> body.put("profile", p.id()));
         options.network().ifPresent(n -> body.put("network", n));
+        options.dir().ifPresent(d -> body.put("dir", d));
         return body;
     }
 
@@ -95,6 +96,21 @@ final class Wire {
         }
         options.workdir().ifPresent(w -> body.put("workdir", w));
         options.timeout().ifPresent(t -> timeout(body, t));
+        return body;
+    }
+
+    /** {@code {"command"?, "env"?, "workdir"?, "rows", "cols"}}, as {@code /sandboxes/{name}/attach} takes it. */
+    static ObjectNode attachRequest(AttachOptions options) {
+        ObjectNode body = MAPPER.createObjectNode();
+        if (!options.command().isEmpty()) {
+            strings(body.putArray("command"), options.command());
+        }
+        if (!options.env().isEmpty()) {
+            strings(body.putArray("env"), EnvVars.assignments(options.env()));
+        }
+        options.workdir().ifPresent(w -> body.put("workdir", w));
+        body.put("rows", options.rows());
+        body.put("cols", options.cols());
         return body;
     }
 
@@ -137,7 +153,13 @@ final class Wire {
         return new SandboxInfo(required(data, "name"), text(data, "status").orElse("unknown"),
                 text(data, "backend").orElse("unknown"), text(data, "image"), number(data, "vcpus"),
                 optionalLong(data, "memory_mb").orElse(0L), text(data, "profile").flatMap(Profile::fromId),
-                bool(data, "network"), instant(data, "created_at"));
+                bool(data, "network"), instant(data, "created_at"), text(data, "dir"));
+    }
+
+    /** The {@code session} of an attach response. */
+    static String sessionId(JsonNode data) {
+        object(data, "an interactive session");
+        return required(data, "session");
     }
 
     static List<SandboxInfo> sandboxInfos(JsonNode data) {

@@ -32,7 +32,10 @@
  *       {@link dev.agentkernel.client.AsyncSandboxSession}: a persistent sandbox removed when
  *       the session closes.</li>
  *   <li>{@link dev.agentkernel.client.EventStream} of
- *       {@link dev.agentkernel.client.StreamEvent}s: a command's output as it happens.</li>
+ *       {@link dev.agentkernel.client.StreamEvent}s: a command's output as it happens
+ *       ({@code runStream}, {@code execStream}).</li>
+ *   <li>{@link dev.agentkernel.client.TerminalSession}: an interactive program on a
+ *       pseudo-terminal in a sandbox ({@code attach}).</li>
  * </ul>
  *
  * <h2>Errors</h2>

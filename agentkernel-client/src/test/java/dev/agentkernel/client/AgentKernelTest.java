@@ -112,7 +112,8 @@ class AgentKernelTest {
         server.on("GET", "/sandboxes/box", c -> c.data(INFO));
         SandboxInfo info = client.getSandbox("box");
         assertThat(info).isEqualTo(new SandboxInfo("box", "running", "bwrap", Optional.of("python:3.12-alpine"), 0.5,
-                256, Optional.of(Profile.RESTRICTIVE), false, Optional.of(Instant.parse("2026-01-30T12:00:00Z"))));
+                256, Optional.of(Profile.RESTRICTIVE), false, Optional.of(Instant.parse("2026-01-30T12:00:00Z")),
+                Optional.empty()));
         assertThat(info.running()).isTrue();
     }
 

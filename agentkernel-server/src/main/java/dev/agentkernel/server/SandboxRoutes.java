@@ -129,7 +129,10 @@ final class SandboxRoutes {
     void execStream(ServerRequest req, ServerResponse res) {
         String name = name(req);
         CommandSpec spec = execRequest(Json.parseObject(bodies.read(req)));
-        sandboxes.get(name); // 404 before the stream starts
+        if (sandboxes.get(name).status() != dev.agentkernel.core.sandbox.SandboxState.RUNNING) { // 404, 409 before the stream starts
+            throw new dev.agentkernel.model.ConflictException("sandbox '" + name + "' is stopped; start it first (POST /sandboxes/"
+                    + name + "/start or 'agentkernel start " + name + "')");
+        }
         CommandStream.serve(res, (listener, cancelled) -> {
             listener.started(name);
             listener.stage("executing");

@@ -1,0 +1,141 @@
+package dev.agentkernel.cli;
+
+import dev.agentkernel.client.AgentKernel;
+import dev.agentkernel.client.Profile;
+import dev.agentkernel.client.SandboxInfo;
+import dev.agentkernel.client.SandboxOptions;
+import dev.agentkernel.model.InvalidRequestException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/** {@code agentkernel create NAME}: a persistent sandbox, created and started by the daemon. */
+final class CreateCommand extends DaemonClientCommand {
+
+    @Override
+    public String name() {
+        return "create";
+    }
+
+    @Override
+    public String usage() {
+        return "NAME [OPTIONS]";
+    }
+
+    @Override
+    public String summary() {
+        return "Create and start a persistent sandbox";
+    }
+
+    @Override
+    public List<String> description() {
+        return List.of("Create a named sandbox and start it; it keeps its files until it is removed.",
+                "NAME: up to 63 letters, digits, '-' and '_', starting with a letter or digit.",
+                "--dir mounts a host directory at /workspace; the daemon allows only directories under those it",
+                "was configured to allow, and says how to allow one when it refuses.",
+                FINDING);
+    }
+
+    @Override
+    public Arguments arguments() {
+        return Arguments.NEW_NAME;
+    }
+
+    @Override
+    Options commandOptions() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("image").hasArg().argName("IMAGE").desc("Runtime image (default: the daemon's)").get());
+        o.addOption(Option.builder().longOpt("dir").hasArg().argName("DIR")
+                .desc("Host directory to mount at /workspace (must exist)").get());
+        o.addOption(Option.builder().longOpt("profile").hasArg().argName("PROFILE")
+                .desc("Security profile: permissive, moderate (default), restrictive").get());
+        o.addOption(Option.builder().longOpt("memory").hasArg().argName("MB").desc("Memory limit in MB (default 512)").get());
+        o.addOption(Option.builder().longOpt("cpus").hasArg().argName("N").desc("CPU limit in cores, may be fractional (default 1)").get());
+        o.addOption(Option.builder().longOpt("no-network").desc("No network access, whatever the profile says").get());
+        return o;
+    }
+
+    @Override
+    public List<String> examples() {
+        return List.of("agentkernel create my-project --dir .",
+                "agentkernel create scratch --profile restrictive --memory 256 --cpus 0.5",
+                "agentkernel create py --image python:3.12-alpine --no-network");
+    }
+
+    @Override
+    int run(AgentKernel client, DaemonEndpoint daemon, CommandLine args, PrintWriter out, PrintWriter err) {
+        String name = oneName(args, name());
+        SandboxOptions options = options(args);
+        SandboxInfo info = client.createSandbox(name, options);
+        out.println("agentkernel: created sandbox " + info.name() + " (" + describe(info) + ")");
+        return 0;
+    }
+
+    /** The request's options from the command line; a {@code --dir} must exist and is sent absolute and normalized. */
+    static SandboxOptions options(CommandLine args) {
+        SandboxOptions options = SandboxOptions.defaults();
+        if (args.hasOption("image")) {
+            String image = args.getOptionValue("image").strip();
+            if (image.isEmpty()) {
+                throw new InvalidRequestException("--image must not be empty");
+            }
+            options = options.withImage(image);
+        }
+        if (args.hasOption("profile")) {
+            options = options.withProfile(profile(args.getOptionValue("profile")));
+        }
+        Long memory = OptionValues.wholeNumber(args, "memory", "MB");
+        if (memory != null) {
+            options = options.withMemoryMb(memory);
+        }
+        Double cpus = OptionValues.number(args, "cpus", "cores");
+        if (cpus != null) {
+            options = options.withVcpus(cpus);
+        }
+        if (args.hasOption("no-network")) {
+            options = options.withNetwork(false);
+        }
+        if (args.hasOption("dir")) {
+            options = options.withDir(projectDir(args.getOptionValue("dir")).toString());
+        }
+        return options;
+    }
+
+    static Profile profile(String text) {
+        return Profile.fromId(text.strip()).orElseThrow(() -> new InvalidRequestException("unknown profile '" + text
+                + "': use permissive, moderate or restrictive"));
+    }
+
+    /** The directory as an absolute, normalized path, once it exists. */
+    static Path projectDir(String text) {
+        if (text.isBlank()) {
+            throw new InvalidRequestException("--dir must name a directory");
+        }
+        Path dir = Path.of(text).toAbsolutePath().normalize();
+        if (!Files.exists(dir)) {
+            throw new InvalidRequestException("--dir " + text + ": " + dir + " does not exist");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new InvalidRequestException("--dir " + text + ": " + dir + " is not a directory");
+        }
+        return dir;
+    }
+
+    /** {@code profile moderate, memory 512 MB, cpus 1, /workspace from /home/me/p}: what is known of it. */
+    static String describe(SandboxInfo info) {
+        StringBuilder s = new StringBuilder(info.status());
+        info.profile().ifPresent(p -> s.append(", profile ").append(p.id()));
+        if (info.memoryMb() > 0) {
+            s.append(", memory ").append(info.memoryMb()).append(" MB");
+        }
+        if (info.vcpus() > 0) {
+            s.append(", cpus ").append(Tables.number(info.vcpus()));
+        }
+        info.dir().ifPresent(d -> s.append(", /workspace from ").append(d));
+        return s.toString();
+    }
+}

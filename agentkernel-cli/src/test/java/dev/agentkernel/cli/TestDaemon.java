@@ -1,0 +1,109 @@
+package dev.agentkernel.cli;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.agentkernel.client.AgentKernel;
+import dev.agentkernel.client.SandboxInfo;
+import dev.agentkernel.core.host.HostContext;
+import dev.agentkernel.server.Daemon;
+import dev.agentkernel.server.DaemonConfig;
+import dev.agentkernel.server.ServerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * A real daemon ({@link Daemon}: bubblewrap sandboxes) in the test's JVM on a free loopback
+ * port, over private state and runtime directories; {@link #close()} removes its sandboxes,
+ * stops it and deletes the directories.
+ */
+final class TestDaemon implements AutoCloseable {
+
+    final Path dir;
+    final Daemon daemon;
+
+    private TestDaemon(Path dir, Daemon daemon) {
+        this.dir = dir;
+        this.daemon = daemon;
+    }
+
+    /** Skips the calling tests unless this machine can run sandboxes. */
+    static void assumeSandboxHost() {
+        assumeTrue(System.getProperty("os.name", "").equals("Linux"), "needs Linux");
+        assumeTrue(CliIT.isRoot(), "needs root: sandboxes create cgroups and run bubblewrap as root");
+        assumeTrue(CliIT.onPath("bwrap"), "needs bubblewrap on PATH");
+        assumeTrue(CliIT.onPath("slirp4netns"), "needs slirp4netns on PATH");
+    }
+
+    static TestDaemon start() throws IOException {
+        return start(List.of());
+    }
+
+    /** A daemon that requires one of {@code keys} (none: no authentication). */
+    static TestDaemon start(List<String> keys) throws IOException {
+        Path dir = Files.createTempDirectory("ak-cli-daemon-it-");
+        Path state = Files.createDirectories(dir.resolve("state"));
+        Path runtime = Files.createDirectories(dir.resolve("runtime"));
+        DaemonConfig config = DaemonConfig.defaults(new ServerConfig("127.0.0.1", 0, keys, 16L << 20))
+                .withBackend(Optional.of("bwrap")).withPoolSize(0).withDefaultTimeout(Duration.ofMinutes(1))
+                .withShutdownGrace(Duration.ofSeconds(2));
+        try {
+            return new TestDaemon(dir, Daemon.start(config, HostContext.current().withDirs(state, runtime)));
+        } catch (RuntimeException e) {
+            delete(dir);
+            throw e;
+        }
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + daemon.port();
+    }
+
+    AgentKernel client() {
+        return AgentKernel.builder().environment(Map.of()).baseUrl(url()).build();
+    }
+
+    /** The names of the sandboxes left. */
+    List<String> sandboxes() {
+        try (AgentKernel client = client()) {
+            return client.listSandboxes().stream().map(SandboxInfo::name).toList();
+        }
+    }
+
+    /** Removes every sandbox. */
+    void removeAll() {
+        try (AgentKernel client = client()) {
+            for (SandboxInfo s : client.listSandboxes()) {
+                client.removeSandbox(s.name());
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            removeAll();
+        } catch (RuntimeException e) {
+            // closed already, or the daemon is gone: its close below stops what is left
+        }
+        daemon.close();
+        delete(dir);
+    }
+
+    static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
