@@ -205,6 +205,19 @@ public final class ApiBench {
                     }
                     return r.nanos();
                 }));
+        LeanHttpClient lean = new LeanHttpClient("127.0.0.1", port);
+        Variant warmLean = new Variant("`POST /run` `\"fast\": true`, warm, minimal HTTP/1.1 client (one keep-alive "
+                + "socket, like curl; no JDK `HttpClient`)", "warm /run, lean client", null, traced("warmLean", () -> {
+                    long served = pool.stats().served();
+                    long t0 = System.nanoTime();
+                    LeanHttpClient.Response r = lean.post("/run", warmBody);
+                    long elapsed = System.nanoTime() - t0;
+                    if (r.status() != 200 || !r.text().contains("\"output\":\"hi\\n\"") || !r.text().contains("\"exit_code\":0")) {
+                        throw new ApiClient.BadResponse("/run (lean client): " + r.status() + " " + r.text());
+                    }
+                    requireServed(served, "/run (lean client)");
+                    return elapsed;
+                }));
         Variant cold = new Variant("`POST /run` `\"fast\": false` (cold: new sandbox with network, slirp4netns)",
                 "cold /run", null, traced("cold", () -> {
                     ApiClient.Run r = client.run(coldBody);
@@ -216,9 +229,11 @@ public final class ApiBench {
         List<Scheduled> schedule = new ArrayList<>(List.of(
                 new Scheduled(raw, options.rounds, false),
                 new Scheduled(warm, options.rounds, true),
+                new Scheduled(warmLean, options.rounds, true),
                 new Scheduled(cold, options.coldRounds, false)));
         report.raw = raw;
         report.warm = warm;
+        report.warmLean = warmLean;
         report.cold = cold;
 
         if (options.breakdown) {

@@ -26,6 +26,7 @@ final class ApiReport {
     ZonedDateTime date;
     Variant raw;
     Variant warm;
+    Variant warmLean;
     Variant cold;
     Variant health;
     Variant refused;
@@ -189,6 +190,7 @@ final class ApiReport {
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         row(md, raw.name, raw.stats(), failures(raw), base, "baseline");
         row(md, warm.name, warm.stats(), failures(warm), base, warmTarget(warm.stats()));
+        row(md, warmLean.name, warmLean.stats(), failures(warmLean), base, warmTarget(warmLean.stats()));
         if (backToBack != null) {
             BackToBack b = backToBack;
             String errs = b.errors().count > 0 ? " (" + b.errors().count + " failed)" : "";
@@ -356,7 +358,7 @@ final class ApiReport {
     // ---------------------------------------------------------------- helpers
 
     private List<Variant> variants() {
-        return Arrays.asList(raw, warm, cold, health, refused, contended, inWarm, agent, inCold, startNet, startNoNet, launch).stream()
+        return Arrays.asList(raw, warm, warmLean, cold, health, refused, contended, inWarm, agent, inCold, startNet, startNoNet, launch).stream()
                 .filter(v -> v != null).toList();
     }
 

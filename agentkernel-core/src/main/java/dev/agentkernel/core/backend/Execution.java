@@ -38,6 +38,18 @@ public interface Execution extends AutoCloseable {
         return Optional.empty();
     }
 
+    /** Whether the command still runs (cheap; never blocks). */
+    default boolean isRunning() {
+        try {
+            return await(Duration.ZERO).isEmpty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** How many processes of the sandbox the kernel killed for running out of memory so far. */
     default long oomKills() {
         return 0;

@@ -33,6 +33,8 @@ public final class WarmPool<S extends AutoCloseable> implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(WarmPool.class.getName());
     private static final Duration FAILURE_BACKOFF = Duration.ofSeconds(2);
+    /** How long a used sandbox waits before it is torn down and replaced (its response is being sent). */
+    static final Duration DISCARD_DELAY = Duration.ofMillis(15);
 
     private final Function<PoolKey, S> launcher;
     private final Predicate<S> alive;
@@ -130,8 +132,24 @@ public final class WarmPool<S extends AutoCloseable> implements AutoCloseable {
         }
     }
 
-    /** Destroys a sandbox that served its request, in the background. */
+    /**
+     * Destroys a sandbox that served its request, in the background after {@link #DISCARD_DELAY},
+     * and then starts its replacement.
+     */
     public void discard(S box) {
+        // Tearing the sandbox down and starting its replacement both take CPU: let the caller
+        // first finish answering the request this sandbox served.
+        Thread.ofVirtual().name("ak-pool-discard").start(() -> {
+            try {
+                Thread.sleep(DISCARD_DELAY);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            release(box);
+        });
+    }
+
+    private void release(S box) {
         lock.lock();
         try {
             Slot slot = taken.remove(box);
@@ -142,7 +160,7 @@ public final class WarmPool<S extends AutoCloseable> implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        Thread.ofVirtual().name("ak-pool-discard").start(() -> closeQuietly(box));
+        closeQuietly(box);
     }
 
     private static void closeQuietly(AutoCloseable box) {

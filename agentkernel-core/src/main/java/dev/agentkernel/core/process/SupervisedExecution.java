@@ -251,6 +251,11 @@ public final class SupervisedExecution implements Execution {
     }
 
     @Override
+    public boolean isRunning() {
+        return !result.isDone();
+    }
+
+    @Override
     public long oomKills() {
         return cleaned.get() ? 0 : cgroup.oomKillCount();
     }

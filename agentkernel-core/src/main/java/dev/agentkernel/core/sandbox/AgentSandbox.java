@@ -109,18 +109,7 @@ public final class AgentSandbox implements AutoCloseable {
 
     /** Whether the sandbox and its agent still run. */
     public boolean isAlive() {
-        return agent.isOpen() && !ended();
-    }
-
-    private boolean ended() {
-        try {
-            return execution.await(Duration.ZERO).isPresent();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (RuntimeException e) {
-            return true;
-        }
+        return agent.isOpen() && execution.isRunning();
     }
 
     /** The connection to the agent, for file operations. */

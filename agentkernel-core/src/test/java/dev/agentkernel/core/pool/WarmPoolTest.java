@@ -164,6 +164,9 @@ class WarmPoolTest {
                 Thread.sleep(20);
             }
             assertThat(pool.stats().keys()).isEmpty();
+            while (!launched.stream().allMatch(f -> f.closed.get()) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
             assertThat(launched).allMatch(f -> f.closed.get());
         }
     }
