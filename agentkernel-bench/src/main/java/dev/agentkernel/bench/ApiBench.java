@@ -440,8 +440,16 @@ public final class ApiBench {
 
     private void throughput(ApiReport report, Path filter, List<String> rawArgv) throws Exception {
         int cap = Integer.MAX_VALUE;
+        List<int[]> plan = new ArrayList<>();
         for (int size : options.batchSizes) {
-            ApiReport.Throughput t = new ApiReport.Throughput("`POST /batch/run`, " + size + " × `echo hi` per batch",
+            plan.add(new int[] {size, 0});
+        }
+        plan.add(new int[] {options.batchSizes.getFirst(), 1}); // the same without network: restrictive profile
+        for (int[] step : plan) {
+            int size = step[0];
+            String profile = step[1] == 1 ? "restrictive" : null;
+            ApiReport.Throughput t = new ApiReport.Throughput("`POST /batch/run`, " + size + " × `echo hi` per batch"
+                    + (profile == null ? "" : ", `\"profile\": \"restrictive\"` (no network: no slirp4netns per sandbox)"),
                     size);
             for (int rep = 0; rep < options.batchRepeats; rep++) {
                 settle();
@@ -450,7 +458,7 @@ public final class ApiBench {
                     t.split = chunks(size, cap);
                 }
                 long t0 = System.nanoTime();
-                List<HttpResponse<byte[]>> responses = sendBatch(size, t.split);
+                List<HttpResponse<byte[]>> responses = sendBatch(size, t.split, profile);
                 long wall = System.nanoTime() - t0;
                 if (t.split == null && responses.getFirst().statusCode() == 400) {
                     Matcher m = BATCH_CAP.matcher(new String(responses.getFirst().body(), StandardCharsets.UTF_8));
@@ -554,14 +562,14 @@ public final class ApiBench {
     }
 
     /** One batch request, or the split requests at once (one virtual thread each). */
-    private List<HttpResponse<byte[]>> sendBatch(int size, int[] split) throws Exception {
+    private List<HttpResponse<byte[]>> sendBatch(int size, int[] split, String profile) throws Exception {
         if (split == null) {
-            return List.of(client.batch(ApiClient.batchBody(size)));
+            return List.of(client.batch(ApiClient.batchBody(size, profile)));
         }
         List<Future<HttpResponse<byte[]>>> futures = new ArrayList<>();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int part : split) {
-                String body = ApiClient.batchBody(part);
+                String body = ApiClient.batchBody(part, profile);
                 futures.add(threads.submit(() -> client.batch(body)));
             }
         }

@@ -77,11 +77,20 @@ final class ApiClient {
 
     /** {@code {"commands":[{"command":["echo","hi"]}, …]}} with {@code n} entries. */
     static String batchBody(int n) {
+        return batchBody(n, null);
+    }
+
+    /** Like {@link #batchBody(int)}, each entry with {@code "profile"} when {@code profile} is not null. */
+    static String batchBody(int n, String profile) {
         ObjectNode body = JSON.createObjectNode();
         ArrayNode commands = body.putArray("commands");
         for (int i = 0; i < n; i++) {
-            ArrayNode command = commands.addObject().putArray("command");
+            ObjectNode entry = commands.addObject();
+            ArrayNode command = entry.putArray("command");
             ECHO.forEach(command::add);
+            if (profile != null) {
+                entry.put("profile", profile);
+            }
         }
         return body.toString();
     }
