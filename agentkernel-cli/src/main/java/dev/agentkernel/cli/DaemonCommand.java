@@ -23,8 +23,10 @@ final class DaemonCommand implements Subcommand {
     private static final List<String> ACTIONS = List.of("start", "stop", "status");
 
     /** The action each option belongs to. */
-    private static final Map<String, String> OPTION_ACTION = Map.of("host", "start", "port", "start",
-            "max-sandboxes", "start", "pool-size", "start", "backend", "start", "timeout", "stop", "json", "status");
+    private static final Map<String, String> OPTION_ACTION = Map.ofEntries(Map.entry("host", "start"),
+            Map.entry("port", "start"), Map.entry("max-sandboxes", "start"), Map.entry("pool-size", "start"),
+            Map.entry("backend", "start"), Map.entry("allow-dir", "start"), Map.entry("timeout", "stop"),
+            Map.entry("json", "status"));
 
     @Override
     public String name() {
@@ -72,6 +74,8 @@ final class DaemonCommand implements Subcommand {
         o.addOption(Option.builder().longOpt("pool-size").hasArg().argName("N")
                 .desc("start: warm sandboxes kept ready per image and profile (default 4; 0: no pool)").get());
         o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME").desc("start: isolation backend (default: the best available)").get());
+        o.addOption(Option.builder().longOpt("allow-dir").hasArg().argName("DIR")
+                .desc("start: a host directory sandboxes may mount as /workspace (create --dir); repeatable").get());
         o.addOption(Option.builder().longOpt("timeout").hasArg().argName("SECONDS")
                 .desc("stop: seconds to wait before SIGKILL (default 30)").get());
         o.addOption(Option.builder().longOpt("json").desc("status: print JSON").get());

@@ -14,8 +14,15 @@ import org.apache.commons.cli.CommandLine;
  * @param maxSandboxes sandboxes that may run at once; {@code null} for serve's default
  * @param poolSize     warm sandboxes per image and profile; {@code null} for serve's default
  * @param backend      isolation backend; {@code null} for the best available
+ * @param allowDirs    host directories sandboxes may mount ({@code create --dir}), absolute
  */
-record DaemonStartOptions(String host, int port, Integer maxSandboxes, Integer poolSize, String backend) {
+record DaemonStartOptions(String host, int port, Integer maxSandboxes, Integer poolSize, String backend,
+                          List<String> allowDirs) {
+
+    /** Copies. */
+    DaemonStartOptions {
+        allowDirs = List.copyOf(allowDirs);
+    }
 
     /** serve's default port (kept here so the daemon commands never load the server's classes). */
     static final int DEFAULT_PORT = 18888;
@@ -44,9 +51,20 @@ record DaemonStartOptions(String host, int port, Integer maxSandboxes, Integer p
         if (backend != null && backend.isBlank()) {
             throw new InvalidRequestException("--backend expects a backend name, e.g. bwrap (see 'agentkernel doctor')");
         }
+        List<String> allow = new ArrayList<>();
+        String[] dirs = args.getOptionValues("allow-dir");
+        if (dirs != null) {
+            for (String dir : dirs) {
+                java.nio.file.Path path = java.nio.file.Path.of(dir).toAbsolutePath().normalize();
+                if (!java.nio.file.Files.isDirectory(path)) {
+                    throw new InvalidRequestException("--allow-dir " + dir + ": no such directory");
+                }
+                allow.add(path.toString());
+            }
+        }
         return new DaemonStartOptions(host, port == null ? DEFAULT_PORT : port.intValue(),
                 max == null ? null : max.intValue(), pool == null ? null : pool.intValue(),
-                backend == null ? null : backend.strip());
+                backend == null ? null : backend.strip(), allow);
     }
 
     /** The arguments of the background {@code serve}, starting with {@code serve}. */
@@ -63,6 +81,10 @@ record DaemonStartOptions(String host, int port, Integer maxSandboxes, Integer p
         if (backend != null) {
             args.add("--backend");
             args.add(backend);
+        }
+        for (String dir : allowDirs) {
+            args.add("--allow-dir");
+            args.add(dir);
         }
         return args;
     }
