@@ -60,13 +60,14 @@ final class HelidonApiServer implements ApiServer {
         routing.addFilter((chain, req, res) -> {
             if (!drain.enter()) {
                 res.header(HeaderNames.CONNECTION, "close");
-                send(res, 503, Json.error("the server is shutting down; retry against the next one"));
+                send(res, 503, Json.error("the server is shutting down; retry against the next one", "shutting_down"));
                 return;
             }
             try {
                 String path = req.path().path();
                 if (keys.enabled() && !path.equals("/health") && !keys.accepts(req)) {
-                    send(res, 401, Json.error("missing or invalid API key: send 'Authorization: Bearer KEY' or 'X-API-Key: KEY'"));
+                    send(res, 401, Json.error("missing or invalid API key: send 'Authorization: Bearer KEY' or 'X-API-Key: KEY'",
+                            "unauthorized"));
                     return;
                 }
                 chain.proceed();
@@ -104,7 +105,7 @@ final class HelidonApiServer implements ApiServer {
         routing.delete("/attach/{id}", attach::close);
         routing.get("/audit", sandboxes::audit);
         routing.any((req, res) -> send(res, 404, Json.error("no route for " + req.prologue().method().text() + " "
-                + req.path().path())));
+                + req.path().path(), "no_route")));
         routing.error(Throwable.class, (req, res, e) -> {
             int code = HttpErrors.status(e);
             if (HttpErrors.isShutdown(e)) {
@@ -113,7 +114,7 @@ final class HelidonApiServer implements ApiServer {
                 LOG.log(System.Logger.Level.WARNING, "request " + req.path().path() + " failed", e);
             }
             if (!res.isSent()) {
-                send(res, code, Json.error(HttpErrors.message(e)));
+                send(res, code, Json.error(HttpErrors.message(e), HttpErrors.code(e)));
             }
         });
     }

@@ -41,6 +41,31 @@ final class HttpErrors {
         return e instanceof InterruptedException || e.getCause() instanceof InterruptedException;
     }
 
+    /**
+     * The stable machine-readable kind of an error: {@code invalid_request}, {@code not_found},
+     * {@code conflict}, {@code permission_denied}, {@code resource_exhausted},
+     * {@code backend_unavailable}, {@code sandbox_failure}, {@code payload_too_large},
+     * {@code shutting_down} or {@code internal}.
+     */
+    static String code(Throwable e) {
+        if (e instanceof AgentKernelException ak) {
+            return switch (ak) {
+                case InvalidRequestException x -> "invalid_request";
+                case NotFoundException x -> "not_found";
+                case ConflictException x -> "conflict";
+                case PermissionDeniedException x -> "permission_denied";
+                case ResourceExhaustedException x -> "resource_exhausted";
+                case BackendUnavailableException x -> "backend_unavailable";
+                case SandboxFailureException x -> "sandbox_failure";
+                default -> "internal";
+            };
+        }
+        if (e instanceof PayloadTooLargeException) {
+            return "payload_too_large";
+        }
+        return isShutdown(e) ? "shutting_down" : "internal";
+    }
+
     static String message(Throwable e) {
         if (e instanceof AgentKernelException || e instanceof PayloadTooLargeException) {
             return e.getMessage();

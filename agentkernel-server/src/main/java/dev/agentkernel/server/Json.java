@@ -26,9 +26,21 @@ final class Json {
 
     /** {@code {"success":false,"error":"..."}}. */
     static byte[] error(String message) {
+        return error(message, null);
+    }
+
+    /**
+     * {@code {"success":false,"error":"...","code":"..."}}: {@code code} is a stable,
+     * machine-readable kind of error (see {@link HttpErrors#code}) for clients that must tell
+     * errors apart without reading the message; clients that do not know it ignore it.
+     */
+    static byte[] error(String message, String code) {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("success", false);
         node.put("error", message);
+        if (code != null) {
+            node.put("code", code);
+        }
         return bytes(node);
     }
 

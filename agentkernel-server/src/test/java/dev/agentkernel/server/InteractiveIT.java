@@ -70,7 +70,7 @@ class InteractiveIT extends SandboxTestBase {
     @Test
     void execStreamOfAnUnknownSandboxIs404() {
         ServerFixture.Response r = fx.post("/sandboxes/it-nope/exec/stream", "{\"command\": [\"true\"]}");
-        ServerTestBase.assertErrorEnvelope(r, 404);
+        assertThat(ServerTestBase.assertErrorEnvelope(r, 404).path("code").asText()).isEqualTo("not_found");
     }
 
     @Test
@@ -133,7 +133,10 @@ class InteractiveIT extends SandboxTestBase {
         ServerTestBase.assertErrorEnvelope(fx.post("/attach/00000000-0000-0000-0000-000000000000/input", "x"), 404);
         ServerTestBase.assertErrorEnvelope(fx.post("/attach/../../etc/input", "x"), 404);
         api.stop("it-attach-err");
-        ServerTestBase.assertErrorEnvelope(fx.post("/sandboxes/it-attach-err/attach", "{}"), 409);
+        assertThat(ServerTestBase.assertErrorEnvelope(fx.post("/sandboxes/it-attach-err/attach", "{}"), 409)
+                .path("code").asText()).isEqualTo("conflict");
+        assertThat(ServerTestBase.assertErrorEnvelope(fx.post("/sandboxes/it-attach-err/attach", "{\"rows\": 0}"), 400)
+                .path("code").asText()).isEqualTo("invalid_request");
     }
 
     private void input(String id, String text) {

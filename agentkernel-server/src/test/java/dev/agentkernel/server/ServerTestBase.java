@@ -63,6 +63,9 @@ abstract class ServerTestBase {
         assertThat(json.path("success").isBoolean() && !json.path("success").booleanValue())
                 .as("success:false in %s", r).isTrue();
         assertThat(json.path("error").isTextual()).as("error is a string in %s", r).isTrue();
+        if (json.has("code")) {
+            assertThat(json.path("code").asText()).as("machine-readable code in %s", r).matches("[a-z_]+");
+        }
         String message = json.path("error").asText();
         assertThat(message).as("error message of %s", r).isNotBlank();
         assertNoJavaInternals(r.body());
