@@ -69,6 +69,8 @@ final class ListCommand extends DaemonClientCommand {
             all.forEach(s -> out.println(s.name()));
         } else if (args.hasOption("json")) {
             out.println(MAPPER.writeValueAsString(json(all)));
+        } else if (all.isEmpty()) {
+            err.println("agentkernel: no sandboxes; create one with 'agentkernel create NAME'");
         } else {
             table(all, ZoneId.systemDefault()).forEach(out::println);
         }
