@@ -134,6 +134,7 @@ final class LaunchChannel implements AutoCloseable {
     private static void awaitLoopback(long pid, Process bwrap) {
         Path fib = Path.of("/proc", Long.toString(pid), "net", "fib_trie");
         long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        long pause = 100_000; // backs off to 1 ms: reading /proc costs CPU that other sandboxes need
         while (System.nanoTime() < deadline && bwrap.isAlive()) {
             try {
                 if (Files.readString(fib).contains("127.0.0.1")) {
@@ -142,7 +143,8 @@ final class LaunchChannel implements AutoCloseable {
             } catch (IOException e) {
                 return; // the process is gone; the caller notices
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+            java.util.concurrent.locks.LockSupport.parkNanos(pause);
+            pause = Math.min(1_000_000, pause * 2);
         }
     }
 
