@@ -1,0 +1,299 @@
+package dev.agentkernel.core.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * The host side of the driver protocol: writes one JSON request line to the driver's stdin and
+ * reads the matching JSON answer line from its stdout.
+ *
+ * <p>Requests are serialized: {@link #execute} may be called from several threads, one request
+ * runs at a time. A request with a timeout is limited by the driver itself (the answer then has
+ * error type {@code Timeout} and the session keeps its state); if the driver does not answer
+ * within the timeout plus {@link #RESPONSE_GRACE}, the connection calls its interrupter (for a
+ * local process: SIGINT) and waits {@link #INTERRUPT_GRACE} more; a driver that still does not
+ * answer is treated as dead. When the driver's stdout ends (it exited or was killed) the request
+ * fails with {@link InterpreterDiedException}, as does every later request.
+ *
+ * <p>Answer lines that are not JSON or carry another id are skipped. An answer line longer than
+ * {@link #MAX_LINE_BYTES} is dropped and reported as an {@code OutputTooLarge} error.
+ */
+public final class DriverConnection implements AutoCloseable {
+
+    /** Reads and writes the drivers' JSON lines. */
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** How long past a request's timeout the host waits for the driver's own timeout answer. */
+    public static final Duration RESPONSE_GRACE = Duration.ofSeconds(2);
+    /** How long after sending an interrupt the host waits before declaring the driver dead. */
+    public static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
+    /** The longest answer line accepted. */
+    public static final int MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+    private static final Object EOF = new Object();
+    private static final Object TOO_LONG = new Object();
+
+    private final String name;
+    private final OutputStream toDriver;
+    private final InputStream fromDriver;
+    private final Supplier<OptionalInt> exitStatus;
+    private final Runnable interrupter;
+    private final BlockingQueue<Object> lines = new LinkedBlockingQueue<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private long nextId = 1;
+    private volatile String deadReason;
+    private volatile Integer deadStatus;
+
+    /**
+     * Creates a connection and starts the thread that reads the driver's answers.
+     *
+     * @param name        how the driver is named in messages, e.g. {@code python}
+     * @param toDriver    the driver's stdin
+     * @param fromDriver  the driver's stdout
+     * @param exitStatus  asked once the driver's stdout has ended, for its exit status if known
+     *                    (may wait briefly for the process to be reaped)
+     * @param interrupter sends the driver SIGINT (a no-op if that is impossible)
+     */
+    public DriverConnection(String name, OutputStream toDriver, InputStream fromDriver,
+                            Supplier<OptionalInt> exitStatus, Runnable interrupter) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.toDriver = Objects.requireNonNull(toDriver, "toDriver");
+        this.fromDriver = Objects.requireNonNull(fromDriver, "fromDriver");
+        this.exitStatus = Objects.requireNonNull(exitStatus, "exitStatus");
+        this.interrupter = Objects.requireNonNull(interrupter, "interrupter");
+        Thread.ofVirtual().name("ak-driver-reader-" + name).start(this::readLoop);
+    }
+
+    /** A connection without exit-status information or interrupter. */
+    public DriverConnection(String name, OutputStream toDriver, InputStream fromDriver) {
+        this(name, toDriver, fromDriver, OptionalInt::empty, () -> { });
+    }
+
+    /**
+     * A connection to a driver running as a local process started with
+     * {@link InterpreterTemplate#command}; SIGINT is sent with {@code kill -INT <pid>}.
+     */
+    public static DriverConnection forProcess(InterpreterTemplate template, Process process) {
+        return new DriverConnection(template.id(), process.getOutputStream(), process.getInputStream(),
+                () -> {
+                    try {
+                        if (process.waitFor(2, TimeUnit.SECONDS)) {
+                            return OptionalInt.of(process.exitValue());
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return OptionalInt.empty();
+                },
+                () -> sendSigint(process.pid()));
+    }
+
+    /** Sends SIGINT to a local process (or, for a negative pid, process group) with {@code kill}. */
+    public static void sendSigint(long pid) {
+        try {
+            new ProcessBuilder("kill", "-INT", "--", Long.toString(pid))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start().waitFor(5, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            // best effort
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs {@code code} without a time limit. */
+    public DriverResult execute(String code) {
+        return execute(code, null);
+    }
+
+    /**
+     * Runs {@code code} in the session's persistent state and returns the driver's answer.
+     *
+     * @param timeout the driver-enforced time limit, or {@code null} for none
+     * @throws InterpreterDiedException if the driver is gone or stops answering
+     */
+    public DriverResult execute(String code, Duration timeout) {
+        Objects.requireNonNull(code, "code");
+        lock.lock();
+        try {
+            checkAlive();
+            long id = nextId++;
+            DriverRequest request = new DriverRequest(id, code, timeout);
+            try {
+                toDriver.write((request.toJson() + "\n").getBytes(StandardCharsets.UTF_8));
+                toDriver.flush();
+            } catch (IOException e) {
+                throw died("cannot send request " + id + " (" + e.getMessage() + ")");
+            }
+            return awaitAnswer(id, timeout);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sends the driver SIGINT, aborting the running request (it answers {@code Interrupted}). */
+    public void interrupt() {
+        interrupter.run();
+    }
+
+    /** Whether the driver has not been found dead yet. */
+    public boolean isAlive() {
+        return deadReason == null;
+    }
+
+    /** Closes the driver's stdin; the driver exits when it sees the end of its input. */
+    @Override
+    public void close() {
+        try {
+            toDriver.close();
+        } catch (IOException e) {
+            // already gone
+        }
+    }
+
+    private DriverResult awaitAnswer(long id, Duration timeout) {
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + saturatedNanos(timeout.plus(RESPONSE_GRACE));
+        boolean interrupted = false;
+        while (true) {
+            Object item;
+            try {
+                long wait = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+                item = wait == Long.MAX_VALUE ? lines.take() : lines.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                deadReason = "the waiting thread was interrupted during request " + id + "; answers may be out of step";
+                throw new InterpreterDiedException("the " + name + " interpreter connection was abandoned: " + deadReason, e);
+            }
+            if (item == null) {
+                if (!interrupted) {
+                    interrupted = true;
+                    interrupter.run();
+                    deadline = System.nanoTime() + INTERRUPT_GRACE.toNanos();
+                    continue;
+                }
+                throw died("it did not answer request " + id + " within its timeout and did not react to SIGINT");
+            }
+            if (item == EOF) {
+                lines.offer(EOF);
+                throw died("it exited while running request " + id);
+            }
+            if (item == TOO_LONG) {
+                return new DriverResult(id, "", "", false,
+                        new CodeError("OutputTooLarge", "the answer exceeded " + MAX_LINE_BYTES + " bytes and was dropped", ""), 0);
+            }
+            DriverResult result = parse((String) item);
+            if (result != null && result.id() == id) {
+                return result;
+            }
+        }
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 2;
+        }
+    }
+
+    private void checkAlive() {
+        if (deadReason != null) {
+            throw new InterpreterDiedException(message(deadReason), deadStatus);
+        }
+    }
+
+    private InterpreterDiedException died(String reason) {
+        if (deadReason == null) {
+            OptionalInt status = OptionalInt.empty();
+            if (reason.startsWith("it exited")) {
+                status = exitStatus.get();
+            }
+            deadStatus = status.isPresent() ? status.getAsInt() : null;
+            deadReason = reason;
+        }
+        return new InterpreterDiedException(message(reason), deadStatus);
+    }
+
+    private String message(String reason) {
+        String status = deadStatus == null ? "" : " (exit status " + deadStatus + ")";
+        return "the " + name + " interpreter died" + status + ": " + reason + "; the session's state is lost";
+    }
+
+    static DriverResult parse(String line) {
+        JsonNode m;
+        try {
+            m = JSON.readTree(line);
+        } catch (IOException e) {
+            return null;
+        }
+        if (m == null || !m.isObject() || !m.path("id").isNumber()) {
+            return null;
+        }
+        CodeError error = null;
+        JsonNode e = m.path("error");
+        if (e.isObject()) {
+            error = new CodeError(text(e.get("type")), text(e.get("message")), text(e.get("traceback")));
+        }
+        boolean success = m.path("success").asBoolean(false);
+        if (!success && error == null) {
+            error = new CodeError("Error", "", "");
+        }
+        return new DriverResult(m.path("id").asLong(), text(m.get("stdout")), text(m.get("stderr")), success,
+                success ? null : error, m.path("execution_time_ms").asLong(0));
+    }
+
+    private static String text(JsonNode node) {
+        return node == null || node.isNull() ? "" : node.isTextual() ? node.asText() : node.toString();
+    }
+
+    private void readLoop() {
+        try (InputStream in = new BufferedInputStream(fromDriver, 65536)) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+            boolean tooLong = false;
+            byte[] buf = new byte[65536];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                int start = 0;
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] == '\n') {
+                        if (!tooLong) {
+                            line.write(buf, start, i - start);
+                            lines.offer(line.toString(StandardCharsets.UTF_8));
+                        } else {
+                            lines.offer(TOO_LONG);
+                        }
+                        line.reset();
+                        tooLong = false;
+                        start = i + 1;
+                    }
+                }
+                if (!tooLong) {
+                    line.write(buf, start, n - start);
+                    if (line.size() > MAX_LINE_BYTES) {
+                        tooLong = true;
+                        line.reset();
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // treated as the end of the driver's output
+        } finally {
+            lines.offer(EOF);
+        }
+    }
+}
