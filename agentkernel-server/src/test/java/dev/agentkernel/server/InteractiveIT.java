@@ -83,30 +83,49 @@ class InteractiveIT extends SandboxTestBase {
                 HttpResponse.BodyHandlers.ofInputStream());
         HttpResponse<InputStream> stream = events.get(10, TimeUnit.SECONDS);
         assertThat(stream.statusCode()).isEqualTo(200);
-        var collected = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return readEvents(stream.body(), "exit");
+        StringBuffer screen = new StringBuffer();
+        List<Event> all = java.util.Collections.synchronizedList(new ArrayList<>());
+        var collected = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+                String type = null;
+                String line;
+                while ((line = in.readLine()) != null) {
+                    if (line.startsWith("event: ")) {
+                        type = line.substring(7);
+                    } else if (line.startsWith("data: ")) {
+                        JsonNode data = ServerFixture.JSON.readTree(line.substring(6));
+                        all.add(new Event(type, data, System.nanoTime()));
+                        if (type.equals("output")) {
+                            screen.append(new String(Base64.getDecoder().decode(data.path("b64").asText()),
+                                    StandardCharsets.UTF_8));
+                        }
+                        if (type.equals("exit")) {
+                            return;
+                        }
+                    }
+                }
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
         input(id, "stty size; echo sum=$((40+2))\n");
+        awaitScreen(screen, "sum=42");
+        assertThat(screen.toString()).contains("30 100");
         ServerFixture.Response resized = fx.post("/attach/" + id + "/resize", "{\"rows\": 40, \"cols\": 120}");
         assertThat(resized.status()).isEqualTo(204);
         input(id, "stty size; exit 7\n");
-        List<Event> all = collected.get(20, TimeUnit.SECONDS);
-        StringBuilder screen = new StringBuilder();
-        for (Event e : all) {
-            if (e.type().equals("output")) {
-                screen.append(new String(Base64.getDecoder().decode(e.data().path("b64").asText()), StandardCharsets.UTF_8));
-            }
-        }
-        assertThat(screen.toString()).contains("30 100").contains("sum=42").contains("40 120");
+        collected.get(20, TimeUnit.SECONDS);
+        assertThat(screen.toString()).contains("40 120");
         assertThat(all.getLast().type()).isEqualTo("exit");
         assertThat(all.getLast().data().path("exit_code").asInt()).isEqualTo(7);
         assertThat(api.logs("it-attach").data().toString()).contains("session_attached");
-        // The session is gone once it ended.
-        assertThat(fx.post("/attach/" + id + "/input", "x").status()).isEqualTo(404);
+        // The session is gone once it ended (the server forgets it right after sending its exit).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        int status;
+        while ((status = fx.post("/attach/" + id + "/input", "x").status()) != 404 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(status).isEqualTo(404);
     }
 
     @Test
@@ -137,6 +156,14 @@ class InteractiveIT extends SandboxTestBase {
                 .path("code").asText()).isEqualTo("conflict");
         assertThat(ServerTestBase.assertErrorEnvelope(fx.post("/sandboxes/it-attach-err/attach", "{\"rows\": 0}"), 400)
                 .path("code").asText()).isEqualTo("invalid_request");
+    }
+
+    private static void awaitScreen(StringBuffer screen, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!screen.toString().contains(text)) {
+            assertThat(System.nanoTime()).as("waiting for '%s' on the terminal: %s", text, screen).isLessThan(deadline);
+            Thread.sleep(20);
+        }
     }
 
     private void input(String id, String text) {
