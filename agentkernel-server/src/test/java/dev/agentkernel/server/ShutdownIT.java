@@ -41,9 +41,13 @@ class ShutdownIT extends ServerTestBase {
 
             CompletableFuture<HttpResponse<String>> quick = http.sendAsync(
                     HttpRequest.newBuilder(ServerFixture.uri(server.port(), "/run"))
-                            .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"sh\", \"-c\", \"sleep 1; echo finished\"]}")).build(),
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"sh\", \"-c\", \"sleep 0.789; echo finished\"]}")).build(),
                     HttpResponse.BodyHandlers.ofString());
-            ServerFixture.sleep(300);
+            // Close only once the short command runs: it must then finish within the grace period.
+            long running = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (ServerFixture.hostProcessesMentioning("0.789").isEmpty() && System.nanoTime() < running) {
+                ServerFixture.sleep(10);
+            }
             long closing = System.nanoTime();
             daemon.close();
             long closeMillis = (System.nanoTime() - closing) / 1_000_000;
