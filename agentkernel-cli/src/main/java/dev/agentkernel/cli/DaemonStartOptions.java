@@ -51,17 +51,7 @@ record DaemonStartOptions(String host, int port, Integer maxSandboxes, Integer p
         if (backend != null && backend.isBlank()) {
             throw new InvalidRequestException("--backend expects a backend name, e.g. bwrap (see 'agentkernel doctor')");
         }
-        List<String> allow = new ArrayList<>();
-        String[] dirs = args.getOptionValues("allow-dir");
-        if (dirs != null) {
-            for (String dir : dirs) {
-                java.nio.file.Path path = java.nio.file.Path.of(dir).toAbsolutePath().normalize();
-                if (!java.nio.file.Files.isDirectory(path)) {
-                    throw new InvalidRequestException("--allow-dir " + dir + ": no such directory");
-                }
-                allow.add(path.toString());
-            }
-        }
+        List<String> allow = OptionValues.directories(args, "allow-dir").stream().map(Object::toString).toList();
         return new DaemonStartOptions(host, port == null ? DEFAULT_PORT : port.intValue(),
                 max == null ? null : max.intValue(), pool == null ? null : pool.intValue(),
                 backend == null ? null : backend.strip(), allow);

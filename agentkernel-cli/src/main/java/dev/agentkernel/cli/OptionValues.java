@@ -35,4 +35,24 @@ final class OptionValues {
             throw new InvalidRequestException("--" + option + " expects a number of " + unit + ", got '" + text + "'");
         }
     }
+
+    /**
+     * The values of a repeatable directory option, each absolute and normalized.
+     *
+     * @throws InvalidRequestException naming the option for a value that is not an existing directory
+     */
+    static java.util.List<java.nio.file.Path> directories(CommandLine args, String option) {
+        java.util.List<java.nio.file.Path> dirs = new java.util.ArrayList<>();
+        String[] given = args.getOptionValues(option);
+        if (given != null) {
+            for (String dir : given) {
+                java.nio.file.Path path = java.nio.file.Path.of(dir).toAbsolutePath().normalize();
+                if (!java.nio.file.Files.isDirectory(path)) {
+                    throw new InvalidRequestException("--" + option + " " + dir + ": no such directory");
+                }
+                dirs.add(path);
+            }
+        }
+        return dirs;
+    }
 }

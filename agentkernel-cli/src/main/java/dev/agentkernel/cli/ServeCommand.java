@@ -107,17 +107,7 @@ final class ServeCommand implements Subcommand {
     }
 
     private static List<java.nio.file.Path> allowedDirs(CommandLine args) {
-        List<java.nio.file.Path> dirs = new java.util.ArrayList<>();
-        String[] given = args.getOptionValues("allow-dir");
-        if (given != null) {
-            for (String dir : given) {
-                java.nio.file.Path path = java.nio.file.Path.of(dir).toAbsolutePath().normalize();
-                if (!java.nio.file.Files.isDirectory(path)) {
-                    throw new InvalidRequestException("--allow-dir " + dir + ": no such directory");
-                }
-                dirs.add(path);
-            }
-        }
+        List<java.nio.file.Path> dirs = new java.util.ArrayList<>(OptionValues.directories(args, "allow-dir"));
         dirs.addAll(dev.agentkernel.core.policy.HostMountPolicy.parseRoots(System.getenv("AGENTKERNEL_ALLOWED_DIRS")));
         return dirs;
     }

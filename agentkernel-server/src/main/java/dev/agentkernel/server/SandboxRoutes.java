@@ -129,10 +129,7 @@ final class SandboxRoutes {
     void execStream(ServerRequest req, ServerResponse res) {
         String name = name(req);
         CommandSpec spec = execRequest(Json.parseObject(bodies.read(req)));
-        if (sandboxes.get(name).status() != dev.agentkernel.core.sandbox.SandboxState.RUNNING) { // 404, 409 before the stream starts
-            throw new dev.agentkernel.model.ConflictException("sandbox '" + name + "' is stopped; start it first (POST /sandboxes/"
-                    + name + "/start or 'agentkernel start " + name + "')");
-        }
+        sandboxes.requireRunningSandbox(name); // 404 or 409 before the stream starts
         CommandStream.serve(res, (listener, cancelled) -> {
             listener.started(name);
             listener.stage("executing");

@@ -121,15 +121,8 @@ public final class RunService {
             listener.stage("creating");
             listener.stage("starting");
             listener.stage("executing");
-            Termination end = box.run(command, listener::output, cancelled, SupervisedExecution.DEFAULT_GRACE);
+            Termination end = box.runLikeAShell(command, listener::output, cancelled, SupervisedExecution.DEFAULT_GRACE);
             return new RunOutcome(name, end, Duration.ofNanos(System.nanoTime() - begin));
-        } catch (dev.agentkernel.model.NotFoundException e) {
-            // Same answer as the cold path: the shell's "command not found" code.
-            String message = "agentkernel: " + e.getMessage() + "\n";
-            byte[] bytes = message.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            listener.output(dev.agentkernel.model.OutputStreamKind.STDERR, bytes, 0, bytes.length);
-            return new RunOutcome(box.spec().hostname(), new Termination.Exited(127),
-                    Duration.ofNanos(System.nanoTime() - begin));
         } finally {
             pool.get().discard(box);
         }

@@ -39,6 +39,8 @@ public final class AgentSandbox implements AutoCloseable {
     public static final String AGENT_DIR = "/.ak";
     private static final System.Logger LOG = System.getLogger(AgentSandbox.class.getName());
     private static final Duration START_CHECK = Duration.ofSeconds(10);
+    /** The exit code of a program that does not exist, as shells report it. */
+    public static final int COMMAND_NOT_FOUND = 127;
 
     private final SandboxSpec spec;
     private final Execution execution;
@@ -137,7 +139,8 @@ public final class AgentSandbox implements AutoCloseable {
      * timeout SIGTERM to its process group, SIGKILL after {@code grace}.
      *
      * @param cancelled polled while the command runs; true kills it (e.g. the client left)
-     * @throws dev.agentkernel.model.NotFoundException if the program or working directory does not exist
+     * @throws dev.agentkernel.model.NotFoundException if the program does not exist
+     * @throws dev.agentkernel.model.InvalidRequestException if the working directory does not exist
      */
     public Termination run(CommandSpec command, OutputSink sink, BooleanSupplier cancelled, Duration grace)
             throws InterruptedException {
@@ -165,6 +168,21 @@ public final class AgentSandbox implements AutoCloseable {
                 killed = true;
                 handle.kill();
             }
+        }
+    }
+
+    /**
+     * {@link #run}, except that a program that does not exist ends as it does in a shell: the
+     * reason on stderr and exit code {@link #COMMAND_NOT_FOUND}. What every API command uses.
+     */
+    public Termination runLikeAShell(CommandSpec command, OutputSink sink, BooleanSupplier cancelled, Duration grace)
+            throws InterruptedException {
+        try {
+            return run(command, sink, cancelled, grace);
+        } catch (dev.agentkernel.model.NotFoundException e) {
+            byte[] message = ("agentkernel: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
+            sink.accept(dev.agentkernel.model.OutputStreamKind.STDERR, message, 0, message.length);
+            return new Termination.Exited(COMMAND_NOT_FOUND);
         }
     }
 

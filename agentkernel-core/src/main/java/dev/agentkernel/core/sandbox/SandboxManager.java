@@ -282,14 +282,7 @@ public final class SandboxManager implements AutoCloseable {
         }
         Termination end;
         try {
-            end = box.run(bounded, sink, cancelled, GRACE);
-        } catch (NotFoundException e) {
-            // As a shell says it: a message on stderr and exit code 127.
-            byte[] message = ("agentkernel: " + e.getMessage() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            sink.accept(dev.agentkernel.model.OutputStreamKind.STDERR, message, 0, message.length);
-            record(AuditEventType.COMMAND_EXECUTED, name, Map.of("command", String.join(" ", command.argv()),
-                    "exit_code", 127, "error", e.getMessage()));
-            return new Termination.Exited(127);
+            end = box.runLikeAShell(bounded, sink, cancelled, GRACE);
         } catch (SandboxFailureException e) {
             throw stoppedMeanwhile(name, e);
         }
@@ -493,6 +486,16 @@ public final class SandboxManager implements AutoCloseable {
             record(AuditEventType.SANDBOX_STOPPED, name, Map.of("reason", "its agent process ended unexpectedly"));
         }
         return false;
+    }
+
+    /**
+     * Checks that a sandbox exists and runs.
+     *
+     * @throws NotFoundException if there is none of that name
+     * @throws ConflictException if it is stopped
+     */
+    public void requireRunningSandbox(String name) {
+        requireRunning(name);
     }
 
     private AgentSandbox requireRunning(String name) {
