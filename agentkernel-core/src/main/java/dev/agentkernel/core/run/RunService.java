@@ -93,11 +93,24 @@ public final class RunService {
             }
             listener.started(spec.hostname());
             listener.stage("creating");
-            Stdio stdio = new Stdio(new Stdio.Input.Empty(), new Stdio.Output.To(listener::output),
-                    new Stdio.Output.To(listener::output));
+            // The command may print before start() returns: "executing" goes out before its first output.
+            boolean[] executing = {false};
+            Runnable announce = () -> {
+                synchronized (executing) { // the other stream waits until the stage is out
+                    if (!executing[0]) {
+                        executing[0] = true;
+                        listener.stage("executing");
+                    }
+                }
+            };
+            Stdio.OutputSink output = (stream, bytes, offset, length) -> {
+                announce.run();
+                listener.output(stream, bytes, offset, length);
+            };
+            Stdio stdio = new Stdio(new Stdio.Input.Empty(), new Stdio.Output.To(output), new Stdio.Output.To(output));
             listener.stage("starting");
             try (Execution execution = backend.start(spec, command, stdio)) {
-                listener.stage("executing");
+                announce.run();
                 Optional<Termination> end;
                 do {
                     end = execution.await(Duration.ofMillis(100));
