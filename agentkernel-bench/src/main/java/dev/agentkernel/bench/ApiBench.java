@@ -84,7 +84,7 @@ public final class ApiBench {
     private static final Pattern BATCH_CAP = Pattern.compile("at most (\\d+) commands");
 
     private final ApiOptions options;
-    private WarmPool<AgentSandbox> pool;
+    private WarmPool<PoolKey, AgentSandbox> pool;
     private ApiClient client;
     private int port;
     /** True while measured (not warm-up) rounds run: side samples are kept only then. */

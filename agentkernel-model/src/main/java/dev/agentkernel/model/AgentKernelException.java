@@ -7,7 +7,8 @@ package dev.agentkernel.model;
  */
 public sealed class AgentKernelException extends RuntimeException
         permits InvalidRequestException, BackendUnavailableException, SandboxFailureException,
-                NotFoundException, ConflictException, ResourceExhaustedException, PermissionDeniedException {
+                NotFoundException, ConflictException, ResourceExhaustedException, PermissionDeniedException,
+                CodeExecutionException {
 
     /** Creates an exception with a person-readable message. */
     public AgentKernelException(String message) {

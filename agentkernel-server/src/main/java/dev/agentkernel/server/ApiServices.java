@@ -1,5 +1,7 @@
 package dev.agentkernel.server;
 
+import dev.agentkernel.core.session.SessionManager;
+import dev.agentkernel.core.pool.PoolKey;
 import dev.agentkernel.core.pool.WarmPool;
 import dev.agentkernel.core.sandbox.AgentSandbox;
 import dev.agentkernel.core.run.RunService;
@@ -15,18 +17,21 @@ import java.util.Optional;
  * @param runs         one-off commands ({@code /run}, {@code /run/stream}, {@code /batch/run})
  * @param sandboxes    persistent sandboxes, their files and the audit log
  * @param pool         the warm pool, for status
+ * @param sessions     stateful code sessions
  * @param backend      the isolation backend's name
  * @param spoolDir     private host directory for file reads being encoded
  * @param maxFileBytes largest file moved through the files API in one request
  * @param startedAt    when the daemon started
  */
-public record ApiServices(RunService runs, SandboxManager sandboxes, Optional<WarmPool<AgentSandbox>> pool, String backend,
+public record ApiServices(RunService runs, SandboxManager sandboxes, Optional<WarmPool<PoolKey, AgentSandbox>> pool,
+                          SessionManager sessions, String backend,
                           Path spoolDir, long maxFileBytes, Instant startedAt) {
     /** Validates. */
     public ApiServices {
         Objects.requireNonNull(runs, "runs");
         Objects.requireNonNull(sandboxes, "sandboxes");
         Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(spoolDir, "spoolDir");
         Objects.requireNonNull(startedAt, "startedAt");

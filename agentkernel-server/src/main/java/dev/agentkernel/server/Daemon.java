@@ -1,5 +1,14 @@
 package dev.agentkernel.server;
 
+import dev.agentkernel.core.host.HostExecutables;
+import dev.agentkernel.core.session.DriverFiles;
+import dev.agentkernel.core.session.HostCapacity;
+import dev.agentkernel.core.session.InterpreterLauncher;
+import dev.agentkernel.core.session.SessionManager;
+import dev.agentkernel.core.session.SessionSettings;
+import dev.agentkernel.model.Mount;
+import java.nio.file.Path;
+import java.time.Clock;
 import dev.agentkernel.agent.AgentBinary;
 import dev.agentkernel.core.backend.BackendSelector;
 import dev.agentkernel.core.backend.IsolationBackend;
@@ -29,7 +38,9 @@ import java.util.Optional;
  * the warm pool and the HTTP API, and shuts them down in order.
  *
  * <p>State lives in the host's state directory: {@code agentkernel.db} (SQLite: sandboxes and
- * the audit log) and {@code sandboxes/<name>/} (each persistent sandbox's files).
+ * the audit log), {@code sandboxes/<name>/} (each persistent sandbox's files) and
+ * {@code sessions/i-<hex>/} (each code session's files, removed with the session; what a dead
+ * daemon left there is removed at start).
  */
 public final class Daemon implements AutoCloseable {
 
@@ -39,20 +50,23 @@ public final class Daemon implements AutoCloseable {
     private final IsolationBackend backend;
     private final Database database;
     private final SandboxManager sandboxes;
-    private final Optional<WarmPool<AgentSandbox>> pool;
+    private final Optional<WarmPool<PoolKey, AgentSandbox>> pool;
     private final RunService runs;
+    private final SessionManager sessions;
     private final ApiServer server;
     private final List<String> restarted;
     private boolean closed;
 
     private Daemon(DaemonConfig config, IsolationBackend backend, Database database, SandboxManager sandboxes,
-                   Optional<WarmPool<AgentSandbox>> pool, RunService runs, ApiServer server, List<String> restarted) {
+                   Optional<WarmPool<PoolKey, AgentSandbox>> pool, RunService runs, SessionManager sessions,
+                   ApiServer server, List<String> restarted) {
         this.config = config;
         this.backend = backend;
         this.database = database;
         this.sandboxes = sandboxes;
         this.pool = pool;
         this.runs = runs;
+        this.sessions = sessions;
         this.server = server;
         this.restarted = restarted;
     }
@@ -72,14 +86,16 @@ public final class Daemon implements AutoCloseable {
             Database database = Database.open(host.stateDir().resolve("agentkernel.db"));
             opened.add(database);
             PolicyResolver resolver = new PolicyResolver(host);
+            HostMountPolicy mountPolicy = new HostMountPolicy(config.allowedDirs(), List.of(host.stateDir(), host.runtimeDir()));
             SandboxManager sandboxes = new SandboxManager(backend, resolver, new SqliteSandboxStore(database),
                     new SqliteAuditLog(database), host.stateDir().resolve("sandboxes"), agent, config.maxSandboxes(),
-                    config.defaultTimeout(), new HostMountPolicy(config.allowedDirs(),
-                            List.of(host.stateDir(), host.runtimeDir())));
+                    config.defaultTimeout(), mountPolicy);
             opened.add(sandboxes);
-            Optional<WarmPool<AgentSandbox>> pool = Optional.empty();
+            SessionManager sessions = sessions(config.sessions(), backend, resolver, agent, host, mountPolicy);
+            opened.add(sessions);
+            Optional<WarmPool<PoolKey, AgentSandbox>> pool = Optional.empty();
             if (config.poolSize() > 0) {
-                WarmPool<AgentSandbox> warm = new WarmPool<>(
+                WarmPool<PoolKey, AgentSandbox> warm = new WarmPool<>(
                         key -> AgentSandbox.launch(backend, resolver.resolve(options(key)), agent), AgentSandbox::isAlive,
                         config.poolSize(), Math.max(1, host.cpus()), 8, Duration.ofMinutes(10));
                 warm.warm(new PoolKey(Optional.empty(), Profile.MODERATE));
@@ -88,16 +104,25 @@ public final class Daemon implements AutoCloseable {
             }
             RunService runs = new RunService(backend, resolver, config.maxSandboxes(), config.defaultTimeout(), pool);
             List<String> restarted = sandboxes.recover();
-            ApiServices services = new ApiServices(runs, sandboxes, pool, backend.name(),
+            ApiServices services = new ApiServices(runs, sandboxes, pool, sessions, backend.name(),
                     host.runtimeDir().resolve("spool"), config.maxFileBytes(), startedAt);
             ApiServer server = ApiServer.start(config.server(), services);
-            return new Daemon(config, backend, database, sandboxes, pool, runs, server, restarted);
+            return new Daemon(config, backend, database, sandboxes, pool, runs, sessions, server, restarted);
         } catch (RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 closeQuietly(c);
             }
             throw e;
         }
+    }
+
+    private static SessionManager sessions(SessionSettings settings, IsolationBackend backend, PolicyResolver resolver,
+                                           Path agent, HostContext host, HostMountPolicy mountPolicy) {
+        List<Mount> shared = settings.volumes().stream().map(v -> v.toMount(mountPolicy)).toList();
+        InterpreterLauncher launcher = new InterpreterLauncher(backend, resolver, agent,
+                DriverFiles.extractTo(host.runtimeDir().resolve("session")), host.stateDir().resolve("sessions"), shared);
+        return new SessionManager(launcher, settings, HostCapacity.detect(), mountPolicy,
+                t -> HostExecutables.find(t.executable()).isPresent(), Clock.systemUTC());
     }
 
     private static SandboxRequest options(PoolKey key) {
@@ -125,13 +150,18 @@ public final class Daemon implements AutoCloseable {
         return runs;
     }
 
+    /** Stateful code sessions. */
+    public SessionManager sessions() {
+        return sessions;
+    }
+
     /** Persistent sandboxes. */
     public SandboxManager sandboxes() {
         return sandboxes;
     }
 
     /** The warm pool, when on. */
-    public Optional<WarmPool<AgentSandbox>> pool() {
+    public Optional<WarmPool<PoolKey, AgentSandbox>> pool() {
         return pool;
     }
 
@@ -153,6 +183,7 @@ public final class Daemon implements AutoCloseable {
         }
         server.close();
         pool.ifPresent(Daemon::closeQuietly);
+        closeQuietly(sessions);
         closeQuietly(sandboxes);
         closeQuietly(backend);
         closeQuietly(database);

@@ -1,5 +1,6 @@
 package dev.agentkernel.server;
 
+import dev.agentkernel.core.session.SessionSettings;
 import dev.agentkernel.model.InvalidRequestException;
 import java.time.Duration;
 import java.util.Objects;
@@ -16,10 +17,11 @@ import java.util.Optional;
  * @param shutdownGrace  how long running requests may finish after a shutdown begins
  * @param maxFileBytes   largest file moved through the files API in one request
  * @param allowedDirs    host directories under which sandboxes may mount a project directory
+ * @param sessions       limits and defaults of stateful code sessions
  */
 public record DaemonConfig(ServerConfig server, Optional<String> backend, int maxSandboxes, int poolSize,
                            Duration defaultTimeout, Duration shutdownGrace, long maxFileBytes,
-                           java.util.List<java.nio.file.Path> allowedDirs) {
+                           java.util.List<java.nio.file.Path> allowedDirs, SessionSettings sessions) {
 
     /** Default warm sandboxes per key. */
     public static final int DEFAULT_POOL_SIZE = 4;
@@ -40,46 +42,53 @@ public record DaemonConfig(ServerConfig server, Optional<String> backend, int ma
             throw new InvalidRequestException("the file size limit must be positive");
         }
         allowedDirs = java.util.List.copyOf(allowedDirs);
+        Objects.requireNonNull(sessions, "sessions");
     }
 
     /** Defaults around a server configuration: best backend, 32 sandboxes, pool of 4, 10 min, 10 s grace, 64 MiB files. */
     public static DaemonConfig defaults(ServerConfig server) {
         return new DaemonConfig(server, Optional.empty(), 32, DEFAULT_POOL_SIZE, Duration.ofMinutes(10),
-                Duration.ofSeconds(10), 64L * 1024 * 1024, java.util.List.of());
+                Duration.ofSeconds(10), 64L * 1024 * 1024, java.util.List.of(), SessionSettings.defaults());
     }
 
     /** A copy with another backend. */
     public DaemonConfig withBackend(Optional<String> value) {
-        return new DaemonConfig(server, value, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs);
+        return new DaemonConfig(server, value, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs, sessions);
     }
 
     /** A copy with another sandbox limit. */
     public DaemonConfig withMaxSandboxes(int value) {
-        return new DaemonConfig(server, backend, value, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs);
+        return new DaemonConfig(server, backend, value, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs, sessions);
     }
 
     /** A copy with another pool size (0: no pool). */
     public DaemonConfig withPoolSize(int value) {
-        return new DaemonConfig(server, backend, maxSandboxes, value, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs);
+        return new DaemonConfig(server, backend, maxSandboxes, value, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs, sessions);
     }
 
     /** A copy with another default timeout. */
     public DaemonConfig withDefaultTimeout(Duration value) {
-        return new DaemonConfig(server, backend, maxSandboxes, poolSize, value, shutdownGrace, maxFileBytes, allowedDirs);
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, value, shutdownGrace, maxFileBytes, allowedDirs, sessions);
     }
 
     /** A copy with other directories that may be mounted. */
     public DaemonConfig withAllowedDirs(java.util.List<java.nio.file.Path> value) {
-        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, value);
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, value, sessions);
     }
 
     /** A copy with another file size limit. */
     public DaemonConfig withMaxFileBytes(long value) {
-        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, value, allowedDirs);
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, value, allowedDirs, sessions);
+    }
+
+    /** A copy with other code-session settings. */
+    public DaemonConfig withSessions(SessionSettings value) {
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes,
+                allowedDirs, value);
     }
 
     /** A copy with another shutdown grace period. */
     public DaemonConfig withShutdownGrace(Duration value) {
-        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, value, maxFileBytes, allowedDirs);
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, value, maxFileBytes, allowedDirs, sessions);
     }
 }

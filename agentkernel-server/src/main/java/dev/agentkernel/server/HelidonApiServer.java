@@ -57,6 +57,7 @@ final class HelidonApiServer implements ApiServer {
         FileRoutes files = new FileRoutes(services.sandboxes(), bodies, services.spoolDir(), services.maxFileBytes());
         StatusRoutes status = new StatusRoutes(services);
         AttachRoutes attach = new AttachRoutes(services.sandboxes(), bodies);
+        SessionRoutes sessions = new SessionRoutes(services.sessions(), bodies, java.time.Clock.systemUTC());
         routing.addFilter((chain, req, res) -> {
             if (!drain.enter()) {
                 res.header(HeaderNames.CONNECTION, "close");
@@ -104,6 +105,13 @@ final class HelidonApiServer implements ApiServer {
         routing.post("/attach/{id}/resize", attach::resize);
         routing.delete("/attach/{id}", attach::close);
         routing.get("/audit", sandboxes::audit);
+        routing.post("/execute", sessions::execute);
+        routing.get("/sessions", sessions::list);
+        routing.get("/sessions/{id}", sessions::get);
+        routing.delete("/sessions/{id}", sessions::delete);
+        routing.get("/stats", sessions::stats);
+        routing.post("/maintenance/pause", sessions::pause);
+        routing.post("/maintenance/resume", sessions::resume);
         routing.any((req, res) -> send(res, 404, Json.error("no route for " + req.prologue().method().text() + " "
                 + req.path().path(), "no_route")));
         routing.error(Throwable.class, (req, res, e) -> {

@@ -2,12 +2,14 @@ package dev.agentkernel.server;
 
 import dev.agentkernel.model.AgentKernelException;
 import dev.agentkernel.model.BackendUnavailableException;
+import dev.agentkernel.model.CodeExecutionException;
 import dev.agentkernel.model.ConflictException;
 import dev.agentkernel.model.InvalidRequestException;
 import dev.agentkernel.model.NotFoundException;
 import dev.agentkernel.model.PermissionDeniedException;
 import dev.agentkernel.model.ResourceExhaustedException;
 import dev.agentkernel.model.SandboxFailureException;
+import dev.agentkernel.model.SessionNotFoundException;
 
 /** The one place that maps errors to HTTP statuses. Package-private. */
 final class HttpErrors {
@@ -19,6 +21,7 @@ final class HttpErrors {
             return switch (ak) {
                 case InvalidRequestException x -> 400;
                 case NotFoundException x -> 404;
+                case CodeExecutionException x -> 500;
                 case ConflictException x -> 409;
                 case PermissionDeniedException x -> 403;
                 case ResourceExhaustedException x -> 429;
@@ -44,14 +47,17 @@ final class HttpErrors {
     /**
      * The stable machine-readable kind of an error: {@code invalid_request}, {@code not_found},
      * {@code conflict}, {@code permission_denied}, {@code resource_exhausted},
-     * {@code backend_unavailable}, {@code sandbox_failure}, {@code payload_too_large},
+     * {@code backend_unavailable}, {@code sandbox_failure}, {@code session_not_found},
+     * {@code code_execution_failed}, {@code payload_too_large},
      * {@code shutting_down} or {@code internal}.
      */
     static String code(Throwable e) {
         if (e instanceof AgentKernelException ak) {
             return switch (ak) {
                 case InvalidRequestException x -> "invalid_request";
+                case SessionNotFoundException x -> "session_not_found";
                 case NotFoundException x -> "not_found";
+                case CodeExecutionException x -> "code_execution_failed";
                 case ConflictException x -> "conflict";
                 case PermissionDeniedException x -> "permission_denied";
                 case ResourceExhaustedException x -> "resource_exhausted";

@@ -2,6 +2,7 @@ package dev.agentkernel.server;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.core.pool.PoolKey;
 import dev.agentkernel.core.pool.PoolStats;
 import dev.agentkernel.core.sandbox.SandboxInfo;
 import dev.agentkernel.core.sandbox.SandboxState;
@@ -30,13 +31,13 @@ final class StatusRoutes {
         runs.put("max", services.runs().maxConcurrent());
         ObjectNode pool = data.putObject("pool");
         if (services.pool().isPresent()) {
-            PoolStats stats = services.pool().get().stats();
+            PoolStats<PoolKey> stats = services.pool().get().stats();
             pool.put("enabled", stats.enabled());
             pool.put("target_per_key", stats.targetPerKey());
             pool.put("served", stats.served());
             pool.put("missed", stats.missed());
             ArrayNode keys = pool.putArray("keys");
-            for (PoolStats.KeyStats key : stats.keys()) {
+            for (PoolStats.KeyStats<PoolKey> key : stats.keys()) {
                 ObjectNode k = keys.addObject();
                 k.put("image", key.key().image().orElse("default"));
                 k.put("profile", key.key().profile().id());

@@ -127,7 +127,8 @@ final class ServerFixture implements AutoCloseable {
         HostContext host = HostContext.current().withDirs(state, runtime);
         DaemonConfig config = customize.apply(DaemonConfig.defaults(new ServerConfig("127.0.0.1", 0, keys, MAX_BODY))
                 .withBackend(Optional.of("bwrap")).withMaxSandboxes(maxConcurrent).withPoolSize(poolSize)
-                .withDefaultTimeout(Duration.ofMinutes(1)).withShutdownGrace(Duration.ofSeconds(2)));
+                .withDefaultTimeout(Duration.ofMinutes(1)).withShutdownGrace(Duration.ofSeconds(2))
+                .withSessions(dev.agentkernel.core.session.SessionSettings.defaults().withPoolPerTemplate(0)));
         Daemon daemon = Daemon.start(config, host);
         assertThat(daemon.backendName()).isEqualTo("bwrap");
         assertThat(daemon.port()).isPositive();

@@ -38,7 +38,7 @@ public final class PolicyResolver {
     /** Host variables the permissive profile passes through. */
     public static final List<String> PASSED_ENV = List.of("TERM", "COLORTERM", "LANG", "LANGUAGE", "LC_ALL",
             "LC_CTYPE", "LC_MESSAGES", "TZ", "NO_COLOR", "EDITOR", "PAGER");
-    private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    private static final String PATH = String.join(":", dev.agentkernel.core.host.HostExecutables.SANDBOX_PATH);
     private static final AtomicLong HOSTNAMES = new AtomicLong();
 
     private final HostContext host;

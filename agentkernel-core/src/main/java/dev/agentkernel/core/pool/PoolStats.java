@@ -10,8 +10,9 @@ import java.util.List;
  * @param keys         per key: how many are ready and how many are starting
  * @param served       requests served from the pool so far
  * @param missed       requests that found no ready sandbox and took the cold path
+ * @param <K>          the pool's key type
  */
-public record PoolStats(boolean enabled, int targetPerKey, List<KeyStats> keys, long served, long missed) {
+public record PoolStats<K>(boolean enabled, int targetPerKey, List<KeyStats<K>> keys, long served, long missed) {
 
     /** Validates and copies. */
     public PoolStats {
@@ -22,9 +23,10 @@ public record PoolStats(boolean enabled, int targetPerKey, List<KeyStats> keys, 
      * One key's sandboxes.
      *
      * @param key      the key
+     * @param <K>      the pool's key type
      * @param ready    started and waiting for a request
      * @param starting being started now
      */
-    public record KeyStats(PoolKey key, int ready, int starting) {
+    public record KeyStats<K>(K key, int ready, int starting) {
     }
 }

@@ -18,7 +18,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * Sandboxes (in practice {@link dev.agentkernel.core.sandbox.AgentSandbox}es) started ahead of demand, {@code targetPerKey} per {@link PoolKey}. A sandbox
+ * Sandboxes (in practice {@link dev.agentkernel.core.sandbox.AgentSandbox}es) started ahead of demand, {@code targetPerKey} per key (for {@code /run}, a {@link PoolKey}). A sandbox
  * taken from the pool serves exactly one request and is then {@linkplain #discard destroyed};
  * it is never handed out twice. Its replacement starts when it is discarded, not when it is
  * taken, so that the start does not compete with the request for the CPUs. One filler thread
@@ -28,15 +28,18 @@ import java.util.function.Predicate;
  * asked for dropped first).
  *
  * <p>Thread-safe.
+ *
+ * @param <K> what a sandbox is started for (a record with value semantics)
+ * @param <S> the pooled sandbox
  */
-public final class WarmPool<S extends AutoCloseable> implements AutoCloseable {
+public final class WarmPool<K, S extends AutoCloseable> implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(WarmPool.class.getName());
     private static final Duration FAILURE_BACKOFF = Duration.ofSeconds(2);
     /** How long a used sandbox waits before it is torn down and replaced (its response is being sent). */
     static final Duration DISCARD_DELAY = Duration.ofMillis(15);
 
-    private final Function<PoolKey, S> launcher;
+    private final Function<K, S> launcher;
     private final Predicate<S> alive;
     private final int targetPerKey;
     private final int maxKeys;
@@ -45,7 +48,7 @@ public final class WarmPool<S extends AutoCloseable> implements AutoCloseable {
     private final int parallelStarts;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final Map<PoolKey, Slot> slots = new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<K, Slot> slots = new LinkedHashMap<>(16, 0.75f, true);
     /** Sandboxes handed out and not yet discarded, with the slot they count against. Guarded by {@link #lock}. */
     private final Map<S, Slot> taken = new java.util.IdentityHashMap<>();
     private final AtomicLong served = new AtomicLong();
@@ -71,7 +74,7 @@ public final class WarmPool<S extends AutoCloseable> implements AutoCloseable {
      * @param maxKeys        keys kept at once, at least 1
      * @param idleKeyTimeout a key not asked for this long is dropped
      */
-    public WarmPool(Function<PoolKey, S> launcher, Predicate<S> alive, int targetPerKey, int parallelStarts, int maxKeys,
+    public WarmPool(Function<K, S> launcher, Predicate<S> alive, int targetPerKey, int parallelStarts, int maxKeys,
                     Duration idleKeyTimeout) {
         if (targetPerKey < 1 || parallelStarts < 1 || maxKeys < 1) {
             throw new IllegalArgumentException("pool sizes must be at least 1");
@@ -87,7 +90,7 @@ public final class WarmPool<S extends AutoCloseable> implements AutoCloseable {
     }
 
     /** Asks the pool to keep sandboxes of {@code key} ready (e.g. the default key at daemon start). */
-    public void warm(PoolKey key) {
+    public void warm(K key) {
         lock.lock();
         try {
             slot(key);
@@ -101,7 +104,7 @@ public final class WarmPool<S extends AutoCloseable> implements AutoCloseable {
      * A ready sandbox of exactly {@code key}, removed from the pool, or empty if none is ready
      * (the caller then takes the cold path). Either way the key is topped up in the background.
      */
-    public Optional<S> take(PoolKey key) {
+    public Optional<S> take(K key) {
         List<S> dead = new ArrayList<>();
         try {
             lock.lock();
@@ -149,6 +152,23 @@ public final class WarmPool<S extends AutoCloseable> implements AutoCloseable {
         });
     }
 
+    /**
+     * Keeps a taken sandbox for good (e.g. a code session that lives on): it no longer counts
+     * against its key, whose replacement starts now. The caller closes it.
+     */
+    public void claim(S box) {
+        lock.lock();
+        try {
+            Slot slot = taken.remove(box);
+            if (slot != null) {
+                slot.inUse--;
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void release(S box) {
         lock.lock();
         try {
@@ -172,12 +192,12 @@ public final class WarmPool<S extends AutoCloseable> implements AutoCloseable {
     }
 
     /** What the pool holds now. */
-    public PoolStats stats() {
+    public PoolStats<K> stats() {
         lock.lock();
         try {
-            List<PoolStats.KeyStats> keys = new ArrayList<>();
-            slots.forEach((key, slot) -> keys.add(new PoolStats.KeyStats(key, slot.ready.size(), slot.starting)));
-            return new PoolStats(!closed, targetPerKey, keys, served.get(), missed.get());
+            List<PoolStats.KeyStats<K>> keys = new ArrayList<>();
+            slots.forEach((key, slot) -> keys.add(new PoolStats.KeyStats<>(key, slot.ready.size(), slot.starting)));
+            return new PoolStats<>(!closed, targetPerKey, keys, served.get(), missed.get());
         } finally {
             lock.unlock();
         }
@@ -213,13 +233,13 @@ public final class WarmPool<S extends AutoCloseable> implements AutoCloseable {
         return true;
     }
 
-    private Slot slot(PoolKey key) {
+    private Slot slot(K key) {
         Slot slot = slots.get(key);
         if (slot == null) {
             slot = new Slot();
             slots.put(key, slot);
             while (slots.size() > maxKeys) {
-                Iterator<Map.Entry<PoolKey, Slot>> eldest = slots.entrySet().iterator();
+                Iterator<Map.Entry<K, Slot>> eldest = slots.entrySet().iterator();
                 drop(eldest.next().getValue());
                 eldest.remove();
             }
@@ -236,19 +256,19 @@ public final class WarmPool<S extends AutoCloseable> implements AutoCloseable {
 
     private void fill() {
         while (!closed) {
-            PoolKey next = null;
+            K next = null;
             lock.lock();
             try {
                 long now = System.nanoTime();
-                for (Iterator<Map.Entry<PoolKey, Slot>> it = slots.entrySet().iterator(); it.hasNext(); ) {
-                    Map.Entry<PoolKey, Slot> e = it.next();
+                for (Iterator<Map.Entry<K, Slot>> it = slots.entrySet().iterator(); it.hasNext(); ) {
+                    Map.Entry<K, Slot> e = it.next();
                     Slot slot = e.getValue();
                     if (now - slot.lastDemandNanos > idleKeyTimeout.toNanos() && slot.starting == 0) {
                         drop(slot);
                         it.remove();
                     }
                 }
-                for (Map.Entry<PoolKey, Slot> e : slots.entrySet()) {
+                for (Map.Entry<K, Slot> e : slots.entrySet()) {
                     Slot slot = e.getValue();
                     // A sandbox in use still counts: its replacement starts when it is discarded, so that
                     // starting it does not compete with the request it serves for the CPUs.
@@ -275,7 +295,7 @@ public final class WarmPool<S extends AutoCloseable> implements AutoCloseable {
         }
     }
 
-    private void startOne(PoolKey key) {
+    private void startOne(K key) {
         Slot slot;
         lock.lock();
         try {
@@ -297,7 +317,7 @@ public final class WarmPool<S extends AutoCloseable> implements AutoCloseable {
         });
     }
 
-    private void startInto(PoolKey key, Slot slot) {
+    private void startInto(K key, Slot slot) {
             S box = null;
             try {
                 box = launcher.apply(key);

@@ -33,7 +33,7 @@ public final class RunService {
     private final Semaphore slots;
     private final int maxConcurrent;
     private final Duration defaultTimeout;
-    private final Optional<WarmPool<AgentSandbox>> pool;
+    private final Optional<WarmPool<PoolKey, AgentSandbox>> pool;
 
     /**
      * @param maxConcurrent  sandboxes that may run at once; more are refused
@@ -49,7 +49,7 @@ public final class RunService {
      * @param pool           pre-started sandboxes for requests with {@code fast}; the cold path when empty
      */
     public RunService(IsolationBackend backend, PolicyResolver resolver, int maxConcurrent, Duration defaultTimeout,
-                      Optional<WarmPool<AgentSandbox>> pool) {
+                      Optional<WarmPool<PoolKey, AgentSandbox>> pool) {
         this.pool = pool;
         this.backend = backend;
         this.resolver = resolver;

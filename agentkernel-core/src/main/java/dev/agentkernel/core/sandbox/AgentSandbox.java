@@ -114,6 +114,11 @@ public final class AgentSandbox implements AutoCloseable {
         return agent.isOpen() && execution.isRunning();
     }
 
+    /** How many times the kernel's OOM killer has killed a process of this sandbox so far. */
+    public long oomKills() {
+        return execution.oomKills();
+    }
+
     /** The connection to the agent, for file operations. */
     public AgentConnection agent() {
         return agent;

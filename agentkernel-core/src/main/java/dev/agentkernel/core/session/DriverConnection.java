@@ -50,14 +50,16 @@ public final class DriverConnection implements AutoCloseable {
 
     private final String name;
     private final OutputStream toDriver;
-    private final InputStream fromDriver;
     private final Supplier<OptionalInt> exitStatus;
     private final Runnable interrupter;
     private final BlockingQueue<Object> lines = new LinkedBlockingQueue<>();
     private final ReentrantLock lock = new ReentrantLock();
+    private final ByteArrayOutputStream partial = new ByteArrayOutputStream(256); // guarded by this
+    private boolean partialTooLong;                                                // guarded by this
     private long nextId = 1;
     private volatile String deadReason;
     private volatile Integer deadStatus;
+    private volatile boolean unresponsive;
 
     /**
      * Creates a connection and starts the thread that reads the driver's answers.
@@ -71,12 +73,21 @@ public final class DriverConnection implements AutoCloseable {
      */
     public DriverConnection(String name, OutputStream toDriver, InputStream fromDriver,
                             Supplier<OptionalInt> exitStatus, Runnable interrupter) {
+        this(name, toDriver, exitStatus, interrupter);
+        Objects.requireNonNull(fromDriver, "fromDriver");
+        Thread.ofVirtual().name("ak-driver-reader-" + name).start(() -> readLoop(fromDriver));
+    }
+
+    /**
+     * Creates a connection whose answers are pushed to it: call {@link #accept} with the
+     * driver's stdout as it arrives and {@link #endOfOutput} when it ends (for a driver whose
+     * output comes as callbacks, e.g. through the in-sandbox agent).
+     */
+    public DriverConnection(String name, OutputStream toDriver, Supplier<OptionalInt> exitStatus, Runnable interrupter) {
         this.name = Objects.requireNonNull(name, "name");
         this.toDriver = Objects.requireNonNull(toDriver, "toDriver");
-        this.fromDriver = Objects.requireNonNull(fromDriver, "fromDriver");
         this.exitStatus = Objects.requireNonNull(exitStatus, "exitStatus");
         this.interrupter = Objects.requireNonNull(interrupter, "interrupter");
-        Thread.ofVirtual().name("ak-driver-reader-" + name).start(this::readLoop);
     }
 
     /** A connection without exit-status information or interrupter. */
@@ -186,6 +197,7 @@ public final class DriverConnection implements AutoCloseable {
                     deadline = System.nanoTime() + INTERRUPT_GRACE.toNanos();
                     continue;
                 }
+                unresponsive = true;
                 throw died("it did not answer request " + id + " within its timeout and did not react to SIGINT");
             }
             if (item == EOF) {
@@ -213,7 +225,7 @@ public final class DriverConnection implements AutoCloseable {
 
     private void checkAlive() {
         if (deadReason != null) {
-            throw new InterpreterDiedException(message(deadReason), deadStatus);
+            throw new InterpreterDiedException(message(deadReason), deadStatus, unresponsive);
         }
     }
 
@@ -226,7 +238,7 @@ public final class DriverConnection implements AutoCloseable {
             deadStatus = status.isPresent() ? status.getAsInt() : null;
             deadReason = reason;
         }
-        return new InterpreterDiedException(message(reason), deadStatus);
+        return new InterpreterDiedException(message(reason), deadStatus, unresponsive);
     }
 
     private String message(String reason) {
@@ -261,39 +273,51 @@ public final class DriverConnection implements AutoCloseable {
         return node == null || node.isNull() ? "" : node.isTextual() ? node.asText() : node.toString();
     }
 
-    private void readLoop() {
+    /**
+     * Takes bytes of the driver's stdout: every complete line is an answer. Called by one
+     * thread at a time, in order.
+     */
+    public synchronized void accept(byte[] buf, int offset, int length) {
+        int start = offset;
+        int end = offset + length;
+        for (int i = offset; i < end; i++) {
+            if (buf[i] == '\n') {
+                if (!partialTooLong) {
+                    partial.write(buf, start, i - start);
+                    lines.offer(partial.toString(StandardCharsets.UTF_8));
+                } else {
+                    lines.offer(TOO_LONG);
+                }
+                partial.reset();
+                partialTooLong = false;
+                start = i + 1;
+            }
+        }
+        if (!partialTooLong) {
+            partial.write(buf, start, end - start);
+            if (partial.size() > MAX_LINE_BYTES) {
+                partialTooLong = true;
+                partial.reset();
+            }
+        }
+    }
+
+    /** The driver's stdout has ended (it exited or was killed). */
+    public void endOfOutput() {
+        lines.offer(EOF);
+    }
+
+    private void readLoop(InputStream fromDriver) {
         try (InputStream in = new BufferedInputStream(fromDriver, 65536)) {
-            ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-            boolean tooLong = false;
             byte[] buf = new byte[65536];
             int n;
             while ((n = in.read(buf)) > 0) {
-                int start = 0;
-                for (int i = 0; i < n; i++) {
-                    if (buf[i] == '\n') {
-                        if (!tooLong) {
-                            line.write(buf, start, i - start);
-                            lines.offer(line.toString(StandardCharsets.UTF_8));
-                        } else {
-                            lines.offer(TOO_LONG);
-                        }
-                        line.reset();
-                        tooLong = false;
-                        start = i + 1;
-                    }
-                }
-                if (!tooLong) {
-                    line.write(buf, start, n - start);
-                    if (line.size() > MAX_LINE_BYTES) {
-                        tooLong = true;
-                        line.reset();
-                    }
-                }
+                accept(buf, 0, n);
             }
         } catch (IOException e) {
             // treated as the end of the driver's output
         } finally {
-            lines.offer(EOF);
+            endOfOutput();
         }
     }
 }

@@ -41,7 +41,7 @@ class WarmPoolTest {
 
     final List<Fake> launched = new CopyOnWriteArrayList<>();
 
-    WarmPool<Fake> pool(int target, Duration idle, int maxKeys) {
+    WarmPool<PoolKey, Fake> pool(int target, Duration idle, int maxKeys) {
         return new WarmPool<>(key -> {
             Fake f = new Fake(key);
             launched.add(f);
@@ -51,7 +51,7 @@ class WarmPoolTest {
 
     @Test
     void warmsTheTargetAndServesEachSandboxOnce() throws Exception {
-        try (WarmPool<Fake> pool = pool(3, Duration.ofMinutes(1), 4)) {
+        try (WarmPool<PoolKey, Fake> pool = pool(3, Duration.ofMinutes(1), 4)) {
             pool.warm(MODERATE);
             assertThat(pool.awaitWarm(Duration.ofSeconds(5))).isTrue();
             Set<Integer> seen = new HashSet<>();
@@ -75,7 +75,7 @@ class WarmPoolTest {
 
     @Test
     void aTakenSandboxIsReplacedOnlyOnceDiscarded() throws Exception {
-        try (WarmPool<Fake> pool = pool(2, Duration.ofMinutes(1), 4)) {
+        try (WarmPool<PoolKey, Fake> pool = pool(2, Duration.ofMinutes(1), 4)) {
             pool.warm(MODERATE);
             assertThat(pool.awaitWarm(Duration.ofSeconds(5))).isTrue();
             Fake inUse = pool.take(MODERATE).orElseThrow();
@@ -94,7 +94,7 @@ class WarmPoolTest {
 
     @Test
     void neverServesAnotherKey() throws Exception {
-        try (WarmPool<Fake> pool = pool(2, Duration.ofMinutes(1), 4)) {
+        try (WarmPool<PoolKey, Fake> pool = pool(2, Duration.ofMinutes(1), 4)) {
             pool.warm(MODERATE);
             assertThat(pool.awaitWarm(Duration.ofSeconds(5))).isTrue();
             assertThat(pool.take(RESTRICTIVE)).as("first request of a new key: cold path").isEmpty();
@@ -108,7 +108,7 @@ class WarmPoolTest {
 
     @Test
     void deadSandboxesAreSkippedAndClosed() throws Exception {
-        try (WarmPool<Fake> pool = pool(2, Duration.ofMinutes(1), 4)) {
+        try (WarmPool<PoolKey, Fake> pool = pool(2, Duration.ofMinutes(1), 4)) {
             pool.warm(MODERATE);
             assertThat(pool.awaitWarm(Duration.ofSeconds(5))).isTrue();
             launched.forEach(f -> f.alive = false);
@@ -127,7 +127,7 @@ class WarmPoolTest {
     @Test
     void aFailingLauncherBacksOffInsteadOfSpinning() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
-        try (WarmPool<Fake> pool = new WarmPool<>(key -> {
+        try (WarmPool<PoolKey, Fake> pool = new WarmPool<>(key -> {
             attempts.incrementAndGet();
             throw new IllegalStateException("no sandbox today");
         }, f -> true, 2, 2, 4, Duration.ofMinutes(1))) {
@@ -140,7 +140,7 @@ class WarmPoolTest {
 
     @Test
     void keysBeyondTheLimitDropTheLeastRecentlyAskedFor() throws Exception {
-        try (WarmPool<Fake> pool = pool(1, Duration.ofMinutes(1), 2)) {
+        try (WarmPool<PoolKey, Fake> pool = pool(1, Duration.ofMinutes(1), 2)) {
             pool.warm(MODERATE);
             assertThat(pool.awaitWarm(Duration.ofSeconds(5))).isTrue();
             Fake moderate = launched.getFirst();
@@ -157,7 +157,7 @@ class WarmPoolTest {
 
     @Test
     void idleKeysAreDropped() throws Exception {
-        try (WarmPool<Fake> pool = pool(1, Duration.ofMillis(200), 4)) {
+        try (WarmPool<PoolKey, Fake> pool = pool(1, Duration.ofMillis(200), 4)) {
             pool.warm(MODERATE);
             long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             while (!pool.stats().keys().isEmpty() && System.nanoTime() < deadline) {
@@ -173,7 +173,7 @@ class WarmPoolTest {
 
     @Test
     void closeDestroysEveryReadySandboxAndStopsFilling() throws Exception {
-        WarmPool<Fake> pool = pool(4, Duration.ofMinutes(1), 4);
+        WarmPool<PoolKey, Fake> pool = pool(4, Duration.ofMinutes(1), 4);
         pool.warm(MODERATE);
         pool.warm(PYTHON);
         assertThat(pool.awaitWarm(Duration.ofSeconds(5))).isTrue();
@@ -187,7 +187,7 @@ class WarmPoolTest {
 
     @Test
     void concurrentTakersNeverShareASandbox() throws Exception {
-        try (WarmPool<Fake> pool = pool(4, Duration.ofMinutes(1), 4)) {
+        try (WarmPool<PoolKey, Fake> pool = pool(4, Duration.ofMinutes(1), 4)) {
             pool.warm(MODERATE);
             assertThat(pool.awaitWarm(Duration.ofSeconds(5))).isTrue();
             Set<Integer> ids = ConcurrentHashMap.newKeySet();

@@ -1,0 +1,133 @@
+package dev.agentkernel.core.session;
+
+import dev.agentkernel.core.backend.IsolationBackend;
+import dev.agentkernel.core.policy.PolicyResolver;
+import dev.agentkernel.core.sandbox.AgentSandbox;
+import dev.agentkernel.core.sandbox.SandboxDirs;
+import dev.agentkernel.model.Mount;
+import dev.agentkernel.model.Profile;
+import dev.agentkernel.model.SandboxRequest;
+import dev.agentkernel.model.SandboxSpec;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Starts {@link Interpreter}s: a sandbox of the {@code moderate} profile sized by a
+ * {@link Flavor}, with its own {@code /workspace}, {@code /tmp} and {@code /var/tmp} under
+ * {@code <sessionsDir>/<name>}, the drivers mounted read-only at {@link Interpreter#DRIVER_DIR},
+ * the configured volumes and the session's own, and the template's driver running in it.
+ */
+public final class InterpreterLauncher {
+
+    /** The prefix of every interpreter's directory name under the sessions directory. */
+    static final String NAME_PREFIX = "i-";
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final System.Logger LOG = System.getLogger(InterpreterLauncher.class.getName());
+
+    private final IsolationBackend backend;
+    private final PolicyResolver resolver;
+    private final Path agentBinary;
+    private final Path driversDir;
+    private final Path sessionsDir;
+    private final List<Mount> sharedVolumes;
+    /** Names of interpreters started (or starting) and not closed yet. */
+    private final Set<String> active = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param agentBinary   the in-sandbox agent on the host
+     * @param driversDir    the host directory holding the drivers ({@link DriverFiles#extractTo})
+     * @param sessionsDir   where interpreters' directories are created
+     * @param sharedVolumes volumes of every session (from configuration), already checked against the policy
+     */
+    public InterpreterLauncher(IsolationBackend backend, PolicyResolver resolver, Path agentBinary, Path driversDir,
+                               Path sessionsDir, List<Mount> sharedVolumes) {
+        this.backend = Objects.requireNonNull(backend, "backend");
+        this.resolver = Objects.requireNonNull(resolver, "resolver");
+        this.agentBinary = Objects.requireNonNull(agentBinary, "agentBinary");
+        this.driversDir = Objects.requireNonNull(driversDir, "driversDir");
+        this.sessionsDir = Objects.requireNonNull(sessionsDir, "sessionsDir");
+        this.sharedVolumes = List.copyOf(sharedVolumes);
+    }
+
+    /** The directory under which every interpreter has its own. */
+    public Path sessionsDir() {
+        return sessionsDir;
+    }
+
+    /**
+     * Starts an interpreter and waits until its driver answers.
+     *
+     * @param volumes the session's own volumes, already checked against the policy
+     * @throws dev.agentkernel.model.CodeExecutionException if the interpreter cannot start; nothing is left behind
+     */
+    public Interpreter launch(InterpreterTemplate template, Flavor flavor, List<Mount> volumes) {
+        String name = NAME_PREFIX + HexFormat.of().formatHex(bytes());
+        SandboxDirs dirs = SandboxDirs.of(sessionsDir, name);
+        active.add(name);
+        return Interpreter.start(this, name, dirs, template, flavor, volumes);
+    }
+
+    private static byte[] bytes() {
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    /** Whether {@code name} is an interpreter started by this launcher and not closed yet. */
+    public boolean isActive(String name) {
+        return active.contains(name);
+    }
+
+    /**
+     * Deletes the interpreter directories under the sessions directory that belong to no
+     * active interpreter (left by a daemon that died, or by a start that failed half-way);
+     * returns how many.
+     */
+    public int removeOrphans() {
+        int removed = 0;
+        if (!Files.isDirectory(sessionsDir)) {
+            return 0;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(sessionsDir, NAME_PREFIX + "*")) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (!active.contains(name) && new SandboxDirs(entry).delete()) {
+                    LOG.log(System.Logger.Level.INFO, "removed orphaned session directory " + entry);
+                    removed++;
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot look for orphaned sessions in " + sessionsDir + ": " + e.getMessage());
+        }
+        return removed;
+    }
+
+    /** An interpreter was closed. */
+    void forget(String name) {
+        active.remove(name);
+    }
+
+    /** Starts the sandbox of an interpreter (its directories exist). */
+    AgentSandbox startSandbox(SandboxDirs dirs, Flavor flavor, List<Mount> volumes) {
+        SandboxRequest options = SandboxRequest.defaults().withProfile(Profile.MODERATE)
+                .withMemoryMb(flavor.memoryMb()).withVcpus(flavor.cpus());
+        SandboxSpec base = resolver.resolve(options);
+        List<Mount> mounts = new ArrayList<>(base.mounts());
+        mounts.addAll(dirs.mounts(false));
+        mounts.add(new Mount(driversDir, Interpreter.DRIVER_DIR, true));
+        mounts.addAll(sharedVolumes);
+        mounts.addAll(volumes);
+        SandboxSpec spec = new SandboxSpec(base.image(), base.profile(), base.network(), base.readOnlyRoot(),
+                base.limits(), mounts, base.env(), Interpreter.WORKDIR, "session");
+        return AgentSandbox.launch(backend, spec, agentBinary);
+    }
+}

@@ -1,0 +1,391 @@
+package dev.agentkernel.core.session;
+
+import dev.agentkernel.core.policy.HostMountPolicy;
+import dev.agentkernel.core.pool.PoolStats;
+import dev.agentkernel.core.pool.WarmPool;
+import dev.agentkernel.model.ConflictException;
+import dev.agentkernel.model.InvalidRequestException;
+import dev.agentkernel.model.Mount;
+import dev.agentkernel.model.ResourceExhaustedException;
+import dev.agentkernel.model.SessionNotFoundException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+
+/**
+ * Stateful code sessions: {@code execute_code} with templates, flavors and volumes, within a
+ * limit of sessions and a memory budget, with idle expiry and orphan cleanup in the background
+ * (pausable), and a pool of started interpreters per template so that a new session's first
+ * execution does not wait for an interpreter to start.
+ *
+ * <p>Thread-safe. Sessions live in this process only: a daemon that ends takes its sessions
+ * with it, and the next one removes what they left on disk.
+ */
+public final class SessionManager implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(SessionManager.class.getName());
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");
+    private static final int REMEMBERED_ENDINGS = 1000;
+
+    private final InterpreterLauncher launcher;
+    private final SessionSettings settings;
+    private final HostCapacity capacity;
+    private final HostMountPolicy policy;
+    private final Clock clock;
+    private final Optional<WarmPool<InterpreterKey, Interpreter>> pool;
+    private final Map<String, CodeSession> sessions = new ConcurrentHashMap<>();
+    private final ReentrantLock admission = new ReentrantLock();
+    private int pendingSessions;       // guarded by admission
+    private long pendingMemoryMb;      // guarded by admission
+    private final Map<String, String> endings = new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > REMEMBERED_ENDINGS;
+        }
+    };
+    private final AtomicLong expired = new AtomicLong();
+    private final AtomicLong evicted = new AtomicLong();
+    private final AtomicLong orphans = new AtomicLong();
+    private final SessionMaintenance maintenance;
+
+    /**
+     * Removes what earlier daemons left, starts the interpreter pool and the maintenance.
+     *
+     * @param launcher  starts interpreters
+     * @param settings  limits and defaults
+     * @param capacity  what one sandbox can get on this host
+     * @param policy    which host directories sessions may mount
+     * @param available whether a template's interpreter is installed (only those are pooled)
+     * @param clock     the time source (for expiry)
+     */
+    public SessionManager(InterpreterLauncher launcher, SessionSettings settings, HostCapacity capacity,
+                          HostMountPolicy policy, java.util.function.Predicate<InterpreterTemplate> available, Clock clock) {
+        this.launcher = launcher;
+        this.settings = settings;
+        this.capacity = capacity;
+        this.policy = policy;
+        this.clock = clock;
+        orphans.addAndGet(launcher.removeOrphans());
+        if (settings.poolPerTemplate() > 0) {
+            WarmPool<InterpreterKey, Interpreter> warm = new WarmPool<>(
+                    key -> launcher.launch(key.template(), key.flavor(), List.of()), Interpreter::isAlive,
+                    settings.poolPerTemplate(), 1, InterpreterTemplate.values().length * Flavor.values().length,
+                    Duration.ofHours(1));
+            for (InterpreterTemplate t : InterpreterTemplate.values()) {
+                if (available.test(t)) {
+                    warm.warm(new InterpreterKey(t, settings.defaultFlavor()));
+                }
+            }
+            this.pool = Optional.of(warm);
+        } else {
+            this.pool = Optional.empty();
+        }
+        this.maintenance = new SessionMaintenance(settings.maintenanceInterval(), clock, this::maintain);
+    }
+
+    /** The limits and defaults. */
+    public SessionSettings settings() {
+        return settings;
+    }
+
+    /** The interpreter pool, when on (for tests and benchmarks: waiting until it is warm). */
+    public Optional<WarmPool<InterpreterKey, Interpreter>> pool() {
+        return pool;
+    }
+
+    /**
+     * Runs code: in the given session, or in a new one whose id the result carries.
+     *
+     * @throws InvalidRequestException   for empty code, a bad timeout, a flavor the host cannot give, or volumes with an existing session
+     * @throws SessionNotFoundException  if the session does not exist (any more)
+     * @throws ConflictException         if the template or flavor differs from the session's
+     * @throws ResourceExhaustedException if a new session would pass a limit and no idle session may be evicted
+     * @throws dev.agentkernel.model.PermissionDeniedException if a volume is not allowed
+     * @throws dev.agentkernel.model.CodeExecutionException if no interpreter can be started
+     */
+    public ExecuteResult execute(ExecuteRequest request) {
+        if (request.code().isEmpty()) {
+            throw new InvalidRequestException("code is required and must not be empty");
+        }
+        Duration timeout = request.timeout().orElse(settings.defaultTimeout());
+        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(settings.maxTimeout()) > 0) {
+            throw new InvalidRequestException("timeout must be more than 0 and at most " + settings.maxTimeout().toSeconds()
+                    + " seconds");
+        }
+        if (request.sessionId().isPresent()) {
+            CodeSession session = require(request.sessionId().get());
+            if (request.template().isPresent() && request.template().get() != session.template()) {
+                throw new ConflictException("session '" + session.id() + "' runs " + session.template().id()
+                        + ", not " + request.template().get().id() + "; omit the template or start a new session");
+            }
+            if (request.flavor().isPresent() && request.flavor().get() != session.flavor()) {
+                throw new ConflictException("session '" + session.id() + "' is " + session.flavor().id()
+                        + "; a session's flavor cannot change");
+            }
+            if (!request.volumes().isEmpty()) {
+                throw new InvalidRequestException("volumes can only be given when a session is created, not for session '"
+                        + session.id() + "'");
+            }
+            return session.execute(request.code(), timeout, false);
+        }
+        InterpreterTemplate template = request.template().orElse(InterpreterTemplate.PYTHON);
+        Flavor flavor = request.flavor().orElse(settings.defaultFlavor());
+        capacity.requireFits(flavor);
+        List<Mount> mounts = request.volumes().stream().map(v -> v.toMount(policy)).toList();
+        CodeSession session = open(template, flavor, request.volumes(), mounts);
+        try {
+            return session.execute(request.code(), timeout, true);
+        } catch (RuntimeException e) {
+            if (!(e instanceof SessionNotFoundException)) {
+                end(session, "its interpreter failed at its first execution", true);
+            }
+            throw e;
+        }
+    }
+
+    private CodeSession open(InterpreterTemplate template, Flavor flavor, List<VolumeMapping> volumes, List<Mount> mounts) {
+        List<CodeSession> victims = admit(flavor);
+        victims.forEach(CodeSession::close);
+        Interpreter interpreter = null;
+        try {
+            if (mounts.isEmpty() && pool.isPresent()) {
+                Optional<Interpreter> warm = pool.get().take(new InterpreterKey(template, flavor));
+                if (warm.isPresent()) {
+                    pool.get().claim(warm.get());
+                    interpreter = warm.get();
+                }
+            }
+            if (interpreter == null) {
+                interpreter = launcher.launch(template, flavor, mounts);
+            }
+            CodeSession session = new CodeSession(newId(), interpreter, volumes, clock);
+            admission.lock();
+            try {
+                sessions.put(session.id(), session);
+            } finally {
+                admission.unlock();
+            }
+            return session;
+        } catch (RuntimeException e) {
+            if (interpreter != null) {
+                interpreter.close();
+            }
+            throw e;
+        } finally {
+            admission.lock();
+            try {
+                pendingSessions--;
+                pendingMemoryMb -= flavor.memoryMb();
+            } finally {
+                admission.unlock();
+            }
+        }
+    }
+
+    /** Reserves room for a new session, evicting idle ones if allowed; returns the evicted sessions to close. */
+    private List<CodeSession> admit(Flavor flavor) {
+        List<CodeSession> victims = new ArrayList<>();
+        admission.lock();
+        try {
+            while (true) {
+                int count = sessions.size() + pendingSessions;
+                long memory = allocatedMb() + pendingMemoryMb;
+                boolean tooMany = count >= settings.maxSessions();
+                boolean tooBig = memory + flavor.memoryMb() > settings.maxTotalMemoryMb();
+                if (!tooMany && !tooBig) {
+                    break;
+                }
+                if (flavor.memoryMb() > settings.maxTotalMemoryMb()) {
+                    throw new ResourceExhaustedException("flavor " + flavor.id() + " needs " + flavor.memoryMb()
+                            + " MB, more than the whole session memory budget of " + settings.maxTotalMemoryMb() + " MB");
+                }
+                String limit = tooMany ? settings.maxSessions() + " sessions are open (the maximum)"
+                        : "the session memory budget (" + settings.maxTotalMemoryMb() + " MB) has " + memory
+                        + " MB in use, " + flavor.memoryMb() + " MB more are needed";
+                if (!settings.evictIdle()) {
+                    throw new ResourceExhaustedException(limit + "; delete a session first (eviction of idle sessions is off)");
+                }
+                CodeSession victim = leastRecentlyUsedIdle().orElseThrow(() -> new ResourceExhaustedException(
+                        limit + " and every session is busy; try again when one is done, or delete one"));
+                if (victim.retireIfIdle("evicted (least recently used) to make room for a new session")) {
+                    sessions.remove(victim.id());
+                    remember(victim.id(), "evicted (least recently used) to make room for a new session");
+                    evicted.incrementAndGet();
+                    victims.add(victim);
+                    LOG.log(System.Logger.Level.INFO, "evicted idle session " + victim.id() + " to make room");
+                }
+            }
+            pendingSessions++;
+            pendingMemoryMb += flavor.memoryMb();
+            return victims;
+        } finally {
+            admission.unlock();
+        }
+    }
+
+    private Optional<CodeSession> leastRecentlyUsedIdle() {
+        return sessions.values().stream().filter(CodeSession::isIdle).min(Comparator.comparing(CodeSession::lastUsedAt));
+    }
+
+    private long allocatedMb() {
+        return sessions.values().stream().mapToLong(s -> s.flavor().memoryMb()).sum();
+    }
+
+    private static String newId() {
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        return "ses-" + HexFormat.of().formatHex(b);
+    }
+
+    private CodeSession require(String id) {
+        CodeSession session = ID.matcher(id).matches() ? sessions.get(id) : null;
+        if (session != null) {
+            return session;
+        }
+        String shown = ID.matcher(id).matches() ? id : "(an invalid id)";
+        String ending;
+        synchronized (endings) {
+            ending = endings.get(id);
+        }
+        if (ending != null) {
+            throw new SessionNotFoundException("session '" + shown + "' ended: " + ending + "; start a new session");
+        }
+        throw new SessionNotFoundException("session '" + shown + "' not found (sessions end when deleted, after "
+                + human(settings.sessionTimeout()) + " idle, when evicted to make room, or when the daemon restarts)");
+    }
+
+    private void remember(String id, String why) {
+        synchronized (endings) {
+            endings.put(id, why);
+        }
+    }
+
+    private static String human(Duration d) {
+        long s = d.toSeconds();
+        return s % 60 == 0 && s >= 60 ? (s / 60) + " min" : s + " s";
+    }
+
+    /** The open sessions, oldest first. */
+    public List<SessionInfo> list() {
+        return sessions.values().stream().map(CodeSession::info)
+                .sorted(Comparator.comparing(SessionInfo::createdAt).thenComparing(SessionInfo::sessionId)).toList();
+    }
+
+    /**
+     * One session.
+     *
+     * @throws SessionNotFoundException if it does not exist
+     */
+    public SessionInfo get(String id) {
+        return require(id).info();
+    }
+
+    /**
+     * Ends a session now (code running in it is killed) and deletes its files.
+     *
+     * @throws SessionNotFoundException if it does not exist
+     */
+    public void delete(String id) {
+        CodeSession session = require(id);
+        if (!end(session, "deleted", true)) {
+            throw new SessionNotFoundException("session '" + id + "' not found (it has just ended)");
+        }
+    }
+
+    /** Retires, unregisters and closes a session; false if it had already ended. */
+    private boolean end(CodeSession session, String why, boolean evenIfBusy) {
+        boolean retired = evenIfBusy ? session.retire(why) : session.retireIfIdle(why);
+        if (!retired) {
+            return false;
+        }
+        sessions.remove(session.id(), session);
+        remember(session.id(), why);
+        session.close();
+        return true;
+    }
+
+    /** Pauses the background maintenance (expiry and orphan cleanup). */
+    public MaintenanceStatus pauseMaintenance() {
+        maintenance.pause();
+        return maintenanceStatus();
+    }
+
+    /** Resumes the background maintenance. */
+    public MaintenanceStatus resumeMaintenance() {
+        maintenance.resume();
+        return maintenanceStatus();
+    }
+
+    /** Runs the maintenance once now, in this thread, even when paused. */
+    public MaintenanceStatus runMaintenance() {
+        maintenance.runNow();
+        return maintenanceStatus();
+    }
+
+    /** The background maintenance's state and counters. */
+    public MaintenanceStatus maintenanceStatus() {
+        return new MaintenanceStatus(maintenance.paused(), maintenance.interval(), maintenance.runs(),
+                maintenance.lastRunAt(), expired.get(), evicted.get(), orphans.get());
+    }
+
+    private void maintain() {
+        Duration limit = settings.sessionTimeout();
+        for (CodeSession session : List.copyOf(sessions.values())) {
+            if (session.idleFor().compareTo(limit) >= 0
+                    && end(session, "expired after " + human(limit) + " idle", false)) {
+                expired.incrementAndGet();
+                LOG.log(System.Logger.Level.INFO, "session " + session.id() + " expired");
+            }
+        }
+        orphans.addAndGet(launcher.removeOrphans());
+    }
+
+    /** Resource statistics. */
+    public SessionStats stats() {
+        List<SessionInfo> all = list();
+        Map<String, Integer> byTemplate = new TreeMap<>();
+        long memory = 0;
+        for (SessionInfo s : all) {
+            byTemplate.merge(s.template().id(), 1, Integer::sum);
+            memory += s.flavor().memoryMb();
+        }
+        Map<String, SessionStats.PoolCount> pooled = new TreeMap<>();
+        if (pool.isPresent()) {
+            PoolStats<InterpreterKey> ps = pool.get().stats();
+            for (PoolStats.KeyStats<InterpreterKey> k : ps.keys()) {
+                pooled.merge(k.key().template().id(), new SessionStats.PoolCount(k.ready(), k.starting()),
+                        (a, b) -> new SessionStats.PoolCount(a.ready() + b.ready(), a.starting() + b.starting()));
+            }
+        }
+        return new SessionStats(all.size(), settings.maxSessions(), memory, settings.maxTotalMemoryMb(),
+                settings.sessionTimeout(), byTemplate, pooled, maintenanceStatus(), all);
+    }
+
+    /** Stops the maintenance and the pool and ends every session. */
+    @Override
+    public void close() {
+        maintenance.close();
+        pool.ifPresent(WarmPool::close);
+        List<CodeSession> all = List.copyOf(sessions.values());
+        try (ExecutorService closing = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (CodeSession s : all) {
+                closing.submit(() -> end(s, "the daemon stopped", true));
+            }
+        }
+    }
+}

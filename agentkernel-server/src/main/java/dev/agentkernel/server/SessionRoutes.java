@@ -1,0 +1,182 @@
+package dev.agentkernel.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.core.session.ExecuteRequest;
+import dev.agentkernel.core.session.ExecuteResult;
+import dev.agentkernel.core.session.Flavor;
+import dev.agentkernel.core.session.InterpreterTemplate;
+import dev.agentkernel.core.session.MaintenanceStatus;
+import dev.agentkernel.core.session.SessionInfo;
+import dev.agentkernel.core.session.SessionManager;
+import dev.agentkernel.core.session.SessionStats;
+import dev.agentkernel.core.session.VolumeMapping;
+import dev.agentkernel.model.InvalidRequestException;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Stateful code sessions: {@code POST /execute}, {@code GET /sessions},
+ * {@code GET|DELETE /sessions/{id}}, {@code GET /stats} and
+ * {@code POST /maintenance/pause|resume}. Package-private.
+ */
+final class SessionRoutes {
+
+    private final SessionManager sessions;
+    private final Bodies bodies;
+    private final Clock clock;
+
+    SessionRoutes(SessionManager sessions, Bodies bodies, Clock clock) {
+        this.sessions = sessions;
+        this.bodies = bodies;
+        this.clock = clock;
+    }
+
+    void execute(ServerRequest req, ServerResponse res) {
+        ExecuteResult result = sessions.execute(request(Json.parseObject(bodies.read(req))));
+        SandboxRoutes.send(res, 200, toJson(result));
+    }
+
+    static ExecuteRequest request(ObjectNode body) {
+        JsonNode code = body.get("code");
+        if (code == null || code.isNull()) {
+            throw new InvalidRequestException("code is required, e.g. {\"code\": \"print(1 + 1)\", \"template\": \"python\"}");
+        }
+        if (!code.isTextual()) {
+            throw new InvalidRequestException("code must be a string");
+        }
+        Optional<InterpreterTemplate> template = RequestFields.optionalString(body, "template", "").map(t -> {
+            try {
+                return InterpreterTemplate.fromName(t);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequestException(e.getMessage());
+            }
+        });
+        Optional<String> sessionId = RequestFields.optionalString(body, "session_id", "");
+        Optional<Flavor> flavor = RequestFields.optionalString(body, "flavor", "").map(Flavor::fromName);
+        Optional<Duration> timeout = RequestFields.timeout(body, "");
+        List<VolumeMapping> volumes = RequestFields.stringList(body, "volumes", "", false).stream()
+                .map(VolumeMapping::parse).toList();
+        return new ExecuteRequest(code.asText(), template, sessionId, flavor, timeout, volumes);
+    }
+
+    void list(ServerRequest req, ServerResponse res) {
+        ObjectNode data = Json.MAPPER.createObjectNode();
+        ArrayNode all = data.putArray("sessions");
+        Instant now = clock.instant();
+        for (SessionInfo s : sessions.list()) {
+            all.add(toJson(s, now));
+        }
+        SandboxRoutes.send(res, 200, data);
+    }
+
+    void get(ServerRequest req, ServerResponse res) {
+        SandboxRoutes.send(res, 200, toJson(sessions.get(id(req)), clock.instant()));
+    }
+
+    void delete(ServerRequest req, ServerResponse res) {
+        String id = id(req);
+        sessions.delete(id);
+        ObjectNode data = Json.MAPPER.createObjectNode();
+        data.put("session_id", id);
+        data.put("deleted", true);
+        SandboxRoutes.send(res, 200, data);
+    }
+
+    void stats(ServerRequest req, ServerResponse res) {
+        SessionStats stats = sessions.stats();
+        Instant now = clock.instant();
+        ObjectNode data = Json.MAPPER.createObjectNode();
+        data.put("active_sessions", stats.activeSessions());
+        data.put("max_sessions", stats.maxSessions());
+        data.put("memory_allocated_mb", stats.memoryAllocatedMb());
+        data.put("max_total_memory_mb", stats.maxTotalMemoryMb());
+        data.put("session_timeout_seconds", stats.sessionTimeout().toSeconds());
+        ObjectNode byTemplate = data.putObject("by_template");
+        stats.byTemplate().forEach(byTemplate::put);
+        ObjectNode pool = data.putObject("pool");
+        stats.pool().forEach((template, count) -> {
+            ObjectNode p = pool.putObject(template);
+            p.put("ready", count.ready());
+            p.put("starting", count.starting());
+        });
+        data.set("maintenance", toJson(stats.maintenance()));
+        ArrayNode all = data.putArray("sessions");
+        stats.sessions().forEach(s -> all.add(toJson(s, now)));
+        SandboxRoutes.send(res, 200, data);
+    }
+
+    void pause(ServerRequest req, ServerResponse res) {
+        SandboxRoutes.send(res, 200, toJson(sessions.pauseMaintenance()));
+    }
+
+    void resume(ServerRequest req, ServerResponse res) {
+        SandboxRoutes.send(res, 200, toJson(sessions.resumeMaintenance()));
+    }
+
+    private static String id(ServerRequest req) {
+        return req.path().pathParameters().get("id");
+    }
+
+    static ObjectNode toJson(ExecuteResult r) {
+        ObjectNode data = Json.MAPPER.createObjectNode();
+        data.put("session_id", r.sessionId());
+        data.put("template", r.template().id());
+        data.put("flavor", r.flavor().id());
+        data.put("session_created", r.sessionCreated());
+        data.put("state_lost", r.stateLost());
+        data.put("stdout", r.stdout());
+        data.put("stderr", r.stderr());
+        data.put("success", r.success());
+        if (r.error() == null) {
+            data.putNull("error");
+        } else {
+            ObjectNode e = data.putObject("error");
+            e.put("type", r.error().type());
+            e.put("message", r.error().message());
+            e.put("traceback", r.error().traceback());
+        }
+        data.put("execution_time_ms", r.executionTimeMs());
+        return data;
+    }
+
+    static ObjectNode toJson(SessionInfo s, Instant now) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("session_id", s.sessionId());
+        o.put("template", s.template().id());
+        o.put("flavor", s.flavor().id());
+        o.put("cpus", s.flavor().cpus());
+        o.put("memory_mb", s.flavor().memoryMb());
+        o.put("state", s.busy() ? "busy" : "ready");
+        o.put("executions", s.executions());
+        o.put("created_at", s.createdAt().toString());
+        o.put("last_used_at", s.lastUsedAt().toString());
+        o.put("age_seconds", Math.max(0, Duration.between(s.createdAt(), now).toSeconds()));
+        o.put("idle_seconds", s.busy() ? 0 : Math.max(0, Duration.between(s.lastUsedAt(), now).toSeconds()));
+        ArrayNode volumes = o.putArray("volumes");
+        s.volumes().forEach(volumes::add);
+        return o;
+    }
+
+    static ObjectNode toJson(MaintenanceStatus m) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("paused", m.paused());
+        o.put("interval_seconds", m.interval().toSeconds());
+        o.put("runs", m.runs());
+        if (m.lastRunAt().isPresent()) {
+            o.put("last_run_at", m.lastRunAt().get().toString());
+        } else {
+            o.putNull("last_run_at");
+        }
+        o.put("expired_total", m.expiredTotal());
+        o.put("evicted_total", m.evictedTotal());
+        o.put("orphans_removed_total", m.orphansRemoved());
+        return o;
+    }
+}
