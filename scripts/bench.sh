@@ -4,12 +4,14 @@
 # Builds the project, runs the harness (agentkernel-bench, dev.agentkernel.bench.StartupBench)
 # and rewrites its sections of BENCHMARKS.md. Run as root (the bwrap backend needs cgroups).
 # With --only api it runs the HTTP API benchmark instead (dev.agentkernel.bench.ApiBench: a
-# real daemon in process, POST /run warm and cold and /batch/run against raw bubblewrap).
+# real daemon in process, POST /run warm and cold and /batch/run against raw bubblewrap); with
+# --only sessions the code-session benchmark (dev.agentkernel.bench.SessionBench).
 #
 #   scripts/bench.sh                              # both start-latency benchmarks, default rounds
 #   scripts/bench.sh --only inprocess --rounds 500
 #   scripts/bench.sh --only cli --cli-rounds 100
 #   scripts/bench.sh --only api                   # HTTP API latency and throughput (about 4 minutes)
+#   scripts/bench.sh --only sessions              # code sessions: warm round trip, first execution (about 1 minute)
 #   scripts/bench.sh --help                       # all options (--only api --help: the API benchmark's)
 #
 # Environment: AK_BENCH_SKIP_BUILD=1 reuses the last build; AK_BENCH_MVN_ARGS adds Maven
@@ -27,6 +29,9 @@ prev=""
 for arg in "$@"; do
   if [[ "$prev" == --only && "$arg" == api ]]; then
     MAIN=dev.agentkernel.bench.ApiBench
+  fi
+  if [[ "$prev" == --only && "$arg" == sessions ]]; then
+    MAIN=dev.agentkernel.bench.SessionBench
   fi
   prev="$arg"
 done

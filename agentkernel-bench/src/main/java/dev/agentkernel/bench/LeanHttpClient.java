@@ -38,8 +38,17 @@ final class LeanHttpClient implements AutoCloseable {
 
     /** {@code POST path} with a JSON body; reconnects once if the server closed the connection. */
     Response post(String path, String json) throws IOException {
+        return send("POST", path, json);
+    }
+
+    /** {@code DELETE path}; reconnects once if the server closed the connection. */
+    Response delete(String path) throws IOException {
+        return send("DELETE", path, "");
+    }
+
+    private Response send(String method, String path, String json) throws IOException {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port
+        byte[] head = (method + " " + path + " HTTP/1.1\r\nHost: " + host + ":" + port
                 + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
         for (int attempt = 0; ; attempt++) {

@@ -16,6 +16,11 @@ final class Samples {
         values[count++] = nanos;
     }
 
+    /** Forgets every sample (after a warm-up). */
+    synchronized void clear() {
+        count = 0;
+    }
+
     synchronized int count() {
         return count;
     }

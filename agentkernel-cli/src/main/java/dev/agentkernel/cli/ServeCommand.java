@@ -1,6 +1,8 @@
 package dev.agentkernel.cli;
 
 import dev.agentkernel.core.host.HostContext;
+import dev.agentkernel.core.session.SessionSettings;
+import dev.agentkernel.core.session.VolumeMapping;
 import dev.agentkernel.model.InvalidRequestException;
 import dev.agentkernel.server.Daemon;
 import dev.agentkernel.server.DaemonConfig;
@@ -34,8 +36,9 @@ final class ServeCommand implements Subcommand {
 
     @Override
     public List<String> description() {
-        return List.of("Serve the HTTP API (run, run/stream, batch/run, sandboxes, files, logs, status, health) until",
-                "interrupted; SIGTERM/SIGINT shut it down gracefully (running requests get 10 s to finish).",
+        return List.of("Serve the HTTP API (run, run/stream, batch/run, sandboxes, files, logs, status, health, execute,",
+                "sessions, stats) until interrupted; SIGTERM/SIGINT shut it down gracefully (running requests get 10 s",
+                "to finish). Code sessions: see docs/code-sessions.md (limits also from AGENTKERNEL_* variables).",
                 "Persistent sandboxes and the audit log live in the state directory (/var/lib/agentkernel or",
                 "AGENTKERNEL_STATE_DIR); sandboxes that were running are started again.",
                 "Listens on loopback by default. AGENTKERNEL_API_KEY (one key, or several separated by commas)",
@@ -55,6 +58,13 @@ final class ServeCommand implements Subcommand {
         o.addOption(Option.builder().longOpt("allow-dir").hasArg().argName("DIR")
                 .desc("A host directory (and everything under it) that sandboxes may mount as /workspace "
                         + "(create --dir); repeatable; AGENTKERNEL_ALLOWED_DIRS (colon-separated) adds more").get());
+        o.addOption(Option.builder().longOpt("max-sessions").hasArg().argName("N")
+                .desc("Code sessions open at once (default 10; AGENTKERNEL_MAX_SESSIONS)").get());
+        o.addOption(Option.builder().longOpt("session-timeout").hasArg().argName("SECONDS")
+                .desc("Idle code sessions are removed after this long (default 1800; AGENTKERNEL_SESSION_TIMEOUT)").get());
+        o.addOption(Option.builder().longOpt("session-volume").hasArg().argName("HOST:SANDBOX[:ro]")
+                .desc("A host directory (under an --allow-dir root) mounted in every code session; repeatable "
+                        + "(AGENTKERNEL_SHARED_VOLUME_PATH)").get());
         o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME").desc("Isolation backend (default: the best available)").get());
         return o;
     }
@@ -78,11 +88,12 @@ final class ServeCommand implements Subcommand {
         ServerConfig config = new ServerConfig(host, port == null ? ServerConfig.DEFAULT_PORT : Math.toIntExact(port),
                 keys, 16L * 1024 * 1024);
         Long poolSize = OptionValues.wholeNumber(args, "pool-size", "sandboxes");
-        DaemonConfig daemonConfig = DaemonConfig.defaults(config)
+        DaemonConfig base = DaemonConfig.defaults(config)
                 .withBackend(Optional.ofNullable(args.getOptionValue("backend")))
                 .withMaxSandboxes(max == null ? 32 : max.intValue())
                 .withPoolSize(poolSize == null ? poolFromEnvironment() : Math.toIntExact(Math.min(poolSize, 100_000)))
                 .withAllowedDirs(allowedDirs(args));
+        DaemonConfig daemonConfig = base.withSessions(sessions(args, base.sessions()));
         CountDownLatch stopped = new CountDownLatch(1);
         Daemon daemon = Daemon.start(daemonConfig, HostContext.current());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -92,9 +103,10 @@ final class ServeCommand implements Subcommand {
             daemon.close();
             stopped.countDown();
         }, "ak-serve-shutdown"));
-        err.printf("agentkernel: serving on http://%s:%d (backend %s%s, warm pool %s)%n", host, daemon.port(),
-                daemon.backendName(), keys.isEmpty() ? ", no API key" : ", API key required",
-                daemonConfig.poolSize() == 0 ? "off" : daemonConfig.poolSize() + " per image and profile");
+        err.printf("agentkernel: serving on http://%s:%d (backend %s%s, warm pool %s, up to %d code sessions)%n", host,
+                daemon.port(), daemon.backendName(), keys.isEmpty() ? ", no API key" : ", API key required",
+                daemonConfig.poolSize() == 0 ? "off" : daemonConfig.poolSize() + " per image and profile",
+                daemonConfig.sessions().maxSessions());
         if (!daemon.restarted().isEmpty()) {
             err.println("agentkernel: started again the sandboxes that were running: " + String.join(", ", daemon.restarted()));
         }
@@ -104,6 +116,33 @@ final class ServeCommand implements Subcommand {
         err.flush();
         stopped.await();
         return 0;
+    }
+
+    private static SessionSettings sessions(CommandLine args, SessionSettings defaults) {
+        SessionSettings s = SessionSettings.fromEnvironment(System.getenv(), defaults);
+        Long max = OptionValues.wholeNumber(args, "max-sessions", "sessions");
+        if (max != null) {
+            if (max < 1 || max > 100_000) {
+                throw new InvalidRequestException("--max-sessions must be between 1 and 100000, got " + max);
+            }
+            s = s.withMaxSessions(max.intValue());
+        }
+        Long timeout = OptionValues.wholeNumber(args, "session-timeout", "seconds");
+        if (timeout != null) {
+            if (timeout < 1) {
+                throw new InvalidRequestException("--session-timeout must be at least 1 second, got " + timeout);
+            }
+            s = s.withSessionTimeout(java.time.Duration.ofSeconds(timeout));
+        }
+        String[] volumes = args.getOptionValues("session-volume");
+        if (volumes != null) {
+            List<VolumeMapping> all = new java.util.ArrayList<>(s.volumes());
+            for (String v : volumes) {
+                all.add(VolumeMapping.parse(v));
+            }
+            s = s.withVolumes(all);
+        }
+        return s;
     }
 
     private static List<java.nio.file.Path> allowedDirs(CommandLine args) {

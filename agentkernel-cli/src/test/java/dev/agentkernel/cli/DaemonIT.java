@@ -246,6 +246,91 @@ class DaemonIT {
     }
 
     @Test
+    void codeSessionsLeftByAKilledDaemonAreGoneAndCleanedUpByTheNextOne() throws Exception {
+        Outcome start = cli("daemon", "start", "--port", "0");
+        assertThat(start.exitCode()).as(start.describe()).isZero();
+        Matcher m = STARTED.matcher(start.stdout().strip());
+        assertThat(m.matches()).as(start.describe()).isTrue();
+        long daemonPid = Long.parseLong(m.group(1));
+        String url = m.group(2);
+        JsonNode created = postJson(url + "/execute", "{\"code\": \"x = 42\\nopen('/workspace/f.txt', 'w').write('x')\"}");
+        assertThat(created.path("success").asBoolean()).as("%s", created).isTrue();
+        String session = created.path("data").path("session_id").asText();
+        List<String> dirs = sessionDirs();
+        assertThat(dirs).isNotEmpty();
+        assertThat(processesInCgroupsOf(daemonPid)).as("the session's interpreter runs in the daemon's cgroups").isNotEmpty();
+
+        ProcessHandle.of(daemonPid).orElseThrow().destroyForcibly(); // a crash: no shutdown, no cleanup
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!processesInCgroupsOf(daemonPid).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(processesInCgroupsOf(daemonPid)).as("no interpreter outlives the daemon").isEmpty();
+
+        Outcome again = cli("daemon", "start", "--port", "0");
+        assertThat(again.exitCode()).as(again.describe()).isZero();
+        Matcher m2 = STARTED.matcher(again.stdout().strip());
+        assertThat(m2.matches()).as(again.describe()).isTrue();
+        String url2 = m2.group(2);
+        for (String old : dirs) {
+            assertThat(stateDir.resolve("sessions").resolve(old)).as("orphan %s removed", old).doesNotExist();
+        }
+        JsonNode stats = get(url2 + "/stats");
+        assertThat(stats.path("data").path("maintenance").path("orphans_removed_total").asInt())
+                .isGreaterThanOrEqualTo(1);
+        assertThat(stats.path("data").path("active_sessions").asInt()).isZero();
+        JsonNode lost = postJson(url2 + "/execute", "{\"session_id\": \"" + session + "\", \"code\": \"x\"}");
+        assertThat(lost.path("code").asText()).as("%s", lost).isEqualTo("session_not_found");
+        assertThat(lost.path("error").asText()).contains("daemon restarts");
+        Outcome stop = cli("daemon", "stop");
+        assertThat(stop.exitCode()).as(stop.describe()).isZero();
+    }
+
+    private List<String> sessionDirs() throws IOException {
+        try (Stream<Path> s = Files.list(stateDir.resolve("sessions"))) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("i-")).toList();
+        }
+    }
+
+    /** Processes in a cgroup that daemon {@code pid} created (named {@code <pid>-<n>}). */
+    private static List<Long> processesInCgroupsOf(long pid) throws IOException {
+        List<Long> found = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.toList()) {
+                String name = p.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    if (Files.readString(p.resolve("cgroup")).contains("/" + pid + "-")) {
+                        found.add(Long.parseLong(name));
+                    }
+                } catch (IOException e) {
+                    // exited meanwhile
+                }
+            }
+        }
+        return found;
+    }
+
+    private static JsonNode postJson(String url, String body) throws Exception {
+        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new ObjectMapper().readTree(r.body());
+        }
+    }
+
+    private static JsonNode get(String url) throws Exception {
+        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            return new ObjectMapper().readTree(r.body());
+        }
+    }
+
+    @Test
     void aStalePidFileDoesNotCount() throws Exception {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();

@@ -1,5 +1,6 @@
 package dev.agentkernel.core.session;
 
+import dev.agentkernel.model.InvalidRequestException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -49,6 +50,94 @@ public record SessionSettings(int maxSessions, long maxTotalMemoryMb, Duration s
     public static SessionSettings defaults() {
         return new SessionSettings(10, 8192, Duration.ofMinutes(30), true, Flavor.SMALL, Duration.ofSeconds(30),
                 Duration.ofHours(1), 1, Duration.ofSeconds(10), List.of());
+    }
+
+    /**
+     * {@code base} changed by the environment: {@code AGENTKERNEL_MAX_SESSIONS},
+     * {@code AGENTKERNEL_MAX_TOTAL_MEMORY_MB}, {@code AGENTKERNEL_SESSION_TIMEOUT} (seconds),
+     * {@code AGENTKERNEL_DEFAULT_FLAVOR}, {@code AGENTKERNEL_SESSION_EVICTION} ({@code on}/{@code off}),
+     * {@code AGENTKERNEL_SHARED_VOLUME_PATH} (a JSON array of {@code host:sandbox[:ro]}, or one
+     * mapping, or several separated by commas) and {@code AGENTKERNEL_DISABLE_POOLING} (no
+     * interpreter pool). Unset or empty variables change nothing.
+     *
+     * @throws InvalidRequestException naming the variable whose value is wrong
+     */
+    public static SessionSettings fromEnvironment(java.util.Map<String, String> env, SessionSettings base) {
+        SessionSettings s = base;
+        String v;
+        if (!(v = env.getOrDefault("AGENTKERNEL_MAX_SESSIONS", "")).isBlank()) {
+            s = s.withMaxSessions((int) whole(v, "AGENTKERNEL_MAX_SESSIONS", 1, 100_000));
+        }
+        if (!(v = env.getOrDefault("AGENTKERNEL_MAX_TOTAL_MEMORY_MB", "")).isBlank()) {
+            s = s.withMaxTotalMemoryMb(whole(v, "AGENTKERNEL_MAX_TOTAL_MEMORY_MB", Flavor.SMALL.memoryMb(), 1L << 40));
+        }
+        if (!(v = env.getOrDefault("AGENTKERNEL_SESSION_TIMEOUT", "")).isBlank()) {
+            s = s.withSessionTimeout(Duration.ofSeconds(whole(v, "AGENTKERNEL_SESSION_TIMEOUT", 1, 365L * 24 * 3600)));
+        }
+        if (!(v = env.getOrDefault("AGENTKERNEL_DEFAULT_FLAVOR", "")).isBlank()) {
+            try {
+                s = s.withDefaultFlavor(Flavor.fromName(v));
+            } catch (InvalidRequestException e) {
+                throw new InvalidRequestException("AGENTKERNEL_DEFAULT_FLAVOR: " + e.getMessage());
+            }
+        }
+        if (!(v = env.getOrDefault("AGENTKERNEL_SESSION_EVICTION", "")).isBlank()) {
+            s = s.withEvictIdle(switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "on", "1", "true", "yes" -> true;
+                case "off", "0", "false", "no" -> false;
+                default -> throw new InvalidRequestException("AGENTKERNEL_SESSION_EVICTION must be on or off, not '" + v + "'");
+            });
+        }
+        if (!(v = env.getOrDefault("AGENTKERNEL_SHARED_VOLUME_PATH", "")).isBlank()) {
+            s = s.withVolumes(volumes(v));
+        }
+        String pooling = env.getOrDefault("AGENTKERNEL_DISABLE_POOLING", "");
+        if (!pooling.isBlank() && !pooling.equals("0") && !pooling.equalsIgnoreCase("false")) {
+            s = s.withPoolPerTemplate(0);
+        }
+        return s;
+    }
+
+    private static long whole(String value, String name, long min, long max) {
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidRequestException(name + " must be a whole number between " + min + " and " + max + ", not '"
+                + value + "'");
+    }
+
+    private static List<VolumeMapping> volumes(String value) {
+        String text = value.trim();
+        List<String> items = new java.util.ArrayList<>();
+        if (text.startsWith("[")) {
+            try {
+                for (com.fasterxml.jackson.databind.JsonNode item : new com.fasterxml.jackson.databind.ObjectMapper().readTree(text)) {
+                    if (!item.isTextual()) {
+                        throw new InvalidRequestException("AGENTKERNEL_SHARED_VOLUME_PATH must hold only strings");
+                    }
+                    items.add(item.asText());
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new InvalidRequestException("AGENTKERNEL_SHARED_VOLUME_PATH is not a JSON array of strings: "
+                        + e.getOriginalMessage());
+            }
+        } else {
+            for (String part : text.split(",")) {
+                if (!part.isBlank()) {
+                    items.add(part.trim());
+                }
+            }
+        }
+        try {
+            return items.stream().map(VolumeMapping::parse).toList();
+        } catch (InvalidRequestException e) {
+            throw new InvalidRequestException("AGENTKERNEL_SHARED_VOLUME_PATH: " + e.getMessage());
+        }
     }
 
     /** A copy with another maximum number of sessions. */
