@@ -191,4 +191,22 @@ class SessionLifecycleIT {
         ServerFixture.Response medium = fx.postJson("/execute", Map.of("code", "1", "flavor", Flavor.MEDIUM.id()));
         assertThat(medium.status()).isEqualTo(200);
     }
+
+    @Test
+    void configuredVolumesAreInEverySessionIncludingPooledOnes() throws Exception {
+        Path dir = Files.createTempDirectory("ak-session-volumes-it-");
+        Path shared = Files.createDirectories(dir.resolve("shared"));
+        Files.writeString(shared.resolve("tool.py"), "def answer():\n    return 42\n");
+        fx = ServerFixture.startIn(dir.resolve("daemon"), 4, List.of(), 0, c -> c.withAllowedDirs(List.of(shared))
+                .withSessions(c.sessions().withPoolPerTemplate(1).withVolumes(
+                        List.of(dev.agentkernel.core.session.VolumeMapping.parse(shared + ":/tools:ro")))));
+        assertThat(fx.daemon.sessions().pool().orElseThrow().awaitWarm(Duration.ofSeconds(30))).isTrue();
+        JsonNode pooled = run("import sys\nsys.path.insert(0, '/tools')\nimport tool\nprint(tool.answer())");
+        assertThat(pooled.path("stdout").asText()).as("%s", pooled).isEqualTo("42\n");
+        ServerFixture.Response readOnly = in(pooled.path("session_id").asText(), "open('/tools/x', 'w')");
+        assertThat(readOnly.data().path("error").path("type").asText()).isEqualTo("OSError");
+        ServerFixture.Response cold = fx.postJson("/execute", Map.of("template", "bash", "flavor", "medium",
+                "code", "cat /tools/tool.py | head -1"));
+        assertThat(cold.data().path("stdout").asText()).isEqualTo("def answer():\n");
+    }
 }
