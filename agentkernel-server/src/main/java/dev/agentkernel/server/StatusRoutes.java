@@ -59,6 +59,9 @@ final class StatusRoutes {
         sandboxes.put("total", total);
         sandboxes.put("running", running);
         sandboxes.put("stopped", total - running);
+        ObjectNode sessions = data.putObject("sessions");
+        sessions.put("active", services.sessions().list().size());
+        sessions.put("max", services.sessions().settings().maxSessions());
         SandboxRoutes.send(res, 200, data);
     }
 }
