@@ -1,6 +1,7 @@
 package dev.agentkernel.server;
 
 import dev.agentkernel.core.session.SessionManager;
+import dev.agentkernel.core.task.TaskManager;
 import dev.agentkernel.core.pool.PoolKey;
 import dev.agentkernel.core.pool.WarmPool;
 import dev.agentkernel.core.sandbox.AgentSandbox;
@@ -18,13 +19,14 @@ import java.util.Optional;
  * @param sandboxes    persistent sandboxes, their files and the audit log
  * @param pool         the warm pool, for status
  * @param sessions     stateful code sessions
+ * @param tasks        background tasks
  * @param backend      the isolation backend's name
  * @param spoolDir     private host directory for file reads being encoded
  * @param maxFileBytes largest file moved through the files API in one request
  * @param startedAt    when the daemon started
  */
 public record ApiServices(RunService runs, SandboxManager sandboxes, Optional<WarmPool<PoolKey, AgentSandbox>> pool,
-                          SessionManager sessions, String backend,
+                          SessionManager sessions, TaskManager tasks, String backend,
                           Path spoolDir, long maxFileBytes, Instant startedAt) {
     /** Validates. */
     public ApiServices {
@@ -32,6 +34,7 @@ public record ApiServices(RunService runs, SandboxManager sandboxes, Optional<Wa
         Objects.requireNonNull(sandboxes, "sandboxes");
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(sessions, "sessions");
+        Objects.requireNonNull(tasks, "tasks");
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(spoolDir, "spoolDir");
         Objects.requireNonNull(startedAt, "startedAt");

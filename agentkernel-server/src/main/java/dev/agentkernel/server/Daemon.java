@@ -6,6 +6,9 @@ import dev.agentkernel.core.session.HostCapacity;
 import dev.agentkernel.core.session.InterpreterLauncher;
 import dev.agentkernel.core.session.SessionManager;
 import dev.agentkernel.core.session.SessionSettings;
+import dev.agentkernel.core.task.SandboxTaskRunner;
+import dev.agentkernel.core.task.TaskManager;
+import dev.agentkernel.store.SqliteTaskStore;
 import dev.agentkernel.model.Mount;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -53,13 +56,14 @@ public final class Daemon implements AutoCloseable {
     private final Optional<WarmPool<PoolKey, AgentSandbox>> pool;
     private final RunService runs;
     private final SessionManager sessions;
+    private final TaskManager tasks;
     private final ApiServer server;
     private final List<String> restarted;
     private boolean closed;
 
     private Daemon(DaemonConfig config, IsolationBackend backend, Database database, SandboxManager sandboxes,
                    Optional<WarmPool<PoolKey, AgentSandbox>> pool, RunService runs, SessionManager sessions,
-                   ApiServer server, List<String> restarted) {
+                   TaskManager tasks, ApiServer server, List<String> restarted) {
         this.config = config;
         this.backend = backend;
         this.database = database;
@@ -67,6 +71,7 @@ public final class Daemon implements AutoCloseable {
         this.pool = pool;
         this.runs = runs;
         this.sessions = sessions;
+        this.tasks = tasks;
         this.server = server;
         this.restarted = restarted;
     }
@@ -93,6 +98,8 @@ public final class Daemon implements AutoCloseable {
             opened.add(sandboxes);
             SessionManager sessions = sessions(config.sessions(), backend, resolver, agent, host, mountPolicy);
             opened.add(sessions);
+            TaskManager tasks = tasks(config.tasks(), backend, resolver, agent, host, database);
+            opened.add(tasks);
             Optional<WarmPool<PoolKey, AgentSandbox>> pool = Optional.empty();
             if (config.poolSize() > 0) {
                 WarmPool<PoolKey, AgentSandbox> warm = new WarmPool<>(
@@ -104,10 +111,10 @@ public final class Daemon implements AutoCloseable {
             }
             RunService runs = new RunService(backend, resolver, config.maxSandboxes(), config.defaultTimeout(), pool);
             List<String> restarted = sandboxes.recover();
-            ApiServices services = new ApiServices(runs, sandboxes, pool, sessions, backend.name(),
+            ApiServices services = new ApiServices(runs, sandboxes, pool, sessions, tasks, backend.name(),
                     host.runtimeDir().resolve("spool"), config.maxFileBytes(), startedAt);
             ApiServer server = ApiServer.start(config.server(), services);
-            return new Daemon(config, backend, database, sandboxes, pool, runs, sessions, server, restarted);
+            return new Daemon(config, backend, database, sandboxes, pool, runs, sessions, tasks, server, restarted);
         } catch (RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 closeQuietly(c);
@@ -123,6 +130,19 @@ public final class Daemon implements AutoCloseable {
                 DriverFiles.extractTo(host.runtimeDir().resolve("session")), host.stateDir().resolve("sessions"), shared);
         return new SessionManager(launcher, settings, HostCapacity.detect(), mountPolicy,
                 t -> HostExecutables.find(t.executable()).isPresent(), Clock.systemUTC());
+    }
+
+    private static TaskManager tasks(TaskConfig config, IsolationBackend backend, PolicyResolver resolver, Path agent,
+                                     HostContext host, Database database) {
+        Path workspace = config.workspace().orElse(host.stateDir().resolve("workspace"));
+        try {
+            java.nio.file.Files.createDirectories(workspace);
+        } catch (java.io.IOException e) {
+            throw new dev.agentkernel.model.SandboxFailureException("cannot create the task workspace " + workspace + ": "
+                    + e.getMessage(), e);
+        }
+        SandboxTaskRunner runner = new SandboxTaskRunner(backend, resolver, agent, Optional.of(workspace), config.toolsDir());
+        return new TaskManager(runner, new SqliteTaskStore(database), config.settings(), Clock.systemUTC());
     }
 
     private static SandboxRequest options(PoolKey key) {
@@ -148,6 +168,11 @@ public final class Daemon implements AutoCloseable {
     /** One-off runs (for tests and benchmarks in this process). */
     public RunService runs() {
         return runs;
+    }
+
+    /** Background tasks. */
+    public TaskManager tasks() {
+        return tasks;
     }
 
     /** Stateful code sessions. */
@@ -182,6 +207,7 @@ public final class Daemon implements AutoCloseable {
                     + " s; stopping them");
         }
         server.close();
+        closeQuietly(tasks);
         pool.ifPresent(Daemon::closeQuietly);
         closeQuietly(sessions);
         closeQuietly(sandboxes);

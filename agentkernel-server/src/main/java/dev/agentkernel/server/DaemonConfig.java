@@ -18,10 +18,12 @@ import java.util.Optional;
  * @param maxFileBytes   largest file moved through the files API in one request
  * @param allowedDirs    host directories under which sandboxes may mount a project directory
  * @param sessions       limits and defaults of stateful code sessions
+ * @param tasks          how background tasks run
  */
 public record DaemonConfig(ServerConfig server, Optional<String> backend, int maxSandboxes, int poolSize,
                            Duration defaultTimeout, Duration shutdownGrace, long maxFileBytes,
-                           java.util.List<java.nio.file.Path> allowedDirs, SessionSettings sessions) {
+                           java.util.List<java.nio.file.Path> allowedDirs, SessionSettings sessions,
+                           TaskConfig tasks) {
 
     /** Default warm sandboxes per key. */
     public static final int DEFAULT_POOL_SIZE = 4;
@@ -43,52 +45,60 @@ public record DaemonConfig(ServerConfig server, Optional<String> backend, int ma
         }
         allowedDirs = java.util.List.copyOf(allowedDirs);
         Objects.requireNonNull(sessions, "sessions");
+        Objects.requireNonNull(tasks, "tasks");
     }
 
     /** Defaults around a server configuration: best backend, 32 sandboxes, pool of 4, 10 min, 10 s grace, 64 MiB files. */
     public static DaemonConfig defaults(ServerConfig server) {
         return new DaemonConfig(server, Optional.empty(), 32, DEFAULT_POOL_SIZE, Duration.ofMinutes(10),
-                Duration.ofSeconds(10), 64L * 1024 * 1024, java.util.List.of(), SessionSettings.defaults());
+                Duration.ofSeconds(10), 64L * 1024 * 1024, java.util.List.of(), SessionSettings.defaults(),
+                TaskConfig.defaults());
     }
 
     /** A copy with another backend. */
     public DaemonConfig withBackend(Optional<String> value) {
-        return new DaemonConfig(server, value, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs, sessions);
+        return new DaemonConfig(server, value, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs, sessions, tasks);
     }
 
     /** A copy with another sandbox limit. */
     public DaemonConfig withMaxSandboxes(int value) {
-        return new DaemonConfig(server, backend, value, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs, sessions);
+        return new DaemonConfig(server, backend, value, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs, sessions, tasks);
     }
 
     /** A copy with another pool size (0: no pool). */
     public DaemonConfig withPoolSize(int value) {
-        return new DaemonConfig(server, backend, maxSandboxes, value, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs, sessions);
+        return new DaemonConfig(server, backend, maxSandboxes, value, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs, sessions, tasks);
     }
 
     /** A copy with another default timeout. */
     public DaemonConfig withDefaultTimeout(Duration value) {
-        return new DaemonConfig(server, backend, maxSandboxes, poolSize, value, shutdownGrace, maxFileBytes, allowedDirs, sessions);
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, value, shutdownGrace, maxFileBytes, allowedDirs, sessions, tasks);
     }
 
     /** A copy with other directories that may be mounted. */
     public DaemonConfig withAllowedDirs(java.util.List<java.nio.file.Path> value) {
-        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, value, sessions);
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, value, sessions, tasks);
     }
 
     /** A copy with another file size limit. */
     public DaemonConfig withMaxFileBytes(long value) {
-        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, value, allowedDirs, sessions);
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, value, allowedDirs, sessions, tasks);
     }
 
     /** A copy with other code-session settings. */
     public DaemonConfig withSessions(SessionSettings value) {
         return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes,
-                allowedDirs, value);
+                allowedDirs, value, tasks);
+    }
+
+    /** A copy with another way of running background tasks. */
+    public DaemonConfig withTasks(TaskConfig value) {
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes,
+                allowedDirs, sessions, value);
     }
 
     /** A copy with another shutdown grace period. */
     public DaemonConfig withShutdownGrace(Duration value) {
-        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, value, maxFileBytes, allowedDirs, sessions);
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, value, maxFileBytes, allowedDirs, sessions, tasks);
     }
 }

@@ -58,6 +58,7 @@ final class HelidonApiServer implements ApiServer {
         StatusRoutes status = new StatusRoutes(services);
         AttachRoutes attach = new AttachRoutes(services.sandboxes(), bodies);
         SessionRoutes sessions = new SessionRoutes(services.sessions(), bodies, java.time.Clock.systemUTC());
+        TaskRoutes tasks = new TaskRoutes(services.tasks(), bodies);
         routing.addFilter((chain, req, res) -> {
             if (!drain.enter()) {
                 res.header(HeaderNames.CONNECTION, "close");
@@ -112,6 +113,13 @@ final class HelidonApiServer implements ApiServer {
         routing.get("/stats", sessions::stats);
         routing.post("/maintenance/pause", sessions::pause);
         routing.post("/maintenance/resume", sessions::resume);
+        routing.post("/tasks", tasks::dispatch);
+        routing.get("/tasks", tasks::list);
+        routing.get("/tasks/{id}", tasks::get);
+        routing.delete("/tasks/{id}", tasks::cancel);
+        routing.post("/tasks/{id}/wait", tasks::await);
+        routing.get("/tasks/{id}/wait", tasks::await);
+        routing.post("/tasks/{id}/cancel", tasks::cancel);
         routing.any((req, res) -> send(res, 404, Json.error("no route for " + req.prologue().method().text() + " "
                 + req.path().path(), "no_route")));
         routing.error(Throwable.class, (req, res, e) -> {

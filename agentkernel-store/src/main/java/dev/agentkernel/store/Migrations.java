@@ -40,7 +40,27 @@ final class Migrations {
                     "CREATE INDEX audit_events_sandbox_ts ON audit_events (sandbox, ts)",
                     "CREATE INDEX audit_events_ts ON audit_events (ts)")),
             new Migration(2, "a persistent sandbox's project directory", List.of(
-                    "ALTER TABLE sandboxes ADD COLUMN project_dir TEXT")));
+                    "ALTER TABLE sandboxes ADD COLUMN project_dir TEXT")),
+            new Migration(3, "background tasks", List.of(
+                    """
+                    CREATE TABLE tasks (
+                        id             TEXT    NOT NULL PRIMARY KEY,
+                        code           TEXT    NOT NULL,
+                        template       TEXT    NOT NULL,
+                        timeout_ms     INTEGER NOT NULL,
+                        verbose        INTEGER NOT NULL CHECK (verbose IN (0, 1)),
+                        required_tools TEXT    NOT NULL DEFAULT '[]',
+                        status         TEXT    NOT NULL,
+                        output         TEXT    NOT NULL DEFAULT '',
+                        error          TEXT,
+                        exit_code      INTEGER,
+                        attempts       INTEGER NOT NULL DEFAULT 0,
+                        created_at     TEXT    NOT NULL,
+                        started_at     TEXT,
+                        finished_at    TEXT
+                    )""",
+                    "CREATE INDEX tasks_created_at ON tasks (created_at)",
+                    "CREATE INDEX tasks_status ON tasks (status)")));
 
     private Migrations() {
     }

@@ -24,13 +24,13 @@ class DatabaseTest {
     Path dir;
 
     private static final int LATEST = Migrations.latest(Migrations.ALL);
-    private static final Migration TASKS = new Migration(LATEST + 1, "tasks", List.of(
-            "CREATE TABLE tasks (id TEXT NOT NULL PRIMARY KEY, sandbox TEXT)"));
+    private static final Migration NEXT = new Migration(LATEST + 1, "a future table", List.of(
+            "CREATE TABLE future_things (id TEXT NOT NULL PRIMARY KEY, sandbox TEXT)"));
 
     @Test
     void newFileDatabaseIsAtLatestVersionWithTheRequiredPragmas() {
         try (Database db = Database.open(dir.resolve("state.db"))) {
-            assertThat(db.schemaVersion()).isEqualTo(Migrations.latest(Migrations.ALL)).isEqualTo(2);
+            assertThat(db.schemaVersion()).isEqualTo(Migrations.latest(Migrations.ALL)).isEqualTo(3);
             assertThat(db.file()).contains(dir.resolve("state.db"));
             assertThat(pragma(db, "journal_mode")).isEqualTo("wal");
             assertThat(pragma(db, "synchronous")).isEqualTo("1"); // NORMAL
@@ -91,10 +91,10 @@ class DatabaseTest {
             db.withConnection(c -> c.createStatement().executeUpdate("INSERT INTO audit_events (ts, type) VALUES (7, 'x')"));
         }
         List<Migration> withTasks = new ArrayList<>(Migrations.ALL);
-        withTasks.add(TASKS);
+        withTasks.add(NEXT);
         try (Database db = Database.open(file, withTasks)) {
             assertThat(db.schemaVersion()).isEqualTo(LATEST + 1);
-            assertThat(tables(db)).contains("tasks", "sandboxes", "audit_events");
+            assertThat(tables(db)).contains("future_things", "tasks", "sandboxes", "audit_events");
             assertThat(count(db, "audit_events")).isEqualTo(1);
         }
         try (Database db = Database.open(file, withTasks)) {
@@ -124,10 +124,10 @@ class DatabaseTest {
     @Test
     void migratesAnEmptyDatabaseThroughEveryStepAtOnce() {
         List<Migration> withTasks = new ArrayList<>(Migrations.ALL);
-        withTasks.add(TASKS);
+        withTasks.add(NEXT);
         try (Database db = Database.inMemory(withTasks)) {
             assertThat(db.schemaVersion()).isEqualTo(LATEST + 1);
-            assertThat(tables(db)).contains("tasks", "sandboxes", "audit_events");
+            assertThat(tables(db)).contains("future_things", "tasks", "sandboxes", "audit_events");
         }
     }
 
@@ -135,7 +135,7 @@ class DatabaseTest {
     void refusesADatabaseOfANewerVersion() {
         Path file = dir.resolve("state.db");
         List<Migration> withTasks = new ArrayList<>(Migrations.ALL);
-        withTasks.add(TASKS);
+        withTasks.add(NEXT);
         Database.open(file, withTasks).close();
         assertThatThrownBy(() -> Database.open(file))
                 .isInstanceOf(SandboxFailureException.class)

@@ -109,12 +109,9 @@ public final class SandboxTaskRunner implements TaskRunner {
     }
 
     private SandboxSpec sandbox() {
-        SandboxRequest request = SandboxRequest.defaults();
-        if (workspace.isPresent()) {
-            request = request.withProjectDir(workspace.get());
-        }
-        SandboxSpec base = resolver.resolve(request);
+        SandboxSpec base = resolver.resolve(SandboxRequest.defaults());
         List<Mount> mounts = new ArrayList<>(base.mounts());
+        workspace.ifPresent(dir -> mounts.add(new Mount(dir, PolicyResolver.WORKSPACE, false)));
         toolsDir.ifPresent(dir -> mounts.add(new Mount(dir, TOOLS, true)));
         return new SandboxSpec(base.image(), base.profile(), base.network(), base.readOnlyRoot(), base.limits(), mounts,
                 base.env(), base.workdir(), base.hostname());

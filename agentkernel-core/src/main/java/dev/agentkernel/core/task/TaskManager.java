@@ -43,6 +43,9 @@ public final class TaskManager implements AutoCloseable {
     public static final String INTERRUPTED_BY_RESTART =
             "the daemon stopped while this task was queued or running; it did not finish (dispatch it again)";
 
+    private static final String STOPPED = "the daemon stopped while this task was queued or running; it was killed "
+            + "(dispatch it again)";
+
     private final TaskRunner runner;
     private final TaskStore store;
     private final TaskSettings settings;
@@ -136,8 +139,14 @@ public final class TaskManager implements AutoCloseable {
                 Thread.sleep(Math.min(2000, 200L * task.attempts));
                 outcome = attempt(task);
             }
+            if (task.stopping) {
+                task.finish(TaskStatus.FAILED, Optional.of(STOPPED), Optional.empty(), clock);
+            }
             finish(task, outcome);
         } catch (InterruptedException e) {
+            if (task.stopping) {
+                task.finish(TaskStatus.FAILED, Optional.of(STOPPED), Optional.empty(), clock);
+            }
             String why = !task.cancelRequested ? "the daemon stopped while it ran"
                     : task.startedAt == null ? "cancelled before it started" : "cancelled; its processes were killed";
             task.finish(TaskStatus.CANCELLED, Optional.of(why), Optional.empty(), clock);
@@ -291,12 +300,13 @@ public final class TaskManager implements AutoCloseable {
 
     /**
      * Takes no new tasks; with {@code wait}, waits for those queued and running to end,
-     * otherwise cancels them.
+     * otherwise kills them (recorded as failed: the daemon stopped).
      */
     public void shutdown(boolean wait) throws InterruptedException {
         shutDown = true;
         for (LiveTask task : List.copyOf(live.values())) {
             if (!wait) {
+                task.stopping = true;
                 task.cancelRequested = true;
                 task.thread.interrupt();
             }
@@ -310,7 +320,10 @@ public final class TaskManager implements AutoCloseable {
         }
     }
 
-    /** Cancels every queued and running task ({@link #shutdown shutdown(false)}). */
+    /**
+     * Kills every queued and running task ({@link #shutdown shutdown(false)}); they are recorded
+     * as failed because the daemon stopped.
+     */
     @Override
     public void close() {
         try {
@@ -337,6 +350,7 @@ public final class TaskManager implements AutoCloseable {
         volatile Thread thread;
         volatile Instant startedAt;
         volatile boolean cancelRequested;
+        volatile boolean stopping;
         volatile int attempts;
         private TaskStatus status = TaskStatus.RUNNING;       // guarded by this
         private Optional<String> error = Optional.empty();     // guarded by this

@@ -267,7 +267,8 @@ class TaskManagerTest {
             closed.countDown();
         });
         assertThat(closed.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        assertThat(n.status(u.id()).status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(n.status(u.id()).status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(n.status(u.id()).error().orElseThrow()).contains("the daemon stopped");
     }
 
     @Test
