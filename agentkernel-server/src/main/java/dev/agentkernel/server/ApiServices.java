@@ -2,6 +2,7 @@ package dev.agentkernel.server;
 
 import dev.agentkernel.core.session.SessionManager;
 import dev.agentkernel.core.task.TaskManager;
+import dev.agentkernel.core.tools.ToolLibraries;
 import dev.agentkernel.core.pool.PoolKey;
 import dev.agentkernel.core.pool.WarmPool;
 import dev.agentkernel.core.sandbox.AgentSandbox;
@@ -20,13 +21,15 @@ import java.util.Optional;
  * @param pool         the warm pool, for status
  * @param sessions     stateful code sessions
  * @param tasks        background tasks
+ * @param tools        the tool libraries tasks and sessions see at {@code /tools}
  * @param backend      the isolation backend's name
  * @param spoolDir     private host directory for file reads being encoded
  * @param maxFileBytes largest file moved through the files API in one request
  * @param startedAt    when the daemon started
  */
 public record ApiServices(RunService runs, SandboxManager sandboxes, Optional<WarmPool<PoolKey, AgentSandbox>> pool,
-                          SessionManager sessions, TaskManager tasks, String backend,
+                          SessionManager sessions, TaskManager tasks,
+                          ToolLibraries tools, String backend,
                           Path spoolDir, long maxFileBytes, Instant startedAt) {
     /** Validates. */
     public ApiServices {
@@ -35,6 +38,7 @@ public record ApiServices(RunService runs, SandboxManager sandboxes, Optional<Wa
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(tasks, "tasks");
+        Objects.requireNonNull(tools, "tools");
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(spoolDir, "spoolDir");
         Objects.requireNonNull(startedAt, "startedAt");

@@ -8,6 +8,7 @@ import dev.agentkernel.core.session.SessionManager;
 import dev.agentkernel.core.session.SessionSettings;
 import dev.agentkernel.core.task.SandboxTaskRunner;
 import dev.agentkernel.core.task.TaskManager;
+import dev.agentkernel.core.tools.ToolLibraries;
 import dev.agentkernel.store.SqliteTaskStore;
 import dev.agentkernel.model.Mount;
 import java.nio.file.Path;
@@ -111,7 +112,8 @@ public final class Daemon implements AutoCloseable {
             }
             RunService runs = new RunService(backend, resolver, config.maxSandboxes(), config.defaultTimeout(), pool);
             List<String> restarted = sandboxes.recover();
-            ApiServices services = new ApiServices(runs, sandboxes, pool, sessions, tasks, backend.name(),
+            ApiServices services = new ApiServices(runs, sandboxes, pool, sessions, tasks,
+                    new ToolLibraries(config.tasks().toolsDir()), backend.name(),
                     host.runtimeDir().resolve("spool"), config.maxFileBytes(), startedAt);
             ApiServer server = ApiServer.start(config.server(), services);
             return new Daemon(config, backend, database, sandboxes, pool, runs, sessions, tasks, server, restarted);

@@ -59,6 +59,7 @@ final class HelidonApiServer implements ApiServer {
         AttachRoutes attach = new AttachRoutes(services.sandboxes(), bodies);
         SessionRoutes sessions = new SessionRoutes(services.sessions(), bodies, java.time.Clock.systemUTC());
         TaskRoutes tasks = new TaskRoutes(services.tasks(), bodies);
+        ToolRoutes tools = new ToolRoutes(services.tools());
         routing.addFilter((chain, req, res) -> {
             if (!drain.enter()) {
                 res.header(HeaderNames.CONNECTION, "close");
@@ -120,6 +121,8 @@ final class HelidonApiServer implements ApiServer {
         routing.post("/tasks/{id}/wait", tasks::await);
         routing.get("/tasks/{id}/wait", tasks::await);
         routing.post("/tasks/{id}/cancel", tasks::cancel);
+        routing.get("/tools", tools::search);
+        routing.delete("/tools/cache", tools::clearCache);
         routing.any((req, res) -> send(res, 404, Json.error("no route for " + req.prologue().method().text() + " "
                 + req.path().path(), "no_route")));
         routing.error(Throwable.class, (req, res, e) -> {

@@ -167,6 +167,16 @@ class TasksApiIT {
     }
 
     @Test
+    void toolLibrariesAreDiscoverable() {
+        JsonNode all = fx.get("/tools").data();
+        assertThat(all.path("libraries").get(0).path("name").asText()).isEqualTo("finance");
+        assertThat(all.path("libraries").get(0).path("functions").get(0).path("signature").asText()).isEqualTo("average(xs)");
+        assertThat(fx.get("/tools?query=average").data().path("libraries")).hasSize(1);
+        assertThat(fx.get("/tools?query=weather").data().path("libraries")).isEmpty();
+        assertThat(fx.send(fx.request("/tools/cache").DELETE().build()).data().path("cleared").asBoolean()).isTrue();
+    }
+
+    @Test
     void badRequestsGetClearErrors() {
         record Case(String method, String path, Map<String, ?> body, int status, String says) {
         }
