@@ -97,7 +97,8 @@ public final class Daemon implements AutoCloseable {
                     new SqliteAuditLog(database), host.stateDir().resolve("sandboxes"), agent, config.maxSandboxes(),
                     config.defaultTimeout(), mountPolicy);
             opened.add(sandboxes);
-            SessionManager sessions = sessions(config.sessions(), backend, resolver, agent, host, mountPolicy);
+            SessionManager sessions = sessions(config.sessions(), config.tasks().workspace(), backend, resolver, agent, host,
+                    mountPolicy);
             opened.add(sessions);
             TaskManager tasks = tasks(config.tasks(), backend, resolver, agent, host, database);
             opened.add(tasks);
@@ -125,9 +126,12 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    private static SessionManager sessions(SessionSettings settings, IsolationBackend backend, PolicyResolver resolver,
-                                           Path agent, HostContext host, HostMountPolicy mountPolicy) {
-        List<Mount> shared = settings.volumes().stream().map(v -> v.toMount(mountPolicy)).toList();
+    /** Sessions see the configured volumes, and the configured workspace (if any) as their {@code /workspace}. */
+    private static SessionManager sessions(SessionSettings settings, Optional<Path> workspace, IsolationBackend backend,
+                                           PolicyResolver resolver, Path agent, HostContext host,
+                                           HostMountPolicy mountPolicy) {
+        List<Mount> shared = new java.util.ArrayList<>(settings.volumes().stream().map(v -> v.toMount(mountPolicy)).toList());
+        workspace.ifPresent(dir -> shared.add(new Mount(dir, PolicyResolver.WORKSPACE, false)));
         InterpreterLauncher launcher = new InterpreterLauncher(backend, resolver, agent,
                 DriverFiles.extractTo(host.runtimeDir().resolve("session")), host.stateDir().resolve("sessions"), shared);
         return new SessionManager(launcher, settings, HostCapacity.detect(), mountPolicy,
