@@ -32,9 +32,10 @@ import org.apache.commons.cli.UnrecognizedOptionException;
  *   <li>{@code daemon status} (like LSB status): 0 runs and answers, 3 does not run, 4 runs but does not answer</li>
  * </ul>
  *
- * <p>A daemon's answers map as the SDK's exceptions do: 400/413 is 2, 403 is 7, 404 is 4, 409 is 5,
- * 429 is 6, 500 (the sandbox or the daemon failed) is 125, 503 (no backend, shutting down) is 3, anything
- * else 70.
+ * <p>A daemon's answers map as the SDK's exceptions do: 400/413 is 2, 403 is 7, 404 (also a code
+ * session not found) is 4, 409 is 5, 429 (too many sandboxes or code sessions, memory budget) is 6,
+ * 500 (the sandbox, an interpreter or the daemon failed) is 125, 503 (no backend, shutting down) is 3,
+ * anything else 70.
  */
 final class ExitCodes {
 
@@ -79,8 +80,8 @@ final class ExitCodes {
             case dev.agentkernel.client.NotFoundException x -> NOT_FOUND;
             case dev.agentkernel.client.ConflictException x -> CONFLICT;
             case dev.agentkernel.client.ConnectionException x -> NO_DAEMON;
+            case dev.agentkernel.client.ResourceLimitException x -> EXHAUSTED;
             case dev.agentkernel.client.ServerException x -> switch (x.status()) {
-                case 429 -> EXHAUSTED;
                 case 500 -> SANDBOX_FAILURE;
                 case 503 -> BACKEND_UNAVAILABLE;
                 default -> INTERNAL;
