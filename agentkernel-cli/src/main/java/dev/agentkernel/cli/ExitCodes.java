@@ -26,9 +26,11 @@ import org.apache.commons.cli.UnrecognizedOptionException;
  *   <li>124: the command timed out; 137: out of memory; 125: the sandbox itself failed</li>
  *   <li>70: an internal error (a bug)</li>
  *   <li>69: no AgentKernel daemon answers (commands that need one: create, start, stop, remove, list,
- *       exec, attach, cp, audit, status), or the connection to it broke</li>
+ *       exec, attach, cp, code, repl, sessions, audit, status), or the connection to it broke</li>
  *   <li>77: the daemon refused the API key ({@code AGENTKERNEL_API_KEY})</li>
  *   <li>{@code exec} and {@code attach}: the command's own exit code</li>
+ *   <li>{@code code}: 1 when the code raised, timed out or ended its interpreter
+ *       ({@link CodeCommand#CODE_FAILED})</li>
  *   <li>{@code daemon status} (like LSB status): 0 runs and answers, 3 does not run, 4 runs but does not answer</li>
  * </ul>
  *
