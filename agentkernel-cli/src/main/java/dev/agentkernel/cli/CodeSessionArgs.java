@@ -35,7 +35,7 @@ record CodeSessionArgs(Optional<String> sessionId, CodeOptions options, boolean 
                 .desc("Size of a new session: small (1 CPU, 1 GB; default), medium, large").get());
         o.addOption(Option.builder().longOpt("timeout").hasArg().argName("SECONDS")
                 .desc("Interrupt each execution after this many seconds (default 30, at most 3600)").get());
-        o.addOption(Option.builder("v").longOpt("volume").hasArg().argName("HOST:PATH[:ro]")
+        o.addOption(Option.builder("v").longOpt("volume").hasArg().argName("HOST:DIR[:ro]")
                 .desc("Mount a host directory in a new session, read-only with :ro (repeatable)").get());
         o.addOption(Option.builder().longOpt("keep")
                 .desc("Keep a new session afterwards and print its id to stderr").get());
@@ -96,7 +96,7 @@ record CodeSessionArgs(Optional<String> sessionId, CodeOptions options, boolean 
         String[] parts = value.split(":", -1);
         if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()
                 || parts.length == 3 && !parts[2].equals("ro")) {
-            throw new InvalidRequestException("--volume must be written HOST:PATH or HOST:PATH:ro, e.g. "
+            throw new InvalidRequestException("--volume must be written HOST:DIR or HOST:DIR:ro, e.g. "
                     + "./data:/data:ro; got '" + value + "'");
         }
         if (!parts[1].startsWith("/")) {

@@ -33,8 +33,11 @@ import org.jline.terminal.TerminalBuilder;
  */
 final class ReplCommand extends DaemonClientCommand {
 
-    /** What leaves the REPL when typed alone on a line at the first prompt. */
-    static final Set<String> QUIT = Set.of("exit", ":quit", ":q");
+    /**
+     * What leaves the REPL when typed alone on a line at the first prompt (not sent: Python's
+     * {@code exit()} would end the interpreter, and the session's state with it).
+     */
+    static final Set<String> QUIT = Set.of("exit", "exit()", "quit", "quit()", ".exit", ":quit", ":q");
 
     @Override
     public String name() {
@@ -58,7 +61,8 @@ final class ReplCommand extends DaemonClientCommand {
                 "in Python after a line ending with ':' (a blank line ends such a block), and in every language while a",
                 "bracket or a multi-line string is open or a line ends with '\\' (Python, bash). A blank line always sends",
                 "what was typed. Ctrl-C drops the line being typed; while a snippet runs it stops waiting for it (the",
-                "snippet runs on in the session until it ends or its timeout). Ctrl-D, 'exit' or ':quit' leaves.",
+                "snippet runs on in the session until it ends or its timeout). Ctrl-D, 'exit' or ':quit' leaves (so do",
+                "'exit()', 'quit', 'quit()' and '.exit': they are not sent to the interpreter).",
                 "Without -s a new session is created by the first snippet and deleted on leaving, unless --keep (then",
                 "'session: ID' is printed to stderr). A session given with -s is kept.",
                 FINDING);

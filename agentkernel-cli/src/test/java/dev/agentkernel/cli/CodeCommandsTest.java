@@ -216,8 +216,8 @@ class CodeCommandsTest {
         assertError(run("code", "--timeout", "0", "x"), 2, "--timeout must be a positive number of seconds up to 3600, got 0");
         assertError(run("code", "--timeout", "3601", "x"), 2, "--timeout must be a positive number of seconds up to 3600, got 3601");
         assertError(run("code", "--timeout", "soon", "x"), 2, "--timeout expects a number of seconds, got 'soon'");
-        assertError(run("code", "-v", "/data", "x"), 2, "--volume must be written HOST:PATH or HOST:PATH:ro, e.g. ./data:/data:ro; got '/data'");
-        assertError(run("code", "-v", "/a:/b:rw", "x"), 2, "--volume must be written HOST:PATH or HOST:PATH:ro, e.g. ./data:/data:ro; got '/a:/b:rw'");
+        assertError(run("code", "-v", "/data", "x"), 2, "--volume must be written HOST:DIR or HOST:DIR:ro, e.g. ./data:/data:ro; got '/data'");
+        assertError(run("code", "-v", "/a:/b:rw", "x"), 2, "--volume must be written HOST:DIR or HOST:DIR:ro, e.g. ./data:/data:ro; got '/a:/b:rw'");
         assertError(run("code", "-v", dir + ":data", "x"), 2, "--volume " + dir + ":data: the path in the session must be absolute, e.g. /data");
         Path missing = dir.resolve("nope");
         assertError(run("code", "-v", missing + ":/data", "x"), 2, "--volume " + missing + ":/data: " + missing + " does not exist");
@@ -310,7 +310,9 @@ class CodeCommandsTest {
         try (FakeDaemon old = new FakeDaemon()) {
             ClientCommandsTest.Result r = ClientCommandsTest.run("code", "--url", old.url(), "1");
             assertThat(r.code()).isEqualTo(4);
-            assertThat(r.errLines()).containsExactly("agentkernel: error: no route for POST /execute");
+            assertThat(r.errLines()).containsExactly("agentkernel: error: the daemon at " + old.url() + " does not know "
+                    + "this request (no route for POST /execute): it is older than this agentkernel; restart it with the "
+                    + "same version ('agentkernel daemon stop', then 'agentkernel daemon start')");
         }
     }
 }

@@ -99,7 +99,9 @@ class ReplTest {
 
     @Test
     void leavingWithoutASnippetDeletesNothing() throws Exception {
-        assertThat(repl("exit\n")).isZero();
+        for (String quit : List.of("exit", "exit()", "quit()", ":quit", ":q", "  .exit  ")) {
+            assertThat(repl(quit + "\nprint(1)\n")).isZero();
+        }
         assertThat(daemon.requests).isEmpty();
     }
 

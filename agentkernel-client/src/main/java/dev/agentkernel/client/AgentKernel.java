@@ -433,7 +433,7 @@ public interface AgentKernel extends AutoCloseable {
      * @return what the code printed and whether it raised; code that raises is a result
      *         ({@link CodeResult#success()} false), not an exception
      * @throws ValidationException       if the code is empty, or the template, flavor, timeout or a volume is invalid
-     *                                   (400), or volumes are given with an existing session
+     *                                   (400)
      * @throws PermissionDeniedException if a volume is outside the daemon's allowed directories
      * @throws SessionNotFoundException  if the session does not exist (any more)
      * @throws ConflictException         if the template or flavor differs from the existing session's
@@ -512,7 +512,8 @@ public interface AgentKernel extends AutoCloseable {
      * {@link CodeSession#execute(String) execute} creates the session on the server, later ones
      * run in it, and closing it deletes the session. Nothing is sent before the first execute.
      * With {@link CodeOptions#sessionId()} set, it takes over that existing session (and
-     * deletes it when closed).
+     * deletes it when closed); its template and flavor are then the session's, not checked
+     * against the options.
      *
      * {@snippet :
      * try (CodeSession python = client.codeSession(CodeOptions.defaults().withTemplate("python"))) {

@@ -33,7 +33,7 @@ import java.util.Optional;
  *                  beyond {@link ClientBuilder#timeout}
  * @param volumes   host directories for a new session, each {@code host:sandbox} or
  *                  {@code host:sandbox:ro}; the host path must be under a directory the daemon
- *                  allows. Refused (400) with an existing session
+ *                  allows. Not with a session id
  */
 public record CodeOptions(Optional<String> sessionId, Optional<String> template, Optional<String> flavor,
                           Optional<Duration> timeout, List<String> volumes) {
@@ -44,8 +44,9 @@ public record CodeOptions(Optional<String> sessionId, Optional<String> template,
     /**
      * Checks and copies.
      *
-     * @throws IllegalArgumentException if a value is blank, the timeout is not positive or a
-     *                                  volume is not written {@code host:sandbox[:ro]}
+     * @throws IllegalArgumentException if a value is blank, the timeout is not positive, a volume
+     *                                  is not written {@code host:sandbox[:ro]}, or volumes are given
+     *                                  with a session id (the server refuses that too)
      */
     public CodeOptions {
         Objects.requireNonNull(sessionId, "sessionId");
@@ -61,6 +62,10 @@ public record CodeOptions(Optional<String> sessionId, Optional<String> template,
             requireVolume(v);
         }
         volumes = List.copyOf(volumes);
+        if (sessionId.isPresent() && !volumes.isEmpty()) {
+            throw new IllegalArgumentException("volumes are mounted in a new session only; drop them, or the session "
+                    + "id to start a new session");
+        }
     }
 
     /**

@@ -210,6 +210,9 @@ class CodeSessionApiTest {
         assertThatThrownBy(() -> CodeOptions.defaults().withTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> client.executeCode(null)).isInstanceOf(NullPointerException.class);
         assertThat(CodeOptions.defaults().withVolume("/a:/b:ro").withVolumes(List.of()).volumes()).isEmpty();
+        assertThatThrownBy(() -> CodeOptions.defaults().withVolume("/a:/b").withSessionId("ses-1"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("volumes are mounted in a new session only; drop them, or the session id to start a new session");
         assertThat(server.requests).isEmpty();
     }
 

@@ -126,8 +126,6 @@ class CodeSessionsIT extends DaemonTestBase {
             String id = python.execute("1").sessionId();
             assertThatThrownBy(() -> client.executeCode("1", CodeOptions.defaults().withSessionId(id).withTemplate("bash")))
                     .isInstanceOfSatisfying(ConflictException.class, e -> assertThat(e.code()).contains("conflict"));
-            assertThatThrownBy(() -> client.executeCode("1", CodeOptions.defaults().withSessionId(id)
-                    .withVolume("/tmp:/data:ro"))).isInstanceOf(ValidationException.class);
         }
     }
 
