@@ -423,7 +423,8 @@ public interface AgentKernel extends AutoCloseable {
      * }
      *
      * <p>The client waits for the execution's timeout (the server's default, 30 s, when none is
-     * given) plus 30 s for the session's start, or its own timeout if that is longer. If the
+     * given) plus 30 s for the session's start, or its own timeout if that is longer; a call
+     * that queues behind others in the same session may need more ({@link #withTimeout}). If the
      * wait for a call that creates a session ends without a response
      * ({@link ConnectionException}), the session may exist without the caller knowing its id;
      * the server removes it once it has been idle for its session timeout.

@@ -7,7 +7,9 @@ import java.util.Objects;
  * the server's own kinds ({@link #TIMEOUT}, {@link #INTERPRETER_DIED},
  * {@link #OUTPUT_TOO_LARGE}).
  *
- * @param type      the exception's type, e.g. {@code ZeroDivisionError}, or the server's kind
+ * @param type      the exception's type, e.g. {@code ZeroDivisionError} (Python) or {@code TypeError}
+ *                  (Node.js); for bash {@code ExitStatus} when the last command's status was not 0;
+ *                  or one of the server's kinds
  * @param message   its message, e.g. {@code division by zero}
  * @param traceback the interpreter's traceback or stack, empty when it has none
  */
