@@ -37,6 +37,9 @@ public final class Main {
             new Entry("exec", "Run a command in a running sandbox", ExecCommand::new),
             new Entry("attach", "Open an interactive shell in a running sandbox", AttachCommand::new),
             new Entry("cp", "Copy a file between this machine and a sandbox", CpCommand::new),
+            new Entry("code", "Run code in a stateful code session (Python, Node.js, bash)", CodeCommand::new),
+            new Entry("repl", "Open an interactive interpreter in a code session", ReplCommand::new),
+            new Entry("sessions", "List, show or delete code sessions; their statistics", SessionsCommand::new),
             new Entry("audit", "Show the audit log of the daemon or of one sandbox", AuditCommand::new),
             new Entry("status", "Show the daemon's status and its sandboxes", StatusCommand::new),
             new Entry("agents", "Show which AI coding agents are installed and have API keys", AgentsCommand::new),
@@ -210,6 +213,7 @@ public final class Main {
         out.println("  agentkernel create my-project --dir . && agentkernel exec my-project ls /workspace");
         out.println("  agentkernel attach my-project");
         out.println("  agentkernel cp report.csv my-project:/workspace/report.csv");
+        out.println("  agentkernel code 'print(6 * 7)'; agentkernel repl -t node; agentkernel sessions");
         out.println("  agentkernel list; agentkernel audit -s my-project");
         out.println("  agentkernel doctor");
         out.println("  source <(agentkernel completion bash)");
