@@ -307,6 +307,19 @@ class SessionsApiIT {
     }
 
     @Test
+    void aSessionCanBeCreatedBeforeItsFirstExecution() {
+        ServerFixture.Response created = fx.postJson("/sessions", Map.of("template", "node", "flavor", "small"));
+        assertThat(created.status()).as("%s", created).isEqualTo(201);
+        String id = created.data().path("session_id").asText();
+        assertThat(created.data().path("template").asText()).isEqualTo("node");
+        assertThat(created.data().path("executions").asInt()).isZero();
+        assertThat(in(id, "1 + 1").path("stdout").asText()).isEqualTo("2\n");
+        assertThat(fx.postJson("/sessions", Map.of("template", "cobol")).status()).isEqualTo(400);
+        assertThat(fx.post("/sessions", "").status()).isEqualTo(201);
+        delete(id);
+    }
+
+    @Test
     void badRequestsGetClearErrors() {
         record Case(Map<String, ?> body, int status, String code, String says) {
         }
