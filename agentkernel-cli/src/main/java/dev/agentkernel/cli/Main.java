@@ -45,7 +45,8 @@ public final class Main {
             new Entry("agents", "Show which AI coding agents are installed and have API keys", AgentsCommand::new),
             new Entry("serve", "Serve the HTTP API in the foreground", ServeCommand::new),
             new Entry("daemon", "Start, stop or inspect the HTTP API server in the background", DaemonCommand::new),
-            new Entry("doctor", "List isolation backends and whether they can run here", DoctorCommand::new),
+            new Entry("doctor", "Check that isolation, limits, network, mounts and the daemon work", DoctorCommand::new),
+            new Entry("setup", "Install and start what AgentKernel needs, then check it all works", SetupCommand::new),
             new Entry("completion", "Print a shell completion script (bash, zsh)", CompletionCommand::new));
 
     /** Every subcommand, in the order of the help (for completion scripts). */

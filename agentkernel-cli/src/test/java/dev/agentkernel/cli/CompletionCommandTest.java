@@ -74,7 +74,7 @@ class CompletionCommandTest {
     @Test
     void subcommandsComplete() throws Exception {
         assertThat(complete("cr")).containsExactly("create");
-        assertThat(complete("s")).containsExactly("serve", "sessions", "start", "status", "stop");
+        assertThat(complete("s")).containsExactly("serve", "sessions", "setup", "start", "status", "stop");
         assertThat(complete("")).contains("attach", "cp", "exec", "list", "remove", "completion", "agents", "audit", "help");
     }
 
