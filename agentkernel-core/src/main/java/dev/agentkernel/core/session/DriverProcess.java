@@ -2,6 +2,7 @@ package dev.agentkernel.core.session;
 
 import dev.agentkernel.agent.ExecHandle;
 import dev.agentkernel.agent.ExitStatus;
+import dev.agentkernel.agent.OutputSink;
 import dev.agentkernel.core.sandbox.AgentSandbox;
 import dev.agentkernel.model.CommandSpec;
 import dev.agentkernel.model.OutputStreamKind;
@@ -57,7 +58,7 @@ final class DriverProcess implements AutoCloseable {
         StringBuilder stderrTail = new StringBuilder();
         CommandSpec command = new CommandSpec(template.commandInDirectory(Interpreter.DRIVER_DIR),
                 Map.of("PYTHONUNBUFFERED", "1", "PYTHONDONTWRITEBYTECODE", "1"), Optional.of(workdir), Optional.empty());
-        ExecHandle handle = sandbox.start(command, Optional.empty(), (kind, bytes, off, len) -> {
+        ExecHandle handle = sandbox.start(command, Optional.empty(), (OutputSink.Immediate) (kind, bytes, off, len) -> {
             if (kind == OutputStreamKind.STDOUT) {
                 connection.accept(bytes, off, len);
             } else {
