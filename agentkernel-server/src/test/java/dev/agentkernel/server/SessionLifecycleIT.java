@@ -85,6 +85,10 @@ class SessionLifecycleIT {
         assertThat(stats.path("maintenance").path("expired_total").asInt()).isEqualTo(1);
         assertThat(stats.path("maintenance").path("runs").asInt()).isPositive();
         assertThat(stats.path("active_sessions").asInt()).isZero();
+        long filesDeadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!sessionDirs().isEmpty() && System.nanoTime() < filesDeadline) {
+            ServerFixture.sleep(100);
+        }
         assertThat(sessionDirs()).as("the expired session's files are gone").isEmpty();
     }
 

@@ -323,13 +323,21 @@ public final class SessionManager implements AutoCloseable {
 
     /** Retires, unregisters and closes a session; false if it had already ended. */
     private boolean end(CodeSession session, String why, boolean evenIfBusy) {
+        if (!unregister(session, why, evenIfBusy)) {
+            return false;
+        }
+        session.close();
+        return true;
+    }
+
+    /** Retires and unregisters a session (it is then unknown to every caller); false if it had already ended. */
+    private boolean unregister(CodeSession session, String why, boolean evenIfBusy) {
         boolean retired = evenIfBusy ? session.retire(why) : session.retireIfIdle(why);
         if (!retired) {
             return false;
         }
         sessions.remove(session.id(), session);
         remember(session.id(), why);
-        session.close();
         return true;
     }
 
@@ -361,8 +369,9 @@ public final class SessionManager implements AutoCloseable {
         Duration limit = settings.sessionTimeout();
         for (CodeSession session : List.copyOf(sessions.values())) {
             if (session.idleFor().compareTo(limit) >= 0
-                    && end(session, "expired after " + human(limit) + " idle", false)) {
+                    && unregister(session, "expired after " + human(limit) + " idle", false)) {
                 expired.incrementAndGet();
+                session.close();
                 LOG.log(System.Logger.Level.INFO, "session " + session.id() + " expired");
             }
         }
