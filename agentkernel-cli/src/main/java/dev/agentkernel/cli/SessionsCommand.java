@@ -18,7 +18,7 @@ import org.apache.commons.cli.Options;
 /** {@code agentkernel sessions [list|show ID|rm ID|stats]}: the daemon's code sessions, as tables or JSON. */
 final class SessionsCommand extends DaemonClientCommand {
 
-    static final List<String> ACTIONS = List.of("list", "show", "rm", "stats");
+    static final List<String> ACTIONS = List.of("list", "show", "rm", "stats", "pause", "resume");
     static final List<String> HEADER = List.of("ID", "TEMPLATE", "FLAVOR", "STATE", "RUNS", "AGE", "IDLE");
 
     @Override
@@ -28,7 +28,7 @@ final class SessionsCommand extends DaemonClientCommand {
 
     @Override
     public String usage() {
-        return "[list | show ID | rm ID | stats] [--json]";
+        return "[list | show ID | rm ID | stats | pause | resume] [--json]";
     }
 
     @Override
@@ -42,7 +42,8 @@ final class SessionsCommand extends DaemonClientCommand {
                 "list (the default): every session, oldest first (--ids: only their ids, one a line).",
                 "show ID: one session. rm ID: delete it with its sandbox and files.",
                 "stats: how many sessions exist and may, their memory, and the background maintenance that removes",
-                "sessions idle longer than the session timeout.",
+                "sessions idle longer than the session timeout. pause / resume: stop and restart that maintenance",
+                "(e.g. during a long interactive investigation).",
                 "--json prints the daemon's JSON (docs/code-sessions.md). Exit 4 when there is no such session.",
                 FINDING);
     }
@@ -71,6 +72,7 @@ final class SessionsCommand extends DaemonClientCommand {
                 "agentkernel sessions show ses-3f9c2a61d0b84e7f",
                 "agentkernel sessions rm ses-3f9c2a61d0b84e7f",
                 "agentkernel sessions stats --json | jq .maintenance",
+                "agentkernel sessions pause",
                 "for id in $(agentkernel sessions list --ids); do agentkernel sessions rm \"$id\"; done");
     }
 
@@ -126,8 +128,14 @@ final class SessionsCommand extends DaemonClientCommand {
                     stats(stats, ZoneId.systemDefault()).forEach(out::println);
                 }
             }
-            default -> throw new InvalidRequestException("unknown action '" + action + "': use list, show ID, rm ID "
-                    + "or stats");
+            case "pause", "resume" -> {
+                arguments(words, 1, action);
+                SessionStats.Maintenance m = action.equals("pause") ? client.pauseMaintenance() : client.resumeMaintenance();
+                out.println("session maintenance " + (m.paused() ? "paused" : "running") + " (idle expiry and orphan "
+                        + "clean-up; every " + duration(m.interval()) + ")");
+            }
+            default -> throw new InvalidRequestException("unknown action '" + action + "': use list, show ID, rm ID, "
+                    + "stats, pause or resume");
         }
         return 0;
     }

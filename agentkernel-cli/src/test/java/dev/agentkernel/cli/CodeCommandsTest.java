@@ -297,7 +297,7 @@ class CodeCommandsTest {
 
     @Test
     void sessionsUsageErrors() {
-        assertError(run("sessions", "drop"), 2, "unknown action 'drop': use list, show ID, rm ID or stats");
+        assertError(run("sessions", "drop"), 2, "unknown action 'drop': use list, show ID, rm ID, stats, pause or resume");
         assertError(run("sessions", "show"), 2, "no session id given: try 'agentkernel sessions show ID' (ids from 'agentkernel sessions')");
         assertError(run("sessions", "rm", "a", "b"), 2, "unexpected argument 'b' after 'rm a'");
         assertError(run("sessions", "stats", "x"), 2, "unexpected argument 'x' after 'stats'");

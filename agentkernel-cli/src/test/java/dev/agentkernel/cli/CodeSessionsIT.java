@@ -85,6 +85,9 @@ class CodeSessionsIT {
         assertThat(cli("sessions").out()).contains(id).contains("bash");
         assertThat(cli("sessions", "show", id).out()).contains("id:          " + id).contains("executions:  2");
         assertThat(cli("sessions", "stats").out()).contains("sessions:        1 of ");
+        assertThat(cli("sessions", "pause").out()).startsWith("session maintenance paused");
+        assertThat(cli("sessions", "stats").out()).contains("maintenance:     paused");
+        assertThat(cli("sessions", "resume").out()).startsWith("session maintenance running");
         SandboxCommandsIT.Result rm = cli("sessions", "rm", id);
         assertThat(rm.code()).as(rm.toString()).isZero();
         SandboxCommandsIT.Result gone = cli("sessions", "show", id);

@@ -112,7 +112,7 @@ class CompletionCommandTest {
         assertThat(complete("code", "--ke")).containsExactly("--keep");
         Files.writeString(dir.resolve("script.py"), "print(1)");
         assertThat(complete("code", "-f", "scr")).containsExactly("script.py");
-        assertThat(complete("sessions", "")).containsExactly("list", "rm", "show", "stats");
+        assertThat(complete("sessions", "")).containsExactly("list", "pause", "resume", "rm", "show", "stats");
         assertThat(complete("sessions", "rm", "")).containsExactly("ses-1", "ses-2");
         assertThat(complete("sessions", "show", "ses-1", "")).isEmpty();
         assertThat(complete("sessions", "--")).containsExactly("--help", "--ids", "--json", "--url");
