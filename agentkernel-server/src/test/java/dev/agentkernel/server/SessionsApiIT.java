@@ -307,6 +307,18 @@ class SessionsApiIT {
     }
 
     @Test
+    void theSessionsTmpIsASizeLimitedTmpfsNotTheHostDisk() {
+        JsonNode r = run("python", "import errno\nmb = 0\ntry:\n    with open('/tmp/fill', 'wb', buffering=0) as f:\n"
+                + "        while mb < 4096:\n            f.write(b'x' * (1 << 20))\n            mb += 1\n"
+                + "except OSError as e:\n    full = e.errno == errno.ENOSPC\n");
+        String id = r.path("session_id").asText();
+        // The captured output lives in /tmp too: free it before printing.
+        JsonNode after = in(id, "import os\nos.remove('/tmp/fill')\nprint('stopped', mb < 4096, full)");
+        assertThat(after.path("stdout").asText()).as("%s", after).isEqualTo("stopped True True\n");
+        delete(id);
+    }
+
+    @Test
     void aSessionCanBeCreatedBeforeItsFirstExecution() {
         ServerFixture.Response created = fx.postJson("/sessions", Map.of("template", "node", "flavor", "small"));
         assertThat(created.status()).as("%s", created).isEqualTo(201);

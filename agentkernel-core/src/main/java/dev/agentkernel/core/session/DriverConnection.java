@@ -43,7 +43,7 @@ public final class DriverConnection implements AutoCloseable {
     /** How long after sending an interrupt the host waits before declaring the driver dead. */
     public static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
     /** The longest answer line accepted. */
-    public static final int MAX_LINE_BYTES = 64 * 1024 * 1024;
+    public static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
 
     private static final Object EOF = new Object();
     private static final Object TOO_LONG = new Object();
