@@ -146,7 +146,7 @@ public final class Interpreter implements AutoCloseable {
                 throw new CodeExecutionException("this session's interpreter was shut down");
             }
             boolean replaced = false;
-            if (!driver.isAlive() || !sandbox.isAlive()) {
+            if (driver == null || sandbox == null || !driver.isAlive() || !sandbox.isAlive()) {
                 replace();
                 replaced = true;
             }
