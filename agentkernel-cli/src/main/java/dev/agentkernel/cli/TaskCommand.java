@@ -38,8 +38,6 @@ final class TaskCommand extends DaemonClientCommand {
     /** The actions whose argument is a task id (for completion). */
     static final List<String> ID_ACTIONS = List.of("status", "wait", "cancel");
     static final List<String> HEADER = List.of("ID", "STATUS", "AGE", "TEMPLATE", "CODE");
-    /** The longest task time limit the daemon takes. */
-    static final long MAX_TIMEOUT_SECONDS = 3600;
     /** Which options each action takes ({@code url} and {@code help} go with all). */
     private static final Map<String, Set<String>> ALLOWED = Map.of(
             "dispatch", Set.of("template", "timeout", "verbose", "tool", "file", "wait", "json"),
@@ -81,7 +79,8 @@ final class TaskCommand extends DaemonClientCommand {
                 "with the shared /workspace as working directory and the tool libraries they require at /tools. Tasks and",
                 "their output are kept by the daemon, also across restarts.",
                 "dispatch: send the code (CODE, the file of -f, or stdin with - or -f -; Python unless -t) and print the",
-                "  task's id. --timeout S kills it after S seconds (default 300, at most 3600); --tool LIB makes a tool",
+                "  task's id. --timeout S kills it after S seconds (default 300, at most 3600 unless the daemon is configured",
+                "  otherwise: [execution] timeout of agentkernel.toml); --tool LIB makes a tool",
                 "  library of the daemon's tools directory importable (repeatable; see 'agentkernel tools'); --verbose adds",
                 "  its stderr and timings to its output. With --wait: print 'task: ID' on stderr, then as 'wait' does.",
                 "wait ID: wait until the task ends (at most --timeout S seconds), print its output on stdout and its error",
@@ -110,7 +109,8 @@ final class TaskCommand extends DaemonClientCommand {
         o.addOption(Option.builder("t").longOpt("template").hasArg().argName("TEMPLATE")
                 .desc("dispatch: the interpreter: python (default), node or bash").get());
         o.addOption(Option.builder().longOpt("timeout").hasArg().argName("SECONDS")
-                .desc("dispatch: kill the task after this long (default 300, at most 3600); wait: wait at most this long").get());
+                .desc("dispatch: kill the task after this long (the daemon's default: 300; at most 3600 unless configured); "
+                        + "wait: wait at most this long").get());
         o.addOption(Option.builder().longOpt("tool").hasArg().argName("LIB")
                 .desc("dispatch: a tool library the task needs, from 'agentkernel tools' (repeatable)").get());
         o.addOption(Option.builder().longOpt("verbose").desc("dispatch: add the task's stderr and timings to its output").get());
@@ -205,9 +205,9 @@ final class TaskCommand extends DaemonClientCommand {
         }
         Double seconds = OptionValues.number(args, "timeout", "seconds");
         if (seconds != null) {
-            if (!(seconds > 0) || seconds > MAX_TIMEOUT_SECONDS) {
-                throw new InvalidRequestException("--timeout must be a positive number of seconds up to "
-                        + MAX_TIMEOUT_SECONDS + ", got " + args.getOptionValue("timeout"));
+            if (!(seconds > 0)) { // the daemon checks the upper limit (an hour unless configured) and says it
+                throw new InvalidRequestException("--timeout must be a positive number of seconds, got "
+                        + args.getOptionValue("timeout"));
             }
             options = options.withTimeout(Duration.ofMillis(Math.max(1, Math.round(seconds * 1000))));
         }

@@ -88,8 +88,8 @@ final class RemoteTaskManager implements TaskManager {
             try {
                 if (wait) {
                     TaskWaits.untilEnd(client, id);
-                } else if (!client.getTask(id).isFinal()) {
-                    client.cancelTask(id);
+                } else {
+                    client.cancelTask(id); // a task that has ended stays as it was
                 }
             } catch (NotFoundException gone) {
                 // no longer kept by the daemon: nothing to wait for or cancel

@@ -20,7 +20,8 @@ import java.util.Optional;
  * @param template      the interpreter: {@code python}, {@code node} or {@code bash} (or an alias such
  *                      as {@code py}, {@code js}, {@code sh}); empty means the daemon's default, Python
  * @param timeout       how long the task may run before it is killed (status {@code timeout}); empty
- *                      means the daemon's default (5 minutes unless configured); at most an hour
+ *                      means the daemon's default (5 minutes unless configured); at most the daemon's
+ *                      maximum (an hour unless configured)
  * @param verbose       whether the task's output also carries its standard error and timings
  * @param requiredTools tool libraries the task needs: names of entries of the daemon's tools directory
  *                      (mounted read-only at {@code /tools}, importable); a task that names a
@@ -75,7 +76,8 @@ public record TaskOptions(Optional<String> template, Optional<Duration> timeout,
     /**
      * A copy with another time limit.
      *
-     * @param value a positive duration, at most an hour (the daemon checks), sent with millisecond precision
+     * @param value a positive duration, at most the daemon's maximum (an hour unless its default timeout is
+     *              configured longer; the daemon checks), sent with millisecond precision
      * @return the changed copy
      */
     public TaskOptions withTimeout(Duration value) {

@@ -199,8 +199,12 @@ class TaskApiTest {
             server.on("POST", "/tasks/" + id + "/wait", w -> w.data(task(id, completeOnWait ? "completed"
                     : cancelled.contains(id) ? "cancelled" : "running", completeOnWait ? id : "")));
             server.on("POST", "/tasks/" + id + "/cancel", x -> {
-                cancelled.add(id);
-                x.data("{\"success\":true,\"message\":\"cancelled\",\"task\":" + task(id, "cancelled", "") + "}");
+                boolean now = !cancelled.contains(id) && !completeOnWait;
+                if (now) {
+                    cancelled.add(id);
+                }
+                x.data("{\"success\":" + now + ",\"message\":\"" + (now ? "cancelled" : "already ended") + "\",\"task\":"
+                        + task(id, completeOnWait ? "completed" : "cancelled", "") + "}");
             });
             c.json(202, "{\"success\":true,\"data\":" + task(id, "running", "") + "}");
         });
@@ -262,7 +266,9 @@ class TaskApiTest {
             TaskResult r = async.executeTask("print(1)", TaskOptions.defaults()).join();
             assertThat(r.status()).isEqualTo(TaskStatus.COMPLETED);
             assertThat(async.listTasks().join()).hasSize(2);
-            assertThat(async.cancelTask("task-1").join().cancelled()).isTrue();
+            Cancellation c = async.cancelTask("task-1").join();
+            assertThat(c.cancelled()).as("it has ended").isFalse();
+            assertThat(c.message()).isEqualTo("already ended");
         }
     }
 }
