@@ -79,10 +79,10 @@ final class TaskCommand extends DaemonClientCommand {
                 "with the shared /workspace as working directory and the tool libraries they require at /tools. Tasks and",
                 "their output are kept by the daemon, also across restarts.",
                 "dispatch: send the code (CODE, the file of -f, or stdin with - or -f -; Python unless -t) and print the",
-                "  task's id. --timeout S kills it after S seconds (default 300, at most 3600 unless the daemon is configured",
-                "  otherwise: [execution] timeout of agentkernel.toml); --tool LIB makes a tool",
-                "  library of the daemon's tools directory importable (repeatable; see 'agentkernel tools'); --verbose adds",
-                "  its stderr and timings to its output. With --wait: print 'task: ID' on stderr, then as 'wait' does.",
+                "  task's id. --timeout S kills it after S seconds (the daemon's default: 300; at most 3600 unless its",
+                "  [execution] timeout is longer); --tool LIB makes a library of the daemon's tools directory importable",
+                "  (repeatable; see 'agentkernel tools'); --verbose adds the task's stderr and timings to its output.",
+                "  With --wait: print 'task: ID' on stderr, then as 'wait' does (Ctrl-C stops the wait, not the task).",
                 "wait ID: wait until the task ends (at most --timeout S seconds), print its output on stdout and its error",
                 "  on stderr. Exit code: 0 completed, 1 failed, 124 timeout, 130 cancelled; 75 still running when the",
                 "  wait ended (nothing printed but a note on stderr: wait again).",
@@ -109,8 +109,7 @@ final class TaskCommand extends DaemonClientCommand {
         o.addOption(Option.builder("t").longOpt("template").hasArg().argName("TEMPLATE")
                 .desc("dispatch: the interpreter: python (default), node or bash").get());
         o.addOption(Option.builder().longOpt("timeout").hasArg().argName("SECONDS")
-                .desc("dispatch: kill the task after this long (the daemon's default: 300; at most 3600 unless configured); "
-                        + "wait: wait at most this long").get());
+                .desc("dispatch: kill the task after this long (default 300); wait: wait at most this long").get());
         o.addOption(Option.builder().longOpt("tool").hasArg().argName("LIB")
                 .desc("dispatch: a tool library the task needs, from 'agentkernel tools' (repeatable)").get());
         o.addOption(Option.builder().longOpt("verbose").desc("dispatch: add the task's stderr and timings to its output").get());
