@@ -52,8 +52,9 @@ final class CompletionCommand implements Subcommand {
     @Override
     public List<String> description() {
         return List.of("Print a completion script for bash or zsh: commands, their options, option values (profiles,",
-                "directories, templates, flavors), sandbox names and code session ids (from 'agentkernel list --names' and",
-                "'agentkernel sessions list --ids', so a daemon must answer for those).",
+                "directories, templates, flavors, tool libraries), sandbox names, code session ids and task ids (from",
+                "'agentkernel list --names', 'agentkernel sessions list --ids', 'agentkernel task list --ids' and",
+                "'agentkernel tools --names', so a daemon must answer for those).",
                 "Load it in the current shell with 'source <(agentkernel completion bash)', or add that line to",
                 "~/.bashrc (~/.zshrc for zsh, after compinit). Needs no daemon.");
     }
@@ -116,6 +117,14 @@ final class CompletionCommand implements Subcommand {
                     "${COMP_WORDS[0]}" sessions list --ids 2>/dev/null
                 }
 
+                _agentkernel_tasks() {
+                    "${COMP_WORDS[0]}" task list --ids 2>/dev/null
+                }
+
+                _agentkernel_tools() {
+                    "${COMP_WORDS[0]}" tools --names 2>/dev/null
+                }
+
                 _agentkernel() {
                     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
                     COMPREPLY=()
@@ -132,7 +141,8 @@ final class CompletionCommand implements Subcommand {
             s.append("            opts=\"").append(String.join(" ", optionNames(options))).append("\"\n");
             s.append("            valued=\"").append(String.join(" ", valuedNames(options))).append("\"\n");
             s.append("            kind=").append(c.arguments().name().toLowerCase(Locale.ROOT)).append('\n');
-            if (c.arguments() == Arguments.WORDS || c.arguments() == Arguments.WORDS_THEN_SESSION) {
+            if (c.arguments() == Arguments.WORDS || c.arguments() == Arguments.WORDS_THEN_SESSION
+                    || c.arguments() == Arguments.WORDS_THEN_TASK) {
                 s.append("            words=\"").append(String.join(" ", c.words())).append("\"\n");
             }
             StringBuilder values = new StringBuilder();
@@ -142,6 +152,7 @@ final class CompletionCommand implements Subcommand {
                     case TEMPLATE -> "COMPREPLY=($(compgen -W \"" + TEMPLATES + "\" -- \"$cur\"))";
                     case FLAVOR -> "COMPREPLY=($(compgen -W \"" + FLAVORS + "\" -- \"$cur\"))";
                     case SESSION -> "COMPREPLY=($(compgen -W \"$(_agentkernel_sessions)\" -- \"$cur\"))";
+                    case TOOL -> "COMPREPLY=($(compgen -W \"$(_agentkernel_tools)\" -- \"$cur\"))";
                     case DIRECTORY -> "compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- \"$cur\"))";
                     case FILE -> "compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- \"$cur\"))";
                     case SANDBOX -> "COMPREPLY=($(compgen -W \"$(_agentkernel_sandboxes)\" -- \"$cur\"))";
@@ -168,10 +179,11 @@ final class CompletionCommand implements Subcommand {
                             ;;
                     esac
                     # Positional arguments before the cursor (option values skipped), and whether -- was seen.
-                    local i word count=0 dashdash=0
+                    local i word count=0 dashdash=0 first=""
                     for (( i = 2; i < COMP_CWORD; i++ )); do
                         word=${COMP_WORDS[i]}
                         if (( dashdash )) || [[ $word != -* ]]; then
+                            (( count == 0 )) && first=$word
                             (( count++ ))
                         elif [[ $word == -- ]]; then
                             dashdash=1
@@ -226,12 +238,19 @@ final class CompletionCommand implements Subcommand {
                                 COMPREPLY=($(compgen -W "$(_agentkernel_sessions)" -- "$cur"))
                             fi
                             ;;
+                        words_then_task)
+                            if (( count == 0 )); then
+                                COMPREPLY=($(compgen -W "$words" -- "$cur"))
+                            elif (( count == 1 )) && [[ " %s " == *" $first "* ]]; then
+                                COMPREPLY=($(compgen -W "$(_agentkernel_tasks)" -- "$cur"))
+                            fi
+                            ;;
                     esac
                     return 0
                 }
 
                 complete -F _agentkernel agentkernel
-                """.formatted(String.join(" ", names(commands))));
+                """.formatted(String.join(" ", names(commands)), String.join(" ", TaskCommand.ID_ACTIONS)));
         return s.toString();
     }
 
@@ -257,6 +276,23 @@ final class CompletionCommand implements Subcommand {
                   _describe -t sessions 'code session' ids
                 }
 
+                _agentkernel_tasks() {
+                  local -a ids
+                  ids=(${(f)"$(${words[1]:-agentkernel} task list --ids 2>/dev/null)"})
+                  _describe -t tasks 'task' ids
+                }
+
+                _agentkernel_task_id() {
+                  # the task's id after %s; dispatch's argument is code
+                  [[ " %s " == *" ${words[2]} "* ]] && _agentkernel_tasks
+                }
+
+                _agentkernel_tools() {
+                  local -a names
+                  names=(${(f)"$(${words[1]:-agentkernel} tools --names 2>/dev/null)"})
+                  _describe -t tools 'tool library' names
+                }
+
                 _agentkernel_copy() {
                   if [[ $PREFIX == *:* ]]; then
                     _message 'absolute path in the sandbox'
@@ -271,7 +307,7 @@ final class CompletionCommand implements Subcommand {
                 _agentkernel() {
                   local -a commands
                   commands=(
-                """);
+                """.formatted(String.join(", ", TaskCommand.ID_ACTIONS), String.join(" ", TaskCommand.ID_ACTIONS)));
         for (Subcommand c : commands) {
             s.append("    ").append(quote(c.name().replace(":", "\\:") + ":" + c.summary())).append('\n');
         }
@@ -325,6 +361,7 @@ final class CompletionCommand implements Subcommand {
                 case TEMPLATE -> "(" + TEMPLATES + ")";
                 case FLAVOR -> "(" + FLAVORS + ")";
                 case SESSION -> "_agentkernel_sessions";
+                case TOOL -> "_agentkernel_tools";
                 case DIRECTORY -> "_files -/";
                 case FILE -> "_files";
                 case SANDBOX -> "_agentkernel_sandboxes";
@@ -332,7 +369,7 @@ final class CompletionCommand implements Subcommand {
             };
         }
         List<String> names = namesOf(o);
-        boolean repeatable = "env".equals(o.getLongOpt()) || "volume".equals(o.getLongOpt());
+        boolean repeatable = "env".equals(o.getLongOpt()) || "volume".equals(o.getLongOpt()) || "tool".equals(o.getLongOpt());
         String exclusion = repeatable ? "*" : names.size() > 1 ? "(" + String.join(" ", names) + ")" : "";
         if (names.size() == 1) {
             return quote(exclusion + names.getFirst() + description + value);
@@ -353,6 +390,8 @@ final class CompletionCommand implements Subcommand {
             case WORDS -> List.of(quote("1:" + c.name() + ":(" + String.join(" ", c.words()) + ")"));
             case WORDS_THEN_SESSION -> List.of(quote("1:" + c.name() + ":(" + String.join(" ", c.words()) + ")"),
                     quote("2:session:_agentkernel_sessions"));
+            case WORDS_THEN_TASK -> List.of(quote("1:" + c.name() + ":(" + String.join(" ", c.words()) + ")"),
+                    quote("2:task:_agentkernel_task_id"));
         };
     }
 
@@ -363,7 +402,7 @@ final class CompletionCommand implements Subcommand {
     // ---- shared -------------------------------------------------------------------------
 
     /** How an option's value completes. */
-    enum ValueKind { FLAG, NONE, PROFILE, DIRECTORY, FILE, SANDBOX, TEMPLATE, FLAVOR, SESSION }
+    enum ValueKind { FLAG, NONE, PROFILE, DIRECTORY, FILE, SANDBOX, TEMPLATE, FLAVOR, SESSION, TOOL }
 
     static ValueKind valueKind(Option o) {
         if (!o.hasArg()) {
@@ -379,6 +418,7 @@ final class CompletionCommand implements Subcommand {
             case "FILE" -> ValueKind.FILE;
             case "TEMPLATE" -> ValueKind.TEMPLATE;
             case "FLAVOR" -> ValueKind.FLAVOR;
+            case "LIB" -> ValueKind.TOOL; // task dispatch --tool LIB
             // a host directory (create --dir); -w DIR is inside the sandbox and is not completed
             case "DIR" -> "dir".equals(o.getLongOpt()) ? ValueKind.DIRECTORY : ValueKind.NONE;
             default -> ValueKind.NONE;

@@ -26,11 +26,14 @@ import org.apache.commons.cli.UnrecognizedOptionException;
  *   <li>124: the command timed out; 137: out of memory; 125: the sandbox itself failed</li>
  *   <li>70: an internal error (a bug)</li>
  *   <li>69: no AgentKernel daemon answers (commands that need one: create, start, stop, remove, list,
- *       exec, attach, cp, code, repl, sessions, audit, status), or the connection to it broke</li>
+ *       exec, attach, cp, code, repl, sessions, task, tools, audit, status), or the connection to it broke</li>
  *   <li>77: the daemon refused the API key ({@code AGENTKERNEL_API_KEY})</li>
  *   <li>{@code exec} and {@code attach}: the command's own exit code</li>
  *   <li>{@code code}: 1 when the code raised, timed out or ended its interpreter
  *       ({@link CodeCommand#CODE_FAILED})</li>
+ *   <li>{@code task wait} and {@code task dispatch --wait} ({@link #ofTask}): 0 the task completed, 1 it failed,
+ *       124 it timed out, 130 it was cancelled, 75 it still runs when the wait ended (sysexits' EX_TEMPFAIL:
+ *       try again); {@code task cancel}: 5 when the task had already ended</li>
  *   <li>{@code daemon status} (like LSB status): 0 runs and answers, 3 does not run, 4 runs but does not answer</li>
  * </ul>
  *
@@ -56,6 +59,12 @@ final class ExitCodes {
     static final int NO_DAEMON = 69;
     /** The daemon refused the API key (sysexits' EX_NOPERM). */
     static final int AUTHENTICATION = 77;
+    /** A task still runs when the wait for it ended (sysexits' EX_TEMPFAIL: try again). */
+    static final int STILL_RUNNING = 75;
+    /** A command or task ran past its timeout (as coreutils' {@code timeout}). */
+    static final int TIMED_OUT = 124;
+    /** A task was cancelled (as a program ended by SIGINT). */
+    static final int CANCELLED = 130;
 
     private ExitCodes() {
     }
@@ -88,6 +97,17 @@ final class ExitCodes {
                 case 503 -> BACKEND_UNAVAILABLE;
                 default -> INTERNAL;
             };
+        };
+    }
+
+    /** The exit code of a task's status after a wait: how {@code task wait} ends. */
+    static int ofTask(dev.agentkernel.client.TaskStatus status) {
+        return switch (status) {
+            case COMPLETED -> 0;
+            case FAILED -> FAILURE;
+            case TIMEOUT -> TIMED_OUT;
+            case CANCELLED -> CANCELLED;
+            case RUNNING -> STILL_RUNNING;
         };
     }
 

@@ -40,6 +40,8 @@ public final class Main {
             new Entry("code", "Run code in a stateful code session (Python, Node.js, bash)", CodeCommand::new),
             new Entry("repl", "Open an interactive interpreter in a code session", ReplCommand::new),
             new Entry("sessions", "List, show or delete code sessions; their statistics", SessionsCommand::new),
+            new Entry("task", "Run code as background tasks: dispatch, status, wait, list, cancel", TaskCommand::new),
+            new Entry("tools", "List the tool libraries tasks may use", ToolsCommand::new),
             new Entry("audit", "Show the audit log of the daemon or of one sandbox", AuditCommand::new),
             new Entry("status", "Show the daemon's status and its sandboxes", StatusCommand::new),
             new Entry("agents", "Show which AI coding agents are installed and have API keys", AgentsCommand::new),
@@ -215,6 +217,7 @@ public final class Main {
         out.println("  agentkernel attach my-project");
         out.println("  agentkernel cp report.csv my-project:/workspace/report.csv");
         out.println("  agentkernel code 'print(6 * 7)'; agentkernel repl -t node; agentkernel sessions");
+        out.println("  id=$(agentkernel task dispatch 'print(6 * 7)'); agentkernel task wait \"$id\"; agentkernel task list");
         out.println("  agentkernel list; agentkernel audit -s my-project");
         out.println("  agentkernel doctor");
         out.println("  source <(agentkernel completion bash)");

@@ -56,7 +56,9 @@ interface Subcommand {
         /** One of {@link #words()}. */
         WORDS,
         /** One of {@link #words()}, then a code session's id. */
-        WORDS_THEN_SESSION
+        WORDS_THEN_SESSION,
+        /** One of {@link #words()}, then a task's id (after the actions of {@link TaskCommand#ID_ACTIONS}). */
+        WORDS_THEN_TASK
     }
 
     /** What the positional arguments are, for shell completion. */
@@ -65,8 +67,8 @@ interface Subcommand {
     }
 
     /**
-     * The words the first positional argument may be, when {@link #arguments()} is {@link Arguments#WORDS} or
-     * {@link Arguments#WORDS_THEN_SESSION}.
+     * The words the first positional argument may be, when {@link #arguments()} is {@link Arguments#WORDS},
+     * {@link Arguments#WORDS_THEN_SESSION} or {@link Arguments#WORDS_THEN_TASK}.
      */
     default List<String> words() {
         return List.of();

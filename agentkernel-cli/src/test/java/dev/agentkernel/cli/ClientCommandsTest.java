@@ -58,7 +58,7 @@ class ClientCommandsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"create", "start", "stop", "remove", "list", "exec", "attach", "cp", "code", "repl", "sessions",
-            "audit", "status", "agents", "completion"})
+            "task", "tools", "audit", "status", "agents", "completion"})
     void everyCommandHasHelpWithADescriptionAndExamples(String command) {
         Result r = run(command, "--help");
         assertThat(r.code()).isZero();
@@ -69,7 +69,7 @@ class ClientCommandsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"create", "start", "stop", "remove", "list", "exec", "attach", "cp", "code", "repl", "sessions",
-            "audit", "status"})
+            "task", "tools", "audit", "status"})
     void theDaemonCommandsSayHowTheyFindIt(String command) {
         assertThat(run(command, "--help").out()).contains("--url URL").contains("AGENTKERNEL_BASE_URL")
                 .contains("'agentkernel daemon").contains("http://localhost:18888");

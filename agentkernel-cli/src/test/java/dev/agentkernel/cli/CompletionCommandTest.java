@@ -39,7 +39,9 @@ class CompletionCommandTest {
         // What completion runs for sandbox names: "$0 list --names".
         fakeCli = dir.resolve("agentkernel");
         Files.writeString(fakeCli, "#!/bin/sh\n[ \"$1 $2\" = \"list --names\" ] && printf 'web\\nworker\\ndb\\n'\n"
-                + "[ \"$1 $2 $3\" = \"sessions list --ids\" ] && printf 'ses-1\\nses-2\\n'\nexit 0\n");
+                + "[ \"$1 $2 $3\" = \"sessions list --ids\" ] && printf 'ses-1\\nses-2\\n'\n"
+                + "[ \"$1 $2 $3\" = \"task list --ids\" ] && printf 'task-1\\ntask-2\\n'\n"
+                + "[ \"$1 $2\" = \"tools --names\" ] && printf 'finance\\nstats\\n'\nexit 0\n");
         Files.setPosixFilePermissions(fakeCli, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
@@ -116,6 +118,21 @@ class CompletionCommandTest {
         assertThat(complete("sessions", "rm", "")).containsExactly("ses-1", "ses-2");
         assertThat(complete("sessions", "show", "ses-1", "")).isEmpty();
         assertThat(complete("sessions", "--")).containsExactly("--help", "--ids", "--json", "--url");
+    }
+
+    @Test
+    void tasksAndToolsComplete() throws Exception {
+        assertThat(complete("t")).containsExactly("task", "tools");
+        assertThat(complete("task", "")).containsExactly("cancel", "dispatch", "list", "status", "wait");
+        assertThat(complete("task", "wait", "")).containsExactly("task-1", "task-2");
+        assertThat(complete("task", "cancel", "task-")).containsExactly("task-1", "task-2");
+        assertThat(complete("task", "wait", "--timeout", "5", "")).containsExactly("task-1", "task-2");
+        assertThat(complete("task", "dispatch", "")).as("dispatch takes code, not an id").isEmpty();
+        assertThat(complete("task", "status", "task-1", "")).isEmpty();
+        assertThat(complete("task", "dispatch", "--tool", "")).containsExactly("finance", "stats");
+        assertThat(complete("task", "dispatch", "-t", "")).containsExactly("bash", "node", "python");
+        assertThat(complete("task", "--wa")).containsExactly("--wait");
+        assertThat(complete("tools", "--")).containsExactly("--clear-cache", "--help", "--json", "--names", "--url");
     }
 
     @Test

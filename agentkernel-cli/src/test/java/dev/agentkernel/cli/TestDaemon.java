@@ -47,12 +47,18 @@ final class TestDaemon implements AutoCloseable {
 
     /** A daemon that requires one of {@code keys} (none: no authentication). */
     static TestDaemon start(List<String> keys) throws IOException {
+        return start(keys, c -> c);
+    }
+
+    /** A daemon that requires one of {@code keys}, its configuration changed by {@code customize}. */
+    static TestDaemon start(List<String> keys, java.util.function.UnaryOperator<DaemonConfig> customize)
+            throws IOException {
         Path dir = Files.createTempDirectory("ak-cli-daemon-it-");
         Path state = Files.createDirectories(dir.resolve("state"));
         Path runtime = Files.createDirectories(dir.resolve("runtime"));
-        DaemonConfig config = DaemonConfig.defaults(new ServerConfig("127.0.0.1", 0, keys, 16L << 20))
+        DaemonConfig config = customize.apply(DaemonConfig.defaults(new ServerConfig("127.0.0.1", 0, keys, 16L << 20))
                 .withBackend(Optional.of("bwrap")).withPoolSize(0).withDefaultTimeout(Duration.ofMinutes(1))
-                .withShutdownGrace(Duration.ofSeconds(2));
+                .withShutdownGrace(Duration.ofSeconds(2)));
         try {
             return new TestDaemon(dir, Daemon.start(config, HostContext.current().withDirs(state, runtime)));
         } catch (RuntimeException e) {

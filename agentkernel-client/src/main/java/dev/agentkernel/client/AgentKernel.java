@@ -540,6 +540,171 @@ public interface AgentKernel extends AutoCloseable {
         return codeSession(CodeOptions.defaults().withTemplate(template));
     }
 
+    // ---- background tasks -------------------------------------------------------------
+
+    /**
+     * Dispatches code as a background task ({@code POST /tasks}) and returns at once, with the
+     * task queued or running. The task runs in its own sandbox with the daemon's shared
+     * {@code /workspace} (its working directory: files one task writes, the next one reads) and
+     * the tool libraries it requires at {@code /tools}; it is killed at its timeout. Collect it
+     * with {@link #waitForTask}; or use a {@link #taskManager()}, or {@link #executeTask} to
+     * dispatch and wait in one call.
+     *
+     * {@snippet :
+     * TaskInfo task = client.dispatchTask("print(sum(range(10)))", TaskOptions.defaults());
+     * TaskInfo done = client.waitForTask(task.taskId(), Duration.ofMinutes(1));
+     * System.out.print(done.output()); // 45
+     * }
+     *
+     * @param code    the code: a program of the template's language; not blank
+     * @param options template, timeout, verbosity, required tools
+     * @return the new task ({@link TaskStatus#RUNNING}, maybe {@link TaskInfo#queued()})
+     * @throws ValidationException     if the code is blank, or the template, timeout or tools are invalid
+     * @throws ResourceLimitException  if too many tasks are queued
+     * @throws AgentKernelException    for the other failures described there
+     */
+    TaskInfo dispatchTask(String code, TaskOptions options);
+
+    /**
+     * Dispatches Python code with the daemon's default timeout.
+     *
+     * @param code the code
+     * @return the new task
+     * @throws AgentKernelException as for {@link #dispatchTask(String, TaskOptions)}
+     */
+    default TaskInfo dispatchTask(String code) {
+        return dispatchTask(code, TaskOptions.defaults());
+    }
+
+    /**
+     * One task as it is now, without waiting ({@code GET /tasks/{id}}).
+     *
+     * @param taskId its id
+     * @return its status, output so far and error
+     * @throws NotFoundException if the daemon has no such task
+     */
+    TaskInfo getTask(String taskId);
+
+    /**
+     * Waits until the task ends or {@code timeout} has passed ({@code POST /tasks/{id}/wait}),
+     * whichever comes first. The daemon holds one request for at most 10 minutes: a longer wait
+     * is several requests. The client's wait for each response is the request's wait plus 30 s.
+     *
+     * @param taskId  its id
+     * @param timeout the longest wait, positive; sent with millisecond precision
+     * @return the task as it is then: check {@link TaskInfo#isFinal()} (a task still running is not an error)
+     * @throws IllegalArgumentException if the timeout is not positive
+     * @throws NotFoundException        if the daemon has no such task
+     * @throws ConnectionException      if the daemon stops answering, or the thread is interrupted (the task goes on)
+     */
+    TaskInfo waitForTask(String taskId, Duration timeout);
+
+    /**
+     * Dispatches code and waits until it ends: the one-off execution of other AgentKernel
+     * clients' {@code execute_task}, whose {@code (result, output, error)} the result carries.
+     * The task's timeout (the daemon's default, 5 minutes, unless {@code options} says)
+     * bounds the wait.
+     *
+     * {@snippet :
+     * TaskResult r = client.executeTask("print(sum(range(10)))", TaskOptions.defaults());
+     * if (r.completed()) {
+     *     System.out.print(r.output()); // 45
+     * } else {
+     *     System.err.println(r.status().id() + ": " + r.error().orElse(""));
+     * }
+     * }
+     *
+     * @param code    the code
+     * @param options template, timeout, verbosity, required tools
+     * @return how it ended; code that failed is a result, not an exception
+     * @throws AgentKernelException as for {@link #dispatchTask(String, TaskOptions)} and
+     *                              {@link #waitForTask(String, Duration)} (then the task goes on: its id is in
+     *                              {@link #listTasks()})
+     */
+    default TaskResult executeTask(String code, TaskOptions options) {
+        return TaskResult.of(TaskWaits.untilEnd(this, dispatchTask(code, options).taskId()));
+    }
+
+    /**
+     * Runs Python code as a task with the default options and waits until it ends.
+     *
+     * @param code the code
+     * @return how it ended
+     * @throws AgentKernelException as for {@link #executeTask(String, TaskOptions)}
+     */
+    default TaskResult executeTask(String code) {
+        return executeTask(code, TaskOptions.defaults());
+    }
+
+    /**
+     * The daemon's tasks, newest first ({@code GET /tasks}): running, queued and ended ones (the
+     * daemon keeps the newest thousand by default).
+     *
+     * @return the tasks
+     * @throws AgentKernelException as described there
+     */
+    List<TaskInfo> listTasks();
+
+    /**
+     * Cancels a task, killing its processes ({@code POST /tasks/{id}/cancel}). A task that has
+     * ended stays as it was.
+     *
+     * @param taskId its id
+     * @return whether this call cancelled it, why not, and the task afterwards
+     * @throws NotFoundException if the daemon has no such task
+     */
+    Cancellation cancelTask(String taskId);
+
+    /**
+     * A {@link TaskManager} over this client with the default task options: dispatch now,
+     * collect later, cancel what is left when it closes. The manager does not close the client.
+     *
+     * @return a new manager; close it
+     */
+    default TaskManager taskManager() {
+        return taskManager(TaskOptions.defaults());
+    }
+
+    /**
+     * A {@link TaskManager} whose {@code dispatchTask(code)} uses {@code defaults}, e.g. a
+     * default timeout for its tasks.
+     *
+     * @param defaults the options of the tasks dispatched without their own
+     * @return a new manager; close it
+     */
+    default TaskManager taskManager(TaskOptions defaults) {
+        return new RemoteTaskManager(this, defaults);
+    }
+
+    /**
+     * The tool libraries of the daemon's tools directory whose name, description or functions
+     * match every word of {@code query} ({@code GET /tools?query=}). Libraries are read from
+     * their sources and cached until the directory changes.
+     *
+     * @param query words, e.g. {@code stock average}; blank for every library
+     * @return the daemon's tools directory and the matching libraries
+     * @throws AgentKernelException as described there
+     */
+    ToolCatalog searchTools(String query);
+
+    /**
+     * Every tool library of the daemon's tools directory.
+     *
+     * @return the tools directory and its libraries
+     * @throws AgentKernelException as described there
+     */
+    default ToolCatalog searchTools() {
+        return searchTools("");
+    }
+
+    /**
+     * Drops the daemon's cache of tool libraries, so that the next search reads the directory
+     * again ({@code DELETE /tools/cache}).
+     *
+     * @throws AgentKernelException as described there
+     */
+    void clearToolCache();
+
     /**
      * Creates a persistent sandbox for the length of a {@code try} block; closing the session
      * removes it. If creation fails, nothing is left to remove.

@@ -332,6 +332,79 @@ public interface AsyncAgentKernel extends AutoCloseable {
                                              Function<? super AsyncCodeSession, ? extends CompletionStage<T>> body);
 
     /**
+     * As {@link AgentKernel#dispatchTask(String, TaskOptions)}.
+     *
+     * @param code    the code
+     * @param options template, timeout, verbosity, required tools
+     * @return the new task, queued or running
+     */
+    CompletableFuture<TaskInfo> dispatchTask(String code, TaskOptions options);
+
+    /**
+     * As {@link AgentKernel#getTask(String)}.
+     *
+     * @param taskId the task's id
+     * @return the task as it is now
+     */
+    CompletableFuture<TaskInfo> getTask(String taskId);
+
+    /**
+     * As {@link AgentKernel#waitForTask(String, Duration)}: completes when the task ends or
+     * {@code timeout} has passed. Cancelling the future stops the wait, not the task.
+     *
+     * @param taskId  the task's id
+     * @param timeout the longest wait, positive
+     * @return the task as it is then
+     */
+    CompletableFuture<TaskInfo> waitForTask(String taskId, Duration timeout);
+
+    /**
+     * As {@link AgentKernel#executeTask(String, TaskOptions)}: dispatches the code and completes
+     * when the task has ended.
+     *
+     * {@snippet :
+     * List<CompletableFuture<TaskResult>> all = Stream.of("print(1)", "print(2)")
+     *         .map(code -> client.executeTask(code, TaskOptions.defaults())).toList();
+     * all.forEach(f -> System.out.print(f.join().output())); // 1, 2
+     * }
+     *
+     * @param code    the code
+     * @param options template, timeout, verbosity, required tools
+     * @return how it ended
+     */
+    CompletableFuture<TaskResult> executeTask(String code, TaskOptions options);
+
+    /**
+     * As {@link AgentKernel#listTasks()}.
+     *
+     * @return the daemon's tasks, newest first
+     */
+    CompletableFuture<List<TaskInfo>> listTasks();
+
+    /**
+     * As {@link AgentKernel#cancelTask(String)}.
+     *
+     * @param taskId the task's id
+     * @return whether it was cancelled, and the task afterwards
+     */
+    CompletableFuture<Cancellation> cancelTask(String taskId);
+
+    /**
+     * As {@link AgentKernel#searchTools(String)}.
+     *
+     * @param query words; blank for every library
+     * @return the tools directory and the matching libraries
+     */
+    CompletableFuture<ToolCatalog> searchTools(String query);
+
+    /**
+     * As {@link AgentKernel#clearToolCache()}.
+     *
+     * @return completes when the cache is cleared
+     */
+    CompletableFuture<Void> clearToolCache();
+
+    /**
      * Creates a persistent sandbox and hands it over as a session; close the session (or use
      * {@link #withSandbox}) to remove it.
      *

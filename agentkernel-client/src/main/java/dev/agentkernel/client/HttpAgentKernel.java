@@ -223,6 +223,48 @@ final class HttpAgentKernel implements AgentKernel {
     }
 
     @Override
+    public TaskInfo dispatchTask(String code, TaskOptions options) {
+        Objects.requireNonNull(options, "options");
+        return transport.send("POST", "/tasks", Wire.taskRequest(code, options), transport.timeout(), Wire::taskInfo);
+    }
+
+    @Override
+    public TaskInfo getTask(String taskId) {
+        return transport.get(UrlPaths.task(taskId), Wire::taskInfo);
+    }
+
+    @Override
+    public TaskInfo waitForTask(String taskId, Duration timeout) {
+        String path = UrlPaths.task(taskId) + "/wait";
+        return TaskWaits.upTo(taskId, timeout, (id, wait) -> transport.send("POST", path, Wire.waitRequest(wait),
+                Timeouts.forCommand(transport.timeout(), Optional.of(wait)), Wire::taskInfo));
+    }
+
+    @Override
+    public List<TaskInfo> listTasks() {
+        return transport.get("/tasks", Wire::taskInfos);
+    }
+
+    @Override
+    public Cancellation cancelTask(String taskId) {
+        return transport.send("POST", UrlPaths.task(taskId) + "/cancel", Wire.MAPPER.createObjectNode(),
+                transport.timeout(), Wire::cancellation);
+    }
+
+    @Override
+    public ToolCatalog searchTools(String query) {
+        Objects.requireNonNull(query, "query");
+        String q = query.strip();
+        return transport.get(q.isEmpty() ? "/tools" : "/tools?query=" + java.net.URLEncoder.encode(q,
+                java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"), Wire::toolCatalog);
+    }
+
+    @Override
+    public void clearToolCache() {
+        transport.delete("/tools/cache", data -> null);
+    }
+
+    @Override
     public SandboxSession sandbox(String name, SandboxOptions options) {
         SandboxInfo info;
         try {

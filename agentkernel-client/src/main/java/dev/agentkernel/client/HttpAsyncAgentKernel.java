@@ -214,6 +214,49 @@ final class HttpAsyncAgentKernel implements AsyncAgentKernel {
     }
 
     @Override
+    public CompletableFuture<TaskInfo> dispatchTask(String code, TaskOptions options) {
+        return dispatcher.submit(() -> blocking.dispatchTask(code, options));
+    }
+
+    @Override
+    public CompletableFuture<TaskInfo> getTask(String taskId) {
+        return dispatcher.submit(() -> blocking.getTask(taskId));
+    }
+
+    @Override
+    public CompletableFuture<TaskInfo> waitForTask(String taskId, Duration timeout) {
+        return dispatcher.submit(() -> blocking.waitForTask(taskId, timeout));
+    }
+
+    @Override
+    public CompletableFuture<TaskResult> executeTask(String code, TaskOptions options) {
+        return dispatcher.submit(() -> blocking.executeTask(code, options));
+    }
+
+    @Override
+    public CompletableFuture<List<TaskInfo>> listTasks() {
+        return dispatcher.submit(blocking::listTasks);
+    }
+
+    @Override
+    public CompletableFuture<Cancellation> cancelTask(String taskId) {
+        return dispatcher.submit(() -> blocking.cancelTask(taskId));
+    }
+
+    @Override
+    public CompletableFuture<ToolCatalog> searchTools(String query) {
+        return dispatcher.submit(() -> blocking.searchTools(query));
+    }
+
+    @Override
+    public CompletableFuture<Void> clearToolCache() {
+        return dispatcher.submit(() -> {
+            blocking.clearToolCache();
+            return null;
+        });
+    }
+
+    @Override
     public AsyncCodeSession codeSession(CodeOptions options) {
         return new RemoteAsyncCodeSession(blocking.codeSession(options), dispatcher);
     }

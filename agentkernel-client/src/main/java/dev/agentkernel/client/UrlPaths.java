@@ -29,6 +29,15 @@ final class UrlPaths {
         return "/sessions/" + segment(id);
     }
 
+    /** {@code /tasks/{id}}. */
+    static String task(String id) {
+        Objects.requireNonNull(id, "task id");
+        if (id.isBlank() || id.equals(".") || id.equals("..")) {
+            throw new IllegalArgumentException("task id must be an id such as task-3f9c2a61d0b84e7f, got '" + id + "'");
+        }
+        return "/tasks/" + segment(id);
+    }
+
     /** {@code /sandboxes/{name}/files/{path}}: a leading {@code /} of {@code path} is implied. */
     static String file(String sandbox, String path) {
         Objects.requireNonNull(path, "file path");

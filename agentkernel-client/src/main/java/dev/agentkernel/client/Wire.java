@@ -139,6 +139,30 @@ final class Wire {
         return body;
     }
 
+    /**
+     * {@code {"code", "template"?, "timeout"?, "verbose", "required_tools"?}}, as {@code POST /tasks}
+     * takes it.
+     */
+    static ObjectNode taskRequest(String code, TaskOptions options) {
+        java.util.Objects.requireNonNull(code, "code");
+        ObjectNode body = MAPPER.createObjectNode();
+        body.put("code", code);
+        options.template().ifPresent(t -> body.put("template", t));
+        options.timeout().ifPresent(t -> timeout(body, t));
+        body.put("verbose", options.verbose());
+        if (!options.requiredTools().isEmpty()) {
+            strings(body.putArray("required_tools"), options.requiredTools());
+        }
+        return body;
+    }
+
+    /** {@code {"timeout": seconds}}, as {@code POST /tasks/{id}/wait} takes it. */
+    static ObjectNode waitRequest(Duration wait) {
+        ObjectNode body = MAPPER.createObjectNode();
+        timeout(body, wait);
+        return body;
+    }
+
     /** Seconds, whole when they are, else with millisecond precision (at least 1 ms). */
     private static void timeout(ObjectNode body, Duration t) {
         long millis = Math.max(1, t.toMillis());
@@ -320,6 +344,57 @@ final class Wire {
                 optionalLong(data, "runs").orElse(0L), instant(data, "last_run_at"),
                 optionalLong(data, "expired_total").orElse(0L), optionalLong(data, "evicted_total").orElse(0L),
                 optionalLong(data, "orphans_removed_total").orElse(0L));
+    }
+
+    static TaskInfo taskInfo(JsonNode data) {
+        object(data, "a task");
+        String status = required(data, "status");
+        TaskStatus parsed;
+        try {
+            parsed = TaskStatus.fromId(status);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedException(e.getMessage());
+        }
+        JsonNode tools = data.get("required_tools");
+        List<String> required = tools == null || tools.isNull() ? List.of() : list(tools, "the required tools", t -> {
+            if (!t.isTextual()) {
+                throw new MalformedException("a required tool is not a string: " + abbreviate(t.toString()));
+            }
+            return t.asText();
+        });
+        return new TaskInfo(required(data, "task_id"), parsed, bool(data, "queued"), text(data, "output").orElse(""),
+                text(data, "error"), optionalLong(data, "exit_code").map(Long::intValue), integer(data, "attempts"),
+                text(data, "template").orElse(""), seconds(data, "timeout"), bool(data, "verbose"), required,
+                text(data, "code"), instant(data, "created_at"), instant(data, "started_at"),
+                instant(data, "finished_at"));
+    }
+
+    /** {@code {"tasks": [...]}} of {@code GET /tasks}. */
+    static List<TaskInfo> taskInfos(JsonNode data) {
+        object(data, "the tasks");
+        return list(data.get("tasks"), "the tasks", Wire::taskInfo);
+    }
+
+    /** {@code {"success", "message", "task"}} of {@code POST /tasks/{id}/cancel}. */
+    static Cancellation cancellation(JsonNode data) {
+        object(data, "a cancellation");
+        return new Cancellation(bool(data, "success"), text(data, "message").orElse(""), taskInfo(data.get("task")));
+    }
+
+    /** {@code {"tools_dir", "libraries": [...]}} of {@code GET /tools}. */
+    static ToolCatalog toolCatalog(JsonNode data) {
+        object(data, "the tools");
+        return new ToolCatalog(text(data, "tools_dir"), list(data.get("libraries"), "the tool libraries", l -> {
+            object(l, "a tool library");
+            JsonNode functions = l.get("functions");
+            return new ToolLibrary(required(l, "name"), text(l, "language").orElse(""),
+                    text(l, "description").orElse(""), functions == null || functions.isNull() ? List.of()
+                    : list(functions, "the functions", f -> {
+                        object(f, "a tool function");
+                        return new ToolFunction(required(f, "name"), text(f, "signature").orElse(""),
+                                text(f, "description").orElse(""));
+                    }));
+        }));
     }
 
     /**

@@ -40,6 +40,12 @@
  *       {@link dev.agentkernel.client.AsyncCodeSession}: a stateful Python, Node.js or bash
  *       interpreter whose variables survive between calls ({@code codeSession},
  *       {@code executeCode}), deleted when the session closes.</li>
+ *   <li>{@link dev.agentkernel.client.TaskManager}: background tasks, dispatched now and
+ *       collected later ({@code taskManager}, {@code dispatchTask}, {@code waitForTask},
+ *       {@code executeTask} for one-off runs), each a {@link dev.agentkernel.client.TaskInfo} whose
+ *       {@link dev.agentkernel.client.TaskStatus} says how it ended; the tool libraries tasks may
+ *       use ({@code searchTools}). {@code AgentKernel.create()} is other clients'
+ *       {@code create_agent()}.</li>
  * </ul>
  *
  * <h2>Errors</h2>
@@ -49,7 +55,8 @@
  * conflict, 429 resource limit, 5xx server (an interpreter that cannot start: code execution),
  * no response: connection). A command that exits non-zero is a result
  * ({@link dev.agentkernel.client.RunResult#exitCode()}), and so is code that raises
- * ({@link dev.agentkernel.client.CodeResult#error()}), not an exception. Arguments that can never be valid (nulls, an empty sandbox name, an
+ * ({@link dev.agentkernel.client.CodeResult#error()}), and so is a task that failed, timed out or was
+ * cancelled ({@link dev.agentkernel.client.TaskInfo#status()}), not an exception. Arguments that can never be valid (nulls, an empty sandbox name, an
  * environment variable name with {@code =}) throw {@link java.lang.IllegalArgumentException} or
  * {@link java.lang.NullPointerException} before any request.
  */

@@ -25,9 +25,42 @@ final class Daemons implements BeforeAllCallback {
         store = context.getRoot().getStore(NAMESPACE);
     }
 
-    /** A daemon that requires {@link #KEY}: pool of 1, 32 sandboxes. */
+    /** A daemon that requires {@link #KEY}: pool of 1, 32 sandboxes, the tool library {@code stats} for tasks. */
     static DaemonFixture keyed() {
-        return get("keyed", List.of(KEY), 1, c -> c);
+        return get("keyed", List.of(KEY), 1, c -> c.withTasks(dev.agentkernel.server.TaskConfig.defaults()
+                .withToolsDir(tools())));
+    }
+
+    /** A tools directory with {@code stats.py}, deleted at the end of the run. */
+    private static java.nio.file.Path tools() {
+        return store.getOrComputeIfAbsent("tools", n -> {
+            try {
+                java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ak-client-it-tools-");
+                java.nio.file.Files.writeString(dir.resolve("stats.py"), """
+                        \"\"\"Small statistics for tasks.\"\"\"
+
+
+                        def mean(xs):
+                            \"\"\"The arithmetic mean of a list of numbers.\"\"\"
+                            return sum(xs) / len(xs)
+                        """);
+                return new ToolsDir(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, ToolsDir.class).dir();
+    }
+
+    /** A temporary tools directory, deleted when the run's store closes. */
+    private record ToolsDir(java.nio.file.Path dir) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            try (var walk = java.nio.file.Files.walk(dir)) {
+                for (java.nio.file.Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     /** A daemon without authentication that runs one sandbox at a time, no pool. */

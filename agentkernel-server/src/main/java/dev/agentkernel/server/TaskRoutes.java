@@ -101,14 +101,16 @@ final class TaskRoutes {
         Duration wait = DEFAULT_WAIT;
         Optional<String> query = req.query().first("timeout").asOptional();
         if (raw.length > 0) {
-            wait = RequestFields.timeout(Json.parseObject(raw), "").orElse(wait);
+            JsonNode t = Json.parseObject(raw).get("timeout");
+            if (t != null && !t.isNull()) {
+                if (!t.isNumber()) {
+                    throw new InvalidRequestException("timeout must be a number of seconds (0 or more)");
+                }
+                wait = seconds(t.asDouble(), t.asText());
+            }
         } else if (query.isPresent()) {
             try {
-                double seconds = Double.parseDouble(query.get());
-                if (!(seconds >= 0)) {
-                    throw new NumberFormatException();
-                }
-                wait = Duration.ofMillis((long) (seconds * 1000));
+                wait = seconds(Double.parseDouble(query.get()), query.get());
             } catch (NumberFormatException e) {
                 throw new InvalidRequestException("timeout must be a number of seconds, not '" + query.get() + "'");
             }
@@ -117,6 +119,14 @@ final class TaskRoutes {
             throw new InvalidRequestException("timeout must be at most " + MAX_WAIT.toSeconds() + " seconds");
         }
         SandboxRoutes.send(res, 200, toJson(tasks.await(id, wait)));
+    }
+
+    /** A wait of {@code seconds} (0: just look). */
+    private static Duration seconds(double seconds, String shown) {
+        if (!(seconds >= 0) || Double.isInfinite(seconds)) {
+            throw new InvalidRequestException("timeout must be a number of seconds (0 or more), not " + shown);
+        }
+        return Duration.ofMillis((long) Math.min(seconds * 1000, MAX_WAIT.toMillis() + 1));
     }
 
     void cancel(ServerRequest req, ServerResponse res) throws InterruptedException {
@@ -149,6 +159,7 @@ final class TaskRoutes {
             o.putNull("exit_code");
         }
         o.put("attempts", t.attempts());
+        o.put("code", t.spec().code());
         o.put("template", t.spec().template().id());
         o.put("timeout", t.spec().timeout().toMillis() / 1000.0);
         o.put("verbose", t.spec().verbose());

@@ -81,6 +81,7 @@ class TasksApiIT {
             assertThat(done.path("output").asText()).isEqualTo((i * i) + "\n");
             assertThat(done.path("exit_code").asInt()).isZero();
             assertThat(done.path("error").isNull()).isTrue();
+            assertThat(done.path("code").asText()).isEqualTo("print(" + i + " * " + i + ")");
         }
         JsonNode listed = fx.get("/tasks").data().path("tasks");
         List<String> listedIds = new ArrayList<>();
@@ -206,6 +207,10 @@ class TasksApiIT {
             assertThat(r.json().path("error").asText()).as("%s", r).contains(c.says());
         }
         assertThat(fx.get("/tasks/task-0000000000000000/wait?timeout=abc").status()).isIn(400, 404);
+        String quick = dispatch(Map.of("code", "print(1)")).path("task_id").asText();
+        assertThat(fx.postJson("/tasks/" + quick + "/wait", Map.of("timeout", 0)).status()).as("a wait of 0 s just looks")
+                .isEqualTo(200);
+        assertThat(fx.postJson("/tasks/" + quick + "/wait", Map.of("timeout", -1)).status()).isEqualTo(400);
     }
 
     @Test
