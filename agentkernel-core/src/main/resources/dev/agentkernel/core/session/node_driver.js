@@ -92,7 +92,7 @@ process.on('unhandledRejection', (e) => errSink('Unhandled rejection: ' + (e && 
 function cleanStack(stack) {
   if (typeof stack !== 'string') return '';
   return stack.split('\n')
-    .filter((line) => !line.includes(__filename) && !line.includes('node:vm') && !line.includes('node:internal'))
+    .filter((line) => !line.includes(__filename) && !/\(node:|at node:/.test(line))
     .join('\n');
 }
 
