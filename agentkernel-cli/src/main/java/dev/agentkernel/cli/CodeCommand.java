@@ -2,15 +2,9 @@ package dev.agentkernel.cli;
 
 import dev.agentkernel.client.AgentKernel;
 import dev.agentkernel.client.CodeResult;
-import dev.agentkernel.model.InvalidRequestException;
-import dev.agentkernel.model.NotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.commons.cli.CommandLine;
@@ -127,37 +121,6 @@ final class CodeCommand extends DaemonClientCommand {
 
     /** The code: CODE, the file of -f, or stdin for - (either way); not empty. */
     private String code(CommandLine args) throws IOException {
-        List<String> words = args.getArgList();
-        String file = args.getOptionValue("file");
-        if (file != null && !words.isEmpty()) {
-            throw new InvalidRequestException("give the code as an argument or with -f FILE, not both");
-        }
-        if (words.size() > 1) {
-            throw new InvalidRequestException("unexpected argument '" + words.get(1) + "': give the code as one "
-                    + "argument (quote it), e.g. agentkernel code 'print(1 + 1)'");
-        }
-        String code;
-        if (file == null && words.isEmpty()) {
-            throw new InvalidRequestException("no code given: try agentkernel code 'print(1 + 1)', -f script.py, "
-                    + "or - to read stdin");
-        } else if ("-".equals(file) || file == null && words.getFirst().equals("-")) {
-            code = new String(stdin.get().readAllBytes(), StandardCharsets.UTF_8);
-        } else if (file != null) {
-            try {
-                code = Files.readString(Path.of(file), StandardCharsets.UTF_8);
-            } catch (NoSuchFileException e) {
-                throw new NotFoundException("'" + file + "' does not exist");
-            } catch (java.nio.charset.MalformedInputException e) {
-                throw new InvalidRequestException("'" + file + "' is not UTF-8 text");
-            } catch (IOException e) {
-                throw new InvalidRequestException("cannot read '" + file + "': " + e.getMessage());
-            }
-        } else {
-            code = words.getFirst();
-        }
-        if (code.isBlank()) {
-            throw new InvalidRequestException("the code is empty");
-        }
-        return code;
+        return CodeSource.read(args.getArgList(), args.getOptionValue("file"), stdin, "agentkernel code");
     }
 }
