@@ -3,6 +3,8 @@ package dev.agentkernel.mcp;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
+import io.modelcontextprotocol.json.schema.jackson2.DefaultJsonSchemaValidator;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -36,6 +38,14 @@ public final class AgentKernelMcp {
         return new JacksonMcpJsonMapper(new ObjectMapper());
     }
 
+    /**
+     * The validator of structured results against output schemas, named here rather than found
+     * through the SDK's service look-up (which depends on how the class path was assembled).
+     */
+    public static JsonSchemaValidator schemaValidator() {
+        return new DefaultJsonSchemaValidator(new ObjectMapper());
+    }
+
     /** The version reported in the handshake: the jar's, or {@code dev} when run from classes. */
     public static String version() {
         String v = AgentKernelMcp.class.getPackage().getImplementationVersion();
@@ -51,6 +61,7 @@ public final class AgentKernelMcp {
                 .serverInfo(SERVER_NAME, version())
                 .instructions(INSTRUCTIONS)
                 .jsonMapper(jsonMapper())
+                .jsonSchemaValidator(schemaValidator())
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
                 .requestTimeout(Duration.ofMinutes(1))
                 .validateToolInputs(false)
