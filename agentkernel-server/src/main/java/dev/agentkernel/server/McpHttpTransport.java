@@ -50,12 +50,16 @@ final class McpHttpTransport implements McpStreamableServerTransportProvider {
     private static final System.Logger LOG = System.getLogger(McpHttpTransport.class.getName());
     static final HeaderName SESSION_ID = HeaderNames.create("Mcp-Session-Id");
     static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
+    /** A session unused this long (no request, no open listening stream) is ended when the next one opens. */
+    static final Duration IDLE_LIMIT = Duration.ofHours(1);
     private static final String EVENT_STREAM = "text/event-stream";
     private static final String JSON = "application/json";
 
     private final McpJsonMapper json;
     private final Bodies bodies;
     private final Map<String, McpStreamableServerSession> sessions = new ConcurrentHashMap<>();
+    /** When each session was last used ({@link System#nanoTime()}). */
+    private final Map<String, Long> lastUsed = new ConcurrentHashMap<>();
     private final Set<SseTransport> listening = ConcurrentHashMap.newKeySet();
     private volatile McpStreamableServerSession.Factory sessionFactory;
     private volatile boolean closing;
@@ -103,6 +107,7 @@ final class McpHttpTransport implements McpStreamableServerTransportProvider {
                 }
             }
             sessions.clear();
+            lastUsed.clear();
         });
     }
 
@@ -118,6 +123,24 @@ final class McpHttpTransport implements McpStreamableServerTransportProvider {
     /** Sessions open now. */
     int sessionCount() {
         return sessions.size();
+    }
+
+    /**
+     * Ends the sessions unused for {@link #IDLE_LIMIT} as of {@code now} and with no stream open (no
+     * call running, no listening stream): clients that left without deleting theirs (many do)
+     * would otherwise keep them for the daemon's life.
+     */
+    void endIdleSessions(long now) {
+        lastUsed.forEach((id, used) -> {
+            McpStreamableServerSession open = sessions.get(id);
+            if (now - used > IDLE_LIMIT.toNanos() && (open == null || !open.hasOpenStream())) {
+                McpStreamableServerSession s = sessions.remove(id);
+                lastUsed.remove(id);
+                if (s != null) {
+                    s.closeGracefully().onErrorComplete().subscribe();
+                }
+            }
+        });
     }
 
     // ---- routes ---------------------------------------------------------------------------
@@ -175,7 +198,9 @@ final class McpHttpTransport implements McpStreamableServerTransportProvider {
             sendError(res, 500, request.id(), McpSchema.ErrorCodes.INTERNAL_ERROR, "initialization failed: " + e.getMessage());
             return;
         }
+        endIdleSessions(System.nanoTime());
         sessions.put(init.session().getId(), init.session());
+        lastUsed.put(init.session().getId(), System.nanoTime());
         res.header(SESSION_ID, init.session().getId());
         sendJson(res, 200, McpSchema.JSONRPCResponse.result(request.id(), result));
     }
@@ -227,6 +252,7 @@ final class McpHttpTransport implements McpStreamableServerTransportProvider {
             stream.comment("stream open");
             while (!stream.awaitClosed(KEEP_ALIVE) && !closing) {
                 stream.comment("keep-alive");
+                lastUsed.put(found.get().getId(), System.nanoTime());
             }
         } finally {
             listening.remove(stream);
@@ -242,6 +268,7 @@ final class McpHttpTransport implements McpStreamableServerTransportProvider {
         }
         McpStreamableServerSession session = found.get();
         sessions.remove(session.getId());
+        lastUsed.remove(session.getId());
         session.delete().block(Duration.ofSeconds(10));
         res.status(200).send();
     }
@@ -255,6 +282,9 @@ final class McpHttpTransport implements McpStreamableServerTransportProvider {
             return Optional.empty();
         }
         McpStreamableServerSession session = sessions.get(id.get());
+        if (session != null) {
+            lastUsed.put(id.get(), System.nanoTime());
+        }
         if (session == null) {
             sendError(res, 404, null, McpSchema.ErrorCodes.INVALID_REQUEST,
                     "MCP session not found (it ended, or the daemon restarted): initialize a new one");

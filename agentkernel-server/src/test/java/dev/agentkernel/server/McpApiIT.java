@@ -401,6 +401,25 @@ class McpApiIT {
     }
 
     @Test
+    void aShutdownDoesNotWaitForListeningStreams() throws IOException {
+        Path other = Files.createTempDirectory("ak-mcp-drain-it-");
+        ServerFixture slow = ServerFixture.startIn(other, 2, List.of(), 0,
+                c -> c.withShutdownGrace(Duration.ofSeconds(30)));
+        try {
+            McpSyncClient listening = client(slow.baseUrl(), null);
+            assertThat(listening.listTools().tools()).isNotEmpty();
+            ServerFixture.sleep(500); // the client opens its GET stream after the handshake
+            long started = System.nanoTime();
+            slow.closeKeepingState();
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the 30 s grace is for work, not for idle streams")
+                    .isLessThan(Duration.ofSeconds(10));
+            listening.close();
+        } finally {
+            slow.close();
+        }
+    }
+
+    @Test
     void anApiKeyIsRequiredOnMcpWhenKeysAreOn() throws IOException {
         try (ServerFixture keyed = ServerFixture.start(2, List.of("mcp-key-1"))) {
             assertThatThrownBy(() -> client(keyed.baseUrl(), null)).isInstanceOf(RuntimeException.class);
