@@ -43,7 +43,7 @@ public final class ExecHandle {
     private final Condition creditChanged = creditLock.newCondition();
     private long stdinCredit = AgentProtocol.WINDOW;                 // guarded by creditLock
     private boolean stdinClosed;                                      // guarded by stdinOrder
-    private boolean sinkFailed;                                       // delivery thread only
+    private boolean sinkFailed;                                       // the one thread that calls the sink
 
     ExecHandle(AgentConnection connection, int channel, OutputSink sink, boolean tty) {
         this.connection = connection;
@@ -240,6 +240,16 @@ public final class ExecHandle {
                     case Response.Error e when !started.isDone() -> started.completeExceptionally(AgentErrors.forExec(e));
                     case Response.Error e ->
                             LOG.log(System.Logger.Level.DEBUG, "sandbox agent error on channel " + channel + ": " + e.message());
+                    // An immediate sink is fed here, on the reader thread; the flow-control credit is still sent
+                    // by the delivery thread, since writing to the agent from the reader could deadlock.
+                    case Response.Stdout o when sink instanceof OutputSink.Immediate -> {
+                        feed(OutputStreamKind.STDOUT, o.data());
+                        output.add(new Credit(o.data().length));
+                    }
+                    case Response.Stderr o when sink instanceof OutputSink.Immediate -> {
+                        feed(OutputStreamKind.STDERR, o.data());
+                        output.add(new Credit(o.data().length));
+                    }
                     default -> output.add(response);
                 }
             }
@@ -270,6 +280,7 @@ public final class ExecHandle {
             while (true) {
                 Object item = output.take();
                 switch (item) {
+                    case Credit c -> connection.sendQuietly(new Request.Window(channel, c.bytes()));
                     case Response.Stdout s -> emit(OutputStreamKind.STDOUT, s.data());
                     case Response.Stderr s -> emit(OutputStreamKind.STDERR, s.data());
                     case Response.Exit x -> {
@@ -295,7 +306,16 @@ public final class ExecHandle {
         }
     }
 
+    /** Output an immediate sink already received, whose credit the delivery thread returns to the agent. */
+    private record Credit(int bytes) {
+    }
+
     private void emit(OutputStreamKind kind, byte[] data) {
+        feed(kind, data);
+        connection.sendQuietly(new Request.Window(channel, data.length));
+    }
+
+    private void feed(OutputStreamKind kind, byte[] data) {
         if (!sinkFailed) {
             try {
                 sink.accept(kind, data, 0, data.length);
@@ -304,7 +324,6 @@ public final class ExecHandle {
                 LOG.log(System.Logger.Level.WARNING, "output sink failed; discarding the rest of the command's output", e);
             }
         }
-        connection.sendQuietly(new Request.Window(channel, data.length));
     }
 
     private void finish(AgentKernelException failure, ExitStatus status) {

@@ -14,6 +14,16 @@ public interface OutputSink {
     /** Receives {@code length} bytes of {@code stream} starting at {@code offset}. */
     void accept(OutputStreamKind stream, byte[] bytes, int offset, int length);
 
+    /**
+     * A sink that never blocks and returns at once (e.g. it appends to a buffer or a queue): it
+     * is called on the connection's reader thread as each chunk arrives, saving the hand-off to
+     * a delivery thread (for request/response protocols where every microsecond of latency
+     * counts). Still called in order, one chunk at a time.
+     */
+    @FunctionalInterface
+    interface Immediate extends OutputSink {
+    }
+
     /** A sink that throws everything away. */
     static OutputSink discard() {
         return (stream, bytes, offset, length) -> { };

@@ -21,6 +21,8 @@ final class CompletionCommand implements Subcommand {
 
     private static final List<String> SHELLS = List.of("bash", "zsh");
     private static final String PROFILES = "permissive moderate restrictive";
+    private static final String TEMPLATES = "python node bash";
+    private static final String FLAVORS = "small medium large";
 
     private final Supplier<List<Subcommand>> commands;
 
@@ -50,7 +52,8 @@ final class CompletionCommand implements Subcommand {
     @Override
     public List<String> description() {
         return List.of("Print a completion script for bash or zsh: commands, their options, option values (profiles,",
-                "directories) and sandbox names (from 'agentkernel list --names', so a daemon must answer for those).",
+                "directories, templates, flavors), sandbox names and code session ids (from 'agentkernel list --names' and",
+                "'agentkernel sessions list --ids', so a daemon must answer for those).",
                 "Load it in the current shell with 'source <(agentkernel completion bash)', or add that line to",
                 "~/.bashrc (~/.zshrc for zsh, after compinit). Needs no daemon.");
     }
@@ -109,6 +112,10 @@ final class CompletionCommand implements Subcommand {
                     "${COMP_WORDS[0]}" list --names 2>/dev/null
                 }
 
+                _agentkernel_sessions() {
+                    "${COMP_WORDS[0]}" sessions list --ids 2>/dev/null
+                }
+
                 _agentkernel() {
                     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
                     COMPREPLY=()
@@ -125,13 +132,16 @@ final class CompletionCommand implements Subcommand {
             s.append("            opts=\"").append(String.join(" ", optionNames(options))).append("\"\n");
             s.append("            valued=\"").append(String.join(" ", valuedNames(options))).append("\"\n");
             s.append("            kind=").append(c.arguments().name().toLowerCase(Locale.ROOT)).append('\n');
-            if (c.arguments() == Arguments.WORDS) {
+            if (c.arguments() == Arguments.WORDS || c.arguments() == Arguments.WORDS_THEN_SESSION) {
                 s.append("            words=\"").append(String.join(" ", c.words())).append("\"\n");
             }
             StringBuilder values = new StringBuilder();
             for (Option o : options.getOptions()) {
                 String action = switch (valueKind(o)) {
                     case PROFILE -> "COMPREPLY=($(compgen -W \"" + PROFILES + "\" -- \"$cur\"))";
+                    case TEMPLATE -> "COMPREPLY=($(compgen -W \"" + TEMPLATES + "\" -- \"$cur\"))";
+                    case FLAVOR -> "COMPREPLY=($(compgen -W \"" + FLAVORS + "\" -- \"$cur\"))";
+                    case SESSION -> "COMPREPLY=($(compgen -W \"$(_agentkernel_sessions)\" -- \"$cur\"))";
                     case DIRECTORY -> "compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- \"$cur\"))";
                     case FILE -> "compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- \"$cur\"))";
                     case SANDBOX -> "COMPREPLY=($(compgen -W \"$(_agentkernel_sandboxes)\" -- \"$cur\"))";
@@ -209,6 +219,13 @@ final class CompletionCommand implements Subcommand {
                         words)
                             (( count == 0 )) && COMPREPLY=($(compgen -W "$words" -- "$cur"))
                             ;;
+                        words_then_session)
+                            if (( count == 0 )); then
+                                COMPREPLY=($(compgen -W "$words" -- "$cur"))
+                            elif (( count == 1 )); then
+                                COMPREPLY=($(compgen -W "$(_agentkernel_sessions)" -- "$cur"))
+                            fi
+                            ;;
                     esac
                     return 0
                 }
@@ -232,6 +249,12 @@ final class CompletionCommand implements Subcommand {
                   local -a names
                   names=(${(f)"$(${words[1]:-agentkernel} list --names 2>/dev/null)"})
                   _describe -t sandboxes 'sandbox' names
+                }
+
+                _agentkernel_sessions() {
+                  local -a ids
+                  ids=(${(f)"$(${words[1]:-agentkernel} sessions list --ids 2>/dev/null)"})
+                  _describe -t sessions 'code session' ids
                 }
 
                 _agentkernel_copy() {
@@ -299,6 +322,9 @@ final class CompletionCommand implements Subcommand {
             String message = (o.getArgName() == null ? "VALUE" : o.getArgName()).replace(":", "\\:");
             value = ":" + message + ":" + switch (valueKind(o)) {
                 case PROFILE -> "(" + PROFILES + ")";
+                case TEMPLATE -> "(" + TEMPLATES + ")";
+                case FLAVOR -> "(" + FLAVORS + ")";
+                case SESSION -> "_agentkernel_sessions";
                 case DIRECTORY -> "_files -/";
                 case FILE -> "_files";
                 case SANDBOX -> "_agentkernel_sandboxes";
@@ -306,7 +332,7 @@ final class CompletionCommand implements Subcommand {
             };
         }
         List<String> names = namesOf(o);
-        boolean repeatable = "env".equals(o.getLongOpt());
+        boolean repeatable = "env".equals(o.getLongOpt()) || "volume".equals(o.getLongOpt());
         String exclusion = repeatable ? "*" : names.size() > 1 ? "(" + String.join(" ", names) + ")" : "";
         if (names.size() == 1) {
             return quote(exclusion + names.getFirst() + description + value);
@@ -325,6 +351,8 @@ final class CompletionCommand implements Subcommand {
             case COPY -> List.of(quote("1:source (NAME\\:/path, file or -):_agentkernel_copy"),
                     quote("2:destination (NAME\\:/path, file or -):_agentkernel_copy"));
             case WORDS -> List.of(quote("1:" + c.name() + ":(" + String.join(" ", c.words()) + ")"));
+            case WORDS_THEN_SESSION -> List.of(quote("1:" + c.name() + ":(" + String.join(" ", c.words()) + ")"),
+                    quote("2:session:_agentkernel_sessions"));
         };
     }
 
@@ -335,17 +363,22 @@ final class CompletionCommand implements Subcommand {
     // ---- shared -------------------------------------------------------------------------
 
     /** How an option's value completes. */
-    enum ValueKind { FLAG, NONE, PROFILE, DIRECTORY, FILE, SANDBOX }
+    enum ValueKind { FLAG, NONE, PROFILE, DIRECTORY, FILE, SANDBOX, TEMPLATE, FLAVOR, SESSION }
 
     static ValueKind valueKind(Option o) {
         if (!o.hasArg()) {
             return ValueKind.FLAG;
         }
         String arg = o.getArgName() == null ? "" : o.getArgName();
+        if ("session".equals(o.getLongOpt())) {
+            return ValueKind.SESSION; // -s ID of code and repl
+        }
         return switch (arg) {
             case "PROFILE" -> ValueKind.PROFILE;
             case "SANDBOX" -> ValueKind.SANDBOX;
             case "FILE" -> ValueKind.FILE;
+            case "TEMPLATE" -> ValueKind.TEMPLATE;
+            case "FLAVOR" -> ValueKind.FLAVOR;
             // a host directory (create --dir); -w DIR is inside the sandbox and is not completed
             case "DIR" -> "dir".equals(o.getLongOpt()) ? ValueKind.DIRECTORY : ValueKind.NONE;
             default -> ValueKind.NONE;

@@ -44,6 +44,14 @@ abstract class DaemonClientCommand implements Subcommand {
             return run(client, daemon, args, out, err);
         } catch (ConnectionException e) {
             throw DaemonUnavailableException.of(daemon.url(), e);
+        } catch (dev.agentkernel.client.NotFoundException e) {
+            if (e.code().filter("no_route"::equals).isPresent()) {
+                // A daemon older than this CLI (e.g. without code sessions): say so rather than "no route".
+                throw new dev.agentkernel.model.NotFoundException("the daemon at " + daemon.url() + " does not know this "
+                        + "request (" + e.getMessage() + "): it is older than this agentkernel; restart it with the "
+                        + "same version ('agentkernel daemon stop', then 'agentkernel daemon start')");
+            }
+            throw e;
         } catch (IllegalArgumentException e) {
             // The SDK's check of an argument (e.g. a sandbox name of '..'): the user's to fix.
             throw new InvalidRequestException(e.getMessage());

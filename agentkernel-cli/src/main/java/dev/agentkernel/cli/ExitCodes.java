@@ -26,15 +26,18 @@ import org.apache.commons.cli.UnrecognizedOptionException;
  *   <li>124: the command timed out; 137: out of memory; 125: the sandbox itself failed</li>
  *   <li>70: an internal error (a bug)</li>
  *   <li>69: no AgentKernel daemon answers (commands that need one: create, start, stop, remove, list,
- *       exec, attach, cp, audit, status), or the connection to it broke</li>
+ *       exec, attach, cp, code, repl, sessions, audit, status), or the connection to it broke</li>
  *   <li>77: the daemon refused the API key ({@code AGENTKERNEL_API_KEY})</li>
  *   <li>{@code exec} and {@code attach}: the command's own exit code</li>
+ *   <li>{@code code}: 1 when the code raised, timed out or ended its interpreter
+ *       ({@link CodeCommand#CODE_FAILED})</li>
  *   <li>{@code daemon status} (like LSB status): 0 runs and answers, 3 does not run, 4 runs but does not answer</li>
  * </ul>
  *
- * <p>A daemon's answers map as the SDK's exceptions do: 400/413 is 2, 403 is 7, 404 is 4, 409 is 5,
- * 429 is 6, 500 (the sandbox or the daemon failed) is 125, 503 (no backend, shutting down) is 3, anything
- * else 70.
+ * <p>A daemon's answers map as the SDK's exceptions do: 400/413 is 2, 403 is 7, 404 (also a code
+ * session not found) is 4, 409 is 5, 429 (too many sandboxes or code sessions, memory budget) is 6,
+ * 500 (the sandbox, an interpreter or the daemon failed) is 125, 503 (no backend, shutting down) is 3,
+ * anything else 70.
  */
 final class ExitCodes {
 
@@ -79,8 +82,8 @@ final class ExitCodes {
             case dev.agentkernel.client.NotFoundException x -> NOT_FOUND;
             case dev.agentkernel.client.ConflictException x -> CONFLICT;
             case dev.agentkernel.client.ConnectionException x -> NO_DAEMON;
+            case dev.agentkernel.client.ResourceLimitException x -> EXHAUSTED;
             case dev.agentkernel.client.ServerException x -> switch (x.status()) {
-                case 429 -> EXHAUSTED;
                 case 500 -> SANDBOX_FAILURE;
                 case 503 -> BACKEND_UNAVAILABLE;
                 default -> INTERNAL;

@@ -37,13 +37,17 @@ public final class Main {
             new Entry("exec", "Run a command in a running sandbox", ExecCommand::new),
             new Entry("attach", "Open an interactive shell in a running sandbox", AttachCommand::new),
             new Entry("cp", "Copy a file between this machine and a sandbox", CpCommand::new),
+            new Entry("code", "Run code in a stateful code session (Python, Node.js, bash)", CodeCommand::new),
+            new Entry("repl", "Open an interactive interpreter in a code session", ReplCommand::new),
+            new Entry("sessions", "List, show or delete code sessions; their statistics", SessionsCommand::new),
             new Entry("audit", "Show the audit log of the daemon or of one sandbox", AuditCommand::new),
             new Entry("status", "Show the daemon's status and its sandboxes", StatusCommand::new),
             new Entry("mcp", "Serve the daemon's MCP tools on stdin/stdout (for MCP clients)", McpCommand::new),
             new Entry("agents", "Show which AI coding agents are installed and have API keys", AgentsCommand::new),
             new Entry("serve", "Serve the HTTP API in the foreground", ServeCommand::new),
             new Entry("daemon", "Start, stop or inspect the HTTP API server in the background", DaemonCommand::new),
-            new Entry("doctor", "List isolation backends and whether they can run here", DoctorCommand::new),
+            new Entry("doctor", "Check that isolation, limits, network, mounts and the daemon work", DoctorCommand::new),
+            new Entry("setup", "Install and start what AgentKernel needs, then check it all works", SetupCommand::new),
             new Entry("completion", "Print a shell completion script (bash, zsh)", CompletionCommand::new));
 
     /** Every subcommand, in the order of the help (for completion scripts). */
@@ -211,6 +215,7 @@ public final class Main {
         out.println("  agentkernel create my-project --dir . && agentkernel exec my-project ls /workspace");
         out.println("  agentkernel attach my-project");
         out.println("  agentkernel cp report.csv my-project:/workspace/report.csv");
+        out.println("  agentkernel code 'print(6 * 7)'; agentkernel repl -t node; agentkernel sessions");
         out.println("  agentkernel list; agentkernel audit -s my-project");
         out.println("  agentkernel doctor");
         out.println("  source <(agentkernel completion bash)");

@@ -65,6 +65,13 @@ final class ServeCommand implements Subcommand {
         o.addOption(Option.builder().longOpt("session-volume").hasArg().argName("HOST:SANDBOX[:ro]")
                 .desc("A host directory (under an --allow-dir root) mounted in every code session; repeatable "
                         + "(AGENTKERNEL_SHARED_VOLUME_PATH)").get());
+        o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
+                .desc("agentkernel.toml to read the [execution] section from (default: ./agentkernel.toml if present)").get());
+        o.addOption(Option.builder().longOpt("workspace").hasArg().argName("DIR")
+                .desc("Host directory mounted at /workspace in every task and code session (AGENTKERNEL_WORKSPACE; "
+                        + "default for tasks: STATE/workspace, sessions then keep their own)").get());
+        o.addOption(Option.builder().longOpt("tools-dir").hasArg().argName("DIR")
+                .desc("Host directory of tool libraries, read-only at /tools in tasks (AGENTKERNEL_TOOLS_DIR)").get());
         o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME").desc("Isolation backend (default: the best available)").get());
         return o;
     }
@@ -93,7 +100,9 @@ final class ServeCommand implements Subcommand {
                 .withMaxSandboxes(max == null ? 32 : max.intValue())
                 .withPoolSize(poolSize == null ? poolFromEnvironment() : Math.toIntExact(Math.min(poolSize, 100_000)))
                 .withAllowedDirs(allowedDirs(args));
-        DaemonConfig daemonConfig = base.withSessions(sessions(args, base.sessions()));
+        LogLevel.apply(System.getenv("AGENTKERNEL_LOG_LEVEL"));
+        DaemonConfig daemonConfig = base.withSessions(sessions(args, base.sessions()))
+                .withTasks(ExecutionOptions.tasks(args, System.getenv(), java.nio.file.Path.of("").toAbsolutePath()));
         CountDownLatch stopped = new CountDownLatch(1);
         Daemon daemon = Daemon.start(daemonConfig, HostContext.current());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -54,7 +54,9 @@ interface Subcommand {
         /** {@code SRC DST}, each a local path or {@code NAME:/path}. */
         COPY,
         /** One of {@link #words()}. */
-        WORDS
+        WORDS,
+        /** One of {@link #words()}, then a code session's id. */
+        WORDS_THEN_SESSION
     }
 
     /** What the positional arguments are, for shell completion. */
@@ -62,7 +64,10 @@ interface Subcommand {
         return Arguments.NONE;
     }
 
-    /** The words the first positional argument may be, when {@link #arguments()} is {@link Arguments#WORDS}. */
+    /**
+     * The words the first positional argument may be, when {@link #arguments()} is {@link Arguments#WORDS} or
+     * {@link Arguments#WORDS_THEN_SESSION}.
+     */
     default List<String> words() {
         return List.of();
     }

@@ -196,10 +196,16 @@ class CliIT {
     }
 
     @Test
-    void doctorListsBwrapAsAvailable() {
-        Outcome o = run("doctor");
-        assertThat(o.exitCode()).as(o.describe()).isZero();
+    void doctorListsBwrapAsAvailableAndChecksEverythingForReal() {
+        Outcome o = run("doctor", "--url", "http://127.0.0.1:9");
         assertThat(o.stdout().lines()).as(o.describe()).anyMatch(l -> l.matches("bwrap\\s+\\S+\\s+available.*"));
+        for (String check : List.of("state directory", "isolation backend", "resource limits", "seccomp filter",
+                "network helper", "volume mounting")) {
+            assertThat(o.stdout().lines()).as(o.describe()).anyMatch(l -> l.startsWith("✓ " + check));
+        }
+        assertThat(o.stdout()).as(o.describe()).contains("✗ daemon", "fix: start it: agentkernel daemon start",
+                "2 of 8 checks failed");
+        assertThat(o.exitCode()).as("a failed check fails doctor: %s", o.describe()).isEqualTo(1);
     }
 
     // ---- bad input -----------------------------------------------------------------------

@@ -57,8 +57,8 @@ class ClientCommandsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"create", "start", "stop", "remove", "list", "exec", "attach", "cp", "audit", "status", "agents",
-            "completion"})
+    @ValueSource(strings = {"create", "start", "stop", "remove", "list", "exec", "attach", "cp", "code", "repl", "sessions",
+            "audit", "status", "agents", "completion"})
     void everyCommandHasHelpWithADescriptionAndExamples(String command) {
         Result r = run(command, "--help");
         assertThat(r.code()).isZero();
@@ -68,7 +68,8 @@ class ClientCommandsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"create", "start", "stop", "remove", "list", "exec", "attach", "cp", "audit", "status"})
+    @ValueSource(strings = {"create", "start", "stop", "remove", "list", "exec", "attach", "cp", "code", "repl", "sessions",
+            "audit", "status"})
     void theDaemonCommandsSayHowTheyFindIt(String command) {
         assertThat(run(command, "--help").out()).contains("--url URL").contains("AGENTKERNEL_BASE_URL")
                 .contains("'agentkernel daemon").contains("http://localhost:18888");
@@ -77,8 +78,8 @@ class ClientCommandsTest {
     @Test
     void theRootHelpListsTheCommands() {
         Result r = run("--help");
-        for (String c : List.of("create", "start", "stop", "remove", "list", "exec", "attach", "cp", "audit", "status",
-                "agents", "completion")) {
+        for (String c : List.of("create", "start", "stop", "remove", "list", "exec", "attach", "cp", "code", "repl",
+                "sessions", "audit", "status", "agents", "completion")) {
             assertThat(r.out()).containsPattern("(?m)^  " + c + " +\\S");
         }
         assertThat(r.out()).contains("exit with 69");
@@ -88,7 +89,8 @@ class ClientCommandsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"list", "status", "audit", "create box", "start box", "stop box", "remove box", "exec box ls",
-            "cp box:/etc/hostname -", "audit -s box"})
+            "cp box:/etc/hostname -", "audit -s box", "code print(1)", "code -s ses-1 x", "repl", "repl -s ses-1", "sessions",
+            "sessions show ses-1", "sessions rm ses-1", "sessions stats"})
     void noDaemonIsOneLineAndExit69(String words) {
         List<String> split = List.of(words.split(" "));
         List<String> argv = new java.util.ArrayList<>(List.of(split.getFirst(), "--url", nowhere));

@@ -38,7 +38,8 @@ class CompletionCommandTest {
         script = Files.writeString(dir.resolve("agentkernel.bash"), r.out());
         // What completion runs for sandbox names: "$0 list --names".
         fakeCli = dir.resolve("agentkernel");
-        Files.writeString(fakeCli, "#!/bin/sh\n[ \"$1 $2\" = \"list --names\" ] && printf 'web\\nworker\\ndb\\n'\n");
+        Files.writeString(fakeCli, "#!/bin/sh\n[ \"$1 $2\" = \"list --names\" ] && printf 'web\\nworker\\ndb\\n'\n"
+                + "[ \"$1 $2 $3\" = \"sessions list --ids\" ] && printf 'ses-1\\nses-2\\n'\nexit 0\n");
         Files.setPosixFilePermissions(fakeCli, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
@@ -73,7 +74,7 @@ class CompletionCommandTest {
     @Test
     void subcommandsComplete() throws Exception {
         assertThat(complete("cr")).containsExactly("create");
-        assertThat(complete("s")).containsExactly("serve", "start", "status", "stop");
+        assertThat(complete("s")).containsExactly("serve", "sessions", "setup", "start", "status", "stop");
         assertThat(complete("")).contains("attach", "cp", "exec", "list", "remove", "completion", "agents", "audit", "help");
     }
 
@@ -103,6 +104,21 @@ class CompletionCommandTest {
     }
 
     @Test
+    void codeSessionsComplete() throws Exception {
+        assertThat(complete("code", "-t", "")).containsExactly("bash", "node", "python");
+        assertThat(complete("repl", "--template", "n")).containsExactly("node");
+        assertThat(complete("repl", "--flavor", "")).containsExactly("large", "medium", "small");
+        assertThat(complete("code", "-s", "")).containsExactly("ses-1", "ses-2");
+        assertThat(complete("code", "--ke")).containsExactly("--keep");
+        Files.writeString(dir.resolve("script.py"), "print(1)");
+        assertThat(complete("code", "-f", "scr")).containsExactly("script.py");
+        assertThat(complete("sessions", "")).containsExactly("list", "pause", "resume", "rm", "show", "stats");
+        assertThat(complete("sessions", "rm", "")).containsExactly("ses-1", "ses-2");
+        assertThat(complete("sessions", "show", "ses-1", "")).isEmpty();
+        assertThat(complete("sessions", "--")).containsExactly("--help", "--ids", "--json", "--url");
+    }
+
+    @Test
     void copyCompletesSandboxesWithAColonAndLocalFiles() throws Exception {
         Files.writeString(dir.resolve("wfile.txt"), "x");
         assertThat(complete("cp", "w")).containsExactly("web:", "wfile.txt", "worker:");
@@ -115,7 +131,10 @@ class CompletionCommandTest {
         assertThat(r.out()).startsWith("#compdef agentkernel\n").contains("compdef _agentkernel agentkernel")
                 .contains("'create:Create and start a persistent sandbox'")
                 .contains("'--profile[Security profile: permissive, moderate (default), restrictive]:PROFILE:(permissive moderate restrictive)'")
-                .contains("'1:sandbox:_agentkernel_sandboxes'");
+                .contains("'1:sandbox:_agentkernel_sandboxes'")
+                .contains("'2:session:_agentkernel_sessions'")
+                .contains(":TEMPLATE:(python node bash)'").contains(":FLAVOR:(small medium large)'")
+                .contains(":ID:_agentkernel_sessions'").contains("'*'{-v,--volume}");
         for (Subcommand c : Main.subcommands()) {
             assertThat(r.out()).contains("\n    " + c.name() + ")\n");
         }

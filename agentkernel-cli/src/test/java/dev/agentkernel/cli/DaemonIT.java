@@ -331,6 +331,20 @@ class DaemonIT {
     }
 
     @Test
+    void setupStartsTheDaemonAndEveryCheckPasses() throws Exception {
+        Outcome setup = cli("setup");
+        assertThat(setup.exitCode()).as(setup.describe()).isZero();
+        assertThat(setup.stdout()).contains("daemon: starting", "daemon: warm pool ready", "✓ daemon", "✓ warm pool",
+                "all 8 checks passed");
+        Outcome doctor = cli("doctor");
+        assertThat(doctor.exitCode()).as(doctor.describe()).isZero();
+        Outcome again = cli("setup");
+        assertThat(again.stdout()).as(again.describe()).contains("daemon: already running");
+        Outcome stop = cli("daemon", "stop");
+        assertThat(stop.exitCode()).as(stop.describe()).isZero();
+    }
+
+    @Test
     void aStalePidFileDoesNotCount() throws Exception {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();

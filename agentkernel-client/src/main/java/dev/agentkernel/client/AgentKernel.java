@@ -407,6 +407,139 @@ public interface AgentKernel extends AutoCloseable {
      */
     List<AuditEvent> audit(int limit);
 
+    // ---- code sessions ----------------------------------------------------------------
+
+    /**
+     * Runs code in a stateful code session ({@code POST /execute}): in the session
+     * {@link CodeOptions#sessionId()} names, else in a new one whose id the result carries.
+     * Variables, functions, imports, the working directory and files are kept between calls in
+     * one session. Prefer {@link #codeSession(CodeOptions)}, which deletes the session again.
+     *
+     * {@snippet :
+     * CodeResult first = client.executeCode("x = 6 * 7", CodeOptions.defaults().withTemplate("python"));
+     * CodeResult second = client.executeCode("x", CodeOptions.defaults().withSessionId(first.sessionId()));
+     * System.out.print(second.stdout()); // 42
+     * client.deleteSession(first.sessionId());
+     * }
+     *
+     * <p>The client waits for the execution's timeout (the server's default, 30 s, when none is
+     * given) plus 30 s for the session's start, or its own timeout if that is longer; a call
+     * that queues behind others in the same session may need more ({@link #withTimeout}). If the
+     * wait for a call that creates a session ends without a response
+     * ({@link ConnectionException}), the session may exist without the caller knowing its id;
+     * the server removes it once it has been idle for its session timeout.
+     *
+     * @param code    the code: statements and expressions, several lines allowed; not empty
+     * @param options the session (or the new session's template, flavor and volumes), the timeout
+     * @return what the code printed and whether it raised; code that raises is a result
+     *         ({@link CodeResult#success()} false), not an exception
+     * @throws ValidationException       if the code is empty, or the template, flavor, timeout or a volume is invalid
+     *                                   (400)
+     * @throws PermissionDeniedException if a volume is outside the daemon's allowed directories
+     * @throws SessionNotFoundException  if the session does not exist (any more)
+     * @throws ConflictException         if the template or flavor differs from the existing session's
+     * @throws ResourceLimitException    if a new session would pass the server's session or memory limit
+     * @throws CodeExecutionException    if the session's interpreter cannot be started
+     * @throws AgentKernelException      for the other failures described there
+     */
+    CodeResult executeCode(String code, CodeOptions options);
+
+    /**
+     * Runs code in a new code session of the server's default template (Python) and flavor. The
+     * session stays: delete it with {@link #deleteSession(String)}.
+     *
+     * @param code the code
+     * @return what it produced, with the new session's id
+     * @throws AgentKernelException as for {@link #executeCode(String, CodeOptions)}
+     */
+    default CodeResult executeCode(String code) {
+        return executeCode(code, CodeOptions.defaults());
+    }
+
+    /**
+     * The code sessions ({@code GET /sessions}).
+     *
+     * @return every session, oldest first
+     * @throws AgentKernelException as described there
+     */
+    List<SessionInfo> listSessions();
+
+    /**
+     * One code session ({@code GET /sessions/{id}}).
+     *
+     * @param id its id
+     * @return its description
+     * @throws SessionNotFoundException if there is none of that id
+     */
+    SessionInfo getSession(String id);
+
+    /**
+     * Deletes a code session: stops its interpreter, removes its sandbox and files
+     * ({@code DELETE /sessions/{id}}).
+     *
+     * @param id its id
+     * @throws SessionNotFoundException if there is none of that id
+     */
+    void deleteSession(String id);
+
+    /**
+     * The code sessions, their limits and their maintenance ({@code GET /stats}).
+     *
+     * @return the statistics
+     * @throws AgentKernelException as described there
+     */
+    SessionStats sessionStats();
+
+    /**
+     * Pauses the background maintenance of code sessions (idle expiry and orphan clean-up)
+     * until {@link #resumeMaintenance()} ({@code POST /maintenance/pause}). Idempotent.
+     *
+     * @return the maintenance's state, now paused
+     * @throws AgentKernelException as described there
+     */
+    SessionStats.Maintenance pauseMaintenance();
+
+    /**
+     * Resumes the background maintenance of code sessions ({@code POST /maintenance/resume}).
+     * Idempotent.
+     *
+     * @return the maintenance's state, now running
+     * @throws AgentKernelException as described there
+     */
+    SessionStats.Maintenance resumeMaintenance();
+
+    /**
+     * A code session for the length of a {@code try} block: its first
+     * {@link CodeSession#execute(String) execute} creates the session on the server, later ones
+     * run in it, and closing it deletes the session. Nothing is sent before the first execute.
+     * With {@link CodeOptions#sessionId()} set, it takes over that existing session (and
+     * deletes it when closed); its template and flavor are then the session's, not checked
+     * against the options.
+     *
+     * {@snippet :
+     * try (CodeSession python = client.codeSession(CodeOptions.defaults().withTemplate("python"))) {
+     *     python.execute("import math; r = 2");
+     *     System.out.print(python.execute("math.pi * r ** 2").stdout()); // 12.566370614359172
+     * } // the session is deleted here
+     * }
+     *
+     * @param options the session's template, flavor and volumes, and the default timeout of each execution
+     * @return the session; close it
+     */
+    CodeSession codeSession(CodeOptions options);
+
+    /**
+     * A code session of a template with the default options, as
+     * {@link #codeSession(CodeOptions)}.
+     *
+     * @param template {@code python}, {@code node} or {@code bash}, or an alias
+     * @return the session; close it
+     * @throws IllegalArgumentException if the template is blank
+     */
+    default CodeSession codeSession(String template) {
+        return codeSession(CodeOptions.defaults().withTemplate(template));
+    }
+
     /**
      * Creates a persistent sandbox for the length of a {@code try} block; closing the session
      * removes it. If creation fails, nothing is left to remove.

@@ -248,6 +248,90 @@ public interface AsyncAgentKernel extends AutoCloseable {
     CompletableFuture<List<AuditEvent>> audit(int limit);
 
     /**
+     * As {@link AgentKernel#executeCode(String, CodeOptions)}.
+     *
+     * @param code    the code
+     * @param options the session (or the new session's template, flavor and volumes), the timeout
+     * @return what the code printed and whether it raised
+     */
+    CompletableFuture<CodeResult> executeCode(String code, CodeOptions options);
+
+    /**
+     * As {@link AgentKernel#listSessions()}.
+     *
+     * @return every code session, oldest first
+     */
+    CompletableFuture<List<SessionInfo>> listSessions();
+
+    /**
+     * As {@link AgentKernel#getSession(String)}.
+     *
+     * @param id the session's id
+     * @return its description
+     */
+    CompletableFuture<SessionInfo> getSession(String id);
+
+    /**
+     * As {@link AgentKernel#deleteSession(String)}.
+     *
+     * @param id the session's id
+     * @return completes when it is deleted
+     */
+    CompletableFuture<Void> deleteSession(String id);
+
+    /**
+     * As {@link AgentKernel#sessionStats()}.
+     *
+     * @return the statistics of the code sessions
+     */
+    CompletableFuture<SessionStats> sessionStats();
+
+    /**
+     * As {@link AgentKernel#pauseMaintenance()}.
+     *
+     * @return the maintenance's state, now paused
+     */
+    CompletableFuture<SessionStats.Maintenance> pauseMaintenance();
+
+    /**
+     * As {@link AgentKernel#resumeMaintenance()}.
+     *
+     * @return the maintenance's state, now running
+     */
+    CompletableFuture<SessionStats.Maintenance> resumeMaintenance();
+
+    /**
+     * A code session, created on the server by its first execute, as
+     * {@link AgentKernel#codeSession(CodeOptions)}; close it (or use {@link #withCodeSession})
+     * to delete it. Nothing is sent until then, so the session is returned at once.
+     *
+     * @param options the session's template, flavor and volumes, and the default timeout of each execution
+     * @return the session
+     */
+    AsyncCodeSession codeSession(CodeOptions options);
+
+    /**
+     * Runs {@code body} with a new code session and deletes the session when the stage
+     * {@code body} returns completes, or when {@code body} throws: the asynchronous form of
+     * try-with-resources.
+     *
+     * {@snippet :
+     * CompletableFuture<String> out = client.withCodeSession(CodeOptions.defaults().withTemplate("python"),
+     *         python -> python.execute("x = 6 * 7")
+     *                 .thenCompose(r -> python.execute("print(x)"))
+     *                 .thenApply(CodeResult::stdout));
+     * }
+     *
+     * @param options the session's template, flavor and volumes, and the default timeout of each execution
+     * @param body    what to do with the session
+     * @param <T>     the type of the body's result
+     * @return the body's result, after the session is deleted; if the body failed, its failure
+     *         (with a failure to delete added as suppressed)
+     */
+    <T> CompletableFuture<T> withCodeSession(CodeOptions options,
+                                             Function<? super AsyncCodeSession, ? extends CompletionStage<T>> body);
+
+    /**
      * Creates a persistent sandbox and hands it over as a session; close the session (or use
      * {@link #withSandbox}) to remove it.
      *

@@ -17,4 +17,8 @@ public final class AuthenticationException extends AgentKernelException {
     public AuthenticationException(String message) {
         super(401, message, null);
     }
+
+    AuthenticationException(String code, String message) {
+        super(401, code, message, null);
+    }
 }

@@ -16,4 +16,8 @@ public final class ConflictException extends AgentKernelException {
     public ConflictException(String message) {
         super(409, message, null);
     }
+
+    ConflictException(String code, String message) {
+        super(409, code, message, null);
+    }
 }

@@ -178,6 +178,51 @@ final class HttpAgentKernel implements AgentKernel {
     }
 
     @Override
+    public CodeResult executeCode(String code, CodeOptions options) {
+        Objects.requireNonNull(options, "options");
+        return transport.send("POST", "/execute", Wire.executeRequest(code, options),
+                Timeouts.forCommand(transport.timeout(), Optional.of(options.timeout().orElse(CodeOptions.DEFAULT_TIMEOUT))),
+                Wire::codeResult);
+    }
+
+    @Override
+    public List<SessionInfo> listSessions() {
+        return transport.get("/sessions", Wire::sessionInfos);
+    }
+
+    @Override
+    public SessionInfo getSession(String id) {
+        return transport.get(UrlPaths.session(id), Wire::sessionInfo);
+    }
+
+    @Override
+    public void deleteSession(String id) {
+        transport.delete(UrlPaths.session(id), data -> null);
+    }
+
+    @Override
+    public SessionStats sessionStats() {
+        return transport.get("/stats", Wire::sessionStats);
+    }
+
+    @Override
+    public SessionStats.Maintenance pauseMaintenance() {
+        return transport.send("POST", "/maintenance/pause", Wire.MAPPER.createObjectNode(), transport.timeout(),
+                Wire::maintenance);
+    }
+
+    @Override
+    public SessionStats.Maintenance resumeMaintenance() {
+        return transport.send("POST", "/maintenance/resume", Wire.MAPPER.createObjectNode(), transport.timeout(),
+                Wire::maintenance);
+    }
+
+    @Override
+    public CodeSession codeSession(CodeOptions options) {
+        return new RemoteCodeSession(this, options);
+    }
+
+    @Override
     public SandboxSession sandbox(String name, SandboxOptions options) {
         SandboxInfo info;
         try {

@@ -172,28 +172,91 @@ final class HttpAsyncAgentKernel implements AsyncAgentKernel {
     public <T> CompletableFuture<T> withSandbox(String name, SandboxOptions options,
                                                 Function<? super AsyncSandboxSession, ? extends CompletionStage<T>> body) {
         java.util.Objects.requireNonNull(body, "body");
-        return sandbox(name, options).thenCompose(session -> {
-            CompletionStage<T> stage;
-            try {
-                stage = java.util.Objects.requireNonNull(body.apply(session), "the body returned null");
-            } catch (Throwable e) {
-                stage = CompletableFuture.failedFuture(e);
-            }
-            CompletableFuture<T> result = new CompletableFuture<>();
-            stage.whenComplete((value, failure) -> session.closeAsync().whenComplete((ignored, closeFailure) -> {
-                if (failure != null) {
-                    if (closeFailure != null) {
-                        unwrap(failure).addSuppressed(unwrap(closeFailure));
-                    }
-                    result.completeExceptionally(unwrap(failure));
-                } else if (closeFailure != null) {
-                    result.completeExceptionally(unwrap(closeFailure));
-                } else {
-                    result.complete(value);
-                }
-            }));
-            return result;
+        return sandbox(name, options).thenCompose(session -> using(session, body, AsyncSandboxSession::closeAsync));
+    }
+
+    @Override
+    public CompletableFuture<CodeResult> executeCode(String code, CodeOptions options) {
+        return dispatcher.submit(() -> blocking.executeCode(code, options));
+    }
+
+    @Override
+    public CompletableFuture<List<SessionInfo>> listSessions() {
+        return dispatcher.submit(blocking::listSessions);
+    }
+
+    @Override
+    public CompletableFuture<SessionInfo> getSession(String id) {
+        return dispatcher.submit(() -> blocking.getSession(id));
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteSession(String id) {
+        return dispatcher.submit(() -> {
+            blocking.deleteSession(id);
+            return null;
         });
+    }
+
+    @Override
+    public CompletableFuture<SessionStats> sessionStats() {
+        return dispatcher.submit(blocking::sessionStats);
+    }
+
+    @Override
+    public CompletableFuture<SessionStats.Maintenance> pauseMaintenance() {
+        return dispatcher.submit(blocking::pauseMaintenance);
+    }
+
+    @Override
+    public CompletableFuture<SessionStats.Maintenance> resumeMaintenance() {
+        return dispatcher.submit(blocking::resumeMaintenance);
+    }
+
+    @Override
+    public AsyncCodeSession codeSession(CodeOptions options) {
+        return new RemoteAsyncCodeSession(blocking.codeSession(options), dispatcher);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> withCodeSession(CodeOptions options,
+                                                    Function<? super AsyncCodeSession, ? extends CompletionStage<T>> body) {
+        java.util.Objects.requireNonNull(body, "body");
+        AsyncCodeSession session;
+        try {
+            session = codeSession(options);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return using(session, body, AsyncCodeSession::closeAsync);
+    }
+
+    /**
+     * Runs {@code body} with {@code session}, then closes the session however the body ended: the
+     * body's result, else its failure with a failure to close suppressed, else the failure to close.
+     */
+    private static <S, T> CompletableFuture<T> using(S session, Function<? super S, ? extends CompletionStage<T>> body,
+                                                    Function<S, CompletableFuture<Void>> close) {
+        CompletionStage<T> stage;
+        try {
+            stage = java.util.Objects.requireNonNull(body.apply(session), "the body returned null");
+        } catch (Throwable e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        stage.whenComplete((value, failure) -> close.apply(session).whenComplete((ignored, closeFailure) -> {
+            if (failure != null) {
+                if (closeFailure != null) {
+                    unwrap(failure).addSuppressed(unwrap(closeFailure));
+                }
+                result.completeExceptionally(unwrap(failure));
+            } else if (closeFailure != null) {
+                result.completeExceptionally(unwrap(closeFailure));
+            } else {
+                result.complete(value);
+            }
+        }));
+        return result;
     }
 
     static Throwable unwrap(Throwable e) {

@@ -1,7 +1,10 @@
 package dev.agentkernel.client;
 
-/** The sandbox, file or route does not exist (HTTP 404). */
-public final class NotFoundException extends AgentKernelException {
+/**
+ * The sandbox, file, code session or route does not exist (HTTP 404). A code session that
+ * does not exist (any more) is the subtype {@link SessionNotFoundException}.
+ */
+public sealed class NotFoundException extends AgentKernelException permits SessionNotFoundException {
 
     private static final long serialVersionUID = 1L;
 
@@ -12,5 +15,9 @@ public final class NotFoundException extends AgentKernelException {
      */
     public NotFoundException(String message) {
         super(404, message, null);
+    }
+
+    NotFoundException(String code, String message) {
+        super(404, code, message, null);
     }
 }

@@ -17,4 +17,8 @@ public final class PermissionDeniedException extends AgentKernelException {
     public PermissionDeniedException(String message) {
         super(403, message, null);
     }
+
+    PermissionDeniedException(String code, String message) {
+        super(403, code, message, null);
+    }
 }

@@ -1,12 +1,14 @@
 package dev.agentkernel.client;
 
 /**
- * The server could not carry out a valid request: it is busy (HTTP 429: too many sandboxes
- * running), shutting down (503), or failed (500 and other 5xx); also any status the API does
- * not use, a response that is not the API's envelope (e.g. from a proxy), and an {@code error}
- * event that ends an event stream (status 0). See {@link #retryable()}.
+ * The server could not carry out a valid request: it is shutting down (503) or failed (500
+ * and other 5xx); also any status the API does not use, a response that is not the API's
+ * envelope (e.g. from a proxy), and an {@code error} event that ends an event stream (status
+ * 0). A code session's interpreter that cannot start is the subtype
+ * {@link CodeExecutionException}. A limit reached (429) is a {@link ResourceLimitException}
+ * instead. See {@link #retryable()}.
  */
-public final class ServerException extends AgentKernelException {
+public sealed class ServerException extends AgentKernelException permits CodeExecutionException {
 
     private static final long serialVersionUID = 1L;
 
@@ -24,9 +26,13 @@ public final class ServerException extends AgentKernelException {
         super(status, message, cause);
     }
 
+    ServerException(int status, String code, String message, Throwable cause) {
+        super(status, code, message, cause);
+    }
+
     @Override
     public boolean retryable() {
         int s = status();
-        return s == 429 || s == 502 || s == 503 || s == 504;
+        return s == 502 || s == 503 || s == 504;
     }
 }

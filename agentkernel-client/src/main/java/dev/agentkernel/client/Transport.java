@@ -241,14 +241,18 @@ final class Transport {
             return data == null ? NullNode.getInstance() : data;
         }
         if (json.isPresent() && json.get().has("success")) {
-            throw new ServerException(status, json.get().path("error").isTextual() ? json.get().path("error").asText()
-                    : "the server answered " + describe(request) + " with success=false and no message");
+            throw new ServerException(status, code(json.get()), json.get().path("error").isTextual()
+                    ? json.get().path("error").asText()
+                    : "the server answered " + describe(request) + " with success=false and no message", null);
         }
         throw new ServerException(status, "the response to " + describe(request)
                 + " is not an AgentKernel API response (is the base URL right?)" + quote(response.body()));
     }
 
-    /** The exception for a non-2xx response: the envelope's message, else the status and a quote of the body. */
+    /**
+     * The exception for a non-2xx response: the envelope's message (else the status and a quote
+     * of the body) and its code.
+     */
     static AgentKernelException failure(HttpRequest request, int status, byte[] body) {
         Optional<JsonNode> json = parse(body);
         String message;
@@ -257,7 +261,13 @@ final class Transport {
         } else {
             message = "HTTP " + status + " from " + describe(request) + quote(body);
         }
-        return AgentKernelException.forStatus(status, message);
+        return AgentKernelException.forStatus(status, json.map(Transport::code).orElse(null), message);
+    }
+
+    /** The envelope's {@code code}, or null. */
+    private static String code(JsonNode envelope) {
+        JsonNode code = envelope.path("code");
+        return code.isTextual() ? code.asText() : null;
     }
 
     /** Sends one request, turning every way of getting no response into a {@link ConnectionException}. */

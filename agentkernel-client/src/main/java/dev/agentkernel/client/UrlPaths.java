@@ -20,6 +20,15 @@ final class UrlPaths {
         return "/sandboxes/" + segment(name);
     }
 
+    /** {@code /sessions/{id}}. */
+    static String session(String id) {
+        Objects.requireNonNull(id, "session id");
+        if (id.isBlank() || id.equals(".") || id.equals("..")) {
+            throw new IllegalArgumentException("session id must be an id such as ses-3f9c2a61d0b84e7f, got '" + id + "'");
+        }
+        return "/sessions/" + segment(id);
+    }
+
     /** {@code /sandboxes/{name}/files/{path}}: a leading {@code /} of {@code path} is implied. */
     static String file(String sandbox, String path) {
         Objects.requireNonNull(path, "file path");

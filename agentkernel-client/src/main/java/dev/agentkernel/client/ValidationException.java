@@ -18,4 +18,8 @@ public final class ValidationException extends AgentKernelException {
     public ValidationException(int status, String message) {
         super(status, message, null);
     }
+
+    ValidationException(int status, String code, String message) {
+        super(status, code, message, null);
+    }
 }

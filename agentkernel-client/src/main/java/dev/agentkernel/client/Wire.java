@@ -121,6 +121,24 @@ final class Wire {
         return body;
     }
 
+    /**
+     * {@code {"code", "session_id"?, "template"?, "flavor"?, "timeout"?, "volumes"?}}, as
+     * {@code /execute} takes it.
+     */
+    static ObjectNode executeRequest(String code, CodeOptions options) {
+        java.util.Objects.requireNonNull(code, "code");
+        ObjectNode body = MAPPER.createObjectNode();
+        body.put("code", code);
+        options.sessionId().ifPresent(s -> body.put("session_id", s));
+        options.template().ifPresent(t -> body.put("template", t));
+        options.flavor().ifPresent(f -> body.put("flavor", f));
+        options.timeout().ifPresent(t -> timeout(body, t));
+        if (!options.volumes().isEmpty()) {
+            strings(body.putArray("volumes"), options.volumes());
+        }
+        return body;
+    }
+
     /** Seconds, whole when they are, else with millisecond precision (at least 1 ms). */
     private static void timeout(ObjectNode body, Duration t) {
         long millis = Math.max(1, t.toMillis());
@@ -228,6 +246,82 @@ final class Wire {
                         integer(boxes, "stopped")));
     }
 
+    static CodeResult codeResult(JsonNode data) {
+        object(data, "a code result");
+        Optional<CodeError> error = Optional.empty();
+        JsonNode e = data.get("error");
+        if (e != null && !e.isNull()) {
+            object(e, "a code error");
+            error = Optional.of(new CodeError(text(e, "type").orElse("Error"), text(e, "message").orElse(""),
+                    text(e, "traceback").orElse("")));
+        }
+        boolean success = data.has("success") ? bool(data, "success") : error.isEmpty();
+        return new CodeResult(required(data, "session_id"), text(data, "template").orElse(""),
+                text(data, "flavor").orElse(""), bool(data, "session_created"), bool(data, "state_lost"),
+                text(data, "stdout").orElse(""), text(data, "stderr").orElse(""), success, error,
+                Duration.ofMillis(optionalLong(data, "execution_time_ms").orElse(0L)));
+    }
+
+    static SessionInfo sessionInfo(JsonNode data) {
+        object(data, "a code session");
+        JsonNode volumes = data.get("volumes");
+        List<String> mounts = volumes == null || volumes.isNull() ? List.of()
+                : list(volumes, "the volumes", v -> {
+                    if (!v.isTextual()) {
+                        throw new MalformedException("a volume is not a string: " + abbreviate(v.toString()));
+                    }
+                    return v.asText();
+                });
+        return new SessionInfo(required(data, "session_id"), text(data, "template").orElse(""),
+                text(data, "flavor").orElse(""), number(data, "cpus"), optionalLong(data, "memory_mb").orElse(0L),
+                text(data, "state").orElse("unknown"), optionalLong(data, "executions").orElse(0L),
+                instant(data, "created_at"), instant(data, "last_used_at"), seconds(data, "age_seconds"),
+                seconds(data, "idle_seconds"), mounts);
+    }
+
+    /** {@code {"sessions": [...]}} of {@code GET /sessions}. */
+    static List<SessionInfo> sessionInfos(JsonNode data) {
+        object(data, "the sessions");
+        return list(data.get("sessions"), "the sessions", Wire::sessionInfo);
+    }
+
+    static SessionStats sessionStats(JsonNode data) {
+        object(data, "the session statistics");
+        Map<String, Integer> byTemplate = new LinkedHashMap<>();
+        JsonNode templates = data.get("by_template");
+        if (templates != null && !templates.isNull()) {
+            object(templates, "by_template");
+            for (Map.Entry<String, JsonNode> t : templates.properties()) {
+                byTemplate.put(t.getKey(), integer(templates, t.getKey()));
+            }
+        }
+        Map<String, SessionStats.Pool> pool = new LinkedHashMap<>();
+        JsonNode pools = data.get("pool");
+        if (pools != null && !pools.isNull()) {
+            object(pools, "pool");
+            for (Map.Entry<String, JsonNode> p : pools.properties()) {
+                object(p.getValue(), "the pool of " + p.getKey());
+                pool.put(p.getKey(), new SessionStats.Pool(integer(p.getValue(), "ready"),
+                        integer(p.getValue(), "starting")));
+            }
+        }
+        JsonNode sessions = data.get("sessions");
+        return new SessionStats(integer(data, "active_sessions"), integer(data, "max_sessions"),
+                optionalLong(data, "memory_allocated_mb").orElse(0L), optionalLong(data, "max_total_memory_mb").orElse(0L),
+                seconds(data, "session_timeout_seconds"), byTemplate, pool,
+                maintenance(data.has("maintenance") ? data.get("maintenance") : MAPPER.createObjectNode()),
+                sessions == null || sessions.isNull() ? List.of() : list(sessions, "the sessions", Wire::sessionInfo));
+    }
+
+    /** The {@code maintenance} object of {@code /stats}, also the answer of pause and resume. */
+    static SessionStats.Maintenance maintenance(JsonNode data) {
+        object(data, "the maintenance");
+        return new SessionStats.Maintenance(bool(data, "paused"), seconds(data, "interval_seconds"),
+                optionalLong(data, "runs").orElse(0L), instant(data, "last_run_at"),
+                optionalLong(data, "expired_total").orElse(0L), optionalLong(data, "evicted_total").orElse(0L),
+                optionalLong(data, "orphans_removed_total").orElse(0L));
+    }
+
     /**
      * The event of one SSE frame, or empty for a type this client does not know (skipped, as the
      * published clients do).
@@ -318,6 +412,15 @@ final class Wire {
             throw new MalformedException(field + " is not a number: " + abbreviate(v.toString()));
         }
         return v.asDouble();
+    }
+
+    /** A number of seconds (whole or not) as a duration, to the millisecond; zero when absent. */
+    private static Duration seconds(JsonNode node, String field) {
+        double value = number(node, field);
+        if (value < 0 || value > Long.MAX_VALUE / 1000.0) {
+            throw new MalformedException(field + " is not a number of seconds: " + value);
+        }
+        return Duration.ofMillis(Math.round(value * 1000));
     }
 
     private static boolean bool(JsonNode node, String field) {

@@ -36,14 +36,20 @@
  *       ({@code runStream}, {@code execStream}).</li>
  *   <li>{@link dev.agentkernel.client.TerminalSession}: an interactive program on a
  *       pseudo-terminal in a sandbox ({@code attach}).</li>
+ *   <li>{@link dev.agentkernel.client.CodeSession} and
+ *       {@link dev.agentkernel.client.AsyncCodeSession}: a stateful Python, Node.js or bash
+ *       interpreter whose variables survive between calls ({@code codeSession},
+ *       {@code executeCode}), deleted when the session closes.</li>
  * </ul>
  *
  * <h2>Errors</h2>
  * Every failure is an unchecked {@link dev.agentkernel.client.AgentKernelException}, one of a
- * sealed set of subtypes chosen by HTTP status (400/413 validation, 401 authentication, 403
- * permission, 404 not found, 409 conflict, 429/5xx server, no response: connection). A
- * command that exits non-zero is a result ({@link dev.agentkernel.client.RunResult#exitCode()}),
- * not an exception. Arguments that can never be valid (nulls, an empty sandbox name, an
+ * sealed set of subtypes chosen by HTTP status and the error's code (400/413 validation, 401
+ * authentication, 403 permission, 404 not found (a code session: session not found), 409
+ * conflict, 429 resource limit, 5xx server (an interpreter that cannot start: code execution),
+ * no response: connection). A command that exits non-zero is a result
+ * ({@link dev.agentkernel.client.RunResult#exitCode()}), and so is code that raises
+ * ({@link dev.agentkernel.client.CodeResult#error()}), not an exception. Arguments that can never be valid (nulls, an empty sandbox name, an
  * environment variable name with {@code =}) throw {@link java.lang.IllegalArgumentException} or
  * {@link java.lang.NullPointerException} before any request.
  */

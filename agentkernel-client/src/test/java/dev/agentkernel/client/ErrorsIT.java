@@ -99,12 +99,13 @@ class ErrorsIT extends DaemonTestBase {
     }
 
     @Test
-    void server429WhenTooManySandboxesRun() {
+    void resourceLimit429WhenTooManySandboxesRun() {
         DaemonFixture one = Daemons.open(); // runs one sandbox at a time
         try (AgentKernel c = one.client(); SandboxSession first = c.sandbox(uniqueName("only"))) {
             assertThatThrownBy(() -> c.sandbox(uniqueName("second")))
-                    .isInstanceOfSatisfying(ServerException.class, e -> {
+                    .isInstanceOfSatisfying(ResourceLimitException.class, e -> {
                         assertThat(e.status()).isEqualTo(429);
+                        assertThat(e.code()).contains("resource_exhausted");
                         assertThat(e.retryable()).isTrue();
                     })
                     .hasMessageContaining("too many sandboxes running");

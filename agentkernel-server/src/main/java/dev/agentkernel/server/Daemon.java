@@ -97,7 +97,7 @@ public final class Daemon implements AutoCloseable {
                     new SqliteAuditLog(database), host.stateDir().resolve("sandboxes"), agent, config.maxSandboxes(),
                     config.defaultTimeout(), mountPolicy);
             opened.add(sandboxes);
-            SessionManager sessions = sessions(config.sessions(), backend, resolver, agent, host, mountPolicy);
+            SessionManager sessions = sessions(config.sessions(), config.tasks(), backend, resolver, agent, host, mountPolicy);
             opened.add(sessions);
             TaskManager tasks = tasks(config.tasks(), backend, resolver, agent, host, database);
             opened.add(tasks);
@@ -125,9 +125,16 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    private static SessionManager sessions(SessionSettings settings, IsolationBackend backend, PolicyResolver resolver,
-                                           Path agent, HostContext host, HostMountPolicy mountPolicy) {
-        List<Mount> shared = settings.volumes().stream().map(v -> v.toMount(mountPolicy)).toList();
+    /**
+     * Sessions see the configured volumes, the configured workspace (if any) as their
+     * {@code /workspace} and the tool libraries (if any) read-only at {@code /tools}.
+     */
+    private static SessionManager sessions(SessionSettings settings, TaskConfig tasks, IsolationBackend backend,
+                                           PolicyResolver resolver, Path agent, HostContext host,
+                                           HostMountPolicy mountPolicy) {
+        List<Mount> shared = new java.util.ArrayList<>(settings.volumes().stream().map(v -> v.toMount(mountPolicy)).toList());
+        tasks.workspace().ifPresent(dir -> shared.add(new Mount(dir, PolicyResolver.WORKSPACE, false)));
+        tasks.toolsDir().ifPresent(dir -> shared.add(new Mount(dir, SandboxTaskRunner.TOOLS, true)));
         InterpreterLauncher launcher = new InterpreterLauncher(backend, resolver, agent,
                 DriverFiles.extractTo(host.runtimeDir().resolve("session")), host.stateDir().resolve("sessions"), shared);
         return new SessionManager(launcher, settings, HostCapacity.detect(), mountPolicy,

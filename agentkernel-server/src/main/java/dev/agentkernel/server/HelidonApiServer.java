@@ -114,6 +114,7 @@ final class HelidonApiServer implements ApiServer {
         routing.get("/audit", sandboxes::audit);
         routing.post("/execute", sessions::execute);
         routing.get("/sessions", sessions::list);
+        routing.post("/sessions", sessions::create);
         routing.get("/sessions/{id}", sessions::get);
         routing.delete("/sessions/{id}", sessions::delete);
         routing.get("/stats", sessions::stats);

@@ -66,6 +66,15 @@ final class SessionRoutes {
         return new ExecuteRequest(code.asText(), template, sessionId, flavor, timeout, volumes);
     }
 
+    /** {@code POST /sessions}: a new session (template, flavor, volumes) without running code; 201. */
+    void create(ServerRequest req, ServerResponse res) {
+        byte[] raw = bodies.read(req);
+        ObjectNode body = raw.length == 0 ? Json.MAPPER.createObjectNode() : Json.parseObject(raw);
+        ExecuteRequest shape = request(body.put("code", "pass"));
+        SessionInfo info = sessions.create(shape.template(), shape.flavor(), shape.volumes());
+        SandboxRoutes.send(res, 201, toJson(info, clock.instant()));
+    }
+
     void list(ServerRequest req, ServerResponse res) {
         ObjectNode data = Json.MAPPER.createObjectNode();
         ArrayNode all = data.putArray("sessions");

@@ -314,6 +314,7 @@ final class ServerFixture implements AutoCloseable {
             walk.filter(p -> !p.equals(runtimeDir))
                     .filter(p -> !p.equals(runtimeDir.resolve("bwrap"))) // the backend's own directory may stay
                     .filter(p -> !p.startsWith(runtimeDir.resolve("agent"))) // the agent binary stays
+                    .filter(p -> !p.startsWith(runtimeDir.resolve("session"))) // so do the interpreter drivers
                     .filter(p -> !p.equals(runtimeDir.resolve("spool")))
                     .forEach(p -> left.add("runtime entry " + p));
         } catch (IOException e) {

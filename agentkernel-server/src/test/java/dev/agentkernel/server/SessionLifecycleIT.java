@@ -85,6 +85,10 @@ class SessionLifecycleIT {
         assertThat(stats.path("maintenance").path("expired_total").asInt()).isEqualTo(1);
         assertThat(stats.path("maintenance").path("runs").asInt()).isPositive();
         assertThat(stats.path("active_sessions").asInt()).isZero();
+        long filesDeadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!sessionDirs().isEmpty() && System.nanoTime() < filesDeadline) {
+            ServerFixture.sleep(100);
+        }
         assertThat(sessionDirs()).as("the expired session's files are gone").isEmpty();
     }
 
@@ -208,5 +212,19 @@ class SessionLifecycleIT {
         ServerFixture.Response cold = fx.postJson("/execute", Map.of("template", "bash", "flavor", "medium",
                 "code", "cat /tools/tool.py | head -1"));
         assertThat(cold.data().path("stdout").asText()).isEqualTo("def answer():\n");
+    }
+
+    @Test
+    void aConfiguredWorkspaceIsSharedByTasksAndSessions() throws Exception {
+        Path dir = Files.createTempDirectory("ak-session-workspace-it-");
+        Path workspace = Files.createDirectories(dir.resolve("work"));
+        fx = ServerFixture.startIn(dir.resolve("daemon"), 4, List.of(), 0,
+                c -> c.withTasks(TaskConfig.defaults().withWorkspace(workspace)));
+        JsonNode task = fx.postJson("/tasks", Map.of("code", "open('/workspace/from-task.txt', 'w').write('task was here')")).data();
+        JsonNode done = fx.postJson("/tasks/" + task.path("task_id").asText() + "/wait", Map.of("timeout", 60)).data();
+        assertThat(done.path("status").asText()).as("%s", done).isEqualTo("completed");
+        JsonNode read = run("print(open('from-task.txt').read())\n_ = open('from-session.txt', 'w').write('session too')");
+        assertThat(read.path("stdout").asText()).as("%s", read).isEqualTo("task was here\n");
+        assertThat(Files.readString(workspace.resolve("from-session.txt"))).isEqualTo("session too");
     }
 }

@@ -307,6 +307,31 @@ class SessionsApiIT {
     }
 
     @Test
+    void theSessionsTmpIsASizeLimitedTmpfsNotTheHostDisk() {
+        JsonNode r = run("python", "import errno\nmb = 0\ntry:\n    with open('/tmp/fill', 'wb', buffering=0) as f:\n"
+                + "        while mb < 4096:\n            f.write(b'x' * (1 << 20))\n            mb += 1\n"
+                + "except OSError as e:\n    full = e.errno == errno.ENOSPC\n");
+        String id = r.path("session_id").asText();
+        // The captured output lives in /tmp too: free it before printing.
+        JsonNode after = in(id, "import os\nos.remove('/tmp/fill')\nprint('stopped', mb < 4096, full)");
+        assertThat(after.path("stdout").asText()).as("%s", after).isEqualTo("stopped True True\n");
+        delete(id);
+    }
+
+    @Test
+    void aSessionCanBeCreatedBeforeItsFirstExecution() {
+        ServerFixture.Response created = fx.postJson("/sessions", Map.of("template", "node", "flavor", "small"));
+        assertThat(created.status()).as("%s", created).isEqualTo(201);
+        String id = created.data().path("session_id").asText();
+        assertThat(created.data().path("template").asText()).isEqualTo("node");
+        assertThat(created.data().path("executions").asInt()).isZero();
+        assertThat(in(id, "1 + 1").path("stdout").asText()).isEqualTo("2\n");
+        assertThat(fx.postJson("/sessions", Map.of("template", "cobol")).status()).isEqualTo(400);
+        assertThat(fx.post("/sessions", "").status()).isEqualTo(201);
+        delete(id);
+    }
+
+    @Test
     void badRequestsGetClearErrors() {
         record Case(Map<String, ?> body, int status, String code, String says) {
         }

@@ -167,6 +167,13 @@ class TasksApiIT {
     }
 
     @Test
+    void codeSessionsCanImportTheToolLibraries() throws IOException {
+        JsonNode r = fx.postJson("/execute", Map.of("code", "import finance\nprint(finance.average([1, 2, 3]))")).data();
+        assertThat(r.path("stdout").asText()).as("%s", r).isEqualTo("2.0\n");
+        fx.send(fx.request("/sessions/" + r.path("session_id").asText()).DELETE().build());
+    }
+
+    @Test
     void toolLibrariesAreDiscoverable() {
         JsonNode all = fx.get("/tools").data();
         assertThat(all.path("libraries").get(0).path("name").asText()).isEqualTo("finance");

@@ -85,7 +85,8 @@ public final class ConfigLoader {
         return new ProjectConfig(sandbox(TomlSection.of(shown, root, "sandbox")),
                 agent(TomlSection.of(shown, root, "agent")),
                 resources(TomlSection.of(shown, root, "resources")),
-                security(TomlSection.of(shown, root, "security")));
+                security(TomlSection.of(shown, root, "security")),
+                execution(TomlSection.of(shown, root, "execution"), file.toAbsolutePath().getParent()));
     }
 
     /**
@@ -231,6 +232,28 @@ public final class ConfigLoader {
                     + Arrays.stream(Profile.values()).map(Profile::id).collect(Collectors.joining(", ")));
         }
         return new ProjectConfig.SecuritySection(profile, section.bool("network"));
+    }
+
+    private static ProjectConfig.ExecutionSection execution(TomlSection section, Path base) {
+        Optional<Path> workspace = section.nonBlankString("workspace_dir").map(d -> base.resolve(d).normalize());
+        Optional<Path> tools = section.nonBlankString("tools_dir").map(d -> base.resolve(d).normalize());
+        OptionalDouble timeout = section.number("timeout");
+        if (timeout.isPresent() && !(timeout.getAsDouble() > 0 && timeout.getAsDouble() <= 7 * 24 * 3600)) {
+            throw section.invalid("timeout", "must be a positive number of seconds, at most a week");
+        }
+        OptionalLong retries = section.integer("max_retries");
+        if (retries.isPresent() && (retries.getAsLong() < 0 || retries.getAsLong() > 10)) {
+            throw section.invalid("max_retries", "must be between 0 and 10");
+        }
+        OptionalLong workers = section.integer("max_workers");
+        if (workers.isPresent() && (workers.getAsLong() < 1 || workers.getAsLong() > 1000)) {
+            throw section.invalid("max_workers", "must be between 1 and 1000");
+        }
+        return new ProjectConfig.ExecutionSection(workspace, tools,
+                timeout.isPresent() ? Optional.of(java.time.Duration.ofMillis((long) (timeout.getAsDouble() * 1000)))
+                        : Optional.empty(),
+                retries.isPresent() ? java.util.OptionalInt.of((int) retries.getAsLong()) : java.util.OptionalInt.empty(),
+                workers.isPresent() ? java.util.OptionalInt.of((int) workers.getAsLong()) : java.util.OptionalInt.empty());
     }
 
     private static String firstLine(String text) {

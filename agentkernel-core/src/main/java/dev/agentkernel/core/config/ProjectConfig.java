@@ -6,6 +6,7 @@ import dev.agentkernel.model.ResourceLimits;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
@@ -18,9 +19,10 @@ import java.util.OptionalLong;
  * @param agent     the {@code [agent]} section
  * @param resources the {@code [resources]} section
  * @param security  the {@code [security]} section
+ * @param execution the {@code [execution]} section (background tasks and code sessions on a daemon)
  */
 public record ProjectConfig(SandboxSection sandbox, AgentSection agent, ResourcesSection resources,
-                            SecuritySection security) {
+                            SecuritySection security, ExecutionSection execution) {
 
     /** Requires every section (use the sections' {@code empty()} for absent ones). */
     public ProjectConfig {
@@ -28,12 +30,18 @@ public record ProjectConfig(SandboxSection sandbox, AgentSection agent, Resource
         Objects.requireNonNull(agent, "agent");
         Objects.requireNonNull(resources, "resources");
         Objects.requireNonNull(security, "security");
+        Objects.requireNonNull(execution, "execution");
+    }
+
+    /** The configuration without its {@code [execution]} section (for the four project sections only). */
+    public ProjectConfig(SandboxSection sandbox, AgentSection agent, ResourcesSection resources, SecuritySection security) {
+        this(sandbox, agent, resources, security, ExecutionSection.empty());
     }
 
     /** The configuration with nothing set: what an empty file, or no file, means. */
     public static ProjectConfig empty() {
         return new ProjectConfig(SandboxSection.empty(), AgentSection.empty(), ResourcesSection.empty(),
-                SecuritySection.empty());
+                SecuritySection.empty(), ExecutionSection.empty());
     }
 
     /**
@@ -130,6 +138,44 @@ public record ProjectConfig(SandboxSection sandbox, AgentSection agent, Resource
         /** The section with nothing set. */
         public static SecuritySection empty() {
             return new SecuritySection(Optional.empty(), Optional.empty());
+        }
+    }
+
+    /**
+     * The {@code [execution]} section: how a daemon runs background tasks (and where their
+     * shared files live).
+     *
+     * @param workspaceDir {@code workspace_dir}: the host directory mounted at {@code /workspace} in tasks and sessions
+     * @param toolsDir     {@code tools_dir}: a host directory of tool libraries, read-only at {@code /tools}
+     * @param timeout      {@code timeout}: a task's default time limit, seconds
+     * @param maxRetries   {@code max_retries}: retries of a task that failed for a reason of the infrastructure
+     * @param maxWorkers   {@code max_workers}: tasks that run at once
+     */
+    public record ExecutionSection(Optional<java.nio.file.Path> workspaceDir, Optional<java.nio.file.Path> toolsDir,
+                                   Optional<java.time.Duration> timeout, OptionalInt maxRetries, OptionalInt maxWorkers) {
+
+        /** Checks the bounds. @throws InvalidRequestException for a value out of range */
+        public ExecutionSection {
+            Objects.requireNonNull(workspaceDir, "workspaceDir");
+            Objects.requireNonNull(toolsDir, "toolsDir");
+            Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(maxRetries, "maxRetries");
+            Objects.requireNonNull(maxWorkers, "maxWorkers");
+            if (timeout.isPresent() && (timeout.get().isNegative() || timeout.get().isZero())) {
+                throw new InvalidRequestException("timeout must be a positive number of seconds");
+            }
+            if (maxRetries.isPresent() && (maxRetries.getAsInt() < 0 || maxRetries.getAsInt() > 10)) {
+                throw new InvalidRequestException("max_retries must be between 0 and 10");
+            }
+            if (maxWorkers.isPresent() && (maxWorkers.getAsInt() < 1 || maxWorkers.getAsInt() > 1000)) {
+                throw new InvalidRequestException("max_workers must be between 1 and 1000");
+            }
+        }
+
+        /** The section with nothing set. */
+        public static ExecutionSection empty() {
+            return new ExecutionSection(Optional.empty(), Optional.empty(), Optional.empty(), OptionalInt.empty(),
+                    OptionalInt.empty());
         }
     }
 }

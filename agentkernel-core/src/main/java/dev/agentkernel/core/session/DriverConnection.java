@@ -43,7 +43,7 @@ public final class DriverConnection implements AutoCloseable {
     /** How long after sending an interrupt the host waits before declaring the driver dead. */
     public static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
     /** The longest answer line accepted. */
-    public static final int MAX_LINE_BYTES = 64 * 1024 * 1024;
+    public static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
 
     private static final Object EOF = new Object();
     private static final Object TOO_LONG = new Object();
@@ -53,7 +53,7 @@ public final class DriverConnection implements AutoCloseable {
     private final Supplier<OptionalInt> exitStatus;
     private final Runnable interrupter;
     private final BlockingQueue<Object> lines = new LinkedBlockingQueue<>();
-    private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock lock = new ReentrantLock(true); // requests run in the order they came
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream(256); // guarded by this
     private boolean partialTooLong;                                                // guarded by this
     private long nextId = 1;
@@ -186,8 +186,14 @@ public final class DriverConnection implements AutoCloseable {
                 long wait = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
                 item = wait == Long.MAX_VALUE ? lines.take() : lines.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
+                // The caller gave up (e.g. the server is stopping): stop the code, take its answer so that
+                // the connection stays in step, and keep the session.
+                DriverResult abandoned = drainAfterInterrupt(id);
                 Thread.currentThread().interrupt();
-                deadReason = "the waiting thread was interrupted during request " + id + "; answers may be out of step";
+                if (abandoned != null) {
+                    return abandoned;
+                }
+                deadReason = "the waiting thread was interrupted during request " + id + " and the driver did not answer";
                 throw new InterpreterDiedException("the " + name + " interpreter connection was abandoned: " + deadReason, e);
             }
             if (item == null) {
@@ -211,6 +217,37 @@ public final class DriverConnection implements AutoCloseable {
             DriverResult result = parse((String) item);
             if (result != null && result.id() == id) {
                 return result;
+            }
+        }
+    }
+
+    /** After the waiting thread was interrupted: SIGINT, then the answer to {@code id} within the grace, or null. */
+    private DriverResult drainAfterInterrupt(long id) {
+        interrupter.run();
+        long deadline = System.nanoTime() + INTERRUPT_GRACE.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            Object item;
+            try {
+                item = lines.poll(left, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException again) {
+                continue; // interrupted again: keep draining until the deadline
+            }
+            if (item == null) {
+                return null;
+            }
+            if (item == EOF) {
+                lines.offer(EOF);
+                return null;
+            }
+            if (item instanceof String line) {
+                DriverResult result = parse(line);
+                if (result != null && result.id() == id) {
+                    return result;
+                }
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.agentkernel.core.session;
 
 import dev.agentkernel.agent.ExecHandle;
 import dev.agentkernel.agent.ExitStatus;
+import dev.agentkernel.agent.OutputSink;
 import dev.agentkernel.core.sandbox.AgentSandbox;
 import dev.agentkernel.model.CommandSpec;
 import dev.agentkernel.model.OutputStreamKind;
@@ -23,6 +24,8 @@ import java.util.concurrent.atomic.AtomicReference;
 final class DriverProcess implements AutoCloseable {
 
     private static final int STDERR_TAIL = 4096;
+    /** Where tool libraries are mounted when the daemon has any: importable from sessions. */
+    private static final String TOOLS = "/tools";
     private final ExecHandle handle;
     private final DriverConnection connection;
     private final StringBuilder stderrTail;
@@ -56,8 +59,9 @@ final class DriverProcess implements AutoCloseable {
                 () -> exitStatus(started.get()), () -> started.get().signal(2));
         StringBuilder stderrTail = new StringBuilder();
         CommandSpec command = new CommandSpec(template.commandInDirectory(Interpreter.DRIVER_DIR),
-                Map.of("PYTHONUNBUFFERED", "1", "PYTHONDONTWRITEBYTECODE", "1"), Optional.of(workdir), Optional.empty());
-        ExecHandle handle = sandbox.start(command, Optional.empty(), (kind, bytes, off, len) -> {
+                Map.of("PYTHONUNBUFFERED", "1", "PYTHONDONTWRITEBYTECODE", "1", "PYTHONPATH", TOOLS, "NODE_PATH", TOOLS),
+                Optional.of(workdir), Optional.empty());
+        ExecHandle handle = sandbox.start(command, Optional.empty(), (OutputSink.Immediate) (kind, bytes, off, len) -> {
             if (kind == OutputStreamKind.STDOUT) {
                 connection.accept(bytes, off, len);
             } else {

@@ -35,7 +35,7 @@ public final class Interpreter implements AutoCloseable {
     private final InterpreterTemplate template;
     private final Flavor flavor;
     private final List<Mount> volumes;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock lock = new ReentrantLock(true); // executions run in the order they came
     private volatile AgentSandbox sandbox;     // written with lock held
     private volatile DriverProcess driver;     // written with lock held
     private volatile boolean closed;
@@ -146,7 +146,7 @@ public final class Interpreter implements AutoCloseable {
                 throw new CodeExecutionException("this session's interpreter was shut down");
             }
             boolean replaced = false;
-            if (!driver.isAlive() || !sandbox.isAlive()) {
+            if (driver == null || sandbox == null || !driver.isAlive() || !sandbox.isAlive()) {
                 replace();
                 replaced = true;
             }

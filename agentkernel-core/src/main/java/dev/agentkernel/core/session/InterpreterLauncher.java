@@ -22,8 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Starts {@link Interpreter}s: a sandbox of the {@code moderate} profile sized by a
- * {@link Flavor}, with its own {@code /workspace}, {@code /tmp} and {@code /var/tmp} under
- * {@code <sessionsDir>/<name>}, the drivers mounted read-only at {@link Interpreter#DRIVER_DIR},
+ * {@link Flavor}, with its own {@code /workspace} under {@code <sessionsDir>/<name>} (its
+ * {@code /tmp} is the backend's size-limited tmpfs), the drivers mounted read-only at {@link Interpreter#DRIVER_DIR},
  * the configured volumes and the session's own, and the template's driver running in it.
  */
 public final class InterpreterLauncher {
@@ -122,7 +122,9 @@ public final class InterpreterLauncher {
                 .withMemoryMb(flavor.memoryMb()).withVcpus(flavor.cpus());
         SandboxSpec base = resolver.resolve(options);
         List<Mount> mounts = new ArrayList<>(base.mounts());
-        mounts.addAll(dirs.mounts(false));
+        // Only /workspace is a host directory: /tmp stays the backend's size-limited tmpfs (charged to the
+        // sandbox's memory), so that output captured there or junk written there cannot fill the host's disk.
+        dirs.mounts(false).stream().filter(m -> m.sandboxPath().equals(Interpreter.WORKDIR)).forEach(mounts::add);
         mounts.add(new Mount(driversDir, Interpreter.DRIVER_DIR, true));
         mounts.addAll(sharedVolumes);
         mounts.addAll(volumes);

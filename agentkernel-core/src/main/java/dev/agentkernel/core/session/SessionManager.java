@@ -143,11 +143,7 @@ public final class SessionManager implements AutoCloseable {
             }
             return session.execute(request.code(), timeout, false);
         }
-        InterpreterTemplate template = request.template().orElse(InterpreterTemplate.PYTHON);
-        Flavor flavor = request.flavor().orElse(settings.defaultFlavor());
-        capacity.requireFits(flavor);
-        List<Mount> mounts = request.volumes().stream().map(v -> v.toMount(policy)).toList();
-        CodeSession session = open(template, flavor, request.volumes(), mounts);
+        CodeSession session = openNew(request.template(), request.flavor(), request.volumes());
         try {
             return session.execute(request.code(), timeout, true);
         } catch (RuntimeException e) {
@@ -156,6 +152,24 @@ public final class SessionManager implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Creates a session without running code in it (its interpreter is started and ready), so
+     * that a caller knows the id before the first execution.
+     *
+     * @throws InvalidRequestException, PermissionDeniedException, ResourceExhaustedException,
+     *         CodeExecutionException as {@link #execute} does for a new session
+     */
+    public SessionInfo create(Optional<InterpreterTemplate> template, Optional<Flavor> flavor, List<VolumeMapping> volumes) {
+        return openNew(template, flavor, volumes).info();
+    }
+
+    private CodeSession openNew(Optional<InterpreterTemplate> template, Optional<Flavor> flavor, List<VolumeMapping> volumes) {
+        Flavor f = flavor.orElse(settings.defaultFlavor());
+        capacity.requireFits(f);
+        List<Mount> mounts = volumes.stream().map(v -> v.toMount(policy)).toList();
+        return open(template.orElse(InterpreterTemplate.PYTHON), f, volumes, mounts);
     }
 
     private CodeSession open(InterpreterTemplate template, Flavor flavor, List<VolumeMapping> volumes, List<Mount> mounts) {
@@ -309,13 +323,21 @@ public final class SessionManager implements AutoCloseable {
 
     /** Retires, unregisters and closes a session; false if it had already ended. */
     private boolean end(CodeSession session, String why, boolean evenIfBusy) {
+        if (!unregister(session, why, evenIfBusy)) {
+            return false;
+        }
+        session.close();
+        return true;
+    }
+
+    /** Retires and unregisters a session (it is then unknown to every caller); false if it had already ended. */
+    private boolean unregister(CodeSession session, String why, boolean evenIfBusy) {
         boolean retired = evenIfBusy ? session.retire(why) : session.retireIfIdle(why);
         if (!retired) {
             return false;
         }
         sessions.remove(session.id(), session);
         remember(session.id(), why);
-        session.close();
         return true;
     }
 
@@ -347,8 +369,9 @@ public final class SessionManager implements AutoCloseable {
         Duration limit = settings.sessionTimeout();
         for (CodeSession session : List.copyOf(sessions.values())) {
             if (session.idleFor().compareTo(limit) >= 0
-                    && end(session, "expired after " + human(limit) + " idle", false)) {
+                    && unregister(session, "expired after " + human(limit) + " idle", false)) {
                 expired.incrementAndGet();
+                session.close();
                 LOG.log(System.Logger.Level.INFO, "session " + session.id() + " expired");
             }
         }

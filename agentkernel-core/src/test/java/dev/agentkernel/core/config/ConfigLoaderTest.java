@@ -248,6 +248,29 @@ class ConfigLoaderTest {
                 .hasMessage("unknown agent 'gpt': use one of claude, gemini, codex, opencode");
     }
 
+    @Test
+    void theExecutionSectionConfiguresTasksRelativeToTheFile() throws IOException {
+        Path file = write("""
+                [execution]
+                workspace_dir = "work"
+                tools_dir = "/opt/tools"
+                timeout = 120.5
+                max_retries = 3
+                max_workers = 8
+                """);
+        ProjectConfig.ExecutionSection e = ConfigLoader.load(file).execution();
+        assertThat(e.workspaceDir()).contains(dir.resolve("work"));
+        assertThat(e.toolsDir()).contains(Path.of("/opt/tools"));
+        assertThat(e.timeout()).contains(java.time.Duration.ofMillis(120_500));
+        assertThat(e.maxRetries()).hasValue(3);
+        assertThat(e.maxWorkers()).hasValue(8);
+        assertThat(ConfigLoader.load(write("")).execution()).isEqualTo(ProjectConfig.ExecutionSection.empty());
+        assertMessage(write("[execution]\nmax_retries = 11\n")).contains("[execution] max_retries must be between 0 and 10");
+        assertMessage(write("[execution]\ntimeout = -1\n")).contains("[execution] timeout must be a positive number");
+        assertMessage(write("[execution]\nmax_workers = 0\n")).contains("max_workers must be between 1 and 1000");
+        assertMessage(write("[execution]\nworkspace_dir = 3\n")).contains("workspace_dir must be a string");
+    }
+
     private Path write(String toml) throws IOException {
         return Files.writeString(Files.createTempFile(dir, "agentkernel", ".toml"), toml);
     }
