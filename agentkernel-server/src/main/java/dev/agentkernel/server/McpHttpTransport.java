@@ -212,6 +212,9 @@ final class McpHttpTransport implements McpStreamableServerTransportProvider {
         SseTransport stream = new SseTransport(res.outputStream(), json);
         try {
             session.responseStream(request, stream).block();
+        } catch (UncheckedIOException e) {
+            // the client left before the answer; the work was done, there is no one to tell
+            LOG.log(System.Logger.Level.DEBUG, "MCP client left before the answer to " + request.method());
         } finally {
             stream.close();
         }
