@@ -24,6 +24,11 @@ final class DaemonUnavailableException extends RuntimeException {
         return new DaemonUnavailableException("lost the connection to the AgentKernel daemon at " + url + detail, cause);
     }
 
+    /** A daemon that answers but cannot serve what was asked, said in {@code message}. */
+    static DaemonUnavailableException unusable(String message, Throwable cause) {
+        return new DaemonUnavailableException(message, cause);
+    }
+
     /** The line for a daemon that does not answer at {@code url}. */
     static String noDaemon(String url) {
         return "no AgentKernel daemon answers at " + url + "; start one with 'agentkernel daemon start'";

@@ -44,6 +44,7 @@ public final class Main {
             new Entry("tools", "List the tool libraries tasks may use", ToolsCommand::new),
             new Entry("audit", "Show the audit log of the daemon or of one sandbox", AuditCommand::new),
             new Entry("status", "Show the daemon's status and its sandboxes", StatusCommand::new),
+            new Entry("mcp", "Serve the daemon's MCP tools on stdin/stdout (for MCP clients)", McpCommand::new),
             new Entry("agents", "Show which AI coding agents are installed and have API keys", AgentsCommand::new),
             new Entry("serve", "Serve the HTTP API in the foreground", ServeCommand::new),
             new Entry("daemon", "Start, stop or inspect the HTTP API server in the background", DaemonCommand::new),
@@ -222,7 +223,7 @@ public final class Main {
         out.println("  agentkernel doctor");
         out.println("  source <(agentkernel completion bash)");
         out.println();
-        out.println("The commands from create to status talk to a running daemon: --url, else AGENTKERNEL_BASE_URL,");
+        out.println("The commands from create to mcp talk to a running daemon: --url, else AGENTKERNEL_BASE_URL,");
         out.println("else the one 'agentkernel daemon start' started, else http://localhost:18888. When none answers");
         out.println("they exit with 69; start one with 'agentkernel daemon start'.");
         out.println();

@@ -17,10 +17,12 @@ final class HelidonApiServer implements ApiServer {
     private static final java.util.logging.Logger HELIDON_LOG = java.util.logging.Logger.getLogger("io.helidon");
     private final WebServer server;
     private final Drain drain;
+    private final McpEndpoint mcp;
 
-    private HelidonApiServer(WebServer server, Drain drain) {
+    private HelidonApiServer(WebServer server, Drain drain, McpEndpoint mcp) {
         this.server = server;
         this.drain = drain;
+        this.mcp = mcp;
     }
 
     static ApiServer start(ServerConfig config, ApiServices services) {
@@ -28,30 +30,33 @@ final class HelidonApiServer implements ApiServer {
         ApiKeys keys = new ApiKeys(config.apiKeys());
         Bodies bodies = new Bodies(config.maxBodyBytes());
         Drain drain = new Drain();
+        McpEndpoint mcp = McpEndpoint.start(services, bodies);
         try {
             WebServer server = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
                     .maxPayloadSize(-1)
-                    .routing(routing -> routes(routing, keys, drain, bodies, services))
+                    .routing(routing -> routes(routing, keys, drain, bodies, services, mcp))
                     .build()
                     .start();
             if (server.port() < 1) {
+                mcp.close();
                 server.stop();
                 throw new SandboxFailureException("cannot listen on " + config.host() + ":" + config.port()
                         + " (is the port in use by another program, e.g. another agentkernel daemon?)");
             }
-            return new HelidonApiServer(server, drain);
+            return new HelidonApiServer(server, drain, mcp);
         } catch (SandboxFailureException e) {
             throw e;
         } catch (RuntimeException e) {
+            mcp.close();
             throw new SandboxFailureException("cannot listen on " + config.host() + ":" + config.port() + ": "
                     + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
         }
     }
 
     private static void routes(HttpRouting.Builder routing, ApiKeys keys, Drain drain, Bodies bodies,
-                               ApiServices services) {
+                               ApiServices services, McpEndpoint mcp) {
         RunRoutes run = new RunRoutes(services.runs(), bodies);
         SandboxRoutes sandboxes = new SandboxRoutes(services.sandboxes(), bodies);
         FileRoutes files = new FileRoutes(services.sandboxes(), bodies, services.spoolDir(), services.maxFileBytes());
@@ -122,6 +127,7 @@ final class HelidonApiServer implements ApiServer {
         routing.post("/tasks/{id}/wait", tasks::await);
         routing.get("/tasks/{id}/wait", tasks::await);
         routing.post("/tasks/{id}/cancel", tasks::cancel);
+        mcp.routes(routing);
         routing.get("/tools", tools::search);
         routing.delete("/tools/cache", tools::clearCache);
         routing.any((req, res) -> send(res, 404, Json.error("no route for " + req.prologue().method().text() + " "
@@ -150,11 +156,13 @@ final class HelidonApiServer implements ApiServer {
 
     @Override
     public boolean drain(Duration grace) {
+        mcp.endListeningStreams();
         return drain.drain(grace);
     }
 
     @Override
     public void close() {
+        mcp.close();
         try {
             server.stop();
         } catch (RuntimeException e) {

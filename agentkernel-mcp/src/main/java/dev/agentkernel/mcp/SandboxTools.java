@@ -1,0 +1,410 @@
+package dev.agentkernel.mcp;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.agent.FileStat;
+import dev.agentkernel.core.run.RunOutcome;
+import dev.agentkernel.core.run.RunRequest;
+import dev.agentkernel.core.run.RunService;
+import dev.agentkernel.core.sandbox.CreateSandbox;
+import dev.agentkernel.core.sandbox.SandboxInfo;
+import dev.agentkernel.core.sandbox.SandboxManager;
+import dev.agentkernel.core.sandbox.SandboxNames;
+import dev.agentkernel.mcp.ToolDefinition.Effect;
+import dev.agentkernel.model.CommandSpec;
+import dev.agentkernel.model.EnvVar;
+import dev.agentkernel.model.InvalidRequestException;
+import dev.agentkernel.model.Profile;
+import dev.agentkernel.model.SandboxPaths;
+import dev.agentkernel.model.SandboxRequest;
+import dev.agentkernel.model.Termination;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One-off runs and persistent sandboxes: {@code sandbox_run}, {@code sandbox_create},
+ * {@code sandbox_exec}, {@code sandbox_list}, {@code sandbox_remove}, {@code sandbox_start},
+ * {@code sandbox_stop}, {@code sandbox_file_read}, {@code sandbox_file_write}. A command that
+ * exits non-zero (or is killed) is an error result that still carries its output. Package-private.
+ */
+final class SandboxTools {
+
+    private static final String NAME_EXAMPLE = "{\"name\": \"my-sandbox\"}";
+    private static final List<String> PROFILES = List.of("permissive", "moderate", "restrictive");
+
+    private final RunService runs;
+    private final SandboxManager sandboxes;
+    private final long maxFileBytes;
+
+    SandboxTools(RunService runs, SandboxManager sandboxes, long maxFileBytes) {
+        this.runs = runs;
+        this.sandboxes = sandboxes;
+        this.maxFileBytes = maxFileBytes;
+    }
+
+    List<ToolDefinition> definitions() {
+        return List.of(run(), create(), exec(), list(), remove(), start(), stop(), readFile(), writeFile());
+    }
+
+    private static Schema commandOutput() {
+        return Schema.object()
+                .string("output", "Standard output and standard error, interleaved as produced", true)
+                .string("stdout", "Standard output", true)
+                .string("stderr", "Standard error", true)
+                .integer("exit_code", "The command's exit code (124: timed out, 137: killed)", true)
+                .string("reason", "How it ended when not by itself: timed out, out of memory, a signal", false)
+                .bool("truncated", "Present when the output was longer than the result carries", false);
+    }
+
+    private static Schema sandboxOutput() {
+        return Schema.object()
+                .string("name", "The sandbox's name", true)
+                .string("status", "running or stopped", true)
+                .string("backend", "The isolation backend", true)
+                .string("image", "The runtime image, if one was asked for", false)
+                .number("vcpus", "CPUs", true)
+                .integer("memory_mb", "Memory limit in MiB", true)
+                .string("profile", "The security profile", true)
+                .bool("network", "Whether it has network access", true)
+                .string("created_at", "When it was created", true);
+    }
+
+    private ToolDefinition run() {
+        return new ToolDefinition("sandbox_run", "Run a command in a fresh sandbox",
+                "Run one command in a fresh, isolated sandbox that is removed afterwards, and return its output "
+                        + "and exit code. command is an array (argv) or one string run by /bin/sh -c. A command "
+                        + "that exits non-zero is an error result with its output.",
+                Schema.object()
+                        .raw("command", Map.of("type", List.of("array", "string"), "items", Map.of("type", "string"),
+                                "description", "The command: argv, e.g. [\"python3\", \"-c\", \"print(42)\"], or a "
+                                        + "shell command line, e.g. \"ls -la | wc -l\""), true)
+                        .string("image", "The runtime image, e.g. python:3.12 (default: detected from the command)", false)
+                        .choice("profile", "The security profile (default: moderate)", PROFILES, "moderate")
+                        .number("timeout", "Time limit in seconds (default: the daemon's)", false)
+                        .strings("env", "Environment variables as KEY=VALUE", false),
+                commandOutput()
+                        .string("sandbox", "The sandbox's name", true)
+                        .integer("duration_ms", "How long the run took", true),
+                Effect.ADDS,
+                args -> {
+                    List<String> command = args.command("command");
+                    Optional<String> image = args.optionalString("image");
+                    Optional<Profile> profile = args.optionalString("profile").map(Profile::parse);
+                    Optional<Duration> timeout = args.seconds("timeout", CommandSpec.MAX_TIMEOUT);
+                    RunRequest request = new RunRequest(command, image, profile, timeout, env(args), true);
+                    CommandOutput output = new CommandOutput();
+                    RunOutcome outcome = runs.run(request, output, () -> Thread.currentThread().isInterrupted());
+                    ObjectNode data = output.toJson(outcome.termination());
+                    data.put("sandbox", outcome.sandboxId());
+                    data.put("duration_ms", outcome.elapsed().toMillis());
+                    return commandResult(outcome.termination(), data);
+                });
+    }
+
+    private ToolDefinition create() {
+        return new ToolDefinition("sandbox_create", "Create a persistent sandbox",
+                "Create and start a persistent, named sandbox that keeps its files in /workspace between commands "
+                        + "(run them with sandbox_exec) until it is removed.",
+                Schema.object()
+                        .string("name", "A new sandbox's name: letters, digits, '.', '_' and '-', e.g. my-sandbox", true)
+                        .string("image", "The runtime image, e.g. python:3.12", false)
+                        .choice("profile", "The security profile (default: moderate)", PROFILES, "moderate")
+                        .number("vcpus", "CPUs, e.g. 1 or 0.5", false)
+                        .integer("memory_mb", "Memory limit in MiB, e.g. 512", false)
+                        .bool("network", "Whether it has network access (default: the profile's)", false),
+                sandboxOutput(),
+                Effect.ADDS,
+                args -> {
+                    String name = SandboxNames.requireValid(args.requiredString("name", NAME_EXAMPLE));
+                    SandboxRequest options = SandboxRequest.defaults();
+                    Optional<String> image = args.optionalString("image");
+                    if (image.isPresent()) {
+                        options = options.withImage(image.get());
+                    }
+                    Optional<String> profile = args.optionalString("profile");
+                    if (profile.isPresent()) {
+                        options = options.withProfile(Profile.parse(profile.get()));
+                    }
+                    Optional<Double> vcpus = args.positiveNumber("vcpus", "1 or 0.5");
+                    if (vcpus.isPresent()) {
+                        options = options.withVcpus(vcpus.get());
+                    }
+                    Optional<Long> memory = args.positiveWholeNumber("memory_mb", "512");
+                    if (memory.isPresent()) {
+                        options = options.withMemoryMb(memory.get());
+                    }
+                    if (args.has("network")) {
+                        options = options.withNetwork(args.flag("network", false));
+                    }
+                    return Results.ok(toJson(sandboxes.create(new CreateSandbox(name, options))));
+                });
+    }
+
+    private ToolDefinition exec() {
+        return new ToolDefinition("sandbox_exec", "Run a command in a sandbox",
+                "Run a command in a running persistent sandbox and return its output and exit code. command is an "
+                        + "array (argv) or one string run by /bin/sh -c. A command that exits non-zero is an error "
+                        + "result with its output.",
+                Schema.object()
+                        .string("name", "The sandbox's name", true)
+                        .raw("command", Map.of("type", List.of("array", "string"), "items", Map.of("type", "string"),
+                                "description", "The command: argv, e.g. [\"ls\", \"-la\"], or a shell command line, "
+                                        + "e.g. \"cd /workspace && make\""), true)
+                        .strings("env", "Environment variables as KEY=VALUE", false)
+                        .string("workdir", "The working directory, an absolute path (default: /workspace)", false)
+                        .number("timeout", "Time limit in seconds (default: the daemon's)", false),
+                commandOutput(),
+                Effect.ADDS,
+                args -> {
+                    String name = name(args);
+                    List<String> command = args.command("command");
+                    Optional<String> workdir = args.optionalString("workdir");
+                    workdir.ifPresent(w -> SandboxPaths.requireAbsolute(w, "workdir"));
+                    Optional<Duration> timeout = args.seconds("timeout", CommandSpec.MAX_TIMEOUT);
+                    CommandSpec spec = new CommandSpec(command, env(args), workdir, timeout);
+                    CommandOutput output = new CommandOutput();
+                    Termination end = sandboxes.exec(name, spec, output, () -> Thread.currentThread().isInterrupted());
+                    return commandResult(end, output.toJson(end));
+                });
+    }
+
+    private ToolDefinition list() {
+        return new ToolDefinition("sandbox_list", "List persistent sandboxes",
+                "List the persistent sandboxes with their status, image, limits and profile.",
+                Schema.object(),
+                Schema.object().objects("sandboxes", "The sandboxes", true),
+                Effect.READS,
+                args -> {
+                    ObjectNode data = Results.object();
+                    ArrayNode all = data.putArray("sandboxes");
+                    sandboxes.list().forEach(s -> all.add(toJson(s)));
+                    return Results.ok(data);
+                });
+    }
+
+    private ToolDefinition remove() {
+        return new ToolDefinition("sandbox_remove", "Remove a sandbox",
+                "Stop a persistent sandbox if it runs and remove it with its files.",
+                Schema.object().string("name", "The sandbox's name", true),
+                Schema.object()
+                        .string("name", "The sandbox's name", true)
+                        .bool("removed", "Always true", true)
+                        .string("message", "What happened", true),
+                Effect.DESTROYS,
+                args -> {
+                    String name = name(args);
+                    sandboxes.remove(name);
+                    ObjectNode data = Results.object();
+                    data.put("name", name);
+                    data.put("removed", true);
+                    data.put("message", "Removed sandbox '" + name + "'");
+                    return Results.ok(data);
+                });
+    }
+
+    private ToolDefinition start() {
+        return new ToolDefinition("sandbox_start", "Start a sandbox",
+                "Start a stopped persistent sandbox again; its /workspace files are kept.",
+                Schema.object().string("name", "The sandbox's name", true),
+                sandboxOutput(), Effect.ADDS,
+                args -> Results.ok(toJson(sandboxes.start(name(args)))));
+    }
+
+    private ToolDefinition stop() {
+        return new ToolDefinition("sandbox_stop", "Stop a sandbox",
+                "Stop a running persistent sandbox: its processes are killed, its /workspace files are kept.",
+                Schema.object().string("name", "The sandbox's name", true),
+                sandboxOutput(), Effect.DESTROYS,
+                args -> Results.ok(toJson(sandboxes.stop(name(args)))));
+    }
+
+    private ToolDefinition readFile() {
+        return new ToolDefinition("sandbox_file_read", "Read a file of a sandbox",
+                "Read a file of a running persistent sandbox. Text (UTF-8) comes back as it is, other content as "
+                        + "base64 (encoding says which).",
+                Schema.object()
+                        .string("name", "The sandbox's name", true)
+                        .string("path", "The file's absolute path in the sandbox, e.g. /workspace/out.txt", true),
+                Schema.object()
+                        .string("path", "The file's path", true)
+                        .string("content", "The file's content", true)
+                        .string("encoding", "utf8 or base64", true)
+                        .integer("size", "The file's size in bytes", true),
+                Effect.READS,
+                args -> {
+                    String name = name(args);
+                    String path = path(args);
+                    FileStat stat = sandboxes.stat(name, path);
+                    if (stat.type() == FileStat.Type.DIRECTORY) {
+                        throw new InvalidRequestException(path + " is a directory; read a file");
+                    }
+                    if (stat.type() != FileStat.Type.FILE) {
+                        throw new InvalidRequestException(path + " is not a regular file");
+                    }
+                    if (stat.size() > maxFileBytes) {
+                        throw new InvalidRequestException("file " + path + " is " + stat.size()
+                                + " bytes, more than the " + maxFileBytes + " a tool result carries");
+                    }
+                    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                    long size = sandboxes.readFile(name, path, new Bounded(bytes, maxFileBytes));
+                    Optional<String> text = utf8(bytes.toByteArray());
+                    ObjectNode data = Results.object();
+                    data.put("path", path);
+                    data.put("content", text.orElseGet(() -> Base64.getEncoder().encodeToString(bytes.toByteArray())));
+                    data.put("encoding", text.isPresent() ? "utf8" : "base64");
+                    data.put("size", size);
+                    return Results.ok(data);
+                });
+    }
+
+    private ToolDefinition writeFile() {
+        return new ToolDefinition("sandbox_file_write", "Write a file of a sandbox",
+                "Write (create or replace) a file of a running persistent sandbox. The directory must exist.",
+                Schema.object()
+                        .string("name", "The sandbox's name", true)
+                        .string("path", "The file's absolute path in the sandbox, e.g. /workspace/data.csv", true)
+                        .string("content", "The content: text, or base64 with encoding base64", true)
+                        .choice("encoding", "How content is given: utf8 (default) or base64", List.of("utf8", "base64"),
+                                "utf8"),
+                Schema.object()
+                        .string("path", "The file's path", true)
+                        .integer("bytes_written", "How many bytes were written", true)
+                        .string("message", "What happened", true),
+                Effect.DESTROYS,
+                args -> {
+                    String name = name(args);
+                    String path = path(args);
+                    String content = args.text("content", null);
+                    if (content == null) {
+                        throw new InvalidRequestException("sandbox_file_write: content is required: the file's text, "
+                                + "or base64 with \"encoding\": \"base64\"");
+                    }
+                    String encoding = args.optionalString("encoding").orElse("utf8");
+                    byte[] bytes = switch (encoding) {
+                        case "utf8", "utf-8" -> content.getBytes(StandardCharsets.UTF_8);
+                        case "base64" -> {
+                            try {
+                                yield Base64.getDecoder().decode(content.replaceAll("[\\r\\n\\t ]", ""));
+                            } catch (IllegalArgumentException e) {
+                                throw new InvalidRequestException("sandbox_file_write: content is not valid base64: "
+                                        + e.getMessage());
+                            }
+                        }
+                        default -> throw new InvalidRequestException("sandbox_file_write: encoding must be \"utf8\" or "
+                                + "\"base64\", got \"" + encoding + "\"");
+                    };
+                    if (bytes.length > maxFileBytes) {
+                        throw new InvalidRequestException("sandbox_file_write: content is " + bytes.length
+                                + " bytes, more than the limit of " + maxFileBytes);
+                    }
+                    long written = sandboxes.writeFile(name, path, new ByteArrayInputStream(bytes));
+                    ObjectNode data = Results.object();
+                    data.put("path", path);
+                    data.put("bytes_written", written);
+                    data.put("message", "Wrote " + written + " bytes to " + path);
+                    return Results.ok(data);
+                });
+    }
+
+    private static io.modelcontextprotocol.spec.McpSchema.CallToolResult commandResult(Termination end, ObjectNode data) {
+        if (end.exitCode() != 0) {
+            return Results.failed("the command " + (end.describe().isEmpty() ? "exited with code " + end.exitCode()
+                    : end.describe() + " (exit code " + end.exitCode() + ")"), data);
+        }
+        return Results.ok(data);
+    }
+
+    private static Map<String, String> env(Arguments args) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String assignment : args.strings("env", "[\"DEBUG=1\"]")) {
+            String[] kv = EnvVar.parse(assignment);
+            env.put(kv[0], kv[1]);
+        }
+        return env;
+    }
+
+    private static String name(Arguments args) {
+        return SandboxNames.requireValid(args.requiredString("name", NAME_EXAMPLE));
+    }
+
+    private static String path(Arguments args) {
+        String path = args.requiredString("path", "{\"name\": \"my-sandbox\", \"path\": \"/workspace/notes.txt\"}");
+        if (path.indexOf('\0') >= 0 || path.length() > 4096) {
+            throw new InvalidRequestException("path must be at most 4096 characters without NUL bytes");
+        }
+        return SandboxPaths.requireAbsolute(path, "path");
+    }
+
+    /** The content as text, if it is valid UTF-8 without NUL bytes. */
+    static Optional<String> utf8(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b == 0) {
+                return Optional.empty();
+            }
+        }
+        try {
+            return Optional.of(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString());
+        } catch (CharacterCodingException e) {
+            return Optional.empty();
+        }
+    }
+
+    static ObjectNode toJson(SandboxInfo info) {
+        ObjectNode node = Results.object();
+        var r = info.record();
+        node.put("name", r.name());
+        node.put("status", info.status().id());
+        node.put("backend", r.backend());
+        r.image().ifPresent(i -> node.put("image", i));
+        if (r.vcpus() == Math.rint(r.vcpus())) {
+            node.put("vcpus", (long) r.vcpus());
+        } else {
+            node.put("vcpus", r.vcpus());
+        }
+        node.put("memory_mb", r.memoryMb());
+        node.put("profile", r.profile().id());
+        node.put("network", r.network());
+        r.projectDir().ifPresent(d -> node.put("dir", d.toString()));
+        node.put("created_at", r.createdAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        return node;
+    }
+
+    /** An output stream that refuses to take more than a limit (a file that grows while read). */
+    private static final class Bounded extends java.io.FilterOutputStream {
+        private final long limit;
+        private long count;
+
+        Bounded(OutputStream out, long limit) {
+            super(out);
+            this.limit = limit;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            count += len;
+            if (count > limit) {
+                throw new UncheckedIOException(new IOException("the file grew beyond " + limit + " bytes while read"));
+            }
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+    }
+}
