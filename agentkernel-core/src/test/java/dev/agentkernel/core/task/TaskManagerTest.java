@@ -167,7 +167,10 @@ class TaskManagerTest {
             for (int i = 0; i < 6; i++) {
                 tasks.add(dispatch(m, "sleep:" + (150 + i)));
             }
-            Thread.sleep(60);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (runner.running.get() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
             long queued = tasks.stream().map(t -> m.status(t.id())).filter(TaskInfo::queued).count();
             assertThat(queued).isEqualTo(4);
             for (TaskInfo t : tasks) {
@@ -193,8 +196,11 @@ class TaskManagerTest {
     void cancellingARunningOrQueuedTaskStopsIt() throws Exception {
         try (TaskManager m = manager(1, 0)) {
             TaskInfo running = dispatch(m, "sleep:10000");
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (m.status(running.id()).startedAt().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
             TaskInfo queued = dispatch(m, "sleep:10000");
-            Thread.sleep(50);
             TaskManager.Cancellation q = m.cancel(queued.id());
             assertThat(q.cancelled()).isTrue();
             assertThat(q.task().error().orElseThrow()).contains("before it started");
