@@ -345,6 +345,49 @@ class DaemonIT {
     }
 
     @Test
+    void tasksOfAKilledDaemonAreReportedFailedAndFinishedOnesKeptByTheNext() throws Exception {
+        Outcome start = cli("daemon", "start", "--port", "0");
+        assertThat(start.exitCode()).as(start.describe()).isZero();
+        Matcher m = STARTED.matcher(start.stdout().strip());
+        assertThat(m.matches()).as(start.describe()).isTrue();
+        long daemonPid = Long.parseLong(m.group(1));
+        String url = m.group(2);
+        JsonNode finished = postJson(url + "/tasks", "{\"code\": \"print('kept')\"}");
+        String done = finished.path("data").path("task_id").asText();
+        JsonNode waited = postJson(url + "/tasks/" + done + "/wait", "{\"timeout\": 60}");
+        assertThat(waited.path("data").path("status").asText()).as("%s", waited).isEqualTo("completed");
+        JsonNode running = postJson(url + "/tasks", "{\"code\": \"import time\\nprint('started', flush=True)\\ntime.sleep(300)\"}");
+        String unfinished = running.path("data").path("task_id").asText();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!get(url + "/tasks/" + unfinished).path("data").path("output").asText().contains("started")
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(processesInCgroupsOf(daemonPid)).as("the task runs").isNotEmpty();
+
+        ProcessHandle.of(daemonPid).orElseThrow().destroyForcibly(); // a crash: nothing is recorded any more
+        deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!processesInCgroupsOf(daemonPid).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(processesInCgroupsOf(daemonPid)).as("no task outlives the daemon").isEmpty();
+
+        Outcome again = cli("daemon", "start", "--port", "0");
+        assertThat(again.exitCode()).as(again.describe()).isZero();
+        Matcher m2 = STARTED.matcher(again.stdout().strip());
+        assertThat(m2.matches()).as(again.describe()).isTrue();
+        String url2 = m2.group(2);
+        JsonNode kept = get(url2 + "/tasks/" + done).path("data");
+        assertThat(kept.path("status").asText()).isEqualTo("completed");
+        assertThat(kept.path("output").asText()).isEqualTo("kept\n");
+        JsonNode lost = get(url2 + "/tasks/" + unfinished).path("data");
+        assertThat(lost.path("status").asText()).as("%s", lost).isEqualTo("failed");
+        assertThat(lost.path("error").asText()).contains("the daemon stopped");
+        Outcome stop = cli("daemon", "stop");
+        assertThat(stop.exitCode()).as(stop.describe()).isZero();
+    }
+
+    @Test
     void aStalePidFileDoesNotCount() throws Exception {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
