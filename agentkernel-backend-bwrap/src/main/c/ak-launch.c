@@ -147,13 +147,27 @@ static void netlink_must(int fd, struct request *r, const char *what) {
     }
 }
 
-/* Sets (or clears) IFF_UP of the link with index `index` (or named `name` when index is 0). */
-static void link_up(int fd, int index, const char *name, const char *what) {
+/*
+ * No IPv6 address of its own for a link brought up after this (no link-local address, so
+ * no duplicate-address detection or router solicitation either): nothing on the bridge
+ * speaks IPv6, and the kernel's work for it would be spent on every sandbox.
+ */
+static void attr_no_ipv6_addresses(struct request *r) {
+    struct rtattr *spec = nest_begin(r, IFLA_AF_SPEC);
+    struct rtattr *inet6 = nest_begin(r, AF_INET6);
+    unsigned char mode = IN6_ADDR_GEN_MODE_NONE;
+    attr_add(r, IFLA_INET6_ADDR_GEN_MODE, &mode, sizeof(mode));
+    nest_end(r, inet6);
+    nest_end(r, spec);
+}
+
+/* Brings up the link with index `index`, without IPv6 addresses when `no_ipv6`. */
+static void link_up(int fd, int index, int no_ipv6, const char *what) {
     struct ifinfomsg link = {.ifi_family = AF_UNSPEC, .ifi_index = index, .ifi_flags = IFF_UP, .ifi_change = IFF_UP};
     struct request r;
     request_init(&r, RTM_NEWLINK, 0, &link, sizeof(link));
-    if (index == 0) {
-        attr_string(&r, IFLA_IFNAME, name);
+    if (no_ipv6) {
+        attr_no_ipv6_addresses(&r);
     }
     netlink_must(fd, &r, what);
 }
@@ -245,6 +259,7 @@ static void veth(const char *bridge_index_text, const char *cidr, const char *ga
     request_init(&r, RTM_NEWLINK, 0, &by_name, sizeof(by_name));
     attr_string(&r, IFLA_IFNAME, host_if);
     attr_u32(&r, IFLA_MASTER, (unsigned int) bridge_index);
+    attr_no_ipv6_addresses(&r);
     netlink_must(host, &r, "attach the host end to the bridge");
     struct ifinfomsg port = {.ifi_family = AF_UNSPEC, .ifi_flags = IFF_UP, .ifi_change = IFF_UP};
     request_init(&r, RTM_NEWLINK, 0, &port, sizeof(port));
@@ -259,7 +274,7 @@ static void veth(const char *bridge_index_text, const char *cidr, const char *ga
     close(host);
 
     /* the sandbox end: loopback up, eth0 addressed and up, default route */
-    link_up(sandbox, 1, NULL, "bring up lo");
+    link_up(sandbox, 1, 0, "bring up lo");
     int eth0 = (int) if_nametoindex("eth0");
     if (eth0 == 0) {
         die("eth0 missing after creating it: %s", strerror(errno));
@@ -270,7 +285,7 @@ static void veth(const char *bridge_index_text, const char *cidr, const char *ga
     attr_add(&r, IFA_LOCAL, &address, sizeof(address));
     attr_add(&r, IFA_ADDRESS, &address, sizeof(address));
     netlink_must(sandbox, &r, "address eth0");
-    link_up(sandbox, eth0, NULL, "bring up eth0");
+    link_up(sandbox, eth0, 1, "bring up eth0");
     struct rtmsg route = {.rtm_family = AF_INET, .rtm_table = RT_TABLE_MAIN, .rtm_protocol = RTPROT_BOOT,
                           .rtm_scope = RT_SCOPE_UNIVERSE, .rtm_type = RTN_UNICAST};
     request_init(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &route, sizeof(route));
