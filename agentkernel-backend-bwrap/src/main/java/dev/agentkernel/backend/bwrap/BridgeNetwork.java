@@ -75,7 +75,10 @@ final class BridgeNetwork {
                 }
             }
         }
-        write(PROC_SYS.resolve("ipv6/conf/" + BRIDGE + "/disable_ipv6"), "1"); // no IPv6 address on the host side
+        Path ipv6 = PROC_SYS.resolve("ipv6/conf/" + BRIDGE + "/disable_ipv6");
+        if (Files.exists(ipv6)) { // absent when the kernel has no IPv6
+            write(ipv6, "1"); // no IPv6 address on the host side of the bridge
+        }
         run(List.of(ip.toString(), "-batch", "-"),
                 "address replace " + GATEWAY + "/" + PREFIX + " dev " + BRIDGE + "\nlink set dev " + BRIDGE + " up\n");
         if (!read(PROC_SYS.resolve("ipv4/ip_forward")).strip().equals("1")) {
