@@ -31,6 +31,17 @@ final class NetworkChoice {
      * @param slirp  the slirp4netns program, for {@link NetworkWiring#SLIRP4NETNS}
      */
     record Decision(NetworkWiring wiring, Optional<BridgeNetwork> bridge, Optional<Path> slirp) {
+        /**
+         * Validates that the bridge comes exactly with {@link NetworkWiring#BRIDGE} (the launcher
+         * makes the namespace only when it gets the bridge's arguments, and bubblewrap keeps the
+         * launcher's namespace only with that wiring) and slirp4netns with its own wiring.
+         */
+        Decision {
+            if (bridge.isPresent() != (wiring == NetworkWiring.BRIDGE)
+                    || slirp.isPresent() != (wiring == NetworkWiring.SLIRP4NETNS)) {
+                throw new IllegalArgumentException("inconsistent network decision: " + wiring);
+            }
+        }
     }
 
     NetworkChoice(HostContext host, Optional<Path> slirp) {
