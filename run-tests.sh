@@ -7,9 +7,10 @@ ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 # shellcheck source=scripts/java.sh
 source "$ROOT/scripts/java.sh"
 ak_find_java || exit 1
-# bwrap/slirp4netns: the sandboxes; ip, python3: used inside test sandboxes; tmux: terminal tests;
+# bwrap/slirp4netns: the sandboxes; nft, ip: the bridge network of sandboxes (as root), ip and
+# python3 also inside test sandboxes; tmux: terminal tests;
 # gcc + static libc: the in-sandbox agent is a static C binary; node/npm: the published Node client.
-ak_require_tools bwrap:bubblewrap slirp4netns:slirp4netns ip:iproute2 python3:python3 tmux:tmux \
+ak_require_tools bwrap:bubblewrap slirp4netns:slirp4netns nft:nftables ip:iproute2 python3:python3 tmux:tmux \
   gcc:gcc node:nodejs npm:npm || exit 1
 ak_require_package_file libc6-dev /usr/lib/x86_64-linux-gnu/libc.a /usr/lib/aarch64-linux-gnu/libc.a || exit 1
 cd "$ROOT"

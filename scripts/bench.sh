@@ -47,7 +47,9 @@ for arg in "$@"; do
 done
 
 case "$(uname -s)" in
-  Linux) ak_require_tools bwrap:bubblewrap slirp4netns:slirp4netns || exit 1 ;;
+  Linux) ak_require_tools bwrap:bubblewrap slirp4netns:slirp4netns || exit 1
+    # as root, sandboxes with network use the host bridge (nftables), as the daemon would
+    if [[ $(id -u) -eq 0 ]]; then ak_require_tools nft:nftables ip:iproute2 || exit 1; fi ;;
   *) echo "bench: needs Linux" >&2; exit 1 ;;
 esac
 if [[ $(id -u) -ne 0 ]]; then

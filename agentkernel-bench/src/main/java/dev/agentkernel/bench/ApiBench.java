@@ -75,6 +75,10 @@ import java.util.stream.Stream;
  */
 public final class ApiBench {
 
+    /** How the backend connects sandboxes with network, as the report names it. */
+    private String network = "network";
+
+
     static final CommandSpec ECHO = CommandSpec.of("echo", "hi");
     static final double WARM_P50_TARGET_MS = 5;
     static final double WARM_P99_TARGET_MS = 20;
@@ -139,6 +143,7 @@ public final class ApiBench {
                         SeccompArch.current());
                 List<String> rawArgv = backend.commandLine(noNet, ECHO).orElseThrow(
                         () -> new IllegalStateException("the bwrap backend did not describe its command line"));
+                network = backend.commandLine(runSpec, ECHO).map(ApiBench::networkName).orElse("network");
                 Machine machine = Machine.describe(Path.of(rawArgv.getFirst()), detection.driver().describe());
                 System.err.println("bench: " + machine.summary());
 
@@ -157,7 +162,7 @@ public final class ApiBench {
                             daemon.port(), (started - t0) / 1e6, options.poolSize, (warm - started) / 1e6);
                     port = daemon.port();
                     client = new ApiClient(port);
-                    ApiReport report = new ApiReport(options, machine, config, runSpec, rawArgv.size() - 1);
+                    ApiReport report = new ApiReport(options, machine, config, runSpec, rawArgv.size() - 1, network);
                     report.loadBefore = Machine.loadAverage();
                     report.date = ZonedDateTime.now(ZoneOffset.UTC);
                     latency(report, host, resolver, daemon.runs(), backend, runSpec, noNet, filter, rawArgv);
@@ -218,7 +223,7 @@ public final class ApiBench {
                     requireServed(served, "/run (lean client)");
                     return elapsed;
                 }));
-        Variant cold = new Variant("`POST /run` `\"fast\": false` (cold: new sandbox with network, slirp4netns)",
+        Variant cold = new Variant("`POST /run` `\"fast\": false` (cold: new sandbox with network, " + network + ")",
                 "cold /run", null, traced("cold", () -> {
                     ApiClient.Run r = client.run(coldBody);
                     if (measuring) {
@@ -286,7 +291,7 @@ public final class ApiBench {
                         out.require(outcome.termination());
                         return elapsed;
                     }));
-            Variant startNet = new Variant("`IsolationBackend.start(echo hi).await()`, network (slirp4netns), "
+            Variant startNet = new Variant("`IsolationBackend.start(echo hi).await()`, network (" + network + "), "
                     + "the spec `/run` resolves to", "backend start, network", inCold,
                     traced("startNet", () -> timeExecution(backend, runSpec)));
             Variant startNoNet = new Variant("`IsolationBackend.start(echo hi).await()`, no network",
@@ -438,6 +443,14 @@ public final class ApiBench {
 
     // ---------------------------------------------------------------- throughput
 
+    /**
+     * The network mechanism a bwrap command line shows: slirp4netns when bubblewrap creates the
+     * network namespace itself, otherwise the bridge (the launcher made the namespace).
+     */
+    static String networkName(List<String> bwrapArgv) {
+        return bwrapArgv.contains("--unshare-net") ? "slirp4netns" : "bridge: veth pair, nftables NAT";
+    }
+
     private void throughput(ApiReport report, Path filter, List<String> rawArgv) throws Exception {
         int cap = Integer.MAX_VALUE;
         List<int[]> plan = new ArrayList<>();
@@ -449,7 +462,7 @@ public final class ApiBench {
             int size = step[0];
             String profile = step[1] == 1 ? "restrictive" : null;
             ApiReport.Throughput t = new ApiReport.Throughput("`POST /batch/run`, " + size + " × `echo hi` per batch"
-                    + (profile == null ? "" : ", `\"profile\": \"restrictive\"` (no network: no slirp4netns per sandbox)"),
+                    + (profile == null ? "" : ", `\"profile\": \"restrictive\"` (no network)"),
                     size);
             for (int rep = 0; rep < options.batchRepeats; rep++) {
                 settle();

@@ -20,6 +20,8 @@ final class ApiReport {
     private final Machine machine;
     private final DaemonConfig config;
     private final SandboxSpec runSpec;
+    /** How sandboxes with network are connected (slirp4netns, or the bridge). */
+    private final String network;
     private final int rawArgs;
     String loadBefore;
     String loadAfter;
@@ -43,7 +45,9 @@ final class ApiReport {
     BackToBack backToBack;
     final List<Throughput> throughput = new ArrayList<>();
 
-    ApiReport(ApiOptions options, Machine machine, DaemonConfig config, SandboxSpec runSpec, int rawArgs) {
+    ApiReport(ApiOptions options, Machine machine, DaemonConfig config, SandboxSpec runSpec, int rawArgs,
+              String network) {
+        this.network = network;
         this.options = options;
         this.machine = machine;
         this.config = config;
@@ -157,7 +161,7 @@ final class ApiReport {
                 .append(" at a time), at most ").append(config.maxSandboxes())
                 .append(" sandboxes at once. `/run` of `echo hi` resolves to the `")
                 .append(runSpec.profile().id()).append("` profile with network `").append(runSpec.network())
-                .append("` (slirp4netns), which is also what the pool holds.\n");
+                .append("` (").append(network).append("), which is also what the pool holds.\n");
         md.append("- **Client:** JDK `HttpClient`, HTTP/1.1, keep-alive; one client and one connection for the "
                 + "sequential rows; every response checked (HTTP 200, `success`, `exit_code` 0, `output` \"hi\\n\"), "
                 + "failures counted, never timed.\n");
@@ -173,7 +177,7 @@ final class ApiReport {
         md.append("- **Baseline:** raw `bwrap` started from Java with AgentKernel's own arguments for the same "
                         + "profile (the ").append(rawArgs)
                 .append(" arguments of the backend's `IsolationBackend.commandLine`, seccomp filter on fd 3), but "
-                        + "without network: a bare bwrap cannot attach slirp4netns, so the cold `/run` pays for its "
+                        + "without network: a bare bwrap has no network wiring, so the cold `/run` pays for its "
                         + "network on top (see the breakdown).\n");
         if (options.note != null) {
             md.append("- **Note:** ").append(options.note).append('\n');
@@ -277,15 +281,15 @@ final class ApiReport {
         md.append(String.format(Locale.ROOT, """
 
                 **Cold path at p50.** `/run` without `fast` = **%s ms** = %s raw bwrap: HTTP + JSON %s; \
-                `RunService` around the backend %s; network (slirp4netns attach and teardown) %s; cgroup, \
-                launch script and supervision %s; raw bwrap itself %s ms.
-                """, Report.ms(c), ratio(c / r), est(c - sc), est(sc - bn), est(bn - bnn), est(bnn - r),
+                `RunService` around the backend %s; network (%s) %s; cgroup, \
+                launcher and supervision %s; raw bwrap itself %s ms.
+                """, Report.ms(c), ratio(c / r), est(c - sc), est(sc - bn), network, est(bn - bnn), est(bnn - r),
                 Report.ms(r)));
         double launchMs = p50(launch);
         int parallel = Runtime.getRuntime().availableProcessors();
         md.append(String.format(Locale.ROOT, """
 
-                **Pool capacity.** Starting one pool sandbox (bwrap, slirp4netns, agent handshake) takes %s ms at \
+                **Pool capacity.** Starting one pool sandbox (bwrap, network, agent handshake) takes %s ms at \
                 p50 (measured alone, between requests), %d at a time: the pool can refill at most about %s \
                 sandboxes/s, so any sustained rate above that takes the cold path (less in practice: the refills \
                 compete with the requests for the same %d CPUs).

@@ -146,7 +146,8 @@ public final class StartupBench {
         Variant akNoNet = new Variant("AgentKernel in process, `--no-network` (`start(…).await()`)",
                 "AgentKernel", null,
                 () -> timeExecution(backend, noNet));
-        Variant akNet = new Variant("AgentKernel in process, network (slirp4netns)", "AgentKernel, network", null,
+        String network = backend.commandLine(withNet, TRUE).map(ApiBench::networkName).orElse("network");
+        Variant akNet = new Variant("AgentKernel in process, network (" + network + ")", "AgentKernel, network", null,
                 () -> timeExecution(backend, withNet));
         List<Variant> main = new ArrayList<>(List.of(rawVariant, akNoNet));
         if (options.network) {
@@ -628,7 +629,7 @@ public final class StartupBench {
                                     quiet kernel (RCU grace periods, namespace teardown of the previous run done)
                                     instead of depending on which variant ran just before; 0 = back to back
                   --no-breakdown    skip the breakdowns of AgentKernel's overhead
-                  --no-network      skip the in-process variant with network (slirp4netns)
+                  --no-network      skip the in-process variant with network (bridge or slirp4netns)
                   --root DIR        project root holding the ./agentkernel launcher (default: current directory)
                   --markdown FILE   rewrite this benchmark's sections of FILE (e.g. BENCHMARKS.md)
                   --note TEXT       a note to print with the results (e.g. about the machine's load)

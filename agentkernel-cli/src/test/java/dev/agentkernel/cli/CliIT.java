@@ -307,24 +307,33 @@ class CliIT {
         String marker = "400." + ThreadLocalRandom.current().nextInt(100_000, 999_999);
         Process process = cli.builder(cwd, Map.of(), List.of("run", "--", "sleep", marker)).start();
         List<ProcessHandle> slirp;
+        List<Path> veths;
         try {
             awaitSandboxed(marker);
-            slirp = process.toHandle().children()
-                    .filter(p -> p.info().command().orElse("").endsWith("slirp4netns")).toList();
-            assertThat(slirp).as("the sandbox has network through slirp4netns").isNotEmpty();
+            // the sandbox's network: a slirp4netns child, or (root with nft: the bridge) the host end
+            // of its veth pair, named after the launcher that became bubblewrap
+            List<ProcessHandle> children = process.toHandle().children().toList();
+            slirp = children.stream().filter(p -> p.info().command().orElse("").endsWith("slirp4netns")).toList();
+            veths = children.stream().filter(p -> p.info().command().orElse("").endsWith("bwrap"))
+                    .map(p -> Path.of("/sys/class/net/akv" + p.pid()))
+                    .filter(Files::exists).toList();
+            assertThat(slirp.size() + veths.size()).as("the sandbox has network (slirp4netns or a veth pair)")
+                    .isEqualTo(1);
             process.destroyForcibly(); // SIGKILL: no shutdown hook runs
             assertThat(process.waitFor(5, TimeUnit.SECONDS)).isTrue();
         } finally {
             process.destroyForcibly();
         }
-        // slirp4netns notices its exit fd closing within about two seconds
+        // slirp4netns notices its exit fd closing within about two seconds; a veth pair goes with
+        // its network namespace
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while ((!Launcher.hostProcessesMentioning(marker).isEmpty() || slirp.stream().anyMatch(ProcessHandle::isAlive))
-                && System.nanoTime() < deadline) {
+        while ((!Launcher.hostProcessesMentioning(marker).isEmpty() || slirp.stream().anyMatch(ProcessHandle::isAlive)
+                || veths.stream().anyMatch(Files::exists)) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         assertThat(Launcher.hostProcessesMentioning(marker)).as("sandbox processes after the CLI died").isEmpty();
         assertThat(slirp).as("slirp4netns after the CLI died").noneMatch(ProcessHandle::isAlive);
+        assertThat(veths).as("veth pairs after the CLI died").noneMatch(Files::exists);
         Outcome next = run("run", "--", "true");
         assertThat(next.exitCode()).as(next.describe()).isZero();
         assertThat(Launcher.cgroupsOf(process.pid())).as("stale cgroups after the next run").isEmpty();

@@ -327,13 +327,14 @@ final class ServerFixture implements AutoCloseable {
     }
 
     /**
-     * Waits up to {@code limit} for {@link #leftovers()} to be empty (a request's clean-up may
-     * still run for a moment after its response was read), then asserts it is.
+     * Waits up to {@code limit} for {@link #leftovers()} to be empty and the RunService to count
+     * no running sandbox (a request's clean-up may still run for a moment after its response
+     * was read, and the count drops only after the host resources are gone), then asserts both.
      */
     void awaitNothingLeftBehind(Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
         List<String> left = leftovers();
-        while (!left.isEmpty() && System.nanoTime() < deadline) {
+        while ((!left.isEmpty() || runs.running() != 0) && System.nanoTime() < deadline) {
             sleep(50);
             left = leftovers();
         }

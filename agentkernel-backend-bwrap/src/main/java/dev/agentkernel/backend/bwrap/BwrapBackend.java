@@ -12,7 +12,6 @@ import dev.agentkernel.core.process.SupervisedExecution;
 import dev.agentkernel.core.seccomp.SeccompArch;
 import dev.agentkernel.core.seccomp.SeccompFilterFile;
 import dev.agentkernel.core.seccomp.SeccompPolicy;
-import dev.agentkernel.model.BackendUnavailableException;
 import dev.agentkernel.model.CommandSpec;
 import dev.agentkernel.model.NetworkMode;
 import dev.agentkernel.model.SandboxFailureException;
@@ -30,32 +29,30 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Runs each command in a fresh bubblewrap sandbox inside its own cgroup.
  *
- * <p>Launch: a tiny {@code /bin/sh} script puts itself into the sandbox's cgroup(s), opens
- * the seccomp filter (and, with network, the launch FIFOs) on fixed descriptors and
- * {@code exec}s bubblewrap; every process of the sandbox is therefore limited from its
- * first instruction. With network, bubblewrap stops before running the command until
- * slirp4netns has configured the sandbox's interface.
+ * <p>Launch: the static launcher {@code ak-launch} ({@link LauncherBinary}) puts itself into
+ * the sandbox's cgroup(s), for the bridge network creates the sandbox's network namespace and
+ * veth pair ({@link BridgeNetwork}), opens the seccomp filter (and, for slirp4netns, the launch
+ * FIFOs) on fixed descriptors and {@code exec}s bubblewrap; every process of the sandbox is
+ * therefore limited from its first instruction. With slirp4netns, bubblewrap stops before
+ * running the command until slirp4netns has configured the sandbox's interface.
  */
 final class BwrapBackend implements IsolationBackend {
 
-    private static final String LAUNCH = "for f in $AK_PROCS; do echo $$ > \"$f\" || exit 125; done; "
-            + "exec \"$@\" 3<\"$AK_SECCOMP\"";
-    private static final String LAUNCH_NET = LAUNCH + " 4>\"$AK_INFO\" 5<\"$AK_BLOCK\"";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
     private static final AtomicLong SEQUENCE = new AtomicLong();
 
-    private final Path bwrap;
-    private final Optional<Path> slirp;
+    private final Path launcher;
+    private final NetworkChoice networks;
     private final CgroupDriver cgroups;
     private final Path seccompFilter;
     private final Path runtimeDir;
     private final BwrapCommandLine commandLine;
 
     BwrapBackend(HostContext host, Path bwrap, Optional<Path> slirp, CgroupDriver cgroups) {
-        this.bwrap = bwrap;
-        this.slirp = slirp;
+        this.networks = new NetworkChoice(host, slirp);
         this.cgroups = cgroups;
         this.runtimeDir = host.runtimeDir().resolve("bwrap");
+        this.launcher = LauncherBinary.extractTo(host.stateDir().resolve("bin"));
         this.seccompFilter = SeccompFilterFile.ensure(host.stateDir().resolve("seccomp"), SeccompPolicy.defaults(),
                 SeccompArch.current());
         this.commandLine = new BwrapCommandLine(bwrap, EtcSkeleton.prepare(host.stateDir()),
@@ -74,43 +71,54 @@ final class BwrapBackend implements IsolationBackend {
         return false;
     }
 
-    /** bubblewrap and its arguments; the launch script adds fd 3 (seccomp) and, with network, fds 4 and 5. */
+    /**
+     * bubblewrap and its arguments; the launcher adds fd 3 (seccomp) and, with network, either
+     * the sandbox's network namespace (bridge: then there is no {@code --unshare-net}) or fds 4
+     * and 5 (slirp4netns).
+     */
     @Override
     public Optional<List<String>> commandLine(SandboxSpec spec, CommandSpec command) {
-        return Optional.of(commandLine.build(spec, command));
+        return Optional.of(commandLine.build(spec, command, wiring(spec).wiring()));
+    }
+
+    private NetworkChoice.Decision wiring(SandboxSpec spec) {
+        return spec.network() == NetworkMode.OUTBOUND ? networks.decide()
+                : new NetworkChoice.Decision(NetworkWiring.OFFLINE, Optional.empty(), Optional.empty());
     }
 
     @Override
     public Execution start(SandboxSpec spec, CommandSpec command, Stdio stdio) {
-        boolean network = spec.network() == NetworkMode.OUTBOUND;
-        if (network && slirp.isEmpty()) {
-            throw new BackendUnavailableException("this sandbox needs network but slirp4netns is not installed "
-                    + "(fix: " + HostTools.installHint("slirp4netns") + ", or run with --no-network)");
-        }
+        NetworkChoice.Decision network = wiring(spec);
+        boolean slirp = network.wiring() == NetworkWiring.SLIRP4NETNS;
         String id = OwnerTag.of(Long.toString(SEQUENCE.incrementAndGet()));
         SandboxCgroup cgroup = cgroups.create(id, spec.limits());
         LaunchChannel channel = null;
         SlirpNetwork net = null;
         Process process = null;
         try {
-            List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", network ? LAUNCH_NET : LAUNCH, "sh"));
-            argv.addAll(commandLine.build(spec, command));
+            List<String> argv = new ArrayList<>(128);
+            argv.add(launcher.toString());
+            for (Path procs : cgroup.procsFiles()) {
+                argv.addAll(List.of("--cgroup", procs.toString()));
+            }
+            network.bridge().ifPresent(bridge -> argv.addAll(bridge.launchArguments()));
+            argv.addAll(List.of("--read", Integer.toString(BwrapCommandLine.SECCOMP_FD), seccompFilter.toString()));
+            if (slirp) {
+                channel = LaunchChannel.create(runtimeDir.resolve(id));
+                argv.addAll(List.of("--write", Integer.toString(BwrapCommandLine.INFO_FD), channel.infoPath().toString(),
+                        "--read", Integer.toString(BwrapCommandLine.BLOCK_FD), channel.blockPath().toString()));
+            }
+            argv.add("--");
+            argv.addAll(commandLine.build(spec, command, network.wiring()));
             ProcessBuilder builder = new ProcessBuilder(argv);
             Map<String, String> env = builder.environment();
             env.clear();
             env.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
-            env.put("AK_PROCS", String.join(" ", cgroup.procsFiles().stream().map(Path::toString).toList()));
-            env.put("AK_SECCOMP", seccompFilter.toString());
-            if (network) {
-                channel = LaunchChannel.create(runtimeDir.resolve(id));
-                env.put("AK_INFO", channel.infoPath().toString());
-                env.put("AK_BLOCK", channel.blockPath().toString());
-            }
             SupervisedExecution.applyRedirects(builder, stdio);
             process = Spawner.start(builder);
-            if (network) {
+            if (slirp) {
                 long child = channel.awaitChildPid(process, START_TIMEOUT);
-                net = SlirpNetwork.attach(slirp.get(), child, channel.dir().resolve("slirp.log"));
+                net = SlirpNetwork.attach(network.slirp().orElseThrow(), child, channel.dir().resolve("slirp.log"));
                 channel.release();
             }
             LaunchChannel ownedChannel = channel;

@@ -15,9 +15,12 @@ import java.util.Map;
  * Builds the bubblewrap argument list for one sandbox. Pure: the same inputs give the
  * same arguments, so the isolation it asks for can be checked in unit tests.
  *
- * <p>File descriptors 3 (seccomp filter), 4 (info) and 5 (block) are opened by the launch
- * script; fds 4 and 5 only when the sandbox has network, so that slirp4netns can attach
- * to the sandbox's network namespace before the command starts.
+ * <p>File descriptors 3 (seccomp filter), 4 (info) and 5 (block) are opened by the launcher
+ * ({@code ak-launch}); fds 4 and 5 only with {@link NetworkWiring#SLIRP4NETNS}, so that
+ * slirp4netns can attach to the sandbox's network namespace before the command starts. With
+ * {@link NetworkWiring#BRIDGE} the launcher has already moved itself into the sandbox's own
+ * network namespace, which bubblewrap keeps (no {@code --unshare-net}): these arguments are
+ * only safe behind that launcher.
  */
 final class BwrapCommandLine {
 
@@ -35,13 +38,23 @@ final class BwrapCommandLine {
         this.root = root;
     }
 
-    /** The full argv: bwrap, its options, {@code --}, then the command's own argv. */
-    List<String> build(SandboxSpec spec, CommandSpec command) {
+    /**
+     * The full argv: bwrap, its options, {@code --}, then the command's own argv.
+     *
+     * @param wiring {@link NetworkWiring#OFFLINE} exactly when the spec has no network
+     */
+    List<String> build(SandboxSpec spec, CommandSpec command, NetworkWiring wiring) {
         boolean network = spec.network() == NetworkMode.OUTBOUND;
+        if (network == (wiring == NetworkWiring.OFFLINE)) {
+            throw new IllegalArgumentException("network " + spec.network() + " cannot be wired as " + wiring);
+        }
         List<String> args = new ArrayList<>(96);
         args.add(bwrap.toString());
-        args.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts",
-                "--unshare-cgroup", "--unshare-net", "--die-with-parent", "--new-session", "--cap-drop", "ALL"));
+        args.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup"));
+        if (wiring != NetworkWiring.BRIDGE) {
+            args.add("--unshare-net");
+        }
+        args.addAll(List.of("--die-with-parent", "--new-session", "--cap-drop", "ALL"));
         args.add("--hostname");
         args.add(spec.hostname());
         root.addArguments(args);
@@ -75,7 +88,7 @@ final class BwrapCommandLine {
         });
         args.add("--seccomp");
         args.add(Integer.toString(SECCOMP_FD));
-        if (network) {
+        if (wiring == NetworkWiring.SLIRP4NETNS) {
             args.addAll(List.of("--info-fd", Integer.toString(INFO_FD), "--block-fd", Integer.toString(BLOCK_FD)));
         }
         args.add("--");

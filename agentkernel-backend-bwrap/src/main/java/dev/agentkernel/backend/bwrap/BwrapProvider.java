@@ -22,7 +22,8 @@ public final class BwrapProvider implements BackendProvider {
 
     @Override
     public String description() {
-        return "Linux namespaces through bubblewrap, seccomp, cgroup limits, slirp4netns networking";
+        return "Linux namespaces through bubblewrap, seccomp, cgroup limits, networking through a host bridge "
+                + "(root) or slirp4netns";
     }
 
     @Override

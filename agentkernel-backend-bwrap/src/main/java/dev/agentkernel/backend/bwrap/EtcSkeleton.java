@@ -58,13 +58,18 @@ final class EtcSkeleton {
     /** How long a tree found current is trusted without looking at the host's /etc again. */
     static final Duration RECHECK = Duration.ofSeconds(30);
     private static final String CURRENT = "current";
+    /**
+     * The resolver address of sandboxes with network: slirp4netns answers it itself, the bridge
+     * network translates it to the host's upstream resolver ({@link BridgeRules}).
+     */
+    static final String SANDBOX_RESOLVER = "10.0.2.3";
     private static final Map<String, String> FILES = Map.of(
             "passwd", "root:x:0:0:root:/workspace:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
             "group", "root:x:0:\nnogroup:x:65534:\n",
             "hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n",
             "nsswitch.conf", "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nnetworks: files\n"
                     + "protocols: files\nservices: files\nethers: files\nrpc: files\n",
-            "resolv.conf", "nameserver 10.0.2.3\noptions edns0\n");
+            "resolv.conf", "nameserver " + SANDBOX_RESOLVER + "\noptions edns0\n");
     /** Generated files every variant has; {@code resolv.conf} only the one with network. */
     static final List<String> GENERATED = List.of("passwd", "group", "hosts", "nsswitch.conf");
 

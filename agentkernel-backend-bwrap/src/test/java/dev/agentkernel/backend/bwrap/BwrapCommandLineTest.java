@@ -1,6 +1,7 @@
 package dev.agentkernel.backend.bwrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentkernel.model.CommandSpec;
 import dev.agentkernel.model.Mount;
@@ -67,8 +68,13 @@ class BwrapCommandLineTest {
         return args.subList(1, separator);
     }
 
+    /** With network wired through slirp4netns (the mechanism that needs the most arguments). */
     private List<String> build(SandboxSpec spec, CommandSpec command) {
-        return commandLine.build(spec, command);
+        return commandLine.build(spec, command, wiring(spec));
+    }
+
+    private static NetworkWiring wiring(SandboxSpec spec) {
+        return spec.network() == NetworkMode.OUTBOUND ? NetworkWiring.SLIRP4NETNS : NetworkWiring.OFFLINE;
     }
 
     private List<String> options(SandboxSpec spec) {
@@ -137,7 +143,7 @@ class BwrapCommandLineTest {
                 new BwrapCommandLine.RootLayout(List.of("--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin")));
         CommandSpec command = CommandSpec.of("true");
 
-        List<String> options = options(custom.build(moderate(), command), command);
+        List<String> options = options(custom.build(moderate(), command, NetworkWiring.SLIRP4NETNS), command);
 
         assertThat(indexOfSequence(options, "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin")).isNotNegative();
     }
@@ -198,6 +204,32 @@ class BwrapCommandLineTest {
         assertThat(binds(online)).anyMatch(b -> b.get(2).equals("/etc") && b.get(1).endsWith("/online"));
         assertThat(offline).doesNotContain("--info-fd", "--block-fd", "--sync-fd");
         assertThat(binds(offline)).anyMatch(b -> b.get(2).equals("/etc") && b.get(1).endsWith("/offline"));
+    }
+
+    @Test
+    void bridgeNetworkKeepsTheLaunchersNamespaceAndNeedsNoLaunchDescriptors() {
+        CommandSpec command = CommandSpec.of("true");
+        List<String> bridged = options(commandLine.build(moderate(), command, NetworkWiring.BRIDGE), command);
+        List<String> slirp = options(build(moderate(), command), command);
+
+        assertThat(bridged).doesNotContain("--unshare-net", "--info-fd", "--block-fd", "--share-net")
+                .contains("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup", "--die-with-parent");
+        assertThat(binds(bridged)).anyMatch(b -> b.get(2).equals("/etc") && b.get(1).endsWith("/online"));
+        assertThat(slirp).contains("--unshare-net");
+        List<String> rest = new java.util.ArrayList<>(slirp);
+        rest.removeAll(List.of("--unshare-net", "--info-fd", "4", "--block-fd", "5"));
+        List<String> bridgedRest = new java.util.ArrayList<>(bridged);
+        bridgedRest.removeAll(List.of("--info-fd", "4", "--block-fd", "5"));
+        assertThat(bridgedRest).as("everything else is the same").isEqualTo(rest);
+    }
+
+    @Test
+    void wiringMustMatchTheSpecsNetwork() {
+        CommandSpec command = CommandSpec.of("true");
+        assertThatThrownBy(() -> commandLine.build(moderate(), command, NetworkWiring.OFFLINE))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> commandLine.build(restrictive(), command, NetworkWiring.BRIDGE))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

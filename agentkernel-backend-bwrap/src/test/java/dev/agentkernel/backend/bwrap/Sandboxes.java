@@ -83,9 +83,17 @@ final class Sandboxes implements AutoCloseable {
 
     /** Opens the bwrap backend with state and runtime directories under {@code dir}. */
     static Sandboxes open(Path dir) throws IOException {
+        return open(dir, Map.of());
+    }
+
+    /** Like {@link #open(Path)}, as if the process's environment also held {@code env}. */
+    static Sandboxes open(Path dir, Map<String, String> env) throws IOException {
         Path state = Files.createDirectories(dir.resolve("state"));
         Path runtime = Files.createDirectories(dir.resolve("runtime"));
-        HostContext host = HostContext.current().withDirs(state, runtime);
+        HostContext current = HostContext.current();
+        Map<String, String> merged = new LinkedHashMap<>(current.env());
+        merged.putAll(env);
+        HostContext host = new HostContext(state, runtime, current.root(), current.cpus(), merged);
         IsolationBackend backend = BackendSelector.discover().open(Optional.of("bwrap"), host);
         assertThat(backend.name()).isEqualTo("bwrap");
         return new Sandboxes(host, backend, runtime);

@@ -1,0 +1,385 @@
+/*
+ * ak-launch: the host-side first process of one bubblewrap sandbox.
+ *
+ * Started by AgentKernel (as root or not), it prepares the process that becomes bubblewrap
+ * and then execs it, so that nothing of the preparation stays behind:
+ *
+ *   1. --cgroup FILE (repeatable): writes its own pid into FILE (a cgroup's cgroup.procs),
+ *      so every process of the sandbox is limited from its first instruction;
+ *   2. --veth BRIDGE-IFINDEX NETWORK/PREFIX GATEWAY (root only): moves itself into a new
+ *      network namespace and wires it to the host: a veth pair whose sandbox end is "eth0"
+ *      (address NETWORK + this process's pid, so that no two live sandboxes on the host
+ *      ever share one, without any coordination between AgentKernel processes; default
+ *      route via GATEWAY; up, with "lo" up) and whose host end "akv<pid>" (or, while a
+ *      namesake of an earlier sandbox lingers, "akv<pid>-N") joins the bridge
+ *      BRIDGE-IFINDEX as an isolated port (it cannot talk to any other isolated port) and
+ *      is brought up. bubblewrap then runs without --unshare-net and stays in this
+ *      namespace. The namespace, and the veth pair with it, disappears when its last
+ *      process exits: nothing needs removing afterwards.
+ *   3. --read FD PATH / --write FD PATH (repeatable): opens PATH on descriptor FD (the
+ *      seccomp filter, bubblewrap's info and block FIFOs);
+ *   4. execs PROGRAM ARGS... (everything after "--", PROGRAM an absolute path).
+ *
+ * Any failure prints "ak-launch: <what>: <why>" on stderr and exits 125, before the
+ * sandbox exists. Single file, C11 + Linux, libc only; build: gcc -static -O2 -Wall -Wextra
+ * -Werror. Netlink requests are built by hand (rtnetlink(7)); each is acknowledged.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define EXIT_LAUNCH 125
+#define MAX_OPENS 8
+#define MAX_CGROUPS 8
+
+static void die(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("ak-launch: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(EXIT_LAUNCH);
+}
+
+/* ---- netlink ---------------------------------------------------------------------------- */
+
+struct request {
+    struct nlmsghdr header;
+    char body[1024];
+};
+
+static void request_init(struct request *r, int type, int flags, const void *payload, size_t length) {
+    memset(r, 0, sizeof(*r));
+    r->header.nlmsg_type = (unsigned short) type;
+    r->header.nlmsg_flags = (unsigned short) (NLM_F_REQUEST | NLM_F_ACK | flags);
+    r->header.nlmsg_len = NLMSG_LENGTH(length);
+    memcpy(NLMSG_DATA(&r->header), payload, length);
+}
+
+static struct rtattr *attr_add(struct request *r, int type, const void *data, size_t length) {
+    size_t at = NLMSG_ALIGN(r->header.nlmsg_len);
+    size_t size = RTA_LENGTH(length);
+    if (at + RTA_ALIGN(size) > sizeof(*r)) {
+        die("netlink request too large");
+    }
+    struct rtattr *a = (struct rtattr *) ((char *) r + at);
+    a->rta_type = (unsigned short) type;
+    a->rta_len = (unsigned short) size;
+    if (length > 0) {
+        memcpy(RTA_DATA(a), data, length);
+    }
+    r->header.nlmsg_len = (unsigned int) (at + RTA_ALIGN(size));
+    return a;
+}
+
+static struct rtattr *nest_begin(struct request *r, int type) {
+    return attr_add(r, type, NULL, 0);
+}
+
+static void nest_end(struct request *r, struct rtattr *nest) {
+    nest->rta_len = (unsigned short) ((char *) r + r->header.nlmsg_len - (char *) nest);
+}
+
+static void attr_string(struct request *r, int type, const char *s) {
+    attr_add(r, type, s, strlen(s) + 1);
+}
+
+static void attr_u32(struct request *r, int type, unsigned int v) {
+    attr_add(r, type, &v, sizeof(v));
+}
+
+static int netlink_open(void) {
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (fd < 0) {
+        die("netlink socket: %s", strerror(errno));
+    }
+    return fd;
+}
+
+/* Sends one request and waits for its acknowledgement; returns 0 or the kernel's errno. */
+static int netlink_call(int fd, struct request *r, const char *what) {
+    static unsigned int sequence;
+    r->header.nlmsg_seq = ++sequence;
+    struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+    if (sendto(fd, r, r->header.nlmsg_len, 0, (struct sockaddr *) &kernel, sizeof(kernel)) < 0) {
+        die("%s: send: %s", what, strerror(errno));
+    }
+    char reply[8192];
+    for (;;) {
+        ssize_t n = recv(fd, reply, sizeof(reply), 0);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            die("%s: receive: %s", what, strerror(errno));
+        }
+        for (struct nlmsghdr *h = (struct nlmsghdr *) reply; NLMSG_OK(h, (unsigned int) n); h = NLMSG_NEXT(h, n)) {
+            if (h->nlmsg_seq != r->header.nlmsg_seq) {
+                continue;
+            }
+            if (h->nlmsg_type == NLMSG_ERROR) {
+                struct nlmsgerr *e = NLMSG_DATA(h);
+                return -e->error;
+            }
+        }
+    }
+}
+
+static void netlink_must(int fd, struct request *r, const char *what) {
+    int error = netlink_call(fd, r, what);
+    if (error != 0) {
+        die("%s: %s", what, strerror(error));
+    }
+}
+
+/*
+ * No IPv6 address of its own for a link brought up after this (no link-local address, so
+ * no duplicate-address detection or router solicitation either): nothing on the bridge
+ * speaks IPv6, and the kernel's work for it would be spent on every sandbox.
+ */
+static void attr_no_ipv6_addresses(struct request *r) {
+    struct rtattr *spec = nest_begin(r, IFLA_AF_SPEC);
+    struct rtattr *inet6 = nest_begin(r, AF_INET6);
+    unsigned char mode = IN6_ADDR_GEN_MODE_NONE;
+    attr_add(r, IFLA_INET6_ADDR_GEN_MODE, &mode, sizeof(mode));
+    nest_end(r, inet6);
+    nest_end(r, spec);
+}
+
+/* Brings up the link with index `index`, without IPv6 addresses when `no_ipv6`. */
+static void link_up(int fd, int index, int no_ipv6, const char *what) {
+    struct ifinfomsg link = {.ifi_family = AF_UNSPEC, .ifi_index = index, .ifi_flags = IFF_UP, .ifi_change = IFF_UP};
+    struct request r;
+    request_init(&r, RTM_NEWLINK, 0, &link, sizeof(link));
+    if (no_ipv6) {
+        attr_no_ipv6_addresses(&r);
+    }
+    netlink_must(fd, &r, what);
+}
+
+static void parse_ipv4(const char *text, struct in_addr *address, const char *what) {
+    if (inet_pton(AF_INET, text, address) != 1) {
+        die("%s: not an IPv4 address: %s", what, text);
+    }
+}
+
+/*
+ * Creates the sandbox's network namespace and its veth pair; see the top of the file.
+ * Called before any descriptor of the command is opened.
+ */
+static void veth(const char *bridge_index_text, const char *cidr, const char *gateway_text) {
+    char network_text[32];
+    const char *slash = strchr(cidr, '/');
+    if (slash == NULL || (size_t) (slash - cidr) >= sizeof(network_text)) {
+        die("--veth: expected NETWORK/PREFIX, got %s", cidr);
+    }
+    memcpy(network_text, cidr, (size_t) (slash - cidr));
+    network_text[slash - cidr] = '\0';
+    int prefix = atoi(slash + 1);
+    struct in_addr network, gateway, address;
+    parse_ipv4(network_text, &network, "--veth network");
+    parse_ipv4(gateway_text, &gateway, "--veth gateway");
+    int bridge_index = atoi(bridge_index_text);
+    if (prefix < 8 || prefix > 30 || bridge_index <= 0) {
+        die("--veth: bad arguments");
+    }
+    /* The address's host part is the pid; the two highest pids a /10 could meet (pid_max is
+     * at most 2^22) would be the broadcast address and one below, so they take the host parts
+     * 2 and 3 instead: the pids of kernel threads (kthreadd and its first child), never ours. */
+    unsigned long hosts = 1UL << (32 - prefix);
+    unsigned long pid = (unsigned long) getpid();
+    unsigned long host_part = pid >= hosts - 2 ? pid - (hosts - 4) : pid;
+    unsigned long base = ntohl(network.s_addr);
+    if ((base & (hosts - 1)) != 0 || host_part < 2 || host_part >= hosts - 1
+            || base + host_part == ntohl(gateway.s_addr)) {
+        die("--veth: pid %lu has no address in %s", pid, cidr);
+    }
+    address.s_addr = htonl((uint32_t) (base + host_part));
+
+    int host_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (host_ns < 0) {
+        die("open /proc/self/ns/net: %s", strerror(errno));
+    }
+    int host = netlink_open(); /* stays bound to the host's namespace */
+    if (unshare(CLONE_NEWNET) != 0) {
+        die("new network namespace: %s", strerror(errno));
+    }
+    int sandbox = netlink_open();
+
+    /* the veth pair: eth0 here, akv<pid> in the host's namespace; if a sandbox that had this
+     * pid before is still being torn down by the kernel, its name may linger: then akv<pid>-N */
+    char host_if[IFNAMSIZ];
+    struct request r;
+    for (int attempt = 0;; attempt++) {
+        if (attempt == 0) {
+            snprintf(host_if, sizeof(host_if), "akv%lu", pid);
+        } else {
+            snprintf(host_if, sizeof(host_if), "akv%lu-%d", pid, attempt);
+        }
+        struct ifinfomsg none = {.ifi_family = AF_UNSPEC};
+        request_init(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &none, sizeof(none));
+        attr_string(&r, IFLA_IFNAME, "eth0");
+        struct rtattr *info = nest_begin(&r, IFLA_LINKINFO);
+        attr_string(&r, IFLA_INFO_KIND, "veth");
+        struct rtattr *data = nest_begin(&r, IFLA_INFO_DATA);
+        struct rtattr *peer = nest_begin(&r, VETH_INFO_PEER);
+        r.header.nlmsg_len += NLMSG_ALIGN(sizeof(struct ifinfomsg)); /* the peer's ifinfomsg, zeroed */
+        attr_string(&r, IFLA_IFNAME, host_if);
+        attr_u32(&r, IFLA_NET_NS_FD, (unsigned int) host_ns);
+        nest_end(&r, peer);
+        nest_end(&r, data);
+        nest_end(&r, info);
+        int error = netlink_call(sandbox, &r, "create veth pair");
+        if (error == 0) {
+            break;
+        }
+        if (error != EEXIST || attempt == 9) {
+            die("create veth pair %s: %s", host_if, strerror(error));
+        }
+    }
+    close(host_ns);
+
+    /* the host end: an isolated port of the bridge, then up */
+    struct ifinfomsg by_name = {.ifi_family = AF_UNSPEC};
+    request_init(&r, RTM_NEWLINK, 0, &by_name, sizeof(by_name));
+    attr_string(&r, IFLA_IFNAME, host_if);
+    attr_u32(&r, IFLA_MASTER, (unsigned int) bridge_index);
+    attr_no_ipv6_addresses(&r);
+    netlink_must(host, &r, "attach the host end to the bridge");
+    struct ifinfomsg port = {.ifi_family = AF_UNSPEC, .ifi_flags = IFF_UP, .ifi_change = IFF_UP};
+    request_init(&r, RTM_NEWLINK, 0, &port, sizeof(port));
+    attr_string(&r, IFLA_IFNAME, host_if);
+    struct rtattr *info = nest_begin(&r, IFLA_LINKINFO);
+    struct rtattr *data = nest_begin(&r, IFLA_INFO_SLAVE_DATA);
+    unsigned char isolated = 1;
+    attr_add(&r, IFLA_BRPORT_ISOLATED, &isolated, sizeof(isolated));
+    nest_end(&r, data);
+    nest_end(&r, info);
+    netlink_must(host, &r, "isolate and bring up the host end");
+    close(host);
+
+    /* the sandbox end: loopback up, eth0 addressed and up, default route */
+    link_up(sandbox, 1, 0, "bring up lo");
+    int eth0 = (int) if_nametoindex("eth0");
+    if (eth0 == 0) {
+        die("eth0 missing after creating it: %s", strerror(errno));
+    }
+    struct ifaddrmsg ifa = {.ifa_family = AF_INET, .ifa_prefixlen = (unsigned char) prefix,
+                            .ifa_scope = RT_SCOPE_UNIVERSE, .ifa_index = (unsigned int) eth0};
+    request_init(&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof(ifa));
+    attr_add(&r, IFA_LOCAL, &address, sizeof(address));
+    attr_add(&r, IFA_ADDRESS, &address, sizeof(address));
+    netlink_must(sandbox, &r, "address eth0");
+    link_up(sandbox, eth0, 1, "bring up eth0");
+    struct rtmsg route = {.rtm_family = AF_INET, .rtm_table = RT_TABLE_MAIN, .rtm_protocol = RTPROT_BOOT,
+                          .rtm_scope = RT_SCOPE_UNIVERSE, .rtm_type = RTN_UNICAST};
+    request_init(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &route, sizeof(route));
+    attr_add(&r, RTA_GATEWAY, &gateway, sizeof(gateway));
+    attr_u32(&r, RTA_OIF, (unsigned int) eth0);
+    netlink_must(sandbox, &r, "default route");
+    close(sandbox);
+}
+
+/* ---- descriptors and cgroups ------------------------------------------------------------ */
+
+struct open_request {
+    int fd;
+    int flags;
+    const char *path;
+};
+
+static void join_cgroup(const char *procs) {
+    int fd = open(procs, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+        die("join cgroup %s: %s", procs, strerror(errno));
+    }
+    char pid[24];
+    int n = snprintf(pid, sizeof(pid), "%d\n", (int) getpid());
+    if (write(fd, pid, (size_t) n) != n) {
+        die("join cgroup %s: %s", procs, strerror(errno));
+    }
+    close(fd);
+}
+
+static void open_on(const struct open_request *o) {
+    int fd = open(o->path, o->flags);
+    if (fd < 0) {
+        die("open %s: %s", o->path, strerror(errno));
+    }
+    if (fd != o->fd) {
+        if (dup2(fd, o->fd) < 0) {
+            die("dup2 %s: %s", o->path, strerror(errno));
+        }
+        close(fd);
+    }
+}
+
+static int parse_fd(const char *text) {
+    char *end;
+    long fd = strtol(text, &end, 10);
+    if (*end != '\0' || fd < 3 || fd > 64) {
+        die("descriptor must be 3..64: %s", text);
+    }
+    return (int) fd;
+}
+
+static void usage(void) {
+    die("usage: ak-launch [--cgroup FILE]... [--veth HOSTIF BRIDGE-IFINDEX ADDRESS/PREFIX GATEWAY] "
+        "[--read FD PATH]... [--write FD PATH]... -- PROGRAM [ARG]...");
+}
+
+int main(int argc, char **argv) {
+    const char *cgroups[MAX_CGROUPS];
+    int cgroup_count = 0;
+    struct open_request opens[MAX_OPENS];
+    int open_count = 0;
+    char **net = NULL;
+    int i = 1;
+    for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--cgroup") == 0 && i + 1 < argc && cgroup_count < MAX_CGROUPS) {
+            cgroups[cgroup_count++] = argv[++i];
+        } else if (strcmp(argv[i], "--veth") == 0 && i + 3 < argc) {
+            net = &argv[i + 1];
+            i += 3;
+        } else if ((strcmp(argv[i], "--read") == 0 || strcmp(argv[i], "--write") == 0) && i + 2 < argc
+                   && open_count < MAX_OPENS) {
+            opens[open_count].flags = strcmp(argv[i], "--read") == 0 ? O_RDONLY : O_WRONLY;
+            opens[open_count].fd = parse_fd(argv[i + 1]);
+            opens[open_count].path = argv[i + 2];
+            open_count++;
+            i += 2;
+        } else {
+            usage();
+        }
+    }
+    if (i + 1 >= argc || argv[i + 1][0] != '/') {
+        usage();
+    }
+    char **command = &argv[i + 1];
+    for (int c = 0; c < cgroup_count; c++) {
+        join_cgroup(cgroups[c]);
+    }
+    if (net != NULL) {
+        veth(net[0], net[1], net[2]);
+    }
+    for (int o = 0; o < open_count; o++) {
+        open_on(&opens[o]);
+    }
+    execv(command[0], command);
+    die("exec %s: %s", command[0], strerror(errno));
+}

@@ -1,0 +1,100 @@
+package dev.agentkernel.backend.bwrap;
+
+import dev.agentkernel.core.host.HostContext;
+import dev.agentkernel.model.BackendUnavailableException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Decides, once per backend and on first use, how sandboxes with network are connected:
+ * through the host bridge ({@link BridgeNetwork}: root, {@code ip} and {@code nft} installed,
+ * the set-up succeeds), otherwise through slirp4netns. {@code AGENTKERNEL_NETWORK=bridge} or
+ * {@code =slirp4netns} forces one (an error if it cannot be used); unset or {@code auto}
+ * chooses.
+ */
+final class NetworkChoice {
+
+    /** The environment variable that forces a mechanism. */
+    static final String ENV = "AGENTKERNEL_NETWORK";
+    private static final System.Logger LOG = System.getLogger(NetworkChoice.class.getName());
+
+    private final HostContext host;
+    private final Optional<Path> slirp;
+    private Decision decision;
+
+    /**
+     * The outcome.
+     *
+     * @param wiring {@link NetworkWiring#BRIDGE} or {@link NetworkWiring#SLIRP4NETNS}
+     * @param bridge the bridge, for {@link NetworkWiring#BRIDGE}
+     * @param slirp  the slirp4netns program, for {@link NetworkWiring#SLIRP4NETNS}
+     */
+    record Decision(NetworkWiring wiring, Optional<BridgeNetwork> bridge, Optional<Path> slirp) {
+        /**
+         * Validates that the bridge comes exactly with {@link NetworkWiring#BRIDGE} (the launcher
+         * makes the namespace only when it gets the bridge's arguments, and bubblewrap keeps the
+         * launcher's namespace only with that wiring) and slirp4netns with its own wiring.
+         */
+        Decision {
+            if (bridge.isPresent() != (wiring == NetworkWiring.BRIDGE)
+                    || slirp.isPresent() != (wiring == NetworkWiring.SLIRP4NETNS)) {
+                throw new IllegalArgumentException("inconsistent network decision: " + wiring);
+            }
+        }
+    }
+
+    NetworkChoice(HostContext host, Optional<Path> slirp) {
+        this.host = host;
+        this.slirp = slirp;
+    }
+
+    /**
+     * The mechanism for sandboxes with network, decided on the first call.
+     *
+     * @throws BackendUnavailableException if no mechanism can be used, with every reason
+     */
+    synchronized Decision decide() {
+        if (decision == null) {
+            decision = choose();
+        }
+        return decision;
+    }
+
+    private Decision choose() {
+        String forced = host.env().getOrDefault(ENV, "auto").strip().toLowerCase(Locale.ROOT);
+        if (!forced.equals("auto") && !forced.isEmpty() && !forced.equals("bridge") && !forced.equals("slirp4netns")) {
+            throw new BackendUnavailableException(ENV + " must be auto, bridge or slirp4netns, not '" + forced + "'");
+        }
+        String bridgeProblem = "not chosen (" + ENV + "=slirp4netns)";
+        if (!forced.equals("slirp4netns")) {
+            try {
+                return new Decision(NetworkWiring.BRIDGE, Optional.of(bridge()), Optional.empty());
+            } catch (BackendUnavailableException e) {
+                bridgeProblem = e.getMessage();
+                if (forced.equals("bridge")) {
+                    throw new BackendUnavailableException("the bridge network (" + ENV + "=bridge) cannot be used: "
+                            + bridgeProblem);
+                }
+            }
+        }
+        if (slirp.isEmpty()) {
+            throw new BackendUnavailableException("this sandbox needs network but slirp4netns is not installed (fix: "
+                    + HostTools.installHint("slirp4netns") + ", or run with --no-network) and the bridge network "
+                    + "cannot be used: " + bridgeProblem);
+        }
+        LOG.log(System.Logger.Level.DEBUG, "sandbox network: slirp4netns; bridge: " + bridgeProblem);
+        return new Decision(NetworkWiring.SLIRP4NETNS, Optional.empty(), slirp);
+    }
+
+    private BridgeNetwork bridge() {
+        if (!host.root()) {
+            throw new BackendUnavailableException("needs root");
+        }
+        Path ip = HostTools.find("ip").orElseThrow(() -> new BackendUnavailableException(
+                "ip not found (fix: " + HostTools.installHint("iproute2") + ")"));
+        Path nft = HostTools.find("nft").orElseThrow(() -> new BackendUnavailableException(
+                "nft not found (fix: " + HostTools.installHint("nftables") + ")"));
+        return BridgeNetwork.prepare(ip, nft);
+    }
+}
