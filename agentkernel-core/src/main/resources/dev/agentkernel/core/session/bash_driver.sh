@@ -125,26 +125,33 @@ __ak_read_file() {
     IFS= read -r -d '' REPLY < "$1" || true
 }
 
+# Computed once: the timer interrupts the driver's whole process group when it leads one.
+__ak_target=$$
+if [[ -r /proc/$$/stat ]]; then
+    __ak_st=$(< /proc/$$/stat)
+    __ak_st=${__ak_st##*) }
+    read -r _ _ __ak_pgrp _ <<< "$__ak_st"
+    [[ $__ak_pgrp == "$$" ]] && __ak_target=-$$
+fi
+# A FIFO nobody writes: the timer waits on it with 'read -t' (a builtin), not a 'sleep' process.
+mkfifo "$__ak_dir/never" 2>/dev/null
+
 __ak_start_timer() {
-    # $1 = timeout in ms; sets __ak_timer to the timer's pid
-    local ms=$1 target=$$ secs pgrp=''
-    if [[ -r /proc/$$/stat ]]; then
-        local st
-        st=$(< /proc/$$/stat)
-        st=${st##*) }
-        read -r _ _ pgrp _ <<< "$st"
-    fi
-    if [[ $pgrp == "$$" ]]; then
-        target=-$$
-    fi
+    # $1 = timeout in ms; sets __ak_timer to the timer's pid (one fork per request, no exec)
+    local ms=$1 target=$__ak_target secs
     printf -v secs '%d.%03d' $(( ms / 1000 )) $(( ms % 1000 ))
     (
         trap - EXIT DEBUG
         exec {__ak_in}<&- {__ak_out}>&- </dev/null >/dev/null 2>&1
         trap '' INT
-        trap '[[ -n ${sp:-} ]] && kill "$sp" 2>/dev/null; exit 0' TERM
-        sleep "$secs" & sp=$!
-        wait "$sp"
+        trap 'exit 0' TERM
+        if [[ -p $__ak_dir/never ]]; then
+            read -r -t "$secs" _ <> "$__ak_dir/never"
+        else
+            sleep "$secs" & sp=$!
+            trap '[[ -n ${sp:-} ]] && kill "$sp" 2>/dev/null; exit 0' TERM
+            wait "$sp"
+        fi
         : > "$__ak_dir/timeout"
         kill -INT -- "$target"
         if [[ $target != -* && -r /proc/$$/task/$$/children ]]; then
@@ -187,7 +194,7 @@ while :; do
     printf '%s' "$REPLY" > "$__ak_dir/code"
     : > "$__ak_dir/out"
     : > "$__ak_dir/err"
-    rm -f "$__ak_dir/timeout"
+    if [[ -e $__ak_dir/timeout ]]; then rm -f "$__ak_dir/timeout"; fi
 
     __ak_now_ms; __ak_t0=$REPLY
     __ak_timer=''
@@ -221,7 +228,7 @@ while :; do
         __ak_err=null
         __ak_ok=true
     fi
-    rm -f "$__ak_dir/timeout"
+    if [[ -e $__ak_dir/timeout ]]; then rm -f "$__ak_dir/timeout"; fi
     printf '{"id":%s,"stdout":%s,"stderr":%s,"success":%s,"error":%s,"execution_time_ms":%d}\n' \
         "$__ak_id" "$__ak_o" "$__ak_e" "$__ak_ok" "$__ak_err" "$__ak_elapsed" >&"$__ak_out"
 done
