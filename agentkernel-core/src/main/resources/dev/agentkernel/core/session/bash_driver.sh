@@ -133,25 +133,18 @@ if [[ -r /proc/$$/stat ]]; then
     read -r _ _ __ak_pgrp _ <<< "$__ak_st"
     [[ $__ak_pgrp == "$$" ]] && __ak_target=-$$
 fi
-# A FIFO nobody writes: the timer waits on it with 'read -t' (a builtin), not a 'sleep' process.
-mkfifo "$__ak_dir/never" 2>/dev/null
 
 __ak_start_timer() {
-    # $1 = timeout in ms; sets __ak_timer to the timer's pid (one fork per request, no exec)
+    # $1 = timeout in ms; sets __ak_timer to the timer's pid
     local ms=$1 target=$__ak_target secs
     printf -v secs '%d.%03d' $(( ms / 1000 )) $(( ms % 1000 ))
     (
         trap - EXIT DEBUG
         exec {__ak_in}<&- {__ak_out}>&- </dev/null >/dev/null 2>&1
         trap '' INT
-        trap 'exit 0' TERM
-        if [[ -p $__ak_dir/never ]]; then
-            read -r -t "$secs" _ <> "$__ak_dir/never"
-        else
-            sleep "$secs" & sp=$!
-            trap '[[ -n ${sp:-} ]] && kill "$sp" 2>/dev/null; exit 0' TERM
-            wait "$sp"
-        fi
+        trap '[[ -n ${sp:-} ]] && kill "$sp" 2>/dev/null; exit 0' TERM
+        sleep "$secs" & sp=$!
+        wait "$sp"
         : > "$__ak_dir/timeout"
         kill -INT -- "$target"
         if [[ $target != -* && -r /proc/$$/task/$$/children ]]; then
