@@ -125,18 +125,18 @@ __ak_read_file() {
     IFS= read -r -d '' REPLY < "$1" || true
 }
 
-# Computed once: the timer interrupts the driver's whole process group when it leads one.
-__ak_target=$$
-if [[ -r /proc/$$/stat ]]; then
-    __ak_st=$(< /proc/$$/stat)
-    __ak_st=${__ak_st##*) }
-    read -r _ _ __ak_pgrp _ <<< "$__ak_st"
-    [[ $__ak_pgrp == "$$" ]] && __ak_target=-$$
-fi
-
 __ak_start_timer() {
     # $1 = timeout in ms; sets __ak_timer to the timer's pid
-    local ms=$1 target=$__ak_target secs
+    local ms=$1 target=$$ secs pgrp=''
+    if [[ -r /proc/$$/stat ]]; then
+        local st
+        st=$(< /proc/$$/stat)
+        st=${st##*) }
+        read -r _ _ pgrp _ <<< "$st"
+    fi
+    if [[ $pgrp == "$$" ]]; then
+        target=-$$
+    fi
     printf -v secs '%d.%03d' $(( ms / 1000 )) $(( ms % 1000 ))
     (
         trap - EXIT DEBUG
@@ -187,7 +187,7 @@ while :; do
     printf '%s' "$REPLY" > "$__ak_dir/code"
     : > "$__ak_dir/out"
     : > "$__ak_dir/err"
-    if [[ -e $__ak_dir/timeout ]]; then rm -f "$__ak_dir/timeout"; fi
+    rm -f "$__ak_dir/timeout"
 
     __ak_now_ms; __ak_t0=$REPLY
     __ak_timer=''
@@ -221,7 +221,7 @@ while :; do
         __ak_err=null
         __ak_ok=true
     fi
-    if [[ -e $__ak_dir/timeout ]]; then rm -f "$__ak_dir/timeout"; fi
+    rm -f "$__ak_dir/timeout"
     printf '{"id":%s,"stdout":%s,"stderr":%s,"success":%s,"error":%s,"execution_time_ms":%d}\n' \
         "$__ak_id" "$__ak_o" "$__ak_e" "$__ak_ok" "$__ak_err" "$__ak_elapsed" >&"$__ak_out"
 done
