@@ -1,5 +1,6 @@
 package dev.agentkernel.mcp;
 
+import dev.agentkernel.core.wire.WireJson;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentkernel.agent.FileStat;
@@ -364,23 +365,7 @@ final class SandboxTools {
     }
 
     static ObjectNode toJson(SandboxInfo info) {
-        ObjectNode node = Results.object();
-        var r = info.record();
-        node.put("name", r.name());
-        node.put("status", info.status().id());
-        node.put("backend", r.backend());
-        r.image().ifPresent(i -> node.put("image", i));
-        if (r.vcpus() == Math.rint(r.vcpus())) {
-            node.put("vcpus", (long) r.vcpus());
-        } else {
-            node.put("vcpus", r.vcpus());
-        }
-        node.put("memory_mb", r.memoryMb());
-        node.put("profile", r.profile().id());
-        node.put("network", r.network());
-        r.projectDir().ifPresent(d -> node.put("dir", d.toString()));
-        node.put("created_at", r.createdAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
-        return node;
+        return WireJson.sandbox(info);
     }
 
     /** An output stream that refuses to take more than a limit (a file that grows while read). */

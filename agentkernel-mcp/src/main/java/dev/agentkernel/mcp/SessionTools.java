@@ -1,5 +1,6 @@
 package dev.agentkernel.mcp;
 
+import dev.agentkernel.core.wire.WireJson;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentkernel.core.session.ExecuteRequest;
@@ -9,7 +10,6 @@ import dev.agentkernel.core.session.InterpreterTemplate;
 import dev.agentkernel.core.session.SessionInfo;
 import dev.agentkernel.core.session.SessionManager;
 import dev.agentkernel.core.session.VolumeMapping;
-import dev.agentkernel.core.tools.ToolFunction;
 import dev.agentkernel.core.tools.ToolLibraries;
 import dev.agentkernel.core.tools.ToolLibrary;
 import dev.agentkernel.mcp.ToolDefinition.Effect;
@@ -152,57 +152,14 @@ final class SessionTools {
     }
 
     static ObjectNode toJson(ExecuteResult r) {
-        ObjectNode data = Results.object();
-        data.put("session_id", r.sessionId());
-        data.put("template", r.template().id());
-        data.put("flavor", r.flavor().id());
-        data.put("session_created", r.sessionCreated());
-        data.put("state_lost", r.stateLost());
-        data.put("stdout", r.stdout());
-        data.put("stderr", r.stderr());
-        data.put("success", r.success());
-        if (r.error() == null) {
-            data.putNull("error");
-        } else {
-            ObjectNode e = data.putObject("error");
-            e.put("type", r.error().type());
-            e.put("message", r.error().message());
-            e.put("traceback", r.error().traceback());
-        }
-        data.put("execution_time_ms", r.executionTimeMs());
-        return data;
+        return WireJson.executeResult(r);
     }
 
     static ObjectNode toJson(SessionInfo s, Instant now) {
-        ObjectNode o = Results.object();
-        o.put("session_id", s.sessionId());
-        o.put("template", s.template().id());
-        o.put("flavor", s.flavor().id());
-        o.put("cpus", s.flavor().cpus());
-        o.put("memory_mb", s.flavor().memoryMb());
-        o.put("state", s.busy() ? "busy" : "ready");
-        o.put("executions", s.executions());
-        o.put("created_at", s.createdAt().toString());
-        o.put("last_used_at", s.lastUsedAt().toString());
-        o.put("age_seconds", Math.max(0, Duration.between(s.createdAt(), now).toSeconds()));
-        o.put("idle_seconds", s.busy() ? 0 : Math.max(0, Duration.between(s.lastUsedAt(), now).toSeconds()));
-        ArrayNode volumes = o.putArray("volumes");
-        s.volumes().forEach(volumes::add);
-        return o;
+        return WireJson.session(s, now);
     }
 
     static ObjectNode toJson(ToolLibrary l) {
-        ObjectNode o = Results.object();
-        o.put("name", l.name());
-        o.put("language", l.language());
-        o.put("description", l.description());
-        ArrayNode functions = o.putArray("functions");
-        for (ToolFunction f : l.functions()) {
-            ObjectNode fn = functions.addObject();
-            fn.put("name", f.name());
-            fn.put("signature", f.signature());
-            fn.put("description", f.description());
-        }
-        return o;
+        return WireJson.toolLibrary(l);
     }
 }

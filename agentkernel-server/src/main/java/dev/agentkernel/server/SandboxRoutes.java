@@ -1,5 +1,6 @@
 package dev.agentkernel.server;
 
+import dev.agentkernel.core.wire.WireJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -198,23 +199,7 @@ final class SandboxRoutes {
     }
 
     static ObjectNode toJson(SandboxInfo info) {
-        ObjectNode node = Json.MAPPER.createObjectNode();
-        var r = info.record();
-        node.put("name", r.name());
-        node.put("status", info.status().id());
-        node.put("backend", r.backend());
-        r.image().ifPresent(i -> node.put("image", i));
-        if (r.vcpus() == Math.rint(r.vcpus())) {
-            node.put("vcpus", (long) r.vcpus());
-        } else {
-            node.put("vcpus", r.vcpus());
-        }
-        node.put("memory_mb", r.memoryMb());
-        node.put("profile", r.profile().id());
-        node.put("network", r.network());
-        r.projectDir().ifPresent(d -> node.put("dir", d.toString()));
-        node.put("created_at", r.createdAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
-        return node;
+        return WireJson.sandbox(info);
     }
 
     static void send(ServerResponse res, int status, JsonNode data) {

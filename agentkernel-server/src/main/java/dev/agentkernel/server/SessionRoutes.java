@@ -1,5 +1,6 @@
 package dev.agentkernel.server;
 
+import dev.agentkernel.core.wire.WireJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -134,58 +135,14 @@ final class SessionRoutes {
     }
 
     static ObjectNode toJson(ExecuteResult r) {
-        ObjectNode data = Json.MAPPER.createObjectNode();
-        data.put("session_id", r.sessionId());
-        data.put("template", r.template().id());
-        data.put("flavor", r.flavor().id());
-        data.put("session_created", r.sessionCreated());
-        data.put("state_lost", r.stateLost());
-        data.put("stdout", r.stdout());
-        data.put("stderr", r.stderr());
-        data.put("success", r.success());
-        if (r.error() == null) {
-            data.putNull("error");
-        } else {
-            ObjectNode e = data.putObject("error");
-            e.put("type", r.error().type());
-            e.put("message", r.error().message());
-            e.put("traceback", r.error().traceback());
-        }
-        data.put("execution_time_ms", r.executionTimeMs());
-        return data;
+        return WireJson.executeResult(r);
     }
 
     static ObjectNode toJson(SessionInfo s, Instant now) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
-        o.put("session_id", s.sessionId());
-        o.put("template", s.template().id());
-        o.put("flavor", s.flavor().id());
-        o.put("cpus", s.flavor().cpus());
-        o.put("memory_mb", s.flavor().memoryMb());
-        o.put("state", s.busy() ? "busy" : "ready");
-        o.put("executions", s.executions());
-        o.put("created_at", s.createdAt().toString());
-        o.put("last_used_at", s.lastUsedAt().toString());
-        o.put("age_seconds", Math.max(0, Duration.between(s.createdAt(), now).toSeconds()));
-        o.put("idle_seconds", s.busy() ? 0 : Math.max(0, Duration.between(s.lastUsedAt(), now).toSeconds()));
-        ArrayNode volumes = o.putArray("volumes");
-        s.volumes().forEach(volumes::add);
-        return o;
+        return WireJson.session(s, now);
     }
 
     static ObjectNode toJson(MaintenanceStatus m) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
-        o.put("paused", m.paused());
-        o.put("interval_seconds", m.interval().toSeconds());
-        o.put("runs", m.runs());
-        if (m.lastRunAt().isPresent()) {
-            o.put("last_run_at", m.lastRunAt().get().toString());
-        } else {
-            o.putNull("last_run_at");
-        }
-        o.put("expired_total", m.expiredTotal());
-        o.put("evicted_total", m.evictedTotal());
-        o.put("orphans_removed_total", m.orphansRemoved());
-        return o;
+        return WireJson.maintenance(m);
     }
 }

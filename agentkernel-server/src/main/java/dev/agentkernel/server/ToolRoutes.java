@@ -1,8 +1,8 @@
 package dev.agentkernel.server;
 
+import dev.agentkernel.core.wire.WireJson;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentkernel.core.tools.ToolFunction;
 import dev.agentkernel.core.tools.ToolLibraries;
 import dev.agentkernel.core.tools.ToolLibrary;
 import io.helidon.webserver.http.ServerRequest;
@@ -34,17 +34,6 @@ final class ToolRoutes {
     }
 
     static ObjectNode toJson(ToolLibrary l) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
-        o.put("name", l.name());
-        o.put("language", l.language());
-        o.put("description", l.description());
-        ArrayNode functions = o.putArray("functions");
-        for (ToolFunction f : l.functions()) {
-            ObjectNode fn = functions.addObject();
-            fn.put("name", f.name());
-            fn.put("signature", f.signature());
-            fn.put("description", f.description());
-        }
-        return o;
+        return WireJson.toolLibrary(l);
     }
 }
