@@ -18,7 +18,22 @@
  *      process exits: nothing needs removing afterwards.
  *   3. --read FD PATH / --write FD PATH (repeatable): opens PATH on descriptor FD (the
  *      seccomp filter, bubblewrap's info and block FIFOs);
- *   4. execs PROGRAM ARGS... (everything after "--", PROGRAM an absolute path).
+ *   4. --userns BASE COUNT (root only): creates the sandbox's user namespace, in which uids
+ *      and gids 0..COUNT-1 are the host's BASE..BASE+COUNT-1, so that root in the sandbox is
+ *      an unprivileged host uid that owns nothing outside the sandbox. A helper child, still
+ *      host root, creates the namespace; this process writes its maps and joins it later.
+ *   5. --mount PATH idmap|plain (repeatable, needs --stage and --userns): every host path the
+ *      sandbox mounts is resolved here, as host root, and cloned into a private mount
+ *      namespace of this process under --stage DIR (a tmpfs mounted there, entries "0", "1",
+ *      ... in the order given), where bubblewrap binds it from. "idmap" makes the clone an
+ *      idmapped mount through the sandbox's user namespace (a directory the user granted looks
+ *      as it does on the host, owners included, and what the sandbox writes there belongs to
+ *      the directory's owners, never to a uid outside the mapped range's image of the host's
+ *      own ids); "plain" keeps host ownership as it is (AgentKernel's own directories, owned by
+ *      the sandbox's mapped uids). Nothing in bubblewrap's arguments names a host path then,
+ *      and bubblewrap needs no permission to reach these paths.
+ *   6. joins the user namespace as its root (uid and gid 0, no supplementary groups) and
+ *      execs PROGRAM ARGS... (everything after "--", PROGRAM an absolute path).
  *
  * Any failure prints "ak-launch: <what>: <why>" on stderr and exits 125, before the
  * sandbox exists. Single file, C11 + Linux, libc only; build: gcc -static -O2 -Wall -Wextra
@@ -33,18 +48,27 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <grp.h>
+#include <linux/mount.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define EXIT_LAUNCH 125
 #define MAX_OPENS 8
 #define MAX_CGROUPS 8
+#define MAX_MOUNTS 48
+
+__attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...);
 
 static void die(const char *fmt, ...) {
     va_list ap;
@@ -295,6 +319,165 @@ static void veth(const char *bridge_index_text, const char *cidr, const char *ga
     close(sandbox);
 }
 
+/* ---- user namespace ---------------------------------------------------------------------- */
+
+static void write_file(const char *path, const char *text) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+        die("open %s: %s", path, strerror(errno));
+    }
+    ssize_t n = write(fd, text, strlen(text));
+    if (n != (ssize_t) strlen(text)) {
+        die("write %s: %s", path, n < 0 ? strerror(errno) : "short write");
+    }
+    close(fd);
+}
+
+static unsigned long parse_id(const char *text, const char *what) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno != 0 || *end != '\0' || text[0] == '\0' || v > 4294967294ULL) {
+        die("%s: not a number: %s", what, text);
+    }
+    return (unsigned long) v;
+}
+
+/*
+ * Creates the user namespace in a helper child (which unshares it and waits), maps its ids
+ * from this process (host root), and returns a descriptor of it; the helper is gone on return.
+ */
+static int user_namespace(const char *base_text, const char *count_text) {
+    unsigned long base = parse_id(base_text, "--userns base");
+    unsigned long count = parse_id(count_text, "--userns count");
+    if (count < 1 || base < 1 || base + count - 1 > 4294967294UL) {
+        die("--userns: bad range %lu+%lu", base, count);
+    }
+    int ready[2], done[2];
+    if (pipe2(ready, O_CLOEXEC) != 0 || pipe2(done, O_CLOEXEC) != 0) {
+        die("pipe: %s", strerror(errno));
+    }
+    pid_t helper = fork();
+    if (helper < 0) {
+        die("fork: %s", strerror(errno));
+    }
+    if (helper == 0) {
+        close(ready[0]);
+        close(done[1]);
+        char status = unshare(CLONE_NEWUSER) == 0 ? 0 : (char) errno;
+        if (write(ready[1], &status, 1) != 1) {
+            _exit(1);
+        }
+        char b;
+        while (read(done[0], &b, 1) < 0 && errno == EINTR) {
+        }
+        _exit(0);
+    }
+    close(ready[1]);
+    close(done[0]);
+    char status = 0;
+    ssize_t n;
+    while ((n = read(ready[0], &status, 1)) < 0 && errno == EINTR) {
+    }
+    if (n != 1 || status != 0) {
+        die("new user namespace: %s", n == 1 ? strerror(status) : "the helper died");
+    }
+    char path[64], map[96];
+    snprintf(map, sizeof(map), "0 %lu %lu\n", base, count);
+    snprintf(path, sizeof(path), "/proc/%d/uid_map", (int) helper);
+    write_file(path, map);
+    snprintf(path, sizeof(path), "/proc/%d/gid_map", (int) helper);
+    write_file(path, map);
+    snprintf(path, sizeof(path), "/proc/%d/ns/user", (int) helper);
+    int userns = open(path, O_RDONLY | O_CLOEXEC);
+    if (userns < 0) {
+        die("open %s: %s", path, strerror(errno));
+    }
+    close(done[1]); /* the helper exits; the namespace lives on through `userns` */
+    close(ready[0]);
+    while (waitpid(helper, NULL, 0) < 0 && errno == EINTR) {
+    }
+    return userns;
+}
+
+/* Joins the user namespace as its root: uid and gid 0 there, no supplementary groups. */
+static void become_namespace_root(int userns) {
+    if (setns(userns, CLONE_NEWUSER) != 0) {
+        die("join the user namespace: %s", strerror(errno));
+    }
+    close(userns);
+    if (setgroups(0, NULL) != 0 || setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) {
+        die("become root of the user namespace: %s", strerror(errno));
+    }
+}
+
+/* ---- staged mounts ----------------------------------------------------------------------- */
+
+#ifndef MOUNT_ATTR_IDMAP
+#define MOUNT_ATTR_IDMAP 0x00100000
+#endif
+
+struct staged_mount {
+    const char *path;
+    int idmap;
+};
+
+/* Clones `path` (recursively) as a detached mount, idmapped through `userns` when asked. */
+static int clone_tree(const struct staged_mount *m, int userns) {
+    int fd = (int) syscall(SYS_open_tree, AT_FDCWD, m->path,
+                           OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_NO_AUTOMOUNT);
+    if (fd < 0) {
+        die("mount source %s: %s", m->path, strerror(errno));
+    }
+    if (m->idmap) {
+        struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (unsigned long long) userns};
+        if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) != 0) {
+            /* a file system without idmapped mounts: the sandbox sees host ownership as is
+             * (its own uids own nothing there), which is safe, only less convenient */
+            if (errno != EINVAL && errno != EOPNOTSUPP && errno != EPERM) {
+                die("idmapped mount of %s: %s", m->path, strerror(errno));
+            }
+        }
+    }
+    return fd;
+}
+
+/*
+ * Moves this process into a private mount namespace and attaches every source under
+ * `stage` (a fresh tmpfs there): stage/0, stage/1, ...
+ */
+static void stage_mounts(const char *stage, const struct staged_mount *mounts, int count, int userns) {
+    int trees[MAX_MOUNTS];
+    for (int i = 0; i < count; i++) {
+        trees[i] = clone_tree(&mounts[i], userns);
+    }
+    if (unshare(CLONE_NEWNS) != 0) {
+        die("new mount namespace: %s", strerror(errno));
+    }
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+        die("make mounts private: %s", strerror(errno));
+    }
+    if (mount("ak-stage", stage, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=64k") != 0) {
+        die("mount a tmpfs on %s: %s", stage, strerror(errno));
+    }
+    for (int i = 0; i < count; i++) {
+        struct stat st;
+        if (fstat(trees[i], &st) != 0) {
+            die("stat %s: %s", mounts[i].path, strerror(errno));
+        }
+        char target[4096];
+        snprintf(target, sizeof(target), "%s/%d", stage, i);
+        int made = S_ISDIR(st.st_mode) ? mkdir(target, 0755) : mknod(target, S_IFREG | 0644, 0);
+        if (made != 0) {
+            die("create %s: %s", target, strerror(errno));
+        }
+        if (syscall(SYS_move_mount, trees[i], "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+            die("attach %s: %s", mounts[i].path, strerror(errno));
+        }
+        close(trees[i]);
+    }
+}
+
 /* ---- descriptors and cgroups ------------------------------------------------------------ */
 
 struct open_request {
@@ -340,7 +523,8 @@ static int parse_fd(const char *text) {
 
 static void usage(void) {
     die("usage: ak-launch [--cgroup FILE]... [--veth HOSTIF BRIDGE-IFINDEX ADDRESS/PREFIX GATEWAY] "
-        "[--read FD PATH]... [--write FD PATH]... -- PROGRAM [ARG]...");
+        "[--read FD PATH]... [--write FD PATH]... [--userns BASE COUNT [--stage DIR] [--mount PATH idmap|plain]...] "
+        "-- PROGRAM [ARG]...");
 }
 
 int main(int argc, char **argv) {
@@ -349,6 +533,9 @@ int main(int argc, char **argv) {
     struct open_request opens[MAX_OPENS];
     int open_count = 0;
     char **net = NULL;
+    const char *userns_base = NULL, *userns_count = NULL, *stage = NULL;
+    struct staged_mount mounts[MAX_MOUNTS];
+    int mount_count = 0;
     int i = 1;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (strcmp(argv[i], "--cgroup") == 0 && i + 1 < argc && cgroup_count < MAX_CGROUPS) {
@@ -363,11 +550,23 @@ int main(int argc, char **argv) {
             opens[open_count].path = argv[i + 2];
             open_count++;
             i += 2;
+        } else if (strcmp(argv[i], "--userns") == 0 && i + 2 < argc) {
+            userns_base = argv[i + 1];
+            userns_count = argv[i + 2];
+            i += 2;
+        } else if (strcmp(argv[i], "--stage") == 0 && i + 1 < argc) {
+            stage = argv[++i];
+        } else if (strcmp(argv[i], "--mount") == 0 && i + 2 < argc && mount_count < MAX_MOUNTS
+                   && (strcmp(argv[i + 2], "idmap") == 0 || strcmp(argv[i + 2], "plain") == 0)) {
+            mounts[mount_count].path = argv[i + 1];
+            mounts[mount_count].idmap = strcmp(argv[i + 2], "idmap") == 0;
+            mount_count++;
+            i += 2;
         } else {
             usage();
         }
     }
-    if (i + 1 >= argc || argv[i + 1][0] != '/') {
+    if (i + 1 >= argc || argv[i + 1][0] != '/' || (mount_count > 0 && (stage == NULL || userns_base == NULL))) {
         usage();
     }
     char **command = &argv[i + 1];
@@ -379,6 +578,13 @@ int main(int argc, char **argv) {
     }
     for (int o = 0; o < open_count; o++) {
         open_on(&opens[o]);
+    }
+    if (userns_base != NULL) {
+        int userns = user_namespace(userns_base, userns_count);
+        if (stage != NULL) {
+            stage_mounts(stage, mounts, mount_count, userns);
+        }
+        become_namespace_root(userns);
     }
     execv(command[0], command);
     die("exec %s: %s", command[0], strerror(errno));

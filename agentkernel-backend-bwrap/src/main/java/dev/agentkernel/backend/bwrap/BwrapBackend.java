@@ -47,8 +47,14 @@ final class BwrapBackend implements IsolationBackend {
     private final Path seccompFilter;
     private final Path runtimeDir;
     private final BwrapCommandLine commandLine;
+    private final Optional<SandboxUsers> users;
+    private final Path stateDir;
+    private final Path stage;
 
     BwrapBackend(HostContext host, Path bwrap, Optional<Path> slirp, CgroupDriver cgroups) {
+        this.users = SandboxUsers.forHost(host);
+        this.stateDir = host.stateDir().toAbsolutePath().normalize();
+        this.stage = users.isPresent() ? StageDirectory.ensure() : null;
         this.networks = new NetworkChoice(host, slirp);
         this.cgroups = cgroups;
         this.runtimeDir = host.runtimeDir().resolve("bwrap");
@@ -108,8 +114,18 @@ final class BwrapBackend implements IsolationBackend {
                 argv.addAll(List.of("--write", Integer.toString(BwrapCommandLine.INFO_FD), channel.infoPath().toString(),
                         "--read", Integer.toString(BwrapCommandLine.BLOCK_FD), channel.blockPath().toString()));
             }
+            List<String> bwrapArgv;
+            if (users.isPresent()) {
+                MountSources.Staged sources = new MountSources.Staged(stage, stateDir);
+                bwrapArgv = commandLine.build(spec, command, network.wiring(), sources);
+                sources.owned().forEach(users.get()::own);
+                argv.addAll(users.get().launchArguments());
+                argv.addAll(sources.launcherArguments());
+            } else {
+                bwrapArgv = commandLine.build(spec, command, network.wiring());
+            }
             argv.add("--");
-            argv.addAll(commandLine.build(spec, command, network.wiring()));
+            argv.addAll(bwrapArgv);
             ProcessBuilder builder = new ProcessBuilder(argv);
             Map<String, String> env = builder.environment();
             env.clear();

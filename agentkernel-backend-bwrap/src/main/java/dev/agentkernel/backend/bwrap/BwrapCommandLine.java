@@ -44,6 +44,15 @@ final class BwrapCommandLine {
      * @param wiring {@link NetworkWiring#OFFLINE} exactly when the spec has no network
      */
     List<String> build(SandboxSpec spec, CommandSpec command, NetworkWiring wiring) {
+        return build(spec, command, wiring, new MountSources.Direct());
+    }
+
+    /**
+     * The full argv with every bound host path taken from {@code sources}.
+     *
+     * @param wiring {@link NetworkWiring#OFFLINE} exactly when the spec has no network
+     */
+    List<String> build(SandboxSpec spec, CommandSpec command, NetworkWiring wiring, MountSources sources) {
         boolean network = spec.network() == NetworkMode.OUTBOUND;
         if (network == (wiring == NetworkWiring.OFFLINE)) {
             throw new IllegalArgumentException("network " + spec.network() + " cannot be wired as " + wiring);
@@ -57,15 +66,19 @@ final class BwrapCommandLine {
         args.addAll(List.of("--die-with-parent", "--new-session", "--cap-drop", "ALL"));
         args.add("--hostname");
         args.add(spec.hostname());
-        root.addArguments(args);
-        args.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
+        root.addArguments(args, sources);
+        args.addAll(List.of("--proc", "/proc"));
+        ProcMasks.addArguments(args);
+        args.addAll(List.of("--dev", "/dev"));
         args.addAll(List.of("--size", Long.toString(spec.limits().tmpMb() * 1024 * 1024), "--tmpfs", "/tmp"));
         args.addAll(List.of("--dir", "/var/tmp", "--dir", "/run"));
-        etc.addArguments(args, network);
+        args.add("--ro-bind");
+        args.add(sources.source(etc.tree(network), false));
+        args.add("/etc");
         args.addAll(List.of("--dir", "/workspace"));
         for (Mount mount : spec.mounts()) {
             args.add(mount.readOnly() ? "--ro-bind" : "--bind");
-            args.add(mount.hostPath().toString());
+            args.add(sources.source(mount.hostPath(), !mount.readOnly()));
             args.add(mount.sandboxPath());
         }
         String workdir = command.workdir().orElse(spec.workdir());
@@ -110,27 +123,78 @@ final class BwrapCommandLine {
      * How the host's system directories appear in the sandbox: {@code /usr} read-only and
      * the merged-usr links ({@code /bin -> usr/bin}, ...), or read-only binds where the
      * host has real directories.
+     *
+     * @param binds    host directories bound read-only at the same path
+     * @param symlinks link path to link target
      */
-    record RootLayout(List<String> arguments) {
+    record RootLayout(List<String> binds, Map<String, String> symlinks) {
+        RootLayout {
+            binds = List.copyOf(binds);
+            symlinks = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(symlinks));
+        }
+
         static RootLayout ofHost() {
-            List<String> args = new ArrayList<>(List.of("--ro-bind", "/usr", "/usr"));
+            List<String> binds = new ArrayList<>(List.of("/usr"));
+            Map<String, String> links = new LinkedHashMap<>();
             for (String dir : List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32")) {
                 Path host = Path.of("/", dir);
                 if (Files.isSymbolicLink(host)) {
                     try {
-                        args.addAll(List.of("--symlink", Files.readSymbolicLink(host).toString(), "/" + dir));
+                        links.put("/" + dir, Files.readSymbolicLink(host).toString());
                     } catch (java.io.IOException e) {
                         // unreadable link: leave it out
                     }
                 } else if (Files.isDirectory(host)) {
-                    args.addAll(List.of("--ro-bind", "/" + dir, "/" + dir));
+                    binds.add("/" + dir);
                 }
             }
-            return new RootLayout(List.copyOf(args));
+            return new RootLayout(binds, links);
         }
 
-        void addArguments(List<String> args) {
-            args.addAll(arguments);
+        void addArguments(List<String> args, MountSources sources) {
+            for (String dir : binds) {
+                args.addAll(List.of("--ro-bind", sources.source(Path.of(dir), false), dir));
+            }
+            symlinks.forEach((link, target) -> args.addAll(List.of("--symlink", target, link)));
+        }
+    }
+
+    /**
+     * The parts of {@code /proc} that show or change the whole host, hidden as the strictest
+     * container runtimes hide them (crun's and Docker's masked paths): files are covered by
+     * {@code /dev/null}, directories by an empty read-only tmpfs. Only what this kernel has
+     * (bubblewrap cannot cover what does not exist). {@code /proc/sys}, {@code /proc/irq},
+     * {@code /proc/bus} and {@code /proc/sysrq-trigger} stay visible; bubblewrap covers
+     * {@code irq} and {@code bus} read-only itself, and nothing in {@code /proc/sys} is writable
+     * for sandbox root, an unprivileged host uid without capabilities.
+     */
+    static final class ProcMasks {
+        static final List<String> FILES = List.of("kcore", "keys", "key-users", "kpageflags", "kpagecount",
+                "kpagecgroup", "timer_list", "timer_stats", "sched_debug", "latency_stats", "vmallocinfo",
+                "config.gz", "sysrq-trigger");
+        static final List<String> DIRECTORIES = List.of("acpi", "scsi", "asound");
+        private static final List<String> ARGUMENTS = compute();
+
+        private ProcMasks() {
+        }
+
+        static void addArguments(List<String> args) {
+            args.addAll(ARGUMENTS);
+        }
+
+        private static List<String> compute() {
+            List<String> args = new ArrayList<>();
+            for (String file : FILES) {
+                if (Files.exists(Path.of("/proc", file))) {
+                    args.addAll(List.of("--ro-bind", "/dev/null", "/proc/" + file));
+                }
+            }
+            for (String dir : DIRECTORIES) {
+                if (Files.isDirectory(Path.of("/proc", dir))) {
+                    args.addAll(List.of("--tmpfs", "/proc/" + dir, "--remount-ro", "/proc/" + dir));
+                }
+            }
+            return List.copyOf(args);
         }
     }
 }

@@ -302,12 +302,6 @@ final class EtcSkeleton {
     }
 
     /** Adds the one bwrap argument group that builds /etc; the variant with resolv.conf when the sandbox has network. */
-    void addArguments(List<String> args, boolean network) {
-        args.add("--ro-bind");
-        args.add(tree(network).toString());
-        args.add("/etc");
-    }
-
     /** The host directory bound at the sandbox's /etc. */
     Path tree(boolean network) {
         return tree.resolve(network ? "online" : "offline");

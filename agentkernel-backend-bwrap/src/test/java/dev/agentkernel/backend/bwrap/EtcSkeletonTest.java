@@ -113,15 +113,4 @@ class EtcSkeletonTest {
                     .containsExactlyInAnyOrder(first.tree(false).getParent().getFileName().toString(), "current");
         }
     }
-
-    @Test
-    void argumentsBindOneTreeReadOnlyAtEtc() {
-        EtcSkeleton etc = EtcSkeleton.prepare(state);
-        List<String> offline = new ArrayList<>();
-        List<String> online = new ArrayList<>();
-        etc.addArguments(offline, false);
-        etc.addArguments(online, true);
-        assertThat(offline).containsExactly("--ro-bind", etc.tree(false).toString(), "/etc");
-        assertThat(online).containsExactly("--ro-bind", etc.tree(true).toString(), "/etc");
-    }
 }
