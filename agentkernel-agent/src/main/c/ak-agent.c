@@ -71,6 +71,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -108,7 +109,7 @@ struct buf {
     size_t start, len, cap;         /* live bytes are data[start .. start+len) */
 };
 
-static void die(int code, const char *fmt, ...);
+__attribute__((format(printf, 2, 3), noreturn)) static void die(int code, const char *fmt, ...);
 
 static unsigned char *buf_reserve(struct buf *b, size_t extra) {
     if (b->start > 0 && b->start + b->len + extra > b->cap) {
@@ -334,6 +335,7 @@ static void send_bytes(uint8_t type, uint32_t channel, const void *data, size_t 
 static void send_u32(uint8_t type, uint32_t channel, uint32_t v) { put_u32(frame(type, channel, 4), v); }
 static void send_u64(uint8_t type, uint32_t channel, uint64_t v) { put_u64(frame(type, channel, 8), v); }
 
+__attribute__((format(printf, 3, 4))) static void send_error(uint32_t channel, int err, const char *fmt, ...);
 static void send_error(uint32_t channel, int err, const char *fmt, ...) {
     char msg[1024];
     va_list ap;
@@ -802,6 +804,11 @@ static void on_signal(int signo) {
 }
 
 static void setup(void) {
+    /* Out of the code's reach: a process that is not dumpable cannot be traced, and its
+     * /proc/PID/fd, mem and environ cannot be opened, by anything without CAP_SYS_PTRACE, which
+     * nothing in a sandbox has; so the code it runs (same uid) cannot write frames into our
+     * output or read our requests. Commands get dumpable back when they exec. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) die(1, "cannot make the agent undumpable: %s", strerror(errno));
     if (fcntl(STDERR_FILENO, F_GETFD) < 0) open("/dev/null", O_WRONLY);   /* keep fd 2 taken */
     if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0) die(1, "cannot create a pipe: %s", strerror(errno));
     struct sigaction sa;

@@ -13,7 +13,7 @@ if [ -f "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt "$0" ]; then
     exit 0
 fi
 mkdir -p "$(dirname "$out")"
-if ! gcc -std=c11 -static -O2 -Wall -Wextra -Werror -s -o "$out.tmp" "$src"; then
+if ! gcc -std=c11 -static -O2 -Wall -Wextra -Wformat=2 -Werror -s -o "$out.tmp" "$src"; then
     rm -f "$out.tmp"
     echo "agentkernel-backend-bwrap: compiling $src failed (see above); a static build needs the C library's static archive: apt-get install gcc libc6-dev" >&2
     exit 1

@@ -80,6 +80,32 @@ class AgentSandboxIT extends SandboxTestBase {
         }
     }
 
+    /**
+     * Issue 12, finding 7: code in the sandbox wrote frames into the agent's own output
+     * ({@code /proc/2/fd/1}) and made a later exec report a forged result. The agent is not
+     * dumpable: its descriptors, memory and environment cannot be opened by the code it runs.
+     */
+    @Test
+    void theCodeCannotReachTheAgentsDescriptorsOrMemory() throws Exception {
+        try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE), agent)) {
+            Out out = new Out();
+            String forged = "\\202\\000\\000\\000\\007\\000\\000\\000\\005FORGE";
+            Termination t = box.run(cmd("sh", "-c", "a=$PPID;"
+                    + " for f in fd/1 fd/0 mem environ; do"
+                    + "   if printf '" + forged + "' > /proc/$a/$f 2>/dev/null; then echo \"wrote $f\"; else echo \"refused $f\"; fi;"
+                    + " done; ls /proc/$a/fd >/dev/null 2>&1 && echo listed || echo unlisted;"
+                    + " cat /proc/$a/environ >/dev/null 2>&1 && echo read-env || echo no-env"),
+                    out, () -> false, Duration.ofSeconds(1));
+            assertThat(t).as(out.out()).isEqualTo(new Termination.Exited(0));
+            assertThat(out.out()).contains("refused fd/1", "refused fd/0", "refused mem", "refused environ", "no-env")
+                    .doesNotContain("wrote", "FORGE");
+            Out after = new Out();
+            assertThat(box.run(cmd("echo", "still-honest"), after, () -> false, Duration.ofSeconds(1)))
+                    .isEqualTo(new Termination.Exited(0));
+            assertThat(after.out()).isEqualTo("still-honest\n");
+        }
+    }
+
     @Test
     void timeoutEndsTheCommandButNotTheSandbox() throws Exception {
         try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE), agent)) {
