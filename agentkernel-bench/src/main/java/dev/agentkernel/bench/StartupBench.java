@@ -74,6 +74,8 @@ public final class StartupBench {
 
     private final Options options;
     private final AtomicLong groupSequence = new AtomicLong();
+    /** The backend without a user namespace per sandbox (root only), the baseline of issue 12's target. */
+    private IsolationBackend legacy;
 
     private StartupBench(Options options) {
         this.options = options;
@@ -108,7 +110,12 @@ public final class StartupBench {
             throw new IllegalStateException("no usable cgroup driver: " + detection.availability());
         }
         CgroupDriver cgroups = detection.driver();
-        try (IsolationBackend backend = BackendSelector.discover().open(Optional.of("bwrap"), host)) {
+        // The same backend as an unprivileged AgentKernel opens it: no user namespace of its own and no
+        // staged mounts, i.e. the start path before issue 12 (still as root, so cgroups work alike).
+        HostContext withoutUserns = new HostContext(host.stateDir(), host.runtimeDir(), false, host.cpus(), host.env());
+        try (IsolationBackend backend = BackendSelector.discover().open(Optional.of("bwrap"), host);
+             IsolationBackend legacy = BackendSelector.discover().open(Optional.of("bwrap"), withoutUserns)) {
+            this.legacy = host.root() ? legacy : null;
             PolicyResolver resolver = new PolicyResolver(host);
             SandboxSpec noNet = resolver.resolve(SandboxRequest.defaults().withNetwork(false));
             Path filter = SeccompFilterFile.ensure(host.stateDir().resolve("seccomp"), SeccompPolicy.defaults(),
@@ -150,6 +157,12 @@ public final class StartupBench {
         Variant akNet = new Variant("AgentKernel in process, network (" + network + ")", "AgentKernel, network", null,
                 () -> timeExecution(backend, withNet));
         List<Variant> main = new ArrayList<>(List.of(rawVariant, akNoNet));
+        Variant akNoUserns = legacy == null ? null : new Variant(
+                "AgentKernel in process, `--no-network`, without a user namespace (the start path before issue 12)",
+                "no userns", null, () -> timeExecution(legacy, noNet));
+        if (akNoUserns != null) {
+            main.add(akNoUserns);
+        }
         if (options.network) {
             main.add(akNet);
         }
@@ -253,6 +266,12 @@ public final class StartupBench {
         List<Report.Row> rows = new ArrayList<>();
         rows.add(new Report.Row(rawVariant, s -> Report.ratio(s.p50() / base), "baseline"));
         rows.add(new Report.Row(akNoNet, s -> Report.ratio(s.p50() / base), targetInProcess(akNoNet, base)));
+        if (akNoUserns != null) {
+            double before = akNoUserns.stats().p50();
+            rows.add(new Report.Row(akNoUserns, s -> Report.ratio(s.p50() / base), String.format(Locale.ROOT,
+                    "user namespace + staged mounts cost %+.1f %% at p50 (target ≤ +10 %%: %s)",
+                    100 * (akNoNet.stats().p50() / before - 1), akNoNet.stats().p50() <= 1.10 * before ? "met" : "missed")));
+        }
         if (options.network) {
             rows.add(new Report.Row(akNet, s -> Report.ratio(s.p50() / base), "— (reported only)"));
         }
