@@ -17,6 +17,7 @@ final class Aarch64SyscallTable {
             Map.entry("fchmod", 52),
             Map.entry("fchmodat", 53),
             Map.entry("openat", 56),
+            Map.entry("openat2", 437),
             Map.entry("fchmodat2", 452),
             Map.entry("umount2", 39),
             Map.entry("mount", 40),

@@ -11,7 +11,8 @@ import java.util.TreeSet;
  * {@code denyNamespaceCreation}, {@code clone} with any {@code CLONE_NEW*} flag fails with
  * {@code EPERM} and {@code clone3} with {@code ENOSYS} (so libc falls back to {@code clone}, whose
  * flags a filter can inspect). The compiled filter always refuses {@code TIOCSTI} and
- * {@code TIOCLINUX} ioctls, foreign architectures and, on x86_64, the x32 ABI.
+ * {@code TIOCLINUX} ioctls, set-user/group-ID file modes (with {@code openat2}, whose mode it
+ * cannot read, failing with {@code ENOSYS}), foreign architectures and, on x86_64, the x32 ABI.
  *
  * @param deniedSyscalls        names of syscalls that always fail with {@code EPERM}; names an
  *                              architecture lacks are skipped when compiling for it

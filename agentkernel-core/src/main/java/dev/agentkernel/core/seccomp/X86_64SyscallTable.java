@@ -16,6 +16,7 @@ final class X86_64SyscallTable {
             Map.entry("fchmod", 91),
             Map.entry("mknod", 133),
             Map.entry("openat", 257),
+            Map.entry("openat2", 437),
             Map.entry("mknodat", 259),
             Map.entry("fchmodat", 268),
             Map.entry("fchmodat2", 452),

@@ -79,7 +79,7 @@ class SeccompCompilerTest {
         SeccompPolicy.defaults().deniedSyscalls().forEach(name -> arch.syscallNumber(name).ifPresent(denied::add));
         for (int number = 0; number < 1024; number++) {
             int expected = denied.contains(number) ? ERRNO_EPERM
-                    : number == nr(arch, "clone3") ? ERRNO_ENOSYS
+                    : number == nr(arch, "clone3") || number == nr(arch, "openat2") ? ERRNO_ENOSYS
                     : ALLOW;
             assertThat(filter.run(number, arch.auditArch(), 0, 0, 0, 0, 0, 0)).as("nr %d", number).isEqualTo(expected);
         }
@@ -226,10 +226,8 @@ class SeccompCompilerTest {
     void syscallsAnArchLacksAreSkipped() {
         SeccompPolicy policy = new SeccompPolicy(Set.of("create_module", "iopl"), false);
         assertThat(SeccompArch.AARCH64.syscallNumber("create_module")).isEmpty();
-        ClassicBpfInterpreter filter = new ClassicBpfInterpreter(SeccompCompiler.compile(policy, SeccompArch.AARCH64));
-        for (int number = 0; number < 512; number++) {
-            assertThat(filter.run(number, SeccompArch.AARCH64.auditArch(), 0, 0)).isEqualTo(ALLOW);
-        }
+        assertThat(SeccompCompiler.compile(policy, SeccompArch.AARCH64))
+                .isEqualTo(SeccompCompiler.compile(new SeccompPolicy(Set.of(), false), SeccompArch.AARCH64));
     }
 
     @Test
