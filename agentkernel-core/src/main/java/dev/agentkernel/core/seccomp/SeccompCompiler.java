@@ -14,8 +14,10 @@ import java.util.TreeSet;
  *
  * <p>Program shape: check {@code seccomp_data.arch} (anything else is killed, which also stops
  * 32-bit {@code int 0x80} syscalls on x86_64); load the syscall number; on x86_64 refuse x32
- * numbers; then one compare-and-return pair per denied syscall; then the {@code clone3},
- * {@code clone} and {@code ioctl} argument checks; then the set-user/group-ID mode checks of
+ * numbers; fail every number above {@link SeccompArch#highestKnownSyscall()} with ENOSYS (a
+ * syscall a newer kernel adds is closed until it is reviewed, and libc treats it as absent);
+ * then one compare-and-return pair per denied syscall; then the {@code clone3}, {@code clone}
+ * and {@code ioctl} argument checks; then the set-user/group-ID mode checks of
  * chmod/creat/open/mknod and their variants, with {@code openat2} failing with ENOSYS; finally
  * allow. Every jump is forward and at most a few instructions long, so the 8-bit jump offsets
  * never overflow.
@@ -83,6 +85,8 @@ public final class SeccompCompiler {
             program.add(BpfInstruction.jumpIfAtLeast(X32_SYSCALL_BIT, 0, 1));
             program.add(BpfInstruction.ret(errno(EPERM)));
         }
+        program.add(BpfInstruction.jumpIfAtLeast(arch.highestKnownSyscall() + 1, 0, 1));
+        program.add(BpfInstruction.ret(errno(ENOSYS)));
         for (int nr : deniedNumbers(policy, arch)) {
             program.add(BpfInstruction.jumpIfEqual(nr, 0, 1));
             program.add(BpfInstruction.ret(errno(EPERM)));
