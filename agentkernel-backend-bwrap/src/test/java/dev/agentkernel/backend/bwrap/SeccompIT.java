@@ -9,6 +9,7 @@ import dev.agentkernel.model.SandboxSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * no libc wrapper picks another syscall): the set-user/group-ID rule against every syscall that
  * can create or chmod a file in a {@code /workspace} that is a host directory ({@code openat2},
  * whose mode lives in a struct the filter cannot read, must fail with ENOSYS, the others with
- * EPERM for a set-id mode, and the host must find no set-id file afterwards).
+ * EPERM for a set-id mode, and the host must find no set-id file afterwards), and the denials the
+ * syscall review added.
  */
 class SeccompIT extends SandboxTestBase {
 
@@ -55,8 +57,42 @@ class SeccompIT extends SandboxTestBase {
             print("mode", oct(os.stat("/workspace/plain").st_mode & 0o7777), flush=True)
             """;
 
+    /** The review's additions on x86_64 and aarch64 alike, then x86_64's own ones. */
+    private static final String REVIEWED = """
+            import ctypes, errno, os
+            libc = ctypes.CDLL(None, use_errno=True)
+            L = ctypes.c_long
+            def report(name, r):
+                e = ctypes.get_errno()
+                print(name, "ok" if r >= 0 else errno.errorcode.get(e, e), flush=True)
+            AF_VSOCK, SOCK_STREAM = 40, 1
+            report("socket-vsock", libc.socket(AF_VSOCK, SOCK_STREAM, 0))
+            fd = libc.socket(1, SOCK_STREAM, 0)
+            report("socket-unix", fd)
+            iov = (ctypes.c_uint64 * 2)(0, 4096)
+            report("process_madvise", libc.syscall(L(440), L(0), ctypes.byref(iov), L(1), L(8), L(0)))
+            report("open_tree_attr", libc.syscall(L(467), L(-100), b"/", L(0), L(0), L(0)))
+            if os.uname().machine == "x86_64":
+                buf = ctypes.create_string_buffer(16)
+                report("modify_ldt", libc.syscall(L(154), L(0), buf, L(16)))
+                report("ustat", libc.syscall(L(136), L(0), buf))
+                report("sysfs", libc.syscall(L(139), L(3)))
+            """;
+
     @TempDir
     Path project;
+
+    @Test
+    void denialsAddedByTheReviewHold() {
+        Result r = sandboxes.run(sandboxes.offline(Profile.MODERATE), "python3", "-c", REVIEWED);
+        assertThat(r.err()).as(r.describe()).doesNotContain("Traceback", "No such file or directory");
+        List<String> expected = new ArrayList<>(List.of("socket-vsock EPERM", "socket-unix ok",
+                "process_madvise EPERM", "open_tree_attr EPERM"));
+        if (System.getProperty("os.arch").equals("amd64")) {
+            expected.addAll(List.of("modify_ldt EPERM", "ustat EPERM", "sysfs EPERM"));
+        }
+        assertThat(r.out().lines().toList()).as(r.describe()).containsExactlyElementsOf(expected);
+    }
 
     @Test
     void noSyscallCreatesOrChmodsASetidFile() throws IOException {

@@ -10,7 +10,8 @@ import java.util.Map;
  * (469, Linux 6.17; still the newest in 6.18). The compiled filter fails every higher number with
  * ENOSYS, so adding a newer syscall here is the decision to open it. Legacy calls aarch64 never had
  * ({@code create_module}, {@code iopl}, {@code ioperm}, {@code uselib}, {@code _sysctl},
- * {@code get_kernel_syms}, {@code query_module}) are absent.
+ * {@code get_kernel_syms}, {@code query_module}, {@code modify_ldt}, {@code ustat},
+ * {@code sysfs}) are absent.
  */
 final class Aarch64SyscallTable {
     /** Syscall name to number. */
@@ -39,6 +40,7 @@ final class Aarch64SyscallTable {
             Map.entry("reboot", 142),
             Map.entry("settimeofday", 170),
             Map.entry("adjtimex", 171),
+            Map.entry("socket", 198),
             Map.entry("add_key", 217),
             Map.entry("request_key", 218),
             Map.entry("keyctl", 219),

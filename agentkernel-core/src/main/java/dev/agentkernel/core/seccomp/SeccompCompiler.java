@@ -16,8 +16,8 @@ import java.util.TreeSet;
  * 32-bit {@code int 0x80} syscalls on x86_64); load the syscall number; on x86_64 refuse x32
  * numbers; fail every number above {@link SeccompArch#highestKnownSyscall()} with ENOSYS (a
  * syscall a newer kernel adds is closed until it is reviewed, and libc treats it as absent);
- * then one compare-and-return pair per denied syscall; then the {@code clone3}, {@code clone}
- * and {@code ioctl} argument checks; then the set-user/group-ID mode checks of
+ * then one compare-and-return pair per denied syscall; then the {@code clone3}, {@code clone},
+ * {@code ioctl} and {@code socket} argument checks; then the set-user/group-ID mode checks of
  * chmod/creat/open/mknod and their variants, with {@code openat2} failing with ENOSYS; finally
  * allow. Every jump is forward and at most a few instructions long, so the 8-bit jump offsets
  * never overflow.
@@ -61,6 +61,12 @@ public final class SeccompCompiler {
     static final List<String> MODE_UNINSPECTABLE = List.of("openat2");
     static final int TIOCSTI = 0x5412;
     static final int TIOCLINUX = 0x541C;
+    /**
+     * {@code AF_VSOCK}: vsock sockets are not confined by network namespaces, so a sandbox without
+     * network could still reach the hypervisor host or other guests (Docker's profile refuses them too).
+     */
+    static final int AF_VSOCK = 40;
+
     private SeccompCompiler() {
     }
 
@@ -95,6 +101,7 @@ public final class SeccompCompiler {
             addNamespaceChecks(program, arch);
         }
         addIoctlCheck(program, arch);
+        addSocketFamilyCheck(program, arch);
         addSetidModeChecks(program, arch);
         program.add(BpfInstruction.ret(RET_ALLOW));
 
@@ -140,6 +147,17 @@ public final class SeccompCompiler {
             program.add(BpfInstruction.loadWord(argLow32(1)));
             program.add(BpfInstruction.jumpIfEqual(TIOCSTI, 1, 0));
             program.add(BpfInstruction.jumpIfEqual(TIOCLINUX, 0, 1));
+            program.add(BpfInstruction.ret(errno(EPERM)));
+            program.add(BpfInstruction.ret(RET_ALLOW));
+        });
+    }
+
+    /** {@code socket} with address family AF_VSOCK in arg0 → EPERM, else allow. */
+    private static void addSocketFamilyCheck(List<BpfInstruction> program, SeccompArch arch) {
+        arch.syscallNumber("socket").ifPresent(nr -> {
+            program.add(BpfInstruction.jumpIfEqual(nr, 0, 4));
+            program.add(BpfInstruction.loadWord(argLow32(0)));
+            program.add(BpfInstruction.jumpIfEqual(AF_VSOCK, 0, 1));
             program.add(BpfInstruction.ret(errno(EPERM)));
             program.add(BpfInstruction.ret(RET_ALLOW));
         });

@@ -16,6 +16,7 @@ final class X86_64SyscallTable {
     static final Map<String, Integer> NUMBERS = Map.ofEntries(
             Map.entry("open", 2),
             Map.entry("ioctl", 16),
+            Map.entry("socket", 41),
             Map.entry("clone", 56),
             Map.entry("creat", 85),
             Map.entry("chmod", 90),
@@ -24,7 +25,10 @@ final class X86_64SyscallTable {
             Map.entry("syslog", 103),
             Map.entry("mknod", 133),
             Map.entry("uselib", 134),
+            Map.entry("ustat", 136),
+            Map.entry("sysfs", 139),
             Map.entry("vhangup", 153),
+            Map.entry("modify_ldt", 154),
             Map.entry("pivot_root", 155),
             Map.entry("_sysctl", 156),
             Map.entry("adjtimex", 159),

@@ -35,6 +35,11 @@ class SeccompCompilerTest {
     private static final int TIOCLINUX = 0x541C;
     private static final int TCGETS = 0x5401;
 
+    private static final int AF_UNIX = 1;
+    private static final int AF_INET = 2;
+    private static final int AF_INET6 = 10;
+    private static final int AF_NETLINK = 16;
+    private static final int AF_VSOCK = 40;
 
     /** Syscalls every sandboxed program needs, numbered per arch (from the kernel headers). */
     private static final Map<SeccompArch, Map<String, Integer>> ALLOWED = Map.of(
@@ -165,6 +170,22 @@ class SeccompCompilerTest {
         int arm = SeccompArch.AARCH64.auditArch();
         assertThat(filter.run(0x40000000 | 1, arm)).isEqualTo(ERRNO_ENOSYS);
         assertThat(filter.run(-1, arm)).isEqualTo(ERRNO_ENOSYS);
+    }
+
+    @ParameterizedTest
+    @EnumSource(SeccompArch.class)
+    void vsockSocketsAreDeniedOtherFamiliesAllowed(SeccompArch arch) {
+        ClassicBpfInterpreter filter = defaultFilter(arch);
+        int socket = nr(arch, "socket");
+        int sockStream = 1;
+        assertThat(filter.run(socket, arch.auditArch(), AF_VSOCK, sockStream, 0)).isEqualTo(ERRNO_EPERM);
+        // The kernel takes the family as an int: junk in the high half must not bypass the check.
+        assertThat(filter.run(socket, arch.auditArch(), 0xFFFF_FFFF_0000_0000L | AF_VSOCK, sockStream))
+                .isEqualTo(ERRNO_EPERM);
+        for (int family : List.of(AF_UNIX, AF_INET, AF_INET6, AF_NETLINK)) {
+            assertThat(filter.run(socket, arch.auditArch(), family, sockStream, 0)).as("family %d", family)
+                    .isEqualTo(ALLOW);
+        }
     }
 
     @ParameterizedTest
