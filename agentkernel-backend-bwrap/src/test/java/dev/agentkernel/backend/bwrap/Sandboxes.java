@@ -55,24 +55,35 @@ final class Sandboxes implements AutoCloseable {
     }
 
     /**
-     * Skips the calling test class unless this machine can run real sandboxes; in CI
-     * ({@code CI} set) fails it instead, so that a sandbox test never passes by not running.
+     * Variables that make a machine unable to run real sandboxes a failure instead of a skip:
+     * {@code CI} (set by GitHub Actions, GitLab CI and most CI services, and by {@code .ci/run})
+     * or {@code AGENTKERNEL_SANDBOX_TESTS_MUST_RUN}, like bubblewrap's {@code BWRAP_MUST_WORK}.
+     */
+    static final List<String> MUST_RUN_VARIABLES = List.of("CI", "AGENTKERNEL_SANDBOX_TESTS_MUST_RUN");
+
+    /**
+     * Skips the calling test class unless this machine can run real sandboxes; fails it instead
+     * when one of {@link #MUST_RUN_VARIABLES} is set (CI), so a security test never passes by not running.
      */
     static void assumeSandboxHost() {
-        require(System.getProperty("os.name", "").equals("Linux"), "bwrap integration tests need Linux");
-        require(isRoot(), "bwrap integration tests need root: they create cgroups under /sys/fs/cgroup "
+        requireHost(System.getProperty("os.name", "").equals("Linux"), "bwrap integration tests need Linux");
+        requireHost(isRoot(), "bwrap integration tests need root: they create cgroups under /sys/fs/cgroup "
                 + "and start bubblewrap as root (run them as root, e.g. through run-tests.sh)");
-        require(onPath("bwrap").isPresent(), "bwrap integration tests need bubblewrap on PATH "
+        requireHost(onPath("bwrap").isPresent(), "bwrap integration tests need bubblewrap on PATH "
                 + "(apt-get install -y bubblewrap)");
     }
 
-    private static void require(boolean condition, String message) {
-        String ci = System.getenv("CI");
-        if (ci != null && !ci.isBlank() && !ci.equals("false")) {
-            org.junit.jupiter.api.Assertions.assertTrue(condition, "in CI: " + message);
-        } else {
-            assumeTrue(condition, message);
+    /** Tells whether sandbox tests must run here: a {@link #MUST_RUN_VARIABLES} variable is set and not "false"/"0". */
+    static boolean mustRun() {
+        return MUST_RUN_VARIABLES.stream().map(System::getenv)
+                .anyMatch(v -> v != null && !v.isBlank() && !v.equalsIgnoreCase("false") && !v.equals("0"));
+    }
+
+    private static void requireHost(boolean met, String why) {
+        if (mustRun() && !met) {
+            fail(why + " (failing instead of skipping: " + String.join(" or ", MUST_RUN_VARIABLES) + " is set)");
         }
+        assumeTrue(met, why);
     }
 
     static boolean isRoot() {

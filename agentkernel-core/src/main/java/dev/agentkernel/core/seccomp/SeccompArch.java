@@ -1,6 +1,7 @@
 package dev.agentkernel.core.seccomp;
 
 import dev.agentkernel.model.SandboxFailureException;
+import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -20,12 +21,14 @@ public enum SeccompArch {
     private final String kernelName;
     private final boolean hasX32Abi;
     private final Map<String, Integer> syscalls;
+    private final int highestKnownSyscall;
 
     SeccompArch(int auditArch, String kernelName, boolean hasX32Abi, Map<String, Integer> syscalls) {
         this.auditArch = auditArch;
         this.kernelName = kernelName;
         this.hasX32Abi = hasX32Abi;
         this.syscalls = syscalls;
+        this.highestKnownSyscall = Collections.max(syscalls.values());
     }
 
     /**
@@ -94,6 +97,17 @@ public enum SeccompArch {
      */
     public Map<String, Integer> syscallTable() {
         return syscalls;
+    }
+
+    /**
+     * Returns the highest syscall number this architecture's table knows: the newest syscall
+     * reviewed for AgentKernel's policies. Compiled filters fail every higher number with
+     * {@code ENOSYS}, so a syscall a newer kernel adds stays closed until it is reviewed.
+     *
+     * @return the largest number in {@link #syscallTable()}
+     */
+    public int highestKnownSyscall() {
+        return highestKnownSyscall;
     }
 
     /**

@@ -14,10 +14,13 @@ import java.util.TreeSet;
  *
  * <p>Program shape: check {@code seccomp_data.arch} (anything else is killed, which also stops
  * 32-bit {@code int 0x80} syscalls on x86_64); load the syscall number; on x86_64 refuse x32
- * numbers; then one compare-and-return pair per denied syscall; then the {@code clone3},
- * {@code clone} and {@code ioctl} argument checks; then the set-user/group-ID mode checks
- * of chmod/creat/open/mknod and their variants; finally allow. Every jump is forward and at
- * most a few instructions long, so the 8-bit jump offsets never overflow.
+ * numbers; fail every number above {@link SeccompArch#highestKnownSyscall()} with ENOSYS (a
+ * syscall a newer kernel adds is closed until it is reviewed, and libc treats it as absent);
+ * then one compare-and-return pair per denied syscall; then the {@code clone3}, {@code clone},
+ * {@code ioctl} and {@code socket} argument checks; then the set-user/group-ID mode checks of
+ * chmod/creat/open/mknod and their variants, with {@code openat2} failing with ENOSYS; finally
+ * allow. Every jump is forward and at most a few instructions long, so the 8-bit jump offsets
+ * never overflow.
  */
 public final class SeccompCompiler {
     /** Kernel limit on classic-BPF program length ({@code BPF_MAXINSNS}). */
@@ -48,8 +51,21 @@ public final class SeccompCompiler {
             Map.entry("chmod", 1), Map.entry("fchmod", 1), Map.entry("fchmodat", 2), Map.entry("fchmodat2", 2),
             Map.entry("creat", 1), Map.entry("open", 2), Map.entry("openat", 3),
             Map.entry("mknod", 1), Map.entry("mknodat", 2));
+    /**
+     * Syscalls that can create a file with a mode the filter cannot inspect, so they fail with
+     * ENOSYS and callers fall back to one whose mode it can: {@code openat2} (Linux 5.6) takes
+     * its flags and mode in a {@code struct open_how}, which classic BPF cannot dereference.
+     * Its users (systemd, runc's filepath-securejoin, libpathrs) fall back to {@code openat} on
+     * ENOSYS, as on kernels before 5.6; libc's {@code open} never calls it.
+     */
+    static final List<String> MODE_UNINSPECTABLE = List.of("openat2");
     static final int TIOCSTI = 0x5412;
     static final int TIOCLINUX = 0x541C;
+    /**
+     * {@code AF_VSOCK}: vsock sockets are not confined by network namespaces, so a sandbox without
+     * network could still reach the hypervisor host or other guests (Docker's profile refuses them too).
+     */
+    static final int AF_VSOCK = 40;
 
     private SeccompCompiler() {
     }
@@ -75,6 +91,8 @@ public final class SeccompCompiler {
             program.add(BpfInstruction.jumpIfAtLeast(X32_SYSCALL_BIT, 0, 1));
             program.add(BpfInstruction.ret(errno(EPERM)));
         }
+        program.add(BpfInstruction.jumpIfAtLeast(arch.highestKnownSyscall() + 1, 0, 1));
+        program.add(BpfInstruction.ret(errno(ENOSYS)));
         for (int nr : deniedNumbers(policy, arch)) {
             program.add(BpfInstruction.jumpIfEqual(nr, 0, 1));
             program.add(BpfInstruction.ret(errno(EPERM)));
@@ -83,6 +101,7 @@ public final class SeccompCompiler {
             addNamespaceChecks(program, arch);
         }
         addIoctlCheck(program, arch);
+        addSocketFamilyCheck(program, arch);
         addSetidModeChecks(program, arch);
         program.add(BpfInstruction.ret(RET_ALLOW));
 
@@ -133,13 +152,31 @@ public final class SeccompCompiler {
         });
     }
 
+    /** {@code socket} with address family AF_VSOCK in arg0 → EPERM, else allow. */
+    private static void addSocketFamilyCheck(List<BpfInstruction> program, SeccompArch arch) {
+        arch.syscallNumber("socket").ifPresent(nr -> {
+            program.add(BpfInstruction.jumpIfEqual(nr, 0, 4));
+            program.add(BpfInstruction.loadWord(argLow32(0)));
+            program.add(BpfInstruction.jumpIfEqual(AF_VSOCK, 0, 1));
+            program.add(BpfInstruction.ret(errno(EPERM)));
+            program.add(BpfInstruction.ret(RET_ALLOW));
+        });
+    }
+
     /**
      * Refuses (EPERM) to create or chmod a file with the set-user-ID or set-group-ID bit, as
      * systemd's {@code RestrictSUIDSGID=} does. Sandboxed code runs as uid 0 of the host's
      * user namespace without capabilities; without this rule it could leave a setuid-root
      * program in a host directory mounted read-write (the permissive profile's /workspace).
+     * Syscalls whose mode the filter cannot read ({@link #MODE_UNINSPECTABLE}) fail with ENOSYS.
      */
     private static void addSetidModeChecks(List<BpfInstruction> program, SeccompArch arch) {
+        for (String name : MODE_UNINSPECTABLE) {
+            arch.syscallNumber(name).ifPresent(nr -> {
+                program.add(BpfInstruction.jumpIfEqual(nr, 0, 1));
+                program.add(BpfInstruction.ret(errno(ENOSYS)));
+            });
+        }
         for (Map.Entry<String, Integer> call : MODE_ARGUMENTS) {
             arch.syscallNumber(call.getKey()).ifPresent(nr -> {
                 program.add(BpfInstruction.jumpIfEqual(nr, 0, 4));

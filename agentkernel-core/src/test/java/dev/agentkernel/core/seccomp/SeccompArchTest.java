@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -88,8 +90,41 @@ class SeccompArchTest {
         assertMatchesHeader(SeccompArch.AARCH64, header);
     }
 
-    /** Syscalls newer than Debian 12's kernel headers, with their (arch-independent) numbers. */
-    private static final Map<String, Integer> NEWER_THAN_HEADERS = Map.of("fchmodat2", 452);
+    /**
+     * Syscalls newer than Debian 12's kernel headers (Linux 6.1), with their numbers (the same on
+     * every architecture from 424 on; uretprobe is x86_64's own), from the kernel's syscall tables
+     * up to Linux 6.18.
+     */
+    private static final Map<String, Integer> NEWER_THAN_HEADERS = Map.ofEntries(
+            Map.entry("uretprobe", 335), Map.entry("cachestat", 451), Map.entry("fchmodat2", 452),
+            Map.entry("map_shadow_stack", 453), Map.entry("futex_wake", 454), Map.entry("futex_wait", 455),
+            Map.entry("futex_requeue", 456), Map.entry("statmount", 457), Map.entry("listmount", 458),
+            Map.entry("lsm_get_self_attr", 459), Map.entry("lsm_set_self_attr", 460),
+            Map.entry("lsm_list_modules", 461), Map.entry("mseal", 462), Map.entry("setxattrat", 463),
+            Map.entry("getxattrat", 464), Map.entry("listxattrat", 465), Map.entry("removexattrat", 466),
+            Map.entry("open_tree_attr", 467), Map.entry("file_getattr", 468), Map.entry("file_setattr", 469));
+
+    /** The first syscall number every architecture shares (Linux 5.1). */
+    private static final int FIRST_COMMON_NUMBER = 424;
+
+    @Test
+    void highestKnownSyscallIsTheNewestOfLinux6_18() {
+        for (SeccompArch arch : SeccompArch.values()) {
+            assertThat(arch.highestKnownSyscall()).as("%s", arch).isEqualTo(469);
+            assertThat(arch.syscallNumber("file_setattr")).hasValue(arch.highestKnownSyscall());
+        }
+    }
+
+    /** Raising the highest known number opens the new syscalls: each must have been named, and so reviewed. */
+    @Test
+    void everyNumberFromTheCommonRangeToTheHighestIsNamed() {
+        for (SeccompArch arch : SeccompArch.values()) {
+            Set<Integer> numbers = new TreeSet<>(arch.syscallTable().values());
+            for (int nr = FIRST_COMMON_NUMBER; nr <= arch.highestKnownSyscall(); nr++) {
+                assertThat(numbers).as("%s: a name for syscall %d", arch, nr).contains(nr);
+            }
+        }
+    }
 
     private static void assertMatchesHeader(SeccompArch arch, Map<String, Integer> header) {
         assertThat(header).containsEntry("read", arch == SeccompArch.X86_64 ? 0 : 63);

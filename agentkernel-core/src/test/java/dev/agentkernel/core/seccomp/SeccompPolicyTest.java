@@ -21,12 +21,13 @@ class SeccompPolicyTest {
                 "ioperm", "lookup_dcookie", "syslog", "fsopen", "fsconfig", "fsmount", "fspick", "move_mount",
                 "open_tree", "mount_setattr", "nfsservctl", "vhangup", "uselib", "_sysctl", "get_kernel_syms",
                 "query_module", "io_uring_setup", "io_uring_enter", "io_uring_register", "kcmp", "pidfd_getfd",
-                "unshare", "setns");
+                "unshare", "setns", "open_tree_attr", "process_madvise", "modify_ldt", "ustat", "sysfs");
     }
 
     @Test
     void defaultsLeaveEverydaySyscallsAlone() {
-        assertThat(SeccompPolicy.defaults().deniedSyscalls()).doesNotContain("personality", "clone", "clone3", "ioctl");
+        assertThat(SeccompPolicy.defaults().deniedSyscalls()).doesNotContain("personality", "clone", "clone3", "ioctl",
+                "socket", "openat", "openat2", "fchmodat2", "faccessat2", "close_range", "pidfd_open", "rseq");
     }
 
     @Test
