@@ -103,6 +103,26 @@ class CliIT {
         assertThat(o.stderr()).doesNotContain("Exception").doesNotContain("error");
     }
 
+    /** Issue 12, finding 1: {@code run} could rewrite the host's kernel settings (and core_pattern). */
+    @Test
+    void runCannotChangeTheHostsKernelSettings() throws java.io.IOException {
+        Path setting = Path.of("/proc/sys/kernel/printk_ratelimit");
+        String before = java.nio.file.Files.readString(setting).trim();
+        try {
+            for (String profile : List.of("permissive", "moderate", "restrictive")) {
+                Outcome o = run("run", "--profile", profile, "--", "sh", "-c", "echo " + (Integer.parseInt(before) + 3)
+                        + " > /proc/sys/kernel/printk_ratelimit && echo WROTE;"
+                        + " cat /proc/sys/kernel/core_pattern > /proc/sys/kernel/core_pattern && echo CORE");
+                assertThat(o.stdout()).as(o.describe()).doesNotContain("WROTE").doesNotContain("CORE");
+                assertThat(java.nio.file.Files.readString(setting).trim()).as(profile).isEqualTo(before);
+            }
+        } finally {
+            if (!java.nio.file.Files.readString(setting).trim().equals(before)) {
+                java.nio.file.Files.writeString(setting, before);
+            }
+        }
+    }
+
     @Test
     void exitCodeOfTheCommandBecomesTheExitCode() {
         Outcome o = run("run", "--", "sh", "-c", "exit 3");
