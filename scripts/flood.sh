@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Daemon memory under output floods: starts a daemon of this tree as its own process (with the
+# JVM options the 'agentkernel' launcher gives 'serve'), fires N concurrent POST /run whose
+# commands each print SIZE bytes (answers are capped at 16 MiB), samples the daemon's VmRSS
+# every 100 ms during the floods and for 10 s after, and prints the peak, the kernel's high
+# water mark (VmHWM) and the RSS at the end. Run as root (the bwrap backend needs cgroups).
+# Uses the last build (./mvnw -B -ntp -pl agentkernel-cli -am verify -DskipTests).
+#
+#   scripts/flood.sh                          # 32 concurrent floods of 100 MB
+#   scripts/flood.sh --floods 8 --bytes 100000000 --after 10
+#
+# Environment: AK_FLOOD_JVM_OPTS replaces the daemon's JVM options.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+# shellcheck source=scripts/java.sh
+source "$ROOT/scripts/java.sh"
+ak_find_java || exit 1
+
+FLOODS=32 BYTES=100000000 AFTER=10
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --floods) FLOODS="$2"; shift 2 ;;
+    --bytes) BYTES="$2"; shift 2 ;;
+    --after) AFTER="$2"; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "flood: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+TARGET="$ROOT/agentkernel-cli/target"
+JAR="$TARGET/agentkernel-cli-0.1.0-SNAPSHOT-launcher.jar"
+[[ -f "$JAR" && -d "$TARGET/lib-server" ]] || {
+  echo "flood: build first: ./mvnw -B -ntp -pl agentkernel-cli -am verify -DskipTests" >&2; exit 1; }
+CP="$JAR"; for jar in "$TARGET"/lib-server/*.jar; do CP="$CP:$jar"; done
+
+# The launcher's options for the daemon (JVM_OPTS, and SERVE_OPTS where the launcher has them).
+JVM_OPTS=() SERVE_OPTS=()
+eval "$(grep -E '^(JVM_OPTS|SERVE_OPTS)=\(' "$ROOT/agentkernel")"
+if [[ -n "${AK_FLOOD_JVM_OPTS:-}" ]]; then read -r -a JVM_OPTS <<< "$AK_FLOOD_JVM_OPTS"; SERVE_OPTS=(); fi
+
+WORK="$(mktemp -d /tmp/ak-flood.XXXXXX)"
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+AGENTKERNEL_STATE_DIR="$WORK/state" AGENTKERNEL_RUNTIME_DIR="$WORK/run" \
+  "$JAVA_HOME/bin/java" "${JVM_OPTS[@]}" "${SERVE_OPTS[@]}" -cp "$CP" dev.agentkernel.cli.Main serve \
+  --port "$PORT" --max-sandboxes "$((FLOODS > 32 ? FLOODS : 32))" > "$WORK/daemon.log" 2>&1 &
+DAEMON=$!
+cleanup() { kill "$DAEMON" 2>/dev/null || true; wait "$DAEMON" 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+for _ in $(seq 1 300); do
+  curl -sf "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break
+  kill -0 "$DAEMON" 2>/dev/null || { cat "$WORK/daemon.log" >&2; exit 1; }
+  sleep 0.1
+done
+sleep 2 # let the warm pool settle
+rss() { awk -v k="$1:" '$1 == k {print int($2 / 1024)}' "/proc/$DAEMON/status"; }
+START_RSS=$(rss VmRSS)
+echo "flood: daemon pid $DAEMON, JVM options: ${JVM_OPTS[*]} ${SERVE_OPTS[*]}"
+echo "flood: RSS before: $START_RSS MiB; $FLOODS concurrent POST /run printing $BYTES bytes each"
+
+BODY="{\"command\":[\"sh\",\"-c\",\"head -c $BYTES /dev/zero | tr '\\\\0' a\"],\"timeout\":300}"
+PEAK=$START_RSS
+pids=()
+for i in $(seq 1 "$FLOODS"); do
+  curl -s -o "$WORK/answer-$i.json" -w '%{http_code} %{size_download}\n' -X POST \
+    -H 'Content-Type: application/json' --data "$BODY" "http://127.0.0.1:$PORT/run" > "$WORK/status-$i" &
+  pids+=($!)
+done
+BEGIN=$(date +%s.%N)
+while :; do
+  r=$(rss VmRSS); (( r > PEAK )) && PEAK=$r
+  running=0; for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && running=1 && break; done
+  (( running )) || break
+  sleep 0.1
+done
+END=$(date +%s.%N)
+for p in "${pids[@]}"; do wait "$p" || true; done
+AT_END=$(rss VmRSS)
+deadline=$(( $(date +%s) + AFTER ))
+while (( $(date +%s) < deadline )); do r=$(rss VmRSS); (( r > PEAK )) && PEAK=$r; sleep 0.1; done
+AFTER_RSS=$(rss VmRSS)
+HWM=$(rss VmHWM)
+
+ok=0 truncated=0 sizes=""
+for i in $(seq 1 "$FLOODS"); do
+  read -r code size < "$WORK/status-$i"
+  [[ "$code" == 200 ]] && ok=$((ok + 1))
+  grep -q '"truncated":true' "$WORK/answer-$i.json" 2>/dev/null && truncated=$((truncated + 1))
+  sizes="$size"
+done
+printf 'flood: %d/%d answered 200 (%d truncated, last answer %s bytes) in %.1f s\n' \
+  "$ok" "$FLOODS" "$truncated" "$sizes" "$(echo "$END - $BEGIN" | bc)"
+echo "flood: RSS peak $PEAK MiB (sampled), VmHWM $HWM MiB, at the end $AT_END MiB, ${AFTER} s later $AFTER_RSS MiB (before: $START_RSS MiB)"
