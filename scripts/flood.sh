@@ -33,9 +33,10 @@ JAR="$TARGET/agentkernel-cli-0.1.0-SNAPSHOT-launcher.jar"
   echo "flood: build first: ./mvnw -B -ntp -pl agentkernel-cli -am verify -DskipTests" >&2; exit 1; }
 CP="$JAR"; for jar in "$TARGET"/lib-server/*.jar; do CP="$CP:$jar"; done
 
-# The launcher's options for the daemon (JVM_OPTS, and SERVE_OPTS where the launcher has them).
+# The launcher's options for the daemon: its JVM_OPTS and, where the launcher caps the heap, that cap.
 JVM_OPTS=() SERVE_OPTS=()
-eval "$(grep -E '^(JVM_OPTS|SERVE_OPTS)=\(' "$ROOT/agentkernel")"
+eval "$(grep -E '^JVM_OPTS=\(' "$ROOT/agentkernel")"
+if declare -F ak_daemon_heap >/dev/null && grep -q ak_daemon_heap "$ROOT/agentkernel"; then SERVE_OPTS=(-Xmx"$(ak_daemon_heap)"); fi
 if [[ -n "${AK_FLOOD_JVM_OPTS:-}" ]]; then read -r -a JVM_OPTS <<< "$AK_FLOOD_JVM_OPTS"; SERVE_OPTS=(); fi
 
 WORK="$(mktemp -d /tmp/ak-flood.XXXXXX)"
