@@ -121,7 +121,7 @@ public final class Daemon implements AutoCloseable {
             List<String> restarted = sandboxes.recover();
             ApiServices services = new ApiServices(runs, sandboxes, pool, sessions, tasks,
                     new ToolLibraries(config.tasks().toolsDir()), backend.name(),
-                    host.runtimeDir().resolve("spool"), config.maxFileBytes(), startedAt);
+                    host.runtimeDir().resolve("spool"), config.maxFileBytes(), startedAt, outputSpool(host));
             ApiServer server = ApiServer.start(config.server(), services);
             return new Daemon(config, backend, database, retention, sandboxes, pool, runs, sessions, tasks, server, restarted);
         } catch (RuntimeException e) {
@@ -159,6 +159,26 @@ public final class Daemon implements AutoCloseable {
         }
         SandboxTaskRunner runner = new SandboxTaskRunner(backend, resolver, agent, Optional.of(workspace), config.toolsDir());
         return new TaskManager(runner, store, config.settings(), Clock.systemUTC());
+    }
+
+    /**
+     * {@code <state>/spool/output}: on disk, so that answers being sent hold no memory of the host
+     * (a runtime directory may be a tmpfs). Files a daemon that died left there are deleted.
+     */
+    private static Path outputSpool(HostContext host) {
+        Path dir = host.stateDir().resolve("spool").resolve("output");
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            try (var stale = java.nio.file.Files.newDirectoryStream(dir, "output-*.bin")) {
+                for (Path file : stale) {
+                    java.nio.file.Files.deleteIfExists(file);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new dev.agentkernel.model.SandboxFailureException("cannot prepare the output spool " + dir + ": "
+                    + e.getMessage(), e);
+        }
+        return dir;
     }
 
     private static SandboxRequest options(PoolKey key) {
