@@ -8,6 +8,8 @@
 #
 #   scripts/flood.sh                          # 32 concurrent floods of 100 MB
 #   scripts/flood.sh --floods 8 --bytes 100000000 --after 10
+#   scripts/flood.sh --route exec             # N concurrent POST /sandboxes/NAME/exec in one sandbox
+#   scripts/flood.sh --route batch            # one POST /batch/run of N such commands
 #
 # Environment: AK_FLOOD_JVM_OPTS replaces the daemon's JVM options.
 set -euo pipefail
@@ -16,12 +18,13 @@ ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 source "$ROOT/scripts/java.sh"
 ak_find_java || exit 1
 
-FLOODS=32 BYTES=100000000 AFTER=10
+FLOODS=32 BYTES=100000000 AFTER=10 ROUTE=run
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --floods) FLOODS="$2"; shift 2 ;;
     --bytes) BYTES="$2"; shift 2 ;;
     --after) AFTER="$2"; shift 2 ;;
+    --route) ROUTE="$2"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "flood: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -57,14 +60,26 @@ sleep 2 # let the warm pool settle
 rss() { awk -v k="$1:" '$1 == k {print int($2 / 1024)}' "/proc/$DAEMON/status"; }
 START_RSS=$(rss VmRSS)
 echo "flood: daemon pid $DAEMON, JVM options: ${JVM_OPTS[*]} ${SERVE_OPTS[*]}"
-echo "flood: RSS before: $START_RSS MiB; $FLOODS concurrent POST /run printing $BYTES bytes each"
-
-BODY="{\"command\":[\"sh\",\"-c\",\"head -c $BYTES /dev/zero | tr '\\\\0' a\"],\"timeout\":300}"
+CMD="[\"sh\",\"-c\",\"head -c $BYTES /dev/zero | tr '\\\\0' a\"]"
+BODY="{\"command\":$CMD,\"timeout\":300}"
+URL="http://127.0.0.1:$PORT/run" REQUESTS=$FLOODS
+case "$ROUTE" in
+  run) ;;
+  exec)
+    curl -sf -X POST -H 'Content-Type: application/json' --data '{"name":"flood"}' \
+      "http://127.0.0.1:$PORT/sandboxes" >/dev/null || { echo "flood: cannot create a sandbox" >&2; exit 1; }
+    URL="http://127.0.0.1:$PORT/sandboxes/flood/exec" ;;
+  batch)
+    items=""; for i in $(seq 1 "$FLOODS"); do items="$items${items:+,}{\"command\":$CMD,\"timeout\":300}"; done
+    BODY="{\"commands\":[$items]}" URL="http://127.0.0.1:$PORT/batch/run" REQUESTS=1 ;;
+  *) echo "flood: --route must be run, exec or batch" >&2; exit 2 ;;
+esac
+echo "flood: RSS before: $START_RSS MiB; $FLOODS commands printing $BYTES bytes each through $ROUTE ($REQUESTS request(s) at once)"
 PEAK=$START_RSS
 pids=()
-for i in $(seq 1 "$FLOODS"); do
+for i in $(seq 1 "$REQUESTS"); do
   curl -s -o "$WORK/answer-$i.json" -w '%{http_code} %{size_download}\n' -X POST \
-    -H 'Content-Type: application/json' --data "$BODY" "http://127.0.0.1:$PORT/run" > "$WORK/status-$i" &
+    -H 'Content-Type: application/json' --data "$BODY" "$URL" > "$WORK/status-$i" &
   pids+=($!)
 done
 BEGIN=$(date +%s.%N)
@@ -83,12 +98,12 @@ AFTER_RSS=$(rss VmRSS)
 HWM=$(rss VmHWM)
 
 ok=0 truncated=0 sizes=""
-for i in $(seq 1 "$FLOODS"); do
+for i in $(seq 1 "$REQUESTS"); do
   read -r code size < "$WORK/status-$i"
   [[ "$code" == 200 ]] && ok=$((ok + 1))
-  grep -q '"truncated":true' "$WORK/answer-$i.json" 2>/dev/null && truncated=$((truncated + 1))
+  truncated=$((truncated + $(grep -o '"truncated":true' "$WORK/answer-$i.json" 2>/dev/null | wc -l)))
   sizes="$size"
 done
 printf 'flood: %d/%d answered 200 (%d truncated, last answer %s bytes) in %.1f s\n' \
-  "$ok" "$FLOODS" "$truncated" "$sizes" "$(echo "$END - $BEGIN" | bc)"
+  "$ok" "$REQUESTS" "$truncated" "$sizes" "$(echo "$END - $BEGIN" | bc)"
 echo "flood: RSS peak $PEAK MiB (sampled), VmHWM $HWM MiB, at the end $AT_END MiB, ${AFTER} s later $AFTER_RSS MiB (before: $START_RSS MiB)"
