@@ -70,3 +70,17 @@ ak_require_package_file() {
   done
   ak_require_tools "__missing_${pkg}__:$pkg"
 }
+
+# The daemon's maximum heap (what it keeps of command output is bounded, so it needs little):
+# AGENTKERNEL_DAEMON_HEAP (e.g. 4g), else 2 GiB or a quarter of the host's memory if that is less.
+ak_daemon_heap() {
+  local heap="${AGENTKERNEL_DAEMON_HEAP:-}" key kib _
+  if [[ -n "$heap" ]]; then echo "$heap"; return 0; fi
+  heap=2048
+  if [[ -r /proc/meminfo ]]; then
+    while read -r key kib _; do
+      if [[ $key == MemTotal: ]] && (( kib / 4096 < heap )); then heap=$(( kib / 4096 )); fi
+    done < /proc/meminfo
+  fi
+  echo "${heap}m"
+}

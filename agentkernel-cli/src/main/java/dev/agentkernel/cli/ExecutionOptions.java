@@ -22,7 +22,7 @@ final class ExecutionOptions {
     }
 
     static TaskConfig tasks(CommandLine args, Map<String, String> env, Path cwd) {
-        ProjectConfig.ExecutionSection file = config(args, cwd);
+        ProjectConfig.ExecutionSection file = config(args, cwd).execution();
         TaskSettings settings = TaskSettings.defaults();
         if (file.maxWorkers().isPresent()) {
             settings = settings.withMaxWorkers(file.maxWorkers().getAsInt());
@@ -47,13 +47,13 @@ final class ExecutionOptions {
         return config;
     }
 
-    private static ProjectConfig.ExecutionSection config(CommandLine args, Path cwd) {
+    /** The {@code --config} file, or the project's {@code agentkernel.toml}, or nothing set. */
+    static ProjectConfig config(CommandLine args, Path cwd) {
         String named = args.getOptionValue("config");
         if (named != null) {
-            return ConfigLoader.load(cwd.resolve(named)).execution();
+            return ConfigLoader.load(cwd.resolve(named));
         }
-        return ConfigLoader.findInProject(cwd).map(f -> ConfigLoader.load(f).execution())
-                .orElse(ProjectConfig.ExecutionSection.empty());
+        return ConfigLoader.findInProject(cwd).map(ConfigLoader::load).orElse(ProjectConfig.empty());
     }
 
     private static Optional<Path> first(String flag, String env, Path cwd) {

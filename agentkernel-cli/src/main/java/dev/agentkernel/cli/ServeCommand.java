@@ -72,6 +72,12 @@ final class ServeCommand implements Subcommand {
                         + "default for tasks: STATE/workspace, sessions then keep their own)").get());
         o.addOption(Option.builder().longOpt("tools-dir").hasArg().argName("DIR")
                 .desc("Host directory of tool libraries, read-only at /tools in tasks (AGENTKERNEL_TOOLS_DIR)").get());
+        o.addOption(Option.builder().longOpt(RetentionOptions.AUDIT_DAYS).hasArg().argName("DAYS")
+                .desc("Audit events older than this are deleted (default 30)").get());
+        o.addOption(Option.builder().longOpt(RetentionOptions.AUDIT_MAX).hasArg().argName("N")
+                .desc("Only the newest N audit events are kept (default 100000)").get());
+        o.addOption(Option.builder().longOpt(RetentionOptions.TASK_DAYS).hasArg().argName("DAYS")
+                .desc("Tasks that ended more than this ago are deleted (default 7)").get());
         o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME").desc("Isolation backend (default: the best available)").get());
         return o;
     }
@@ -102,7 +108,8 @@ final class ServeCommand implements Subcommand {
                 .withAllowedDirs(allowedDirs(args));
         LogLevel.apply(System.getenv("AGENTKERNEL_LOG_LEVEL"));
         DaemonConfig daemonConfig = base.withSessions(sessions(args, base.sessions()))
-                .withTasks(ExecutionOptions.tasks(args, System.getenv(), java.nio.file.Path.of("").toAbsolutePath()));
+                .withTasks(ExecutionOptions.tasks(args, System.getenv(), java.nio.file.Path.of("").toAbsolutePath()))
+                .withRetention(RetentionOptions.retention(args, System.getenv(), java.nio.file.Path.of("").toAbsolutePath()));
         CountDownLatch stopped = new CountDownLatch(1);
         Daemon daemon = Daemon.start(daemonConfig, HostContext.current());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

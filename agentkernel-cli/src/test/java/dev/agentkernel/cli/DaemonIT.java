@@ -302,7 +302,7 @@ class DaemonIT {
                     continue;
                 }
                 try {
-                    if (Files.readString(p.resolve("cgroup")).contains("/" + pid + "-")) {
+                    if (Files.readString(p.resolve("cgroup")).contains("/" + Launcher.ownerPrefix(pid))) {
                         found.add(Long.parseLong(name));
                     }
                 } catch (IOException e) {

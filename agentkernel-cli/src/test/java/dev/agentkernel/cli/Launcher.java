@@ -155,6 +155,11 @@ final class Launcher {
         return found;
     }
 
+    /** How the names of host resources owned by {@code pid} begin (core.host.OwnerTag: the pid in base 36, then '.'). */
+    static String ownerPrefix(long pid) {
+        return Long.toString(pid, 36) + ".";
+    }
+
     /** Cgroup directories named after the CLI process {@code pid}. */
     static List<Path> cgroupsOf(long pid) {
         List<Path> found = new ArrayList<>();
@@ -165,7 +170,7 @@ final class Launcher {
                 continue;
             }
             try (Stream<Path> groups = Files.list(dir)) {
-                groups.filter(g -> g.getFileName().toString().startsWith(pid + "-")).forEach(found::add);
+                groups.filter(g -> g.getFileName().toString().startsWith(ownerPrefix(pid))).forEach(found::add);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -26,11 +26,13 @@ import java.util.Optional;
  * @param spoolDir     private host directory for file reads being encoded
  * @param maxFileBytes largest file moved through the files API in one request
  * @param startedAt    when the daemon started
+ * @param outputSpool  host directory where command output an answer keeps beyond what it holds in
+ *                     memory waits until the answer is sent (on disk: the state directory's)
  */
 public record ApiServices(RunService runs, SandboxManager sandboxes, Optional<WarmPool<PoolKey, AgentSandbox>> pool,
                           SessionManager sessions, TaskManager tasks,
                           ToolLibraries tools, String backend,
-                          Path spoolDir, long maxFileBytes, Instant startedAt) {
+                          Path spoolDir, long maxFileBytes, Instant startedAt, Path outputSpool) {
     /** Validates. */
     public ApiServices {
         Objects.requireNonNull(runs, "runs");
@@ -42,5 +44,6 @@ public record ApiServices(RunService runs, SandboxManager sandboxes, Optional<Wa
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(spoolDir, "spoolDir");
         Objects.requireNonNull(startedAt, "startedAt");
+        Objects.requireNonNull(outputSpool, "outputSpool");
     }
 }

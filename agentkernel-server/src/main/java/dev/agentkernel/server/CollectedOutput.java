@@ -1,58 +1,77 @@
 package dev.agentkernel.server;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.agentkernel.core.run.OutputCapture;
 import dev.agentkernel.core.run.RunListener;
 import dev.agentkernel.core.run.RunOutcome;
 import dev.agentkernel.model.OutputStreamKind;
 import dev.agentkernel.model.Termination;
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * A command's output collected for a JSON response ({@code output}, {@code stdout},
- * {@code stderr}), bounded: beyond {@link #MAX_BYTES} the response says it was truncated.
+ * {@code stderr}), bounded as it arrives: beyond its limit ({@link #MAX_BYTES} unless smaller)
+ * output is discarded and the response says it was truncated. The first {@link #IN_MEMORY}
+ * bytes are kept in memory, the rest in a file of the spool directory until {@link #close()};
+ * the response is written from there as it is sent, never built whole in memory.
  * Package-private.
  */
-final class CollectedOutput implements RunListener {
+final class CollectedOutput implements RunListener, AutoCloseable {
 
     /** Output kept for a JSON response. */
     static final int MAX_BYTES = 16 * 1024 * 1024;
-    private final ByteArrayOutputStream all = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-    private boolean truncated;
+    /** Output of one response kept in memory; the rest goes to the spool directory. */
+    static final int IN_MEMORY = 256 * 1024;
+    private final OutputCapture capture;
+
+    /** Keeps up to {@link #MAX_BYTES}, spilling to {@code spoolDir}. */
+    CollectedOutput(Path spoolDir) {
+        this(spoolDir, MAX_BYTES, IN_MEMORY);
+    }
+
+    /** Keeps up to {@code limit} bytes, the first {@code inMemory} in memory, the rest in {@code spoolDir}. */
+    CollectedOutput(Path spoolDir, long limit, long inMemory) {
+        this.capture = OutputCapture.spilling(limit, inMemory, spoolDir);
+    }
 
     @Override
-    public synchronized void output(OutputStreamKind stream, byte[] bytes, int offset, int length) {
-        int room = MAX_BYTES - all.size();
-        if (room < length) {
-            truncated = true;
-        }
-        int n = Math.max(0, Math.min(room, length));
-        all.write(bytes, offset, n);
-        (stream == OutputStreamKind.STDOUT ? stdout : stderr).write(bytes, offset, n);
+    public void output(OutputStreamKind stream, byte[] bytes, int offset, int length) {
+        capture.output(stream, bytes, offset, length);
     }
 
-    /** The response of a finished {@code /run}. */
-    synchronized ObjectNode toJson(RunOutcome outcome) {
-        ObjectNode node = toJson(outcome.termination());
-        node.put("sandbox", outcome.sandboxId());
-        node.put("duration_ms", outcome.elapsed().toMillis());
-        return node;
+    /** The fields of a finished {@code /run}. */
+    void writeFields(JsonGenerator json, RunOutcome outcome) throws IOException {
+        writeFields(json, outcome.termination());
+        json.writeStringField("sandbox", outcome.sandboxId());
+        json.writeNumberField("duration_ms", outcome.elapsed().toMillis());
     }
 
-    /** Output, exit code and, for an unusual end, its reason. */
-    synchronized ObjectNode toJson(Termination end) {
-        ObjectNode node = Json.MAPPER.createObjectNode();
-        node.put("output", Json.utf8(all.toByteArray()));
-        node.put("stdout", Json.utf8(stdout.toByteArray()));
-        node.put("stderr", Json.utf8(stderr.toByteArray()));
-        node.put("exit_code", end.exitCode());
+    /** Output, exit code and, for an unusual end, its reason; then {@code truncated} if it was. */
+    void writeFields(JsonGenerator json, Termination end) throws IOException {
+        writeText(json, "output", Optional.empty());
+        writeText(json, "stdout", Optional.of(OutputStreamKind.STDOUT));
+        writeText(json, "stderr", Optional.of(OutputStreamKind.STDERR));
+        json.writeNumberField("exit_code", end.exitCode());
         if (!end.describe().isEmpty()) {
-            node.put("reason", end.describe());
+            json.writeStringField("reason", end.describe());
         }
-        if (truncated) {
-            node.put("truncated", true);
+        if (capture.truncated()) {
+            json.writeBooleanField("truncated", true);
         }
-        return node;
+    }
+
+    private void writeText(JsonGenerator json, String field, Optional<OutputStreamKind> stream) throws IOException {
+        json.writeFieldName(field);
+        try (Reader text = capture.reader(stream)) {
+            json.writeString(text, -1);
+        }
+    }
+
+    @Override
+    public void close() {
+        capture.close();
     }
 }

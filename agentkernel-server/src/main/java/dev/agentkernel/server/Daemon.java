@@ -41,8 +41,8 @@ import java.util.Optional;
  * persistent sandboxes (started again if they were running when the last daemon ended),
  * the warm pool and the HTTP API, and shuts them down in order.
  *
- * <p>State lives in the host's state directory: {@code agentkernel.db} (SQLite: sandboxes and
- * the audit log), {@code sandboxes/<name>/} (each persistent sandbox's files) and
+ * <p>State lives in the host's state directory: {@code agentkernel.db} (SQLite: sandboxes, tasks and
+ * the audit log, pruned by {@link RetentionConfig} at start and every hour), {@code sandboxes/<name>/} (each persistent sandbox's files) and
  * {@code sessions/i-<hex>/} (each code session's files, removed with the session; what a dead
  * daemon left there is removed at start).
  */
@@ -53,6 +53,7 @@ public final class Daemon implements AutoCloseable {
     private final DaemonConfig config;
     private final IsolationBackend backend;
     private final Database database;
+    private final RetentionSweeper retention;
     private final SandboxManager sandboxes;
     private final Optional<WarmPool<PoolKey, AgentSandbox>> pool;
     private final RunService runs;
@@ -62,12 +63,14 @@ public final class Daemon implements AutoCloseable {
     private final List<String> restarted;
     private boolean closed;
 
-    private Daemon(DaemonConfig config, IsolationBackend backend, Database database, SandboxManager sandboxes,
+    private Daemon(DaemonConfig config, IsolationBackend backend, Database database, RetentionSweeper retention,
+                   SandboxManager sandboxes,
                    Optional<WarmPool<PoolKey, AgentSandbox>> pool, RunService runs, SessionManager sessions,
                    TaskManager tasks, ApiServer server, List<String> restarted) {
         this.config = config;
         this.backend = backend;
         this.database = database;
+        this.retention = retention;
         this.sandboxes = sandboxes;
         this.pool = pool;
         this.runs = runs;
@@ -93,13 +96,17 @@ public final class Daemon implements AutoCloseable {
             opened.add(database);
             PolicyResolver resolver = new PolicyResolver(host);
             HostMountPolicy mountPolicy = new HostMountPolicy(config.allowedDirs(), List.of(host.stateDir(), host.runtimeDir()));
+            SqliteAuditLog audit = new SqliteAuditLog(database);
+            SqliteTaskStore taskStore = new SqliteTaskStore(database);
+            RetentionSweeper retention = new RetentionSweeper(config.retention(), audit, taskStore, Clock.systemUTC()).start();
+            opened.add(retention);
             SandboxManager sandboxes = new SandboxManager(backend, resolver, new SqliteSandboxStore(database),
-                    new SqliteAuditLog(database), host.stateDir().resolve("sandboxes"), agent, config.maxSandboxes(),
+                    audit, host.stateDir().resolve("sandboxes"), agent, config.maxSandboxes(),
                     config.defaultTimeout(), mountPolicy);
             opened.add(sandboxes);
             SessionManager sessions = sessions(config.sessions(), config.tasks(), backend, resolver, agent, host, mountPolicy);
             opened.add(sessions);
-            TaskManager tasks = tasks(config.tasks(), backend, resolver, agent, host, database);
+            TaskManager tasks = tasks(config.tasks(), backend, resolver, agent, host, taskStore);
             opened.add(tasks);
             Optional<WarmPool<PoolKey, AgentSandbox>> pool = Optional.empty();
             if (config.poolSize() > 0) {
@@ -114,9 +121,9 @@ public final class Daemon implements AutoCloseable {
             List<String> restarted = sandboxes.recover();
             ApiServices services = new ApiServices(runs, sandboxes, pool, sessions, tasks,
                     new ToolLibraries(config.tasks().toolsDir()), backend.name(),
-                    host.runtimeDir().resolve("spool"), config.maxFileBytes(), startedAt);
+                    host.runtimeDir().resolve("spool"), config.maxFileBytes(), startedAt, outputSpool(host));
             ApiServer server = ApiServer.start(config.server(), services);
-            return new Daemon(config, backend, database, sandboxes, pool, runs, sessions, tasks, server, restarted);
+            return new Daemon(config, backend, database, retention, sandboxes, pool, runs, sessions, tasks, server, restarted);
         } catch (RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 closeQuietly(c);
@@ -142,7 +149,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     private static TaskManager tasks(TaskConfig config, IsolationBackend backend, PolicyResolver resolver, Path agent,
-                                     HostContext host, Database database) {
+                                     HostContext host, SqliteTaskStore store) {
         Path workspace = config.workspace().orElse(host.stateDir().resolve("workspace"));
         try {
             java.nio.file.Files.createDirectories(workspace);
@@ -151,7 +158,27 @@ public final class Daemon implements AutoCloseable {
                     + e.getMessage(), e);
         }
         SandboxTaskRunner runner = new SandboxTaskRunner(backend, resolver, agent, Optional.of(workspace), config.toolsDir());
-        return new TaskManager(runner, new SqliteTaskStore(database), config.settings(), Clock.systemUTC());
+        return new TaskManager(runner, store, config.settings(), Clock.systemUTC());
+    }
+
+    /**
+     * {@code <state>/spool/output}: on disk, so that answers being sent hold no memory of the host
+     * (a runtime directory may be a tmpfs). Files a daemon that died left there are deleted.
+     */
+    private static Path outputSpool(HostContext host) {
+        Path dir = host.stateDir().resolve("spool").resolve("output");
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            try (var stale = java.nio.file.Files.newDirectoryStream(dir, "output-*.bin")) {
+                for (Path file : stale) {
+                    java.nio.file.Files.deleteIfExists(file);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new dev.agentkernel.model.SandboxFailureException("cannot prepare the output spool " + dir + ": "
+                    + e.getMessage(), e);
+        }
+        return dir;
     }
 
     private static SandboxRequest options(PoolKey key) {
@@ -216,6 +243,7 @@ public final class Daemon implements AutoCloseable {
                     + " s; stopping them");
         }
         server.close();
+        closeQuietly(retention);
         closeQuietly(tasks);
         pool.ifPresent(Daemon::closeQuietly);
         closeQuietly(sessions);

@@ -57,8 +57,8 @@ final class HelidonApiServer implements ApiServer {
 
     private static void routes(HttpRouting.Builder routing, ApiKeys keys, Drain drain, Bodies bodies,
                                ApiServices services, McpEndpoint mcp) {
-        RunRoutes run = new RunRoutes(services.runs(), bodies);
-        SandboxRoutes sandboxes = new SandboxRoutes(services.sandboxes(), bodies);
+        RunRoutes run = new RunRoutes(services.runs(), bodies, services.outputSpool());
+        SandboxRoutes sandboxes = new SandboxRoutes(services.sandboxes(), bodies, services.outputSpool());
         FileRoutes files = new FileRoutes(services.sandboxes(), bodies, services.spoolDir(), services.maxFileBytes());
         StatusRoutes status = new StatusRoutes(services);
         AttachRoutes attach = new AttachRoutes(services.sandboxes(), bodies);

@@ -5,7 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentkernel.model.InvalidRequestException;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /** The JSON of the wire: the envelope and compact event data. Package-private. */
@@ -14,6 +19,31 @@ final class Json {
     static final ObjectMapper MAPPER = new ObjectMapper();
 
     private Json() {
+    }
+
+    /** Writes the fields of the {@code data} object of a streamed answer. */
+    @FunctionalInterface
+    interface Fields {
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    /**
+     * Sends {@code {"success":true,"data":{...}}} with {@code status}, writing the data's fields
+     * straight to the connection: for answers too large to build in memory first.
+     */
+    static void sendSuccess(ServerResponse res, int status, Fields fields) {
+        res.status(status).header(HeaderNames.CONTENT_TYPE, "application/json");
+        try (OutputStream out = res.outputStream(); JsonGenerator json = MAPPER.getFactory().createGenerator(out)) {
+            json.writeStartObject();
+            json.writeBooleanField("success", true);
+            json.writeFieldName("data");
+            json.writeStartObject();
+            fields.write(json);
+            json.writeEndObject();
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the answer could not be sent: " + e.getMessage(), e);
+        }
     }
 
     /** {@code {"success":true,"data":...}}. */

@@ -11,6 +11,7 @@ import dev.agentkernel.model.InvalidRequestException;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,21 +25,29 @@ import java.util.concurrent.Semaphore;
 final class RunRoutes {
 
     static final int MAX_BATCH = 256;
+    /** Output one batch keeps in all: each command keeps its share, at most {@link CollectedOutput#MAX_BYTES}. */
+    static final long BATCH_OUTPUT = 64L * 1024 * 1024;
+    /** Output one batch keeps in memory in all; the rest waits in the spool directory. */
+    static final long BATCH_IN_MEMORY = 8L * 1024 * 1024;
     private final RunService runs;
     private final Bodies bodies;
+    private final Path spoolDir;
     private final Semaphore batchSlots;
 
-    RunRoutes(RunService runs, Bodies bodies) {
+    /** @param spoolDir where output beyond what an answer keeps in memory waits until it is sent */
+    RunRoutes(RunService runs, Bodies bodies, Path spoolDir) {
         this.runs = runs;
         this.bodies = bodies;
+        this.spoolDir = spoolDir;
         this.batchSlots = new Semaphore(Math.max(1, runs.maxConcurrent() / 2));
     }
 
     void run(ServerRequest req, ServerResponse res) throws InterruptedException {
         RunRequest request = RequestFields.runRequest(Json.parseObject(bodies.read(req)), "");
-        CollectedOutput collected = new CollectedOutput();
-        RunOutcome outcome = runs.run(request, collected, () -> false);
-        res.header(HeaderNames.CONTENT_TYPE, "application/json").send(Json.success(collected.toJson(outcome)));
+        try (CollectedOutput collected = new CollectedOutput(spoolDir)) {
+            RunOutcome outcome = runs.run(request, collected, () -> false);
+            Json.sendSuccess(res, 200, json -> collected.writeFields(json, outcome));
+        }
     }
 
     void stream(ServerRequest req, ServerResponse res) {
@@ -72,43 +81,55 @@ final class RunRoutes {
             }
             index++;
         }
-        List<Future<ObjectNode>> futures = new ArrayList<>();
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (RunRequest request : requests) {
-                futures.add(pool.submit(() -> runOne(request)));
+        // The whole batch keeps at most BATCH_OUTPUT bytes of output (BATCH_IN_MEMORY of them in memory).
+        long limit = Math.min(CollectedOutput.MAX_BYTES, BATCH_OUTPUT / requests.size());
+        long inMemory = Math.min(CollectedOutput.IN_MEMORY, BATCH_IN_MEMORY / requests.size());
+        List<CollectedOutput> outputs = new ArrayList<>();
+        List<Future<RunOutcome>> futures = new ArrayList<>();
+        try {
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (RunRequest request : requests) {
+                    CollectedOutput collected = new CollectedOutput(spoolDir, limit, inMemory);
+                    outputs.add(collected);
+                    futures.add(pool.submit(() -> runOne(request, collected)));
+                }
             }
+            Json.sendSuccess(res, 200, json -> {
+                json.writeArrayFieldStart("results");
+                for (int i = 0; i < futures.size(); i++) {
+                    json.writeStartObject();
+                    try {
+                        outputs.get(i).writeFields(json, futures.get(i).get());
+                        json.writeNullField("error");
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        json.writeNullField("output");
+                        json.writeStringField("error", e.getCause() instanceof AgentKernelException ak ? ak.getMessage()
+                                : HttpErrors.message(e.getCause()));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("interrupted while sending the batch's results");
+                    }
+                    json.writeEndObject();
+                }
+                json.writeEndArray();
+            });
+        } finally {
+            outputs.forEach(CollectedOutput::close);
         }
-        ArrayNode results = Json.MAPPER.createArrayNode();
-        for (Future<ObjectNode> future : futures) {
-            try {
-                results.add(future.get());
-            } catch (java.util.concurrent.ExecutionException e) {
-                results.add(Json.MAPPER.createObjectNode().putNull("output").put("error", HttpErrors.message(e.getCause())));
-            }
-        }
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("results", results);
-        res.header(HeaderNames.CONTENT_TYPE, "application/json").send(Json.success(data));
     }
 
     /** One batch entry: bounded by the batch slots, waiting (not failing) for a free sandbox. */
-    private ObjectNode runOne(RunRequest request) throws InterruptedException {
+    private RunOutcome runOne(RunRequest request, CollectedOutput collected) throws InterruptedException {
         batchSlots.acquire();
         try {
             for (int attempt = 0; ; attempt++) {
                 try {
-                    CollectedOutput collected = new CollectedOutput();
-                    RunOutcome outcome = runs.run(request, collected, () -> false);
-                    ObjectNode node = collected.toJson(outcome);
-                    node.putNull("error");
-                    return node;
+                    return runs.run(request, collected, () -> false);
                 } catch (dev.agentkernel.model.ResourceExhaustedException e) {
                     if (attempt > 200) {
                         throw e;
                     }
                     Thread.sleep(25);
-                } catch (AgentKernelException e) {
-                    return Json.MAPPER.createObjectNode().putNull("output").put("error", e.getMessage());
                 }
             }
         } finally {

@@ -20,6 +20,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Duration;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +36,11 @@ final class SandboxRoutes {
     static final int MAX_LOG_EVENTS = 10_000;
     private final SandboxManager sandboxes;
     private final Bodies bodies;
+    private final Path spoolDir;
 
-    SandboxRoutes(SandboxManager sandboxes, Bodies bodies) {
+    /** @param spoolDir where exec output beyond what an answer keeps in memory waits until it is sent */
+    SandboxRoutes(SandboxManager sandboxes, Bodies bodies, Path spoolDir) {
+        this.spoolDir = spoolDir;
         this.sandboxes = sandboxes;
         this.bodies = bodies;
     }
@@ -121,9 +125,10 @@ final class SandboxRoutes {
     void exec(ServerRequest req, ServerResponse res) throws InterruptedException {
         String name = name(req);
         CommandSpec spec = execRequest(Json.parseObject(bodies.read(req)));
-        CollectedOutput collected = new CollectedOutput();
-        Termination end = sandboxes.exec(name, spec, collected::output, () -> false);
-        send(res, 200, collected.toJson(end));
+        try (CollectedOutput collected = new CollectedOutput(spoolDir)) {
+            Termination end = sandboxes.exec(name, spec, collected::output, () -> false);
+            Json.sendSuccess(res, 200, json -> collected.writeFields(json, end));
+        }
     }
 
     /** {@code POST /sandboxes/{name}/exec/stream}: the exec as Server-Sent Events, like {@code /run/stream}. */

@@ -261,10 +261,10 @@ final class ServerFixture implements AutoCloseable {
                 CGROUP_ROOT.resolve("unified/agentkernel"), CGROUP_ROOT.resolve("agentkernel"));
     }
 
-    /** Cgroups named {@code <this jvm's pid>-*}. */
+    /** Cgroups named {@code <this jvm's owner tag>-*}. */
     static List<String> leftoverCgroups() {
         List<String> left = new ArrayList<>();
-        String prefix = ProcessHandle.current().pid() + "-";
+        String prefix = dev.agentkernel.core.host.OwnerTag.of(""); // "<this JVM's owner tag>-"
         for (Path parent : cgroupParents()) {
             if (!Files.isDirectory(parent)) {
                 continue;

@@ -99,6 +99,26 @@ public final class SqliteAuditLog implements AuditLog {
         });
     }
 
+    /**
+     * Deletes all but the newest {@code max} events, for retention.
+     *
+     * @return how many were deleted
+     * @throws IllegalArgumentException if {@code max} is negative
+     * @throws SandboxFailureException if the database fails
+     */
+    public int keepNewest(long max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("max must not be negative: " + max);
+        }
+        return database.withConnection(c -> {
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM audit_events WHERE id IN (SELECT id FROM "
+                    + "audit_events ORDER BY ts DESC, id DESC LIMIT -1 OFFSET ?)")) {
+                delete.setLong(1, max);
+                return delete.executeUpdate();
+            }
+        });
+    }
+
     private List<AuditEvent> newest(String where, Optional<String> sandbox, int limit) {
         if (limit < 0) {
             throw new IllegalArgumentException("limit must not be negative: " + limit);

@@ -110,6 +110,19 @@ public final class SqliteTaskStore implements TaskStore {
         });
     }
 
+    @Override
+    public int pruneFinished(Instant finishedBefore) {
+        Objects.requireNonNull(finishedBefore, "finishedBefore");
+        return database.withConnection(c -> {
+            try (PreparedStatement delete = c.prepareStatement(
+                    "DELETE FROM tasks WHERE status <> ? AND finished_at IS NOT NULL AND finished_at < ?")) {
+                delete.setString(1, TaskStatus.RUNNING.id());
+                delete.setString(2, Timestamps.toText(finishedBefore));
+                return delete.executeUpdate();
+            }
+        });
+    }
+
     private static TaskInfo task(ResultSet r) throws SQLException {
         TaskSpec spec = new TaskSpec(r.getString("code"), InterpreterTemplate.fromName(r.getString("template")),
                 Duration.ofMillis(r.getLong("timeout_ms")), r.getInt("verbose") == 1, tools(r.getString("required_tools")));

@@ -146,6 +146,18 @@ class SqliteAuditLogTest {
     }
 
     @Test
+    void keepNewestDeletesAllButTheNewestEvents() {
+        for (int i = 0; i < 6; i++) {
+            log.append(event(5 - i, "s")); // appended out of time order: the newest by time are kept
+        }
+        assertThat(log.keepNewest(10)).isZero();
+        assertThat(log.keepNewest(2)).isEqualTo(4);
+        assertThat(log.recent(10)).containsExactly(event(4, "s"), event(5, "s"));
+        assertThat(log.keepNewest(0)).isEqualTo(2);
+        assertThatThrownBy(() -> log.keepNewest(-1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void pruneDeletesOnlyOlderEvents() {
         for (int i = 0; i < 5; i++) {
             log.append(event(i, "s"));

@@ -60,4 +60,23 @@ class SqliteTaskStoreTest {
             assertThat(store.failUnfinished("again", now)).isZero();
         }
     }
+
+    @Test
+    void pruneFinishedDeletesTasksThatEndedBeforeTheCutOffAndNeverRunningOnes() {
+        Instant t0 = Instant.parse("2026-11-22T09:00:00Z");
+        TaskInfo old = task("task-0000000000000001", TaskStatus.COMPLETED, t0);              // ended t0 + 1 s
+        TaskInfo recent = task("task-0000000000000002", TaskStatus.FAILED, t0.plusSeconds(100)); // ended t0 + 101 s
+        TaskInfo running = task("task-0000000000000003", TaskStatus.RUNNING, t0.minusSeconds(1000));
+        try (Database db = Database.open(dir.resolve("p.db"))) {
+            SqliteTaskStore store = new SqliteTaskStore(db);
+            store.save(old);
+            store.save(recent);
+            store.save(running);
+            assertThat(store.pruneFinished(t0.plusSeconds(50))).isEqualTo(1);
+            assertThat(store.find(old.id())).isEmpty();
+            assertThat(store.find(recent.id())).contains(recent);
+            assertThat(store.pruneFinished(Instant.parse("2100-01-01T00:00:00Z"))).isEqualTo(1);
+            assertThat(store.list(10)).extracting(TaskInfo::id).containsExactly(running.id());
+        }
+    }
 }

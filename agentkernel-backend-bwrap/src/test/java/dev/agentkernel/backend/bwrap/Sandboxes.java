@@ -283,7 +283,7 @@ final class Sandboxes implements AutoCloseable {
      */
     List<String> leftovers() {
         List<String> left = new ArrayList<>();
-        String prefix = ProcessHandle.current().pid() + "-";
+        String prefix = dev.agentkernel.core.host.OwnerTag.of(""); // "<this JVM's owner tag>-"
         for (Path parent : cgroupParents()) {
             if (!Files.isDirectory(parent)) {
                 continue;

@@ -86,7 +86,8 @@ public final class ConfigLoader {
                 agent(TomlSection.of(shown, root, "agent")),
                 resources(TomlSection.of(shown, root, "resources")),
                 security(TomlSection.of(shown, root, "security")),
-                execution(TomlSection.of(shown, root, "execution"), file.toAbsolutePath().getParent()));
+                execution(TomlSection.of(shown, root, "execution"), file.toAbsolutePath().getParent()),
+                retention(TomlSection.of(shown, root, "retention")));
     }
 
     /**
@@ -254,6 +255,23 @@ public final class ConfigLoader {
                         : Optional.empty(),
                 retries.isPresent() ? java.util.OptionalInt.of((int) retries.getAsLong()) : java.util.OptionalInt.empty(),
                 workers.isPresent() ? java.util.OptionalInt.of((int) workers.getAsLong()) : java.util.OptionalInt.empty());
+    }
+
+    private static ProjectConfig.RetentionSection retention(TomlSection section) {
+        OptionalDouble auditDays = section.number("audit_days");
+        double max = ProjectConfig.RetentionSection.MAX_DAYS;
+        if (auditDays.isPresent() && !(auditDays.getAsDouble() > 0 && auditDays.getAsDouble() <= max)) {
+            throw section.invalid("audit_days", "must be a positive number of days, at most " + (long) max);
+        }
+        OptionalLong auditMax = section.integer("audit_max_events");
+        if (auditMax.isPresent() && auditMax.getAsLong() < 1) {
+            throw section.invalid("audit_max_events", "must be at least 1");
+        }
+        OptionalDouble taskDays = section.number("task_days");
+        if (taskDays.isPresent() && !(taskDays.getAsDouble() > 0 && taskDays.getAsDouble() <= max)) {
+            throw section.invalid("task_days", "must be a positive number of days, at most " + (long) max);
+        }
+        return new ProjectConfig.RetentionSection(auditDays, auditMax, taskDays);
     }
 
     private static String firstLine(String text) {

@@ -20,9 +20,10 @@ import java.util.OptionalLong;
  * @param resources the {@code [resources]} section
  * @param security  the {@code [security]} section
  * @param execution the {@code [execution]} section (background tasks and code sessions on a daemon)
+ * @param retention the {@code [retention]} section (how long a daemon keeps its audit log and finished tasks)
  */
 public record ProjectConfig(SandboxSection sandbox, AgentSection agent, ResourcesSection resources,
-                            SecuritySection security, ExecutionSection execution) {
+                            SecuritySection security, ExecutionSection execution, RetentionSection retention) {
 
     /** Requires every section (use the sections' {@code empty()} for absent ones). */
     public ProjectConfig {
@@ -31,6 +32,13 @@ public record ProjectConfig(SandboxSection sandbox, AgentSection agent, Resource
         Objects.requireNonNull(resources, "resources");
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(execution, "execution");
+        Objects.requireNonNull(retention, "retention");
+    }
+
+    /** The configuration without its {@code [retention]} section. */
+    public ProjectConfig(SandboxSection sandbox, AgentSection agent, ResourcesSection resources, SecuritySection security,
+                         ExecutionSection execution) {
+        this(sandbox, agent, resources, security, execution, RetentionSection.empty());
     }
 
     /** The configuration without its {@code [execution]} section (for the four project sections only). */
@@ -41,7 +49,7 @@ public record ProjectConfig(SandboxSection sandbox, AgentSection agent, Resource
     /** The configuration with nothing set: what an empty file, or no file, means. */
     public static ProjectConfig empty() {
         return new ProjectConfig(SandboxSection.empty(), AgentSection.empty(), ResourcesSection.empty(),
-                SecuritySection.empty(), ExecutionSection.empty());
+                SecuritySection.empty(), ExecutionSection.empty(), RetentionSection.empty());
     }
 
     /**
@@ -176,6 +184,40 @@ public record ProjectConfig(SandboxSection sandbox, AgentSection agent, Resource
         public static ExecutionSection empty() {
             return new ExecutionSection(Optional.empty(), Optional.empty(), Optional.empty(), OptionalInt.empty(),
                     OptionalInt.empty());
+        }
+    }
+
+    /**
+     * The {@code [retention]} section: what a daemon deletes by itself.
+     *
+     * @param auditDays      {@code audit_days}: audit events older than this many days are deleted
+     * @param auditMaxEvents {@code audit_max_events}: only the newest this many audit events are kept
+     * @param taskDays       {@code task_days}: tasks that ended more than this many days ago are deleted
+     */
+    public record RetentionSection(OptionalDouble auditDays, OptionalLong auditMaxEvents, OptionalDouble taskDays) {
+
+        /** The longest retention that can be configured, in days (about 100 years). */
+        public static final double MAX_DAYS = 36_500;
+
+        /** Checks the bounds. @throws InvalidRequestException for a value out of range */
+        public RetentionSection {
+            Objects.requireNonNull(auditDays, "auditDays");
+            Objects.requireNonNull(auditMaxEvents, "auditMaxEvents");
+            Objects.requireNonNull(taskDays, "taskDays");
+            if (auditDays.isPresent() && !(auditDays.getAsDouble() > 0 && auditDays.getAsDouble() <= MAX_DAYS)) {
+                throw new InvalidRequestException("audit_days must be more than 0 and at most " + (long) MAX_DAYS);
+            }
+            if (auditMaxEvents.isPresent() && auditMaxEvents.getAsLong() < 1) {
+                throw new InvalidRequestException("audit_max_events must be at least 1");
+            }
+            if (taskDays.isPresent() && !(taskDays.getAsDouble() > 0 && taskDays.getAsDouble() <= MAX_DAYS)) {
+                throw new InvalidRequestException("task_days must be more than 0 and at most " + (long) MAX_DAYS);
+            }
+        }
+
+        /** The section with nothing set. */
+        public static RetentionSection empty() {
+            return new RetentionSection(OptionalDouble.empty(), OptionalLong.empty(), OptionalDouble.empty());
         }
     }
 }

@@ -10,7 +10,7 @@ import java.util.Objects;
  * passed explicitly, never a static singleton.
  *
  * @param stateDir   durable state (databases, cached filters, kept sandboxes)
- * @param runtimeDir per-boot state (FIFOs, pid files); entries are named after the owning pid
+ * @param runtimeDir per-boot state (FIFOs, pid files); entries are named by their owner ({@link OwnerTag})
  * @param root       whether this process runs as root
  * @param cpus       CPUs available to this process
  * @param env        the environment of this process (read for profile pass-through and paths)

@@ -54,7 +54,11 @@ public final class DriverConnection implements AutoCloseable {
     private final Runnable interrupter;
     private final BlockingQueue<Object> lines = new LinkedBlockingQueue<>();
     private final ReentrantLock lock = new ReentrantLock(true); // requests run in the order they came
-    private final ByteArrayOutputStream partial = new ByteArrayOutputStream(256); // guarded by this
+    /** Characters of answer lines queued and not yet read, at most; older lines are dropped beyond it. */
+    static final long MAX_QUEUED_CHARS = 2L * MAX_LINE_BYTES;
+    private static final int SMALL_LINE = 64 * 1024;
+    private final java.util.concurrent.atomic.AtomicLong queuedChars = new java.util.concurrent.atomic.AtomicLong();
+    private ByteArrayOutputStream partial = new ByteArrayOutputStream(256);        // guarded by this
     private boolean partialTooLong;                                                // guarded by this
     private long nextId = 1;
     private volatile String deadReason;
@@ -184,7 +188,7 @@ public final class DriverConnection implements AutoCloseable {
             Object item;
             try {
                 long wait = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
-                item = wait == Long.MAX_VALUE ? lines.take() : lines.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
+                item = taken(wait == Long.MAX_VALUE ? lines.take() : lines.poll(Math.max(0, wait), TimeUnit.NANOSECONDS));
             } catch (InterruptedException e) {
                 // The caller gave up (e.g. the server is stopping): stop the code, take its answer so that
                 // the connection stays in step, and keep the session.
@@ -232,7 +236,7 @@ public final class DriverConnection implements AutoCloseable {
             }
             Object item;
             try {
-                item = lines.poll(left, TimeUnit.NANOSECONDS);
+                item = taken(lines.poll(left, TimeUnit.NANOSECONDS));
             } catch (InterruptedException again) {
                 continue; // interrupted again: keep draining until the deadline
             }
@@ -321,11 +325,11 @@ public final class DriverConnection implements AutoCloseable {
             if (buf[i] == '\n') {
                 if (!partialTooLong) {
                     partial.write(buf, start, i - start);
-                    lines.offer(partial.toString(StandardCharsets.UTF_8));
+                    queue(partial.toString(StandardCharsets.UTF_8));
                 } else {
                     lines.offer(TOO_LONG);
                 }
-                partial.reset();
+                clearPartial();
                 partialTooLong = false;
                 start = i + 1;
             }
@@ -334,8 +338,45 @@ public final class DriverConnection implements AutoCloseable {
             partial.write(buf, start, end - start);
             if (partial.size() > MAX_LINE_BYTES) {
                 partialTooLong = true;
-                partial.reset();
+                clearPartial();
             }
+        }
+    }
+
+    /**
+     * Queues an answer line. Only lines that may be JSON objects are kept, and never more than
+     * {@link #MAX_QUEUED_CHARS} in all: code that writes to the driver's stdout itself cannot make
+     * the daemon hold its output (the oldest lines, which no request waits for, go first).
+     */
+    private void queue(String line) {
+        if (line.isBlank() || line.stripLeading().charAt(0) != '{') {
+            return;
+        }
+        lines.offer(line);
+        if (queuedChars.addAndGet(line.length()) > MAX_QUEUED_CHARS) {
+            while (queuedChars.get() > MAX_QUEUED_CHARS) {
+                Object dropped = lines.poll();
+                if (dropped == null) {
+                    break;
+                }
+                taken(dropped);
+            }
+        }
+    }
+
+    private Object taken(Object item) {
+        if (item instanceof String line) {
+            queuedChars.addAndGet(-line.length());
+        }
+        return item;
+    }
+
+    /** Empties the partial line, giving back the memory of a long one. */
+    private void clearPartial() {
+        if (partial.size() > SMALL_LINE) {
+            partial = new ByteArrayOutputStream(256);
+        } else {
+            partial.reset();
         }
     }
 

@@ -28,6 +28,18 @@ final class InMemoryTaskStore implements TaskStore {
     }
 
     @Override
+    public synchronized int pruneFinished(Instant finishedBefore) {
+        int n = 0;
+        for (TaskInfo t : List.copyOf(tasks.values())) {
+            if (t.status().isFinal() && t.finishedAt().filter(at -> at.isBefore(finishedBefore)).isPresent()) {
+                tasks.remove(t.id());
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
     public synchronized int failUnfinished(String reason, Instant at) {
         int n = 0;
         for (TaskInfo t : List.copyOf(tasks.values())) {

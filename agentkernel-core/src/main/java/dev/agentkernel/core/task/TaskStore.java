@@ -23,6 +23,12 @@ public interface TaskStore {
      */
     int failUnfinished(String reason, Instant at);
 
+    /**
+     * Deletes the tasks that ended before {@code finishedBefore} (never one still running), for
+     * retention. Returns how many.
+     */
+    int pruneFinished(Instant finishedBefore);
+
     /** A store that keeps nothing beyond this process (for tests and tools). */
     static TaskStore inMemory() {
         return new InMemoryTaskStore();

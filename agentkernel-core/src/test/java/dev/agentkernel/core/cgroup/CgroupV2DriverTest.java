@@ -225,10 +225,16 @@ class CgroupV2DriverTest {
         tree.v2Group(SELF + "-1");
         Files.createDirectories(parent.resolve("system-1"));
         Files.createDirectories(parent.resolve("noowner"));
+        String ours = dev.agentkernel.core.host.OwnerTag.of("1");
+        tree.v2Group(ours);
+        String earlierBoot = ours.replaceFirst("\\.[0-9a-f]{8}-1$", ".00000000-1");
+        tree.v2Group(earlierBoot);
 
         int reaped = driver.reapStale();
 
-        assertThat(reaped).isEqualTo(2);
+        assertThat(reaped).isEqualTo(3);
+        assertThat(parent.resolve(ours)).isDirectory();
+        assertThat(Files.exists(parent.resolve(earlierBoot), LinkOption.NOFOLLOW_LINKS)).isFalse();
         assertThat(Files.exists(parent.resolve(DEAD_PID + "-1"), LinkOption.NOFOLLOW_LINKS)).isFalse();
         assertThat(parent.resolve(DEAD_PID + "-2")).doesNotExist();
         assertThat(parent.resolve(SELF + "-1")).isDirectory();

@@ -271,6 +271,23 @@ class ConfigLoaderTest {
         assertMessage(write("[execution]\nworkspace_dir = 3\n")).contains("workspace_dir must be a string");
     }
 
+    @Test
+    void theRetentionSectionSaysHowLongTheDaemonKeepsItsRecords() throws IOException {
+        ProjectConfig.RetentionSection r = ConfigLoader.load(write("""
+                [retention]
+                audit_days = 14
+                audit_max_events = 5000
+                task_days = 0.5
+                """)).retention();
+        assertThat(r.auditDays()).hasValue(14);
+        assertThat(r.auditMaxEvents()).hasValue(5000);
+        assertThat(r.taskDays()).hasValue(0.5);
+        assertThat(ConfigLoader.load(write("")).retention()).isEqualTo(ProjectConfig.RetentionSection.empty());
+        assertMessage(write("[retention]\naudit_days = 0\n")).contains("[retention] audit_days must be a positive number of days");
+        assertMessage(write("[retention]\naudit_max_events = 0\n")).contains("audit_max_events must be at least 1");
+        assertMessage(write("[retention]\ntask_days = -2\n")).contains("task_days must be a positive number of days");
+    }
+
     private Path write(String toml) throws IOException {
         return Files.writeString(Files.createTempFile(dir, "agentkernel", ".toml"), toml);
     }
