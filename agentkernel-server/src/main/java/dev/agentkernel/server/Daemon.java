@@ -91,8 +91,8 @@ public final class Daemon implements AutoCloseable {
             Path agent = AgentBinary.extractTo(host.runtimeDir().resolve("agent"));
             Database database = Database.open(host.stateDir().resolve("agentkernel.db"));
             opened.add(database);
-            PolicyResolver resolver = new PolicyResolver(host);
             HostMountPolicy mountPolicy = new HostMountPolicy(config.allowedDirs(), List.of(host.stateDir(), host.runtimeDir()));
+            PolicyResolver resolver = new PolicyResolver(host, homeAllowed(mountPolicy));
             SandboxManager sandboxes = new SandboxManager(backend, resolver, new SqliteSandboxStore(database),
                     new SqliteAuditLog(database), host.stateDir().resolve("sandboxes"), agent, config.maxSandboxes(),
                     config.defaultTimeout(), mountPolicy);
@@ -152,6 +152,21 @@ public final class Daemon implements AutoCloseable {
         }
         SandboxTaskRunner runner = new SandboxTaskRunner(backend, resolver, agent, Optional.of(workspace), config.toolsDir());
         return new TaskManager(runner, new SqliteTaskStore(database), config.settings(), Clock.systemUTC());
+    }
+
+    /**
+     * Whether the permissive profile may mount this process's home directory for API callers:
+     * only where the operator allowed it like any other mount ({@code --allow-dir} of the home or a
+     * parent; never {@code /root} or {@code /home} themselves, which are whole-system directories).
+     * Otherwise the profile applies without the home mount.
+     */
+    static boolean homeAllowed(HostMountPolicy policy) {
+        try {
+            policy.requireAllowed(Path.of(System.getProperty("user.home")));
+            return true;
+        } catch (dev.agentkernel.model.AgentKernelException e) {
+            return false;
+        }
     }
 
     private static SandboxRequest options(PoolKey key) {
