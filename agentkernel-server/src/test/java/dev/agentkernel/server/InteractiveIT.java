@@ -48,7 +48,7 @@ class InteractiveIT extends SandboxTestBase {
     @Test
     void execStreamSendsOutputAsItIsProducedAndTheExitCode() throws Exception {
         api.createOk("it-stream");
-        HttpRequest request = fx.request("/sandboxes/it-stream/exec/stream").header("Content-Type", "application/json")
+        HttpRequest request = fx.request("/sandboxes/it-stream/exec/stream").setHeader("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(SandboxApi.json(Map.of("command",
                         List.of("sh", "-c", "echo first; sleep 2; echo second >&2; exit 4"))))).build();
         long begin = System.nanoTime();
