@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -169,6 +170,15 @@ class DaemonIT {
         assertThat(httpGet(url + "/health")).isEqualTo(200);
         assertThat(Files.readString(stateDir.resolve("daemon.log"))).contains("agentkernel: serving on http://127.0.0.1:" + port);
 
+        // a key by default: created owner-only in the state directory, required by the API, read by the CLI
+        assertThat(stateDir.resolve("api-key")).exists();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(stateDir.resolve("api-key"))))
+                .isEqualTo("rw-------");
+        assertThat(daemonKey()).matches("[A-Za-z0-9_-]{43}");
+        assertThat(httpGet(url + "/sandboxes")).as("the API without the key").isEqualTo(401);
+        Outcome list = cli("list");
+        assertThat(list.exitCode()).as("'list' with no setup: " + list.describe()).isZero();
+
         // status: running, with pid and address; --json parses
         Outcome status = cli("daemon", "status");
         assertThat(status.exitCode()).as(status.describe()).isZero();
@@ -313,21 +323,27 @@ class DaemonIT {
         return found;
     }
 
-    private static JsonNode postJson(String url, String body) throws Exception {
+    private JsonNode postJson(String url, String body) throws Exception {
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                    .header("Authorization", "Bearer " + daemonKey())
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
             return new ObjectMapper().readTree(r.body());
         }
     }
 
-    private static JsonNode get(String url) throws Exception {
+    private JsonNode get(String url) throws Exception {
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", "Bearer " + daemonKey()).build(), HttpResponse.BodyHandlers.ofString());
             return new ObjectMapper().readTree(r.body());
         }
+    }
+
+    /** The key the daemon created in its state directory on its first start. */
+    private String daemonKey() throws IOException {
+        return Files.readString(stateDir.resolve("api-key")).strip();
     }
 
     @Test

@@ -41,8 +41,8 @@ import java.util.regex.Pattern;
  *       Access-Control-Allow-Origin});</li>
  *   <li><b>API key</b> on every route but {@code /health} when keys are configured (401);</li>
  *   <li><b>media type</b>: a {@code POST}, {@code PUT}, {@code PATCH} or {@code DELETE} with a body
- *       must say {@code Content-Type: application/json} (file writes may also say {@code
- *       application/octet-stream}): 415 {@code unsupported_media_type} otherwise, so that no HTML
+ *       must say {@code Content-Type: application/json} (file writes and terminal input may also say
+ *       {@code application/octet-stream}, which no web page can send without a preflight): 415 {@code unsupported_media_type} otherwise, so that no HTML
  *       form or {@code no-cors} fetch (which can only send {@code text/plain}, form or multipart
  *       bodies) reads as a request.</li>
  * </ol>
@@ -53,7 +53,8 @@ final class RequestGuard {
     private static final HeaderName SEC_FETCH_SITE = HeaderNames.create("Sec-Fetch-Site");
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern DIGITS = Pattern.compile("\\d{1,18}");
-    private static final Pattern FILE_PATH = Pattern.compile("/sandboxes/[^/]+/files/.*");
+    /** Routes whose bodies may be raw bytes: file writes and a terminal's input. */
+    private static final Pattern RAW_BODY_PATH = Pattern.compile("/sandboxes/[^/]+/files/.*|/attach/[^/]+/input");
     private static final Set<Method> WITH_BODIES = Set.of(Method.POST, Method.PUT, Method.PATCH, Method.DELETE);
     private static final String JSON = "application/json";
     private static final String OCTET_STREAM = "application/octet-stream";
@@ -186,7 +187,7 @@ final class RequestGuard {
         if (!WITH_BODIES.contains(req.prologue().method()) || !req.content().hasEntity()) {
             return Optional.empty();
         }
-        boolean file = FILE_PATH.matcher(path).matches();
+        boolean file = RAW_BODY_PATH.matcher(path).matches();
         String expected = file ? "'Content-Type: application/json' or 'application/octet-stream'"
                 : "'Content-Type: application/json'";
         Optional<String> raw = req.headers().first(HeaderNames.CONTENT_TYPE);

@@ -168,6 +168,7 @@ class InteractiveIT extends SandboxTestBase {
 
     private void input(String id, String text) {
         ServerFixture.Response r = fx.send(fx.request("/attach/" + id + "/input")
+                .setHeader("Content-Type", "application/octet-stream") // what the Java SDK sends
                 .POST(HttpRequest.BodyPublishers.ofString(text)).build());
         assertThat(r.status()).as("%s", r).isEqualTo(204);
     }
