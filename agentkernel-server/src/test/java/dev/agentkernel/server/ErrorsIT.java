@@ -240,7 +240,7 @@ class ErrorsIT extends ServerTestBase {
     void tooManyConcurrentSandboxesIs429() throws Exception {
         try (ServerFixture small = ServerFixture.start(1, List.of());
              HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            HttpRequest longRun = HttpRequest.newBuilder(ServerFixture.uri(small.server.port(), "/run"))
+            HttpRequest longRun = HttpRequest.newBuilder(ServerFixture.uri(small.server.port(), "/run")).setHeader("Content-Type", "application/json")
                     .timeout(ServerFixture.REQUEST_LIMIT)
                     .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"sleep\", \"3\"]}")).build();
             CompletableFuture<HttpResponse<String>> first = http.sendAsync(longRun, HttpResponse.BodyHandlers.ofString());
@@ -255,7 +255,7 @@ class ErrorsIT extends ServerTestBase {
             assertThat(json.path("error").asText()).containsIgnoringCase("too many");
 
             // the stream and the batch share the limit: a stream is refused with an error event or a 429
-            HttpResponse<String> stream = http.send(HttpRequest.newBuilder(ServerFixture.uri(small.server.port(), "/run/stream"))
+            HttpResponse<String> stream = http.send(HttpRequest.newBuilder(ServerFixture.uri(small.server.port(), "/run/stream")).setHeader("Content-Type", "application/json")
                     .timeout(ServerFixture.REQUEST_LIMIT)
                     .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"true\"]}")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -270,7 +270,7 @@ class ErrorsIT extends ServerTestBase {
             assertThat(ServerFixture.JSON.readTree(done.body()).path("data").path("exit_code").asInt()).isZero();
 
             // with the slot free again the same request succeeds
-            HttpResponse<String> again = http.send(HttpRequest.newBuilder(ServerFixture.uri(small.server.port(), "/run"))
+            HttpResponse<String> again = http.send(HttpRequest.newBuilder(ServerFixture.uri(small.server.port(), "/run")).setHeader("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"echo\", \"free\"]}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
