@@ -2,7 +2,6 @@ package dev.agentkernel.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -54,9 +53,9 @@ class DaemonIT {
 
     @BeforeAll
     static void requirements() throws IOException {
-        assumeTrue(System.getProperty("os.name", "").equals("Linux"), "daemon integration tests need Linux");
-        assumeTrue(CliIT.isRoot(), "daemon integration tests need root: sandboxes create cgroups and run bubblewrap as root");
-        assumeTrue(CliIT.onPath("bwrap"), "daemon integration tests need bubblewrap on PATH (apt-get install -y bubblewrap)");
+        CliIT.requireHost(System.getProperty("os.name", "").equals("Linux"), "daemon integration tests need Linux");
+        CliIT.requireHost(CliIT.isRoot(), "daemon integration tests need root: sandboxes create cgroups and run bubblewrap as root");
+        CliIT.requireHost(CliIT.onPath("bwrap"), "daemon integration tests need bubblewrap on PATH (apt-get install -y bubblewrap)");
         assertThat(JAR).as("run after 'package'").exists();
         StringBuilder cp = new StringBuilder(JAR.toString());
         try (Stream<Path> jars = Files.list(TARGET.resolve("lib-server"))) {
