@@ -19,7 +19,8 @@ abstract class DaemonClientCommand implements Subcommand {
 
     /** The paragraph every such command's help ends with. */
     static final String FINDING = "Needs a running daemon: --url, else AGENTKERNEL_BASE_URL, else the one 'agentkernel daemon start'\n"
-            + "started, else http://localhost:18888 (AGENTKERNEL_API_KEY is sent as the API key); exit 69 if none answers.";
+            + "started, else http://localhost:18888 (the key: AGENTKERNEL_API_KEY, else this machine's daemon's\n"
+            + "STATE/api-key); exit 69 if none answers.";
 
     /** The command's own options ({@code --url} and {@code --help} are added). */
     abstract Options commandOptions();

@@ -25,7 +25,8 @@ final class DaemonCommand implements Subcommand {
     /** The action each option belongs to. */
     private static final Map<String, String> OPTION_ACTION = Map.ofEntries(Map.entry("host", "start"),
             Map.entry("port", "start"), Map.entry("max-sandboxes", "start"), Map.entry("pool-size", "start"),
-            Map.entry("backend", "start"), Map.entry("allow-dir", "start"), Map.entry("timeout", "stop"),
+            Map.entry("backend", "start"), Map.entry("allow-dir", "start"), Map.entry("allow-origin", "start"),
+            Map.entry("allow-host", "start"), Map.entry("no-auth", "start"), Map.entry("timeout", "stop"),
             Map.entry("json", "status"));
 
     @Override
@@ -76,6 +77,11 @@ final class DaemonCommand implements Subcommand {
         o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME").desc("start: isolation backend (default: the best available)").get());
         o.addOption(Option.builder().longOpt("allow-dir").hasArg().argName("DIR")
                 .desc("start: a host directory sandboxes may mount as /workspace (create --dir); repeatable").get());
+        o.addOption(Option.builder().longOpt("allow-origin").hasArg().argName("ORIGIN")
+                .desc("start: a web page origin whose scripts may call the API; repeatable").get());
+        o.addOption(Option.builder().longOpt("allow-host").hasArg().argName("NAME")
+                .desc("start: a Host name the daemon answers to besides its own; repeatable").get());
+        o.addOption(Option.builder().longOpt("no-auth").desc("start: serve without an API key").get());
         o.addOption(Option.builder().longOpt("timeout").hasArg().argName("SECONDS")
                 .desc("stop: seconds to wait before SIGKILL (default 30)").get());
         o.addOption(Option.builder().longOpt("json").desc("status: print JSON").get());
@@ -105,7 +111,8 @@ final class DaemonCommand implements Subcommand {
                         .run(out, err);
             }
             case "stop" -> new DaemonStop(registry, stopTimeout(args)).run(out, err);
-            default -> new DaemonStatus(registry, DaemonHttp.apiKeyFrom(System.getenv("AGENTKERNEL_API_KEY")),
+            default -> new DaemonStatus(registry, DaemonHttp.apiKeyFrom(System.getenv("AGENTKERNEL_API_KEY"))
+                    .or(() -> registry.files().readApiKey()),
                     args.hasOption("json")).run(out, err);
         };
     }

@@ -18,7 +18,8 @@ import java.util.function.Supplier;
  * {@code AGENTKERNEL_BASE_URL}; the address in {@code daemon.json} of the daemon that
  * {@code agentkernel daemon start} started (state directory, while its process runs);
  * {@code http://localhost:18888}. The API key comes from {@code AGENTKERNEL_API_KEY} (the first
- * key if it lists several, as the daemon accepts them).
+ * key if it lists several, as the daemon accepts them), else from the daemon's key file
+ * {@code STATE/api-key} when the daemon is this machine's.
  *
  * @param url    the daemon's base URL, e.g. {@code http://127.0.0.1:18888}
  * @param source where it came from, for messages: {@code --url}, {@code AGENTKERNEL_BASE_URL},
@@ -32,24 +33,53 @@ record DaemonEndpoint(String url, String source, Optional<String> apiKey) {
 
     /** Resolves from the option, this process's environment and state directory. */
     static DaemonEndpoint resolve(String urlOption, Map<String, String> env, Path stateDir) {
-        return resolve(urlOption, env, () -> startedDaemon(stateDir));
+        return resolve(urlOption, env, () -> startedDaemon(stateDir), () -> new DaemonFiles(stateDir).readApiKey());
     }
 
     /** Resolves from the option, the environment and what {@code started} says of a daemon 'daemon start' started. */
     static DaemonEndpoint resolve(String urlOption, Map<String, String> env, Supplier<Optional<DaemonInfo>> started) {
+        return resolve(urlOption, env, started, Optional::empty);
+    }
+
+    /**
+     * Resolves as above; without {@code AGENTKERNEL_API_KEY}, the key is {@code localKey}'s (the
+     * daemon's own {@code STATE/api-key}) when the daemon is the one of this state directory
+     * ({@code daemon.json}), the default address, or any address on loopback: never sent elsewhere.
+     */
+    static DaemonEndpoint resolve(String urlOption, Map<String, String> env, Supplier<Optional<DaemonInfo>> started,
+                                  Supplier<Optional<String>> localKey) {
         Optional<String> key = DaemonHttp.apiKeyFrom(env.get(ClientBuilder.API_KEY_VARIABLE));
-        if (urlOption != null) {
-            return new DaemonEndpoint(normalize(urlOption, "--url"), "--url", key);
-        }
+        DaemonEndpoint endpoint;
         String fromEnv = env.get(ClientBuilder.BASE_URL_VARIABLE);
-        if (fromEnv != null && !fromEnv.isBlank()) {
-            return new DaemonEndpoint(normalize(fromEnv, ClientBuilder.BASE_URL_VARIABLE), ClientBuilder.BASE_URL_VARIABLE, key);
+        if (urlOption != null) {
+            endpoint = new DaemonEndpoint(normalize(urlOption, "--url"), "--url", key);
+        } else if (fromEnv != null && !fromEnv.isBlank()) {
+            endpoint = new DaemonEndpoint(normalize(fromEnv, ClientBuilder.BASE_URL_VARIABLE), ClientBuilder.BASE_URL_VARIABLE, key);
+        } else {
+            Optional<DaemonInfo> info = started.get();
+            endpoint = info.isPresent() ? new DaemonEndpoint(info.get().address().url(), "daemon.json", key)
+                    : new DaemonEndpoint(ClientBuilder.DEFAULT_BASE_URL, "default", key);
         }
-        Optional<DaemonInfo> info = started.get();
-        if (info.isPresent()) {
-            return new DaemonEndpoint(info.get().address().url(), "daemon.json", key);
+        if (key.isPresent() || !(endpoint.source().equals("daemon.json") || endpoint.source().equals("default")
+                || isLoopback(endpoint.url()))) {
+            return endpoint;
         }
-        return new DaemonEndpoint(ClientBuilder.DEFAULT_BASE_URL, "default", key);
+        return new DaemonEndpoint(endpoint.url(), endpoint.source(), localKey.get());
+    }
+
+    /** Whether an http(s) URL names this machine's loopback (localhost, 127.x.y.z, [::1]). */
+    static boolean isLoopback(String url) {
+        try {
+            String host = new URI(url).getHost();
+            if (host == null) {
+                return false;
+            }
+            host = host.toLowerCase(Locale.ROOT);
+            return host.equals("localhost") || host.equals("[::1]") || host.equals("::1")
+                    || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+        } catch (URISyntaxException e) {
+            return false;
+        }
     }
 
     /** The address of the daemon {@code daemon start} started, if its process still runs. */

@@ -84,6 +84,21 @@ record DaemonFiles(Path dir) {
         }
     }
 
+    /** {@code api-key}: the daemon's own API key, written by {@code serve} (owner-only). */
+    Path apiKeyFile() {
+        return dir.resolve("api-key");
+    }
+
+    /** The daemon's own API key; empty when there is none or it cannot be read (another user's daemon). */
+    Optional<String> readApiKey() {
+        try {
+            String key = Files.readString(apiKeyFile(), StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
+            return key.isEmpty() ? Optional.empty() : Optional.of(key);
+        } catch (IOException | SecurityException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Writes {@code daemon.json} (whole or not at all). */
     void writeInfo(DaemonInfo info) throws IOException {
         writeAtomically(infoFile(), MAPPER.writeValueAsString(info.toJson(MAPPER)) + "\n");

@@ -15,13 +15,18 @@ import org.apache.commons.cli.CommandLine;
  * @param poolSize     warm sandboxes per image and profile; {@code null} for serve's default
  * @param backend      isolation backend; {@code null} for the best available
  * @param allowDirs    host directories sandboxes may mount ({@code create --dir}), absolute
+ * @param allowOrigins web page origins whose scripts may call the API
+ * @param allowHosts   Host names the daemon answers to besides its own
+ * @param noAuth       serve without an API key
  */
 record DaemonStartOptions(String host, int port, Integer maxSandboxes, Integer poolSize, String backend,
-                          List<String> allowDirs) {
+                          List<String> allowDirs, List<String> allowOrigins, List<String> allowHosts, boolean noAuth) {
 
     /** Copies. */
     DaemonStartOptions {
         allowDirs = List.copyOf(allowDirs);
+        allowOrigins = List.copyOf(allowOrigins);
+        allowHosts = List.copyOf(allowHosts);
     }
 
     /** serve's default port (kept here so the daemon commands never load the server's classes). */
@@ -54,7 +59,13 @@ record DaemonStartOptions(String host, int port, Integer maxSandboxes, Integer p
         List<String> allow = OptionValues.directories(args, "allow-dir").stream().map(Object::toString).toList();
         return new DaemonStartOptions(host, port == null ? DEFAULT_PORT : port.intValue(),
                 max == null ? null : max.intValue(), pool == null ? null : pool.intValue(),
-                backend == null ? null : backend.strip(), allow);
+                backend == null ? null : backend.strip(), allow, values(args, "allow-origin"), values(args, "allow-host"),
+                args.hasOption("no-auth"));
+    }
+
+    private static List<String> values(CommandLine args, String option) {
+        String[] values = args.getOptionValues(option);
+        return values == null ? List.of() : List.of(values);
     }
 
     /** The arguments of the background {@code serve}, starting with {@code serve}. */
@@ -75,6 +86,17 @@ record DaemonStartOptions(String host, int port, Integer maxSandboxes, Integer p
         for (String dir : allowDirs) {
             args.add("--allow-dir");
             args.add(dir);
+        }
+        for (String origin : allowOrigins) {
+            args.add("--allow-origin");
+            args.add(origin);
+        }
+        for (String name : allowHosts) {
+            args.add("--allow-host");
+            args.add(name);
+        }
+        if (noAuth) {
+            args.add("--no-auth");
         }
         return args;
     }

@@ -53,7 +53,7 @@ final class McpCommand implements Subcommand {
                 "",
                 "Claude Desktop (claude_desktop_config.json):",
                 "  {\"mcpServers\": {\"agentkernel\": {\"command\": \"/path/to/agentkernel\", \"args\": [\"mcp\"],",
-                "                   \"env\": {\"AGENTKERNEL_API_KEY\": \"KEY if the daemon has keys\"}}}}",
+                "                   \"env\": {\"AGENTKERNEL_API_KEY\": \"KEY of a daemon on another machine\"}}}}",
                 "",
                 DaemonClientCommand.FINDING);
     }

@@ -4,6 +4,7 @@ import dev.agentkernel.core.host.HostContext;
 import dev.agentkernel.core.session.SessionSettings;
 import dev.agentkernel.core.session.VolumeMapping;
 import dev.agentkernel.model.InvalidRequestException;
+import dev.agentkernel.server.ApiKeyFile;
 import dev.agentkernel.server.Daemon;
 import dev.agentkernel.server.DaemonConfig;
 import dev.agentkernel.server.ServerConfig;
@@ -41,8 +42,11 @@ final class ServeCommand implements Subcommand {
                 "to finish). Code sessions: see docs/code-sessions.md (limits also from AGENTKERNEL_* variables).",
                 "Persistent sandboxes and the audit log live in the state directory (/var/lib/agentkernel or",
                 "AGENTKERNEL_STATE_DIR); sandboxes that were running are started again.",
-                "Listens on loopback by default. AGENTKERNEL_API_KEY (one key, or several separated by commas)",
-                "requires 'Authorization: Bearer KEY' or 'X-API-Key: KEY' on every route but /health.");
+                "Listens on loopback by default. Every route but /health needs 'Authorization: Bearer KEY' or",
+                "'X-API-Key: KEY': the key in STATE/api-key (created on the first start, mode 0600; the CLI and the",
+                "Java SDK on this machine read it), or AGENTKERNEL_API_KEY (one key, or several separated by commas);",
+                "--no-auth serves without a key. Browsers: requests must address the daemon by one of its own names",
+                "(Host) and come from no web page, or one allowed with --allow-origin.");
     }
 
     @Override
@@ -79,6 +83,15 @@ final class ServeCommand implements Subcommand {
         o.addOption(Option.builder().longOpt(RetentionOptions.TASK_DAYS).hasArg().argName("DAYS")
                 .desc("Tasks that ended more than this ago are deleted (default 7)").get());
         o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME").desc("Isolation backend (default: the best available)").get());
+        o.addOption(Option.builder().longOpt("no-auth")
+                .desc("Serve without an API key (any local process, and with --host any host that reaches the port, "
+                        + "can run commands)").get());
+        o.addOption(Option.builder().longOpt("allow-origin").hasArg().argName("ORIGIN")
+                .desc("A web page origin (e.g. http://localhost:3000) whose scripts may call the API; repeatable; "
+                        + "AGENTKERNEL_ALLOWED_ORIGINS (comma-separated) adds more; '*' allows any").get());
+        o.addOption(Option.builder().longOpt("allow-host").hasArg().argName("NAME")
+                .desc("A Host name the daemon answers to besides its own (e.g. a reverse proxy's); repeatable; "
+                        + "AGENTKERNEL_ALLOWED_HOSTS adds more; '*' allows any").get());
         return o;
     }
 
@@ -86,7 +99,8 @@ final class ServeCommand implements Subcommand {
     public List<String> examples() {
         return List.of("agentkernel serve",
                 "AGENTKERNEL_API_KEY=secret agentkernel serve --port 8080",
-                "curl -s -X POST localhost:18888/run -d '{\"command\": [\"python3\", \"-c\", \"print(1+1)\"]}'");
+                "agentkernel serve --allow-origin http://localhost:3000",
+                "curl -s -X POST localhost:18888/run -H \"Authorization: Bearer $(cat STATE/api-key)\" -H 'Content-Type: application/json' -d '{\"command\": [\"python3\", \"-c\", \"print(1+1)\"]}'");
     }
 
     @Override
@@ -97,9 +111,22 @@ final class ServeCommand implements Subcommand {
         if (max != null && (max < 1 || max > 4096)) {
             throw new InvalidRequestException("--max-sandboxes must be between 1 and 4096, got " + max);
         }
-        List<String> keys = ServerConfig.keysFromEnvironment(System.getenv("AGENTKERNEL_API_KEY"));
+        HostContext hostContext = HostContext.current();
+        List<String> keys;
+        String keyNote;
+        if (args.hasOption("no-auth")) {
+            keys = List.of();
+            keyNote = ", no API key (--no-auth)";
+        } else if (!ServerConfig.keysFromEnvironment(System.getenv("AGENTKERNEL_API_KEY")).isEmpty()) {
+            keys = ServerConfig.keysFromEnvironment(System.getenv("AGENTKERNEL_API_KEY"));
+            keyNote = ", API key from AGENTKERNEL_API_KEY";
+        } else {
+            keys = List.of(ApiKeyFile.loadOrCreate(hostContext.stateDir()));
+            keyNote = ", API key in " + ApiKeyFile.path(hostContext.stateDir());
+        }
         ServerConfig config = new ServerConfig(host, port == null ? ServerConfig.DEFAULT_PORT : Math.toIntExact(port),
-                keys, 16L * 1024 * 1024);
+                keys, 16L * 1024 * 1024, listed(args, "allow-host", "AGENTKERNEL_ALLOWED_HOSTS"),
+                listed(args, "allow-origin", "AGENTKERNEL_ALLOWED_ORIGINS"));
         Long poolSize = OptionValues.wholeNumber(args, "pool-size", "sandboxes");
         DaemonConfig base = DaemonConfig.defaults(config)
                 .withBackend(Optional.ofNullable(args.getOptionValue("backend")))
@@ -111,7 +138,7 @@ final class ServeCommand implements Subcommand {
                 .withTasks(ExecutionOptions.tasks(args, System.getenv(), java.nio.file.Path.of("").toAbsolutePath()))
                 .withRetention(RetentionOptions.retention(args, System.getenv(), java.nio.file.Path.of("").toAbsolutePath()));
         CountDownLatch stopped = new CountDownLatch(1);
-        Daemon daemon = Daemon.start(daemonConfig, HostContext.current());
+        Daemon daemon = Daemon.start(daemonConfig, hostContext);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             err.println("agentkernel: shutting down (running requests get "
                     + daemonConfig.shutdownGrace().toSeconds() + " s to finish)");
@@ -120,14 +147,16 @@ final class ServeCommand implements Subcommand {
             stopped.countDown();
         }, "ak-serve-shutdown"));
         err.printf("agentkernel: serving on http://%s:%d (backend %s%s, warm pool %s, up to %d code sessions)%n", host,
-                daemon.port(), daemon.backendName(), keys.isEmpty() ? ", no API key" : ", API key required",
+                daemon.port(), daemon.backendName(), keyNote,
                 daemonConfig.poolSize() == 0 ? "off" : daemonConfig.poolSize() + " per image and profile",
                 daemonConfig.sessions().maxSessions());
         if (!daemon.restarted().isEmpty()) {
             err.println("agentkernel: started again the sandboxes that were running: " + String.join(", ", daemon.restarted()));
         }
-        if (keys.isEmpty() && !isLoopback(host)) {
-            err.println("agentkernel: warning: listening on a non-loopback address without AGENTKERNEL_API_KEY");
+        if (keys.isEmpty()) {
+            err.println("agentkernel: warning: serving without an API key (--no-auth): every process on this machine"
+                    + (isLoopback(host) ? "" : " and every host that reaches " + host + ":" + daemon.port())
+                    + " can run commands through it");
         }
         err.flush();
         stopped.await();
@@ -165,6 +194,19 @@ final class ServeCommand implements Subcommand {
         List<java.nio.file.Path> dirs = new java.util.ArrayList<>(OptionValues.directories(args, "allow-dir"));
         dirs.addAll(dev.agentkernel.core.policy.HostMountPolicy.parseRoots(System.getenv("AGENTKERNEL_ALLOWED_DIRS")));
         return dirs;
+    }
+
+    /** The values of a repeatable option plus those of a comma-separated environment variable. */
+    private static List<String> listed(CommandLine args, String option, String variable) {
+        List<String> all = new java.util.ArrayList<>();
+        String[] values = args.getOptionValues(option);
+        if (values != null) {
+            for (String v : values) {
+                all.addAll(ServerConfig.splitList(v));
+            }
+        }
+        all.addAll(ServerConfig.splitList(System.getenv(variable)));
+        return all;
     }
 
     private static int poolFromEnvironment() {

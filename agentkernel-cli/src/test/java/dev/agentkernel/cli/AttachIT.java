@@ -1,7 +1,6 @@
 package dev.agentkernel.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.agentkernel.client.AgentKernel;
 import java.io.IOException;
@@ -40,7 +39,7 @@ class AttachIT {
     @BeforeAll
     static void startDaemon() throws IOException {
         TestDaemon.assumeSandboxHost();
-        assumeTrue(CliIT.onPath("tmux"), "needs tmux");
+        CliIT.requireHost(CliIT.onPath("tmux"), "needs tmux");
         daemon = TestDaemon.start();
     }
 

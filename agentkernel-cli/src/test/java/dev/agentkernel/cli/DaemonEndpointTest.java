@@ -73,4 +73,19 @@ class DaemonEndpointTest {
                     .isInstanceOf(InvalidRequestException.class).hasMessageStartingWith("--url must be");
         }
     }
+
+    @Test
+    void withoutAKeyTheDaemonsOwnKeyFileIsUsedForThisMachinesDaemonOnly() {
+        Supplier<Optional<String>> local = () -> Optional.of("sk-local");
+        assertThat(DaemonEndpoint.resolve(null, Map.of(), STARTED, local).apiKey()).as("daemon.json").contains("sk-local");
+        assertThat(DaemonEndpoint.resolve(null, Map.of(), NONE_STARTED, local).apiKey()).as("default").contains("sk-local");
+        assertThat(DaemonEndpoint.resolve("http://127.0.0.1:9", Map.of(), NONE_STARTED, local).apiKey()).contains("sk-local");
+        assertThat(DaemonEndpoint.resolve("http://localhost:9", Map.of(), NONE_STARTED, local).apiKey()).contains("sk-local");
+        assertThat(DaemonEndpoint.resolve("https://ak.example.com", Map.of(), NONE_STARTED, local).apiKey())
+                .as("never sent to another machine").isEmpty();
+        assertThat(DaemonEndpoint.resolve(null, Map.of("AGENTKERNEL_BASE_URL", "http://10.0.0.2:1"), NONE_STARTED, local)
+                .apiKey()).isEmpty();
+        assertThat(DaemonEndpoint.resolve(null, Map.of("AGENTKERNEL_API_KEY", "sk-env"), STARTED, local).apiKey())
+                .as("the environment wins").contains("sk-env");
+    }
 }

@@ -2,7 +2,6 @@ package dev.agentkernel.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,9 +53,9 @@ class DaemonIT {
 
     @BeforeAll
     static void requirements() throws IOException {
-        assumeTrue(System.getProperty("os.name", "").equals("Linux"), "daemon integration tests need Linux");
-        assumeTrue(CliIT.isRoot(), "daemon integration tests need root: sandboxes create cgroups and run bubblewrap as root");
-        assumeTrue(CliIT.onPath("bwrap"), "daemon integration tests need bubblewrap on PATH (apt-get install -y bubblewrap)");
+        CliIT.requireHost(System.getProperty("os.name", "").equals("Linux"), "daemon integration tests need Linux");
+        CliIT.requireHost(CliIT.isRoot(), "daemon integration tests need root: sandboxes create cgroups and run bubblewrap as root");
+        CliIT.requireHost(CliIT.onPath("bwrap"), "daemon integration tests need bubblewrap on PATH (apt-get install -y bubblewrap)");
         assertThat(JAR).as("run after 'package'").exists();
         StringBuilder cp = new StringBuilder(JAR.toString());
         try (Stream<Path> jars = Files.list(TARGET.resolve("lib-server"))) {
@@ -168,6 +168,15 @@ class DaemonIT {
         assertThat(recorded.path("url").asText()).isEqualTo(url);
         assertThat(httpGet(url + "/health")).isEqualTo(200);
         assertThat(Files.readString(stateDir.resolve("daemon.log"))).contains("agentkernel: serving on http://127.0.0.1:" + port);
+
+        // a key by default: created owner-only in the state directory, required by the API, read by the CLI
+        assertThat(stateDir.resolve("api-key")).exists();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(stateDir.resolve("api-key"))))
+                .isEqualTo("rw-------");
+        assertThat(daemonKey()).matches("[A-Za-z0-9_-]{43}");
+        assertThat(httpGet(url + "/sandboxes")).as("the API without the key").isEqualTo(401);
+        Outcome list = cli("list");
+        assertThat(list.exitCode()).as("'list' with no setup: " + list.describe()).isZero();
 
         // status: running, with pid and address; --json parses
         Outcome status = cli("daemon", "status");
@@ -313,21 +322,27 @@ class DaemonIT {
         return found;
     }
 
-    private static JsonNode postJson(String url, String body) throws Exception {
+    private JsonNode postJson(String url, String body) throws Exception {
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                    .header("Authorization", "Bearer " + daemonKey())
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
             return new ObjectMapper().readTree(r.body());
         }
     }
 
-    private static JsonNode get(String url) throws Exception {
+    private JsonNode get(String url) throws Exception {
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", "Bearer " + daemonKey()).build(), HttpResponse.BodyHandlers.ofString());
             return new ObjectMapper().readTree(r.body());
         }
+    }
+
+    /** The key the daemon created in its state directory on its first start. */
+    private String daemonKey() throws IOException {
+        return Files.readString(stateDir.resolve("api-key")).strip();
     }
 
     @Test

@@ -1,7 +1,6 @@
 package dev.agentkernel.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,7 +34,7 @@ class McpInspectorIT {
 
     @BeforeAll
     static void start() throws IOException {
-        assumeTrue(CliIT.onPath("npx"), "the MCP Inspector runs with npx: install Node.js and npm "
+        CliIT.requireHost(CliIT.onPath("npx"), "the MCP Inspector runs with npx: install Node.js and npm "
                 + "(apt-get install -y nodejs npm) to run this test");
         TestDaemon.assumeSandboxHost();
         dir = Files.createTempDirectory("ak-mcp-inspector-it-");

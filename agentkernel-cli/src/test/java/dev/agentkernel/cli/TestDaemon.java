@@ -1,6 +1,5 @@
 package dev.agentkernel.cli;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.agentkernel.client.AgentKernel;
 import dev.agentkernel.client.SandboxInfo;
@@ -35,10 +34,10 @@ final class TestDaemon implements AutoCloseable {
 
     /** Skips the calling tests unless this machine can run sandboxes. */
     static void assumeSandboxHost() {
-        assumeTrue(System.getProperty("os.name", "").equals("Linux"), "needs Linux");
-        assumeTrue(CliIT.isRoot(), "needs root: sandboxes create cgroups and run bubblewrap as root");
-        assumeTrue(CliIT.onPath("bwrap"), "needs bubblewrap on PATH");
-        assumeTrue(CliIT.onPath("slirp4netns"), "needs slirp4netns on PATH");
+        CliIT.requireHost(System.getProperty("os.name", "").equals("Linux"), "needs Linux");
+        CliIT.requireHost(CliIT.isRoot(), "needs root: sandboxes create cgroups and run bubblewrap as root");
+        CliIT.requireHost(CliIT.onPath("bwrap"), "needs bubblewrap on PATH");
+        CliIT.requireHost(CliIT.onPath("slirp4netns"), "needs slirp4netns on PATH");
     }
 
     static TestDaemon start() throws IOException {

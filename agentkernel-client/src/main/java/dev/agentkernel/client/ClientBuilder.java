@@ -19,7 +19,10 @@ import java.util.function.Function;
  *   <tr><th>setting</th><th>environment variable</th><th>default</th></tr>
  *   <tr><td>{@link #baseUrl(String)}</td><td>{@code AGENTKERNEL_BASE_URL}</td>
  *       <td>{@code http://localhost:18888}</td></tr>
- *   <tr><td>{@link #apiKey(String)}</td><td>{@code AGENTKERNEL_API_KEY}</td><td>none</td></tr>
+ *   <tr><td>{@link #apiKey(String)}</td><td>{@code AGENTKERNEL_API_KEY}</td><td>for a loopback base URL, the
+ *       local daemon's key file {@code STATE/api-key} if readable (STATE: {@code AGENTKERNEL_STATE_DIR},
+ *       {@code /var/lib/agentkernel} as root, else {@code ~/.local/share/agentkernel}; with
+ *       {@link #environment(Map)}, only its {@code AGENTKERNEL_STATE_DIR}); otherwise none</td></tr>
  *   <tr><td>{@link #timeout(Duration)}</td><td></td><td>30 seconds</td></tr>
  * </table>
  *
@@ -149,7 +152,12 @@ public final class ClientBuilder<C> {
         }
         String key = apiKeySet ? apiKey : env.get(API_KEY_VARIABLE);
         Optional<String> apiKeyValue = key == null || key.isBlank() ? Optional.empty() : Optional.of(key.strip());
-        return new ClientSettings(parseBaseUrl(url, source), apiKeyValue, timeout != null ? timeout : DEFAULT_TIMEOUT,
+        URI base = parseBaseUrl(url, source);
+        if (!apiKeySet && apiKeyValue.isEmpty() && (environment == null || env.containsKey("AGENTKERNEL_STATE_DIR"))) {
+            // A replaced environment without AGENTKERNEL_STATE_DIR looks at no file of this machine either.
+            apiKeyValue = LocalDaemonKey.forUrl(base, env);
+        }
+        return new ClientSettings(base, apiKeyValue, timeout != null ? timeout : DEFAULT_TIMEOUT,
                 Optional.ofNullable(httpClient));
     }
 

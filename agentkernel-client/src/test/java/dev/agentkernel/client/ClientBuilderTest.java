@@ -108,4 +108,21 @@ class ClientBuilderTest {
             assertThat(client.toString()).contains(expected);
         }
     }
+
+    @Test
+    void withoutAKeyTheLocalDaemonsKeyFileIsUsedForLoopbackOnly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path state)
+            throws Exception {
+        java.nio.file.Files.writeString(state.resolve("api-key"), "sk-local\n");
+        Map<String, String> env = Map.of("AGENTKERNEL_STATE_DIR", state.toString());
+        assertThat(settings(AgentKernel.builder().environment(env)).apiKey()).contains("sk-local");
+        assertThat(settings(AgentKernel.builder().environment(env).baseUrl("http://127.0.0.1:4711")).apiKey())
+                .contains("sk-local");
+        assertThat(settings(AgentKernel.builder().environment(env).baseUrl("http://[::1]:4711")).apiKey()).contains("sk-local");
+        assertThat(settings(AgentKernel.builder().environment(env).baseUrl("https://ak.example.com")).apiKey())
+                .as("never sent to another machine").isEmpty();
+        assertThat(settings(AgentKernel.builder().environment(env).apiKey(null)).apiKey()).as("explicitly none").isEmpty();
+        Map<String, String> withKey = Map.of("AGENTKERNEL_STATE_DIR", state.toString(), "AGENTKERNEL_API_KEY", "sk-env");
+        assertThat(settings(AgentKernel.builder().environment(withKey)).apiKey()).contains("sk-env");
+        assertThat(settings(AgentKernel.builder().environment(Map.of())).apiKey()).as("a replaced environment").isEmpty();
+    }
 }

@@ -24,6 +24,28 @@ public final class SandboxPaths {
                 throw new InvalidRequestException(what + " '" + path + "' must not contain '..'");
             }
         }
+        return requireNameLengths(path, what);
+    }
+
+    /** The longest file name Linux accepts, in bytes ({@code NAME_MAX}). */
+    public static final int NAME_MAX = 255;
+
+    /**
+     * Checks that no name in {@code path} is longer than {@link #NAME_MAX} bytes of UTF-8 (the
+     * kernel would refuse it with {@code ENAMETOOLONG}).
+     *
+     * @return the path, unchanged
+     * @throws InvalidRequestException otherwise
+     */
+    public static String requireNameLengths(String path, String what) {
+        for (String segment : path.split("/")) {
+            int bytes = segment.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes > NAME_MAX) {
+                throw new InvalidRequestException(what + " has a name of " + bytes + " bytes ('"
+                        + segment.substring(0, Math.min(segment.length(), 40)) + "...'); Linux allows at most "
+                        + NAME_MAX + " bytes per file or directory name");
+            }
+        }
         return path;
     }
 }

@@ -4,7 +4,6 @@ import io.helidon.webserver.http.ServerRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import dev.agentkernel.model.InvalidRequestException;
 
 /** Reads request bodies up to a limit; over it, a 413. Package-private. */
 final class Bodies {
@@ -24,7 +23,10 @@ final class Bodies {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buffer = new byte[16 * 1024];
-        try (InputStream in = req.content().inputStream()) {
+        // Not closed on failure: closing reads on to the entity's end, which a malformed body never reaches
+        // (the client would wait for an answer that never comes); the answer closes the connection instead.
+        InputStream in = req.content().inputStream();
+        try {
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 out.write(buffer, 0, n);
@@ -32,11 +34,12 @@ final class Bodies {
                     throw new HttpErrors.PayloadTooLargeException(limit);
                 }
             }
+            in.close();
         } catch (HttpErrors.PayloadTooLargeException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             // Truncated bodies, bad chunked encoding, ...: the client's fault, said without internals.
-            throw new InvalidRequestException("request body could not be read: it is truncated or its encoding is malformed");
+            throw new HttpErrors.MalformedBodyException("request body could not be read: it is truncated or its encoding is malformed");
         }
         return out.toByteArray();
     }

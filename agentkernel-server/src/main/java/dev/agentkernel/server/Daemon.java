@@ -94,8 +94,8 @@ public final class Daemon implements AutoCloseable {
             Path agent = AgentBinary.extractTo(host.runtimeDir().resolve("agent"));
             Database database = Database.open(host.stateDir().resolve("agentkernel.db"));
             opened.add(database);
-            PolicyResolver resolver = new PolicyResolver(host);
             HostMountPolicy mountPolicy = new HostMountPolicy(config.allowedDirs(), List.of(host.stateDir(), host.runtimeDir()));
+            PolicyResolver resolver = new PolicyResolver(host, homeAllowed(mountPolicy));
             SqliteAuditLog audit = new SqliteAuditLog(database);
             SqliteTaskStore taskStore = new SqliteTaskStore(database);
             RetentionSweeper retention = new RetentionSweeper(config.retention(), audit, taskStore, Clock.systemUTC()).start();
@@ -179,6 +179,21 @@ public final class Daemon implements AutoCloseable {
                     + e.getMessage(), e);
         }
         return dir;
+    }
+
+    /**
+     * Whether the permissive profile may mount this process's home directory for API callers:
+     * only where the operator allowed it like any other mount ({@code --allow-dir} of the home or a
+     * parent; never {@code /root} or {@code /home} themselves, which are whole-system directories).
+     * Otherwise the profile applies without the home mount.
+     */
+    static boolean homeAllowed(HostMountPolicy policy) {
+        try {
+            policy.requireAllowed(Path.of(System.getProperty("user.home")));
+            return true;
+        } catch (dev.agentkernel.model.AgentKernelException e) {
+            return false;
+        }
     }
 
     private static SandboxRequest options(PoolKey key) {

@@ -69,8 +69,12 @@ final class FileRoutes {
             } catch (HttpErrors.PayloadTooLargeException e) {
                 deleteQuietly(name, path);
                 throw e;
-            } catch (IOException e) {
-                throw new InvalidRequestException("request body could not be read: " + e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof dev.agentkernel.model.AgentKernelException ak) {
+                    throw ak;
+                }
+                throw new HttpErrors.MalformedBodyException("request body could not be read: it is truncated or its "
+                        + "encoding is malformed");
             }
         } else {
             ObjectNode body = Json.parseObject(bodies.read(req));
@@ -180,12 +184,16 @@ final class FileRoutes {
         if (path.length() > 4096) {
             throw new InvalidRequestException("file path is longer than 4096 characters");
         }
-        return path;
+        return dev.agentkernel.model.SandboxPaths.requireNameLengths(path, "file path");
     }
 
     private static boolean isOctetStream(ServerRequest req) {
-        return req.headers().contentType().map(HttpMediaType::mediaType)
-                .map(m -> m.text().equalsIgnoreCase(OCTET_STREAM)).orElse(false);
+        try {
+            return req.headers().contentType().map(HttpMediaType::mediaType)
+                    .map(m -> m.text().equalsIgnoreCase(OCTET_STREAM)).orElse(false);
+        } catch (RuntimeException e) { // RequestGuard answers 415 first; this only keeps a parse failure from being a 500
+            throw new InvalidRequestException("Content-Type cannot be parsed: send application/json or application/octet-stream");
+        }
     }
 
     private static boolean wantsOctetStream(ServerRequest req) {

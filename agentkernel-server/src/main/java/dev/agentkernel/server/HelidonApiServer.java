@@ -2,7 +2,9 @@ package dev.agentkernel.server;
 
 import dev.agentkernel.model.SandboxFailureException;
 import io.helidon.http.HeaderNames;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Duration;
@@ -30,13 +32,28 @@ final class HelidonApiServer implements ApiServer {
         ApiKeys keys = new ApiKeys(config.apiKeys());
         Bodies bodies = new Bodies(config.maxBodyBytes());
         Drain drain = new Drain();
+        RequestGuard guard = new RequestGuard(config, keys);
         McpEndpoint mcp = McpEndpoint.start(services, bodies);
         try {
             WebServer server = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
                     .maxPayloadSize(-1)
-                    .routing(routing -> routes(routing, keys, drain, bodies, services, mcp))
+                    // Strict HTTP/1.1 parsing: one valid Host, valid header names and values, bounded request line
+                    // and headers. What Helidon does not check (Content-Length values, Transfer-Encoding) RequestGuard does.
+                    .protocolsDiscoverServices(false) // exactly one connection provider: HTTP/1.0 then gets its 505
+                    .addProtocol(Http1Config.builder()
+                            .validateRequestHeaders(true)
+                            .validateRequestHostHeader(true)
+                            .validatePrologue(true)
+                            .validatePath(true)
+                            .maxPrologueLength(8192)
+                            .maxHeadersSize(16 * 1024)
+                            .build())
+                    // Requests Helidon itself refuses (bad framing, HTTP/1.0, headers too large) get the JSON envelope too.
+                    .errorHandling(e -> e.includeEntity(true))
+                    .directHandlers(DirectErrors.handlers())
+                    .routing(routing -> routes(routing, guard, drain, bodies, services, mcp))
                     .build()
                     .start();
             if (server.port() < 1) {
@@ -55,7 +72,7 @@ final class HelidonApiServer implements ApiServer {
         }
     }
 
-    private static void routes(HttpRouting.Builder routing, ApiKeys keys, Drain drain, Bodies bodies,
+    private static void routes(HttpRouting.Builder routing, RequestGuard guard, Drain drain, Bodies bodies,
                                ApiServices services, McpEndpoint mcp) {
         RunRoutes run = new RunRoutes(services.runs(), bodies, services.outputSpool());
         SandboxRoutes sandboxes = new SandboxRoutes(services.sandboxes(), bodies, services.outputSpool());
@@ -72,10 +89,22 @@ final class HelidonApiServer implements ApiServer {
                 return;
             }
             try {
-                String path = req.path().path();
-                if (keys.enabled() && !path.equals("/health") && !keys.accepts(req)) {
-                    send(res, 401, Json.error("missing or invalid API key: send 'Authorization: Bearer KEY' or 'X-API-Key: KEY'",
-                            "unauthorized"));
+                java.util.Optional<RequestGuard.Refusal> refusal = guard.check(req);
+                if (refusal.isPresent()) {
+                    RequestGuard.Refusal r = refusal.get();
+                    if (r.close()) {
+                        res.header(HeaderNames.CONNECTION, "close");
+                    }
+                    send(res, r.status(), Json.error(r.message(), r.code()));
+                    if (r.close()) {
+                        // The body's framing is unknown: nothing after it on this connection can be trusted.
+                        throw new CloseConnectionException("request refused: " + r.message());
+                    }
+                    return;
+                }
+                guard.corsHeaders(req, res);
+                if (RequestGuard.isPreflight(req)) {
+                    res.status(204).send();
                     return;
                 }
                 chain.proceed();
@@ -134,13 +163,16 @@ final class HelidonApiServer implements ApiServer {
                 + req.path().path(), "no_route")));
         routing.error(Throwable.class, (req, res, e) -> {
             int code = HttpErrors.status(e);
-            if (HttpErrors.isShutdown(e)) {
+            if (HttpErrors.isShutdown(e) || e instanceof HttpErrors.MalformedBodyException) {
                 res.header(HeaderNames.CONNECTION, "close");
             } else if (code >= 500) {
                 LOG.log(System.Logger.Level.WARNING, "request " + req.path().path() + " failed", e);
             }
             if (!res.isSent()) {
                 send(res, code, Json.error(HttpErrors.message(e), HttpErrors.code(e)));
+            }
+            if (e instanceof HttpErrors.MalformedBodyException) {
+                throw new CloseConnectionException("malformed request body");
             }
         });
     }

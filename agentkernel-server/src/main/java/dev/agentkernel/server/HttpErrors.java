@@ -33,6 +33,9 @@ final class HttpErrors {
         if (e instanceof PayloadTooLargeException) {
             return 413;
         }
+        if (e instanceof MalformedBodyException) {
+            return 400;
+        }
         if (isShutdown(e)) {
             return 503;
         }
@@ -49,7 +52,10 @@ final class HttpErrors {
      * {@code conflict}, {@code permission_denied}, {@code resource_exhausted},
      * {@code backend_unavailable}, {@code sandbox_failure}, {@code session_not_found},
      * {@code code_execution_failed}, {@code payload_too_large},
-     * {@code shutting_down} or {@code internal}.
+     * {@code shutting_down} or {@code internal}; refusals before any route ({@link RequestGuard},
+     * {@link DirectErrors}) add {@code unauthorized}, {@code host_not_allowed},
+     * {@code origin_not_allowed}, {@code unsupported_media_type}, {@code not_implemented} and
+     * {@code http_version_not_supported}.
      */
     static String code(Throwable e) {
         if (e instanceof AgentKernelException ak) {
@@ -69,11 +75,14 @@ final class HttpErrors {
         if (e instanceof PayloadTooLargeException) {
             return "payload_too_large";
         }
+        if (e instanceof MalformedBodyException) {
+            return "invalid_request";
+        }
         return isShutdown(e) ? "shutting_down" : "internal";
     }
 
     static String message(Throwable e) {
-        if (e instanceof AgentKernelException || e instanceof PayloadTooLargeException) {
+        if (e instanceof AgentKernelException || e instanceof PayloadTooLargeException || e instanceof MalformedBodyException) {
             return e.getMessage();
         }
         if (isShutdown(e)) {
@@ -91,6 +100,18 @@ final class HttpErrors {
         }
 
         PayloadTooLargeException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * A request body that cannot be read to its end (truncated, a bad chunk size): the connection
+     * cannot carry another request, so the answer closes it.
+     */
+    static final class MalformedBodyException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        MalformedBodyException(String message) {
             super(message);
         }
     }

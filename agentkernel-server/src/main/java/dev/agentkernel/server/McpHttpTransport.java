@@ -151,9 +151,16 @@ final class McpHttpTransport implements McpStreamableServerTransportProvider {
             return;
         }
         McpSchema.JSONRPCMessage message;
+        String body = new String(bodies.read(req), StandardCharsets.UTF_8);
+        if (!body.stripLeading().startsWith("{")) {
+            // JSON-RPC batches are not part of the transport since 2025-06-18; null, numbers and strings never were.
+            sendError(res, 400, null, McpSchema.ErrorCodes.INVALID_REQUEST,
+                    "the body must be one JSON-RPC message: a JSON object with \"jsonrpc\": \"2.0\"");
+            return;
+        }
         try {
-            message = McpSchema.deserializeJsonRpcMessage(json, new String(bodies.read(req), StandardCharsets.UTF_8));
-        } catch (IOException | IllegalArgumentException e) {
+            message = McpSchema.deserializeJsonRpcMessage(json, body);
+        } catch (IOException | RuntimeException e) {
             sendError(res, 400, null, McpSchema.ErrorCodes.PARSE_ERROR,
                     "the body is not a JSON-RPC message: " + firstLine(e.getMessage()));
             return;
@@ -188,8 +195,14 @@ final class McpHttpTransport implements McpStreamableServerTransportProvider {
     }
 
     private void initialize(McpSchema.JSONRPCRequest request, ServerResponse res) {
-        McpSchema.InitializeRequest params = json.convertValue(request.params(), new TypeRef<McpSchema.InitializeRequest>() {
-        });
+        McpSchema.InitializeRequest params = request.params() == null ? null
+                : json.convertValue(request.params(), new TypeRef<McpSchema.InitializeRequest>() {
+                });
+        if (params == null || params.protocolVersion() == null) {
+            sendError(res, 400, request.id(), McpSchema.ErrorCodes.INVALID_PARAMS,
+                    "initialize needs params with protocolVersion, capabilities and clientInfo");
+            return;
+        }
         McpStreamableServerSession.McpStreamableServerSessionInit init = sessionFactory.startSession(params);
         McpSchema.InitializeResult result;
         try {

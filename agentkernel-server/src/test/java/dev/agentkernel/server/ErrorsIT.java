@@ -118,7 +118,7 @@ class ErrorsIT extends ServerTestBase {
 
     @Test
     void bodyOverTheLimitWithContentLengthIs413() {
-        ServerFixture.Response r = fx.send(fx.request("/run").header("Content-Type", "application/json")
+        ServerFixture.Response r = fx.send(fx.request("/run").setHeader("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(oversizedBody())).build());
         assertErrorEnvelope(r, 413);
     }
@@ -126,7 +126,7 @@ class ErrorsIT extends ServerTestBase {
     @Test
     void chunkedBodyOverTheLimitIs413() {
         byte[] body = oversizedBody();
-        ServerFixture.Response r = fx.send(fx.request("/run").header("Content-Type", "application/json")
+        ServerFixture.Response r = fx.send(fx.request("/run").setHeader("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build());
         assertErrorEnvelope(r, 413);
     }
@@ -158,16 +158,16 @@ class ErrorsIT extends ServerTestBase {
     void missingOrWrongKeyIs401() {
         String body = "{\"command\": [\"echo\", \"x\"]}";
         List<HttpRequest.Builder> wrong = new ArrayList<>();
-        wrong.add(HttpRequest.newBuilder(fx.uri("/run")));
-        wrong.add(HttpRequest.newBuilder(fx.uri("/run")).header("X-API-Key", "wrong"));
-        wrong.add(HttpRequest.newBuilder(fx.uri("/run")).header("X-API-Key", KEY + "x"));
-        wrong.add(HttpRequest.newBuilder(fx.uri("/run")).header("X-API-Key", KEY.substring(1)));
-        wrong.add(HttpRequest.newBuilder(fx.uri("/run")).header("Authorization", "Bearer wrong"));
-        wrong.add(HttpRequest.newBuilder(fx.uri("/run")).header("Authorization", "Bearer "));
-        wrong.add(HttpRequest.newBuilder(fx.uri("/run")).header("Authorization", KEY));
-        wrong.add(HttpRequest.newBuilder(fx.uri("/run")).header("Authorization", "Basic " + KEY));
+        wrong.add(HttpRequest.newBuilder(fx.uri("/run")).setHeader("Content-Type", "application/json"));
+        wrong.add(HttpRequest.newBuilder(fx.uri("/run")).setHeader("Content-Type", "application/json").header("X-API-Key", "wrong"));
+        wrong.add(HttpRequest.newBuilder(fx.uri("/run")).setHeader("Content-Type", "application/json").header("X-API-Key", KEY + "x"));
+        wrong.add(HttpRequest.newBuilder(fx.uri("/run")).setHeader("Content-Type", "application/json").header("X-API-Key", KEY.substring(1)));
+        wrong.add(HttpRequest.newBuilder(fx.uri("/run")).setHeader("Content-Type", "application/json").header("Authorization", "Bearer wrong"));
+        wrong.add(HttpRequest.newBuilder(fx.uri("/run")).setHeader("Content-Type", "application/json").header("Authorization", "Bearer "));
+        wrong.add(HttpRequest.newBuilder(fx.uri("/run")).setHeader("Content-Type", "application/json").header("Authorization", KEY));
+        wrong.add(HttpRequest.newBuilder(fx.uri("/run")).setHeader("Content-Type", "application/json").header("Authorization", "Basic " + KEY));
         for (HttpRequest.Builder b : wrong) {
-            HttpRequest request = b.header("Content-Type", "application/json")
+            HttpRequest request = b.setHeader("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build();
             ServerFixture.Response r = fx.send(request);
             JsonNode json = assertErrorEnvelope(r, 401);
@@ -175,9 +175,9 @@ class ErrorsIT extends ServerTestBase {
                     .doesNotContain(KEY);
         }
         // every route but /health, including unknown ones and the stream, needs the key
-        assertErrorEnvelope(fx.send(HttpRequest.newBuilder(fx.uri("/run/stream"))
+        assertErrorEnvelope(fx.send(HttpRequest.newBuilder(fx.uri("/run/stream")).setHeader("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build()), 401);
-        assertErrorEnvelope(fx.send(HttpRequest.newBuilder(fx.uri("/batch/run"))
+        assertErrorEnvelope(fx.send(HttpRequest.newBuilder(fx.uri("/batch/run")).setHeader("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"commands\": [{\"command\": [\"true\"]}]}")).build()), 401);
         assertErrorEnvelope(fx.send(HttpRequest.newBuilder(fx.uri("/sandboxes")).GET().build()), 401);
     }
@@ -186,7 +186,7 @@ class ErrorsIT extends ServerTestBase {
     void rightKeyInEitherHeaderIsAccepted() {
         for (String[] header : List.of(new String[] {"X-API-Key", KEY}, new String[] {"Authorization", "Bearer " + KEY},
                 new String[] {"authorization", "bearer " + KEY}, new String[] {"x-api-key", KEY})) {
-            ServerFixture.Response r = fx.send(HttpRequest.newBuilder(fx.uri("/run")).header(header[0], header[1])
+            ServerFixture.Response r = fx.send(HttpRequest.newBuilder(fx.uri("/run")).setHeader("Content-Type", "application/json").header(header[0], header[1])
                     .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"echo\", \"in\"]}")).build());
             assertThat(r.status()).as("%s: %s", header[0], r).isEqualTo(200);
             assertThat(r.data().path("output").asText()).isEqualTo("in\n");
@@ -217,14 +217,14 @@ class ErrorsIT extends ServerTestBase {
 
     @Test
     void bodyShorterThanContentLengthIs400() throws IOException {
-        assertErrorEnvelope(raw("POST /run HTTP/1.1\r\nHost: t\r\nX-API-Key: " + KEY
+        assertErrorEnvelope(raw("POST /run HTTP/1.1\r\nHost: localhost\r\nX-API-Key: " + KEY
                 + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"command\": "), 400);
     }
 
     @Test
     void malformedChunkedBodyIs400() throws IOException {
-        assertErrorEnvelope(raw("POST /run HTTP/1.1\r\nHost: t\r\nX-API-Key: " + KEY
-                + "\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"), 400);
+        assertErrorEnvelope(raw("POST /run HTTP/1.1\r\nHost: localhost\r\nX-API-Key: " + KEY
+                + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"), 400);
     }
 
     @Test
@@ -240,7 +240,7 @@ class ErrorsIT extends ServerTestBase {
     void tooManyConcurrentSandboxesIs429() throws Exception {
         try (ServerFixture small = ServerFixture.start(1, List.of());
              HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            HttpRequest longRun = HttpRequest.newBuilder(ServerFixture.uri(small.server.port(), "/run"))
+            HttpRequest longRun = HttpRequest.newBuilder(ServerFixture.uri(small.server.port(), "/run")).setHeader("Content-Type", "application/json")
                     .timeout(ServerFixture.REQUEST_LIMIT)
                     .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"sleep\", \"3\"]}")).build();
             CompletableFuture<HttpResponse<String>> first = http.sendAsync(longRun, HttpResponse.BodyHandlers.ofString());
@@ -255,7 +255,7 @@ class ErrorsIT extends ServerTestBase {
             assertThat(json.path("error").asText()).containsIgnoringCase("too many");
 
             // the stream and the batch share the limit: a stream is refused with an error event or a 429
-            HttpResponse<String> stream = http.send(HttpRequest.newBuilder(ServerFixture.uri(small.server.port(), "/run/stream"))
+            HttpResponse<String> stream = http.send(HttpRequest.newBuilder(ServerFixture.uri(small.server.port(), "/run/stream")).setHeader("Content-Type", "application/json")
                     .timeout(ServerFixture.REQUEST_LIMIT)
                     .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"true\"]}")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -270,7 +270,7 @@ class ErrorsIT extends ServerTestBase {
             assertThat(ServerFixture.JSON.readTree(done.body()).path("data").path("exit_code").asInt()).isZero();
 
             // with the slot free again the same request succeeds
-            HttpResponse<String> again = http.send(HttpRequest.newBuilder(ServerFixture.uri(small.server.port(), "/run"))
+            HttpResponse<String> again = http.send(HttpRequest.newBuilder(ServerFixture.uri(small.server.port(), "/run")).setHeader("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"echo\", \"free\"]}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(again.statusCode()).as(again.body()).isEqualTo(200);

@@ -211,7 +211,7 @@ class FilesApiIT extends SandboxTestBase {
         List<String> accepted = new ArrayList<>();
         for (String body : bodies) {
             ServerFixture.Response r = fx.send(fx.request(SandboxApi.filePath(box, "/workspace/bad.txt"))
-                    .header("Content-Type", "application/json")
+                    .setHeader("Content-Type", "application/json")
                     .PUT(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build());
             if (r.status() != 400) {
                 accepted.add(body + " -> " + r);

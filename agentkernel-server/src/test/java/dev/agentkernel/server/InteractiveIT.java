@@ -48,7 +48,7 @@ class InteractiveIT extends SandboxTestBase {
     @Test
     void execStreamSendsOutputAsItIsProducedAndTheExitCode() throws Exception {
         api.createOk("it-stream");
-        HttpRequest request = fx.request("/sandboxes/it-stream/exec/stream").header("Content-Type", "application/json")
+        HttpRequest request = fx.request("/sandboxes/it-stream/exec/stream").setHeader("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(SandboxApi.json(Map.of("command",
                         List.of("sh", "-c", "echo first; sleep 2; echo second >&2; exit 4"))))).build();
         long begin = System.nanoTime();
@@ -168,6 +168,7 @@ class InteractiveIT extends SandboxTestBase {
 
     private void input(String id, String text) {
         ServerFixture.Response r = fx.send(fx.request("/attach/" + id + "/input")
+                .setHeader("Content-Type", "application/octet-stream") // what the Java SDK sends
                 .POST(HttpRequest.BodyPublishers.ofString(text)).build());
         assertThat(r.status()).as("%s", r).isEqualTo(204);
     }

@@ -397,7 +397,7 @@ class McpApiIT {
     }
 
     static HttpRequest.Builder mcp() {
-        return fx.request("/mcp").header("Content-Type", "application/json");
+        return fx.request("/mcp").setHeader("Content-Type", "application/json");
     }
 
     @Test
@@ -425,7 +425,7 @@ class McpApiIT {
             assertThatThrownBy(() -> client(keyed.baseUrl(), null)).isInstanceOf(RuntimeException.class);
             assertThatThrownBy(() -> client(keyed.baseUrl(), "wrong-key")).isInstanceOf(RuntimeException.class);
             ServerFixture.Response raw = keyed.send(HttpRequest.newBuilder(keyed.uri("/mcp"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+                    .setHeader("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build());
             assertThat(raw.status()).isEqualTo(401);
             McpSyncClient withKey = client(keyed.baseUrl(), "mcp-key-1");
             try {

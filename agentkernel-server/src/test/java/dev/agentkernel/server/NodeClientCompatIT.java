@@ -1,7 +1,6 @@
 package dev.agentkernel.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,12 +38,12 @@ class NodeClientCompatIT {
     @BeforeAll
     static void setUp() throws Exception {
         ServerFixture.assumeSandboxHost();
-        assumeTrue(ServerFixture.onPath("node").isPresent(),
+        ServerFixture.requireHost(ServerFixture.onPath("node").isPresent(),
                 "NodeClientCompatIT needs Node.js (node) on PATH to run the published client; skipped");
-        assumeTrue(ServerFixture.onPath("npm").isPresent(),
+        ServerFixture.requireHost(ServerFixture.onPath("npm").isPresent(),
                 "NodeClientCompatIT needs npm on PATH to install " + PACKAGE + "@" + VERSION + "; skipped");
         int major = nodeMajorVersion();
-        assumeTrue(major >= 20, "the published client needs Node.js 20 or newer (global fetch, AbortSignal.timeout); "
+        ServerFixture.requireHost(major >= 20, "the published client needs Node.js 20 or newer (global fetch, AbortSignal.timeout); "
                 + "found major version " + major + "; skipped");
         moduleDir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
         installClient(moduleDir.resolve("target/node-compat"));
@@ -102,7 +101,7 @@ class NodeClientCompatIT {
                 "{\"name\": \"agentkernel-node-compat\", \"private\": true, \"type\": \"module\"}\n");
         Result r = exec(List.of(ServerFixture.onPath("npm").orElseThrow().toString(), "install", "--no-audit", "--no-fund",
                 "--no-save", PACKAGE + "@" + VERSION), dir, Map.of(), INSTALL_LIMIT);
-        assumeTrue(r.exitCode() == 0 && Files.isRegularFile(installed),
+        ServerFixture.requireHost(r.exitCode() == 0 && Files.isRegularFile(installed),
                 "cannot install " + PACKAGE + "@" + VERSION + " from the npm registry (exit " + r.exitCode()
                         + "); skipped. npm said:\n" + r.output());
     }

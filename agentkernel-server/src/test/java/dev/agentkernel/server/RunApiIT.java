@@ -164,14 +164,14 @@ class RunApiIT extends ServerTestBase {
 
     @Test
     void bothHeaderStylesAreAccepted() {
-        ServerFixture.Response xApiKey = fx.send(HttpRequest.newBuilder(fx.uri("/run"))
-                .header("X-API-Key", KEY).header("Content-Type", "application/json")
+        ServerFixture.Response xApiKey = fx.send(HttpRequest.newBuilder(fx.uri("/run")).setHeader("Content-Type", "application/json")
+                .header("X-API-Key", KEY).setHeader("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"echo\", \"x\"]}")).build());
         assertThat(xApiKey.status()).as("%s", xApiKey).isEqualTo(200);
         assertThat(xApiKey.data().path("output").asText()).isEqualTo("x\n");
 
-        ServerFixture.Response bearer = fx.send(HttpRequest.newBuilder(fx.uri("/run"))
-                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
+        ServerFixture.Response bearer = fx.send(HttpRequest.newBuilder(fx.uri("/run")).setHeader("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + KEY).setHeader("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"echo\", \"y\"]}")).build());
         assertThat(bearer.status()).as("%s", bearer).isEqualTo(200);
         assertThat(bearer.data().path("output").asText()).isEqualTo("y\n");

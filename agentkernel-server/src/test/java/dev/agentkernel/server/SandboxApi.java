@@ -106,6 +106,11 @@ final class SandboxApi {
     }
 
     /** Sandboxes created through this object and not yet deleted. */
+    /** Counts {@code name} among the sandboxes to remove (one created another way). */
+    void remember(String name) {
+        created.add(name);
+    }
+
     List<String> created() {
         return new ArrayList<>(created);
     }
@@ -162,7 +167,7 @@ final class SandboxApi {
     }
 
     ServerFixture.Response writeJson(String name, String path, Map<String, ?> body) {
-        return fx.send(fx.request(filePath(name, path)).header("Content-Type", "application/json")
+        return fx.send(fx.request(filePath(name, path)).setHeader("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(json(body), StandardCharsets.UTF_8)).build());
     }
 
@@ -176,7 +181,7 @@ final class SandboxApi {
     }
 
     ServerFixture.Response writeRaw(String name, String path, HttpRequest.BodyPublisher body) {
-        return fx.send(fx.request(filePath(name, path)).header("Content-Type", "application/octet-stream")
+        return fx.send(fx.request(filePath(name, path)).setHeader("Content-Type", "application/octet-stream")
                 .timeout(Duration.ofSeconds(120)).PUT(body).build());
     }
 

@@ -404,7 +404,7 @@ class SandboxApiIT extends SandboxTestBase {
         System.arraycopy(head, 0, body, 0, head.length);
         byte[] tail = "\"}".getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(tail, 0, body, body.length - tail.length, tail.length);
-        ServerFixture.Response create = fx.send(fx.request("/sandboxes").header("Content-Type", "application/json")
+        ServerFixture.Response create = fx.send(fx.request("/sandboxes").setHeader("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
         ServerTestBase.assertErrorEnvelope(create, 413);
         assertThat(api.get("api-big2").status()).isEqualTo(404);
@@ -415,7 +415,7 @@ class SandboxApiIT extends SandboxTestBase {
         System.arraycopy(execHead, 0, exec, 0, execHead.length);
         byte[] execTail = "\"]}".getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(execTail, 0, exec, exec.length - execTail.length, execTail.length);
-        ServerFixture.Response r = fx.send(fx.request("/sandboxes/api-big/exec").header("Content-Type", "application/json")
+        ServerFixture.Response r = fx.send(fx.request("/sandboxes/api-big/exec").setHeader("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(exec)).build());
         ServerTestBase.assertErrorEnvelope(r, 413);
         assertThat(api.sh("api-big", "echo fine")).isEqualTo("fine\n");

@@ -67,18 +67,37 @@ final class ServerFixture implements AutoCloseable {
 
     // ---- host requirements ---------------------------------------------------------------
 
-    /** Skips the calling test class unless this machine can run real sandboxes. */
+    /**
+     * Whether a test that cannot run must fail instead of skipping: {@code AGENTKERNEL_MUST_WORK=1}
+     * (run-tests.sh as root, after installing everything) or {@code CI=true}, like bubblewrap's
+     * {@code BWRAP_MUST_WORK}.
+     */
+    static boolean mustWork() {
+        String must = System.getenv("AGENTKERNEL_MUST_WORK");
+        return (must != null && !must.isBlank() && !must.equals("0")) || "true".equalsIgnoreCase(System.getenv("CI"));
+    }
+
+    /** Skips the calling test unless {@code condition}; fails instead when {@link #mustWork()}. */
+    static void requireHost(boolean condition, String message) {
+        if (mustWork()) {
+            assertThat(condition).as(message + " (AGENTKERNEL_MUST_WORK or CI is set: a test that cannot run fails)")
+                    .isTrue();
+        }
+        assumeTrue(condition, message);
+    }
+
+    /** Skips the calling test class unless this machine can run real sandboxes (fails instead when {@link #mustWork()}). */
     static void assumeSandboxHost() {
-        assumeTrue(System.getProperty("os.name", "").equals("Linux"), "server integration tests need Linux");
-        assumeTrue(isRoot(), "server integration tests need root: the bwrap backend creates cgroups under "
+        requireHost(System.getProperty("os.name", "").equals("Linux"), "server integration tests need Linux");
+        requireHost(isRoot(), "server integration tests need root: the bwrap backend creates cgroups under "
                 + "/sys/fs/cgroup and starts bubblewrap as root (run them as root, e.g. through run-tests.sh)");
-        assumeTrue(onPath("bwrap").isPresent(), "server integration tests need bubblewrap on PATH "
+        requireHost(onPath("bwrap").isPresent(), "server integration tests need bubblewrap on PATH "
                 + "(apt-get install -y bubblewrap)");
-        assumeTrue(onPath("slirp4netns").isPresent(), "server integration tests need slirp4netns on PATH: the "
+        requireHost(onPath("slirp4netns").isPresent(), "server integration tests need slirp4netns on PATH: the "
                 + "default (moderate) profile has network (apt-get install -y slirp4netns)");
-        assumeTrue(onPath("python3").isPresent(), "server integration tests run python3 in the sandbox "
+        requireHost(onPath("python3").isPresent(), "server integration tests run python3 in the sandbox "
                 + "(apt-get install -y python3)");
-        assumeTrue(onPath("ip").isPresent(), "server integration tests run 'ip -o link' in the sandbox to see its "
+        requireHost(onPath("ip").isPresent(), "server integration tests run 'ip -o link' in the sandbox to see its "
                 + "network (apt-get install -y iproute2)");
     }
 
@@ -207,9 +226,13 @@ final class ServerFixture implements AutoCloseable {
         }
     }
 
-    /** The request builder with this server's key as {@code Authorization: Bearer} (when keys are on). */
+    /**
+     * The request builder with this server's key as {@code Authorization: Bearer} (when keys are on)
+     * and {@code Content-Type: application/json} (replace it with {@code setHeader}).
+     */
     HttpRequest.Builder request(String path) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(REQUEST_LIMIT);
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(REQUEST_LIMIT)
+                .setHeader("Content-Type", "application/json"); // what the API requires of bodies; setHeader overrides it
         if (!keys.isEmpty()) {
             b.header("Authorization", "Bearer " + keys.getFirst());
         }
@@ -233,7 +256,7 @@ final class ServerFixture implements AutoCloseable {
     }
 
     Response post(String path, String json) {
-        return send(request(path).header("Content-Type", "application/json")
+        return send(request(path).setHeader("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)).build());
     }
 

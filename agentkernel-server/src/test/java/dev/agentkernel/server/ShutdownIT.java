@@ -25,11 +25,11 @@ class ShutdownIT extends ServerTestBase {
         var server = daemon.server;
         try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             CompletableFuture<HttpResponse<String>> run = http.sendAsync(
-                    HttpRequest.newBuilder(ServerFixture.uri(server.port(), "/run"))
+                    HttpRequest.newBuilder(ServerFixture.uri(server.port(), "/run")).setHeader("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"sleep\", \"100.321\"]}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             CompletableFuture<HttpResponse<String>> stream = http.sendAsync(
-                    HttpRequest.newBuilder(ServerFixture.uri(server.port(), "/run/stream"))
+                    HttpRequest.newBuilder(ServerFixture.uri(server.port(), "/run/stream")).setHeader("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"sleep\", \"100.654\"]}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -40,7 +40,7 @@ class ShutdownIT extends ServerTestBase {
             assertThat(runs.running()).isEqualTo(2);
 
             CompletableFuture<HttpResponse<String>> quick = http.sendAsync(
-                    HttpRequest.newBuilder(ServerFixture.uri(server.port(), "/run"))
+                    HttpRequest.newBuilder(ServerFixture.uri(server.port(), "/run")).setHeader("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"sh\", \"-c\", \"sleep 0.789; echo finished\"]}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             // Close only once the short command runs: it must then finish within the grace period.

@@ -96,7 +96,7 @@ class StreamIT extends ServerTestBase {
     private static Events open(List<String> argv, Map<String, ?> extra) throws IOException, InterruptedException {
         Map<String, Object> body = new LinkedHashMap<>(extra);
         body.put("command", argv);
-        HttpRequest request = fx.request("/run/stream").header("Content-Type", "application/json")
+        HttpRequest request = fx.request("/run/stream").setHeader("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(ServerFixture.JSON.writeValueAsString(body))).build();
         HttpResponse<InputStream> r = fx.http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         if (r.statusCode() != 200) {
@@ -242,7 +242,7 @@ class StreamIT extends ServerTestBase {
 
     @Test
     void anUnexpectedFailureEndsTheStreamWithAnErrorEvent() throws Exception {
-        HttpRequest request = fx.request("/run/stream").header("Content-Type", "application/json")
+        HttpRequest request = fx.request("/run/stream").setHeader("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"echo\", \"hi\"], \"timeout\": 1e300}"))
                 .build();
         HttpResponse<InputStream> r = fx.http.send(request, HttpResponse.BodyHandlers.ofInputStream());

@@ -217,7 +217,7 @@ class WarmPoolIT {
     void streamIsServedFromThePoolWithStdoutAndStderrApart() throws Exception {
         awaitReady(SHELL_IMAGE, "moderate", POOL_SIZE);
         long served = served();
-        HttpRequest request = fx.request("/run/stream").header("Content-Type", "application/json")
+        HttpRequest request = fx.request("/run/stream").setHeader("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(
                         "{\"command\": [\"sh\", \"-c\", \"echo one; echo two >&2; echo three; exit 4\"]}")).build();
         HttpResponse<InputStream> response = fx.http.send(request, HttpResponse.BodyHandlers.ofInputStream());

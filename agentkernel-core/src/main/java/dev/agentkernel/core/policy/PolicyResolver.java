@@ -42,10 +42,31 @@ public final class PolicyResolver {
     private static final AtomicLong HOSTNAMES = new AtomicLong();
 
     private final HostContext host;
+    private final boolean mountHome;
 
-    /** A resolver for this host (its CPU count bounds {@code vcpus}). */
+    /**
+     * A resolver for this host (its CPU count bounds {@code vcpus}) for a local user: the
+     * permissive profile mounts the user's home read-only.
+     */
     public PolicyResolver(HostContext host) {
+        this(host, true);
+    }
+
+    /**
+     * A resolver for this host.
+     *
+     * @param mountHome whether the permissive profile mounts this process's home directory
+     *                  read-only; a daemon passes {@code false} unless its operator allowed the
+     *                  home directory ({@code --allow-dir}), since it serves whoever reaches its API
+     */
+    public PolicyResolver(HostContext host, boolean mountHome) {
         this.host = host;
+        this.mountHome = mountHome;
+    }
+
+    /** Whether the permissive profile mounts the home directory. */
+    public boolean mountsHome() {
+        return mountHome;
     }
 
     /** The default limits of a profile. */
@@ -86,7 +107,7 @@ public final class PolicyResolver {
         env.put("LANG", "C.UTF-8");
         if (profile == Profile.PERMISSIVE) {
             Path home = Path.of(System.getProperty("user.home"));
-            if (Files.isDirectory(home)) {
+            if (mountHome && Files.isDirectory(home)) {
                 mounts.add(new Mount(home.toAbsolutePath().normalize(), home.toAbsolutePath().normalize().toString(), true));
             }
             // Only a directory the caller names: a server must never expose its own working directory.

@@ -230,4 +230,15 @@ class PolicyResolverTest {
         assertThat(PolicyResolver.defaultLimits(Profile.MODERATE)).isEqualTo(new ResourceLimits(512, 1, 512, 256));
         assertThat(PolicyResolver.defaultLimits(Profile.RESTRICTIVE)).isEqualTo(new ResourceLimits(256, 1, 128, 64));
     }
+
+    @Test
+    void aResolverForApiCallersAppliesThePermissiveProfileWithoutTheHome() throws Exception {
+        Path project = Files.createDirectories(tmp.resolve("project-api"));
+        SandboxSpec spec = new PolicyResolver(host(4, Map.of("TERM", "xterm")), false)
+                .resolve(request(Profile.PERMISSIVE).withProjectDir(project));
+
+        assertThat(spec.mounts()).containsExactly(new Mount(project, "/workspace", false));
+        assertThat(spec.network()).isEqualTo(NetworkMode.OUTBOUND);
+        assertThat(spec.env()).containsEntry("TERM", "xterm");
+    }
 }
