@@ -9,9 +9,10 @@ source "$ROOT/scripts/java.sh"
 ak_find_java || exit 1
 # bwrap/slirp4netns: the sandboxes; nft, ip: the bridge network of sandboxes (as root), ip and
 # python3 also inside test sandboxes; tmux: terminal tests;
-# gcc + static libc: the in-sandbox agent is a static C binary; node/npm: the published Node client.
+# gcc + static libc: the in-sandbox agent is a static C binary; node/npm: the published Node client;
+# mkfs.ext4, losetup: sandboxes' size-limited disks (loop-mounted ext4 images).
 ak_require_tools bwrap:bubblewrap slirp4netns:slirp4netns nft:nftables ip:iproute2 python3:python3 tmux:tmux \
-  gcc:gcc node:nodejs npm:npm || exit 1
+  gcc:gcc node:nodejs npm:npm mkfs.ext4:e2fsprogs losetup:mount || exit 1
 ak_require_package_file libc6-dev /usr/lib/x86_64-linux-gnu/libc.a /usr/lib/aarch64-linux-gnu/libc.a || exit 1
 cd "$ROOT"
 echo "agentkernel: running unit and integration tests with $JAVA_HOME" >&2
