@@ -67,19 +67,32 @@ final class ServerFixture implements AutoCloseable {
 
     // ---- host requirements ---------------------------------------------------------------
 
-    /** Skips the calling test class unless this machine can run real sandboxes. */
+    /**
+     * Skips the calling test class unless this machine can run real sandboxes; in CI
+     * ({@code CI} set) fails it instead, so that a sandbox test never passes by not running.
+     */
     static void assumeSandboxHost() {
-        assumeTrue(System.getProperty("os.name", "").equals("Linux"), "server integration tests need Linux");
-        assumeTrue(isRoot(), "server integration tests need root: the bwrap backend creates cgroups under "
+        require(System.getProperty("os.name", "").equals("Linux"), "server integration tests need Linux");
+        require(isRoot(), "server integration tests need root: the bwrap backend creates cgroups under "
                 + "/sys/fs/cgroup and starts bubblewrap as root (run them as root, e.g. through run-tests.sh)");
-        assumeTrue(onPath("bwrap").isPresent(), "server integration tests need bubblewrap on PATH "
+        require(onPath("bwrap").isPresent(), "server integration tests need bubblewrap on PATH "
                 + "(apt-get install -y bubblewrap)");
-        assumeTrue(onPath("slirp4netns").isPresent(), "server integration tests need slirp4netns on PATH: the "
+        require(onPath("slirp4netns").isPresent(), "server integration tests need slirp4netns on PATH: the "
                 + "default (moderate) profile has network (apt-get install -y slirp4netns)");
-        assumeTrue(onPath("python3").isPresent(), "server integration tests run python3 in the sandbox "
+        require(onPath("python3").isPresent(), "server integration tests run python3 in the sandbox "
                 + "(apt-get install -y python3)");
-        assumeTrue(onPath("ip").isPresent(), "server integration tests run 'ip -o link' in the sandbox to see its "
+        require(onPath("ip").isPresent(), "server integration tests run 'ip -o link' in the sandbox to see its "
                 + "network (apt-get install -y iproute2)");
+    }
+
+    /** {@code assumeTrue}, or, in CI, an assertion. */
+    static void require(boolean condition, String message) {
+        String ci = System.getenv("CI");
+        if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
+            assertThat(condition).as("in CI: " + message).isTrue();
+        } else {
+            assumeTrue(condition, message);
+        }
     }
 
     static boolean isRoot() {

@@ -107,7 +107,12 @@ public record DiskImage(Path image, Path mountPoint) {
      * when the last user lets go). Never throws; returns whether nothing is mounted there now.
      */
     public boolean unmount() {
-        for (int i = 0; i < 8 && isMounted(); i++) {
+        return unmountAt(mountPoint);
+    }
+
+    /** Unmounts whatever is mounted at {@code mountPoint}, as {@link #unmount()}. */
+    static boolean unmountAt(Path mountPoint) {
+        for (int i = 0; i < 8 && MountTable.at(mountPoint).isPresent(); i++) {
             try {
                 HostCommand.run(List.of("umount", mountPoint.toString()));
             } catch (SandboxFailureException busy) {
@@ -120,7 +125,7 @@ public record DiskImage(Path image, Path mountPoint) {
                 }
             }
         }
-        return !isMounted();
+        return MountTable.at(mountPoint).isEmpty();
     }
 
     /** How full the file system is, while it is mounted. */

@@ -41,7 +41,7 @@ public final class DiskReclaimer {
             }
             List<MountTable.Entry> mounts = MountTable.read();
             for (MountTable.Entry mount : mounts.reversed()) {
-                if (ours.contains(mount.source()) && new DiskImage(mount.mountPoint(), mount.mountPoint()).unmount()) {
+                if (ours.contains(mount.source()) && DiskImage.unmountAt(mount.mountPoint())) {
                     LOG.log(System.Logger.Level.INFO, "unmounted " + mount.mountPoint() + " left by a daemon that died");
                     removed++;
                 }
