@@ -509,12 +509,16 @@ public final class SandboxManager implements AutoCloseable {
         if (box.isAlive()) {
             return true;
         }
-        if (live.remove(name, box)) {
-            box.close();
-            SandboxDirs.of(sandboxesDir, name).close();
-            store.updateState(name, SandboxState.STOPPED);
-            record(AuditEventType.SANDBOX_STOPPED, name, Map.of("reason", "its agent process ended unexpectedly"));
-        }
+        // under the sandbox's lock, so that its disk is never unmounted under a start that follows
+        locked(name, () -> {
+            if (live.remove(name, box)) {
+                box.close();
+                SandboxDirs.of(sandboxesDir, name).close();
+                store.updateState(name, SandboxState.STOPPED);
+                record(AuditEventType.SANDBOX_STOPPED, name, Map.of("reason", "its agent process ended unexpectedly"));
+            }
+            return null;
+        });
         return false;
     }
 
