@@ -4,11 +4,14 @@ import dev.agentkernel.client.AgentKernel;
 import dev.agentkernel.client.Profile;
 import dev.agentkernel.client.SandboxInfo;
 import dev.agentkernel.client.SandboxOptions;
+import dev.agentkernel.core.config.ConfigLoader;
+import dev.agentkernel.core.config.ProjectConfig;
 import dev.agentkernel.model.InvalidRequestException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -37,6 +40,9 @@ final class CreateCommand extends DaemonClientCommand {
                 "NAME: up to 63 letters, digits, '-' and '_', starting with a letter or digit.",
                 "--dir mounts a host directory at /workspace; the daemon allows only directories under those it",
                 "was configured to allow, and says how to allow one when it refuses.",
+                "/workspace, /tmp and /var/tmp are on a disk of --disk MB of the sandbox's own (a daemon running as",
+                "root); writing past it fails with 'No space left on device'. Flags win over [resources] of",
+                "agentkernel.toml (memory_mb, vcpus, disk_mb), which win over the profile's defaults.",
                 FINDING);
     }
 
@@ -55,6 +61,11 @@ final class CreateCommand extends DaemonClientCommand {
                 .desc("Security profile: permissive, moderate (default), restrictive").get());
         o.addOption(Option.builder().longOpt("memory").hasArg().argName("MB").desc("Memory limit in MB (default 512)").get());
         o.addOption(Option.builder().longOpt("cpus").hasArg().argName("N").desc("CPU limit in cores, may be fractional (default 1)").get());
+        o.addOption(Option.builder().longOpt("disk").hasArg().argName("MB")
+                .desc("Size of the sandbox's disk (/workspace, /tmp and /var/tmp together) in MB"
+                        + " (default by profile: restrictive 256, moderate 1024, permissive 4096)").get());
+        o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
+                .desc("agentkernel.toml whose [resources] give the defaults (default: the project's, if any)").get());
         o.addOption(Option.builder().longOpt("no-network").desc("No network access, whatever the profile says").get());
         return o;
     }
@@ -62,7 +73,7 @@ final class CreateCommand extends DaemonClientCommand {
     @Override
     public List<String> examples() {
         return List.of("agentkernel create my-project --dir .",
-                "agentkernel create scratch --profile restrictive --memory 256 --cpus 0.5",
+                "agentkernel create scratch --profile restrictive --memory 256 --cpus 0.5 --disk 128",
                 "agentkernel create py --image python:3.12-alpine --no-network");
     }
 
@@ -88,13 +99,24 @@ final class CreateCommand extends DaemonClientCommand {
         if (args.hasOption("profile")) {
             options = options.withProfile(profile(args.getOptionValue("profile")));
         }
+        ProjectConfig.ResourcesSection resources = resources(args);
         Long memory = OptionValues.wholeNumber(args, "memory", "MB");
         if (memory != null) {
             options = options.withMemoryMb(memory);
+        } else if (resources.memoryMb().isPresent()) {
+            options = options.withMemoryMb(resources.memoryMb().getAsLong());
         }
         Double cpus = OptionValues.number(args, "cpus", "cores");
         if (cpus != null) {
             options = options.withVcpus(cpus);
+        } else if (resources.vcpus().isPresent()) {
+            options = options.withVcpus(resources.vcpus().getAsDouble());
+        }
+        Long disk = OptionValues.wholeNumber(args, "disk", "MB");
+        if (disk != null) {
+            options = options.withDiskMb(disk);
+        } else if (resources.diskMb().isPresent()) {
+            options = options.withDiskMb(resources.diskMb().getAsLong());
         }
         if (args.hasOption("no-network")) {
             options = options.withNetwork(false);
@@ -103,6 +125,14 @@ final class CreateCommand extends DaemonClientCommand {
             options = options.withDir(projectDir(args.getOptionValue("dir")).toString());
         }
         return options;
+    }
+
+    /** {@code [resources]} of {@code --config}, else of the project's {@code agentkernel.toml}, else nothing. */
+    private static ProjectConfig.ResourcesSection resources(CommandLine args) {
+        String file = args.getOptionValue("config");
+        Optional<ProjectConfig> config = file != null ? Optional.of(ConfigLoader.load(Path.of(file)))
+                : ConfigLoader.findInProject(Path.of("").toAbsolutePath()).map(ConfigLoader::load);
+        return config.map(ProjectConfig::resources).orElse(ProjectConfig.ResourcesSection.empty());
     }
 
     static Profile profile(String text) {
@@ -135,6 +165,7 @@ final class CreateCommand extends DaemonClientCommand {
         if (info.vcpus() > 0) {
             s.append(", cpus ").append(Tables.number(info.vcpus()));
         }
+        info.diskMb().ifPresent(d -> s.append(", disk ").append(d).append(" MB"));
         info.dir().ifPresent(d -> s.append(", /workspace from ").append(d));
         return s.toString();
     }

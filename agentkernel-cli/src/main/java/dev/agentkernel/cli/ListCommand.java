@@ -17,7 +17,7 @@ import org.apache.commons.cli.Options;
 /** {@code agentkernel list}: the persistent sandboxes, as a table, JSON or names. */
 final class ListCommand extends DaemonClientCommand {
 
-    static final List<String> HEADER = List.of("NAME", "STATUS", "PROFILE", "MEMORY", "CPUS", "CREATED");
+    static final List<String> HEADER = List.of("NAME", "STATUS", "PROFILE", "MEMORY", "CPUS", "DISK", "CREATED");
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Override
@@ -83,9 +83,18 @@ final class ListCommand extends DaemonClientCommand {
         for (SandboxInfo s : sandboxes) {
             rows.add(List.of(s.name(), s.status(), s.profile().map(p -> p.id()).orElse("-"),
                     s.memoryMb() > 0 ? s.memoryMb() + " MB" : "-", s.vcpus() > 0 ? Tables.number(s.vcpus()) : "-",
-                    s.createdAt().map(t -> Tables.time(t, zone)).orElse("-")));
+                    disk(s), s.createdAt().map(t -> Tables.time(t, zone)).orElse("-")));
         }
         return Tables.render(HEADER, rows);
+    }
+
+    /** {@code 12/1024 MB} (used/size) while it runs, {@code 1024 MB} when stopped, {@code unlimited} without a disk. */
+    static String disk(SandboxInfo s) {
+        if (s.diskMb().isEmpty()) {
+            return "unlimited";
+        }
+        String size = s.diskMb().getAsLong() + " MB";
+        return s.diskUsedMb().isPresent() ? s.diskUsedMb().getAsLong() + "/" + size : size;
     }
 
     /** The sandboxes as the JSON the daemon speaks. */
@@ -108,6 +117,12 @@ final class ListCommand extends DaemonClientCommand {
                     node.put("vcpus", s.vcpus());
                 }
             }
+            if (s.diskMb().isPresent()) {
+                node.put("disk_mb", s.diskMb().getAsLong());
+            } else {
+                node.putNull("disk_mb");
+            }
+            s.diskUsedMb().ifPresent(u -> node.put("disk_used_mb", u));
             node.put("network", s.network());
             s.createdAt().ifPresent(t -> node.put("created_at", t.toString()));
             s.dir().ifPresent(d -> node.put("dir", d));

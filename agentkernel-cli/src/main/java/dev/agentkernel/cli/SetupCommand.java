@@ -23,7 +23,8 @@ import org.apache.commons.cli.Options;
 final class SetupCommand implements Subcommand {
 
     /** Programs the bubblewrap backend runs, and the Debian packages that have them. */
-    static final Map<String, String> PACKAGES = new LinkedHashMap<>(Map.of("bwrap", "bubblewrap", "slirp4netns", "slirp4netns"));
+    static final Map<String, String> PACKAGES = new LinkedHashMap<>(Map.of("bwrap", "bubblewrap", "slirp4netns", "slirp4netns",
+            "mkfs.ext4", "e2fsprogs"));
     /** Interpreters of code sessions and tasks, installed with {@code --interpreters}. */
     static final Map<String, String> INTERPRETERS = new LinkedHashMap<>(Map.of("python3", "python3", "node", "nodejs"));
     private static final Duration POOL_WAIT = Duration.ofSeconds(60);
@@ -45,7 +46,7 @@ final class SetupCommand implements Subcommand {
 
     @Override
     public List<String> description() {
-        return List.of("As root on Debian or Ubuntu, installs the packages of missing programs (bubblewrap, slirp4netns;",
+        return List.of("As root on Debian or Ubuntu, installs the packages of missing programs (bubblewrap, slirp4netns, e2fsprogs;",
                 "with --interpreters also python3 and nodejs for code sessions and tasks) with apt-get; creates the",
                 "state directory; starts the daemon ('agentkernel daemon start') unless one answers or --no-daemon is",
                 "given, and waits for its warm pool; then runs every check of 'agentkernel doctor'.",

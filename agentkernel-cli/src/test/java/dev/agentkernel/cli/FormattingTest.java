@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,13 +37,21 @@ class FormattingTest {
 
     @Test
     void listIsATableWithAlignedColumns() {
-        List<String> lines = ListCommand.table(List.of(box("web", "running", 1, 512, Optional.of(Profile.MODERATE)),
+        SandboxInfo web = box("web", "running", 1, 512, Optional.of(Profile.MODERATE));
+        web = new SandboxInfo(web.name(), web.status(), web.backend(), web.image(), web.vcpus(), web.memoryMb(),
+                web.profile(), web.network(), web.createdAt(), web.dir(), OptionalLong.of(1024), OptionalLong.of(12));
+        SandboxInfo stopped = box("stopped-one", "stopped", 2, 256, Optional.of(Profile.RESTRICTIVE));
+        stopped = new SandboxInfo(stopped.name(), stopped.status(), stopped.backend(), stopped.image(), stopped.vcpus(),
+                stopped.memoryMb(), stopped.profile(), stopped.network(), stopped.createdAt(), stopped.dir(),
+                OptionalLong.of(256), OptionalLong.empty());
+        List<String> lines = ListCommand.table(List.of(web, stopped,
                 box("a-long-name", "stopped", 0.5, 0, Optional.empty())), UTC);
         assertThat(lines).containsExactly(
-                "NAME         STATUS   PROFILE   MEMORY  CPUS  CREATED",
-                "web          running  moderate  512 MB  1     2026-01-30 12:00:00",
-                "a-long-name  stopped  -         -       0.5   2026-01-30 12:00:00");
-        assertThat(ListCommand.table(List.of(), UTC)).containsExactly("NAME  STATUS  PROFILE  MEMORY  CPUS  CREATED");
+                "NAME         STATUS   PROFILE      MEMORY  CPUS  DISK        CREATED",
+                "web          running  moderate     512 MB  1     12/1024 MB  2026-01-30 12:00:00",
+                "stopped-one  stopped  restrictive  256 MB  2     256 MB      2026-01-30 12:00:00",
+                "a-long-name  stopped  -            -       0.5   unlimited   2026-01-30 12:00:00");
+        assertThat(ListCommand.table(List.of(), UTC)).containsExactly("NAME  STATUS  PROFILE  MEMORY  CPUS  DISK  CREATED");
     }
 
     @Test
@@ -52,7 +61,8 @@ class FormattingTest {
                 Optional.of("/home/me/p"));
         assertThat(JSON.readTree(JSON.writeValueAsString(ListCommand.json(List.of(info))))).isEqualTo(JSON.readTree("""
                 [{"name":"p","status":"running","backend":"bwrap","image":"python:3.12","profile":"restrictive",
-                  "memory_mb":1024,"vcpus":2,"network":false,"created_at":"2026-01-30T12:00:00Z","dir":"/home/me/p"}]"""));
+                  "memory_mb":1024,"vcpus":2,"disk_mb":null,"network":false,"created_at":"2026-01-30T12:00:00Z",
+                  "dir":"/home/me/p"}]"""));
     }
 
     @Test

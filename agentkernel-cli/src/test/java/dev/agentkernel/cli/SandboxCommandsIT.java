@@ -150,22 +150,28 @@ class SandboxCommandsIT {
     @Test
     void aSandboxFromCreateToRemove() throws Exception {
         String box = name("life");
-        Result created = cli("create", box, "--memory", "256", "--cpus", "0.5", "--profile", "moderate");
+        Result created = cli("create", box, "--memory", "256", "--cpus", "0.5", "--profile", "moderate", "--disk", "64");
         assertOk(created);
         assertThat(created.out()).isEqualTo("agentkernel: created sandbox " + box
-                + " (running, profile moderate, memory 256 MB, cpus 0.5)\n");
+                + " (running, profile moderate, memory 256 MB, cpus 0.5, disk 64 MB)\n");
 
         Result list = cli("list");
         assertOk(list);
-        assertThat(list.outLines().getFirst()).matches("NAME +STATUS +PROFILE +MEMORY +CPUS +CREATED");
-        assertThat(list.outLines()).anyMatch(l -> l.matches(box + " +running +moderate +256 MB +0\\.5 +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d"));
+        assertThat(list.outLines().getFirst()).matches("NAME +STATUS +PROFILE +MEMORY +CPUS +DISK +CREATED");
+        assertThat(list.outLines()).anyMatch(l -> l.matches(box + " +running +moderate +256 MB +0\\.5 +\\d+/64 MB"
+                + " +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d"));
         assertThat(cli("list", "--names").outLines()).containsExactly(box);
         JsonNode json = JSON.readTree(cli("list", "--json").out());
         assertThat(json.get(0).path("name").asText()).isEqualTo(box);
         assertThat(json.get(0).path("memory_mb").asLong()).isEqualTo(256);
+        assertThat(json.get(0).path("disk_mb").asLong()).isEqualTo(64);
+        assertThat(json.get(0).path("disk_used_mb").isIntegralNumber()).as("%s", json).isTrue();
         assertThat(json.get(0).path("status").asText()).isEqualTo("running");
 
         assertError(cli("create", box), 5, "sandbox '" + box + "' already exists");
+        assertError(cli("create", name("bad-disk"), "--disk", "0"), 2,
+                "disk_mb must be a positive whole number of MiB (the size of the sandbox's /workspace, /tmp and"
+                        + " /var/tmp together), e.g. 1024");
 
         Result stopped = cli("stop", box);
         assertOk(stopped);

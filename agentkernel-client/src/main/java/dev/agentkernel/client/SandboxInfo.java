@@ -3,6 +3,7 @@ package dev.agentkernel.client;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A persistent sandbox as the server describes it. Values a server does not report are empty,
@@ -18,10 +19,13 @@ import java.util.Optional;
  * @param network   whether it can reach the network
  * @param createdAt when it was created (whole seconds)
  * @param dir       the host directory mounted at {@code /workspace}, if one was given
+ * @param diskMb    the size of its own disk in MiB ({@code /workspace}, {@code /tmp}, {@code /var/tmp}); empty
+ *                  when its disk is not limited
+ * @param diskUsedMb MiB used on that disk, when the server knows (while the sandbox runs)
  */
 public record SandboxInfo(String name, String status, String backend, Optional<String> image, double vcpus,
                           long memoryMb, Optional<Profile> profile, boolean network, Optional<Instant> createdAt,
-                          Optional<String> dir) {
+                          Optional<String> dir, OptionalLong diskMb, OptionalLong diskUsedMb) {
 
     /** Checks for nulls. */
     public SandboxInfo {
@@ -32,6 +36,29 @@ public record SandboxInfo(String name, String status, String backend, Optional<S
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(diskMb, "diskMb");
+        Objects.requireNonNull(diskUsedMb, "diskUsedMb");
+    }
+
+    /**
+     * A sandbox whose disk the server does not describe.
+     *
+     * @param name      the sandbox's name
+     * @param status    {@code running} or {@code stopped}
+     * @param backend   the isolation backend
+     * @param image     its runtime image
+     * @param vcpus     its CPU limit
+     * @param memoryMb  its memory limit in MiB
+     * @param profile   its security profile
+     * @param network   whether it can reach the network
+     * @param createdAt when it was created
+     * @param dir       the host directory mounted at {@code /workspace}
+     */
+    public SandboxInfo(String name, String status, String backend, Optional<String> image, double vcpus,
+                       long memoryMb, Optional<Profile> profile, boolean network, Optional<Instant> createdAt,
+                       Optional<String> dir) {
+        this(name, status, backend, image, vcpus, memoryMb, profile, network, createdAt, dir, OptionalLong.empty(),
+                OptionalLong.empty());
     }
 
     /**

@@ -18,9 +18,12 @@ import java.util.OptionalLong;
  *                 empty follows the profile
  * @param dir      an absolute directory on the daemon's host mounted at {@code /workspace}; the daemon
  *                 allows only directories under those it was configured to allow (else 403)
+ * @param diskMb   size of the sandbox's own disk in MiB ({@code /workspace}, {@code /tmp} and {@code /var/tmp}
+ *                 together; writing past it fails with "No space left on device"); empty: the profile's default
  */
 public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, OptionalLong memoryMb,
-                             Optional<Profile> profile, Optional<Boolean> network, Optional<String> dir) {
+                             Optional<Profile> profile, Optional<Boolean> network, Optional<String> dir,
+                             OptionalLong diskMb) {
 
     /** Checks for nulls; the server validates the values. */
     public SandboxOptions {
@@ -30,6 +33,22 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(diskMb, "diskMb");
+    }
+
+    /**
+     * Options without a disk size (the server's default applies).
+     *
+     * @param image    the runtime image
+     * @param vcpus    CPUs the sandbox may use
+     * @param memoryMb memory limit in MiB
+     * @param profile  the security profile
+     * @param network  false turns the network off
+     * @param dir      a directory on the daemon's host mounted at {@code /workspace}
+     */
+    public SandboxOptions(Optional<String> image, OptionalDouble vcpus, OptionalLong memoryMb,
+                          Optional<Profile> profile, Optional<Boolean> network, Optional<String> dir) {
+        this(image, vcpus, memoryMb, profile, network, dir, OptionalLong.empty());
     }
 
     /**
@@ -49,7 +68,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withImage(String value) {
-        return new SandboxOptions(Optional.of(value), vcpus, memoryMb, profile, network, dir);
+        return new SandboxOptions(Optional.of(value), vcpus, memoryMb, profile, network, dir, diskMb);
     }
 
     /**
@@ -59,7 +78,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withVcpus(double value) {
-        return new SandboxOptions(image, OptionalDouble.of(value), memoryMb, profile, network, dir);
+        return new SandboxOptions(image, OptionalDouble.of(value), memoryMb, profile, network, dir, diskMb);
     }
 
     /**
@@ -69,7 +88,17 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withMemoryMb(long value) {
-        return new SandboxOptions(image, vcpus, OptionalLong.of(value), profile, network, dir);
+        return new SandboxOptions(image, vcpus, OptionalLong.of(value), profile, network, dir, diskMb);
+    }
+
+    /**
+     * A copy with another disk size.
+     *
+     * @param value MiB, e.g. 1024
+     * @return the changed copy
+     */
+    public SandboxOptions withDiskMb(long value) {
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, OptionalLong.of(value));
     }
 
     /**
@@ -79,7 +108,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withProfile(Profile value) {
-        return new SandboxOptions(image, vcpus, memoryMb, Optional.of(value), network, dir);
+        return new SandboxOptions(image, vcpus, memoryMb, Optional.of(value), network, dir, diskMb);
     }
 
     /**
@@ -89,7 +118,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withNetwork(boolean value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, Optional.of(value), dir);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, Optional.of(value), dir, diskMb);
     }
 
     /**
@@ -99,6 +128,6 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withDir(String value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, Optional.of(value));
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, Optional.of(value), diskMb);
     }
 }

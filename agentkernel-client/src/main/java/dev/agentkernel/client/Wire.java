@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The JSON of the API: request bodies from options, results from response data. Decoding is
@@ -82,6 +83,7 @@ final class Wire {
             }
         });
         options.memoryMb().ifPresent(m -> body.put("memory_mb", m));
+        options.diskMb().ifPresent(m -> body.put("disk_mb", m));
         options.profile().ifPresent(p -> body.put("profile", p.id()));
         options.network().ifPresent(n -> body.put("network", n));
         options.dir().ifPresent(d -> body.put("dir", d));
@@ -195,7 +197,9 @@ final class Wire {
         return new SandboxInfo(required(data, "name"), text(data, "status").orElse("unknown"),
                 text(data, "backend").orElse("unknown"), text(data, "image"), number(data, "vcpus"),
                 optionalLong(data, "memory_mb").orElse(0L), text(data, "profile").flatMap(Profile::fromId),
-                bool(data, "network"), instant(data, "created_at"), text(data, "dir"));
+                bool(data, "network"), instant(data, "created_at"), text(data, "dir"),
+                optionalLong(data, "disk_mb").map(OptionalLong::of).orElse(OptionalLong.empty()),
+                optionalLong(data, "disk_used_mb").map(OptionalLong::of).orElse(OptionalLong.empty()));
     }
 
     /** The {@code session} of an attach response. */

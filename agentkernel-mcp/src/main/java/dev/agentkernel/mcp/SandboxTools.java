@@ -78,6 +78,10 @@ final class SandboxTools {
                 .string("image", "The runtime image, if one was asked for", false)
                 .number("vcpus", "CPUs", true)
                 .integer("memory_mb", "Memory limit in MiB", true)
+                .raw("disk_mb", Map.of("type", List.of("integer", "null"), "description",
+                        "Size of its disk (/workspace, /tmp, /var/tmp) in MiB; null: not limited"), false)
+                .integer("disk_used_mb", "MiB used on its disk (while it runs)", false)
+                .integer("disk_available_mb", "MiB still free on its disk (while it runs)", false)
                 .string("profile", "The security profile", true)
                 .bool("network", "Whether it has network access", true)
                 .string("created_at", "When it was created", true);
@@ -125,6 +129,8 @@ final class SandboxTools {
                         .choice("profile", "The security profile (default: moderate)", PROFILES, "moderate")
                         .number("vcpus", "CPUs, e.g. 1 or 0.5", false)
                         .integer("memory_mb", "Memory limit in MiB, e.g. 512", false)
+                        .integer("disk_mb", "Size of its disk (/workspace, /tmp and /var/tmp together) in MiB, e.g."
+                                + " 1024 (default: the profile's)", false)
                         .bool("network", "Whether it has network access (default: the profile's)", false),
                 sandboxOutput(),
                 Effect.ADDS,
@@ -146,6 +152,10 @@ final class SandboxTools {
                     Optional<Long> memory = args.positiveWholeNumber("memory_mb", "512");
                     if (memory.isPresent()) {
                         options = options.withMemoryMb(memory.get());
+                    }
+                    Optional<Long> disk = args.positiveWholeNumber("disk_mb", "1024");
+                    if (disk.isPresent()) {
+                        options = options.withDiskMb(disk.get());
                     }
                     if (args.has("network")) {
                         options = options.withNetwork(args.flag("network", false));

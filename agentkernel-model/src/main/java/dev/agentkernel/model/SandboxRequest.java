@@ -20,10 +20,12 @@ import java.util.OptionalLong;
  * @param env         extra environment variables
  * @param workdir     working directory inside the sandbox
  * @param projectDir  host directory the permissive profile mounts at /workspace
+ * @param diskMb      size of a persistent sandbox's own disk (its {@code /workspace}, {@code /tmp} and
+ *                    {@code /var/tmp} together) in MiB; one-shot sandboxes keep their files in memory
  */
 public record SandboxRequest(Optional<Profile> profile, Optional<String> image, Optional<Boolean> network,
                              OptionalLong memoryMb, OptionalDouble vcpus, Map<String, String> env,
-                             Optional<String> workdir, Optional<Path> projectDir) {
+                             Optional<String> workdir, Optional<Path> projectDir, OptionalLong diskMb) {
 
     /** Validates and copies. */
     public SandboxRequest {
@@ -37,6 +39,14 @@ public record SandboxRequest(Optional<Profile> profile, Optional<String> image, 
         Objects.requireNonNull(workdir, "workdir");
         workdir.ifPresent(w -> SandboxPaths.requireAbsolute(w, "working directory"));
         Objects.requireNonNull(projectDir, "projectDir");
+        Objects.requireNonNull(diskMb, "diskMb");
+    }
+
+    /** A request without a disk size (the profile's default applies). */
+    public SandboxRequest(Optional<Profile> profile, Optional<String> image, Optional<Boolean> network,
+                          OptionalLong memoryMb, OptionalDouble vcpus, Map<String, String> env,
+                          Optional<String> workdir, Optional<Path> projectDir) {
+        this(profile, image, network, memoryMb, vcpus, env, workdir, projectDir, OptionalLong.empty());
     }
 
     /** A request that takes every default. */
@@ -47,31 +57,36 @@ public record SandboxRequest(Optional<Profile> profile, Optional<String> image, 
 
     /** A copy with a profile. */
     public SandboxRequest withProfile(Profile value) {
-        return new SandboxRequest(Optional.of(value), image, network, memoryMb, vcpus, env, workdir, projectDir);
+        return new SandboxRequest(Optional.of(value), image, network, memoryMb, vcpus, env, workdir, projectDir, diskMb);
     }
 
     /** A copy with the network switched on or off. */
     public SandboxRequest withNetwork(boolean value) {
-        return new SandboxRequest(profile, image, Optional.of(value), memoryMb, vcpus, env, workdir, projectDir);
+        return new SandboxRequest(profile, image, Optional.of(value), memoryMb, vcpus, env, workdir, projectDir, diskMb);
     }
 
     /** A copy with a memory limit. */
     public SandboxRequest withMemoryMb(long value) {
-        return new SandboxRequest(profile, image, network, OptionalLong.of(value), vcpus, env, workdir, projectDir);
+        return new SandboxRequest(profile, image, network, OptionalLong.of(value), vcpus, env, workdir, projectDir, diskMb);
     }
 
     /** A copy with a CPU limit. */
     public SandboxRequest withVcpus(double value) {
-        return new SandboxRequest(profile, image, network, memoryMb, OptionalDouble.of(value), env, workdir, projectDir);
+        return new SandboxRequest(profile, image, network, memoryMb, OptionalDouble.of(value), env, workdir, projectDir, diskMb);
     }
 
     /** A copy with an image. */
     public SandboxRequest withImage(String value) {
-        return new SandboxRequest(profile, Optional.of(value), network, memoryMb, vcpus, env, workdir, projectDir);
+        return new SandboxRequest(profile, Optional.of(value), network, memoryMb, vcpus, env, workdir, projectDir, diskMb);
+    }
+
+    /** A copy with a disk size in MiB. */
+    public SandboxRequest withDiskMb(long value) {
+        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, projectDir, OptionalLong.of(value));
     }
 
     /** A copy with a project directory. */
     public SandboxRequest withProjectDir(Path value) {
-        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, Optional.of(value));
+        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, Optional.of(value), diskMb);
     }
 }

@@ -16,6 +16,9 @@ import java.time.Clock;
 import dev.agentkernel.agent.AgentBinary;
 import dev.agentkernel.core.backend.BackendSelector;
 import dev.agentkernel.core.backend.IsolationBackend;
+import dev.agentkernel.core.disk.DiskReclaimer;
+import dev.agentkernel.core.disk.DiskSupport;
+import dev.agentkernel.core.task.TaskWorkspace;
 import dev.agentkernel.core.host.HostContext;
 import dev.agentkernel.core.policy.HostMountPolicy;
 import dev.agentkernel.core.policy.PolicyResolver;
@@ -35,6 +38,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The daemon: the composition root that opens the isolation backend, the state database,
@@ -59,6 +63,7 @@ public final class Daemon implements AutoCloseable {
     private final RunService runs;
     private final SessionManager sessions;
     private final TaskManager tasks;
+    private final TaskWorkspace workspace;
     private final ApiServer server;
     private final List<String> restarted;
     private boolean closed;
@@ -66,7 +71,8 @@ public final class Daemon implements AutoCloseable {
     private Daemon(DaemonConfig config, IsolationBackend backend, Database database, RetentionSweeper retention,
                    SandboxManager sandboxes,
                    Optional<WarmPool<PoolKey, AgentSandbox>> pool, RunService runs, SessionManager sessions,
-                   TaskManager tasks, ApiServer server, List<String> restarted) {
+                   TaskManager tasks, TaskWorkspace workspace, ApiServer server, List<String> restarted) {
+        this.workspace = workspace;
         this.config = config;
         this.backend = backend;
         this.database = database;
@@ -94,6 +100,10 @@ public final class Daemon implements AutoCloseable {
             Path agent = AgentBinary.extractTo(host.runtimeDir().resolve("agent"));
             Database database = Database.open(host.stateDir().resolve("agentkernel.db"));
             opened.add(database);
+            DiskSupport disks = DiskSupport.detect(host);
+            if (disks.enforced()) {
+                DiskReclaimer.reclaim(host.stateDir()); // what a daemon that died left mounted or attached
+            }
             HostMountPolicy mountPolicy = new HostMountPolicy(config.allowedDirs(), List.of(host.stateDir(), host.runtimeDir()));
             PolicyResolver resolver = new PolicyResolver(host, homeAllowed(mountPolicy));
             SqliteAuditLog audit = new SqliteAuditLog(database);
@@ -102,11 +112,15 @@ public final class Daemon implements AutoCloseable {
             opened.add(retention);
             SandboxManager sandboxes = new SandboxManager(backend, resolver, new SqliteSandboxStore(database),
                     audit, host.stateDir().resolve("sandboxes"), agent, config.maxSandboxes(),
-                    config.defaultTimeout(), mountPolicy);
+                    config.defaultTimeout(), mountPolicy, disks);
             opened.add(sandboxes);
-            SessionManager sessions = sessions(config.sessions(), config.tasks(), backend, resolver, agent, host, mountPolicy);
+            SessionManager sessions = sessions(config.sessions(), config.tasks(), backend, resolver, agent, host, mountPolicy,
+                    disks);
             opened.add(sessions);
-            TaskManager tasks = tasks(config.tasks(), backend, resolver, agent, host, taskStore);
+            TaskWorkspace workspace = config.tasks().workspace().map(TaskWorkspace::configured)
+                    .orElseGet(() -> TaskWorkspace.ofState(host.stateDir().resolve("workspace"), defaultDisk(disks)));
+            opened.add(workspace::close);
+            TaskManager tasks = tasks(config.tasks(), backend, resolver, agent, workspace, taskStore);
             opened.add(tasks);
             Optional<WarmPool<PoolKey, AgentSandbox>> pool = Optional.empty();
             if (config.poolSize() > 0) {
@@ -123,7 +137,8 @@ public final class Daemon implements AutoCloseable {
                     new ToolLibraries(config.tasks().toolsDir()), backend.name(),
                     host.runtimeDir().resolve("spool"), config.maxFileBytes(), startedAt, outputSpool(host));
             ApiServer server = ApiServer.start(config.server(), services);
-            return new Daemon(config, backend, database, retention, sandboxes, pool, runs, sessions, tasks, server, restarted);
+            return new Daemon(config, backend, database, retention, sandboxes, pool, runs, sessions, tasks, workspace,
+                    server, restarted);
         } catch (RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 closeQuietly(c);
@@ -138,26 +153,26 @@ public final class Daemon implements AutoCloseable {
      */
     private static SessionManager sessions(SessionSettings settings, TaskConfig tasks, IsolationBackend backend,
                                            PolicyResolver resolver, Path agent, HostContext host,
-                                           HostMountPolicy mountPolicy) {
+                                           HostMountPolicy mountPolicy, DiskSupport disks) {
         List<Mount> shared = new java.util.ArrayList<>(settings.volumes().stream().map(v -> v.toMount(mountPolicy)).toList());
         tasks.workspace().ifPresent(dir -> shared.add(new Mount(dir, PolicyResolver.WORKSPACE, false)));
         tasks.toolsDir().ifPresent(dir -> shared.add(new Mount(dir, SandboxTaskRunner.TOOLS, true)));
         InterpreterLauncher launcher = new InterpreterLauncher(backend, resolver, agent,
-                DriverFiles.extractTo(host.runtimeDir().resolve("session")), host.stateDir().resolve("sessions"), shared);
+                DriverFiles.extractTo(host.runtimeDir().resolve("session")), host.stateDir().resolve("sessions"), shared,
+                defaultDisk(disks));
         return new SessionManager(launcher, settings, HostCapacity.detect(), mountPolicy,
                 t -> HostExecutables.find(t.executable()).isPresent(), Clock.systemUTC());
     }
 
+    /** The disk of a code session's workspace and of the default task workspace: the moderate profile's. */
+    private static OptionalLong defaultDisk(DiskSupport disks) {
+        return disks.enforced() ? OptionalLong.of(PolicyResolver.defaultDiskMb(Profile.MODERATE)) : OptionalLong.empty();
+    }
+
     private static TaskManager tasks(TaskConfig config, IsolationBackend backend, PolicyResolver resolver, Path agent,
-                                     HostContext host, SqliteTaskStore store) {
-        Path workspace = config.workspace().orElse(host.stateDir().resolve("workspace"));
-        try {
-            java.nio.file.Files.createDirectories(workspace);
-        } catch (java.io.IOException e) {
-            throw new dev.agentkernel.model.SandboxFailureException("cannot create the task workspace " + workspace + ": "
-                    + e.getMessage(), e);
-        }
-        SandboxTaskRunner runner = new SandboxTaskRunner(backend, resolver, agent, Optional.of(workspace), config.toolsDir());
+                                     TaskWorkspace workspace, SqliteTaskStore store) {
+        SandboxTaskRunner runner = new SandboxTaskRunner(backend, resolver, agent, Optional.of(workspace.dir()),
+                config.toolsDir());
         return new TaskManager(runner, store, config.settings(), Clock.systemUTC());
     }
 
@@ -263,6 +278,7 @@ public final class Daemon implements AutoCloseable {
         pool.ifPresent(Daemon::closeQuietly);
         closeQuietly(sessions);
         closeQuietly(sandboxes);
+        workspace.close();
         closeQuietly(backend);
         closeQuietly(database);
     }

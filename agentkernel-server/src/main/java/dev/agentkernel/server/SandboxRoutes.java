@@ -86,6 +86,14 @@ final class SandboxRoutes {
             }
             options = options.withMemoryMb(memory.asLong());
         }
+        JsonNode disk = body.get("disk_mb");
+        if (disk != null && !disk.isNull()) {
+            if (!disk.isIntegralNumber() || !disk.canConvertToLong() || disk.asLong() <= 0) {
+                throw new InvalidRequestException("disk_mb must be a positive whole number of MiB (the size of the"
+                        + " sandbox's /workspace, /tmp and /var/tmp together), e.g. 1024");
+            }
+            options = options.withDiskMb(disk.asLong());
+        }
         JsonNode network = body.get("network");
         if (network != null && !network.isNull()) {
             if (!network.isBoolean()) {

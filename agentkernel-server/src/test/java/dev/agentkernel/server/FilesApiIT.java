@@ -314,7 +314,7 @@ class FilesApiIT extends SandboxTestBase {
         api.sh(box, "ln -s / /tmp/root; ln -s /etc/shadow /workspace/shadow-link; ln -s /etc /workspace/etc-link; "
                 + "ln -s " + secret + " /workspace/secret-link; ln -s " + fx.dir + " /workspace/hostdir-link; "
                 + "ln -s ../../../../../../../../etc/shadow /workspace/relative-link");
-        Path workspace = api.hostDir(box).resolve("workspace");
+        Path workspace = api.hostWorkspace(box);
         Files.createSymbolicLink(workspace.resolve("host-made-link"), Path.of("/etc/shadow"));
         Files.createSymbolicLink(workspace.resolve("host-made-dir"), Path.of("/etc"));
 
@@ -374,7 +374,7 @@ class FilesApiIT extends SandboxTestBase {
         Files.writeString(victim, "host data\n");
         api.sh(box, "ln -s " + hostDir + " /workspace/out; ln -s " + victim + " /workspace/victim-link; "
                 + "ln -s / /tmp/root");
-        Path workspace = api.hostDir(box).resolve("workspace");
+        Path workspace = api.hostWorkspace(box);
         Files.createSymbolicLink(workspace.resolve("host-made-out"), hostDir);
         Files.createSymbolicLink(workspace.resolve("host-made-victim"), victim);
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -201,5 +202,14 @@ final class SandboxApi {
     /** The host directory of a sandbox's files. */
     Path hostDir(String name) {
         return fx.stateDir().resolve("sandboxes").resolve(name);
+    }
+
+    /**
+     * The host directory of a sandbox's {@code /workspace}: on its disk ({@code fs/workspace},
+     * mounted while it runs) or, without a disk limit, {@code workspace}.
+     */
+    Path hostWorkspace(String name) {
+        Path dir = hostDir(name);
+        return Files.exists(dir.resolve("disk.img")) ? dir.resolve("fs").resolve("workspace") : dir.resolve("workspace");
     }
 }

@@ -60,7 +60,9 @@ final class Migrations {
                         finished_at    TEXT
                     )""",
                     "CREATE INDEX tasks_created_at ON tasks (created_at)",
-                    "CREATE INDEX tasks_status ON tasks (status)")));
+                    "CREATE INDEX tasks_status ON tasks (status)")),
+            new Migration(4, "a persistent sandbox's disk size (NULL: no limit, created before disks were limited)",
+                    List.of("ALTER TABLE sandboxes ADD COLUMN disk_mb INTEGER")));
 
     private Migrations() {
     }

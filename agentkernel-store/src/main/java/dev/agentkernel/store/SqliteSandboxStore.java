@@ -23,7 +23,7 @@ import java.util.Optional;
  */
 public final class SqliteSandboxStore implements SandboxStore {
 
-    private static final String COLUMNS = "name, image, profile, vcpus, memory_mb, network, backend, state, created_at, project_dir";
+    private static final String COLUMNS = "name, image, profile, vcpus, memory_mb, network, backend, state, created_at, project_dir, disk_mb";
 
     private final Database database;
 
@@ -43,7 +43,7 @@ public final class SqliteSandboxStore implements SandboxStore {
         Objects.requireNonNull(record, "record");
         int inserted = database.withConnection(c -> {
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO sandboxes (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
                 insert.setString(1, record.name());
                 insert.setString(2, record.image().orElse(null));
                 insert.setString(3, record.profile().id());
@@ -54,6 +54,11 @@ public final class SqliteSandboxStore implements SandboxStore {
                 insert.setString(8, record.state().id());
                 insert.setString(9, Timestamps.toText(record.createdAt()));
                 insert.setString(10, record.projectDir().map(java.nio.file.Path::toString).orElse(null));
+                if (record.diskMb().isPresent()) {
+                    insert.setLong(11, record.diskMb().getAsLong());
+                } else {
+                    insert.setNull(11, java.sql.Types.INTEGER);
+                }
                 return insert.executeUpdate();
             }
         });
@@ -147,11 +152,17 @@ public final class SqliteSandboxStore implements SandboxStore {
                     row.getString("backend"),
                     state(row.getString("state")),
                     Timestamps.fromText(row.getString("created_at")),
-                    Optional.ofNullable(row.getString("project_dir")).map(java.nio.file.Path::of));
+                    Optional.ofNullable(row.getString("project_dir")).map(java.nio.file.Path::of),
+                    diskMb(row));
         } catch (RuntimeException e) {
             throw new SandboxFailureException("state database " + database.location() + " holds an unreadable record"
                     + " for sandbox '" + name + "': " + e.getMessage(), e);
         }
+    }
+
+    private static java.util.OptionalLong diskMb(ResultSet row) throws SQLException {
+        long mb = row.getLong("disk_mb");
+        return row.wasNull() ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(mb);
     }
 
     private static SandboxState state(String id) {

@@ -41,7 +41,7 @@ class SqliteSandboxStoreTest {
     @Test
     void roundTripsEveryField() {
         SandboxRecord full = new SandboxRecord("web-1", Optional.of("node:22"), Profile.RESTRICTIVE, 1.5, 2048,
-                false, "bwrap", SandboxState.STOPPED, T0, Optional.of(Path.of("/srv/projects/web é")));
+                false, "bwrap", SandboxState.STOPPED, T0, Optional.of(Path.of("/srv/projects/web é")), java.util.OptionalLong.of(256));
         SandboxRecord bare = new SandboxRecord("B_2", Optional.empty(), Profile.PERMISSIVE, 0.25, Long.MAX_VALUE,
                 true, "firecracker", SandboxState.RUNNING, Instant.EPOCH);
         store.insert(full);
@@ -177,7 +177,7 @@ class SqliteSandboxStoreTest {
     @Test
     void anUnreadableRowIsAFailureNamingTheSandbox() {
         db.withConnection(c -> c.createStatement().executeUpdate("INSERT INTO sandboxes VALUES "
-                + "('odd', NULL, 'paranoid', 1, 1, 0, 'bwrap', 'running', '2025-01-01T00:00:00Z', NULL)"));
+                + "('odd', NULL, 'paranoid', 1, 1, 0, 'bwrap', 'running', '2025-01-01T00:00:00Z', NULL, NULL)"));
         assertThatThrownBy(() -> store.find("odd"))
                 .isInstanceOf(SandboxFailureException.class)
                 .hasMessageContaining("sandbox 'odd'")

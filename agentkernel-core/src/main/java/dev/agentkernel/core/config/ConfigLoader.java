@@ -42,6 +42,7 @@ import java.util.stream.Collectors;
  * [resources]
  * vcpus = 2                 # integer or decimal, at least 0.01
  * memory_mb = 1024          # integer, at least 16
+ * disk_mb = 2048            # persistent sandboxes (create): their disk, an integer, at least 16
  *
  * [security]
  * profile = "restrictive"   # permissive, moderate, restrictive
@@ -220,7 +221,11 @@ public final class ConfigLoader {
             throw section.invalid("memory_mb", "must be at least " + ProjectConfig.ResourcesSection.MIN_MEMORY_MB
                     + " (MiB), e.g. 512");
         }
-        return new ProjectConfig.ResourcesSection(vcpus, memoryMb);
+        OptionalLong diskMb = section.integer("disk_mb");
+        if (diskMb.isPresent() && diskMb.getAsLong() <= 0) {
+            throw section.invalid("disk_mb", "must be a positive number of MiB, e.g. 1024");
+        }
+        return new ProjectConfig.ResourcesSection(vcpus, memoryMb, diskMb);
     }
 
     private static ProjectConfig.SecuritySection security(TomlSection section) {

@@ -101,8 +101,10 @@ public record ProjectConfig(SandboxSection sandbox, AgentSection agent, Resource
      *
      * @param vcpus    {@code vcpus}: CPU limit in cores, integer or decimal, at least {@value #MIN_VCPUS}
      * @param memoryMb {@code memory_mb}: memory limit in MiB, an integer, at least {@value #MIN_MEMORY_MB}
+     * @param diskMb   {@code disk_mb}: size of a persistent sandbox's disk in MiB, a positive integer (the
+     *                 daemon checks its bounds)
      */
-    public record ResourcesSection(OptionalDouble vcpus, OptionalLong memoryMb) {
+    public record ResourcesSection(OptionalDouble vcpus, OptionalLong memoryMb, OptionalLong diskMb) {
 
         /** Smallest accepted {@code vcpus}, the same as {@link ResourceLimits}'. */
         public static final double MIN_VCPUS = 0.01;
@@ -121,6 +123,15 @@ public record ProjectConfig(SandboxSection sandbox, AgentSection agent, Resource
                 throw new InvalidRequestException("memory_mb " + memoryMb.getAsLong() + " is below the minimum of "
                         + MIN_MEMORY_MB + " MiB a sandbox needs to start");
             }
+            Objects.requireNonNull(diskMb, "diskMb");
+            if (diskMb.isPresent() && diskMb.getAsLong() <= 0) {
+                throw new InvalidRequestException("disk_mb " + diskMb.getAsLong() + " must be a positive number of MiB");
+            }
+        }
+
+        /** The section without {@code disk_mb}. */
+        public ResourcesSection(OptionalDouble vcpus, OptionalLong memoryMb) {
+            this(vcpus, memoryMb, OptionalLong.empty());
         }
 
         /** The section with nothing set. */

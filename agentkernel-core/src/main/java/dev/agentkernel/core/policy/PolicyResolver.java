@@ -1,5 +1,6 @@
 package dev.agentkernel.core.policy;
 
+import dev.agentkernel.core.disk.DiskImage;
 import dev.agentkernel.core.host.HostContext;
 import dev.agentkernel.model.InvalidRequestException;
 import dev.agentkernel.model.Mount;
@@ -76,6 +77,64 @@ public final class PolicyResolver {
             case MODERATE -> new ResourceLimits(512, 1, 512, 256);
             case RESTRICTIVE -> new ResourceLimits(256, 1, 128, 64);
         };
+    }
+
+    /** Largest {@code disk_mb} accepted unless {@value #MAX_DISK_ENV} says otherwise (64 GiB). */
+    public static final long DEFAULT_MAX_DISK_MB = 64L * 1024;
+    /** The environment variable that sets the largest {@code disk_mb} a request may ask for. */
+    public static final String MAX_DISK_ENV = "AGENTKERNEL_MAX_DISK_MB";
+
+    /**
+     * The default size of a persistent sandbox's own disk ({@code /workspace}, {@code /tmp} and
+     * {@code /var/tmp} together), in MiB.
+     */
+    public static long defaultDiskMb(Profile profile) {
+        return switch (profile) {
+            case PERMISSIVE -> 4096;
+            case MODERATE -> 1024;
+            case RESTRICTIVE -> 256;
+        };
+    }
+
+    /**
+     * The largest disk a request may ask for: {@value #MAX_DISK_ENV}, else {@link #DEFAULT_MAX_DISK_MB}.
+     *
+     * @throws InvalidRequestException if the variable is not a whole number of at least {@link DiskImage#MIN_MB}
+     */
+    public long maxDiskMb() {
+        String configured = host.env().get(MAX_DISK_ENV);
+        if (configured == null || configured.isBlank()) {
+            return DEFAULT_MAX_DISK_MB;
+        }
+        try {
+            long max = Long.parseLong(configured.strip());
+            if (max >= DiskImage.MIN_MB) {
+                return max;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new InvalidRequestException(MAX_DISK_ENV + " must be a whole number of MiB of at least "
+                + DiskImage.MIN_MB + ", e.g. 65536; got '" + configured + "'");
+    }
+
+    /**
+     * The disk size of a persistent sandbox: the request's, else its profile's default.
+     *
+     * @throws InvalidRequestException for a size below {@link DiskImage#MIN_MB} or above {@link #maxDiskMb()}
+     */
+    public long diskMb(SandboxRequest request) {
+        long disk = request.diskMb().orElse(defaultDiskMb(request.profile().orElse(Profile.MODERATE)));
+        if (disk < DiskImage.MIN_MB) {
+            throw new InvalidRequestException("disk_mb " + disk + " is below the minimum of " + DiskImage.MIN_MB
+                    + " MiB (the file system needs a few MiB of its own), e.g. 1024");
+        }
+        long max = maxDiskMb();
+        if (disk > max) {
+            throw new InvalidRequestException("disk_mb " + disk + " is above the maximum of " + max + " MiB this daemon"
+                    + " allows (" + MAX_DISK_ENV + ")");
+        }
+        return disk;
     }
 
     /**

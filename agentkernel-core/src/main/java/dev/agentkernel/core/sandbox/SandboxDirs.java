@@ -1,5 +1,7 @@
 package dev.agentkernel.core.sandbox;
 
+import dev.agentkernel.core.disk.DiskImage;
+import dev.agentkernel.core.disk.DiskUsage;
 import dev.agentkernel.model.Mount;
 import dev.agentkernel.model.SandboxFailureException;
 import java.io.IOException;
@@ -12,58 +14,140 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
- * The host directories that hold a persistent sandbox's files between stops and starts:
- * {@code <state>/sandboxes/<name>/{workspace,tmp,var-tmp}}, bind-mounted at
- * {@code /workspace}, {@code /tmp} and {@code /var/tmp}. Everything else in the sandbox is
- * rebuilt at each start. The host never follows links inside these directories: it only
- * creates and deletes them; the sandbox's own files are read and written by its agent.
+ * The host directories that hold a persistent sandbox's files between stops and starts,
+ * bind-mounted at {@code /workspace}, {@code /tmp} and {@code /var/tmp}. Everything else in the
+ * sandbox is rebuilt at each start. The host never follows links inside these directories: it
+ * only creates and deletes them; the sandbox's own files are read and written by its agent.
+ *
+ * <p>Two layouts. With a disk limit, {@code <root>/disk.img} is an ext4 image of that size
+ * ({@link DiskImage}) mounted at {@code <root>/fs} while the sandbox runs ({@link #open}, {@link
+ * #close}), holding {@code workspace/}, {@code tmp/} and {@code var-tmp/}. Without one (a host
+ * that cannot mount images, and sandboxes created before disks were limited), the three
+ * directories are {@code <root>/{workspace,tmp,var-tmp}} on the host's own file system.
  *
  * @param root the sandbox's directory
  */
 public record SandboxDirs(Path root) {
+
+    private static final List<String> DATA = List.of("workspace", "tmp", "var-tmp");
 
     /** The directories of sandbox {@code name} under {@code sandboxesDir}. */
     public static SandboxDirs of(Path sandboxesDir, String name) {
         return new SandboxDirs(sandboxesDir.resolve(SandboxNames.requireValid(name)));
     }
 
-    /** Whether the directories exist (a sandbox whose directories vanished is broken). */
+    /** The size-limited disk of the sandbox (it has one if {@link DiskImage#exists()}). */
+    public DiskImage disk() {
+        return new DiskImage(root.resolve("disk.img"), root.resolve("fs"));
+    }
+
+    /** Whether the sandbox's files are on a size-limited disk of its own. */
+    public boolean limited() {
+        return disk().exists();
+    }
+
+    /** The directory holding {@code workspace/}, {@code tmp/} and {@code var-tmp/}. */
+    private Path data() {
+        return limited() ? disk().mountPoint() : root;
+    }
+
+    /** Whether the directories (or the disk image) exist (a sandbox whose files vanished is broken). */
     public boolean exist() {
-        return Files.isDirectory(root.resolve("workspace"), LinkOption.NOFOLLOW_LINKS)
+        return limited() || Files.isDirectory(root.resolve("workspace"), LinkOption.NOFOLLOW_LINKS)
                 && Files.isDirectory(root.resolve("tmp"), LinkOption.NOFOLLOW_LINKS);
     }
 
-    /** Creates the directories (0700 for the sandbox's own directory, 01777 for the temporary ones). */
+    /** Creates the directories on the host's own file system, without a disk limit. */
     public void create() {
+        create(OptionalLong.empty());
+    }
+
+    /**
+     * Creates the directories (0700 for the sandbox's own directory, 01777 for the temporary
+     * ones); with {@code diskMb}, on a new disk image of that size, which is left mounted.
+     *
+     * @throws SandboxFailureException if it cannot; the caller deletes what was made
+     */
+    public void create(OptionalLong diskMb) {
         try {
             Files.createDirectories(root.getParent());
             Files.createDirectories(root);
             Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
-            Files.createDirectories(root.resolve("workspace"));
-            for (String tmp : List.of("tmp", "var-tmp")) {
-                Path dir = Files.createDirectories(root.resolve(tmp));
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-                Files.setAttribute(dir, "unix:mode", 01777);
+            if (diskMb.isPresent()) {
+                disk().create(diskMb.getAsLong());
+                disk().mount();
             }
+            makeData();
         } catch (IOException | UnsupportedOperationException e) {
             throw new SandboxFailureException("cannot create the sandbox's directories under " + root + ": "
                     + e.getMessage(), e);
         }
     }
 
-    /** The mounts that make the directories the sandbox's {@code /workspace}, {@code /tmp} and {@code /var/tmp}. */
-    public List<Mount> mounts(boolean readOnlyWorkspace) {
-        return List.of(new Mount(root.resolve("workspace"), "/workspace", readOnlyWorkspace),
-                new Mount(root.resolve("tmp"), "/tmp", false),
-                new Mount(root.resolve("var-tmp"), "/var/tmp", false));
+    private void makeData() throws IOException {
+        Path data = data();
+        Files.createDirectories(data.resolve("workspace"));
+        for (String tmp : List.of("tmp", "var-tmp")) {
+            Path dir = data.resolve(tmp);
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(dir);
+                Files.setAttribute(dir, "unix:mode", 01777);
+            }
+        }
     }
 
-    /** Deletes everything, never following symbolic links. Never throws; returns whether all is gone. */
+    /**
+     * Makes the files reachable before the sandbox starts: mounts its disk, if it has one
+     * (nothing to do otherwise, or if it is mounted already).
+     *
+     * @throws SandboxFailureException if the disk cannot be mounted
+     */
+    public void open() {
+        if (limited()) {
+            disk().mount();
+            try {
+                makeData();
+            } catch (IOException e) {
+                throw new SandboxFailureException("cannot create the sandbox's directories in " + data() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** After the sandbox stopped: unmounts its disk, if it has one. Never throws. */
+    public void close() {
+        if (limited()) {
+            disk().unmount();
+        }
+    }
+
+    /** How full the sandbox's disk is, while it is mounted; empty without a disk limit. */
+    public Optional<DiskUsage> usage() {
+        return limited() ? disk().usage() : Optional.empty();
+    }
+
+    /** The mounts that make the directories the sandbox's {@code /workspace}, {@code /tmp} and {@code /var/tmp}. */
+    public List<Mount> mounts(boolean readOnlyWorkspace) {
+        Path data = data();
+        return List.of(new Mount(data.resolve(DATA.get(0)), "/workspace", readOnlyWorkspace),
+                new Mount(data.resolve(DATA.get(1)), "/tmp", false),
+                new Mount(data.resolve(DATA.get(2)), "/var/tmp", false));
+    }
+
+    /**
+     * Unmounts the disk and deletes everything, never following symbolic links. Never throws;
+     * returns whether all is gone.
+     */
     public boolean delete() {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return true;
+        }
+        if (disk().isMounted() && !disk().unmount()) {
+            return false;
         }
         try {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {

@@ -6,6 +6,8 @@ import dev.agentkernel.core.audit.AuditEvent;
 import dev.agentkernel.core.audit.AuditEventType;
 import dev.agentkernel.core.audit.AuditLog;
 import dev.agentkernel.core.backend.IsolationBackend;
+import dev.agentkernel.core.disk.DiskSupport;
+import dev.agentkernel.core.disk.DiskUsage;
 import dev.agentkernel.core.policy.HostMountPolicy;
 import dev.agentkernel.core.policy.PolicyResolver;
 import dev.agentkernel.model.CommandSpec;
@@ -30,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,6 +63,7 @@ public final class SandboxManager implements AutoCloseable {
     private final int maxRunning;
     private final Duration defaultTimeout;
     private final HostMountPolicy mounts;
+    private final DiskSupport disks;
     private final Map<String, AgentSandbox> live = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, ShellSession> shells = new ConcurrentHashMap<>();
@@ -72,11 +76,14 @@ public final class SandboxManager implements AutoCloseable {
      * @param maxRunning     persistent sandboxes that may run at once
      * @param defaultTimeout wall-clock limit of a command that asks for none
      * @param mounts         which host directories may be mounted as a sandbox's {@code /workspace}
+     * @param disks          whether new sandboxes get a size-limited disk ({@link SandboxDirs})
      */
     public SandboxManager(IsolationBackend backend, PolicyResolver resolver, SandboxStore store, AuditLog audit,
                           Path sandboxesDir, Path agentBinary, int maxRunning, Duration defaultTimeout,
-                          HostMountPolicy mounts) {
+                          HostMountPolicy mounts, DiskSupport disks) {
         this.mounts = mounts;
+        this.disks = disks;
+        disks.unavailable().ifPresent(why -> LOG.log(System.Logger.Level.WARNING, why));
         this.backend = backend;
         this.resolver = resolver;
         this.store = store;
@@ -112,22 +119,25 @@ public final class SandboxManager implements AutoCloseable {
                 throw e;
             }
             options = new SandboxRequest(options.profile(), options.image(), options.network(), options.memoryMb(),
-                    options.vcpus(), options.env(), options.workdir(), Optional.empty());
+                    options.vcpus(), options.env(), options.workdir(), Optional.empty(), options.diskMb());
         }
         SandboxSpec resolved = resolver.resolve(options); // bad options fail before anything is stored
+        long diskMb = resolver.diskMb(options);
         SandboxRecord record = new SandboxRecord(request.name(), resolved.image(), resolved.profile(),
                 resolved.limits().vcpus(), resolved.limits().memoryMb(), resolved.network() == NetworkMode.OUTBOUND,
-                backend.name(), SandboxState.RUNNING, Instant.now(), projectDir);
+                backend.name(), SandboxState.RUNNING, Instant.now(), projectDir,
+                disks.enforced() ? OptionalLong.of(diskMb) : OptionalLong.empty());
         return locked(request.name(), () -> {
             requireRoom();
             store.insert(record);
             SandboxDirs dirs = SandboxDirs.of(sandboxesDir, record.name());
             try {
-                dirs.create();
+                dirs.create(record.diskMb());
                 Map<String, Object> details = new LinkedHashMap<>();
                 details.put("profile", record.profile().id());
                 details.put("image", record.image().orElse(""));
                 details.put("backend", record.backend());
+                record.diskMb().ifPresent(mb -> details.put("disk_mb", mb));
                 record.projectDir().ifPresent(d -> details.put("dir", d.toString()));
                 record(AuditEventType.SANDBOX_CREATED, record.name(), details);
                 launch(record);
@@ -137,23 +147,30 @@ public final class SandboxManager implements AutoCloseable {
                 record(AuditEventType.SANDBOX_REMOVED, record.name(), Map.of("reason", "creation failed: " + e.getMessage()));
                 throw e;
             }
-            return new SandboxInfo(record, SandboxState.RUNNING);
+            return info(record, SandboxState.RUNNING);
         });
     }
 
     /** A sandbox by name. @throws NotFoundException if there is none */
     public SandboxInfo get(String name) {
         SandboxRecord record = require(name);
-        return new SandboxInfo(record, isRunning(name) ? SandboxState.RUNNING : SandboxState.STOPPED);
+        return info(record, isRunning(name) ? SandboxState.RUNNING : SandboxState.STOPPED);
     }
 
     /** Every sandbox, oldest first. */
     public List<SandboxInfo> list() {
         List<SandboxInfo> all = new ArrayList<>();
         for (SandboxRecord record : store.list()) {
-            all.add(new SandboxInfo(record, isRunning(record.name()) ? SandboxState.RUNNING : SandboxState.STOPPED));
+            all.add(info(record, isRunning(record.name()) ? SandboxState.RUNNING : SandboxState.STOPPED));
         }
         return all;
+    }
+
+    /** What a caller sees: with the disk's use while it runs (its disk is mounted then). */
+    private SandboxInfo info(SandboxRecord record, SandboxState status) {
+        Optional<DiskUsage> usage = status == SandboxState.RUNNING && record.diskMb().isPresent()
+                ? SandboxDirs.of(sandboxesDir, record.name()).usage() : Optional.empty();
+        return new SandboxInfo(record, status, usage);
     }
 
     /** Persistent sandboxes running now. */
@@ -174,7 +191,7 @@ public final class SandboxManager implements AutoCloseable {
                 launch(record);
                 store.updateState(name, SandboxState.RUNNING);
             }
-            return new SandboxInfo(record.withState(SandboxState.RUNNING), SandboxState.RUNNING);
+            return info(record.withState(SandboxState.RUNNING), SandboxState.RUNNING);
         });
     }
 
@@ -185,6 +202,7 @@ public final class SandboxManager implements AutoCloseable {
             AgentSandbox box = live.remove(name);
             if (box != null) {
                 box.close();
+                SandboxDirs.of(sandboxesDir, name).close();
                 record(AuditEventType.SANDBOX_STOPPED, name, Map.of());
             }
             store.updateState(name, SandboxState.STOPPED);
@@ -426,11 +444,14 @@ public final class SandboxManager implements AutoCloseable {
             reaper.interrupt();
         }
         List.copyOf(shells.keySet()).forEach(this::closeShell);
-        List<AgentSandbox> boxes = new ArrayList<>(live.values());
+        Map<String, AgentSandbox> boxes = new LinkedHashMap<>(live);
         live.clear();
         try (ExecutorService closing = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (AgentSandbox box : boxes) {
-                closing.submit(box::close);
+            for (Map.Entry<String, AgentSandbox> box : boxes.entrySet()) {
+                closing.submit(() -> {
+                    box.getValue().close();
+                    SandboxDirs.of(sandboxesDir, box.getKey()).close();
+                });
             }
         }
     }
@@ -445,17 +466,25 @@ public final class SandboxManager implements AutoCloseable {
         }
         SandboxSpec base = resolver.resolve(options);
         List<Mount> mounts = new ArrayList<>(base.mounts());
-        for (Mount own : SandboxDirs.of(sandboxesDir, record.name()).mounts(base.readOnlyRoot())) {
-            if (record.projectDir().isPresent() && own.sandboxPath().equals(PolicyResolver.WORKSPACE)) {
-                mounts.add(new Mount(this.mounts.requireAllowed(record.projectDir().get()), PolicyResolver.WORKSPACE,
-                        base.readOnlyRoot()));
-            } else {
-                mounts.add(own);
+        SandboxDirs dirs = SandboxDirs.of(sandboxesDir, record.name());
+        AgentSandbox box;
+        try {
+            dirs.open();
+            for (Mount own : dirs.mounts(base.readOnlyRoot())) {
+                if (record.projectDir().isPresent() && own.sandboxPath().equals(PolicyResolver.WORKSPACE)) {
+                    mounts.add(new Mount(this.mounts.requireAllowed(record.projectDir().get()), PolicyResolver.WORKSPACE,
+                            base.readOnlyRoot()));
+                } else {
+                    mounts.add(own);
+                }
             }
+            SandboxSpec spec = new SandboxSpec(base.image(), base.profile(), base.network(), base.readOnlyRoot(),
+                    base.limits(), mounts, base.env(), base.workdir(), record.name());
+            box = AgentSandbox.launch(backend, spec, agentBinary);
+        } catch (RuntimeException e) {
+            dirs.close();
+            throw e;
         }
-        SandboxSpec spec = new SandboxSpec(base.image(), base.profile(), base.network(), base.readOnlyRoot(),
-                base.limits(), mounts, base.env(), base.workdir(), record.name());
-        AgentSandbox box = AgentSandbox.launch(backend, spec, agentBinary);
         live.put(record.name(), box);
         record(AuditEventType.SANDBOX_STARTED, record.name(), Map.of("id", box.id()));
     }
@@ -480,11 +509,16 @@ public final class SandboxManager implements AutoCloseable {
         if (box.isAlive()) {
             return true;
         }
-        if (live.remove(name, box)) {
-            box.close();
-            store.updateState(name, SandboxState.STOPPED);
-            record(AuditEventType.SANDBOX_STOPPED, name, Map.of("reason", "its agent process ended unexpectedly"));
-        }
+        // under the sandbox's lock, so that its disk is never unmounted under a start that follows
+        locked(name, () -> {
+            if (live.remove(name, box)) {
+                box.close();
+                SandboxDirs.of(sandboxesDir, name).close();
+                store.updateState(name, SandboxState.STOPPED);
+                record(AuditEventType.SANDBOX_STOPPED, name, Map.of("reason", "its agent process ended unexpectedly"));
+            }
+            return null;
+        });
         return false;
     }
 

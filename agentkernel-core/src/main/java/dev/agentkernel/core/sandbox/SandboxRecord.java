@@ -19,10 +19,13 @@ import java.util.Optional;
  * @param state     whether it should be running
  * @param createdAt when it was created
  * @param projectDir host directory mounted at {@code /workspace} instead of the sandbox's own, if any
+ * @param diskMb    size of its own disk in MiB ({@code /workspace}, {@code /tmp}, {@code /var/tmp} together);
+ *                  empty when its files are on the host's file system without a limit (a host that cannot
+ *                  mount disk images, or a sandbox created before disks were limited)
  */
 public record SandboxRecord(String name, Optional<String> image, Profile profile, double vcpus, long memoryMb,
                             boolean network, String backend, SandboxState state, Instant createdAt,
-                            Optional<java.nio.file.Path> projectDir) {
+                            Optional<java.nio.file.Path> projectDir, java.util.OptionalLong diskMb) {
 
     /** Validates. */
     public SandboxRecord {
@@ -33,6 +36,15 @@ public record SandboxRecord(String name, Optional<String> image, Profile profile
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(projectDir, "projectDir");
+        Objects.requireNonNull(diskMb, "diskMb");
+    }
+
+    /** A record without a disk limit. */
+    public SandboxRecord(String name, Optional<String> image, Profile profile, double vcpus, long memoryMb,
+                         boolean network, String backend, SandboxState state, Instant createdAt,
+                         Optional<java.nio.file.Path> projectDir) {
+        this(name, image, profile, vcpus, memoryMb, network, backend, state, createdAt, projectDir,
+                java.util.OptionalLong.empty());
     }
 
     /** A record without a project directory. */
@@ -43,6 +55,6 @@ public record SandboxRecord(String name, Optional<String> image, Profile profile
 
     /** The same record in another state. */
     public SandboxRecord withState(SandboxState newState) {
-        return new SandboxRecord(name, image, profile, vcpus, memoryMb, network, backend, newState, createdAt, projectDir);
+        return new SandboxRecord(name, image, profile, vcpus, memoryMb, network, backend, newState, createdAt, projectDir, diskMb);
     }
 }

@@ -63,7 +63,7 @@ public final class Interpreter implements AutoCloseable {
                              Flavor flavor, List<Mount> volumes) {
         Interpreter interpreter = new Interpreter(launcher, name, dirs, template, flavor, volumes);
         try {
-            dirs.create();
+            dirs.create(launcher.diskMb());
             interpreter.lock.lock();
             try {
                 interpreter.sandbox = launcher.startSandbox(dirs, flavor, volumes);

@@ -17,12 +17,14 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Starts {@link Interpreter}s: a sandbox of the {@code moderate} profile sized by a
- * {@link Flavor}, with its own {@code /workspace} under {@code <sessionsDir>/<name>} (its
+ * {@link Flavor}, with its own {@code /workspace} under {@code <sessionsDir>/<name>} (on a disk
+ * image of {@code diskMb} when disks are limited, see {@link SandboxDirs}; its
  * {@code /tmp} is the backend's size-limited tmpfs), the drivers mounted read-only at {@link Interpreter#DRIVER_DIR},
  * the configured volumes and the session's own, and the template's driver running in it.
  */
@@ -39,6 +41,7 @@ public final class InterpreterLauncher {
     private final Path driversDir;
     private final Path sessionsDir;
     private final List<Mount> sharedVolumes;
+    private final OptionalLong diskMb;
     /** Names of interpreters started (or starting) and not closed yet. */
     private final Set<String> active = ConcurrentHashMap.newKeySet();
 
@@ -47,15 +50,22 @@ public final class InterpreterLauncher {
      * @param driversDir    the host directory holding the drivers ({@link DriverFiles#extractTo})
      * @param sessionsDir   where interpreters' directories are created
      * @param sharedVolumes volumes of every session (from configuration), already checked against the policy
+     * @param diskMb        size of each interpreter's own disk (its {@code /workspace}); empty: a plain host directory
      */
     public InterpreterLauncher(IsolationBackend backend, PolicyResolver resolver, Path agentBinary, Path driversDir,
-                               Path sessionsDir, List<Mount> sharedVolumes) {
+                               Path sessionsDir, List<Mount> sharedVolumes, OptionalLong diskMb) {
+        this.diskMb = Objects.requireNonNull(diskMb, "diskMb");
         this.backend = Objects.requireNonNull(backend, "backend");
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.agentBinary = Objects.requireNonNull(agentBinary, "agentBinary");
         this.driversDir = Objects.requireNonNull(driversDir, "driversDir");
         this.sessionsDir = Objects.requireNonNull(sessionsDir, "sessionsDir");
         this.sharedVolumes = List.copyOf(sharedVolumes);
+    }
+
+    /** Size of each interpreter's own disk in MiB; empty when its workspace is not limited. */
+    public OptionalLong diskMb() {
+        return diskMb;
     }
 
     /** The directory under which every interpreter has its own. */
@@ -122,6 +132,7 @@ public final class InterpreterLauncher {
                 .withMemoryMb(flavor.memoryMb()).withVcpus(flavor.cpus());
         SandboxSpec base = resolver.resolve(options);
         List<Mount> mounts = new ArrayList<>(base.mounts());
+        dirs.open();
         // Only /workspace is a host directory: /tmp stays the backend's size-limited tmpfs (charged to the
         // sandbox's memory), so that output captured there or junk written there cannot fill the host's disk.
         dirs.mounts(false).stream().filter(m -> m.sandboxPath().equals(Interpreter.WORKDIR)).forEach(mounts::add);

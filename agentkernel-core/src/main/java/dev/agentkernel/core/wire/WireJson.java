@@ -21,7 +21,11 @@ public final class WireJson {
     private WireJson() {
     }
 
-    /** A persistent sandbox, as {@code GET /sandboxes/NAME} shows it. */
+    /**
+     * A persistent sandbox, as {@code GET /sandboxes/NAME} shows it: {@code disk_mb} is its disk's
+     * size ({@code null}: not limited), {@code disk_used_mb} and {@code disk_available_mb} how full
+     * it is (present while it runs).
+     */
     public static ObjectNode sandbox(SandboxInfo info) {
         ObjectNode node = NODES.objectNode();
         var r = info.record();
@@ -35,6 +39,15 @@ public final class WireJson {
             node.put("vcpus", r.vcpus());
         }
         node.put("memory_mb", r.memoryMb());
+        if (r.diskMb().isPresent()) {
+            node.put("disk_mb", r.diskMb().getAsLong());
+        } else {
+            node.putNull("disk_mb"); // its files are on the host's file system, without a limit
+        }
+        info.disk().ifPresent(d -> {
+            node.put("disk_used_mb", d.usedMb());
+            node.put("disk_available_mb", d.availableMb());
+        });
         node.put("profile", r.profile().id());
         node.put("network", r.network());
         r.projectDir().ifPresent(d -> node.put("dir", d.toString()));

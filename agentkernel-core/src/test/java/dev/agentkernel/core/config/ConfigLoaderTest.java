@@ -97,6 +97,8 @@ class ConfigLoaderTest {
         assertThat(config.security().profile()).contains(Profile.PERMISSIVE);
         assertThat(config.security().network()).contains(true);
         assertThat(ConfigLoader.load(write("[resources]\nvcpus = 0.01\n")).resources().vcpus()).hasValue(0.01);
+        assertThat(ConfigLoader.load(write("[resources]\ndisk_mb = 2048\n")).resources().diskMb()).hasValue(2048);
+        assertThat(ConfigLoader.load(write(EXAMPLE)).resources().diskMb()).isEmpty();
         assertThat(ConfigLoader.load(write("\uFEFF[agent]\npreferred = \"codex\"\n")).agent().preferred())
                 .contains(AgentKind.CODEX);
     }
@@ -106,6 +108,8 @@ class ConfigLoaderTest {
             [resources]\\nmemory_mb = "lots"     | [resources] memory_mb must be an integer, got "lots"
             [resources]\\nmemory_mb = 1024.0     | [resources] memory_mb must be an integer, got 1024.0
             [resources]\\nmemory_mb = 15         | [resources] memory_mb must be at least 16 (MiB), e.g. 512, got 15
+            [resources]\\ndisk_mb = 0            | [resources] disk_mb must be a positive number of MiB, e.g. 1024, got 0
+            [resources]\\ndisk_mb = "1G"         | [resources] disk_mb must be an integer, got "1G"
             [resources]\\nmemory_mb = -1         | [resources] memory_mb must be at least 16 (MiB), e.g. 512, got -1
             [resources]\\nmemory_mb = 99999999999999999999 | [resources] memory_mb must be at most 9223372036854775807, got 99999999999999999999
             [resources]\\nvcpus = "two"          | [resources] vcpus must be a number, got "two"

@@ -241,4 +241,31 @@ class PolicyResolverTest {
         assertThat(spec.network()).isEqualTo(NetworkMode.OUTBOUND);
         assertThat(spec.env()).containsEntry("TERM", "xterm");
     }
+
+    @Test
+    void aPersistentSandboxsDiskIsTheRequestsOrItsProfilesDefaultWithinBounds() {
+        PolicyResolver resolver = new PolicyResolver(host(4, Map.of()));
+        assertThat(resolver.diskMb(SandboxRequest.defaults())).isEqualTo(1024);
+        assertThat(resolver.diskMb(request(Profile.RESTRICTIVE))).isEqualTo(256);
+        assertThat(resolver.diskMb(request(Profile.PERMISSIVE))).isEqualTo(4096);
+        assertThat(resolver.diskMb(request(Profile.RESTRICTIVE).withDiskMb(64))).isEqualTo(64);
+        assertThat(resolver.diskMb(SandboxRequest.defaults().withDiskMb(PolicyResolver.DEFAULT_MAX_DISK_MB)))
+                .isEqualTo(PolicyResolver.DEFAULT_MAX_DISK_MB);
+        assertThatThrownBy(() -> resolver.diskMb(SandboxRequest.defaults().withDiskMb(15)))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("disk_mb 15 is below the minimum of 16");
+        assertThatThrownBy(() -> resolver.diskMb(SandboxRequest.defaults().withDiskMb(PolicyResolver.DEFAULT_MAX_DISK_MB + 1)))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("above the maximum of 65536")
+                .hasMessageContaining(PolicyResolver.MAX_DISK_ENV);
+    }
+
+    @Test
+    void theLargestDiskIsConfigurable() {
+        PolicyResolver resolver = new PolicyResolver(host(4, Map.of(PolicyResolver.MAX_DISK_ENV, "512")));
+        assertThat(resolver.diskMb(SandboxRequest.defaults().withDiskMb(512))).isEqualTo(512);
+        assertThatThrownBy(() -> resolver.diskMb(SandboxRequest.defaults()))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("disk_mb 1024 is above the maximum of 512");
+        PolicyResolver broken = new PolicyResolver(host(4, Map.of(PolicyResolver.MAX_DISK_ENV, "lots")));
+        assertThatThrownBy(() -> broken.diskMb(SandboxRequest.defaults()))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining(PolicyResolver.MAX_DISK_ENV);
+    }
 }
