@@ -4,7 +4,8 @@
  * Started as a sandbox's command, it runs commands and touches files on behalf of the host,
  * so that everything it does inherits the sandbox's namespaces, cgroup, seccomp filter and
  * capabilities, and every path is resolved inside the sandbox's own mount namespace.
- * Single file, C11 + POSIX/Linux, libc only; build: gcc -static -O2 -Wall -Wextra -Werror.
+ * Single file, C11 + POSIX/Linux, libc only; built by src/main/sh/build-agent.sh (gcc -static,
+ * warnings as errors; "sanitize" mode: dynamic, with AddressSanitizer and UBSan).
  *
  * PROTOCOL. Requests arrive on stdin, responses leave on stdout; stderr carries diagnostics
  * only. Both directions are a sequence of frames, all integers big-endian:
@@ -101,6 +102,18 @@ enum {
 #define LINGER_MS 50                /* after a command ends, how long its output may still come
                                      * from processes it left running, before they are detached */
 #define MAX_DRAINS 256              /* detached output pipes, read and discarded until they end */
+
+/* Sanitizer builds (the build script's "sanitize" mode defines AK_SANITIZE): the options the
+ * sanitizer CI run uses, compiled in so that they hold wherever the binary runs, including
+ * processes whose environment AgentKernel clears; ASAN_OPTIONS and UBSAN_OPTIONS in the
+ * environment still override them one by one. No leak detection by default: it needs ptrace,
+ * which a sandbox's seccomp filter denies. */
+#ifdef AK_SANITIZE
+const char *__asan_default_options(void);
+const char *__ubsan_default_options(void);
+const char *__asan_default_options(void) { return "detect_leaks=0:abort_on_error=1"; }
+const char *__ubsan_default_options(void) { return "halt_on_error=1:print_stacktrace=1:abort_on_error=1"; }
+#endif
 
 /* ---- growable byte buffers ---------------------------------------------------------- */
 

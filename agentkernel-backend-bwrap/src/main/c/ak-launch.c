@@ -36,8 +36,9 @@
  *      execs PROGRAM ARGS... (everything after "--", PROGRAM an absolute path).
  *
  * Any failure prints "ak-launch: <what>: <why>" on stderr and exits 125, before the
- * sandbox exists. Single file, C11 + Linux, libc only; build: gcc -static -O2 -Wall -Wextra
- * -Werror. Netlink requests are built by hand (rtnetlink(7)); each is acknowledged.
+ * sandbox exists. Single file, C11 + Linux, libc only; built by src/main/sh/build-launcher.sh
+ * (gcc -static, warnings as errors; "sanitize" mode: dynamic, with AddressSanitizer and UBSan).
+ * Netlink requests are built by hand (rtnetlink(7)); each is acknowledged.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -68,6 +69,18 @@
 #define MAX_CGROUPS 8
 #define MAX_MOUNTS 48
 
+/* Sanitizer builds (the build script's "sanitize" mode defines AK_SANITIZE): the options the
+ * sanitizer CI run uses, compiled in so that they hold wherever the binary runs, including
+ * processes whose environment AgentKernel clears; ASAN_OPTIONS and UBSAN_OPTIONS in the
+ * environment still override them one by one. No leak detection by default: it needs ptrace,
+ * which a sandbox's seccomp filter denies. */
+#ifdef AK_SANITIZE
+const char *__asan_default_options(void);
+const char *__ubsan_default_options(void);
+const char *__asan_default_options(void) { return "detect_leaks=0:abort_on_error=1"; }
+const char *__ubsan_default_options(void) { return "halt_on_error=1:print_stacktrace=1:abort_on_error=1"; }
+#endif
+
 __attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...);
 
 static void die(const char *fmt, ...) {
@@ -91,7 +104,7 @@ static void request_init(struct request *r, int type, int flags, const void *pay
     memset(r, 0, sizeof(*r));
     r->header.nlmsg_type = (unsigned short) type;
     r->header.nlmsg_flags = (unsigned short) (NLM_F_REQUEST | NLM_F_ACK | flags);
-    r->header.nlmsg_len = NLMSG_LENGTH(length);
+    r->header.nlmsg_len = (__u32) NLMSG_LENGTH(length);
     memcpy(NLMSG_DATA(&r->header), payload, length);
 }
 
@@ -143,7 +156,7 @@ static int netlink_call(int fd, struct request *r, const char *what) {
     if (sendto(fd, r, r->header.nlmsg_len, 0, (struct sockaddr *) &kernel, sizeof(kernel)) < 0) {
         die("%s: send: %s", what, strerror(errno));
     }
-    char reply[8192];
+    _Alignas(struct nlmsghdr) char reply[8192]; /* read as nlmsghdr: aligned for it */
     for (;;) {
         ssize_t n = recv(fd, reply, sizeof(reply), 0);
         if (n < 0) {
@@ -521,7 +534,7 @@ static int parse_fd(const char *text) {
     return (int) fd;
 }
 
-static void usage(void) {
+__attribute__((noreturn)) static void usage(void) {
     die("usage: ak-launch [--cgroup FILE]... [--veth HOSTIF BRIDGE-IFINDEX ADDRESS/PREFIX GATEWAY] "
         "[--read FD PATH]... [--write FD PATH]... [--userns BASE COUNT [--stage DIR] [--mount PATH idmap|plain]...] "
         "-- PROGRAM [ARG]...");

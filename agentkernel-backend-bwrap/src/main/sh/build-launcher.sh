@@ -1,22 +1,44 @@
 #!/bin/sh
-# Compiles the host-side sandbox launcher (ak-launch) into a static binary; run by Maven (generate-resources).
-# Usage: build-launcher.sh SOURCE.c OUTPUT
+# Compiles the host-side sandbox launcher (ak-launch); run by Maven (generate-resources).
+# Usage: build-launcher.sh SOURCE.c OUTPUT [release|sanitize [STAMP]]
+#   release (default): a static binary, hardened (fortify, stack protector), warnings as errors.
+#   sanitize: AddressSanitizer + UndefinedBehaviorSanitizer, dynamically linked (ASan cannot be
+#     static; the sanitizer runtimes libasan8/libubsan1 come with gcc), for the sanitizer test
+#     run (mvn -Dagentkernel.sanitize=true). Default options are compiled in (see AK_SANITIZE).
+#   STAMP (default OUTPUT.cmd): where the compiler command of the last build is kept, so that a
+#     change of mode rebuilds.
 set -eu
 src=$1
 out=$2
+mode=${3:-release}
+name=agentkernel-backend-bwrap
 if ! command -v gcc >/dev/null 2>&1; then
-    echo "agentkernel-backend-bwrap: gcc not found: building the sandbox launcher needs a C compiler and the static C library; install them with: apt-get install gcc libc6-dev" >&2
+    echo "$name: gcc not found: building the sandbox launcher needs a C compiler and the static C library; install them with: apt-get install gcc libc6-dev" >&2
     exit 1
 fi
-# Up to date: nothing to do (Maven runs this on every build).
-if [ -f "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt "$0" ]; then
+# Every warning below is an error; -Wsuggest-attribute=format and -Wmissing-noreturn make a
+# formatting or fatal function without its attribute one too.
+warnings="-Wall -Wextra -Wformat=2 -Wshadow -Wconversion -Wsign-conversion -Wstrict-prototypes -Wmissing-prototypes
+ -Wpointer-arith -Wcast-qual -Wvla -Wundef -Wwrite-strings -Wnull-dereference -Wmissing-noreturn
+ -Wsuggest-attribute=format -Werror"
+case $mode in
+    release|false|'') flags="-static -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong -s" ;;
+    sanitize|true) flags="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -DAK_SANITIZE" ;;
+    *) echo "$name: unknown build mode '$mode' (release or sanitize)" >&2; exit 1 ;;
+esac
+cmd="gcc -std=c11 $(echo $warnings) $flags"
+# Up to date (same source, script and flags): nothing to do (Maven runs this on every build).
+stamp=${4:-$out.cmd}
+if [ -f "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt "$0" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$cmd" ]; then
     exit 0
 fi
-mkdir -p "$(dirname "$out")"
-if ! gcc -std=c11 -static -O2 -Wall -Wextra -Wformat=2 -Werror -s -o "$out.tmp" "$src"; then
+mkdir -p "$(dirname "$out")" "$(dirname "$stamp")"
+# shellcheck disable=SC2086 # the flags are words
+if ! $cmd -o "$out.tmp" "$src"; then
     rm -f "$out.tmp"
-    echo "agentkernel-backend-bwrap: compiling $src failed (see above); a static build needs the C library's static archive: apt-get install gcc libc6-dev" >&2
+    echo "$name: compiling $src failed (see above); a static build needs the C library's static archive (apt-get install gcc libc6-dev), a sanitizer build libasan8 and libubsan1 (they come with gcc)" >&2
     exit 1
 fi
 chmod 0755 "$out.tmp"
 mv -f "$out.tmp" "$out"
+printf '%s\n' "$cmd" > "$stamp"
