@@ -54,6 +54,9 @@ abstract class AgentTestBase {
     /** A writable directory, as the agent sees it. */
     abstract String scratch();
 
+    /** Where the stderr of every agent this test started went, checked for sanitizer reports at its end. */
+    private final List<Path> diagnostics = new ArrayList<>();
+
     @BeforeEach
     void startAgent() throws IOException {
         process = startProcess();
@@ -61,19 +64,48 @@ abstract class AgentTestBase {
     }
 
     @AfterEach
-    void stopAgent() throws InterruptedException {
+    void stopAgent() throws Exception {
         agent.close();
-        assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("agent exits when its input ends").isTrue();
-        assertThat(process.exitValue()).as("agent's exit code after end of input").isZero();
+        try {
+            assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("agent exits when its input ends").isTrue();
+            assertThat(process.exitValue()).as("agent's exit code after end of input").isZero();
+        } finally {
+            assertNoSanitizerReports();
+        }
+    }
+
+    /**
+     * Fails if an agent of this test reported a memory error or undefined behaviour: in the
+     * sanitizer run (-Dagentkernel.sanitize=true) the agent is built with ASan and UBSan, which
+     * abort the agent and write their report on its stderr. Every agent's stderr is echoed too.
+     */
+    void assertNoSanitizerReports() throws IOException {
+        for (Path file : diagnostics) {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            if (!text.isEmpty()) {
+                System.err.print("agent stderr (" + file.getFileName() + "):\n" + text);
+            }
+            assertThat(SanitizerReports.find(text)).as("sanitizer report on the agent's stderr:\n" + text).isEmpty();
+        }
+    }
+
+    /** Variables the agent process gets in addition to the test JVM's: none by default. */
+    Map<String, String> agentEnvironment() {
+        return Map.of();
     }
 
     Process startProcess() throws IOException {
-        return startProcess(ProcessBuilder.Redirect.INHERIT);
+        return startProcess(ProcessBuilder.Redirect.to(Files.createTempFile(agentDir, "stderr-", ".txt").toFile()));
     }
 
     Process startProcess(ProcessBuilder.Redirect stderr) throws IOException {
+        if (stderr.type() == ProcessBuilder.Redirect.Type.WRITE || stderr.type() == ProcessBuilder.Redirect.Type.APPEND) {
+            diagnostics.add(stderr.file().toPath());
+        }
         Path binary = AgentBinary.extractTo(agentDir);
-        return new ProcessBuilder(command(binary)).redirectError(stderr).start();
+        ProcessBuilder builder = new ProcessBuilder(command(binary)).redirectError(stderr);
+        builder.environment().putAll(agentEnvironment());
+        return builder.start();
     }
 
     // ---- helpers -------------------------------------------------------------------------------
@@ -133,6 +165,18 @@ abstract class AgentTestBase {
             }
         }
         return false;
+    }
+
+    /**
+     * Waits up to 10 s for a process with {@code argument} to exist: a shell may report that it
+     * started a background command ("&") before the command's exec replaced the forked shell.
+     */
+    static void awaitProcessWithArgument(String argument) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!processWithArgumentExists(argument)) {
+            assertThat(System.nanoTime()).as("a process with the argument " + argument).isLessThan(deadline);
+            Thread.sleep(10);
+        }
     }
 
     static String uniqueSleepSeconds() {
@@ -294,8 +338,8 @@ abstract class AgentTestBase {
         agent.exec(ExecRequest.of("sleep", direct).withEnv(ENV), OutputSink.discard());
         agent.exec(ExecRequest.of("sh", "-c", "sleep " + background + " & echo started; wait").withEnv(ENV), capture);
         capture.awaitOut("started");
-        assertThat(processWithArgumentExists(direct)).isTrue();
-        assertThat(processWithArgumentExists(background)).isTrue();
+        awaitProcessWithArgument(direct);
+        awaitProcessWithArgument(background);
         agent.close();
         assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -311,7 +355,7 @@ abstract class AgentTestBase {
         String leftover = uniqueSleepSeconds();
         Result r = sh("sleep " + leftover + " >/dev/null 2>&1 & echo $!");
         assertThat(r.status()).isEqualTo(new ExitStatus.Exited(0));
-        assertThat(processWithArgumentExists(leftover)).isTrue();
+        awaitProcessWithArgument(leftover);
         agent.close();
         assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -23,6 +23,11 @@ class BwrapAgentIT extends AgentTestBase {
 
     @BeforeAll
     static void requireBubblewrap() throws Exception {
+        assumeTrue(bubblewrapWorks(), "bubblewrap cannot create sandboxes on this host");
+    }
+
+    /** Whether bubblewrap can create a sandbox like {@link #sandboxCommand}'s here. */
+    static boolean bubblewrapWorks() throws InterruptedException {
         boolean works;
         try {
             Process p = new ProcessBuilder("bwrap", "--unshare-all", "--ro-bind", "/usr", "/usr",
@@ -32,11 +37,16 @@ class BwrapAgentIT extends AgentTestBase {
         } catch (java.io.IOException e) {
             works = false;
         }
-        assumeTrue(works, "bubblewrap cannot create sandboxes on this host");
+        return works;
     }
 
     @Override
     List<String> command(Path binary) {
+        return sandboxCommand(binary);
+    }
+
+    /** Runs {@code binary} as the command of a sandbox: all namespaces unshared, host /usr read-only, its own /tmp. */
+    static List<String> sandboxCommand(Path binary) {
         List<String> argv = new ArrayList<>(List.of("bwrap", "--unshare-all", "--die-with-parent",
                 "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib",
                 "--symlink", "usr/lib64", "/lib64", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",

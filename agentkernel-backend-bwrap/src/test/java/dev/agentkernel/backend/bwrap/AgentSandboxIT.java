@@ -21,7 +21,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@link AgentSandbox} on the real bubblewrap backend: commands and files go through the agent. */
@@ -32,6 +37,41 @@ class AgentSandboxIT extends SandboxTestBase {
     @BeforeAll
     static void extractAgent() {
         agent = AgentBinary.extractTo(dir.resolve("agent"));
+    }
+
+    /** AgentSandbox logs the sandbox's stderr (ak-launch's, bubblewrap's, the agent's) here. */
+    private static final Logger SANDBOX_STDERR = Logger.getLogger(AgentSandbox.class.getName());
+    /** What each sanitizer's report contains (the sanitizer run builds ak-launch and the agent with ASan and UBSan). */
+    private static final List<String> SANITIZER_MARKERS = List.of("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+            "runtime error:");
+    private final StringBuffer stderr = new StringBuffer();
+    private final Handler stderrCapture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            stderr.append(record.getMessage()).append('\n');
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @BeforeEach
+    void captureSandboxStderr() {
+        SANDBOX_STDERR.addHandler(stderrCapture);
+    }
+
+    /** A sanitizer report from ak-launch or the agent fails the test, even if the test itself passed. */
+    @AfterEach
+    void noSanitizerReports() {
+        SANDBOX_STDERR.removeHandler(stderrCapture);
+        String text = stderr.toString();
+        assertThat(SANITIZER_MARKERS.stream().filter(text::contains).toList())
+                .as("sanitizer report on a sandbox's stderr:\n" + text).isEmpty();
     }
 
     private static final class Out implements OutputSink {
