@@ -238,6 +238,13 @@ public final class ExecHandle {
                     case Response.Started s -> started.complete(s.pid());
                     case Response.Window w -> addCredit(Integer.toUnsignedLong(w.bytes()));
                     case Response.Error e when !started.isDone() -> started.completeExceptionally(AgentErrors.forExec(e));
+                    // Never from a sound agent; without this, exec() would wait forever for a STARTED that
+                    // cannot come (the EXIT forgets the channel, so not even the connection's end reaches it).
+                    case Response.Exit x when !started.isDone() -> {
+                        started.completeExceptionally(new SandboxFailureException("the sandbox agent reported the end of the"
+                                + " command on channel " + channel + " before its start"));
+                        output.add(response);
+                    }
                     case Response.Error e ->
                             LOG.log(System.Logger.Level.DEBUG, "sandbox agent error on channel " + channel + ": " + e.message());
                     // An immediate sink is fed here, on the reader thread; the flow-control credit is still sent

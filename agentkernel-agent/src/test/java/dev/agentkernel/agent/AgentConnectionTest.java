@@ -135,6 +135,23 @@ class AgentConnectionTest {
                 .isInstanceOf(NotFoundException.class).hasMessage("command not found: nope");
     }
 
+    /**
+     * Found by AgentConnectionFuzzTest: an EXIT before STARTED made the EXIT forget the channel,
+     * so exec() waited for STARTED forever, even after the agent's output ended.
+     */
+    @Test
+    void anExitBeforeTheStartFailsTheExecInsteadOfHangingIt() throws Exception {
+        agent = new FakeAgent(r -> switch (r) {
+            case Request.Exec e -> List.of(new Response.Exit(e.channel(), 3, 0));
+            case Request.Ping p -> List.of(new Response.Pong(p.channel(), p.data()));
+            default -> List.of();
+        });
+        assertThatThrownBy(() -> agent.connection.exec(ExecRequest.of("x"), OutputSink.discard()))
+                .isInstanceOf(SandboxFailureException.class)
+                .hasMessageContaining("reported the end of the command on channel 1 before its start");
+        assertThat(agent.connection.ping()).isNotNull();   // the connection itself stays usable
+    }
+
     @Test
     void outputIsDeliveredInOrderAndAcknowledgedPerChannel() throws Exception {
         agent = new FakeAgent(r -> switch (r) {
