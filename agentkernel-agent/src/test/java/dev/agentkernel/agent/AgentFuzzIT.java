@@ -115,13 +115,14 @@ class AgentFuzzIT {
             } catch (IOException e) {
                 // the agent ended early: the exit code says whether that was right
             }
+            String unanswered = null;
             if (framed) {
                 try {
                     probe.get(20, TimeUnit.SECONDS);
                 } catch (TimeoutException e) {
-                    failure = "the agent did not answer a PING within 20 s after the batch: it hangs";
+                    unanswered = "the agent did not answer a PING within 20 s after the batch: it hangs";
                 } catch (java.util.concurrent.ExecutionException e) {
-                    failure = "no answer to the PING after the batch: " + e.getCause().getMessage();
+                    unanswered = "no answer to the PING after the batch: " + e.getCause().getMessage();
                 }
             }
             try {
@@ -129,21 +130,19 @@ class AgentFuzzIT {
             } catch (IOException e) {
                 // already gone
             }
-            if (failure == null) {
-                if (!agent.waitFor(20, TimeUnit.SECONDS)) {
-                    failure = "the agent did not exit within 20 s of the end of its input";
-                } else {
-                    String text = Files.readString(stderr);
-                    int code = agent.exitValue();
-                    String malformed = responses.get(20, TimeUnit.SECONDS);
-                    if (!SanitizerReports.find(text).isEmpty()) {
-                        failure = "sanitizer report:\n" + text;
-                    } else if (malformed != null) {
-                        failure = malformed;
-                    } else if (!(code == 0 || (!framed && code == 2 && text.contains("unparseable frame")))) {
-                        failure = "the agent exited " + code + (framed ? "" : " (raw input)") + ", stderr:\n" + text;
-                    }
-                }
+            boolean exited = agent.waitFor(20, TimeUnit.SECONDS);
+            String text = Files.readString(stderr);
+            String malformed = exited ? responses.get(20, TimeUnit.SECONDS) : null;
+            if (!SanitizerReports.find(text).isEmpty()) {
+                failure = "sanitizer report:\n" + text;
+            } else if (malformed != null) {
+                failure = malformed;
+            } else if (unanswered != null) {
+                failure = unanswered + (exited ? "; the agent exited " + agent.exitValue() : "") + ", stderr:\n" + text;
+            } else if (!exited) {
+                failure = "the agent did not exit within 20 s of the end of its input";
+            } else if (!(agent.exitValue() == 0 || (!framed && agent.exitValue() == 2 && text.contains("unparseable frame")))) {
+                failure = "the agent exited " + agent.exitValue() + (framed ? "" : " (raw input)") + ", stderr:\n" + text;
             }
         } finally {
             agent.destroyForcibly();
