@@ -52,6 +52,9 @@ public final class TaskManager implements AutoCloseable {
     private final Clock clock;
     private final Semaphore workers;
     private final Map<String, LiveTask> live = new ConcurrentHashMap<>();
+    /** Dispatched tasks not yet given a worker, in the order they came. */
+    private final java.util.concurrent.LinkedBlockingQueue<LiveTask> pending = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final Thread admitter;
     private final int interruptedAtStart;
     private volatile boolean shutDown;
 
@@ -66,7 +69,8 @@ public final class TaskManager implements AutoCloseable {
         this.store = store;
         this.settings = settings;
         this.clock = clock;
-        this.workers = new Semaphore(settings.maxWorkers(), true);
+        this.workers = new Semaphore(settings.maxWorkers());
+        this.admitter = Thread.ofVirtual().name("ak-task-admitter").start(this::admit);
         this.interruptedAtStart = store.failUnfinished(INTERRUPTED_BY_RESTART, clock.instant());
         if (interruptedAtStart > 0) {
             LOG.log(System.Logger.Level.WARNING, interruptedAtStart + " task(s) of the previous daemon did not finish; "
@@ -114,18 +118,43 @@ public final class TaskManager implements AutoCloseable {
         live.put(task.id, task);
         TaskInfo dispatched = task.snapshot();
         store.save(dispatched);
-        Thread worker = Thread.ofVirtual().name("ak-task-" + task.id).unstarted(() -> work(task));
-        task.thread = worker;
-        worker.start();
+        pending.add(task);
         return dispatched;
     }
 
-    private void work(LiveTask task) {
-        boolean permit = false;
+    /**
+     * Gives queued tasks a worker one at a time, strictly in the order they were dispatched (one
+     * thread takes from one FIFO queue, so the order does not depend on which thread the
+     * scheduler runs first). A task cancelled while it waits starts without a worker's permit
+     * and ends at once.
+     */
+    private void admit() {
         try {
-            workers.acquire();
-            permit = true;
+            while (true) {
+                LiveTask task = pending.take();
+                boolean permit = false;
+                while (!task.cancelRequested && !(permit = workers.tryAcquire(50, TimeUnit.MILLISECONDS))) {
+                    // waiting for a free worker, or for this task to be cancelled
+                }
+                start(task, permit);
+            }
+        } catch (InterruptedException e) {
+            // the manager is shut down
+        }
+    }
+
+    private void start(LiveTask task, boolean permit) {
+        Thread worker = Thread.ofVirtual().name("ak-task-" + task.id).unstarted(() -> work(task, permit));
+        task.thread = worker;
+        worker.start();
+    }
+
+    private void work(LiveTask task, boolean permit) {
+        try {
             if (task.cancelRequested) {
+                if (task.stopping) {
+                    task.finish(TaskStatus.FAILED, Optional.of(STOPPED), Optional.empty(), clock);
+                }
                 task.finish(TaskStatus.CANCELLED, Optional.of("cancelled before it started"), Optional.empty(), clock);
                 return;
             }
@@ -289,8 +318,8 @@ public final class TaskManager implements AutoCloseable {
             return new Cancellation(false, "task " + id + " already ended: " + done.status().id(), done);
         }
         task.cancelRequested = true;
-        if (task.startedAt == null) {
-            task.thread.interrupt(); // still waiting for a worker
+        if (pending.remove(task)) {
+            start(task, false); // still queued: it ends at once, without a worker
         }
         TaskInfo after = await(id, Duration.ofSeconds(30));
         boolean cancelled = after.status() == TaskStatus.CANCELLED;
@@ -308,7 +337,14 @@ public final class TaskManager implements AutoCloseable {
             if (!wait) {
                 task.stopping = true;
                 task.cancelRequested = true;
-                task.thread.interrupt();
+                if (pending.remove(task)) {
+                    start(task, false);
+                } else {
+                    Thread worker = task.thread;
+                    if (worker != null) {
+                        worker.interrupt();
+                    }
+                }
             }
         }
         for (LiveTask task : List.copyOf(live.values())) {
@@ -318,6 +354,7 @@ public final class TaskManager implements AutoCloseable {
                 // recorded by the worker
             }
         }
+        admitter.interrupt();
     }
 
     /**
