@@ -72,6 +72,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -816,12 +817,31 @@ static void on_signal(int signo) {
     errno = saved;
 }
 
+/*
+ * Nothing the agent runs can ever hold a capability: the bounding set is emptied (possible when
+ * the sandbox started the agent with CAP_SETPCAP, as AgentKernel does for a root daemon's
+ * sandboxes; without it the call fails with EPERM and the set stays as the sandbox made it),
+ * then the ambient, inheritable, permitted and effective sets.
+ */
+static void drop_capabilities(void) {
+    for (unsigned long cap = 0; cap < 64; cap++) {
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EPERM) break;   /* EINVAL: past the last */
+    }
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+        die(1, "cannot clear the ambient capabilities: %s", strerror(errno));
+    struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+    memset(data, 0, sizeof data);
+    if (syscall(SYS_capset, &header, data) != 0) die(1, "cannot drop capabilities: %s", strerror(errno));
+}
+
 static void setup(void) {
     /* Out of the code's reach: a process that is not dumpable cannot be traced, and its
      * /proc/PID/fd, mem and environ cannot be opened, by anything without CAP_SYS_PTRACE, which
      * nothing in a sandbox has; so the code it runs (same uid) cannot write frames into our
      * output or read our requests. Commands get dumpable back when they exec. */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) die(1, "cannot make the agent undumpable: %s", strerror(errno));
+    drop_capabilities();
     if (fcntl(STDERR_FILENO, F_GETFD) < 0) open("/dev/null", O_WRONLY);   /* keep fd 2 taken */
     if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0) die(1, "cannot create a pipe: %s", strerror(errno));
     struct sigaction sa;

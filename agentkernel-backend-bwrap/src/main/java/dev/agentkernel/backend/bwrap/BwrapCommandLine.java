@@ -64,6 +64,11 @@ final class BwrapCommandLine {
             args.add("--unshare-net");
         }
         args.addAll(List.of("--die-with-parent", "--new-session", "--cap-drop", "ALL"));
+        if (sources instanceof MountSources.Staged && isAgent(command)) {
+            // The agent alone starts with CAP_SETPCAP (in the sandbox's user namespace): it empties the
+            // bounding set of everything it will run, then drops every capability itself.
+            args.addAll(List.of("--cap-add", "CAP_SETPCAP"));
+        }
         args.add("--hostname");
         args.add(spec.hostname());
         root.addArguments(args, sources);
@@ -107,6 +112,10 @@ final class BwrapCommandLine {
         args.add("--");
         args.addAll(command.argv());
         return args;
+    }
+
+    private static boolean isAgent(CommandSpec command) {
+        return command.argv().getFirst().startsWith(dev.agentkernel.core.sandbox.AgentSandbox.AGENT_DIR + "/");
     }
 
     private static boolean coveredByMount(SandboxSpec spec, String path) {

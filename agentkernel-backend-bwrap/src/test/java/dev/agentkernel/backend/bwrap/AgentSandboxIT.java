@@ -146,6 +146,23 @@ class AgentSandboxIT extends SandboxTestBase {
         }
     }
 
+    /**
+     * Issue 12: the capability bounding set was left full (bubblewrap clears the effective and
+     * permitted sets only). The agent empties it, and every other set, for everything it runs.
+     */
+    @Test
+    void whatTheAgentRunsHoldsNoCapabilityNotEvenInItsBoundingSet() throws Exception {
+        try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE), agent)) {
+            Out out = new Out();
+            Termination t = box.run(cmd("sh", "-c", "grep ^Cap /proc/self/status; grep ^Cap /proc/$PPID/status"),
+                    out, () -> false, Duration.ofSeconds(1));
+            assertThat(t).as(out.out()).isEqualTo(new Termination.Exited(0));
+            List<String> lines = out.out().lines().toList();
+            assertThat(lines).as("the command's and the agent's capability sets").hasSize(10)
+                    .allSatisfy(line -> assertThat(line).endsWith("0000000000000000"));
+        }
+    }
+
     @Test
     void timeoutEndsTheCommandButNotTheSandbox() throws Exception {
         try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE), agent)) {
