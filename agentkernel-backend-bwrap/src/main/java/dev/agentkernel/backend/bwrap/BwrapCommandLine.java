@@ -1,5 +1,6 @@
 package dev.agentkernel.backend.bwrap;
 
+import dev.agentkernel.core.sandbox.AgentSandbox;
 import dev.agentkernel.model.CommandSpec;
 import dev.agentkernel.model.Mount;
 import dev.agentkernel.model.NetworkMode;
@@ -7,6 +8,7 @@ import dev.agentkernel.model.SandboxSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,7 +117,7 @@ final class BwrapCommandLine {
     }
 
     private static boolean isAgent(CommandSpec command) {
-        return command.argv().getFirst().startsWith(dev.agentkernel.core.sandbox.AgentSandbox.AGENT_DIR + "/");
+        return command.argv().getFirst().startsWith(AgentSandbox.AGENT_DIR + "/");
     }
 
     private static boolean coveredByMount(SandboxSpec spec, String path) {
@@ -139,7 +141,7 @@ final class BwrapCommandLine {
     record RootLayout(List<String> binds, Map<String, String> symlinks) {
         RootLayout {
             binds = List.copyOf(binds);
-            symlinks = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(symlinks));
+            symlinks = Collections.unmodifiableMap(new LinkedHashMap<>(symlinks));
         }
 
         static RootLayout ofHost() {

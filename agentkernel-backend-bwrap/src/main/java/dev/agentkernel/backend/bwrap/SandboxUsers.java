@@ -9,6 +9,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -60,8 +61,8 @@ record SandboxUsers(long base, long count) {
     }
 
     /** The launcher's arguments that create the sandbox's user namespace. */
-    java.util.List<String> launchArguments() {
-        return java.util.List.of("--userns", Long.toString(base), Long.toString(count));
+    List<String> launchArguments() {
+        return List.of("--userns", Long.toString(base), Long.toString(count));
     }
 
     /**
