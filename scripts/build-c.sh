@@ -1,19 +1,21 @@
 #!/bin/sh
-# Compiles the in-sandbox agent; run by Maven (generate-resources).
-# Usage: build-agent.sh SOURCE.c OUTPUT [release|sanitize [STAMP]]
+# Compiles one of AgentKernel's C programs (the in-sandbox agent ak-agent, the host-side launcher
+# ak-launch); run by Maven (generate-resources) of the module that ships it.
+# Usage: build-c.sh MODULE SOURCE.c OUTPUT [release|sanitize [STAMP]]
 #   release (default): a static binary, hardened (fortify, stack protector), warnings as errors.
 #   sanitize: AddressSanitizer + UndefinedBehaviorSanitizer, dynamically linked (ASan cannot be
 #     static; the sanitizer runtimes libasan8/libubsan1 come with gcc), for the sanitizer test
 #     run (mvn -Dagentkernel.sanitize=true). Default options are compiled in (see AK_SANITIZE).
+#   MODULE: the Maven module, named in error messages.
 #   STAMP (default OUTPUT.cmd): where the compiler command of the last build is kept, so that a
 #     change of mode rebuilds.
 set -eu
-src=$1
-out=$2
-mode=${3:-release}
-name=agentkernel-agent
+name=$1
+src=$2
+out=$3
+mode=${4:-release}
 if ! command -v gcc >/dev/null 2>&1; then
-    echo "$name: gcc not found: building the in-sandbox agent needs a C compiler and the static C library; install them with: apt-get install gcc libc6-dev" >&2
+    echo "$name: gcc not found: building $(basename "$src") needs a C compiler and the static C library; install them with: apt-get install gcc libc6-dev" >&2
     exit 1
 fi
 # Every warning below is an error; -Wsuggest-attribute=format and -Wmissing-noreturn make a
@@ -28,7 +30,7 @@ case $mode in
 esac
 cmd="gcc -std=c11 $(echo $warnings) $flags"
 # Up to date (same source, script and flags): nothing to do (Maven runs this on every build).
-stamp=${4:-$out.cmd}
+stamp=${5:-$out.cmd}
 if [ -f "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt "$0" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$cmd" ]; then
     exit 0
 fi
