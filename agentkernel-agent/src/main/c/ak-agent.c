@@ -18,7 +18,8 @@
  * length + bytes (no NUL), list = u32 count + that many str, "rest" = all remaining bytes.
  *
  * Requests (client -> agent)                       Responses (agent -> client)
- * 0x01 EXEC  u8 flags (bit 0: tty), u16 rows,       0x81 STARTED  u32 pid
+ * 0x01 EXEC  u8 flags (bit 0: tty, bit 1: run as  0x81 STARTED  u32 pid
+ *            root, see "identities"), u16 rows,
  *            u16 cols, str cwd ("" = agent's),      0x82 STDOUT   rest = data (tty: merged)
  *            list argv (>= 1), list env ("K=V";     0x83 STDERR   rest = data
  *            exactly the child's environment)       0x84 EXIT     i32 code (-1 if signalled),
@@ -71,6 +72,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <sys/fsuid.h>
 #include <sys/ioctl.h>
 #include <linux/capability.h>
 #include <sys/prctl.h>
@@ -376,7 +379,83 @@ static void flush_out(void) {
 
 /* ---- exec ---------------------------------------------------------------------------- */
 
-enum { STAGE_SETUP = 1, STAGE_CHDIR = 2, STAGE_EXEC = 3 };
+enum { STAGE_SETUP = 1, STAGE_CHDIR = 2, STAGE_EXEC = 3, STAGE_USER = 4 };
+
+/* ---- identities ---------------------------------------------------------------------- */
+
+/*
+ * Started with --user UID:GID (as AgentKernel starts it in every sandbox), the agent runs
+ * commands as that user, with no capability at all, unless a command asks for root (EXEC flag
+ * bit 1); root is root of the sandbox's user namespace (an unprivileged host uid) and holds
+ * ROOT_CAPS there, the default set of rootless Podman, nothing more. The agent itself uses
+ * AGENT_CAPS (to switch identities and to signal what it started; ROOT_CAPS stay permitted, not
+ * effective, so that a root command can have them under no_new_privs) and touches files as the
+ * user (its filesystem uid). Without --user it runs commands as itself and drops everything.
+ */
+#define CAPBIT(c) (1ULL << (c))
+#define ROOT_CAPS (CAPBIT(CAP_CHOWN) | CAPBIT(CAP_DAC_OVERRIDE) | CAPBIT(CAP_FOWNER) | CAPBIT(CAP_FSETID) \
+        | CAPBIT(CAP_KILL) | CAPBIT(CAP_SETGID) | CAPBIT(CAP_SETUID) | CAPBIT(CAP_SETPCAP) \
+        | CAPBIT(CAP_NET_BIND_SERVICE) | CAPBIT(CAP_SYS_CHROOT) | CAPBIT(CAP_SETFCAP))
+#define AGENT_CAPS (CAPBIT(CAP_SETUID) | CAPBIT(CAP_SETGID) | CAPBIT(CAP_SETPCAP) | CAPBIT(CAP_KILL))
+
+struct identity { int set; uid_t uid; gid_t gid; };
+static struct identity user;        /* --user; .set == 0: commands run as the agent */
+
+/* Parses "UID:GID" (each 0..65535: what a sandbox's user namespace maps). */
+static int parse_identity(const char *text, struct identity *who) {
+    char *end;
+    unsigned long uid = strtoul(text, &end, 10);
+    if (end == text || *end != ':') return -1;
+    const char *g = end + 1;
+    unsigned long gid = strtoul(g, &end, 10);
+    if (end == g || *end || uid > 65535 || gid > 65535) return -1;
+    who->set = 1;
+    who->uid = (uid_t)uid;
+    who->gid = (gid_t)gid;
+    return 0;
+}
+
+/* Sets the permitted and effective sets; inheritable and ambient become empty. */
+static int set_caps(uint64_t permitted, uint64_t effective) {
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) return -1;
+    struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+    memset(data, 0, sizeof data);
+    data[0].permitted = (uint32_t)permitted;
+    data[1].permitted = (uint32_t)(permitted >> 32);
+    data[0].effective = (uint32_t)effective;
+    data[1].effective = (uint32_t)(effective >> 32);
+    return (int)syscall(SYS_capset, &header, data);
+}
+
+/* Keeps only `keep` in the bounding set (needs CAP_SETPCAP unless nothing is to be dropped). */
+static int limit_bounding_set(uint64_t keep) {
+    for (unsigned long cap = 0; cap < 64; cap++) {
+        int held = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+        if (held < 0) break;                                             /* EINVAL: past the last */
+        if (held == 0 || keep & CAPBIT(cap)) continue;
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) return -1;
+    }
+    return 0;
+}
+
+/*
+ * In a command's process, before exec: becomes the sandbox user (or root when asked), keeping
+ * in the bounding set only what that identity may hold, so that exec gives the user nothing and
+ * root ROOT_CAPS. -1 with errno if it cannot (EINVAL from setresuid: root is not mapped, as in an
+ * unprivileged daemon's sandboxes, which map one user).
+ */
+static int become(const struct identity *who, int as_root) {
+    uid_t uid = as_root ? 0 : who->uid;
+    gid_t gid = as_root ? 0 : who->gid;
+    if (limit_bounding_set(as_root ? ROOT_CAPS : 0) != 0) return -1;
+    if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) return -1;
+    /* An unprivileged daemon's user namespace denies setgroups; its one group is already ours. */
+    if (setgroups(as_root ? 0 : 1, &gid) != 0 && !(errno == EPERM && getgid() == gid)) return -1;
+    if (setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0) return -1;
+    /* Under no_new_privs (bubblewrap sets it) exec gives root no more than its permitted set: */
+    return as_root ? set_caps(ROOT_CAPS, 0) : set_caps(0, 0);
+}
 
 static void set_nonblock(int fd) {
     int fl = fcntl(fd, F_GETFL);
@@ -393,7 +472,7 @@ _Noreturn static void child_fail(int errfd, uint32_t stage) {
 }
 
 _Noreturn static void child_run(int errfd, const char *pts, int in_fd, int out_fd, int err_fd,
-                      const char *cwd, char **argv, char **env) {
+                      const char *cwd, char **argv, char **env, int as_root) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -416,6 +495,7 @@ _Noreturn static void child_run(int errfd, const char *pts, int in_fd, int out_f
     {
         for (int fd = 3; fd < 4096; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
+    if (user.set && become(&user, as_root) != 0) child_fail(errfd, STAGE_USER);
     if (cwd[0] && chdir(cwd) < 0) child_fail(errfd, STAGE_CHDIR);
     environ = env;
     execvp(argv[0], argv);
@@ -453,7 +533,7 @@ static void do_exec(uint32_t id, struct rd *r) {
     if (pipe2(p_st, O_CLOEXEC) < 0) { send_error(id, errno, "cannot create a pipe: %s", strerror(errno)); goto fail; }
     pid_t pid = fork();
     if (pid < 0) { send_error(id, errno, "cannot start a process: %s", strerror(errno)); goto fail; }
-    if (pid == 0) child_run(p_st[1], c->tty ? pts : NULL, p_in[0], p_out[1], p_err[1], cwd, argv, env);
+    if (pid == 0) child_run(p_st[1], c->tty ? pts : NULL, p_in[0], p_out[1], p_err[1], cwd, argv, env, (flags & 2) != 0);
 
     close_fd(&p_st[1]);
     close_fd(&p_in[0]);
@@ -471,7 +551,11 @@ static void do_exec(uint32_t id, struct rd *r) {
         struct rd sr = { st, sizeof st, 0 };
         uint32_t stage = get_u32(&sr), err = get_u32(&sr);
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) { }
-        if (stage == STAGE_CHDIR) send_error(id, (int)err, "cannot enter working directory %s: %s", cwd, strerror((int)err));
+        if (stage == STAGE_USER && (flags & 2) && (err == EINVAL || err == EPERM))
+            send_error(id, EPERM, "cannot run as root in this sandbox: its user namespace maps one user (the daemon"
+                       " does not run as root)");
+        else if (stage == STAGE_USER) send_error(id, (int)err, "cannot switch to the command's user: %s", strerror((int)err));
+        else if (stage == STAGE_CHDIR) send_error(id, (int)err, "cannot enter working directory %s: %s", cwd, strerror((int)err));
         else if (stage == STAGE_EXEC && err == ENOENT) send_error(id, ENOENT, "command not found: %s", argv[0]);
         else if (stage == STAGE_EXEC) send_error(id, (int)err, "cannot run %s: %s", argv[0], strerror((int)err));
         else send_error(id, (int)err, "cannot set up the process: %s", strerror((int)err));
@@ -818,21 +902,53 @@ static void on_signal(int signo) {
 }
 
 /*
- * Nothing the agent runs can ever hold a capability: the bounding set is emptied (possible when
- * the sandbox started the agent with CAP_SETPCAP, as AgentKernel does for a root daemon's
- * sandboxes; without it the call fails with EPERM and the set stays as the sandbox made it),
- * then the ambient, inheritable, permitted and effective sets.
+ * Without --user, nothing the agent runs can ever hold a capability: the bounding set is emptied
+ * where the sandbox gave the agent CAP_SETPCAP (elsewhere the call fails with EPERM and the set
+ * stays as the sandbox made it), then every other set. With --user the bounding set keeps
+ * ROOT_CAPS (for commands that ask for root), the agent keeps AGENT_CAPS, and it touches files as
+ * the user.
  */
-static void drop_capabilities(void) {
+static void restrict_self(void) {
+    if (user.set) {
+        if (limit_bounding_set(ROOT_CAPS) != 0)
+            die(1, "cannot limit the capability bounding set (start the agent with CAP_SETPCAP): %s", strerror(errno));
+        if (set_caps(ROOT_CAPS, AGENT_CAPS) != 0)
+            die(1, "cannot keep the agent's capabilities (start it with CAP_SETUID, CAP_SETGID, CAP_SETPCAP and"
+                " CAP_KILL): %s", strerror(errno));
+        setfsgid(user.gid);
+        setfsuid(user.uid);
+        if ((uid_t)setfsuid((uid_t)-1) != user.uid || (gid_t)setfsgid((gid_t)-1) != user.gid)
+            die(1, "cannot touch files as %u:%u", (unsigned)user.uid, (unsigned)user.gid);
+        return;
+    }
     for (unsigned long cap = 0; cap < 64; cap++) {
         if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EPERM) break;   /* EINVAL: past the last */
     }
-    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
-        die(1, "cannot clear the ambient capabilities: %s", strerror(errno));
-    struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
-    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-    memset(data, 0, sizeof data);
-    if (syscall(SYS_capset, &header, data) != 0) die(1, "cannot drop capabilities: %s", strerror(errno));
+    if (set_caps(0, 0) != 0) die(1, "cannot drop capabilities: %s", strerror(errno));
+}
+
+/*
+ * --exec: not an agent but the first process of a sandbox's command (AgentKernel runs one-shot
+ * commands through it): becomes the user (or root) as an agent's command would, then execs.
+ */
+static int exec_as(int as_root, char **argv) {
+    if (!user.set || !argv[0]) {
+        fputs("ak-agent: --exec needs --user UID:GID and a command after --\n", stderr);
+        return 2;
+    }
+    if (become(&user, as_root) != 0) {
+        if (as_root && (errno == EINVAL || errno == EPERM))
+            fputs("ak-agent: cannot run as root in this sandbox: its user namespace maps one user (the daemon does"
+                  " not run as root)\n", stderr);
+        else
+            fprintf(stderr, "ak-agent: cannot switch to the command's user: %s\n", strerror(errno));
+        return 126;
+    }
+    execvp(argv[0], argv);
+    int err = errno;
+    if (err == ENOENT) fprintf(stderr, "ak-agent: command not found: %s\n", argv[0]);
+    else fprintf(stderr, "ak-agent: cannot run %s: %s\n", argv[0], strerror(err));
+    return err == ENOENT ? 127 : 126;
 }
 
 static void setup(void) {
@@ -841,7 +957,7 @@ static void setup(void) {
      * nothing in a sandbox has; so the code it runs (same uid) cannot write frames into our
      * output or read our requests. Commands get dumpable back when they exec. */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) die(1, "cannot make the agent undumpable: %s", strerror(errno));
-    drop_capabilities();
+    restrict_self();
     if (fcntl(STDERR_FILENO, F_GETFD) < 0) open("/dev/null", O_WRONLY);   /* keep fd 2 taken */
     if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0) die(1, "cannot create a pipe: %s", strerror(errno));
     struct sigaction sa;
@@ -859,12 +975,21 @@ static void setup(void) {
 }
 
 int main(int argc, char **argv) {
-    (void)argv;
-    if (argc > 1) {
-        fputs("ak-agent: AgentKernel's in-sandbox agent; speaks a binary protocol on stdin/stdout "
-              "(see the header of ak-agent.c) and takes no arguments\n", stderr);
-        return 2;
+    int as_root = 0, exec_mode = 0, arg = 1;
+    for (; arg < argc; arg++) {
+        if (!strcmp(argv[arg], "--user") && arg + 1 < argc && parse_identity(argv[arg + 1], &user) == 0) arg++;
+        else if (!strcmp(argv[arg], "--exec")) exec_mode = 1;
+        else if (!strcmp(argv[arg], "--root") && exec_mode) as_root = 1;
+        else if (!strcmp(argv[arg], "--") && exec_mode) { arg++; break; }
+        else {
+            fputs("usage: ak-agent [--user UID:GID]                  serve the protocol on stdin/stdout (see the header of\n"
+                  "                                                 ak-agent.c)\n"
+                  "       ak-agent --exec --user UID:GID [--root] -- COMMAND...   run COMMAND as that user (or root)\n",
+                  stderr);
+            return 2;
+        }
     }
+    if (exec_mode) return exec_as(as_root, argv + arg);
     setup();
     static struct pollfd pfd[3 + 3 * MAX_CHANNELS + MAX_DRAINS];
     static struct { struct chan *c; int fd; } who[3 + 3 * MAX_CHANNELS];

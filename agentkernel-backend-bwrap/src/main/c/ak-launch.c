@@ -22,16 +22,19 @@
  *      and gids 0..COUNT-1 are the host's BASE..BASE+COUNT-1, so that root in the sandbox is
  *      an unprivileged host uid that owns nothing outside the sandbox. A helper child, still
  *      host root, creates the namespace; this process writes its maps and joins it later.
- *   5. --mount PATH idmap|plain (repeatable, needs --stage and --userns): every host path the
- *      sandbox mounts is resolved here, as host root, and cloned into a private mount
+ *   5. --mount PATH idmap|owner|plain (repeatable, needs --stage and --userns): every host path
+ *      the sandbox mounts is resolved here, as host root, and cloned into a private mount
  *      namespace of this process under --stage DIR (a tmpfs mounted there, entries "0", "1",
  *      ... in the order given), where bubblewrap binds it from. "idmap" makes the clone an
- *      idmapped mount through the sandbox's user namespace (a directory the user granted looks
- *      as it does on the host, owners included, and what the sandbox writes there belongs to
- *      the directory's owners, never to a uid outside the mapped range's image of the host's
- *      own ids); "plain" keeps host ownership as it is (AgentKernel's own directories, owned by
- *      the sandbox's mapped uids). Nothing in bubblewrap's arguments names a host path then,
- *      and bubblewrap needs no permission to reach these paths.
+ *      idmapped mount through the sandbox's user namespace (system trees: /usr owned by root
+ *      looks owned by sandbox root); "owner" (directories the user granted) idmaps it through
+ *      a namespace of its own in which the directory's owner and group are the sandbox's
+ *      user (--user UID, 1000 by AgentKernel's convention) and sandbox root's host id is
+ *      itself: the sandbox's user writes there as the directory's owner, sandbox root as its
+ *      unprivileged host uid, and no write can make a file of any other host id (host root's
+ *      included); "plain" keeps host ownership as it is (AgentKernel's own directories, owned
+ *      by the sandbox's mapped user). Nothing in bubblewrap's arguments names a host path
+ *      then, and bubblewrap needs no permission to reach these paths.
  *   6. joins the user namespace as its root (uid and gid 0, no supplementary groups) and
  *      execs PROGRAM ARGS... (everything after "--", PROGRAM an absolute path).
  *
@@ -357,15 +360,11 @@ static unsigned long parse_id(const char *text, const char *what) {
 }
 
 /*
- * Creates the user namespace in a helper child (which unshares it and waits), maps its ids
- * from this process (host root), and returns a descriptor of it; the helper is gone on return.
+ * Creates a user namespace in a helper child (which unshares it and waits), writes `uid_map`
+ * and `gid_map` from this process (host root), and returns a descriptor of it; the helper is
+ * gone on return.
  */
-static int user_namespace(const char *base_text, const char *count_text) {
-    unsigned long base = parse_id(base_text, "--userns base");
-    unsigned long count = parse_id(count_text, "--userns count");
-    if (count < 1 || base < 1 || base + count - 1 > 4294967294UL) {
-        die("--userns: bad range %lu+%lu", base, count);
-    }
+static int new_user_namespace(const char *uid_map, const char *gid_map) {
     int ready[2], done[2];
     if (pipe2(ready, O_CLOEXEC) != 0 || pipe2(done, O_CLOEXEC) != 0) {
         die("pipe: %s", strerror(errno));
@@ -395,12 +394,11 @@ static int user_namespace(const char *base_text, const char *count_text) {
     if (n != 1 || status != 0) {
         die("new user namespace: %s", n == 1 ? strerror(status) : "the helper died");
     }
-    char path[64], map[96];
-    snprintf(map, sizeof(map), "0 %lu %lu\n", base, count);
+    char path[64];
     snprintf(path, sizeof(path), "/proc/%d/uid_map", (int) helper);
-    write_file(path, map);
+    write_file(path, uid_map);
     snprintf(path, sizeof(path), "/proc/%d/gid_map", (int) helper);
-    write_file(path, map);
+    write_file(path, gid_map);
     snprintf(path, sizeof(path), "/proc/%d/ns/user", (int) helper);
     int userns = open(path, O_RDONLY | O_CLOEXEC);
     if (userns < 0) {
@@ -411,6 +409,50 @@ static int user_namespace(const char *base_text, const char *count_text) {
     while (waitpid(helper, NULL, 0) < 0 && errno == EINTR) {
     }
     return userns;
+}
+
+/* The sandbox's ids: 0..count-1 inside are base..base+count-1 on the host. */
+struct id_range {
+    unsigned long base;
+    unsigned long count;
+};
+
+static struct id_range parse_range(const char *base_text, const char *count_text) {
+    struct id_range r = {parse_id(base_text, "--userns base"), parse_id(count_text, "--userns count")};
+    if (r.count < 1 || r.base < 1 || r.base + r.count - 1 > 4294967294UL) {
+        die("--userns: bad range %lu+%lu", r.base, r.count);
+    }
+    return r;
+}
+
+/* The sandbox's user namespace. */
+static int sandbox_user_namespace(struct id_range r) {
+    char map[96];
+    snprintf(map, sizeof(map), "0 %lu %lu\n", r.base, r.count);
+    return new_user_namespace(map, map);
+}
+
+/*
+ * The idmapping of a directory the user granted: its owner (uid, and its group) on disk is the
+ * sandbox's user inside, and what sandbox root writes there belongs to sandbox root's host id
+ * (unprivileged, owns nothing else); every other on-disk id is unmapped (shown as the overflow
+ * id, and nothing the sandbox writes can take it), so no file the sandbox makes there belongs
+ * to host root.
+ */
+static int owner_user_namespace(struct id_range r, unsigned long user, uid_t owner, gid_t group) {
+    char uid_map[128], gid_map[128];
+    unsigned long inside = r.base + user;
+    if ((unsigned long) owner == r.base) {
+        snprintf(uid_map, sizeof(uid_map), "%lu %lu 1\n", (unsigned long) owner, inside);
+    } else {
+        snprintf(uid_map, sizeof(uid_map), "%lu %lu 1\n%lu %lu 1\n", (unsigned long) owner, inside, r.base, r.base);
+    }
+    if ((unsigned long) group == r.base) {
+        snprintf(gid_map, sizeof(gid_map), "%lu %lu 1\n", (unsigned long) group, inside);
+    } else {
+        snprintf(gid_map, sizeof(gid_map), "%lu %lu 1\n%lu %lu 1\n", (unsigned long) group, inside, r.base, r.base);
+    }
+    return new_user_namespace(uid_map, gid_map);
 }
 
 /* Joins the user namespace as its root: uid and gid 0 there, no supplementary groups. */
@@ -430,26 +472,51 @@ static void become_namespace_root(int userns) {
 #define MOUNT_ATTR_IDMAP 0x00100000
 #endif
 
+/* How a staged source's ownership looks inside (see the header, point 5). */
+enum mount_kind { MOUNT_PLAIN, MOUNT_IDMAP, MOUNT_OWNER };
+
 struct staged_mount {
     const char *path;
-    int idmap;
+    enum mount_kind kind;
 };
 
-/* Clones `path` (recursively) as a detached mount, idmapped through `userns` when asked. */
-static int clone_tree(const struct staged_mount *m, int userns) {
+static void set_idmap(int tree, const char *path, int userns) {
+    struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (unsigned long long) userns};
+    if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) != 0) {
+        /* a file system without idmapped mounts: the sandbox sees host ownership as is (its
+         * own uids own nothing there), which is safe, only less convenient */
+        if (errno != EINVAL && errno != EOPNOTSUPP && errno != EPERM) {
+            die("idmapped mount of %s: %s", path, strerror(errno));
+        }
+    }
+}
+
+/*
+ * Clones `m->path` (recursively) as a detached mount: as it is (plain), idmapped through the
+ * sandbox's user namespace (idmap) or through one that makes its owner the sandbox's user
+ * (owner).
+ */
+static int clone_tree(const struct staged_mount *m, int userns, struct id_range r, unsigned long user) {
     int fd = (int) syscall(SYS_open_tree, AT_FDCWD, m->path,
                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_NO_AUTOMOUNT);
     if (fd < 0) {
         die("mount source %s: %s", m->path, strerror(errno));
     }
-    if (m->idmap) {
-        struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (unsigned long long) userns};
-        if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) != 0) {
-            /* a file system without idmapped mounts: the sandbox sees host ownership as is
-             * (its own uids own nothing there), which is safe, only less convenient */
-            if (errno != EINVAL && errno != EOPNOTSUPP && errno != EPERM) {
-                die("idmapped mount of %s: %s", m->path, strerror(errno));
+    switch (m->kind) {
+        case MOUNT_PLAIN:
+            break;
+        case MOUNT_IDMAP:
+            set_idmap(fd, m->path, userns);
+            break;
+        case MOUNT_OWNER: {
+            struct stat st;
+            if (fstat(fd, &st) != 0) {
+                die("stat %s: %s", m->path, strerror(errno));
             }
+            int owner = owner_user_namespace(r, user, st.st_uid, st.st_gid);
+            set_idmap(fd, m->path, owner);
+            close(owner);
+            break;
         }
     }
     return fd;
@@ -459,10 +526,11 @@ static int clone_tree(const struct staged_mount *m, int userns) {
  * Moves this process into a private mount namespace and attaches every source under
  * `stage` (a fresh tmpfs there): stage/0, stage/1, ...
  */
-static void stage_mounts(const char *stage, const struct staged_mount *mounts, int count, int userns) {
+static void stage_mounts(const char *stage, const struct staged_mount *mounts, int count, int userns,
+                         struct id_range r, unsigned long user) {
     int trees[MAX_MOUNTS];
     for (int i = 0; i < count; i++) {
-        trees[i] = clone_tree(&mounts[i], userns);
+        trees[i] = clone_tree(&mounts[i], userns, r, user);
     }
     if (unshare(CLONE_NEWNS) != 0) {
         die("new mount namespace: %s", strerror(errno));
@@ -536,7 +604,7 @@ static int parse_fd(const char *text) {
 
 __attribute__((noreturn)) static void usage(void) {
     die("usage: ak-launch [--cgroup FILE]... [--veth HOSTIF BRIDGE-IFINDEX ADDRESS/PREFIX GATEWAY] "
-        "[--read FD PATH]... [--write FD PATH]... [--userns BASE COUNT [--stage DIR] [--mount PATH idmap|plain]...] "
+        "[--read FD PATH]... [--write FD PATH]... [--userns BASE COUNT [--user UID] [--stage DIR] [--mount PATH idmap|owner|plain]...] "
         "-- PROGRAM [ARG]...");
 }
 
@@ -546,7 +614,7 @@ int main(int argc, char **argv) {
     struct open_request opens[MAX_OPENS];
     int open_count = 0;
     char **net = NULL;
-    const char *userns_base = NULL, *userns_count = NULL, *stage = NULL;
+    const char *userns_base = NULL, *userns_count = NULL, *stage = NULL, *user_text = NULL;
     struct staged_mount mounts[MAX_MOUNTS];
     int mount_count = 0;
     int i = 1;
@@ -569,10 +637,14 @@ int main(int argc, char **argv) {
             i += 2;
         } else if (strcmp(argv[i], "--stage") == 0 && i + 1 < argc) {
             stage = argv[++i];
+        } else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc) {
+            user_text = argv[++i];
         } else if (strcmp(argv[i], "--mount") == 0 && i + 2 < argc && mount_count < MAX_MOUNTS
-                   && (strcmp(argv[i + 2], "idmap") == 0 || strcmp(argv[i + 2], "plain") == 0)) {
+                   && (strcmp(argv[i + 2], "idmap") == 0 || strcmp(argv[i + 2], "plain") == 0
+                       || strcmp(argv[i + 2], "owner") == 0)) {
             mounts[mount_count].path = argv[i + 1];
-            mounts[mount_count].idmap = strcmp(argv[i + 2], "idmap") == 0;
+            mounts[mount_count].kind = strcmp(argv[i + 2], "idmap") == 0 ? MOUNT_IDMAP
+                    : strcmp(argv[i + 2], "owner") == 0 ? MOUNT_OWNER : MOUNT_PLAIN;
             mount_count++;
             i += 2;
         } else {
@@ -593,9 +665,14 @@ int main(int argc, char **argv) {
         open_on(&opens[o]);
     }
     if (userns_base != NULL) {
-        int userns = user_namespace(userns_base, userns_count);
+        struct id_range range = parse_range(userns_base, userns_count);
+        unsigned long user = user_text == NULL ? 0 : parse_id(user_text, "--user");
+        if (user >= range.count) {
+            die("--user %lu is outside the sandbox's %lu ids", user, range.count);
+        }
+        int userns = sandbox_user_namespace(range);
         if (stage != NULL) {
-            stage_mounts(stage, mounts, mount_count, userns);
+            stage_mounts(stage, mounts, mount_count, userns, range, user);
         }
         become_namespace_root(userns);
     }

@@ -98,7 +98,7 @@ public final class AgentConnection implements AutoCloseable {
         TerminalSize size = request.terminal().orElse(TerminalSize.DEFAULT);
         try {
             send(new Request.Exec(channel, request.argv(), request.envEntries(), request.workdir().orElse(""),
-                    request.tty(), size.rows(), size.cols()));
+                    request.tty(), request.root(), size.rows(), size.cols()));
             handle.awaitStarted();
             return handle;
         } catch (RuntimeException e) {

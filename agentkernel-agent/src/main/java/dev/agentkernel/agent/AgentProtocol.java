@@ -157,7 +157,7 @@ public final class AgentProtocol {
                     int rows = r.u16();
                     int cols = r.u16();
                     String cwd = r.str();
-                    yield new Exec(ch, r.list(), r.list(), cwd, (flags & 1) != 0, rows, cols);
+                    yield new Exec(ch, r.list(), r.list(), cwd, (flags & 1) != 0, (flags & 2) != 0, rows, cols);
                 }
                 case STDIN -> new Stdin(ch, r.rest());
                 case RESIZE -> new Resize(ch, r.u16(), r.u16());
@@ -177,9 +177,12 @@ public final class AgentProtocol {
             return req;
         }
 
-        /** Starts a command: EXEC. {@code env} entries are {@code K=V}; an empty {@code cwd} is the agent's. */
-        record Exec(int channel, List<String> argv, List<String> env, String cwd, boolean tty, int rows, int cols)
-                implements Request {
+        /**
+         * Starts a command: EXEC. {@code env} entries are {@code K=V}; an empty {@code cwd} is the agent's;
+         * {@code root}: as root of the sandbox rather than its user.
+         */
+        record Exec(int channel, List<String> argv, List<String> env, String cwd, boolean tty, boolean root, int rows,
+                    int cols) implements Request {
             /** Copies the lists. */
             public Exec {
                 argv = List.copyOf(argv);
@@ -189,7 +192,7 @@ public final class AgentProtocol {
 
             @Override
             public Frame toFrame() {
-                Writer w = new Writer().u8(tty ? 1 : 0).u16(rows).u16(cols).str(cwd).list(argv).list(env);
+                Writer w = new Writer().u8((tty ? 1 : 0) | (root ? 2 : 0)).u16(rows).u16(cols).str(cwd).list(argv).list(env);
                 return w.frame(EXEC, channel);
             }
         }

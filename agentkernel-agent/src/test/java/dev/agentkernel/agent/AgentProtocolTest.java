@@ -27,8 +27,9 @@ class AgentProtocolTest {
             binary[i] = (byte) i;
         }
         return Stream.of(
-                new Request.Exec(1, List.of("sh", "-c", "echo ünïcode"), List.of("PATH=/usr/bin", "EMPTY="), "/work", true, 40, 120),
-                new Request.Exec(0xFFFFFFFF, List.of("true"), List.of(), "", false, 0, 0),
+                new Request.Exec(1, List.of("sh", "-c", "echo ünïcode"), List.of("PATH=/usr/bin", "EMPTY="), "/work", true, false, 40, 120),
+                new Request.Exec(2, List.of("id"), List.of(), "/", false, true, 0, 0),
+                new Request.Exec(0xFFFFFFFF, List.of("true"), List.of(), "", false, false, 0, 0),
                 new Request.Stdin(2, binary),
                 new Request.Stdin(2, new byte[0]),
                 new Request.Resize(3, 65535, 1),
@@ -85,7 +86,7 @@ class AgentProtocolTest {
 
     @Test
     void execPayloadIsFlagsSizeCwdArgvEnv() {
-        byte[] payload = new Request.Exec(1, List.of("ls"), List.of("A=1"), "/", true, 24, 80).toFrame().payload();
+        byte[] payload = new Request.Exec(1, List.of("ls"), List.of("A=1"), "/", true, false, 24, 80).toFrame().payload();
         assertThat(HexFormat.of().formatHex(payload)).isEqualTo(
                 "01" + "0018" + "0050" + "00000001" + "2f" + "00000001" + "00000002" + "6c73" + "00000001" + "00000003" + "413d31");
     }

@@ -1,6 +1,5 @@
 package dev.agentkernel.bench;
 
-import dev.agentkernel.agent.AgentBinary;
 import dev.agentkernel.core.backend.BackendSelector;
 import dev.agentkernel.core.backend.Execution;
 import dev.agentkernel.core.backend.IsolationBackend;
@@ -296,13 +295,12 @@ public final class ApiBench {
                     traced("startNet", () -> timeExecution(backend, runSpec)));
             Variant startNoNet = new Variant("`IsolationBackend.start(echo hi).await()`, no network",
                     "backend start, no network", startNet, traced("startNoNet", () -> timeExecution(backend, noNet)));
-            Path agentBinary = AgentBinary.extractTo(host.runtimeDir().resolve("agent")); // the daemon's copy
             SandboxSpec poolSpec = resolver.resolve(SandboxRequest.defaults().withProfile(runSpec.profile()));
             Variant launch = new Variant("`AgentSandbox.launch` of the pool's spec until its agent answers (what "
                     + "one pool refill costs; closed untimed)", "agent sandbox start", startNet,
                     traced("launch", () -> {
                         long t0 = System.nanoTime();
-                        AgentSandbox box = AgentSandbox.launch(backend, poolSpec, agentBinary);
+                        AgentSandbox box = AgentSandbox.launch(backend, poolSpec);
                         long elapsed = System.nanoTime() - t0;
                         box.close();
                         return elapsed;

@@ -84,23 +84,33 @@ final class SetupChecks {
     }
 
     /** What one command in a sandbox gave. */
-    private record Outcome(Termination end, String stdout, long millis) {
+    private record Outcome(Termination end, String stdout, String stderr, long millis) {
+        /** How it ended, with the first line of what it said on stderr. */
+        String describe() {
+            String why = stderr.strip().lines().findFirst().orElse("");
+            return end + (why.isEmpty() ? "" : ": " + why);
+        }
     }
 
     private static Outcome run(IsolationBackend backend, SandboxSpec spec, String script) throws InterruptedException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
         CommandSpec command = CommandSpec.of("sh", "-c", script).withTimeout(LIMIT);
         long begin = System.nanoTime();
         try (Execution execution = backend.start(spec, command, Stdio.capture((kind, b, off, len) -> {
-            if (kind == dev.agentkernel.model.OutputStreamKind.STDOUT) {
-                synchronized (out) {
-                    out.write(b, off, len);
+            ByteArrayOutputStream to = kind == dev.agentkernel.model.OutputStreamKind.STDOUT ? out : err;
+            synchronized (to) {
+                if (to.size() < 64 * 1024) {
+                    to.write(b, off, len);
                 }
             }
         }))) {
             Termination end = execution.await();
             synchronized (out) {
-                return new Outcome(end, out.toString(StandardCharsets.UTF_8), (System.nanoTime() - begin) / 1_000_000);
+                synchronized (err) {
+                    return new Outcome(end, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
+                            (System.nanoTime() - begin) / 1_000_000);
+                }
             }
         }
     }
@@ -112,7 +122,7 @@ final class SetupChecks {
                 return SetupCheck.pass("isolation backend", backend.name() + ": a sandbox started and ran a command in "
                         + o.millis() + " ms");
             }
-            return SetupCheck.fail("isolation backend", backend.name() + ": the test command ended " + o.end(),
+            return SetupCheck.fail("isolation backend", backend.name() + ": the test command ended " + o.describe(),
                     "see 'agentkernel run -- echo hi' for the error");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -131,7 +141,7 @@ final class SetupChecks {
             if (o.end() instanceof Termination.OutOfMemory) {
                 return SetupCheck.pass("resource limits", "a sandbox limited to 64 MB was stopped when it used more (cgroups)");
             }
-            return SetupCheck.fail("resource limits", "a sandbox limited to 64 MB used more and ended " + o.end(),
+            return SetupCheck.fail("resource limits", "a sandbox limited to 64 MB used more and ended " + o.describe(),
                     "run as root on a host with cgroups (v2 preferred) where the memory controller is enabled");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -195,7 +205,7 @@ final class SetupChecks {
                 return SetupCheck.pass("volume mounting", "a file went through a mounted directory both ways");
             }
             return SetupCheck.fail("volume mounting", "the mounted directory did not work (read '" + o.stdout().strip()
-                    + "', ended " + o.end() + ")", "check that the state directory is on a local file system bubblewrap "
+                    + "', ended " + o.describe() + ")", "check that the state directory is on a local file system bubblewrap "
                     + "can bind-mount");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

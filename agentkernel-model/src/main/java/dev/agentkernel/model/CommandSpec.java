@@ -14,9 +14,11 @@ import java.util.Optional;
  * @param env     variables added to the sandbox's environment for this command
  * @param workdir working directory inside the sandbox, or empty for the sandbox's default
  * @param timeout wall-clock limit, or empty for none
+ * @param root    run as root of the sandbox (root of its own user namespace, never the host's)
+ *                instead of the sandbox's unprivileged user; what the published clients call {@code sudo}
  */
 public record CommandSpec(List<String> argv, Map<String, String> env, Optional<String> workdir,
-                          Optional<Duration> timeout) {
+                          Optional<Duration> timeout, boolean root) {
 
     /** The longest timeout accepted. */
     public static final Duration MAX_TIMEOUT = Duration.ofDays(7);
@@ -36,6 +38,11 @@ public record CommandSpec(List<String> argv, Map<String, String> env, Optional<S
                         + MAX_TIMEOUT.toSeconds() + " s (7 days)");
             }
         });
+    }
+
+    /** A command run as the sandbox's unprivileged user. */
+    public CommandSpec(List<String> argv, Map<String, String> env, Optional<String> workdir, Optional<Duration> timeout) {
+        this(argv, env, workdir, timeout, false);
     }
 
     /**
@@ -65,6 +72,11 @@ public record CommandSpec(List<String> argv, Map<String, String> env, Optional<S
 
     /** A copy with a timeout. */
     public CommandSpec withTimeout(Duration value) {
-        return new CommandSpec(argv, env, workdir, Optional.of(value));
+        return new CommandSpec(argv, env, workdir, Optional.of(value), root);
+    }
+
+    /** A copy run as root of the sandbox ({@code true}) or as its user. */
+    public CommandSpec asRoot(boolean value) {
+        return new CommandSpec(argv, env, workdir, timeout, value);
     }
 }

@@ -13,7 +13,6 @@ import dev.agentkernel.store.SqliteTaskStore;
 import dev.agentkernel.model.Mount;
 import java.nio.file.Path;
 import java.time.Clock;
-import dev.agentkernel.agent.AgentBinary;
 import dev.agentkernel.core.backend.BackendSelector;
 import dev.agentkernel.core.backend.IsolationBackend;
 import dev.agentkernel.core.disk.DiskReclaimer;
@@ -97,7 +96,6 @@ public final class Daemon implements AutoCloseable {
         try {
             IsolationBackend backend = BackendSelector.discover().open(config.backend(), host);
             opened.add(backend);
-            Path agent = AgentBinary.extractTo(host.runtimeDir().resolve("agent"));
             Database database = Database.open(host.stateDir().resolve("agentkernel.db"));
             opened.add(database);
             DiskSupport disks = DiskSupport.detect(host);
@@ -111,21 +109,21 @@ public final class Daemon implements AutoCloseable {
             RetentionSweeper retention = new RetentionSweeper(config.retention(), audit, taskStore, Clock.systemUTC()).start();
             opened.add(retention);
             SandboxManager sandboxes = new SandboxManager(backend, resolver, new SqliteSandboxStore(database),
-                    audit, host.stateDir().resolve("sandboxes"), agent, config.maxSandboxes(),
+                    audit, host.stateDir().resolve("sandboxes"), config.maxSandboxes(),
                     config.defaultTimeout(), mountPolicy, disks);
             opened.add(sandboxes);
-            SessionManager sessions = sessions(config.sessions(), config.tasks(), backend, resolver, agent, host, mountPolicy,
+            SessionManager sessions = sessions(config.sessions(), config.tasks(), backend, resolver, host, mountPolicy,
                     disks);
             opened.add(sessions);
             TaskWorkspace workspace = config.tasks().workspace().map(TaskWorkspace::configured)
                     .orElseGet(() -> TaskWorkspace.ofState(host.stateDir().resolve("workspace"), defaultDisk(disks)));
             opened.add(workspace::close);
-            TaskManager tasks = tasks(config.tasks(), backend, resolver, agent, workspace, taskStore);
+            TaskManager tasks = tasks(config.tasks(), backend, resolver, workspace, taskStore);
             opened.add(tasks);
             Optional<WarmPool<PoolKey, AgentSandbox>> pool = Optional.empty();
             if (config.poolSize() > 0) {
                 WarmPool<PoolKey, AgentSandbox> warm = new WarmPool<>(
-                        key -> AgentSandbox.launch(backend, resolver.resolve(options(key)), agent), AgentSandbox::isAlive,
+                        key -> AgentSandbox.launch(backend, resolver.resolve(options(key))), AgentSandbox::isAlive,
                         config.poolSize(), Math.max(1, host.cpus()), 8, Duration.ofMinutes(10));
                 warm.warm(new PoolKey(Optional.empty(), Profile.MODERATE));
                 pool = Optional.of(warm);
@@ -152,12 +150,12 @@ public final class Daemon implements AutoCloseable {
      * {@code /workspace} and the tool libraries (if any) read-only at {@code /tools}.
      */
     private static SessionManager sessions(SessionSettings settings, TaskConfig tasks, IsolationBackend backend,
-                                           PolicyResolver resolver, Path agent, HostContext host,
+                                           PolicyResolver resolver, HostContext host,
                                            HostMountPolicy mountPolicy, DiskSupport disks) {
         List<Mount> shared = new java.util.ArrayList<>(settings.volumes().stream().map(v -> v.toMount(mountPolicy)).toList());
         tasks.workspace().ifPresent(dir -> shared.add(new Mount(dir, PolicyResolver.WORKSPACE, false)));
         tasks.toolsDir().ifPresent(dir -> shared.add(new Mount(dir, SandboxTaskRunner.TOOLS, true)));
-        InterpreterLauncher launcher = new InterpreterLauncher(backend, resolver, agent,
+        InterpreterLauncher launcher = new InterpreterLauncher(backend, resolver,
                 DriverFiles.extractTo(host.runtimeDir().resolve("session")), host.stateDir().resolve("sessions"), shared,
                 defaultDisk(disks));
         return new SessionManager(launcher, settings, HostCapacity.detect(), mountPolicy,
@@ -169,9 +167,9 @@ public final class Daemon implements AutoCloseable {
         return disks.enforced() ? OptionalLong.of(PolicyResolver.defaultDiskMb(Profile.MODERATE)) : OptionalLong.empty();
     }
 
-    private static TaskManager tasks(TaskConfig config, IsolationBackend backend, PolicyResolver resolver, Path agent,
+    private static TaskManager tasks(TaskConfig config, IsolationBackend backend, PolicyResolver resolver,
                                      TaskWorkspace workspace, SqliteTaskStore store) {
-        SandboxTaskRunner runner = new SandboxTaskRunner(backend, resolver, agent, Optional.of(workspace.dir()),
+        SandboxTaskRunner runner = new SandboxTaskRunner(backend, resolver, Optional.of(workspace.dir()),
                 config.toolsDir());
         return new TaskManager(runner, store, config.settings(), Clock.systemUTC());
     }

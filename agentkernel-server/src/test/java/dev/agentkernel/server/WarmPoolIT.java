@@ -138,7 +138,7 @@ class WarmPoolIT {
 
     @Test
     void restrictiveRequestGetsARestrictiveSandbox() {
-        List<String> probe = List.of("sh", "-c", "ip -o link; touch /probe 2>/dev/null && echo rw || echo ro");
+        List<String> probe = List.of("sh", "-c", "ip -o link; " + RunApiIT.ROOT_MOUNT_MODE);
         awaitReady(SHELL_IMAGE, "moderate", POOL_SIZE);
         ServerFixture.Response moderate = fx.run(probe, Map.of());
         assertThat(moderate.data().path("output").asText()).as("moderate, the pool's default: %s", moderate)

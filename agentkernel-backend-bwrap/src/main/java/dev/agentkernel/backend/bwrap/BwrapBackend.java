@@ -1,5 +1,6 @@
 package dev.agentkernel.backend.bwrap;
 
+import dev.agentkernel.agent.AgentBinary;
 import dev.agentkernel.core.backend.Execution;
 import dev.agentkernel.core.backend.IsolationBackend;
 import dev.agentkernel.core.backend.Stdio;
@@ -62,7 +63,7 @@ final class BwrapBackend implements IsolationBackend {
         this.seccompFilter = SeccompFilterFile.ensure(host.stateDir().resolve("seccomp"), SeccompPolicy.defaults(),
                 SeccompArch.current());
         this.commandLine = new BwrapCommandLine(bwrap, EtcSkeleton.prepare(host.stateDir()),
-                BwrapCommandLine.RootLayout.ofHost());
+                BwrapCommandLine.RootLayout.ofHost(), AgentBinary.extractTo(host.stateDir().resolve("agent")));
         reapStale();
     }
 
@@ -94,6 +95,16 @@ final class BwrapBackend implements IsolationBackend {
 
     @Override
     public Execution start(SandboxSpec spec, CommandSpec command, Stdio stdio) {
+        return launch(spec, new BwrapCommandLine.Payload.Command(command), command.timeout(), stdio);
+    }
+
+    @Override
+    public Execution startAgent(SandboxSpec spec, Stdio stdio) {
+        return launch(spec, new BwrapCommandLine.Payload.Agent(), Optional.empty(), stdio);
+    }
+
+    private Execution launch(SandboxSpec spec, BwrapCommandLine.Payload payload, Optional<Duration> timeout,
+                             Stdio stdio) {
         NetworkChoice.Decision network = wiring(spec);
         boolean slirp = network.wiring() == NetworkWiring.SLIRP4NETNS;
         String id = OwnerTag.of(Long.toString(SEQUENCE.incrementAndGet()));
@@ -117,12 +128,12 @@ final class BwrapBackend implements IsolationBackend {
             List<String> bwrapArgv;
             if (users.isPresent()) {
                 MountSources.Staged sources = new MountSources.Staged(stage, stateDir);
-                bwrapArgv = commandLine.build(spec, command, network.wiring(), sources);
+                bwrapArgv = commandLine.build(spec, payload, network.wiring(), sources);
                 sources.owned().forEach(users.get()::own);
                 argv.addAll(users.get().launchArguments());
                 argv.addAll(sources.launcherArguments());
             } else {
-                bwrapArgv = commandLine.build(spec, command, network.wiring());
+                bwrapArgv = commandLine.build(spec, payload, network.wiring(), new MountSources.Direct());
             }
             argv.add("--");
             argv.addAll(bwrapArgv);
@@ -139,7 +150,7 @@ final class BwrapBackend implements IsolationBackend {
             }
             LaunchChannel ownedChannel = channel;
             SlirpNetwork ownedNet = net;
-            return SupervisedExecution.supervise(id, process, stdio, command.timeout(), SupervisedExecution.DEFAULT_GRACE,
+            return SupervisedExecution.supervise(id, process, stdio, timeout, SupervisedExecution.DEFAULT_GRACE,
                     cgroup, spec.limits().memoryMb(), () -> {
                         if (ownedNet != null) {
                             ownedNet.close();

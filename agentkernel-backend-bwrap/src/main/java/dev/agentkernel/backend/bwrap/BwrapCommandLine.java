@@ -1,6 +1,5 @@
 package dev.agentkernel.backend.bwrap;
 
-import dev.agentkernel.core.sandbox.AgentSandbox;
 import dev.agentkernel.model.CommandSpec;
 import dev.agentkernel.model.Mount;
 import dev.agentkernel.model.NetworkMode;
@@ -9,9 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Builds the bubblewrap argument list for one sandbox. Pure: the same inputs give the
@@ -23,21 +25,53 @@ import java.util.Map;
  * {@link NetworkWiring#BRIDGE} the launcher has already moved itself into the sandbox's own
  * network namespace, which bubblewrap keeps (no {@code --unshare-net}): these arguments are
  * only safe behind that launcher.
+ *
+ * <p>Identities: the sandbox's first process is always the in-sandbox agent binary, mounted
+ * read-only at {@value #AGENT_DIR}: either serving its protocol ({@link Payload.Agent}) or, for a
+ * one-shot command ({@link Payload.Command}), as an exec shim ({@code --exec}). Either way it
+ * starts as root of the sandbox with {@link #ROOT_CAPABILITIES} only, and runs every command as the
+ * sandbox's user {@value #SANDBOX_USER} (no capability at all) unless the command asks for root
+ * (then root of the sandbox's user namespace with those capabilities, nothing more).
  */
 final class BwrapCommandLine {
 
     static final int SECCOMP_FD = 3;
     static final int INFO_FD = 4;
     static final int BLOCK_FD = 5;
+    /** Where the agent's directory is mounted, read-only, in every sandbox. */
+    static final String AGENT_DIR = "/.ak";
+    /** Uid and gid of the sandbox's user, who runs every command that does not ask for root. */
+    static final int SANDBOX_USER = 1000;
+    /**
+     * The most a process in a sandbox can hold, in the sandbox's user namespace only: rootless
+     * Podman's default set. Only the agent and commands that ask for root get them.
+     */
+    static final List<String> ROOT_CAPABILITIES = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER",
+            "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+            "CAP_SYS_CHROOT", "CAP_SETFCAP");
 
     private final Path bwrap;
     private final EtcSkeleton etc;
     private final RootLayout root;
+    private final Path agent;
 
-    BwrapCommandLine(Path bwrap, EtcSkeleton etc, RootLayout root) {
+    /** @param agent the agent binary on the host (its directory is mounted at {@value #AGENT_DIR}) */
+    BwrapCommandLine(Path bwrap, EtcSkeleton etc, RootLayout root, Path agent) {
         this.bwrap = bwrap;
         this.etc = etc;
         this.root = root;
+        this.agent = agent;
+    }
+
+    /** What a sandbox's first process does. */
+    sealed interface Payload {
+        /** The agent serves its protocol on stdin/stdout (a long-lived sandbox). */
+        record Agent() implements Payload {
+        }
+
+        /** One command, through the agent binary's exec shim (a one-shot sandbox). */
+        record Command(CommandSpec command) implements Payload {
+        }
     }
 
     /**
@@ -46,7 +80,7 @@ final class BwrapCommandLine {
      * @param wiring {@link NetworkWiring#OFFLINE} exactly when the spec has no network
      */
     List<String> build(SandboxSpec spec, CommandSpec command, NetworkWiring wiring) {
-        return build(spec, command, wiring, new MountSources.Direct());
+        return build(spec, new Payload.Command(command), wiring, new MountSources.Direct());
     }
 
     /**
@@ -54,7 +88,16 @@ final class BwrapCommandLine {
      *
      * @param wiring {@link NetworkWiring#OFFLINE} exactly when the spec has no network
      */
-    List<String> build(SandboxSpec spec, CommandSpec command, NetworkWiring wiring, MountSources sources) {
+    /** {@code /a/b/c} -> {@code /a, /a/b}. */
+    static List<String> parentsOf(String sandboxPath) {
+        List<String> parents = new ArrayList<>();
+        for (int slash = sandboxPath.indexOf('/', 1); slash > 0; slash = sandboxPath.indexOf('/', slash + 1)) {
+            parents.add(sandboxPath.substring(0, slash));
+        }
+        return parents;
+    }
+
+    List<String> build(SandboxSpec spec, Payload payload, NetworkWiring wiring, MountSources sources) {
         boolean network = spec.network() == NetworkMode.OUTBOUND;
         if (network == (wiring == NetworkWiring.OFFLINE)) {
             throw new IllegalArgumentException("network " + spec.network() + " cannot be wired as " + wiring);
@@ -65,11 +108,14 @@ final class BwrapCommandLine {
         if (wiring != NetworkWiring.BRIDGE) {
             args.add("--unshare-net");
         }
+        if (sources instanceof MountSources.Direct) {
+            // bubblewrap's own user namespace (an unprivileged AgentKernel): one user, the daemon's own uid
+            args.addAll(List.of("--unshare-user", "--uid", Integer.toString(SANDBOX_USER), "--gid",
+                    Integer.toString(SANDBOX_USER)));
+        }
         args.addAll(List.of("--die-with-parent", "--new-session", "--cap-drop", "ALL"));
-        if (sources instanceof MountSources.Staged && isAgent(command)) {
-            // The agent alone starts with CAP_SETPCAP (in the sandbox's user namespace): it empties the
-            // bounding set of everything it will run, then drops every capability itself.
-            args.addAll(List.of("--cap-add", "CAP_SETPCAP"));
+        for (String capability : ROOT_CAPABILITIES) {
+            args.addAll(List.of("--cap-add", capability));
         }
         args.add("--hostname");
         args.add(spec.hostname());
@@ -77,18 +123,29 @@ final class BwrapCommandLine {
         args.addAll(List.of("--proc", "/proc"));
         ProcMasks.addArguments(args);
         args.addAll(List.of("--dev", "/dev"));
-        args.addAll(List.of("--size", Long.toString(spec.limits().tmpMb() * 1024 * 1024), "--tmpfs", "/tmp"));
-        args.addAll(List.of("--dir", "/var/tmp", "--dir", "/run"));
+        args.addAll(List.of("--perms", "1777", "--size", Long.toString(spec.limits().tmpMb() * 1024 * 1024),
+                "--tmpfs", "/tmp"));
+        args.addAll(List.of("--perms", "1777", "--dir", "/var/tmp", "--dir", "/run"));
         args.add("--ro-bind");
-        args.add(sources.source(etc.tree(network), false));
+        args.add(sources.system(etc.tree(network)));
         args.add("/etc");
-        args.addAll(List.of("--dir", "/workspace"));
+        // the user's own unless a mount replaces it (bubblewrap cannot chown: writable by all, sticky)
+        args.addAll(List.of("--perms", "1777", "--dir", "/workspace"));
+        Set<String> parents = new HashSet<>(List.of("/", "/workspace", "/tmp", "/var", "/var/tmp", "/run", "/etc"));
         for (Mount mount : spec.mounts()) {
+            // parents of a mount point made here, 0755: bubblewrap would make them 0700 (sandbox root's only)
+            for (String parent : parentsOf(mount.sandboxPath())) {
+                if (parents.add(parent)) {
+                    args.addAll(List.of("--dir", parent));
+                }
+            }
             args.add(mount.readOnly() ? "--ro-bind" : "--bind");
-            args.add(sources.source(mount.hostPath(), !mount.readOnly()));
+            args.add(sources.mount(mount.hostPath(), !mount.readOnly()));
             args.add(mount.sandboxPath());
         }
-        String workdir = command.workdir().orElse(spec.workdir());
+        args.addAll(List.of("--ro-bind", sources.system(agent.getParent()), AGENT_DIR));
+        Optional<CommandSpec> command = payload instanceof Payload.Command c ? Optional.of(c.command()) : Optional.empty();
+        String workdir = command.flatMap(CommandSpec::workdir).orElse(spec.workdir());
         if (!workdir.equals("/workspace") && !coveredByMount(spec, workdir)) {
             args.add("--dir");
             args.add(workdir);
@@ -100,7 +157,7 @@ final class BwrapCommandLine {
         args.add(workdir);
         args.add("--clearenv");
         Map<String, String> env = new LinkedHashMap<>(spec.env());
-        env.putAll(command.env());
+        command.ifPresent(c -> env.putAll(c.env()));
         env.forEach((k, v) -> {
             args.add("--setenv");
             args.add(k);
@@ -112,12 +169,20 @@ final class BwrapCommandLine {
             args.addAll(List.of("--info-fd", Integer.toString(INFO_FD), "--block-fd", Integer.toString(BLOCK_FD)));
         }
         args.add("--");
-        args.addAll(command.argv());
+        args.add(AGENT_DIR + "/" + agent.getFileName());
+        String user = SANDBOX_USER + ":" + SANDBOX_USER;
+        switch (payload) {
+            case Payload.Agent a -> args.addAll(List.of("--user", user));
+            case Payload.Command c -> {
+                args.addAll(List.of("--exec", "--user", user));
+                if (c.command().root()) {
+                    args.add("--root");
+                }
+                args.add("--");
+                args.addAll(c.command().argv());
+            }
+        }
         return args;
-    }
-
-    private static boolean isAgent(CommandSpec command) {
-        return command.argv().getFirst().startsWith(AgentSandbox.AGENT_DIR + "/");
     }
 
     private static boolean coveredByMount(SandboxSpec spec, String path) {
@@ -164,7 +229,7 @@ final class BwrapCommandLine {
 
         void addArguments(List<String> args, MountSources sources) {
             for (String dir : binds) {
-                args.addAll(List.of("--ro-bind", sources.source(Path.of(dir), false), dir));
+                args.addAll(List.of("--ro-bind", sources.system(Path.of(dir)), dir));
             }
             symlinks.forEach((link, target) -> args.addAll(List.of("--symlink", target, link)));
         }
@@ -174,16 +239,17 @@ final class BwrapCommandLine {
      * The parts of {@code /proc} that show or change the whole host, hidden as the strictest
      * container runtimes hide them (crun's and Docker's masked paths): files are covered by
      * {@code /dev/null}, directories by an empty read-only tmpfs. Only what this kernel has
-     * (bubblewrap cannot cover what does not exist). {@code /proc/sys}, {@code /proc/irq},
-     * {@code /proc/bus} and {@code /proc/sysrq-trigger} stay visible; bubblewrap covers
-     * {@code irq} and {@code bus} read-only itself, and nothing in {@code /proc/sys} is writable
-     * for sandbox root, an unprivileged host uid without capabilities.
+     * (bubblewrap cannot cover what does not exist). {@code /proc/sys}, {@code /proc/irq} and
+     * {@code /proc/bus} are read-only mounts (their files show the reading process's own
+     * namespaces, so binding them from the host's {@code /proc} shows the sandbox its own values);
+     * besides, nothing in them is writable for sandbox root, an unprivileged host uid.
      */
     static final class ProcMasks {
         static final List<String> FILES = List.of("kcore", "keys", "key-users", "kpageflags", "kpagecount",
                 "kpagecgroup", "timer_list", "timer_stats", "sched_debug", "latency_stats", "vmallocinfo",
                 "config.gz", "sysrq-trigger");
         static final List<String> DIRECTORIES = List.of("acpi", "scsi", "asound");
+        static final List<String> READ_ONLY = List.of("sys", "irq", "bus");
         private static final List<String> ARGUMENTS = compute();
 
         private ProcMasks() {
@@ -195,6 +261,11 @@ final class BwrapCommandLine {
 
         private static List<String> compute() {
             List<String> args = new ArrayList<>();
+            for (String dir : READ_ONLY) {
+                if (Files.isDirectory(Path.of("/proc", dir))) {
+                    args.addAll(List.of("--ro-bind", "/proc/" + dir, "/proc/" + dir));
+                }
+            }
             for (String file : FILES) {
                 if (Files.exists(Path.of("/proc", file))) {
                     args.addAll(List.of("--ro-bind", "/dev/null", "/proc/" + file));

@@ -12,19 +12,30 @@ import java.util.List;
  * root, clones it into its private mount namespace under a stage directory and bubblewrap
  * binds {@code STAGE/0}, {@code STAGE/1}, ...: no host path is in bubblewrap's arguments (so
  * none in the sandbox's {@code /proc/1/cmdline}), bubblewrap, already the sandbox's root, needs
- * no permission on the host paths, and each clone is idmapped through the sandbox's user
- * namespace unless it is one of AgentKernel's own directories that the sandbox writes (those
- * belong to sandbox root's host uid instead, see {@link SandboxUsers#own}).
+ * no permission on the host paths. System trees ({@code /usr}, the {@code /etc} tree, the agent)
+ * are idmapped through the sandbox's user namespace (host root's files are sandbox root's);
+ * directories the user granted are idmapped so that their owner is the sandbox's user (what
+ * it writes there is the owner's, what sandbox root writes is sandbox root's unprivileged host
+ * uid's, never host root's); AgentKernel's own directories that the sandbox writes are bound
+ * as they are (owned by the sandbox user's host uid, see {@link SandboxUsers#own}).
  */
 sealed interface MountSources {
 
-    /** The source bubblewrap is given for host path {@code host}. */
-    String source(Path host, boolean writable);
+    /** The source bubblewrap is given for a system tree, bound read-only. */
+    String system(Path host);
+
+    /** The source bubblewrap is given for a mount of the sandbox's spec. */
+    String mount(Path host, boolean writable);
 
     /** Host paths as they are. */
     record Direct() implements MountSources {
         @Override
-        public String source(Path host, boolean writable) {
+        public String system(Path host) {
+            return host.toString();
+        }
+
+        @Override
+        public String mount(Path host, boolean writable) {
             return host.toString();
         }
     }
@@ -49,18 +60,29 @@ sealed interface MountSources {
         }
 
         @Override
-        public String source(Path host, boolean writable) {
+        public String system(Path host) {
+            return staged(host, "idmap");
+        }
+
+        @Override
+        public String mount(Path host, boolean writable) {
             boolean own = writable && host.toAbsolutePath().normalize().startsWith(ownState);
-            launcherArguments.addAll(List.of("--mount", host.toString(), own ? "plain" : "idmap"));
             if (own) {
                 owned.add(host);
             }
+            return staged(host, own ? "plain" : "owner");
+        }
+
+        private String staged(Path host, String kind) {
+            launcherArguments.addAll(List.of("--mount", host.toString(), kind));
             return stage.resolve(Integer.toString(next++)).toString();
         }
 
-        /** {@code --stage DIR --mount PATH MODE ...} for the launcher. */
+        /** {@code --user UID --stage DIR --mount PATH KIND ...} for the launcher. */
         List<String> launcherArguments() {
-            List<String> args = new ArrayList<>(launcherArguments.size() + 2);
+            List<String> args = new ArrayList<>(launcherArguments.size() + 4);
+            args.add("--user");
+            args.add(Integer.toString(BwrapCommandLine.SANDBOX_USER));
             args.add("--stage");
             args.add(stage.toString());
             args.addAll(launcherArguments);

@@ -65,9 +65,14 @@ record SandboxUsers(long base, long count) {
         return List.of("--userns", Long.toString(base), Long.toString(count));
     }
 
+    /** Host uid (and gid) of the sandbox's user ({@link BwrapCommandLine#SANDBOX_USER}), who runs its commands. */
+    long user() {
+        return base + BwrapCommandLine.SANDBOX_USER;
+    }
+
     /**
-     * Makes sandbox root own {@code dir} and everything in it (a directory of AgentKernel's own
-     * that the sandbox writes: its workspace, {@code /tmp}, a session's files). Cheap when it
+     * Makes the sandbox's user own {@code dir} and everything in it (a directory of AgentKernel's
+     * own that the sandbox writes: its workspace, {@code /tmp}, a session's files). Cheap when it
      * already does: only the top is looked at then. Links are not followed.
      */
     void own(Path dir) {
@@ -89,17 +94,17 @@ record SandboxUsers(long base, long count) {
                 }
             });
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot give " + dir + " to the sandbox's root (host uid " + base + ")", e);
+            throw new UncheckedIOException("cannot give " + dir + " to the sandbox's user (host uid " + user() + ")", e);
         }
     }
 
     private boolean ownedBySandbox(Path path) throws IOException {
         Object uid = Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        return uid instanceof Integer u && Integer.toUnsignedLong(u) == base;
+        return uid instanceof Integer u && Integer.toUnsignedLong(u) == user();
     }
 
     private void chown(Path path) throws IOException {
-        int id = (int) base;
+        int id = (int) user();
         Files.setAttribute(path, "unix:uid", id, LinkOption.NOFOLLOW_LINKS);
         Files.setAttribute(path, "unix:gid", id, LinkOption.NOFOLLOW_LINKS);
     }

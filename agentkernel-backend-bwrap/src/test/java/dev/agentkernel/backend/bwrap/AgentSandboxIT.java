@@ -94,7 +94,7 @@ class AgentSandboxIT extends SandboxTestBase {
 
     @Test
     void runsCommandsWithExitCodesEnvAndWorkdir() throws Exception {
-        try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE), agent)) {
+        try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE))) {
             Out out = new Out();
             Termination t = box.run(cmd("sh", "-c", "echo hi; echo err >&2; exit 3"), out, () -> false, Duration.ofSeconds(1));
             assertThat(t).isEqualTo(new Termination.Exited(3));
@@ -127,7 +127,7 @@ class AgentSandboxIT extends SandboxTestBase {
      */
     @Test
     void theCodeCannotReachTheAgentsDescriptorsOrMemory() throws Exception {
-        try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE), agent)) {
+        try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE))) {
             Out out = new Out();
             String forged = "\\202\\000\\000\\000\\007\\000\\000\\000\\005FORGE";
             Termination t = box.run(cmd("sh", "-c", "a=$PPID;"
@@ -148,24 +148,65 @@ class AgentSandboxIT extends SandboxTestBase {
 
     /**
      * Issue 12: the capability bounding set was left full (bubblewrap clears the effective and
-     * permitted sets only). The agent empties it, and every other set, for everything it runs.
+     * permitted sets only), and commands ran as sandbox root. A command runs as the sandbox's user
+     * and holds nothing, not even in its bounding set; the agent keeps only what it needs to switch
+     * identities and signal what it started, and a bounding set no wider than rootless Podman's.
      */
     @Test
-    void whatTheAgentRunsHoldsNoCapabilityNotEvenInItsBoundingSet() throws Exception {
-        try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE), agent)) {
+    void commandsRunAsTheSandboxUserWithNoCapabilityNotEvenInTheBoundingSet() throws Exception {
+        try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE))) {
             Out out = new Out();
-            Termination t = box.run(cmd("sh", "-c", "grep ^Cap /proc/self/status; grep ^Cap /proc/$PPID/status"),
+            Termination t = box.run(cmd("sh", "-c", "id -u; id -g; grep ^Cap /proc/self/status; grep ^Cap /proc/$PPID/status;"
+                            + " grep -E '^(Uid|Gid)' /proc/$PPID/status | tr -s '\\t ' ' '"),
                     out, () -> false, Duration.ofSeconds(1));
             assertThat(t).as(out.out()).isEqualTo(new Termination.Exited(0));
             List<String> lines = out.out().lines().toList();
-            assertThat(lines).as("the command's and the agent's capability sets").hasSize(10)
-                    .allSatisfy(line -> assertThat(line).endsWith("0000000000000000"));
+            assertThat(lines).as(out.out()).containsExactly("1000", "1000",
+                    "CapInh:\t0000000000000000", "CapPrm:\t0000000000000000", "CapEff:\t0000000000000000",
+                    "CapBnd:\t0000000000000000", "CapAmb:\t0000000000000000",
+                    // the agent uses CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_SETPCAP; ROOT_CAPABILITIES are the most
+                    // it may pass on (permitted: the most a root command gets under no_new_privs)
+                    "CapInh:\t0000000000000000", "CapPrm:\t00000000800405fb", "CapEff:\t00000000000001e0",
+                    "CapBnd:\t00000000800405fb", "CapAmb:\t0000000000000000",
+                    // the agent is root of the sandbox but touches files as the user
+                    "Uid: 0 0 0 1000", "Gid: 0 0 0 1000");
+        }
+    }
+
+    /** Issue 12: root inside only when the command asks (the published clients' {@code sudo}), and then only rootless Podman's capabilities. */
+    @Test
+    void aCommandThatAsksForRootIsRootOfTheSandboxWithTheRootSetOnly() throws Exception {
+        try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE))) {
+            Out out = new Out();
+            Termination t = box.run(cmd("sh", "-c", "id -u; grep -E '^Cap(Eff|Bnd)' /proc/self/status;"
+                    + " echo x > /workspace/by-root; stat -c '%u %g' /workspace/by-root").asRoot(true),
+                    out, () -> false, Duration.ofSeconds(1));
+            assertThat(t).as(out.out()).isEqualTo(new Termination.Exited(0));
+            assertThat(out.out().lines().toList()).as(out.out()).containsExactly("0",
+                    "CapEff:\t00000000800405fb", "CapBnd:\t00000000800405fb", "0 0");
+        }
+    }
+
+    /** Issue 12: the user's code cannot signal the agent (another uid, and it holds no CAP_KILL). */
+    @Test
+    void theUsersCodeCannotSignalTheAgent() throws Exception {
+        try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE))) {
+            Out out = new Out();
+            Termination t = box.run(cmd("sh", "-c", "kill -STOP $PPID 2>&1 || echo refused; kill -9 $PPID 2>&1 || echo refused"),
+                    out, () -> false, Duration.ofSeconds(1));
+            assertThat(t).as(out.out()).isEqualTo(new Termination.Exited(0));
+            assertThat(out.out()).contains("refused").doesNotContain("No such process");
+            assertThat(box.isAlive()).isTrue();
+            Out after = new Out();
+            assertThat(box.run(cmd("echo", "alive"), after, () -> false, Duration.ofSeconds(1)))
+                    .isEqualTo(new Termination.Exited(0));
+            assertThat(after.out()).isEqualTo("alive\n");
         }
     }
 
     @Test
     void timeoutEndsTheCommandButNotTheSandbox() throws Exception {
-        try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE), agent)) {
+        try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE))) {
             CommandSpec slow = new CommandSpec(List.of("sleep", "30"), Map.of(), Optional.empty(),
                     Optional.of(Duration.ofMillis(300)));
             long begin = System.nanoTime();
@@ -182,7 +223,7 @@ class AgentSandboxIT extends SandboxTestBase {
     void outOfMemoryIsReported() throws Exception {
         SandboxSpec base = sandboxes.offline(Profile.MODERATE);
         SandboxSpec small = Sandboxes.withLimits(base, base.limits().withMemoryMb(64));
-        try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, small, agent)) {
+        try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, small)) {
             Termination t = box.run(cmd("python3", "-c", "b = bytearray(512 * 1024 * 1024); print(len(b))"),
                     new Out(), () -> false, Duration.ofSeconds(1));
             assertThat(t).isInstanceOfAny(Termination.OutOfMemory.class, Termination.Exited.class);
@@ -194,7 +235,7 @@ class AgentSandboxIT extends SandboxTestBase {
 
     @Test
     void cancelKillsTheCommand() throws Exception {
-        try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE), agent)) {
+        try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE))) {
             long begin = System.nanoTime();
             Termination t = box.run(cmd("sleep", "30"), new Out(), () -> System.nanoTime() - begin > 200_000_000L,
                     Duration.ofSeconds(1));
@@ -204,7 +245,7 @@ class AgentSandboxIT extends SandboxTestBase {
 
     @Test
     void closeKillsEverything() throws Exception {
-        AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE), agent);
+        AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE));
         box.start(cmd("sh", "-c", "setsid sleep 100 & sleep 100"), Optional.empty(), OutputSink.discard());
         box.close();
         assertThat(box.isAlive()).isFalse();

@@ -35,6 +35,7 @@ class BwrapCommandLineTest {
     static Path state;
     static EtcSkeleton etc;
     BwrapCommandLine commandLine;
+    static final Path AGENT = Path.of("/opt/agentkernel/agent/ak-agent-test");
 
     @org.junit.jupiter.api.BeforeAll
     static void prepareEtc() {
@@ -43,7 +44,7 @@ class BwrapCommandLineTest {
 
     @BeforeEach
     void setUp() {
-        commandLine = new BwrapCommandLine(BWRAP, etc, BwrapCommandLine.RootLayout.ofHost());
+        commandLine = new BwrapCommandLine(BWRAP, etc, BwrapCommandLine.RootLayout.ofHost(), AGENT);
     }
 
     private static SandboxSpec spec(NetworkMode network, boolean readOnlyRoot, List<Mount> mounts,
@@ -61,10 +62,16 @@ class BwrapCommandLineTest {
         return spec(NetworkMode.NONE, true, List.of(), Map.of("PATH", "/usr/bin:/bin"), "/workspace");
     }
 
-    /** The bwrap options: everything between the program and the {@code --} before the command. */
+    /**
+     * The bwrap options: everything between the program and the {@code --} before the agent's exec
+     * shim, which runs the command as the sandbox's user.
+     */
     private static List<String> options(List<String> args, CommandSpec command) {
-        int separator = args.size() - command.argv().size() - 1;
-        assertThat(args.get(separator)).as("the separator before the command").isEqualTo("--");
+        int separator = args.size() - command.argv().size() - 6;
+        assertThat(args.subList(separator, args.size() - command.argv().size()))
+                .as("bubblewrap runs the agent's exec shim, which runs the command as the sandbox's user")
+                .containsExactly("--", "/.ak/ak-agent-test", "--exec", "--user", "1000:1000", "--");
+        assertThat(args.subList(args.size() - command.argv().size(), args.size())).isEqualTo(command.argv());
         return args.subList(1, separator);
     }
 
@@ -120,11 +127,21 @@ class BwrapCommandLineTest {
     }
 
     @Test
-    void dropsEveryCapabilityClearsTheEnvironmentAndAppliesSeccompOnFd3() {
+    void keepsOnlyRootlessPodmansCapabilitiesClearsTheEnvironmentAndAppliesSeccompOnFd3() {
         List<String> options = options(moderate());
 
-        assertThat(indexOfSequence(options, "--cap-drop", "ALL")).isNotNegative();
-        assertThat(options).doesNotContain("--cap-add");
+        int drop = indexOfSequence(options, "--cap-drop", "ALL");
+        assertThat(drop).isNotNegative();
+        List<String> added = new java.util.ArrayList<>();
+        for (int i = 0; i < options.size() - 1; i++) {
+            if (options.get(i).equals("--cap-add")) {
+                assertThat(i).isGreaterThan(drop);
+                added.add(options.get(i + 1));
+            }
+        }
+        assertThat(added).containsExactlyInAnyOrder("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID",
+                "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+                "CAP_SETFCAP");
         assertThat(options).contains("--clearenv");
         assertThat(indexOfSequence(options, "--seccomp", "3")).isNotNegative();
     }
@@ -140,7 +157,7 @@ class BwrapCommandLineTest {
     @Test
     void theRootLayoutIsAddedAsGiven() {
         BwrapCommandLine custom = new BwrapCommandLine(BWRAP, etc,
-                new BwrapCommandLine.RootLayout(List.of("/usr"), java.util.Map.of("/bin", "usr/bin")));
+                new BwrapCommandLine.RootLayout(List.of("/usr"), java.util.Map.of("/bin", "usr/bin")), AGENT);
         CommandSpec command = CommandSpec.of("true");
 
         List<String> options = options(custom.build(moderate(), command, NetworkWiring.SLIRP4NETNS), command);
@@ -235,6 +252,36 @@ class BwrapCommandLineTest {
     }
 
     @Test
+    void theAgentsDirectoryIsBoundReadOnlyAndTheSandboxsOwnDirectoriesAreWritableByTheUser() {
+        List<String> options = options(moderate());
+        assertThat(indexOfSequence(options, "--ro-bind", AGENT.getParent().toString(), "/.ak")).isNotNegative();
+        assertThat(indexOfSequence(options, "--perms", "1777", "--dir", "/workspace")).isNotNegative();
+        assertThat(indexOfSequence(options, "--perms", "1777", "--dir", "/var/tmp")).isNotNegative();
+        assertThat(indexOfSequence(options, "--perms", "1777", "--size")).isNotNegative();
+        assertThat(indexOfSequence(options, "--unshare-user", "--uid", "1000", "--gid", "1000"))
+                .as("bubblewrap's own user namespace (an unprivileged daemon) has the sandbox's user only").isNotNegative();
+    }
+
+    @Test
+    void procSysIrqAndBusAreReadOnlyMounts() {
+        List<String> options = options(moderate());
+        for (String dir : List.of("sys", "irq", "bus")) {
+            if (java.nio.file.Files.isDirectory(Path.of("/proc", dir))) {
+                assertThat(indexOfSequence(options, "--ro-bind", "/proc/" + dir, "/proc/" + dir)).as(dir)
+                        .isGreaterThan(indexOfSequence(options, "--proc", "/proc"));
+            }
+        }
+    }
+
+    @Test
+    void aCommandThatAsksForRootGoesThroughTheShimAsRoot() {
+        CommandSpec command = CommandSpec.of("id").asRoot(true);
+        List<String> args = commandLine.build(restrictive(), command, NetworkWiring.OFFLINE);
+        assertThat(args.subList(args.size() - 7, args.size()))
+                .containsExactly("/.ak/ak-agent-test", "--exec", "--user", "1000:1000", "--root", "--", "id");
+    }
+
+    @Test
     void mountsAreBoundInOrderWithTheirMode() {
         List<Mount> mounts = List.of(new Mount(Path.of("/srv/b"), "/data/b", false),
                 new Mount(Path.of("/srv/a"), "/data/a", true),
@@ -242,7 +289,8 @@ class BwrapCommandLineTest {
         List<String> options = options(spec(NetworkMode.NONE, false, mounts, Map.of(), "/workspace"));
 
         List<List<String>> userBinds = binds(options).stream()
-                .filter(b -> b.get(1).startsWith("/srv") || b.get(1).startsWith("/opt")).toList();
+                .filter(b -> b.get(1).startsWith("/srv") || b.get(1).startsWith("/opt"))
+                .filter(b -> !b.get(2).equals(BwrapCommandLine.AGENT_DIR)).toList();
         assertThat(userBinds).containsExactly(
                 List.of("--bind", "/srv/b", "/data/b"),
                 List.of("--ro-bind", "/srv/a", "/data/a"),

@@ -3,6 +3,7 @@ package dev.agentkernel.backend.bwrap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentkernel.backend.bwrap.Sandboxes.Result;
+import dev.agentkernel.model.CommandSpec;
 import dev.agentkernel.model.Mount;
 import dev.agentkernel.model.Profile;
 import dev.agentkernel.model.SandboxSpec;
@@ -46,15 +47,34 @@ class EscapeIT extends SandboxTestBase {
 
     @ParameterizedTest
     @EnumSource(Profile.class)
-    void sandboxRootIsAnUnprivilegedHostUid(Profile profile) {
-        Result r = sandboxes.run(sandboxes.offline(profile), "sh", "-c", "cat /proc/self/uid_map; id -u");
+    void sandboxRootIsAnUnprivilegedHostUidAndCommandsRunAsAnUnprivilegedUserInside(Profile profile) {
+        Result r = sandboxes.run(sandboxes.offline(profile), "sh", "-c", "cat /proc/self/uid_map; id -u; id -g");
         List<String> lines = r.out().lines().map(String::trim).toList();
-        assertThat(lines).as(r.describe()).hasSize(2);
+        assertThat(lines).as(r.describe()).hasSize(3);
         String[] map = lines.getFirst().split("\\s+");
         assertThat(map).as(r.describe()).hasSize(3);
         assertThat(map[0]).isEqualTo("0");
         assertThat(Long.parseLong(map[1])).as("host uid of sandbox root").isGreaterThanOrEqualTo(65_536);
-        assertThat(lines.get(1)).isEqualTo("0");
+        assertThat(lines.get(1)).as("uid of a command inside").isEqualTo("1000");
+        assertThat(lines.get(2)).as("gid of a command inside").isEqualTo("1000");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Profile.class)
+    void aCommandThatAsksForRootIsSandboxRootWhichIsStillUnprivilegedOnTheHost(Profile profile) throws IOException {
+        String before = Files.readString(RATELIMIT).trim();
+        CommandSpec asRoot = CommandSpec.of("sh", "-c",
+                "id -u; echo 7 > /proc/sys/kernel/printk_ratelimit; echo \"rc=$?\"").asRoot(true);
+        try {
+            Result r = sandboxes.run(sandboxes.offline(profile), asRoot);
+            assertThat(r.out().lines().findFirst()).as(r.describe()).contains("0");
+            assertThat(r.out()).as(r.describe()).doesNotContain("rc=0");
+            assertThat(Files.readString(RATELIMIT).trim()).isEqualTo(before);
+        } finally {
+            if (!Files.readString(RATELIMIT).trim().equals(before)) {
+                Files.writeString(RATELIMIT, before);
+            }
+        }
     }
 
     @ParameterizedTest
@@ -100,5 +120,30 @@ class EscapeIT extends SandboxTestBase {
         assertThat(r.out()).as(r.describe()).contains("made");
         Object owner = Files.getAttribute(workspace.resolve("made"), "unix:uid", LinkOption.NOFOLLOW_LINKS);
         assertThat(owner).as("host owner of a file sandbox root made").isNotEqualTo(0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Profile.class, names = {"MODERATE", "PERMISSIVE"})
+    void filesWrittenIntoAGrantedDirectoryBelongToItsOwnerOrToAnUnprivilegedUidNeverToHostRoot(Profile profile)
+            throws IOException {
+        for (int owner : new int[] {0, 4242}) {
+            Path granted = Files.createDirectories(dir.resolve("granted-" + profile + "-" + owner));
+            Files.setAttribute(granted, "unix:uid", owner);
+            Files.setAttribute(granted, "unix:gid", owner);
+            SandboxSpec base = sandboxes.offline(profile);
+            List<Mount> mounts = new ArrayList<>(base.mounts());
+            mounts.add(new Mount(granted, "/granted", false));
+            SandboxSpec spec = new SandboxSpec(base.image(), base.profile(), base.network(), base.readOnlyRoot(),
+                    base.limits(), mounts, base.env(), base.workdir(), base.hostname());
+            Result user = sandboxes.run(spec, "sh", "-c", "stat -c %u /granted; echo x > /granted/by-user && echo made");
+            assertThat(user.out()).as(user.describe()).contains("made").startsWith("1000");
+            Result root = sandboxes.run(spec, CommandSpec.of("sh", "-c", "echo x > /granted/by-root && echo made")
+                    .asRoot(true));
+            assertThat(root.out()).as(root.describe()).contains("made");
+            assertThat(Files.getAttribute(granted.resolve("by-user"), "unix:uid", LinkOption.NOFOLLOW_LINKS))
+                    .as("host owner of what the sandbox's user wrote").isEqualTo(owner);
+            Object rootsFile = Files.getAttribute(granted.resolve("by-root"), "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            assertThat((int) rootsFile).as("host owner of what sandbox root wrote").isGreaterThanOrEqualTo(65_536);
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.agentkernel.backend.bwrap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentkernel.backend.bwrap.Sandboxes.Result;
+import dev.agentkernel.model.CommandSpec;
 import dev.agentkernel.model.Profile;
 import dev.agentkernel.model.SandboxRequest;
 import dev.agentkernel.model.SandboxSpec;
@@ -93,8 +94,10 @@ class ProfilesIT extends SandboxTestBase {
         Files.writeString(project.resolve("input.txt"), "host file");
         SandboxSpec spec = sandboxes.spec(SandboxRequest.defaults().withProfile(Profile.MODERATE).withNetwork(false)
                 .withProjectDir(project));
-        Result r = sandboxes.run(spec, "sh", "-c",
-                "pwd; ls -A /workspace; echo data > /workspace/output.txt && echo WRITTEN; touch /usr/ak-it-x && echo USR");
+        // as sandbox root, so that only the mount (not a missing permission) can keep /usr unchanged on the host
+        Result r = sandboxes.run(spec, CommandSpec.of("sh", "-c",
+                "pwd; ls -A /workspace; echo data > /workspace/output.txt && echo WRITTEN; touch /usr/ak-it-x && echo USR")
+                .asRoot(true));
         assertThat(r.out()).as(r.describe()).isEqualTo("/workspace\nWRITTEN\n");
         assertThat(project.resolve("output.txt")).doesNotExist();
         assertThat(Path.of("/usr/ak-it-x")).doesNotExist();
@@ -104,10 +107,11 @@ class ProfilesIT extends SandboxTestBase {
     void restrictiveRootIsReadOnlyExceptTmp() {
         SandboxSpec spec = sandboxes.spec(Profile.RESTRICTIVE);
         assertThat(spec.readOnlyRoot()).isTrue();
-        Result r = sandboxes.run(spec, "sh", "-c",
+        // as sandbox root: only the read-only mounts can refuse these writes
+        Result r = sandboxes.run(spec, CommandSpec.of("sh", "-c",
                 "touch /usr/ak-it-x && echo USR_WRITABLE; touch /workspace/x && echo WORKSPACE_WRITABLE; "
                         + "touch /etc/x && echo ETC_WRITABLE; mkdir /newdir && echo ROOT_WRITABLE; "
-                        + "echo ok > /tmp/x && cat /tmp/x");
+                        + "echo ok > /tmp/x && cat /tmp/x").asRoot(true));
         assertThat(r.out()).as(r.describe()).isEqualTo("ok\n");
         assertThat(r.err()).as(r.describe()).contains("Read-only file system");
         assertThat(Path.of("/usr/ak-it-x")).doesNotExist();

@@ -25,6 +25,19 @@ public interface IsolationBackend extends AutoCloseable {
     Execution start(SandboxSpec spec, CommandSpec command, Stdio stdio);
 
     /**
+     * Starts a new sandbox built from {@code spec} whose command is the in-sandbox agent
+     * ({@code dev.agentkernel.agent}, shipped with the backend) serving its protocol on the
+     * execution's stdin/stdout pipes ({@code stdio} must be {@link Stdio#pipes}). The agent is
+     * started so that it can run each command as the sandbox's unprivileged user or, when the
+     * command asks, as root of the sandbox, and so that nothing it runs can reach it. Returns once
+     * the agent process has started; the caller waits for it to answer.
+     *
+     * @throws dev.agentkernel.model.SandboxFailureException if the sandbox cannot be set up;
+     *         nothing is left behind in that case
+     */
+    Execution startAgent(SandboxSpec spec, Stdio stdio);
+
+    /**
      * The host command line this backend would run for {@code command} in a sandbox built from
      * {@code spec}, for diagnostics ({@code --verbose}) and for benchmarks that run the same
      * isolation without AgentKernel; empty for backends that do not start one process.

@@ -35,8 +35,6 @@ import java.util.function.BooleanSupplier;
  */
 public final class AgentSandbox implements AutoCloseable {
 
-    /** Where the agent's directory is mounted, read-only, in every agent sandbox. */
-    public static final String AGENT_DIR = "/.ak";
     private static final System.Logger LOG = System.getLogger(AgentSandbox.class.getName());
     private static final Duration START_CHECK = Duration.ofSeconds(10);
     /** The exit code of a program that does not exist, as shells report it. */
@@ -53,20 +51,13 @@ public final class AgentSandbox implements AutoCloseable {
     }
 
     /**
-     * Starts a sandbox built from {@code spec} with the agent binary as its command and waits
-     * until the agent answers.
+     * Starts a sandbox built from {@code spec} with the backend's in-sandbox agent as its command
+     * ({@link IsolationBackend#startAgent}) and waits until the agent answers.
      *
-     * @param agentBinary the agent executable on the host (its directory is mounted read-only)
      * @throws SandboxFailureException if the sandbox or the agent does not come up; nothing is left behind
      */
-    public static AgentSandbox launch(IsolationBackend backend, SandboxSpec spec, Path agentBinary) {
-        List<Mount> mounts = new ArrayList<>(spec.mounts());
-        mounts.add(new Mount(agentBinary.getParent(), AGENT_DIR, true));
-        SandboxSpec withAgent = new SandboxSpec(spec.image(), spec.profile(), spec.network(), spec.readOnlyRoot(),
-                spec.limits(), mounts, spec.env(), spec.workdir(), spec.hostname());
-        CommandSpec command = new CommandSpec(List.of(AGENT_DIR + "/" + agentBinary.getFileName()), Map.of(),
-                Optional.of(spec.workdir()), Optional.empty());
-        Execution execution = backend.start(withAgent, command, Stdio.pipes(AgentSandbox::logAgentStderr));
+    public static AgentSandbox launch(IsolationBackend backend, SandboxSpec spec) {
+        Execution execution = backend.startAgent(spec, Stdio.pipes(AgentSandbox::logAgentStderr));
         try {
             AgentConnection agent = new AgentConnection(execution.stdinPipe().orElseThrow(),
                     execution.stdoutPipe().orElseThrow());
@@ -136,7 +127,8 @@ public final class AgentSandbox implements AutoCloseable {
     ExecRequest request(CommandSpec command, Optional<dev.agentkernel.agent.TerminalSize> terminal) {
         Map<String, String> env = new LinkedHashMap<>(spec.env());
         env.putAll(command.env());
-        return new ExecRequest(command.argv(), env, Optional.of(command.workdir().orElse(spec.workdir())), terminal);
+        return new ExecRequest(command.argv(), env, Optional.of(command.workdir().orElse(spec.workdir())), terminal,
+                command.root());
     }
 
     /**

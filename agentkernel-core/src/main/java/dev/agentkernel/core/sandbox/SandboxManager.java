@@ -59,7 +59,6 @@ public final class SandboxManager implements AutoCloseable {
     private final SandboxStore store;
     private final AuditLog audit;
     private final Path sandboxesDir;
-    private final Path agentBinary;
     private final int maxRunning;
     private final Duration defaultTimeout;
     private final HostMountPolicy mounts;
@@ -72,14 +71,13 @@ public final class SandboxManager implements AutoCloseable {
 
     /**
      * @param sandboxesDir   where each sandbox's directories live
-     * @param agentBinary    the agent executable on the host
      * @param maxRunning     persistent sandboxes that may run at once
      * @param defaultTimeout wall-clock limit of a command that asks for none
      * @param mounts         which host directories may be mounted as a sandbox's {@code /workspace}
      * @param disks          whether new sandboxes get a size-limited disk ({@link SandboxDirs})
      */
     public SandboxManager(IsolationBackend backend, PolicyResolver resolver, SandboxStore store, AuditLog audit,
-                          Path sandboxesDir, Path agentBinary, int maxRunning, Duration defaultTimeout,
+                          Path sandboxesDir, int maxRunning, Duration defaultTimeout,
                           HostMountPolicy mounts, DiskSupport disks) {
         this.mounts = mounts;
         this.disks = disks;
@@ -89,7 +87,6 @@ public final class SandboxManager implements AutoCloseable {
         this.store = store;
         this.audit = audit;
         this.sandboxesDir = sandboxesDir;
-        this.agentBinary = agentBinary;
         this.maxRunning = maxRunning;
         this.defaultTimeout = defaultTimeout;
     }
@@ -480,7 +477,7 @@ public final class SandboxManager implements AutoCloseable {
             }
             SandboxSpec spec = new SandboxSpec(base.image(), base.profile(), base.network(), base.readOnlyRoot(),
                     base.limits(), mounts, base.env(), base.workdir(), record.name());
-            box = AgentSandbox.launch(backend, spec, agentBinary);
+            box = AgentSandbox.launch(backend, spec);
         } catch (RuntimeException e) {
             dirs.close();
             throw e;

@@ -37,7 +37,6 @@ public final class InterpreterLauncher {
 
     private final IsolationBackend backend;
     private final PolicyResolver resolver;
-    private final Path agentBinary;
     private final Path driversDir;
     private final Path sessionsDir;
     private final List<Mount> sharedVolumes;
@@ -46,18 +45,16 @@ public final class InterpreterLauncher {
     private final Set<String> active = ConcurrentHashMap.newKeySet();
 
     /**
-     * @param agentBinary   the in-sandbox agent on the host
      * @param driversDir    the host directory holding the drivers ({@link DriverFiles#extractTo})
      * @param sessionsDir   where interpreters' directories are created
      * @param sharedVolumes volumes of every session (from configuration), already checked against the policy
      * @param diskMb        size of each interpreter's own disk (its {@code /workspace}); empty: a plain host directory
      */
-    public InterpreterLauncher(IsolationBackend backend, PolicyResolver resolver, Path agentBinary, Path driversDir,
+    public InterpreterLauncher(IsolationBackend backend, PolicyResolver resolver, Path driversDir,
                                Path sessionsDir, List<Mount> sharedVolumes, OptionalLong diskMb) {
         this.diskMb = Objects.requireNonNull(diskMb, "diskMb");
         this.backend = Objects.requireNonNull(backend, "backend");
         this.resolver = Objects.requireNonNull(resolver, "resolver");
-        this.agentBinary = Objects.requireNonNull(agentBinary, "agentBinary");
         this.driversDir = Objects.requireNonNull(driversDir, "driversDir");
         this.sessionsDir = Objects.requireNonNull(sessionsDir, "sessionsDir");
         this.sharedVolumes = List.copyOf(sharedVolumes);
@@ -141,6 +138,6 @@ public final class InterpreterLauncher {
         mounts.addAll(volumes);
         SandboxSpec spec = new SandboxSpec(base.image(), base.profile(), base.network(), base.readOnlyRoot(),
                 base.limits(), mounts, base.env(), Interpreter.WORKDIR, "session");
-        return AgentSandbox.launch(backend, spec, agentBinary);
+        return AgentSandbox.launch(backend, spec);
     }
 }

@@ -42,7 +42,6 @@ public final class SandboxTaskRunner implements TaskRunner {
 
     private final IsolationBackend backend;
     private final PolicyResolver resolver;
-    private final Path agentBinary;
     private final Optional<Path> workspace;
     private final Optional<Path> toolsDir;
 
@@ -50,11 +49,10 @@ public final class SandboxTaskRunner implements TaskRunner {
      * @param workspace a host directory shared by every task at {@code /workspace}
      * @param toolsDir  a host directory of tool libraries, mounted read-only at {@code /tools}
      */
-    public SandboxTaskRunner(IsolationBackend backend, PolicyResolver resolver, Path agentBinary, Optional<Path> workspace,
+    public SandboxTaskRunner(IsolationBackend backend, PolicyResolver resolver, Optional<Path> workspace,
                              Optional<Path> toolsDir) {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.resolver = Objects.requireNonNull(resolver, "resolver");
-        this.agentBinary = Objects.requireNonNull(agentBinary, "agentBinary");
         this.workspace = workspace;
         this.toolsDir = toolsDir;
     }
@@ -67,7 +65,7 @@ public final class SandboxTaskRunner implements TaskRunner {
         }
         AgentSandbox box;
         try {
-            box = AgentSandbox.launch(backend, sandbox(), agentBinary);
+            box = AgentSandbox.launch(backend, sandbox());
         } catch (SandboxFailureException | BackendUnavailableException e) {
             return new TaskOutcome.InfrastructureFailure("the task's sandbox did not start: " + e.getMessage());
         }

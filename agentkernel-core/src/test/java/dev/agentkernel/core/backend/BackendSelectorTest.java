@@ -76,6 +76,11 @@ class BackendSelectorTest {
         public Execution start(SandboxSpec spec, CommandSpec command, Stdio stdio) {
             throw new UnsupportedOperationException();
         }
+
+        @Override
+        public Execution startAgent(SandboxSpec spec, Stdio stdio) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     private static Availability down(String reason, String fix) {
