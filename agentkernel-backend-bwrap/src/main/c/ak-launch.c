@@ -16,6 +16,11 @@
  *      is brought up. bubblewrap then runs without --unshare-net and stays in this
  *      namespace. The namespace, and the veth pair with it, disappears when its last
  *      process exits: nothing needs removing afterwards.
+ *      --prohibit NETWORK/PREFIX and --route NETWORK/PREFIX (repeatable, with --veth) add
+ *      routes to that namespace: "prohibit" ones (a connection there fails at once with
+ *      EACCES) for the private ranges the sandbox may not reach, and ones through GATEWAY for
+ *      the parts of them it may (more specific, so they win). The namespace belongs to the
+ *      host's user namespace, so the sandbox cannot change them.
  *   3. --read FD PATH / --write FD PATH (repeatable): opens PATH on descriptor FD (the
  *      seccomp filter, bubblewrap's info and block FIFOs);
  *   4. --userns BASE COUNT (root only): creates the sandbox's user namespace, in which uids
@@ -71,6 +76,7 @@
 #define MAX_OPENS 8
 #define MAX_CGROUPS 8
 #define MAX_MOUNTS 48
+#define MAX_ROUTES 64
 
 /* Sanitizer builds (the build script's "sanitize" mode defines AK_SANITIZE): the options the
  * sanitizer CI run uses, compiled in so that they hold wherever the binary runs, including
@@ -218,11 +224,55 @@ static void parse_ipv4(const char *text, struct in_addr *address, const char *wh
     }
 }
 
+struct route_request {
+    const char *cidr;
+    int prohibit; /* 1: a prohibit route; 0: through the gateway */
+};
+
+static void parse_cidr(const char *cidr, struct in_addr *network, int *prefix, const char *what) {
+    char text[32];
+    const char *slash = strchr(cidr, '/');
+    if (slash == NULL || (size_t) (slash - cidr) >= sizeof(text)) {
+        die("%s: expected NETWORK/PREFIX, got %s", what, cidr);
+    }
+    memcpy(text, cidr, (size_t) (slash - cidr));
+    text[slash - cidr] = '\0';
+    parse_ipv4(text, network, what);
+    char *end;
+    long p = strtol(slash + 1, &end, 10);
+    if (*end != '\0' || end == slash + 1 || p < 0 || p > 32) {
+        die("%s: bad prefix length in %s", what, cidr);
+    }
+    *prefix = (int) p;
+}
+
+/* Adds one route of `routes` to the namespace of `fd` (see the top of the file). */
+static void add_route(int fd, const struct route_request *route, struct in_addr gateway, int eth0) {
+    struct in_addr network;
+    int prefix;
+    parse_cidr(route->cidr, &network, &prefix, route->prohibit ? "--prohibit" : "--route");
+    struct rtmsg rt = {.rtm_family = AF_INET, .rtm_dst_len = (unsigned char) prefix, .rtm_table = RT_TABLE_MAIN,
+                       .rtm_protocol = RTPROT_BOOT, .rtm_scope = RT_SCOPE_UNIVERSE,
+                       .rtm_type = (unsigned char) (route->prohibit ? RTN_PROHIBIT : RTN_UNICAST)};
+    struct request r;
+    request_init(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &rt, sizeof(rt));
+    attr_add(&r, RTA_DST, &network, sizeof(network));
+    if (!route->prohibit) {
+        attr_add(&r, RTA_GATEWAY, &gateway, sizeof(gateway));
+        attr_u32(&r, RTA_OIF, (unsigned int) eth0);
+    }
+    int error = netlink_call(fd, &r, route->cidr);
+    if (error != 0) {
+        die("%s route %s: %s", route->prohibit ? "prohibit" : "gateway", route->cidr, strerror(error));
+    }
+}
+
 /*
  * Creates the sandbox's network namespace and its veth pair; see the top of the file.
  * Called before any descriptor of the command is opened.
  */
-static void veth(const char *bridge_index_text, const char *cidr, const char *gateway_text) {
+static void veth(const char *bridge_index_text, const char *cidr, const char *gateway_text,
+                 const struct route_request *routes, int route_count) {
     char network_text[32];
     const char *slash = strchr(cidr, '/');
     if (slash == NULL || (size_t) (slash - cidr) >= sizeof(network_text)) {
@@ -332,6 +382,9 @@ static void veth(const char *bridge_index_text, const char *cidr, const char *ga
     attr_add(&r, RTA_GATEWAY, &gateway, sizeof(gateway));
     attr_u32(&r, RTA_OIF, (unsigned int) eth0);
     netlink_must(sandbox, &r, "default route");
+    for (int i = 0; i < route_count; i++) {
+        add_route(sandbox, &routes[i], gateway, eth0);
+    }
     close(sandbox);
 }
 
@@ -603,8 +656,10 @@ static int parse_fd(const char *text) {
 }
 
 __attribute__((noreturn)) static void usage(void) {
-    die("usage: ak-launch [--cgroup FILE]... [--veth HOSTIF BRIDGE-IFINDEX ADDRESS/PREFIX GATEWAY] "
-        "[--read FD PATH]... [--write FD PATH]... [--userns BASE COUNT [--user UID] [--stage DIR] [--mount PATH idmap|owner|plain]...] "
+    die("usage: ak-launch [--cgroup FILE]... [--veth BRIDGE-IFINDEX NETWORK/PREFIX GATEWAY "
+        "[--prohibit NETWORK/PREFIX]... [--route NETWORK/PREFIX]...] "
+        "[--read FD PATH]... [--write FD PATH]... "
+        "[--userns BASE COUNT [--user UID] [--stage DIR] [--mount PATH idmap|owner|plain]...] "
         "-- PROGRAM [ARG]...");
 }
 
@@ -617,6 +672,8 @@ int main(int argc, char **argv) {
     const char *userns_base = NULL, *userns_count = NULL, *stage = NULL, *user_text = NULL;
     struct staged_mount mounts[MAX_MOUNTS];
     int mount_count = 0;
+    struct route_request routes[MAX_ROUTES];
+    int route_count = 0;
     int i = 1;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (strcmp(argv[i], "--cgroup") == 0 && i + 1 < argc && cgroup_count < MAX_CGROUPS) {
@@ -631,6 +688,11 @@ int main(int argc, char **argv) {
             opens[open_count].path = argv[i + 2];
             open_count++;
             i += 2;
+        } else if ((strcmp(argv[i], "--prohibit") == 0 || strcmp(argv[i], "--route") == 0) && i + 1 < argc
+                   && route_count < MAX_ROUTES) {
+            routes[route_count].prohibit = strcmp(argv[i], "--prohibit") == 0;
+            routes[route_count].cidr = argv[++i];
+            route_count++;
         } else if (strcmp(argv[i], "--userns") == 0 && i + 2 < argc) {
             userns_base = argv[i + 1];
             userns_count = argv[i + 2];
@@ -651,7 +713,8 @@ int main(int argc, char **argv) {
             usage();
         }
     }
-    if (i + 1 >= argc || argv[i + 1][0] != '/' || (mount_count > 0 && (stage == NULL || userns_base == NULL))) {
+    if (i + 1 >= argc || argv[i + 1][0] != '/' || (mount_count > 0 && (stage == NULL || userns_base == NULL))
+        || (route_count > 0 && net == NULL)) {
         usage();
     }
     char **command = &argv[i + 1];
@@ -659,7 +722,7 @@ int main(int argc, char **argv) {
         join_cgroup(cgroups[c]);
     }
     if (net != NULL) {
-        veth(net[0], net[1], net[2]);
+        veth(net[0], net[1], net[2], routes, route_count);
     }
     for (int o = 0; o < open_count; o++) {
         open_on(&opens[o]);

@@ -92,9 +92,14 @@ final class BridgeNetwork {
         }
     }
 
-    /** The launcher's arguments that give its sandbox a veth pair on the bridge. */
-    List<String> launchArguments() {
-        return List.of("--veth", Integer.toString(bridgeIndex), SUBNET, GATEWAY);
+    /**
+     * The launcher's arguments that give its sandbox a veth pair on the bridge, with the routes
+     * that keep it off the ranges {@code egress} denies.
+     */
+    List<String> launchArguments(EgressPolicy egress) {
+        List<String> argv = new ArrayList<>(List.of("--veth", Integer.toString(bridgeIndex), SUBNET, GATEWAY));
+        argv.addAll(egress.routeArguments(AddressRange.parse(SUBNET)));
+        return argv;
     }
 
     private static Set<InetAddress> hostAddresses() {

@@ -15,11 +15,15 @@ import java.util.Set;
  * <p>What the ruleset enforces, for everything that enters the host from the bridge: nothing
  * addressed to the host itself is accepted (any of its addresses, IPv4 or IPv6, so no host
  * service, loopback or not, is reachable); no sandbox reaches another sandbox (also refused on
- * the bridge itself, whose ports are isolated); nothing link-local (169.254.0.0/16: cloud metadata
- * services hand out the host's credentials there) is forwarded; no IPv6 is forwarded; the sandboxes' resolver
+ * the bridge itself, whose ports are isolated); nothing to "this network", loopback, multicast or
+ * broadcast addresses is forwarded; no IPv6 is forwarded; the sandboxes' resolver
  * address ({@link EtcSkeleton#SANDBOX_RESOLVER}, as with slirp4netns) is translated to the
  * host's own upstream resolver; everything else leaves through the host's routes with the
  * host's address (masquerade). Nothing from outside may open a connection to a sandbox.
+ *
+ * <p>Private ranges (RFC 1918, link-local with the cloud metadata address, ...) are not in this
+ * table, which every AgentKernel process on the host shares: which of them a sandbox may reach
+ * is its own {@link EgressPolicy}, enforced by routes in its network namespace.
  */
 final class BridgeRules {
 
@@ -56,7 +60,7 @@ final class BridgeRules {
                 \t\ttype filter hook forward priority filter; policy accept;
                 \t\tiifname %2$s oifname %2$s reject with icmpx type admin-prohibited
                 \t\tiifname %2$s meta nfproto ipv6 drop
-                \t\tiifname %2$s ip daddr { %5$s, 0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/4, 255.255.255.255 } \
+                \t\tiifname %2$s ip daddr { %5$s, 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4, 255.255.255.255 } \
                 reject with icmpx type admin-prohibited
                 \t\toifname %2$s ct state established,related accept
                 \t\toifname %2$s drop

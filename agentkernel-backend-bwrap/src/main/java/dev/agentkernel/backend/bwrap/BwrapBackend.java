@@ -18,6 +18,7 @@ import dev.agentkernel.model.NetworkMode;
 import dev.agentkernel.model.SandboxFailureException;
 import dev.agentkernel.model.SandboxSpec;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,8 +42,10 @@ final class BwrapBackend implements IsolationBackend {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
     private static final AtomicLong SEQUENCE = new AtomicLong();
+    private static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
 
     private final Path launcher;
+    private final Path netGuard;
     private final NetworkChoice networks;
     private final CgroupDriver cgroups;
     private final Path seccompFilter;
@@ -60,6 +63,7 @@ final class BwrapBackend implements IsolationBackend {
         this.cgroups = cgroups;
         this.runtimeDir = host.runtimeDir().resolve("bwrap");
         this.launcher = LauncherBinary.extractTo(host.stateDir().resolve("bin"));
+        this.netGuard = NetGuardBinary.extractTo(host.stateDir().resolve("bin"));
         this.seccompFilter = SeccompFilterFile.ensure(host.stateDir().resolve("seccomp"), SeccompPolicy.defaults(),
                 SeccompArch.current());
         this.commandLine = new BwrapCommandLine(bwrap, EtcSkeleton.prepare(host.stateDir()),
@@ -118,7 +122,7 @@ final class BwrapBackend implements IsolationBackend {
             for (Path procs : cgroup.procsFiles()) {
                 argv.addAll(List.of("--cgroup", procs.toString()));
             }
-            network.bridge().ifPresent(bridge -> argv.addAll(bridge.launchArguments()));
+            network.bridge().ifPresent(bridge -> argv.addAll(bridge.launchArguments(networks.egress())));
             argv.addAll(List.of("--read", Integer.toString(BwrapCommandLine.SECCOMP_FD), seccompFilter.toString()));
             if (slirp) {
                 channel = LaunchChannel.create(runtimeDir.resolve(id));
@@ -145,7 +149,8 @@ final class BwrapBackend implements IsolationBackend {
             process = Spawner.start(builder);
             if (slirp) {
                 long child = channel.awaitChildPid(process, START_TIMEOUT);
-                net = SlirpNetwork.attach(network.slirp().orElseThrow(), child, channel.dir().resolve("slirp.log"));
+                net = SlirpNetwork.attach(network.slirp().orElseThrow(), netGuard,
+                        networks.egress().guardArguments(hostResolvers()), child, channel.dir().resolve("slirp.log"));
                 channel.release();
             }
             LaunchChannel ownedChannel = channel;
@@ -172,6 +177,15 @@ final class BwrapBackend implements IsolationBackend {
             }
             throw e instanceof dev.agentkernel.model.AgentKernelException ? e
                     : new SandboxFailureException("cannot start the sandbox: " + e.getMessage(), e);
+        }
+    }
+
+    /** The resolvers slirp4netns forwards the sandbox's DNS to: those of the host's {@code /etc/resolv.conf}. */
+    private static List<InetAddress> hostResolvers() {
+        try {
+            return EgressPolicy.nameservers(Files.readString(RESOLV_CONF));
+        } catch (IOException e) {
+            return List.of(); // slirp4netns has no resolver then either
         }
     }
 

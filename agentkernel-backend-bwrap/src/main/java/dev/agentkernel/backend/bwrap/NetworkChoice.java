@@ -21,6 +21,7 @@ final class NetworkChoice {
 
     private final HostContext host;
     private final Optional<Path> slirp;
+    private final EgressPolicy egress;
     private Decision decision;
 
     /**
@@ -44,9 +45,18 @@ final class NetworkChoice {
         }
     }
 
+    /**
+     * @throws BackendUnavailableException if {@value EgressPolicy#ALLOW_ENV} is malformed
+     */
     NetworkChoice(HostContext host, Optional<Path> slirp) {
         this.host = host;
         this.slirp = slirp;
+        this.egress = EgressPolicy.fromEnvironment(host.env());
+    }
+
+    /** What sandboxes with network may reach beyond the host, whichever the mechanism. */
+    EgressPolicy egress() {
+        return egress;
     }
 
     /**

@@ -8,15 +8,25 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * User-mode networking for one sandbox: a slirp4netns process attached to the sandbox's
- * network namespace, with the host's loopback unreachable ({@code --disable-host-loopback}).
- * slirp4netns exits when its stdin closes ({@code --exit-fd 0}), so it also ends if
- * AgentKernel dies.
+ * network namespace, under {@code ak-netguard} ({@link NetGuardBinary}).
+ *
+ * <p>slirp4netns opens the sandbox's connections itself, from the host's network namespace, so
+ * on its own it would reach every service on the host's non-loopback addresses and every
+ * private network the host is on ({@code --disable-host-loopback} only covers 127.0.0.1). The
+ * guard runs it under a seccomp filter that hands each {@code connect}, addressed
+ * {@code sendto}, {@code sendmsg} and {@code sendmmsg} to the guard, which refuses every
+ * destination the kernel would deliver to the host itself (any address of any interface, of
+ * either family, also one added later) and the ranges the {@link EgressPolicy} denies; DNS to
+ * the host's resolvers (port 53) stays open. It needs no privilege. slirp4netns exits when its
+ * stdin closes ({@code --exit-fd 0}), so it also ends if AgentKernel dies; the guard then exits
+ * too, and slirp4netns is killed if the guard dies first.
  */
 final class SlirpNetwork implements AutoCloseable {
 
@@ -30,13 +40,19 @@ final class SlirpNetwork implements AutoCloseable {
     /**
      * Attaches to the network namespace of {@code pid} and waits until the interface is up.
      *
-     * @param log file that receives slirp4netns's diagnostics
+     * @param guard     the {@code ak-netguard} program
+     * @param guardArgs its policy ({@link EgressPolicy#guardArguments})
+     * @param log       file that receives the diagnostics of slirp4netns and the guard
      * @throws SandboxFailureException with slirp4netns's own message if it fails
      */
-    static SlirpNetwork attach(Path slirp, long pid, Path log) {
-        ProcessBuilder builder = new ProcessBuilder(List.of(slirp.toString(), "--configure", "--mtu=65520",
+    static SlirpNetwork attach(Path slirp, Path guard, List<String> guardArgs, long pid, Path log) {
+        List<String> argv = new ArrayList<>();
+        argv.add(guard.toString());
+        argv.addAll(guardArgs);
+        argv.addAll(List.of("--", slirp.toString(), "--configure", "--mtu=65520",
                 "--disable-host-loopback", "--enable-sandbox", "--enable-seccomp", "--ready-fd=1", "--exit-fd=0",
                 Long.toString(pid), "tap0"));
+        ProcessBuilder builder = new ProcessBuilder(argv);
         builder.environment().clear();
         builder.redirectError(log.toFile());
         Process process = Spawner.start(builder);

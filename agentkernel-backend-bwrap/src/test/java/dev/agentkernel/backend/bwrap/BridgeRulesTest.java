@@ -31,7 +31,7 @@ class BridgeRulesTest {
         // no sandbox to sandbox, no IPv6 forwarding, no loopback or sandbox range, nothing unsolicited in
         assertThat(rules).contains("iifname \"akbr0\" oifname \"akbr0\" reject")
                 .contains("iifname \"akbr0\" meta nfproto ipv6 drop")
-                .contains("iifname \"akbr0\" ip daddr { 100.64.0.0/10, 0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16")
+                .contains("iifname \"akbr0\" ip daddr { 100.64.0.0/10, 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4")
                 .contains("oifname \"akbr0\" ct state established,related accept\n\t\toifname \"akbr0\" drop");
         assertThat(rules).contains("ip saddr 100.64.0.0/10 oifname != \"akbr0\" masquerade");
         assertThat(rules.chars().filter(c -> c == '{').count()).isEqualTo(rules.chars().filter(c -> c == '}').count());
