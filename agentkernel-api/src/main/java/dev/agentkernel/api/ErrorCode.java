@@ -47,6 +47,8 @@ public enum ErrorCode {
     BACKEND_UNAVAILABLE(503),
     /** The server is stopping; retry against the next one. */
     SHUTTING_DOWN(503),
+    /** The daemon did not answer (only said by clients and by {@code agentkernel mcp}, which forward to it). */
+    DAEMON_UNAVAILABLE(503),
     /** Only HTTP/1.1 is served. */
     HTTP_VERSION_NOT_SUPPORTED(505);
 

@@ -43,6 +43,14 @@ public final class WireJson {
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+                // a number or a boolean is not a string ({"name": 7}, {"command": [1]})
+                .withCoercionConfig(com.fasterxml.jackson.databind.type.LogicalType.Textual, c -> c
+                        .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Integer,
+                                com.fasterxml.jackson.databind.cfg.CoercionAction.Fail)
+                        .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Float,
+                                com.fasterxml.jackson.databind.cfg.CoercionAction.Fail)
+                        .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Boolean,
+                                com.fasterxml.jackson.databind.cfg.CoercionAction.Fail))
                 .build();
     }
 

@@ -42,6 +42,12 @@ class WireJsonTest {
                 .hasMessage("timeout must be a positive number of seconds");
         assertThatThrownBy(() -> WireJson.readRequest(json("{\"commands\":[{\"command\":[\"a\"]},{\"command\":[]}]}"),
                 BatchRequest.class)).hasMessage("commands[1]: command must not be empty: e.g. [\"echo\", \"hi\"]");
+        assertThatThrownBy(() -> WireJson.readRequest(json("{\"name\": 7}"), CreateSandboxRequest.class))
+                .hasMessage("name must be a string");
+        assertThatThrownBy(() -> WireJson.readRequest(json("{\"command\": [\"echo\", 1]}"), RunRequest.class))
+                .hasMessage("command[1] must be a string");
+        assertThatThrownBy(() -> WireJson.readRequest(json("{\"content\": true}"), WriteFileRequest.class))
+                .hasMessage("content must be a string");
         assertThatThrownBy(() -> WireJson.readRequest(json("[1]"), RunRequest.class))
                 .hasMessage("request body must be a JSON object, got array");
         assertThatThrownBy(() -> WireJson.readRequest(json("{\"command\":"), RunRequest.class))

@@ -303,7 +303,11 @@ final class Transport {
     /** Marks the client closed and, if it owns its HTTP client, aborts what is in flight. Idempotent. */
     void close() {
         if (closed.compareAndSet(false, true) && ownsHttp) {
-            http.shutdownNow();
+            try { // HttpClient.shutdownNow() exists from Java 21 on; the SDK is compiled for Java 17
+                HttpClient.class.getMethod("shutdownNow").invoke(http);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // Java 17: requests in flight end by their own timeouts
+            }
         }
     }
 
