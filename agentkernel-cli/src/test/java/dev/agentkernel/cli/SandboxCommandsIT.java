@@ -150,10 +150,12 @@ class SandboxCommandsIT {
     @Test
     void aSandboxFromCreateToRemove() throws Exception {
         String box = name("life");
-        Result created = cli("create", box, "--memory", "256", "--cpus", "0.5", "--profile", "moderate", "--disk", "64");
+        Result fractional = cli("create", box, "--cpus", "0.5");
+        assertThat(fractional.code()).as("a fraction of a CPU is refused: vcpus is whole on the wire").isEqualTo(2);
+        Result created = cli("create", box, "--memory", "256", "--cpus", "2", "--profile", "moderate", "--disk", "64");
         assertOk(created);
         assertThat(created.out()).isEqualTo("agentkernel: created sandbox " + box
-                + " (running, profile moderate, memory 256 MB, cpus 0.5, disk 64 MB)\n");
+                + " (running, profile moderate, memory 256 MB, cpus 2, disk 64 MB)\n");
 
         Result list = cli("list");
         assertOk(list);
