@@ -160,7 +160,7 @@ class SandboxCommandsIT {
         Result list = cli("list");
         assertOk(list);
         assertThat(list.outLines().getFirst()).matches("NAME +STATUS +PROFILE +MEMORY +CPUS +DISK +CREATED");
-        assertThat(list.outLines()).anyMatch(l -> l.matches(box + " +running +moderate +256 MB +0\\.5 +\\d+/64 MB"
+        assertThat(list.outLines()).anyMatch(l -> l.matches(box + " +running +moderate +256 MB +2 +\\d+/64 MB"
                 + " +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d"));
         assertThat(cli("list", "--names").outLines()).containsExactly(box);
         JsonNode json = JSON.readTree(cli("list", "--json").out());
