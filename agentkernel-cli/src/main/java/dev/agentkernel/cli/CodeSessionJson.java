@@ -14,7 +14,7 @@ import java.util.Map;
 /** Code sessions' results, sessions and statistics as the JSON the daemon speaks (docs/code-sessions.md), for {@code --json}. */
 final class CodeSessionJson {
 
-    static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper MAPPER = dev.agentkernel.api.WireJson.create().enable(SerializationFeature.INDENT_OUTPUT);
 
     private CodeSessionJson() {
     }

@@ -60,7 +60,7 @@ final class CreateCommand extends DaemonClientCommand {
         o.addOption(Option.builder().longOpt("profile").hasArg().argName("PROFILE")
                 .desc("Security profile: permissive, moderate (default), restrictive").get());
         o.addOption(Option.builder().longOpt("memory").hasArg().argName("MB").desc("Memory limit in MB (default 512)").get());
-        o.addOption(Option.builder().longOpt("cpus").hasArg().argName("N").desc("CPU limit in cores, may be fractional (default 1)").get());
+        o.addOption(Option.builder().longOpt("cpus").hasArg().argName("N").desc("CPU limit in whole cores (default 1)").get());
         o.addOption(Option.builder().longOpt("disk").hasArg().argName("MB")
                 .desc("Size of the sandbox's disk (/workspace, /tmp and /var/tmp together) in MB"
                         + " (default by profile: restrictive 256, moderate 1024, permissive 4096)").get());
@@ -73,7 +73,7 @@ final class CreateCommand extends DaemonClientCommand {
     @Override
     public List<String> examples() {
         return List.of("agentkernel create my-project --dir .",
-                "agentkernel create scratch --profile restrictive --memory 256 --cpus 0.5 --disk 128",
+                "agentkernel create scratch --profile restrictive --memory 256 --cpus 1 --disk 128",
                 "agentkernel create py --image python:3.12-alpine --no-network");
     }
 
@@ -106,7 +106,7 @@ final class CreateCommand extends DaemonClientCommand {
         } else if (resources.memoryMb().isPresent()) {
             options = options.withMemoryMb(resources.memoryMb().getAsLong());
         }
-        Double cpus = OptionValues.number(args, "cpus", "cores");
+        Long cpus = OptionValues.wholeNumber(args, "cpus", "cores"); // the API's vcpus is whole
         if (cpus != null) {
             options = options.withVcpus(cpus);
         } else if (resources.vcpus().isPresent()) {

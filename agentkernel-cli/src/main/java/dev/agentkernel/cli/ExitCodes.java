@@ -2,6 +2,7 @@ package dev.agentkernel.cli;
 
 import dev.agentkernel.model.AgentKernelException;
 import dev.agentkernel.model.BackendUnavailableException;
+import dev.agentkernel.model.CodeExecutionException;
 import dev.agentkernel.model.ConflictException;
 import dev.agentkernel.model.InvalidRequestException;
 import dev.agentkernel.model.NotFoundException;
@@ -78,7 +79,7 @@ final class ExitCodes {
             case ResourceExhaustedException x -> EXHAUSTED;
             case PermissionDeniedException x -> PERMISSION_DENIED;
             case SandboxFailureException x -> SANDBOX_FAILURE;
-            default -> INTERNAL;
+            case CodeExecutionException x -> INTERNAL;
         };
     }
 

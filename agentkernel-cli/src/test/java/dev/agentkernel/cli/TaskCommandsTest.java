@@ -40,7 +40,7 @@ class TaskCommandsTest {
             } else {
                 t.putNull("exit_code");
             }
-            t.put("attempts", 1).put("template", "python").put("timeout", 300.0).put("verbose", false);
+            t.put("attempts", 1).put("code", "print(1 / 0)").put("template", "python").put("timeout", 300.0).put("verbose", false);
             t.putArray("required_tools");
             t.put("created_at", "2026-11-22T09:30:00Z").put("started_at", "2026-11-22T09:30:01Z")
                     .put("finished_at", done ? "2026-11-22T09:30:03Z" : null);
@@ -181,14 +181,14 @@ class TaskCommandsTest {
     void listIsATableIdsOrJson() throws Exception {
         String tasks = "{\"tasks\":[" + task("task-2", "running", "", null).replace("\"queued\":false", "\"queued\":true")
                 .replace("\"started_at\":\"2026-11-22T09:30:01Z\"", "\"started_at\":null") + ","
-                + task("task-1", "completed", "ok\n", null).replace("\"attempts\"", "\"code\":\"import csv\\nprint(1)\",\"attempts\"")
+                + task("task-1", "completed", "ok\n", null).replace("\"code\":\"print(1 / 0)\"", "\"code\":\"import csv\\nprint(1)\"")
                 + "]}";
         daemon.data("GET", "/tasks", tasks);
         List<String> table = TaskCommand.table(dev.agentkernel.client.AgentKernel.builder().environment(java.util.Map.of())
                 .baseUrl(daemon.url()).build().listTasks(), Instant.parse("2026-11-22T09:31:10Z"));
         assertThat(table).containsExactly(
                 "ID      STATUS     AGE    TEMPLATE  CODE",
-                "task-2  queued     1m10s  python    -",
+                "task-2  queued     1m10s  python    print(1 / 0)",
                 "task-1  completed  1m10s  python    import csv ...");
         ClientCommandsTest.Result r = run("task", "list");
         assertThat(r.code()).isZero();

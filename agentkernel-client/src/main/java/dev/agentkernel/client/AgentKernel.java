@@ -738,6 +738,33 @@ public interface AgentKernel extends AutoCloseable {
     AgentKernel withTimeout(Duration timeout);
 
     /**
+     * The persistent sandboxes, one verb per action ({@code sandboxes().create(...)}, {@code exec}, ...).
+     *
+     * @return the sandboxes' client
+     */
+    default Sandboxes sandboxes() {
+        return new Sandboxes(this);
+    }
+
+    /**
+     * The code sessions, one verb per action.
+     *
+     * @return the sessions' client
+     */
+    default Sessions sessions() {
+        return new Sessions(this);
+    }
+
+    /**
+     * The background tasks, one verb per action.
+     *
+     * @return the tasks' client
+     */
+    default Tasks tasks() {
+        return new Tasks(this);
+    }
+
+    /**
      * Releases the connections. Requests still running on other threads fail with
      * {@link ConnectionException} (open event streams end, and with them their commands); later
      * calls throw {@link IllegalStateException}. Idempotent; never throws.

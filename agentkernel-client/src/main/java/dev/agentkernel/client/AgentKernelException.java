@@ -81,10 +81,11 @@ public abstract sealed class AgentKernelException extends RuntimeException
     }
 
     /**
-     * Whether sending the same request again later may succeed: true for 429 (a limit of
-     * sandboxes or sessions is reached), 502, 503 (the server is shutting down), 504 and connection failures.
-     * It says nothing about whether the failed attempt had effects (a run cut off by a reset
-     * connection may have started).
+     * Whether sending the same request again later may succeed without doing its work twice: true
+     * for 429 (a limit of sandboxes or sessions is reached), 502, 503 (the server is shutting down),
+     * 504 and a connection that could not be made; false for a client-side timeout or a broken
+     * connection, after which the command may still be running on the server (see
+     * {@link ConnectionException#mayHaveReachedServer()}).
      *
      * @return whether a retry may help
      */

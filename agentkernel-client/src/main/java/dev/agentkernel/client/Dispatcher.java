@@ -14,8 +14,27 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class Dispatcher {
 
-    private final ExecutorService threads = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("agentkernel-client-", 0).factory());
+    private final ExecutorService threads = Executors.newCachedThreadPool(threadFactory());
+
+    /**
+     * Virtual threads on Java 21 and later (found by reflection: the SDK is compiled for Java 17),
+     * daemon platform threads on Java 17.
+     */
+    static java.util.concurrent.ThreadFactory threadFactory() {
+        try {
+            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+            Class<?> type = Class.forName("java.lang.Thread$Builder");
+            builder = type.getMethod("name", String.class, long.class).invoke(builder, "agentkernel-client-", 0L);
+            return (java.util.concurrent.ThreadFactory) type.getMethod("factory").invoke(builder);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+            return r -> {
+                Thread t = new Thread(r, "agentkernel-client-" + count.getAndIncrement());
+                t.setDaemon(true);
+                return t;
+            };
+        }
+    }
 
     /** A future of {@code call}'s result, completed exceptionally with what it throws. */
     <T> CompletableFuture<T> submit(Callable<T> call) {

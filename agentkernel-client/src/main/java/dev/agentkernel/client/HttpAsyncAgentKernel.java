@@ -62,13 +62,11 @@ final class HttpAsyncAgentKernel implements AsyncAgentKernel {
         try (EventStream events = stream) {
             for (StreamEvent event : events) {
                 listener.accept(event);
-                switch (event) {
-                    case StreamEvent.Done done -> {
-                        return done;
-                    }
-                    case StreamEvent.Error error -> throw new ServerException(0, error.message());
-                    default -> {
-                    }
+                if (event instanceof StreamEvent.Done done) {
+                    return done;
+                }
+                if (event instanceof StreamEvent.Error error) {
+                    throw new ServerException(0, error.message());
                 }
             }
         }

@@ -279,7 +279,7 @@ final class Transport {
             return http.send(request, handler);
         } catch (HttpConnectTimeoutException e) {
             throw new ConnectionException("could not connect to " + base + " within "
-                    + seconds(request) + ": is the AgentKernel daemon running and reachable there?", e);
+                    + seconds(request) + ": is the AgentKernel daemon running and reachable there?", e, true);
         } catch (HttpTimeoutException e) {
             throw new ConnectionException("no response to " + describe(request) + " within " + seconds(request)
                     + "; give a long command its own timeout (RunOptions/ExecOptions.withTimeout) or wait longer "
@@ -287,7 +287,7 @@ final class Transport {
         } catch (ConnectException e) {
             throw new ConnectionException("cannot connect to " + base + ": is the AgentKernel daemon running? "
                     + "Start it with 'agentkernel serve', or set " + ClientBuilder.BASE_URL_VARIABLE
-                    + " to its URL", e);
+                    + " to its URL", e, true);
         } catch (IOException e) {
             if (closed.get()) {
                 throw new ConnectionException(describe(request) + " was aborted: the client was closed", e);
@@ -303,7 +303,11 @@ final class Transport {
     /** Marks the client closed and, if it owns its HTTP client, aborts what is in flight. Idempotent. */
     void close() {
         if (closed.compareAndSet(false, true) && ownsHttp) {
-            http.shutdownNow();
+            try { // HttpClient.shutdownNow() exists from Java 21 on; the SDK is compiled for Java 17
+                HttpClient.class.getMethod("shutdownNow").invoke(http);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // Java 17: requests in flight end by their own timeouts
+            }
         }
     }
 

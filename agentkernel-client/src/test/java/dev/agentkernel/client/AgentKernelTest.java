@@ -344,6 +344,21 @@ class AgentKernelTest {
     // ---- timeouts and lifetime -----------------------------------------------------------------
 
     @Test
+    void aConnectionThatCannotBeMadeIsRetryableBecauseNothingRan() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        try (AgentKernel nowhere = AgentKernel.builder().environment(java.util.Map.of())
+                .baseUrl("http://127.0.0.1:" + port).build()) {
+            assertThatThrownBy(() -> nowhere.run("true")).isInstanceOfSatisfying(ConnectionException.class, e -> {
+                assertThat(e.retryable()).isTrue();
+                assertThat(e.mayHaveReachedServer()).isFalse();
+            });
+        }
+    }
+
+    @Test
     void aSlowResponseTimesOutWithAHint() {
         server.on("POST", "/run", c -> {
             sleep(1500);
@@ -353,7 +368,9 @@ class AgentKernelTest {
             assertThatThrownBy(() -> quick.run("sleep", "1"))
                     .isInstanceOfSatisfying(ConnectionException.class, e -> {
                         assertThat(e.status()).isZero();
-                        assertThat(e.retryable()).isTrue();
+                        // the command keeps running on the server: a naive retry would run it twice
+                        assertThat(e.retryable()).isFalse();
+                        assertThat(e.mayHaveReachedServer()).isTrue();
                     })
                     .hasMessageContaining("no response to POST /run within 300 ms")
                     .hasMessageContaining("withTimeout");

@@ -125,7 +125,7 @@ public final class McpMirror implements AutoCloseable {
     private Mono<CallToolResult> forward(CallToolRequest request) {
         return client.callTool(request).onErrorResume(e -> !(e instanceof McpError), e -> Mono.just(
                 ToolErrors.error("the AgentKernel daemon at " + url + " did not answer the call: " + e.getMessage()
-                        + " (is it still running? 'agentkernel daemon status')", "daemon_unavailable")));
+                        + " (is it still running? 'agentkernel daemon status')", dev.agentkernel.api.ErrorCode.DAEMON_UNAVAILABLE)));
     }
 
     /** Ends the session with the daemon. */

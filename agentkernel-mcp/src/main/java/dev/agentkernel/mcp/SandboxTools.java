@@ -1,8 +1,14 @@
 package dev.agentkernel.mcp;
 
-import dev.agentkernel.core.wire.WireJson;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.api.CommandResult;
+import dev.agentkernel.api.FileRead;
+import dev.agentkernel.api.FileWritten;
+import dev.agentkernel.api.RunResult;
+import dev.agentkernel.api.SandboxList;
+import dev.agentkernel.api.SandboxRemoved;
+import dev.agentkernel.api.SandboxView;
+import dev.agentkernel.core.run.CollectedOutput;
+import dev.agentkernel.core.wire.WireViews;
 import dev.agentkernel.agent.FileStat;
 import dev.agentkernel.core.run.RunOutcome;
 import dev.agentkernel.core.run.RunRequest;
@@ -60,33 +66,6 @@ final class SandboxTools {
         return List.of(run(), create(), exec(), list(), remove(), start(), stop(), readFile(), writeFile());
     }
 
-    private static Schema commandOutput() {
-        return Schema.object()
-                .string("output", "Standard output and standard error, interleaved as produced", true)
-                .string("stdout", "Standard output", true)
-                .string("stderr", "Standard error", true)
-                .integer("exit_code", "The command's exit code (124: timed out, 137: killed)", true)
-                .string("reason", "How it ended when not by itself: timed out, out of memory, a signal", false)
-                .bool("truncated", "Present when the output was longer than the result carries", false);
-    }
-
-    private static Schema sandboxOutput() {
-        return Schema.object()
-                .string("name", "The sandbox's name", true)
-                .string("status", "running or stopped", true)
-                .string("backend", "The isolation backend", true)
-                .string("image", "The runtime image, if one was asked for", false)
-                .number("vcpus", "CPUs", true)
-                .integer("memory_mb", "Memory limit in MiB", true)
-                .raw("disk_mb", Map.of("type", List.of("integer", "null"), "description",
-                        "Size of its disk (/workspace, /tmp, /var/tmp) in MiB; null: not limited"), false)
-                .integer("disk_used_mb", "MiB used on its disk (while it runs)", false)
-                .integer("disk_available_mb", "MiB still free on its disk (while it runs)", false)
-                .string("profile", "The security profile", true)
-                .bool("network", "Whether it has network access", true)
-                .string("created_at", "When it was created", true);
-    }
-
     private ToolDefinition run() {
         return new ToolDefinition("sandbox_run", "Run a command in a fresh sandbox",
                 "Run one command in a fresh, isolated sandbox that is removed afterwards, and return its output "
@@ -100,9 +79,7 @@ final class SandboxTools {
                         .choice("profile", "The security profile (default: moderate)", PROFILES, "moderate")
                         .number("timeout", "Time limit in seconds (default: the daemon's)", false)
                         .strings("env", "Environment variables as KEY=VALUE", false),
-                commandOutput()
-                        .string("sandbox", "The sandbox's name", true)
-                        .integer("duration_ms", "How long the run took", true),
+                RunResult.class,
                 Effect.ADDS,
                 args -> {
                     List<String> command = args.command("command");
@@ -110,12 +87,10 @@ final class SandboxTools {
                     Optional<Profile> profile = args.optionalString("profile").map(Profile::parse);
                     Optional<Duration> timeout = args.seconds("timeout", CommandSpec.MAX_TIMEOUT);
                     RunRequest request = new RunRequest(command, image, profile, timeout, env(args), true);
-                    CommandOutput output = new CommandOutput();
-                    RunOutcome outcome = runs.run(request, output, () -> Thread.currentThread().isInterrupted());
-                    ObjectNode data = output.toJson(outcome.termination());
-                    data.put("sandbox", outcome.sandboxId());
-                    data.put("duration_ms", outcome.elapsed().toMillis());
-                    return commandResult(outcome.termination(), data);
+                    try (CollectedOutput output = CollectedOutput.inMemory()) {
+                        RunOutcome outcome = runs.run(request, output, () -> Thread.currentThread().isInterrupted());
+                        return commandResult(outcome.termination(), output.result(outcome));
+                    }
                 });
     }
 
@@ -127,12 +102,12 @@ final class SandboxTools {
                         .string("name", "A new sandbox's name: letters, digits, '.', '_' and '-', e.g. my-sandbox", true)
                         .string("image", "The runtime image, e.g. python:3.12", false)
                         .choice("profile", "The security profile (default: moderate)", PROFILES, "moderate")
-                        .number("vcpus", "CPUs, e.g. 1 or 0.5", false)
+                        .integer("vcpus", "Whole CPUs, e.g. 1 or 2", false)
                         .integer("memory_mb", "Memory limit in MiB, e.g. 512", false)
                         .integer("disk_mb", "Size of its disk (/workspace, /tmp and /var/tmp together) in MiB, e.g."
                                 + " 1024 (default: the profile's)", false)
                         .bool("network", "Whether it has network access (default: the profile's)", false),
-                sandboxOutput(),
+                SandboxView.class,
                 Effect.ADDS,
                 args -> {
                     String name = SandboxNames.requireValid(args.requiredString("name", NAME_EXAMPLE));
@@ -145,7 +120,7 @@ final class SandboxTools {
                     if (profile.isPresent()) {
                         options = options.withProfile(Profile.parse(profile.get()));
                     }
-                    Optional<Double> vcpus = args.positiveNumber("vcpus", "1 or 0.5");
+                    Optional<Long> vcpus = args.positiveWholeNumber("vcpus", "1 or 2");
                     if (vcpus.isPresent()) {
                         options = options.withVcpus(vcpus.get());
                     }
@@ -177,7 +152,7 @@ final class SandboxTools {
                         .strings("env", "Environment variables as KEY=VALUE", false)
                         .string("workdir", "The working directory, an absolute path (default: /workspace)", false)
                         .number("timeout", "Time limit in seconds (default: the daemon's)", false),
-                commandOutput(),
+                CommandResult.class,
                 Effect.ADDS,
                 args -> {
                     String name = name(args);
@@ -186,9 +161,10 @@ final class SandboxTools {
                     workdir.ifPresent(w -> SandboxPaths.requireAbsolute(w, "workdir"));
                     Optional<Duration> timeout = args.seconds("timeout", CommandSpec.MAX_TIMEOUT);
                     CommandSpec spec = new CommandSpec(command, env(args), workdir, timeout);
-                    CommandOutput output = new CommandOutput();
-                    Termination end = sandboxes.exec(name, spec, output, () -> Thread.currentThread().isInterrupted());
-                    return commandResult(end, output.toJson(end));
+                    try (CollectedOutput output = CollectedOutput.inMemory()) {
+                        Termination end = sandboxes.exec(name, spec, output, () -> Thread.currentThread().isInterrupted());
+                        return commandResult(end, output.result(end));
+                    }
                 });
     }
 
@@ -196,13 +172,10 @@ final class SandboxTools {
         return new ToolDefinition("sandbox_list", "List persistent sandboxes",
                 "List the persistent sandboxes with their status, image, limits and profile.",
                 Schema.object(),
-                Schema.object().objects("sandboxes", "The sandboxes", true),
+                SandboxList.class,
                 Effect.READS,
                 args -> {
-                    ObjectNode data = Results.object();
-                    ArrayNode all = data.putArray("sandboxes");
-                    sandboxes.list().forEach(s -> all.add(toJson(s)));
-                    return Results.ok(data);
+                    return Results.ok(new SandboxList(sandboxes.list().stream().map(WireViews::sandbox).toList()));
                 });
     }
 
@@ -210,19 +183,12 @@ final class SandboxTools {
         return new ToolDefinition("sandbox_remove", "Remove a sandbox",
                 "Stop a persistent sandbox if it runs and remove it with its files.",
                 Schema.object().string("name", "The sandbox's name", true),
-                Schema.object()
-                        .string("name", "The sandbox's name", true)
-                        .bool("removed", "Always true", true)
-                        .string("message", "What happened", true),
+                SandboxRemoved.class,
                 Effect.DESTROYS,
                 args -> {
                     String name = name(args);
                     sandboxes.remove(name);
-                    ObjectNode data = Results.object();
-                    data.put("name", name);
-                    data.put("removed", true);
-                    data.put("message", "Removed sandbox '" + name + "'");
-                    return Results.ok(data);
+                    return Results.ok(new SandboxRemoved(name, true, "Removed sandbox '" + name + "'"));
                 });
     }
 
@@ -230,7 +196,7 @@ final class SandboxTools {
         return new ToolDefinition("sandbox_start", "Start a sandbox",
                 "Start a stopped persistent sandbox again; its /workspace files are kept.",
                 Schema.object().string("name", "The sandbox's name", true),
-                sandboxOutput(), Effect.ADDS,
+                SandboxView.class, Effect.ADDS,
                 args -> Results.ok(toJson(sandboxes.start(name(args)))));
     }
 
@@ -238,7 +204,7 @@ final class SandboxTools {
         return new ToolDefinition("sandbox_stop", "Stop a sandbox",
                 "Stop a running persistent sandbox: its processes are killed, its /workspace files are kept.",
                 Schema.object().string("name", "The sandbox's name", true),
-                sandboxOutput(), Effect.DESTROYS,
+                SandboxView.class, Effect.DESTROYS,
                 args -> Results.ok(toJson(sandboxes.stop(name(args)))));
     }
 
@@ -249,11 +215,7 @@ final class SandboxTools {
                 Schema.object()
                         .string("name", "The sandbox's name", true)
                         .string("path", "The file's absolute path in the sandbox, e.g. /workspace/out.txt", true),
-                Schema.object()
-                        .string("path", "The file's path", true)
-                        .string("content", "The file's content", true)
-                        .string("encoding", "utf8 or base64", true)
-                        .integer("size", "The file's size in bytes", true),
+                FileRead.class,
                 Effect.READS,
                 args -> {
                     String name = name(args);
@@ -272,12 +234,9 @@ final class SandboxTools {
                     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
                     long size = sandboxes.readFile(name, path, new Bounded(bytes, maxFileBytes));
                     Optional<String> text = utf8(bytes.toByteArray());
-                    ObjectNode data = Results.object();
-                    data.put("path", path);
-                    data.put("content", text.orElseGet(() -> Base64.getEncoder().encodeToString(bytes.toByteArray())));
-                    data.put("encoding", text.isPresent() ? "utf8" : "base64");
-                    data.put("size", size);
-                    return Results.ok(data);
+                    return Results.ok(new FileRead(path,
+                            text.orElseGet(() -> Base64.getEncoder().encodeToString(bytes.toByteArray())),
+                            text.isPresent() ? "utf8" : "base64", size));
                 });
     }
 
@@ -290,10 +249,7 @@ final class SandboxTools {
                         .string("content", "The content: text, or base64 with encoding base64", true)
                         .choice("encoding", "How content is given: utf8 (default) or base64", List.of("utf8", "base64"),
                                 "utf8"),
-                Schema.object()
-                        .string("path", "The file's path", true)
-                        .integer("bytes_written", "How many bytes were written", true)
-                        .string("message", "What happened", true),
+                FileWritten.class,
                 Effect.DESTROYS,
                 args -> {
                     String name = name(args);
@@ -322,15 +278,11 @@ final class SandboxTools {
                                 + " bytes, more than the limit of " + maxFileBytes);
                     }
                     long written = sandboxes.writeFile(name, path, new ByteArrayInputStream(bytes));
-                    ObjectNode data = Results.object();
-                    data.put("path", path);
-                    data.put("bytes_written", written);
-                    data.put("message", "Wrote " + written + " bytes to " + path);
-                    return Results.ok(data);
+                    return Results.ok(new FileWritten(path, written, "Wrote " + written + " bytes to " + path));
                 });
     }
 
-    private static io.modelcontextprotocol.spec.McpSchema.CallToolResult commandResult(Termination end, ObjectNode data) {
+    private static io.modelcontextprotocol.spec.McpSchema.CallToolResult commandResult(Termination end, Object data) {
         if (end.exitCode() != 0) {
             return Results.failed("the command " + (end.describe().isEmpty() ? "exited with code " + end.exitCode()
                     : end.describe() + " (exit code " + end.exitCode() + ")"), data);
@@ -374,8 +326,8 @@ final class SandboxTools {
         }
     }
 
-    static ObjectNode toJson(SandboxInfo info) {
-        return WireJson.sandbox(info);
+    static SandboxView toJson(SandboxInfo info) {
+        return WireViews.sandbox(info);
     }
 
     /** An output stream that refuses to take more than a limit (a file that grows while read). */

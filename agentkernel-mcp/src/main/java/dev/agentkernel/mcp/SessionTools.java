@@ -1,8 +1,10 @@
 package dev.agentkernel.mcp;
 
-import dev.agentkernel.core.wire.WireJson;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.api.CodeResult;
+import dev.agentkernel.api.SessionDeleted;
+import dev.agentkernel.api.SessionList;
+import dev.agentkernel.api.ToolSearchResult;
+import dev.agentkernel.core.wire.WireViews;
 import dev.agentkernel.core.session.ExecuteRequest;
 import dev.agentkernel.core.session.ExecuteResult;
 import dev.agentkernel.core.session.Flavor;
@@ -57,21 +59,11 @@ final class SessionTools {
                         .number("timeout", "Seconds this execution may run (default 30, at most 3600)", false)
                         .strings("volumes", "Host directories for a new session, as \"host:sandbox[:ro]\", e.g. "
                                 + "[\"/srv/data:/data:ro\"]; the host path must be under an allowed directory", false),
-                Schema.object()
-                        .string("session_id", "The session the code ran in", true)
-                        .string("template", "python, node or bash", true)
-                        .string("flavor", "small, medium or large", true)
-                        .bool("session_created", "Whether this call created the session", true)
-                        .bool("state_lost", "Whether the interpreter was replaced and its state lost", true)
-                        .string("stdout", "What the code printed", true)
-                        .string("stderr", "What the code printed to standard error", true)
-                        .bool("success", "Whether the code ran without raising", true)
-                        .nullableObject("error", "{type, message, traceback} when the code raised")
-                        .integer("execution_time_ms", "How long it ran", true),
+                CodeResult.class,
                 Effect.ADDS,
                 args -> {
                     ExecuteResult result = sessions.execute(request(args));
-                    ObjectNode data = toJson(result);
+                    CodeResult data = WireViews.executeResult(result);
                     if (!result.success()) {
                         String type = result.error() == null ? "Error" : result.error().type();
                         String message = result.error() == null ? "" : result.error().message();
@@ -103,14 +95,12 @@ final class SessionTools {
                 "List the open code sessions (oldest first) with their template, flavor, state (ready or busy), "
                         + "number of executions, age and idle time.",
                 Schema.object(),
-                Schema.object().objects("sessions", "The sessions", true),
+                SessionList.class,
                 Effect.READS,
                 args -> {
-                    ObjectNode data = Results.object();
-                    ArrayNode all = data.putArray("sessions");
                     Instant now = clock.instant();
-                    sessions.list().forEach(s -> all.add(toJson(s, now)));
-                    return Results.ok(data);
+                    return Results.ok(new SessionList(sessions.list().stream().map(s -> WireViews.session(s, now))
+                            .toList()));
                 });
     }
 
@@ -118,17 +108,12 @@ final class SessionTools {
         return new ToolDefinition("stop_session", "Stop a code session",
                 "Stop a code session: its interpreter ends and its sandbox and files are removed.",
                 Schema.object().string("session_id", "The session to stop", true),
-                Schema.object()
-                        .string("session_id", "The session", true)
-                        .bool("deleted", "Always true", true),
+                SessionDeleted.class,
                 Effect.DESTROYS,
                 args -> {
                     String id = args.requiredString("session_id", "{\"session_id\": \"ses-3f9c2a61d0b84e7f\"}");
                     sessions.delete(id);
-                    ObjectNode data = Results.object();
-                    data.put("session_id", id);
-                    data.put("deleted", true);
-                    return Results.ok(data);
+                    return Results.ok(new SessionDeleted(id, true));
                 });
     }
 
@@ -138,28 +123,11 @@ final class SessionTools {
                         + "name, language, description and functions (signature and description). The query's words "
                         + "must all appear in a library's name, description or functions; an empty query lists all.",
                 Schema.object().string("query", "Words to look for, e.g. \"stock price\"; empty or left out: all", false),
-                Schema.object()
-                        .nullableString("tools_dir", "The host directory of the libraries, if one is configured")
-                        .objects("libraries", "The matching libraries", true),
+                ToolSearchResult.class,
                 Effect.READS,
                 args -> {
-                    ObjectNode data = Results.object();
-                    data.put("tools_dir", tools.dir().map(Object::toString).orElse(null));
-                    ArrayNode libraries = data.putArray("libraries");
-                    tools.search(args.text("query", "")).forEach(l -> libraries.add(toJson(l)));
-                    return Results.ok(data);
+                    return Results.ok(WireViews.tools(tools.dir(), tools.search(args.text("query", ""))));
                 });
     }
 
-    static ObjectNode toJson(ExecuteResult r) {
-        return WireJson.executeResult(r);
-    }
-
-    static ObjectNode toJson(SessionInfo s, Instant now) {
-        return WireJson.session(s, now);
-    }
-
-    static ObjectNode toJson(ToolLibrary l) {
-        return WireJson.toolLibrary(l);
-    }
 }

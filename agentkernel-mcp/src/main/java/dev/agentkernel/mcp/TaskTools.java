@@ -1,7 +1,11 @@
 package dev.agentkernel.mcp;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.api.TaskCancelled;
+import dev.agentkernel.api.TaskDispatched;
+import dev.agentkernel.api.TaskMap;
+import dev.agentkernel.api.TaskState;
+import dev.agentkernel.api.TaskView;
+import dev.agentkernel.core.wire.WireViews;
 import dev.agentkernel.core.session.InterpreterTemplate;
 import dev.agentkernel.core.task.TaskInfo;
 import dev.agentkernel.core.task.TaskManager;
@@ -9,7 +13,9 @@ import dev.agentkernel.core.task.TaskStatus;
 import dev.agentkernel.mcp.ToolDefinition.Effect;
 import dev.agentkernel.model.InvalidRequestException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -33,14 +39,6 @@ final class TaskTools {
         return List.of(dispatch(), status(), await(), list(), cancel(), execute());
     }
 
-    private static Schema statusOutput() {
-        return Schema.object()
-                .string("task_id", "The task's id", true)
-                .string("status", "One of " + STATUSES, true)
-                .string("output", "The task's standard output (so far, while it runs)", true)
-                .nullableString("error", "Why it failed, timed out or was cancelled; null otherwise");
-    }
-
     private ToolDefinition dispatch() {
         return new ToolDefinition("dispatch_background_task", "Dispatch a background task",
                 "Dispatch a task to run asynchronously in the background. The task is Python code run in a fresh "
@@ -51,18 +49,13 @@ final class TaskTools {
                         .string("task_description", "Task to execute: the Python code to run, e.g. "
                                 + "\"print(sum(range(10)))\"", true)
                         .flag("verbose", "Enable verbose output (default: false)", false),
-                Schema.object()
-                        .string("task_id", "Unique task identifier", true)
-                        .string("status", "Initial status (always 'running')", true),
+                TaskDispatched.class,
                 Effect.ADDS,
                 args -> {
                     String code = args.requiredString("task_description", "{\"task_description\": \"print(6 * 7)\"}");
                     TaskInfo task = tasks.dispatch(code, InterpreterTemplate.PYTHON, Optional.empty(),
                             args.flag("verbose", false), List.of());
-                    ObjectNode data = Results.object();
-                    data.put("task_id", task.id());
-                    data.put("status", task.status().id());
-                    return Results.ok(data);
+                    return Results.ok(new TaskDispatched(task.id(), task.status().id()));
                 });
     }
 
@@ -71,7 +64,7 @@ final class TaskTools {
                 "Get the current status of a background task: running, completed, failed, timeout or cancelled, "
                         + "with its output (so far) and error.",
                 Schema.object().string("task_id", "Task identifier from dispatch_background_task", true),
-                statusOutput(), Effect.READS,
+                TaskState.class, Effect.READS,
                 args -> Results.ok(status(tasks.status(taskId(args)))));
     }
 
@@ -82,7 +75,7 @@ final class TaskTools {
                 Schema.object()
                         .string("task_id", "Task identifier", true)
                         .number("timeout", "Maximum wait time in seconds (default: 60)", 60),
-                statusOutput(), Effect.READS,
+                TaskState.class, Effect.READS,
                 args -> {
                     String id = taskId(args);
                     Duration wait = args.wait("timeout", DEFAULT_WAIT, MAX_WAIT);
@@ -95,15 +88,14 @@ final class TaskTools {
                 "List all tracked background tasks (newest first): a map of task id to the task's status, output, "
                         + "error, exit code, timestamps and settings.",
                 Schema.object(),
-                Schema.object().object("tasks", "Map of task_id to task info", true),
+                TaskMap.class,
                 Effect.READS,
                 args -> {
-                    ObjectNode data = Results.object();
-                    ObjectNode all = data.putObject("tasks");
+                    Map<String, TaskView> all = new LinkedHashMap<>();
                     for (TaskInfo t : tasks.list()) {
-                        all.set(t.id(), info(t));
+                        all.put(t.id(), WireViews.task(t));
                     }
-                    return Results.ok(data);
+                    return Results.ok(new TaskMap(all));
                 });
     }
 
@@ -112,16 +104,11 @@ final class TaskTools {
                 "Cancel a running (or queued) background task: its processes are killed. success says whether "
                         + "this call stopped it; a task that already ended is left as it is.",
                 Schema.object().string("task_id", "Task identifier", true),
-                Schema.object()
-                        .bool("success", "Whether the task was cancelled by this call", true)
-                        .string("message", "What happened", true),
+                TaskCancelled.class,
                 Effect.DESTROYS,
                 args -> {
                     TaskManager.Cancellation c = tasks.cancel(taskId(args));
-                    ObjectNode data = Results.object();
-                    data.put("success", c.cancelled());
-                    data.put("message", c.message());
-                    return Results.ok(data);
+                    return Results.ok(new TaskCancelled(c.cancelled(), c.message()));
                 });
     }
 
@@ -141,12 +128,7 @@ final class TaskTools {
                                 "description", "Tool libraries the task uses: a list of library names, or an object "
                                         + "of library name to function names, e.g. {\"finance\": [\"get_stock_data\"]}"),
                                 false),
-                Schema.object()
-                        .string("task_id", "The task's id", true)
-                        .string("status", "completed, failed, timeout or cancelled", true)
-                        .string("output", "The task's standard output", true)
-                        .nullableString("error", "Why it failed; null when it completed")
-                        .nullableInteger("exit_code", "The exit code of its program, once it exited"),
+                TaskState.class,
                 Effect.ADDS,
                 args -> {
                     String code = args.requiredString("task_description",
@@ -163,8 +145,7 @@ final class TaskTools {
                         tasks.cancel(task.id());
                         throw e;
                     }
-                    ObjectNode data = status(task);
-                    data.put("exit_code", task.exitCode().orElse(null));
+                    TaskState data = TaskState.withExitCode(WireViews.task(task));
                     if (task.status() != TaskStatus.COMPLETED) {
                         return Results.failed("task " + task.id() + " " + task.status().id()
                                 + task.error().map(e -> ": " + e).orElse(""), data);
@@ -188,29 +169,7 @@ final class TaskTools {
     }
 
     /** {@code {task_id, status, output, error}}, as the product document gives it. */
-    static ObjectNode status(TaskInfo t) {
-        ObjectNode o = Results.object();
-        o.put("task_id", t.id());
-        o.put("status", t.status().id());
-        o.put("output", t.output());
-        o.put("error", t.error().orElse(null));
-        return o;
-    }
-
-    /** Everything about a task, as {@code GET /tasks} shows it. */
-    static ObjectNode info(TaskInfo t) {
-        ObjectNode o = status(t);
-        o.put("queued", t.queued());
-        o.put("exit_code", t.exitCode().orElse(null));
-        o.put("attempts", t.attempts());
-        o.put("template", t.spec().template().id());
-        o.put("timeout", t.spec().timeout().toMillis() / 1000.0);
-        o.put("verbose", t.spec().verbose());
-        ArrayNode tools = o.putArray("required_tools");
-        t.spec().requiredTools().forEach(tools::add);
-        o.put("created_at", t.createdAt().toString());
-        o.put("started_at", t.startedAt().map(Object::toString).orElse(null));
-        o.put("finished_at", t.finishedAt().map(Object::toString).orElse(null));
-        return o;
+    static TaskState status(TaskInfo t) {
+        return TaskState.of(WireViews.task(t));
     }
 }

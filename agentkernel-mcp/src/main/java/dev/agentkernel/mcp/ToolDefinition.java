@@ -7,13 +7,14 @@ import io.modelcontextprotocol.spec.McpSchema.ToolAnnotations;
 import java.util.Objects;
 
 /**
- * One tool: its name, description, input and output schemas, and what a call does. A call's
+ * One tool: its name, description, input schema, the contract record of its structured result (its
+ * output schema is made from that record, so results always match it), and what a call does. A call's
  * arguments are checked against the input schema's property names; whatever the handler throws
  * becomes an error result through {@link ToolErrors}. Package-private.
  *
  * @param effect what calling it changes (hints to clients)
  */
-record ToolDefinition(String name, String title, String description, Schema input, Schema output, Effect effect,
+record ToolDefinition(String name, String title, String description, Schema input, Class<?> output, Effect effect,
                       Handler handler) {
 
     /** What a call changes. */
@@ -52,7 +53,7 @@ record ToolDefinition(String name, String title, String description, Schema inpu
 
     Tool tool() {
         return Tool.builder().name(name).title(title).description(description).inputSchema(input.toMap())
-                .outputSchema(output.toMap())
+                .outputSchema(dev.agentkernel.api.JsonSchemas.inline(output))
                 .annotations(new ToolAnnotations(title, effect == Effect.READS, effect == Effect.DESTROYS,
                         effect == Effect.READS, false, null))
                 .build();

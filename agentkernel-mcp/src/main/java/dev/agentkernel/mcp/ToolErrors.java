@@ -1,15 +1,7 @@
 package dev.agentkernel.mcp;
 
-import dev.agentkernel.model.AgentKernelException;
-import dev.agentkernel.model.BackendUnavailableException;
-import dev.agentkernel.model.CodeExecutionException;
-import dev.agentkernel.model.ConflictException;
-import dev.agentkernel.model.InvalidRequestException;
-import dev.agentkernel.model.NotFoundException;
-import dev.agentkernel.model.PermissionDeniedException;
-import dev.agentkernel.model.ResourceExhaustedException;
-import dev.agentkernel.model.SandboxFailureException;
-import dev.agentkernel.model.SessionNotFoundException;
+import dev.agentkernel.api.ErrorCode;
+import dev.agentkernel.core.wire.ErrorCodes;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.TextContent;
 import java.util.LinkedHashMap;
@@ -18,13 +10,19 @@ import java.util.Map;
 
 /**
  * The one place that turns an error of a tool call into an MCP result: a tool result marked as an
- * error ({@code isError}) whose text is the message, with {@code {"error": message, "code": kind}}
- * as structured content, never a JSON-RPC protocol error (those are left to the SDK for unknown
- * tools and malformed requests). The kinds are the HTTP API's ({@code invalid_request},
- * {@code not_found}, ...).
+ * error ({@code isError}) whose text is the message, never a JSON-RPC protocol error (those are left
+ * to the SDK for unknown tools and malformed requests). It has <em>no</em> structured content: a
+ * client checks structured content against the tool's output schema, also on errors (the official
+ * TypeScript client throws {@code -32602 Structured content does not match the tool's output
+ * schema}), and an error is not a result of that shape. The machine-readable kind, the wire's
+ * {@link ErrorCode} ({@code invalid_request}, {@code not_found}, ...: the HTTP API's codes, from the
+ * same mapping {@link ErrorCodes}), is in {@code _meta} under {@value #META_KEY} as
+ * {@code {"code": kind, "message": message}}.
  */
 public final class ToolErrors {
 
+    /** The {@code _meta} key of an error result's code and message. */
+    public static final String META_KEY = "dev.agentkernel/error";
     private static final System.Logger LOG = System.getLogger(ToolErrors.class.getName());
 
     private ToolErrors() {
@@ -35,58 +33,35 @@ public final class ToolErrors {
         if (e instanceof InterruptedException) {
             Thread.currentThread().interrupt();
         }
-        String code = code(e);
-        if (code.equals("internal")) {
+        ErrorCode code = ErrorCodes.of(e);
+        if (code == ErrorCode.INTERNAL) {
             LOG.log(System.Logger.Level.WARNING, "MCP tool " + tool + " failed", e);
         }
         return error(message(e), code);
     }
 
     /** An error result with {@code message} and the machine-readable {@code code}. */
-    static CallToolResult error(String message, String code) {
-        Map<String, Object> structured = new LinkedHashMap<>();
-        structured.put("error", message);
-        structured.put("code", code);
-        return CallToolResult.builder().content(List.of(new TextContent(message))).structuredContent(structured)
-                .isError(true).build();
+    static CallToolResult error(String message, ErrorCode code) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", code.wire());
+        error.put("message", message);
+        return CallToolResult.builder().content(List.of(new TextContent(message))).isError(true)
+                .meta(Map.of(META_KEY, error)).build();
     }
 
-    /**
-     * The stable kind of an error: {@code invalid_request}, {@code not_found},
-     * {@code session_not_found}, {@code conflict}, {@code permission_denied},
-     * {@code resource_exhausted}, {@code backend_unavailable}, {@code sandbox_failure},
-     * {@code code_execution_failed}, {@code shutting_down} or {@code internal}.
-     */
-    static String code(Throwable e) {
-        if (e instanceof AgentKernelException ak) {
-            return switch (ak) {
-                case InvalidRequestException x -> "invalid_request";
-                case SessionNotFoundException x -> "session_not_found";
-                case NotFoundException x -> "not_found";
-                case CodeExecutionException x -> "code_execution_failed";
-                case ConflictException x -> "conflict";
-                case PermissionDeniedException x -> "permission_denied";
-                case ResourceExhaustedException x -> "resource_exhausted";
-                case BackendUnavailableException x -> "backend_unavailable";
-                case SandboxFailureException x -> "sandbox_failure";
-                default -> "internal";
-            };
-        }
-        return isShutdown(e) ? "shutting_down" : "internal";
+    /** The code of an error, as {@link ErrorCodes} gives it. */
+    static ErrorCode code(Throwable e) {
+        return ErrorCodes.of(e);
     }
 
     /** The message a client sees: ours as written, nothing internal for anything else. */
     static String message(Throwable e) {
-        if (e instanceof AgentKernelException) {
+        if (ErrorCodes.hasCallerMessage(e)) {
             return e.getMessage();
         }
-        if (isShutdown(e)) {
+        if (ErrorCodes.isShutdown(e)) {
             return "the server is shutting down; the call was stopped";
         }
         return "internal error (" + e.getClass().getSimpleName() + "); the daemon's log has the details";
-    }
-
-    private static boolean isShutdown(Throwable e) {
-        return e instanceof InterruptedException || e.getCause() instanceof InterruptedException;
     }
 }

@@ -113,17 +113,19 @@ class ToolCatalogTest {
             CallToolResult r = call(c.tool(), c.args());
             assertThat(r.isError()).as("%s %s", c.tool(), c.args()).isTrue();
             assertThat(text(r)).as("%s %s", c.tool(), c.args()).contains(c.message());
-            assertThat(r.structuredContent()).as("%s %s", c.tool(), c.args()).asString().contains("invalid_request");
+            assertThat(r.structuredContent()).as("%s %s", c.tool(), c.args()).isNull();
+            assertThat(r.meta()).as("%s %s", c.tool(), c.args()).asString().contains("invalid_request");
         }
     }
 
     @Test
     void aFailureResultCarriesTheDataAndLeadsWithTheMessage() {
-        var data = Results.object().put("exit_code", 3).put("stdout", "partial\n");
+        var data = new dev.agentkernel.api.CommandResult("partial\n", "partial\n", "", 3, null, null);
         CallToolResult r = Results.failed("the command exited with code 3", data);
         assertThat(r.isError()).isTrue();
         assertThat(text(r)).startsWith("the command exited with code 3\n").contains("\"stdout\" : \"partial\\n\"");
-        assertThat(r.structuredContent()).isEqualTo(Map.of("exit_code", 3, "stdout", "partial\n"));
+        assertThat(r.structuredContent()).isEqualTo(Map.of("output", "partial\n", "stdout", "partial\n", "stderr", "",
+                "exit_code", 3));
         CallToolResult ok = Results.ok(data);
         assertThat(ok.isError()).isFalse();
         assertThat(ok.structuredContent()).isEqualTo(r.structuredContent());

@@ -38,7 +38,9 @@ class ToolErrorsTest {
             CallToolResult r = ToolErrors.result("a_tool", e);
             assertThat(r.isError()).as(code).isTrue();
             assertThat(text(r)).as(code).isEqualTo(e.getMessage());
-            assertThat(r.structuredContent()).as(code).isEqualTo(Map.of("error", e.getMessage(), "code", code));
+            assertThat(r.structuredContent()).as("no structured content: it would not match the output schema").isNull();
+            assertThat(r.meta()).as(code).isEqualTo(Map.of(ToolErrors.META_KEY,
+                    Map.of("code", code, "message", e.getMessage())));
         });
     }
 
@@ -47,7 +49,7 @@ class ToolErrorsTest {
         CallToolResult r = ToolErrors.result("a_tool", new IllegalStateException("secret /host/path"));
         assertThat(r.isError()).isTrue();
         assertThat(text(r)).doesNotContain("secret").contains("internal error");
-        assertThat(r.structuredContent()).asString().contains("internal");
+        assertThat(r.meta()).asString().contains("internal");
     }
 
     @Test
@@ -55,7 +57,7 @@ class ToolErrorsTest {
         try {
             CallToolResult r = ToolErrors.result("a_tool", new InterruptedException());
             assertThat(text(r)).contains("shutting down");
-            assertThat(r.structuredContent()).asString().contains("shutting_down");
+            assertThat(r.meta()).asString().contains("shutting_down");
             assertThat(Thread.currentThread().isInterrupted()).isTrue();
         } finally {
             Thread.interrupted();

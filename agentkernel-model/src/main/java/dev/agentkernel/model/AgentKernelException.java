@@ -5,7 +5,7 @@ package dev.agentkernel.model;
  * one HTTP status and one MCP error in exactly one place per interface. Messages are
  * written for a person: they say what was wrong and, where possible, how to fix it.
  */
-public sealed class AgentKernelException extends RuntimeException
+public abstract sealed class AgentKernelException extends RuntimeException
         permits InvalidRequestException, BackendUnavailableException, SandboxFailureException,
                 NotFoundException, ConflictException, ResourceExhaustedException, PermissionDeniedException,
                 CodeExecutionException {

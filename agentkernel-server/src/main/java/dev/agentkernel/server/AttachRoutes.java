@@ -1,12 +1,12 @@
 package dev.agentkernel.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.api.AttachOpened;
+import dev.agentkernel.api.AttachRequest;
+import dev.agentkernel.api.ResizeRequest;
+import dev.agentkernel.api.TerminalEvent;
 import dev.agentkernel.core.sandbox.SandboxManager;
 import dev.agentkernel.core.sandbox.ShellSession;
 import dev.agentkernel.model.CommandSpec;
-import dev.agentkernel.model.EnvVar;
-import dev.agentkernel.model.InvalidRequestException;
 import dev.agentkernel.model.SandboxPaths;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,25 +42,17 @@ final class AttachRoutes {
 
     void open(ServerRequest req, ServerResponse res) {
         String name = SandboxRoutes.name(req);
-        byte[] raw = bodies.read(req);
-        ObjectNode body = raw.length == 0 ? Json.MAPPER.createObjectNode() : Json.parseObject(raw);
-        List<String> command = RequestFields.stringList(body, "command", "", false);
-        if (command.isEmpty()) {
-            command = SandboxManager.DEFAULT_SHELL;
-        }
-        Map<String, String> env = new LinkedHashMap<>();
-        for (String assignment : RequestFields.stringList(body, "env", "", false)) {
-            String[] kv = EnvVar.parse(assignment);
-            env.put(kv[0], kv[1]);
-        }
-        Optional<String> workdir = RequestFields.optionalString(body, "workdir", "");
+        AttachRequest body = Json.readOptional(bodies.read(req), AttachRequest.class,
+                () -> new AttachRequest(null, null, null, null, null));
+        List<String> command = body.command().isEmpty() ? SandboxManager.DEFAULT_SHELL : body.command();
+        Map<String, String> env = RequestFields.env(body.env());
+        Optional<String> workdir = Optional.ofNullable(body.workdir());
         workdir.ifPresent(w -> SandboxPaths.requireAbsolute(w, "workdir"));
-        int rows = size(body, "rows", 24);
-        int cols = size(body, "cols", 80);
+        int rows = body.rows();
+        int cols = body.cols();
         ShellSession session = sandboxes.openShell(name, new CommandSpec(command, env, workdir, Optional.empty()),
                 rows, cols);
-        ObjectNode data = Json.MAPPER.createObjectNode().put("session", session.id()).put("sandbox", name);
-        SandboxRoutes.send(res, 201, data);
+        Json.send(res, 201, new AttachOpened(session.id(), name));
     }
 
     void events(ServerRequest req, ServerResponse res) {
@@ -76,10 +67,10 @@ final class AttachRoutes {
                 Optional<ShellSession.Event> event = session.next(Duration.ofMillis(200));
                 if (event.isPresent()) {
                     switch (event.get()) {
-                        case ShellSession.Event.Output out -> sse.send("output", Json.MAPPER.createObjectNode()
-                                .put("stream", out.stream().id()).put("b64", base64.encodeToString(out.bytes())));
+                        case ShellSession.Event.Output out -> sse.send(new TerminalEvent.Output(out.stream().id(),
+                                base64.encodeToString(out.bytes())));
                         case ShellSession.Event.Exit exit -> {
-                            sse.send("exit", Json.MAPPER.createObjectNode().put("exit_code", exit.exitCode()));
+                            sse.send(new TerminalEvent.Exit(exit.exitCode()));
                             sandboxes.closeShell(session.id());
                             return;
                         }
@@ -121,8 +112,8 @@ final class AttachRoutes {
 
     void resize(ServerRequest req, ServerResponse res) {
         ShellSession session = sandboxes.shell(id(req));
-        ObjectNode body = Json.parseObject(bodies.read(req));
-        session.resize(size(body, "rows", -1), size(body, "cols", -1));
+        ResizeRequest body = Json.read(bodies.read(req), ResizeRequest.class);
+        session.resize(body.rows(), body.cols());
         res.status(204).send();
     }
 
@@ -130,7 +121,7 @@ final class AttachRoutes {
         String id = id(req);
         sandboxes.shell(id);
         sandboxes.closeShell(id);
-        SandboxRoutes.send(res, 200, Json.MAPPER.getNodeFactory().textNode("Closed session " + id));
+        Json.send(res, 200, "Closed session " + id);
     }
 
     private static String id(ServerRequest req) {
@@ -141,17 +132,4 @@ final class AttachRoutes {
         return id;
     }
 
-    private static int size(ObjectNode body, String field, int fallback) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
-            if (fallback < 0) {
-                throw new InvalidRequestException(field + " is required: a whole number from 1 to 1000");
-            }
-            return fallback;
-        }
-        if (!node.isIntegralNumber() || node.asInt() < 1 || node.asInt() > 1000) {
-            throw new InvalidRequestException(field + " must be a whole number from 1 to 1000");
-        }
-        return node.asInt();
-    }
 }

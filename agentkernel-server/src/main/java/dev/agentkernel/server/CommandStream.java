@@ -1,6 +1,6 @@
 package dev.agentkernel.server;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.api.CommandEvent;
 import dev.agentkernel.core.run.RunListener;
 import dev.agentkernel.model.AgentKernelException;
 import dev.agentkernel.model.OutputStreamKind;
@@ -45,20 +45,16 @@ final class CommandStream implements RunListener {
         try {
             Termination end = command.run(stream, sse::probeClosed);
             stream.flushText();
-            ObjectNode done = Json.MAPPER.createObjectNode().put("exit_code", end.exitCode());
-            if (!end.describe().isEmpty()) {
-                done.put("reason", end.describe());
-            }
-            sse.send("done", done);
+            sse.send(new CommandEvent.Done(end.exitCode(), end.describe().isEmpty() ? null : end.describe()));
         } catch (AgentKernelException e) {
-            sse.send("error", Json.MAPPER.createObjectNode().put("message", e.getMessage()));
+            sse.send(new CommandEvent.Error(e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            sse.send("error", Json.MAPPER.createObjectNode().put("message", "the server is shutting down; the command was stopped"));
+            sse.send(new CommandEvent.Error("the server is shutting down; the command was stopped"));
         } catch (RuntimeException e) {
             // Headers are sent: the only way left to report it is an error event.
             System.getLogger(CommandStream.class.getName()).log(System.Logger.Level.WARNING, "stream failed", e);
-            sse.send("error", Json.MAPPER.createObjectNode().put("message", HttpErrors.message(e)));
+            sse.send(new CommandEvent.Error(HttpErrors.message(e)));
         } finally {
             sse.close();
         }
@@ -66,12 +62,12 @@ final class CommandStream implements RunListener {
 
     @Override
     public void started(String sandboxId) {
-        sse.send("started", Json.MAPPER.createObjectNode().put("sandbox", sandboxId));
+        sse.send(new CommandEvent.Started(sandboxId));
     }
 
     @Override
     public void stage(String stage) {
-        sse.send("progress", Json.MAPPER.createObjectNode().put("stage", stage));
+        sse.send(new CommandEvent.Progress(stage));
     }
 
     @Override
@@ -81,7 +77,7 @@ final class CommandStream implements RunListener {
             chunk = text.get(stream).decode(bytes, offset, length);
         }
         if (!chunk.isEmpty()) {
-            sse.send("output", outputEvent(stream, chunk));
+            sse.send(CommandEvent.Output.of(stream.id(), chunk));
         }
     }
 
@@ -92,12 +88,9 @@ final class CommandStream implements RunListener {
                 rest = text.get(kind).finish();
             }
             if (!rest.isEmpty()) {
-                sse.send("output", outputEvent(kind, rest));
+                sse.send(CommandEvent.Output.of(kind.id(), rest));
             }
         }
     }
 
-    private static ObjectNode outputEvent(OutputStreamKind stream, String chunk) {
-        return Json.MAPPER.createObjectNode().put("content", chunk).put("data", chunk).put("stream", stream.id());
-    }
 }

@@ -1,8 +1,8 @@
 package dev.agentkernel.server;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.api.WireJson;
+import dev.agentkernel.api.WriteFileRequest;
 import dev.agentkernel.agent.FileStat;
 import dev.agentkernel.core.sandbox.SandboxManager;
 import dev.agentkernel.model.InvalidRequestException;
@@ -25,7 +25,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 
 /**
  * {@code PUT}, {@code GET} and {@code DELETE /sandboxes/{name}/files/{path...}}. Paths are the
@@ -77,30 +76,14 @@ final class FileRoutes {
                         + "encoding is malformed");
             }
         } else {
-            ObjectNode body = Json.parseObject(bodies.read(req));
-            JsonNode content = body.get("content");
-            if (content == null || !content.isTextual()) {
-                throw new InvalidRequestException("content is required: the file's text, or base64 with \"encoding\": \"base64\"");
-            }
-            String encoding = RequestFields.optionalString(body, "encoding", "").orElse("utf8");
-            byte[] bytes = switch (encoding) {
-                case "utf8", "utf-8" -> content.asText().getBytes(StandardCharsets.UTF_8);
-                case "base64" -> {
-                    try {
-                        yield Base64.getDecoder().decode(content.asText().replaceAll("[\\r\\n\\t ]", ""));
-                    } catch (IllegalArgumentException e) {
-                        throw new InvalidRequestException("content is not valid base64: " + e.getMessage());
-                    }
-                }
-                default -> throw new InvalidRequestException("encoding must be \"utf8\" or \"base64\", got \"" + encoding + "\"");
-            };
+            byte[] bytes = Json.read(bodies.read(req), WriteFileRequest.class).bytes();
             if (bytes.length > maxFileBytes) {
                 throw new HttpErrors.PayloadTooLargeException("file content is " + bytes.length
                         + " bytes, more than the limit of " + maxFileBytes + " bytes");
             }
             written = sandboxes.writeFile(name, path, new ByteArrayInputStream(bytes));
         }
-        SandboxRoutes.send(res, 200, Json.MAPPER.getNodeFactory().textNode("Wrote " + written + " bytes to " + path));
+        Json.send(res, 200, "Wrote " + written + " bytes to " + path);
     }
 
     void read(ServerRequest req, ServerResponse res) throws IOException {
@@ -135,7 +118,7 @@ final class FileRoutes {
             boolean utf8 = isUtf8(spool);
             res.header(HeaderNames.CONTENT_TYPE, "application/json");
             try (OutputStream out = res.outputStream();
-                 JsonGenerator json = Json.MAPPER.getFactory().createGenerator(out)) {
+                 JsonGenerator json = WireJson.mapper().getFactory().createGenerator(out)) {
                 json.writeStartObject();
                 json.writeBooleanField("success", true);
                 json.writeObjectFieldStart("data");
@@ -163,7 +146,7 @@ final class FileRoutes {
         String name = SandboxRoutes.name(req);
         String path = path(req);
         sandboxes.deleteFile(name, path);
-        SandboxRoutes.send(res, 200, Json.MAPPER.getNodeFactory().textNode("Deleted " + path));
+        Json.send(res, 200, "Deleted " + path);
     }
 
     private void deleteQuietly(String name, String path) {

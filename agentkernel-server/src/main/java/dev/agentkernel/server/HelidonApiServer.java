@@ -5,6 +5,12 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
+import dev.agentkernel.api.ApiRoutes;
+import dev.agentkernel.api.ErrorCode;
+import dev.agentkernel.api.HealthBody;
+import dev.agentkernel.api.OpenApi;
+import dev.agentkernel.api.WireJson;
+import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Duration;
@@ -85,7 +91,7 @@ final class HelidonApiServer implements ApiServer {
         routing.addFilter((chain, req, res) -> {
             if (!drain.enter()) {
                 res.header(HeaderNames.CONNECTION, "close");
-                send(res, 503, Json.error("the server is shutting down; retry against the next one", "shutting_down"));
+                send(res, 503, WireJson.error(ErrorCode.SHUTTING_DOWN, "the server is shutting down; retry against the next one"));
                 return;
             }
             try {
@@ -112,69 +118,95 @@ final class HelidonApiServer implements ApiServer {
                 drain.exit();
             }
         });
-        routing.get("/health", (req, res) -> {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("success", true);
-            body.put("data", "ok");
-            body.put("status", "ok");
-            res.header(HeaderNames.CONTENT_TYPE, "application/json").send(Json.MAPPER.writeValueAsBytes(body));
-        });
-        routing.get("/status", status::status);
-        routing.post("/run", run::run);
-        routing.post("/run/stream", run::stream);
-        routing.post("/batch/run", run::batch);
-        routing.get("/sandboxes", sandboxes::list);
-        routing.post("/sandboxes", sandboxes::create);
-        routing.get("/sandboxes/{name}", sandboxes::get);
-        routing.delete("/sandboxes/{name}", sandboxes::delete);
-        routing.post("/sandboxes/{name}/exec", sandboxes::exec);
-        routing.post("/sandboxes/{name}/exec/stream", sandboxes::execStream);
-        routing.post("/sandboxes/{name}/start", sandboxes::start);
-        routing.post("/sandboxes/{name}/stop", sandboxes::stop);
-        routing.get("/sandboxes/{name}/logs", sandboxes::logs);
-        routing.put("/sandboxes/{name}/files/{+path}", files::write);
-        routing.get("/sandboxes/{name}/files/{+path}", files::read);
-        routing.delete("/sandboxes/{name}/files/{+path}", files::delete);
-        routing.post("/sandboxes/{name}/attach", attach::open);
-        routing.get("/attach/{id}/events", attach::events);
-        routing.post("/attach/{id}/input", attach::input);
-        routing.post("/attach/{id}/resize", attach::resize);
-        routing.delete("/attach/{id}", attach::close);
-        routing.get("/audit", sandboxes::audit);
-        routing.post("/execute", sessions::execute);
-        routing.get("/sessions", sessions::list);
-        routing.post("/sessions", sessions::create);
-        routing.get("/sessions/{id}", sessions::get);
-        routing.delete("/sessions/{id}", sessions::delete);
-        routing.get("/stats", sessions::stats);
-        routing.post("/maintenance/pause", sessions::pause);
-        routing.post("/maintenance/resume", sessions::resume);
-        routing.post("/tasks", tasks::dispatch);
-        routing.get("/tasks", tasks::list);
-        routing.get("/tasks/{id}", tasks::get);
-        routing.delete("/tasks/{id}", tasks::cancel);
-        routing.post("/tasks/{id}/wait", tasks::await);
-        routing.get("/tasks/{id}/wait", tasks::await);
-        routing.post("/tasks/{id}/cancel", tasks::cancel);
-        mcp.routes(routing);
-        routing.get("/tools", tools::search);
-        routing.delete("/tools/cache", tools::clearCache);
-        routing.any((req, res) -> send(res, 404, Json.error("no route for " + req.prologue().method().text() + " "
-                + req.path().path(), "no_route")));
+        Map<String, Handler> handlers = new LinkedHashMap<>();
+        handlers.put("GET /health", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json")
+                .send(WireJson.bytes(HealthBody.OK)));
+        byte[] openApi = WireJson.bytes(OpenApi.document(version()));
+        handlers.put("GET /openapi.json", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json")
+                .send(openApi));
+        handlers.put("GET /status", status::status);
+        handlers.put("POST /run", run::run);
+        handlers.put("POST /run/stream", run::stream);
+        handlers.put("POST /batch/run", run::batch);
+        handlers.put("GET /sandboxes", sandboxes::list);
+        handlers.put("POST /sandboxes", sandboxes::create);
+        handlers.put("GET /sandboxes/{name}", sandboxes::get);
+        handlers.put("DELETE /sandboxes/{name}", sandboxes::delete);
+        handlers.put("POST /sandboxes/{name}/exec", sandboxes::exec);
+        handlers.put("POST /sandboxes/{name}/exec/stream", sandboxes::execStream);
+        handlers.put("POST /sandboxes/{name}/start", sandboxes::start);
+        handlers.put("POST /sandboxes/{name}/stop", sandboxes::stop);
+        handlers.put("GET /sandboxes/{name}/logs", sandboxes::logs);
+        handlers.put("PUT /sandboxes/{name}/files/{+path}", files::write);
+        handlers.put("GET /sandboxes/{name}/files/{+path}", files::read);
+        handlers.put("DELETE /sandboxes/{name}/files/{+path}", files::delete);
+        handlers.put("POST /sandboxes/{name}/attach", attach::open);
+        handlers.put("GET /attach/{id}/events", attach::events);
+        handlers.put("POST /attach/{id}/input", attach::input);
+        handlers.put("POST /attach/{id}/resize", attach::resize);
+        handlers.put("DELETE /attach/{id}", attach::close);
+        handlers.put("GET /audit", sandboxes::audit);
+        handlers.put("POST /execute", sessions::execute);
+        handlers.put("GET /sessions", sessions::list);
+        handlers.put("POST /sessions", sessions::create);
+        handlers.put("GET /sessions/{id}", sessions::get);
+        handlers.put("DELETE /sessions/{id}", sessions::delete);
+        handlers.put("GET /stats", sessions::stats);
+        handlers.put("POST /maintenance/pause", sessions::pause);
+        handlers.put("POST /maintenance/resume", sessions::resume);
+        handlers.put("POST /tasks", tasks::dispatch);
+        handlers.put("GET /tasks", tasks::list);
+        handlers.put("GET /tasks/{id}", tasks::get);
+        handlers.put("DELETE /tasks/{id}", tasks::cancel);
+        handlers.put("POST /tasks/{id}/wait", tasks::await);
+        handlers.put("GET /tasks/{id}/wait", tasks::await);
+        handlers.put("POST /tasks/{id}/cancel", tasks::cancel);
+        mcp.handlers().forEach(handlers::put);
+        handlers.put("GET /tools", tools::search);
+        handlers.put("DELETE /tools/cache", tools::clearCache);
+        register(routing, handlers);
+        routing.any((req, res) -> send(res, 404, WireJson.error(ErrorCode.NO_ROUTE, "no route for "
+                + req.prologue().method().text() + " " + req.path().path())));
         routing.error(Throwable.class, (req, res, e) -> {
-            int code = HttpErrors.status(e);
+            ErrorCode errorCode = HttpErrors.code(e);
+            int code = errorCode.status();
             if (HttpErrors.isShutdown(e) || e instanceof HttpErrors.MalformedBodyException) {
                 res.header(HeaderNames.CONNECTION, "close");
             } else if (code >= 500) {
                 LOG.log(System.Logger.Level.WARNING, "request " + req.path().path() + " failed", e);
             }
             if (!res.isSent()) {
-                send(res, code, Json.error(HttpErrors.message(e), HttpErrors.code(e)));
+                send(res, code, WireJson.error(errorCode, HttpErrors.message(e)));
             }
             if (e instanceof HttpErrors.MalformedBodyException) {
                 throw new CloseConnectionException("malformed request body");
             }
         });
+    }
+
+    /**
+     * Registers every route of {@link ApiRoutes} with its handler: a route of the table without a
+     * handler, or a handler for no route of the table, is a programming error that stops the server.
+     */
+    static void register(HttpRouting.Builder routing, Map<String, Handler> handlers) {
+        java.util.Set<String> unrouted = new java.util.TreeSet<>(handlers.keySet());
+        for (ApiRoutes.Route route : ApiRoutes.all()) {
+            Handler handler = handlers.get(route.id());
+            if (handler == null) {
+                throw new IllegalStateException("no handler for the route " + route.id() + " of ApiRoutes");
+            }
+            unrouted.remove(route.id());
+            routing.route(io.helidon.http.Method.create(route.method()), route.path(), handler);
+        }
+        if (!unrouted.isEmpty()) {
+            throw new IllegalStateException("handlers for routes ApiRoutes does not have: " + unrouted);
+        }
+    }
+
+    /** The server's version, as the jar's manifest gives it ({@code dev} when run from classes). */
+    static String version() {
+        String version = HelidonApiServer.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
     }
 
     private static void send(ServerResponse res, int status, byte[] body) {

@@ -1,88 +1,38 @@
 package dev.agentkernel.server;
 
-import dev.agentkernel.model.AgentKernelException;
-import dev.agentkernel.model.BackendUnavailableException;
-import dev.agentkernel.model.CodeExecutionException;
-import dev.agentkernel.model.ConflictException;
-import dev.agentkernel.model.InvalidRequestException;
-import dev.agentkernel.model.NotFoundException;
-import dev.agentkernel.model.PermissionDeniedException;
-import dev.agentkernel.model.ResourceExhaustedException;
-import dev.agentkernel.model.SandboxFailureException;
-import dev.agentkernel.model.SessionNotFoundException;
+import dev.agentkernel.api.ErrorCode;
+import dev.agentkernel.core.wire.ErrorCodes;
 
-/** The one place that maps errors to HTTP statuses. Package-private. */
+/**
+ * The one place that maps errors to HTTP answers: the {@link ErrorCode} comes from
+ * {@link ErrorCodes} (one mapping for HTTP and MCP), the status from the code. Package-private.
+ */
 final class HttpErrors {
     private HttpErrors() {
     }
 
-    static int status(Throwable e) {
-        if (e instanceof AgentKernelException ak) {
-            return switch (ak) {
-                case InvalidRequestException x -> 400;
-                case NotFoundException x -> 404;
-                case CodeExecutionException x -> 500;
-                case ConflictException x -> 409;
-                case PermissionDeniedException x -> 403;
-                case ResourceExhaustedException x -> 429;
-                case BackendUnavailableException x -> 503;
-                case SandboxFailureException x -> 500;
-                default -> 500;
-            };
-        }
+    /** The code of {@code e}, including the HTTP layer's own errors. */
+    static ErrorCode code(Throwable e) {
         if (e instanceof PayloadTooLargeException) {
-            return 413;
+            return ErrorCode.PAYLOAD_TOO_LARGE;
         }
         if (e instanceof MalformedBodyException) {
-            return 400;
+            return ErrorCode.INVALID_REQUEST;
         }
-        if (isShutdown(e)) {
-            return 503;
-        }
-        return 500;
+        return ErrorCodes.of(e);
+    }
+
+    static int status(Throwable e) {
+        return code(e).status();
     }
 
     /** An interruption: the server is stopping and the request's work was cut short. */
     static boolean isShutdown(Throwable e) {
-        return e instanceof InterruptedException || e.getCause() instanceof InterruptedException;
-    }
-
-    /**
-     * The stable machine-readable kind of an error: {@code invalid_request}, {@code not_found},
-     * {@code conflict}, {@code permission_denied}, {@code resource_exhausted},
-     * {@code backend_unavailable}, {@code sandbox_failure}, {@code session_not_found},
-     * {@code code_execution_failed}, {@code payload_too_large},
-     * {@code shutting_down} or {@code internal}; refusals before any route ({@link RequestGuard},
-     * {@link DirectErrors}) add {@code unauthorized}, {@code host_not_allowed},
-     * {@code origin_not_allowed}, {@code unsupported_media_type}, {@code not_implemented} and
-     * {@code http_version_not_supported}.
-     */
-    static String code(Throwable e) {
-        if (e instanceof AgentKernelException ak) {
-            return switch (ak) {
-                case InvalidRequestException x -> "invalid_request";
-                case SessionNotFoundException x -> "session_not_found";
-                case NotFoundException x -> "not_found";
-                case CodeExecutionException x -> "code_execution_failed";
-                case ConflictException x -> "conflict";
-                case PermissionDeniedException x -> "permission_denied";
-                case ResourceExhaustedException x -> "resource_exhausted";
-                case BackendUnavailableException x -> "backend_unavailable";
-                case SandboxFailureException x -> "sandbox_failure";
-                default -> "internal";
-            };
-        }
-        if (e instanceof PayloadTooLargeException) {
-            return "payload_too_large";
-        }
-        if (e instanceof MalformedBodyException) {
-            return "invalid_request";
-        }
-        return isShutdown(e) ? "shutting_down" : "internal";
+        return ErrorCodes.isShutdown(e);
     }
 
     static String message(Throwable e) {
-        if (e instanceof AgentKernelException || e instanceof PayloadTooLargeException || e instanceof MalformedBodyException) {
+        if (ErrorCodes.hasCallerMessage(e) || e instanceof PayloadTooLargeException || e instanceof MalformedBodyException) {
             return e.getMessage();
         }
         if (isShutdown(e)) {

@@ -1,22 +1,20 @@
 package dev.agentkernel.server;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentkernel.model.InvalidRequestException;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.agentkernel.api.ErrorCode;
+import dev.agentkernel.api.WireJson;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 
-/** The JSON of the wire: the envelope and compact event data. Package-private. */
+/**
+ * Sending and reading the wire's JSON on Helidon: the envelope and request records, all through
+ * {@link WireJson} (the contract's one mapping). Package-private.
+ */
 final class Json {
-
-    static final ObjectMapper MAPPER = new ObjectMapper();
 
     private Json() {
     }
@@ -27,13 +25,28 @@ final class Json {
         void write(JsonGenerator json) throws IOException;
     }
 
+    /** Sends {@code {"success":true,"data":data}} with {@code status}; {@code data} is a contract record. */
+    static void send(ServerResponse res, int status, Object data) {
+        res.status(status).header(HeaderNames.CONTENT_TYPE, "application/json").send(WireJson.success(data));
+    }
+
+    /** Sends the error envelope with {@code status}. */
+    static void sendError(ServerResponse res, int status, ErrorCode code, String message) {
+        res.status(status).header(HeaderNames.CONTENT_TYPE, "application/json").send(WireJson.error(code, message));
+    }
+
+    /** The error envelope with the code's wire name, as the refusals before any route give it. */
+    static byte[] error(String message, String code) {
+        return WireJson.error(ErrorCode.fromWire(code), message);
+    }
+
     /**
      * Sends {@code {"success":true,"data":{...}}} with {@code status}, writing the data's fields
      * straight to the connection: for answers too large to build in memory first.
      */
     static void sendSuccess(ServerResponse res, int status, Fields fields) {
         res.status(status).header(HeaderNames.CONTENT_TYPE, "application/json");
-        try (OutputStream out = res.outputStream(); JsonGenerator json = MAPPER.getFactory().createGenerator(out)) {
+        try (OutputStream out = res.outputStream(); JsonGenerator json = WireJson.mapper().getFactory().createGenerator(out)) {
             json.writeStartObject();
             json.writeBooleanField("success", true);
             json.writeFieldName("data");
@@ -46,65 +59,13 @@ final class Json {
         }
     }
 
-    /** {@code {"success":true,"data":...}}. */
-    static byte[] success(Object data) {
-        ObjectNode node = MAPPER.createObjectNode();
-        node.put("success", true);
-        node.set("data", MAPPER.valueToTree(data));
-        return bytes(node);
+    /** A request body as the record {@code type} (400 with the field named when it breaks the contract). */
+    static <T> T read(byte[] body, Class<T> type) {
+        return WireJson.readRequest(body, type);
     }
 
-    /** {@code {"success":false,"error":"..."}}. */
-    static byte[] error(String message) {
-        return error(message, null);
-    }
-
-    /**
-     * {@code {"success":false,"error":"...","code":"..."}}: {@code code} is a stable,
-     * machine-readable kind of error (see {@link HttpErrors#code}) for clients that must tell
-     * errors apart without reading the message; clients that do not know it ignore it.
-     */
-    static byte[] error(String message, String code) {
-        ObjectNode node = MAPPER.createObjectNode();
-        node.put("success", false);
-        node.put("error", message);
-        if (code != null) {
-            node.put("code", code);
-        }
-        return bytes(node);
-    }
-
-    static byte[] bytes(JsonNode node) {
-        try {
-            return MAPPER.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * Parses a request body that must be a JSON object.
-     *
-     * @throws InvalidRequestException in words a person understands
-     */
-    static ObjectNode parseObject(byte[] body) {
-        if (body.length == 0) {
-            throw new InvalidRequestException("request body is empty: send a JSON object, e.g. {\"command\": [\"echo\", \"hi\"]}");
-        }
-        JsonNode node;
-        try {
-            node = MAPPER.readTree(body);
-        } catch (IOException e) {
-            String text = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
-            throw new InvalidRequestException("request body is not valid JSON: " + text.replaceAll("\\s*\\(.*$", ""));
-        }
-        if (!(node instanceof ObjectNode object)) {
-            throw new InvalidRequestException("request body must be a JSON object, got " + node.getNodeType().name().toLowerCase());
-        }
-        return object;
-    }
-
-    static String utf8(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
+    /** A request body as {@code type}, or {@code empty} when there is no body. */
+    static <T> T readOptional(byte[] body, Class<T> type, Supplier<T> empty) {
+        return body.length == 0 ? empty.get() : WireJson.readRequest(body, type);
     }
 }

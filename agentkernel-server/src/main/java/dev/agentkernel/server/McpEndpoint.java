@@ -34,10 +34,13 @@ final class McpEndpoint implements AutoCloseable {
         return new McpEndpoint(transport, AgentKernelMcp.server(transport, tools));
     }
 
-    void routes(HttpRouting.Builder routing) {
-        routing.post(PATH, transport::post);
-        routing.get(PATH, transport::get);
-        routing.delete(PATH, transport::delete);
+    /** The handlers of its routes ({@code POST}, {@code GET} and {@code DELETE /mcp}), by route id. */
+    java.util.Map<String, io.helidon.webserver.http.Handler> handlers() {
+        java.util.Map<String, io.helidon.webserver.http.Handler> handlers = new java.util.LinkedHashMap<>();
+        handlers.put("POST " + PATH, transport::post);
+        handlers.put("GET " + PATH, transport::get);
+        handlers.put("DELETE " + PATH, transport::delete);
+        return handlers;
     }
 
     /** Ends the listening streams (they last as long as their clients), so that a drain waits only for work. */

@@ -1,14 +1,11 @@
 package dev.agentkernel.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.api.BatchRequest;
+import dev.agentkernel.core.run.CollectedOutput;
 import dev.agentkernel.core.run.RunOutcome;
 import dev.agentkernel.core.run.RunRequest;
 import dev.agentkernel.core.run.RunService;
 import dev.agentkernel.model.AgentKernelException;
-import dev.agentkernel.model.InvalidRequestException;
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.file.Path;
@@ -24,7 +21,6 @@ import java.util.concurrent.Semaphore;
 /** {@code POST /run}, {@code POST /run/stream} and {@code POST /batch/run}. Package-private. */
 final class RunRoutes {
 
-    static final int MAX_BATCH = 256;
     /** Output one batch keeps in all: each command keeps its share, at most {@link CollectedOutput#MAX_BYTES}. */
     static final long BATCH_OUTPUT = 64L * 1024 * 1024;
     /** Output one batch keeps in memory in all; the rest waits in the spool directory. */
@@ -43,43 +39,27 @@ final class RunRoutes {
     }
 
     void run(ServerRequest req, ServerResponse res) throws InterruptedException {
-        RunRequest request = RequestFields.runRequest(Json.parseObject(bodies.read(req)), "");
-        try (CollectedOutput collected = new CollectedOutput(spoolDir)) {
+        RunRequest request = RequestFields.run(Json.read(bodies.read(req), dev.agentkernel.api.RunRequest.class));
+        try (CollectedOutput collected = CollectedOutput.spilling(spoolDir)) {
             RunOutcome outcome = runs.run(request, collected, () -> false);
             Json.sendSuccess(res, 200, json -> collected.writeFields(json, outcome));
         }
     }
 
     void stream(ServerRequest req, ServerResponse res) {
-        RunRequest request = RequestFields.runRequest(Json.parseObject(bodies.read(req)), "");
+        RunRequest request = RequestFields.run(Json.read(bodies.read(req), dev.agentkernel.api.RunRequest.class));
         CommandStream.serve(res, (listener, cancelled) -> runs.run(request, listener, cancelled).termination());
     }
 
     void batch(ServerRequest req, ServerResponse res) throws InterruptedException {
-        ObjectNode body = Json.parseObject(bodies.read(req));
-        JsonNode commands = body.get("commands");
-        if (commands == null || !commands.isArray()) {
-            throw new InvalidRequestException("commands is required: an array of {\"command\": [...]} objects");
-        }
-        if (commands.isEmpty()) {
-            throw new InvalidRequestException("commands must not be empty");
-        }
-        if (commands.size() > MAX_BATCH) {
-            throw new InvalidRequestException("a batch holds at most " + MAX_BATCH + " commands, got " + commands.size());
-        }
+        BatchRequest batch = Json.read(bodies.read(req), BatchRequest.class);
         List<RunRequest> requests = new ArrayList<>();
-        int index = 0;
-        for (JsonNode item : commands) {
-            if (!(item instanceof ObjectNode object)) {
-                throw new InvalidRequestException("commands[" + index + "] must be an object like {\"command\": [\"echo\", \"hi\"]}");
-            }
+        for (int i = 0; i < batch.commands().size(); i++) {
             try {
-                requests.add(RequestFields.runRequest(object, "commands[" + index + "]."));
-            } catch (InvalidRequestException e) {
-                throw e.getMessage().startsWith("commands[") ? e
-                        : new InvalidRequestException("commands[" + index + "]: " + e.getMessage());
+                requests.add(RequestFields.run(batch.commands().get(i)));
+            } catch (dev.agentkernel.model.InvalidRequestException e) {
+                throw new dev.agentkernel.model.InvalidRequestException("commands[" + i + "]: " + e.getMessage());
             }
-            index++;
         }
         // The whole batch keeps at most BATCH_OUTPUT bytes of output (BATCH_IN_MEMORY of them in memory).
         long limit = Math.min(CollectedOutput.MAX_BYTES, BATCH_OUTPUT / requests.size());
@@ -89,7 +69,7 @@ final class RunRoutes {
         try {
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
                 for (RunRequest request : requests) {
-                    CollectedOutput collected = new CollectedOutput(spoolDir, limit, inMemory);
+                    CollectedOutput collected = CollectedOutput.spilling(spoolDir, limit, inMemory);
                     outputs.add(collected);
                     futures.add(pool.submit(() -> runOne(request, collected)));
                 }

@@ -1,23 +1,20 @@
 package dev.agentkernel.server;
 
-import dev.agentkernel.core.wire.WireJson;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.api.CreateSessionRequest;
+import dev.agentkernel.api.ExecuteCodeRequest;
+import dev.agentkernel.api.SessionDeleted;
+import dev.agentkernel.api.SessionList;
 import dev.agentkernel.core.session.ExecuteRequest;
-import dev.agentkernel.core.session.ExecuteResult;
 import dev.agentkernel.core.session.Flavor;
 import dev.agentkernel.core.session.InterpreterTemplate;
-import dev.agentkernel.core.session.MaintenanceStatus;
 import dev.agentkernel.core.session.SessionInfo;
 import dev.agentkernel.core.session.SessionManager;
-import dev.agentkernel.core.session.SessionStats;
 import dev.agentkernel.core.session.VolumeMapping;
+import dev.agentkernel.core.wire.WireViews;
 import dev.agentkernel.model.InvalidRequestException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -40,109 +37,68 @@ final class SessionRoutes {
     }
 
     void execute(ServerRequest req, ServerResponse res) {
-        ExecuteResult result = sessions.execute(request(Json.parseObject(bodies.read(req))));
-        SandboxRoutes.send(res, 200, toJson(result));
+        ExecuteCodeRequest body = Json.read(bodies.read(req), ExecuteCodeRequest.class);
+        Json.send(res, 200, WireViews.executeResult(sessions.execute(request(body))));
     }
 
-    static ExecuteRequest request(ObjectNode body) {
-        JsonNode code = body.get("code");
-        if (code == null || code.isNull()) {
-            throw new InvalidRequestException("code is required, e.g. {\"code\": \"print(1 + 1)\", \"template\": \"python\"}");
-        }
-        if (!code.isTextual()) {
-            throw new InvalidRequestException("code must be a string");
-        }
-        Optional<InterpreterTemplate> template = RequestFields.optionalString(body, "template", "").map(t -> {
+    /** The contract's request as core's (templates, flavors and volumes checked by their own rules). */
+    static ExecuteRequest request(ExecuteCodeRequest body) {
+        return new ExecuteRequest(body.code(), template(body.template()), Optional.ofNullable(body.sessionId()),
+                Optional.ofNullable(body.flavor()).map(Flavor::fromName), RequestFields.timeout(body.timeout()),
+                volumes(body.volumes()));
+    }
+
+    static Optional<InterpreterTemplate> template(String name) {
+        return Optional.ofNullable(name).map(t -> {
             try {
                 return InterpreterTemplate.fromName(t);
             } catch (IllegalArgumentException e) {
                 throw new InvalidRequestException(e.getMessage());
             }
         });
-        Optional<String> sessionId = RequestFields.optionalString(body, "session_id", "");
-        Optional<Flavor> flavor = RequestFields.optionalString(body, "flavor", "").map(Flavor::fromName);
-        Optional<Duration> timeout = RequestFields.timeout(body, "");
-        List<VolumeMapping> volumes = RequestFields.stringList(body, "volumes", "", false).stream()
-                .map(VolumeMapping::parse).toList();
-        return new ExecuteRequest(code.asText(), template, sessionId, flavor, timeout, volumes);
+    }
+
+    static List<VolumeMapping> volumes(List<String> volumes) {
+        return volumes.stream().map(VolumeMapping::parse).toList();
     }
 
     /** {@code POST /sessions}: a new session (template, flavor, volumes) without running code; 201. */
     void create(ServerRequest req, ServerResponse res) {
-        byte[] raw = bodies.read(req);
-        ObjectNode body = raw.length == 0 ? Json.MAPPER.createObjectNode() : Json.parseObject(raw);
-        ExecuteRequest shape = request(body.put("code", "pass"));
-        SessionInfo info = sessions.create(shape.template(), shape.flavor(), shape.volumes());
-        SandboxRoutes.send(res, 201, toJson(info, clock.instant()));
+        CreateSessionRequest body = Json.readOptional(bodies.read(req), CreateSessionRequest.class,
+                () -> new CreateSessionRequest(null, null, null));
+        SessionInfo info = sessions.create(template(body.template()),
+                Optional.ofNullable(body.flavor()).map(Flavor::fromName), volumes(body.volumes()));
+        Json.send(res, 201, WireViews.session(info, clock.instant()));
     }
 
     void list(ServerRequest req, ServerResponse res) {
-        ObjectNode data = Json.MAPPER.createObjectNode();
-        ArrayNode all = data.putArray("sessions");
         Instant now = clock.instant();
-        for (SessionInfo s : sessions.list()) {
-            all.add(toJson(s, now));
-        }
-        SandboxRoutes.send(res, 200, data);
+        Json.send(res, 200, new SessionList(sessions.list().stream().map(s -> WireViews.session(s, now)).toList()));
     }
 
     void get(ServerRequest req, ServerResponse res) {
-        SandboxRoutes.send(res, 200, toJson(sessions.get(id(req)), clock.instant()));
+        Json.send(res, 200, WireViews.session(sessions.get(id(req)), clock.instant()));
     }
 
     void delete(ServerRequest req, ServerResponse res) {
         String id = id(req);
         sessions.delete(id);
-        ObjectNode data = Json.MAPPER.createObjectNode();
-        data.put("session_id", id);
-        data.put("deleted", true);
-        SandboxRoutes.send(res, 200, data);
+        Json.send(res, 200, new SessionDeleted(id, true));
     }
 
     void stats(ServerRequest req, ServerResponse res) {
-        SessionStats stats = sessions.stats();
-        Instant now = clock.instant();
-        ObjectNode data = Json.MAPPER.createObjectNode();
-        data.put("active_sessions", stats.activeSessions());
-        data.put("max_sessions", stats.maxSessions());
-        data.put("memory_allocated_mb", stats.memoryAllocatedMb());
-        data.put("max_total_memory_mb", stats.maxTotalMemoryMb());
-        data.put("session_timeout_seconds", stats.sessionTimeout().toSeconds());
-        ObjectNode byTemplate = data.putObject("by_template");
-        stats.byTemplate().forEach(byTemplate::put);
-        ObjectNode pool = data.putObject("pool");
-        stats.pool().forEach((template, count) -> {
-            ObjectNode p = pool.putObject(template);
-            p.put("ready", count.ready());
-            p.put("starting", count.starting());
-        });
-        data.set("maintenance", toJson(stats.maintenance()));
-        ArrayNode all = data.putArray("sessions");
-        stats.sessions().forEach(s -> all.add(toJson(s, now)));
-        SandboxRoutes.send(res, 200, data);
+        Json.send(res, 200, WireViews.stats(sessions.stats(), clock.instant()));
     }
 
     void pause(ServerRequest req, ServerResponse res) {
-        SandboxRoutes.send(res, 200, toJson(sessions.pauseMaintenance()));
+        Json.send(res, 200, WireViews.maintenance(sessions.pauseMaintenance()));
     }
 
     void resume(ServerRequest req, ServerResponse res) {
-        SandboxRoutes.send(res, 200, toJson(sessions.resumeMaintenance()));
+        Json.send(res, 200, WireViews.maintenance(sessions.resumeMaintenance()));
     }
 
     private static String id(ServerRequest req) {
         return req.path().pathParameters().get("id");
-    }
-
-    static ObjectNode toJson(ExecuteResult r) {
-        return WireJson.executeResult(r);
-    }
-
-    static ObjectNode toJson(SessionInfo s, Instant now) {
-        return WireJson.session(s, now);
-    }
-
-    static ObjectNode toJson(MaintenanceStatus m) {
-        return WireJson.maintenance(m);
     }
 }

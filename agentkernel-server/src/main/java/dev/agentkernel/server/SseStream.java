@@ -1,6 +1,8 @@
 package dev.agentkernel.server;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentkernel.api.CommandEvent;
+import dev.agentkernel.api.TerminalEvent;
+import dev.agentkernel.api.WireJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -24,13 +26,23 @@ final class SseStream {
         this.out = out;
     }
 
-    synchronized void send(String event, ObjectNode data) {
+    /** Sends one event of a command. */
+    void send(CommandEvent event) {
+        send(event.event(), event);
+    }
+
+    /** Sends one event of an interactive session. */
+    void send(TerminalEvent event) {
+        send(event.event(), event);
+    }
+
+    private synchronized void send(String event, Object data) {
         if (closed) {
             return;
         }
         try {
             out.write(("event: " + event + "\ndata: ").getBytes(StandardCharsets.UTF_8));
-            out.write(Json.bytes(data));
+            out.write(WireJson.bytes(data));
             out.write("\n\n".getBytes(StandardCharsets.UTF_8));
             out.flush();
             lastWrite = System.nanoTime();

@@ -321,6 +321,8 @@ class SandboxApiIT extends SandboxTestBase {
                 Arguments.of("vcpus 0", "{\"name\": \"ok-name\", \"vcpus\": 0}"),
                 Arguments.of("vcpus negative", "{\"name\": \"ok-name\", \"vcpus\": -1}"),
                 Arguments.of("vcpus a string", "{\"name\": \"ok-name\", \"vcpus\": \"2\"}"),
+                // the published clients type vcpus as an integer; the Python client cannot list a fraction
+                Arguments.of("vcpus fractional", "{\"name\": \"ok-name\", \"vcpus\": 0.5}"),
                 Arguments.of("image not a string", "{\"name\": \"ok-name\", \"image\": 3}"));
     }
 

@@ -1,5 +1,2 @@
-/**
- * The JSON shapes of core's records as every interface shows them (the HTTP API and the MCP
- * tools), written in one place so that the two cannot drift apart.
- */
+/** Core's state as the wire contract's records ({@code agentkernel-api}): {@link dev.agentkernel.core.wire.WireViews}. */
 package dev.agentkernel.core.wire;

@@ -1,0 +1,14 @@
+package dev.agentkernel.api;
+
+import java.util.List;
+
+/**
+ * {@code POST /batch/run}: one entry per command, in order.
+ *
+ * @param results the entries
+ */
+public record BatchResult(List<BatchItem> results) {
+    public BatchResult {
+        results = List.copyOf(results);
+    }
+}

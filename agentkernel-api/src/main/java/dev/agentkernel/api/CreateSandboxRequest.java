@@ -1,0 +1,40 @@
+package dev.agentkernel.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * {@code POST /sandboxes}: a persistent, named sandbox.
+ *
+ * @param name     letters, digits, '.', '_' and '-'
+ * @param image    the runtime image
+ * @param profile  the security profile
+ * @param vcpus    whole CPUs (the published clients type it as an integer; a fraction is refused)
+ * @param memoryMb the memory limit in MiB
+ * @param diskMb   the size of its disk (/workspace, /tmp and /var/tmp together) in MiB
+ * @param network  whether it has network access (default: the profile's)
+ * @param dir      an absolute host directory mounted at /workspace
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record CreateSandboxRequest(@JsonProperty(required = true) String name, String image, String profile,
+                                   Integer vcpus, Long memoryMb, Long diskMb, Boolean network, String dir) {
+
+    public CreateSandboxRequest {
+        Check.required(name, "name", "{\"name\": \"my-sandbox\"}");
+        image = Check.optionalText(image, "image");
+        profile = Check.optionalText(profile, "profile");
+        Check.positive(vcpus, "vcpus", " of CPUs, e.g. 1 or 2");
+        Check.positive(memoryMb, "memory_mb", " of MiB, e.g. 512");
+        Check.positive(diskMb, "disk_mb", " of MiB (the size of the sandbox's /workspace, /tmp and /var/tmp together),"
+                + " e.g. 1024");
+        dir = Check.optionalText(dir, "dir");
+        if (dir != null && (dir.indexOf('\0') >= 0 || !dir.startsWith("/"))) {
+            throw Check.bad("dir must be an absolute host path, e.g. \"/home/me/project\"");
+        }
+    }
+
+    /** A sandbox called {@code name} with the server's defaults. */
+    public static CreateSandboxRequest named(String name) {
+        return new CreateSandboxRequest(name, null, null, null, null, null, null, null);
+    }
+}

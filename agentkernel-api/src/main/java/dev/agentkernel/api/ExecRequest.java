@@ -1,0 +1,30 @@
+package dev.agentkernel.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * {@code POST /sandboxes/NAME/exec} and {@code /exec/stream}: a command in a running sandbox.
+ *
+ * @param command the argv
+ * @param env     environment variables as {@code KEY=VALUE}
+ * @param workdir the working directory, an absolute path (default: /workspace)
+ * @param timeout the time limit in seconds
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record ExecRequest(@JsonProperty(required = true) List<String> command, List<String> env, String workdir,
+                          Double timeout) {
+
+    public ExecRequest {
+        command = Check.command(command, "[\"ls\", \"-la\"]");
+        env = Check.strings(env, "env");
+        workdir = Check.optionalText(workdir, "workdir");
+        timeout = Check.timeout(timeout);
+    }
+
+    /** {@code command} with the sandbox's defaults. */
+    public static ExecRequest of(List<String> command) {
+        return new ExecRequest(command, null, null, null);
+    }
+}

@@ -1,0 +1,29 @@
+package dev.agentkernel.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * {@code POST /execute} (and the MCP {@code execute_code}): code in a stateful session.
+ *
+ * @param code      the code
+ * @param template  python (default), node or bash
+ * @param sessionId the session to run it in (default: a new one)
+ * @param flavor    small, medium or large (a new session's size)
+ * @param timeout   the time limit in seconds
+ * @param volumes   host directories to mount, {@code HOST:SANDBOX[:ro|rw]}
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record ExecuteCodeRequest(@JsonProperty(required = true) String code, String template, String sessionId,
+                                 String flavor, Double timeout, List<String> volumes) {
+
+    public ExecuteCodeRequest {
+        Check.required(code, "code", "{\"code\": \"print(1 + 1)\", \"template\": \"python\"}");
+        template = Check.optionalText(template, "template");
+        sessionId = Check.optionalText(sessionId, "session_id");
+        flavor = Check.optionalText(flavor, "flavor");
+        timeout = Check.timeout(timeout);
+        volumes = Check.strings(volumes, "volumes");
+    }
+}

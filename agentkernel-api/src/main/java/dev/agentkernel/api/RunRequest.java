@@ -1,0 +1,35 @@
+package dev.agentkernel.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * {@code POST /run} and {@code /run/stream}, and each entry of {@code /batch/run}: one command in a
+ * fresh sandbox.
+ *
+ * @param command the argv, e.g. {@code ["python3", "-c", "print(1)"]}
+ * @param image   the runtime image (default: detected from the command)
+ * @param profile the security profile: permissive, moderate (default) or restrictive
+ * @param timeout the time limit in seconds (default: the server's)
+ * @param env     environment variables as {@code KEY=VALUE}
+ * @param fast    whether a warm sandbox of the pool may serve it (default true)
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record RunRequest(@JsonProperty(required = true) List<String> command, String image, String profile,
+                         Double timeout, List<String> env, Boolean fast) {
+
+    public RunRequest {
+        command = Check.command(command, "[\"echo\", \"hi\"]");
+        image = Check.optionalText(image, "image");
+        profile = Check.optionalText(profile, "profile");
+        timeout = Check.timeout(timeout);
+        env = Check.strings(env, "env");
+        fast = fast == null ? Boolean.TRUE : fast;
+    }
+
+    /** {@code command} with everything else left to the server. */
+    public static RunRequest of(List<String> command) {
+        return new RunRequest(command, null, null, null, null, null);
+    }
+}

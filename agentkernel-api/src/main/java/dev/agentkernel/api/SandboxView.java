@@ -1,0 +1,30 @@
+package dev.agentkernel.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * A persistent sandbox, as {@code GET /sandboxes/NAME} shows it.
+ *
+ * @param name            its name
+ * @param status          {@code running} or {@code stopped}
+ * @param backend         the isolation backend
+ * @param image           the runtime image, if one was asked for
+ * @param vcpus           whole CPUs
+ * @param memoryMb        the memory limit in MiB
+ * @param diskMb          the size of its disk in MiB; null: not limited
+ * @param diskUsedMb      MiB used on its disk (while it runs)
+ * @param diskAvailableMb MiB still free on its disk (while it runs)
+ * @param profile         the security profile
+ * @param network         whether it has network access
+ * @param dir             the host directory at /workspace, if one was given
+ * @param createdAt       when it was created (ISO-8601, seconds)
+ */
+public record SandboxView(String name, String status, String backend,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) String image,
+                          long vcpus, long memoryMb, @Nullable Long diskMb,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) Long diskUsedMb,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) Long diskAvailableMb,
+                          String profile, boolean network,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) String dir,
+                          String createdAt) {
+}

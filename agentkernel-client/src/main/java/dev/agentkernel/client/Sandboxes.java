@@ -1,0 +1,164 @@
+package dev.agentkernel.client;
+
+import java.util.List;
+
+/**
+ * The persistent sandboxes of a client ({@link AgentKernel#sandboxes()}): one verb per action.
+ * Each method is the client call of the same meaning (e.g. {@link #exec} is
+ * {@link AgentKernel#execInSandbox}).
+ */
+public final class Sandboxes {
+
+    private final AgentKernel client;
+
+    Sandboxes(AgentKernel client) {
+        this.client = client;
+    }
+
+    /**
+     * Lists them.
+     *
+     * @return every persistent sandbox
+     */
+    public List<SandboxInfo> list() {
+        return client.listSandboxes();
+    }
+
+    /**
+     * Creates and starts one.
+     *
+     * @param name    the new sandbox's name
+     * @param options its image, profile and limits
+     * @return the sandbox, running
+     */
+    public SandboxInfo create(String name, SandboxOptions options) {
+        return client.createSandbox(name, options);
+    }
+
+    /**
+     * Looks one up.
+     *
+     * @param name the sandbox
+     * @return it
+     */
+    public SandboxInfo get(String name) {
+        return client.getSandbox(name);
+    }
+
+    /**
+     * Starts one again.
+     *
+     * @param name the sandbox
+     * @return it, running
+     */
+    public SandboxInfo start(String name) {
+        return client.startSandbox(name);
+    }
+
+    /**
+     * Stops one.
+     *
+     * @param name the sandbox
+     * @return it, stopped (its files kept)
+     */
+    public SandboxInfo stop(String name) {
+        return client.stopSandbox(name);
+    }
+
+    /**
+     * Stops and removes one with its files.
+     *
+     * @param name the sandbox to stop and remove with its files
+     */
+    public void remove(String name) {
+        client.removeSandbox(name);
+    }
+
+    /**
+     * Runs a command in one and waits for its end.
+     *
+     * @param name    the sandbox
+     * @param command the argv
+     * @param options environment, working directory, timeout
+     * @return its output and exit code
+     */
+    public RunResult exec(String name, List<String> command, ExecOptions options) {
+        return client.execInSandbox(name, command, options);
+    }
+
+    /**
+     * Runs a command in one, its output as events.
+     *
+     * @param name    the sandbox
+     * @param command the argv
+     * @param options environment, working directory, timeout
+     * @return its events as they come
+     */
+    public EventStream stream(String name, List<String> command, ExecOptions options) {
+        return client.execStream(name, command, options);
+    }
+
+    /**
+     * Opens an interactive session.
+     *
+     * @param name    the sandbox
+     * @param options the command and window size
+     * @return an interactive session on a pseudo-terminal
+     */
+    public TerminalSession attach(String name, AttachOptions options) {
+        return client.attach(name, options);
+    }
+
+    /**
+     * Reads a file, as bytes.
+     *
+     * @param name the sandbox
+     * @param path an absolute path in it
+     * @return the file's bytes
+     */
+    public byte[] read(String name, String path) {
+        return client.readFileBytes(name, path);
+    }
+
+    /**
+     * Writes a file.
+     *
+     * @param name  the sandbox
+     * @param path  an absolute path in it
+     * @param bytes the content
+     */
+    public void write(String name, String path, byte[] bytes) {
+        client.writeFile(name, path, bytes);
+    }
+
+    /**
+     * Deletes a file.
+     *
+     * @param name the sandbox
+     * @param path an absolute path in it
+     */
+    public void delete(String name, String path) {
+        client.deleteFile(name, path);
+    }
+
+    /**
+     * Its audit events.
+     *
+     * @param name the sandbox
+     * @return its audit events
+     */
+    public List<AuditEvent> events(String name) {
+        return client.logs(name);
+    }
+
+    /**
+     * Opens one that is removed when closed.
+     *
+     * @param name    a new sandbox's name
+     * @param options its image, profile and limits
+     * @return a session that removes the sandbox when closed
+     */
+    public SandboxSession open(String name, SandboxOptions options) {
+        return client.sandbox(name, options);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.agentkernel.image;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Images for sandboxes: resolve a reference to a stored image (pulling it from its registry as
+ * the {@link PullPolicy} allows), list, remove, prune, import archives, and measure the store.
+ * One instance per store directory per process; it is thread-safe, and concurrent resolves of
+ * one image share their downloads.
+ *
+ * <p>Errors are the project's {@link dev.agentkernel.model.AgentKernelException} types:
+ * {@link dev.agentkernel.model.InvalidRequestException} for a bad reference, a refused layer (unsafe or
+ * past the limits) or a bad archive; {@link dev.agentkernel.model.NotFoundException} for an image
+ * that is neither stored nor in the registry (the message names the image and the fixes);
+ * {@link dev.agentkernel.model.PermissionDeniedException} when the registry refuses access;
+ * {@link dev.agentkernel.model.ConflictException} when removing an image in use; and the base
+ * {@link dev.agentkernel.model.AgentKernelException} for an unreachable registry, a digest mismatch
+ * or a store failure. A failed pull stores no partial image.
+ */
+public interface ImageService extends AutoCloseable {
+
+    /** Opens the store under {@code config.root()} (creating it) and a registry client. */
+    static ImageService open(ImageServiceConfig config) {
+        return new DefaultImageService(config);
+    }
+
+    /**
+     * The image {@code reference} names, pulled if the policy allows and it is not stored (or
+     * always, for {@link PullPolicy#ALWAYS}), resolved to this host's platform.
+     */
+    Image resolve(String reference, PullPolicy policy, PullListener listener);
+
+    /** The stored image {@code reference} names, without contacting a registry. */
+    Optional<Image> find(String reference);
+
+    /** Every stored image, by reference. */
+    List<Image> list();
+
+    /**
+     * Removes the reference; its content stays until {@link #prune()}. Refused while the image is
+     * leased, unless another reference keeps it.
+     */
+    void remove(String reference);
+
+    /** Removes every blob and unpacked layer no stored image and no lease uses. */
+    PruneResult prune();
+
+    /**
+     * Imports a {@code docker save} tarball, an OCI image layout directory, or a tar of one.
+     *
+     * @param name the reference to store an image under when the archive names none (may be null)
+     * @return the images stored
+     */
+    List<Image> importArchive(Path archive, String name, PullListener listener);
+
+    /** Disk use of the store. */
+    StoreUsage usage();
+
+    /** Registers a user of {@code image}; see {@link ImageLease}. */
+    ImageLease lease(Image image, String holder);
+
+    /**
+     * Writes the image's flattened root file system (its layers applied in order, whiteouts
+     * applied) into {@code target}, which must be missing or empty: for tests and for backends
+     * without overlayfs.
+     */
+    void materialize(Image image, Path target);
+
+    /** The store's root directory. */
+    Path root();
+
+    /** Closes the registry client. Stored images stay. */
+    @Override
+    void close();
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The Java SDK as a dependency of a Java 17 project, against a real daemon:
+#  1. installs agentkernel-client (and what it needs) into a temporary local repository, never ~/.m2
+#     (reads fall back to ~/.m2 through maven.repo.local.tail);
+#  2. builds this project with Java 17 (maven.compiler.release 17) from that repository;
+#  3. starts a daemon (agentkernel serve, on a free port, with its own state directory and key);
+#  4. runs example.Main under Java 17 and stops the daemon.
+# usage: examples/java17-sdk/run.sh   (JAVA17_HOME overrides /usr/lib/jvm/java-17-openjdk-amd64)
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+ROOT="$(cd "$HERE/../.." && pwd -P)"
+JAVA17_HOME="${JAVA17_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}"
+"$JAVA17_HOME/bin/java" -version 2>&1 | grep -q '"17' || { echo "java17-sdk: $JAVA17_HOME is not a Java 17" >&2; exit 1; }
+source "$ROOT/scripts/java.sh"
+ak_find_java >/dev/null
+
+WORK="$(mktemp -d /tmp/ak-java17-sdk.XXXXXX)"
+REPO="$WORK/repository"
+DAEMON_PID=""
+cleanup() {
+  if [[ -n "$DAEMON_PID" ]]; then kill "$DAEMON_PID" 2>/dev/null || true; wait "$DAEMON_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+MVN_REPO=(-Dmaven.repo.local="$REPO" -Dmaven.repo.local.tail="$HOME/.m2/repository")
+
+echo "java17-sdk: installing the SDK into $REPO" >&2
+(cd "$ROOT" && ./mvnw -B -ntp -q "${MVN_REPO[@]}" -pl agentkernel-client -am -Dmaven.test.skip=true install)
+
+echo "java17-sdk: building the example with Java 17" >&2
+(cd "$HERE" && JAVA_HOME="$JAVA17_HOME" "$ROOT/mvnw" -B -ntp -q "${MVN_REPO[@]}" -f "$HERE/pom.xml" clean package)
+unzip -p "$REPO/dev/agentkernel/agentkernel-client/0.1.0-SNAPSHOT/agentkernel-client-0.1.0-SNAPSHOT.jar" \
+  META-INF/MANIFEST.MF | grep -q '^Automatic-Module-Name: dev.agentkernel.client' \
+  || { echo "java17-sdk: the SDK jar has no Automatic-Module-Name" >&2; exit 1; }
+for classifier in sources javadoc; do
+  [[ -f "$REPO/dev/agentkernel/agentkernel-client/0.1.0-SNAPSHOT/agentkernel-client-0.1.0-SNAPSHOT-$classifier.jar" ]] \
+    || { echo "java17-sdk: no $classifier jar of the SDK" >&2; exit 1; }
+done
+
+PORT=""
+for _ in $(seq 1 50); do # a port nothing listens on
+  candidate=$((20000 + RANDOM % 40000))
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then PORT=$candidate; break; fi
+done
+[[ -n "$PORT" ]] || { echo "java17-sdk: no free port" >&2; exit 1; }
+export AGENTKERNEL_API_KEY="java17-example-$RANDOM$RANDOM"
+export AGENTKERNEL_STATE_DIR="$WORK/state" AGENTKERNEL_RUNTIME_DIR="$WORK/run"
+"$ROOT/agentkernel" serve --port "$PORT" >"$WORK/daemon.log" 2>&1 &
+DAEMON_PID=$!
+export AGENTKERNEL_BASE_URL="http://127.0.0.1:$PORT"
+for _ in $(seq 1 300); do
+  curl -fsS "$AGENTKERNEL_BASE_URL/health" >/dev/null 2>&1 && break
+  kill -0 "$DAEMON_PID" 2>/dev/null || { echo "java17-sdk: the daemon did not start:" >&2; cat "$WORK/daemon.log" >&2; exit 1; }
+  sleep 0.2
+done
+
+echo "java17-sdk: running example.Main under $("$JAVA17_HOME/bin/java" -version 2>&1 | head -1)" >&2
+cd "$HERE"
+"$JAVA17_HOME/bin/java" -cp "$HERE/target/classes:$HERE/target/lib/*" example.Main
