@@ -43,6 +43,8 @@ public enum ErrorCode {
     INTERNAL(500),
     /** A transfer encoding (or another HTTP feature) the server does not implement. */
     NOT_IMPLEMENTED(501),
+    /** An image could not be pulled (its registry failed, refused or sent bad content) or stored. */
+    IMAGE_UNAVAILABLE(502),
     /** No isolation backend works on this host. */
     BACKEND_UNAVAILABLE(503),
     /** The server is stopping; retry against the next one. */

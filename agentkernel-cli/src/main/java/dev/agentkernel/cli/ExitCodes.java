@@ -4,6 +4,7 @@ import dev.agentkernel.model.AgentKernelException;
 import dev.agentkernel.model.BackendUnavailableException;
 import dev.agentkernel.model.CodeExecutionException;
 import dev.agentkernel.model.ConflictException;
+import dev.agentkernel.model.ImageUnavailableException;
 import dev.agentkernel.model.InvalidRequestException;
 import dev.agentkernel.model.NotFoundException;
 import dev.agentkernel.model.PermissionDeniedException;
@@ -40,7 +41,8 @@ import org.apache.commons.cli.UnrecognizedOptionException;
  *
  * <p>A daemon's answers map as the SDK's exceptions do: 400/413 is 2, 403 is 7, 404 (also a code
  * session not found) is 4, 409 is 5, 429 (too many sandboxes or code sessions, memory budget) is 6,
- * 500 (the sandbox, an interpreter or the daemon failed) is 125, 503 (no backend, shutting down) is 3,
+ * 500 (the sandbox, an interpreter or the daemon failed) is 125, 502 (an image could not be pulled) is 8,
+ * 503 (no backend, shutting down) is 3,
  * anything else 70.
  */
 final class ExitCodes {
@@ -52,6 +54,8 @@ final class ExitCodes {
     static final int CONFLICT = 5;
     static final int EXHAUSTED = 6;
     static final int PERMISSION_DENIED = 7;
+    /** An image could not be pulled or stored. */
+    static final int IMAGE_UNAVAILABLE = 8;
     static final int SANDBOX_FAILURE = 125;
     static final int INTERNAL = 70;
     static final int NOT_RUNNING = 3;
@@ -80,6 +84,7 @@ final class ExitCodes {
             case PermissionDeniedException x -> PERMISSION_DENIED;
             case SandboxFailureException x -> SANDBOX_FAILURE;
             case CodeExecutionException x -> INTERNAL;
+            case ImageUnavailableException x -> IMAGE_UNAVAILABLE;
         };
     }
 
@@ -95,6 +100,7 @@ final class ExitCodes {
             case dev.agentkernel.client.ResourceLimitException x -> EXHAUSTED;
             case dev.agentkernel.client.ServerException x -> switch (x.status()) {
                 case 500 -> SANDBOX_FAILURE;
+                case 502 -> IMAGE_UNAVAILABLE;
                 case 503 -> BACKEND_UNAVAILABLE;
                 default -> INTERNAL;
             };

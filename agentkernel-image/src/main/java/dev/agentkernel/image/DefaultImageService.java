@@ -13,6 +13,7 @@ import dev.agentkernel.image.store.ImageStore;
 import dev.agentkernel.image.store.ImageWriter;
 import dev.agentkernel.image.store.LayerRefusedException;
 import dev.agentkernel.model.AgentKernelException;
+import dev.agentkernel.model.ImageUnavailableException;
 import dev.agentkernel.model.InvalidRequestException;
 import dev.agentkernel.model.NotFoundException;
 import dev.agentkernel.model.PermissionDeniedException;
@@ -38,7 +39,7 @@ final class DefaultImageService implements ImageService {
         try {
             this.store = ImageStore.open(config.root(), config.limits());
         } catch (UncheckedIOException e) {
-            throw new AgentKernelException(e.getMessage(), e);
+            throw new ImageUnavailableException(e.getMessage(), e);
         }
         this.registry = new RegistryClient(config::registry, config.dockerConfig());
         this.writer = new ImageWriter(store, config.parallelLayers());
@@ -77,17 +78,17 @@ final class DefaultImageService implements ImageService {
             if (e.status() == 401 || e.status() == 403) {
                 throw new PermissionDeniedException("cannot pull " + ref + ": " + e.getMessage());
             }
-            throw new AgentKernelException("cannot pull " + ref + ": " + e.getMessage() + "; " + fixes(ref), e);
+            throw new ImageUnavailableException("cannot pull " + ref + ": " + e.getMessage() + "; " + fixes(ref), e);
         } catch (DigestMismatchException e) {
-            throw new AgentKernelException("pull of " + ref + " refused: " + e.getMessage(), e);
+            throw new ImageUnavailableException("pull of " + ref + " refused: " + e.getMessage(), e);
         } catch (LayerRefusedException | OciFormatException e) {
             throw new InvalidRequestException("image " + ref + " is refused: " + e.getMessage());
         } catch (AgentKernelException e) {
             throw e;
         } catch (IOException e) {
-            throw new AgentKernelException("cannot pull " + ref + ": " + e + "; " + fixes(ref), e);
+            throw new ImageUnavailableException("cannot pull " + ref + ": " + e + "; " + fixes(ref), e);
         } catch (Exception e) {
-            throw new AgentKernelException("cannot pull " + ref + ": " + e, e);
+            throw new ImageUnavailableException("cannot pull " + ref + ": " + e, e);
         }
     }
 
@@ -163,7 +164,7 @@ final class DefaultImageService implements ImageService {
         try {
             return store.prune();
         } catch (UncheckedIOException e) {
-            throw new AgentKernelException(e.getMessage(), e);
+            throw new ImageUnavailableException(e.getMessage(), e);
         }
     }
 
@@ -179,7 +180,7 @@ final class DefaultImageService implements ImageService {
         } catch (AgentKernelException e) {
             throw e;
         } catch (Exception e) {
-            throw new AgentKernelException("cannot import " + archive + ": " + e, e);
+            throw new ImageUnavailableException("cannot import " + archive + ": " + e, e);
         }
     }
 
@@ -188,7 +189,7 @@ final class DefaultImageService implements ImageService {
         try {
             return store.usage();
         } catch (UncheckedIOException e) {
-            throw new AgentKernelException(e.getMessage(), e);
+            throw new ImageUnavailableException(e.getMessage(), e);
         }
     }
 
@@ -202,7 +203,7 @@ final class DefaultImageService implements ImageService {
         try {
             store.materialize(image, target);
         } catch (IOException e) {
-            throw new AgentKernelException("cannot write the root file system of " + image.reference() + " to "
+            throw new ImageUnavailableException("cannot write the root file system of " + image.reference() + " to "
                     + target + ": " + e.getMessage(), e);
         }
     }

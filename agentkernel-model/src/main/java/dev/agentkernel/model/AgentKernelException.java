@@ -8,7 +8,7 @@ package dev.agentkernel.model;
 public abstract sealed class AgentKernelException extends RuntimeException
         permits InvalidRequestException, BackendUnavailableException, SandboxFailureException,
                 NotFoundException, ConflictException, ResourceExhaustedException, PermissionDeniedException,
-                CodeExecutionException {
+                CodeExecutionException, ImageUnavailableException {
 
     /** Creates an exception with a person-readable message. */
     public AgentKernelException(String message) {

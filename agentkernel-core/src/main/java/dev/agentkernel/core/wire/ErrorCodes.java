@@ -6,6 +6,7 @@ import dev.agentkernel.model.AgentKernelException;
 import dev.agentkernel.model.BackendUnavailableException;
 import dev.agentkernel.model.CodeExecutionException;
 import dev.agentkernel.model.ConflictException;
+import dev.agentkernel.model.ImageUnavailableException;
 import dev.agentkernel.model.InvalidRequestException;
 import dev.agentkernel.model.NotFoundException;
 import dev.agentkernel.model.PermissionDeniedException;
@@ -36,6 +37,7 @@ public final class ErrorCodes {
             case ResourceExhaustedException x -> ErrorCode.RESOURCE_EXHAUSTED;
             case BackendUnavailableException x -> ErrorCode.BACKEND_UNAVAILABLE;
             case SandboxFailureException x -> ErrorCode.SANDBOX_FAILURE;
+            case ImageUnavailableException x -> ErrorCode.IMAGE_UNAVAILABLE;
         };
     }
 
