@@ -1,12 +1,16 @@
 package dev.agentkernel.image.archive;
 
 import dev.agentkernel.image.oci.OciFormatException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -91,10 +95,12 @@ sealed interface ArchiveSource extends AutoCloseable {
 
     /** A tar file (docker save, or a tar of an OCI layout), read in place. */
     final class Tar implements ArchiveSource {
+        private final Path file;
         private final TarFile tar;
         private final Map<String, TarArchiveEntry> entries = new HashMap<>();
 
         Tar(Path file) throws IOException {
+            this.file = file;
             try {
                 this.tar = new TarFile(file);
             } catch (IOException e) {
@@ -141,9 +147,71 @@ sealed interface ArchiveSource extends AutoCloseable {
             }
         }
 
+        /**
+         * A stream of its own over the entry's bytes: layers are copied in parallel, and streams of
+         * {@link TarFile#getInputStream} share one channel whose position they race for (found
+         * by ImportIT: blobs of the same archive read back with other blobs' bytes mixed in).
+         */
         @Override
         public InputStream open(String path) throws IOException {
-            return tar.getInputStream(find(path));
+            TarArchiveEntry entry = find(path);
+            if (entry.isSparse()) {
+                throw new OciFormatException(path + " in the archive is a sparse file, which no image tool writes");
+            }
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+            try {
+                channel.position(entry.getDataOffset());
+            } catch (IOException e) {
+                channel.close();
+                throw e;
+            }
+            return new Bounded(Channels.newInputStream(channel), entry.getSize());
+        }
+
+        /** At most {@code remaining} bytes of {@code in}. */
+        private static final class Bounded extends FilterInputStream {
+            private long remaining;
+
+            Bounded(InputStream in, long remaining) {
+                super(in);
+                this.remaining = remaining;
+            }
+
+            @Override
+            public int read() throws IOException {
+                if (remaining <= 0) {
+                    return -1;
+                }
+                int b = in.read();
+                if (b >= 0) {
+                    remaining--;
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (remaining <= 0) {
+                    return -1;
+                }
+                int n = in.read(b, off, (int) Math.min(len, remaining));
+                if (n > 0) {
+                    remaining -= n;
+                }
+                return n;
+            }
+
+            @Override
+            public long skip(long n) throws IOException {
+                long skipped = in.skip(Math.min(n, remaining));
+                remaining -= skipped;
+                return skipped;
+            }
+
+            @Override
+            public int available() throws IOException {
+                return (int) Math.min(in.available(), remaining);
+            }
         }
 
         @Override
