@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,6 +69,7 @@ public final class AgentConnection implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread reader;
     private volatile AgentKernelException failure;
+    private volatile String protocolViolation;
 
     /**
      * Connects to an agent that is already running.
@@ -266,6 +268,15 @@ public final class AgentConnection implements AutoCloseable {
         };
     }
 
+    /**
+     * What was wrong with the frame that ended this connection, when the agent broke the protocol:
+     * the agent is AgentKernel's own, so a malformed frame means something in the sandbox reached
+     * it (a policy violation), never a result to believe.
+     */
+    public Optional<String> protocolViolation() {
+        return Optional.ofNullable(protocolViolation);
+    }
+
     /** Whether the connection can still be used (not closed, the agent not gone). */
     public boolean isOpen() {
         return !closed.get() && failure == null;
@@ -369,7 +380,9 @@ public final class AgentConnection implements AutoCloseable {
                 }
             }
         } catch (MalformedFrameException e) {
-            end = new SandboxFailureException("the sandbox agent sent a malformed frame: " + e.getMessage(), e);
+            protocolViolation = e.getMessage();
+            end = new SandboxFailureException("the sandbox agent sent a malformed frame (" + e.getMessage()
+                    + "); the sandbox can no longer be trusted and is stopped", e);
         } catch (IOException e) {
             end = new SandboxFailureException(closed.get()
                     ? "the connection to the sandbox agent is closed"

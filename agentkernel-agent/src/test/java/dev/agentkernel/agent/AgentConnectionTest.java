@@ -211,6 +211,7 @@ class AgentConnectionTest {
         agent.sendRaw(new byte[] {0x7f, 0, 0, 0, 1, 0, 0, 0, 0});
         assertThatThrownBy(running::await).isInstanceOf(SandboxFailureException.class).hasMessageContaining("malformed");
         assertThat(agent.connection.isOpen()).isFalse();
+        assertThat(agent.connection.protocolViolation()).hasValueSatisfying(v -> assertThat(v).contains("0x7f"));
         assertThatThrownBy(() -> agent.connection.ping()).isInstanceOf(SandboxFailureException.class)
                 .hasMessageContaining("malformed");
     }
@@ -220,6 +221,7 @@ class AgentConnectionTest {
         agent = new FakeAgent(r -> r instanceof Request.Exec e ? List.of(new Response.Started(e.channel(), 1)) : List.of());
         ExecHandle running = agent.connection.exec(ExecRequest.of("sleep"), OutputSink.discard());
         agent.toClient.close();
+        assertThat(agent.connection.protocolViolation()).as("an agent that exits broke no protocol").isEmpty();
         assertThatThrownBy(running::await).isInstanceOf(SandboxFailureException.class).hasMessageContaining("exited");
     }
 

@@ -512,7 +512,11 @@ public final class SandboxManager implements AutoCloseable {
                 box.close();
                 SandboxDirs.of(sandboxesDir, name).close();
                 store.updateState(name, SandboxState.STOPPED);
-                record(AuditEventType.SANDBOX_STOPPED, name, Map.of("reason", "its agent process ended unexpectedly"));
+                Optional<String> violation = box.agent().protocolViolation();
+                violation.ifPresent(v -> policyViolation(name, "the sandbox agent sent a malformed frame: " + v));
+                record(AuditEventType.SANDBOX_STOPPED, name, Map.of("reason", violation.isPresent()
+                        ? "its agent broke the protocol (a malformed frame), so it was stopped"
+                        : "its agent process ended unexpectedly"));
             }
             return null;
         });
@@ -552,6 +556,11 @@ public final class SandboxManager implements AutoCloseable {
     }
 
     private RuntimeException stoppedMeanwhile(String name, SandboxFailureException e) {
+        AgentSandbox box = live.get(name);
+        if (box != null && box.agent().protocolViolation().isPresent()) {
+            isRunning(name);    // stops it and records the violation
+            return e;
+        }
         if (!isRunning(name)) {
             return new ConflictException("sandbox '" + name + "' stopped while the request was running");
         }
