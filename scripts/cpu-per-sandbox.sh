@@ -12,6 +12,8 @@
 #   AGENTKERNEL_NETWORK=slirp4netns scripts/cpu-per-sandbox.sh --label slirp4netns
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+# shellcheck source=scripts/daemon.sh
+source "$ROOT/scripts/daemon.sh"
 LAUNCHER="$ROOT/agentkernel"
 LABEL="${AGENTKERNEL_NETWORK:-default}"
 ROUNDS=3
@@ -46,11 +48,7 @@ trap cleanup EXIT
 AGENTKERNEL_STATE_DIR=$WORK/state AGENTKERNEL_RUNTIME_DIR=$WORK/run \
   sh -c "echo \$\$ > $GROUP/cgroup.procs && exec \"$LAUNCHER\" serve --port $PORT" >"$WORK/serve.log" 2>&1 &
 SERVER=$!
-for _ in $(seq 1 300); do
-  curl -sf "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-curl -sf "http://127.0.0.1:$PORT/health" >/dev/null || { cat "$WORK/serve.log" >&2; exit 1; }
+ak_await_daemon "$PORT" "$SERVER" "$WORK/serve.log" || exit 1
 
 body() { # N [PROFILE]
   python3 -c 'import json, sys
@@ -59,7 +57,7 @@ print(json.dumps({"commands": [dict(command=["echo", "hi"], **extra) for _ in ra
 }
 body "$SIZE" >"$WORK/default.json"
 body "$SIZE" restrictive >"$WORK/restrictive.json"
-batch() { curl -sf -X POST -H 'Content-Type: application/json' --data-binary "@$WORK/$1.json" \
+batch() { ak_api "$WORK/state" -sf -X POST --data-binary "@$WORK/$1.json" \
   "http://127.0.0.1:$PORT/batch/run"; }
 batch default >/dev/null # warm-up: JIT, pool, /etc tree
 sleep 2

@@ -16,6 +16,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 # shellcheck source=scripts/java.sh
 source "$ROOT/scripts/java.sh"
+# shellcheck source=scripts/daemon.sh
+source "$ROOT/scripts/daemon.sh"
 ak_find_java || exit 1
 
 FLOODS=32 BYTES=100000000 AFTER=10 ROUTE=run
@@ -51,11 +53,7 @@ DAEMON=$!
 cleanup() { kill "$DAEMON" 2>/dev/null || true; wait "$DAEMON" 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-for _ in $(seq 1 300); do
-  curl -sf "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break
-  kill -0 "$DAEMON" 2>/dev/null || { cat "$WORK/daemon.log" >&2; exit 1; }
-  sleep 0.1
-done
+ak_await_daemon "$PORT" "$DAEMON" "$WORK/daemon.log" || exit 1
 sleep 2 # let the warm pool settle
 rss() { awk -v k="$1:" '$1 == k {print int($2 / 1024)}' "/proc/$DAEMON/status"; }
 START_RSS=$(rss VmRSS)
@@ -66,7 +64,7 @@ URL="http://127.0.0.1:$PORT/run" REQUESTS=$FLOODS
 case "$ROUTE" in
   run) ;;
   exec)
-    curl -sf -X POST -H 'Content-Type: application/json' --data '{"name":"flood"}' \
+    ak_api "$WORK/state" -sf -X POST --data '{"name":"flood"}' \
       "http://127.0.0.1:$PORT/sandboxes" >/dev/null || { echo "flood: cannot create a sandbox" >&2; exit 1; }
     URL="http://127.0.0.1:$PORT/sandboxes/flood/exec" ;;
   batch)
@@ -78,8 +76,8 @@ echo "flood: RSS before: $START_RSS MiB; $FLOODS commands printing $BYTES bytes 
 PEAK=$START_RSS
 pids=()
 for i in $(seq 1 "$REQUESTS"); do
-  curl -s -o "$WORK/answer-$i.json" -w '%{http_code} %{size_download}\n' -X POST \
-    -H 'Content-Type: application/json' --data "$BODY" "$URL" > "$WORK/status-$i" &
+  ak_api "$WORK/state" -s -o "$WORK/answer-$i.json" -w '%{http_code} %{size_download}\n' -X POST \
+    --data "$BODY" "$URL" > "$WORK/status-$i" &
   pids+=($!)
 done
 BEGIN=$(date +%s.%N)
