@@ -88,13 +88,13 @@ class AgentKernelIT extends DaemonTestBase {
     void aPersistentSandboxFromCreateToRemove() {
         String name = uniqueName("life");
         Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        SandboxInfo created = client.createSandbox(name, SandboxOptions.defaults().withVcpus(0.5).withMemoryMb(256)
+        SandboxInfo created = client.createSandbox(name, SandboxOptions.defaults().withVcpus(1).withMemoryMb(256)
                 .withProfile(Profile.MODERATE).withNetwork(false).withImage("python:3.12-alpine"));
         try {
             assertThat(created.name()).isEqualTo(name);
             assertThat(created.running()).isTrue();
             assertThat(created.backend()).isEqualTo("bwrap");
-            assertThat(created.vcpus()).isEqualTo(0.5);
+            assertThat(created.vcpus()).isEqualTo(1);
             assertThat(created.memoryMb()).isEqualTo(256);
             assertThat(created.profile()).contains(Profile.MODERATE);
             assertThat(created.network()).isFalse();

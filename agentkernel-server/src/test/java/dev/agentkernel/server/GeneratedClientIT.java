@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class GeneratedClientIT extends ServerTestBase {
 
-    static final List<String> PACKAGES = List.of("openapi-typescript@7.13.0", "openapi-fetch@0.17.0", "typescript@5.9.3");
+    static final List<String> PACKAGES = List.of("openapi-typescript@7.13.0", "openapi-fetch@0.17.0", "typescript@5.9.3",
+            "@types/node@20.19.43");
 
     @Test
     void aClientGeneratedFromTheDocumentWorksAgainstTheServer() throws Exception {
@@ -58,7 +59,8 @@ class GeneratedClientIT extends ServerTestBase {
 
     private static void install(Path dir) throws Exception {
         Path marker = dir.resolve("node_modules/openapi-fetch/package.json");
-        if (Files.isRegularFile(marker) && Files.isRegularFile(dir.resolve("node_modules/typescript/bin/tsc"))) {
+        if (Files.isRegularFile(marker) && Files.isRegularFile(dir.resolve("node_modules/typescript/bin/tsc"))
+                && Files.isRegularFile(dir.resolve("node_modules/@types/node/package.json"))) {
             return; // kept from an earlier run
         }
         Files.createDirectories(dir);
