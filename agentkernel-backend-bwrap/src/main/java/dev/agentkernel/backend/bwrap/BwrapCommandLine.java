@@ -259,6 +259,26 @@ final class BwrapCommandLine {
             args.addAll(ARGUMENTS);
         }
 
+        /**
+         * Whether any process of a sandbox could read {@code file}: it exists and is not host
+         * root's alone (owner root, no read bit for the group or others). No sandbox process ever
+         * has host uid or gid 0 (a root daemon's sandboxes map neither, an unprivileged daemon's
+         * run as itself), and capabilities in a user namespace do not override the permissions of
+         * a file whose owner it does not map: such a file needs no mask, and each mask is a bind
+         * mount bubblewrap makes at every start (about 0.15 ms each here).
+         */
+        static boolean readableInASandbox(Path file) {
+            try {
+                int uid = (int) Files.getAttribute(file, "unix:uid");
+                int mode = (int) Files.getAttribute(file, "unix:mode");
+                return uid != 0 || (mode & 0044) != 0;
+            } catch (java.nio.file.NoSuchFileException e) {
+                return false;
+            } catch (java.io.IOException | UnsupportedOperationException e) {
+                return true;    // when in doubt, mask
+            }
+        }
+
         private static List<String> compute() {
             List<String> args = new ArrayList<>();
             for (String dir : READ_ONLY) {
@@ -267,7 +287,7 @@ final class BwrapCommandLine {
                 }
             }
             for (String file : FILES) {
-                if (Files.exists(Path.of("/proc", file))) {
+                if (readableInASandbox(Path.of("/proc", file))) {
                     args.addAll(List.of("--ro-bind", "/dev/null", "/proc/" + file));
                 }
             }

@@ -263,6 +263,20 @@ class BwrapCommandLineTest {
     }
 
     @Test
+    void procFilesOnlyHostRootCanReadNeedNoMaskEveryOtherIsMasked(@TempDir Path tmp) throws Exception {
+        Path missing = tmp.resolve("missing");
+        assertThat(BwrapCommandLine.ProcMasks.readableInASandbox(missing)).isFalse();
+        Path file = java.nio.file.Files.writeString(tmp.resolve("f"), "x");
+        java.nio.file.Files.setAttribute(file, "unix:mode", 0444);
+        assertThat(BwrapCommandLine.ProcMasks.readableInASandbox(file)).as("readable by others").isTrue();
+        java.nio.file.Files.setAttribute(file, "unix:mode", 0400);
+        boolean root = ((Integer) java.nio.file.Files.getAttribute(file, "unix:uid")) == 0;
+        assertThat(BwrapCommandLine.ProcMasks.readableInASandbox(file)).as("0400, owner root: %s", root).isEqualTo(!root);
+        java.nio.file.Files.setAttribute(file, "unix:mode", 0440);
+        assertThat(BwrapCommandLine.ProcMasks.readableInASandbox(file)).as("readable by its group").isTrue();
+    }
+
+    @Test
     void procSysIrqAndBusAreReadOnlyMounts() {
         List<String> options = options(moderate());
         for (String dir : List.of("sys", "irq", "bus")) {
