@@ -11,20 +11,28 @@ import java.util.List;
  * @param env     environment variables as {@code KEY=VALUE}
  * @param workdir the working directory, an absolute path (default: /workspace)
  * @param timeout the time limit in seconds
+ * @param sudo    run as root of the sandbox (its own user namespace's root, never the host's) instead
+ *                of its unprivileged user, uid 1000 (default false; omitted when false)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ExecRequest(@JsonProperty(required = true) List<String> command, List<String> env, String workdir,
-                          Double timeout) {
+                          Double timeout, Boolean sudo) {
 
     public ExecRequest {
         command = Check.command(command, "[\"ls\", \"-la\"]");
         env = Check.strings(env, "env");
         workdir = Check.optionalText(workdir, "workdir");
         timeout = Check.timeout(timeout);
+        sudo = Boolean.TRUE.equals(sudo) ? Boolean.TRUE : null;
+    }
+
+    /** Whether the command runs as root of the sandbox. */
+    public boolean asRoot() {
+        return Boolean.TRUE.equals(sudo);
     }
 
     /** {@code command} with the sandbox's defaults. */
     public static ExecRequest of(List<String> command) {
-        return new ExecRequest(command, null, null, null);
+        return new ExecRequest(command, null, null, null, null);
     }
 }

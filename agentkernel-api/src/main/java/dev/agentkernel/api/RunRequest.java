@@ -14,10 +14,12 @@ import java.util.List;
  * @param timeout the time limit in seconds (default: the server's)
  * @param env     environment variables as {@code KEY=VALUE}
  * @param fast    whether a warm sandbox of the pool may serve it (default true)
+ * @param sudo    run as root of the sandbox (its own user namespace's root, never the host's) instead
+ *                of its unprivileged user, uid 1000 (default false; omitted when false)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record RunRequest(@JsonProperty(required = true) List<String> command, String image, String profile,
-                         Double timeout, List<String> env, Boolean fast) {
+                         Double timeout, List<String> env, Boolean fast, Boolean sudo) {
 
     public RunRequest {
         command = Check.command(command, "[\"echo\", \"hi\"]");
@@ -26,10 +28,16 @@ public record RunRequest(@JsonProperty(required = true) List<String> command, St
         timeout = Check.timeout(timeout);
         env = Check.strings(env, "env");
         fast = fast == null ? Boolean.TRUE : fast;
+        sudo = Boolean.TRUE.equals(sudo) ? Boolean.TRUE : null;
+    }
+
+    /** Whether the command runs as root of the sandbox. */
+    public boolean asRoot() {
+        return Boolean.TRUE.equals(sudo);
     }
 
     /** {@code command} with everything else left to the server. */
     public static RunRequest of(List<String> command) {
-        return new RunRequest(command, null, null, null, null, null);
+        return new RunRequest(command, null, null, null, null, null, null);
     }
 }

@@ -65,6 +65,8 @@ final class ExecCommand extends DaemonClientCommand {
                 .desc("Working directory inside the sandbox (absolute; default /workspace)").get());
         o.addOption(Option.builder().longOpt("timeout").hasArg().argName("SECONDS")
                 .desc("Kill the command after this many seconds (exit code 124)").get());
+        o.addOption(Option.builder().longOpt("sudo")
+                .desc("Run as root of the sandbox (its own user namespace's root, never the host's) instead of uid 1000").get());
         return o;
     }
 
@@ -73,7 +75,8 @@ final class ExecCommand extends DaemonClientCommand {
         return List.of("agentkernel exec my-project npm test",
                 "agentkernel exec my-project -e DEBUG=1 -w /workspace/app -- python3 -m pytest -x",
                 "agentkernel exec my-project -- sh -c 'ls -la | wc -l'",
-                "agentkernel exec --timeout 60 my-project make build");
+                "agentkernel exec --timeout 60 my-project make build",
+                "agentkernel exec --sudo my-project apt-get install -y jq");
     }
 
     @Override
@@ -147,6 +150,6 @@ final class ExecCommand extends DaemonClientCommand {
             }
             options = options.withTimeout(Duration.ofMillis(Math.max(1, Math.round(seconds * 1000))));
         }
-        return options;
+        return options.withSudo(args.hasOption("sudo"));
     }
 }

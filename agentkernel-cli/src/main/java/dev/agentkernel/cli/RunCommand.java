@@ -86,6 +86,8 @@ final class RunCommand implements Subcommand {
         o.addOption(Option.builder("w").longOpt("workdir").hasArg().argName("DIR")
                 .desc("Working directory inside the sandbox (default /workspace)").get());
         o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME").desc("Isolation backend (default: the best available)").get());
+        o.addOption(Option.builder().longOpt("sudo")
+                .desc("Run as root of the sandbox (its own user namespace's root, never the host's) instead of uid 1000").get());
         o.addOption(Option.builder("v").longOpt("verbose").desc("Explain what is being set up").get());
         return o;
     }
@@ -133,7 +135,7 @@ final class RunCommand implements Subcommand {
         trace(err, "detect");
         SandboxSpec sandbox = new PolicyResolver(host).resolve(request);
         trace(err, "resolve");
-        CommandSpec cmd = new CommandSpec(command, Map.of(), Optional.empty(), timeout);
+        CommandSpec cmd = new CommandSpec(command, Map.of(), Optional.empty(), timeout, args.hasOption("sudo"));
         Path keptDir = null;
         if (args.hasOption("keep") && sandbox.profile() != Profile.PERMISSIVE) {
             keptDir = host.stateDir().resolve("kept").resolve(sandbox.hostname() + "-" + System.currentTimeMillis());

@@ -115,6 +115,15 @@ class CliIT {
         assertThat(o.stderr()).doesNotContain("Exception").doesNotContain("error");
     }
 
+    /** Commands run as the sandbox's user (uid 1000, no capability) unless {@code --sudo}. */
+    @Test
+    void runIsTheSandboxsUserUnlessSudo() {
+        Outcome user = run("run", "--", "sh", "-c", "id -u; grep CapBnd /proc/self/status");
+        assertThat(user.stdout()).as(user.describe()).isEqualTo("1000\nCapBnd:\t0000000000000000\n");
+        Outcome root = run("run", "--sudo", "--", "id", "-u");
+        assertThat(root.stdout()).as(root.describe()).isEqualTo("0\n");
+    }
+
     /** Issue 12, finding 1: {@code run} could rewrite the host's kernel settings (and core_pattern). */
     @Test
     void runCannotChangeTheHostsKernelSettings() throws java.io.IOException {
@@ -122,7 +131,8 @@ class CliIT {
         String before = java.nio.file.Files.readString(setting).trim();
         try {
             for (String profile : List.of("permissive", "moderate", "restrictive")) {
-                Outcome o = run("run", "--profile", profile, "--", "sh", "-c", "echo " + (Integer.parseInt(before) + 3)
+                // as root of the sandbox: the strongest a command can be
+                Outcome o = run("run", "--sudo", "--profile", profile, "--", "sh", "-c", "echo " + (Integer.parseInt(before) + 3)
                         + " > /proc/sys/kernel/printk_ratelimit && echo WROTE;"
                         + " cat /proc/sys/kernel/core_pattern > /proc/sys/kernel/core_pattern && echo CORE");
                 assertThat(o.stdout()).as(o.describe()).doesNotContain("WROTE").doesNotContain("CORE");

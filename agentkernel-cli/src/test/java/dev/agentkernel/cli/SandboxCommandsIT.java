@@ -186,6 +186,8 @@ class SandboxCommandsIT {
         assertOk(started);
         assertThat(started.out()).isEqualTo("agentkernel: started sandbox " + box + "\n");
         assertOk(cli("exec", box, "true"));
+        assertThat(cli("exec", box, "id", "-u").out()).isEqualTo("1000\n");
+        assertThat(cli("exec", "--sudo", box, "id", "-u").out()).isEqualTo("0\n");
 
         Result removed = cli("remove", box);
         assertOk(removed);

@@ -14,8 +14,10 @@ import java.util.Optional;
  * @param timeout the command's wall-clock limit (exit code 124 when it runs out); empty means the
  *                server's default. It also extends the client's wait for the response beyond
  *                {@link ClientBuilder#timeout}
+ * @param sudo    run as root of the sandbox (root of its own user namespace, never the host's)
+ *                instead of its unprivileged user, uid 1000 (default false)
  */
-public record ExecOptions(Map<String, String> env, Optional<String> workdir, Optional<Duration> timeout) {
+public record ExecOptions(Map<String, String> env, Optional<String> workdir, Optional<Duration> timeout, boolean sudo) {
 
     /**
      * Checks and copies.
@@ -35,7 +37,7 @@ public record ExecOptions(Map<String, String> env, Optional<String> workdir, Opt
      * @return the default options
      */
     public static ExecOptions defaults() {
-        return new ExecOptions(Map.of(), Optional.empty(), Optional.empty());
+        return new ExecOptions(Map.of(), Optional.empty(), Optional.empty(), false);
     }
 
     /**
@@ -45,7 +47,7 @@ public record ExecOptions(Map<String, String> env, Optional<String> workdir, Opt
      * @return the changed copy
      */
     public ExecOptions withEnv(Map<String, String> value) {
-        return new ExecOptions(value, workdir, timeout);
+        return new ExecOptions(value, workdir, timeout, sudo);
     }
 
     /**
@@ -56,7 +58,7 @@ public record ExecOptions(Map<String, String> env, Optional<String> workdir, Opt
      * @return the changed copy
      */
     public ExecOptions withEnv(String name, String value) {
-        return new ExecOptions(EnvVars.with(env, name, value), workdir, timeout);
+        return new ExecOptions(EnvVars.with(env, name, value), workdir, timeout, sudo);
     }
 
     /**
@@ -66,7 +68,7 @@ public record ExecOptions(Map<String, String> env, Optional<String> workdir, Opt
      * @return the changed copy
      */
     public ExecOptions withWorkdir(String value) {
-        return new ExecOptions(env, Optional.of(value), timeout);
+        return new ExecOptions(env, Optional.of(value), timeout, sudo);
     }
 
     /**
@@ -76,6 +78,28 @@ public record ExecOptions(Map<String, String> env, Optional<String> workdir, Opt
      * @return the changed copy
      */
     public ExecOptions withTimeout(Duration value) {
-        return new ExecOptions(env, workdir, Optional.of(value));
+        return new ExecOptions(env, workdir, Optional.of(value), sudo);
+    }
+
+    /**
+     * A copy that runs the command as root of the sandbox, or not. Root of the sandbox is root of
+     * its own user namespace with a container's usual capabilities, never the host's root.
+     *
+     * @param value true for root of the sandbox, false for its unprivileged user (uid 1000)
+     * @return the changed copy
+     */
+    public ExecOptions withSudo(boolean value) {
+        return new ExecOptions(env, workdir, timeout, value);
+    }
+
+    /**
+     * The options before {@code sudo} existed.
+     *
+     * @param env     environment variables of the command, in order
+     * @param workdir the absolute directory the command starts in
+     * @param timeout the command's wall-clock limit
+     */
+    public ExecOptions(Map<String, String> env, Optional<String> workdir, Optional<Duration> timeout) {
+        this(env, workdir, timeout, false);
     }
 }

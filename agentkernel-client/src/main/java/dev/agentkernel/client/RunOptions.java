@@ -25,9 +25,11 @@ import java.util.Optional;
  *                reports exit code 124; empty means the server's default. It also extends the
  *                client's wait for the response beyond {@link ClientBuilder#timeout}
  * @param env     environment variables of the command, in order
+ * @param sudo    run as root of the sandbox (root of its own user namespace, never the host's)
+ *                instead of its unprivileged user, uid 1000 (default false)
  */
 public record RunOptions(Optional<String> image, Optional<Profile> profile, boolean fast, Optional<Duration> timeout,
-                         Map<String, String> env) {
+                         Map<String, String> env, boolean sudo) {
 
     /**
      * Checks and copies.
@@ -48,7 +50,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the default options
      */
     public static RunOptions defaults() {
-        return new RunOptions(Optional.empty(), Optional.empty(), true, Optional.empty(), Map.of());
+        return new RunOptions(Optional.empty(), Optional.empty(), true, Optional.empty(), Map.of(), false);
     }
 
     /**
@@ -58,7 +60,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withImage(String value) {
-        return new RunOptions(Optional.of(value), profile, fast, timeout, env);
+        return new RunOptions(Optional.of(value), profile, fast, timeout, env, sudo);
     }
 
     /**
@@ -68,7 +70,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withProfile(Profile value) {
-        return new RunOptions(image, Optional.of(value), fast, timeout, env);
+        return new RunOptions(image, Optional.of(value), fast, timeout, env, sudo);
     }
 
     /**
@@ -78,7 +80,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withFast(boolean value) {
-        return new RunOptions(image, profile, value, timeout, env);
+        return new RunOptions(image, profile, value, timeout, env, sudo);
     }
 
     /**
@@ -88,7 +90,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withTimeout(Duration value) {
-        return new RunOptions(image, profile, fast, Optional.of(value), env);
+        return new RunOptions(image, profile, fast, Optional.of(value), env, sudo);
     }
 
     /**
@@ -98,7 +100,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withEnv(Map<String, String> value) {
-        return new RunOptions(image, profile, fast, timeout, value);
+        return new RunOptions(image, profile, fast, timeout, value, sudo);
     }
 
     /**
@@ -109,6 +111,31 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withEnv(String name, String value) {
-        return new RunOptions(image, profile, fast, timeout, EnvVars.with(env, name, value));
+        return new RunOptions(image, profile, fast, timeout, EnvVars.with(env, name, value), sudo);
+    }
+
+    /**
+     * A copy that runs the command as root of the sandbox, or not. Root of the sandbox is root of
+     * its own user namespace with a container's usual capabilities, never the host's root.
+     *
+     * @param value true for root of the sandbox, false for its unprivileged user (uid 1000)
+     * @return the changed copy
+     */
+    public RunOptions withSudo(boolean value) {
+        return new RunOptions(image, profile, fast, timeout, env, value);
+    }
+
+    /**
+     * The options before {@code sudo} existed.
+     *
+     * @param image   the runtime image; empty lets the server choose
+     * @param profile the security profile; empty means the server's default
+     * @param fast    whether the server may use its warm pool
+     * @param timeout the command's wall-clock limit
+     * @param env     environment variables of the command, in order
+     */
+    public RunOptions(Optional<String> image, Optional<Profile> profile, boolean fast, Optional<Duration> timeout,
+                      Map<String, String> env) {
+        this(image, profile, fast, timeout, env, false);
     }
 }

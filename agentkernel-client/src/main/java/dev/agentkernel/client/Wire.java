@@ -48,13 +48,16 @@ final class Wire {
 
     // ---- requests -----------------------------------------------------------------------
 
-    /** {@code {"command": [...], "fast": ..., "image"?, "profile"?, "timeout"?, "env"?}}, as {@code /run} takes it. */
+    /** {@code {"command": [...], "fast": ..., "image"?, "profile"?, "sudo"?, "timeout"?, "env"?}}, as {@code /run} takes it. */
     static ObjectNode runRequest(List<String> command, RunOptions options) {
         ObjectNode body = MAPPER.createObjectNode();
         strings(body.putArray("command"), command);
         options.image().ifPresent(i -> body.put("image", i));
         options.profile().ifPresent(p -> body.put("profile", p.id()));
         body.put("fast", options.fast());
+        if (options.sudo()) {
+            body.put("sudo", true);
+        }
         options.timeout().ifPresent(t -> timeout(body, t));
         if (!options.env().isEmpty()) {
             strings(body.putArray("env"), EnvVars.assignments(options.env()));
@@ -98,6 +101,9 @@ final class Wire {
         }
         options.workdir().ifPresent(w -> body.put("workdir", w));
         options.timeout().ifPresent(t -> timeout(body, t));
+        if (options.sudo()) {
+            body.put("sudo", true);
+        }
         return body;
     }
 

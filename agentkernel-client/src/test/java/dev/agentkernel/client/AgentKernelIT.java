@@ -57,10 +57,28 @@ class AgentKernelIT extends DaemonTestBase {
                 .withEnv("GREETING", "hello world").withEnv("OTHER", "a=b"));
         assertThat(env.output()).isEqualTo("hello world|a=b");
 
-        // restrictive: a read-only root file system
+        // restrictive: a read-only root file system, even for root of the sandbox (so only the mount can refuse)
         RunResult restricted = client.run(List.of("sh", "-c", "touch /opt-should-fail 2>/dev/null || echo refused"),
-                RunOptions.defaults().withProfile(Profile.RESTRICTIVE).withImage("python:3.12-alpine"));
+                RunOptions.defaults().withProfile(Profile.RESTRICTIVE).withImage("python:3.12-alpine").withSudo(true));
         assertThat(restricted.output()).isEqualTo("refused\n");
+        RunResult moderate = client.run(List.of("sh", "-c", "touch /opt-may-be-made && echo made"),
+                RunOptions.defaults().withSudo(true));
+        assertThat(moderate.output()).as("root of a moderate sandbox writes its own root").isEqualTo("made\n");
+    }
+
+    @Test
+    void commandsRunAsTheSandboxsUserUnlessTheyAskForRoot() {
+        assertThat(client.run(List.of("id", "-u")).output()).isEqualTo("1000\n");
+        assertThat(client.run(List.of("id", "-u"), RunOptions.defaults().withSudo(true)).output()).isEqualTo("0\n");
+        String name = uniqueName("sudo");
+        client.createSandbox(name, SandboxOptions.defaults().withNetwork(false));
+        try {
+            assertThat(client.execInSandbox(name, List.of("id", "-u")).output()).isEqualTo("1000\n");
+            assertThat(client.execInSandbox(name, List.of("id", "-u"), ExecOptions.defaults().withSudo(true)).output())
+                    .isEqualTo("0\n");
+        } finally {
+            client.removeSandbox(name);
+        }
     }
 
     @Test

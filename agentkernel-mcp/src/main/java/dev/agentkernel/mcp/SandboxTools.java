@@ -62,6 +62,9 @@ final class SandboxTools {
         this.maxFileBytes = maxFileBytes;
     }
 
+    private static final String SUDO = "Run as root of the sandbox (root of its own user namespace, never the "
+            + "host's) instead of its unprivileged user, uid 1000 (default: false)";
+
     List<ToolDefinition> definitions() {
         return List.of(run(), create(), exec(), list(), remove(), start(), stop(), readFile(), writeFile());
     }
@@ -78,7 +81,8 @@ final class SandboxTools {
                         .string("image", "The runtime image, e.g. python:3.12 (default: detected from the command)", false)
                         .choice("profile", "The security profile (default: moderate)", PROFILES, "moderate")
                         .number("timeout", "Time limit in seconds (default: the daemon's)", false)
-                        .strings("env", "Environment variables as KEY=VALUE", false),
+                        .strings("env", "Environment variables as KEY=VALUE", false)
+                        .bool("sudo", SUDO, false),
                 RunResult.class,
                 Effect.ADDS,
                 args -> {
@@ -86,7 +90,8 @@ final class SandboxTools {
                     Optional<String> image = args.optionalString("image");
                     Optional<Profile> profile = args.optionalString("profile").map(Profile::parse);
                     Optional<Duration> timeout = args.seconds("timeout", CommandSpec.MAX_TIMEOUT);
-                    RunRequest request = new RunRequest(command, image, profile, timeout, env(args), true);
+                    RunRequest request = new RunRequest(command, image, profile, timeout, env(args), true,
+                            args.flag("sudo", false));
                     try (CollectedOutput output = CollectedOutput.inMemory()) {
                         RunOutcome outcome = runs.run(request, output, () -> Thread.currentThread().isInterrupted());
                         return commandResult(outcome.termination(), output.result(outcome));
@@ -151,7 +156,8 @@ final class SandboxTools {
                                         + "e.g. \"cd /workspace && make\""), true)
                         .strings("env", "Environment variables as KEY=VALUE", false)
                         .string("workdir", "The working directory, an absolute path (default: /workspace)", false)
-                        .number("timeout", "Time limit in seconds (default: the daemon's)", false),
+                        .number("timeout", "Time limit in seconds (default: the daemon's)", false)
+                        .bool("sudo", SUDO, false),
                 CommandResult.class,
                 Effect.ADDS,
                 args -> {
@@ -160,7 +166,7 @@ final class SandboxTools {
                     Optional<String> workdir = args.optionalString("workdir");
                     workdir.ifPresent(w -> SandboxPaths.requireAbsolute(w, "workdir"));
                     Optional<Duration> timeout = args.seconds("timeout", CommandSpec.MAX_TIMEOUT);
-                    CommandSpec spec = new CommandSpec(command, env(args), workdir, timeout);
+                    CommandSpec spec = new CommandSpec(command, env(args), workdir, timeout, args.flag("sudo", false));
                     try (CollectedOutput output = CollectedOutput.inMemory()) {
                         Termination end = sandboxes.exec(name, spec, output, () -> Thread.currentThread().isInterrupted());
                         return commandResult(end, output.result(end));

@@ -24,14 +24,14 @@ final class RequestFields {
     /** {@code /run}, {@code /run/stream} and each entry of {@code /batch/run}. */
     static RunRequest run(dev.agentkernel.api.RunRequest r) {
         return new RunRequest(r.command(), Optional.ofNullable(r.image()), Optional.ofNullable(r.profile()).map(Profile::parse),
-                timeout(r.timeout()), env(r.env()), r.fast());
+                timeout(r.timeout()), env(r.env()), r.fast(), r.asRoot());
     }
 
     /** {@code /sandboxes/NAME/exec} and {@code /exec/stream}. */
     static CommandSpec exec(ExecRequest r) {
         Optional<String> workdir = Optional.ofNullable(r.workdir());
         workdir.ifPresent(w -> SandboxPaths.requireAbsolute(w, "workdir"));
-        return new CommandSpec(r.command(), env(r.env()), workdir, timeout(r.timeout()));
+        return new CommandSpec(r.command(), env(r.env()), workdir, timeout(r.timeout()), r.asRoot());
     }
 
     /** {@code KEY=VALUE} assignments, checked. */

@@ -156,7 +156,7 @@ class McpApiIT {
         assertSchema(byName.get("execute_task"), List.of("task_description", "template", "timeout", "required_tools"),
                 List.of("task_description"));
         assertSchema(byName.get("stop_session"), List.of("session_id"), List.of("session_id"));
-        assertSchema(byName.get("sandbox_exec"), List.of("name", "command", "env", "workdir", "timeout"),
+        assertSchema(byName.get("sandbox_exec"), List.of("name", "command", "env", "workdir", "timeout", "sudo"),
                 List.of("name", "command"));
         assertSchema(byName.get("sandbox_file_write"), List.of("name", "path", "content", "encoding"),
                 List.of("name", "path", "content"));
@@ -271,6 +271,9 @@ class McpApiIT {
         assertThat(ran).containsEntry("stdout", "42\n").containsEntry("exit_code", 0).containsKey("sandbox");
         assertThat(ok("sandbox_run", args("command", "echo one; echo two | tr a-z A-Z"))).containsEntry("stdout", "one\nTWO\n");
 
+        assertThat(ok("sandbox_run", args("command", List.of("id", "-u")))).containsEntry("stdout", "1000\n");
+        assertThat(ok("sandbox_run", args("command", List.of("id", "-u"), "sudo", true))).containsEntry("stdout", "0\n");
+
         CallToolResult failed = call("sandbox_run", args("command", "echo oops >&2; exit 3"));
         assertThat(failed.isError()).isTrue();
         assertThat(text(failed)).startsWith("the command exited with code 3");
@@ -284,6 +287,8 @@ class McpApiIT {
         assertThat(created).containsEntry("name", name).containsEntry("status", "running").containsEntry("memory_mb", 256);
         assertThat(ok("sandbox_list", Map.of()).get("sandboxes")).asString().contains(name);
 
+        assertThat(ok("sandbox_exec", args("name", name, "command", List.of("id", "-u"), "sudo", true)))
+                .containsEntry("stdout", "0\n");
         Map<String, Object> wrote = ok("sandbox_file_write", args("name", name, "path", "/workspace/hello.txt",
                 "content", "hello from MCP\n"));
         assertThat(wrote).containsEntry("bytes_written", 15);
@@ -344,6 +349,8 @@ class McpApiIT {
         assertInvalid("sandbox_create", args("name", "../etc"), "name");
         assertInvalid("sandbox_file_read", args("name", "x", "path", "relative.txt"), "absolute");
         assertInvalid("sandbox_run", args("command", 42), "command must be an array of strings");
+        assertInvalid("sandbox_run", args("command", List.of("true"), "sudo", "yes"), "sudo must be true or false");
+        assertInvalid("sandbox_exec", args("name", "x", "command", List.of("true"), "sudo", 1), "sudo must be true or false");
     }
 
     static void assertInvalid(String tool, Map<String, Object> arguments, String message) {

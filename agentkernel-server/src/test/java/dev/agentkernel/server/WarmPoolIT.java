@@ -75,6 +75,17 @@ class WarmPoolIT {
     // ---- /run through the pool ----------------------------------------------------------------
 
     @Test
+    void aPooledRunIsTheUnprivilegedUserUnlessItAsksForRoot() {
+        for (boolean sudo : new boolean[] {false, true}) {
+            awaitReady(SHELL_IMAGE, "moderate", POOL_SIZE);
+            long served = served();
+            ServerFixture.Response r = fx.run(List.of("id", "-u"), Map.of("sudo", sudo));
+            assertThat(r.data().path("stdout").asText()).as("sudo %s: %s", sudo, r).isEqualTo(sudo ? "0\n" : "1000\n");
+            assertThat(served()).as("served from the pool").isEqualTo(served + 1);
+        }
+    }
+
+    @Test
     void fastRunIsServedFromThePoolWithOutputAndExitCode() {
         awaitReady(SHELL_IMAGE, "moderate", POOL_SIZE);
         long served = served();

@@ -17,9 +17,10 @@ import java.util.Optional;
  * @param timeout wall-clock limit; the service's default when empty
  * @param env     extra environment variables
  * @param fast    whether a pre-started sandbox from the warm pool may serve it
+ * @param root    whether it runs as root of the sandbox instead of its unprivileged user (the wire's {@code sudo})
  */
 public record RunRequest(List<String> command, Optional<String> image, Optional<Profile> profile,
-                         Optional<Duration> timeout, Map<String, String> env, boolean fast) {
+                         Optional<Duration> timeout, Map<String, String> env, boolean fast, boolean root) {
 
     /** Validates and copies. @throws dev.agentkernel.model.InvalidRequestException for a bad command */
     public RunRequest {
@@ -29,9 +30,20 @@ public record RunRequest(List<String> command, Optional<String> image, Optional<
         env = Map.copyOf(env);
     }
 
+    /** A request as the sandbox's unprivileged user. */
+    public RunRequest(List<String> command, Optional<String> image, Optional<Profile> profile,
+                      Optional<Duration> timeout, Map<String, String> env, boolean fast) {
+        this(command, image, profile, timeout, env, fast, false);
+    }
+
     /** The same request, served by the pool or not. */
     public RunRequest withFast(boolean value) {
-        return new RunRequest(command, image, profile, timeout, env, value);
+        return new RunRequest(command, image, profile, timeout, env, value, root);
+    }
+
+    /** The same request, as root of the sandbox or not. */
+    public RunRequest asRoot(boolean value) {
+        return new RunRequest(command, image, profile, timeout, env, fast, value);
     }
 
     /** A request with defaults for everything but the command. */

@@ -79,7 +79,7 @@ public final class RunService {
         long begin = System.nanoTime();
         SandboxSpec spec = resolve(request);
         CommandSpec command = new CommandSpec(request.command(), request.env(), Optional.empty(),
-                Optional.of(request.timeout().orElse(defaultTimeout)));
+                Optional.of(request.timeout().orElse(defaultTimeout)), request.root());
         if (!slots.tryAcquire(50, TimeUnit.MILLISECONDS)) {
             throw new ResourceExhaustedException("too many sandboxes running (" + maxConcurrent
                     + " at most); retry shortly");

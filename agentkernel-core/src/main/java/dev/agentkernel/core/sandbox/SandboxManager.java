@@ -291,7 +291,7 @@ public final class SandboxManager implements AutoCloseable {
             throws InterruptedException {
         AgentSandbox box = requireRunning(name);
         CommandSpec bounded = command.timeout().isPresent() ? command
-                : new CommandSpec(command.argv(), command.env(), command.workdir(), Optional.of(defaultTimeout));
+                : command.withTimeout(defaultTimeout);
         if (bounded.workdir().isPresent()) {
             PolicyResolver.requireUsableWorkdir(bounded.workdir().get());
         }
@@ -332,7 +332,7 @@ public final class SandboxManager implements AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("TERM", "xterm-256color");
         env.putAll(command.env());
-        CommandSpec withTerm = new CommandSpec(command.argv(), env, command.workdir(), Optional.empty());
+        CommandSpec withTerm = new CommandSpec(command.argv(), env, command.workdir(), Optional.empty(), command.root());
         String id = java.util.UUID.randomUUID().toString();
         ShellSession session = new ShellSession(id, name);
         session.attach(withAgent(name, b -> box.start(withTerm,
