@@ -38,6 +38,8 @@ final class BwrapCommandLine {
     static final int SECCOMP_FD = 3;
     static final int INFO_FD = 4;
     static final int BLOCK_FD = 5;
+    /** The descriptor the launcher opens the agent binary on, when bubblewrap copies it in ({@link MountSources.Staged}). */
+    static final int AGENT_FD = 6;
     /** Where the agent's directory is mounted, read-only, in every sandbox. */
     static final String AGENT_DIR = "/.ak";
     /** Uid and gid of the sandbox's user, who runs every command that does not ask for root. */
@@ -143,7 +145,7 @@ final class BwrapCommandLine {
             args.add(sources.mount(mount.hostPath(), !mount.readOnly()));
             args.add(mount.sandboxPath());
         }
-        args.addAll(List.of("--ro-bind", sources.system(agent.getParent()), AGENT_DIR));
+        args.addAll(sources.agent(agent, AGENT_DIR + "/" + agent.getFileName()));
         Optional<CommandSpec> command = payload instanceof Payload.Command c ? Optional.of(c.command()) : Optional.empty();
         String workdir = command.flatMap(CommandSpec::workdir).orElse(spec.workdir());
         if (!workdir.equals("/workspace") && !coveredByMount(spec, workdir)) {

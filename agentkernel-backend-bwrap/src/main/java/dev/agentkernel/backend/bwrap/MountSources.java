@@ -27,6 +27,9 @@ sealed interface MountSources {
     /** The source bubblewrap is given for a mount of the sandbox's spec. */
     String mount(Path host, boolean writable);
 
+    /** bubblewrap's arguments that put the agent binary {@code host} at {@code target}, read-only. */
+    List<String> agent(Path host, String target);
+
     /** Host paths as they are. */
     record Direct() implements MountSources {
         @Override
@@ -37,6 +40,12 @@ sealed interface MountSources {
         @Override
         public String mount(Path host, boolean writable) {
             return host.toString();
+        }
+
+        @Override
+        public List<String> agent(Path host, String target) {
+            String dir = target.substring(0, target.lastIndexOf('/'));
+            return List.of("--ro-bind", host.getParent().toString(), dir);
         }
     }
 
@@ -49,6 +58,7 @@ sealed interface MountSources {
         private final List<String> launcherArguments = new ArrayList<>();
         private final List<Path> owned = new ArrayList<>();
         private int next;
+        private Path agentFile;
 
         /**
          * @param stage    the stage directory (the launcher mounts a tmpfs on it, privately)
@@ -73,6 +83,17 @@ sealed interface MountSources {
             return staged(host, own ? "plain" : "owner");
         }
 
+        /**
+         * A copy in the sandbox's own memory, which bubblewrap reads from a descriptor the launcher
+         * opens ({@link BwrapCommandLine#AGENT_FD}): unlike a bind mount, its {@code mountinfo}
+         * entry names no host path (the state directory's location stays the host's business).
+         */
+        @Override
+        public List<String> agent(Path host, String target) {
+            agentFile = host;
+            return List.of("--perms", "0555", "--ro-bind-data", Integer.toString(BwrapCommandLine.AGENT_FD), target);
+        }
+
         private String staged(Path host, String kind) {
             launcherArguments.addAll(List.of("--mount", host.toString(), kind));
             return stage.resolve(Integer.toString(next++)).toString();
@@ -86,6 +107,9 @@ sealed interface MountSources {
             args.add("--stage");
             args.add(stage.toString());
             args.addAll(launcherArguments);
+            if (agentFile != null) {
+                args.addAll(List.of("--read", Integer.toString(BwrapCommandLine.AGENT_FD), agentFile.toString()));
+            }
             return args;
         }
 

@@ -252,6 +252,17 @@ class BwrapCommandLineTest {
     }
 
     @Test
+    void stagedTheAgentIsCopiedInFromADescriptorTheLauncherOpensSoNoHostPathIsMounted(@TempDir Path stage) {
+        MountSources.Staged sources = new MountSources.Staged(stage, Path.of("/var/lib/agentkernel"));
+        List<String> argv = commandLine.build(moderate(), new BwrapCommandLine.Payload.Agent(),
+                NetworkWiring.SLIRP4NETNS, sources);
+        assertThat(indexOfSequence(argv, "--perms", "0555", "--ro-bind-data", "6", "/.ak/" + AGENT.getFileName()))
+                .isNotNegative();
+        assertThat(argv).doesNotContain(AGENT.toString(), AGENT.getParent().toString());
+        assertThat(indexOfSequence(sources.launcherArguments(), "--read", "6", AGENT.toString())).isNotNegative();
+    }
+
+    @Test
     void theAgentsDirectoryIsBoundReadOnlyAndTheSandboxsOwnDirectoriesAreWritableByTheUser() {
         List<String> options = options(moderate());
         assertThat(indexOfSequence(options, "--ro-bind", AGENT.getParent().toString(), "/.ak")).isNotNegative();

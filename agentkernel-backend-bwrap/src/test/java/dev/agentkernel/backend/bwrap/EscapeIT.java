@@ -107,6 +107,13 @@ class EscapeIT extends SandboxTestBase {
     }
 
     @ParameterizedTest
+    @EnumSource(Profile.class)
+    void theAgentsMountNamesNoHostPath(Profile profile) {
+        Result r = sandboxes.run(sandboxes.offline(profile), "sh", "-c", "grep ' /.ak/' /proc/self/mountinfo");
+        assertThat(r.out()).as(r.describe()).contains("/.ak/ak-agent").doesNotContain(dir.toString());
+    }
+
+    @ParameterizedTest
     @EnumSource(value = Profile.class, names = {"MODERATE", "PERMISSIVE"})
     void filesWrittenIntoAgentKernelsOwnDirectoriesBelongToSandboxRootsHostUid(Profile profile) throws IOException {
         Path workspace = Files.createDirectories(dir.resolve("state/sandboxes/escape-" + profile + "/workspace"));
