@@ -148,7 +148,7 @@ final class RunCommand implements Subcommand {
         long started = System.nanoTime();
         try (IsolationBackend isolation = BackendSelector.discover().open(Optional.ofNullable(args.getOptionValue("backend")), host)) {
             trace(err, "backend");
-            if (detection.isPresent()) {
+            if (detection.isPresent() && !detection.get().image().equals("host")) { // "host" is the stand-in itself
                 err.println("agentkernel: image " + detection.get().image()
                         + " is not available locally; running on the host's /usr in its place");
             }
