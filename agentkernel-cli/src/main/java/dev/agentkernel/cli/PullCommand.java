@@ -177,13 +177,16 @@ final class PullCommand implements Subcommand {
         }
     }
 
-    /** The line of a stored layer: {@code 0123456789ab  1.2 MB  pulled}. */
+    /** The line of a stored layer: {@code 0123456789ab  1.2 MB  pulled} or {@code 0123456789ab  already stored}. */
     static String layerLine(PullEvent.LayerDone done, Long total) {
         String digest = ImageText.shortDigest(done.layer());
         if (done.alreadyStored()) {
             return digest + "  already stored";
         }
-        long bytes = done.bytesFetched() > 0 ? done.bytesFetched() : total == null ? 0 : total;
+        if (done.bytesFetched() == 0 && total == null) {
+            return digest + "  pulled"; // by another pull of the same layer, whose size this one never saw
+        }
+        long bytes = done.bytesFetched() > 0 ? done.bytesFetched() : total;
         return digest + "  " + ImageText.size(bytes) + "  pulled";
     }
 

@@ -120,9 +120,9 @@ class CliImagesIT {
         assertThat(bad.exitCode()).as(bad.describe()).isEqualTo(ExitCodes.USAGE);
         assertThat(bad.stderr()).startsWith("agentkernel: error: ").contains("Bad Name:!").doesNotContain("\tat ");
 
-        Outcome badRmi = run(cli, dir, "rmi", "UPPER/case");
+        Outcome badRmi = run(cli, dir, "rmi", "tool@sha256:abc");
         assertThat(badRmi.exitCode()).as(badRmi.describe()).isEqualTo(ExitCodes.USAGE);
-        assertThat(badRmi.stderr()).contains("UPPER/case");
+        assertThat(badRmi.stderr()).contains("tool@sha256:abc").contains("digest");
 
         String unknown = images.ref(images.plain, "test/nosuch:1");
         Outcome notThere = run(cli, dir, "pull", unknown);
