@@ -46,6 +46,10 @@ public final class Main {
             new Entry("status", "Show the daemon's status and its sandboxes", StatusCommand::new),
             new Entry("mcp", "Serve the daemon's MCP tools on stdin/stdout (for MCP clients)", McpCommand::new),
             new Entry("agents", "Show which AI coding agents are installed and have API keys", AgentsCommand::new),
+            new Entry("pull", "Pull an image from its registry into the local image store", PullCommand::new),
+            new Entry("images", "List the images in the local image store", ImagesCommand::new),
+            new Entry("rmi", "Remove images from the local image store", RmiCommand::new),
+            new Entry("image", "Prune the local image store or import an image archive", ImageCommand::new),
             new Entry("serve", "Serve the HTTP API in the foreground", ServeCommand::new),
             new Entry("daemon", "Start, stop or inspect the HTTP API server in the background", DaemonCommand::new),
             new Entry("doctor", "Check that isolation, limits, network, mounts and the daemon work", DoctorCommand::new),
@@ -220,6 +224,7 @@ public final class Main {
         out.println("  agentkernel code 'print(6 * 7)'; agentkernel repl -t node; agentkernel sessions");
         out.println("  id=$(agentkernel task dispatch 'print(6 * 7)'); agentkernel task wait \"$id\"; agentkernel task list");
         out.println("  agentkernel list; agentkernel audit -s my-project");
+        out.println("  agentkernel pull python:3.12-alpine; agentkernel images; agentkernel image import python.tar");
         out.println("  agentkernel doctor");
         out.println("  source <(agentkernel completion bash)");
         out.println();

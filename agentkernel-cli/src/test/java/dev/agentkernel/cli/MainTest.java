@@ -199,7 +199,7 @@ class MainTest {
     @Test
     void anUnknownSubcommand() {
         assertUsageError(run("frobnicate"), "unknown command 'frobnicate'; commands: run, create, start, stop, remove, "
-                + "list, exec, attach, cp, code, repl, sessions, task, tools, audit, status, mcp, agents, serve, daemon, doctor, setup, completion",
+                + "list, exec, attach, cp, code, repl, sessions, task, tools, audit, status, mcp, agents, pull, images, rmi, image, serve, daemon, doctor, setup, completion",
                 "try 'agentkernel --help'");
     }
 

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * filesystem root that several instances may share (one without auth to push to, others with
  * basic or token auth to pull from).
  */
-final class LocalRegistry implements AutoCloseable {
+public final class LocalRegistry implements AutoCloseable {
 
     private static final Pattern ACCESS = Pattern.compile(
             "\"GET (/v2/\\S+/blobs/(sha256:[0-9a-f]{64})) HTTP/1\\.1\" (\\d{3}) (\\d+|-)");
@@ -95,7 +95,8 @@ final class LocalRegistry implements AutoCloseable {
         }
     }
 
-    String host() {
+    /** {@code 127.0.0.1:PORT}, the registry part of a reference to it. */
+    public String host() {
         return "127.0.0.1:" + port;
     }
 

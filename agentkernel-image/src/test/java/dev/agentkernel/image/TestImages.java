@@ -27,22 +27,23 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * <p>Three registries share one storage directory: {@link #plain} (no auth; pushes go there),
  * {@link #basic} (htpasswd) and {@link #token} (bearer tokens from {@link TokenServer}).
  */
-final class TestImages {
+public final class TestImages {
 
     static final String USER = "tester";
     static final String PASSWORD = "s3cret-pass";
     private static TestImages instance;
 
     final Path work;
-    final Path layout;
-    final LocalRegistry plain;
+    public final Path layout;
+    public final LocalRegistry plain;
     final LocalRegistry basic;
     final LocalRegistry token;
     final TokenServer tokenServer;
-    final Path dockerArchive;
-    final Path ociArchive;
+    public final Path dockerArchive;
+    public final Path ociArchive;
 
-    static synchronized TestImages get() throws Exception {
+    /** The images, built on first use; skips (or in CI fails) the caller on a host without the tools. */
+    public static synchronized TestImages get() throws Exception {
         Tools.requireHost();
         if (instance == null) {
             instance = new TestImages();
@@ -119,7 +120,8 @@ final class TestImages {
         return token;
     }
 
-    String ref(LocalRegistry registry, String repoAndTag) {
+    /** {@code host:port/repoAndTag} on {@code registry}. */
+    public String ref(LocalRegistry registry, String repoAndTag) {
         return registry.host() + "/" + repoAndTag;
     }
 
