@@ -206,6 +206,12 @@ public final class ApiRoutes {
                     method.equals("POST") ? new Body(Kind.JSON_RPC, null) : Body.none(), 200,
                     new Body(Kind.JSON_RPC, null), List.of()));
         }
+        r.add(get("/images", "List the images in the daemon's store", ImageList.class));
+        r.add(new Route("POST", "/images/pull", "Pull an image into the daemon's store, its progress as Server-Sent "
+                + "Events (errors found before the first event are answered as errors)", json(PullImageRequest.class),
+                200, new Body(Kind.EVENTS, ImagePullEvent.class), List.of()));
+        r.add(new Route("DELETE", "/images/{+ref}", "Remove an image reference from the store (409 while in use)",
+                Body.none(), 200, envelope(ImageRemoved.class), List.of()));
         r.add(new Route("GET", "/tools", "Search the tool libraries", Body.none(), 200, envelope(ToolSearchResult.class),
                 List.of(new Query("query", "string", "Words to look for (default: every library)"))));
         r.add(new Route("DELETE", "/tools/cache", "Forget what was read of the tool libraries", Body.none(), 200,

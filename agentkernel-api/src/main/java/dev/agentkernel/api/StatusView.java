@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- * {@code GET /status}: version, uptime, backend, runs, warm pool, sandboxes, sessions.
+ * {@code GET /status}: version, uptime, backend, runs, warm pool, sandboxes, sessions, image store.
  *
  * @param version   the server's version
  * @param uptimeMs  how long it has run
@@ -13,9 +13,10 @@ import java.util.List;
  * @param pool      the warm pool
  * @param sandboxes persistent sandboxes
  * @param sessions  code sessions
+ * @param images    the image store; null when it cannot be measured
  */
 public record StatusView(String version, long uptimeMs, String backend, Runs runs, Pool pool, Sandboxes sandboxes,
-                         Sessions sessions) {
+                         Sessions sessions, @Nullable Images images) {
 
     /**
      * @param running running now
@@ -60,5 +61,15 @@ public record StatusView(String version, long uptimeMs, String backend, Runs run
      * @param max    the most allowed
      */
     public record Sessions(int active, int max) {
+    }
+
+    /**
+     * The image store ({@code STATE/images}).
+     *
+     * @param images images stored (references)
+     * @param layers unpacked layers
+     * @param bytes  what it holds on disk: blobs and unpacked layers
+     */
+    public record Images(int images, int layers, long bytes) {
     }
 }

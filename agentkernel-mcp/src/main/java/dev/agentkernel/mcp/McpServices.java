@@ -5,6 +5,7 @@ import dev.agentkernel.core.sandbox.SandboxManager;
 import dev.agentkernel.core.session.SessionManager;
 import dev.agentkernel.core.task.TaskManager;
 import dev.agentkernel.core.tools.ToolLibraries;
+import dev.agentkernel.image.ImageService;
 import java.time.Clock;
 import java.util.Objects;
 
@@ -16,11 +17,12 @@ import java.util.Objects;
  * @param sessions     code sessions ({@code execute_code}, {@code list_sessions}, {@code stop_session})
  * @param tasks        background tasks ({@code execute_task} and the five task tools)
  * @param tools        tool libraries ({@code search_tools})
+ * @param images       the image store ({@code image_pull}, {@code image_list})
  * @param maxFileBytes largest file {@code sandbox_file_read} and {@code sandbox_file_write} move
  * @param clock        for ages and idle times
  */
 public record McpServices(RunService runs, SandboxManager sandboxes, SessionManager sessions, TaskManager tasks,
-                          ToolLibraries tools, long maxFileBytes, Clock clock) {
+                          ToolLibraries tools, ImageService images, long maxFileBytes, Clock clock) {
     /** Validates. */
     public McpServices {
         Objects.requireNonNull(runs, "runs");
@@ -28,6 +30,7 @@ public record McpServices(RunService runs, SandboxManager sandboxes, SessionMana
         Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(tasks, "tasks");
         Objects.requireNonNull(tools, "tools");
+        Objects.requireNonNull(images, "images");
         Objects.requireNonNull(clock, "clock");
         if (maxFileBytes < 1) {
             throw new IllegalArgumentException("maxFileBytes must be positive, got " + maxFileBytes);

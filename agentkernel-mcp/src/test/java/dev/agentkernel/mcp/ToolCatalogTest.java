@@ -22,6 +22,7 @@ class ToolCatalogTest {
         all.addAll(new TaskTools(null).definitions());
         all.addAll(new SessionTools(null, null, Clock.systemUTC()).definitions());
         all.addAll(new SandboxTools(null, null, 1024).definitions());
+        all.addAll(new ImageTools(null).definitions());
         return all;
     }
 
@@ -42,7 +43,7 @@ class ToolCatalogTest {
     @Test
     void theNamesAreTheIssuesInOrder() {
         assertThat(definitions()).extracting(ToolDefinition::name).containsExactlyElementsOf(ToolCatalog.NAMES);
-        assertThat(new HashSet<>(ToolCatalog.NAMES)).hasSize(19);
+        assertThat(new HashSet<>(ToolCatalog.NAMES)).hasSize(21);
     }
 
     @Test

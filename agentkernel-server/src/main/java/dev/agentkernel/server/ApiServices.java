@@ -8,6 +8,7 @@ import dev.agentkernel.core.pool.WarmPool;
 import dev.agentkernel.core.sandbox.AgentSandbox;
 import dev.agentkernel.core.run.RunService;
 import dev.agentkernel.core.sandbox.SandboxManager;
+import dev.agentkernel.image.ImageService;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Objects;
@@ -28,11 +29,13 @@ import java.util.Optional;
  * @param startedAt    when the daemon started
  * @param outputSpool  host directory where command output an answer keeps beyond what it holds in
  *                     memory waits until the answer is sent (on disk: the state directory's)
+ * @param images       the image store ({@code /images}, status)
  */
 public record ApiServices(RunService runs, SandboxManager sandboxes, Optional<WarmPool<PoolKey, AgentSandbox>> pool,
                           SessionManager sessions, TaskManager tasks,
                           ToolLibraries tools, String backend,
-                          Path spoolDir, long maxFileBytes, Instant startedAt, Path outputSpool) {
+                          Path spoolDir, long maxFileBytes, Instant startedAt, Path outputSpool,
+                          ImageService images) {
     /** Validates. */
     public ApiServices {
         Objects.requireNonNull(runs, "runs");
@@ -45,5 +48,6 @@ public record ApiServices(RunService runs, SandboxManager sandboxes, Optional<Wa
         Objects.requireNonNull(spoolDir, "spoolDir");
         Objects.requireNonNull(startedAt, "startedAt");
         Objects.requireNonNull(outputSpool, "outputSpool");
+        Objects.requireNonNull(images, "images");
     }
 }

@@ -1,6 +1,8 @@
 package dev.agentkernel.server;
 
 import dev.agentkernel.core.host.HostExecutables;
+import dev.agentkernel.core.image.HostImages;
+import dev.agentkernel.image.ImageService;
 import dev.agentkernel.core.session.DriverFiles;
 import dev.agentkernel.core.session.HostCapacity;
 import dev.agentkernel.core.session.InterpreterLauncher;
@@ -42,7 +44,7 @@ import java.util.OptionalLong;
 /**
  * The daemon: the composition root that opens the isolation backend, the state database,
  * persistent sandboxes (started again if they were running when the last daemon ended),
- * the warm pool and the HTTP API, and shuts them down in order.
+ * the image store ({@code STATE/images}, through {@link HostImages}), the warm pool and the HTTP API, and shuts them down in order.
  *
  * <p>State lives in the host's state directory: {@code agentkernel.db} (SQLite: sandboxes, tasks and
  * the audit log, pruned by {@link RetentionConfig} at start and every hour), {@code sandboxes/<name>/} (each persistent sandbox's files) and
@@ -63,6 +65,7 @@ public final class Daemon implements AutoCloseable {
     private final SessionManager sessions;
     private final TaskManager tasks;
     private final TaskWorkspace workspace;
+    private final ImageService images;
     private final ApiServer server;
     private final List<String> restarted;
     private boolean closed;
@@ -70,8 +73,10 @@ public final class Daemon implements AutoCloseable {
     private Daemon(DaemonConfig config, IsolationBackend backend, Database database, RetentionSweeper retention,
                    SandboxManager sandboxes,
                    Optional<WarmPool<PoolKey, AgentSandbox>> pool, RunService runs, SessionManager sessions,
-                   TaskManager tasks, TaskWorkspace workspace, ApiServer server, List<String> restarted) {
+                   TaskManager tasks, TaskWorkspace workspace, ImageService images, ApiServer server,
+                   List<String> restarted) {
         this.workspace = workspace;
+        this.images = images;
         this.config = config;
         this.backend = backend;
         this.database = database;
@@ -96,6 +101,8 @@ public final class Daemon implements AutoCloseable {
         try {
             IsolationBackend backend = BackendSelector.discover().open(config.backend(), host);
             opened.add(backend);
+            ImageService images = HostImages.open(host);
+            opened.add(images);
             Database database = Database.open(host.stateDir().resolve("agentkernel.db"));
             opened.add(database);
             DiskSupport disks = DiskSupport.detect(host);
@@ -133,10 +140,10 @@ public final class Daemon implements AutoCloseable {
             List<String> restarted = sandboxes.recover();
             ApiServices services = new ApiServices(runs, sandboxes, pool, sessions, tasks,
                     new ToolLibraries(config.tasks().toolsDir()), backend.name(),
-                    host.runtimeDir().resolve("spool"), config.maxFileBytes(), startedAt, outputSpool(host));
+                    host.runtimeDir().resolve("spool"), config.maxFileBytes(), startedAt, outputSpool(host), images);
             ApiServer server = ApiServer.start(config.server(), services);
             return new Daemon(config, backend, database, retention, sandboxes, pool, runs, sessions, tasks, workspace,
-                    server, restarted);
+                    images, server, restarted);
         } catch (RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 closeQuietly(c);
@@ -249,6 +256,11 @@ public final class Daemon implements AutoCloseable {
         return sandboxes;
     }
 
+    /** The image store ({@code STATE/images}). */
+    public ImageService images() {
+        return images;
+    }
+
     /** The warm pool, when on. */
     public Optional<WarmPool<PoolKey, AgentSandbox>> pool() {
         return pool;
@@ -277,6 +289,7 @@ public final class Daemon implements AutoCloseable {
         closeQuietly(sessions);
         closeQuietly(sandboxes);
         workspace.close();
+        closeQuietly(images);
         closeQuietly(backend);
         closeQuietly(database);
     }

@@ -88,6 +88,7 @@ final class HelidonApiServer implements ApiServer {
         SessionRoutes sessions = new SessionRoutes(services.sessions(), bodies, java.time.Clock.systemUTC());
         TaskRoutes tasks = new TaskRoutes(services.tasks(), bodies);
         ToolRoutes tools = new ToolRoutes(services.tools());
+        ImageRoutes images = new ImageRoutes(services.images(), bodies);
         routing.addFilter((chain, req, res) -> {
             if (!drain.enter()) {
                 res.header(HeaderNames.CONNECTION, "close");
@@ -162,6 +163,9 @@ final class HelidonApiServer implements ApiServer {
         handlers.put("GET /tasks/{id}/wait", tasks::await);
         handlers.put("POST /tasks/{id}/cancel", tasks::cancel);
         mcp.handlers().forEach(handlers::put);
+        handlers.put("GET /images", images::list);
+        handlers.put("POST /images/pull", images::pull);
+        handlers.put("DELETE /images/{+ref}", images::remove);
         handlers.put("GET /tools", tools::search);
         handlers.put("DELETE /tools/cache", tools::clearCache);
         register(routing, handlers);

@@ -31,6 +31,11 @@ final class SseStream {
         send(event.event(), event);
     }
 
+    /** Sends one event of an image pull. */
+    void send(dev.agentkernel.api.ImagePullEvent event) {
+        send(event.event(), event);
+    }
+
     /** Sends one event of an interactive session. */
     void send(TerminalEvent event) {
         send(event.event(), event);

@@ -5,6 +5,8 @@ import dev.agentkernel.core.pool.PoolKey;
 import dev.agentkernel.core.pool.PoolStats;
 import dev.agentkernel.core.sandbox.SandboxInfo;
 import dev.agentkernel.core.sandbox.SandboxState;
+import dev.agentkernel.image.StoreUsage;
+import dev.agentkernel.model.AgentKernelException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Duration;
@@ -12,7 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code GET /status}: version, uptime, backend, runs, warm pool and sandboxes. Package-private. */
+/** {@code GET /status}: version, uptime, backend, runs, warm pool, sandboxes, sessions and the image store. Package-private. */
 final class StatusRoutes {
 
     private final ApiServices services;
@@ -45,6 +47,19 @@ final class StatusRoutes {
                 Duration.between(services.startedAt(), Instant.now()).toMillis(), services.backend(),
                 new StatusView.Runs(services.runs().running(), services.runs().maxConcurrent()), pool,
                 new StatusView.Sandboxes(total, running, total - running),
-                new StatusView.Sessions(services.sessions().list().size(), services.sessions().settings().maxSessions())));
+                new StatusView.Sessions(services.sessions().list().size(), services.sessions().settings().maxSessions()),
+                images()));
+    }
+
+    /** The image store's size, or null (and a warning in the log) when it cannot be measured. */
+    private StatusView.Images images() {
+        try {
+            StoreUsage usage = services.images().usage();
+            return new StatusView.Images(usage.images(), usage.layers(), usage.totalBytes());
+        } catch (AgentKernelException e) {
+            System.getLogger(StatusRoutes.class.getName()).log(System.Logger.Level.WARNING,
+                    "cannot measure the image store: " + e.getMessage());
+            return null;
+        }
     }
 }

@@ -2,6 +2,8 @@ package dev.agentkernel.core.wire;
 
 import dev.agentkernel.api.AuditEventView;
 import dev.agentkernel.api.CodeResult;
+import dev.agentkernel.api.ImageList;
+import dev.agentkernel.api.ImageView;
 import dev.agentkernel.api.MaintenanceView;
 import dev.agentkernel.api.SandboxView;
 import dev.agentkernel.api.SessionStatsView;
@@ -48,6 +50,17 @@ public final class WireViews {
                 info.disk().map(d -> d.usedMb()).orElse(null), info.disk().map(d -> d.availableMb()).orElse(null),
                 r.profile().id(), r.network(), r.projectDir().map(Object::toString).orElse(null),
                 r.createdAt().truncatedTo(ChronoUnit.SECONDS).toString());
+    }
+
+    /** A stored image. */
+    public static ImageView image(dev.agentkernel.image.Image image) {
+        return new ImageView(image.reference().toString(), image.digest(), image.platform(), image.size(),
+                image.layers().size(), image.stored().truncatedTo(ChronoUnit.SECONDS).toString());
+    }
+
+    /** Stored images, in the order given. */
+    public static ImageList images(List<dev.agentkernel.image.Image> images) {
+        return new ImageList(images.stream().map(WireViews::image).toList());
     }
 
     /** The result of an {@code execute_code} call. */

@@ -1,0 +1,14 @@
+package dev.agentkernel.api;
+
+import java.util.List;
+
+/**
+ * {@code GET /images}, MCP {@code image_list}: the images in the daemon's store, by reference.
+ *
+ * @param images the images
+ */
+public record ImageList(List<ImageView> images) {
+    public ImageList {
+        images = List.copyOf(images);
+    }
+}
