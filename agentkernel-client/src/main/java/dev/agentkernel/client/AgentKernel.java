@@ -738,6 +738,49 @@ public interface AgentKernel extends AutoCloseable {
     AgentKernel withTimeout(Duration timeout);
 
     /**
+     * The images in the daemon's store ({@code GET /images}), by reference.
+     *
+     * @return the images
+     * @throws AgentKernelException as described there
+     */
+    List<ImageInfo> listImages();
+
+    /**
+     * Brings an image into the daemon's store ({@code POST /images/pull}, whose Server-Sent Events
+     * are given to {@code listener}) and waits until it is stored. The client's timeout bounds the
+     * wait for the first event (the manifest); the layers may take longer.
+     *
+     * @param reference the reference, e.g. {@code python:3.12-alpine}
+     * @param policy    when to ask the registry
+     * @param listener  receives the progress, on this thread
+     * @return the stored image
+     * @throws ValidationException       if the reference is not valid
+     * @throws NotFoundException         if neither the store nor the registry has the image
+     * @throws PermissionDeniedException if the registry refuses access
+     * @throws ServerException           if the registry cannot be reached or the pull fails on the way
+     */
+    ImageInfo pullImage(String reference, PullPolicy policy, ImagePullListener listener);
+
+    /**
+     * Removes an image reference from the daemon's store ({@code DELETE /images/{ref}}).
+     *
+     * @param reference the reference
+     * @throws NotFoundException   if no image is stored under it
+     * @throws ConflictException   if a sandbox uses the image
+     * @throws ValidationException if the reference is not valid
+     */
+    void removeImage(String reference);
+
+    /**
+     * The images of the daemon's store, one verb per action.
+     *
+     * @return the images' client
+     */
+    default Images images() {
+        return new Images(this);
+    }
+
+    /**
      * The persistent sandboxes, one verb per action ({@code sandboxes().create(...)}, {@code exec}, ...).
      *
      * @return the sandboxes' client

@@ -265,6 +265,25 @@ final class HttpAgentKernel implements AgentKernel {
     }
 
     @Override
+    public List<ImageInfo> listImages() {
+        return transport.get("/images", Wire::imageInfos);
+    }
+
+    @Override
+    public ImageInfo pullImage(String reference, PullPolicy policy, ImagePullListener listener) {
+        Objects.requireNonNull(reference, "reference");
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(listener, "listener");
+        return ImagePullStream.read(transport.openEvents("/images/pull", Wire.pullRequest(reference, policy)),
+                "POST /images/pull " + reference, listener);
+    }
+
+    @Override
+    public void removeImage(String reference) {
+        transport.delete(UrlPaths.image(reference), data -> null);
+    }
+
+    @Override
     public SandboxSession sandbox(String name, SandboxOptions options) {
         SandboxInfo info;
         try {

@@ -38,6 +38,24 @@ final class UrlPaths {
         return "/tasks/" + segment(id);
     }
 
+    /** {@code /images/{ref}}: the reference's {@code /} stay, everything else of it is a segment's. */
+    static String image(String reference) {
+        Objects.requireNonNull(reference, "image reference");
+        if (reference.isBlank()) {
+            throw new IllegalArgumentException("image reference must be a reference such as python:3.12, got '"
+                    + reference + "'");
+        }
+        StringBuilder out = new StringBuilder("/images");
+        for (String part : reference.strip().split("/", -1)) {
+            if (part.equals(".") || part.equals("..")) {
+                throw new IllegalArgumentException("image reference must not contain '.' or '..' parts, got '"
+                        + reference + "'");
+            }
+            out.append('/').append(segment(part));
+        }
+        return out.toString();
+    }
+
     /** {@code /sandboxes/{name}/files/{path}}: a leading {@code /} of {@code path} is implied. */
     static String file(String sandbox, String path) {
         Objects.requireNonNull(path, "file path");

@@ -439,6 +439,46 @@ final class Wire {
         });
     }
 
+    /** {@code {"image": ..., "policy": ...}}, as {@code /images/pull} takes it. */
+    static ObjectNode pullRequest(String reference, PullPolicy policy) {
+        ObjectNode body = MAPPER.createObjectNode();
+        body.put("image", reference);
+        body.put("policy", policy.id());
+        return body;
+    }
+
+    static ImageInfo imageInfo(JsonNode data) {
+        object(data, "an image");
+        return new ImageInfo(required(data, "reference"), text(data, "digest").orElse(""),
+                text(data, "platform").orElse(""), optionalLong(data, "size").orElse(0L), integer(data, "layers"),
+                instant(data, "stored_at"));
+    }
+
+    static List<ImageInfo> imageInfos(JsonNode data) {
+        object(data, "the image list");
+        return list(data.get("images"), "images", Wire::imageInfo);
+    }
+
+    /** A progress event of a pull; empty for the end events and unknown ones. */
+    static Optional<ImagePullEvent> imagePullEvent(String event, JsonNode data) {
+        switch (event) {
+            case "resolved":
+                object(data, "a resolved event");
+                return Optional.of(new ImagePullEvent.Resolved(required(data, "reference"), required(data, "digest"),
+                        integer(data, "layers")));
+            case "progress":
+                object(data, "a progress event");
+                return Optional.of(new ImagePullEvent.Progress(required(data, "layer"),
+                        optionalLong(data, "bytes_done").orElse(0L), optionalLong(data, "bytes_total").orElse(0L)));
+            case "layer":
+                object(data, "a layer event");
+                return Optional.of(new ImagePullEvent.LayerDone(required(data, "layer"),
+                        optionalLong(data, "bytes_fetched").orElse(0L), bool(data, "already_stored")));
+            default:
+                return Optional.empty();
+        }
+    }
+
     // ---- field access -------------------------------------------------------------------
 
     private static void object(JsonNode node, String what) {
