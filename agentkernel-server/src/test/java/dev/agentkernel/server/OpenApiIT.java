@@ -59,7 +59,7 @@ class OpenApiIT extends ServerTestBase {
     void everyDescribedRouteExistsAndAnswersAsDescribed() {
         for (ApiRoutes.Route route : ApiRoutes.all()) {
             String path = route.path().replace("{name}", "openapi-probe").replace("{id}", "00000000-0000-0000-0000-000000000000")
-                    .replace("{+path}", "workspace/x");
+                    .replace("{+path}", "workspace/x").replace("{+ref}", "openapi-probe:1");
             if (route.path().equals("/maintenance/pause")) {
                 continue; // answered below with resume, so that maintenance is not left paused
             }
@@ -148,6 +148,7 @@ class OpenApiIT extends ServerTestBase {
         ok("GET", "/tasks/{id}/wait", "/tasks/" + taskId + "/wait?timeout=0", null);
         ok("GET", "/tasks", "/tasks", null);
         ok("POST", "/tasks/{id}/cancel", "/tasks/" + taskId + "/cancel", null);
+        ok("GET", "/images", "/images", null);
         ok("GET", "/tools", "/tools?query=x", null);
         ok("DELETE", "/tools/cache", "/tools/cache", null);
     }
