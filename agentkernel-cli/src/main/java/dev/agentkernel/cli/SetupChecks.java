@@ -5,6 +5,9 @@ import dev.agentkernel.core.backend.Execution;
 import dev.agentkernel.core.backend.IsolationBackend;
 import dev.agentkernel.core.backend.Stdio;
 import dev.agentkernel.core.host.HostContext;
+import dev.agentkernel.core.image.HostImages;
+import dev.agentkernel.image.ImageService;
+import dev.agentkernel.image.StoreUsage;
 import dev.agentkernel.core.policy.PolicyResolver;
 import dev.agentkernel.model.AgentKernelException;
 import dev.agentkernel.model.CommandSpec;
@@ -27,8 +30,8 @@ import java.util.stream.Stream;
 /**
  * The checks of {@code agentkernel doctor} and {@code setup}, each done for real: a sandbox is
  * started, a memory limit is hit, the seccomp filter is read back, the network helper gives the
- * sandbox its interface, a file goes through a mount and back, the state directory takes a
- * file, the daemon answers and its warm pool is full. Package-private.
+ * sandbox its interface, a file goes through a mount and back, the state directory and the image
+ * store take a file (and the store's size is shown), the daemon answers and its warm pool is full. Package-private.
  */
 final class SetupChecks {
 
@@ -45,6 +48,7 @@ final class SetupChecks {
     List<SetupCheck> run() {
         List<SetupCheck> results = new ArrayList<>();
         results.add(stateDirectory());
+        results.add(imageStore());
         IsolationBackend backend;
         try {
             backend = BackendSelector.discover().open(Optional.empty(), host);
@@ -80,6 +84,23 @@ final class SetupChecks {
         } catch (IOException | RuntimeException e) {
             return SetupCheck.fail("state directory", dir + " is not writable: " + e.getMessage(),
                     "create it and make it writable for this user, or set AGENTKERNEL_STATE_DIR to a writable directory");
+        }
+    }
+
+    /** The image store ({@code STATE/images}) opens, takes a file and can be measured; its size. */
+    private SetupCheck imageStore() {
+        Path dir = HostImages.storeDir(host);
+        try (ImageService images = HostImages.open(host)) {
+            Path probe = Files.createTempFile(images.root(), ".setup-check-", ".tmp");
+            Files.writeString(probe, "ok");
+            Files.delete(probe);
+            StoreUsage usage = images.usage();
+            return SetupCheck.pass("image store", dir + " is writable; " + usage.images() + " image"
+                    + (usage.images() == 1 ? "" : "s") + ", " + ImageText.size(usage.totalBytes()) + " on disk");
+        } catch (IOException | RuntimeException e) {
+            return SetupCheck.fail("image store", dir + " is not usable: " + e.getMessage(),
+                    "make it writable for this user (or set AGENTKERNEL_STATE_DIR to a writable directory); "
+                            + "'agentkernel image prune' frees what no image uses");
         }
     }
 
