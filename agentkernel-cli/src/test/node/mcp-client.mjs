@@ -110,6 +110,17 @@ await call("sandbox_start", { name: "no-such-box" }, true, "unknown sandbox");
 await call("sandbox_remove", { name: box }, false, "good");
 await call("sandbox_remove", { name: box }, true, "already removed");
 
+// images: a good pull only when the test gives an image of a registry it runs (AK_TEST_IMAGE)
+if (process.env.AK_TEST_IMAGE) {
+  await call("image_pull", { image: process.env.AK_TEST_IMAGE }, false, "good");
+  await call("image_pull", { image: process.env.AK_TEST_IMAGE, policy: "never" }, false, "stored");
+}
+await call("image_pull", { image: "Bad Name:!" }, true, "invalid reference");
+await call("image_pull", {}, true, "missing argument");
+await call("image_pull", { image: "localhost/agentkernel-no-such-image:1", policy: "never" }, true, "not stored");
+await call("image_pull", { image: "busybox", policy: "sometimes" }, true, "invalid policy");
+await call("image_list", {}, false, "good");
+
 for (const t of tools) if (!called.has(t)) notOk("coverage", "the tool " + t + " was not called");
 await client.close();
 console.log(`${passed} passed, ${failed} failed`);

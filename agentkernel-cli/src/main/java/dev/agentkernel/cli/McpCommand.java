@@ -45,8 +45,8 @@ final class McpCommand implements Subcommand {
 
     @Override
     public List<String> description() {
-        return List.of("Serve AgentKernel's MCP tools (background tasks, code sessions, sandboxes, tool discovery) over",
-                "the MCP stdio transport, for MCP clients that start their servers as processes. The tools are the",
+        return List.of("Serve AgentKernel's MCP tools (background tasks, code sessions, sandboxes, tool discovery, images)",
+                "over the MCP stdio transport, for MCP clients that start their servers as processes. The tools are the",
                 "daemon's: this process connects to its /mcp endpoint and forwards every call, so the daemon must run",
                 "('agentkernel daemon start'). Stdout carries only the protocol; messages go to stderr. MCP clients",
                 "that speak Streamable HTTP can use the daemon directly at http://HOST:PORT/mcp (same API key).",

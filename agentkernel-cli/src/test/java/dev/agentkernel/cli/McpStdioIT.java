@@ -143,7 +143,7 @@ class McpStdioIT {
             stdio.closeGracefully();
         }
         synchronized (stderr) {
-            assertThat(stderr).as("diagnostics go to stderr").anyMatch(l -> l.contains("serving 19 MCP tools"));
+            assertThat(stderr).as("diagnostics go to stderr").anyMatch(l -> l.contains("serving " + ToolCatalog.NAMES.size() + " MCP tools"));
         }
     }
 

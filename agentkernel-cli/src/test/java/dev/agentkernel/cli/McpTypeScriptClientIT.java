@@ -30,6 +30,8 @@ class McpTypeScriptClientIT {
     static Path modules;
     static Launcher launcher;
     static TestDaemon daemon;
+    /** An image of a loopback registry for image_pull, when this host can run one; else null. */
+    static String testImage;
 
     @BeforeAll
     static void start() throws Exception {
@@ -40,6 +42,11 @@ class McpTypeScriptClientIT {
         dir = Files.createTempDirectory("ak-mcp-ts-it-");
         launcher = new Launcher(dir);
         daemon = TestDaemon.start();
+        if (CliIT.onPath("docker-registry") && CliIT.onPath("skopeo") && CliIT.onPath("umoci")) {
+            // image_pull's good call, through the client that checks results against the output schema
+            dev.agentkernel.image.TestImages images = dev.agentkernel.image.TestImages.get();
+            testImage = images.ref(images.plain, "test/base:1");
+        }
     }
 
     @AfterAll
@@ -68,6 +75,9 @@ class McpTypeScriptClientIT {
         ProcessBuilder pb = new ProcessBuilder(argv).directory(cwd.toFile()).redirectErrorStream(true);
         pb.environment().put("MCP_SDK_MODULES", modules == null ? "" : modules.toString());
         pb.environment().put("npm_config_update_notifier", "false");
+        if (testImage != null) {
+            pb.environment().put("AK_TEST_IMAGE", testImage);
+        }
         if (launcher != null) {
             pb.environment().put("AGENTKERNEL_STATE_DIR", launcher.stateDir.toString());
             pb.environment().put("AGENTKERNEL_RUNTIME_DIR", launcher.runtimeDir.toString());
