@@ -2,7 +2,6 @@ package dev.agentkernel.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The official TypeScript MCP client ({@code @modelcontextprotocol/sdk} from the npm registry, what
@@ -26,10 +25,9 @@ import org.junit.jupiter.api.Test;
 class McpTypeScriptClientIT {
 
     static final String SDK = "@modelcontextprotocol/sdk@1.32.2";
-    static Path dir;
+    @RegisterExtension
+    static final LauncherDaemon FX = new LauncherDaemon("ak-mcp-ts-it-");
     static Path modules;
-    static Launcher launcher;
-    static TestDaemon daemon;
 
     @BeforeAll
     static void start() throws Exception {
@@ -37,19 +35,7 @@ class McpTypeScriptClientIT {
                 + "on PATH");
         TestDaemon.assumeSandboxHost();
         modules = install(Path.of("target", "node-mcp-sdk").toAbsolutePath());
-        dir = Files.createTempDirectory("ak-mcp-ts-it-");
-        launcher = new Launcher(dir);
-        daemon = TestDaemon.start();
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (dir != null) {
-            TestDaemon.delete(dir);
-        }
+        FX.start();
     }
 
     /** Installs the SDK into {@code target} once (kept across runs); its node_modules. */
@@ -68,9 +54,9 @@ class McpTypeScriptClientIT {
         ProcessBuilder pb = new ProcessBuilder(argv).directory(cwd.toFile()).redirectErrorStream(true);
         pb.environment().put("MCP_SDK_MODULES", modules == null ? "" : modules.toString());
         pb.environment().put("npm_config_update_notifier", "false");
-        if (launcher != null) {
-            pb.environment().put("AGENTKERNEL_STATE_DIR", launcher.stateDir.toString());
-            pb.environment().put("AGENTKERNEL_RUNTIME_DIR", launcher.runtimeDir.toString());
+        if (FX.launcher() != null) {
+            pb.environment().put("AGENTKERNEL_STATE_DIR", FX.launcher().stateDir.toString());
+            pb.environment().put("AGENTKERNEL_RUNTIME_DIR", FX.launcher().runtimeDir.toString());
         }
         Process p = pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         CompletableFuture<byte[]> out = Launcher.drain(p.getInputStream());
@@ -97,14 +83,15 @@ class McpTypeScriptClientIT {
     @Test
     void everyToolOverStreamableHttp() throws Exception {
         String script = Path.of("src/test/node/mcp-client.mjs").toAbsolutePath().toString();
-        assertAllPassed(run(List.of("node", script, "http", daemon.url() + "/mcp"), dir, Duration.ofMinutes(6)));
+        assertAllPassed(run(List.of("node", script, "http", FX.daemon().url() + "/mcp"), FX.dir(),
+                Duration.ofMinutes(6)));
     }
 
     @Test
     void everyToolOverStdio() throws Exception {
         String script = Path.of("src/test/node/mcp-client.mjs").toAbsolutePath().toString();
         List<String> argv = new ArrayList<>(List.of("node", script, "stdio", Launcher.SCRIPT.toString(), "mcp", "--url",
-                daemon.url()));
-        assertAllPassed(run(argv, dir, Duration.ofMinutes(6)));
+                FX.daemon().url()));
+        assertAllPassed(run(argv, FX.dir(), Duration.ofMinutes(6)));
     }
 }
