@@ -8,16 +8,14 @@ import dev.agentkernel.cli.Launcher.Outcome;
 import dev.agentkernel.mcp.ToolCatalog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The MCP Inspector's command-line mode (from the npm registry, run with {@code npx}) against
@@ -28,37 +26,24 @@ class McpInspectorIT {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final String INSPECTOR = "@modelcontextprotocol/inspector";
-    static Path dir;
-    static Launcher launcher;
-    static TestDaemon daemon;
+    @RegisterExtension
+    static final LauncherDaemon FX = new LauncherDaemon("ak-mcp-inspector-it-");
 
     @BeforeAll
     static void start() throws IOException {
         CliIT.requireHost(CliIT.onPath("npx"), "the MCP Inspector runs with npx: install Node.js and npm "
                 + "(apt-get install -y nodejs npm) to run this test");
         TestDaemon.assumeSandboxHost();
-        dir = Files.createTempDirectory("ak-mcp-inspector-it-");
-        launcher = new Launcher(dir);
-        daemon = TestDaemon.start();
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (dir != null) {
-            TestDaemon.delete(dir);
-        }
+        FX.start();
     }
 
     /** Runs {@code npx -y @modelcontextprotocol/inspector --cli ARGS} and parses its JSON answer. */
     static JsonNode inspector(List<String> args) throws Exception {
         List<String> argv = new ArrayList<>(List.of("npx", "-y", INSPECTOR, "--cli"));
         argv.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile());
-        pb.environment().put("AGENTKERNEL_STATE_DIR", launcher.stateDir.toString());
-        pb.environment().put("AGENTKERNEL_RUNTIME_DIR", launcher.runtimeDir.toString());
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(FX.dir().toFile());
+        pb.environment().put("AGENTKERNEL_STATE_DIR", FX.launcher().stateDir.toString());
+        pb.environment().put("AGENTKERNEL_RUNTIME_DIR", FX.launcher().runtimeDir.toString());
         pb.environment().put("npm_config_update_notifier", "false");
         Process p = pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         CompletableFuture<byte[]> out = Launcher.drain(p.getInputStream());
@@ -84,7 +69,7 @@ class McpInspectorIT {
 
     @Test
     void theInspectorListsAndCallsToolsOverStreamableHttp() throws Exception {
-        String url = daemon.url() + "/mcp";
+        String url = FX.daemon().url() + "/mcp";
         JsonNode listed = inspector(List.of(url, "--transport", "http", "--method", "tools/list"));
         assertThat(names(listed)).containsExactlyElementsOf(ToolCatalog.NAMES);
         JsonNode dispatch = listed.path("tools").get(0);
@@ -103,9 +88,9 @@ class McpInspectorIT {
 
     @Test
     void theInspectorListsAndCallsToolsOverStdio() throws Exception {
-        List<String> server = List.of("-e", "AGENTKERNEL_STATE_DIR=" + launcher.stateDir,
-                "-e", "AGENTKERNEL_RUNTIME_DIR=" + launcher.runtimeDir, "--",
-                Launcher.SCRIPT.toString(), "mcp", "--url", daemon.url());
+        List<String> server = List.of("-e", "AGENTKERNEL_STATE_DIR=" + FX.launcher().stateDir,
+                "-e", "AGENTKERNEL_RUNTIME_DIR=" + FX.launcher().runtimeDir, "--",
+                Launcher.SCRIPT.toString(), "mcp", "--url", FX.daemon().url());
         List<String> list = new ArrayList<>(server);
         list.addAll(List.of("--method", "tools/list"));
         assertThat(names(inspector(list))).containsExactlyElementsOf(ToolCatalog.NAMES);

@@ -18,17 +18,15 @@ import io.modelcontextprotocol.spec.McpSchema.TextContent;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code agentkernel mcp} through the real launcher as a subprocess, driven by the official MCP
@@ -38,26 +36,13 @@ import org.junit.jupiter.api.Test;
  */
 class McpStdioIT {
 
-    static Path dir;
-    static Launcher launcher;
-    static TestDaemon daemon;
+    @RegisterExtension
+    static final LauncherDaemon FX = new LauncherDaemon("ak-mcp-stdio-it-");
 
     @BeforeAll
     static void start() throws IOException {
         TestDaemon.assumeSandboxHost();
-        dir = Files.createTempDirectory("ak-mcp-stdio-it-");
-        launcher = new Launcher(dir);
-        daemon = TestDaemon.start();
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (dir != null) {
-            TestDaemon.delete(dir);
-        }
+        FX.start();
     }
 
     /** The environment of an {@code agentkernel mcp} process: private directories, Java, the key if given. */
@@ -69,8 +54,8 @@ class McpStdioIT {
                 env.put(name, value);
             }
         }
-        env.put("AGENTKERNEL_STATE_DIR", launcher.stateDir.toString());
-        env.put("AGENTKERNEL_RUNTIME_DIR", launcher.runtimeDir.toString());
+        env.put("AGENTKERNEL_STATE_DIR", FX.launcher().stateDir.toString());
+        env.put("AGENTKERNEL_RUNTIME_DIR", FX.launcher().runtimeDir.toString());
         if (apiKey != null) {
             env.put("AGENTKERNEL_API_KEY", apiKey);
         }
@@ -101,8 +86,9 @@ class McpStdioIT {
     @Test
     void mirrorsTheDaemonsToolsAndForwardsCalls() {
         List<String> stderr = new ArrayList<>();
-        McpSyncClient stdio = stdioClient(daemon.url(), null, stderr);
-        McpSyncClient http = McpClient.sync(HttpClientStreamableHttpTransport.builder(daemon.url()).endpoint("/mcp").build())
+        McpSyncClient stdio = stdioClient(FX.daemon().url(), null, stderr);
+        McpSyncClient http = McpClient.sync(HttpClientStreamableHttpTransport.builder(FX.daemon().url()).endpoint("/mcp")
+                .build())
                 .requestTimeout(Duration.ofMinutes(1)).build();
         try {
             http.initialize();
@@ -153,7 +139,7 @@ class McpStdioIT {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Outcome o = launcher.run(dir, null, Map.of(), Duration.ofMinutes(3),
+        Outcome o = FX.launcher().run(FX.dir(), null, Map.of(), Duration.ofMinutes(3),
                 List.of("mcp", "--url", "http://127.0.0.1:" + port));
         assertThat(o.exitCode()).as(o.describe()).isEqualTo(ExitCodes.NO_DAEMON);
         assertThat(o.stdout()).as("nothing but the protocol on stdout").isEmpty();
@@ -163,8 +149,8 @@ class McpStdioIT {
     @Test
     void theApiKeyIsSentAndARefusedKeyExits77() throws IOException {
         try (TestDaemon keyed = TestDaemon.start(List.of("stdio-key-1"))) {
-            Outcome refused = launcher.run(dir, null, Map.of("AGENTKERNEL_API_KEY", "wrong"), Duration.ofMinutes(3),
-                    List.of("mcp", "--url", keyed.url()));
+            Outcome refused = FX.launcher().run(FX.dir(), null, Map.of("AGENTKERNEL_API_KEY", "wrong"),
+                    Duration.ofMinutes(3), List.of("mcp", "--url", keyed.url()));
             assertThat(refused.exitCode()).as(refused.describe()).isEqualTo(ExitCodes.AUTHENTICATION);
             assertThat(refused.stdout()).isEmpty();
             assertThat(refused.stderr()).contains("refused the API key");

@@ -2,7 +2,6 @@ package dev.agentkernel.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The official TypeScript MCP client ({@code @modelcontextprotocol/sdk} from the npm registry, what
@@ -26,10 +25,9 @@ import org.junit.jupiter.api.Test;
 class McpTypeScriptClientIT {
 
     static final String SDK = "@modelcontextprotocol/sdk@1.32.2";
-    static Path dir;
+    @RegisterExtension
+    static final LauncherDaemon FX = new LauncherDaemon("ak-mcp-ts-it-");
     static Path modules;
-    static Launcher launcher;
-    static TestDaemon daemon;
     /** An image of a loopback registry for image_pull, when this host can run one; else null. */
     static String testImage;
 
@@ -39,23 +37,11 @@ class McpTypeScriptClientIT {
                 + "on PATH");
         TestDaemon.assumeSandboxHost();
         modules = install(Path.of("target", "node-mcp-sdk").toAbsolutePath());
-        dir = Files.createTempDirectory("ak-mcp-ts-it-");
-        launcher = new Launcher(dir);
-        daemon = TestDaemon.start();
+        FX.start();
         if (CliIT.onPath("docker-registry") && CliIT.onPath("skopeo") && CliIT.onPath("umoci")) {
             // image_pull's good call, through the client that checks results against the output schema
             dev.agentkernel.image.TestImages images = dev.agentkernel.image.TestImages.get();
             testImage = images.ref(images.plain, "test/base:1");
-        }
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (dir != null) {
-            TestDaemon.delete(dir);
         }
     }
 
@@ -78,9 +64,9 @@ class McpTypeScriptClientIT {
         if (testImage != null) {
             pb.environment().put("AK_TEST_IMAGE", testImage);
         }
-        if (launcher != null) {
-            pb.environment().put("AGENTKERNEL_STATE_DIR", launcher.stateDir.toString());
-            pb.environment().put("AGENTKERNEL_RUNTIME_DIR", launcher.runtimeDir.toString());
+        if (FX.launcher() != null) {
+            pb.environment().put("AGENTKERNEL_STATE_DIR", FX.launcher().stateDir.toString());
+            pb.environment().put("AGENTKERNEL_RUNTIME_DIR", FX.launcher().runtimeDir.toString());
         }
         Process p = pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         CompletableFuture<byte[]> out = Launcher.drain(p.getInputStream());
@@ -107,14 +93,15 @@ class McpTypeScriptClientIT {
     @Test
     void everyToolOverStreamableHttp() throws Exception {
         String script = Path.of("src/test/node/mcp-client.mjs").toAbsolutePath().toString();
-        assertAllPassed(run(List.of("node", script, "http", daemon.url() + "/mcp"), dir, Duration.ofMinutes(6)));
+        assertAllPassed(run(List.of("node", script, "http", FX.daemon().url() + "/mcp"), FX.dir(),
+                Duration.ofMinutes(6)));
     }
 
     @Test
     void everyToolOverStdio() throws Exception {
         String script = Path.of("src/test/node/mcp-client.mjs").toAbsolutePath().toString();
         List<String> argv = new ArrayList<>(List.of("node", script, "stdio", Launcher.SCRIPT.toString(), "mcp", "--url",
-                daemon.url()));
-        assertAllPassed(run(argv, dir, Duration.ofMinutes(6)));
+                FX.daemon().url()));
+        assertAllPassed(run(argv, FX.dir(), Duration.ofMinutes(6)));
     }
 }

@@ -13,11 +13,11 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 12, finding 1, through every interface of the daemon: sandboxed code tries to change
@@ -29,30 +29,15 @@ import org.junit.jupiter.api.Test;
 class EscapeApiIT {
 
     private static final Path RATELIMIT = Path.of("/proc/sys/kernel/printk_ratelimit");
-    static Path dir;
+    @RegisterExtension
+    static final DaemonHome HOME = new DaemonHome("ak-escape-it-");
     static ServerFixture fx;
     private String before;
 
     @BeforeAll
     static void start() throws IOException {
-        ServerFixture.assumeSandboxHost();
-        dir = Files.createTempDirectory("ak-escape-it-");
-        fx = ServerFixture.startIn(dir.resolve("daemon"), 8, List.of(), 1,
+        fx = HOME.start(8, List.of(), 1,
                 c -> c.withTasks(TaskConfig.defaults().withSettings(TaskSettings.defaults().withMaxWorkers(1))));
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (fx != null) {
-            fx.close();
-        }
-        if (dir != null) {
-            try (var walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
     }
 
     @BeforeEach

@@ -2,16 +2,12 @@ package dev.agentkernel.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -74,23 +70,6 @@ class GeneratedClientIT extends ServerTestBase {
     }
 
     private static String exec(List<String> argv, Path dir, Map<String, String> env, Duration limit) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile()).redirectErrorStream(true);
-        pb.environment().putAll(env);
-        pb.environment().put("npm_config_update_notifier", "false");
-        Process p = pb.start();
-        p.getOutputStream().close();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "(cannot read output: " + e + ")";
-            }
-        });
-        if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            return "exit -1 (did not end within " + limit + ")\n" + out.getNow("");
-        }
-        return "exit " + p.exitValue() + "\n" + out.get(30, TimeUnit.SECONDS);
+        return NodeExec.exec(argv, dir, env, limit).transcript();
     }
 }

@@ -26,6 +26,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The MCP server at {@code /mcp} through the official MCP Java SDK's client over the Streamable
@@ -35,36 +36,25 @@ import org.junit.jupiter.api.Test;
  */
 class McpApiIT {
 
-    static Path dir;
+    @RegisterExtension
+    static final DaemonHome HOME = new DaemonHome("ak-mcp-it-");
     static ServerFixture fx;
     static McpSyncClient client;
 
     @BeforeAll
     static void start() throws IOException {
-        ServerFixture.assumeSandboxHost();
-        dir = Files.createTempDirectory("ak-mcp-it-");
-        Path tools = Files.createDirectories(dir.resolve("tools"));
+        Path tools = HOME.createDirectories("tools");
         Files.writeString(tools.resolve("finance.py"), "\"\"\"Finance helpers.\"\"\"\n\n"
                 + "def average(xs):\n    \"\"\"The mean of xs.\"\"\"\n    return sum(xs) / len(xs)\n");
-        fx = ServerFixture.startIn(dir.resolve("daemon"), 8, List.of(), 0,
+        fx = HOME.start(8, List.of(), 0,
                 c -> c.withTasks(TaskConfig.defaults().withToolsDir(tools)));
         client = client(fx.baseUrl(), null);
     }
 
     @AfterAll
-    static void stop() throws IOException {
+    static void closeClient() {
         if (client != null) {
             client.closeGracefully();
-        }
-        if (fx != null) {
-            fx.close();
-        }
-        if (dir != null) {
-            try (var walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
         }
     }
 

@@ -3,14 +3,11 @@ package dev.agentkernel.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,8 +64,8 @@ class NodeClientCompatIT {
         Path installDir = moduleDir.resolve("target/node-compat");
         Path script = moduleDir.resolve("src/test/node/compat.mjs");
         assertThat(script).exists();
-        Result r = exec(List.of(ServerFixture.onPath("node").orElseThrow().toString(), script.toString()), installDir,
-                Map.of("AGENTKERNEL_BASE_URL", fx.baseUrl(), "AGENTKERNEL_API_KEY", KEY,
+        NodeExec.Result r = NodeExec.exec(List.of(ServerFixture.onPath("node").orElseThrow().toString(),
+                script.toString()), installDir, Map.of("AGENTKERNEL_BASE_URL", fx.baseUrl(), "AGENTKERNEL_API_KEY", KEY,
                         "AGENTKERNEL_NODE_MODULES", installDir.resolve("node_modules").toString()),
                 RUN_LIMIT);
         System.out.println(r.output()); // kept in target/failsafe-reports/*-output.txt
@@ -99,15 +96,15 @@ class NodeClientCompatIT {
         // a package.json of its own, so npm installs here and not into some parent project
         Files.writeString(dir.resolve("package.json"),
                 "{\"name\": \"agentkernel-node-compat\", \"private\": true, \"type\": \"module\"}\n");
-        Result r = exec(List.of(ServerFixture.onPath("npm").orElseThrow().toString(), "install", "--no-audit", "--no-fund",
-                "--no-save", PACKAGE + "@" + VERSION), dir, Map.of(), INSTALL_LIMIT);
+        NodeExec.Result r = NodeExec.exec(List.of(ServerFixture.onPath("npm").orElseThrow().toString(), "install",
+                "--no-audit", "--no-fund", "--no-save", PACKAGE + "@" + VERSION), dir, Map.of(), INSTALL_LIMIT);
         ServerFixture.requireHost(r.exitCode() == 0 && Files.isRegularFile(installed),
                 "cannot install " + PACKAGE + "@" + VERSION + " from the npm registry (exit " + r.exitCode()
                         + "); skipped. npm said:\n" + r.output());
     }
 
     private static int nodeMajorVersion() throws Exception {
-        Result r = exec(List.of(ServerFixture.onPath("node").orElseThrow().toString(), "--version"),
+        NodeExec.Result r = NodeExec.exec(List.of(ServerFixture.onPath("node").orElseThrow().toString(), "--version"),
                 Path.of(System.getProperty("java.io.tmpdir")), Map.of(), Duration.ofSeconds(30));
         String v = r.output().strip();
         try {
@@ -115,31 +112,5 @@ class NodeClientCompatIT {
         } catch (NumberFormatException e) {
             return -1;
         }
-    }
-
-    record Result(int exitCode, String output) {
-    }
-
-    /** Runs a program with stderr merged into stdout; kills it (and its children) after {@code limit}. */
-    private static Result exec(List<String> argv, Path dir, Map<String, String> env, Duration limit) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile()).redirectErrorStream(true);
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        p.getOutputStream().close();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "(cannot read output: " + e + ")";
-            }
-        });
-        if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-            return new Result(-1, String.join(" ", argv) + " did not finish within " + limit + "; output so far:\n"
-                    + out.getNow("(none)"));
-        }
-        return new Result(p.exitValue(), out.get(30, TimeUnit.SECONDS));
     }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code POST /sandboxes} with {@code dir}: a host project directory mounted at {@code /workspace},
@@ -17,32 +18,23 @@ import org.junit.jupiter.api.Test;
  */
 class ProjectDirIT {
 
-    static Path dir;
+    @RegisterExtension
+    static final DaemonHome HOME = new DaemonHome("ak-projectdir-it-");
     static Path projects;
     static ServerFixture fx;
     static SandboxApi api;
 
     @BeforeAll
     static void start() throws IOException {
-        ServerFixture.assumeSandboxHost();
-        dir = Files.createTempDirectory("ak-projectdir-it-");
-        projects = Files.createDirectories(dir.resolve("projects"));
-        fx = ServerFixture.startIn(dir.resolve("daemon"), 4, List.of(), 0, c -> c.withAllowedDirs(List.of(projects)));
+        projects = HOME.createDirectories("projects");
+        fx = HOME.start(4, List.of(), 0, c -> c.withAllowedDirs(List.of(projects)));
         api = new SandboxApi(fx);
     }
 
     @AfterAll
-    static void stop() throws IOException {
+    static void removeSandboxes() {
         if (fx != null) {
             api.removeAll();
-            fx.close();
-        }
-        if (dir != null) {
-            try (var walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
         }
     }
 
@@ -67,7 +59,7 @@ class ProjectDirIT {
 
     @Test
     void directoriesOutsideTheAllowedOnesAreRefusedWith403() throws Exception {
-        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Path outside = HOME.createDirectories("outside");
         for (String refused : List.of(outside.toString(), "/etc", "/", "/proc/1/root", fx.stateDir().toString())) {
             ServerFixture.Response r = api.create("proj-refused", Map.of("dir", refused));
             ServerTestBase.assertErrorEnvelope(r, 403);
@@ -81,7 +73,7 @@ class ProjectDirIT {
 
     @Test
     void badDirsAre400() {
-        for (String bad : List.of("relative/path", dir.resolve("missing").toString())) {
+        for (String bad : List.of("relative/path", HOME.dir().resolve("missing").toString())) {
             ServerTestBase.assertErrorEnvelope(api.create("proj-bad", Map.of("dir", bad)), 400);
             api.forget("proj-bad");
         }

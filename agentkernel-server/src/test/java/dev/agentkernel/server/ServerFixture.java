@@ -184,6 +184,11 @@ final class ServerFixture implements AutoCloseable {
     public void close() throws IOException {
         http.shutdownNow();
         daemon.close();
+        deleteTree(dir);
+    }
+
+    /** Deletes {@code dir} with everything in it, if it exists. */
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Stateful code sessions over HTTP with real interpreters in real sandboxes: state kept across
@@ -24,32 +24,17 @@ import org.junit.jupiter.api.Test;
  */
 class SessionsApiIT {
 
-    static Path dir;
+    @RegisterExtension
+    static final DaemonHome HOME = new DaemonHome("ak-sessions-it-");
     static Path shared;
     static ServerFixture fx;
 
     @BeforeAll
     static void start() throws IOException {
-        ServerFixture.assumeSandboxHost();
-        dir = Files.createTempDirectory("ak-sessions-it-");
-        shared = Files.createDirectories(dir.resolve("shared"));
+        shared = HOME.createDirectories("shared");
         Files.writeString(shared.resolve("input.txt"), "from the host\n");
-        fx = ServerFixture.startIn(dir.resolve("daemon"), 8, List.of(), 0,
+        fx = HOME.start(8, List.of(), 0,
                 c -> c.withAllowedDirs(List.of(shared)).withSessions(c.sessions().withMaxSessions(16)));
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (fx != null) {
-            fx.close();
-        }
-        if (dir != null) {
-            try (var walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
     }
 
     static ServerFixture.Response execute(Map<String, ?> body) {
@@ -229,7 +214,7 @@ class SessionsApiIT {
         assertThat(Files.readString(shared.resolve("out.txt"))).isEqualTo("written");
         delete(rw.path("session_id").asText());
 
-        ServerFixture.Response notAllowed = execute(Map.of("code", "1", "volumes", List.of(dir + ":/data")));
+        ServerFixture.Response notAllowed = execute(Map.of("code", "1", "volumes", List.of(HOME.dir() + ":/data")));
         assertThat(notAllowed.status()).as("%s", notAllowed).isEqualTo(403);
         assertThat(notAllowed.json().path("code").asText()).isEqualTo("permission_denied");
         ServerFixture.Response system = execute(Map.of("code", "1", "volumes", List.of(shared + ":/etc")));

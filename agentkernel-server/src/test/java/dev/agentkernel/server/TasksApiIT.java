@@ -11,9 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Background tasks over HTTP with real sandboxes: many dispatched and collected, queueing past
@@ -22,36 +22,21 @@ import org.junit.jupiter.api.Test;
  */
 class TasksApiIT {
 
-    static Path dir;
+    @RegisterExtension
+    static final DaemonHome HOME = new DaemonHome("ak-tasks-it-");
     static Path tools;
     static ServerFixture fx;
 
     @BeforeAll
     static void start() throws IOException {
-        ServerFixture.assumeSandboxHost();
-        dir = Files.createTempDirectory("ak-tasks-it-");
-        tools = Files.createDirectories(dir.resolve("tools"));
+        tools = HOME.createDirectories("tools");
         Files.writeString(tools.resolve("finance.py"), "def average(xs):\n    return sum(xs) / len(xs)\n");
         fx = startDaemon();
     }
 
     static ServerFixture startDaemon() throws IOException {
-        return ServerFixture.startIn(dir.resolve("daemon"), 8, List.of(), 0, c -> c.withTasks(TaskConfig.defaults()
+        return HOME.start(8, List.of(), 0, c -> c.withTasks(TaskConfig.defaults()
                 .withSettings(TaskSettings.defaults().withMaxWorkers(2)).withToolsDir(tools)));
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (fx != null) {
-            fx.close();
-        }
-        if (dir != null) {
-            try (var walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
     }
 
     static JsonNode dispatch(Map<String, ?> body) {
