@@ -40,6 +40,15 @@
  *      included); "plain" keeps host ownership as it is (AgentKernel's own directories, owned
  *      by the sandbox's mapped user). Nothing in bubblewrap's arguments names a host path
  *      then, and bubblewrap needs no permission to reach these paths.
+ *      --layer PATH (repeatable, lowest first, needs --stage and --upper) and --upper
+ *      tmpfs:MEGABYTES|DIR make the sandbox's root file system an image: each layer is cloned
+ *      read-only and idmapped like a system tree (at stage/l0, stage/l1, ...), the writable
+ *      layer is a fresh tmpfs of that size (a one-shot sandbox) or DIR, cloned as it is (a
+ *      persistent sandbox's own, kept across starts), at stage/u, and an overlay of them is
+ *      mounted at stage/root (nosuid, nodev), the directory bubblewrap binds as "/". The upper
+ *      directory's root belongs to sandbox root (host uid BASE); the overlay is mounted by host
+ *      root, so it reads the layers' whiteouts (trusted.overlay.* attributes) and the sandbox
+ *      cannot change how it is mounted.
  *   6. joins the user namespace as its root (uid and gid 0, no supplementary groups) and
  *      execs PROGRAM ARGS... (everything after "--", PROGRAM an absolute path).
  *
@@ -77,6 +86,7 @@
 #define MAX_CGROUPS 8
 #define MAX_MOUNTS 48
 #define MAX_ROUTES 64
+#define MAX_LAYERS 128
 
 /* Sanitizer builds (the build script's "sanitize" mode defines AK_SANITIZE): the options the
  * sanitizer CI run uses, compiled in so that they hold wherever the binary runs, including
@@ -575,12 +585,16 @@ static int clone_tree(const struct staged_mount *m, int userns, struct id_range 
     return fd;
 }
 
+static void stage_image_root(const char *stage, const char **layers, int count, const char *upper, int userns,
+                             struct id_range r);
+
 /*
  * Moves this process into a private mount namespace and attaches every source under
  * `stage` (a fresh tmpfs there): stage/0, stage/1, ...
  */
 static void stage_mounts(const char *stage, const struct staged_mount *mounts, int count, int userns,
-                         struct id_range r, unsigned long user) {
+                         struct id_range r, unsigned long user, const char **layers, int layer_count,
+                         const char *upper) {
     int trees[MAX_MOUNTS];
     for (int i = 0; i < count; i++) {
         trees[i] = clone_tree(&mounts[i], userns, r, user);
@@ -609,6 +623,79 @@ static void stage_mounts(const char *stage, const struct staged_mount *mounts, i
             die("attach %s: %s", mounts[i].path, strerror(errno));
         }
         close(trees[i]);
+    }
+    if (layer_count > 0) {
+        stage_image_root(stage, layers, layer_count, upper, userns, r);
+    }
+}
+
+/*
+ * The sandbox's root file system from an image (see the header, point 5): the layers at
+ * stage/l<i>, idmapped, the writable layer at stage/u, and their overlay at stage/root.
+ */
+static void stage_image_root(const char *stage, const char **layers, int count, const char *upper, int userns,
+                             struct id_range r) {
+    char path[2048], upper_dir[4096], work_dir[4096];
+    static char options[16384];
+    int used = snprintf(options, sizeof(options), "lowerdir=");
+    for (int i = count - 1; i >= 0; i--) {
+        struct staged_mount m = {layers[i], MOUNT_IDMAP};
+        int tree = clone_tree(&m, userns, r, 0);
+        snprintf(path, sizeof(path), "%s/l%d", stage, i);
+        if (mkdir(path, 0755) != 0) {
+            die("create %s: %s", path, strerror(errno));
+        }
+        if (syscall(SYS_move_mount, tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+            die("attach layer %s: %s", layers[i], strerror(errno));
+        }
+        close(tree);
+        used += snprintf(options + used, sizeof(options) - (size_t) used, "%s%s", path, i > 0 ? ":" : "");
+        if ((size_t) used >= sizeof(options)) {
+            die("too many layers for one overlay mount");
+        }
+    }
+    snprintf(path, sizeof(path), "%s/u", stage);
+    if (mkdir(path, 0755) != 0) {
+        die("create %s: %s", path, strerror(errno));
+    }
+    if (strncmp(upper, "tmpfs:", 6) == 0) {
+        unsigned long megabytes = parse_id(upper + 6, "--upper tmpfs size");
+        char data[64];
+        snprintf(data, sizeof(data), "mode=0755,size=%lum", megabytes);
+        if (megabytes < 1 || mount("ak-root", path, "tmpfs", MS_NOSUID | MS_NODEV, data) != 0) {
+            die("mount the writable layer (%lu MB of memory): %s", megabytes, strerror(errno));
+        }
+    } else {
+        struct staged_mount m = {upper, MOUNT_PLAIN};
+        int tree = clone_tree(&m, userns, r, 0);
+        if (syscall(SYS_move_mount, tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+            die("attach the writable layer %s: %s", upper, strerror(errno));
+        }
+        close(tree);
+    }
+    snprintf(upper_dir, sizeof(upper_dir), "%s/upper", path);
+    snprintf(work_dir, sizeof(work_dir), "%s/work", path);
+    struct stat st;
+    if (lstat(upper_dir, &st) != 0) {
+        if (mkdir(upper_dir, 0755) != 0 || chown(upper_dir, (uid_t) r.base, (gid_t) r.base) != 0) {
+            die("create %s: %s", upper_dir, strerror(errno));
+        }
+    } else if (!S_ISDIR(st.st_mode)) {
+        die("the writable layer %s/upper is not a directory", upper);
+    }
+    if (lstat(work_dir, &st) != 0 && mkdir(work_dir, 0700) != 0) {
+        die("create %s: %s", work_dir, strerror(errno));
+    }
+    used += snprintf(options + used, sizeof(options) - (size_t) used, ",upperdir=%s,workdir=%s", upper_dir, work_dir);
+    if ((size_t) used >= sizeof(options)) {
+        die("too many layers for one overlay mount");
+    }
+    snprintf(path, sizeof(path), "%s/root", stage);
+    if (mkdir(path, 0755) != 0) {
+        die("create %s: %s", path, strerror(errno));
+    }
+    if (mount("ak-image", path, "overlay", MS_NOSUID | MS_NODEV, options) != 0) {
+        die("mount the image's layers (overlay): %s", strerror(errno));
     }
 }
 
@@ -659,7 +746,8 @@ __attribute__((noreturn)) static void usage(void) {
     die("usage: ak-launch [--cgroup FILE]... [--veth BRIDGE-IFINDEX NETWORK/PREFIX GATEWAY "
         "[--prohibit NETWORK/PREFIX]... [--route NETWORK/PREFIX]...] "
         "[--read FD PATH]... [--write FD PATH]... "
-        "[--userns BASE COUNT [--user UID] [--stage DIR] [--mount PATH idmap|owner|plain]...] "
+        "[--userns BASE COUNT [--user UID] [--stage DIR] [--mount PATH idmap|owner|plain]... "
+        "[--layer PATH... --upper tmpfs:MB|DIR]] "
         "-- PROGRAM [ARG]...");
 }
 
@@ -674,6 +762,9 @@ int main(int argc, char **argv) {
     int mount_count = 0;
     struct route_request routes[MAX_ROUTES];
     int route_count = 0;
+    const char *layers[MAX_LAYERS];
+    int layer_count = 0;
+    const char *upper = NULL;
     int i = 1;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (strcmp(argv[i], "--cgroup") == 0 && i + 1 < argc && cgroup_count < MAX_CGROUPS) {
@@ -699,6 +790,10 @@ int main(int argc, char **argv) {
             i += 2;
         } else if (strcmp(argv[i], "--stage") == 0 && i + 1 < argc) {
             stage = argv[++i];
+        } else if (strcmp(argv[i], "--layer") == 0 && i + 1 < argc && layer_count < MAX_LAYERS) {
+            layers[layer_count++] = argv[++i];
+        } else if (strcmp(argv[i], "--upper") == 0 && i + 1 < argc) {
+            upper = argv[++i];
         } else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc) {
             user_text = argv[++i];
         } else if (strcmp(argv[i], "--mount") == 0 && i + 2 < argc && mount_count < MAX_MOUNTS
@@ -714,7 +809,9 @@ int main(int argc, char **argv) {
         }
     }
     if (i + 1 >= argc || argv[i + 1][0] != '/' || (mount_count > 0 && (stage == NULL || userns_base == NULL))
-        || (route_count > 0 && net == NULL)) {
+        || (route_count > 0 && net == NULL)
+        || ((layer_count > 0 || upper != NULL) && (stage == NULL || userns_base == NULL || upper == NULL
+                                                    || layer_count == 0))) {
         usage();
     }
     char **command = &argv[i + 1];
@@ -735,7 +832,7 @@ int main(int argc, char **argv) {
         }
         int userns = sandbox_user_namespace(range);
         if (stage != NULL) {
-            stage_mounts(stage, mounts, mount_count, userns, range, user);
+            stage_mounts(stage, mounts, mount_count, userns, range, user, layers, layer_count, upper);
         }
         become_namespace_root(userns);
     }

@@ -194,7 +194,7 @@ public final class ApiBench {
         String warmBody = ApiClient.runBody(true);
         String coldBody = ApiClient.runBody(false);
         // The key RunService takes from: bwrap ignores images, so it keys on the profile alone.
-        PoolKey key = new PoolKey(backend.usesImages() ? runSpec.image() : Optional.empty(), runSpec.profile());
+        PoolKey key = PoolKey.of(runSpec);
         ProcessBuilder rawPb = RawBwrap.process(rawArgv, filter);
 
         Variant raw = new Variant("raw bwrap `echo hi` from Java (`sh -c 'exec \"$@\" 3<filter' sh bwrap …`; "

@@ -8,6 +8,7 @@ import dev.agentkernel.core.config.ConfigLoader;
 import dev.agentkernel.core.config.ProjectConfig;
 import dev.agentkernel.core.detect.Detection;
 import dev.agentkernel.core.detect.ImageDetector;
+import dev.agentkernel.core.image.HostImageRoots;
 import dev.agentkernel.core.host.HostContext;
 import dev.agentkernel.core.policy.PolicyResolver;
 import dev.agentkernel.model.CommandSpec;
@@ -15,6 +16,7 @@ import dev.agentkernel.model.EnvVar;
 import dev.agentkernel.model.InvalidRequestException;
 import dev.agentkernel.model.Mount;
 import dev.agentkernel.model.Profile;
+import dev.agentkernel.model.RootFs;
 import dev.agentkernel.model.SandboxRequest;
 import dev.agentkernel.model.SandboxSpec;
 import dev.agentkernel.model.Termination;
@@ -115,8 +117,9 @@ final class RunCommand implements Subcommand {
     public int run(CommandLine args, PrintWriter out, PrintWriter err) throws Exception {
         trace(err, "parsed");
         List<String> command = args.getArgList();
-        if (command.isEmpty()) {
-            throw new InvalidRequestException("no command given: try 'agentkernel run -- python3 -c \"print(1)\"'");
+        if (command.isEmpty() && (args.getOptionValue("image") == null || args.getOptionValue("image").equals(RootFs.HOST))) {
+            throw new InvalidRequestException("no command given: try 'agentkernel run -- python3 -c \"print(1)\"', "
+                    + "or name an image whose own command runs: 'agentkernel run --image IMAGE'");
         }
         boolean verbose = args.hasOption("verbose");
         Path cwd = Path.of("").toAbsolutePath();
@@ -126,15 +129,32 @@ final class RunCommand implements Subcommand {
         SandboxRequest request = buildRequest(args, projectConfig.orElse(ProjectConfig.empty()), cwd);
         Optional<Duration> timeout = Optional.ofNullable(OptionValues.number(args, "timeout", "seconds")).map(RunCommand::toDuration);
         String image = args.getOptionValue("image");
-        Optional<Detection> detection = image != null
-                ? Optional.of(new Detection(image, Detection.CUSTOM_LANGUAGE, Detection.Source.CONFIG))
-                : new ImageDetector().detect(command, cwd, projectConfig);
-        if (detection.isPresent()) {
-            request = request.withImage(detection.get().image());
+        try (HostImageRoots roots = new HostImageRoots(host)) {
+            PolicyResolver resolver = new PolicyResolver(host, true, roots);
+            Optional<Detection> detection = image != null
+                    ? Optional.of(new Detection(image, Detection.CUSTOM_LANGUAGE, Detection.Source.CONFIG))
+                    : resolver.configuredDefaultImage().isPresent() ? Optional.empty()
+                    : new ImageDetector().detect(command, cwd, projectConfig);
+            if (detection.isPresent()) {
+                request = request.withImage(detection.get().image());
+            }
+            trace(err, "detect");
+            SandboxSpec sandbox = resolver.resolve(request);
+            trace(err, "resolve");
+            if (command.isEmpty()) {
+                command = sandbox.root() instanceof RootFs.Image i ? i.config().defaultCommand() : List.of();
+                if (command.isEmpty()) {
+                    throw new InvalidRequestException("no command given and the image " + image
+                            + " names none (no Entrypoint or Cmd): add one after '--'");
+                }
+            }
+            return run(args, out, err, host, command, sandbox, detection, verbose, timeout);
         }
-        trace(err, "detect");
-        SandboxSpec sandbox = new PolicyResolver(host).resolve(request);
-        trace(err, "resolve");
+    }
+
+    private int run(CommandLine args, PrintWriter out, PrintWriter err, HostContext host, List<String> command,
+                    SandboxSpec sandbox, Optional<Detection> detection, boolean verbose,
+                    Optional<Duration> timeout) throws Exception {
         CommandSpec cmd = new CommandSpec(command, Map.of(), Optional.empty(), timeout, args.hasOption("sudo"));
         Path keptDir = null;
         if (args.hasOption("keep") && sandbox.profile() != Profile.PERMISSIVE) {
@@ -142,16 +162,11 @@ final class RunCommand implements Subcommand {
             Files.createDirectories(keptDir.resolve("workspace"));
             List<Mount> mounts = new ArrayList<>(sandbox.mounts());
             mounts.add(new Mount(keptDir.resolve("workspace"), PolicyResolver.WORKSPACE, sandbox.readOnlyRoot()));
-            sandbox = new SandboxSpec(sandbox.image(), sandbox.profile(), sandbox.network(), sandbox.readOnlyRoot(),
-                    sandbox.limits(), mounts, sandbox.env(), sandbox.workdir(), sandbox.hostname());
+            sandbox = sandbox.withMounts(mounts);
         }
         long started = System.nanoTime();
         try (IsolationBackend isolation = BackendSelector.discover().open(Optional.ofNullable(args.getOptionValue("backend")), host)) {
             trace(err, "backend");
-            if (detection.isPresent() && !detection.get().image().equals("host")) { // "host" is the stand-in itself
-                err.println("agentkernel: image " + detection.get().image()
-                        + " is not available locally; running on the host's /usr in its place");
-            }
             if (verbose) {
                 err.printf("agentkernel: backend %s, profile %s, network %s, memory %d MB, cpus %s, pids %d%s%n",
                         isolation.name(), sandbox.profile().id(), sandbox.network().name().toLowerCase(Locale.ROOT),

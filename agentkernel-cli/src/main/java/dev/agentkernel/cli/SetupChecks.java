@@ -218,8 +218,7 @@ final class SetupChecks {
             SandboxSpec base = resolver.resolve(SandboxRequest.defaults().withNetwork(false));
             List<Mount> mounts = new ArrayList<>(base.mounts());
             mounts.add(new Mount(dir, "/mnt/check", false));
-            SandboxSpec spec = new SandboxSpec(base.image(), base.profile(), base.network(), base.readOnlyRoot(),
-                    base.limits(), mounts, base.env(), base.workdir(), base.hostname());
+            SandboxSpec spec = base.withMounts(mounts);
             Outcome o = run(backend, spec, "cat /mnt/check/from-host.txt && echo sandbox > /mnt/check/from-sandbox.txt");
             Path back = dir.resolve("from-sandbox.txt");
             if (o.stdout().equals("host") && Files.isRegularFile(back) && Files.readString(back).equals("sandbox\n")) {

@@ -73,9 +73,11 @@ class MainTest {
 
     @Test
     void noCommand() {
-        assertInvalidInput(run("run"), "no command given: try 'agentkernel run -- python3 -c \"print(1)\"'");
-        assertInvalidInput(run("run", "--profile", "moderate", "--"),
-                "no command given: try 'agentkernel run -- python3 -c \"print(1)\"'");
+        String message = "no command given: try 'agentkernel run -- python3 -c \"print(1)\"', or name an image whose "
+                + "own command runs: 'agentkernel run --image IMAGE'";
+        assertInvalidInput(run("run"), message);
+        assertInvalidInput(run("run", "--profile", "moderate", "--"), message);
+        assertInvalidInput(run("run", "--image", "host"), message);
     }
 
     @Test

@@ -10,7 +10,8 @@ import java.util.Optional;
  * applied after this point. Built by the core's {@code PolicyResolver} from a profile,
  * configuration and per-request overrides.
  *
- * @param image        the image asked for or detected, if any (informational until images are stored)
+ * @param image        the image asked for or detected, if any, as named
+ * @param root         what the root file system is made of: the host's or the image's (resolved)
  * @param profile      the profile this spec was resolved from
  * @param network      network mode
  * @param readOnlyRoot whether the root filesystem (including /workspace) is read-only
@@ -20,13 +21,14 @@ import java.util.Optional;
  * @param workdir      default working directory inside the sandbox
  * @param hostname     hostname inside the sandbox
  */
-public record SandboxSpec(Optional<String> image, Profile profile, NetworkMode network, boolean readOnlyRoot,
+public record SandboxSpec(Optional<String> image, RootFs root, Profile profile, NetworkMode network, boolean readOnlyRoot,
                           ResourceLimits limits, List<Mount> mounts, Map<String, String> env, String workdir,
                           String hostname) {
 
     /** Validates and defensively copies. */
     public SandboxSpec {
         Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(root, "root");
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(limits, "limits");
@@ -35,5 +37,37 @@ public record SandboxSpec(Optional<String> image, Profile profile, NetworkMode n
         env.forEach(EnvVar::requireValid);
         SandboxPaths.requireAbsolute(workdir, "working directory");
         Objects.requireNonNull(hostname, "hostname");
+    }
+
+    /** A spec on the host's root file system. */
+    public SandboxSpec(Optional<String> image, Profile profile, NetworkMode network, boolean readOnlyRoot,
+                       ResourceLimits limits, List<Mount> mounts, Map<String, String> env, String workdir,
+                       String hostname) {
+        this(image, new RootFs.Host(), profile, network, readOnlyRoot, limits, mounts, env, workdir, hostname);
+    }
+
+    /** This spec with other mounts. */
+    public SandboxSpec withMounts(List<Mount> other) {
+        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, other, env, workdir, hostname);
+    }
+
+    /** This spec with another root file system. */
+    public SandboxSpec withRoot(RootFs other) {
+        return new SandboxSpec(image, other, profile, network, readOnlyRoot, limits, mounts, env, workdir, hostname);
+    }
+
+    /** This spec with other limits. */
+    public SandboxSpec withLimits(ResourceLimits other) {
+        return new SandboxSpec(image, root, profile, network, readOnlyRoot, other, mounts, env, workdir, hostname);
+    }
+
+    /** This spec with another hostname. */
+    public SandboxSpec withHostname(String other) {
+        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, mounts, env, workdir, other);
+    }
+
+    /** This spec with another default working directory. */
+    public SandboxSpec withWorkdir(String other) {
+        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, mounts, env, other, hostname);
     }
 }

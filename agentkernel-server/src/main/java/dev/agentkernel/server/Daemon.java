@@ -2,6 +2,7 @@ package dev.agentkernel.server;
 
 import dev.agentkernel.core.host.HostExecutables;
 import dev.agentkernel.core.image.HostImages;
+import dev.agentkernel.core.image.ImageRoots;
 import dev.agentkernel.image.ImageService;
 import dev.agentkernel.core.session.DriverFiles;
 import dev.agentkernel.core.session.HostCapacity;
@@ -110,7 +111,8 @@ public final class Daemon implements AutoCloseable {
                 DiskReclaimer.reclaim(host.stateDir()); // what a daemon that died left mounted or attached
             }
             HostMountPolicy mountPolicy = new HostMountPolicy(config.allowedDirs(), List.of(host.stateDir(), host.runtimeDir()));
-            PolicyResolver resolver = new PolicyResolver(host, homeAllowed(mountPolicy));
+            PolicyResolver resolver = new PolicyResolver(host, homeAllowed(mountPolicy),
+                    new ImageRoots(images, ImageRoots.dirOf(host.stateDir())));
             SqliteAuditLog audit = new SqliteAuditLog(database);
             SqliteTaskStore taskStore = new SqliteTaskStore(database);
             RetentionSweeper retention = new RetentionSweeper(config.retention(), audit, taskStore, Clock.systemUTC()).start();
@@ -132,7 +134,15 @@ public final class Daemon implements AutoCloseable {
                 WarmPool<PoolKey, AgentSandbox> warm = new WarmPool<>(
                         key -> AgentSandbox.launch(backend, resolver.resolve(options(key))), AgentSandbox::isAlive,
                         config.poolSize(), Math.max(1, host.cpus()), 8, Duration.ofMinutes(10));
-                warm.warm(new PoolKey(Optional.empty(), Profile.MODERATE));
+                // in the background: resolving the default image may mean pulling it
+                Thread.ofVirtual().name("pool-warm-default").start(() -> {
+                    try {
+                        warm.warm(PoolKey.of(resolver.resolve(SandboxRequest.defaults().withProfile(Profile.MODERATE))));
+                    } catch (RuntimeException e) {
+                        // the default image is not usable (yet): requests warm the pool for their own images
+                        System.err.println("agentkernel: the warm pool starts empty: " + e.getMessage());
+                    }
+                });
                 pool = Optional.of(warm);
                 opened.add(warm);
             }

@@ -76,10 +76,10 @@ final class BwrapBackend implements IsolationBackend {
         return BwrapProvider.NAME;
     }
 
-    /** The host's {@code /usr} serves every image: images do not change the sandbox (yet). */
+    /** Sandboxes run on the image they name (as root: the launcher mounts its layers). */
     @Override
     public boolean usesImages() {
-        return false;
+        return true;
     }
 
     /**
@@ -109,6 +109,11 @@ final class BwrapBackend implements IsolationBackend {
 
     private Execution launch(SandboxSpec spec, BwrapCommandLine.Payload payload, Optional<Duration> timeout,
                              Stdio stdio) {
+        if (users.isEmpty() && spec.root() instanceof dev.agentkernel.model.RootFs.Image image) {
+            throw new SandboxFailureException("cannot run on the image " + image.reference() + ": sandboxes on images "
+                    + "need AgentKernel to run as root (it mounts the image's layers with overlayfs); run it as root "
+                    + "(sudo agentkernel ...), or run on the host's /usr with '--image host'");
+        }
         NetworkChoice.Decision network = wiring(spec);
         boolean slirp = network.wiring() == NetworkWiring.SLIRP4NETNS;
         String id = OwnerTag.of(Long.toString(SEQUENCE.incrementAndGet()));

@@ -3,6 +3,7 @@ package dev.agentkernel.backend.bwrap;
 import dev.agentkernel.model.CommandSpec;
 import dev.agentkernel.model.Mount;
 import dev.agentkernel.model.NetworkMode;
+import dev.agentkernel.model.RootFs;
 import dev.agentkernel.model.SandboxSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,16 +122,22 @@ final class BwrapCommandLine {
         }
         args.add("--hostname");
         args.add(spec.hostname());
-        root.addArguments(args, sources);
+        switch (spec.root()) {
+            case RootFs.Host host -> root.addArguments(args, sources);
+            case RootFs.Image image -> args.addAll(sources.imageRoot(image,
+                    network ? image.etcOnline() : image.etcOffline(), spec.limits().memoryMb()));
+        }
         args.addAll(List.of("--proc", "/proc"));
         ProcMasks.addArguments(args);
         args.addAll(List.of("--dev", "/dev"));
         args.addAll(List.of("--perms", "1777", "--size", Long.toString(spec.limits().tmpMb() * 1024 * 1024),
                 "--tmpfs", "/tmp"));
         args.addAll(List.of("--perms", "1777", "--dir", "/var/tmp", "--dir", "/run"));
-        args.add("--ro-bind");
-        args.add(sources.system(etc.tree(network)));
-        args.add("/etc");
+        if (spec.root() instanceof RootFs.Host) {
+            args.add("--ro-bind");
+            args.add(sources.system(etc.tree(network)));
+            args.add("/etc");
+        }
         // the user's own unless a mount replaces it (bubblewrap cannot chown: writable by all, sticky)
         args.addAll(List.of("--perms", "1777", "--dir", "/workspace"));
         Set<String> parents = new HashSet<>(List.of("/", "/workspace", "/tmp", "/var", "/var/tmp", "/run", "/etc"));

@@ -1,5 +1,6 @@
 package dev.agentkernel.backend.bwrap;
 
+import dev.agentkernel.model.RootFs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,13 @@ sealed interface MountSources {
     /** bubblewrap's arguments that put the agent binary {@code host} at {@code target}, read-only. */
     List<String> agent(Path host, String target);
 
+    /**
+     * bubblewrap's arguments that make {@code image} the sandbox's root file system: its layers
+     * under {@code etc} (the generated {@code /etc} layer) and a writable layer, in memory of at
+     * most {@code memoryMb} unless the image has a directory of its own for it.
+     */
+    List<String> imageRoot(RootFs.Image image, Path etc, long memoryMb);
+
     /** Host paths as they are. */
     record Direct() implements MountSources {
         @Override
@@ -46,6 +54,26 @@ sealed interface MountSources {
         public List<String> agent(Path host, String target) {
             String dir = target.substring(0, target.lastIndexOf('/'));
             return List.of("--ro-bind", host.getParent().toString(), dir);
+        }
+
+        /**
+         * A description only (bubblewrap 0.11's overlay options, which bubblewrap 0.8 lacks): a
+         * sandbox on an image is started through the launcher, as root ({@link Staged}).
+         */
+        @Override
+        public List<String> imageRoot(RootFs.Image image, Path etc, long memoryMb) {
+            List<String> args = new ArrayList<>();
+            for (Path layer : image.layers()) {
+                args.addAll(List.of("--overlay-src", layer.toString()));
+            }
+            args.addAll(List.of("--overlay-src", etc.toString()));
+            if (image.writable().isPresent()) {
+                Path dir = image.writable().get();
+                args.addAll(List.of("--overlay", dir.resolve("upper").toString(), dir.resolve("work").toString(), "/"));
+            } else {
+                args.addAll(List.of("--tmp-overlay", "/"));
+            }
+            return args;
         }
     }
 
@@ -92,6 +120,21 @@ sealed interface MountSources {
         public List<String> agent(Path host, String target) {
             agentFile = host;
             return List.of("--perms", "0555", "--ro-bind-data", Integer.toString(BwrapCommandLine.AGENT_FD), target);
+        }
+
+        /**
+         * The launcher mounts the overlay of the layers (each idmapped like a system tree) and the
+         * writable layer at {@code STAGE/root}; bubblewrap binds that as {@code /}.
+         */
+        @Override
+        public List<String> imageRoot(RootFs.Image image, Path etc, long memoryMb) {
+            for (Path layer : image.layers()) {
+                launcherArguments.addAll(List.of("--layer", layer.toString()));
+            }
+            launcherArguments.addAll(List.of("--layer", etc.toString()));
+            launcherArguments.addAll(List.of("--upper", image.writable().map(Path::toString)
+                    .orElse("tmpfs:" + Math.max(1, memoryMb))));
+            return List.of("--bind", stage.resolve("root").toString(), "/");
         }
 
         private String staged(Path host, String kind) {

@@ -7,6 +7,7 @@ import dev.agentkernel.model.Mount;
 import dev.agentkernel.model.NetworkMode;
 import dev.agentkernel.model.Profile;
 import dev.agentkernel.model.ResourceLimits;
+import dev.agentkernel.model.RootFs;
 import dev.agentkernel.model.SandboxRequest;
 import dev.agentkernel.model.SandboxSpec;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -42,8 +44,14 @@ public final class PolicyResolver {
     private static final String PATH = String.join(":", dev.agentkernel.core.host.HostExecutables.SANDBOX_PATH);
     private static final AtomicLong HOSTNAMES = new AtomicLong();
 
+    /** The variable that names the image of sandboxes that name none (it also turns image detection off). */
+    public static final String DEFAULT_IMAGE_ENV = "AGENTKERNEL_DEFAULT_IMAGE";
+    /** The image of a sandbox that names none, when {@link #DEFAULT_IMAGE_ENV} is not set. */
+    public static final String BUILT_IN_DEFAULT_IMAGE = "alpine:3.20";
+
     private final HostContext host;
     private final boolean mountHome;
+    private final RootResolver roots;
 
     /**
      * A resolver for this host (its CPU count bounds {@code vcpus}) for a local user: the
@@ -61,8 +69,33 @@ public final class PolicyResolver {
      *                  home directory ({@code --allow-dir}), since it serves whoever reaches its API
      */
     public PolicyResolver(HostContext host, boolean mountHome) {
+        this(host, mountHome, RootResolver.HOST_ONLY);
+    }
+
+    /**
+     * A resolver for this host whose sandboxes run on the images they name.
+     *
+     * @param mountHome see {@link #PolicyResolver(HostContext, boolean)}
+     * @param roots     what an image name makes a sandbox's root file system
+     */
+    public PolicyResolver(HostContext host, boolean mountHome, RootResolver roots) {
         this.host = host;
         this.mountHome = mountHome;
+        this.roots = roots;
+    }
+
+    /**
+     * The image {@link #DEFAULT_IMAGE_ENV} names, if set: sandboxes that name no image run on it
+     * and no image is detected from commands or project files.
+     */
+    public Optional<String> configuredDefaultImage() {
+        String configured = host.env().get(DEFAULT_IMAGE_ENV);
+        return configured == null || configured.isBlank() ? Optional.empty() : Optional.of(configured.strip());
+    }
+
+    /** The image of a sandbox that names none: {@link #configuredDefaultImage()} or {@value #BUILT_IN_DEFAULT_IMAGE}. */
+    public String defaultImage() {
+        return configuredDefaultImage().orElse(BUILT_IN_DEFAULT_IMAGE);
     }
 
     /** Whether the permissive profile mounts the home directory. */
@@ -164,6 +197,13 @@ public final class PolicyResolver {
         env.put("PATH", PATH);
         env.put("HOME", WORKSPACE);
         env.put("LANG", "C.UTF-8");
+        String image = request.image().orElseGet(this::defaultImage);
+        RootFs root = roots.root(image);
+        Optional<String> imageWorkdir = Optional.empty();
+        if (root instanceof RootFs.Image i) {
+            env.putAll(i.config().env());
+            imageWorkdir = i.config().workdir();
+        }
         if (profile == Profile.PERMISSIVE) {
             Path home = Path.of(System.getProperty("user.home"));
             if (mountHome && Files.isDirectory(home)) {
@@ -180,8 +220,9 @@ public final class PolicyResolver {
             }
         }
         env.putAll(request.env());
-        String workdir = requireUsableWorkdir(request.workdir().orElse(WORKSPACE));
-        return new SandboxSpec(request.image(), profile, network ? NetworkMode.OUTBOUND : NetworkMode.NONE,
+        String workdir = request.workdir().isPresent() ? requireUsableWorkdir(request.workdir().get())
+                : imageWorkdir.orElse(WORKSPACE);
+        return new SandboxSpec(Optional.of(image), root, profile, network ? NetworkMode.OUTBOUND : NetworkMode.NONE,
                 profile == Profile.RESTRICTIVE, limits, mounts, env, workdir,
                 "sandbox-" + Long.toHexString(ProcessHandle.current().pid()) + "-" + HOSTNAMES.incrementAndGet());
     }

@@ -86,7 +86,7 @@ public final class RunService {
         }
         try {
             Optional<AgentSandbox> warm = request.fast() && pool.isPresent()
-                    ? pool.get().take(new PoolKey(backend.usesImages() ? spec.image() : Optional.empty(), spec.profile()))
+                    ? pool.get().take(PoolKey.of(spec))
                     : Optional.empty();
             if (warm.isPresent()) {
                 return runWarm(warm.get(), command, listener, cancelled, begin);
@@ -146,7 +146,8 @@ public final class RunService {
         if (request.profile().isPresent()) {
             sandbox = sandbox.withProfile(request.profile().get());
         }
-        Optional<String> image = request.image().or(() -> detector.detectFromCommand(request.command()).map(Detection::image));
+        Optional<String> image = request.image().or(() -> resolver.configuredDefaultImage().isPresent() ? Optional.empty()
+                : detector.detectFromCommand(request.command()).map(Detection::image));
         if (image.isPresent()) {
             sandbox = sandbox.withImage(image.get());
         }

@@ -55,6 +55,15 @@ public record SandboxDirs(Path root) {
         return limited() ? disk().mountPoint() : root;
     }
 
+    /**
+     * The directory of the sandbox's writable layer over its image ({@code upper/} and
+     * {@code work/} of an overlay, made by the launcher), on the sandbox's disk when it has one:
+     * what the sandbox installs into its image is kept there across stops and starts.
+     */
+    public Path rootLayer() {
+        return data().resolve("root-layer");
+    }
+
     /** Whether the directories (or the disk image) exist (a sandbox whose files vanished is broken). */
     public boolean exist() {
         return limited() || Files.isDirectory(root.resolve("workspace"), LinkOption.NOFOLLOW_LINKS)
@@ -91,6 +100,11 @@ public record SandboxDirs(Path root) {
     private void makeData() throws IOException {
         Path data = data();
         Files.createDirectories(data.resolve("workspace"));
+        Path layer = data.resolve("root-layer");
+        if (!Files.isDirectory(layer, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(layer);
+            Files.setPosixFilePermissions(layer, PosixFilePermissions.fromString("rwx------"));
+        }
         for (String tmp : List.of("tmp", "var-tmp")) {
             Path dir = data.resolve(tmp);
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {

@@ -18,6 +18,7 @@ import dev.agentkernel.model.NetworkMode;
 import dev.agentkernel.model.NotFoundException;
 import dev.agentkernel.model.PermissionDeniedException;
 import dev.agentkernel.model.ResourceExhaustedException;
+import dev.agentkernel.model.RootFs;
 import dev.agentkernel.model.SandboxFailureException;
 import dev.agentkernel.model.SandboxRequest;
 import dev.agentkernel.model.SandboxSpec;
@@ -475,8 +476,10 @@ public final class SandboxManager implements AutoCloseable {
                     mounts.add(own);
                 }
             }
-            SandboxSpec spec = new SandboxSpec(base.image(), base.profile(), base.network(), base.readOnlyRoot(),
-                    base.limits(), mounts, base.env(), base.workdir(), record.name());
+            SandboxSpec spec = base.withMounts(mounts).withHostname(record.name());
+            if (spec.root() instanceof RootFs.Image image) {
+                spec = spec.withRoot(image.withWritable(dirs.rootLayer()));
+            }
             box = AgentSandbox.launch(backend, spec);
         } catch (RuntimeException e) {
             dirs.close();

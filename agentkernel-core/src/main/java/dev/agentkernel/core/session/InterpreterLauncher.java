@@ -136,8 +136,7 @@ public final class InterpreterLauncher {
         mounts.add(new Mount(driversDir, Interpreter.DRIVER_DIR, true));
         mounts.addAll(sharedVolumes);
         mounts.addAll(volumes);
-        SandboxSpec spec = new SandboxSpec(base.image(), base.profile(), base.network(), base.readOnlyRoot(),
-                base.limits(), mounts, base.env(), Interpreter.WORKDIR, "session");
+        SandboxSpec spec = base.withMounts(mounts).withWorkdir(Interpreter.WORKDIR).withHostname("session");
         return AgentSandbox.launch(backend, spec);
     }
 }

@@ -111,8 +111,7 @@ public final class SandboxTaskRunner implements TaskRunner {
         List<Mount> mounts = new ArrayList<>(base.mounts());
         workspace.ifPresent(dir -> mounts.add(new Mount(dir, PolicyResolver.WORKSPACE, false)));
         toolsDir.ifPresent(dir -> mounts.add(new Mount(dir, TOOLS, true)));
-        return new SandboxSpec(base.image(), base.profile(), base.network(), base.readOnlyRoot(), base.limits(), mounts,
-                base.env(), base.workdir(), base.hostname());
+        return base.withMounts(mounts);
     }
 
     private Optional<String> missingTool(List<String> required) {

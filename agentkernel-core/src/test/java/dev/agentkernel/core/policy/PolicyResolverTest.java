@@ -10,9 +10,11 @@ import dev.agentkernel.model.NetworkMode;
 import dev.agentkernel.model.Profile;
 import dev.agentkernel.model.ResourceLimits;
 import dev.agentkernel.model.SandboxRequest;
+import dev.agentkernel.model.RootFs;
 import dev.agentkernel.model.SandboxSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -47,7 +49,45 @@ class PolicyResolverTest {
         SandboxSpec spec = resolve(SandboxRequest.defaults());
 
         assertThat(spec.profile()).isEqualTo(Profile.MODERATE);
-        assertThat(spec.image()).isEmpty();
+        assertThat(spec.image()).contains(PolicyResolver.BUILT_IN_DEFAULT_IMAGE);
+    }
+
+    @Test
+    void theDefaultImageIsConfigurableAndEveryImageComesFromTheRootResolver() {
+        List<String> asked = new java.util.ArrayList<>();
+        RootResolver roots = image -> {
+            asked.add(image);
+            return new RootFs.Host();
+        };
+        SandboxSpec configured = new PolicyResolver(host(4, Map.of(PolicyResolver.DEFAULT_IMAGE_ENV, "host")), true,
+                roots).resolve(SandboxRequest.defaults());
+        SandboxSpec named = new PolicyResolver(host(4, Map.of(PolicyResolver.DEFAULT_IMAGE_ENV, "host")), true,
+                roots).resolve(SandboxRequest.defaults().withImage("python:3.12-alpine"));
+
+        assertThat(configured.image()).contains("host");
+        assertThat(named.image()).contains("python:3.12-alpine");
+        assertThat(asked).containsExactly("host", "python:3.12-alpine");
+    }
+
+    @Test
+    void theImageEnvAndWorkdirApplyUnderTheRequestsOwn() {
+        RootFs.Image image = new RootFs.Image("docker.io/library/python:3.12", "sha256:" + "a".repeat(64),
+                List.of(tmp.resolve("layer")), tmp.resolve("on"), tmp.resolve("off"),
+                new RootFs.ImageSettings(Map.of("PATH", "/usr/local/bin:/usr/bin:/bin", "PYTHON_VERSION", "3.12.7",
+                        "LANG", "C.UTF-8"), Optional.of("/app"), List.of(), List.of("python3")), Optional.empty());
+        PolicyResolver resolver = new PolicyResolver(host(4, Map.of()), true, name -> image);
+
+        SandboxSpec plain = resolver.resolve(SandboxRequest.defaults().withImage("python:3.12"));
+        SandboxSpec overridden = resolver.resolve(new SandboxRequest(Optional.empty(), Optional.of("python:3.12"),
+                Optional.empty(), OptionalLong.empty(), OptionalDouble.empty(), Map.of("PYTHON_VERSION", "mine"),
+                Optional.of("/workspace/src"), Optional.empty()));
+
+        assertThat(plain.root()).isEqualTo(image);
+        assertThat(plain.env()).containsEntry("PATH", "/usr/local/bin:/usr/bin:/bin")
+                .containsEntry("PYTHON_VERSION", "3.12.7").containsEntry("HOME", "/workspace");
+        assertThat(plain.workdir()).isEqualTo("/app");
+        assertThat(overridden.env()).containsEntry("PYTHON_VERSION", "mine");
+        assertThat(overridden.workdir()).isEqualTo("/workspace/src");
     }
 
     @Test

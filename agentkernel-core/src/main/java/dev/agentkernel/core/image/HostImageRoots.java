@@ -1,0 +1,43 @@
+package dev.agentkernel.core.image;
+
+import dev.agentkernel.core.host.HostContext;
+import dev.agentkernel.core.policy.RootResolver;
+import dev.agentkernel.image.ImageService;
+import dev.agentkernel.model.RootFs;
+
+/**
+ * The {@link ImageRoots} of this host's image store for one command-line run: the store is
+ * opened only when a sandbox names an image other than {@value RootFs#HOST} (a run on the host's
+ * {@code /usr} pays nothing for it), and closed with this. Not thread-safe.
+ */
+public final class HostImageRoots implements RootResolver, AutoCloseable {
+
+    private final HostContext host;
+    private ImageService images;
+    private ImageRoots roots;
+
+    /** Roots from {@code host}'s store ({@link HostImages}). */
+    public HostImageRoots(HostContext host) {
+        this.host = host;
+    }
+
+    @Override
+    public RootFs root(String image) {
+        if (image.equals(RootFs.HOST)) {
+            return new RootFs.Host();
+        }
+        if (roots == null) {
+            images = HostImages.open(host);
+            roots = new ImageRoots(images, ImageRoots.dirOf(host.stateDir()));
+        }
+        return roots.root(image);
+    }
+
+    /** Closes the store, if it was opened. */
+    @Override
+    public void close() {
+        if (images != null) {
+            images.close();
+        }
+    }
+}

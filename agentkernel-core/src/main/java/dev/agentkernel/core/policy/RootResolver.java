@@ -1,0 +1,24 @@
+package dev.agentkernel.core.policy;
+
+import dev.agentkernel.model.RootFs;
+
+/**
+ * What a sandbox's image name makes its root file system: {@link PolicyResolver} asks it for
+ * every sandbox, so that the root, like every mount, comes through the one policy path.
+ */
+@FunctionalInterface
+public interface RootResolver {
+
+    /**
+     * Every sandbox on the host's {@code /usr}, whatever image it names: for unit tests and
+     * benchmarks of the parts around the root file system only; never a product path.
+     */
+    RootResolver HOST_ONLY = image -> new RootFs.Host();
+
+    /**
+     * The root file system of a sandbox on {@code image} ({@value RootFs#HOST} for the host's).
+     *
+     * @throws dev.agentkernel.model.AgentKernelException when the image is not usable (bad name, not pullable)
+     */
+    RootFs root(String image);
+}
