@@ -130,9 +130,15 @@ await check("run() passes argv, not a shell string", async () => {
   assertEqual(result.output, "2\n", "run(python3 -c print(1+1)).output");
 });
 
-await check("run() with image, profile restrictive, fast false", async () => {
-  const result = await client.run(["python3", "-c", "print(1+1)"],
-    { image: "python:3.12-alpine", profile: "restrictive", fast: false });
+await check("run() with image, profile restrictive, fast false: runs on that image", async () => {
+  // AK_TEST_IMAGE: a busybox image of a registry on loopback (TestImages); its os-release is its own
+  const result = await client.run(["cat", "/etc/os-release"],
+    { image: process.env.AK_TEST_IMAGE, profile: "restrictive", fast: false });
+  assert(result.output.includes("ID=akbusybox"), `the image's os-release expected: ${result.output}`);
+});
+
+await check("run() with image host runs on the host's /usr", async () => {
+  const result = await client.run(["python3", "-c", "print(1+1)"], { image: "host", fast: false });
   assertEqual(result.output, "2\n", "output");
 });
 

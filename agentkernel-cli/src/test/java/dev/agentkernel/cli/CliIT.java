@@ -224,17 +224,23 @@ class CliIT {
     @Test
     void projectFileDetectionIsAnnounced() throws IOException {
         Files.writeString(cwd.resolve("package.json"), "{}\n");
-        // `true` names no language, so the project file decides
-        Outcome o = run("run", "--", "true");
-        assertThat(o.exitCode()).as(o.describe()).isZero();
-        assertThat(o.stderr()).as(o.describe()).contains("node:22-alpine");
+        // `true` names no language, so the project file decides (detection is on without a
+        // configured default image); no public registry answers here, so the error names it
+        Outcome o = run(null, Map.of("AGENTKERNEL_DEFAULT_IMAGE", ""), "run", "--", "true");
+        assertThat(o.exitCode()).as(o.describe()).isNotZero();
+        assertThat(o.stderr()).as(o.describe()).contains("docker.io/library/node:22-alpine", "--image host");
     }
 
     @Test
-    void explicitImageIsAnnounced() {
-        Outcome o = run("run", "--image", "ubuntu:24.04", "--", "sh", "-c", "true");
-        assertThat(o.exitCode()).as(o.describe()).isZero();
-        assertThat(o.stderr()).as(o.describe()).contains("ubuntu:24.04");
+    void anImageThatCannotBePulledIsAClearErrorNotAStandIn() {
+        Outcome o = run("run", "--image", "ubuntu:24.04", "--", "sh", "-c", "echo ran");
+        assertThat(o.exitCode()).as(o.describe()).isEqualTo(8);
+        assertThat(o.stdout()).as(o.describe()).doesNotContain("ran");
+        assertThat(o.stderr().lines().toList()).as(o.describe()).singleElement().asString()
+                .startsWith("agentkernel: error: cannot pull docker.io/library/ubuntu:24.04: ")
+                .contains("agentkernel pull docker.io/library/ubuntu:24.04", "agentkernel image import",
+                        "mirror", "--image host")
+                .doesNotContain("Exception");
     }
 
     @Test

@@ -31,6 +31,7 @@ class NodeClientCompatIT {
 
     static Path moduleDir;
     static ServerFixture fx;
+    static dev.agentkernel.image.TestImages testImage;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -44,6 +45,7 @@ class NodeClientCompatIT {
                 + "found major version " + major + "; skipped");
         moduleDir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
         installClient(moduleDir.resolve("target/node-compat"));
+        testImage = dev.agentkernel.image.TestImages.get();
         fx = ServerFixture.start(8, List.of(KEY));
     }
 
@@ -66,7 +68,8 @@ class NodeClientCompatIT {
         assertThat(script).exists();
         NodeExec.Result r = NodeExec.exec(List.of(ServerFixture.onPath("node").orElseThrow().toString(),
                 script.toString()), installDir, Map.of("AGENTKERNEL_BASE_URL", fx.baseUrl(), "AGENTKERNEL_API_KEY", KEY,
-                        "AGENTKERNEL_NODE_MODULES", installDir.resolve("node_modules").toString()),
+                        "AGENTKERNEL_NODE_MODULES", installDir.resolve("node_modules").toString(),
+                        "AK_TEST_IMAGE", testImage.ref(testImage.plain, "test/base:1")),
                 RUN_LIMIT);
         System.out.println(r.output()); // kept in target/failsafe-reports/*-output.txt
         List<String> lines = r.output().strip().lines().toList();

@@ -75,12 +75,11 @@ abstract class SandboxTestBase {
             ServerFixture.sleep(50);
         }
         assertThat(ServerFixture.leftoverCgroups()).as("cgroups of this JVM after the daemon closed").isEmpty();
-        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
-                .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList())
+        assertThat(ServerFixture.sandboxProcesses().map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList())
                 .as("child processes of this JVM after the daemon closed").isEmpty();
     }
 
     private static long liveChildren() {
-        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count();
+        return ServerFixture.sandboxProcesses().count();
     }
 }

@@ -335,6 +335,15 @@ final class ServerFixture implements AutoCloseable {
         return found;
     }
 
+    /**
+     * The live descendants of this JVM that a daemon started: all but the test registries of
+     * {@link dev.agentkernel.image.TestImages}, which live as long as this JVM.
+     */
+    static Stream<ProcessHandle> sandboxProcesses() {
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .filter(p -> !p.info().commandLine().orElse("").startsWith("/usr/bin/docker-registry serve "));
+    }
+
     /** Cgroups of this JVM, runtime entries and live child processes. */
     List<String> leftovers() {
         List<String> left = new ArrayList<>(leftoverCgroups());
@@ -348,7 +357,7 @@ final class ServerFixture implements AutoCloseable {
         } catch (IOException e) {
             left.add("cannot walk " + runtimeDir + ": " + e);
         }
-        ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).forEach(p -> left.add(
+        sandboxProcesses().forEach(p -> left.add(
                 "process " + p.pid() + " (parent " + p.parent().map(ProcessHandle::pid).orElse(-1L) + "): "
                         + p.info().commandLine().or(() -> p.info().command()).orElse("?")));
         return left;

@@ -47,7 +47,7 @@ abstract class ServerTestBase {
             fx = null;
         }
         assertThat(ServerFixture.leftoverCgroups()).as("cgroups of this JVM after the class").isEmpty();
-        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList())
+        assertThat(ServerFixture.sandboxProcesses().toList())
                 .as("child processes of this JVM after the class").isEmpty();
     }
 

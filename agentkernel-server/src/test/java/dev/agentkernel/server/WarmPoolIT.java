@@ -30,11 +30,11 @@ class WarmPoolIT {
     static final int POOL_SIZE = 2;
     static final Duration WARM_LIMIT = Duration.ofSeconds(30);
     /**
-     * The pool key of shell commands. The bwrap backend builds the same sandbox whatever the
-     * image ({@code usesImages()} is false), so its pool keys on the profile alone and shell
-     * commands (detected image {@code alpine:3.20}) share the default key.
+     * The pool key of shell commands: the tests run with {@code AGENTKERNEL_DEFAULT_IMAGE=host}
+     * (the parent POM), which also turns image detection off, so every request that names no
+     * image is on the host's {@code /usr} and shares the key of the pool's default.
      */
-    static final String SHELL_IMAGE = "default";
+    static final String SHELL_IMAGE = "host";
     static ServerFixture fx;
 
     @BeforeAll
@@ -62,8 +62,8 @@ class WarmPoolIT {
 
     @Test
     void statusShowsThePoolWarmForTheDefaultKey() {
-        JsonNode key = awaitReady("default", "moderate", POOL_SIZE);
-        assertThat(key.path("image").asText()).isEqualTo("default");
+        JsonNode key = awaitReady(SHELL_IMAGE, "moderate", POOL_SIZE);
+        assertThat(key.path("image").asText()).isEqualTo(SHELL_IMAGE);
         assertThat(key.path("ready").asInt()).isEqualTo(POOL_SIZE);
         JsonNode pool = status().path("pool");
         assertThat(pool.path("enabled").asBoolean()).as("%s", pool).isTrue();
@@ -99,7 +99,7 @@ class WarmPoolIT {
         assertThat(served()).as("served from the pool").isEqualTo(served + 1);
 
         // a command of no detected language: the default key, warmed at daemon start
-        awaitReady("default", "moderate", POOL_SIZE);
+        awaitReady(SHELL_IMAGE, "moderate", POOL_SIZE);
         served = served();
         ServerFixture.Response argv = fx.run(List.of("printf", "[%s]", "a b", "$HOME", "c;d"), Map.of("fast", true));
         assertThat(argv.data().path("output").asText()).as("%s", argv).isEqualTo("[a b][$HOME][c;d]");
@@ -108,6 +108,23 @@ class WarmPoolIT {
 
         ServerFixture.Response python = fx.run(List.of("python3", "-c", "print(1+1)"), Map.of());
         assertThat(python.data().path("output").asText()).as("%s", python).isEqualTo("2\n");
+    }
+
+    @Test
+    void anImageHasAKeyOfItsOwnAndItsPooledSandboxesRunOnIt() throws Exception {
+        dev.agentkernel.image.TestImages images = dev.agentkernel.image.TestImages.get();
+        String derived = images.ref(images.plain, "test/derived:1");
+        awaitReady(derived, "moderate", POOL_SIZE);
+        long served = served();
+        ServerFixture.Response r = fx.run(List.of("sh", "-c", "cat /app/hello.txt; grep ^ID= /etc/os-release"),
+                Map.of("image", derived, "fast", true));
+        assertThat(r.data().path("output").asText()).as("%s", r).isEqualTo("hello from derived\nID=akbusybox\n");
+        assertThat(served()).as("served from the image's key").isEqualTo(served + 1);
+        // the host's key is another one
+        awaitReady(SHELL_IMAGE, "moderate", POOL_SIZE);
+        ServerFixture.Response host = fx.run(List.of("sh", "-c", "test -e /app/hello.txt || echo host"),
+                Map.of("fast", true));
+        assertThat(host.data().path("output").asText()).as("%s", host).isEqualTo("host\n");
     }
 
     @Test
@@ -184,7 +201,7 @@ class WarmPoolIT {
         assertThat(env.data().path("output").asText()).as("%s", env).isEqualTo("bar baz|a=b");
         assertThat(served()).isEqualTo(served + 1);
 
-        awaitReady("default", "moderate", POOL_SIZE);
+        awaitReady(SHELL_IMAGE, "moderate", POOL_SIZE);
         served = served();
         long start = System.nanoTime();
         ServerFixture.Response slow = fx.run(List.of("sleep", "30"), Map.of("timeout", 1));
@@ -314,7 +331,8 @@ class WarmPoolIT {
     private static JsonNode awaitReady(String image, String profile, int ready) {
         if (key(status(), image, profile).isEmpty()) {
             List<String> argv = image.equals(SHELL_IMAGE) ? List.of("sh", "-c", "true") : List.of("true");
-            ServerFixture.Response r = fx.run(argv, Map.of("profile", profile));
+            ServerFixture.Response r = fx.run(argv, image.equals(SHELL_IMAGE) ? Map.of("profile", profile)
+                    : Map.of("profile", profile, "image", image, "fast", true));
             assertThat(r.status()).as("priming the pool for %s/%s: %s", image, profile, r).isEqualTo(200);
         }
         long deadline = System.nanoTime() + WARM_LIMIT.toNanos();

@@ -226,7 +226,7 @@ public final class RegistryClient implements AutoCloseable {
                         + "it as such (plain_http)"), e);
             } catch (ConnectException e) {
                 throw new RegistryException("cannot connect to " + endpoint.host() + " (" + scheme + "): "
-                        + Optional.ofNullable(e.getMessage()).orElse(e.toString()), e);
+                        + connectFailure(e), e);
             }
             int status = r.statusCode();
             if (status / 100 == 2) {
@@ -489,5 +489,18 @@ public final class RegistryClient implements AutoCloseable {
     @Override
     public void close() {
         http.close();
+    }
+
+    /** Why a connection failed, in words: the first message of the exception or its causes. */
+    static String connectFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+                return "the host name does not resolve";
+            }
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+        }
+        return "no connection (the network or the registry is unreachable)";
     }
 }

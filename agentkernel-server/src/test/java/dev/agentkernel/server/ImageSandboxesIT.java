@@ -1,0 +1,120 @@
+package dev.agentkernel.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentkernel.image.Image;
+import dev.agentkernel.image.TestImages;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sandboxes on real images, through a real daemon: the images are built by umoci and pushed by
+ * skopeo to a registry on loopback (Debian's docker-registry, {@link TestImages}), and the
+ * daemon pulls them on first use. {@code /run}, {@code /batch/run}, the warm pool and persistent
+ * sandboxes all run on the image they name: its files (its own {@code /etc/os-release}, its
+ * whiteouts), its {@code Env} and {@code WorkingDir}; writes go to a writable layer of the
+ * sandbox's own (gone after a one-shot run, kept by a persistent sandbox across stop/start and a
+ * daemon restart), never into the store's layers; the restrictive profile's root stays
+ * read-only; an image no registry has is a 404 naming it and the fixes.
+ */
+class ImageSandboxesIT extends SandboxTestBase {
+
+    static TestImages images;
+    static String base;
+    static String derived;
+
+    @BeforeAll
+    static void images() throws Exception {
+        images = TestImages.get();
+        base = images.ref(images.plain, "test/base:1");
+        derived = images.ref(images.plain, "test/derived:1");
+    }
+
+    private static JsonNode runOk(List<String> argv, Map<String, ?> extra) {
+        ServerFixture.Response r = fx.run(argv, extra);
+        assertThat(r.status()).as("%s", r).isEqualTo(200);
+        return r.data();
+    }
+
+    @Test
+    void runIsOnTheImageWithItsEnvWorkdirAndLayers() {
+        JsonNode data = runOk(List.of("sh", "-c", "cat /etc/os-release; echo env=$IMAGE_NAME; pwd; id -u; "
+                + "cat /etc/motd; ls /opt/old; test -e /etc/remove-me || echo removed; grep -c . /etc/passwd"),
+                Map.of("image", base, "fast", false));
+        assertThat(data.path("exit_code").asInt()).as("%s", data).isZero();
+        assertThat(data.path("output").asText().lines().toList()).as("%s", data).containsExactly(
+                "NAME=\"AgentKernel test busybox\"", "ID=akbusybox", "env=base", "/home/user", "1000", "layer two",
+                "new.txt", "removed", "2");
+    }
+
+    @Test
+    void aOneShotSandboxWritesIntoItsOwnLayerOnly() throws IOException {
+        JsonNode first = runOk(List.of("sh", "-c", "echo changed > /etc/motd && echo new > /usr/bin/added && "
+                + "cat /etc/motd /usr/bin/added"), Map.of("image", base, "sudo", true));
+        assertThat(first.path("output").asText()).as("%s", first).isEqualTo("changed\nnew\n");
+        JsonNode second = runOk(List.of("sh", "-c", "cat /etc/motd; test -e /usr/bin/added || echo absent"),
+                Map.of("image", base));
+        assertThat(second.path("output").asText()).as("%s", second).isEqualTo("layer two\nabsent\n");
+        // the store's layers are untouched
+        Image stored = fx.daemon.images().find(base).orElseThrow();
+        for (Path layer : stored.layers()) {
+            assertThat(layer.resolve("usr/bin/added")).doesNotExist();
+            Path motd = layer.resolve("etc/motd");
+            if (Files.isRegularFile(motd)) {
+                assertThat(Files.readString(motd)).startsWith("layer ");
+            }
+        }
+    }
+
+    @Test
+    void theRestrictiveProfileKeepsTheImageRootReadOnly() {
+        JsonNode data = runOk(List.of("sh", "-c", "echo x > /etc/motd"), Map.of("image", base, "profile",
+                "restrictive", "sudo", true));
+        assertThat(data.path("exit_code").asInt()).as("%s", data).isNotZero();
+        assertThat(data.path("output").asText()).as("%s", data).containsIgnoringCase("read-only");
+    }
+
+    @Test
+    void batchAndTheWarmPathRunOnTheImageToo() {
+        JsonNode results = fx.postJson("/batch/run", Map.of("commands", List.of(
+                Map.of("command", List.of("cat", "/app/hello.txt"), "image", derived),
+                Map.of("command", List.of("sh", "-c", "grep ^ID= /etc/os-release"), "image", "host")))).data();
+        assertThat(results.path("results").get(0).path("output").asText()).as("%s", results)
+                .isEqualTo("hello from derived\n");
+        assertThat(results.path("results").get(1).path("output").asText()).as("%s", results)
+                .doesNotContain("akbusybox");
+        for (int i = 0; i < 2; i++) {
+            JsonNode fast = runOk(List.of("cat", "/app/hello.txt"), Map.of("image", derived, "fast", true));
+            assertThat(fast.path("output").asText()).as("%s", fast).isEqualTo("hello from derived\n");
+        }
+    }
+
+    @Test
+    void aPersistentSandboxKeepsWhatWasInstalledIntoItsImage() throws IOException {
+        api.createOk("img-keep", Map.of("image", base));
+        api.execOk("img-keep", List.of("sh", "-c", "echo installed > /usr/bin/tool && rm /etc/motd"),
+                Map.of("sudo", true));
+        assertThat(api.stop("img-keep").status()).isEqualTo(200);
+        assertThat(api.start("img-keep").status()).isEqualTo(200);
+        assertThat(api.sh("img-keep", "cat /usr/bin/tool; test -e /etc/motd || echo motd-gone; "
+                + "grep ^ID= /etc/os-release")).isEqualTo("installed\nmotd-gone\nID=akbusybox\n");
+
+        restartDaemon();
+        assertThat(api.get("img-keep").data().path("status").asText()).isEqualTo("running");
+        assertThat(api.sh("img-keep", "cat /usr/bin/tool")).isEqualTo("installed\n");
+    }
+
+    @Test
+    void anImageNoRegistryHasIsA404NamingItAndTheFixes() {
+        String missing = images.ref(images.plain, "test/missing:1");
+        ServerFixture.Response r = fx.run(List.of("true"), Map.of("image", missing));
+        JsonNode error = ServerTestBase.assertErrorEnvelope(r, 404);
+        assertThat(error.path("error").asText()).contains(missing, "agentkernel image import", "--image host");
+    }
+}
