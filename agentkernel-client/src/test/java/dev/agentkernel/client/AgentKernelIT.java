@@ -59,7 +59,7 @@ class AgentKernelIT extends DaemonTestBase {
 
         // restrictive: a read-only root file system, even for root of the sandbox (so only the mount can refuse)
         RunResult restricted = client.run(List.of("sh", "-c", "touch /opt-should-fail 2>/dev/null || echo refused"),
-                RunOptions.defaults().withProfile(Profile.RESTRICTIVE).withImage("python:3.12-alpine").withSudo(true));
+                RunOptions.defaults().withProfile(Profile.RESTRICTIVE).withImage("host").withSudo(true));
         assertThat(restricted.output()).isEqualTo("refused\n");
         RunResult moderate = client.run(List.of("sh", "-c", "touch /opt-may-be-made && echo made"),
                 RunOptions.defaults().withSudo(true));
@@ -107,7 +107,7 @@ class AgentKernelIT extends DaemonTestBase {
         String name = uniqueName("life");
         Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         SandboxInfo created = client.createSandbox(name, SandboxOptions.defaults().withVcpus(1).withMemoryMb(256)
-                .withProfile(Profile.MODERATE).withNetwork(false).withImage("python:3.12-alpine"));
+                .withProfile(Profile.MODERATE).withNetwork(false).withImage("host"));
         try {
             assertThat(created.name()).isEqualTo(name);
             assertThat(created.running()).isTrue();
@@ -116,7 +116,7 @@ class AgentKernelIT extends DaemonTestBase {
             assertThat(created.memoryMb()).isEqualTo(256);
             assertThat(created.profile()).contains(Profile.MODERATE);
             assertThat(created.network()).isFalse();
-            assertThat(created.image()).contains("python:3.12-alpine");
+            assertThat(created.image()).contains("host");
             assertThat(created.createdAt()).hasValueSatisfying(t -> assertThat(t).isAfterOrEqualTo(before));
 
             assertThat(client.listSandboxes()).extracting(SandboxInfo::name).contains(name);

@@ -31,6 +31,7 @@ import dev.agentkernel.core.sandbox.AgentSandbox;
 import dev.agentkernel.core.sandbox.SandboxManager;
 import dev.agentkernel.model.Profile;
 import dev.agentkernel.model.SandboxRequest;
+import dev.agentkernel.model.SandboxSpec;
 import dev.agentkernel.store.Database;
 import dev.agentkernel.store.SqliteAuditLog;
 import dev.agentkernel.store.SqliteSandboxStore;
@@ -132,7 +133,10 @@ public final class Daemon implements AutoCloseable {
             Optional<WarmPool<PoolKey, AgentSandbox>> pool = Optional.empty();
             if (config.poolSize() > 0) {
                 WarmPool<PoolKey, AgentSandbox> warm = new WarmPool<>(
-                        key -> AgentSandbox.launch(backend, resolver.resolve(options(key))), AgentSandbox::isAlive,
+                        key -> {
+                            SandboxSpec spec = resolver.resolve(options(key));
+                            return AgentSandbox.launch(backend, spec, resolver.lease(spec, "warm pool"));
+                        }, AgentSandbox::isAlive,
                         config.poolSize(), Math.max(1, host.cpus()), 8, Duration.ofMinutes(10));
                 // in the background: resolving the default image may mean pulling it
                 Thread.ofVirtual().name("pool-warm-default").start(() -> {

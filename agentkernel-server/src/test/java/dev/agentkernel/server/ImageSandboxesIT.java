@@ -111,6 +111,18 @@ class ImageSandboxesIT extends SandboxTestBase {
     }
 
     @Test
+    void theImageOfAPersistentSandboxCannotBeRemovedWhileTheSandboxRuns() {
+        String zstd = images.ref(images.plain, "test/zstd:1");
+        api.createOk("img-lease", Map.of("image", zstd));
+        ServerFixture.Response refused = fx.send(fx.request("/images/" + zstd).DELETE().build());
+        JsonNode conflict = ServerTestBase.assertErrorEnvelope(refused, 409);
+        assertThat(conflict.path("error").asText()).contains("sandbox img-lease");
+        assertThat(api.delete("img-lease").status()).isIn(200, 204);
+        ServerFixture.Response removed = fx.send(fx.request("/images/" + zstd).DELETE().build());
+        assertThat(removed.status()).as("%s", removed).isEqualTo(200);
+    }
+
+    @Test
     void anImageNoRegistryHasIsA404NamingItAndTheFixes() {
         String missing = images.ref(images.plain, "test/missing:1");
         ServerFixture.Response r = fx.run(List.of("true"), Map.of("image", missing));

@@ -33,6 +33,11 @@ public final class HostImageRoots implements RootResolver, AutoCloseable {
         return roots.root(image);
     }
 
+    @Override
+    public Lease lease(RootFs root, String holder) {
+        return roots == null ? Lease.NONE : roots.lease(root, holder);
+    }
+
     /** Closes the store, if it was opened. */
     @Override
     public void close() {

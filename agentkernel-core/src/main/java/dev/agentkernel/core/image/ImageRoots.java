@@ -2,6 +2,7 @@ package dev.agentkernel.core.image;
 
 import dev.agentkernel.image.Image;
 import dev.agentkernel.image.ImageConfig;
+import dev.agentkernel.image.ImageLease;
 import dev.agentkernel.image.ImageService;
 import dev.agentkernel.image.PullListener;
 import dev.agentkernel.image.PullPolicy;
@@ -75,6 +76,20 @@ public final class ImageRoots implements RootResolver {
         Path etc = etcLayers(image);
         return new RootFs.Image(image.reference().toString(), image.digest(), image.layers(),
                 etc.resolve("online"), etc.resolve("offline"), settings(image.config()), Optional.empty());
+    }
+
+    /** A lease on the stored image {@code root} names, if it is still stored with the same digest. */
+    @Override
+    public Lease lease(RootFs root, String holder) {
+        if (!(root instanceof RootFs.Image image)) {
+            return Lease.NONE;
+        }
+        Optional<Image> stored = images.find(image.reference()).filter(i -> i.digest().equals(image.digest()));
+        if (stored.isEmpty()) {
+            return Lease.NONE;
+        }
+        ImageLease lease = images.lease(stored.get(), holder);
+        return lease::close;
     }
 
     /** The image's process settings as a sandbox applies them. */

@@ -98,6 +98,14 @@ public final class PolicyResolver {
         return configuredDefaultImage().orElse(BUILT_IN_DEFAULT_IMAGE);
     }
 
+    /**
+     * Registers {@code holder} as a user of the image {@code spec} runs on (see
+     * {@link RootResolver#lease}) until the lease is closed.
+     */
+    public RootResolver.Lease lease(SandboxSpec spec, String holder) {
+        return roots.lease(spec.root(), holder);
+    }
+
     /** Whether the permissive profile mounts the home directory. */
     public boolean mountsHome() {
         return mountHome;

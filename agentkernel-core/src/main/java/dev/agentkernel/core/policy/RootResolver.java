@@ -21,4 +21,23 @@ public interface RootResolver {
      * @throws dev.agentkernel.model.AgentKernelException when the image is not usable (bad name, not pullable)
      */
     RootFs root(String image);
+
+    /**
+     * Registers {@code holder} as a user of {@code root}'s image until the lease is closed: the
+     * image cannot be removed meanwhile and pruning keeps its layers. Nothing for the host's root.
+     */
+    default Lease lease(RootFs root, String holder) {
+        return Lease.NONE;
+    }
+
+    /** A use of an image; closing it twice is harmless. */
+    @FunctionalInterface
+    interface Lease extends AutoCloseable {
+        /** No lease at all. */
+        Lease NONE = () -> { };
+
+        /** Ends the use. Never throws. */
+        @Override
+        void close();
+    }
 }

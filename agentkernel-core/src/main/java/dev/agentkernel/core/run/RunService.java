@@ -10,6 +10,7 @@ import dev.agentkernel.core.backend.Stdio;
 import dev.agentkernel.core.detect.Detection;
 import dev.agentkernel.core.detect.ImageDetector;
 import dev.agentkernel.core.policy.PolicyResolver;
+import dev.agentkernel.core.policy.RootResolver;
 import dev.agentkernel.model.CommandSpec;
 import dev.agentkernel.model.ResourceExhaustedException;
 import dev.agentkernel.model.SandboxRequest;
@@ -109,7 +110,8 @@ public final class RunService {
             };
             Stdio stdio = new Stdio(new Stdio.Input.Empty(), new Stdio.Output.To(output), new Stdio.Output.To(output));
             listener.stage("starting");
-            try (Execution execution = backend.start(spec, command, stdio)) {
+            try (RootResolver.Lease lease = resolver.lease(spec, "run " + spec.hostname());
+                 Execution execution = backend.start(spec, command, stdio)) {
                 announce.run();
                 Optional<Termination> end;
                 do {

@@ -7,6 +7,7 @@ import dev.agentkernel.agent.ExitStatus;
 import dev.agentkernel.agent.OutputSink;
 import dev.agentkernel.core.backend.Execution;
 import dev.agentkernel.core.backend.IsolationBackend;
+import dev.agentkernel.core.policy.RootResolver;
 import dev.agentkernel.core.backend.Stdio;
 import dev.agentkernel.model.CommandSpec;
 import dev.agentkernel.model.Mount;
@@ -43,11 +44,13 @@ public final class AgentSandbox implements AutoCloseable {
     private final SandboxSpec spec;
     private final Execution execution;
     private final AgentConnection agent;
+    private final RootResolver.Lease lease;
 
-    private AgentSandbox(SandboxSpec spec, Execution execution, AgentConnection agent) {
+    private AgentSandbox(SandboxSpec spec, Execution execution, AgentConnection agent, RootResolver.Lease lease) {
         this.spec = spec;
         this.execution = execution;
         this.agent = agent;
+        this.lease = lease;
     }
 
     /**
@@ -57,14 +60,30 @@ public final class AgentSandbox implements AutoCloseable {
      * @throws SandboxFailureException if the sandbox or the agent does not come up; nothing is left behind
      */
     public static AgentSandbox launch(IsolationBackend backend, SandboxSpec spec) {
-        Execution execution = backend.startAgent(spec, Stdio.pipes(AgentSandbox::logAgentStderr));
+        return launch(backend, spec, RootResolver.Lease.NONE);
+    }
+
+    /**
+     * Like {@link #launch(IsolationBackend, SandboxSpec)}, holding {@code lease} (on the sandbox's
+     * image, so that it is not removed under it) until the sandbox is closed; closed at once if the
+     * sandbox does not come up.
+     */
+    public static AgentSandbox launch(IsolationBackend backend, SandboxSpec spec, RootResolver.Lease lease) {
+        Execution execution;
+        try {
+            execution = backend.startAgent(spec, Stdio.pipes(AgentSandbox::logAgentStderr));
+        } catch (RuntimeException e) {
+            lease.close();
+            throw e;
+        }
         try {
             AgentConnection agent = new AgentConnection(execution.stdinPipe().orElseThrow(),
                     execution.stdoutPipe().orElseThrow());
-            AgentSandbox sandbox = new AgentSandbox(spec, execution, agent);
+            AgentSandbox sandbox = new AgentSandbox(spec, execution, agent, lease);
             sandbox.awaitAgent();
             return sandbox;
         } catch (RuntimeException e) {
+            lease.close();
             execution.close();
             throw e instanceof SandboxFailureException ? e
                     : new SandboxFailureException("the sandbox agent did not start: " + e.getMessage(), e);
@@ -203,8 +222,12 @@ public final class AgentSandbox implements AutoCloseable {
         try {
             execution.kill();
         } finally {
-            agent.close();
-            execution.close();
+            try {
+                agent.close();
+                execution.close();
+            } finally {
+                lease.close();
+            }
         }
     }
 }

@@ -480,7 +480,7 @@ public final class SandboxManager implements AutoCloseable {
             if (spec.root() instanceof RootFs.Image image) {
                 spec = spec.withRoot(image.withWritable(dirs.rootLayer()));
             }
-            box = AgentSandbox.launch(backend, spec);
+            box = AgentSandbox.launch(backend, spec, resolver.lease(spec, "sandbox " + record.name()));
         } catch (RuntimeException e) {
             dirs.close();
             throw e;

@@ -66,7 +66,7 @@ public final class Interpreter implements AutoCloseable {
             dirs.create(launcher.diskMb());
             interpreter.lock.lock();
             try {
-                interpreter.sandbox = launcher.startSandbox(dirs, flavor, volumes);
+                interpreter.sandbox = launcher.startSandbox(dirs, template, flavor, volumes);
                 interpreter.driver = interpreter.startDriver();
             } finally {
                 interpreter.lock.unlock();
@@ -198,7 +198,7 @@ public final class Interpreter implements AutoCloseable {
                     sandbox.close();
                 }
                 sandbox = null;
-                sandbox = launcher.startSandbox(dirs, flavor, volumes);
+                sandbox = launcher.startSandbox(dirs, template, flavor, volumes);
             }
             driver = startDriver();
         } catch (AgentKernelException e) {

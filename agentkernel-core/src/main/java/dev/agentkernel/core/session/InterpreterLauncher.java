@@ -124,9 +124,10 @@ public final class InterpreterLauncher {
     }
 
     /** Starts the sandbox of an interpreter (its directories exist). */
-    AgentSandbox startSandbox(SandboxDirs dirs, Flavor flavor, List<Mount> volumes) {
+    AgentSandbox startSandbox(SandboxDirs dirs, InterpreterTemplate template, Flavor flavor, List<Mount> volumes) {
         SandboxRequest options = SandboxRequest.defaults().withProfile(Profile.MODERATE)
-                .withMemoryMb(flavor.memoryMb()).withVcpus(flavor.cpus());
+                .withMemoryMb(flavor.memoryMb()).withVcpus(flavor.cpus())
+                .withImage(resolver.configuredDefaultImage().orElse(template.image()));
         SandboxSpec base = resolver.resolve(options);
         List<Mount> mounts = new ArrayList<>(base.mounts());
         dirs.open();
@@ -137,6 +138,6 @@ public final class InterpreterLauncher {
         mounts.addAll(sharedVolumes);
         mounts.addAll(volumes);
         SandboxSpec spec = base.withMounts(mounts).withWorkdir(Interpreter.WORKDIR).withHostname("session");
-        return AgentSandbox.launch(backend, spec);
+        return AgentSandbox.launch(backend, spec, resolver.lease(spec, "code session"));
     }
 }

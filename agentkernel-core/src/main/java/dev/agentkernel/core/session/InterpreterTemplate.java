@@ -10,20 +10,30 @@ import java.util.Objects;
  */
 public enum InterpreterTemplate {
     /** Python 3 ({@code python3 -u python_driver.py}); stdlib only. */
-    PYTHON("python", "python_driver.py", "python3", "-u"),
+    PYTHON("python", "python:3.12-alpine", "python_driver.py", "python3", "-u"),
     /** Node.js ({@code node node_driver.js}); no npm packages. */
-    NODE("node", "node_driver.js", "node"),
+    NODE("node", "node:22-alpine", "node_driver.js", "node"),
     /** Bash ({@code bash --noprofile --norc bash_driver.sh}); bash 4.3 or newer. */
-    BASH("bash", "bash_driver.sh", "bash", "--noprofile", "--norc");
+    BASH("bash", "bash:5.2", "bash_driver.sh", "bash", "--noprofile", "--norc");
 
     private final String id;
+    private final String image;
     private final String driverFileName;
     private final List<String> interpreter;
 
-    InterpreterTemplate(String id, String driverFileName, String... interpreter) {
+    InterpreterTemplate(String id, String image, String driverFileName, String... interpreter) {
         this.id = id;
+        this.image = image;
         this.driverFileName = driverFileName;
         this.interpreter = List.of(interpreter);
+    }
+
+    /**
+     * The image the template's sandboxes run on unless {@code AGENTKERNEL_DEFAULT_IMAGE} names
+     * another (see {@link dev.agentkernel.core.policy.PolicyResolver#configuredDefaultImage()}).
+     */
+    public String image() {
+        return image;
     }
 
     /** The template's name in the API: {@code python}, {@code node} or {@code bash}. */
