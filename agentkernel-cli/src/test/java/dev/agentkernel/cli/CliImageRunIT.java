@@ -77,6 +77,28 @@ class CliImageRunIT {
     }
 
     @Test
+    void aDebianImageRunsItsOwnGlibcAndSoftwareNotTheHosts() throws Exception {
+        Launcher cli = new Launcher(dir);
+        String debian = images.debian();
+        Outcome o = run(cli, dir, null, "run", "--image", debian, "--", "sh", "-c",
+                ". /etc/os-release; echo $VERSION_CODENAME; dpkg-query -W -f='${Version}\\n' bash libc6; id -un");
+        assertThat(o.exitCode()).as(o.describe()).isZero();
+        List<String> lines = o.stdout().lines().toList();
+        assertThat(lines).as(o.describe()).hasSize(4);
+        assertThat(lines.getFirst()).isEqualTo("trixie");
+        assertThat(lines.get(1)).as("bash of the image, not the host's").isNotEqualTo(hostVersion("bash"));
+        assertThat(lines.get(2)).as("glibc of the image, not the host's").isNotEqualTo(hostVersion("libc6"));
+        assertThat(lines.get(3)).as("the sandbox user added to the image's passwd").isEqualTo("sandbox");
+    }
+
+    private static String hostVersion(String pkg) throws Exception {
+        Process p = new ProcessBuilder("dpkg-query", "-W", "-f=${Version}", pkg).redirectErrorStream(true).start();
+        String version = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(p.waitFor()).as("dpkg-query on the host: %s", version).isZero();
+        return version;
+    }
+
+    @Test
     void anImageTheRegistryDoesNotHaveIsAClearError() throws Exception {
         Launcher cli = new Launcher(dir);
         String missing = images.ref(images.plain, "test/missing:1");

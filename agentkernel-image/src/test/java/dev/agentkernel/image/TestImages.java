@@ -97,6 +97,42 @@ public final class TestImages {
                 "oci-archive:" + ociArchive + ":base"));
     }
 
+    private String debian;
+
+    /**
+     * A Debian 13 (trixie) minbase image, made by mmdebstrap from the Debian mirror (its tarball
+     * cached for a week in {@code ~/.cache/agentkernel-tests}), repacked by umoci and pushed to
+     * {@link #plain} as {@code test/debian:13}: a glibc image whose {@code os-release} and software
+     * versions are not this Debian 12 host's. Built on first use.
+     */
+    public synchronized String debian() throws IOException {
+        if (debian == null) {
+            Path cache = Path.of(System.getProperty("user.home"), ".cache", "agentkernel-tests");
+            Path tar = cache.resolve("debian-trixie-minbase.tar");
+            if (!Files.isRegularFile(tar) || Files.getLastModifiedTime(tar).toInstant()
+                    .isBefore(java.time.Instant.now().minus(java.time.Duration.ofDays(7)))) {
+                Files.createDirectories(cache);
+                Path tmp = cache.resolve("debian-trixie-minbase.tar.tmp-" + ProcessHandle.current().pid());
+                Tools.run(List.of("mmdebstrap", "--variant=minbase", "--quiet", "trixie", tmp.toString(),
+                        "http://deb.debian.org/debian"), null, 900);
+                Files.move(tmp, tar, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+            umoci("new", "--image", layout + ":debian-empty");
+            Path bundle = work.resolve("bundle-debian");
+            umoci("unpack", "--image", layout + ":debian-empty", bundle.toString());
+            Tools.run(List.of("tar", "-xpf", tar.toString(), "--numeric-owner", "-C",
+                    bundle.resolve("rootfs").toString()));
+            umoci("repack", "--image", layout + ":debian", bundle.toString());
+            umoci("config", "--image", layout + ":debian", "--config.env",
+                    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "--config.cmd", "bash");
+            push("debian", "test/debian:13");
+            Tools.run(List.of("rm", "-rf", "--one-file-system", bundle.toString()));
+            debian = ref(plain, "test/debian:13");
+        }
+        return debian;
+    }
+
     private final java.util.Map<String, Path> umociTrees = new java.util.HashMap<>();
 
     /** The root file system {@code umoci unpack} makes of the layout's {@code tag} (as root: owners kept). */

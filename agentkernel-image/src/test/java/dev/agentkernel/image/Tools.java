@@ -22,7 +22,8 @@ final class Tools {
     /** Command → Debian package, as installed by run-tests.sh. */
     static final Map<String, String> REQUIRED = Map.of(
             "docker-registry", "docker-registry", "skopeo", "skopeo", "umoci", "umoci",
-            "busybox", "busybox-static", "htpasswd", "apache2-utils", "openssl", "openssl", "getfattr", "attr");
+            "busybox", "busybox-static", "htpasswd", "apache2-utils", "openssl", "openssl", "getfattr", "attr",
+            "mmdebstrap", "mmdebstrap");
 
     private Tools() {
     }
@@ -67,6 +68,11 @@ final class Tools {
     }
 
     static String run(List<String> command, Path dir) {
+        return run(command, dir, 120);
+    }
+
+    /** Runs a command, failing with its output when it fails or takes more than {@code seconds}. */
+    static String run(List<String> command, Path dir, long seconds) {
         try {
             ProcessBuilder pb = new ProcessBuilder(command);
             if (dir != null) {
@@ -76,7 +82,7 @@ final class Tools {
             p.getOutputStream().close();
             CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
             CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
                 throw new AssertionError("timed out: " + command);

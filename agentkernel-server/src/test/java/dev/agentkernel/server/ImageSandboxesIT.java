@@ -111,6 +111,16 @@ class ImageSandboxesIT extends SandboxTestBase {
     }
 
     @Test
+    void theAgentServesAPersistentSandboxOnAGlibcImage() throws IOException {
+        api.createOk("img-debian", Map.of("image", images.debian()));
+        assertThat(api.sh("img-debian", ". /etc/os-release; echo $VERSION_CODENAME; echo $PATH")).isEqualTo(
+                "trixie\n/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n");
+        assertThat(api.writeText("img-debian", "/workspace/hello.sh", "echo written through the agent\n").status())
+                .isIn(200, 201);
+        assertThat(api.sh("img-debian", "bash /workspace/hello.sh")).isEqualTo("written through the agent\n");
+    }
+
+    @Test
     void theImageOfAPersistentSandboxCannotBeRemovedWhileTheSandboxRuns() {
         String zstd = images.ref(images.plain, "test/zstd:1");
         api.createOk("img-lease", Map.of("image", zstd));

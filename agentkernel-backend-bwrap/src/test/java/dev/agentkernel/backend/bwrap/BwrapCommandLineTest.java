@@ -262,6 +262,33 @@ class BwrapCommandLineTest {
         assertThat(indexOfSequence(sources.launcherArguments(), "--read", "6", AGENT.toString())).isNotNegative();
     }
 
+    private static dev.agentkernel.model.RootFs.Image image(Optional<Path> writable) {
+        return new dev.agentkernel.model.RootFs.Image("docker.io/library/alpine:3.20", "sha256:" + "b".repeat(64),
+                List.of(Path.of("/state/images/layers/l0"), Path.of("/state/images/layers/l1")),
+                Path.of("/state/image-roots/x/online"), Path.of("/state/image-roots/x/offline"),
+                new dev.agentkernel.model.RootFs.ImageSettings(Map.of(), Optional.empty(), List.of(), List.of()), writable);
+    }
+
+    @Test
+    void onAnImageTheLauncherMountsTheLayersAndBubblewrapBindsTheirOverlayAsRoot(@TempDir Path stage) {
+        MountSources.Staged sources = new MountSources.Staged(stage, Path.of("/var/lib/agentkernel"));
+        List<String> argv = commandLine.build(moderate().withRoot(image(Optional.empty())),
+                new BwrapCommandLine.Payload.Agent(), NetworkWiring.SLIRP4NETNS, sources);
+        List<String> options = argv.subList(0, argv.indexOf("--"));
+        assertThat(indexOfSequence(options, "--bind", stage.resolve("root").toString(), "/")).isNotNegative();
+        assertThat(binds(options)).as("neither the host's /usr nor its /etc tree")
+                .noneMatch(b -> b.get(2).equals("/usr") || b.get(2).equals("/etc"));
+        assertThat(argv).noneMatch(a -> a.startsWith("/state/"));
+        assertThat(sources.launcherArguments()).containsSubsequence("--layer", "/state/images/layers/l0", "--layer",
+                "/state/images/layers/l1", "--layer", "/state/image-roots/x/online", "--upper", "tmpfs:512");
+
+        MountSources.Staged persistent = new MountSources.Staged(stage, Path.of("/var/lib/agentkernel"));
+        commandLine.build(restrictive().withRoot(image(Optional.of(Path.of("/state/sandboxes/box/root-layer")))),
+                new BwrapCommandLine.Payload.Agent(), NetworkWiring.OFFLINE, persistent);
+        assertThat(persistent.launcherArguments()).containsSubsequence("--layer", "/state/image-roots/x/offline",
+                "--upper", "/state/sandboxes/box/root-layer");
+    }
+
     @Test
     void theAgentsDirectoryIsBoundReadOnlyAndTheSandboxsOwnDirectoriesAreWritableByTheUser() {
         List<String> options = options(moderate());

@@ -42,7 +42,13 @@ public final class ImageRoots implements RootResolver {
     /** The sandbox's user, as every sandbox has it. */
     static final int SANDBOX_USER = 1000;
     private static final long MAX_ACCOUNT_FILE = 1 << 20;
-    private static final String VERSION = "v1";
+    private static final String VERSION = "v2";
+    /**
+     * Where bubblewrap mounts or creates something in every sandbox, as real directories of the
+     * generated layer (with their modes): they hide whatever the image has at those paths, so
+     * that no symbolic link of the image can send one of those mounts anywhere else.
+     */
+    static final Map<String, String> MOUNT_POINTS = mountPoints();
 
     private final ImageService images;
     private final Path dir;
@@ -92,6 +98,20 @@ public final class ImageRoots implements RootResolver {
         return lease::close;
     }
 
+    private static Map<String, String> mountPoints() {
+        Map<String, String> dirs = new LinkedHashMap<>();
+        dirs.put(".ak", "755");
+        dirs.put("workspace", "1777");
+        dirs.put("tmp", "1777");
+        dirs.put("var", "755");
+        dirs.put("var/tmp", "1777");
+        dirs.put("run", "755");
+        dirs.put("proc", "555");
+        dirs.put("dev", "755");
+        dirs.put("sys", "555");
+        return java.util.Collections.unmodifiableMap(dirs);
+    }
+
     /** The image's process settings as a sandbox applies them. */
     static RootFs.ImageSettings settings(ImageConfig config) {
         Map<String, String> env = new LinkedHashMap<>();
@@ -108,7 +128,8 @@ public final class ImageRoots implements RootResolver {
 
     /**
      * The two {@code /etc} layers of {@code image} ({@code online/etc/...}, {@code offline/etc/...}),
-     * made once per image digest and published atomically: the image's {@code passwd} and
+     * made once per image digest and published atomically: real directories at the places
+     * bubblewrap mounts on ({@link #MOUNT_POINTS}), the image's {@code passwd} and
      * {@code group} with the sandbox's root and user, {@code hosts}, and for the online variant a
      * {@code resolv.conf} naming the sandbox's resolver (the offline one has an empty one).
      */
@@ -133,6 +154,10 @@ public final class ImageRoots implements RootResolver {
                 write(etc.resolve("resolv.conf"), variant.equals("online")
                         ? "nameserver " + SANDBOX_RESOLVER + "\noptions edns0\n" : "");
                 chmod(etc, "rwxr-xr-x");
+                for (Map.Entry<String, String> dir : MOUNT_POINTS.entrySet()) {
+                    Path made = Files.createDirectories(etc.getParent().resolve(dir.getKey()));
+                    Files.setAttribute(made, "unix:mode", Integer.parseInt(dir.getValue(), 8));
+                }
                 chmod(etc.getParent(), "rwxr-xr-x");
             }
             Files.writeString(tmp.resolve(".complete"), "");
