@@ -74,6 +74,11 @@ final class DaemonStatusFormatter {
                 add(lines, "sandboxes", s.toString());
             }
         }
+        if (r.images() != null && r.images().images() != null) {
+            add(lines, "images", r.images().images() + " stored"
+                    + (r.images().bytes() != null ? ", " + ImageText.size(r.images().bytes()) + " on disk" : "")
+                    + (r.images().layers() != null ? " (" + r.images().layers() + " layers)" : ""));
+        }
         if (r.pool() != null) {
             pool(lines, r.pool());
         }

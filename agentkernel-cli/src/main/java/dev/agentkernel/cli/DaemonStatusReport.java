@@ -14,8 +14,25 @@ import java.util.List;
  * @param runs      commands running now and the limit
  * @param pool      the warm pool
  * @param sandboxes sandboxes by state
+ * @param images    the image store
  */
-record DaemonStatusReport(String version, Long uptimeMs, String backend, Runs runs, Pool pool, Sandboxes sandboxes) {
+record DaemonStatusReport(String version, Long uptimeMs, String backend, Runs runs, Pool pool, Sandboxes sandboxes,
+                          Images images) {
+
+    /** A report without the image store (as older daemons answer). */
+    DaemonStatusReport(String version, Long uptimeMs, String backend, Runs runs, Pool pool, Sandboxes sandboxes) {
+        this(version, uptimeMs, backend, runs, pool, sandboxes, null);
+    }
+
+    /**
+     * The image store.
+     *
+     * @param images stored images
+     * @param layers unpacked layers
+     * @param bytes  its size on disk
+     */
+    record Images(Long images, Long layers, Long bytes) {
+    }
 
     /**
      * Commands running now.
@@ -65,12 +82,15 @@ record DaemonStatusReport(String version, Long uptimeMs, String backend, Runs ru
         JsonNode runs = data.path("runs");
         JsonNode pool = data.path("pool");
         JsonNode sandboxes = data.path("sandboxes");
+        JsonNode images = data.path("images");
         return new DaemonStatusReport(text(data, "version"), number(data, "uptime_ms"), text(data, "backend"),
                 runs.isObject() ? new Runs(number(runs, "running"), number(runs, "max")) : null,
                 pool.isObject() ? new Pool(pool.path("enabled").isBoolean() ? pool.get("enabled").asBoolean() : null,
                         number(pool, "target_per_key"), keys(pool.path("keys"))) : null,
                 sandboxes.isObject() ? new Sandboxes(number(sandboxes, "total"), number(sandboxes, "running"),
-                        number(sandboxes, "stopped")) : null);
+                        number(sandboxes, "stopped")) : null,
+                images.isObject() ? new Images(number(images, "images"), number(images, "layers"),
+                        number(images, "bytes")) : null);
     }
 
     private static List<PoolKey> keys(JsonNode keys) {

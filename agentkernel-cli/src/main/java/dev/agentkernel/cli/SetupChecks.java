@@ -49,6 +49,7 @@ final class SetupChecks {
         List<SetupCheck> results = new ArrayList<>();
         results.add(stateDirectory());
         results.add(imageStore());
+        results.add(defaultImage());
         IsolationBackend backend;
         try {
             backend = BackendSelector.discover().open(Optional.empty(), host);
@@ -101,6 +102,32 @@ final class SetupChecks {
             return SetupCheck.fail("image store", dir + " is not usable: " + e.getMessage(),
                     "make it writable for this user (or set AGENTKERNEL_STATE_DIR to a writable directory); "
                             + "'agentkernel image prune' frees what no image uses");
+        }
+    }
+
+    /**
+     * The image of sandboxes that name none ({@code AGENTKERNEL_DEFAULT_IMAGE}, else the built-in
+     * default) is stored, or its registry answers for it now.
+     */
+    private SetupCheck defaultImage() {
+        PolicyResolver resolver = new PolicyResolver(host);
+        String image = resolver.defaultImage();
+        String fix = "pull it where its registry is reachable, import it ('agentkernel image import FILE'), "
+                + "configure a mirror, or name another default image: AGENTKERNEL_DEFAULT_IMAGE=IMAGE "
+                + "(AGENTKERNEL_DEFAULT_IMAGE=host runs on the host's /usr)";
+        if (image.equals(dev.agentkernel.model.RootFs.HOST)) {
+            return SetupCheck.pass("default image", "host: sandboxes that name no image run on the host's /usr ("
+                    + PolicyResolver.DEFAULT_IMAGE_ENV + ")");
+        }
+        try (ImageService images = HostImages.open(host)) {
+            if (images.find(image).isPresent()) {
+                return SetupCheck.pass("default image", image + " is stored");
+            }
+            String endpoint = images.probe(image);
+            return SetupCheck.pass("default image", image + " is not stored yet; its registry answers (" + endpoint
+                    + "): the first sandbox pulls it");
+        } catch (RuntimeException e) {
+            return SetupCheck.fail("default image", image + " is not stored and cannot be pulled: " + e.getMessage(), fix);
         }
     }
 

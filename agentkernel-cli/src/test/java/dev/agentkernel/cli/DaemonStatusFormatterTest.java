@@ -28,7 +28,8 @@ class DaemonStatusFormatterTest {
                  "pool": {"enabled": true, "target_per_key": 3,
                           "keys": [{"image": "python:3.12-alpine", "profile": "moderate", "ready": 3},
                                    {"image": "node:22-alpine", "profile": "restrictive", "ready": 1}]},
-                 "sandboxes": {"total": 5, "running": 1, "stopped": 4}}
+                 "sandboxes": {"total": 5, "running": 1, "stopped": 4},
+                 "images": {"images": 2, "layers": 5, "bytes": 6100000}}
                 """);
 
         assertThat(DaemonStatusFormatter.lines(new DaemonStatusFormatter.View(DAEMON, Optional.of(Duration.ofSeconds(3723)),
@@ -41,6 +42,7 @@ class DaemonStatusFormatterTest {
                 "  backend    bwrap",
                 "  runs       2 running (max 32)",
                 "  sandboxes  5 total, 1 running, 4 stopped",
+                "  images     2 stored, 6.1 MB on disk (5 layers)",
                 "  warm pool  enabled, 3 ready per image and profile",
                 "             python:3.12-alpine (moderate): 3 ready",
                 "             node:22-alpine (restrictive): 1 ready",

@@ -12,9 +12,10 @@ import java.util.Objects;
  * @param runs      one-off commands running now
  * @param pool      the warm pool of ready sandboxes
  * @param sandboxes persistent sandboxes by state
+ * @param images    the daemon's image store ({@link ImageStoreUsage#UNKNOWN} from a daemon that does not say)
  */
 public record ServerStatus(String version, Duration uptime, String backend, Runs runs, Pool pool,
-                           SandboxCounts sandboxes) {
+                           SandboxCounts sandboxes, ImageStoreUsage images) {
 
     /** Checks for nulls. */
     public ServerStatus {
@@ -24,6 +25,33 @@ public record ServerStatus(String version, Duration uptime, String backend, Runs
         Objects.requireNonNull(runs, "runs");
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(sandboxes, "sandboxes");
+        Objects.requireNonNull(images, "images");
+    }
+
+    /**
+     * A status without the image store's figures (as an older daemon answers).
+     *
+     * @param version   the daemon's version
+     * @param uptime    how long the daemon has run
+     * @param backend   the isolation backend
+     * @param runs      one-off commands running now
+     * @param pool      the warm pool
+     * @param sandboxes persistent sandboxes by state
+     */
+    public ServerStatus(String version, Duration uptime, String backend, Runs runs, Pool pool, SandboxCounts sandboxes) {
+        this(version, uptime, backend, runs, pool, sandboxes, ImageStoreUsage.UNKNOWN);
+    }
+
+    /**
+     * The daemon's image store.
+     *
+     * @param images stored images
+     * @param layers unpacked layers
+     * @param bytes  its size on disk
+     */
+    public record ImageStoreUsage(long images, long layers, long bytes) {
+        /** What a daemon that does not report its store gives. */
+        public static final ImageStoreUsage UNKNOWN = new ImageStoreUsage(0, 0, 0);
     }
 
     /**

@@ -271,13 +271,17 @@ final class Wire {
         JsonNode runs = data.path("runs");
         JsonNode pool = data.path("pool");
         JsonNode boxes = data.path("sandboxes");
+        JsonNode images = data.path("images");
         return new ServerStatus(text(data, "version").orElse("unknown"),
                 Duration.ofMillis(optionalLong(data, "uptime_ms").orElse(0L)), text(data, "backend").orElse("unknown"),
                 new ServerStatus.Runs(integer(runs, "running"), integer(runs, "max")),
                 new ServerStatus.Pool(bool(pool, "enabled"), integer(pool, "target_per_key"),
                         optionalLong(pool, "served").orElse(0L), optionalLong(pool, "missed").orElse(0L)),
                 new ServerStatus.SandboxCounts(integer(boxes, "total"), integer(boxes, "running"),
-                        integer(boxes, "stopped")));
+                        integer(boxes, "stopped")),
+                images.isObject() ? new ServerStatus.ImageStoreUsage(optionalLong(images, "images").orElse(0L),
+                        optionalLong(images, "layers").orElse(0L), optionalLong(images, "bytes").orElse(0L))
+                        : ServerStatus.ImageStoreUsage.UNKNOWN);
     }
 
     static CodeResult codeResult(JsonNode data) {

@@ -289,10 +289,10 @@ class AgentKernelTest {
         server.on("GET", "/status", c -> c.data("""
                 {"version":"0.1.0","uptime_ms":1234,"backend":"bwrap","runs":{"running":1,"max":32},
                  "pool":{"enabled":true,"target_per_key":4,"served":10,"missed":2,"keys":[]},
-                 "sandboxes":{"total":3,"running":2,"stopped":1}}"""));
+                 "sandboxes":{"total":3,"running":2,"stopped":1},"images":{"images":2,"layers":5,"bytes":6100000}}"""));
         assertThat(client.status()).isEqualTo(new ServerStatus("0.1.0", Duration.ofMillis(1234), "bwrap",
                 new ServerStatus.Runs(1, 32), new ServerStatus.Pool(true, 4, 10, 2),
-                new ServerStatus.SandboxCounts(3, 2, 1)));
+                new ServerStatus.SandboxCounts(3, 2, 1), new ServerStatus.ImageStoreUsage(2, 5, 6_100_000)));
     }
 
     @Test

@@ -67,9 +67,23 @@ final class DefaultImageService implements ImageService {
                 + "configure a mirror for " + ref.registry() + ", or run on the host's /usr with '--image host'";
     }
 
+    @Override
+    public String probe(String reference) {
+        ImageReference ref = ImageReference.parse(reference);
+        return mapped(ref, () -> {
+            RegistryClient.Fetched top = registry.manifest(ref.registry(), ref.repository(), ref.manifestKey());
+            return top.endpoint();
+        });
+    }
+
     private Image pull(ImageReference ref, PullListener listener) {
+        return mapped(ref, () -> store.withContentLock(() -> pullLocked(ref, listener)));
+    }
+
+    /** Runs a registry operation on {@code ref}, its failures as the project's exceptions. */
+    private <T> T mapped(ImageReference ref, java.util.concurrent.Callable<T> operation) {
         try {
-            return store.withContentLock(() -> pullLocked(ref, listener));
+            return operation.call();
         } catch (RegistryException e) {
             if (e.status() == 404) {
                 throw new NotFoundException("image " + ref + " was not found: " + e.getMessage() + "; check the "

@@ -32,6 +32,12 @@ public interface ImageService extends AutoCloseable {
      */
     Image resolve(String reference, PullPolicy policy, PullListener listener);
 
+    /**
+     * Asks {@code reference}'s registry for its manifest, storing nothing: whether the image could
+     * be pulled now. Returns the address that answered; fails as {@link #resolve} would.
+     */
+    String probe(String reference);
+
     /** The stored image {@code reference} names, without contacting a registry. */
     Optional<Image> find(String reference);
 

@@ -112,9 +112,10 @@ public final class TestImages {
             if (!Files.isRegularFile(tar) || Files.getLastModifiedTime(tar).toInstant()
                     .isBefore(java.time.Instant.now().minus(java.time.Duration.ofDays(7)))) {
                 Files.createDirectories(cache);
-                Path tmp = cache.resolve("debian-trixie-minbase.tar.tmp-" + ProcessHandle.current().pid());
-                Tools.run(List.of("mmdebstrap", "--variant=minbase", "--quiet", "trixie", tmp.toString(),
-                        "http://deb.debian.org/debian"), null, 900);
+                Path tmp = cache.resolve("debian-trixie-minbase.tmp-" + ProcessHandle.current().pid() + ".tar");
+                Tools.run(List.of("rm", "-rf", "--one-file-system", tar.toString()));
+                Tools.run(List.of("mmdebstrap", "--variant=minbase", "--format=tar", "--quiet", "trixie",
+                        tmp.toString(), "http://deb.debian.org/debian"), null, 900);
                 Files.move(tmp, tar, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             }
