@@ -190,8 +190,9 @@ class ImagePullIT {
         }
         Path store = temp.resolve("store");
         assertThat(store.resolve("blobs/sha256").resolve(layer.substring(7))).doesNotExist();
-        try (var s = Files.list(store.resolve("tmp"))) {
-            assertThat(s).isEmpty();
+        try (var s = Files.walk(store.resolve("tmp"))) {
+            // only the process's own (empty) work directory, tmp/<pid>-<n>
+            assertThat(s.filter(p -> !Files.isDirectory(p))).isEmpty();
         }
         try (var s = Files.list(store.resolve("images"))) {
             assertThat(s).isEmpty();
@@ -301,6 +302,28 @@ class ImagePullIT {
             assertThat(service.find(base.reference().toString())).isPresent();
             assertThatThrownBy(() -> service.remove(derived.reference().toString()))
                     .isInstanceOf(NotFoundException.class);
+        }
+    }
+
+    @Test
+    void theLeasesOfAnotherLiveProcessOnTheSameStoreAreHonouredAndADeadOnesAreNot() throws Exception {
+        try (ImageService service = service()) {
+            Image derived = service.resolve(images.ref(images.plain, "test/derived:1"), PullPolicy.MISSING,
+                    PullListener.NONE);
+            // what another process (a daemon) holding a lease leaves in the store: leases/<pid>-<id>
+            Process other = new ProcessBuilder("sleep", "120").start();
+            try {
+                List<String> lines = new java.util.ArrayList<>(List.of("sandbox in-the-daemon", derived.digest()));
+                derived.layers().forEach(l -> lines.add(l.getFileName().toString()));
+                java.nio.file.Files.write(service.root().resolve("leases").resolve(other.pid() + "-7"), lines);
+                assertThatThrownBy(() -> service.remove(derived.reference().toString()))
+                        .isInstanceOf(ConflictException.class).hasMessageContaining("sandbox in-the-daemon");
+            } finally {
+                other.destroyForcibly().waitFor();
+            }
+            // its process is gone: so is its lease
+            service.remove(derived.reference().toString());
+            assertThat(service.prune().layers()).isEqualTo(4);
         }
     }
 

@@ -56,7 +56,11 @@ import java.util.function.LongConsumer;
  * nothing half-published. Work on one blob or one layer is shared by concurrent callers (one
  * download, one unpack). {@link #prune()} excludes every pull and import while it runs.
  *
- * <p>Leases are kept in memory by this object: use one {@code ImageStore} per root per process.
+ * <p>Leases are kept in memory by this object (use one {@code ImageStore} per root per process)
+ * and, for the other processes on the same store (the CLI's image commands next to a daemon),
+ * as files {@code leases/<pid>-<id>} naming the holder, the image and its layers: {@link #remove}
+ * and {@link #prune()} honour those of live processes. Each process writes under its own
+ * {@code tmp/<pid>-<n>/}; opening the store removes only what dead processes left there.
  */
 public final class ImageStore {
 
@@ -71,7 +75,52 @@ public final class ImageStore {
     private final ConcurrentHashMap<String, CompletableFuture<Path>> inflight = new ConcurrentHashMap<>();
     private final ReadWriteLock gc = new ReentrantReadWriteLock();
     private final Map<String, Map<Long, String>> leases = new LinkedHashMap<>();
-    private final AtomicLong leaseIds = new AtomicLong();
+    /** Lease ids, unique in this process (they name its lease files). */
+    private static final AtomicLong LEASE_IDS = new AtomicLong();
+    private final Path leaseDir;
+
+    /** Whether a {@code <pid>-...} name is of a process alive now (other than this one's leftovers). */
+    private static boolean ofLiveProcess(String name) {
+        int dash = name.indexOf('-');
+        if (dash <= 0) {
+            return false;
+        }
+        try {
+            long pid = Long.parseLong(name.substring(0, dash));
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** A lease of another live process on the same store, as its file says. */
+    private record ForeignLease(String holder, String digest, List<String> layers) {
+    }
+
+    /** The leases of other live processes. */
+    private List<ForeignLease> foreignLeases() {
+        List<ForeignLease> found = new ArrayList<>();
+        String self = ProcessHandle.current().pid() + "-";
+        try (var entries = Files.list(leaseDir)) {
+            for (Path entry : entries.toList()) {
+                String name = entry.getFileName().toString();
+                if (name.startsWith(self) || !ofLiveProcess(name)) {
+                    continue;
+                }
+                try {
+                    List<String> lines = Files.readAllLines(entry, StandardCharsets.UTF_8);
+                    if (lines.size() >= 2) {
+                        found.add(new ForeignLease(lines.get(0), lines.get(1), List.copyOf(lines.subList(2, lines.size()))));
+                    }
+                } catch (IOException e) {
+                    // removed meanwhile: its lease ended
+                }
+            }
+        } catch (IOException e) {
+            // no lease directory: no foreign lease
+        }
+        return found;
+    }
 
     /** One stored layer of an image record. */
     public record StoredLayer(String blob, String diffId, long size) {
@@ -86,13 +135,28 @@ public final class ImageStore {
         this.root = root.toAbsolutePath();
         this.images = this.root.resolve("images");
         this.layers = this.root.resolve("layers").resolve("sha256");
-        this.tmp = this.root.resolve("tmp");
+        Path tmpRoot = this.root.resolve("tmp");
+        this.tmp = tmpRoot.resolve(ProcessHandle.current().pid() + "-" + System.nanoTime());
+        this.leaseDir = this.root.resolve("leases");
         this.limits = limits;
         Files.createDirectories(images);
         Files.createDirectories(layers);
         Files.createDirectories(this.root.resolve("blobs").resolve("sha256"));
-        if (Files.exists(tmp)) {
-            deleteTree(tmp);
+        Files.createDirectories(leaseDir);
+        Files.createDirectories(tmpRoot);
+        try (var entries = Files.list(tmpRoot)) {
+            for (Path entry : entries.toList()) {
+                if (!ofLiveProcess(entry.getFileName().toString())) {
+                    deleteTree(entry);
+                }
+            }
+        }
+        try (var entries = Files.list(leaseDir)) {
+            for (Path entry : entries.toList()) {
+                if (!ofLiveProcess(entry.getFileName().toString())) {
+                    Files.deleteIfExists(entry);
+                }
+            }
         }
         Files.createDirectories(tmp);
         this.blobs = new BlobStore(this.root.resolve("blobs"), tmp);
@@ -370,7 +434,13 @@ public final class ImageStore {
         StoredImage record = read(path).orElseThrow(() -> new NotFoundException("no image " + reference
                 + " in the store; list the stored images with 'agentkernel images'"));
         synchronized (leases) {
-            Map<Long, String> users = leases.getOrDefault(record.manifestDigest(), Map.of());
+            Map<Long, String> users = new LinkedHashMap<>(leases.getOrDefault(record.manifestDigest(), Map.of()));
+            long foreign = 0;
+            for (ForeignLease lease : foreignLeases()) {
+                if (lease.digest().equals(record.manifestDigest())) {
+                    users.put(--foreign, lease.holder());
+                }
+            }
             boolean otherReference = records().stream().anyMatch(r -> !r.reference().equals(record.reference())
                     && r.manifestDigest().equals(record.manifestDigest()));
             if (!users.isEmpty() && !otherReference) {
@@ -390,11 +460,19 @@ public final class ImageStore {
 
     /** Registers a user of {@code image}; see {@link ImageLease}. */
     public ImageLease lease(Image image, String holder) {
-        long id = leaseIds.incrementAndGet();
+        long id = LEASE_IDS.incrementAndGet();
         synchronized (leases) {
             leases.computeIfAbsent(image.digest(), d -> new LinkedHashMap<>()).put(id, holder);
         }
         leasedLayers.merge(image.digest(), image.layers(), (a, b) -> a);
+        Path file = leaseDir.resolve(ProcessHandle.current().pid() + "-" + id);
+        List<String> lines = new ArrayList<>(List.of(holder.replace('\n', ' '), image.digest()));
+        image.layers().forEach(l -> lines.add(l.getFileName().toString()));
+        try {
+            Files.write(file, lines, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            // other processes will not see this lease; this one still honours it
+        }
         return new ImageLease() {
             private boolean closed;
 
@@ -415,6 +493,11 @@ public final class ImageStore {
                         return;
                     }
                     closed = true;
+                    try {
+                        Files.deleteIfExists(file);
+                    } catch (IOException e) {
+                        // removed with its process' other leftovers when the store is next opened
+                    }
                     Map<Long, String> users = leases.get(image.digest());
                     if (users != null) {
                         users.remove(id);
@@ -463,6 +546,13 @@ public final class ImageStore {
                 for (List<Path> dirs : leasedLayers.values()) {
                     dirs.forEach(d -> keepLayers.add(d.getFileName().toString()));
                 }
+            }
+            for (ForeignLease lease : foreignLeases()) {
+                keepLayers.addAll(lease.layers());
+                records().stream().filter(r -> r.manifestDigest().equals(lease.digest())).forEach(r -> {
+                    keepBlobs.add(Digest.parse(r.configDigest()).hex());
+                    r.layers().forEach(l -> keepBlobs.add(Digest.parse(l.blob()).hex()));
+                });
             }
             int blobCount = 0;
             int layerCount = 0;
