@@ -350,7 +350,7 @@ class DaemonIT {
         Outcome setup = cli("setup");
         assertThat(setup.exitCode()).as(setup.describe()).isZero();
         assertThat(setup.stdout()).contains("daemon: starting", "daemon: warm pool ready", "✓ daemon", "✓ warm pool",
-                "all 8 checks passed");
+                "all 10 checks passed");
         Outcome doctor = cli("doctor");
         assertThat(doctor.exitCode()).as(doctor.describe()).isZero();
         Outcome again = cli("setup");

@@ -120,6 +120,32 @@ public interface AsyncAgentKernel extends AutoCloseable {
     CompletableFuture<List<SandboxInfo>> listSandboxes();
 
     /**
+     * As {@link AgentKernel#listImages()}.
+     *
+     * @return the images of the daemon's store
+     */
+    CompletableFuture<List<ImageInfo>> listImages();
+
+    /**
+     * As {@link AgentKernel#pullImage(String, PullPolicy, ImagePullListener)}; {@code listener} is
+     * called on the client's own thread, in order.
+     *
+     * @param reference the reference, e.g. {@code python:3.12-alpine}
+     * @param policy    when to ask the registry
+     * @param listener  receives the progress
+     * @return the stored image
+     */
+    CompletableFuture<ImageInfo> pullImage(String reference, PullPolicy policy, ImagePullListener listener);
+
+    /**
+     * As {@link AgentKernel#removeImage(String)}.
+     *
+     * @param reference the reference
+     * @return completes when it is removed
+     */
+    CompletableFuture<Void> removeImage(String reference);
+
+    /**
      * As {@link AgentKernel#createSandbox(String, SandboxOptions)}.
      *
      * @param name    a name not in use

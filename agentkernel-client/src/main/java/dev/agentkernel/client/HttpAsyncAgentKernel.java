@@ -85,6 +85,24 @@ final class HttpAsyncAgentKernel implements AsyncAgentKernel {
     }
 
     @Override
+    public CompletableFuture<List<ImageInfo>> listImages() {
+        return dispatcher.submit(blocking::listImages);
+    }
+
+    @Override
+    public CompletableFuture<ImageInfo> pullImage(String reference, PullPolicy policy, ImagePullListener listener) {
+        return dispatcher.submit(() -> blocking.pullImage(reference, policy, listener));
+    }
+
+    @Override
+    public CompletableFuture<Void> removeImage(String reference) {
+        return dispatcher.submit(() -> {
+            blocking.removeImage(reference);
+            return null;
+        });
+    }
+
+    @Override
     public CompletableFuture<SandboxInfo> createSandbox(String name, SandboxOptions options) {
         return dispatcher.submit(() -> blocking.createSandbox(name, options));
     }

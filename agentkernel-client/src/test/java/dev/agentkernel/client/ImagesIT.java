@@ -54,6 +54,22 @@ class ImagesIT extends DaemonTestBase {
     }
 
     @Test
+    void theAsyncClientPullsListsAndRemovesToo() throws Exception {
+        String base = images.ref(images.plain, "test/base:1");
+        List<ImagePullEvent> events = Collections.synchronizedList(new ArrayList<>());
+        ImageInfo image = async.pullImage(base, PullPolicy.ALWAYS, events::add).get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(image.reference()).isEqualTo(base);
+        assertThat(events.getFirst()).isInstanceOf(ImagePullEvent.Resolved.class);
+        assertThat(async.listImages().get(10, java.util.concurrent.TimeUnit.SECONDS)).contains(image);
+        async.removeImage(base).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(async.listImages().get(10, java.util.concurrent.TimeUnit.SECONDS)).extracting(ImageInfo::reference)
+                .doesNotContain(base);
+        assertThat(async.removeImage(base)).failsWithin(java.time.Duration.ofSeconds(10))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(NotFoundException.class);
+    }
+
+    @Test
     void mistakesAreTypedExceptions() {
         assertThatThrownBy(() -> client.images().pull("Bad Name:!")).isInstanceOf(ValidationException.class)
                 .hasMessageContaining("Bad Name:!");

@@ -111,6 +111,17 @@ class ImageSandboxesIT extends SandboxTestBase {
     }
 
     @Test
+    void theWritableLayerOfAPersistentSandboxIsOnItsSizeLimitedDisk() {
+        api.createOk("img-quota", Map.of("image", base, "disk_mb", 32));
+        String out = api.execOk("img-quota", List.of("sh", "-c",
+                "dd if=/dev/zero of=/opt/big bs=1M count=64 2>&1; echo rc=$?"), Map.of("sudo", true))
+                .path("output").asText();
+        assertThat(out).contains("No space left on device").doesNotContain("rc=0");
+        assertThat(api.execOk("img-quota", List.of("sh", "-c", "rm -f /opt/big && echo freed"), Map.of("sudo", true))
+                .path("output").asText()).isEqualTo("freed\n");
+    }
+
+    @Test
     void theAgentServesAPersistentSandboxOnAGlibcImage() throws IOException {
         api.createOk("img-debian", Map.of("image", images.debian()));
         assertThat(api.sh("img-debian", ". /etc/os-release; echo $VERSION_CODENAME; echo $PATH")).isEqualTo(

@@ -92,6 +92,23 @@ class McpImagesIT {
     }
 
     @Test
+    void sandboxRunAndSandboxCreateRunOnTheImageTheyName() {
+        String derived = images.ref(images.plain, "test/derived:1");
+        Map<String, Object> ran = ok("sandbox_run", Map.of("command", List.of("cat", "/app/hello.txt", "/etc/os-release"),
+                "image", derived));
+        assertThat((String) ran.get("stdout")).startsWith("hello from derived\n").contains("ID=akbusybox");
+
+        String name = "mcp-img-" + (System.nanoTime() % 100_000);
+        ok("sandbox_create", Map.of("name", name, "image", derived));
+        try {
+            assertThat(ok("sandbox_exec", Map.of("name", name, "command", "grep ^ID= /etc/os-release")))
+                    .containsEntry("stdout", "ID=akbusybox\n");
+        } finally {
+            ok("sandbox_remove", Map.of("name", name));
+        }
+    }
+
+    @Test
     void mistakesAreErrorResultsWithTheirCodes() {
         CallToolResult bad = call("image_pull", Map.of("image", "Bad Name:!"));
         assertThat(McpApiIT.errorCode(bad)).isEqualTo("invalid_request");
