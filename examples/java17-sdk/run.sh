@@ -45,6 +45,9 @@ done
 [[ -n "$PORT" ]] || { echo "java17-sdk: no free port" >&2; exit 1; }
 export AGENTKERNEL_API_KEY="java17-example-$RANDOM$RANDOM"
 export AGENTKERNEL_STATE_DIR="$WORK/state" AGENTKERNEL_RUNTIME_DIR="$WORK/run"
+# Sandboxes that name no image run on the host's /usr unless the caller chose a default image: no
+# public registry may be reachable here (in CI none is), and the example is about the SDK.
+export AGENTKERNEL_DEFAULT_IMAGE="${AGENTKERNEL_DEFAULT_IMAGE:-host}"
 "$ROOT/agentkernel" serve --port "$PORT" >"$WORK/daemon.log" 2>&1 &
 DAEMON_PID=$!
 export AGENTKERNEL_BASE_URL="http://127.0.0.1:$PORT"
