@@ -5,13 +5,16 @@
 # and rewrites its sections of BENCHMARKS.md. Run as root (the bwrap backend needs cgroups).
 # With --only api it runs the HTTP API benchmark instead (dev.agentkernel.bench.ApiBench: a
 # real daemon in process, POST /run warm and cold and /batch/run against raw bubblewrap); with
-# --only sessions the code-session benchmark (dev.agentkernel.bench.SessionBench).
+# --only sessions the code-session benchmark (dev.agentkernel.bench.SessionBench); with --only images
+# the image benchmark (dev.agentkernel.bench.ImageBench: start on a cached image against raw bubblewrap,
+# pull against skopeo copy, shared layers, warm POST /run on an image; needs docker-registry, skopeo, umoci).
 #
 #   scripts/bench.sh                              # both start-latency benchmarks, default rounds
 #   scripts/bench.sh --only inprocess --rounds 500
 #   scripts/bench.sh --only cli --cli-rounds 100
 #   scripts/bench.sh --only api                   # HTTP API latency and throughput (about 4 minutes)
 #   scripts/bench.sh --only sessions              # code sessions: warm round trip, first execution (about 1 minute)
+#   scripts/bench.sh --only images                # images: start, pull vs skopeo, shared layers, warm /run (a few minutes)
 #   scripts/bench.sh --help                       # all options (--only api --help: the API benchmark's)
 #
 # Environment: AK_BENCH_SKIP_BUILD=1 reuses the last build; AK_BENCH_MVN_ARGS adds Maven
@@ -33,6 +36,9 @@ for arg in "$@"; do
   if [[ "$prev" == --only && "$arg" == sessions ]]; then
     MAIN=dev.agentkernel.bench.SessionBench
   fi
+  if [[ "$prev" == --only && "$arg" == images ]]; then
+    MAIN=dev.agentkernel.bench.ImageBench
+  fi
   prev="$arg"
 done
 for arg in "$@"; do
@@ -49,7 +55,11 @@ done
 case "$(uname -s)" in
   Linux) ak_require_tools bwrap:bubblewrap slirp4netns:slirp4netns || exit 1
     # as root, sandboxes with network use the host bridge (nftables), as the daemon would
-    if [[ $(id -u) -eq 0 ]]; then ak_require_tools nft:nftables ip:iproute2 || exit 1; fi ;;
+    if [[ $(id -u) -eq 0 ]]; then ak_require_tools nft:nftables ip:iproute2 || exit 1; fi
+    # the image benchmark builds its images and runs its own registry
+    if [[ "$MAIN" == dev.agentkernel.bench.ImageBench ]]; then
+      ak_require_tools docker-registry:docker-registry skopeo:skopeo umoci:umoci || exit 1
+    fi ;;
   *) echo "bench: needs Linux" >&2; exit 1 ;;
 esac
 if [[ $(id -u) -ne 0 ]]; then
