@@ -114,6 +114,10 @@ final class BwrapBackend implements IsolationBackend {
                     + "need AgentKernel to run as root (it mounts the image's layers with overlayfs); run it as root "
                     + "(sudo agentkernel ...), or run on the host's /usr with '--image host'");
         }
+        if (spec.root() instanceof dev.agentkernel.model.RootFs.Image image) {
+            ImageMountTargets.requireNoLinks(image, spec.network() == NetworkMode.OUTBOUND ? image.etcOnline()
+                    : image.etcOffline(), spec.mounts());
+        }
         NetworkChoice.Decision network = wiring(spec);
         boolean slirp = network.wiring() == NetworkWiring.SLIRP4NETNS;
         String id = OwnerTag.of(Long.toString(SEQUENCE.incrementAndGet()));
