@@ -27,7 +27,7 @@
  *      and gids 0..COUNT-1 are the host's BASE..BASE+COUNT-1, so that root in the sandbox is
  *      an unprivileged host uid that owns nothing outside the sandbox. A helper child, still
  *      host root, creates the namespace; this process writes its maps and joins it later.
- *   5. --mount PATH idmap|owner|plain (repeatable, needs --stage and --userns): every host path
+ *   5. --mount PATH idmap|owner|plain|overlay (repeatable, needs --stage and --userns): every host path
  *      the sandbox mounts is resolved here, as host root, and cloned into a private mount
  *      namespace of this process under --stage DIR (a tmpfs mounted there, entries "0", "1",
  *      ... in the order given), where bubblewrap binds it from. "idmap" makes the clone an
@@ -38,7 +38,10 @@
  *      itself: the sandbox's user writes there as the directory's owner, sandbox root as its
  *      unprivileged host uid, and no write can make a file of any other host id (host root's
  *      included); "plain" keeps host ownership as it is (AgentKernel's own directories, owned
- *      by the sandbox's mapped user). Nothing in bubblewrap's arguments names a host path
+ *      by the sandbox's mapped user); "overlay" idmaps it like "idmap" and shows it through a
+ *      read-only overlay of its own (over an empty directory of the stage), so that the
+ *      sandbox's mountinfo names only stage paths, not where the tree is on the host (the
+ *      generated /etc tree, under the state directory). Nothing in bubblewrap's arguments names a host path
  *      then, and bubblewrap needs no permission to reach these paths.
  *      --layer PATH (repeatable, lowest first, needs --stage and --upper) and --upper
  *      tmpfs:MEGABYTES|DIR make the sandbox's root file system an image: each layer is cloned
@@ -70,6 +73,7 @@
 #include <linux/mount.h>
 #include <sched.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -536,7 +540,7 @@ static void become_namespace_root(int userns) {
 #endif
 
 /* How a staged source's ownership looks inside (see the header, point 5). */
-enum mount_kind { MOUNT_PLAIN, MOUNT_IDMAP, MOUNT_OWNER };
+enum mount_kind { MOUNT_PLAIN, MOUNT_IDMAP, MOUNT_OWNER, MOUNT_OVERLAY };
 
 struct staged_mount {
     const char *path;
@@ -569,6 +573,7 @@ static int clone_tree(const struct staged_mount *m, int userns, struct id_range 
         case MOUNT_PLAIN:
             break;
         case MOUNT_IDMAP:
+        case MOUNT_OVERLAY:
             set_idmap(fd, m->path, userns);
             break;
         case MOUNT_OWNER: {
@@ -613,16 +618,35 @@ static void stage_mounts(const char *stage, const struct staged_mount *mounts, i
         if (fstat(trees[i], &st) != 0) {
             die("stat %s: %s", mounts[i].path, strerror(errno));
         }
-        char target[4096];
+        char target[2048];
         snprintf(target, sizeof(target), "%s/%d", stage, i);
-        int made = S_ISDIR(st.st_mode) ? mkdir(target, 0755) : mknod(target, S_IFREG | 0644, 0);
-        if (made != 0) {
-            die("create %s: %s", target, strerror(errno));
+        char source[2100];
+        bool overlay = mounts[i].kind == MOUNT_OVERLAY && S_ISDIR(st.st_mode);
+        if (overlay) {
+            snprintf(source, sizeof(source), "%s/%ds", stage, i);
+        } else {
+            snprintf(source, sizeof(source), "%s", target);
         }
-        if (syscall(SYS_move_mount, trees[i], "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+        int made = S_ISDIR(st.st_mode) ? mkdir(source, 0755) : mknod(source, S_IFREG | 0644, 0);
+        if (made != 0) {
+            die("create %s: %s", source, strerror(errno));
+        }
+        if (syscall(SYS_move_mount, trees[i], "", AT_FDCWD, source, MOVE_MOUNT_F_EMPTY_PATH) != 0) {
             die("attach %s: %s", mounts[i].path, strerror(errno));
         }
         close(trees[i]);
+        if (overlay) {
+            char empty[2100], options[4400];
+            snprintf(empty, sizeof(empty), "%s/empty", stage);
+            if (mkdir(empty, 0755) != 0 && errno != EEXIST) {
+                die("create %s: %s", empty, strerror(errno));
+            }
+            snprintf(options, sizeof(options), "lowerdir=%s:%s", source, empty);
+            if (mkdir(target, 0755) != 0
+                || mount("ak-tree", target, "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, options) != 0) {
+                die("overlay of %s: %s", mounts[i].path, strerror(errno));
+            }
+        }
     }
     if (layer_count > 0) {
         stage_image_root(stage, layers, layer_count, upper, userns, r);
@@ -746,7 +770,7 @@ __attribute__((noreturn)) static void usage(void) {
     die("usage: ak-launch [--cgroup FILE]... [--veth BRIDGE-IFINDEX NETWORK/PREFIX GATEWAY "
         "[--prohibit NETWORK/PREFIX]... [--route NETWORK/PREFIX]...] "
         "[--read FD PATH]... [--write FD PATH]... "
-        "[--userns BASE COUNT [--user UID] [--stage DIR] [--mount PATH idmap|owner|plain]... "
+        "[--userns BASE COUNT [--user UID] [--stage DIR] [--mount PATH idmap|owner|plain|overlay]... "
         "[--layer PATH... --upper tmpfs:MB|DIR]] "
         "-- PROGRAM [ARG]...");
 }
@@ -798,9 +822,10 @@ int main(int argc, char **argv) {
             user_text = argv[++i];
         } else if (strcmp(argv[i], "--mount") == 0 && i + 2 < argc && mount_count < MAX_MOUNTS
                    && (strcmp(argv[i + 2], "idmap") == 0 || strcmp(argv[i + 2], "plain") == 0
-                       || strcmp(argv[i + 2], "owner") == 0)) {
+                       || strcmp(argv[i + 2], "owner") == 0 || strcmp(argv[i + 2], "overlay") == 0)) {
             mounts[mount_count].path = argv[i + 1];
             mounts[mount_count].kind = strcmp(argv[i + 2], "idmap") == 0 ? MOUNT_IDMAP
+                    : strcmp(argv[i + 2], "overlay") == 0 ? MOUNT_OVERLAY
                     : strcmp(argv[i + 2], "owner") == 0 ? MOUNT_OWNER : MOUNT_PLAIN;
             mount_count++;
             i += 2;

@@ -135,7 +135,7 @@ final class BwrapCommandLine {
         args.addAll(List.of("--perms", "1777", "--dir", "/var/tmp", "--dir", "/run"));
         if (spec.root() instanceof RootFs.Host) {
             args.add("--ro-bind");
-            args.add(sources.system(etc.tree(network)));
+            args.add(sources.ownTree(etc.tree(network)));
             args.add("/etc");
         }
         // the user's own unless a mount replaces it (bubblewrap cannot chown: writable by all, sticky)

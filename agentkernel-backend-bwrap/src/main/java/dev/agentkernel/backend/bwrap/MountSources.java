@@ -25,6 +25,12 @@ sealed interface MountSources {
     /** The source bubblewrap is given for a system tree, bound read-only. */
     String system(Path host);
 
+    /**
+     * Like {@link #system}, for a tree of AgentKernel's own (the generated {@code /etc}) whose host
+     * location the sandbox must not learn from its {@code mountinfo}.
+     */
+    String ownTree(Path host);
+
     /** The source bubblewrap is given for a mount of the sandbox's spec. */
     String mount(Path host, boolean writable);
 
@@ -42,6 +48,11 @@ sealed interface MountSources {
     record Direct() implements MountSources {
         @Override
         public String system(Path host) {
+            return host.toString();
+        }
+
+        @Override
+        public String ownTree(Path host) {
             return host.toString();
         }
 
@@ -100,6 +111,12 @@ sealed interface MountSources {
         @Override
         public String system(Path host) {
             return staged(host, "idmap");
+        }
+
+        /** A read-only overlay of the idmapped tree, made by the launcher: its mountinfo names stage paths only. */
+        @Override
+        public String ownTree(Path host) {
+            return staged(host, "overlay");
         }
 
         @Override

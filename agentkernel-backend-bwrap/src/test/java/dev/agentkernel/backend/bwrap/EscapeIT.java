@@ -114,6 +114,14 @@ class EscapeIT extends SandboxTestBase {
     }
 
     @ParameterizedTest
+    @EnumSource(Profile.class)
+    void noMountOfTheSandboxNamesTheStateDirectory(Profile profile) {
+        // the generated /etc tree is under the state directory: the launcher shows it through an overlay
+        Result r = sandboxes.run(sandboxes.offline(profile), "cat", "/proc/self/mountinfo");
+        assertThat(r.out()).as(r.describe()).contains(" /etc ").doesNotContain(dir.toString());
+    }
+
+    @ParameterizedTest
     @EnumSource(value = Profile.class, names = {"MODERATE", "PERMISSIVE"})
     void filesWrittenIntoAgentKernelsOwnDirectoriesBelongToSandboxRootsHostUid(Profile profile) throws IOException {
         Path workspace = Files.createDirectories(dir.resolve("state/sandboxes/escape-" + profile + "/workspace"));
