@@ -30,6 +30,18 @@ final class Check {
         return value;
     }
 
+    /** A pull policy ({@code missing}, {@code always}, {@code never}, any case), normalised; null when absent. */
+    static String pullPolicy(String value) {
+        if (value == null) {
+            return null;
+        }
+        String normal = value.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!List.of("missing", "always", "never").contains(normal)) {
+            throw bad("pull must be missing, always or never, not '" + value + "'");
+        }
+        return normal;
+    }
+
     /** A list of strings, none null; empty when absent. */
     static List<String> strings(List<String> value, String field) {
         if (value == null) {

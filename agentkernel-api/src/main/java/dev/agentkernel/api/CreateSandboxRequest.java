@@ -14,10 +14,18 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param diskMb   the size of its disk (/workspace, /tmp and /var/tmp together) in MiB
  * @param network  whether it has network access (default: the profile's)
  * @param dir      an absolute host directory mounted at /workspace
+ * @param pull     when to ask the image's registry: {@code missing} (default), {@code always} or {@code never}
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record CreateSandboxRequest(@JsonProperty(required = true) String name, String image, String profile,
-                                   Integer vcpus, Long memoryMb, Long diskMb, Boolean network, String dir) {
+                                   Integer vcpus, Long memoryMb, Long diskMb, Boolean network, String dir,
+                                   String pull) {
+
+    /** A request with the default pull policy. */
+    public CreateSandboxRequest(String name, String image, String profile, Integer vcpus, Long memoryMb, Long diskMb,
+                                Boolean network, String dir) {
+        this(name, image, profile, vcpus, memoryMb, diskMb, network, dir, null);
+    }
 
     public CreateSandboxRequest {
         Check.required(name, "name", "{\"name\": \"my-sandbox\"}");
@@ -31,6 +39,7 @@ public record CreateSandboxRequest(@JsonProperty(required = true) String name, S
         if (dir != null && (dir.indexOf('\0') >= 0 || !dir.startsWith("/"))) {
             throw Check.bad("dir must be an absolute host path, e.g. \"/home/me/project\"");
         }
+        pull = Check.pullPolicy(pull);
     }
 
     /** A sandbox called {@code name} with the server's defaults. */

@@ -16,10 +16,19 @@ import java.util.List;
  * @param fast    whether a warm sandbox of the pool may serve it (default true)
  * @param sudo    run as root of the sandbox (its own user namespace's root, never the host's) instead
  *                of its unprivileged user, uid 1000 (default false; omitted when false)
+ * @param pull    when to ask the image's registry: {@code missing} (only when the image is not stored;
+ *                the default), {@code always} (for the tag's current image) or {@code never} (the stored
+ *                image, else an error)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record RunRequest(@JsonProperty(required = true) List<String> command, String image, String profile,
-                         Double timeout, List<String> env, Boolean fast, Boolean sudo) {
+                         Double timeout, List<String> env, Boolean fast, Boolean sudo, String pull) {
+
+    /** A request with the default pull policy. */
+    public RunRequest(List<String> command, String image, String profile, Double timeout, List<String> env,
+                      Boolean fast, Boolean sudo) {
+        this(command, image, profile, timeout, env, fast, sudo, null);
+    }
 
     public RunRequest {
         command = Check.command(command, "[\"echo\", \"hi\"]");
@@ -29,6 +38,7 @@ public record RunRequest(@JsonProperty(required = true) List<String> command, St
         env = Check.strings(env, "env");
         fast = fast == null ? Boolean.TRUE : fast;
         sudo = Boolean.TRUE.equals(sudo) ? Boolean.TRUE : null;
+        pull = Check.pullPolicy(pull);
     }
 
     /** Whether the command runs as root of the sandbox. */

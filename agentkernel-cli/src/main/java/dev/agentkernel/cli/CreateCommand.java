@@ -55,6 +55,8 @@ final class CreateCommand extends DaemonClientCommand {
     Options commandOptions() {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("image").hasArg().argName("IMAGE").desc("Runtime image (default: the daemon's)").get());
+        o.addOption(Option.builder().longOpt("pull").hasArg().argName("POLICY")
+                .desc("When the daemon asks the image's registry: missing (default), always, never").get());
         o.addOption(Option.builder().longOpt("dir").hasArg().argName("DIR")
                 .desc("Host directory to mount at /workspace (must exist)").get());
         o.addOption(Option.builder().longOpt("profile").hasArg().argName("PROFILE")
@@ -95,6 +97,13 @@ final class CreateCommand extends DaemonClientCommand {
                 throw new InvalidRequestException("--image must not be empty");
             }
             options = options.withImage(image);
+        }
+        if (args.hasOption("pull")) {
+            options = options.withPull(switch (dev.agentkernel.model.ImagePull.parse(args.getOptionValue("pull"))) {
+                case MISSING -> dev.agentkernel.client.PullPolicy.MISSING;
+                case ALWAYS -> dev.agentkernel.client.PullPolicy.ALWAYS;
+                case NEVER -> dev.agentkernel.client.PullPolicy.NEVER;
+            });
         }
         if (args.hasOption("profile")) {
             options = options.withProfile(profile(args.getOptionValue("profile")));

@@ -13,6 +13,7 @@ import dev.agentkernel.core.host.HostContext;
 import dev.agentkernel.core.policy.PolicyResolver;
 import dev.agentkernel.model.CommandSpec;
 import dev.agentkernel.model.EnvVar;
+import dev.agentkernel.model.ImagePull;
 import dev.agentkernel.model.InvalidRequestException;
 import dev.agentkernel.model.Mount;
 import dev.agentkernel.model.Profile;
@@ -74,7 +75,11 @@ final class RunCommand implements Subcommand {
     @Override
     public Options options() {
         Options o = new Options();
-        o.addOption(Option.builder().longOpt("image").hasArg().argName("IMAGE").desc("Image to run in (default: auto-detected)").get());
+        o.addOption(Option.builder().longOpt("image").hasArg().argName("IMAGE")
+                .desc("Image to run on ('host': the host's /usr; default: AGENTKERNEL_DEFAULT_IMAGE, else auto-detected, "
+                        + "else alpine:3.20)").get());
+        o.addOption(Option.builder().longOpt("pull").hasArg().argName("POLICY")
+                .desc("When to ask the image's registry: missing (default), always, never").get());
         o.addOption(Option.builder().longOpt("profile").hasArg().argName("PROFILE")
                 .desc("Security profile: permissive, moderate (default), restrictive").get());
         o.addOption(Option.builder().longOpt("no-network").desc("No network access, whatever the profile says").get());
@@ -127,6 +132,9 @@ final class RunCommand implements Subcommand {
         HostContext host = HostContext.current();
         trace(err, "config+host");
         SandboxRequest request = buildRequest(args, projectConfig.orElse(ProjectConfig.empty()), cwd);
+        if (args.hasOption("pull")) {
+            request = request.withPull(ImagePull.parse(args.getOptionValue("pull")));
+        }
         Optional<Duration> timeout = Optional.ofNullable(OptionValues.number(args, "timeout", "seconds")).map(RunCommand::toDuration);
         String image = args.getOptionValue("image");
         try (HostImageRoots roots = new HostImageRoots(host)) {

@@ -99,6 +99,22 @@ class CliImageRunIT {
     }
 
     @Test
+    void pullNeverRunsOnlyAStoredImage() throws Exception {
+        Launcher cli = new Launcher(dir);
+        String v2s2 = images.ref(images.plain, "test/v2s2:1");
+        Outcome never = run(cli, dir, null, "run", "--pull", "never", "--image", v2s2, "--", "true");
+        assertThat(never.exitCode()).as(never.describe()).isNotZero();
+        assertThat(never.stderr()).as(never.describe()).contains(v2s2, "'never'");
+        Outcome always = run(cli, dir, null, "run", "--pull", "always", "--image", v2s2, "--", "cat", "/etc/os-release");
+        assertThat(always.stdout()).as(always.describe()).contains("ID=akbusybox\n");
+        Outcome stored = run(cli, dir, null, "run", "--pull", "never", "--image", v2s2, "--", "true");
+        assertThat(stored.exitCode()).as(stored.describe()).isZero();
+        Outcome bad = run(cli, dir, null, "run", "--pull", "sometimes", "--image", v2s2, "--", "true");
+        assertThat(bad.exitCode()).as(bad.describe()).isEqualTo(2);
+        assertThat(bad.stderr()).as(bad.describe()).contains("pull must be missing, always or never");
+    }
+
+    @Test
     void anImageTheRegistryDoesNotHaveIsAClearError() throws Exception {
         Launcher cli = new Launcher(dir);
         String missing = images.ref(images.plain, "test/missing:1");

@@ -27,9 +27,10 @@ import java.util.Optional;
  * @param env     environment variables of the command, in order
  * @param sudo    run as root of the sandbox (root of its own user namespace, never the host's)
  *                instead of its unprivileged user, uid 1000 (default false)
+ * @param pull    when the server asks the image's registry; empty means {@link PullPolicy#MISSING}
  */
 public record RunOptions(Optional<String> image, Optional<Profile> profile, boolean fast, Optional<Duration> timeout,
-                         Map<String, String> env, boolean sudo) {
+                         Map<String, String> env, boolean sudo, Optional<PullPolicy> pull) {
 
     /**
      * Checks and copies.
@@ -42,6 +43,32 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
         Objects.requireNonNull(timeout, "timeout");
         timeout.ifPresent(t -> Timeouts.requirePositive(t, "timeout"));
         env = EnvVars.copy(env);
+        Objects.requireNonNull(pull, "pull");
+    }
+
+    /**
+     * The options before {@code pull} existed.
+     *
+     * @param image   the runtime image; empty lets the server choose
+     * @param profile the security profile; empty means the server's default
+     * @param fast    whether the server may use its warm pool
+     * @param timeout the command's wall-clock limit
+     * @param env     environment variables of the command, in order
+     * @param sudo    run as root of the sandbox
+     */
+    public RunOptions(Optional<String> image, Optional<Profile> profile, boolean fast, Optional<Duration> timeout,
+                      Map<String, String> env, boolean sudo) {
+        this(image, profile, fast, timeout, env, sudo, Optional.empty());
+    }
+
+    /**
+     * A copy with a pull policy for the image.
+     *
+     * @param value when the server asks the image's registry
+     * @return the changed copy
+     */
+    public RunOptions withPull(PullPolicy value) {
+        return new RunOptions(image, profile, fast, timeout, env, sudo, Optional.of(value));
     }
 
     /**
@@ -60,7 +87,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withImage(String value) {
-        return new RunOptions(Optional.of(value), profile, fast, timeout, env, sudo);
+        return new RunOptions(Optional.of(value), profile, fast, timeout, env, sudo, pull);
     }
 
     /**
@@ -70,7 +97,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withProfile(Profile value) {
-        return new RunOptions(image, Optional.of(value), fast, timeout, env, sudo);
+        return new RunOptions(image, Optional.of(value), fast, timeout, env, sudo, pull);
     }
 
     /**
@@ -80,7 +107,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withFast(boolean value) {
-        return new RunOptions(image, profile, value, timeout, env, sudo);
+        return new RunOptions(image, profile, value, timeout, env, sudo, pull);
     }
 
     /**
@@ -90,7 +117,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withTimeout(Duration value) {
-        return new RunOptions(image, profile, fast, Optional.of(value), env, sudo);
+        return new RunOptions(image, profile, fast, Optional.of(value), env, sudo, pull);
     }
 
     /**
@@ -100,7 +127,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withEnv(Map<String, String> value) {
-        return new RunOptions(image, profile, fast, timeout, value, sudo);
+        return new RunOptions(image, profile, fast, timeout, value, sudo, pull);
     }
 
     /**
@@ -111,7 +138,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withEnv(String name, String value) {
-        return new RunOptions(image, profile, fast, timeout, EnvVars.with(env, name, value), sudo);
+        return new RunOptions(image, profile, fast, timeout, EnvVars.with(env, name, value), sudo, pull);
     }
 
     /**
@@ -122,7 +149,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withSudo(boolean value) {
-        return new RunOptions(image, profile, fast, timeout, env, value);
+        return new RunOptions(image, profile, fast, timeout, env, value, pull);
     }
 
     /**

@@ -20,10 +20,11 @@ import java.util.OptionalLong;
  *                 allows only directories under those it was configured to allow (else 403)
  * @param diskMb   size of the sandbox's own disk in MiB ({@code /workspace}, {@code /tmp} and {@code /var/tmp}
  *                 together; writing past it fails with "No space left on device"); empty: the profile's default
+ * @param pull     when the server asks the image's registry; empty means {@link PullPolicy#MISSING}
  */
 public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, OptionalLong memoryMb,
                              Optional<Profile> profile, Optional<Boolean> network, Optional<String> dir,
-                             OptionalLong diskMb) {
+                             OptionalLong diskMb, Optional<PullPolicy> pull) {
 
     /** Checks for nulls; the server validates the values. */
     public SandboxOptions {
@@ -34,6 +35,34 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(diskMb, "diskMb");
+        Objects.requireNonNull(pull, "pull");
+    }
+
+    /**
+     * Options without a pull policy (the server pulls a missing image).
+     *
+     * @param image    the runtime image
+     * @param vcpus    CPUs the sandbox may use
+     * @param memoryMb memory limit in MiB
+     * @param profile  the security profile
+     * @param network  false turns the network off
+     * @param dir      a directory on the daemon's host mounted at {@code /workspace}
+     * @param diskMb   size of the sandbox's own disk in MiB
+     */
+    public SandboxOptions(Optional<String> image, OptionalDouble vcpus, OptionalLong memoryMb,
+                          Optional<Profile> profile, Optional<Boolean> network, Optional<String> dir,
+                          OptionalLong diskMb) {
+        this(image, vcpus, memoryMb, profile, network, dir, diskMb, Optional.empty());
+    }
+
+    /**
+     * A copy with a pull policy for the image.
+     *
+     * @param value when the server asks the image's registry
+     * @return the changed copy
+     */
+    public SandboxOptions withPull(PullPolicy value) {
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, Optional.of(value));
     }
 
     /**
@@ -68,7 +97,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withImage(String value) {
-        return new SandboxOptions(Optional.of(value), vcpus, memoryMb, profile, network, dir, diskMb);
+        return new SandboxOptions(Optional.of(value), vcpus, memoryMb, profile, network, dir, diskMb, pull);
     }
 
     /**
@@ -78,7 +107,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withVcpus(double value) {
-        return new SandboxOptions(image, OptionalDouble.of(value), memoryMb, profile, network, dir, diskMb);
+        return new SandboxOptions(image, OptionalDouble.of(value), memoryMb, profile, network, dir, diskMb, pull);
     }
 
     /**
@@ -88,7 +117,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withMemoryMb(long value) {
-        return new SandboxOptions(image, vcpus, OptionalLong.of(value), profile, network, dir, diskMb);
+        return new SandboxOptions(image, vcpus, OptionalLong.of(value), profile, network, dir, diskMb, pull);
     }
 
     /**
@@ -98,7 +127,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withDiskMb(long value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, OptionalLong.of(value));
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, OptionalLong.of(value), pull);
     }
 
     /**
@@ -108,7 +137,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withProfile(Profile value) {
-        return new SandboxOptions(image, vcpus, memoryMb, Optional.of(value), network, dir, diskMb);
+        return new SandboxOptions(image, vcpus, memoryMb, Optional.of(value), network, dir, diskMb, pull);
     }
 
     /**
@@ -118,7 +147,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withNetwork(boolean value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, Optional.of(value), dir, diskMb);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, Optional.of(value), dir, diskMb, pull);
     }
 
     /**
@@ -128,6 +157,6 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withDir(String value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, Optional.of(value), diskMb);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, Optional.of(value), diskMb, pull);
     }
 }

@@ -58,6 +58,7 @@ final class Wire {
         if (options.sudo()) {
             body.put("sudo", true);
         }
+        options.pull().ifPresent(p -> body.put("pull", p.id()));
         options.timeout().ifPresent(t -> timeout(body, t));
         if (!options.env().isEmpty()) {
             strings(body.putArray("env"), EnvVars.assignments(options.env()));
@@ -90,6 +91,7 @@ final class Wire {
         options.profile().ifPresent(p -> body.put("profile", p.id()));
         options.network().ifPresent(n -> body.put("network", n));
         options.dir().ifPresent(d -> body.put("dir", d));
+        options.pull().ifPresent(p -> body.put("pull", p.id()));
         return body;
     }
 

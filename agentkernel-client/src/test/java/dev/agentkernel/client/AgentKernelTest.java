@@ -51,7 +51,7 @@ class AgentKernelTest {
                 {"output":"2\\n","stdout":"2\\n","stderr":"","exit_code":0,"sandbox":"sandbox-1","duration_ms":42}"""));
         RunResult r = client.run(List.of("python3", "-c", "print(1 + 1)"), RunOptions.defaults()
                 .withImage("python:3.12-alpine").withProfile(Profile.RESTRICTIVE).withFast(false)
-                .withTimeout(Duration.ofMillis(1500)).withEnv("A", "1").withEnv("B", "x=y"));
+                .withTimeout(Duration.ofMillis(1500)).withEnv("A", "1").withEnv("B", "x=y").withPull(PullPolicy.ALWAYS));
 
         assertThat(r).isEqualTo(new RunResult("2\n", "2\n", "", 0, Optional.empty(), false, Optional.of("sandbox-1"),
                 Optional.of(Duration.ofMillis(42))));
@@ -60,7 +60,7 @@ class AgentKernelTest {
         assertThat(req.header("Content-Type")).isEqualTo("application/json");
         assertThat(json(req)).isEqualTo(JSON.readTree("""
                 {"command":["python3","-c","print(1 + 1)"],"image":"python:3.12-alpine","profile":"restrictive",
-                 "fast":false,"timeout":1.5,"env":["A=1","B=x=y"]}"""));
+                 "fast":false,"pull":"always","timeout":1.5,"env":["A=1","B=x=y"]}"""));
     }
 
     @Test
@@ -134,11 +134,12 @@ class AgentKernelTest {
     void createSendsTheOptionsAndAccepts201() throws Exception {
         server.on("POST", "/sandboxes", c -> c.json(201, "{\"success\":true,\"data\":" + INFO + "}"));
         SandboxInfo info = client.createSandbox("box", SandboxOptions.defaults().withImage("python:3.12-alpine")
-                .withVcpus(0.5).withMemoryMb(256).withProfile(Profile.RESTRICTIVE).withNetwork(false));
+                .withVcpus(0.5).withMemoryMb(256).withProfile(Profile.RESTRICTIVE).withNetwork(false)
+                .withPull(PullPolicy.NEVER));
         assertThat(info.name()).isEqualTo("box");
         assertThat(json(server.last())).isEqualTo(JSON.readTree("""
                 {"name":"box","image":"python:3.12-alpine","vcpus":0.5,"memory_mb":256,"profile":"restrictive",
-                 "network":false}"""));
+                 "network":false,"pull":"never"}"""));
 
         client.createSandbox("plain");
         assertThat(json(server.last())).isEqualTo(JSON.readTree("{\"name\":\"plain\"}"));

@@ -12,6 +12,7 @@ import dev.agentkernel.core.wire.WireViews;
 import dev.agentkernel.agent.FileStat;
 import dev.agentkernel.core.run.RunOutcome;
 import dev.agentkernel.core.run.RunRequest;
+import dev.agentkernel.model.ImagePull;
 import dev.agentkernel.core.run.RunService;
 import dev.agentkernel.core.sandbox.CreateSandbox;
 import dev.agentkernel.core.sandbox.SandboxInfo;
@@ -51,6 +52,14 @@ final class SandboxTools {
 
     private static final String NAME_EXAMPLE = "{\"name\": \"my-sandbox\"}";
     private static final List<String> PROFILES = List.of("permissive", "moderate", "restrictive");
+    private static final List<String> PULLS = List.of("missing", "always", "never");
+    private static final String PULL = "When to ask the image's registry: missing (only when the image is not stored; "
+            + "default), always (for the tag's current image) or never (the stored image, else an error)";
+
+    /** The {@code pull} argument, checked. */
+    private static ImagePull pull(Arguments args) {
+        return args.optionalString("pull").map(ImagePull::parse).orElse(ImagePull.MISSING);
+    }
 
     private final RunService runs;
     private final SandboxManager sandboxes;
@@ -79,6 +88,7 @@ final class SandboxTools {
                                 "description", "The command: argv, e.g. [\"python3\", \"-c\", \"print(42)\"], or a "
                                         + "shell command line, e.g. \"ls -la | wc -l\""), true)
                         .string("image", "The runtime image, e.g. python:3.12 (default: detected from the command)", false)
+                        .choice("pull", PULL, PULLS, "missing")
                         .choice("profile", "The security profile (default: moderate)", PROFILES, "moderate")
                         .number("timeout", "Time limit in seconds (default: the daemon's)", false)
                         .strings("env", "Environment variables as KEY=VALUE", false)
@@ -91,7 +101,7 @@ final class SandboxTools {
                     Optional<Profile> profile = args.optionalString("profile").map(Profile::parse);
                     Optional<Duration> timeout = args.seconds("timeout", CommandSpec.MAX_TIMEOUT);
                     RunRequest request = new RunRequest(command, image, profile, timeout, env(args), true,
-                            args.flag("sudo", false));
+                            args.flag("sudo", false), pull(args));
                     try (CollectedOutput output = CollectedOutput.inMemory()) {
                         RunOutcome outcome = runs.run(request, output, () -> Thread.currentThread().isInterrupted());
                         return commandResult(outcome.termination(), output.result(outcome));
@@ -106,6 +116,7 @@ final class SandboxTools {
                 Schema.object()
                         .string("name", "A new sandbox's name: letters, digits, '.', '_' and '-', e.g. my-sandbox", true)
                         .string("image", "The runtime image, e.g. python:3.12", false)
+                        .choice("pull", PULL, PULLS, "missing")
                         .choice("profile", "The security profile (default: moderate)", PROFILES, "moderate")
                         .integer("vcpus", "Whole CPUs, e.g. 1 or 2", false)
                         .integer("memory_mb", "Memory limit in MiB, e.g. 512", false)
@@ -116,7 +127,7 @@ final class SandboxTools {
                 Effect.ADDS,
                 args -> {
                     String name = SandboxNames.requireValid(args.requiredString("name", NAME_EXAMPLE));
-                    SandboxRequest options = SandboxRequest.defaults();
+                    SandboxRequest options = SandboxRequest.defaults().withPull(pull(args));
                     Optional<String> image = args.optionalString("image");
                     if (image.isPresent()) {
                         options = options.withImage(image.get());

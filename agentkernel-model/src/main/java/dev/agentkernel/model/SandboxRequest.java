@@ -22,10 +22,12 @@ import java.util.OptionalLong;
  * @param projectDir  host directory the permissive profile mounts at /workspace
  * @param diskMb      size of a persistent sandbox's own disk (its {@code /workspace}, {@code /tmp} and
  *                    {@code /var/tmp} together) in MiB; one-shot sandboxes keep their files in memory
+ * @param pull        when the image's registry is asked (default: only when the image is not stored)
  */
 public record SandboxRequest(Optional<Profile> profile, Optional<String> image, Optional<Boolean> network,
                              OptionalLong memoryMb, OptionalDouble vcpus, Map<String, String> env,
-                             Optional<String> workdir, Optional<Path> projectDir, OptionalLong diskMb) {
+                             Optional<String> workdir, Optional<Path> projectDir, OptionalLong diskMb,
+                             ImagePull pull) {
 
     /** Validates and copies. */
     public SandboxRequest {
@@ -40,6 +42,14 @@ public record SandboxRequest(Optional<Profile> profile, Optional<String> image, 
         workdir.ifPresent(w -> SandboxPaths.requireAbsolute(w, "working directory"));
         Objects.requireNonNull(projectDir, "projectDir");
         Objects.requireNonNull(diskMb, "diskMb");
+        Objects.requireNonNull(pull, "pull");
+    }
+
+    /** A request with the default pull policy. */
+    public SandboxRequest(Optional<Profile> profile, Optional<String> image, Optional<Boolean> network,
+                          OptionalLong memoryMb, OptionalDouble vcpus, Map<String, String> env,
+                          Optional<String> workdir, Optional<Path> projectDir, OptionalLong diskMb) {
+        this(profile, image, network, memoryMb, vcpus, env, workdir, projectDir, diskMb, ImagePull.MISSING);
     }
 
     /** A request without a disk size (the profile's default applies). */
@@ -57,36 +67,41 @@ public record SandboxRequest(Optional<Profile> profile, Optional<String> image, 
 
     /** A copy with a profile. */
     public SandboxRequest withProfile(Profile value) {
-        return new SandboxRequest(Optional.of(value), image, network, memoryMb, vcpus, env, workdir, projectDir, diskMb);
+        return new SandboxRequest(Optional.of(value), image, network, memoryMb, vcpus, env, workdir, projectDir, diskMb, pull);
     }
 
     /** A copy with the network switched on or off. */
     public SandboxRequest withNetwork(boolean value) {
-        return new SandboxRequest(profile, image, Optional.of(value), memoryMb, vcpus, env, workdir, projectDir, diskMb);
+        return new SandboxRequest(profile, image, Optional.of(value), memoryMb, vcpus, env, workdir, projectDir, diskMb, pull);
     }
 
     /** A copy with a memory limit. */
     public SandboxRequest withMemoryMb(long value) {
-        return new SandboxRequest(profile, image, network, OptionalLong.of(value), vcpus, env, workdir, projectDir, diskMb);
+        return new SandboxRequest(profile, image, network, OptionalLong.of(value), vcpus, env, workdir, projectDir, diskMb, pull);
     }
 
     /** A copy with a CPU limit. */
     public SandboxRequest withVcpus(double value) {
-        return new SandboxRequest(profile, image, network, memoryMb, OptionalDouble.of(value), env, workdir, projectDir, diskMb);
+        return new SandboxRequest(profile, image, network, memoryMb, OptionalDouble.of(value), env, workdir, projectDir, diskMb, pull);
     }
 
     /** A copy with an image. */
     public SandboxRequest withImage(String value) {
-        return new SandboxRequest(profile, Optional.of(value), network, memoryMb, vcpus, env, workdir, projectDir, diskMb);
+        return new SandboxRequest(profile, Optional.of(value), network, memoryMb, vcpus, env, workdir, projectDir, diskMb, pull);
     }
 
     /** A copy with a disk size in MiB. */
     public SandboxRequest withDiskMb(long value) {
-        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, projectDir, OptionalLong.of(value));
+        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, projectDir, OptionalLong.of(value), pull);
     }
 
     /** A copy with a project directory. */
     public SandboxRequest withProjectDir(Path value) {
-        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, Optional.of(value), diskMb);
+        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, Optional.of(value), diskMb, pull);
+    }
+
+    /** A copy with a pull policy. */
+    public SandboxRequest withPull(ImagePull value) {
+        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, projectDir, diskMb, value);
     }
 }

@@ -4,6 +4,7 @@ import dev.agentkernel.api.ExecRequest;
 import dev.agentkernel.core.run.RunRequest;
 import dev.agentkernel.model.CommandSpec;
 import dev.agentkernel.model.EnvVar;
+import dev.agentkernel.model.ImagePull;
 import dev.agentkernel.model.Profile;
 import dev.agentkernel.model.SandboxPaths;
 import java.time.Duration;
@@ -24,7 +25,12 @@ final class RequestFields {
     /** {@code /run}, {@code /run/stream} and each entry of {@code /batch/run}. */
     static RunRequest run(dev.agentkernel.api.RunRequest r) {
         return new RunRequest(r.command(), Optional.ofNullable(r.image()), Optional.ofNullable(r.profile()).map(Profile::parse),
-                timeout(r.timeout()), env(r.env()), r.fast(), r.asRoot());
+                timeout(r.timeout()), env(r.env()), r.fast(), r.asRoot(), pull(r.pull()));
+    }
+
+    /** The {@code pull} of a request (checked by its record), {@code missing} when absent. */
+    static ImagePull pull(String pull) {
+        return pull == null ? ImagePull.MISSING : ImagePull.parse(pull);
     }
 
     /** {@code /sandboxes/NAME/exec} and {@code /exec/stream}. */

@@ -48,7 +48,7 @@ final class SandboxRoutes {
     void create(ServerRequest req, ServerResponse res) {
         CreateSandboxRequest body = Json.read(bodies.read(req), CreateSandboxRequest.class);
         String name = SandboxNames.requireValid(body.name());
-        SandboxRequest options = SandboxRequest.defaults();
+        SandboxRequest options = SandboxRequest.defaults().withPull(RequestFields.pull(body.pull()));
         if (body.image() != null) {
             options = options.withImage(body.image());
         }

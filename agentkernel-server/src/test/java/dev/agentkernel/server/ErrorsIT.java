@@ -50,6 +50,8 @@ class ErrorsIT extends ServerTestBase {
                 Arguments.of("unknown profile", "{\"command\": [\"true\"], \"profile\": \"nope\"}"),
                 Arguments.of("profile not a string", "{\"command\": [\"true\"], \"profile\": 3}"),
                 Arguments.of("image not a string", "{\"command\": [\"true\"], \"image\": [\"x\"]}"),
+                Arguments.of("pull not a policy", "{\"command\": [\"true\"], \"pull\": \"sometimes\"}"),
+                Arguments.of("pull not a string", "{\"command\": [\"true\"], \"pull\": true}"),
                 Arguments.of("env entry without =", "{\"command\": [\"true\"], \"env\": [\"NOEQUALS\"]}"),
                 Arguments.of("env entry with bad name", "{\"command\": [\"true\"], \"env\": [\"1X=y\"]}"),
                 Arguments.of("env entry with empty name", "{\"command\": [\"true\"], \"env\": [\"=y\"]}"),

@@ -144,6 +144,24 @@ class ImageSandboxesIT extends SandboxTestBase {
     }
 
     @Test
+    void thePullPolicyOfARequestDecidesWhetherTheRegistryIsAsked() {
+        String v2s2 = images.ref(images.plain, "test/v2s2:1");
+        ServerFixture.Response never = fx.run(List.of("true"), Map.of("image", v2s2, "pull", "never"));
+        assertThat(ServerTestBase.assertErrorEnvelope(never, 404).path("error").asText())
+                .contains(v2s2, "'never'");
+        ServerFixture.Response create = api.create("img-never", Map.of("image", v2s2, "pull", "NEVER"));
+        ServerTestBase.assertErrorEnvelope(create, 404);
+        api.forget("img-never");
+        assertThat(fx.daemon.images().find(v2s2)).isEmpty();
+
+        JsonNode always = runOk(List.of("cat", "/etc/os-release"), Map.of("image", v2s2, "pull", "always"));
+        assertThat(always.path("output").asText()).contains("ID=akbusybox\n");
+        assertThat(fx.daemon.images().find(v2s2)).isPresent();
+        JsonNode stored = runOk(List.of("true"), Map.of("image", v2s2, "pull", "never"));
+        assertThat(stored.path("exit_code").asInt()).isZero();
+    }
+
+    @Test
     void anImageNoRegistryHasIsA404NamingItAndTheFixes() {
         String missing = images.ref(images.plain, "test/missing:1");
         ServerFixture.Response r = fx.run(List.of("true"), Map.of("image", missing));

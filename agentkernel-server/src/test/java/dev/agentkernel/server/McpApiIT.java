@@ -340,6 +340,8 @@ class McpApiIT {
         assertInvalid("sandbox_file_read", args("name", "x", "path", "relative.txt"), "absolute");
         assertInvalid("sandbox_run", args("command", 42), "command must be an array of strings");
         assertInvalid("sandbox_run", args("command", List.of("true"), "sudo", "yes"), "sudo must be true or false");
+        assertInvalid("sandbox_run", args("command", List.of("true"), "pull", "sometimes"),
+                "pull must be missing, always or never");
         assertInvalid("sandbox_exec", args("name", "x", "command", List.of("true"), "sudo", 1), "sudo must be true or false");
     }
 

@@ -3,6 +3,7 @@ package dev.agentkernel.core.image;
 import dev.agentkernel.core.host.HostContext;
 import dev.agentkernel.core.policy.RootResolver;
 import dev.agentkernel.image.ImageService;
+import dev.agentkernel.model.ImagePull;
 import dev.agentkernel.model.RootFs;
 
 /**
@@ -22,7 +23,7 @@ public final class HostImageRoots implements RootResolver, AutoCloseable {
     }
 
     @Override
-    public RootFs root(String image) {
+    public RootFs root(String image, ImagePull pull) {
         if (image.equals(RootFs.HOST)) {
             return new RootFs.Host();
         }
@@ -30,7 +31,7 @@ public final class HostImageRoots implements RootResolver, AutoCloseable {
             images = HostImages.open(host);
             roots = new ImageRoots(images, ImageRoots.dirOf(host.stateDir()));
         }
-        return roots.root(image);
+        return roots.root(image, pull);
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.agentkernel.image.ImageService;
 import dev.agentkernel.image.PullListener;
 import dev.agentkernel.image.PullPolicy;
 import dev.agentkernel.core.policy.RootResolver;
+import dev.agentkernel.model.ImagePull;
 import dev.agentkernel.model.RootFs;
 import dev.agentkernel.model.SandboxFailureException;
 import java.io.IOException;
@@ -74,11 +75,15 @@ public final class ImageRoots implements RootResolver {
      *         image neither stored nor pullable (the message names the image, the registry's answer and the fixes)
      */
     @Override
-    public RootFs root(String name) {
+    public RootFs root(String name, ImagePull pull) {
         if (name.equals(RootFs.HOST)) {
             return new RootFs.Host();
         }
-        Image image = images.resolve(name, PullPolicy.MISSING, PullListener.NONE);
+        Image image = images.resolve(name, switch (pull) {
+            case MISSING -> PullPolicy.MISSING;
+            case ALWAYS -> PullPolicy.ALWAYS;
+            case NEVER -> PullPolicy.NEVER;
+        }, PullListener.NONE);
         Path etc = etcLayers(image);
         return new RootFs.Image(image.reference().toString(), image.digest(), image.layers(),
                 etc.resolve("online"), etc.resolve("offline"), settings(image.config()), Optional.empty());

@@ -206,7 +206,7 @@ public final class PolicyResolver {
         env.put("HOME", WORKSPACE);
         env.put("LANG", "C.UTF-8");
         String image = request.image().orElseGet(this::defaultImage);
-        RootFs root = roots.root(image);
+        RootFs root = roots.root(image, request.pull());
         Optional<String> imageWorkdir = Optional.empty();
         if (root instanceof RootFs.Image i) {
             env.putAll(i.config().env());

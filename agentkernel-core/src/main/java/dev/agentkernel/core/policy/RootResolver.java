@@ -1,5 +1,6 @@
 package dev.agentkernel.core.policy;
 
+import dev.agentkernel.model.ImagePull;
 import dev.agentkernel.model.RootFs;
 
 /**
@@ -13,14 +14,20 @@ public interface RootResolver {
      * Every sandbox on the host's {@code /usr}, whatever image it names: for unit tests and
      * benchmarks of the parts around the root file system only; never a product path.
      */
-    RootResolver HOST_ONLY = image -> new RootFs.Host();
+    RootResolver HOST_ONLY = (image, pull) -> new RootFs.Host();
 
     /**
      * The root file system of a sandbox on {@code image} ({@value RootFs#HOST} for the host's).
      *
+     * @param pull when to ask the image's registry
      * @throws dev.agentkernel.model.AgentKernelException when the image is not usable (bad name, not pullable)
      */
-    RootFs root(String image);
+    RootFs root(String image, ImagePull pull);
+
+    /** {@link #root(String, ImagePull)} with the default policy: pulled only if not stored. */
+    default RootFs root(String image) {
+        return root(image, ImagePull.MISSING);
+    }
 
     /**
      * Registers {@code holder} as a user of {@code root}'s image until the lease is closed: the

@@ -1,6 +1,7 @@
 package dev.agentkernel.core.run;
 
 import dev.agentkernel.model.CommandSpec;
+import dev.agentkernel.model.ImagePull;
 import dev.agentkernel.model.Profile;
 import java.time.Duration;
 import java.util.List;
@@ -18,16 +19,25 @@ import java.util.Optional;
  * @param env     extra environment variables
  * @param fast    whether a pre-started sandbox from the warm pool may serve it
  * @param root    whether it runs as root of the sandbox instead of its unprivileged user (the wire's {@code sudo})
+ * @param pull    when the image's registry is asked (the wire's {@code pull})
  */
 public record RunRequest(List<String> command, Optional<String> image, Optional<Profile> profile,
-                         Optional<Duration> timeout, Map<String, String> env, boolean fast, boolean root) {
+                         Optional<Duration> timeout, Map<String, String> env, boolean fast, boolean root,
+                         ImagePull pull) {
 
     /** Validates and copies. @throws dev.agentkernel.model.InvalidRequestException for a bad command */
     public RunRequest {
         Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(pull, "pull");
         new CommandSpec(command, env, Optional.empty(), timeout); // same validation, one place
         command = List.copyOf(command);
         env = Map.copyOf(env);
+    }
+
+    /** A request with the default pull policy. */
+    public RunRequest(List<String> command, Optional<String> image, Optional<Profile> profile,
+                      Optional<Duration> timeout, Map<String, String> env, boolean fast, boolean root) {
+        this(command, image, profile, timeout, env, fast, root, ImagePull.MISSING);
     }
 
     /** A request as the sandbox's unprivileged user. */
@@ -38,12 +48,17 @@ public record RunRequest(List<String> command, Optional<String> image, Optional<
 
     /** The same request, served by the pool or not. */
     public RunRequest withFast(boolean value) {
-        return new RunRequest(command, image, profile, timeout, env, value, root);
+        return new RunRequest(command, image, profile, timeout, env, value, root, pull);
     }
 
     /** The same request, as root of the sandbox or not. */
     public RunRequest asRoot(boolean value) {
-        return new RunRequest(command, image, profile, timeout, env, fast, value);
+        return new RunRequest(command, image, profile, timeout, env, fast, value, pull);
+    }
+
+    /** The same request with a pull policy for its image. */
+    public RunRequest withPull(ImagePull value) {
+        return new RunRequest(command, image, profile, timeout, env, fast, root, value);
     }
 
     /** A request with defaults for everything but the command. */

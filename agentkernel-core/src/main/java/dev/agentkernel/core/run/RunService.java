@@ -144,7 +144,7 @@ public final class RunService {
     }
 
     private SandboxSpec resolve(RunRequest request) {
-        SandboxRequest sandbox = SandboxRequest.defaults();
+        SandboxRequest sandbox = SandboxRequest.defaults().withPull(request.pull());
         if (request.profile().isPresent()) {
             sandbox = sandbox.withProfile(request.profile().get());
         }

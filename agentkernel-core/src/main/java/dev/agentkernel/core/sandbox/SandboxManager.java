@@ -117,7 +117,8 @@ public final class SandboxManager implements AutoCloseable {
                 throw e;
             }
             options = new SandboxRequest(options.profile(), options.image(), options.network(), options.memoryMb(),
-                    options.vcpus(), options.env(), options.workdir(), Optional.empty(), options.diskMb());
+                    options.vcpus(), options.env(), options.workdir(), Optional.empty(), options.diskMb(),
+                    options.pull());
         }
         SandboxSpec resolved = resolver.resolve(options); // bad options fail before anything is stored
         long diskMb = resolver.diskMb(options);

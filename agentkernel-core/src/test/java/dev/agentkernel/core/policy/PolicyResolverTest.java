@@ -55,7 +55,7 @@ class PolicyResolverTest {
     @Test
     void theDefaultImageIsConfigurableAndEveryImageComesFromTheRootResolver() {
         List<String> asked = new java.util.ArrayList<>();
-        RootResolver roots = image -> {
+        RootResolver roots = (image, pull) -> {
             asked.add(image);
             return new RootFs.Host();
         };
@@ -75,7 +75,7 @@ class PolicyResolverTest {
                 List.of(tmp.resolve("layer")), tmp.resolve("on"), tmp.resolve("off"),
                 new RootFs.ImageSettings(Map.of("PATH", "/usr/local/bin:/usr/bin:/bin", "PYTHON_VERSION", "3.12.7",
                         "LANG", "C.UTF-8"), Optional.of("/app"), List.of(), List.of("python3")), Optional.empty());
-        PolicyResolver resolver = new PolicyResolver(host(4, Map.of()), true, name -> image);
+        PolicyResolver resolver = new PolicyResolver(host(4, Map.of()), true, (name, pull) -> image);
 
         SandboxSpec plain = resolver.resolve(SandboxRequest.defaults().withImage("python:3.12"));
         SandboxSpec overridden = resolver.resolve(new SandboxRequest(Optional.empty(), Optional.of("python:3.12"),
