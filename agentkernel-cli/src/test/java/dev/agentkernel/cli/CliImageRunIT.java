@@ -115,6 +115,24 @@ class CliImageRunIT {
     }
 
     @Test
+    void aMirrorConfiguredInRegistriesTomlServesARegistryThisHostCannotReach() throws Exception {
+        Launcher cli = new Launcher(dir);
+        Files.createDirectories(cli.stateDir);
+        Files.writeString(cli.stateDir.resolve("registries.toml"), """
+                [registries."registry.invalid"]
+                mirrors = ["http://%s"]
+                """.formatted(images.plain.host()));
+        Outcome o = run(cli, dir, null, "run", "--image", "registry.invalid/test/base:1", "--", "cat", "/etc/os-release");
+        assertThat(o.exitCode()).as(o.describe()).isZero();
+        assertThat(o.stdout()).as(o.describe()).contains("ID=akbusybox");
+
+        Files.writeString(cli.stateDir.resolve("registries.toml"), "[registries.\"registry.invalid\"]\nmirror = 1\n");
+        Outcome bad = run(cli, dir, null, "run", "--image", "registry.invalid/test/base:1", "--", "true");
+        assertThat(bad.exitCode()).as(bad.describe()).isEqualTo(2);
+        assertThat(bad.stderr()).as(bad.describe()).contains("registries.toml", "mirror");
+    }
+
+    @Test
     void anImageTheRegistryDoesNotHaveIsAClearError() throws Exception {
         Launcher cli = new Launcher(dir);
         String missing = images.ref(images.plain, "test/missing:1");

@@ -92,6 +92,16 @@ public final class ConfigLoader {
     }
 
     /**
+     * Reads a TOML file with the same checks as {@link #load} (size, UTF-8, syntax), as a tree.
+     *
+     * @throws InvalidRequestException if the file cannot be read or is not valid TOML
+     */
+    static ObjectNode readToml(Path file) {
+        Objects.requireNonNull(file, "file");
+        return parse(file.toString(), read(file));
+    }
+
+    /**
      * The config file of the project in {@code dir}: {@code dir/agentkernel.toml} if it
      * exists and is not a directory. Parent directories are not searched. A missing or
      * unreadable {@code dir} has none.

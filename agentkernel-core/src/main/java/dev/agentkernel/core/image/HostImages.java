@@ -1,9 +1,12 @@
 package dev.agentkernel.core.image;
 
+import dev.agentkernel.core.config.RegistriesConfig;
 import dev.agentkernel.core.host.HostContext;
 import dev.agentkernel.image.ImageService;
 import dev.agentkernel.image.ImageServiceConfig;
+import dev.agentkernel.image.RegistrySettings;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The image store of this host's AgentKernel: {@code STATE/images}, shared by the daemon and the
@@ -20,9 +23,24 @@ public final class HostImages {
         return host.stateDir().resolve("images");
     }
 
-    /** The configuration of this host's image service. */
+    /**
+     * The configuration of this host's image service: its store, and the registries of
+     * {@link RegistriesConfig#forHost} (mirrors, plain HTTP, credentials).
+     *
+     * @throws dev.agentkernel.model.InvalidRequestException for a bad registries file, naming the key
+     */
     public static ImageServiceConfig config(HostContext host) {
-        return ImageServiceConfig.defaults(storeDir(host));
+        ImageServiceConfig config = ImageServiceConfig.defaults(storeDir(host));
+        for (Map.Entry<String, RegistriesConfig.Registry> entry
+                : RegistriesConfig.forHost(host.stateDir(), host.env()).registries().entrySet()) {
+            RegistriesConfig.Registry r = entry.getValue();
+            RegistrySettings settings = RegistrySettings.DEFAULT.withMirrors(r.mirrors()).withPlainHttp(r.plainHttp());
+            if (r.username().isPresent()) {
+                settings = settings.withCredentials(r.username().get(), r.password().orElseThrow());
+            }
+            config = config.withRegistry(entry.getKey(), settings);
+        }
+        return config;
     }
 
     /** Opens this host's image service (the caller closes it). */
