@@ -111,6 +111,31 @@ class ImageSandboxesIT extends SandboxTestBase {
     }
 
     @Test
+    void aPersistentSandboxStaysOnTheImageItWasMadeOnWhenItsTagMoves() throws Exception {
+        String moving = images.ref(images.plain, "test/moving:1");
+        skopeoCopy("derived", moving);
+        JsonNode created = api.createOk("img-pinned", Map.of("image", moving));
+        assertThat(created.path("image").asText()).as("%s", created).startsWith(moving + "@sha256:");
+        assertThat(api.sh("img-pinned", "cat /app/hello.txt")).isEqualTo("hello from derived\n");
+
+        skopeoCopy("base", moving); // the tag now names base, which has no /app
+        fx.postJson("/images/pull", Map.of("image", moving, "policy", "always"));
+        assertThat(runOk(List.of("sh", "-c", "test -e /app/hello.txt || echo moved"), Map.of("image", moving))
+                .path("output").asText()).isEqualTo("moved\n");
+
+        assertThat(api.stop("img-pinned").status()).isEqualTo(200);
+        assertThat(api.start("img-pinned").status()).isEqualTo(200);
+        assertThat(api.sh("img-pinned", "cat /app/hello.txt")).isEqualTo("hello from derived\n");
+    }
+
+    private static void skopeoCopy(String layoutTag, String target) throws Exception {
+        Process p = new ProcessBuilder("skopeo", "copy", "--quiet", "--dest-tls-verify=false",
+                "oci:" + images.layout + ":" + layoutTag, "docker://" + target).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("skopeo copy: %s", out).isZero();
+    }
+
+    @Test
     void theWritableLayerOfAPersistentSandboxIsOnItsSizeLimitedDisk() {
         api.createOk("img-quota", Map.of("image", base, "disk_mb", 32));
         String out = api.execOk("img-quota", List.of("sh", "-c",

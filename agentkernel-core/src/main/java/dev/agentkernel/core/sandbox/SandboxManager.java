@@ -122,7 +122,12 @@ public final class SandboxManager implements AutoCloseable {
         }
         SandboxSpec resolved = resolver.resolve(options); // bad options fail before anything is stored
         long diskMb = resolver.diskMb(options);
-        SandboxRecord record = new SandboxRecord(request.name(), resolved.image(), resolved.profile(),
+        // pinned to the image's digest: its writable layer stays on the image it was made on, wherever the tag moves
+        Optional<String> image = switch (resolved.root()) {
+            case RootFs.Host host -> resolved.image();
+            case RootFs.Image i -> Optional.of(i.reference().contains("@") ? i.reference() : i.reference() + "@" + i.digest());
+        };
+        SandboxRecord record = new SandboxRecord(request.name(), image, resolved.profile(),
                 resolved.limits().vcpus(), resolved.limits().memoryMb(), resolved.network() == NetworkMode.OUTBOUND,
                 backend.name(), SandboxState.RUNNING, Instant.now(), projectDir,
                 disks.enforced() ? OptionalLong.of(diskMb) : OptionalLong.empty());
