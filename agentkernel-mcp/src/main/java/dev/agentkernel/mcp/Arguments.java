@@ -18,10 +18,34 @@ final class Arguments {
 
     private final String tool;
     private final Map<String, Object> values;
+    private final Progress progress;
 
-    private Arguments(String tool, Map<String, Object> values) {
+    private Arguments(String tool, Map<String, Object> values, Progress progress) {
         this.tool = tool;
         this.values = values;
+        this.progress = progress;
+    }
+
+    /**
+     * Where a long call reports how far it got: MCP progress notifications when the client sent a
+     * {@code progressToken}, nothing otherwise.
+     */
+    @FunctionalInterface
+    interface Progress {
+        /** Reports nothing. */
+        Progress NONE = (done, total, message) -> { };
+
+        /**
+         * @param done    how much is done (grows with each report)
+         * @param total   how much there is, if known (else null)
+         * @param message what just happened
+         */
+        void report(double done, Double total, String message);
+    }
+
+    /** Where this call reports its progress. */
+    Progress progress() {
+        return progress;
     }
 
     /**
@@ -30,6 +54,15 @@ final class Arguments {
      * @throws InvalidRequestException for an argument the tool does not take
      */
     static Arguments of(String tool, Map<String, Object> values, Set<String> known) {
+        return of(tool, values, known, Progress.NONE);
+    }
+
+    /**
+     * The arguments of a call of {@code tool} that reports its progress to {@code progress}.
+     *
+     * @throws InvalidRequestException for an argument the tool does not take
+     */
+    static Arguments of(String tool, Map<String, Object> values, Set<String> known, Progress progress) {
         Map<String, Object> args = values == null ? Map.of() : values;
         for (String name : new TreeSet<>(args.keySet())) {
             if (!known.contains(name)) {
@@ -37,7 +70,7 @@ final class Arguments {
                         + (known.isEmpty() ? "it takes no arguments" : "it takes " + String.join(", ", new TreeSet<>(known))));
             }
         }
-        return new Arguments(tool, args);
+        return new Arguments(tool, args, progress);
     }
 
     /** Whether the argument was given (and is not null). */

@@ -45,8 +45,48 @@ final class ImageTools {
                     PullImageRequest request = new PullImageRequest(args.requiredString("image", EXAMPLE),
                             args.optionalString("policy").orElse(null));
                     return Results.ok(WireViews.image(images.resolve(request.image(),
-                            PullPolicy.parse(request.policy()), PullListener.NONE)));
+                            PullPolicy.parse(request.policy()), progress(args.progress()))));
                 });
+    }
+
+    /**
+     * A pull's events as MCP progress: one step per layer stored, of as many as the image has, each
+     * naming the layer (progress within a layer is left out: one notification per layer is plenty).
+     */
+    static PullListener progress(Arguments.Progress progress) {
+        if (progress == Arguments.Progress.NONE) {
+            return PullListener.NONE;
+        }
+        int[] total = {0};
+        int[] done = {0};
+        Object lock = new Object();
+        return event -> {
+            synchronized (lock) { // layers are fetched in parallel; progress must grow one step at a time
+                report(progress, event, total, done);
+            }
+        };
+    }
+
+    private static void report(Arguments.Progress progress, dev.agentkernel.image.PullEvent event, int[] total,
+                               int[] done) {
+        switch (event) {
+            case dev.agentkernel.image.PullEvent.Resolved r -> {
+                total[0] = r.layers();
+                progress.report(0, (double) r.layers(), "resolved " + r.reference() + " (" + r.digest() + ", "
+                        + r.layers() + " layers)");
+            }
+            case dev.agentkernel.image.PullEvent.LayerDone l -> {
+                done[0]++;
+                progress.report(done[0], total[0] > 0 ? (double) total[0] : null, "layer " + l.layer()
+                        + (l.alreadyStored() ? " already stored" : " pulled (" + l.bytesFetched() + " bytes)"));
+            }
+            case dev.agentkernel.image.PullEvent.LayerProgress p -> {
+                // within a layer: not reported
+            }
+            case dev.agentkernel.image.PullEvent.Completed c -> {
+                // the result says it
+            }
+        }
     }
 
     private ToolDefinition list() {

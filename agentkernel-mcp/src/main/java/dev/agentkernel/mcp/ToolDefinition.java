@@ -44,8 +44,13 @@ record ToolDefinition(String name, String title, String description, Schema inpu
 
     /** Runs a call: validation, the handler, errors as error results. */
     CallToolResult call(java.util.Map<String, Object> arguments) {
+        return call(arguments, Arguments.Progress.NONE);
+    }
+
+    /** Runs a call that reports its progress to {@code progress}. */
+    CallToolResult call(java.util.Map<String, Object> arguments, Arguments.Progress progress) {
         try {
-            return handler.call(Arguments.of(name, arguments, input.names()));
+            return handler.call(Arguments.of(name, arguments, input.names(), progress));
         } catch (Exception | StackOverflowError e) {
             return ToolErrors.result(name, e);
         }
@@ -60,7 +65,25 @@ record ToolDefinition(String name, String title, String description, Schema inpu
     }
 
     SyncToolSpecification specification() {
-        return SyncToolSpecification.builder().tool(tool()).callHandler((exchange, request) -> call(request.arguments()))
+        return SyncToolSpecification.builder().tool(tool())
+                .callHandler((exchange, request) -> call(request.arguments(), progress(exchange, request)))
                 .build();
+    }
+
+    /** Progress notifications to the client, if it asked for them with a {@code progressToken}. */
+    private static Arguments.Progress progress(io.modelcontextprotocol.server.McpSyncServerExchange exchange,
+                                               io.modelcontextprotocol.spec.McpSchema.CallToolRequest request) {
+        Object token = request.meta() == null ? null : request.meta().get("progressToken");
+        if (token == null) {
+            return Arguments.Progress.NONE;
+        }
+        return (done, total, message) -> {
+            try {
+                exchange.progressNotification(new io.modelcontextprotocol.spec.McpSchema.ProgressNotification(token,
+                        done, total, message));
+            } catch (RuntimeException e) {
+                // a client that left or cannot take notifications: the call goes on
+            }
+        };
     }
 }

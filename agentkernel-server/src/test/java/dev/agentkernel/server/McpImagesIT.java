@@ -109,6 +109,35 @@ class McpImagesIT {
     }
 
     @Test
+    void aPullReportsOneProgressStepPerLayerToAClientThatAsks() {
+        List<io.modelcontextprotocol.spec.McpSchema.ProgressNotification> notes =
+                java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        var transport = io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport
+                .builder(fx.baseUrl()).endpoint("/mcp").build();
+        McpSyncClient progressClient = io.modelcontextprotocol.client.McpClient.sync(transport)
+                .requestTimeout(java.time.Duration.ofMinutes(2)).progressConsumer(notes::add).build();
+        try {
+            progressClient.initialize();
+            String zstd = images.ref(images.plain, "test/zstd:1");
+            CallToolResult r = progressClient.callTool(new CallToolRequest("image_pull",
+                    Map.of("image", zstd, "policy", "always"), Map.of("progressToken", "pull-1")));
+            assertThat(r.isError()).as("%s", McpApiIT.text(r)).isFalse();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (notes.size() < 4 && System.nanoTime() < deadline) {
+                ServerFixture.sleep(20);
+            }
+            assertThat(notes).as("%s", notes).hasSize(4); // resolved, then one per layer of 3
+            assertThat(notes).allSatisfy(n -> assertThat(n.progressToken()).isEqualTo("pull-1"));
+            assertThat(notes).extracting(n -> n.progress()).containsExactly(0.0, 1.0, 2.0, 3.0);
+            assertThat(notes.getFirst().total()).isEqualTo(3.0);
+            assertThat(notes.getFirst().message()).startsWith("resolved " + zstd);
+            assertThat(notes.getLast().message()).startsWith("layer sha256:");
+        } finally {
+            progressClient.closeGracefully();
+        }
+    }
+
+    @Test
     void mistakesAreErrorResultsWithTheirCodes() {
         CallToolResult bad = call("image_pull", Map.of("image", "Bad Name:!"));
         assertThat(McpApiIT.errorCode(bad)).isEqualTo("invalid_request");
