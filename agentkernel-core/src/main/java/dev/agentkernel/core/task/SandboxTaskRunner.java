@@ -63,9 +63,17 @@ public final class SandboxTaskRunner implements TaskRunner {
         if (missing.isPresent()) {
             return new TaskOutcome.Failed(missing.get());
         }
+        SandboxSpec sandbox;
+        try {
+            sandbox = sandbox(spec.template());
+        } catch (SandboxFailureException e) {
+            return new TaskOutcome.InfrastructureFailure("the task's sandbox cannot be prepared: " + e.getMessage());
+        } catch (AgentKernelException e) {
+            return new TaskOutcome.Failed("the task's image is not usable: " + e.getMessage());
+        }
         AgentSandbox box;
         try {
-            box = AgentSandbox.launch(backend, sandbox());
+            box = AgentSandbox.launch(backend, sandbox, resolver.lease(sandbox, "task"));
         } catch (SandboxFailureException | BackendUnavailableException e) {
             return new TaskOutcome.InfrastructureFailure("the task's sandbox did not start: " + e.getMessage());
         }
@@ -106,8 +114,13 @@ public final class SandboxTaskRunner implements TaskRunner {
         }
     }
 
-    private SandboxSpec sandbox() {
-        SandboxSpec base = resolver.resolve(SandboxRequest.defaults());
+    /**
+     * The task's sandbox: on the template's own image ({@link InterpreterTemplate#image()}) unless
+     * {@code AGENTKERNEL_DEFAULT_IMAGE} names one for every sandbox.
+     */
+    private SandboxSpec sandbox(InterpreterTemplate template) {
+        SandboxSpec base = resolver.resolve(SandboxRequest.defaults()
+                .withImage(resolver.configuredDefaultImage().orElse(template.image())));
         List<Mount> mounts = new ArrayList<>(base.mounts());
         workspace.ifPresent(dir -> mounts.add(new Mount(dir, PolicyResolver.WORKSPACE, false)));
         toolsDir.ifPresent(dir -> mounts.add(new Mount(dir, TOOLS, true)));
