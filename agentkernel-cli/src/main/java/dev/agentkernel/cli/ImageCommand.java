@@ -1,6 +1,8 @@
 package dev.agentkernel.cli;
 
 import dev.agentkernel.image.Image;
+import dev.agentkernel.core.host.HostContext;
+import dev.agentkernel.core.image.ImageRoots;
 import dev.agentkernel.image.ImageService;
 import dev.agentkernel.image.PruneResult;
 import dev.agentkernel.image.PullListener;
@@ -97,6 +99,8 @@ final class ImageCommand implements Subcommand {
     private static int prune(PrintWriter out) {
         try (ImageService images = ImageText.open()) {
             PruneResult r = images.prune();
+            HostContext host = HostContext.current();
+            new ImageRoots(images, ImageRoots.dirOf(host.stateDir())).prune();
             out.println("Removed " + r.blobs() + (r.blobs() == 1 ? " blob and " : " blobs and ") + r.layers()
                     + (r.layers() == 1 ? " layer" : " layers") + ", freed " + ImageText.size(r.bytesFreed()));
         }

@@ -117,6 +117,36 @@ public final class ImageRoots implements RootResolver {
         return java.util.Collections.unmodifiableMap(dirs);
     }
 
+    /**
+     * Removes the generated layers of images no longer stored (and builds that a dead process left
+     * more than an hour ago); the number removed. A sandbox on such an image keeps the layer it
+     * mounted (the mount holds it); the next one on a re-pulled image gets it made again.
+     */
+    public int prune() {
+        java.util.Set<String> stored = new java.util.HashSet<>();
+        for (Image image : images.list()) {
+            stored.add(VERSION + "-" + image.digest().substring(image.digest().indexOf(':') + 1));
+        }
+        int removed = 0;
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (var entries = Files.list(dir)) {
+            for (Path entry : entries.toList()) {
+                String name = entry.getFileName().toString();
+                boolean staleBuild = name.startsWith(".build-") && Files.getLastModifiedTime(entry).toInstant()
+                        .isBefore(java.time.Instant.now().minus(java.time.Duration.ofHours(1)));
+                if (staleBuild || (!name.startsWith(".") && !stored.contains(name))) {
+                    deleteTree(entry);
+                    removed++;
+                }
+            }
+        } catch (IOException e) {
+            // what cannot be listed stays; the next prune tries again
+        }
+        return removed;
+    }
+
     /** The image's process settings as a sandbox applies them. */
     static RootFs.ImageSettings settings(ImageConfig config) {
         Map<String, String> env = new LinkedHashMap<>();

@@ -72,6 +72,28 @@ class ImageRootsTest {
     }
 
     @Test
+    void pruneRemovesTheGeneratedLayersOfImagesNoLongerStored() throws Exception {
+        Path layer = Files.createDirectories(tmp.resolve("layer/etc")).getParent();
+        Image kept = image(List.of(layer));
+        Image gone = new Image(ImageReference.parse("team/old:1"), "sha256:" + "e".repeat(64), kept.config(),
+                List.of(layer), "linux/amd64", 1, Instant.EPOCH);
+        // a store that lists one image (the rest of the service is not used by prune)
+        dev.agentkernel.image.ImageService store = (dev.agentkernel.image.ImageService) java.lang.reflect.Proxy
+                .newProxyInstance(getClass().getClassLoader(), new Class<?>[] {dev.agentkernel.image.ImageService.class},
+                        (proxy, method, args) -> switch (method.getName()) {
+                            case "list" -> List.of(kept);
+                            default -> throw new UnsupportedOperationException(method.getName());
+                        });
+        ImageRoots roots = new ImageRoots(store, tmp.resolve("roots"));
+        Path keptLayers = roots.etcLayers(kept);
+        Path goneLayers = roots.etcLayers(gone);
+
+        assertThat(roots.prune()).isEqualTo(1);
+        assertThat(keptLayers).isDirectory();
+        assertThat(goneLayers).doesNotExist();
+    }
+
+    @Test
     void theImagesSettingsKeepValidEnvEntriesAndAnAbsoluteWorkdir() {
         RootFs.ImageSettings settings = ImageRoots.settings(image(List.of()).config());
         assertThat(settings.env()).containsEntry("PATH", "/opt/bin:/usr/bin").containsEntry("EMPTY", "")
