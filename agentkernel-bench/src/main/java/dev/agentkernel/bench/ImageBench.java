@@ -1,9 +1,7 @@
 package dev.agentkernel.bench;
 
 import dev.agentkernel.core.backend.BackendSelector;
-import dev.agentkernel.core.backend.Execution;
 import dev.agentkernel.core.backend.IsolationBackend;
-import dev.agentkernel.core.backend.Stdio;
 import dev.agentkernel.core.cgroup.CgroupDriver;
 import dev.agentkernel.core.host.HostContext;
 import dev.agentkernel.core.image.HostImages;
@@ -28,7 +26,6 @@ import dev.agentkernel.model.Profile;
 import dev.agentkernel.model.RootFs;
 import dev.agentkernel.model.SandboxRequest;
 import dev.agentkernel.model.SandboxSpec;
-import dev.agentkernel.model.Termination;
 import dev.agentkernel.server.Daemon;
 import dev.agentkernel.server.DaemonConfig;
 import dev.agentkernel.server.ServerConfig;
@@ -78,10 +75,7 @@ public final class ImageBench {
 
     private static final String SECTION = "images";
     private static final CommandSpec TRUE = CommandSpec.of("/bin/true");
-    private static final Stdio STDIO = new Stdio(new Stdio.Input.Empty(), new Stdio.Output.Discard(),
-            new Stdio.Output.Discard());
     private static final File DEV_NULL = new File("/dev/null");
-    private static final long TIMEOUT_SECONDS = 60;
     private static final Duration POOL_WAIT = Duration.ofSeconds(60);
     private static final double START_TARGET = 1.3;
     private static final double PULL_TARGET = 1.0;
@@ -272,9 +266,9 @@ public final class ImageBench {
                 + "moderate, no network; " + root.layers().size() + (root.layers().size() == 1 ? " image layer" : " image layers")
                 + " + its generated /etc layer overlaid by "
                 + "`ak-launch`, writable upper layer)", "AgentKernel, image", null,
-                () -> timeExecution(backend, onImage));
+                () -> StartupBench.timeExecution(backend, onImage));
         Variant onHostVariant = new Variant("AgentKernel in process on the host's `/usr` (`--image host`; the "
-                + "`inprocess` section's variant)", "AgentKernel, host", null, () -> timeExecution(backend, onHost));
+                + "`inprocess` section's variant)", "AgentKernel, host", null, () -> StartupBench.timeExecution(backend, onHost));
         Path filter = SeccompFilterFile.ensure(host.stateDir().resolve("seccomp"), SeccompPolicy.defaults(),
                 SeccompArch.current());
         List<String> hostArgv = backend.commandLine(onHost, TRUE).orElseThrow(
@@ -549,25 +543,6 @@ public final class ImageBench {
         long elapsed = System.nanoTime() - t0;
         if (p.exitValue() != 0) {
             throw new IllegalStateException(String.join(" ", pb.command()) + ": exit code " + p.exitValue());
-        }
-        return elapsed;
-    }
-
-    private static long timeExecution(IsolationBackend backend, SandboxSpec spec) throws InterruptedException {
-        long t0 = System.nanoTime();
-        Execution execution = backend.start(spec, TRUE, STDIO);
-        Optional<Termination> end;
-        try {
-            end = execution.await(Duration.ofSeconds(TIMEOUT_SECONDS));
-        } catch (RuntimeException e) {
-            execution.close();
-            throw e;
-        }
-        long elapsed = System.nanoTime() - t0;
-        execution.close();
-        Termination t = end.orElseThrow(() -> new IllegalStateException("timed out"));
-        if (!(t instanceof Termination.Exited(int code)) || code != 0) {
-            throw new IllegalStateException("sandbox ended with " + t);
         }
         return elapsed;
     }

@@ -491,7 +491,8 @@ public final class StartupBench {
         return elapsed;
     }
 
-    private static long timeExecution(IsolationBackend backend, SandboxSpec spec) throws InterruptedException {
+    /** One sandbox running {@code /bin/true} through the backend, from start to its end and clean-up; nanoseconds. */
+    static long timeExecution(IsolationBackend backend, SandboxSpec spec) throws InterruptedException {
         long t0 = System.nanoTime();
         Execution execution = backend.start(spec, TRUE, STDIO);
         Optional<Termination> end;
