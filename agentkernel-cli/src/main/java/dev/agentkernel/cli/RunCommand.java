@@ -137,7 +137,7 @@ final class RunCommand implements Subcommand {
         }
         Optional<Duration> timeout = Optional.ofNullable(OptionValues.number(args, "timeout", "seconds")).map(RunCommand::toDuration);
         String image = args.getOptionValue("image");
-        try (HostImageRoots roots = new HostImageRoots(host)) {
+        try (HostImageRoots roots = new HostImageRoots(host, pullNotices(err))) {
             PolicyResolver resolver = new PolicyResolver(host, true, roots);
             Optional<Detection> detection = image != null
                     ? Optional.of(new Detection(image, Detection.CUSTOM_LANGUAGE, Detection.Source.CONFIG))
@@ -217,6 +217,31 @@ final class RunCommand implements Subcommand {
             }
             return end.exitCode();
         }
+    }
+
+    /**
+     * One line when an image has to be pulled and one when it is stored (a pull happens only for an
+     * image the store lacks, or with {@code --pull always}), on stderr like the run's own notices.
+     */
+    private static dev.agentkernel.image.PullListener pullNotices(PrintWriter err) {
+        return event -> {
+            switch (event) {
+                case dev.agentkernel.image.PullEvent.Resolved r -> {
+                    err.println("agentkernel: pulling " + r.reference() + " (" + r.layers() + " layers)");
+                    err.flush();
+                }
+                case dev.agentkernel.image.PullEvent.Completed c -> {
+                    err.println("agentkernel: pulled " + c.image().reference() + " (" + c.image().digest() + ")");
+                    err.flush();
+                }
+                case dev.agentkernel.image.PullEvent.LayerProgress p -> {
+                    // per layer: 'agentkernel pull' shows it
+                }
+                case dev.agentkernel.image.PullEvent.LayerDone d -> {
+                    // per layer: 'agentkernel pull' shows it
+                }
+            }
+        };
     }
 
     private static Optional<ProjectConfig> loadConfig(CommandLine args, Path cwd) {

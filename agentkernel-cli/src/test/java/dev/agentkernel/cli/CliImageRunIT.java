@@ -63,12 +63,15 @@ class CliImageRunIT {
         Outcome cmd = run(cli, dir, "cat /app/hello.txt\n".getBytes(StandardCharsets.UTF_8), "run", "--image", derived);
         assertThat(cmd.exitCode()).as(cmd.describe()).isZero();
         assertThat(cmd.stdout()).as(cmd.describe()).isEqualTo("hello from derived\n");
+        assertThat(cmd.stderr()).as(cmd.describe()).contains("agentkernel: pulling " + derived + " (4 layers)",
+                "agentkernel: pulled " + derived + " (sha256:");
 
         Outcome write = run(cli, dir, null, "run", "--image", derived, "--sudo", "--", "sh", "-c",
                 "echo changed > /app/hello.txt && cat /app/hello.txt");
         assertThat(write.stdout()).as(write.describe()).isEqualTo("changed\n");
         Outcome again = run(cli, dir, null, "run", "--image", derived, "--", "cat", "/app/hello.txt");
         assertThat(again.stdout()).as(again.describe()).isEqualTo("hello from derived\n");
+        assertThat(again.stderr()).as("stored: nothing to pull").doesNotContain("pulling");
 
         Outcome restrictive = run(cli, dir, null, "run", "--image", derived, "--profile", "restrictive", "--sudo",
                 "--", "sh", "-c", "echo x > /app/hello.txt");

@@ -3,6 +3,7 @@ package dev.agentkernel.core.image;
 import dev.agentkernel.core.host.HostContext;
 import dev.agentkernel.core.policy.RootResolver;
 import dev.agentkernel.image.ImageService;
+import dev.agentkernel.image.PullListener;
 import dev.agentkernel.model.ImagePull;
 import dev.agentkernel.model.RootFs;
 
@@ -14,12 +15,19 @@ import dev.agentkernel.model.RootFs;
 public final class HostImageRoots implements RootResolver, AutoCloseable {
 
     private final HostContext host;
+    private final PullListener listener;
     private ImageService images;
     private ImageRoots roots;
 
     /** Roots from {@code host}'s store ({@link HostImages}). */
     public HostImageRoots(HostContext host) {
+        this(host, PullListener.NONE);
+    }
+
+    /** Roots from {@code host}'s store, telling {@code listener} about the pulls they need. */
+    public HostImageRoots(HostContext host, PullListener listener) {
         this.host = host;
+        this.listener = listener;
     }
 
     @Override
@@ -29,7 +37,7 @@ public final class HostImageRoots implements RootResolver, AutoCloseable {
         }
         if (roots == null) {
             images = HostImages.open(host);
-            roots = new ImageRoots(images, ImageRoots.dirOf(host.stateDir()));
+            roots = new ImageRoots(images, ImageRoots.dirOf(host.stateDir()), listener);
         }
         return roots.root(image, pull);
     }

@@ -53,14 +53,25 @@ public final class ImageRoots implements RootResolver {
 
     private final ImageService images;
     private final Path dir;
+    private final PullListener listener;
 
     /**
      * @param images the store images come from
      * @param dir    where the generated {@code /etc} layers are kept ({@code STATE/image-roots})
      */
     public ImageRoots(ImageService images, Path dir) {
+        this(images, dir, PullListener.NONE);
+    }
+
+    /**
+     * @param images   the store images come from
+     * @param dir      where the generated {@code /etc} layers are kept
+     * @param listener told about the pulls a sandbox's image needs (the CLI shows them)
+     */
+    public ImageRoots(ImageService images, Path dir, PullListener listener) {
         this.images = images;
         this.dir = dir.toAbsolutePath().normalize();
+        this.listener = listener;
     }
 
     /** The generated layers' directory of this host's state directory. */
@@ -83,7 +94,7 @@ public final class ImageRoots implements RootResolver {
             case MISSING -> PullPolicy.MISSING;
             case ALWAYS -> PullPolicy.ALWAYS;
             case NEVER -> PullPolicy.NEVER;
-        }, PullListener.NONE);
+        }, listener);
         Path etc = etcLayers(image);
         return new RootFs.Image(image.reference().toString(), image.digest(), image.layers(),
                 etc.resolve("online"), etc.resolve("offline"), settings(image.config()), Optional.empty());
