@@ -77,7 +77,8 @@ final class DaemonStatusFormatter {
         if (r.images() != null && r.images().images() != null) {
             add(lines, "images", r.images().images() + " stored"
                     + (r.images().bytes() != null ? ", " + ImageText.size(r.images().bytes()) + " on disk" : "")
-                    + (r.images().layers() != null ? " (" + r.images().layers() + " layers)" : ""));
+                    + (r.images().layers() != null ? " (" + r.images().layers()
+                            + (r.images().layers() == 1 ? " layer)" : " layers)") : ""));
         }
         if (r.pool() != null) {
             pool(lines, r.pool());
