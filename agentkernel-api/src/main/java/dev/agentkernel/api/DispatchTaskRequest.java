@@ -15,16 +15,27 @@ import java.util.Map;
  * @param timeout         the time limit in seconds
  * @param verbose         verbose output
  * @param requiredTools   tool libraries it uses: a list of names, or an object of name to function names
+ * @param image           the image it runs on (default: its template's, e.g. python:3.12-alpine)
+ * @param pull            when to ask the image's registry: missing (default), always or never
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record DispatchTaskRequest(String code, String taskDescription, String template, Double timeout,
-                                  Boolean verbose, @JsonTypes({"array", "object"}) Object requiredTools) {
+                                  Boolean verbose, @JsonTypes({"array", "object"}) Object requiredTools,
+                                  String image, String pull) {
+
+    /** A task on its template's image. */
+    public DispatchTaskRequest(String code, String taskDescription, String template, Double timeout, Boolean verbose,
+                               Object requiredTools) {
+        this(code, taskDescription, template, timeout, verbose, requiredTools, null, null);
+    }
 
     public DispatchTaskRequest {
         if (code == null && taskDescription == null) {
             throw Check.bad("code is required (or task_description), e.g. {\"code\": \"print(6 * 7)\"}");
         }
         template = Check.optionalText(template, "template");
+        image = Check.optionalText(image, "image");
+        pull = Check.pullPolicy(pull);
         timeout = Check.timeout(timeout);
         libraryNames(requiredTools);
     }

@@ -26,9 +26,11 @@ import java.util.Optional;
  * @param requiredTools tool libraries the task needs: names of entries of the daemon's tools directory
  *                      (mounted read-only at {@code /tools}, importable); a task that names a
  *                      library the directory lacks fails with a message saying so
+ * @param image         the image the task runs on; empty means its template's (e.g. {@code python:3.12-alpine})
+ * @param pull          when the daemon asks the image's registry; empty means {@link PullPolicy#MISSING}
  */
 public record TaskOptions(Optional<String> template, Optional<Duration> timeout, boolean verbose,
-                          List<String> requiredTools) {
+                          List<String> requiredTools, Optional<String> image, Optional<PullPolicy> pull) {
 
     /**
      * Checks and copies.
@@ -52,6 +54,41 @@ public record TaskOptions(Optional<String> template, Optional<Duration> timeout,
             }
         }
         requiredTools = List.copyOf(requiredTools);
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(pull, "pull");
+    }
+
+    /**
+     * Options on the template's image.
+     *
+     * @param template      the interpreter
+     * @param timeout       how long the task may run
+     * @param verbose       whether the output also carries standard error and timings
+     * @param requiredTools tool libraries the task needs
+     */
+    public TaskOptions(Optional<String> template, Optional<Duration> timeout, boolean verbose,
+                       List<String> requiredTools) {
+        this(template, timeout, verbose, requiredTools, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * A copy that runs on another image.
+     *
+     * @param value the image, e.g. {@code python:3.12-slim}
+     * @return the changed copy
+     */
+    public TaskOptions withImage(String value) {
+        return new TaskOptions(template, timeout, verbose, requiredTools, Optional.of(value), pull);
+    }
+
+    /**
+     * A copy with a pull policy for the image.
+     *
+     * @param value when the daemon asks the image's registry
+     * @return the changed copy
+     */
+    public TaskOptions withPull(PullPolicy value) {
+        return new TaskOptions(template, timeout, verbose, requiredTools, image, Optional.of(value));
     }
 
     /**
@@ -70,7 +107,7 @@ public record TaskOptions(Optional<String> template, Optional<Duration> timeout,
      * @return the changed copy
      */
     public TaskOptions withTemplate(String value) {
-        return new TaskOptions(Optional.of(value), timeout, verbose, requiredTools);
+        return new TaskOptions(Optional.of(value), timeout, verbose, requiredTools, image, pull);
     }
 
     /**
@@ -81,7 +118,7 @@ public record TaskOptions(Optional<String> template, Optional<Duration> timeout,
      * @return the changed copy
      */
     public TaskOptions withTimeout(Duration value) {
-        return new TaskOptions(template, Optional.of(value), verbose, requiredTools);
+        return new TaskOptions(template, Optional.of(value), verbose, requiredTools, image, pull);
     }
 
     /**
@@ -91,7 +128,7 @@ public record TaskOptions(Optional<String> template, Optional<Duration> timeout,
      * @return the changed copy
      */
     public TaskOptions withVerbose(boolean value) {
-        return new TaskOptions(template, timeout, value, requiredTools);
+        return new TaskOptions(template, timeout, value, requiredTools, image, pull);
     }
 
     /**
@@ -103,7 +140,7 @@ public record TaskOptions(Optional<String> template, Optional<Duration> timeout,
     public TaskOptions withRequiredTool(String library) {
         List<String> more = new ArrayList<>(requiredTools);
         more.add(library);
-        return new TaskOptions(template, timeout, verbose, more);
+        return new TaskOptions(template, timeout, verbose, more, image, pull);
     }
 
     /**

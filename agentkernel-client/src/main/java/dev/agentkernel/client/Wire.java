@@ -163,6 +163,8 @@ final class Wire {
         if (!options.requiredTools().isEmpty()) {
             strings(body.putArray("required_tools"), options.requiredTools());
         }
+        options.image().ifPresent(i -> body.put("image", i));
+        options.pull().ifPresent(p -> body.put("pull", p.id()));
         return body;
     }
 

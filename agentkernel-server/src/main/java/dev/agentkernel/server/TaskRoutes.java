@@ -37,7 +37,8 @@ final class TaskRoutes {
         DispatchTaskRequest body = Json.read(bodies.read(req), DispatchTaskRequest.class);
         InterpreterTemplate template = SessionRoutes.template(body.template()).orElse(InterpreterTemplate.PYTHON);
         TaskInfo task = tasks.dispatch(body.source(), template, RequestFields.timeout(body.timeout()),
-                Boolean.TRUE.equals(body.verbose()), body.libraryNames());
+                Boolean.TRUE.equals(body.verbose()), body.libraryNames(), java.util.Optional.ofNullable(body.image()),
+                RequestFields.pull(body.pull()));
         Json.send(res, 202, WireViews.task(task));
     }
 

@@ -157,6 +157,21 @@ class ImageSandboxesIT extends SandboxTestBase {
     }
 
     @Test
+    void aTaskRunsOnTheImageItNames() throws IOException {
+        ServerFixture.Response dispatched = fx.postJson("/tasks", Map.of("code",
+                ". /etc/os-release; echo $VERSION_CODENAME; bash --version | head -1", "template", "bash",
+                "image", images.debian()));
+        assertThat(dispatched.status()).as("%s", dispatched).isEqualTo(202);
+        String id = dispatched.data().path("task_id").asText();
+        JsonNode done = fx.postJson("/tasks/" + id + "/wait", Map.of("timeout", 120)).data();
+        assertThat(done.path("status").asText()).as("%s", done).isEqualTo("completed");
+        assertThat(done.path("output").asText()).as("%s", done).startsWith("trixie\nGNU bash");
+
+        ServerFixture.Response bad = fx.postJson("/tasks", Map.of("code", "echo", "image", "x", "pull", "sometimes"));
+        assertThat(ServerTestBase.assertErrorEnvelope(bad, 400).path("error").asText()).contains("pull must be");
+    }
+
+    @Test
     void theImageOfAPersistentSandboxCannotBeRemovedWhileTheSandboxRuns() {
         String zstd = images.ref(images.plain, "test/zstd:1");
         api.createOk("img-lease", Map.of("image", zstd));

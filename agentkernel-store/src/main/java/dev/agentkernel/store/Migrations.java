@@ -62,7 +62,9 @@ final class Migrations {
                     "CREATE INDEX tasks_created_at ON tasks (created_at)",
                     "CREATE INDEX tasks_status ON tasks (status)")),
             new Migration(4, "a persistent sandbox's disk size (NULL: no limit, created before disks were limited)",
-                    List.of("ALTER TABLE sandboxes ADD COLUMN disk_mb INTEGER")));
+                    List.of("ALTER TABLE sandboxes ADD COLUMN disk_mb INTEGER")),
+            new Migration(5, "a task's image and pull policy (NULL: its template's image, pulled when missing)",
+                    List.of("ALTER TABLE tasks ADD COLUMN image TEXT", "ALTER TABLE tasks ADD COLUMN pull TEXT")));
 
     private Migrations() {
     }

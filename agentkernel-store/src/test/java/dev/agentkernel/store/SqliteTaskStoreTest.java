@@ -34,7 +34,9 @@ class SqliteTaskStoreTest {
         Instant t0 = Instant.parse("2026-11-22T09:00:00.123456789Z");
         TaskInfo failed = task("task-0000000000000001", TaskStatus.FAILED, t0);
         TaskInfo running = task("task-0000000000000002", TaskStatus.RUNNING, t0.plusSeconds(1));
-        TaskInfo queued = new TaskInfo("task-0000000000000003", running.spec(), TaskStatus.RUNNING, "", Optional.empty(),
+        TaskSpec onImage = new TaskSpec("echo hi", InterpreterTemplate.BASH, Duration.ofSeconds(2), false, List.of(),
+                Optional.of("127.0.0.1:5000/team/tool:1"), dev.agentkernel.model.ImagePull.ALWAYS);
+        TaskInfo queued = new TaskInfo("task-0000000000000003", onImage, TaskStatus.RUNNING, "", Optional.empty(),
                 Optional.empty(), 0, t0.plusSeconds(2), Optional.empty(), Optional.empty());
         try (Database db = Database.open(dir.resolve("a.db"))) {
             SqliteTaskStore store = new SqliteTaskStore(db);

@@ -116,6 +116,20 @@ final class TestHosts implements AutoCloseable {
         return List.copyOf(accepted);
     }
 
+    /**
+     * The addresses accepted once at least {@code expected} were (or {@code wait} passed), and a
+     * moment more for any unexpected one: the server reports each on its output, which a thread of
+     * this JVM reads, so a connection the sandbox saw succeed may not be recorded yet.
+     */
+    List<String> accepted(int expected, java.time.Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (accepted.size() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(100);
+        return List.copyOf(accepted);
+    }
+
     /** Adds an address to the host's end of the pair (a host address that did not exist before). */
     void addHostAddress(String cidr) throws IOException, InterruptedException {
         must("address", "add", cidr, "dev", hostEnd);

@@ -65,7 +65,7 @@ public final class SandboxTaskRunner implements TaskRunner {
         }
         SandboxSpec sandbox;
         try {
-            sandbox = sandbox(spec.template());
+            sandbox = sandbox(spec);
         } catch (SandboxFailureException e) {
             return new TaskOutcome.InfrastructureFailure("the task's sandbox cannot be prepared: " + e.getMessage());
         } catch (AgentKernelException e) {
@@ -115,12 +115,12 @@ public final class SandboxTaskRunner implements TaskRunner {
     }
 
     /**
-     * The task's sandbox: on the template's own image ({@link InterpreterTemplate#image()}) unless
-     * {@code AGENTKERNEL_DEFAULT_IMAGE} names one for every sandbox.
+     * The task's sandbox: on the image it names, else its template's own ({@link InterpreterTemplate#image()})
+     * unless {@code AGENTKERNEL_DEFAULT_IMAGE} names one for every sandbox.
      */
-    private SandboxSpec sandbox(InterpreterTemplate template) {
-        SandboxSpec base = resolver.resolve(SandboxRequest.defaults()
-                .withImage(resolver.configuredDefaultImage().orElse(template.image())));
+    private SandboxSpec sandbox(TaskSpec spec) {
+        String image = spec.image().orElseGet(() -> resolver.configuredDefaultImage().orElse(spec.template().image()));
+        SandboxSpec base = resolver.resolve(SandboxRequest.defaults().withImage(image).withPull(spec.pull()));
         List<Mount> mounts = new ArrayList<>(base.mounts());
         workspace.ifPresent(dir -> mounts.add(new Mount(dir, PolicyResolver.WORKSPACE, false)));
         toolsDir.ifPresent(dir -> mounts.add(new Mount(dir, TOOLS, true)));

@@ -98,6 +98,20 @@ public final class TaskManager implements AutoCloseable {
      */
     public TaskInfo dispatch(String code, dev.agentkernel.core.session.InterpreterTemplate template,
                              Optional<Duration> timeout, boolean verbose, List<String> requiredTools) {
+        return dispatch(code, template, timeout, verbose, requiredTools, Optional.empty(),
+                dev.agentkernel.model.ImagePull.MISSING);
+    }
+
+    /**
+     * Queues a task on {@code image} (empty: its template's), pulled as {@code pull} says when it runs.
+     *
+     * @throws InvalidRequestException    for empty code or a timeout out of range
+     * @throws ResourceExhaustedException if too many tasks are queued or running
+     * @throws ConflictException          after {@link #shutdown}
+     */
+    public TaskInfo dispatch(String code, dev.agentkernel.core.session.InterpreterTemplate template,
+                             Optional<Duration> timeout, boolean verbose, List<String> requiredTools,
+                             Optional<String> image, dev.agentkernel.model.ImagePull pull) {
         if (code == null || code.isBlank()) {
             throw new InvalidRequestException("the task's code is required and must not be empty");
         }
@@ -113,7 +127,7 @@ public final class TaskManager implements AutoCloseable {
             throw new ResourceExhaustedException(settings.maxQueued() + " tasks are queued or running (the maximum); "
                     + "wait for some to finish or cancel them");
         }
-        TaskSpec spec = new TaskSpec(code, template, limit, verbose, requiredTools);
+        TaskSpec spec = new TaskSpec(code, template, limit, verbose, requiredTools, image, pull);
         LiveTask task = new LiveTask(newId(), spec, clock.instant(), settings.outputLimit());
         live.put(task.id, task);
         TaskInfo dispatched = task.snapshot();

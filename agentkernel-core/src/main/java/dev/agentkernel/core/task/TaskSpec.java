@@ -1,9 +1,11 @@
 package dev.agentkernel.core.task;
 
 import dev.agentkernel.core.session.InterpreterTemplate;
+import dev.agentkernel.model.ImagePull;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a task runs.
@@ -13,9 +15,12 @@ import java.util.Objects;
  * @param timeout       how long it may run
  * @param verbose       whether its result also carries its stderr and timings in the output
  * @param requiredTools tool libraries (names of entries of the tools directory) it needs
+ * @param image         the image it runs on; empty: the template's ({@link InterpreterTemplate#image()}),
+ *                      or {@code AGENTKERNEL_DEFAULT_IMAGE}
+ * @param pull          when the image's registry is asked
  */
 public record TaskSpec(String code, InterpreterTemplate template, Duration timeout, boolean verbose,
-                       List<String> requiredTools) {
+                       List<String> requiredTools, Optional<String> image, ImagePull pull) {
 
     /** Validates and copies. */
     public TaskSpec {
@@ -23,5 +28,13 @@ public record TaskSpec(String code, InterpreterTemplate template, Duration timeo
         Objects.requireNonNull(template, "template");
         Objects.requireNonNull(timeout, "timeout");
         requiredTools = List.copyOf(requiredTools);
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(pull, "pull");
+    }
+
+    /** A task on its template's image. */
+    public TaskSpec(String code, InterpreterTemplate template, Duration timeout, boolean verbose,
+                    List<String> requiredTools) {
+        this(code, template, timeout, verbose, requiredTools, Optional.empty(), ImagePull.MISSING);
     }
 }

@@ -49,14 +49,17 @@ class SandboxTaskRunnerTest {
     };
 
     private TaskOutcome run(Map<String, String> env, InterpreterTemplate template, List<String> asked) throws Exception {
+        return run(env, new TaskSpec("print(1)", template, Duration.ofSeconds(5), false, List.of()), asked);
+    }
+
+    private TaskOutcome run(Map<String, String> env, TaskSpec spec, List<String> asked) throws Exception {
         HostContext host = new HostContext(tmp.resolve("state"), tmp.resolve("run"), false, 2, env);
         PolicyResolver resolver = new PolicyResolver(host, false, (image, pull) -> {
             asked.add(image);
             throw new NotFoundException("image " + image + " was not found; pull it with 'agentkernel pull " + image + "'");
         });
         SandboxTaskRunner runner = new SandboxTaskRunner(UNREACHED, resolver, Optional.empty(), Optional.empty());
-        return runner.run(new TaskSpec("print(1)", template, Duration.ofSeconds(5), false, List.of()),
-                (stream, bytes, offset, length) -> { }, () -> false);
+        return runner.run(spec, (stream, bytes, offset, length) -> { }, () -> false);
     }
 
     @Test
@@ -67,6 +70,15 @@ class SandboxTaskRunnerTest {
         assertThat(outcome).isInstanceOf(TaskOutcome.Failed.class);
         assertThat(((TaskOutcome.Failed) outcome).reason()).startsWith("the task's image is not usable: image "
                 + "python:3.12-alpine was not found");
+    }
+
+    @Test
+    void theImageATaskNamesWinsOverEveryDefault() throws Exception {
+        List<String> asked = new ArrayList<>();
+        run(Map.of(PolicyResolver.DEFAULT_IMAGE_ENV, "team/runtime:1"), new TaskSpec("echo", InterpreterTemplate.BASH,
+                Duration.ofSeconds(5), false, List.of(), Optional.of("team/tool:2"), dev.agentkernel.model.ImagePull.NEVER),
+                asked);
+        assertThat(asked).containsExactly("team/tool:2");
     }
 
     @Test
