@@ -279,7 +279,7 @@ public final class ImageBench {
                 + "`inprocess` section's baseline)", "raw bwrap, AgentKernel's flags", null, () -> timeProcess(rawHostPb));
         List<Variant> variants = List.of(raw, onImageVariant, onHostVariant, rawHost);
         try (RootResolver.Lease lease = resolver.lease(onImage, "image bench")) {
-            interleave("start", variants, warmup, rounds, pauseMs);
+            StartupBench.interleave("start", variants, warmup, rounds, pauseMs);
         }
         for (Variant v : variants) {
             if (v.stats().n() == 0) {
@@ -370,7 +370,7 @@ public final class ImageBench {
                     }
                 });
         // Pulls take seconds: no pause needed beyond quiesce(), which flushes the previous round's writes.
-        interleave("pull", List.of(ours, skopeo, unpacked), pullWarmup, pullRounds, 0);
+        StartupBench.interleave("pull", List.of(ours, skopeo, unpacked), pullWarmup, pullRounds, 0);
         if (image[0] == null) {
             throw new IllegalStateException("no pull succeeded: " + ours.lastError());
         }
@@ -473,7 +473,7 @@ public final class ImageBench {
                         requireRun(r, "cold /run");
                         return elapsed;
                     });
-            interleave("run", List.of(warm, cold), runWarmup, runRounds, 0);
+            StartupBench.interleave("run", List.of(warm, cold), runWarmup, runRounds, 0);
             return new RunResult(warm, cold, poolSize);
         }
     }
@@ -508,30 +508,6 @@ public final class ImageBench {
     }
 
     // ---------------------------------------------------------------- running
-
-    /**
-     * Runs every variant once per round, starting one variant later each round, with
-     * {@code pauseMs} idle before each; the first {@code warm} rounds are dropped.
-     */
-    private static void interleave(String label, List<Variant> variants, int warm, int measured, int pauseMs)
-            throws InterruptedException {
-        int total = warm + measured;
-        int k = variants.size();
-        long started = System.nanoTime();
-        int step = Math.max(1, total / 10);
-        for (int r = 0; r < total; r++) {
-            for (int j = 0; j < k; j++) {
-                if (pauseMs > 0) {
-                    Thread.sleep(pauseMs);
-                }
-                variants.get((r + j) % k).runOnce(r >= warm);
-            }
-            if ((r + 1) % step == 0 || r + 1 == total) {
-                System.err.printf(Locale.ROOT, "bench: %s: round %d/%d (%d warm-up), %.1f s%n", label, r + 1, total,
-                        warm, (System.nanoTime() - started) / 1e9);
-            }
-        }
-    }
 
     private static long timeProcess(ProcessBuilder pb) throws IOException, InterruptedException {
         long t0 = System.nanoTime();

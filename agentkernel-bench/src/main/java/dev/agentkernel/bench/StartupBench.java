@@ -462,7 +462,11 @@ public final class StartupBench {
 
     // ---------------------------------------------------------------- running
 
-    private static void interleave(String label, List<Variant> variants, int warmup, int rounds, int pauseMs)
+    /**
+     * Runs every variant once per round, starting one variant later each round, with
+     * {@code pauseMs} idle before each; the first {@code warmup} rounds are dropped.
+     */
+    static void interleave(String label, List<Variant> variants, int warmup, int rounds, int pauseMs)
             throws InterruptedException {
         int total = warmup + rounds;
         int k = variants.size();
