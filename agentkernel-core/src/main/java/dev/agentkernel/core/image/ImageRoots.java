@@ -54,6 +54,8 @@ public final class ImageRoots implements RootResolver {
     private final ImageService images;
     private final Path dir;
     private final PullListener listener;
+    /** The images {@link #root} resolved, by digest (immutable per digest): a lease reads no record again. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Image> resolved = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param images the store images come from
@@ -95,6 +97,7 @@ public final class ImageRoots implements RootResolver {
             case ALWAYS -> PullPolicy.ALWAYS;
             case NEVER -> PullPolicy.NEVER;
         }, listener);
+        resolved.put(image.digest(), image);
         Path etc = etcLayers(image);
         return new RootFs.Image(image.reference().toString(), image.digest(), image.layers(),
                 etc.resolve("online"), etc.resolve("offline"), settings(image.config()), Optional.empty());
@@ -106,7 +109,8 @@ public final class ImageRoots implements RootResolver {
         if (!(root instanceof RootFs.Image image)) {
             return Lease.NONE;
         }
-        Optional<Image> stored = images.find(image.reference()).filter(i -> i.digest().equals(image.digest()));
+        Optional<Image> stored = Optional.ofNullable(resolved.get(image.digest()))
+                .or(() -> images.find(image.reference()).filter(i -> i.digest().equals(image.digest())));
         if (stored.isEmpty()) {
             return Lease.NONE;
         }
