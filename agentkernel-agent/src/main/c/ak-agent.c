@@ -61,6 +61,12 @@
  * ended but left processes behind (each command runs in its own session: setsid), then
  * exits 0 (128 + signal). Processes that leave their group (setsid) escape this: run the
  * agent in its own pid namespace, as bubblewrap does, to contain them too.
+ *
+ * SECCOMP. With --seccomp FILE (the OCI runtime backends, whose runtimes take no compiled
+ * filter), the agent installs FILE, a classic BPF program (struct sock_filter array, the one
+ * AgentKernel's SeccompCompiler writes for bubblewrap's --seccomp), with no_new_privs before
+ * anything else, in either mode: it and everything it starts run under the same filter as in
+ * a bubblewrap sandbox. A filter that cannot be read or installed is fatal (exit 125).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -76,6 +82,8 @@
 #include <sys/fsuid.h>
 #include <sys/ioctl.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -974,21 +982,46 @@ static void setup(void) {
     set_nonblock(STDOUT_FILENO);
 }
 
+/* Installs the classic BPF program in `path` as this process's seccomp filter (see SECCOMP). */
+static void install_seccomp(const char *path) {
+    static struct sock_filter program[BPF_MAXINSNS];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) die(125, "seccomp filter %s: %s", path, strerror(errno));
+    size_t len = 0;
+    for (;;) {
+        ssize_t n = read(fd, (char *)program + len, sizeof(program) - len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) die(125, "seccomp filter %s: %s", path, strerror(errno));
+        if (n == 0) break;
+        len += (size_t)n;
+        if (len == sizeof(program)) die(125, "seccomp filter %s: longer than %d instructions", path, BPF_MAXINSNS);
+    }
+    close(fd);
+    if (len == 0 || len % sizeof(struct sock_filter) != 0) die(125, "seccomp filter %s: not a BPF program", path);
+    struct sock_fprog fprog = { .len = (unsigned short)(len / sizeof(struct sock_filter)), .filter = program };
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(125, "no_new_privs: %s", strerror(errno));
+    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog, 0, 0) != 0)
+        die(125, "install seccomp filter %s: %s", path, strerror(errno));
+}
+
 int main(int argc, char **argv) {
     int as_root = 0, exec_mode = 0, arg = 1;
+    const char *seccomp = NULL;
     for (; arg < argc; arg++) {
         if (!strcmp(argv[arg], "--user") && arg + 1 < argc && parse_identity(argv[arg + 1], &user) == 0) arg++;
+        else if (!strcmp(argv[arg], "--seccomp") && arg + 1 < argc) seccomp = argv[++arg];
         else if (!strcmp(argv[arg], "--exec")) exec_mode = 1;
         else if (!strcmp(argv[arg], "--root") && exec_mode) as_root = 1;
         else if (!strcmp(argv[arg], "--") && exec_mode) { arg++; break; }
         else {
-            fputs("usage: ak-agent [--user UID:GID]                  serve the protocol on stdin/stdout (see the header of\n"
+            fputs("usage: ak-agent [--seccomp FILE] [--user UID:GID]  serve the protocol on stdin/stdout (see the header of\n"
                   "                                                 ak-agent.c)\n"
                   "       ak-agent --exec --user UID:GID [--root] -- COMMAND...   run COMMAND as that user (or root)\n",
                   stderr);
             return 2;
         }
     }
+    if (seccomp) install_seccomp(seccomp);
     if (exec_mode) return exec_as(as_root, argv + arg);
     setup();
     static struct pollfd pfd[3 + 3 * MAX_CHANNELS + MAX_DRAINS];

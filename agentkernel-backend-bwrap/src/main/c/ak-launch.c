@@ -44,7 +44,8 @@
  *      generated /etc tree, under the state directory). Nothing in bubblewrap's arguments names a host path
  *      then, and bubblewrap needs no permission to reach these paths.
  *      --layer PATH (repeatable, lowest first, needs --stage and --upper) and --upper
- *      tmpfs:MEGABYTES|DIR make the sandbox's root file system an image: each layer is cloned
+ *      tmpfs:MEGABYTES|DIR|none make the sandbox's root file system an image ("none": read-only,
+ *      an overlay of the layers alone): each layer is cloned
  *      read-only and idmapped like a system tree (at stage/l0, stage/l1, ...), the writable
  *      layer is a fresh tmpfs of that size (a one-shot sandbox) or DIR, cloned as it is (a
  *      persistent sandbox's own, kept across starts), at stage/u, and an overlay of them is
@@ -53,7 +54,11 @@
  *      root, so it reads the layers' whiteouts (trusted.overlay.* attributes) and the sandbox
  *      cannot change how it is mounted.
  *   6. joins the user namespace as its root (uid and gid 0, no supplementary groups) and
- *      execs PROGRAM ARGS... (everything after "--", PROGRAM an absolute path).
+ *      execs PROGRAM ARGS... (everything after "--", PROGRAM an absolute path). With
+ *      --host-root it stays host root instead and execs PROGRAM in the private mount namespace
+ *      of point 5: an OCI runtime (runc, crun, runsc), which makes the sandbox's user namespace
+ *      itself (with the same maps, so the idmapped layers and trees look the same inside) and
+ *      whose bundle's root is stage/root.
  *
  * Any failure prints "ak-launch: <what>: <why>" on stderr and exits 125, before the
  * sandbox exists. Single file, C11 + Linux, libc only; built by src/main/sh/build-launcher.sh
@@ -678,6 +683,17 @@ static void stage_image_root(const char *stage, const char **layers, int count, 
             die("too many layers for one overlay mount");
         }
     }
+    if (strcmp(upper, "none") == 0) {
+        /* a read-only root: an overlay of the layers alone (overlayfs without an upper layer) */
+        snprintf(path, sizeof(path), "%s/root", stage);
+        if (mkdir(path, 0755) != 0) {
+            die("create %s: %s", path, strerror(errno));
+        }
+        if (mount("ak-image", path, "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, options) != 0) {
+            die("mount the image's layers (overlay, read-only): %s", strerror(errno));
+        }
+        return;
+    }
     snprintf(path, sizeof(path), "%s/u", stage);
     if (mkdir(path, 0755) != 0) {
         die("create %s: %s", path, strerror(errno));
@@ -771,7 +787,7 @@ __attribute__((noreturn)) static void usage(void) {
         "[--prohibit NETWORK/PREFIX]... [--route NETWORK/PREFIX]...] "
         "[--read FD PATH]... [--write FD PATH]... "
         "[--userns BASE COUNT [--user UID] [--stage DIR] [--mount PATH idmap|owner|plain|overlay]... "
-        "[--layer PATH... --upper tmpfs:MB|DIR]] "
+        "[--layer PATH... --upper tmpfs:MB|DIR|none] [--host-root]] "
         "-- PROGRAM [ARG]...");
 }
 
@@ -789,6 +805,7 @@ int main(int argc, char **argv) {
     const char *layers[MAX_LAYERS];
     int layer_count = 0;
     const char *upper = NULL;
+    bool host_root = false;
     int i = 1;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (strcmp(argv[i], "--cgroup") == 0 && i + 1 < argc && cgroup_count < MAX_CGROUPS) {
@@ -818,6 +835,8 @@ int main(int argc, char **argv) {
             layers[layer_count++] = argv[++i];
         } else if (strcmp(argv[i], "--upper") == 0 && i + 1 < argc) {
             upper = argv[++i];
+        } else if (strcmp(argv[i], "--host-root") == 0) {
+            host_root = true;
         } else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc) {
             user_text = argv[++i];
         } else if (strcmp(argv[i], "--mount") == 0 && i + 2 < argc && mount_count < MAX_MOUNTS
@@ -834,7 +853,7 @@ int main(int argc, char **argv) {
         }
     }
     if (i + 1 >= argc || argv[i + 1][0] != '/' || (mount_count > 0 && (stage == NULL || userns_base == NULL))
-        || (route_count > 0 && net == NULL)
+        || (route_count > 0 && net == NULL) || (host_root && userns_base == NULL)
         || ((layer_count > 0 || upper != NULL) && (stage == NULL || userns_base == NULL || upper == NULL
                                                     || layer_count == 0))) {
         usage();
@@ -859,7 +878,11 @@ int main(int argc, char **argv) {
         if (stage != NULL) {
             stage_mounts(stage, mounts, mount_count, userns, range, user, layers, layer_count, upper);
         }
-        become_namespace_root(userns);
+        if (host_root) {
+            close(userns);
+        } else {
+            become_namespace_root(userns);
+        }
     }
     execv(command[0], command);
     die("exec %s: %s", command[0], strerror(errno));

@@ -42,6 +42,19 @@ final class Check {
         return normal;
     }
 
+    /** A backend's name ({@code bwrap}, {@code runc}, {@code gvisor}), normalised; null when absent. */
+    static String backend(String value) {
+        if (value == null) {
+            return null;
+        }
+        String normal = value.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!normal.matches("[a-z][a-z0-9-]{0,31}")) {
+            throw bad("backend must be a backend's name such as bwrap, runc or gvisor, not '"
+                    + (value.length() > 40 ? value.substring(0, 40) + "..." : value) + "'");
+        }
+        return normal;
+    }
+
     /** A list of strings, none null; empty when absent. */
     static List<String> strings(List<String> value, String field) {
         if (value == null) {

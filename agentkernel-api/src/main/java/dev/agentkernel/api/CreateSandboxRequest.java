@@ -15,11 +15,19 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param network  whether it has network access (default: the profile's)
  * @param dir      an absolute host directory mounted at /workspace
  * @param pull     when to ask the image's registry: {@code missing} (default), {@code always} or {@code never}
+ * @param backend  the isolation backend: {@code bwrap}, {@code runc}, {@code gvisor}, ... (default: the server's);
+ *                 kept with the sandbox, which runs there after every start
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record CreateSandboxRequest(@JsonProperty(required = true) String name, String image, String profile,
                                    Integer vcpus, Long memoryMb, Long diskMb, Boolean network, String dir,
-                                   String pull) {
+                                   String pull, String backend) {
+
+    /** A request on the server's default backend. */
+    public CreateSandboxRequest(String name, String image, String profile, Integer vcpus, Long memoryMb, Long diskMb,
+                                Boolean network, String dir, String pull) {
+        this(name, image, profile, vcpus, memoryMb, diskMb, network, dir, pull, null);
+    }
 
     /** A request with the default pull policy. */
     public CreateSandboxRequest(String name, String image, String profile, Integer vcpus, Long memoryMb, Long diskMb,
@@ -40,6 +48,7 @@ public record CreateSandboxRequest(@JsonProperty(required = true) String name, S
             throw Check.bad("dir must be an absolute host path, e.g. \"/home/me/project\"");
         }
         pull = Check.pullPolicy(pull);
+        backend = Check.backend(backend);
     }
 
     /** A sandbox called {@code name} with the server's defaults. */

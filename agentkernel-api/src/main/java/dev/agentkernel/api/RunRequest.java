@@ -19,10 +19,19 @@ import java.util.List;
  * @param pull    when to ask the image's registry: {@code missing} (only when the image is not stored;
  *                the default), {@code always} (for the tag's current image) or {@code never} (the stored
  *                image, else an error)
+ * @param backend the isolation backend: {@code bwrap}, {@code runc}, {@code gvisor}, ... (default: the server's);
+ *                an unknown one is refused (400), one that cannot run on the server's host too (503)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record RunRequest(@JsonProperty(required = true) List<String> command, String image, String profile,
-                         Double timeout, List<String> env, Boolean fast, Boolean sudo, String pull) {
+                         Double timeout, List<String> env, Boolean fast, Boolean sudo, String pull,
+                         String backend) {
+
+    /** A request on the server's default backend. */
+    public RunRequest(List<String> command, String image, String profile, Double timeout, List<String> env,
+                      Boolean fast, Boolean sudo, String pull) {
+        this(command, image, profile, timeout, env, fast, sudo, pull, null);
+    }
 
     /** A request with the default pull policy. */
     public RunRequest(List<String> command, String image, String profile, Double timeout, List<String> env,
@@ -39,6 +48,7 @@ public record RunRequest(@JsonProperty(required = true) List<String> command, St
         fast = fast == null ? Boolean.TRUE : fast;
         sudo = Boolean.TRUE.equals(sudo) ? Boolean.TRUE : null;
         pull = Check.pullPolicy(pull);
+        backend = Check.backend(backend);
     }
 
     /** Whether the command runs as root of the sandbox. */

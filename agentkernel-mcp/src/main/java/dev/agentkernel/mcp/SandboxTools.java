@@ -56,6 +56,11 @@ final class SandboxTools {
     private static final String PULL = "When to ask the image's registry: missing (only when the image is not stored; "
             + "default), always (for the tag's current image) or never (the stored image, else an error)";
 
+    /** The {@code backend} argument, checked as the wire's {@code backend} is. */
+    private static Optional<String> backend(Arguments args) {
+        return args.optionalString("backend").map(SandboxRequest::requireBackendName);
+    }
+
     /** The {@code pull} argument, checked. */
     private static ImagePull pull(Arguments args) {
         return args.optionalString("pull").map(ImagePull::parse).orElse(ImagePull.MISSING);
@@ -92,7 +97,9 @@ final class SandboxTools {
                         .choice("profile", "The security profile (default: moderate)", PROFILES, "moderate")
                         .number("timeout", "Time limit in seconds (default: the daemon's)", false)
                         .strings("env", "Environment variables as KEY=VALUE", false)
-                        .bool("sudo", SUDO, false),
+                        .bool("sudo", SUDO, false)
+                        .string("backend", "The isolation backend: bwrap (Linux namespaces), runc (an OCI runtime) or "
+                                + "gvisor (a user-space kernel) (default: the daemon's)", false),
                 RunResult.class,
                 Effect.ADDS,
                 args -> {
@@ -101,7 +108,7 @@ final class SandboxTools {
                     Optional<Profile> profile = args.optionalString("profile").map(Profile::parse);
                     Optional<Duration> timeout = args.seconds("timeout", CommandSpec.MAX_TIMEOUT);
                     RunRequest request = new RunRequest(command, image, profile, timeout, env(args), true,
-                            args.flag("sudo", false), pull(args));
+                            args.flag("sudo", false), pull(args), backend(args));
                     try (CollectedOutput output = CollectedOutput.inMemory()) {
                         RunOutcome outcome = runs.run(request, output, () -> Thread.currentThread().isInterrupted());
                         return commandResult(outcome.termination(), output.result(outcome));
@@ -122,7 +129,9 @@ final class SandboxTools {
                         .integer("memory_mb", "Memory limit in MiB, e.g. 512", false)
                         .integer("disk_mb", "Size of its disk (/workspace, /tmp and /var/tmp together) in MiB, e.g."
                                 + " 1024 (default: the profile's)", false)
-                        .bool("network", "Whether it has network access (default: the profile's)", false),
+                        .bool("network", "Whether it has network access (default: the profile's)", false)
+                        .string("backend", "The isolation backend: bwrap (Linux namespaces), runc (an OCI runtime) or "
+                                + "gvisor (a user-space kernel) (default: the daemon's)", false),
                 SandboxView.class,
                 Effect.ADDS,
                 args -> {
@@ -150,6 +159,10 @@ final class SandboxTools {
                     }
                     if (args.has("network")) {
                         options = options.withNetwork(args.flag("network", false));
+                    }
+                    Optional<String> backend = backend(args);
+                    if (backend.isPresent()) {
+                        options = options.withBackend(backend.get());
                     }
                     return Results.ok(toJson(sandboxes.create(new CreateSandbox(name, options))));
                 });

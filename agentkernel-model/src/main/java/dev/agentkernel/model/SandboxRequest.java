@@ -23,11 +23,13 @@ import java.util.OptionalLong;
  * @param diskMb      size of a persistent sandbox's own disk (its {@code /workspace}, {@code /tmp} and
  *                    {@code /var/tmp} together) in MiB; one-shot sandboxes keep their files in memory
  * @param pull        when the image's registry is asked (default: only when the image is not stored)
+ * @param backend     the isolation backend by name ({@code bwrap}, {@code runc}, {@code gvisor}); empty: the
+ *                    configured default
  */
 public record SandboxRequest(Optional<Profile> profile, Optional<String> image, Optional<Boolean> network,
                              OptionalLong memoryMb, OptionalDouble vcpus, Map<String, String> env,
                              Optional<String> workdir, Optional<Path> projectDir, OptionalLong diskMb,
-                             ImagePull pull) {
+                             ImagePull pull, Optional<String> backend) {
 
     /** Validates and copies. */
     public SandboxRequest {
@@ -43,6 +45,31 @@ public record SandboxRequest(Optional<Profile> profile, Optional<String> image, 
         Objects.requireNonNull(projectDir, "projectDir");
         Objects.requireNonNull(diskMb, "diskMb");
         Objects.requireNonNull(pull, "pull");
+        Objects.requireNonNull(backend, "backend");
+        backend.ifPresent(SandboxRequest::requireBackendName);
+    }
+
+    /**
+     * A request on the default backend.
+     */
+    public SandboxRequest(Optional<Profile> profile, Optional<String> image, Optional<Boolean> network,
+                          OptionalLong memoryMb, OptionalDouble vcpus, Map<String, String> env,
+                          Optional<String> workdir, Optional<Path> projectDir, OptionalLong diskMb, ImagePull pull) {
+        this(profile, image, network, memoryMb, vcpus, env, workdir, projectDir, diskMb, pull, Optional.empty());
+    }
+
+    /**
+     * Checks a backend's name: lower-case letters, digits and dashes, at most 32.
+     *
+     * @return {@code name}
+     * @throws InvalidRequestException for anything else
+     */
+    public static String requireBackendName(String name) {
+        if (!name.matches("[a-z][a-z0-9-]{0,31}")) {
+            throw new InvalidRequestException("backend must be a backend's name such as bwrap, runc or gvisor; got '"
+                    + (name.length() > 40 ? name.substring(0, 40) + "..." : name) + "'");
+        }
+        return name;
     }
 
     /** A request with the default pull policy. */
@@ -67,41 +94,47 @@ public record SandboxRequest(Optional<Profile> profile, Optional<String> image, 
 
     /** A copy with a profile. */
     public SandboxRequest withProfile(Profile value) {
-        return new SandboxRequest(Optional.of(value), image, network, memoryMb, vcpus, env, workdir, projectDir, diskMb, pull);
+        return new SandboxRequest(Optional.of(value), image, network, memoryMb, vcpus, env, workdir, projectDir, diskMb, pull, backend);
     }
 
     /** A copy with the network switched on or off. */
     public SandboxRequest withNetwork(boolean value) {
-        return new SandboxRequest(profile, image, Optional.of(value), memoryMb, vcpus, env, workdir, projectDir, diskMb, pull);
+        return new SandboxRequest(profile, image, Optional.of(value), memoryMb, vcpus, env, workdir, projectDir, diskMb, pull, backend);
     }
 
     /** A copy with a memory limit. */
     public SandboxRequest withMemoryMb(long value) {
-        return new SandboxRequest(profile, image, network, OptionalLong.of(value), vcpus, env, workdir, projectDir, diskMb, pull);
+        return new SandboxRequest(profile, image, network, OptionalLong.of(value), vcpus, env, workdir, projectDir, diskMb, pull, backend);
     }
 
     /** A copy with a CPU limit. */
     public SandboxRequest withVcpus(double value) {
-        return new SandboxRequest(profile, image, network, memoryMb, OptionalDouble.of(value), env, workdir, projectDir, diskMb, pull);
+        return new SandboxRequest(profile, image, network, memoryMb, OptionalDouble.of(value), env, workdir, projectDir, diskMb, pull, backend);
     }
 
     /** A copy with an image. */
     public SandboxRequest withImage(String value) {
-        return new SandboxRequest(profile, Optional.of(value), network, memoryMb, vcpus, env, workdir, projectDir, diskMb, pull);
+        return new SandboxRequest(profile, Optional.of(value), network, memoryMb, vcpus, env, workdir, projectDir, diskMb, pull, backend);
     }
 
     /** A copy with a disk size in MiB. */
     public SandboxRequest withDiskMb(long value) {
-        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, projectDir, OptionalLong.of(value), pull);
+        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, projectDir, OptionalLong.of(value), pull, backend);
     }
 
     /** A copy with a project directory. */
     public SandboxRequest withProjectDir(Path value) {
-        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, Optional.of(value), diskMb, pull);
+        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, Optional.of(value), diskMb, pull, backend);
     }
 
     /** A copy with a pull policy. */
     public SandboxRequest withPull(ImagePull value) {
-        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, projectDir, diskMb, value);
+        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, projectDir, diskMb, value, backend);
+    }
+
+    /** A copy on the named backend. */
+    public SandboxRequest withBackend(String value) {
+        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, projectDir, diskMb, pull,
+                Optional.of(value));
     }
 }

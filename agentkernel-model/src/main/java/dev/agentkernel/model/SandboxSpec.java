@@ -20,10 +20,11 @@ import java.util.Optional;
  * @param env          environment of every command (no host variables unless listed here)
  * @param workdir      default working directory inside the sandbox
  * @param hostname     hostname inside the sandbox
+ * @param backend      the isolation backend it runs on, by name; empty: the configured default
  */
 public record SandboxSpec(Optional<String> image, RootFs root, Profile profile, NetworkMode network, boolean readOnlyRoot,
                           ResourceLimits limits, List<Mount> mounts, Map<String, String> env, String workdir,
-                          String hostname) {
+                          String hostname, Optional<String> backend) {
 
     /** Validates and defensively copies. */
     public SandboxSpec {
@@ -37,6 +38,15 @@ public record SandboxSpec(Optional<String> image, RootFs root, Profile profile, 
         env.forEach(EnvVar::requireValid);
         SandboxPaths.requireAbsolute(workdir, "working directory");
         Objects.requireNonNull(hostname, "hostname");
+        Objects.requireNonNull(backend, "backend");
+        backend.ifPresent(SandboxRequest::requireBackendName);
+    }
+
+    /** A spec on the default backend. */
+    public SandboxSpec(Optional<String> image, RootFs root, Profile profile, NetworkMode network, boolean readOnlyRoot,
+                       ResourceLimits limits, List<Mount> mounts, Map<String, String> env, String workdir,
+                       String hostname) {
+        this(image, root, profile, network, readOnlyRoot, limits, mounts, env, workdir, hostname, Optional.empty());
     }
 
     /** A spec on the host's root file system. */
@@ -48,26 +58,32 @@ public record SandboxSpec(Optional<String> image, RootFs root, Profile profile, 
 
     /** This spec with other mounts. */
     public SandboxSpec withMounts(List<Mount> other) {
-        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, other, env, workdir, hostname);
+        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, other, env, workdir, hostname, backend);
     }
 
     /** This spec with another root file system. */
     public SandboxSpec withRoot(RootFs other) {
-        return new SandboxSpec(image, other, profile, network, readOnlyRoot, limits, mounts, env, workdir, hostname);
+        return new SandboxSpec(image, other, profile, network, readOnlyRoot, limits, mounts, env, workdir, hostname, backend);
     }
 
     /** This spec with other limits. */
     public SandboxSpec withLimits(ResourceLimits other) {
-        return new SandboxSpec(image, root, profile, network, readOnlyRoot, other, mounts, env, workdir, hostname);
+        return new SandboxSpec(image, root, profile, network, readOnlyRoot, other, mounts, env, workdir, hostname, backend);
     }
 
     /** This spec with another hostname. */
     public SandboxSpec withHostname(String other) {
-        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, mounts, env, workdir, other);
+        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, mounts, env, workdir, other, backend);
     }
 
     /** This spec with another default working directory. */
     public SandboxSpec withWorkdir(String other) {
-        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, mounts, env, other, hostname);
+        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, mounts, env, other, hostname, backend);
+    }
+
+    /** This spec on the named backend. */
+    public SandboxSpec withBackend(String other) {
+        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, mounts, env, workdir, hostname,
+                Optional.of(other));
     }
 }

@@ -16,6 +16,7 @@ import dev.agentkernel.store.SqliteTaskStore;
 import dev.agentkernel.model.Mount;
 import java.nio.file.Path;
 import java.time.Clock;
+import dev.agentkernel.core.backend.BackendRouter;
 import dev.agentkernel.core.backend.BackendSelector;
 import dev.agentkernel.core.backend.IsolationBackend;
 import dev.agentkernel.core.disk.DiskReclaimer;
@@ -101,7 +102,8 @@ public final class Daemon implements AutoCloseable {
         Instant startedAt = Instant.now();
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            IsolationBackend backend = BackendSelector.discover().open(config.backend(), host);
+            BackendSelector selector = BackendSelector.discover();
+            BackendRouter backend = new BackendRouter(selector.open(config.backend(), host), selector, host);
             opened.add(backend);
             ImageService images = HostImages.open(host);
             opened.add(images);
@@ -232,6 +234,9 @@ public final class Daemon implements AutoCloseable {
 
     private static SandboxRequest options(PoolKey key) {
         SandboxRequest options = SandboxRequest.defaults().withProfile(key.profile());
+        if (key.backend().isPresent()) {
+            options = options.withBackend(key.backend().get());
+        }
         return key.image().isPresent() ? options.withImage(key.image().get()) : options;
     }
 

@@ -25,7 +25,7 @@ final class RequestFields {
     /** {@code /run}, {@code /run/stream} and each entry of {@code /batch/run}. */
     static RunRequest run(dev.agentkernel.api.RunRequest r) {
         return new RunRequest(r.command(), Optional.ofNullable(r.image()), Optional.ofNullable(r.profile()).map(Profile::parse),
-                timeout(r.timeout()), env(r.env()), r.fast(), r.asRoot(), pull(r.pull()));
+                timeout(r.timeout()), env(r.env()), r.fast(), r.asRoot(), pull(r.pull()), Optional.ofNullable(r.backend()));
     }
 
     /** The {@code pull} of a request (checked by its record), {@code missing} when absent. */

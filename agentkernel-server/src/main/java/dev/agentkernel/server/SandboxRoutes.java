@@ -70,6 +70,9 @@ final class SandboxRoutes {
         if (body.dir() != null) {
             options = options.withProjectDir(Path.of(body.dir()));
         }
+        if (body.backend() != null) {
+            options = options.withBackend(body.backend());
+        }
         SandboxInfo info = sandboxes.create(new CreateSandbox(name, options));
         Json.send(res, 201, toJson(info));
     }

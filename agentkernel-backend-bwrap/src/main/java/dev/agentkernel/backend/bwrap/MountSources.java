@@ -145,13 +145,22 @@ sealed interface MountSources {
          */
         @Override
         public List<String> imageRoot(RootFs.Image image, Path etc, long memoryMb) {
+            return List.of("--bind", stageImageRoot(image, etc, memoryMb, false).toString(), "/");
+        }
+
+        /**
+         * Asks the launcher for the overlay of the image's layers, {@code etc} on top and the
+         * writable layer ({@link #imageRoot}) or, for a {@code readOnly} root, none (the overlay is
+         * then read-only itself), and returns where it will be: {@code STAGE/root}.
+         */
+        Path stageImageRoot(RootFs.Image image, Path etc, long memoryMb, boolean readOnly) {
             for (Path layer : image.layers()) {
                 launcherArguments.addAll(List.of("--layer", layer.toString()));
             }
             launcherArguments.addAll(List.of("--layer", etc.toString()));
-            launcherArguments.addAll(List.of("--upper", image.writable().map(Path::toString)
+            launcherArguments.addAll(List.of("--upper", readOnly ? "none" : image.writable().map(Path::toString)
                     .orElse("tmpfs:" + Math.max(1, memoryMb))));
-            return List.of("--bind", stage.resolve("root").toString(), "/");
+            return stage.resolve("root");
         }
 
         private String staged(Path host, String kind) {

@@ -232,7 +232,8 @@ public final class PolicyResolver {
                 : imageWorkdir.orElse(WORKSPACE);
         return new SandboxSpec(Optional.of(image), root, profile, network ? NetworkMode.OUTBOUND : NetworkMode.NONE,
                 profile == Profile.RESTRICTIVE, limits, mounts, env, workdir,
-                "sandbox-" + Long.toHexString(ProcessHandle.current().pid()) + "-" + HOSTNAMES.incrementAndGet());
+                "sandbox-" + Long.toHexString(ProcessHandle.current().pid()) + "-" + HOSTNAMES.incrementAndGet(),
+                request.backend());
     }
 
     /** Directories that are read-only host views or kernel filesystems inside every sandbox. */

@@ -14,13 +14,20 @@ import java.util.Optional;
  * @param root    what that name resolved to: the image's manifest digest, or {@value RootFs#HOST}; a tag
  *                that moves to another digest makes another key
  * @param profile security profile
+ * @param backend the backend asked for by name; empty: the default
  */
-public record PoolKey(Optional<String> image, String root, Profile profile) {
+public record PoolKey(Optional<String> image, String root, Profile profile, Optional<String> backend) {
     /** Validates. */
     public PoolKey {
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(root, "root");
         Objects.requireNonNull(profile, "profile");
+        Objects.requireNonNull(backend, "backend");
+    }
+
+    /** A key on the default backend. */
+    public PoolKey(Optional<String> image, String root, Profile profile) {
+        this(image, root, profile, Optional.empty());
     }
 
     /** A key by name only (no resolved root). */
@@ -34,12 +41,12 @@ public record PoolKey(Optional<String> image, String root, Profile profile) {
             case RootFs.Host host -> RootFs.HOST;
             case RootFs.Image image -> image.digest();
         };
-        return new PoolKey(spec.image(), root, spec.profile());
+        return new PoolKey(spec.image(), root, spec.profile(), spec.backend());
     }
 
     /** Short text for logs and status, e.g. {@code python:3.12-alpine/moderate}. */
     @Override
     public String toString() {
-        return image.orElse("default") + "/" + profile.id();
+        return image.orElse("default") + "/" + profile.id() + backend.map(b -> "@" + b).orElse("");
     }
 }

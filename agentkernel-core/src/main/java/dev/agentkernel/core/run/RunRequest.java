@@ -2,6 +2,7 @@ package dev.agentkernel.core.run;
 
 import dev.agentkernel.model.CommandSpec;
 import dev.agentkernel.model.ImagePull;
+import dev.agentkernel.model.SandboxRequest;
 import dev.agentkernel.model.Profile;
 import java.time.Duration;
 import java.util.List;
@@ -20,18 +21,26 @@ import java.util.Optional;
  * @param fast    whether a pre-started sandbox from the warm pool may serve it
  * @param root    whether it runs as root of the sandbox instead of its unprivileged user (the wire's {@code sudo})
  * @param pull    when the image's registry is asked (the wire's {@code pull})
+ * @param backend the isolation backend by name; the default when empty
  */
 public record RunRequest(List<String> command, Optional<String> image, Optional<Profile> profile,
                          Optional<Duration> timeout, Map<String, String> env, boolean fast, boolean root,
-                         ImagePull pull) {
+                         ImagePull pull, Optional<String> backend) {
 
     /** Validates and copies. @throws dev.agentkernel.model.InvalidRequestException for a bad command */
     public RunRequest {
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(pull, "pull");
+        backend.ifPresent(SandboxRequest::requireBackendName);
         new CommandSpec(command, env, Optional.empty(), timeout); // same validation, one place
         command = List.copyOf(command);
         env = Map.copyOf(env);
+    }
+
+    /** A request on the default backend. */
+    public RunRequest(List<String> command, Optional<String> image, Optional<Profile> profile,
+                      Optional<Duration> timeout, Map<String, String> env, boolean fast, boolean root, ImagePull pull) {
+        this(command, image, profile, timeout, env, fast, root, pull, Optional.empty());
     }
 
     /** A request with the default pull policy. */
@@ -48,17 +57,22 @@ public record RunRequest(List<String> command, Optional<String> image, Optional<
 
     /** The same request, served by the pool or not. */
     public RunRequest withFast(boolean value) {
-        return new RunRequest(command, image, profile, timeout, env, value, root, pull);
+        return new RunRequest(command, image, profile, timeout, env, value, root, pull, backend);
     }
 
     /** The same request, as root of the sandbox or not. */
     public RunRequest asRoot(boolean value) {
-        return new RunRequest(command, image, profile, timeout, env, fast, value, pull);
+        return new RunRequest(command, image, profile, timeout, env, fast, value, pull, backend);
     }
 
     /** The same request with a pull policy for its image. */
     public RunRequest withPull(ImagePull value) {
-        return new RunRequest(command, image, profile, timeout, env, fast, root, value);
+        return new RunRequest(command, image, profile, timeout, env, fast, root, value, backend);
+    }
+
+    /** The same request on the named backend. */
+    public RunRequest withBackend(String value) {
+        return new RunRequest(command, image, profile, timeout, env, fast, root, pull, Optional.of(value));
     }
 
     /** A request with defaults for everything but the command. */

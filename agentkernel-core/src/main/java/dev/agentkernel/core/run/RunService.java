@@ -148,6 +148,9 @@ public final class RunService {
         if (request.profile().isPresent()) {
             sandbox = sandbox.withProfile(request.profile().get());
         }
+        if (request.backend().isPresent()) {
+            sandbox = sandbox.withBackend(request.backend().get());
+        }
         Optional<String> image = request.image().or(() -> resolver.configuredDefaultImage().isPresent() ? Optional.empty()
                 : detector.detectFromCommand(request.command()).map(Detection::image));
         if (image.isPresent()) {

@@ -118,7 +118,7 @@ public final class SandboxManager implements AutoCloseable {
             }
             options = new SandboxRequest(options.profile(), options.image(), options.network(), options.memoryMb(),
                     options.vcpus(), options.env(), options.workdir(), Optional.empty(), options.diskMb(),
-                    options.pull());
+                    options.pull(), options.backend());
         }
         SandboxSpec resolved = resolver.resolve(options); // bad options fail before anything is stored
         long diskMb = resolver.diskMb(options);
@@ -129,7 +129,7 @@ public final class SandboxManager implements AutoCloseable {
         };
         SandboxRecord record = new SandboxRecord(request.name(), image, resolved.profile(),
                 resolved.limits().vcpus(), resolved.limits().memoryMb(), resolved.network() == NetworkMode.OUTBOUND,
-                backend.name(), SandboxState.RUNNING, Instant.now(), projectDir,
+                resolved.backend().orElse(backend.name()), SandboxState.RUNNING, Instant.now(), projectDir,
                 disks.enforced() ? OptionalLong.of(diskMb) : OptionalLong.empty());
         return locked(request.name(), () -> {
             requireRoom();
@@ -464,7 +464,7 @@ public final class SandboxManager implements AutoCloseable {
 
     private void launch(SandboxRecord record) {
         SandboxRequest options = SandboxRequest.defaults().withProfile(record.profile()).withMemoryMb(record.memoryMb())
-                .withVcpus(record.vcpus()).withNetwork(record.network());
+                .withVcpus(record.vcpus()).withNetwork(record.network()).withBackend(record.backend());
         if (record.image().isPresent()) {
             options = options.withImage(record.image().get());
         }

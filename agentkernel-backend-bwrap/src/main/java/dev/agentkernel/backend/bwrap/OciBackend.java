@@ -1,0 +1,199 @@
+package dev.agentkernel.backend.bwrap;
+
+import dev.agentkernel.agent.AgentBinary;
+import dev.agentkernel.core.backend.Execution;
+import dev.agentkernel.core.backend.IsolationBackend;
+import dev.agentkernel.core.backend.Stdio;
+import dev.agentkernel.core.cgroup.CgroupDriver;
+import dev.agentkernel.core.cgroup.SandboxCgroup;
+import dev.agentkernel.core.host.HostContext;
+import dev.agentkernel.core.host.OwnerTag;
+import dev.agentkernel.core.process.Spawner;
+import dev.agentkernel.core.process.SupervisedExecution;
+import dev.agentkernel.core.seccomp.SeccompArch;
+import dev.agentkernel.core.seccomp.SeccompFilterFile;
+import dev.agentkernel.core.seccomp.SeccompPolicy;
+import dev.agentkernel.model.AgentKernelException;
+import dev.agentkernel.model.BackendUnavailableException;
+import dev.agentkernel.model.CommandSpec;
+import dev.agentkernel.model.NetworkMode;
+import dev.agentkernel.model.RootFs;
+import dev.agentkernel.model.SandboxFailureException;
+import dev.agentkernel.model.SandboxSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs each sandbox through an OCI runtime ({@link OciRuntime}: runc, or gVisor's runsc) on an
+ * image, behind the same launcher, cgroups, network and agent as {@link BwrapBackend}: the launcher
+ * joins the sandbox's cgroup(s), makes its network namespace (the host bridge), stages the image's
+ * layers idmapped under the sandbox's ids and every other source, and execs the runtime as host
+ * root in that private mount namespace ({@code --host-root}); the runtime runs the bundle written
+ * by {@link OciSpecBuilder} in the foreground, so the sandbox's standard streams are the launcher's
+ * and {@link SupervisedExecution} supervises it as it does bubblewrap. Afterwards the runtime's
+ * {@code delete --force} removes what it keeps of the container, and the bundle is deleted.
+ */
+final class OciBackend implements IsolationBackend {
+
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+    private static final Duration DELETE_TIMEOUT = Duration.ofSeconds(10);
+    private static final System.Logger LOG = System.getLogger(OciBackend.class.getName());
+
+    private final OciRuntime runtime;
+    private final Path launcher;
+    private final NetworkChoice networks;
+    private final CgroupDriver cgroups;
+    private final SandboxUsers users;
+    private final Path stateDir;
+    private final Path stage;
+    private final Path bundles;
+    private final Path runtimeState;
+    private final Path payload;
+    private final OciSpecBuilder specs;
+
+    OciBackend(HostContext host, OciRuntime runtime, CgroupDriver cgroups) {
+        this.runtime = runtime;
+        this.users = SandboxUsers.forHost(host).orElseThrow(() -> new BackendUnavailableException("the "
+                + runtime.backend() + " backend needs AgentKernel to run as root"));
+        this.stateDir = host.stateDir().toAbsolutePath().normalize();
+        this.stage = StageDirectory.ensure();
+        this.networks = new NetworkChoice(host, Optional.empty());
+        this.cgroups = cgroups;
+        this.bundles = host.runtimeDir().resolve("oci-" + runtime.backend());
+        this.runtimeState = bundles.resolve("state");
+        this.launcher = LauncherBinary.extractTo(host.stateDir().resolve("bin"));
+        this.payload = host.stateDir().resolve("oci-payload");
+        Path agent = AgentBinary.extractTo(payload);
+        Path seccomp = SeccompFilterFile.ensure(payload, SeccompPolicy.defaults(), SeccompArch.current());
+        if (!agent.getParent().equals(seccomp.getParent())) {
+            throw new IllegalStateException("the agent and the seccomp filter must share the payload directory");
+        }
+        this.specs = new OciSpecBuilder(runtime, users,
+                agent.getFileName().toString(), seccomp.getFileName().toString());
+        try {
+            Files.createDirectories(runtimeState);
+        } catch (IOException e) {
+            throw new BackendUnavailableException("cannot create " + runtimeState + ": " + e.getMessage());
+        }
+        reapStale();
+    }
+
+    @Override
+    public String name() {
+        return runtime.backend();
+    }
+
+    @Override
+    public Execution start(SandboxSpec spec, CommandSpec command, Stdio stdio) {
+        return launch(spec, new BwrapCommandLine.Payload.Command(command), command.timeout(), stdio);
+    }
+
+    @Override
+    public Execution startAgent(SandboxSpec spec, Stdio stdio) {
+        return launch(spec, new BwrapCommandLine.Payload.Agent(), Optional.empty(), stdio);
+    }
+
+    private Execution launch(SandboxSpec spec, BwrapCommandLine.Payload body, Optional<Duration> timeout, Stdio stdio) {
+        boolean network = spec.network() == NetworkMode.OUTBOUND;
+        Optional<BridgeNetwork> bridge = Optional.empty();
+        if (network) {
+            runtime.networkUnsupported().ifPresent(reason -> {
+                throw new BackendUnavailableException("the " + runtime.backend() + " backend cannot give this sandbox "
+                        + "network: " + reason);
+            });
+            NetworkChoice.Decision decision = networks.decide();
+            if (decision.bridge().isEmpty()) {
+                throw new BackendUnavailableException("the " + runtime.backend() + " backend gives sandboxes network "
+                        + "through the host bridge only, which needs 'ip' and 'nft' (apt-get install iproute2 nftables);"
+                        + " or use a profile without network");
+            }
+            bridge = decision.bridge();
+        }
+        if (spec.root() instanceof RootFs.Image image) {
+            ImageMountTargets.requireNoLinks(image, network ? image.etcOnline() : image.etcOffline(), spec.mounts());
+        }
+        String id = OwnerTag.of(Long.toString(SEQUENCE.incrementAndGet()));
+        Path bundle = bundles.resolve(id);
+        SandboxCgroup cgroup = null;
+        Process process = null;
+        try {
+            MountSources.Staged sources = new MountSources.Staged(stage, stateDir);
+            OciSpec config = specs.build(spec, body, sources, payload, CgroupDriver.PARENT + "/" + id, bridge.isPresent());
+            cgroup = cgroups.create(id, spec.limits());
+            Files.createDirectories(bundle);
+            Files.write(bundle.resolve("config.json"), config.toJson());
+            sources.owned().forEach(users::own);
+            List<String> argv = new ArrayList<>(64);
+            argv.add(launcher.toString());
+            for (Path procs : cgroup.procsFiles()) {
+                argv.addAll(List.of("--cgroup", procs.toString()));
+            }
+            bridge.ifPresent(b -> argv.addAll(b.launchArguments(networks.egress())));
+            argv.addAll(users.launchArguments());
+            argv.addAll(sources.launcherArguments());
+            argv.add("--host-root");
+            argv.add("--");
+            argv.addAll(runtime.run(runtimeState, bundle, id, network));
+            ProcessBuilder builder = new ProcessBuilder(argv);
+            builder.environment().clear();
+            builder.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+            SupervisedExecution.applyRedirects(builder, stdio);
+            process = Spawner.start(builder);
+            return SupervisedExecution.supervise(id, process, stdio, timeout, SupervisedExecution.DEFAULT_GRACE,
+                    cgroup, spec.limits().memoryMb(), () -> removeContainer(id));
+        } catch (RuntimeException | IOException e) {
+            if (process != null) {
+                process.destroyForcibly();
+            }
+            if (cgroup != null) {
+                cgroup.close();
+            }
+            removeContainer(id);
+            if (e instanceof AgentKernelException ake) {
+                throw ake;
+            }
+            throw new SandboxFailureException("cannot start the " + runtime.backend() + " sandbox: " + e.getMessage(), e);
+        }
+    }
+
+    /** The runtime's {@code delete --force} (its state of the container), then the bundle. Never throws. */
+    private void removeContainer(String id) {
+        try {
+            ProcessBuilder delete = new ProcessBuilder(runtime.delete(runtimeState, id))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            delete.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+            Process p = delete.start();
+            if (!p.waitFor(DELETE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                LOG.log(System.Logger.Level.WARNING, runtime.backend() + " delete " + id + " did not end in time");
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot run " + runtime.binary() + " delete: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LaunchChannel.deleteTree(bundles.resolve(id));
+    }
+
+    /** Containers and bundles of AgentKernel processes that died: deleted. */
+    private void reapStale() {
+        cgroups.reapStale();
+        try (var entries = Files.list(bundles)) {
+            for (Path entry : entries.toList()) {
+                String name = entry.getFileName().toString();
+                if (!name.equals("state") && OwnerTag.isOrphaned(name)) {
+                    removeContainer(name);
+                }
+            }
+        } catch (IOException ignored) {
+            // nothing to reap
+        }
+    }
+}

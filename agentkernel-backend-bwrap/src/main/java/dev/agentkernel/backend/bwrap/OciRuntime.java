@@ -1,0 +1,113 @@
+package dev.agentkernel.backend.bwrap;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An OCI runtime binary and how AgentKernel calls it: {@code run} in the foreground (the
+ * container's standard streams are the runtime's, so pipes and the agent's protocol pass through
+ * untouched) and {@code delete --force} afterwards. Each keeps its state under a directory of its
+ * own ({@code --root}).
+ */
+sealed interface OciRuntime {
+
+    /** The backend's name: what a request's {@code backend} says. */
+    String backend();
+
+    /** The runtime's executable. */
+    Path binary();
+
+    /** Options before the sub-command; the runtime's own messages go to {@code log}, not to the sandbox's stderr. */
+    List<String> globalOptions(Path state, boolean network, Path log);
+
+    /**
+     * Why this runtime cannot give a sandbox network on this host, or empty when it can (through the
+     * network namespace the launcher wires to the host bridge).
+     */
+    default java.util.Optional<String> networkUnsupported() {
+        return java.util.Optional.empty();
+    }
+
+    /** Options of {@code run} after the bundle's. */
+    default List<String> runOptions() {
+        return List.of();
+    }
+
+    /**
+     * {@code RUNTIME [OPTIONS] run --bundle BUNDLE ID}, its messages in {@code BUNDLE/runtime.log}.
+     */
+    default List<String> run(Path state, Path bundle, String id, boolean network) {
+        List<String> argv = new ArrayList<>();
+        argv.add(binary().toString());
+        argv.addAll(globalOptions(state, network, bundle.resolve("runtime.log")));
+        argv.addAll(List.of("run", "--bundle", bundle.toString()));
+        argv.addAll(runOptions());
+        argv.add(id);
+        return argv;
+    }
+
+    /** {@code RUNTIME [OPTIONS] delete --force ID}: whatever of the container is left. */
+    default List<String> delete(Path state, String id) {
+        List<String> argv = new ArrayList<>();
+        argv.add(binary().toString());
+        argv.addAll(globalOptions(state, false, Path.of("/dev/null")));
+        argv.addAll(List.of("delete", "--force", id));
+        return argv;
+    }
+
+    /** runc, the reference OCI runtime (Linux namespaces, a shared kernel). */
+    record Runc(Path binary) implements OciRuntime {
+        @Override
+        public String backend() {
+            return "runc";
+        }
+
+        @Override
+        public List<String> globalOptions(Path state, boolean network, Path log) {
+            return List.of("--root", state.toString(), "--log", log.toString());
+        }
+
+        /**
+         * {@code --keep}: the container's cgroup (AgentKernel's, which the launcher and so runc
+         * itself are in) outlives the container, so that its OOM counter can still be read; the
+         * cgroup is removed with the sandbox, then {@code delete --force} forgets the container.
+         */
+        @Override
+        public List<String> runOptions() {
+            return List.of("--keep");
+        }
+    }
+
+    /**
+     * gVisor's {@code runsc}: the sandbox's system calls are served by gVisor's user-space kernel
+     * (on this kind of host its {@code ptrace} platform; KVM is not available), not by the host's.
+     * Its network stack would be its own; here it runs without network ({@link #networkUnsupported}).
+     */
+    record Runsc(Path binary, String platform) implements OciRuntime {
+        @Override
+        public String backend() {
+            return "gvisor";
+        }
+
+        /**
+         * Debian 12's runsc (2022-12-19) refuses every network namespace on kernels where
+         * {@code /proc/sys/net/core/rmem_default} exists outside the host's namespace (its test for
+         * "the root network namespace"; per-namespace since Linux 6.x): "cannot run with network
+         * enabled in root network namespace". Its {@code host} network mode cannot set up its
+         * sandbox in a user namespace ("error converting mounts"). Without network it works.
+         */
+        @Override
+        public java.util.Optional<String> networkUnsupported() {
+            return java.util.Optional.of("the runsc of this host cannot attach to a sandbox's network namespace "
+                    + "on kernels since 6.x (it takes every namespace for the host's); use a profile without network "
+                    + "(--no-network, or the restrictive profile) or another backend");
+        }
+
+        @Override
+        public List<String> globalOptions(Path state, boolean network, Path log) {
+            return List.of("--root", state.toString(), "--log", log.toString(), "--platform", platform,
+                    "--network", "none");
+        }
+    }
+}
