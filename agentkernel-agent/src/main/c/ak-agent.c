@@ -436,6 +436,9 @@ static int set_caps(uint64_t permitted, uint64_t effective) {
     return (int)syscall(SYS_capset, &header, data);
 }
 
+/* Whether the agent acts on files through its effective ids (no fsuid: gVisor), see restrict_self(). */
+static int files_by_euid;
+
 /* Keeps only `keep` in the bounding set (needs CAP_SETPCAP unless nothing is to be dropped). */
 static int limit_bounding_set(uint64_t keep) {
     for (unsigned long cap = 0; cap < 64; cap++) {
@@ -456,6 +459,9 @@ static int limit_bounding_set(uint64_t keep) {
 static int become(const struct identity *who, int as_root) {
     uid_t uid = as_root ? 0 : who->uid;
     gid_t gid = as_root ? 0 : who->gid;
+    /* back to root's ids first where the agent acts on files by its effective ids (restrict_self):
+     * allowed because the saved uid is 0, and it makes the permitted capabilities effective again */
+    if (files_by_euid && (setresuid(0, 0, 0) != 0 || setresgid(0, 0, 0) != 0)) return -1;
     if (limit_bounding_set(as_root ? ROOT_CAPS : 0) != 0) return -1;
     if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) return -1;
     /* An unprivileged daemon's user namespace denies setgroups; its one group is already ours. */
@@ -923,7 +929,17 @@ static void restrict_self(void) {
         if (set_caps(ROOT_CAPS, AGENT_CAPS) != 0)
             die(1, "cannot keep the agent's capabilities (start it with CAP_SETUID, CAP_SETGID, CAP_SETPCAP and"
                 " CAP_KILL): %s", strerror(errno));
+        errno = 0;
         setfsgid(user.gid);
+        if (errno == ENOSYS) {
+            /* gVisor (runsc 2022) has no fsuid: the effective ids act on files instead. The real and
+             * saved ids stay root's, so a command's process can become root again (become()); the
+             * effective capabilities go with the effective uid, the permitted ones stay. */
+            if (setresgid((gid_t)-1, user.gid, (gid_t)-1) != 0 || setresuid((uid_t)-1, user.uid, (uid_t)-1) != 0)
+                die(1, "cannot touch files as %u:%u: %s", (unsigned)user.uid, (unsigned)user.gid, strerror(errno));
+            files_by_euid = 1;
+            return;
+        }
         setfsuid(user.uid);
         if ((uid_t)setfsuid((uid_t)-1) != user.uid || (gid_t)setfsgid((gid_t)-1) != user.gid)
             die(1, "cannot touch files as %u:%u", (unsigned)user.uid, (unsigned)user.gid);

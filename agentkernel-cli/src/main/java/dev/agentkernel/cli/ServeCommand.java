@@ -82,7 +82,7 @@ final class ServeCommand implements Subcommand {
                 .desc("Only the newest N audit events are kept (default 100000)").get());
         o.addOption(Option.builder().longOpt(RetentionOptions.TASK_DAYS).hasArg().argName("DAYS")
                 .desc("Tasks that ended more than this ago are deleted (default 7)").get());
-        o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME").desc("Isolation backend (default: the best available)").get());
+        o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME").desc("Default isolation backend: bwrap, runc or gvisor (default: AGENTKERNEL_BACKEND, else the best available); a request may name another").get());
         o.addOption(Option.builder().longOpt("no-auth")
                 .desc("Serve without an API key (any local process, and with --host any host that reaches the port, "
                         + "can run commands)").get());
@@ -129,7 +129,8 @@ final class ServeCommand implements Subcommand {
                 listed(args, "allow-origin", "AGENTKERNEL_ALLOWED_ORIGINS"));
         Long poolSize = OptionValues.wholeNumber(args, "pool-size", "sandboxes");
         DaemonConfig base = DaemonConfig.defaults(config)
-                .withBackend(Optional.ofNullable(args.getOptionValue("backend")))
+                .withBackend(Optional.ofNullable(args.getOptionValue("backend"))
+                        .or(() -> Optional.ofNullable(System.getenv("AGENTKERNEL_BACKEND")).filter(b -> !b.isBlank())))
                 .withMaxSandboxes(max == null ? 32 : max.intValue())
                 .withPoolSize(poolSize == null ? poolFromEnvironment() : Math.toIntExact(Math.min(poolSize, 100_000)))
                 .withAllowedDirs(allowedDirs(args));

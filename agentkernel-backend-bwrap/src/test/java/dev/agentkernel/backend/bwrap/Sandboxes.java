@@ -47,6 +47,8 @@ final class Sandboxes implements AutoCloseable {
     final HostContext host;
     final IsolationBackend backend;
     final Path runtimeDir;
+    /** Processes of this JVM that are not sandboxes' (test registries): not leftovers. */
+    private final java.util.Set<Long> baseline = new java.util.HashSet<>();
 
     private Sandboxes(HostContext host, IsolationBackend backend, Path runtimeDir) {
         this.host = host;
@@ -111,14 +113,19 @@ final class Sandboxes implements AutoCloseable {
 
     /** Like {@link #open(Path)}, as if the process's environment also held {@code env}. */
     static Sandboxes open(Path dir, Map<String, String> env) throws IOException {
+        return open(dir, env, "bwrap");
+    }
+
+    /** Opens the backend called {@code name} with state and runtime directories under {@code dir}. */
+    static Sandboxes open(Path dir, Map<String, String> env, String name) throws IOException {
         Path state = Files.createDirectories(dir.resolve("state"));
         Path runtime = Files.createDirectories(dir.resolve("runtime"));
         HostContext current = HostContext.current();
         Map<String, String> merged = new LinkedHashMap<>(current.env());
         merged.putAll(env);
         HostContext host = new HostContext(state, runtime, current.root(), current.cpus(), merged);
-        IsolationBackend backend = BackendSelector.discover().open(Optional.of("bwrap"), host);
-        assertThat(backend.name()).isEqualTo("bwrap");
+        IsolationBackend backend = BackendSelector.discover().open(Optional.of(name), host);
+        assertThat(backend.name()).isEqualTo(name);
         return new Sandboxes(host, backend, runtime);
     }
 
@@ -298,16 +305,25 @@ final class Sandboxes implements AutoCloseable {
         }
         try (Stream<Path> walk = Files.walk(runtimeDir)) {
             walk.filter(p -> !p.equals(runtimeDir))
-                    // the backend's own (empty) directory may stay; anything in it may not
+                    // the backends' own (empty) directories may stay; anything in them may not
                     .filter(p -> !p.equals(runtimeDir.resolve("bwrap")))
+                    .filter(p -> !p.getParent().equals(runtimeDir) || !p.getFileName().toString().startsWith("oci-"))
+                    .filter(p -> !(p.getFileName().toString().equals("state")
+                            && p.getParent().getFileName().toString().startsWith("oci-")))
                     .forEach(p -> left.add("runtime entry " + p));
         } catch (IOException e) {
             left.add("cannot walk " + runtimeDir + ": " + e);
         }
-        ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).forEach(p -> left.add(
+        ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).filter(p -> !baseline.contains(p.pid()))
+                .forEach(p -> left.add(
                 "process " + p.pid() + " (parent " + p.parent().map(ProcessHandle::pid).orElse(-1L) + "): "
                         + p.info().commandLine().or(() -> p.info().command()).orElse("?")));
         return left;
+    }
+
+    /** Takes the processes this JVM runs now (test registries, ...) for its own, not for leftovers of sandboxes. */
+    void ignoreRunningProcesses() {
+        ProcessHandle.current().descendants().forEach(p -> baseline.add(p.pid()));
     }
 
     void assertNothingLeftBehind() {

@@ -205,7 +205,11 @@ public final class ConfigLoader {
         if (baseImage.filter(image -> image.chars().anyMatch(Character::isWhitespace)).isPresent()) {
             throw section.invalid("base_image", "must be an image name without spaces, e.g. \"python:3.12-alpine\"");
         }
-        return new ProjectConfig.SandboxSection(name, baseImage);
+        Optional<String> backend = section.nonBlankString("backend");
+        if (backend.filter(b -> !b.matches("[a-z][a-z0-9-]{0,31}")).isPresent()) {
+            throw section.invalid("backend", "must be a backend's name such as \"bwrap\", \"runc\" or \"gvisor\"");
+        }
+        return new ProjectConfig.SandboxSection(name, baseImage, backend);
     }
 
     private static ProjectConfig.AgentSection agent(TomlSection section) {

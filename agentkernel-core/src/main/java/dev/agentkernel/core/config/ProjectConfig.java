@@ -57,13 +57,21 @@ public record ProjectConfig(SandboxSection sandbox, AgentSection agent, Resource
      *
      * @param name      {@code name}: the sandbox name to use for this project
      * @param baseImage {@code base_image}: the image to start from when nothing else is detected
+     * @param backend   {@code backend}: the isolation backend ({@code bwrap}, {@code runc}, {@code gvisor})
      */
-    public record SandboxSection(Optional<String> name, Optional<String> baseImage) {
+    public record SandboxSection(Optional<String> name, Optional<String> baseImage, Optional<String> backend) {
+
+        /** The section without a backend. */
+        public SandboxSection(Optional<String> name, Optional<String> baseImage) {
+            this(name, baseImage, Optional.empty());
+        }
 
         /** Requires non-blank values. @throws InvalidRequestException for a blank name or image */
         public SandboxSection {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(baseImage, "baseImage");
+            Objects.requireNonNull(backend, "backend");
+            backend.ifPresent(dev.agentkernel.model.SandboxRequest::requireBackendName);
             if (name.filter(String::isBlank).isPresent()) {
                 throw new InvalidRequestException("sandbox name must not be blank: give a name such as \"my-project\"");
             }
