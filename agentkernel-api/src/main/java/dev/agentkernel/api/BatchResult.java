@@ -9,6 +9,6 @@ import java.util.List;
  */
 public record BatchResult(List<BatchItem> results) {
     public BatchResult {
-        results = List.copyOf(results);
+        results = Check.list(results, "results");
     }
 }

@@ -55,6 +55,27 @@ final class Check {
         return normal;
     }
 
+    /**
+     * An {@code output_encoding}: {@code base64} stays, {@code utf8} (or {@code utf-8}, any case) is the
+     * default and becomes null, so a request that asks for the default reads as one that asks nothing.
+     */
+    static String outputEncoding(String value) {
+        if (value == null) {
+            return null;
+        }
+        String normal = value.strip().toLowerCase(java.util.Locale.ROOT);
+        if (normal.equals("utf8") || normal.equals("utf-8")) {
+            return null;
+        }
+        if (!normal.equals(BASE64)) {
+            throw bad("output_encoding must be utf8 or base64, not '" + value + "'");
+        }
+        return BASE64;
+    }
+
+    /** The {@code encoding} of answers that carry output as base64. */
+    static final String BASE64 = "base64";
+
     /** A list of strings, none null; empty when absent. */
     static List<String> strings(List<String> value, String field) {
         if (value == null) {
@@ -63,6 +84,28 @@ final class Check {
         for (String s : value) {
             if (s == null) {
                 throw bad(field + " must contain only strings");
+            }
+        }
+        return List.copyOf(value);
+    }
+
+    /** A list an answer must have, no entry null (a client reading a broken answer is told which field). */
+    static <T> List<T> list(List<T> value, String field) {
+        if (value == null) {
+            throw bad(field + " is required");
+        }
+        return entries(value, field);
+    }
+
+    /** A list an answer may leave out (then empty), no entry null. */
+    static <T> List<T> optionalList(List<T> value, String field) {
+        return value == null ? List.of() : entries(value, field);
+    }
+
+    private static <T> List<T> entries(List<T> value, String field) {
+        for (int i = 0; i < value.size(); i++) {
+            if (value.get(i) == null) {
+                throw bad(field + "[" + i + "] must not be null");
             }
         }
         return List.copyOf(value);

@@ -13,10 +13,18 @@ import java.util.List;
  * @param timeout the time limit in seconds
  * @param sudo    run as root of the sandbox (its own user namespace's root, never the host's) instead
  *                of its unprivileged user, uid 1000 (default false; omitted when false)
+ * @param outputEncoding how the answer carries the output: {@code utf8} (the default: text, invalid bytes
+ *                replaced) or {@code base64} (the exact bytes, base64, with {@code "encoding": "base64"} in
+ *                the answer); {@code /exec} only: {@code /exec/stream} refuses {@code base64}
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ExecRequest(@JsonProperty(required = true) List<String> command, List<String> env, String workdir,
-                          Double timeout, Boolean sudo) {
+                          Double timeout, Boolean sudo, String outputEncoding) {
+
+    /** A request whose answer carries the output as UTF-8 text. */
+    public ExecRequest(List<String> command, List<String> env, String workdir, Double timeout, Boolean sudo) {
+        this(command, env, workdir, timeout, sudo, null);
+    }
 
     public ExecRequest {
         command = Check.command(command, "[\"ls\", \"-la\"]");
@@ -24,6 +32,12 @@ public record ExecRequest(@JsonProperty(required = true) List<String> command, L
         workdir = Check.optionalText(workdir, "workdir");
         timeout = Check.timeout(timeout);
         sudo = Boolean.TRUE.equals(sudo) ? Boolean.TRUE : null;
+        outputEncoding = Check.outputEncoding(outputEncoding);
+    }
+
+    /** Whether the answer carries the output's exact bytes as base64. */
+    public boolean base64Output() {
+        return outputEncoding != null;
     }
 
     /** Whether the command runs as root of the sandbox. */

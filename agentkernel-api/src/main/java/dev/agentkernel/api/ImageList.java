@@ -9,6 +9,6 @@ import java.util.List;
  */
 public record ImageList(List<ImageView> images) {
     public ImageList {
-        images = List.copyOf(images);
+        images = Check.list(images, "images");
     }
 }

@@ -19,24 +19,35 @@ import java.util.List;
  * @param pull    when to ask the image's registry: {@code missing} (only when the image is not stored;
  *                the default), {@code always} (for the tag's current image) or {@code never} (the stored
  *                image, else an error)
+ * @param outputEncoding how the answer carries the output: {@code utf8} (the default: {@code output},
+ *                {@code stdout} and {@code stderr} are the output decoded as UTF-8, invalid bytes replaced)
+ *                or {@code base64} (they are the exact bytes, base64, and the answer says
+ *                {@code "encoding": "base64"}); {@code /run} and {@code /batch/run} only:
+ *                {@code /run/stream} refuses {@code base64} (its output events are text)
  * @param backend the isolation backend: {@code bwrap}, {@code runc}, {@code gvisor}, ... (default: the server's);
  *                an unknown one is refused (400), one that cannot run on the server's host too (503)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record RunRequest(@JsonProperty(required = true) List<String> command, String image, String profile,
                          Double timeout, List<String> env, Boolean fast, Boolean sudo, String pull,
-                         String backend) {
+                         String outputEncoding, String backend) {
 
     /** A request on the server's default backend. */
     public RunRequest(List<String> command, String image, String profile, Double timeout, List<String> env,
-                      Boolean fast, Boolean sudo, String pull) {
-        this(command, image, profile, timeout, env, fast, sudo, pull, null);
+                      Boolean fast, Boolean sudo, String pull, String outputEncoding) {
+        this(command, image, profile, timeout, env, fast, sudo, pull, outputEncoding, null);
     }
 
     /** A request with the default pull policy. */
     public RunRequest(List<String> command, String image, String profile, Double timeout, List<String> env,
                       Boolean fast, Boolean sudo) {
-        this(command, image, profile, timeout, env, fast, sudo, null);
+        this(command, image, profile, timeout, env, fast, sudo, null, null);
+    }
+
+    /** A request whose answer carries the output as UTF-8 text. */
+    public RunRequest(List<String> command, String image, String profile, Double timeout, List<String> env,
+                      Boolean fast, Boolean sudo, String pull) {
+        this(command, image, profile, timeout, env, fast, sudo, pull, null);
     }
 
     public RunRequest {
@@ -48,7 +59,13 @@ public record RunRequest(@JsonProperty(required = true) List<String> command, St
         fast = fast == null ? Boolean.TRUE : fast;
         sudo = Boolean.TRUE.equals(sudo) ? Boolean.TRUE : null;
         pull = Check.pullPolicy(pull);
+        outputEncoding = Check.outputEncoding(outputEncoding);
         backend = Check.backend(backend);
+    }
+
+    /** Whether the answer carries the output's exact bytes as base64. */
+    public boolean base64Output() {
+        return outputEncoding != null;
     }
 
     /** Whether the command runs as root of the sandbox. */

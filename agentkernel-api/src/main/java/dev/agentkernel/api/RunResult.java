@@ -5,17 +5,27 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 /**
  * {@code POST /run}: a {@link CommandResult} and where and how long it ran.
  *
- * @param output     standard output and standard error, interleaved as produced (UTF-8)
- * @param stdout     standard output
- * @param stderr     standard error
+ * @param output     standard output and standard error, interleaved as produced (UTF-8 text, or base64
+ *                   of the exact bytes when {@code encoding} is {@code base64})
+ * @param stdout     standard output (text or base64, as {@code output})
+ * @param stderr     standard error (text or base64, as {@code output})
  * @param exitCode   the exit code (124: timed out, 137: killed)
  * @param reason     how it ended when not by itself; absent otherwise
  * @param truncated  present (true) when the output was longer than an answer keeps
  * @param sandbox    the sandbox it ran in
  * @param durationMs how long it took
+ * @param encoding   {@code base64} when the request asked for it ({@code "output_encoding": "base64"});
+ *                   absent for text
  */
 public record RunResult(String output, String stdout, String stderr, int exitCode,
                         @JsonInclude(JsonInclude.Include.NON_NULL) String reason,
                         @JsonInclude(JsonInclude.Include.NON_NULL) Boolean truncated,
-                        String sandbox, long durationMs) {
+                        String sandbox, long durationMs,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String encoding) {
+
+    /** A result with its output as text. */
+    public RunResult(String output, String stdout, String stderr, int exitCode, String reason, Boolean truncated,
+                     String sandbox, long durationMs) {
+        this(output, stdout, stderr, exitCode, reason, truncated, sandbox, durationMs, null);
+    }
 }

@@ -9,6 +9,6 @@ import java.util.List;
  */
 public record SandboxList(List<SandboxView> sandboxes) {
     public SandboxList {
-        sandboxes = List.copyOf(sandboxes);
+        sandboxes = Check.list(sandboxes, "sandboxes");
     }
 }

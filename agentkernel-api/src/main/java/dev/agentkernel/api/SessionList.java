@@ -9,6 +9,6 @@ import java.util.List;
  */
 public record SessionList(List<SessionView> sessions) {
     public SessionList {
-        sessions = List.copyOf(sessions);
+        sessions = Check.list(sessions, "sessions");
     }
 }

@@ -22,6 +22,6 @@ public record SessionView(String sessionId, String template, String flavor, int 
                           long executions, String createdAt, String lastUsedAt, long ageSeconds, long idleSeconds,
                           List<String> volumes) {
     public SessionView {
-        volumes = List.copyOf(volumes);
+        volumes = Check.strings(volumes, "volumes");
     }
 }

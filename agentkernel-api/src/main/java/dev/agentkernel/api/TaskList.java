@@ -9,6 +9,6 @@ import java.util.List;
  */
 public record TaskList(List<TaskView> tasks) {
     public TaskList {
-        tasks = List.copyOf(tasks);
+        tasks = Check.list(tasks, "tasks");
     }
 }

@@ -27,7 +27,7 @@ public record TaskView(String taskId, String status, boolean queued, String outp
                        boolean verbose, List<String> requiredTools, String createdAt, @Nullable String startedAt,
                        @Nullable String finishedAt) {
     public TaskView {
-        requiredTools = List.copyOf(requiredTools);
+        requiredTools = Check.strings(requiredTools, "required_tools");
     }
 
     /** Whether it has ended (completed, failed, timeout or cancelled). */

@@ -12,7 +12,7 @@ import java.util.List;
  */
 public record ToolLibraryView(String name, String language, String description, List<Function> functions) {
     public ToolLibraryView {
-        functions = List.copyOf(functions);
+        functions = Check.optionalList(functions, "functions");
     }
 
     /**

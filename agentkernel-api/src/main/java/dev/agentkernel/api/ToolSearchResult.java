@@ -10,6 +10,6 @@ import java.util.List;
  */
 public record ToolSearchResult(@Nullable String toolsDir, List<ToolLibraryView> libraries) {
     public ToolSearchResult {
-        libraries = List.copyOf(libraries);
+        libraries = Check.list(libraries, "libraries");
     }
 }

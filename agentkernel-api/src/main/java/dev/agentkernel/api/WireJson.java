@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
@@ -29,6 +30,9 @@ import java.util.Map;
 public final class WireJson {
 
     private static final ObjectMapper MAPPER = create();
+    /** Answers as a client reads them: a field the server left out is null, 0 or false. */
+    private static final ObjectReader ANSWERS = MAPPER.reader()
+            .without(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
     private WireJson() {
     }
@@ -91,12 +95,28 @@ public final class WireJson {
 
     /** Reads {@code node} as {@code type} (e.g. a list of records), with the errors of {@link #readRequest}. */
     public static <T> T fromTree(JsonNode node, JavaType type) {
+        return read(MAPPER.readerFor(type), node, "request body");
+    }
+
+    /**
+     * Reads the {@code data} of an answer as {@code type}, as a client of the wire does: like
+     * {@link #fromTree}, except that a field the server left out (or sent as null) is null, 0 or false
+     * rather than an error, so older and newer servers can be read; a field of the wrong type still
+     * fails, naming it ({@code exit_code must be a whole number}).
+     *
+     * @throws BadRequestException when {@code node} does not match {@code type}
+     */
+    public static <T> T answer(JsonNode node, Class<T> type) {
+        return read(ANSWERS.forType(type), node, "the answer");
+    }
+
+    private static <T> T read(ObjectReader reader, JsonNode node, String whole) {
         try {
-            return MAPPER.readerFor(type).readValue(MAPPER.treeAsTokens(node));
+            return reader.readValue(MAPPER.treeAsTokens(node));
         } catch (JsonMappingException e) {
-            throw translate(e);
+            throw translate(e, whole);
         } catch (IOException e) {
-            throw new BadRequestException("request body cannot be read: " + e.getMessage());
+            throw new BadRequestException(whole + " cannot be read: " + e.getMessage());
         }
     }
 
@@ -105,7 +125,7 @@ public final class WireJson {
         return fromTree(MAPPER.valueToTree(value), type);
     }
 
-    private static BadRequestException translate(JsonMappingException e) {
+    private static BadRequestException translate(JsonMappingException e, String whole) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BadRequestException) {
                 BadRequestException bad = (BadRequestException) t;
@@ -124,11 +144,11 @@ public final class WireJson {
         if (e instanceof MismatchedInputException && !(e instanceof ValueInstantiationException)) {
             Class<?> target = ((MismatchedInputException) e).getTargetType();
             if (field.isEmpty()) {
-                return new BadRequestException("request body must be " + describe(target));
+                return new BadRequestException(whole + " must be " + describe(target));
             }
             return new BadRequestException(field + " must be " + describe(target));
         }
-        return new BadRequestException((field.isEmpty() ? "request body" : field) + " is not valid: "
+        return new BadRequestException((field.isEmpty() ? whole : field) + " is not valid: "
                 + e.getOriginalMessage());
     }
 

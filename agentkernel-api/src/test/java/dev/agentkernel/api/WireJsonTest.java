@@ -95,4 +95,45 @@ class WireJsonTest {
         assertThat(WireJson.fromTree(WireJson.tree(Map.of("error", "x", "code", "conflict")), ErrorBody.class))
                 .isEqualTo(new ErrorBody("x", ErrorCode.CONFLICT));
     }
+
+    @Test
+    void outputEncodingIsUtf8UnlessBase64IsAskedFor() {
+        RunRequest text = WireJson.readRequest(json("{\"command\":[\"ls\"],\"output_encoding\":\"UTF-8\"}"),
+                RunRequest.class);
+        assertThat(text.base64Output()).isFalse();
+        assertThat(WireJson.text(text)).as("the default is not written").isEqualTo("{\"command\":[\"ls\"],\"fast\":true}");
+        RunRequest bytes = WireJson.readRequest(json("{\"command\":[\"ls\"],\"output_encoding\":\"base64\"}"),
+                RunRequest.class);
+        assertThat(bytes.base64Output()).isTrue();
+        assertThat(WireJson.readRequest(json("{\"command\":[\"ls\"],\"output_encoding\":\"base64\"}"),
+                ExecRequest.class).base64Output()).isTrue();
+        assertThatThrownBy(() -> WireJson.readRequest(json("{\"command\":[\"ls\"],\"output_encoding\":\"hex\"}"),
+                ExecRequest.class)).isInstanceOf(BadRequestException.class)
+                .hasMessage("output_encoding must be utf8 or base64, not 'hex'");
+        assertThatThrownBy(() -> WireJson.readRequest(json("{\"commands\":[{\"command\":[\"a\"],\"output_encoding\":1}]}"),
+                BatchRequest.class)).hasMessage("commands[0].output_encoding must be a string");
+        // base64 answers say so; text answers are as they were
+        assertThat(WireJson.text(new CommandResult("AP8=", "AP8=", "", 0, null, null, "base64")))
+                .isEqualTo("{\"output\":\"AP8=\",\"stdout\":\"AP8=\",\"stderr\":\"\",\"exit_code\":0,"
+                        + "\"encoding\":\"base64\"}");
+        assertThat(WireJson.text(new CommandResult("x", "x", "", 0, null, null)))
+                .isEqualTo("{\"output\":\"x\",\"stdout\":\"x\",\"stderr\":\"\",\"exit_code\":0}");
+        assertThat(BatchItem.of(new RunResult("", "", "", 0, null, null, "s", 1, "base64")).encoding()).isEqualTo("base64");
+    }
+
+    @Test
+    void answersAreReadLenientlyAboutAbsentFieldsAndStrictlyAboutTypes() {
+        RunResult sparse = WireJson.answer(WireJson.tree(Map.of("output", "hi")), RunResult.class);
+        assertThat(sparse).isEqualTo(new RunResult("hi", null, null, 0, null, null, null, 0));
+        TaskView task = WireJson.answer(WireJson.tree(Map.of("task_id", "t", "status", "running")), TaskView.class);
+        assertThat(task.requiredTools()).as("an absent list is empty").isEmpty();
+        assertThatThrownBy(() -> WireJson.answer(WireJson.tree(Map.of("exit_code", "0")), CommandResult.class))
+                .isInstanceOf(BadRequestException.class).hasMessage("exit_code must be a whole number");
+        assertThatThrownBy(() -> WireJson.answer(WireJson.tree(Map.of()), BatchResult.class))
+                .hasMessage("results is required");
+        assertThatThrownBy(() -> WireJson.answer(WireJson.tree(List.of(1)), TaskList.class))
+                .hasMessage("the answer must be a JSON object");
+        assertThatThrownBy(() -> WireJson.fromTree(WireJson.tree(Map.of("output", "hi")), RunResult.class))
+                .as("fromTree stays strict").hasMessage("exit_code must be a whole number");
+    }
 }

@@ -48,14 +48,14 @@ final class HttpAgentKernel implements AgentKernel {
     @Override
     public RunResult run(List<String> command, RunOptions options) {
         Objects.requireNonNull(options, "options");
-        return transport.send("POST", "/run", Wire.runRequest(command, options),
+        return transport.send("POST", "/run", Wire.runRequest(command, options, true),
                 Timeouts.forCommand(transport.timeout(), options.timeout()), Wire::runResult);
     }
 
     @Override
     public EventStream runStream(List<String> command, RunOptions options) {
         Objects.requireNonNull(options, "options");
-        return new HttpEventStream(transport.openEvents("/run/stream", Wire.runRequest(command, options)),
+        return new HttpEventStream(transport.openEvents("/run/stream", Wire.runRequest(command, options, false)),
                 "POST /run/stream " + command);
     }
 
@@ -86,13 +86,13 @@ final class HttpAgentKernel implements AgentKernel {
 
     @Override
     public SandboxInfo startSandbox(String name) {
-        return transport.send("POST", UrlPaths.sandbox(name) + "/start", Wire.MAPPER.createObjectNode(),
+        return transport.send("POST", UrlPaths.sandbox(name) + "/start", Wire.NO_FIELDS,
                 transport.timeout(), Wire::sandboxInfo);
     }
 
     @Override
     public SandboxInfo stopSandbox(String name) {
-        return transport.send("POST", UrlPaths.sandbox(name) + "/stop", Wire.MAPPER.createObjectNode(),
+        return transport.send("POST", UrlPaths.sandbox(name) + "/stop", Wire.NO_FIELDS,
                 transport.timeout(), Wire::sandboxInfo);
     }
 
@@ -104,15 +104,15 @@ final class HttpAgentKernel implements AgentKernel {
     @Override
     public RunResult execInSandbox(String name, List<String> command, ExecOptions options) {
         Objects.requireNonNull(options, "options");
-        return transport.send("POST", UrlPaths.sandbox(name) + "/exec", Wire.execRequest(command, options),
-                Timeouts.forCommand(transport.timeout(), options.timeout()), Wire::runResult);
+        return transport.send("POST", UrlPaths.sandbox(name) + "/exec", Wire.execRequest(command, options, true),
+                Timeouts.forCommand(transport.timeout(), options.timeout()), Wire::commandResult);
     }
 
     @Override
     public EventStream execStream(String name, List<String> command, ExecOptions options) {
         Objects.requireNonNull(options, "options");
         String path = UrlPaths.sandbox(name) + "/exec/stream";
-        return new HttpEventStream(transport.openEvents(path, Wire.execRequest(command, options)),
+        return new HttpEventStream(transport.openEvents(path, Wire.execRequest(command, options, false)),
                 "POST " + path + " " + command);
     }
 
@@ -207,13 +207,13 @@ final class HttpAgentKernel implements AgentKernel {
 
     @Override
     public SessionStats.Maintenance pauseMaintenance() {
-        return transport.send("POST", "/maintenance/pause", Wire.MAPPER.createObjectNode(), transport.timeout(),
+        return transport.send("POST", "/maintenance/pause", Wire.NO_FIELDS, transport.timeout(),
                 Wire::maintenance);
     }
 
     @Override
     public SessionStats.Maintenance resumeMaintenance() {
-        return transport.send("POST", "/maintenance/resume", Wire.MAPPER.createObjectNode(), transport.timeout(),
+        return transport.send("POST", "/maintenance/resume", Wire.NO_FIELDS, transport.timeout(),
                 Wire::maintenance);
     }
 
@@ -247,7 +247,7 @@ final class HttpAgentKernel implements AgentKernel {
 
     @Override
     public Cancellation cancelTask(String taskId) {
-        return transport.send("POST", UrlPaths.task(taskId) + "/cancel", Wire.MAPPER.createObjectNode(),
+        return transport.send("POST", UrlPaths.task(taskId) + "/cancel", Wire.NO_FIELDS,
                 transport.timeout(), Wire::cancellation);
     }
 

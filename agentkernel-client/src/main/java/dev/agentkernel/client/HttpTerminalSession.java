@@ -1,6 +1,8 @@
 package dev.agentkernel.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentkernel.api.ResizeRequest;
+import dev.agentkernel.api.TerminalEvent;
+import dev.agentkernel.api.WireJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -106,8 +108,7 @@ final class HttpTerminalSession implements TerminalSession {
                     }
                 }
                 case "exit" -> {
-                    JsonNode data = parse(frame.data());
-                    exitCode.complete(data.path("exit_code").asInt(-1));
+                    exitCode.complete(event(frame.event(), frame.data(), TerminalEvent.Exit.class).exitCode());
                     closeBody();
                     return null;
                 }
@@ -126,23 +127,22 @@ final class HttpTerminalSession implements TerminalSession {
     }
 
     private byte[] decodeOutput(String data) {
-        JsonNode json = parse(data);
-        JsonNode b64 = json.path("b64");
-        if (!b64.isTextual()) {
+        String b64 = event("output", data, TerminalEvent.Output.class).b64();
+        if (b64 == null) {
             throw new ServerException(200, "an output event of session " + id + " has no b64 field: " + data);
         }
         try {
-            return Base64.getDecoder().decode(b64.asText());
+            return Base64.getDecoder().decode(b64);
         } catch (IllegalArgumentException e) {
             throw new ServerException(200, "an output event of session " + id + " is not base64: " + e.getMessage(), e);
         }
     }
 
-    private JsonNode parse(String data) {
+    private <T> T event(String name, String data, Class<T> type) {
         try {
-            return Wire.MAPPER.readTree(data);
-        } catch (IOException e) {
-            throw new ServerException(200, "an event of session " + id + " is not JSON: " + data, e);
+            return Wire.event(name, data, type);
+        } catch (Wire.MalformedException e) {
+            throw new ServerException(200, "an event of session " + id + " is malformed: " + e.getMessage(), e);
         }
     }
 
@@ -168,7 +168,7 @@ final class HttpTerminalSession implements TerminalSession {
     public void resize(int rows, int cols) {
         AttachOptions.requireSize(rows, cols);
         transport.postNoContent(path(id) + "/resize", Transport.JSON,
-                Wire.bytes(Wire.MAPPER.createObjectNode().put("rows", rows).put("cols", cols)));
+                WireJson.bytes(new ResizeRequest(rows, cols)));
     }
 
     @Override

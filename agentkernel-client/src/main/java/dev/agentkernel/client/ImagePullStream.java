@@ -1,7 +1,11 @@
 package dev.agentkernel.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentkernel.api.ErrorCode;
+import dev.agentkernel.api.ImagePullEvent.Done;
+import dev.agentkernel.api.ImagePullEvent.Error;
+import dev.agentkernel.api.ImagePullEvent.Layer;
+import dev.agentkernel.api.ImagePullEvent.Progress;
+import dev.agentkernel.api.ImagePullEvent.Resolved;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -19,24 +23,32 @@ final class ImagePullStream {
         try (InputStream in = events) {
             SseReader reader = new SseReader(in);
             for (SseReader.Frame frame; (frame = reader.next()) != null; ) {
-                JsonNode data;
-                try {
-                    data = Wire.MAPPER.readTree(frame.data());
-                } catch (IOException e) {
-                    throw new Wire.MalformedException("the data of a " + frame.event() + " event is not JSON");
-                }
-                switch (frame.event()) {
-                    case "done":
-                        return Wire.imageInfo(data.get("image"));
+                String event = frame.event();
+                switch (event) {
+                    case "done": {
+                        Done done = Wire.event(event, frame.data(), Done.class);
+                        if (done.image() == null) {
+                            throw new Wire.MalformedException("image is missing");
+                        }
+                        return Wire.imageInfo(done.image());
+                    }
                     case "error": {
-                        String message = data.path("error").isMissingNode() ? data.path("message").asText("")
-                                : data.path("error").asText("");
-                        String code = data.path("code").isTextual() ? data.path("code").asText() : null;
-                        throw AgentKernelException.forStatus(ErrorCode.fromWire(code).status(), code,
+                        Error error = Wire.event(event, frame.data(), Error.class);
+                        String message = error.message() == null ? "" : error.message();
+                        throw AgentKernelException.forStatus(ErrorCode.fromWire(error.code()).status(), error.code(),
                                 message.isBlank() ? what + " failed" : message);
                     }
+                    case "resolved":
+                        listener.onEvent(Wire.imagePullEvent(Wire.event(event, frame.data(), Resolved.class)));
+                        break;
+                    case "progress":
+                        listener.onEvent(Wire.imagePullEvent(Wire.event(event, frame.data(), Progress.class)));
+                        break;
+                    case "layer":
+                        listener.onEvent(Wire.imagePullEvent(Wire.event(event, frame.data(), Layer.class)));
+                        break;
                     default:
-                        Wire.imagePullEvent(frame.event(), data).ifPresent(listener::onEvent);
+                        break; // an event this client does not know: skipped
                 }
             }
             throw new ConnectionException("the event stream of " + what

@@ -11,7 +11,8 @@ import java.util.OptionalLong;
  * the choice to the server (its defaults: 1 vCPU, 512 MiB, {@code moderate}).
  *
  * @param image    the runtime image
- * @param vcpus    CPUs the sandbox may use, e.g. 1 or 0.5
+ * @param vcpus    CPUs the sandbox may use, whole: e.g. 1 or 2 (the server refuses a fraction, and so does
+ *                 the client before it sends the request)
  * @param memoryMb memory limit in MiB
  * @param profile  the security profile
  * @param network  false turns the network off; true cannot turn it on under {@link Profile#RESTRICTIVE};
@@ -103,7 +104,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
     /**
      * A copy with another CPU limit.
      *
-     * @param value CPUs, e.g. 2 or 0.5
+     * @param value whole CPUs, e.g. 1 or 2 (a fraction is refused when the sandbox is created)
      * @return the changed copy
      */
     public SandboxOptions withVcpus(double value) {

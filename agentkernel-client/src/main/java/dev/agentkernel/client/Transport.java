@@ -2,6 +2,7 @@ package dev.agentkernel.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import dev.agentkernel.api.WireJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -88,10 +89,10 @@ final class Transport {
         return call(request(path, timeout).header("Accept", JSON).DELETE().build(), decode);
     }
 
-    /** {@code method path} with a JSON body, waiting up to {@code wait}: the envelope's data, decoded. */
-    <T> T send(String method, String path, JsonNode body, Duration wait, Function<JsonNode, T> decode) {
+    /** {@code method path} with a JSON body (a record of the contract), waiting up to {@code wait}: the envelope's data, decoded. */
+    <T> T send(String method, String path, Object body, Duration wait, Function<JsonNode, T> decode) {
         return call(request(path, wait).header("Accept", JSON).header("Content-Type", JSON)
-                .method(method, HttpRequest.BodyPublishers.ofByteArray(Wire.bytes(body))).build(), decode);
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(WireJson.bytes(body))).build(), decode);
     }
 
     /** {@code PUT path} with raw bytes: the envelope's data, decoded. */
@@ -173,9 +174,9 @@ final class Transport {
      * {@code POST path} with a JSON body, asking for an event stream; returns once the stream has
      * started (within the timeout). The caller closes the body.
      */
-    InputStream openEvents(String path, JsonNode body) {
+    InputStream openEvents(String path, Object body) {
         return openEvents(request(path, timeout).header("Accept", EVENT_STREAM).header("Content-Type", JSON)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Wire.bytes(body))).build());
+                .POST(HttpRequest.BodyPublishers.ofByteArray(WireJson.bytes(body))).build());
     }
 
     /** {@code GET path} asking for an event stream; returns once the stream has started. The caller closes the body. */
@@ -327,7 +328,7 @@ final class Transport {
             return Optional.empty();
         }
         try {
-            return Optional.ofNullable(Wire.MAPPER.readTree(body));
+            return Optional.ofNullable(WireJson.mapper().readTree(body));
         } catch (IOException e) {
             return Optional.empty();
         }

@@ -1,30 +1,66 @@
 package dev.agentkernel.client;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
+import dev.agentkernel.api.AttachOpened;
+import dev.agentkernel.api.AttachRequest;
+import dev.agentkernel.api.AuditEventView;
+import dev.agentkernel.api.BadRequestException;
+import dev.agentkernel.api.BatchItem;
+import dev.agentkernel.api.BatchRequest;
+import dev.agentkernel.api.CommandEvent;
+import dev.agentkernel.api.CommandResult;
+import dev.agentkernel.api.CreateSandboxRequest;
+import dev.agentkernel.api.DispatchTaskRequest;
+import dev.agentkernel.api.ExecRequest;
+import dev.agentkernel.api.ExecuteCodeRequest;
+import dev.agentkernel.api.ImageList;
+import dev.agentkernel.api.ImageView;
+import dev.agentkernel.api.MaintenanceView;
+import dev.agentkernel.api.PullImageRequest;
+import dev.agentkernel.api.SandboxView;
+import dev.agentkernel.api.SessionList;
+import dev.agentkernel.api.SessionStatsView;
+import dev.agentkernel.api.SessionView;
+import dev.agentkernel.api.StatusView;
+import dev.agentkernel.api.TaskCancellation;
+import dev.agentkernel.api.TaskList;
+import dev.agentkernel.api.TaskView;
+import dev.agentkernel.api.ToolLibraryView;
+import dev.agentkernel.api.ToolSearchResult;
+import dev.agentkernel.api.WaitRequest;
+import dev.agentkernel.api.WireJson;
+import dev.agentkernel.api.WriteFileRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * The JSON of the API: request bodies from options, results from response data. Decoding is
- * lenient about fields a server leaves out (they become empty, 0 or false) and strict about
- * fields of the wrong type ({@link MalformedException}). Package-private.
+ * Between the SDK's types and the wire contract's records ({@code dev.agentkernel.api}): request
+ * records from options, the SDK's results from answer records. The JSON is {@link WireJson}'s
+ * alone: answers are read leniently about fields a server leaves out (they become empty, 0 or false)
+ * and strictly about fields of the wrong type ({@link MalformedException} naming the field); a
+ * request the contract refuses fails before it is sent, as the server would answer it
+ * ({@link ValidationException}). Package-private.
  */
 final class Wire {
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    /** How the SDK asks for output: the exact bytes, base64 ({@code output_encoding}). */
+    static final String BASE64 = "base64";
+
+    /** The body of a {@code POST} that takes no fields: {@code {}}. */
+    static final Map<String, Object> NO_FIELDS = Map.of();
 
     private Wire() {
     }
@@ -38,547 +74,433 @@ final class Wire {
         }
     }
 
-    static byte[] bytes(JsonNode node) {
-        try {
-            return MAPPER.writeValueAsBytes(node);
-        } catch (IOException e) { // a tree of plain nodes always serialises
-            throw new IllegalStateException(e);
-        }
-    }
-
     // ---- requests -----------------------------------------------------------------------
 
-    /** {@code {"command": [...], "fast": ..., "image"?, "profile"?, "sudo"?, "timeout"?, "env"?}}, as {@code /run} takes it. */
-    static ObjectNode runRequest(List<String> command, RunOptions options) {
-        ObjectNode body = MAPPER.createObjectNode();
-        strings(body.putArray("command"), command);
-        options.image().ifPresent(i -> body.put("image", i));
-        options.profile().ifPresent(p -> body.put("profile", p.id()));
-        body.put("fast", options.fast());
-        if (options.sudo()) {
-            body.put("sudo", true);
-        }
-        options.pull().ifPresent(p -> body.put("pull", p.id()));
-        options.timeout().ifPresent(t -> timeout(body, t));
-        if (!options.env().isEmpty()) {
-            strings(body.putArray("env"), EnvVars.assignments(options.env()));
-        }
-        return body;
+    /**
+     * {@code /run} (the output's exact bytes) or {@code /run/stream} (text: a stream's output events
+     * are text), and each entry of {@code /batch/run}.
+     */
+    static dev.agentkernel.api.RunRequest runRequest(List<String> command, RunOptions options, boolean exactBytes) {
+        return request(() -> new dev.agentkernel.api.RunRequest(List.copyOf(command), options.image().orElse(null),
+                options.profile().map(Profile::id).orElse(null), seconds(options.timeout()), env(options.env()),
+                options.fast(), options.sudo(), options.pull().map(PullPolicy::id).orElse(null),
+                exactBytes ? BASE64 : null));
     }
 
-    static ObjectNode batchRequest(List<BatchCommand> commands) {
-        ObjectNode body = MAPPER.createObjectNode();
-        ArrayNode all = body.putArray("commands");
+    static BatchRequest batchRequest(List<BatchCommand> commands) {
+        List<dev.agentkernel.api.RunRequest> all = new ArrayList<>(commands.size());
         for (BatchCommand c : commands) {
-            all.add(runRequest(c.command(), c.options()));
+            all.add(runRequest(c.command(), c.options(), true));
         }
-        return body;
+        return request(() -> new BatchRequest(all));
     }
 
-    static ObjectNode createRequest(String name, SandboxOptions options) {
-        ObjectNode body = MAPPER.createObjectNode();
-        body.put("name", name);
-        options.image().ifPresent(i -> body.put("image", i));
-        options.vcpus().ifPresent(v -> {
-            if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-                body.put("vcpus", (long) v);
-            } else {
-                body.put("vcpus", v);
+    static CreateSandboxRequest createRequest(String name, SandboxOptions options) {
+        Integer vcpus = null;
+        if (options.vcpus().isPresent()) {
+            double v = options.vcpus().getAsDouble();
+            if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) {
+                throw new ValidationException(400, "vcpus must be a whole number of CPUs, e.g. 1 or 2, not " + v);
             }
-        });
-        options.memoryMb().ifPresent(m -> body.put("memory_mb", m));
-        options.diskMb().ifPresent(m -> body.put("disk_mb", m));
-        options.profile().ifPresent(p -> body.put("profile", p.id()));
-        options.network().ifPresent(n -> body.put("network", n));
-        options.dir().ifPresent(d -> body.put("dir", d));
-        options.pull().ifPresent(p -> body.put("pull", p.id()));
-        return body;
+            vcpus = (int) v;
+        }
+        Integer cpus = vcpus;
+        return request(() -> new CreateSandboxRequest(name, options.image().orElse(null),
+                options.profile().map(Profile::id).orElse(null), cpus, boxed(options.memoryMb()),
+                boxed(options.diskMb()), options.network().orElse(null), options.dir().orElse(null),
+                options.pull().map(PullPolicy::id).orElse(null)));
     }
 
-    static ObjectNode execRequest(List<String> command, ExecOptions options) {
-        ObjectNode body = MAPPER.createObjectNode();
-        strings(body.putArray("command"), command);
-        if (!options.env().isEmpty()) {
-            strings(body.putArray("env"), EnvVars.assignments(options.env()));
-        }
-        options.workdir().ifPresent(w -> body.put("workdir", w));
-        options.timeout().ifPresent(t -> timeout(body, t));
-        if (options.sudo()) {
-            body.put("sudo", true);
-        }
-        return body;
+    /** {@code /sandboxes/{name}/exec} (the output's exact bytes) or {@code /exec/stream} (text). */
+    static ExecRequest execRequest(List<String> command, ExecOptions options, boolean exactBytes) {
+        return request(() -> new ExecRequest(List.copyOf(command), env(options.env()), options.workdir().orElse(null),
+                seconds(options.timeout()), options.sudo(), exactBytes ? BASE64 : null));
     }
 
-    /** {@code {"command"?, "env"?, "workdir"?, "rows", "cols"}}, as {@code /sandboxes/{name}/attach} takes it. */
-    static ObjectNode attachRequest(AttachOptions options) {
-        ObjectNode body = MAPPER.createObjectNode();
-        if (!options.command().isEmpty()) {
-            strings(body.putArray("command"), options.command());
-        }
-        if (!options.env().isEmpty()) {
-            strings(body.putArray("env"), EnvVars.assignments(options.env()));
-        }
-        options.workdir().ifPresent(w -> body.put("workdir", w));
-        body.put("rows", options.rows());
-        body.put("cols", options.cols());
-        return body;
+    static AttachRequest attachRequest(AttachOptions options) {
+        return request(() -> new AttachRequest(options.command().isEmpty() ? null : options.command(),
+                env(options.env()), options.workdir().orElse(null), options.rows(), options.cols()));
     }
 
-    static ObjectNode textFile(String text) {
-        ObjectNode body = MAPPER.createObjectNode();
-        body.put("content", text);
-        body.put("encoding", "utf8");
-        return body;
+    static WriteFileRequest textFile(String text) {
+        return request(() -> new WriteFileRequest(text, "utf8"));
     }
 
-    /**
-     * {@code {"code", "session_id"?, "template"?, "flavor"?, "timeout"?, "volumes"?}}, as
-     * {@code /execute} takes it.
-     */
-    static ObjectNode executeRequest(String code, CodeOptions options) {
+    static ExecuteCodeRequest executeRequest(String code, CodeOptions options) {
         java.util.Objects.requireNonNull(code, "code");
-        ObjectNode body = MAPPER.createObjectNode();
-        body.put("code", code);
-        options.sessionId().ifPresent(s -> body.put("session_id", s));
-        options.template().ifPresent(t -> body.put("template", t));
-        options.flavor().ifPresent(f -> body.put("flavor", f));
-        options.timeout().ifPresent(t -> timeout(body, t));
-        if (!options.volumes().isEmpty()) {
-            strings(body.putArray("volumes"), options.volumes());
-        }
-        return body;
+        return request(() -> new ExecuteCodeRequest(code, options.template().orElse(null),
+                options.sessionId().orElse(null), options.flavor().orElse(null), seconds(options.timeout()),
+                options.volumes()));
     }
 
-    /**
-     * {@code {"code", "template"?, "timeout"?, "verbose", "required_tools"?}}, as {@code POST /tasks}
-     * takes it.
-     */
-    static ObjectNode taskRequest(String code, TaskOptions options) {
+    static DispatchTaskRequest taskRequest(String code, TaskOptions options) {
         java.util.Objects.requireNonNull(code, "code");
-        ObjectNode body = MAPPER.createObjectNode();
-        body.put("code", code);
-        options.template().ifPresent(t -> body.put("template", t));
-        options.timeout().ifPresent(t -> timeout(body, t));
-        body.put("verbose", options.verbose());
-        if (!options.requiredTools().isEmpty()) {
-            strings(body.putArray("required_tools"), options.requiredTools());
-        }
-        options.image().ifPresent(i -> body.put("image", i));
-        options.pull().ifPresent(p -> body.put("pull", p.id()));
-        return body;
+        return request(() -> new DispatchTaskRequest(code, null, options.template().orElse(null),
+                seconds(options.timeout()), options.verbose(),
+                options.requiredTools().isEmpty() ? null : options.requiredTools(), options.image().orElse(null),
+                options.pull().map(PullPolicy::id).orElse(null)));
     }
 
-    /** {@code {"timeout": seconds}}, as {@code POST /tasks/{id}/wait} takes it. */
-    static ObjectNode waitRequest(Duration wait) {
-        ObjectNode body = MAPPER.createObjectNode();
-        timeout(body, wait);
-        return body;
+    static WaitRequest waitRequest(Duration wait) {
+        return request(() -> new WaitRequest(seconds(Optional.of(wait))));
     }
 
-    /** Seconds, whole when they are, else with millisecond precision (at least 1 ms). */
-    private static void timeout(ObjectNode body, Duration t) {
-        long millis = Math.max(1, t.toMillis());
-        if (millis % 1000 == 0) {
-            body.put("timeout", millis / 1000);
-        } else {
-            body.put("timeout", millis / 1000.0);
+    static PullImageRequest pullRequest(String reference, PullPolicy policy) {
+        return request(() -> new PullImageRequest(reference, policy.id()));
+    }
+
+    /** A request record, or the refusal the server would answer for it. */
+    private static <T> T request(Supplier<T> record) {
+        try {
+            return record.get();
+        } catch (BadRequestException e) {
+            throw AgentKernelException.forStatus(e.code().status(), e.code().wire(), e.getMessage());
         }
     }
 
-    private static void strings(ArrayNode array, List<String> values) {
-        for (String v : values) {
-            array.add(java.util.Objects.requireNonNull(v, "command and env entries must not be null"));
+    /** Seconds with millisecond precision (at least 1 ms), or null. */
+    private static Double seconds(Optional<Duration> t) {
+        return t.map(d -> Math.max(1, d.toMillis()) / 1000.0).orElse(null);
+    }
+
+    private static List<String> env(Map<String, String> env) {
+        return env.isEmpty() ? null : EnvVars.assignments(env);
+    }
+
+    private static Long boxed(OptionalLong value) {
+        return value.isPresent() ? value.getAsLong() : null;
+    }
+
+    // ---- answers ------------------------------------------------------------------------
+
+    /** {@code data} as the contract's {@code type}, or the {@link MalformedException} naming the field. */
+    static <T> T read(JsonNode data, Class<T> type) {
+        if (data == null || data.isNull() || data.isMissingNode()) {
+            throw new MalformedException("the answer has no data");
+        }
+        try {
+            return WireJson.answer(data, type);
+        } catch (BadRequestException e) {
+            throw new MalformedException(e.getMessage());
         }
     }
 
-    // ---- responses ----------------------------------------------------------------------
-
+    /** {@code POST /run}. */
     static RunResult runResult(JsonNode data) {
-        object(data, "a command's result");
-        Optional<Long> durationMs = optionalLong(data, "duration_ms");
-        return new RunResult(text(data, "output").orElse(""), text(data, "stdout").orElse(""),
-                text(data, "stderr").orElse(""), integer(data, "exit_code"),
-                text(data, "reason"), bool(data, "truncated"), text(data, "sandbox"),
-                durationMs.map(Duration::ofMillis));
+        dev.agentkernel.api.RunResult r = read(data, dev.agentkernel.api.RunResult.class);
+        return runResult(r.output(), r.stdout(), r.stderr(), r.encoding(), r.exitCode(), r.reason(), r.truncated(),
+                Optional.ofNullable(r.sandbox()), Optional.of(Duration.ofMillis(r.durationMs())));
+    }
+
+    /** {@code POST /sandboxes/{name}/exec}. */
+    static RunResult commandResult(JsonNode data) {
+        CommandResult r = read(data, CommandResult.class);
+        return runResult(r.output(), r.stdout(), r.stderr(), r.encoding(), r.exitCode(), r.reason(), r.truncated(),
+                Optional.empty(), Optional.empty());
+    }
+
+    static List<BatchResult> batchResults(JsonNode data) {
+        List<BatchResult> out = new ArrayList<>();
+        for (BatchItem i : read(data, dev.agentkernel.api.BatchResult.class).results()) {
+            out.add(i.error() != null ? new BatchResult.Failed(i.error())
+                    : new BatchResult.Completed(runResult(i.output(), i.stdout(), i.stderr(), i.encoding(),
+                    i.exitCode() == null ? 0 : i.exitCode(), i.reason(), i.truncated(), Optional.ofNullable(i.sandbox()),
+                    Optional.ofNullable(i.durationMs()).map(Duration::ofMillis))));
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    /** A result from the answer's output fields: text, or the exact bytes as base64. */
+    private static RunResult runResult(String output, String stdout, String stderr, String encoding, int exitCode,
+                                       String reason, Boolean truncated, Optional<String> sandbox,
+                                       Optional<Duration> duration) {
+        byte[] all;
+        byte[] out;
+        byte[] err;
+        if (encoding == null || encoding.equals("utf8")) {
+            all = utf8(output);
+            out = utf8(stdout);
+            err = utf8(stderr);
+        } else if (encoding.equals(BASE64)) {
+            all = base64(output, "output");
+            out = base64(stdout, "stdout");
+            err = base64(stderr, "stderr");
+        } else {
+            throw new MalformedException("encoding is not utf8 or base64: " + encoding);
+        }
+        return new RunResult(text(all), text(out), text(err), exitCode, Optional.ofNullable(reason),
+                Boolean.TRUE.equals(truncated), sandbox, duration, all, out, err);
+    }
+
+    private static byte[] utf8(String text) {
+        return text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] base64(String value, String field) {
+        try {
+            return value == null ? new byte[0] : Base64.getDecoder().decode(value);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedException(field + " is not base64: " + e.getMessage());
+        }
+    }
+
+    private static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     static SandboxInfo sandboxInfo(JsonNode data) {
-        object(data, "a sandbox");
-        return new SandboxInfo(required(data, "name"), text(data, "status").orElse("unknown"),
-                text(data, "backend").orElse("unknown"), text(data, "image"), number(data, "vcpus"),
-                optionalLong(data, "memory_mb").orElse(0L), text(data, "profile").flatMap(Profile::fromId),
-                bool(data, "network"), instant(data, "created_at"), text(data, "dir"),
-                optionalLong(data, "disk_mb").map(OptionalLong::of).orElse(OptionalLong.empty()),
-                optionalLong(data, "disk_used_mb").map(OptionalLong::of).orElse(OptionalLong.empty()));
+        return sandboxInfo(read(data, SandboxView.class));
     }
 
-    /** The {@code session} of an attach response. */
-    static String sessionId(JsonNode data) {
-        object(data, "an interactive session");
-        return required(data, "session");
+    private static SandboxInfo sandboxInfo(SandboxView s) {
+        return new SandboxInfo(required(s.name(), "name"), or(s.status(), "unknown"), or(s.backend(), "unknown"),
+                Optional.ofNullable(s.image()), s.vcpus(), s.memoryMb(),
+                Optional.ofNullable(s.profile()).flatMap(Profile::fromId), s.network(), instant(s.createdAt(), "created_at"),
+                Optional.ofNullable(s.dir()), optionalLong(s.diskMb()), optionalLong(s.diskUsedMb()));
     }
 
     static List<SandboxInfo> sandboxInfos(JsonNode data) {
-        return list(data, "the sandboxes", Wire::sandboxInfo);
+        return map(List.of(read(data, SandboxView[].class)), Wire::sandboxInfo);
+    }
+
+    /** The {@code session} of an attach answer. */
+    static String sessionId(JsonNode data) {
+        return required(read(data, AttachOpened.class).session(), "session");
     }
 
     static FileContent fileContent(JsonNode data) {
-        object(data, "a file");
-        String encoding = text(data, "encoding").orElse("utf8");
-        FileContent.Encoding e = switch (encoding) {
-            case "utf8", "utf-8" -> FileContent.Encoding.UTF8;
-            case "base64" -> FileContent.Encoding.BASE64;
-            default -> throw new MalformedException("unknown file encoding '" + encoding + "'");
-        };
-        String content = required(data, "content");
-        long size = optionalLong(data, "size").orElse(-1L);
-        if (size < 0) {
-            size = new FileContent(content, e, 0).bytes().length;
+        dev.agentkernel.api.FileContent f = read(data, dev.agentkernel.api.FileContent.class);
+        String encoding = or(f.encoding(), "utf8");
+        FileContent.Encoding e;
+        switch (encoding) {
+            case "utf8":
+            case "utf-8":
+                e = FileContent.Encoding.UTF8;
+                break;
+            case "base64":
+                e = FileContent.Encoding.BASE64;
+                break;
+            default:
+                throw new MalformedException("unknown file encoding '" + encoding + "'");
         }
+        String content = required(f.content(), "content");
+        long size = f.size() > 0 || content.isEmpty() ? f.size() : new FileContent(content, e, 0).bytes().length;
         return new FileContent(content, e, size);
     }
 
     static List<AuditEvent> auditEvents(JsonNode data) {
-        return list(data, "the audit events", Wire::auditEvent);
-    }
-
-    static AuditEvent auditEvent(JsonNode data) {
-        object(data, "an audit event");
-        Instant timestamp = instant(data, "timestamp")
-                .orElseThrow(() -> new MalformedException("an audit event has no timestamp"));
-        Map<String, Object> details = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = data.properties().iterator(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
-            switch (field.getKey()) {
-                case "timestamp", "event", "sandbox" -> {
-                }
-                default -> details.put(field.getKey(), plain(field.getValue()));
-            }
-        }
-        return new AuditEvent(timestamp, required(data, "event"), text(data, "sandbox"), details);
-    }
-
-    static List<BatchResult> batchResults(JsonNode data) {
-        object(data, "a batch result");
-        return list(data.get("results"), "the batch results", entry -> {
-            object(entry, "a batch entry");
-            Optional<String> error = text(entry, "error");
-            if (error.isPresent()) {
-                return new BatchResult.Failed(error.get());
-            }
-            return new BatchResult.Completed(runResult(entry));
-        });
+        return map(List.of(read(data, AuditEventView[].class)), a -> new AuditEvent(
+                instant(a.timestamp(), "timestamp")
+                        .orElseThrow(() -> new MalformedException("an audit event has no timestamp")),
+                required(a.event(), "event"), Optional.ofNullable(a.sandbox()), a.details()));
     }
 
     static ServerStatus serverStatus(JsonNode data) {
-        object(data, "the status");
-        JsonNode runs = data.path("runs");
-        JsonNode pool = data.path("pool");
-        JsonNode boxes = data.path("sandboxes");
-        JsonNode images = data.path("images");
-        return new ServerStatus(text(data, "version").orElse("unknown"),
-                Duration.ofMillis(optionalLong(data, "uptime_ms").orElse(0L)), text(data, "backend").orElse("unknown"),
-                new ServerStatus.Runs(integer(runs, "running"), integer(runs, "max")),
-                new ServerStatus.Pool(bool(pool, "enabled"), integer(pool, "target_per_key"),
-                        optionalLong(pool, "served").orElse(0L), optionalLong(pool, "missed").orElse(0L)),
-                new ServerStatus.SandboxCounts(integer(boxes, "total"), integer(boxes, "running"),
-                        integer(boxes, "stopped")),
-                images.isObject() ? new ServerStatus.ImageStoreUsage(optionalLong(images, "images").orElse(0L),
-                        optionalLong(images, "layers").orElse(0L), optionalLong(images, "bytes").orElse(0L))
-                        : ServerStatus.ImageStoreUsage.UNKNOWN);
+        StatusView s = read(data, StatusView.class);
+        StatusView.Runs runs = s.runs() == null ? new StatusView.Runs(0, 0) : s.runs();
+        StatusView.Pool pool = s.pool() == null ? StatusView.Pool.DISABLED : s.pool();
+        StatusView.Sandboxes boxes = s.sandboxes() == null ? new StatusView.Sandboxes(0, 0, 0) : s.sandboxes();
+        return new ServerStatus(or(s.version(), "unknown"), Duration.ofMillis(s.uptimeMs()), or(s.backend(), "unknown"),
+                new ServerStatus.Runs(runs.running(), runs.max()),
+                new ServerStatus.Pool(pool.enabled(), or(pool.targetPerKey(), 0), or(pool.served(), 0L),
+                        or(pool.missed(), 0L)),
+                new ServerStatus.SandboxCounts(boxes.total(), boxes.running(), boxes.stopped()),
+                s.images() == null ? ServerStatus.ImageStoreUsage.UNKNOWN
+                        : new ServerStatus.ImageStoreUsage(s.images().images(), s.images().layers(), s.images().bytes()));
     }
 
     static CodeResult codeResult(JsonNode data) {
-        object(data, "a code result");
-        Optional<CodeError> error = Optional.empty();
-        JsonNode e = data.get("error");
-        if (e != null && !e.isNull()) {
-            object(e, "a code error");
-            error = Optional.of(new CodeError(text(e, "type").orElse("Error"), text(e, "message").orElse(""),
-                    text(e, "traceback").orElse("")));
-        }
-        boolean success = data.has("success") ? bool(data, "success") : error.isEmpty();
-        return new CodeResult(required(data, "session_id"), text(data, "template").orElse(""),
-                text(data, "flavor").orElse(""), bool(data, "session_created"), bool(data, "state_lost"),
-                text(data, "stdout").orElse(""), text(data, "stderr").orElse(""), success, error,
-                Duration.ofMillis(optionalLong(data, "execution_time_ms").orElse(0L)));
+        dev.agentkernel.api.CodeResult c = read(data, dev.agentkernel.api.CodeResult.class);
+        Optional<CodeError> error = Optional.ofNullable(c.error()).map(e -> new CodeError(or(e.type(), "Error"),
+                or(e.message(), ""), or(e.traceback(), "")));
+        return new CodeResult(required(c.sessionId(), "session_id"), or(c.template(), ""), or(c.flavor(), ""),
+                c.sessionCreated(), c.stateLost(), or(c.stdout(), ""), or(c.stderr(), ""), c.success(), error,
+                Duration.ofMillis(c.executionTimeMs()));
     }
 
     static SessionInfo sessionInfo(JsonNode data) {
-        object(data, "a code session");
-        JsonNode volumes = data.get("volumes");
-        List<String> mounts = volumes == null || volumes.isNull() ? List.of()
-                : list(volumes, "the volumes", v -> {
-                    if (!v.isTextual()) {
-                        throw new MalformedException("a volume is not a string: " + abbreviate(v.toString()));
-                    }
-                    return v.asText();
-                });
-        return new SessionInfo(required(data, "session_id"), text(data, "template").orElse(""),
-                text(data, "flavor").orElse(""), number(data, "cpus"), optionalLong(data, "memory_mb").orElse(0L),
-                text(data, "state").orElse("unknown"), optionalLong(data, "executions").orElse(0L),
-                instant(data, "created_at"), instant(data, "last_used_at"), seconds(data, "age_seconds"),
-                seconds(data, "idle_seconds"), mounts);
+        return sessionInfo(read(data, SessionView.class));
+    }
+
+    private static SessionInfo sessionInfo(SessionView s) {
+        return new SessionInfo(required(s.sessionId(), "session_id"), or(s.template(), ""), or(s.flavor(), ""), s.cpus(),
+                s.memoryMb(), or(s.state(), "unknown"), s.executions(), instant(s.createdAt(), "created_at"),
+                instant(s.lastUsedAt(), "last_used_at"), Duration.ofSeconds(s.ageSeconds()),
+                Duration.ofSeconds(s.idleSeconds()), s.volumes());
     }
 
     /** {@code {"sessions": [...]}} of {@code GET /sessions}. */
     static List<SessionInfo> sessionInfos(JsonNode data) {
-        object(data, "the sessions");
-        return list(data.get("sessions"), "the sessions", Wire::sessionInfo);
+        return map(read(data, SessionList.class).sessions(), Wire::sessionInfo);
     }
 
     static SessionStats sessionStats(JsonNode data) {
-        object(data, "the session statistics");
-        Map<String, Integer> byTemplate = new LinkedHashMap<>();
-        JsonNode templates = data.get("by_template");
-        if (templates != null && !templates.isNull()) {
-            object(templates, "by_template");
-            for (Map.Entry<String, JsonNode> t : templates.properties()) {
-                byTemplate.put(t.getKey(), integer(templates, t.getKey()));
-            }
-        }
+        SessionStatsView s = read(data, SessionStatsView.class);
         Map<String, SessionStats.Pool> pool = new LinkedHashMap<>();
-        JsonNode pools = data.get("pool");
-        if (pools != null && !pools.isNull()) {
-            object(pools, "pool");
-            for (Map.Entry<String, JsonNode> p : pools.properties()) {
-                object(p.getValue(), "the pool of " + p.getKey());
-                pool.put(p.getKey(), new SessionStats.Pool(integer(p.getValue(), "ready"),
-                        integer(p.getValue(), "starting")));
-            }
+        if (s.pool() != null) {
+            s.pool().forEach((template, p) -> pool.put(template, p == null ? new SessionStats.Pool(0, 0)
+                    : new SessionStats.Pool(p.ready(), p.starting())));
         }
-        JsonNode sessions = data.get("sessions");
-        return new SessionStats(integer(data, "active_sessions"), integer(data, "max_sessions"),
-                optionalLong(data, "memory_allocated_mb").orElse(0L), optionalLong(data, "max_total_memory_mb").orElse(0L),
-                seconds(data, "session_timeout_seconds"), byTemplate, pool,
-                maintenance(data.has("maintenance") ? data.get("maintenance") : MAPPER.createObjectNode()),
-                sessions == null || sessions.isNull() ? List.of() : list(sessions, "the sessions", Wire::sessionInfo));
+        return new SessionStats(s.activeSessions(), s.maxSessions(), s.memoryAllocatedMb(), s.maxTotalMemoryMb(),
+                Duration.ofSeconds(s.sessionTimeoutSeconds()), s.byTemplate() == null ? Map.of() : s.byTemplate(), pool,
+                maintenance(s.maintenance() == null ? new MaintenanceView(false, 0, 0, null, 0, 0, 0) : s.maintenance()),
+                s.sessions() == null ? List.of() : map(s.sessions(), Wire::sessionInfo));
     }
 
-    /** The {@code maintenance} object of {@code /stats}, also the answer of pause and resume. */
+    /** The answer of pause and resume, also the {@code maintenance} of {@code /stats}. */
     static SessionStats.Maintenance maintenance(JsonNode data) {
-        object(data, "the maintenance");
-        return new SessionStats.Maintenance(bool(data, "paused"), seconds(data, "interval_seconds"),
-                optionalLong(data, "runs").orElse(0L), instant(data, "last_run_at"),
-                optionalLong(data, "expired_total").orElse(0L), optionalLong(data, "evicted_total").orElse(0L),
-                optionalLong(data, "orphans_removed_total").orElse(0L));
+        return maintenance(read(data, MaintenanceView.class));
+    }
+
+    private static SessionStats.Maintenance maintenance(MaintenanceView m) {
+        return new SessionStats.Maintenance(m.paused(), Duration.ofSeconds(m.intervalSeconds()), m.runs(),
+                instant(m.lastRunAt(), "last_run_at"), m.expiredTotal(), m.evictedTotal(), m.orphansRemovedTotal());
     }
 
     static TaskInfo taskInfo(JsonNode data) {
-        object(data, "a task");
-        String status = required(data, "status");
-        TaskStatus parsed;
+        return taskInfo(read(data, TaskView.class));
+    }
+
+    private static TaskInfo taskInfo(TaskView t) {
+        TaskStatus status;
         try {
-            parsed = TaskStatus.fromId(status);
+            status = TaskStatus.fromId(required(t.status(), "status"));
         } catch (IllegalArgumentException e) {
             throw new MalformedException(e.getMessage());
         }
-        JsonNode tools = data.get("required_tools");
-        List<String> required = tools == null || tools.isNull() ? List.of() : list(tools, "the required tools", t -> {
-            if (!t.isTextual()) {
-                throw new MalformedException("a required tool is not a string: " + abbreviate(t.toString()));
-            }
-            return t.asText();
-        });
-        return new TaskInfo(required(data, "task_id"), parsed, bool(data, "queued"), text(data, "output").orElse(""),
-                text(data, "error"), optionalLong(data, "exit_code").map(Long::intValue), integer(data, "attempts"),
-                text(data, "template").orElse(""), seconds(data, "timeout"), bool(data, "verbose"), required,
-                text(data, "code"), instant(data, "created_at"), instant(data, "started_at"),
-                instant(data, "finished_at"));
+        if (!(t.timeout() >= 0) || t.timeout() > Long.MAX_VALUE / 1000.0) {
+            throw new MalformedException("timeout is not a number of seconds: " + t.timeout());
+        }
+        return new TaskInfo(required(t.taskId(), "task_id"), status, t.queued(), or(t.output(), ""),
+                Optional.ofNullable(t.error()), Optional.ofNullable(t.exitCode()), t.attempts(), or(t.template(), ""),
+                Duration.ofMillis(Math.round(t.timeout() * 1000)), t.verbose(), t.requiredTools(),
+                Optional.ofNullable(t.code()), instant(t.createdAt(), "created_at"), instant(t.startedAt(), "started_at"),
+                instant(t.finishedAt(), "finished_at"));
     }
 
     /** {@code {"tasks": [...]}} of {@code GET /tasks}. */
     static List<TaskInfo> taskInfos(JsonNode data) {
-        object(data, "the tasks");
-        return list(data.get("tasks"), "the tasks", Wire::taskInfo);
+        return map(read(data, TaskList.class).tasks(), Wire::taskInfo);
     }
 
     /** {@code {"success", "message", "task"}} of {@code POST /tasks/{id}/cancel}. */
     static Cancellation cancellation(JsonNode data) {
-        object(data, "a cancellation");
-        return new Cancellation(bool(data, "success"), text(data, "message").orElse(""), taskInfo(data.get("task")));
+        TaskCancellation c = read(data, TaskCancellation.class);
+        return new Cancellation(c.success(), or(c.message(), ""), taskInfo(required(c.task(), "task")));
     }
 
     /** {@code {"tools_dir", "libraries": [...]}} of {@code GET /tools}. */
     static ToolCatalog toolCatalog(JsonNode data) {
-        object(data, "the tools");
-        return new ToolCatalog(text(data, "tools_dir"), list(data.get("libraries"), "the tool libraries", l -> {
-            object(l, "a tool library");
-            JsonNode functions = l.get("functions");
-            return new ToolLibrary(required(l, "name"), text(l, "language").orElse(""),
-                    text(l, "description").orElse(""), functions == null || functions.isNull() ? List.of()
-                    : list(functions, "the functions", f -> {
-                        object(f, "a tool function");
-                        return new ToolFunction(required(f, "name"), text(f, "signature").orElse(""),
-                                text(f, "description").orElse(""));
-                    }));
-        }));
+        ToolSearchResult r = read(data, ToolSearchResult.class);
+        return new ToolCatalog(Optional.ofNullable(r.toolsDir()), map(r.libraries(), Wire::toolLibrary));
+    }
+
+    private static ToolLibrary toolLibrary(ToolLibraryView l) {
+        return new ToolLibrary(required(l.name(), "name"), or(l.language(), ""), or(l.description(), ""),
+                map(l.functions(), f -> new ToolFunction(required(f.name(), "name"), or(f.signature(), ""),
+                        or(f.description(), ""))));
     }
 
     /**
-     * The event of one SSE frame, or empty for a type this client does not know (skipped, as the
-     * published clients do).
+     * The event of one SSE frame of a command, or empty for a type this client does not know
+     * (skipped, as the published clients do).
      */
     static Optional<StreamEvent> streamEvent(String type, String data) {
-        if (!List.of("started", "progress", "output", "done", "error").contains(type)) {
-            return Optional.empty();
-        }
-        JsonNode parsed;
-        try {
-            parsed = MAPPER.readTree(data);
-        } catch (IOException e) {
-            parsed = null;
-        }
-        if (parsed == null || !parsed.isObject()) {
-            if (type.equals("error")) {
-                return Optional.of(new StreamEvent.Error(data)); // a plain-text message is still a message
-            }
-            throw new MalformedException("the data of a '" + type + "' event is not a JSON object: " + abbreviate(data));
-        }
-        JsonNode json = parsed;
-        return Optional.of(switch (type) {
-            case "started" -> new StreamEvent.Started(text(json, "sandbox").orElse(""));
-            case "progress" -> new StreamEvent.Progress(text(json, "stage").orElse(""));
-            case "output" -> new StreamEvent.Output(text(json, "stream").orElse("stdout"),
-                    text(json, "data").or(() -> text(json, "content")).orElse(""));
-            case "done" -> new StreamEvent.Done(integer(json, "exit_code"), text(json, "reason"));
-            default -> new StreamEvent.Error(text(json, "message").or(() -> text(json, "error"))
-                    .orElse("the run failed without a message"));
-        });
-    }
-
-    /** {@code {"image": ..., "policy": ...}}, as {@code /images/pull} takes it. */
-    static ObjectNode pullRequest(String reference, PullPolicy policy) {
-        ObjectNode body = MAPPER.createObjectNode();
-        body.put("image", reference);
-        body.put("policy", policy.id());
-        return body;
-    }
-
-    static ImageInfo imageInfo(JsonNode data) {
-        object(data, "an image");
-        return new ImageInfo(required(data, "reference"), text(data, "digest").orElse(""),
-                text(data, "platform").orElse(""), optionalLong(data, "size").orElse(0L), integer(data, "layers"),
-                instant(data, "stored_at"));
-    }
-
-    static List<ImageInfo> imageInfos(JsonNode data) {
-        object(data, "the image list");
-        return list(data.get("images"), "images", Wire::imageInfo);
-    }
-
-    /** A progress event of a pull; empty for the end events and unknown ones. */
-    static Optional<ImagePullEvent> imagePullEvent(String event, JsonNode data) {
-        switch (event) {
-            case "resolved":
-                object(data, "a resolved event");
-                return Optional.of(new ImagePullEvent.Resolved(required(data, "reference"), required(data, "digest"),
-                        integer(data, "layers")));
+        switch (type) {
+            case "started":
+                return Optional.of(new StreamEvent.Started(or(event(type, data, CommandEvent.Started.class).sandbox(), "")));
             case "progress":
-                object(data, "a progress event");
-                return Optional.of(new ImagePullEvent.Progress(required(data, "layer"),
-                        optionalLong(data, "bytes_done").orElse(0L), optionalLong(data, "bytes_total").orElse(0L)));
-            case "layer":
-                object(data, "a layer event");
-                return Optional.of(new ImagePullEvent.LayerDone(required(data, "layer"),
-                        optionalLong(data, "bytes_fetched").orElse(0L), bool(data, "already_stored")));
+                return Optional.of(new StreamEvent.Progress(or(event(type, data, CommandEvent.Progress.class).stage(), "")));
+            case "output": {
+                CommandEvent.Output o = event(type, data, CommandEvent.Output.class);
+                return Optional.of(new StreamEvent.Output(or(o.stream(), "stdout"), or(o.data(), or(o.content(), ""))));
+            }
+            case "done": {
+                CommandEvent.Done d = event(type, data, CommandEvent.Done.class);
+                return Optional.of(new StreamEvent.Done(d.exitCode(), Optional.ofNullable(d.reason())));
+            }
+            case "error": {
+                Optional<JsonNode> json = object(data);
+                if (json.isEmpty()) {
+                    return Optional.of(new StreamEvent.Error(data)); // a plain-text message is still a message
+                }
+                return Optional.of(new StreamEvent.Error(or(read(json.get(), CommandEvent.Error.class).message(),
+                        "the run failed without a message")));
+            }
             default:
                 return Optional.empty();
         }
     }
 
-    // ---- field access -------------------------------------------------------------------
+    /** {@code images} of {@code GET /images}. */
+    static List<ImageInfo> imageInfos(JsonNode data) {
+        return map(read(data, ImageList.class).images(), Wire::imageInfo);
+    }
 
-    private static void object(JsonNode node, String what) {
-        if (node == null || !node.isObject()) {
-            throw new MalformedException(what + " is not a JSON object: " + abbreviate(String.valueOf(node)));
+    static ImageInfo imageInfo(ImageView i) {
+        return new ImageInfo(required(i.reference(), "reference"), or(i.digest(), ""), or(i.platform(), ""), i.size(),
+                i.layers(), instant(i.storedAt(), "stored_at"));
+    }
+
+    /** A progress event of a pull from its record; the end events are the caller's. */
+    static ImagePullEvent imagePullEvent(dev.agentkernel.api.ImagePullEvent.Resolved r) {
+        return new ImagePullEvent.Resolved(required(r.reference(), "reference"), required(r.digest(), "digest"),
+                r.layers());
+    }
+
+    static ImagePullEvent imagePullEvent(dev.agentkernel.api.ImagePullEvent.Progress p) {
+        return new ImagePullEvent.Progress(required(p.layer(), "layer"), p.bytesDone(), p.bytesTotal());
+    }
+
+    static ImagePullEvent imagePullEvent(dev.agentkernel.api.ImagePullEvent.Layer l) {
+        return new ImagePullEvent.LayerDone(required(l.layer(), "layer"), l.bytesFetched(), l.alreadyStored());
+    }
+
+    /** The JSON data of an SSE frame as the contract's {@code type}. */
+    static <T> T event(String name, String data, Class<T> type) {
+        return read(object(data).orElseThrow(() -> new MalformedException("the data of a '" + name
+                + "' event is not a JSON object: " + abbreviate(data))), type);
+    }
+
+    private static Optional<JsonNode> object(String data) {
+        try {
+            return Optional.ofNullable(WireJson.mapper().readTree(data)).filter(JsonNode::isObject);
+        } catch (JsonProcessingException e) {
+            return Optional.empty();
         }
     }
 
-    private static <T> List<T> list(JsonNode node, String what, java.util.function.Function<JsonNode, T> item) {
-        if (node == null || !node.isArray()) {
-            throw new MalformedException(what + " are not a JSON array: " + abbreviate(String.valueOf(node)));
-        }
-        List<T> out = new ArrayList<>(node.size());
-        for (JsonNode n : node) {
-            out.add(item.apply(n));
+    // ---- values -------------------------------------------------------------------------
+
+    private static <A, B> List<B> map(List<A> values, Function<A, B> f) {
+        List<B> out = new ArrayList<>(values.size());
+        for (A v : values) {
+            out.add(f.apply(v));
         }
         return Collections.unmodifiableList(out);
     }
 
-    private static Optional<String> text(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-            return Optional.empty();
+    private static <T> T required(T value, String field) {
+        if (value == null) {
+            throw new MalformedException(field + " is missing");
         }
-        if (!v.isTextual()) {
-            throw new MalformedException(field + " is not a string: " + abbreviate(v.toString()));
-        }
-        return Optional.of(v.asText());
+        return value;
     }
 
-    private static String required(JsonNode node, String field) {
-        return text(node, field).orElseThrow(() -> new MalformedException(field + " is missing"));
+    private static <T> T or(T value, T absent) {
+        return value == null ? absent : value;
     }
 
-    private static Optional<Long> optionalLong(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-            return Optional.empty();
-        }
-        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw new MalformedException(field + " is not a whole number: " + abbreviate(v.toString()));
-        }
-        return Optional.of(v.asLong());
+    private static OptionalLong optionalLong(Long value) {
+        return value == null ? OptionalLong.empty() : OptionalLong.of(value);
     }
 
-    private static int integer(JsonNode node, String field) {
-        return (int) optionalLong(node, field).orElse(0L).longValue();
-    }
-
-    private static double number(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-            return 0;
-        }
-        if (!v.isNumber()) {
-            throw new MalformedException(field + " is not a number: " + abbreviate(v.toString()));
-        }
-        return v.asDouble();
-    }
-
-    /** A number of seconds (whole or not) as a duration, to the millisecond; zero when absent. */
-    private static Duration seconds(JsonNode node, String field) {
-        double value = number(node, field);
-        if (value < 0 || value > Long.MAX_VALUE / 1000.0) {
-            throw new MalformedException(field + " is not a number of seconds: " + value);
-        }
-        return Duration.ofMillis(Math.round(value * 1000));
-    }
-
-    private static boolean bool(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-            return false;
-        }
-        if (!v.isBoolean()) {
-            throw new MalformedException(field + " is not true or false: " + abbreviate(v.toString()));
-        }
-        return v.asBoolean();
-    }
-
-    private static Optional<Instant> instant(JsonNode node, String field) {
-        Optional<String> text = text(node, field);
+    private static Optional<Instant> instant(String value, String field) {
         try {
-            return text.map(Instant::parse);
+            return Optional.ofNullable(value).map(Instant::parse);
         } catch (DateTimeParseException e) {
-            throw new MalformedException(field + " is not an ISO-8601 instant: " + text.get());
+            throw new MalformedException(field + " is not an ISO-8601 instant: " + abbreviate(value));
         }
-    }
-
-    /** A JSON value as plain Java: String, Long/Double/BigInteger/BigDecimal, Boolean, List, Map or null. */
-    private static Object plain(JsonNode value) {
-        return MAPPER.convertValue(value, Object.class);
     }
 
     private static String abbreviate(String s) {

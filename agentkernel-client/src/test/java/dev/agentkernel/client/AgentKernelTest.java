@@ -21,7 +21,7 @@ class AgentKernelTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String INFO = """
-            {"name":"box","status":"running","backend":"bwrap","image":"python:3.12-alpine","vcpus":0.5,
+            {"name":"box","status":"running","backend":"bwrap","image":"python:3.12-alpine","vcpus":1,
              "memory_mb":256,"profile":"restrictive","network":false,"created_at":"2026-01-30T12:00:00Z"}""";
 
     private FakeServer server;
@@ -60,25 +60,29 @@ class AgentKernelTest {
         assertThat(req.header("Content-Type")).isEqualTo("application/json");
         assertThat(json(req)).isEqualTo(JSON.readTree("""
                 {"command":["python3","-c","print(1 + 1)"],"image":"python:3.12-alpine","profile":"restrictive",
-                 "fast":false,"pull":"always","timeout":1.5,"env":["A=1","B=x=y"]}"""));
+                 "fast":false,"pull":"always","timeout":1.5,"env":["A=1","B=x=y"],"output_encoding":"base64"}"""));
     }
 
     @Test
     void runDefaultsSendFastAndNothingElse() throws Exception {
         server.on("POST", "/run", c -> c.data("{\"output\":\"hi\\n\"}"));
         RunResult r = client.run("echo", "hi");
-        assertThat(json(server.last())).isEqualTo(JSON.readTree("{\"command\":[\"echo\",\"hi\"],\"fast\":true}"));
-        // An older server reports only the output: everything else is empty, 0 or false.
+        assertThat(json(server.last())).isEqualTo(JSON.readTree(
+                "{\"command\":[\"echo\",\"hi\"],\"fast\":true,\"output_encoding\":\"base64\"}"));
+        // An older server reports only the output, as text: everything else is empty, 0 or false, and
+        // the bytes are the text's.
         assertThat(r).isEqualTo(new RunResult("hi\n", "", "", 0, Optional.empty(), false, Optional.empty(),
-                Optional.empty()));
+                Optional.of(Duration.ZERO)));
+        assertThat(r.outputBytes()).isEqualTo("hi\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @Test
-    void wholeSecondTimeoutsAreSentAsIntegers() throws Exception {
+    void timeoutsAreSentInSeconds() throws Exception {
         server.on("POST", "/run", c -> c.data("{\"output\":\"\"}"));
         client.run(List.of("true"), RunOptions.defaults().withTimeout(Duration.ofMinutes(2)));
-        assertThat(json(server.last()).get("timeout").isIntegralNumber()).isTrue();
-        assertThat(json(server.last()).get("timeout").asLong()).isEqualTo(120);
+        assertThat(json(server.last()).get("timeout").asDouble()).isEqualTo(120);
+        client.run(List.of("true"), RunOptions.defaults().withTimeout(Duration.ofNanos(1)));
+        assertThat(json(server.last()).get("timeout").asDouble()).as("at least a millisecond").isEqualTo(0.001);
     }
 
     @Test
@@ -100,7 +104,7 @@ class AgentKernelTest {
         RunResult r = client.execInSandbox("box", List.of("sh", "-c", "exit 3"), ExecOptions.defaults()
                 .withEnv(Map.of("K", "V")).withWorkdir("/tmp").withTimeout(Duration.ofSeconds(5)));
         assertThat(json(server.last())).isEqualTo(JSON.readTree("""
-                {"command":["sh","-c","exit 3"],"env":["K=V"],"workdir":"/tmp","timeout":5}"""));
+                {"command":["sh","-c","exit 3"],"env":["K=V"],"workdir":"/tmp","timeout":5.0,"output_encoding":"base64"}"""));
         assertThat(r).isEqualTo(new RunResult("out\nerr\n", "out\n", "err\n", 3, Optional.empty(), false,
                 Optional.empty(), Optional.empty()));
     }
@@ -111,7 +115,7 @@ class AgentKernelTest {
     void sandboxInfoIsMappedFieldByField() {
         server.on("GET", "/sandboxes/box", c -> c.data(INFO));
         SandboxInfo info = client.getSandbox("box");
-        assertThat(info).isEqualTo(new SandboxInfo("box", "running", "bwrap", Optional.of("python:3.12-alpine"), 0.5,
+        assertThat(info).isEqualTo(new SandboxInfo("box", "running", "bwrap", Optional.of("python:3.12-alpine"), 1,
                 256, Optional.of(Profile.RESTRICTIVE), false, Optional.of(Instant.parse("2026-01-30T12:00:00Z")),
                 Optional.empty()));
         assertThat(info.running()).isTrue();
@@ -134,17 +138,22 @@ class AgentKernelTest {
     void createSendsTheOptionsAndAccepts201() throws Exception {
         server.on("POST", "/sandboxes", c -> c.json(201, "{\"success\":true,\"data\":" + INFO + "}"));
         SandboxInfo info = client.createSandbox("box", SandboxOptions.defaults().withImage("python:3.12-alpine")
-                .withVcpus(0.5).withMemoryMb(256).withProfile(Profile.RESTRICTIVE).withNetwork(false)
+                .withVcpus(1).withMemoryMb(256).withProfile(Profile.RESTRICTIVE).withNetwork(false)
                 .withPull(PullPolicy.NEVER));
         assertThat(info.name()).isEqualTo("box");
         assertThat(json(server.last())).isEqualTo(JSON.readTree("""
-                {"name":"box","image":"python:3.12-alpine","vcpus":0.5,"memory_mb":256,"profile":"restrictive",
+                {"name":"box","image":"python:3.12-alpine","vcpus":1,"memory_mb":256,"profile":"restrictive",
                  "network":false,"pull":"never"}"""));
 
         client.createSandbox("plain");
         assertThat(json(server.last())).isEqualTo(JSON.readTree("{\"name\":\"plain\"}"));
         client.createSandbox("two", SandboxOptions.defaults().withVcpus(2));
         assertThat(json(server.last()).get("vcpus").isIntegralNumber()).as("whole vCPUs as an integer").isTrue();
+        int sent = server.requests.size();
+        assertThatThrownBy(() -> client.createSandbox("half", SandboxOptions.defaults().withVcpus(0.5)))
+                .as("the contract's vcpus are whole").isInstanceOf(ValidationException.class)
+                .hasMessageContaining("vcpus must be a whole number");
+        assertThat(server.requests).hasSize(sent);
     }
 
     @Test
@@ -278,7 +287,8 @@ class AgentKernelTest {
         List<BatchResult> results = client.batchRun(List.of(BatchCommand.of("echo", "a"),
                 BatchCommand.of(List.of("true"), RunOptions.defaults().withImage("nope"))));
         assertThat(json(server.last())).isEqualTo(JSON.readTree("""
-                {"commands":[{"command":["echo","a"],"fast":true},{"command":["true"],"image":"nope","fast":true}]}"""));
+                {"commands":[{"command":["echo","a"],"fast":true,"output_encoding":"base64"},
+                             {"command":["true"],"image":"nope","fast":true,"output_encoding":"base64"}]}"""));
         assertThat(results).hasSize(2);
         assertThat(results.get(0)).isInstanceOfSatisfying(BatchResult.Completed.class,
                 c -> assertThat(c.result().output()).isEqualTo("a\n"));

@@ -72,7 +72,7 @@ class CodeSessionApiTest {
         client.executeCode("print(1)");
         assertThat(json(server.last())).isEqualTo(JSON.readTree("{\"code\":\"print(1)\"}"));
         client.executeCode("print(2)", CodeOptions.defaults().withSessionId("ses-1").withTimeout(Duration.ofMinutes(2)));
-        assertThat(json(server.last())).isEqualTo(JSON.readTree("{\"code\":\"print(2)\",\"session_id\":\"ses-1\",\"timeout\":120}"));
+        assertThat(json(server.last())).isEqualTo(JSON.readTree("{\"code\":\"print(2)\",\"session_id\":\"ses-1\",\"timeout\":120.0}"));
     }
 
     @Test
@@ -114,7 +114,7 @@ class CodeSessionApiTest {
                 .hasMessageContaining("POST /execute is malformed: session_id is missing");
         server.on("POST", "/execute", c -> c.data("{\"session_id\":\"s\",\"error\":\"boom\"}"));
         assertThatThrownBy(() -> client.executeCode("1")).isInstanceOf(ServerException.class)
-                .hasMessageContaining("a code error is not a JSON object");
+                .hasMessageContaining("POST /execute is malformed: error must be a JSON object");
     }
 
     @Test
@@ -153,10 +153,10 @@ class CodeSessionApiTest {
 
     @Test
     void aSparseSessionHasEmptyValues() {
-        server.on("GET", "/sessions", c -> c.data("{\"sessions\":[{\"session_id\":\"s\",\"state\":\"busy\",\"age_seconds\":1.5}]}"));
+        server.on("GET", "/sessions", c -> c.data("{\"sessions\":[{\"session_id\":\"s\",\"state\":\"busy\",\"age_seconds\":2}]}"));
         SessionInfo s = client.listSessions().getFirst();
         assertThat(s).isEqualTo(new SessionInfo("s", "", "", 0, 0, "busy", 0, Optional.empty(), Optional.empty(),
-                Duration.ofMillis(1500), Duration.ZERO, List.of()));
+                Duration.ofSeconds(2), Duration.ZERO, List.of()));
         assertThat(s.busy()).isTrue();
     }
 

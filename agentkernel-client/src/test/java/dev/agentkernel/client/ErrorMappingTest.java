@@ -167,7 +167,7 @@ class ErrorMappingTest {
         server.on("GET", "/sandboxes/box", c -> c.data("{\"name\":\"box\",\"status\":7}"));
         assertThatThrownBy(() -> client.getSandbox("box")).isInstanceOfSatisfying(ServerException.class,
                         e -> assertThat(e.status()).isEqualTo(200))
-                .hasMessageContaining("response to GET /sandboxes/box is malformed: status is not a string");
+                .hasMessageContaining("response to GET /sandboxes/box is malformed: status must be a string");
 
         server.on("GET", "/sandboxes/box/logs", c -> c.data("[{\"event\":\"x\",\"timestamp\":\"yesterday\"}]"));
         assertThatThrownBy(() -> client.logs("box")).isInstanceOf(ServerException.class)

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The task examples of {@code examples/} (the three of the tasks documentation: a pipeline
  * through the shared workspace, concurrent tasks, error handling) run as the programs they are
- * (the JDK's source launcher, the client's classes or jar and Jackson on the class path) against the
+ * (the JDK's source launcher, the client's classes or jar, the contract's and Jackson on the class path) against the
  * real daemon, their output checked against values computed here.
  */
 class ExamplesIT extends DaemonTestBase {
@@ -34,7 +34,8 @@ class ExamplesIT extends DaemonTestBase {
     Run example(String name, String... args) throws IOException, InterruptedException {
         Path examples = Path.of(System.getProperty("user.dir")).toAbsolutePath().resolveSibling("examples");
         String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(e -> e.contains("agentkernel-client") && !e.endsWith("test-classes") || e.contains("jackson-"))
+                .filter(e -> e.contains("agentkernel-client") && !e.endsWith("test-classes") || e.contains("agentkernel-api")
+                        || e.contains("jackson-"))
                 .reduce((a, b) -> a + File.pathSeparator + b).orElseThrow();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", classPath, examples.resolve(name).toString()));

@@ -136,7 +136,7 @@ class TaskApiTest {
         assertThat(t.status()).isEqualTo(TaskStatus.COMPLETED);
         assertThat(server.requests).hasSize(3);
         for (FakeServer.Request r : server.requests) {
-            assertThat(json(r)).isEqualTo(JSON.readTree("{\"timeout\":600}"));
+            assertThat(json(r)).isEqualTo(JSON.readTree("{\"timeout\":600.0}"));
         }
     }
 
@@ -221,7 +221,7 @@ class TaskApiTest {
         fakeTasks(true);
         try (TaskManager manager = client.taskManager(TaskOptions.defaults().withTimeout(Duration.ofSeconds(30)))) {
             String a = manager.dispatchTask("print(1)");
-            assertThat(json(server.last())).isEqualTo(JSON.readTree("{\"code\":\"print(1)\",\"timeout\":30,\"verbose\":false}"));
+            assertThat(json(server.last())).isEqualTo(JSON.readTree("{\"code\":\"print(1)\",\"timeout\":30.0,\"verbose\":false}"));
             String b = manager.dispatchTask("echo 2", TaskOptions.defaults().withTemplate("bash"));
             assertThat(json(server.last()).get("template").asText()).isEqualTo("bash");
             assertThat(manager.listTasks()).extracting(TaskInfo::taskId).containsExactly(b, a);

@@ -40,6 +40,18 @@ final class RequestFields {
         return new CommandSpec(r.command(), env(r.env()), workdir, timeout(r.timeout()), r.asRoot());
     }
 
+    /**
+     * Refuses {@code "output_encoding": "base64"} on a streamed command: its {@code output} events are
+     * UTF-8 text, and the exact bytes come only in the answer of {@code plain} (the same request
+     * without {@code /stream}).
+     */
+    static void requireTextOutput(boolean base64, String plain) {
+        if (base64) {
+            throw new dev.agentkernel.model.InvalidRequestException("output_encoding base64 is not supported on "
+                    + plain + "/stream (its output events are UTF-8 text); ask " + plain + " for the exact bytes");
+        }
+    }
+
     /** {@code KEY=VALUE} assignments, checked. */
     static Map<String, String> env(List<String> assignments) {
         Map<String, String> env = new LinkedHashMap<>();

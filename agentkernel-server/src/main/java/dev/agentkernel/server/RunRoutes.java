@@ -39,15 +39,18 @@ final class RunRoutes {
     }
 
     void run(ServerRequest req, ServerResponse res) throws InterruptedException {
-        RunRequest request = RequestFields.run(Json.read(bodies.read(req), dev.agentkernel.api.RunRequest.class));
+        dev.agentkernel.api.RunRequest body = Json.read(bodies.read(req), dev.agentkernel.api.RunRequest.class);
+        RunRequest request = RequestFields.run(body);
         try (CollectedOutput collected = CollectedOutput.spilling(spoolDir)) {
             RunOutcome outcome = runs.run(request, collected, () -> false);
-            Json.sendSuccess(res, 200, json -> collected.writeFields(json, outcome));
+            Json.sendSuccess(res, 200, json -> collected.writeFields(json, outcome, body.base64Output()));
         }
     }
 
     void stream(ServerRequest req, ServerResponse res) {
-        RunRequest request = RequestFields.run(Json.read(bodies.read(req), dev.agentkernel.api.RunRequest.class));
+        dev.agentkernel.api.RunRequest body = Json.read(bodies.read(req), dev.agentkernel.api.RunRequest.class);
+        RequestFields.requireTextOutput(body.base64Output(), "/run");
+        RunRequest request = RequestFields.run(body);
         CommandStream.serve(res, (listener, cancelled) -> runs.run(request, listener, cancelled).termination());
     }
 
@@ -79,7 +82,7 @@ final class RunRoutes {
                 for (int i = 0; i < futures.size(); i++) {
                     json.writeStartObject();
                     try {
-                        outputs.get(i).writeFields(json, futures.get(i).get());
+                        outputs.get(i).writeFields(json, futures.get(i).get(), batch.commands().get(i).base64Output());
                         json.writeNullField("error");
                     } catch (java.util.concurrent.ExecutionException e) {
                         json.writeNullField("output");

@@ -97,17 +97,20 @@ final class SandboxRoutes {
 
     void exec(ServerRequest req, ServerResponse res) throws InterruptedException {
         String name = name(req);
-        CommandSpec spec = RequestFields.exec(Json.read(bodies.read(req), ExecRequest.class));
+        ExecRequest request = Json.read(bodies.read(req), ExecRequest.class);
+        CommandSpec spec = RequestFields.exec(request);
         try (CollectedOutput collected = CollectedOutput.spilling(spoolDir)) {
             Termination end = sandboxes.exec(name, spec, collected::output, () -> false);
-            Json.sendSuccess(res, 200, json -> collected.writeFields(json, end));
+            Json.sendSuccess(res, 200, json -> collected.writeFields(json, end, request.base64Output()));
         }
     }
 
     /** {@code POST /sandboxes/{name}/exec/stream}: the exec as Server-Sent Events, like {@code /run/stream}. */
     void execStream(ServerRequest req, ServerResponse res) {
         String name = name(req);
-        CommandSpec spec = RequestFields.exec(Json.read(bodies.read(req), ExecRequest.class));
+        ExecRequest request = Json.read(bodies.read(req), ExecRequest.class);
+        RequestFields.requireTextOutput(request.base64Output(), "/sandboxes/" + name + "/exec");
+        CommandSpec spec = RequestFields.exec(request);
         sandboxes.requireRunningSandbox(name); // 404 or 409 before the stream starts
         CommandStream.serve(res, (listener, cancelled) -> {
             listener.started(name);

@@ -43,6 +43,36 @@ class RunApiIT extends ServerTestBase {
     }
 
     @Test
+    void base64OutputIsTheExactBytesAndTextStaysTheDefault() {
+        List<String> binary = List.of("sh", "-c", "printf '\\000\\377\\200abc'; printf '\\376' >&2");
+        ServerFixture.Response r = fx.run(binary, Map.of("output_encoding", "base64"));
+        JsonNode data = r.data();
+        assertThat(data.path("encoding").asText()).as("%s", r).isEqualTo("base64");
+        assertThat(java.util.Base64.getDecoder().decode(data.path("stdout").asText()))
+                .containsExactly(0x00, 0xff, 0x80, 'a', 'b', 'c');
+        assertThat(java.util.Base64.getDecoder().decode(data.path("stderr").asText())).containsExactly(0xfe);
+        assertThat(java.util.Base64.getDecoder().decode(data.path("output").asText())).hasSize(7);
+
+        ServerFixture.Response text = fx.run(binary, Map.of());
+        assertThat(text.data().has("encoding")).as("%s", text).isFalse();
+        assertThat(text.data().path("stdout").asText()).as("invalid UTF-8 replaced").isEqualTo("\u0000\ufffd\ufffdabc");
+
+        ServerFixture.Response batch = fx.post("/batch/run", "{\"commands\":[{\"command\":[\"printf\",\"\\\\377\"],"
+                + "\"output_encoding\":\"base64\"},{\"command\":[\"printf\",\"x\"]}]}");
+        JsonNode results = batch.data().path("results");
+        assertThat(results.get(0).path("encoding").asText()).as("%s", batch).isEqualTo("base64");
+        assertThat(results.get(0).path("stdout").asText()).isEqualTo("/w==");
+        assertThat(results.get(1).has("encoding")).isFalse();
+        assertThat(results.get(1).path("stdout").asText()).isEqualTo("x");
+
+        ServerFixture.Response stream = fx.post("/run/stream", "{\"command\":[\"true\"],\"output_encoding\":\"base64\"}");
+        assertThat(stream.status()).as("%s", stream).isEqualTo(400);
+        assertThat(stream.json().path("error").asText()).contains("output_encoding base64 is not supported on /run/stream");
+        ServerFixture.Response bad = fx.run(List.of("true"), Map.of("output_encoding", "hex"));
+        assertThat(bad.status()).as("%s", bad).isEqualTo(400);
+    }
+
+    @Test
     void argumentsAreArgvNotAShellString() {
         ServerFixture.Response r = fx.run(List.of("printf", "%s|", "a b", "$HOME", "'q'", ";", "*"), Map.of());
         assertThat(r.data().path("output").asText()).as("%s", r).isEqualTo("a b|$HOME|'q'|;|*|");

@@ -1,5 +1,6 @@
 package dev.agentkernel.core.run;
 
+import com.fasterxml.jackson.core.Base64Variants;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.agentkernel.agent.OutputSink;
 import dev.agentkernel.api.CommandResult;
@@ -7,6 +8,7 @@ import dev.agentkernel.api.RunResult;
 import dev.agentkernel.model.OutputStreamKind;
 import dev.agentkernel.model.Termination;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -71,24 +73,43 @@ public final class CollectedOutput implements RunListener, OutputSink, AutoClose
                 outcome.sandboxId(), outcome.elapsed().toMillis());
     }
 
-    /** The fields of {@link RunResult}, streamed. */
+    /** The fields of {@link RunResult}, streamed, the output as text. */
     public void writeFields(JsonGenerator json, RunOutcome outcome) throws IOException {
-        writeFields(json, outcome.termination());
+        writeFields(json, outcome, false);
+    }
+
+    /**
+     * The fields of {@link RunResult}, streamed; with {@code base64} the output is the exact bytes,
+     * base64, and {@code encoding} says so.
+     */
+    public void writeFields(JsonGenerator json, RunOutcome outcome, boolean base64) throws IOException {
+        writeFields(json, outcome.termination(), base64);
         json.writeStringField("sandbox", outcome.sandboxId());
         json.writeNumberField("duration_ms", outcome.elapsed().toMillis());
     }
 
-    /** The fields of {@link CommandResult}, streamed. */
+    /** The fields of {@link CommandResult}, streamed, the output as text. */
     public void writeFields(JsonGenerator json, Termination end) throws IOException {
-        writeText(json, "output", Optional.empty());
-        writeText(json, "stdout", Optional.of(OutputStreamKind.STDOUT));
-        writeText(json, "stderr", Optional.of(OutputStreamKind.STDERR));
+        writeFields(json, end, false);
+    }
+
+    /**
+     * The fields of {@link CommandResult}, streamed; with {@code base64} the output is the exact
+     * bytes, base64, and {@code encoding} says so.
+     */
+    public void writeFields(JsonGenerator json, Termination end, boolean base64) throws IOException {
+        writeOutput(json, "output", Optional.empty(), base64);
+        writeOutput(json, "stdout", Optional.of(OutputStreamKind.STDOUT), base64);
+        writeOutput(json, "stderr", Optional.of(OutputStreamKind.STDERR), base64);
         json.writeNumberField("exit_code", end.exitCode());
         if (reason(end) != null) {
             json.writeStringField("reason", reason(end));
         }
         if (truncated() != null) {
             json.writeBooleanField("truncated", true);
+        }
+        if (base64) {
+            json.writeStringField("encoding", "base64");
         }
     }
 
@@ -100,8 +121,15 @@ public final class CollectedOutput implements RunListener, OutputSink, AutoClose
         return capture.truncated() ? Boolean.TRUE : null;
     }
 
-    private void writeText(JsonGenerator json, String field, Optional<OutputStreamKind> stream) throws IOException {
+    private void writeOutput(JsonGenerator json, String field, Optional<OutputStreamKind> stream, boolean base64)
+            throws IOException {
         json.writeFieldName(field);
+        if (base64) {
+            try (InputStream bytes = capture.open(stream)) {
+                json.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, bytes, -1);
+            }
+            return;
+        }
         try (Reader text = capture.reader(stream)) {
             json.writeString(text, -1);
         }
