@@ -55,6 +55,8 @@ final class CreateCommand extends DaemonClientCommand {
     Options commandOptions() {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("image").hasArg().argName("IMAGE").desc("Runtime image (default: the daemon's)").get());
+        o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME")
+                .desc("Isolation backend: bwrap, runc or gvisor (default: the daemon's; the sandbox keeps it)").get());
         o.addOption(Option.builder().longOpt("pull").hasArg().argName("POLICY")
                 .desc("When the daemon asks the image's registry: missing (default), always, never").get());
         o.addOption(Option.builder().longOpt("dir").hasArg().argName("DIR")
@@ -97,6 +99,9 @@ final class CreateCommand extends DaemonClientCommand {
                 throw new InvalidRequestException("--image must not be empty");
             }
             options = options.withImage(image);
+        }
+        if (args.hasOption("backend")) {
+            options = options.withBackend(args.getOptionValue("backend"));
         }
         if (args.hasOption("pull")) {
             options = options.withPull(switch (dev.agentkernel.model.ImagePull.parse(args.getOptionValue("pull"))) {

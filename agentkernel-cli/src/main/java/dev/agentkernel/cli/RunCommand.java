@@ -132,6 +132,11 @@ final class RunCommand implements Subcommand {
         HostContext host = HostContext.current();
         trace(err, "config+host");
         SandboxRequest request = buildRequest(args, projectConfig.orElse(ProjectConfig.empty()), cwd);
+        Optional<String> backend = Optional.ofNullable(args.getOptionValue("backend"))
+                .or(() -> projectConfig.flatMap(c -> c.sandbox().backend()));
+        if (backend.isPresent()) {
+            request = request.withBackend(backend.get());
+        }
         if (args.hasOption("pull")) {
             request = request.withPull(ImagePull.parse(args.getOptionValue("pull")));
         }
@@ -173,8 +178,7 @@ final class RunCommand implements Subcommand {
             sandbox = sandbox.withMounts(mounts);
         }
         long started = System.nanoTime();
-        try (IsolationBackend isolation = BackendSelector.discover().open(Optional.ofNullable(args.getOptionValue("backend"))
-                .or(() -> projectConfig.flatMap(c -> c.sandbox().backend())), host)) {
+        try (IsolationBackend isolation = BackendSelector.discover().open(sandbox.backend(), host)) {
             trace(err, "backend");
             if (verbose) {
                 err.printf("agentkernel: backend %s, profile %s, network %s, memory %d MB, cpus %s, pids %d%s%n",

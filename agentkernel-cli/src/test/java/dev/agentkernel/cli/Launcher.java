@@ -181,7 +181,8 @@ final class Launcher {
     /** Runtime-directory entries other than the backend's own (empty) directory. */
     List<Path> runtimeEntries() {
         try (Stream<Path> walk = Files.walk(runtimeDir)) {
-            return walk.filter(p -> !p.equals(runtimeDir) && !p.equals(runtimeDir.resolve("bwrap"))).toList();
+            return walk.filter(p -> !p.equals(runtimeDir)
+                    && !dev.agentkernel.core.backend.BackendDirectories.isBackendsOwn(runtimeDir, p)).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -28,9 +28,11 @@ import java.util.Optional;
  * @param sudo    run as root of the sandbox (root of its own user namespace, never the host's)
  *                instead of its unprivileged user, uid 1000 (default false)
  * @param pull    when the server asks the image's registry; empty means {@link PullPolicy#MISSING}
+ * @param backend the isolation backend by name ({@code bwrap}, {@code runc}, {@code gvisor}); empty means the
+ *                server's default
  */
 public record RunOptions(Optional<String> image, Optional<Profile> profile, boolean fast, Optional<Duration> timeout,
-                         Map<String, String> env, boolean sudo, Optional<PullPolicy> pull) {
+                         Map<String, String> env, boolean sudo, Optional<PullPolicy> pull, Optional<String> backend) {
 
     /**
      * Checks and copies.
@@ -44,6 +46,23 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
         timeout.ifPresent(t -> Timeouts.requirePositive(t, "timeout"));
         env = EnvVars.copy(env);
         Objects.requireNonNull(pull, "pull");
+        Objects.requireNonNull(backend, "backend");
+    }
+
+    /**
+     * The options on the server's default backend.
+     *
+     * @param image   the runtime image; empty lets the server choose
+     * @param profile the security profile; empty means the server's default
+     * @param fast    whether the server may use its warm pool
+     * @param timeout the command's wall-clock limit
+     * @param env     environment variables of the command, in order
+     * @param sudo    run as root of the sandbox
+     * @param pull    when the server asks the image's registry
+     */
+    public RunOptions(Optional<String> image, Optional<Profile> profile, boolean fast, Optional<Duration> timeout,
+                      Map<String, String> env, boolean sudo, Optional<PullPolicy> pull) {
+        this(image, profile, fast, timeout, env, sudo, pull, Optional.empty());
     }
 
     /**
@@ -68,7 +87,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withPull(PullPolicy value) {
-        return new RunOptions(image, profile, fast, timeout, env, sudo, Optional.of(value));
+        return new RunOptions(image, profile, fast, timeout, env, sudo, Optional.of(value), backend);
     }
 
     /**
@@ -87,7 +106,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withImage(String value) {
-        return new RunOptions(Optional.of(value), profile, fast, timeout, env, sudo, pull);
+        return new RunOptions(Optional.of(value), profile, fast, timeout, env, sudo, pull, backend);
     }
 
     /**
@@ -97,7 +116,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withProfile(Profile value) {
-        return new RunOptions(image, Optional.of(value), fast, timeout, env, sudo, pull);
+        return new RunOptions(image, Optional.of(value), fast, timeout, env, sudo, pull, backend);
     }
 
     /**
@@ -107,7 +126,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withFast(boolean value) {
-        return new RunOptions(image, profile, value, timeout, env, sudo, pull);
+        return new RunOptions(image, profile, value, timeout, env, sudo, pull, backend);
     }
 
     /**
@@ -117,7 +136,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withTimeout(Duration value) {
-        return new RunOptions(image, profile, fast, Optional.of(value), env, sudo, pull);
+        return new RunOptions(image, profile, fast, Optional.of(value), env, sudo, pull, backend);
     }
 
     /**
@@ -127,7 +146,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withEnv(Map<String, String> value) {
-        return new RunOptions(image, profile, fast, timeout, value, sudo, pull);
+        return new RunOptions(image, profile, fast, timeout, value, sudo, pull, backend);
     }
 
     /**
@@ -138,7 +157,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withEnv(String name, String value) {
-        return new RunOptions(image, profile, fast, timeout, EnvVars.with(env, name, value), sudo, pull);
+        return new RunOptions(image, profile, fast, timeout, EnvVars.with(env, name, value), sudo, pull, backend);
     }
 
     /**
@@ -149,7 +168,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withSudo(boolean value) {
-        return new RunOptions(image, profile, fast, timeout, env, value, pull);
+        return new RunOptions(image, profile, fast, timeout, env, value, pull, backend);
     }
 
     /**
@@ -164,5 +183,15 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
     public RunOptions(Optional<String> image, Optional<Profile> profile, boolean fast, Optional<Duration> timeout,
                       Map<String, String> env) {
         this(image, profile, fast, timeout, env, false);
+    }
+
+    /**
+     * A copy on another isolation backend ({@code agentkernel doctor} lists those of a host).
+     *
+     * @param value the backend's name, e.g. {@code runc} or {@code gvisor}
+     * @return the changed copy
+     */
+    public RunOptions withBackend(String value) {
+        return new RunOptions(image, profile, fast, timeout, env, sudo, pull, Optional.of(value));
     }
 }

@@ -22,10 +22,30 @@ import java.util.OptionalLong;
  * @param diskMb   size of the sandbox's own disk in MiB ({@code /workspace}, {@code /tmp} and {@code /var/tmp}
  *                 together; writing past it fails with "No space left on device"); empty: the profile's default
  * @param pull     when the server asks the image's registry; empty means {@link PullPolicy#MISSING}
+ * @param backend  the isolation backend by name ({@code bwrap}, {@code runc}, {@code gvisor}); empty means
+ *                 the server's default; the sandbox keeps it
  */
 public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, OptionalLong memoryMb,
                              Optional<Profile> profile, Optional<Boolean> network, Optional<String> dir,
-                             OptionalLong diskMb, Optional<PullPolicy> pull) {
+                             OptionalLong diskMb, Optional<PullPolicy> pull, Optional<String> backend) {
+
+    /**
+     * Options on the server's default backend.
+     *
+     * @param image    the runtime image
+     * @param vcpus    whole CPUs
+     * @param memoryMb the memory limit in MiB
+     * @param profile  the security profile
+     * @param network  whether it has network access
+     * @param dir      a host directory mounted at /workspace
+     * @param diskMb   the size of its disk in MiB
+     * @param pull     when the server asks the image's registry
+     */
+    public SandboxOptions(Optional<String> image, OptionalDouble vcpus, OptionalLong memoryMb, Optional<Profile> profile,
+                          Optional<Boolean> network, Optional<String> dir, OptionalLong diskMb,
+                          Optional<PullPolicy> pull) {
+        this(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, Optional.empty());
+    }
 
     /** Checks for nulls; the server validates the values. */
     public SandboxOptions {
@@ -37,6 +57,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(diskMb, "diskMb");
         Objects.requireNonNull(pull, "pull");
+        Objects.requireNonNull(backend, "backend");
     }
 
     /**
@@ -63,7 +84,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withPull(PullPolicy value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, Optional.of(value));
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, Optional.of(value), backend);
     }
 
     /**
@@ -98,7 +119,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withImage(String value) {
-        return new SandboxOptions(Optional.of(value), vcpus, memoryMb, profile, network, dir, diskMb, pull);
+        return new SandboxOptions(Optional.of(value), vcpus, memoryMb, profile, network, dir, diskMb, pull, backend);
     }
 
     /**
@@ -108,7 +129,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withVcpus(double value) {
-        return new SandboxOptions(image, OptionalDouble.of(value), memoryMb, profile, network, dir, diskMb, pull);
+        return new SandboxOptions(image, OptionalDouble.of(value), memoryMb, profile, network, dir, diskMb, pull, backend);
     }
 
     /**
@@ -118,7 +139,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withMemoryMb(long value) {
-        return new SandboxOptions(image, vcpus, OptionalLong.of(value), profile, network, dir, diskMb, pull);
+        return new SandboxOptions(image, vcpus, OptionalLong.of(value), profile, network, dir, diskMb, pull, backend);
     }
 
     /**
@@ -128,7 +149,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withDiskMb(long value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, OptionalLong.of(value), pull);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, OptionalLong.of(value), pull, backend);
     }
 
     /**
@@ -138,7 +159,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withProfile(Profile value) {
-        return new SandboxOptions(image, vcpus, memoryMb, Optional.of(value), network, dir, diskMb, pull);
+        return new SandboxOptions(image, vcpus, memoryMb, Optional.of(value), network, dir, diskMb, pull, backend);
     }
 
     /**
@@ -148,7 +169,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withNetwork(boolean value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, Optional.of(value), dir, diskMb, pull);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, Optional.of(value), dir, diskMb, pull, backend);
     }
 
     /**
@@ -158,6 +179,17 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withDir(String value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, Optional.of(value), diskMb, pull);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, Optional.of(value), diskMb, pull, backend);
+    }
+
+    /**
+     * A copy on another isolation backend, which the sandbox keeps ({@code agentkernel doctor} lists those
+     * of a host).
+     *
+     * @param value the backend's name, e.g. {@code runc} or {@code gvisor}
+     * @return the changed copy
+     */
+    public SandboxOptions withBackend(String value) {
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, Optional.of(value));
     }
 }

@@ -84,7 +84,7 @@ final class Wire {
         return request(() -> new dev.agentkernel.api.RunRequest(List.copyOf(command), options.image().orElse(null),
                 options.profile().map(Profile::id).orElse(null), seconds(options.timeout()), env(options.env()),
                 options.fast(), options.sudo(), options.pull().map(PullPolicy::id).orElse(null),
-                exactBytes ? BASE64 : null));
+                exactBytes ? BASE64 : null, options.backend().orElse(null)));
     }
 
     static BatchRequest batchRequest(List<BatchCommand> commands) {
@@ -108,7 +108,7 @@ final class Wire {
         return request(() -> new CreateSandboxRequest(name, options.image().orElse(null),
                 options.profile().map(Profile::id).orElse(null), cpus, boxed(options.memoryMb()),
                 boxed(options.diskMb()), options.network().orElse(null), options.dir().orElse(null),
-                options.pull().map(PullPolicy::id).orElse(null)));
+                options.pull().map(PullPolicy::id).orElse(null), options.backend().orElse(null)));
     }
 
     /** {@code /sandboxes/{name}/exec} (the output's exact bytes) or {@code /exec/stream} (text). */

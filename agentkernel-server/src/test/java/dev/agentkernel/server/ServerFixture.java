@@ -349,7 +349,7 @@ final class ServerFixture implements AutoCloseable {
         List<String> left = new ArrayList<>(leftoverCgroups());
         try (Stream<Path> walk = Files.walk(runtimeDir)) {
             walk.filter(p -> !p.equals(runtimeDir))
-                    .filter(p -> !p.equals(runtimeDir.resolve("bwrap"))) // the backend's own directory may stay
+                    .filter(p -> !dev.agentkernel.core.backend.BackendDirectories.isBackendsOwn(runtimeDir, p))
                     .filter(p -> !p.startsWith(runtimeDir.resolve("agent"))) // the agent binary stays
                     .filter(p -> !p.startsWith(runtimeDir.resolve("session"))) // so do the interpreter drivers
                     .filter(p -> !p.equals(runtimeDir.resolve("spool")))

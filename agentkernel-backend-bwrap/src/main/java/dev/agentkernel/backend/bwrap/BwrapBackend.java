@@ -1,6 +1,7 @@
 package dev.agentkernel.backend.bwrap;
 
 import dev.agentkernel.agent.AgentBinary;
+import dev.agentkernel.core.backend.BackendDirectories;
 import dev.agentkernel.core.backend.Execution;
 import dev.agentkernel.core.backend.IsolationBackend;
 import dev.agentkernel.core.backend.Stdio;
@@ -61,7 +62,7 @@ final class BwrapBackend implements IsolationBackend {
         this.stage = users.isPresent() ? StageDirectory.ensure() : null;
         this.networks = new NetworkChoice(host, slirp);
         this.cgroups = cgroups;
-        this.runtimeDir = host.runtimeDir().resolve("bwrap");
+        this.runtimeDir = BackendDirectories.of(host.runtimeDir(), BwrapProvider.NAME);
         this.launcher = LauncherBinary.extractTo(host.stateDir().resolve("bin"));
         this.netGuard = NetGuardBinary.extractTo(host.stateDir().resolve("bin"));
         this.seccompFilter = SeccompFilterFile.ensure(host.stateDir().resolve("seccomp"), SeccompPolicy.defaults(),

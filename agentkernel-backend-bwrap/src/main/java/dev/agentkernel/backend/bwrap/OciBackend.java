@@ -1,6 +1,7 @@
 package dev.agentkernel.backend.bwrap;
 
 import dev.agentkernel.agent.AgentBinary;
+import dev.agentkernel.core.backend.BackendDirectories;
 import dev.agentkernel.core.backend.Execution;
 import dev.agentkernel.core.backend.IsolationBackend;
 import dev.agentkernel.core.backend.Stdio;
@@ -66,8 +67,8 @@ final class OciBackend implements IsolationBackend {
         this.stage = StageDirectory.ensure();
         this.networks = new NetworkChoice(host, Optional.empty());
         this.cgroups = cgroups;
-        this.bundles = host.runtimeDir().resolve("oci-" + runtime.backend());
-        this.runtimeState = bundles.resolve("state");
+        this.bundles = BackendDirectories.of(host.runtimeDir(), runtime.backend());
+        this.runtimeState = BackendDirectories.runtimeState(host.runtimeDir(), runtime.backend());
         this.launcher = LauncherBinary.extractTo(host.stateDir().resolve("bin"));
         this.payload = host.stateDir().resolve("oci-payload");
         Path agent = AgentBinary.extractTo(payload);
@@ -188,7 +189,7 @@ final class OciBackend implements IsolationBackend {
         try (var entries = Files.list(bundles)) {
             for (Path entry : entries.toList()) {
                 String name = entry.getFileName().toString();
-                if (!name.equals("state") && OwnerTag.isOrphaned(name)) {
+                if (!BackendDirectories.isBackendsOwn(bundles.getParent(), entry) && OwnerTag.isOrphaned(name)) {
                     removeContainer(name);
                 }
             }

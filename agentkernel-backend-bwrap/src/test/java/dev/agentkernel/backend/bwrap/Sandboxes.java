@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.agentkernel.core.backend.BackendDirectories;
 import dev.agentkernel.core.backend.BackendSelector;
 import dev.agentkernel.core.backend.Execution;
 import dev.agentkernel.core.backend.IsolationBackend;
@@ -306,10 +307,7 @@ final class Sandboxes implements AutoCloseable {
         try (Stream<Path> walk = Files.walk(runtimeDir)) {
             walk.filter(p -> !p.equals(runtimeDir))
                     // the backends' own (empty) directories may stay; anything in them may not
-                    .filter(p -> !p.equals(runtimeDir.resolve("bwrap")))
-                    .filter(p -> !p.getParent().equals(runtimeDir) || !p.getFileName().toString().startsWith("oci-"))
-                    .filter(p -> !(p.getFileName().toString().equals("state")
-                            && p.getParent().getFileName().toString().startsWith("oci-")))
+                    .filter(p -> !BackendDirectories.isBackendsOwn(runtimeDir, p))
                     .forEach(p -> left.add("runtime entry " + p));
         } catch (IOException e) {
             left.add("cannot walk " + runtimeDir + ": " + e);

@@ -1,0 +1,100 @@
+package dev.agentkernel.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentkernel.image.TestImages;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The isolation backend chosen per request, through a real daemon whose default is bwrap: {@code /run}
+ * and {@code /batch/run} on runc and on gVisor (whose kernel is its own), a persistent sandbox on runc that
+ * keeps its backend and its files across stop/start and a daemon restart, and clear refusals: an unknown
+ * backend is a 400 naming the known ones, gVisor with network here a 503 with the reason.
+ */
+class BackendChoiceIT extends SandboxTestBase {
+
+    static String base;
+
+    @BeforeAll
+    static void images() throws Exception {
+        TestImages images = TestImages.get();
+        base = images.ref(images.plain, "test/base:1");
+    }
+
+    private static JsonNode runOk(List<String> argv, Map<String, ?> extra) {
+        ServerFixture.Response r = fx.run(argv, extra);
+        assertThat(r.status()).as("%s", r).isEqualTo(200);
+        return r.data();
+    }
+
+    @Test
+    void runOnEachBackendPrintsTheSameAndGvisorHasItsOwnKernel() {
+        String hostKernel = runOk(List.of("uname", "-r"), Map.of("image", base)).path("stdout").asText();
+        for (String backend : List.of("bwrap", "runc", "gvisor")) {
+            JsonNode data = runOk(List.of("sh", "-c", "cat /etc/os-release; id -u; echo $IMAGE_NAME"),
+                    Map.of("image", base, "backend", backend, "profile", "restrictive"));
+            assertThat(data.path("exit_code").asInt()).as("%s: %s", backend, data).isZero();
+            assertThat(data.path("stdout").asText()).as(backend).isEqualTo(
+                    "NAME=\"AgentKernel test busybox\"\nID=akbusybox\n1000\nbase\n");
+        }
+        String gvisorKernel = runOk(List.of("uname", "-r"), Map.of("image", base, "backend", "gvisor",
+                "profile", "restrictive")).path("stdout").asText();
+        assertThat(gvisorKernel).isNotBlank().isNotEqualTo(hostKernel);
+        String runcKernel = runOk(List.of("uname", "-r"), Map.of("image", base, "backend", "runc"))
+                .path("stdout").asText();
+        assertThat(runcKernel).isEqualTo(hostKernel);
+    }
+
+    @Test
+    void aBatchMayMixBackends() {
+        JsonNode results = fx.postJson("/batch/run", Map.of("commands", List.of(
+                Map.of("command", List.of("uname", "-r"), "image", base, "backend", "runc"),
+                Map.of("command", List.of("uname", "-r"), "image", base, "backend", "gvisor", "profile", "restrictive"))))
+                .data().path("results");
+        assertThat(results).hasSize(2);
+        assertThat(results.get(0).path("stdout").asText()).isNotEqualTo(results.get(1).path("stdout").asText());
+    }
+
+    @Test
+    void aPersistentSandboxKeepsItsBackend() throws Exception {
+        JsonNode created = api.createOk("on-runc", Map.of("image", base, "backend", "runc"));
+        assertThat(created.path("backend").asText()).isEqualTo("runc");
+        assertThat(api.sh("on-runc", "echo kept > /workspace/f; id -u")).isEqualTo("1000\n");
+        assertThat(api.stop("on-runc").status()).isEqualTo(200);
+        assertThat(api.start("on-runc").status()).isEqualTo(200);
+        assertThat(api.sh("on-runc", "cat /workspace/f")).isEqualTo("kept\n");
+        restartDaemon();
+        assertThat(api.get("on-runc").data().path("backend").asText()).isEqualTo("runc");
+        assertThat(api.get("on-runc").data().path("status").asText()).isEqualTo("running");
+        assertThat(api.sh("on-runc", "cat /workspace/f")).isEqualTo("kept\n");
+        assertThat(api.delete("on-runc").status()).isIn(200, 204);
+    }
+
+    @Test
+    void aPersistentSandboxOnGvisor() {
+        JsonNode created = api.createOk("on-gvisor", Map.of("image", base, "backend", "gvisor", "network", false));
+        assertThat(created.path("backend").asText()).isEqualTo("gvisor");
+        assertThat(api.sh("on-gvisor", "echo hi > /workspace/g; cat /workspace/g; id -u")).isEqualTo("hi\n1000\n");
+        assertThat(api.delete("on-gvisor").status()).isIn(200, 204);
+    }
+
+    @Test
+    void anUnknownBackendIsA400AndAnImpossibleOneA503() {
+        ServerFixture.Response unknown = fx.run(List.of("true"), Map.of("image", base, "backend", "qemu"));
+        assertThat(unknown.status()).as("%s", unknown).isEqualTo(400);
+        assertThat(unknown.body()).contains("unknown backend 'qemu'").contains("bwrap").contains("runc")
+                .contains("gvisor");
+        ServerFixture.Response bad = fx.run(List.of("true"), Map.of("image", base, "backend", "Bad Name"));
+        assertThat(bad.status()).as("%s", bad).isEqualTo(400);
+        ServerFixture.Response networked = fx.run(List.of("true"), Map.of("image", base, "backend", "gvisor"));
+        assertThat(networked.status()).as("%s", networked).isEqualTo(503);
+        assertThat(networked.body()).contains("network");
+        ServerFixture.Response box = api.create("bad-backend", Map.of("image", base, "backend", "qemu"));
+        assertThat(box.status()).as("%s", box).isEqualTo(400);
+        assertThat(api.get("bad-backend").status()).isEqualTo(404);
+    }
+}
