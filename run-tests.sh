@@ -17,11 +17,11 @@ ak_find_java || exit 1
 # for comparison; busybox-static: their root file system; htpasswd: the basic-auth file; openssl:
 # the token service's key; getfattr: checks overlayfs' opaque xattrs; mmdebstrap: a Debian 13 image
 # from the Debian mirror (a glibc image whose software is not the host's; cached in ~/.cache).
-# runc and runsc: the OCI-runtime backends (runc, gvisor) that BackendContractIT and BackendChoiceIT run.
+# runc, crun and runsc: the OCI-runtime backends (runc, crun, gvisor) that BackendContractIT and BackendChoiceIT run.
 ak_require_tools bwrap:bubblewrap slirp4netns:slirp4netns nft:nftables ip:iproute2 python3:python3 tmux:tmux \
   gcc:gcc node:nodejs npm:npm chromium:chromium mkfs.ext4:e2fsprogs losetup:mount \
   docker-registry:docker-registry skopeo:skopeo umoci:umoci busybox:busybox-static htpasswd:apache2-utils \
-  openssl:openssl getfattr:attr mmdebstrap:mmdebstrap runc:runc runsc:runsc || exit 1
+  openssl:openssl getfattr:attr mmdebstrap:mmdebstrap runc:runc crun:crun runsc:runsc || exit 1
 ak_require_package_file libc6-dev /usr/lib/x86_64-linux-gnu/libc.a /usr/lib/aarch64-linux-gnu/libc.a || exit 1
 cd "$ROOT"
 # As root everything the integration tests need is installed above: a test that cannot run its

@@ -15,6 +15,7 @@
 #   scripts/bench.sh --only api                   # HTTP API latency and throughput (about 4 minutes)
 #   scripts/bench.sh --only sessions              # code sessions: warm round trip, first execution (about 1 minute)
 #   scripts/bench.sh --only images                # images: start, pull vs skopeo, shared layers, warm /run (a few minutes)
+#   scripts/bench.sh --only backends              # every backend: start vs its own tool, warm /run, idle memory
 #   scripts/bench.sh --help                       # all options (--only api --help: the API benchmark's)
 #
 # Environment: AK_BENCH_SKIP_BUILD=1 reuses the last build; AK_BENCH_MVN_ARGS adds Maven
@@ -39,6 +40,9 @@ for arg in "$@"; do
   if [[ "$prev" == --only && "$arg" == images ]]; then
     MAIN=dev.agentkernel.bench.ImageBench
   fi
+  if [[ "$prev" == --only && "$arg" == backends ]]; then
+    MAIN=dev.agentkernel.bench.BackendBench
+  fi
   prev="$arg"
 done
 for arg in "$@"; do
@@ -57,8 +61,12 @@ case "$(uname -s)" in
     # as root, sandboxes with network use the host bridge (nftables), as the daemon would
     if [[ $(id -u) -eq 0 ]]; then ak_require_tools nft:nftables ip:iproute2 || exit 1; fi
     # the image benchmark builds its images and runs its own registry
-    if [[ "$MAIN" == dev.agentkernel.bench.ImageBench ]]; then
+    if [[ "$MAIN" == dev.agentkernel.bench.ImageBench || "$MAIN" == dev.agentkernel.bench.BackendBench ]]; then
       ak_require_tools docker-registry:docker-registry skopeo:skopeo umoci:umoci || exit 1
+    fi
+    # the backend benchmark runs every OCI runtime too
+    if [[ "$MAIN" == dev.agentkernel.bench.BackendBench ]]; then
+      ak_require_tools runc:runc crun:crun runsc:runsc || exit 1
     fi ;;
   *) echo "bench: needs Linux" >&2; exit 1 ;;
 esac

@@ -58,7 +58,9 @@
  *      --host-root it stays host root instead and execs PROGRAM in the private mount namespace
  *      of point 5: an OCI runtime (runc, crun, runsc), which makes the sandbox's user namespace
  *      itself (with the same maps, so the idmapped layers and trees look the same inside) and
- *      whose bundle's root is stage/root.
+ *      whose bundle's root is stage/root. --umount PATH (with --host-root, repeatable) detaches
+ *      PATH in that private mount namespace first (crun refuses hybrid cgroup hosts unless
+ *      /sys/fs/cgroup/unified is gone from its view).
  *
  * Any failure prints "ak-launch: <what>: <why>" on stderr and exits 125, before the
  * sandbox exists. Single file, C11 + Linux, libc only; built by src/main/sh/build-launcher.sh
@@ -787,7 +789,7 @@ __attribute__((noreturn)) static void usage(void) {
         "[--prohibit NETWORK/PREFIX]... [--route NETWORK/PREFIX]...] "
         "[--read FD PATH]... [--write FD PATH]... "
         "[--userns BASE COUNT [--user UID] [--stage DIR] [--mount PATH idmap|owner|plain|overlay]... "
-        "[--layer PATH... --upper tmpfs:MB|DIR|none] [--host-root]] "
+        "[--layer PATH... --upper tmpfs:MB|DIR|none] [--host-root [--umount PATH]...]] "
         "-- PROGRAM [ARG]...");
 }
 
@@ -806,6 +808,8 @@ int main(int argc, char **argv) {
     int layer_count = 0;
     const char *upper = NULL;
     bool host_root = false;
+    const char *umounts[MAX_OPENS];
+    int umount_count = 0;
     int i = 1;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (strcmp(argv[i], "--cgroup") == 0 && i + 1 < argc && cgroup_count < MAX_CGROUPS) {
@@ -837,6 +841,8 @@ int main(int argc, char **argv) {
             upper = argv[++i];
         } else if (strcmp(argv[i], "--host-root") == 0) {
             host_root = true;
+        } else if (strcmp(argv[i], "--umount") == 0 && i + 1 < argc && umount_count < MAX_OPENS) {
+            umounts[umount_count++] = argv[++i];
         } else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc) {
             user_text = argv[++i];
         } else if (strcmp(argv[i], "--mount") == 0 && i + 2 < argc && mount_count < MAX_MOUNTS
@@ -854,6 +860,7 @@ int main(int argc, char **argv) {
     }
     if (i + 1 >= argc || argv[i + 1][0] != '/' || (mount_count > 0 && (stage == NULL || userns_base == NULL))
         || (route_count > 0 && net == NULL) || (host_root && userns_base == NULL)
+        || (umount_count > 0 && (!host_root || stage == NULL))
         || ((layer_count > 0 || upper != NULL) && (stage == NULL || userns_base == NULL || upper == NULL
                                                     || layer_count == 0))) {
         usage();
@@ -880,6 +887,11 @@ int main(int argc, char **argv) {
         }
         if (host_root) {
             close(userns);
+            for (int u = 0; u < umount_count; u++) {
+                if (umount2(umounts[u], MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) {
+                    die("detach %s: %s", umounts[u], strerror(errno));
+                }
+            }
         } else {
             become_namespace_root(userns);
         }

@@ -453,7 +453,7 @@ public final class ImageBench {
             Variant warm = new Variant("`POST /run` `{\"command\":[\"/bin/true\"],\"image\":…,\"fast\":true}`, warm "
                     + "(pool full again before each request; minimal keep-alive HTTP/1.1 client)", "warm /run", null,
                     () -> {
-                        settle(pool);
+                        settle(pool, pauseMs);
                         long served = pool.stats().served();
                         long t0 = System.nanoTime();
                         LeanHttpClient.Response r = http.post("/run", warmBody);
@@ -466,7 +466,7 @@ public final class ImageBench {
                     });
             Variant cold = new Variant("`POST /run` same request with `\"fast\": false` (cold: a new sandbox on the "
                     + "cached image, no pool)", "cold /run", null, () -> {
-                        settle(pool);
+                        settle(pool, pauseMs);
                         long t0 = System.nanoTime();
                         LeanHttpClient.Response r = http.post("/run", coldBody);
                         long elapsed = System.nanoTime() - t0;
@@ -482,7 +482,7 @@ public final class ImageBench {
      * Waits until every key of the pool has its sandboxes ready (not merely in use: a sandbox that
      * served the last request counts as in use until it is discarded and replaced), then idles.
      */
-    private void settle(WarmPool<PoolKey, AgentSandbox> pool) throws InterruptedException {
+    static void settle(WarmPool<PoolKey, AgentSandbox> pool, int pauseMs) throws InterruptedException {
         long deadline = System.nanoTime() + POOL_WAIT.toNanos();
         while (true) {
             PoolStats<PoolKey> stats = pool.stats();
@@ -501,7 +501,7 @@ public final class ImageBench {
         }
     }
 
-    private static void requireRun(LeanHttpClient.Response r, String what) {
+    static void requireRun(LeanHttpClient.Response r, String what) {
         if (r.status() != 200 || !r.text().contains("\"exit_code\":0")) {
             throw new IllegalStateException(what + ": " + r.status() + " " + r.text());
         }
@@ -523,7 +523,7 @@ public final class ImageBench {
         return elapsed;
     }
 
-    private static void removeTree(Path dir) {
+    static void removeTree(Path dir) {
         if (Files.exists(dir)) {
             try {
                 BenchImages.run(List.of("rm", "-rf", "--one-file-system", dir.toString()));
@@ -660,14 +660,14 @@ public final class ImageBench {
         return String.format(Locale.ROOT, "%.1f", bytes / 1e6);
     }
 
-    private static String value(String[] args, int i) {
+    static String value(String[] args, int i) {
         if (i >= args.length) {
             throw new IllegalArgumentException(args[i - 1] + " needs a value");
         }
         return args[i];
     }
 
-    private static int count(String[] args, int i, int min) {
+    static int count(String[] args, int i, int min) {
         String text = value(args, i);
         try {
             int n = Integer.parseInt(text);

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The isolation backend chosen per request, through a real daemon whose default is bwrap: {@code /run}
- * and {@code /batch/run} on runc and on gVisor (whose kernel is its own), a persistent sandbox on runc that
+ * and {@code /batch/run} on runc, crun and gVisor (whose kernel is its own), a persistent sandbox on runc that
  * keeps its backend and its files across stop/start and a daemon restart, and clear refusals: an unknown
  * backend is a 400 naming the known ones, gVisor with network here a 503 with the reason.
  */
@@ -34,7 +34,7 @@ class BackendChoiceIT extends SandboxTestBase {
     @Test
     void runOnEachBackendPrintsTheSameAndGvisorHasItsOwnKernel() {
         String hostKernel = runOk(List.of("uname", "-r"), Map.of("image", base)).path("stdout").asText();
-        for (String backend : List.of("bwrap", "runc", "gvisor")) {
+        for (String backend : List.of("bwrap", "runc", "crun", "gvisor")) {
             JsonNode data = runOk(List.of("sh", "-c", "cat /etc/os-release; id -u; echo $IMAGE_NAME"),
                     Map.of("image", base, "backend", backend, "profile", "restrictive"));
             assertThat(data.path("exit_code").asInt()).as("%s: %s", backend, data).isZero();

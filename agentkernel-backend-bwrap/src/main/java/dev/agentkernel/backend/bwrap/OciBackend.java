@@ -140,6 +140,7 @@ final class OciBackend implements IsolationBackend {
             argv.addAll(users.launchArguments());
             argv.addAll(sources.launcherArguments());
             argv.add("--host-root");
+            argv.addAll(runtime.launcherOptions());
             argv.add("--");
             argv.addAll(runtime.run(runtimeState, bundle, id, network));
             ProcessBuilder builder = new ProcessBuilder(argv);

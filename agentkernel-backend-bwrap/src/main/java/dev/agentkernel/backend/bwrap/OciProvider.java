@@ -16,7 +16,7 @@ import java.util.Optional;
  * bubblewrap works (lower priority): a request or the configuration names it.
  */
 public abstract sealed class OciProvider implements BackendProvider
-        permits OciProvider.Runc, OciProvider.Gvisor {
+        permits OciProvider.Runc, OciProvider.Crun, OciProvider.Gvisor {
 
     private final String name;
     private final String program;
@@ -93,6 +93,25 @@ public abstract sealed class OciProvider implements BackendProvider
         @Override
         OciRuntime runtime(Path binary) {
             return new OciRuntime.Runc(binary);
+        }
+    }
+
+    /** crun: Linux namespaces through the OCI runtime in C, on the sandbox's image. */
+    public static final class Crun extends OciProvider {
+        /** The provider (for the service loader). */
+        public Crun() {
+            super("crun", "crun", "crun", 55);
+        }
+
+        @Override
+        public String description() {
+            return "Linux namespaces through the OCI runtime crun, on the sandbox's image; same agent, cgroups, "
+                    + "seccomp filter and host bridge as bwrap";
+        }
+
+        @Override
+        OciRuntime runtime(Path binary) {
+            return new OciRuntime.Crun(binary);
         }
     }
 

@@ -29,6 +29,11 @@ sealed interface OciRuntime {
         return java.util.Optional.empty();
     }
 
+    /** Options for the launcher that execs the runtime (after {@code --host-root}). */
+    default List<String> launcherOptions() {
+        return List.of();
+    }
+
     /** Options of {@code run} after the bundle's. */
     default List<String> runOptions() {
         return List.of();
@@ -76,6 +81,33 @@ sealed interface OciRuntime {
         @Override
         public List<String> runOptions() {
             return List.of("--keep");
+        }
+    }
+
+    /**
+     * crun, the OCI runtime in C (faster to start than runc). AgentKernel's cgroup is the container's: crun
+     * leaves cgroups alone ({@code --cgroup-manager=disabled}; the launcher, and so crun and the container,
+     * joined the sandbox's cgroup before), so nothing removes the cgroup before its OOM counter is read.
+     * On hosts with cgroup v1 and a v2 mount beside it (hybrid) crun refuses to run while it sees
+     * {@code /sys/fs/cgroup/unified}: the launcher detaches it in its private mount namespace.
+     */
+    record Crun(Path binary) implements OciRuntime {
+        private static final Path UNIFIED = Path.of("/sys/fs/cgroup/unified");
+
+        @Override
+        public String backend() {
+            return "crun";
+        }
+
+        @Override
+        public List<String> globalOptions(Path state, boolean network, Path log) {
+            return List.of("--root", state.toString(), "--log", log.toString(), "--cgroup-manager=disabled");
+        }
+
+        @Override
+        public List<String> launcherOptions() {
+            return java.nio.file.Files.isDirectory(UNIFIED) && java.nio.file.Files.isDirectory(Path.of("/sys/fs/cgroup/memory"))
+                    ? List.of("--umount", UNIFIED.toString()) : List.of();
         }
     }
 

@@ -48,8 +48,11 @@ final class Sandboxes implements AutoCloseable {
     final HostContext host;
     final IsolationBackend backend;
     final Path runtimeDir;
-    /** Processes of this JVM that are not sandboxes' (test registries): not leftovers. */
-    private final java.util.Set<Long> baseline = new java.util.HashSet<>();
+    /**
+     * Processes of this JVM that are not sandboxes' (the test registries, which live as long as the JVM): not
+     * leftovers, in this test class or any later one.
+     */
+    private static final java.util.Set<Long> BASELINE = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private Sandboxes(HostContext host, IsolationBackend backend, Path runtimeDir) {
         this.host = host;
@@ -312,7 +315,7 @@ final class Sandboxes implements AutoCloseable {
         } catch (IOException e) {
             left.add("cannot walk " + runtimeDir + ": " + e);
         }
-        ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).filter(p -> !baseline.contains(p.pid()))
+        ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).filter(p -> !BASELINE.contains(p.pid()))
                 .forEach(p -> left.add(
                 "process " + p.pid() + " (parent " + p.parent().map(ProcessHandle::pid).orElse(-1L) + "): "
                         + p.info().commandLine().or(() -> p.info().command()).orElse("?")));
@@ -320,8 +323,8 @@ final class Sandboxes implements AutoCloseable {
     }
 
     /** Takes the processes this JVM runs now (test registries, ...) for its own, not for leftovers of sandboxes. */
-    void ignoreRunningProcesses() {
-        ProcessHandle.current().descendants().forEach(p -> baseline.add(p.pid()));
+    static void ignoreRunningProcesses() {
+        ProcessHandle.current().descendants().forEach(p -> BASELINE.add(p.pid()));
     }
 
     void assertNothingLeftBehind() {
