@@ -25,12 +25,6 @@ class BackendChoiceIT extends SandboxTestBase {
         base = images.ref(images.plain, "test/base:1");
     }
 
-    private static JsonNode runOk(List<String> argv, Map<String, ?> extra) {
-        ServerFixture.Response r = fx.run(argv, extra);
-        assertThat(r.status()).as("%s", r).isEqualTo(200);
-        return r.data();
-    }
-
     @Test
     void runOnEachBackendPrintsTheSameAndGvisorHasItsOwnKernel() {
         String hostKernel = runOk(List.of("uname", "-r"), Map.of("image", base)).path("stdout").asText();

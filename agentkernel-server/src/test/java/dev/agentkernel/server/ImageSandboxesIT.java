@@ -36,12 +36,6 @@ class ImageSandboxesIT extends SandboxTestBase {
         derived = images.ref(images.plain, "test/derived:1");
     }
 
-    private static JsonNode runOk(List<String> argv, Map<String, ?> extra) {
-        ServerFixture.Response r = fx.run(argv, extra);
-        assertThat(r.status()).as("%s", r).isEqualTo(200);
-        return r.data();
-    }
-
     @Test
     void runIsOnTheImageWithItsEnvWorkdirAndLayers() {
         JsonNode data = runOk(List.of("sh", "-c", "cat /etc/os-release; echo env=$IMAGE_NAME; pwd; id -u; "

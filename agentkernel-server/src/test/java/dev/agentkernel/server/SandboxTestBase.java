@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,6 +17,13 @@ import org.junit.jupiter.api.BeforeAll;
  * cgroup or child process of this JVM left.
  */
 abstract class SandboxTestBase {
+
+    /** {@code POST /run} of {@code argv} with {@code extra} fields, which must answer 200: its data. */
+    static com.fasterxml.jackson.databind.JsonNode runOk(List<String> argv, Map<String, ?> extra) {
+        ServerFixture.Response r = fx.run(argv, extra);
+        assertThat(r.status()).as("%s", r).isEqualTo(200);
+        return r.data();
+    }
 
     static final String KEY = "it-sandbox-key-5d1e";
     static final int MAX_RUNNING = 8;
