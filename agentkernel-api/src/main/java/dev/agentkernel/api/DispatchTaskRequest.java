@@ -17,16 +17,23 @@ import java.util.Map;
  * @param requiredTools   tool libraries it uses: a list of names, or an object of name to function names
  * @param image           the image it runs on (default: its template's, e.g. python:3.12-alpine)
  * @param pull            when to ask the image's registry: missing (default), always or never
+ * @param backend         the isolation backend it runs on: bwrap, runc, crun, gvisor, ... (default: the server's)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record DispatchTaskRequest(String code, String taskDescription, String template, Double timeout,
                                   Boolean verbose, @JsonTypes({"array", "object"}) Object requiredTools,
-                                  String image, String pull) {
+                                  String image, String pull, String backend) {
+
+    /** A task on the server's default backend. */
+    public DispatchTaskRequest(String code, String taskDescription, String template, Double timeout, Boolean verbose,
+                               Object requiredTools, String image, String pull) {
+        this(code, taskDescription, template, timeout, verbose, requiredTools, image, pull, null);
+    }
 
     /** A task on its template's image. */
     public DispatchTaskRequest(String code, String taskDescription, String template, Double timeout, Boolean verbose,
                                Object requiredTools) {
-        this(code, taskDescription, template, timeout, verbose, requiredTools, null, null);
+        this(code, taskDescription, template, timeout, verbose, requiredTools, null, null, null);
     }
 
     public DispatchTaskRequest {
@@ -36,6 +43,7 @@ public record DispatchTaskRequest(String code, String taskDescription, String te
         template = Check.optionalText(template, "template");
         image = Check.optionalText(image, "image");
         pull = Check.pullPolicy(pull);
+        backend = Check.backend(backend);
         timeout = Check.timeout(timeout);
         libraryNames(requiredTools);
     }

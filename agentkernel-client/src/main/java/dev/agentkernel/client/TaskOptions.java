@@ -28,9 +28,12 @@ import java.util.Optional;
  *                      library the directory lacks fails with a message saying so
  * @param image         the image the task runs on; empty means its template's (e.g. {@code python:3.12-alpine})
  * @param pull          when the daemon asks the image's registry; empty means {@link PullPolicy#MISSING}
+ * @param backend       the isolation backend it runs on ({@code bwrap}, {@code runc}, {@code gvisor}); empty means the
+ *                      daemon's default
  */
 public record TaskOptions(Optional<String> template, Optional<Duration> timeout, boolean verbose,
-                          List<String> requiredTools, Optional<String> image, Optional<PullPolicy> pull) {
+                          List<String> requiredTools, Optional<String> image, Optional<PullPolicy> pull,
+                          Optional<String> backend) {
 
     /**
      * Checks and copies.
@@ -56,6 +59,22 @@ public record TaskOptions(Optional<String> template, Optional<Duration> timeout,
         requiredTools = List.copyOf(requiredTools);
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(pull, "pull");
+        Objects.requireNonNull(backend, "backend");
+    }
+
+    /**
+     * Options on the daemon's default backend.
+     *
+     * @param template      the interpreter
+     * @param timeout       the time limit
+     * @param verbose       verbose output
+     * @param requiredTools tool libraries it uses
+     * @param image         the image it runs on
+     * @param pull          when the daemon asks the image's registry
+     */
+    public TaskOptions(Optional<String> template, Optional<Duration> timeout, boolean verbose,
+                       List<String> requiredTools, Optional<String> image, Optional<PullPolicy> pull) {
+        this(template, timeout, verbose, requiredTools, image, pull, Optional.empty());
     }
 
     /**
@@ -78,7 +97,7 @@ public record TaskOptions(Optional<String> template, Optional<Duration> timeout,
      * @return the changed copy
      */
     public TaskOptions withImage(String value) {
-        return new TaskOptions(template, timeout, verbose, requiredTools, Optional.of(value), pull);
+        return new TaskOptions(template, timeout, verbose, requiredTools, Optional.of(value), pull, backend);
     }
 
     /**
@@ -88,7 +107,7 @@ public record TaskOptions(Optional<String> template, Optional<Duration> timeout,
      * @return the changed copy
      */
     public TaskOptions withPull(PullPolicy value) {
-        return new TaskOptions(template, timeout, verbose, requiredTools, image, Optional.of(value));
+        return new TaskOptions(template, timeout, verbose, requiredTools, image, Optional.of(value), backend);
     }
 
     /**
@@ -107,7 +126,7 @@ public record TaskOptions(Optional<String> template, Optional<Duration> timeout,
      * @return the changed copy
      */
     public TaskOptions withTemplate(String value) {
-        return new TaskOptions(Optional.of(value), timeout, verbose, requiredTools, image, pull);
+        return new TaskOptions(Optional.of(value), timeout, verbose, requiredTools, image, pull, backend);
     }
 
     /**
@@ -118,7 +137,7 @@ public record TaskOptions(Optional<String> template, Optional<Duration> timeout,
      * @return the changed copy
      */
     public TaskOptions withTimeout(Duration value) {
-        return new TaskOptions(template, Optional.of(value), verbose, requiredTools, image, pull);
+        return new TaskOptions(template, Optional.of(value), verbose, requiredTools, image, pull, backend);
     }
 
     /**
@@ -128,7 +147,7 @@ public record TaskOptions(Optional<String> template, Optional<Duration> timeout,
      * @return the changed copy
      */
     public TaskOptions withVerbose(boolean value) {
-        return new TaskOptions(template, timeout, value, requiredTools, image, pull);
+        return new TaskOptions(template, timeout, value, requiredTools, image, pull, backend);
     }
 
     /**
@@ -140,7 +159,7 @@ public record TaskOptions(Optional<String> template, Optional<Duration> timeout,
     public TaskOptions withRequiredTool(String library) {
         List<String> more = new ArrayList<>(requiredTools);
         more.add(library);
-        return new TaskOptions(template, timeout, verbose, more, image, pull);
+        return new TaskOptions(template, timeout, verbose, more, image, pull, backend);
     }
 
     /**
@@ -150,6 +169,16 @@ public record TaskOptions(Optional<String> template, Optional<Duration> timeout,
      * @return the changed copy
      */
     public TaskOptions withRequiredTools(List<String> libraries) {
-        return new TaskOptions(template, timeout, verbose, libraries);
+        return new TaskOptions(template, timeout, verbose, libraries, image, pull, backend);
+    }
+
+    /**
+     * A copy that runs on another isolation backend.
+     *
+     * @param value the backend's name, e.g. {@code runc} or {@code gvisor}
+     * @return the changed copy
+     */
+    public TaskOptions withBackend(String value) {
+        return new TaskOptions(template, timeout, verbose, requiredTools, image, pull, Optional.of(value));
     }
 }

@@ -138,7 +138,7 @@ final class Wire {
         return request(() -> new DispatchTaskRequest(code, null, options.template().orElse(null),
                 seconds(options.timeout()), options.verbose(),
                 options.requiredTools().isEmpty() ? null : options.requiredTools(), options.image().orElse(null),
-                options.pull().map(PullPolicy::id).orElse(null)));
+                options.pull().map(PullPolicy::id).orElse(null), options.backend().orElse(null)));
     }
 
     static WaitRequest waitRequest(Duration wait) {

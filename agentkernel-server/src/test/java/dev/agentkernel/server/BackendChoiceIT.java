@@ -77,6 +77,27 @@ class BackendChoiceIT extends SandboxTestBase {
     }
 
     @Test
+    void aTaskRunsOnTheBackendItNames() throws Exception {
+        TestImages images = TestImages.get();
+        ServerFixture.Response dispatched = fx.postJson("/tasks", Map.of("code",
+                ". /etc/os-release; echo $VERSION_CODENAME; cat /proc/1/comm", "template", "bash", "image",
+                images.debian(), "backend", "runc"));
+        assertThat(dispatched.status()).as("%s", dispatched).isEqualTo(202);
+        String id = dispatched.data().path("task_id").asText();
+        JsonNode done = fx.postJson("/tasks/" + id + "/wait", Map.of("timeout", 120)).data();
+        assertThat(done.path("status").asText()).as("%s", done).isEqualTo("completed");
+        // under bubblewrap the sandbox's first process is bwrap; under runc it is the agent's exec shim's command
+        assertThat(done.path("output").asText()).as("%s", done).startsWith("trixie\n").doesNotContain("bwrap");
+        ServerFixture.Response onBwrap = fx.postJson("/tasks", Map.of("code", "cat /proc/1/comm", "template", "bash",
+                "image", images.debian()));
+        JsonNode control = fx.postJson("/tasks/" + onBwrap.data().path("task_id").asText() + "/wait",
+                Map.of("timeout", 120)).data();
+        assertThat(control.path("output").asText()).as("%s", control).contains("bwrap");
+        ServerFixture.Response bad = fx.postJson("/tasks", Map.of("code", "echo", "backend", "No Such"));
+        assertThat(bad.status()).as("%s", bad).isEqualTo(400);
+    }
+
+    @Test
     void anUnknownBackendIsA400AndAnImpossibleOneA503() {
         ServerFixture.Response unknown = fx.run(List.of("true"), Map.of("image", base, "backend", "qemu"));
         assertThat(unknown.status()).as("%s", unknown).isEqualTo(400);

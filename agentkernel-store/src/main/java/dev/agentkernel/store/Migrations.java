@@ -64,7 +64,9 @@ final class Migrations {
             new Migration(4, "a persistent sandbox's disk size (NULL: no limit, created before disks were limited)",
                     List.of("ALTER TABLE sandboxes ADD COLUMN disk_mb INTEGER")),
             new Migration(5, "a task's image and pull policy (NULL: its template's image, pulled when missing)",
-                    List.of("ALTER TABLE tasks ADD COLUMN image TEXT", "ALTER TABLE tasks ADD COLUMN pull TEXT")));
+                    List.of("ALTER TABLE tasks ADD COLUMN image TEXT", "ALTER TABLE tasks ADD COLUMN pull TEXT")),
+            new Migration(6, "a task's isolation backend (NULL: the daemon's default)",
+                    List.of("ALTER TABLE tasks ADD COLUMN backend TEXT")));
 
     private Migrations() {
     }

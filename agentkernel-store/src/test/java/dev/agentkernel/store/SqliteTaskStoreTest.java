@@ -35,7 +35,7 @@ class SqliteTaskStoreTest {
         TaskInfo failed = task("task-0000000000000001", TaskStatus.FAILED, t0);
         TaskInfo running = task("task-0000000000000002", TaskStatus.RUNNING, t0.plusSeconds(1));
         TaskSpec onImage = new TaskSpec("echo hi", InterpreterTemplate.BASH, Duration.ofSeconds(2), false, List.of(),
-                Optional.of("127.0.0.1:5000/team/tool:1"), dev.agentkernel.model.ImagePull.ALWAYS);
+                Optional.of("127.0.0.1:5000/team/tool:1"), dev.agentkernel.model.ImagePull.ALWAYS, Optional.of("gvisor"));
         TaskInfo queued = new TaskInfo("task-0000000000000003", onImage, TaskStatus.RUNNING, "", Optional.empty(),
                 Optional.empty(), 0, t0.plusSeconds(2), Optional.empty(), Optional.empty());
         try (Database db = Database.open(dir.resolve("a.db"))) {

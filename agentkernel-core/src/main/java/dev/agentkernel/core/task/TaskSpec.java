@@ -18,9 +18,10 @@ import java.util.Optional;
  * @param image         the image it runs on; empty: the template's ({@link InterpreterTemplate#image()}),
  *                      or {@code AGENTKERNEL_DEFAULT_IMAGE}
  * @param pull          when the image's registry is asked
+ * @param backend       the isolation backend it runs on; empty: the default
  */
 public record TaskSpec(String code, InterpreterTemplate template, Duration timeout, boolean verbose,
-                       List<String> requiredTools, Optional<String> image, ImagePull pull) {
+                       List<String> requiredTools, Optional<String> image, ImagePull pull, Optional<String> backend) {
 
     /** Validates and copies. */
     public TaskSpec {
@@ -30,6 +31,14 @@ public record TaskSpec(String code, InterpreterTemplate template, Duration timeo
         requiredTools = List.copyOf(requiredTools);
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(pull, "pull");
+        Objects.requireNonNull(backend, "backend");
+        backend.ifPresent(dev.agentkernel.model.SandboxRequest::requireBackendName);
+    }
+
+    /** A task on the default backend. */
+    public TaskSpec(String code, InterpreterTemplate template, Duration timeout, boolean verbose,
+                    List<String> requiredTools, Optional<String> image, ImagePull pull) {
+        this(code, template, timeout, verbose, requiredTools, image, pull, Optional.empty());
     }
 
     /** A task on its template's image. */
