@@ -13,10 +13,17 @@ import java.util.List;
  * @param flavor    small, medium or large (a new session's size)
  * @param timeout   the time limit in seconds
  * @param volumes   host directories to mount, {@code HOST:SANDBOX[:ro|rw]}
+ * @param backend   the isolation backend of a new session: bwrap, runc, crun, gvisor, ... (default: the server's)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ExecuteCodeRequest(@JsonProperty(required = true) String code, String template, String sessionId,
-                                 String flavor, Double timeout, List<String> volumes) {
+                                 String flavor, Double timeout, List<String> volumes, String backend) {
+
+    /** A request whose new session runs on the server's default backend. */
+    public ExecuteCodeRequest(String code, String template, String sessionId, String flavor, Double timeout,
+                              List<String> volumes) {
+        this(code, template, sessionId, flavor, timeout, volumes, null);
+    }
 
     public ExecuteCodeRequest {
         Check.required(code, "code", "{\"code\": \"print(1 + 1)\", \"template\": \"python\"}");
@@ -25,5 +32,6 @@ public record ExecuteCodeRequest(@JsonProperty(required = true) String code, Str
         flavor = Check.optionalText(flavor, "flavor");
         timeout = Check.timeout(timeout);
         volumes = Check.strings(volumes, "volumes");
+        backend = Check.backend(backend);
     }
 }

@@ -34,9 +34,25 @@ import java.util.Optional;
  * @param volumes   host directories for a new session, each {@code host:sandbox} or
  *                  {@code host:sandbox:ro}; the host path must be under a directory the daemon
  *                  allows. Not with a session id
+ * @param backend   the isolation backend of a new session ({@code bwrap}, {@code runc}, {@code gvisor}); empty
+ *                  means the server's default
  */
 public record CodeOptions(Optional<String> sessionId, Optional<String> template, Optional<String> flavor,
-                          Optional<Duration> timeout, List<String> volumes) {
+                          Optional<Duration> timeout, List<String> volumes, Optional<String> backend) {
+
+    /**
+     * Options whose new session runs on the server's default backend.
+     *
+     * @param sessionId an existing session
+     * @param template  the interpreter of a new session
+     * @param flavor    the size of a new session
+     * @param timeout   the execution's time limit
+     * @param volumes   host directories of a new session
+     */
+    public CodeOptions(Optional<String> sessionId, Optional<String> template, Optional<String> flavor,
+                       Optional<Duration> timeout, List<String> volumes) {
+        this(sessionId, template, flavor, timeout, volumes, Optional.empty());
+    }
 
     /** The server's default limit of one execution, used for the client's wait when no timeout is given. */
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -58,6 +74,7 @@ public record CodeOptions(Optional<String> sessionId, Optional<String> template,
         flavor.ifPresent(f -> requireText(f, "flavor"));
         timeout.ifPresent(t -> Timeouts.requirePositive(t, "timeout"));
         Objects.requireNonNull(volumes, "volumes");
+        Objects.requireNonNull(backend, "backend");
         for (String v : volumes) {
             requireVolume(v);
         }
@@ -84,7 +101,7 @@ public record CodeOptions(Optional<String> sessionId, Optional<String> template,
      * @return the changed copy
      */
     public CodeOptions withSessionId(String value) {
-        return new CodeOptions(Optional.of(value), template, flavor, timeout, volumes);
+        return new CodeOptions(Optional.of(value), template, flavor, timeout, volumes, backend);
     }
 
     /**
@@ -94,7 +111,7 @@ public record CodeOptions(Optional<String> sessionId, Optional<String> template,
      * @return the changed copy
      */
     public CodeOptions withTemplate(String value) {
-        return new CodeOptions(sessionId, Optional.of(value), flavor, timeout, volumes);
+        return new CodeOptions(sessionId, Optional.of(value), flavor, timeout, volumes, backend);
     }
 
     /**
@@ -104,7 +121,7 @@ public record CodeOptions(Optional<String> sessionId, Optional<String> template,
      * @return the changed copy
      */
     public CodeOptions withFlavor(String value) {
-        return new CodeOptions(sessionId, template, Optional.of(value), timeout, volumes);
+        return new CodeOptions(sessionId, template, Optional.of(value), timeout, volumes, backend);
     }
 
     /**
@@ -114,7 +131,7 @@ public record CodeOptions(Optional<String> sessionId, Optional<String> template,
      * @return the changed copy
      */
     public CodeOptions withTimeout(Duration value) {
-        return new CodeOptions(sessionId, template, flavor, Optional.of(value), volumes);
+        return new CodeOptions(sessionId, template, flavor, Optional.of(value), volumes, backend);
     }
 
     /**
@@ -127,7 +144,7 @@ public record CodeOptions(Optional<String> sessionId, Optional<String> template,
     public CodeOptions withVolume(String value) {
         List<String> more = new ArrayList<>(volumes);
         more.add(value);
-        return new CodeOptions(sessionId, template, flavor, timeout, more);
+        return new CodeOptions(sessionId, template, flavor, timeout, more, backend);
     }
 
     /**
@@ -137,7 +154,7 @@ public record CodeOptions(Optional<String> sessionId, Optional<String> template,
      * @return the changed copy
      */
     public CodeOptions withVolumes(List<String> value) {
-        return new CodeOptions(sessionId, template, flavor, timeout, value);
+        return new CodeOptions(sessionId, template, flavor, timeout, value, backend);
     }
 
     private static void requireText(String value, String what) {
@@ -155,5 +172,15 @@ public record CodeOptions(Optional<String> sessionId, Optional<String> template,
             throw new IllegalArgumentException("a volume must be written host:sandbox or host:sandbox:ro, e.g. "
                     + "/srv/data:/data:ro; got '" + volume + "'");
         }
+    }
+
+    /**
+     * A copy whose new session runs on another isolation backend.
+     *
+     * @param value the backend's name, e.g. {@code runc} or {@code gvisor}
+     * @return the changed copy
+     */
+    public CodeOptions withBackend(String value) {
+        return new CodeOptions(sessionId, template, flavor, timeout, volumes, Optional.of(value));
     }
 }

@@ -130,7 +130,7 @@ final class Wire {
         java.util.Objects.requireNonNull(code, "code");
         return request(() -> new ExecuteCodeRequest(code, options.template().orElse(null),
                 options.sessionId().orElse(null), options.flavor().orElse(null), seconds(options.timeout()),
-                options.volumes()));
+                options.volumes(), options.backend().orElse(null)));
     }
 
     static DispatchTaskRequest taskRequest(String code, TaskOptions options) {

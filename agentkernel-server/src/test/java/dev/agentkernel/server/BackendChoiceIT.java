@@ -98,6 +98,23 @@ class BackendChoiceIT extends SandboxTestBase {
     }
 
     @Test
+    void aCodeSessionRunsOnTheBackendItNames() {
+        String probe = "print(open('/proc/1/comm').read().strip())";
+        JsonNode onRunc = fx.postJson("/execute", Map.of("code", probe, "template", "python", "backend", "runc")).data();
+        assertThat(onRunc.path("success").asBoolean()).as("%s", onRunc).isTrue();
+        assertThat(onRunc.path("stdout").asText()).as("%s", onRunc).isNotBlank().doesNotContain("bwrap");
+        JsonNode again = fx.postJson("/execute", Map.of("code", "x = 6 * 7; print(x)", "session_id",
+                onRunc.path("session_id").asText())).data();
+        assertThat(again.path("stdout").asText()).as("%s", again).isEqualTo("42\n");
+        JsonNode onBwrap = fx.postJson("/execute", Map.of("code", probe, "template", "python")).data();
+        assertThat(onBwrap.path("stdout").asText()).as("%s", onBwrap).contains("bwrap");
+        ServerFixture.Response switched = fx.postJson("/execute", Map.of("code", "1", "session_id",
+                onRunc.path("session_id").asText(), "backend", "gvisor"));
+        assertThat(switched.status()).as("%s", switched).isEqualTo(400);
+        assertThat(switched.body()).contains("backend can only be given when a session is created");
+    }
+
+    @Test
     void anUnknownBackendIsA400AndAnImpossibleOneA503() {
         ServerFixture.Response unknown = fx.run(List.of("true"), Map.of("image", base, "backend", "qemu"));
         assertThat(unknown.status()).as("%s", unknown).isEqualTo(400);

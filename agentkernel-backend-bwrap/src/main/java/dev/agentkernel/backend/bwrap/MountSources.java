@@ -154,11 +154,21 @@ sealed interface MountSources {
          * then read-only itself), and returns where it will be: {@code STAGE/root}.
          */
         Path stageImageRoot(RootFs.Image image, Path etc, long memoryMb, boolean readOnly) {
-            for (Path layer : image.layers()) {
+            List<Path> layers = new ArrayList<>(image.layers());
+            layers.add(etc);
+            return stageRoot(layers, image.writable(), memoryMb, readOnly);
+        }
+
+        /**
+         * Asks the launcher for an overlay of {@code layers} (lowest first) with {@code writable} as its
+         * writable layer, else a tmpfs of {@code memoryMb}, or none when {@code readOnly}; returns
+         * {@code STAGE/root}.
+         */
+        Path stageRoot(List<Path> layers, java.util.Optional<Path> writable, long memoryMb, boolean readOnly) {
+            for (Path layer : layers) {
                 launcherArguments.addAll(List.of("--layer", layer.toString()));
             }
-            launcherArguments.addAll(List.of("--layer", etc.toString()));
-            launcherArguments.addAll(List.of("--upper", readOnly ? "none" : image.writable().map(Path::toString)
+            launcherArguments.addAll(List.of("--upper", readOnly ? "none" : writable.map(Path::toString)
                     .orElse("tmpfs:" + Math.max(1, memoryMb))));
             return stage.resolve("root");
         }

@@ -76,7 +76,13 @@ final class OciBackend implements IsolationBackend {
         if (!agent.getParent().equals(seccomp.getParent())) {
             throw new IllegalStateException("the agent and the seccomp filter must share the payload directory");
         }
-        this.specs = new OciSpecBuilder(runtime, users,
+        Path emptyLayer = host.stateDir().resolve("oci-empty");
+        try {
+            Files.createDirectories(emptyLayer);
+        } catch (IOException e) {
+            throw new BackendUnavailableException("cannot create " + emptyLayer + ": " + e.getMessage());
+        }
+        this.specs = new OciSpecBuilder(runtime, users, EtcSkeleton.prepare(host.stateDir()), emptyLayer,
                 agent.getFileName().toString(), seccomp.getFileName().toString());
         try {
             Files.createDirectories(runtimeState);

@@ -1,7 +1,6 @@
 package dev.agentkernel.backend.bwrap;
 
 import dev.agentkernel.model.CommandSpec;
-import dev.agentkernel.model.InvalidRequestException;
 import dev.agentkernel.model.Mount;
 import dev.agentkernel.model.NetworkMode;
 import dev.agentkernel.model.RootFs;
@@ -33,17 +32,25 @@ final class OciSpecBuilder {
 
     private final OciRuntime runtime;
     private final SandboxUsers users;
+    private final EtcSkeleton etc;
+    private final Path emptyLayer;
+    private final BwrapCommandLine.RootLayout hostLayout = BwrapCommandLine.RootLayout.ofHost();
     private final String agentName;
     private final String seccompName;
 
     /**
      * @param users       the sandbox's id range
+     * @param etc         the generated {@code /etc} trees of sandboxes on the host's {@code /usr}
+     * @param emptyLayer  an empty directory: the lowest layer of a root on the host's {@code /usr}
      * @param agentName   the agent binary's file name in the payload directory
      * @param seccompName the seccomp filter's file name there
      */
-    OciSpecBuilder(OciRuntime runtime, SandboxUsers users, String agentName, String seccompName) {
+    OciSpecBuilder(OciRuntime runtime, SandboxUsers users, EtcSkeleton etc, Path emptyLayer, String agentName,
+                   String seccompName) {
         this.runtime = runtime;
         this.users = users;
+        this.etc = etc;
+        this.emptyLayer = emptyLayer;
         this.agentName = agentName;
         this.seccompName = seccompName;
     }
@@ -54,21 +61,31 @@ final class OciSpecBuilder {
      * @param sources     the staged sources (collects the launcher's arguments as a side effect)
      * @param cgroupsPath the sandbox's control group, relative to the hierarchies' roots
      * @param bridge      whether the launcher made the sandbox's network namespace (then the runtime keeps it)
-     * @throws InvalidRequestException for a sandbox on the host's {@code /usr}: OCI runtimes run images
      */
     OciSpec build(SandboxSpec spec, BwrapCommandLine.Payload payload, MountSources.Staged sources, Path payloadDir,
                   String cgroupsPath, boolean bridge) {
         boolean network = spec.network() == NetworkMode.OUTBOUND;
-        RootFs.Image image = switch (spec.root()) {
-            case RootFs.Image i -> i;
-            case RootFs.Host h -> throw new InvalidRequestException("the " + runtime.backend() + " backend runs "
-                    + "sandboxes on images only; name one (e.g. --image alpine:3.20), or use the bwrap backend for the "
-                    + "host's /usr (--image host)");
-        };
-        // a read-only root is a read-only overlay (runsc cannot remount one whose flags are locked)
-        Path root = sources.stageImageRoot(image, network ? image.etcOnline() : image.etcOffline(),
-                spec.limits().memoryMb(), spec.readOnlyRoot());
         List<OciSpec.Mount> mounts = new ArrayList<>();
+        // a read-only root is a read-only overlay (runsc cannot remount one whose flags are locked)
+        Path root = switch (spec.root()) {
+            case RootFs.Image image -> sources.stageImageRoot(image, network ? image.etcOnline() : image.etcOffline(),
+                    spec.limits().memoryMb(), spec.readOnlyRoot());
+            case RootFs.Host host -> {
+                // the host's /usr as bubblewrap shows it: an empty root, the generated /etc, /usr and the other
+                // system directories bound read-only (the merged-usr links as binds)
+                Path staged = sources.stageRoot(List.of(emptyLayer), java.util.Optional.empty(),
+                        spec.limits().memoryMb(), spec.readOnlyRoot());
+                mounts.add(new OciSpec.Mount("/etc", "bind", sources.ownTree(etc.tree(network)),
+                        List.of("rbind", "ro", "nosuid", "nodev")));
+                for (String dir : hostLayout.binds()) {
+                    mounts.add(new OciSpec.Mount(dir, "bind", sources.system(Path.of(dir)),
+                            List.of("rbind", "ro", "nosuid", "nodev")));
+                }
+                hostLayout.symlinks().forEach((link, target) -> mounts.add(new OciSpec.Mount(link, "bind",
+                        sources.system(Path.of("/").resolve(target)), List.of("rbind", "ro", "nosuid", "nodev"))));
+                yield staged;
+            }
+        };
         mounts.add(new OciSpec.Mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")));
         mounts.add(new OciSpec.Mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")));
         mounts.add(new OciSpec.Mount("/dev/pts", "devpts", "devpts",

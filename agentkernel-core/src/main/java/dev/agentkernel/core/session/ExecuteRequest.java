@@ -14,9 +14,11 @@ import java.util.Optional;
  * @param flavor    the size of a new session; empty: the configured default (must match for an existing session)
  * @param timeout   the execution's time limit; empty: the configured default
  * @param volumes   volumes of a new session
+ * @param backend   the isolation backend of a new session; empty: the default
  */
 public record ExecuteRequest(String code, Optional<InterpreterTemplate> template, Optional<String> sessionId,
-                             Optional<Flavor> flavor, Optional<Duration> timeout, List<VolumeMapping> volumes) {
+                             Optional<Flavor> flavor, Optional<Duration> timeout, List<VolumeMapping> volumes,
+                             Optional<String> backend) {
 
     /** Validates and copies. */
     public ExecuteRequest {
@@ -26,6 +28,14 @@ public record ExecuteRequest(String code, Optional<InterpreterTemplate> template
         Objects.requireNonNull(flavor, "flavor");
         Objects.requireNonNull(timeout, "timeout");
         volumes = List.copyOf(volumes);
+        Objects.requireNonNull(backend, "backend");
+        backend.ifPresent(dev.agentkernel.model.SandboxRequest::requireBackendName);
+    }
+
+    /** A request whose new session runs on the default backend. */
+    public ExecuteRequest(String code, Optional<InterpreterTemplate> template, Optional<String> sessionId,
+                          Optional<Flavor> flavor, Optional<Duration> timeout, List<VolumeMapping> volumes) {
+        this(code, template, sessionId, flavor, timeout, volumes, Optional.empty());
     }
 
     /** {@code code} in a new session of {@code template}, everything else by default. */
@@ -40,16 +50,21 @@ public record ExecuteRequest(String code, Optional<InterpreterTemplate> template
 
     /** A copy with a time limit. */
     public ExecuteRequest withTimeout(Duration value) {
-        return new ExecuteRequest(code, template, sessionId, flavor, Optional.of(value), volumes);
+        return new ExecuteRequest(code, template, sessionId, flavor, Optional.of(value), volumes, backend);
     }
 
     /** A copy with a flavor. */
     public ExecuteRequest withFlavor(Flavor value) {
-        return new ExecuteRequest(code, template, sessionId, Optional.of(value), timeout, volumes);
+        return new ExecuteRequest(code, template, sessionId, Optional.of(value), timeout, volumes, backend);
     }
 
     /** A copy with volumes. */
     public ExecuteRequest withVolumes(List<VolumeMapping> value) {
-        return new ExecuteRequest(code, template, sessionId, flavor, timeout, value);
+        return new ExecuteRequest(code, template, sessionId, flavor, timeout, value, backend);
+    }
+
+    /** A copy whose new session runs on the named backend. */
+    public ExecuteRequest withBackend(String value) {
+        return new ExecuteRequest(code, template, sessionId, flavor, timeout, volumes, Optional.of(value));
     }
 }

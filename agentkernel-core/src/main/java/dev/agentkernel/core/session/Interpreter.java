@@ -35,6 +35,8 @@ public final class Interpreter implements AutoCloseable {
     private final InterpreterTemplate template;
     private final Flavor flavor;
     private final List<Mount> volumes;
+    /** The backend its sandbox runs on (empty: the default), also after a restart. */
+    private final java.util.Optional<String> backend;
     private final ReentrantLock lock = new ReentrantLock(true); // executions run in the order they came
     private volatile AgentSandbox sandbox;     // written with lock held
     private volatile DriverProcess driver;     // written with lock held
@@ -50,23 +52,24 @@ public final class Interpreter implements AutoCloseable {
     }
 
     private Interpreter(InterpreterLauncher launcher, String name, SandboxDirs dirs, InterpreterTemplate template,
-                        Flavor flavor, List<Mount> volumes) {
+                        Flavor flavor, List<Mount> volumes, java.util.Optional<String> backend) {
         this.launcher = launcher;
         this.name = name;
         this.dirs = dirs;
         this.template = template;
         this.flavor = flavor;
         this.volumes = List.copyOf(volumes);
+        this.backend = backend;
     }
 
     static Interpreter start(InterpreterLauncher launcher, String name, SandboxDirs dirs, InterpreterTemplate template,
-                             Flavor flavor, List<Mount> volumes) {
-        Interpreter interpreter = new Interpreter(launcher, name, dirs, template, flavor, volumes);
+                             Flavor flavor, List<Mount> volumes, java.util.Optional<String> backend) {
+        Interpreter interpreter = new Interpreter(launcher, name, dirs, template, flavor, volumes, backend);
         try {
             dirs.create(launcher.diskMb());
             interpreter.lock.lock();
             try {
-                interpreter.sandbox = launcher.startSandbox(dirs, template, flavor, volumes);
+                interpreter.sandbox = launcher.startSandbox(dirs, template, flavor, volumes, backend);
                 interpreter.driver = interpreter.startDriver();
             } finally {
                 interpreter.lock.unlock();
@@ -198,7 +201,7 @@ public final class Interpreter implements AutoCloseable {
                     sandbox.close();
                 }
                 sandbox = null;
-                sandbox = launcher.startSandbox(dirs, template, flavor, volumes);
+                sandbox = launcher.startSandbox(dirs, template, flavor, volumes, backend);
             }
             driver = startDriver();
         } catch (AgentKernelException e) {

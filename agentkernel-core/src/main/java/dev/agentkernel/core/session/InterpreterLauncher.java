@@ -77,10 +77,20 @@ public final class InterpreterLauncher {
      * @throws dev.agentkernel.model.CodeExecutionException if the interpreter cannot start; nothing is left behind
      */
     public Interpreter launch(InterpreterTemplate template, Flavor flavor, List<Mount> volumes) {
+        return launch(template, flavor, volumes, java.util.Optional.empty());
+    }
+
+    /**
+     * Starts an interpreter on {@code backend} (empty: the default).
+     *
+     * @throws dev.agentkernel.model.CodeExecutionException if the interpreter cannot start; nothing is left behind
+     */
+    public Interpreter launch(InterpreterTemplate template, Flavor flavor, List<Mount> volumes,
+                              java.util.Optional<String> backendName) {
         String name = NAME_PREFIX + HexFormat.of().formatHex(bytes());
         SandboxDirs dirs = SandboxDirs.of(sessionsDir, name);
         active.add(name);
-        return Interpreter.start(this, name, dirs, template, flavor, volumes);
+        return Interpreter.start(this, name, dirs, template, flavor, volumes, backendName);
     }
 
     private static byte[] bytes() {
@@ -124,10 +134,14 @@ public final class InterpreterLauncher {
     }
 
     /** Starts the sandbox of an interpreter (its directories exist). */
-    AgentSandbox startSandbox(SandboxDirs dirs, InterpreterTemplate template, Flavor flavor, List<Mount> volumes) {
+    AgentSandbox startSandbox(SandboxDirs dirs, InterpreterTemplate template, Flavor flavor, List<Mount> volumes,
+                              java.util.Optional<String> backendName) {
         SandboxRequest options = SandboxRequest.defaults().withProfile(Profile.MODERATE)
                 .withMemoryMb(flavor.memoryMb()).withVcpus(flavor.cpus())
                 .withImage(resolver.configuredDefaultImage().orElse(template.image()));
+        if (backendName.isPresent()) {
+            options = options.withBackend(backendName.get());
+        }
         SandboxSpec base = resolver.resolve(options);
         List<Mount> mounts = new ArrayList<>(base.mounts());
         dirs.open();

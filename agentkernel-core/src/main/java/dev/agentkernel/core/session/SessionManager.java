@@ -141,9 +141,13 @@ public final class SessionManager implements AutoCloseable {
                 throw new InvalidRequestException("volumes can only be given when a session is created, not for session '"
                         + session.id() + "'");
             }
+            if (request.backend().isPresent()) {
+                throw new InvalidRequestException("backend can only be given when a session is created, not for session '"
+                        + session.id() + "'");
+            }
             return session.execute(request.code(), timeout, false);
         }
-        CodeSession session = openNew(request.template(), request.flavor(), request.volumes());
+        CodeSession session = openNew(request.template(), request.flavor(), request.volumes(), request.backend());
         try {
             return session.execute(request.code(), timeout, true);
         } catch (RuntimeException e) {
@@ -162,22 +166,24 @@ public final class SessionManager implements AutoCloseable {
      *         CodeExecutionException as {@link #execute} does for a new session
      */
     public SessionInfo create(Optional<InterpreterTemplate> template, Optional<Flavor> flavor, List<VolumeMapping> volumes) {
-        return openNew(template, flavor, volumes).info();
+        return openNew(template, flavor, volumes, Optional.empty()).info();
     }
 
-    private CodeSession openNew(Optional<InterpreterTemplate> template, Optional<Flavor> flavor, List<VolumeMapping> volumes) {
+    private CodeSession openNew(Optional<InterpreterTemplate> template, Optional<Flavor> flavor, List<VolumeMapping> volumes,
+                                Optional<String> backend) {
         Flavor f = flavor.orElse(settings.defaultFlavor());
         capacity.requireFits(f);
         List<Mount> mounts = volumes.stream().map(v -> v.toMount(policy)).toList();
-        return open(template.orElse(InterpreterTemplate.PYTHON), f, volumes, mounts);
+        return open(template.orElse(InterpreterTemplate.PYTHON), f, volumes, mounts, backend);
     }
 
-    private CodeSession open(InterpreterTemplate template, Flavor flavor, List<VolumeMapping> volumes, List<Mount> mounts) {
+    private CodeSession open(InterpreterTemplate template, Flavor flavor, List<VolumeMapping> volumes, List<Mount> mounts,
+                             Optional<String> backend) {
         List<CodeSession> victims = admit(flavor);
         victims.forEach(CodeSession::close);
         Interpreter interpreter = null;
         try {
-            if (mounts.isEmpty() && pool.isPresent()) {
+            if (mounts.isEmpty() && backend.isEmpty() && pool.isPresent()) { // the pool's are on the default backend
                 Optional<Interpreter> warm = pool.get().take(new InterpreterKey(template, flavor));
                 if (warm.isPresent()) {
                     pool.get().claim(warm.get());
@@ -185,7 +191,7 @@ public final class SessionManager implements AutoCloseable {
                 }
             }
             if (interpreter == null) {
-                interpreter = launcher.launch(template, flavor, mounts);
+                interpreter = launcher.launch(template, flavor, mounts, backend);
             }
             CodeSession session = new CodeSession(newId(), interpreter, volumes, clock);
             admission.lock();
