@@ -112,6 +112,11 @@ class BackendChoiceIT extends SandboxTestBase {
                 onRunc.path("session_id").asText(), "backend", "gvisor"));
         assertThat(switched.status()).as("%s", switched).isEqualTo(400);
         assertThat(switched.body()).contains("backend can only be given when a session is created");
+        for (JsonNode session : List.of(onRunc, onBwrap)) {
+            ServerFixture.Response deleted = fx.send(fx.request("/sessions/" + session.path("session_id").asText())
+                    .DELETE().build());
+            assertThat(deleted.status()).as("%s", deleted).isEqualTo(200);
+        }
     }
 
     @Test
