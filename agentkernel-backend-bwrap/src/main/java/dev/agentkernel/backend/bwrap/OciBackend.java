@@ -171,8 +171,32 @@ final class OciBackend implements IsolationBackend {
         }
     }
 
-    /** The runtime's {@code delete --force} (its state of the container), then the bundle. Never throws. */
+    /**
+     * Forgets the container, then deletes the bundle. Never throws. Called once every process of the
+     * sandbox is gone (its cgroup destroyed): what a runtime kept of a container that ended is then only
+     * its state. runc keeps it ({@code --keep}) in a directory of its own, which goes without spawning
+     * runc again; crun and runsc delete their containers when {@code run} ends, so the runtime's
+     * {@code delete --force} runs only when something of the container is left (its run was killed).
+     */
     private void removeContainer(String id) {
+        if (runtime instanceof OciRuntime.Runc) {
+            LaunchChannel.deleteTree(runtimeState.resolve(id));
+        } else if (stateLeft(id)) {
+            deleteByRuntime(id);
+        }
+        LaunchChannel.deleteTree(bundles.resolve(id));
+    }
+
+    /** Whether the runtime's state directory holds anything named after the container. */
+    private boolean stateLeft(String id) {
+        try (var entries = Files.list(runtimeState)) {
+            return entries.anyMatch(e -> e.getFileName().toString().contains(id));
+        } catch (IOException e) {
+            return true; // when in doubt, ask the runtime
+        }
+    }
+
+    private void deleteByRuntime(String id) {
         try {
             ProcessBuilder delete = new ProcessBuilder(runtime.delete(runtimeState, id))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
@@ -187,7 +211,6 @@ final class OciBackend implements IsolationBackend {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        LaunchChannel.deleteTree(bundles.resolve(id));
     }
 
     /** Containers and bundles of AgentKernel processes that died: deleted. */
