@@ -125,7 +125,7 @@ public abstract sealed class OciProvider implements BackendProvider
         @Override
         public String description() {
             return "gVisor (runsc, ptrace platform): a user-space kernel between the sandbox and the host's, on the "
-                    + "sandbox's image";
+                    + "sandbox's image; no network with this runsc on kernels 6.x";
         }
 
         @Override
