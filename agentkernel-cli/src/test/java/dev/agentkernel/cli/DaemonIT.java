@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentkernel.cli.Launcher.Outcome;
+import dev.agentkernel.testing.SandboxHost;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -53,9 +54,7 @@ class DaemonIT {
 
     @BeforeAll
     static void requirements() throws IOException {
-        CliIT.requireHost(System.getProperty("os.name", "").equals("Linux"), "daemon integration tests need Linux");
-        CliIT.requireHost(CliIT.isRoot(), "daemon integration tests need root: sandboxes create cgroups and run bubblewrap as root");
-        CliIT.requireHost(CliIT.onPath("bwrap"), "daemon integration tests need bubblewrap on PATH (apt-get install -y bubblewrap)");
+        SandboxHost.requireSandboxHost("daemon integration tests");
         assertThat(JAR).as("run after 'package'").exists();
         StringBuilder cp = new StringBuilder(JAR.toString());
         try (Stream<Path> jars = Files.list(TARGET.resolve("lib-server"))) {

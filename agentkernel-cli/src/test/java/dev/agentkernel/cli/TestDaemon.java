@@ -7,6 +7,7 @@ import dev.agentkernel.core.host.HostContext;
 import dev.agentkernel.server.Daemon;
 import dev.agentkernel.server.DaemonConfig;
 import dev.agentkernel.server.ServerConfig;
+import dev.agentkernel.testing.SandboxHost;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,10 +35,9 @@ final class TestDaemon implements AutoCloseable {
 
     /** Skips the calling tests unless this machine can run sandboxes. */
     static void assumeSandboxHost() {
-        CliIT.requireHost(System.getProperty("os.name", "").equals("Linux"), "needs Linux");
-        CliIT.requireHost(CliIT.isRoot(), "needs root: sandboxes create cgroups and run bubblewrap as root");
-        CliIT.requireHost(CliIT.onPath("bwrap"), "needs bubblewrap on PATH");
-        CliIT.requireHost(CliIT.onPath("slirp4netns"), "needs slirp4netns on PATH");
+        SandboxHost.requireSandboxHost("CLI integration tests against a daemon");
+        SandboxHost.require(SandboxHost.onPath("slirp4netns").isPresent(), "CLI integration tests against a daemon "
+                + "need slirp4netns on PATH (apt-get install -y slirp4netns)");
     }
 
     static TestDaemon start() throws IOException {

@@ -17,6 +17,7 @@ import dev.agentkernel.model.Profile;
 import dev.agentkernel.model.SandboxRequest;
 import dev.agentkernel.model.SandboxSpec;
 import dev.agentkernel.model.Termination;
+import dev.agentkernel.testing.HostLeftovers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -79,7 +80,7 @@ abstract class BackendContractIT {
                 new ImageRoots(images, ImageRoots.dirOf(sandboxes.host.stateDir())));
         TestImages test = TestImages.get();
         image = test.ref(test.plain, "test/base:1");
-        Sandboxes.ignoreRunningProcesses(); // the test registries
+        HostLeftovers.ignoreRunningProcesses(); // the test registries
     }
 
     @AfterEach
