@@ -23,14 +23,33 @@ public final class HostProcesses {
     private HostProcesses() {
     }
 
+    /** A host process as {@code /proc} shows it: its pid and its command line (NULs as spaces, stripped). */
+    public record HostProcess(long pid, String commandLine) {
+
+        /** Its environment ({@code NAME=value} entries, each ended by a NUL); "" if it cannot be read (exited, kernel thread). */
+        public String environ() {
+            try {
+                return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")),
+                        StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "";
+            }
+        }
+
+        /** {@code "PID: COMMAND LINE"}, a line longer than 1000 characters by its last 1000. */
+        public String describe() {
+            return pid + ": " + (commandLine.length() > SHOWN
+                    ? "..." + commandLine.substring(commandLine.length() - SHOWN) : commandLine);
+        }
+    }
+
     /**
-     * Every host process but this JVM whose command line (NULs as spaces) contains {@code marker},
-     * as {@code "PID: COMMAND LINE"} (a line longer than 1000 characters by its last 1000).
+     * Every host process but this JVM (those that exit while they are listed may be missing).
      *
      * @throws UncheckedIOException if {@code /proc} cannot be listed
      */
-    public static List<String> mentioning(String marker) {
-        List<String> found = new ArrayList<>();
+    public static List<HostProcess> all() {
+        List<HostProcess> found = new ArrayList<>();
         long self = ProcessHandle.current().pid();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path p : procs.toList()) {
@@ -41,10 +60,7 @@ public final class HostProcesses {
                 try {
                     String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
                             .replace('\0', ' ').strip();
-                    if (cmdline.contains(marker)) {
-                        found.add(name + ": " + (cmdline.length() > SHOWN
-                                ? "..." + cmdline.substring(cmdline.length() - SHOWN) : cmdline));
-                    }
+                    found.add(new HostProcess(Long.parseLong(name), cmdline));
                 } catch (IOException e) {
                     // it exited meanwhile
                 }
@@ -53,6 +69,16 @@ public final class HostProcesses {
             throw new UncheckedIOException(e);
         }
         return found;
+    }
+
+    /**
+     * Every host process but this JVM whose command line (NULs as spaces) contains {@code marker},
+     * {@linkplain HostProcess#describe() described} as {@code "PID: COMMAND LINE"}.
+     *
+     * @throws UncheckedIOException if {@code /proc} cannot be listed
+     */
+    public static List<String> mentioning(String marker) {
+        return all().stream().filter(p -> p.commandLine().contains(marker)).map(HostProcess::describe).toList();
     }
 
     /** Waits up to {@code limit} for no host process to mention {@code marker}; returns those left. */
