@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentkernel.cli.Launcher.Outcome;
 import dev.agentkernel.testing.HostProcesses;
 import dev.agentkernel.testing.SandboxHost;
+import dev.agentkernel.testing.TestDirectories;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,11 +53,7 @@ class CliIT {
     @AfterAll
     static void cleanUp() throws IOException {
         if (dir != null) {
-            try (Stream<Path> walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            TestDirectories.delete(dir);
         }
     }
 

@@ -8,15 +8,14 @@ import dev.agentkernel.server.Daemon;
 import dev.agentkernel.server.DaemonConfig;
 import dev.agentkernel.server.ServerConfig;
 import dev.agentkernel.testing.SandboxHost;
+import dev.agentkernel.testing.TestDirectories;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * A real daemon ({@link Daemon}: bubblewrap sandboxes) in the test's JVM on a free loopback
@@ -61,7 +60,7 @@ final class TestDaemon implements AutoCloseable {
         try {
             return new TestDaemon(dir, Daemon.start(config, HostContext.current().withDirs(state, runtime)));
         } catch (RuntimeException e) {
-            delete(dir);
+            TestDirectories.delete(dir);
             throw e;
         }
     }
@@ -98,17 +97,6 @@ final class TestDaemon implements AutoCloseable {
             // closed already, or the daemon is gone: its close below stops what is left
         }
         daemon.close();
-        delete(dir);
-    }
-
-    static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        TestDirectories.delete(dir);
     }
 }

@@ -5,16 +5,15 @@ import dev.agentkernel.server.Daemon;
 import dev.agentkernel.server.DaemonConfig;
 import dev.agentkernel.server.ServerConfig;
 import dev.agentkernel.testing.SandboxHost;
+import dev.agentkernel.testing.TestDirectories;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 
 /**
  * A real AgentKernel daemon ({@link Daemon}: bubblewrap sandboxes, SQLite state) in this JVM,
@@ -60,7 +59,7 @@ final class DaemonFixture implements AutoCloseable {
         try {
             return new DaemonFixture(dir, Daemon.start(config, HostContext.current().withDirs(state, runtime)), keys);
         } catch (RuntimeException e) {
-            delete(dir);
+            TestDirectories.delete(dir);
             throw e;
         }
     }
@@ -84,17 +83,6 @@ final class DaemonFixture implements AutoCloseable {
     @Override
     public void close() throws IOException {
         daemon.close();
-        delete(dir);
-    }
-
-    private static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        TestDirectories.delete(dir);
     }
 }

@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentkernel.testing.HostProcesses;
+import dev.agentkernel.testing.TestDirectories;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -139,11 +137,7 @@ class RestartIT extends SandboxTestBase {
 
     private static void deleteTree(Path root) throws IOException {
         assertThat(root).isDirectory();
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        TestDirectories.delete(root);
     }
 
     private static void awaitHostProcess(String marker, boolean present) {

@@ -13,6 +13,7 @@ import dev.agentkernel.core.policy.PolicyResolver;
 import dev.agentkernel.core.run.RunService;
 import dev.agentkernel.testing.HostLeftovers;
 import dev.agentkernel.testing.SandboxHost;
+import dev.agentkernel.testing.TestDirectories;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,12 +23,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 
 /**
  * A real {@link ApiServer} on a free loopback port over a real bubblewrap backend with
@@ -146,19 +145,7 @@ final class ServerFixture implements AutoCloseable {
     public void close() throws IOException {
         http.shutdownNow();
         daemon.close();
-        deleteTree(dir);
-    }
-
-    /** Deletes {@code dir} with everything in it, if it exists. */
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        TestDirectories.delete(dir);
     }
 
     // ---- HTTP ------------------------------------------------------------------------------
