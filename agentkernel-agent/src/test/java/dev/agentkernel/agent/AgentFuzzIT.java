@@ -3,12 +3,12 @@ package dev.agentkernel.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.agentkernel.agent.AgentProtocol.Frame;
 import dev.agentkernel.agent.AgentProtocol.MalformedFrameException;
 import dev.agentkernel.agent.AgentProtocol.Request;
 import dev.agentkernel.agent.AgentProtocol.Response;
+import dev.agentkernel.testing.SandboxHost;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,14 +54,8 @@ class AgentFuzzIT {
 
     @BeforeAll
     static void requireBubblewrap() throws Exception {
-        boolean works = BwrapAgentIT.bubblewrapWorks();
-        for (String variable : List.of("CI", "AGENTKERNEL_MUST_WORK")) {
-            String value = System.getenv(variable);
-            if (!works && value != null && !value.isBlank() && !value.equals("false") && !value.equals("0")) {
-                fail("bubblewrap cannot create sandboxes here, and " + variable + " is set: the agent's fuzz test must run");
-            }
-        }
-        assumeTrue(works, "bubblewrap cannot create sandboxes on this host");
+        SandboxHost.require(BwrapAgentIT.bubblewrapWorks(),
+                "bubblewrap cannot create sandboxes on this host, so the agent's fuzz test cannot run");
     }
 
     /** Fails rather than hangs: the fuzzing time plus 180 s. */

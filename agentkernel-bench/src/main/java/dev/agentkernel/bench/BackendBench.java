@@ -21,6 +21,7 @@ import dev.agentkernel.model.SandboxSpec;
 import dev.agentkernel.server.Daemon;
 import dev.agentkernel.server.DaemonConfig;
 import dev.agentkernel.server.ServerConfig;
+import dev.agentkernel.testing.LocalRegistry;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -118,7 +119,9 @@ public final class BackendBench {
         Path work = Files.createTempDirectory("ak-backendbench-");
         List<AutoCloseable> started = new ArrayList<>();
         try {
-            BenchRegistry registry = BenchRegistry.start(Files.createDirectories(work.resolve("registry")));
+            Path registryDir = Files.createDirectories(work.resolve("registry"));
+            LocalRegistry registry = LocalRegistry.start(registryDir, Files.createDirectories(registryDir.resolve("storage")),
+                    "registry", "");
             started.add(registry);
             BenchImages builder = new BenchImages(work);
             builder.busybox("busybox");

@@ -29,6 +29,7 @@ import dev.agentkernel.model.SandboxSpec;
 import dev.agentkernel.server.Daemon;
 import dev.agentkernel.server.DaemonConfig;
 import dev.agentkernel.server.ServerConfig;
+import dev.agentkernel.testing.LocalRegistry;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,7 +50,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Sandboxes on OCI images, measured against the obvious baselines in one run. Every image comes
- * from a {@code docker-registry} this harness starts on loopback ({@link BenchRegistry}), built
+ * from a {@code docker-registry} this harness starts on loopback ({@link LocalRegistry}), built
  * with umoci and pushed with skopeo ({@link BenchImages}):
  *
  * <ol>
@@ -138,7 +139,7 @@ public final class ImageBench {
     // ---------------------------------------------------------------- set-up and clean-up
 
     /** What the measurements share: the registry, the images in it and the host description. */
-    private record Setup(Path work, BenchRegistry registry, String small, String big, String plus,
+    private record Setup(Path work, LocalRegistry registry, String small, String big, String plus,
                          BenchImages.Built bigBuilt, BenchImages.Built plusBuilt, List<BenchImages.HostSlice> slices) {
     }
 
@@ -150,7 +151,9 @@ public final class ImageBench {
         try {
             System.err.println("bench: building the images in " + work + " (umoci, skopeo)...");
             long t0 = System.nanoTime();
-            BenchRegistry registry = BenchRegistry.start(Files.createDirectories(work.resolve("registry")));
+            Path registryDir = Files.createDirectories(work.resolve("registry"));
+            LocalRegistry registry = LocalRegistry.start(registryDir, Files.createDirectories(registryDir.resolve("storage")),
+                    "registry", "");
             synchronized (started) {
                 started.add(registry);
             }

@@ -20,6 +20,8 @@ class ArchitectureTest {
     @BeforeAll
     static void importClasses() {
         all = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                // the test-jars (agentkernel-image's TestImages) as installed jars, outside the reactor
+                .withImportOption(location -> !location.contains("-tests.jar"))
                 .importPackages("dev.agentkernel");
     }
 
@@ -73,6 +75,19 @@ class ArchitectureTest {
         noClasses().that().haveFullyQualifiedName(RunCommand.class.getName())
                 .should().transitivelyDependOnClassesThat().resideInAnyPackage("dev.agentkernel.server..",
                         "io.helidon..", "dev.agentkernel.mcp..", "io.modelcontextprotocol..", "dev.agentkernel.store..")
+                .check(all);
+    }
+
+    /** The test support (agentkernel-testing) is for tests: no shipped class uses it, and it uses no module of ours. */
+    @Test
+    void nothingShippedUsesTheTestSupport() {
+        noClasses().that().resideInAPackage("dev.agentkernel..").and().resideOutsideOfPackages(
+                        "dev.agentkernel.testing..", "dev.agentkernel.bench..")
+                .should().dependOnClassesThat().resideInAPackage("dev.agentkernel.testing..")
+                .check(all);
+        classes().that().resideInAPackage("dev.agentkernel.testing..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "org.junit..",
+                        "dev.agentkernel.testing..")
                 .check(all);
     }
 }

@@ -3,6 +3,8 @@ package dev.agentkernel.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentkernel.client.AgentKernel;
+import dev.agentkernel.testing.HostProcesses;
+import dev.agentkernel.testing.SandboxHost;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,7 +41,7 @@ class AttachIT {
     @BeforeAll
     static void startDaemon() throws IOException {
         TestDaemon.assumeSandboxHost();
-        CliIT.requireHost(CliIT.onPath("tmux"), "needs tmux");
+        SandboxHost.require(SandboxHost.onPath("tmux").isPresent(), "needs tmux");
         daemon = TestDaemon.start();
     }
 
@@ -238,7 +240,7 @@ class AttachIT {
         } finally {
             doomed.close();
         }
-        assertThat(Launcher.hostProcessesMentioning(doomed.dir.toString())).as("sandbox processes of the stopped daemon")
+        assertThat(HostProcesses.mentioning(doomed.dir.toString())).as("sandbox processes of the stopped daemon")
                 .isEmpty();
     }
 }

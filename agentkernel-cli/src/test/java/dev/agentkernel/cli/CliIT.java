@@ -3,14 +3,15 @@ package dev.agentkernel.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentkernel.cli.Launcher.Outcome;
-import java.io.File;
+import dev.agentkernel.testing.HostProcesses;
+import dev.agentkernel.testing.SandboxHost;
+import dev.agentkernel.testing.TestDirectories;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,25 +38,10 @@ class CliIT {
     @TempDir
     Path cwd;
 
-    /**
-     * Skips the calling test unless {@code condition}; with {@code AGENTKERNEL_MUST_WORK=1} (run-tests.sh
-     * as root) or {@code CI=true} a test that cannot run fails instead.
-     */
-    static void requireHost(boolean condition, String message) {
-        String must = System.getenv("AGENTKERNEL_MUST_WORK");
-        if ((must != null && !must.isBlank() && !must.equals("0")) || "true".equalsIgnoreCase(System.getenv("CI"))) {
-            org.assertj.core.api.Assertions.assertThat(condition)
-                    .as(message + " (AGENTKERNEL_MUST_WORK or CI is set: a test that cannot run fails)").isTrue();
-        }
-        org.junit.jupiter.api.Assumptions.assumeTrue(condition, message);
-    }
-
     @BeforeAll
     static void warmUp() throws IOException {
-        requireHost(System.getProperty("os.name", "").equals("Linux"), "CLI integration tests need Linux");
-        requireHost(isRoot(), "CLI integration tests need root: sandboxes create cgroups and run bubblewrap as root");
-        requireHost(onPath("bwrap"), "CLI integration tests need bubblewrap on PATH (apt-get install -y bubblewrap)");
-        requireHost(Files.isExecutable(Launcher.SCRIPT), "launcher not found at " + Launcher.SCRIPT);
+        SandboxHost.requireSandboxHost("CLI integration tests");
+        SandboxHost.require(Files.isExecutable(Launcher.SCRIPT), "launcher not found at " + Launcher.SCRIPT);
         dir = Files.createTempDirectory("ak-cli-it-");
         cli = new Launcher(dir);
         // The first call may build the project and train the class cache: give it time once.
@@ -67,30 +53,8 @@ class CliIT {
     @AfterAll
     static void cleanUp() throws IOException {
         if (dir != null) {
-            try (Stream<Path> walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            TestDirectories.delete(dir);
         }
-    }
-
-    static boolean isRoot() {
-        try {
-            return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    static boolean onPath(String program) {
-        String path = System.getenv().getOrDefault("PATH", "") + ":/usr/bin:/bin:/usr/sbin:/sbin";
-        for (String d : path.split(File.pathSeparator)) {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, program))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private Outcome run(String... args) {
@@ -354,7 +318,7 @@ class CliIT {
             awaitSandboxed(marker);
             process.destroy(); // SIGTERM to the CLI's JVM (the launcher execs it)
             assertThat(process.waitFor(15, TimeUnit.SECONDS)).as("CLI ended after SIGTERM").isTrue();
-            assertThat(Launcher.hostProcessesMentioning(marker)).as("sandbox processes left").isEmpty();
+            assertThat(HostProcesses.mentioning(marker)).as("sandbox processes left").isEmpty();
             assertThat(Launcher.cgroupsOf(process.pid())).as("cgroups left").isEmpty();
             assertThat(cli.runtimeEntries()).as("runtime entries left").isEmpty();
         } finally {
@@ -387,11 +351,11 @@ class CliIT {
         // slirp4netns notices its exit fd closing within about two seconds; a veth pair goes with
         // its network namespace
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while ((!Launcher.hostProcessesMentioning(marker).isEmpty() || slirp.stream().anyMatch(ProcessHandle::isAlive)
+        while ((!HostProcesses.mentioning(marker).isEmpty() || slirp.stream().anyMatch(ProcessHandle::isAlive)
                 || veths.stream().anyMatch(Files::exists)) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(Launcher.hostProcessesMentioning(marker)).as("sandbox processes after the CLI died").isEmpty();
+        assertThat(HostProcesses.mentioning(marker)).as("sandbox processes after the CLI died").isEmpty();
         assertThat(slirp).as("slirp4netns after the CLI died").noneMatch(ProcessHandle::isAlive);
         assertThat(veths).as("veth pairs after the CLI died").noneMatch(Files::exists);
         Outcome next = run("run", "--", "true");
@@ -402,7 +366,7 @@ class CliIT {
 
     private static void awaitSandboxed(String marker) throws InterruptedException {
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (Launcher.hostProcessesMentioning(marker).stream().noneMatch(l -> l.endsWith(": sleep " + marker))) {
+        while (HostProcesses.mentioning(marker).stream().noneMatch(l -> l.endsWith(": sleep " + marker))) {
             assertThat(System.nanoTime()).as("sandboxed sleep " + marker + " started").isLessThan(deadline);
             Thread.sleep(20);
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentkernel.cli.Launcher.Outcome;
 import dev.agentkernel.image.TestImages;
+import dev.agentkernel.testing.SandboxHost;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ class CliImageRunIT {
 
     @BeforeAll
     static void images() throws Exception {
-        CliIT.requireHost(Files.isExecutable(Launcher.SCRIPT), "launcher not found at " + Launcher.SCRIPT);
+        SandboxHost.require(Files.isExecutable(Launcher.SCRIPT), "launcher not found at " + Launcher.SCRIPT);
         images = TestImages.get();
     }
 

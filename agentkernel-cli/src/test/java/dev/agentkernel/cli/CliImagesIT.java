@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentkernel.cli.Launcher.Outcome;
 import dev.agentkernel.image.TestImages;
+import dev.agentkernel.testing.SandboxHost;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,7 +30,7 @@ class CliImagesIT {
 
     @BeforeAll
     static void images() throws Exception {
-        CliIT.requireHost(Files.isExecutable(Launcher.SCRIPT), "launcher not found at " + Launcher.SCRIPT);
+        SandboxHost.require(Files.isExecutable(Launcher.SCRIPT), "launcher not found at " + Launcher.SCRIPT);
         images = TestImages.get();
     }
 

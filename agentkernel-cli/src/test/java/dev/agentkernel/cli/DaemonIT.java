@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentkernel.cli.Launcher.Outcome;
+import dev.agentkernel.testing.HostProcesses;
+import dev.agentkernel.testing.SandboxHost;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -53,9 +55,7 @@ class DaemonIT {
 
     @BeforeAll
     static void requirements() throws IOException {
-        CliIT.requireHost(System.getProperty("os.name", "").equals("Linux"), "daemon integration tests need Linux");
-        CliIT.requireHost(CliIT.isRoot(), "daemon integration tests need root: sandboxes create cgroups and run bubblewrap as root");
-        CliIT.requireHost(CliIT.onPath("bwrap"), "daemon integration tests need bubblewrap on PATH (apt-get install -y bubblewrap)");
+        SandboxHost.requireSandboxHost("daemon integration tests");
         assertThat(JAR).as("run after 'package'").exists();
         StringBuilder cp = new StringBuilder(JAR.toString());
         try (Stream<Path> jars = Files.list(TARGET.resolve("lib-server"))) {
@@ -73,25 +73,10 @@ class DaemonIT {
     /** Kills every process started with our state directory in its environment or naming our directories. */
     @AfterEach
     void killLeftovers() throws Exception {
-        List<ProcessHandle> left = new ArrayList<>();
-        long self = ProcessHandle.current().pid();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.toList()) {
-                String name = p.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit) || Long.parseLong(name) == self) {
-                    continue;
-                }
-                try {
-                    String environ = new String(Files.readAllBytes(p.resolve("environ")), StandardCharsets.UTF_8);
-                    String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
-                    if (environ.contains("AGENTKERNEL_STATE_DIR=" + stateDir + "\0") || cmdline.contains(dir.toString())) {
-                        ProcessHandle.of(Long.parseLong(name)).ifPresent(left::add);
-                    }
-                } catch (IOException e) {
-                    // exited meanwhile, or a kernel thread
-                }
-            }
-        }
+        List<ProcessHandle> left = HostProcesses.all().stream()
+                .filter(p -> p.environ().contains("AGENTKERNEL_STATE_DIR=" + stateDir + "\0")
+                        || p.commandLine().contains(dir.toString()))
+                .flatMap(p -> ProcessHandle.of(p.pid()).stream()).toList();
         for (ProcessHandle p : left) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();

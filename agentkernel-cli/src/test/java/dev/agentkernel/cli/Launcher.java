@@ -3,6 +3,9 @@ package dev.agentkernel.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.agentkernel.core.backend.BackendDirectories;
+import dev.agentkernel.testing.HostLeftovers;
+import dev.agentkernel.testing.HostProcesses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 
 /**
  * Runs the real {@code agentkernel} launcher script as a subprocess, with private state and
@@ -30,7 +32,6 @@ final class Launcher {
     /** The launcher at the repository root, found from this module's directory. */
     static final Path SCRIPT = Path.of("..", "agentkernel").toAbsolutePath().normalize();
     static final Duration DEFAULT_LIMIT = Duration.ofSeconds(90);
-    private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
 
     final Path stateDir;
     final Path runtimeDir;
@@ -129,69 +130,25 @@ final class Launcher {
         return result;
     }
 
-    /** Command lines of host processes (other than this JVM) whose command line contains {@code marker}. */
-    static List<String> hostProcessesMentioning(String marker) {
-        List<String> found = new ArrayList<>();
-        long self = ProcessHandle.current().pid();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.toList()) {
-                String name = p.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit) || Long.parseLong(name) == self) {
-                    continue;
-                }
-                try {
-                    String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
-                            .replace('\0', ' ');
-                    if (cmdline.contains(marker)) {
-                        found.add(name + ": " + cmdline.strip());
-                    }
-                } catch (IOException e) {
-                    // exited meanwhile
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return found;
-    }
-
     /** How the names of host resources owned by {@code pid} begin (core.host.OwnerTag: the pid in base 36, then '.'). */
     static String ownerPrefix(long pid) {
         return Long.toString(pid, 36) + ".";
     }
 
-    /** Cgroup directories named after the CLI process {@code pid}. */
-    static List<Path> cgroupsOf(long pid) {
-        List<Path> found = new ArrayList<>();
-        for (String parent : List.of("memory/agentkernel", "pids/agentkernel", "cpu/agentkernel", "unified/agentkernel",
-                "agentkernel")) {
-            Path dir = CGROUP_ROOT.resolve(parent);
-            if (!Files.isDirectory(dir)) {
-                continue;
-            }
-            try (Stream<Path> groups = Files.list(dir)) {
-                groups.filter(g -> g.getFileName().toString().startsWith(ownerPrefix(pid))).forEach(found::add);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return found;
+    /** Cgroups named after the CLI process {@code pid}. */
+    static List<String> cgroupsOf(long pid) {
+        return HostLeftovers.cgroups(ownerPrefix(pid));
     }
 
-    /** Runtime-directory entries other than the backend's own (empty) directory. */
-    List<Path> runtimeEntries() {
-        try (Stream<Path> walk = Files.walk(runtimeDir)) {
-            return walk.filter(p -> !p.equals(runtimeDir)
-                    && !dev.agentkernel.core.backend.BackendDirectories.isBackendsOwn(runtimeDir, p)).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** Runtime-directory entries other than the backends' own (empty) directories. */
+    List<String> runtimeEntries() {
+        return HostLeftovers.runtimeEntries(runtimeDir, p -> BackendDirectories.isBackendsOwn(runtimeDir, p));
     }
 
     /** No cgroup of the run, no runtime entry, no sandbox process (bwrap's argv names the state dir). */
     void assertNothingLeftBehind(Outcome outcome) {
         assertThat(cgroupsOf(outcome.pid())).as("cgroups left by " + outcome.pid()).isEmpty();
         assertThat(runtimeEntries()).as("runtime directory entries left").isEmpty();
-        assertThat(hostProcessesMentioning(stateDir.toString())).as("sandbox processes left").isEmpty();
+        assertThat(HostProcesses.mentioning(stateDir.toString())).as("sandbox processes left").isEmpty();
     }
 }

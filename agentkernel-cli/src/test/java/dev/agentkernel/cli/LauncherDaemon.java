@@ -1,5 +1,6 @@
 package dev.agentkernel.cli;
 
+import dev.agentkernel.testing.TestDirectories;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ final class LauncherDaemon implements AfterAllCallback {
             daemon = null;
             launcher = null;
             if (dir != null) {
-                TestDaemon.delete(dir);
+                TestDirectories.delete(dir);
                 dir = null;
             }
         }

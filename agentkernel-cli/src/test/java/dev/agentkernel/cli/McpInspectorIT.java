@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentkernel.cli.Launcher.Outcome;
 import dev.agentkernel.mcp.ToolCatalog;
+import dev.agentkernel.testing.SandboxHost;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,8 +32,8 @@ class McpInspectorIT {
 
     @BeforeAll
     static void start() throws IOException {
-        CliIT.requireHost(CliIT.onPath("npx"), "the MCP Inspector runs with npx: install Node.js and npm "
-                + "(apt-get install -y nodejs npm) to run this test");
+        SandboxHost.require(SandboxHost.onPath("npx").isPresent(), "the MCP Inspector runs with npx: install Node.js "
+                + "and npm (apt-get install -y nodejs npm) to run this test");
         TestDaemon.assumeSandboxHost();
         FX.start();
     }

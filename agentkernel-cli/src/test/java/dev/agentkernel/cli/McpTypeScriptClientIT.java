@@ -2,6 +2,7 @@ package dev.agentkernel.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentkernel.testing.SandboxHost;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,12 +34,13 @@ class McpTypeScriptClientIT {
 
     @BeforeAll
     static void start() throws Exception {
-        CliIT.requireHost(CliIT.onPath("node") && CliIT.onPath("npm"), "the TypeScript MCP client needs Node.js and npm "
-                + "on PATH");
+        SandboxHost.require(SandboxHost.onPath("node").isPresent() && SandboxHost.onPath("npm").isPresent(),
+                "the TypeScript MCP client needs Node.js and npm on PATH");
         TestDaemon.assumeSandboxHost();
         modules = install(Path.of("target", "node-mcp-sdk").toAbsolutePath());
         FX.start();
-        if (CliIT.onPath("docker-registry") && CliIT.onPath("skopeo") && CliIT.onPath("umoci")) {
+        if (SandboxHost.onPath("docker-registry").isPresent() && SandboxHost.onPath("skopeo").isPresent()
+                && SandboxHost.onPath("umoci").isPresent()) {
             // image_pull's good call, through the client that checks results against the output schema
             dev.agentkernel.image.TestImages images = dev.agentkernel.image.TestImages.get();
             testImage = images.ref(images.plain, "test/base:1");
@@ -52,7 +54,7 @@ class McpTypeScriptClientIT {
             Files.createDirectories(target);
             Files.writeString(target.resolve("package.json"), "{\"name\": \"ak-mcp-sdk\", \"private\": true}\n");
             String out = run(List.of("npm", "install", "--no-audit", "--no-fund", "--no-save", SDK), target, Duration.ofMinutes(4));
-            CliIT.requireHost(Files.isRegularFile(marker), "cannot install " + SDK + " from the npm registry: " + out);
+            SandboxHost.require(Files.isRegularFile(marker), "cannot install " + SDK + " from the npm registry: " + out);
         }
         return target.resolve("node_modules");
     }

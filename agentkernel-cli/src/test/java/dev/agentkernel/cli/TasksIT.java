@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentkernel.client.AgentKernel;
 import dev.agentkernel.client.TaskInfo;
+import dev.agentkernel.testing.TestDirectories;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -43,7 +44,7 @@ class TasksIT {
             daemon.close();
         }
         if (tools != null) {
-            TestDaemon.delete(tools);
+            TestDirectories.delete(tools);
         }
     }
 

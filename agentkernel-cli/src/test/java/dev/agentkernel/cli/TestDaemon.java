@@ -7,15 +7,15 @@ import dev.agentkernel.core.host.HostContext;
 import dev.agentkernel.server.Daemon;
 import dev.agentkernel.server.DaemonConfig;
 import dev.agentkernel.server.ServerConfig;
+import dev.agentkernel.testing.SandboxHost;
+import dev.agentkernel.testing.TestDirectories;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * A real daemon ({@link Daemon}: bubblewrap sandboxes) in the test's JVM on a free loopback
@@ -34,10 +34,9 @@ final class TestDaemon implements AutoCloseable {
 
     /** Skips the calling tests unless this machine can run sandboxes. */
     static void assumeSandboxHost() {
-        CliIT.requireHost(System.getProperty("os.name", "").equals("Linux"), "needs Linux");
-        CliIT.requireHost(CliIT.isRoot(), "needs root: sandboxes create cgroups and run bubblewrap as root");
-        CliIT.requireHost(CliIT.onPath("bwrap"), "needs bubblewrap on PATH");
-        CliIT.requireHost(CliIT.onPath("slirp4netns"), "needs slirp4netns on PATH");
+        SandboxHost.requireSandboxHost("CLI integration tests against a daemon");
+        SandboxHost.require(SandboxHost.onPath("slirp4netns").isPresent(), "CLI integration tests against a daemon "
+                + "need slirp4netns on PATH (apt-get install -y slirp4netns)");
     }
 
     static TestDaemon start() throws IOException {
@@ -61,7 +60,7 @@ final class TestDaemon implements AutoCloseable {
         try {
             return new TestDaemon(dir, Daemon.start(config, HostContext.current().withDirs(state, runtime)));
         } catch (RuntimeException e) {
-            delete(dir);
+            TestDirectories.delete(dir);
             throw e;
         }
     }
@@ -98,17 +97,6 @@ final class TestDaemon implements AutoCloseable {
             // closed already, or the daemon is gone: its close below stops what is left
         }
         daemon.close();
-        delete(dir);
-    }
-
-    static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        TestDirectories.delete(dir);
     }
 }

@@ -3,8 +3,6 @@ package dev.agentkernel.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,36 +10,14 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The blocking client against a fake server: request JSON, response mapping, headers, timeouts. */
-class AgentKernelTest {
+class AgentKernelTest extends FakeServerTestBase {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String INFO = """
             {"name":"box","status":"running","backend":"bwrap","image":"python:3.12-alpine","vcpus":1,
              "memory_mb":256,"profile":"restrictive","network":false,"created_at":"2026-01-30T12:00:00Z"}""";
-
-    private FakeServer server;
-    private AgentKernel client;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new FakeServer();
-        client = server.client(null);
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        server.close();
-    }
-
-    private static JsonNode json(FakeServer.Request r) throws Exception {
-        return JSON.readTree(r.body());
-    }
 
     // ---- run ----------------------------------------------------------------------------
 

@@ -3,21 +3,16 @@ package dev.agentkernel.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The code-session routes against a fake server: request JSON, response mapping, waits. */
-class CodeSessionApiTest {
+class CodeSessionApiTest extends FakeServerTestBase {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final String RESULT = """
             {"session_id":"ses-3f9c2a61d0b84e7f","template":"python","flavor":"small","session_created":true,
              "state_lost":false,"stdout":"42\\n","stderr":"","success":true,"error":null,"execution_time_ms":1}""";
@@ -31,25 +26,6 @@ class CodeSessionApiTest {
     static final SessionInfo SESSION_INFO = new SessionInfo("ses-3f9c2a61d0b84e7f", "python", "small", 1, 1024, "ready",
             3, Optional.of(Instant.parse("2026-11-22T09:30:00Z")), Optional.of(Instant.parse("2026-11-22T09:31:10Z")),
             Duration.ofSeconds(70), Duration.ofSeconds(2), List.of("/srv/data:/data:ro"));
-
-    private FakeServer server;
-    private AgentKernel client;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new FakeServer();
-        client = server.client(null);
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        server.close();
-    }
-
-    private static JsonNode json(FakeServer.Request r) throws Exception {
-        return JSON.readTree(r.body());
-    }
 
     @Test
     void executeSendsTheCodeAndOptionsAndMapsTheResult() throws Exception {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,19 +18,14 @@ import org.junit.jupiter.api.Test;
  * A code session's life: created by its first execute, reused by the later ones, deleted by
  * {@code close()} whatever happens; blocking and async.
  */
-class CodeSessionTest {
+class CodeSessionTest extends FakeServerTestBase {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private FakeServer server;
-    private AgentKernel client;
     private final AtomicInteger created = new AtomicInteger();
     /** How long {@code POST /execute} takes to answer. */
     private volatile long delayMillis;
 
     @BeforeEach
-    void start() throws Exception {
-        server = new FakeServer();
-        client = server.client(null);
+    void routes() {
         // A new session gets ses-N; an existing one answers with its id. stdout echoes the code.
         server.on("POST", "/execute", c -> {
             JsonNode body = JSON.readTree(c.request.body());
@@ -44,12 +37,6 @@ class CodeSessionTest {
                     .put("stderr", "").put("success", true).putNull("error").put("execution_time_ms", 1).toString());
         });
         server.on("DELETE", "/sessions/ses-1", c -> c.data("{\"session_id\":\"ses-1\",\"deleted\":true}"));
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        server.close();
     }
 
     private List<String> calls() {

@@ -1,5 +1,6 @@
 package dev.agentkernel.client;
 
+import dev.agentkernel.testing.TestDirectories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -55,11 +56,7 @@ final class Daemons implements BeforeAllCallback {
     private record ToolsDir(java.nio.file.Path dir) implements AutoCloseable {
         @Override
         public void close() throws IOException {
-            try (var walk = java.nio.file.Files.walk(dir)) {
-                for (java.nio.file.Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    java.nio.file.Files.deleteIfExists(p);
-                }
-            }
+            TestDirectories.delete(dir);
         }
     }
 

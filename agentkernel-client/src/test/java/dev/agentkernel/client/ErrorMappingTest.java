@@ -5,29 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Every HTTP status to its exception, with the server's message. */
-class ErrorMappingTest {
-
-    private FakeServer server;
-    private AgentKernel client;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new FakeServer();
-        client = server.client(null);
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        server.close();
-    }
+class ErrorMappingTest extends FakeServerTestBase {
 
     @ParameterizedTest
     @CsvSource({

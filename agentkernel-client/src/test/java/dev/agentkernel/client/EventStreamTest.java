@@ -13,26 +13,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@link AgentKernel#runStream} against a fake server writing SSE frames in pieces. */
-class EventStreamTest {
+class EventStreamTest extends FakeServerTestBase {
 
-    private FakeServer server;
-    private AgentKernel client;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new FakeServer();
-        client = server.client("sk-1");
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        server.close();
+    @Override
+    String apiKey() {
+        return "sk-1";
     }
 
     /** Writes {@code text} split in pieces of {@code size} bytes, each flushed (its own chunk), with a pause. */

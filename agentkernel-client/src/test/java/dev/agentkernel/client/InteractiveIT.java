@@ -3,6 +3,7 @@ package dev.agentkernel.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.agentkernel.testing.HostProcesses;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -119,9 +120,9 @@ class InteractiveIT extends DaemonTestBase {
         try (SandboxSession sb = client.sandbox(uniqueName("att-close"))) {
             TerminalSession session = client.attach(sb.name(), AttachOptions.defaults()
                     .withCommand(List.of("sleep", marker)));
-            assertThat(DaemonFixture.awaitProcessMentioning(marker, Duration.ofSeconds(10))).isTrue();
+            assertThat(HostProcesses.awaitOneMentioning(marker, Duration.ofSeconds(10))).isTrue();
             session.close();
-            assertThat(DaemonFixture.awaitNoProcessMentioning(marker, Duration.ofSeconds(10))).isEmpty();
+            assertThat(HostProcesses.awaitNoneMentioning(marker, Duration.ofSeconds(10))).isEmpty();
             assertThat(session.read()).isNull();
             assertThat(session.exitCode()).isCompletedExceptionally();
         }

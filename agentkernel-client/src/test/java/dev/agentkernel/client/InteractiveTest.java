@@ -3,7 +3,6 @@ package dev.agentkernel.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,8 +14,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,27 +21,16 @@ import org.junit.jupiter.api.io.TempDir;
  * Streaming exec, interactive sessions, file streams and the project directory against a fake
  * server: the requests sent and how the answers are read.
  */
-class InteractiveTest {
+class InteractiveTest extends FakeServerTestBase {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SESSION = "0b5c2a7e-1111-4222-8333-944455556666";
-
-    private FakeServer server;
-    private AgentKernel client;
 
     @TempDir
     Path dir;
 
-    @BeforeEach
-    void start() throws Exception {
-        server = new FakeServer();
-        client = server.client("sk-1");
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        server.close();
+    @Override
+    String apiKey() {
+        return "sk-1";
     }
 
     private static String output(String text) {

@@ -4,29 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The session's life: created by {@code sandbox()}, removed by {@code close()}, whatever happens. */
-class SandboxSessionTest {
+class SandboxSessionTest extends FakeServerTestBase {
 
     private static final String INFO = "{\"name\":\"box\",\"status\":\"running\",\"backend\":\"bwrap\"}";
-    private FakeServer server;
-    private AgentKernel client;
-
     @BeforeEach
-    void start() throws Exception {
-        server = new FakeServer();
-        client = server.client(null);
+    void routes() {
         server.on("POST", "/sandboxes", c -> c.json(201, "{\"success\":true,\"data\":" + INFO + "}"));
         server.on("DELETE", "/sandboxes/box", c -> c.data("\"Removed sandbox 'box'\""));
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        server.close();
     }
 
     private List<String> calls() {

@@ -3,6 +3,7 @@ package dev.agentkernel.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.agentkernel.testing.HostProcesses;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -84,11 +85,11 @@ class StreamingIT extends DaemonTestBase {
             e = it.next();
         } while (!(e instanceof StreamEvent.Output));
         assertThat(((StreamEvent.Output) e).text()).isEqualTo("start\n");
-        assertThat(DaemonFixture.awaitProcessMentioning(marker, Duration.ofSeconds(5))).as("the command runs").isTrue();
+        assertThat(HostProcesses.awaitOneMentioning(marker, Duration.ofSeconds(5))).as("the command runs").isTrue();
 
         stream.close();
         assertThat(it.hasNext()).isFalse();
-        assertThat(DaemonFixture.awaitNoProcessMentioning(marker, Duration.ofSeconds(10)))
+        assertThat(HostProcesses.awaitNoneMentioning(marker, Duration.ofSeconds(10)))
                 .as("processes of the command after the stream was closed").isEmpty();
     }
 
@@ -98,9 +99,9 @@ class StreamingIT extends DaemonTestBase {
         try (var events = client.runStream(List.of("sh", "-c", "while :; do echo tick; sleep " + marker + "; done"))
                 .stream()) {
             assertThat(events.filter(StreamEvent.Output.class::isInstance).findFirst()).isPresent();
-            assertThat(DaemonFixture.awaitProcessMentioning(marker, Duration.ofSeconds(5))).isTrue();
+            assertThat(HostProcesses.awaitOneMentioning(marker, Duration.ofSeconds(5))).isTrue();
         }
-        assertThat(DaemonFixture.awaitNoProcessMentioning(marker, Duration.ofSeconds(10))).isEmpty();
+        assertThat(HostProcesses.awaitNoneMentioning(marker, Duration.ofSeconds(10))).isEmpty();
     }
 
     @Test
@@ -125,9 +126,9 @@ class StreamingIT extends DaemonTestBase {
                     }
                 });
         assertThat(output.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(DaemonFixture.awaitProcessMentioning(marker, Duration.ofSeconds(5))).isTrue();
+        assertThat(HostProcesses.awaitOneMentioning(marker, Duration.ofSeconds(5))).isTrue();
         f.cancel(true);
-        assertThat(DaemonFixture.awaitNoProcessMentioning(marker, Duration.ofSeconds(10)))
+        assertThat(HostProcesses.awaitNoneMentioning(marker, Duration.ofSeconds(10)))
                 .as("processes of the command after the future was cancelled").isEmpty();
         assertThatThrownBy(f::join).isInstanceOf(java.util.concurrent.CancellationException.class);
     }

@@ -3,8 +3,6 @@ package dev.agentkernel.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,14 +10,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The task and tool routes, {@link TaskManager} and {@code executeTask} against a fake server. */
-class TaskApiTest {
+class TaskApiTest extends FakeServerTestBase {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A task as the daemon sends it, with {@code status} and {@code output}. */
     static String task(String id, String status, String output) {
@@ -31,25 +26,6 @@ class TaskApiTest {
                 .formatted(id, status, output, status.equals("failed") ? "\"ZeroDivisionError: division by zero\"" : "null",
                         done ? (status.equals("completed") ? "0" : "1") : "null",
                         done ? "\"2026-11-22T09:30:02.500Z\"" : "null");
-    }
-
-    private FakeServer server;
-    private AgentKernel client;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new FakeServer();
-        client = server.client(null);
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        server.close();
-    }
-
-    private static JsonNode json(FakeServer.Request r) throws Exception {
-        return JSON.readTree(r.body());
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.agentkernel.model.AgentKernelException;
 import dev.agentkernel.model.ConflictException;
 import dev.agentkernel.model.NotFoundException;
 import dev.agentkernel.model.PermissionDeniedException;
+import dev.agentkernel.testing.LocalRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

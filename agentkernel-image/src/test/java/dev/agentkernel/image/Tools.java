@@ -1,12 +1,8 @@
 package dev.agentkernel.image;
 
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import java.io.File;
+import dev.agentkernel.testing.SandboxHost;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * External tools of the image integration tests, and the rule that a machine without them skips
- * the tests, except in CI ({@code CI} or {@code AGENTKERNEL_MUST_WORK} set), where it fails them.
+ * the tests, except where they must run ({@link SandboxHost#MUST_RUN_VARIABLES}), where it fails them.
  */
 final class Tools {
 
@@ -28,38 +24,16 @@ final class Tools {
     private Tools() {
     }
 
-    static boolean mustRun() {
-        return List.of("CI", "AGENTKERNEL_MUST_WORK", "AGENTKERNEL_SANDBOX_TESTS_MUST_RUN").stream()
-                .map(System::getenv)
-                .anyMatch(v -> v != null && !v.isBlank() && !v.equalsIgnoreCase("false") && !v.equals("0"));
-    }
-
-    /** Skips (or, in CI, fails) unless this is Linux, root, and every required tool is on PATH. */
+    /** Skips (or, where tests must run, fails) unless this is Linux, root, and every required tool is on PATH. */
     static void requireHost() {
-        require(System.getProperty("os.name", "").equals("Linux"), "image integration tests need Linux");
-        require("root".equals(System.getProperty("user.name")), "image integration tests need root: layers "
+        SandboxHost.require(System.getProperty("os.name", "").equals("Linux"), "image integration tests need Linux");
+        SandboxHost.require(SandboxHost.isRoot(), "image integration tests need root: layers "
                 + "hold overlayfs whiteouts (mknod) and trusted.* xattrs, and owners are kept (run them as root, e.g. "
                 + "through run-tests.sh)");
         for (var e : REQUIRED.entrySet()) {
-            require(onPath(e.getKey()), "image integration tests need " + e.getKey() + " (apt-get install -y "
-                    + e.getValue() + ")");
+            SandboxHost.require(SandboxHost.onPath(e.getKey()).isPresent(), "image integration tests need "
+                    + e.getKey() + " (apt-get install -y " + e.getValue() + ")");
         }
-    }
-
-    private static void require(boolean ok, String why) {
-        if (!ok && mustRun()) {
-            fail(why + " [CI/AGENTKERNEL_MUST_WORK is set: failing instead of skipping]");
-        }
-        assumeTrue(ok, why);
-    }
-
-    static boolean onPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, command))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Runs a command, failing with its output when it fails or takes more than two minutes. */

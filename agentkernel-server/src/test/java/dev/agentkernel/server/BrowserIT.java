@@ -3,6 +3,7 @@ package dev.agentkernel.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.agentkernel.testing.SandboxHost;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -35,9 +36,9 @@ class BrowserIT {
     @BeforeAll
     static void start() throws IOException {
         ServerFixture.assumeSandboxHost();
-        ServerFixture.requireHost(ServerFixture.onPath("chromium").isPresent(),
+        SandboxHost.require(SandboxHost.onPath("chromium").isPresent(),
                 "BrowserIT needs Chromium on PATH (apt-get install -y --no-install-recommends chromium)");
-        chromium = ServerFixture.onPath("chromium").orElseThrow();
+        chromium = SandboxHost.onPath("chromium").orElseThrow();
         fx = ServerFixture.start(4, List.of()); // the reviewed default: loopback, no key
         api = new SandboxApi(fx);
     }

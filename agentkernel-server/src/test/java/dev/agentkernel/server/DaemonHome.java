@@ -1,5 +1,6 @@
 package dev.agentkernel.server;
 
+import dev.agentkernel.testing.TestDirectories;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +68,7 @@ final class DaemonHome implements BeforeAllCallback, AfterAllCallback {
         } finally {
             fx = null;
             if (dir != null) {
-                ServerFixture.deleteTree(dir);
+                TestDirectories.delete(dir);
                 dir = null;
             }
         }

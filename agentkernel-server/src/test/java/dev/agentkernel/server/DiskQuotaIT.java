@@ -3,6 +3,7 @@ package dev.agentkernel.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentkernel.testing.SandboxHost;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ class DiskQuotaIT extends SandboxTestBase {
     @BeforeAll
     static void requireDiskTools() {
         for (String tool : List.of("mkfs.ext4", "losetup", "mount", "umount")) {
-            ServerFixture.requireHost(ServerFixture.onPath(tool).isPresent(),
+            SandboxHost.require(SandboxHost.onPath(tool).isPresent(),
                     "disk quota tests need " + tool + " (apt-get install -y e2fsprogs mount)");
         }
     }

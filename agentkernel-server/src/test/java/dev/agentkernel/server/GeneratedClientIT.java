@@ -2,6 +2,7 @@ package dev.agentkernel.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentkernel.testing.SandboxHost;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -24,7 +25,7 @@ class GeneratedClientIT extends ServerTestBase {
 
     @Test
     void aClientGeneratedFromTheDocumentWorksAgainstTheServer() throws Exception {
-        ServerFixture.requireHost(ServerFixture.onPath("node").isPresent() && ServerFixture.onPath("npm").isPresent(),
+        SandboxHost.require(SandboxHost.onPath("node").isPresent() && SandboxHost.onPath("npm").isPresent(),
                 "GeneratedClientIT needs Node.js and npm on PATH");
         Path module = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
         Path dir = module.resolve("target/generated-client");
@@ -65,7 +66,7 @@ class GeneratedClientIT extends ServerTestBase {
         List<String> argv = new java.util.ArrayList<>(List.of("npm", "install", "--no-audit", "--no-fund", "--no-save"));
         argv.addAll(PACKAGES);
         String out = exec(argv, dir, Map.of(), Duration.ofMinutes(4));
-        ServerFixture.requireHost(Files.isRegularFile(marker), "cannot install " + PACKAGES + " from the npm registry: "
+        SandboxHost.require(Files.isRegularFile(marker), "cannot install " + PACKAGES + " from the npm registry: "
                 + out);
     }
 

@@ -3,6 +3,7 @@ package dev.agentkernel.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentkernel.testing.HostProcesses;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -134,13 +135,13 @@ class InteractiveIT extends SandboxTestBase {
         String id = fx.post("/sandboxes/it-leave/attach", "{\"command\": [\"sleep\", \"321.5\"]}").data().path("session").asText();
         HttpResponse<InputStream> stream = fx.http.send(fx.request("/attach/" + id + "/events").GET().build(),
                 HttpResponse.BodyHandlers.ofInputStream());
-        assertThat(ServerFixture.hostProcessesMentioning("321.5")).isNotEmpty();
+        assertThat(HostProcesses.mentioning("321.5")).isNotEmpty();
         stream.body().close();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!ServerFixture.hostProcessesMentioning("321.5").isEmpty() && System.nanoTime() < deadline) {
+        while (!HostProcesses.mentioning("321.5").isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertThat(ServerFixture.hostProcessesMentioning("321.5")).as("the session's command after its reader left").isEmpty();
+        assertThat(HostProcesses.mentioning("321.5")).as("the session's command after its reader left").isEmpty();
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.agentkernel.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentkernel.testing.SandboxHost;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,12 +37,12 @@ class NodeClientCompatIT {
     @BeforeAll
     static void setUp() throws Exception {
         ServerFixture.assumeSandboxHost();
-        ServerFixture.requireHost(ServerFixture.onPath("node").isPresent(),
+        SandboxHost.require(SandboxHost.onPath("node").isPresent(),
                 "NodeClientCompatIT needs Node.js (node) on PATH to run the published client; skipped");
-        ServerFixture.requireHost(ServerFixture.onPath("npm").isPresent(),
+        SandboxHost.require(SandboxHost.onPath("npm").isPresent(),
                 "NodeClientCompatIT needs npm on PATH to install " + PACKAGE + "@" + VERSION + "; skipped");
         int major = nodeMajorVersion();
-        ServerFixture.requireHost(major >= 20, "the published client needs Node.js 20 or newer (global fetch, AbortSignal.timeout); "
+        SandboxHost.require(major >= 20, "the published client needs Node.js 20 or newer (global fetch, AbortSignal.timeout); "
                 + "found major version " + major + "; skipped");
         moduleDir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
         installClient(moduleDir.resolve("target/node-compat"));
@@ -66,7 +67,7 @@ class NodeClientCompatIT {
         Path installDir = moduleDir.resolve("target/node-compat");
         Path script = moduleDir.resolve("src/test/node/compat.mjs");
         assertThat(script).exists();
-        NodeExec.Result r = NodeExec.exec(List.of(ServerFixture.onPath("node").orElseThrow().toString(),
+        NodeExec.Result r = NodeExec.exec(List.of(SandboxHost.onPath("node").orElseThrow().toString(),
                 script.toString()), installDir, Map.of("AGENTKERNEL_BASE_URL", fx.baseUrl(), "AGENTKERNEL_API_KEY", KEY,
                         "AGENTKERNEL_NODE_MODULES", installDir.resolve("node_modules").toString(),
                         "AK_TEST_IMAGE", testImage.ref(testImage.plain, "test/base:1")),
@@ -99,15 +100,15 @@ class NodeClientCompatIT {
         // a package.json of its own, so npm installs here and not into some parent project
         Files.writeString(dir.resolve("package.json"),
                 "{\"name\": \"agentkernel-node-compat\", \"private\": true, \"type\": \"module\"}\n");
-        NodeExec.Result r = NodeExec.exec(List.of(ServerFixture.onPath("npm").orElseThrow().toString(), "install",
+        NodeExec.Result r = NodeExec.exec(List.of(SandboxHost.onPath("npm").orElseThrow().toString(), "install",
                 "--no-audit", "--no-fund", "--no-save", PACKAGE + "@" + VERSION), dir, Map.of(), INSTALL_LIMIT);
-        ServerFixture.requireHost(r.exitCode() == 0 && Files.isRegularFile(installed),
+        SandboxHost.require(r.exitCode() == 0 && Files.isRegularFile(installed),
                 "cannot install " + PACKAGE + "@" + VERSION + " from the npm registry (exit " + r.exitCode()
                         + "); skipped. npm said:\n" + r.output());
     }
 
     private static int nodeMajorVersion() throws Exception {
-        NodeExec.Result r = NodeExec.exec(List.of(ServerFixture.onPath("node").orElseThrow().toString(), "--version"),
+        NodeExec.Result r = NodeExec.exec(List.of(SandboxHost.onPath("node").orElseThrow().toString(), "--version"),
                 Path.of(System.getProperty("java.io.tmpdir")), Map.of(), Duration.ofSeconds(30));
         String v = r.output().strip();
         try {

@@ -3,15 +3,14 @@ package dev.agentkernel.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentkernel.testing.HostProcesses;
+import dev.agentkernel.testing.TestDirectories;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,7 +31,7 @@ class RestartIT extends SandboxTestBase {
         restartDaemon();
 
         // the old daemon's sandbox processes ended with it (checked by restartDaemon), and are not back
-        assertThat(ServerFixture.hostProcessesMentioning("1000.5151")).isEmpty();
+        assertThat(HostProcesses.mentioning("1000.5151")).isEmpty();
         assertThat(fx.daemon.restarted()).as("sandboxes the new daemon started again").containsExactly("restart-run");
         JsonNode info = api.get("restart-run").data();
         assertThat(info.path("status").asText()).isEqualTo("running");
@@ -138,19 +137,15 @@ class RestartIT extends SandboxTestBase {
 
     private static void deleteTree(Path root) throws IOException {
         assertThat(root).isDirectory();
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        TestDirectories.delete(root);
     }
 
     private static void awaitHostProcess(String marker, boolean present) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (ServerFixture.hostProcessesMentioning(marker).isEmpty() == present && System.nanoTime() < deadline) {
+        while (HostProcesses.mentioning(marker).isEmpty() == present && System.nanoTime() < deadline) {
             ServerFixture.sleep(50);
         }
-        assertThat(ServerFixture.hostProcessesMentioning(marker).isEmpty()).as("host processes of 'sleep %s'", marker)
+        assertThat(HostProcesses.mentioning(marker).isEmpty()).as("host processes of 'sleep %s'", marker)
                 .isEqualTo(!present);
     }
 }

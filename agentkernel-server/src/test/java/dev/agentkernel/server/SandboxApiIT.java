@@ -3,6 +3,7 @@ package dev.agentkernel.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentkernel.testing.HostProcesses;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -520,10 +521,10 @@ class SandboxApiIT extends SandboxTestBase {
 
     private static void awaitHostProcess(String marker, boolean present) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        List<String> found = ServerFixture.hostProcessesMentioning(marker);
+        List<String> found = HostProcesses.mentioning(marker);
         while (found.isEmpty() == present && System.nanoTime() < deadline) {
             ServerFixture.sleep(50);
-            found = ServerFixture.hostProcessesMentioning(marker);
+            found = HostProcesses.mentioning(marker);
         }
         if (present) {
             assertThat(found).as("host processes running 'sleep %s'", marker).isNotEmpty();

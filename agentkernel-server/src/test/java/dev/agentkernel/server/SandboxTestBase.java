@@ -2,6 +2,7 @@ package dev.agentkernel.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentkernel.testing.HostLeftovers;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -79,15 +80,12 @@ abstract class SandboxTestBase {
     /** After a daemon closed: no cgroup named after this JVM and no child process of it. */
     static void assertNothingOfThisJvmLeft() {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while ((!ServerFixture.leftoverCgroups().isEmpty() || liveChildren() > 0) && System.nanoTime() < deadline) {
+        while ((!ServerFixture.leftoverCgroups().isEmpty() || !HostLeftovers.processes().isEmpty())
+                && System.nanoTime() < deadline) {
             ServerFixture.sleep(50);
         }
         assertThat(ServerFixture.leftoverCgroups()).as("cgroups of this JVM after the daemon closed").isEmpty();
-        assertThat(ServerFixture.sandboxProcesses().map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList())
+        assertThat(HostLeftovers.processes())
                 .as("child processes of this JVM after the daemon closed").isEmpty();
-    }
-
-    private static long liveChildren() {
-        return ServerFixture.sandboxProcesses().count();
     }
 }

@@ -1,16 +1,19 @@
 package dev.agentkernel.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentkernel.core.backend.BackendDirectories;
 import dev.agentkernel.core.backend.BackendSelector;
 import dev.agentkernel.core.backend.IsolationBackend;
 import dev.agentkernel.core.host.HostContext;
+import dev.agentkernel.core.host.OwnerTag;
 import dev.agentkernel.core.policy.PolicyResolver;
 import dev.agentkernel.core.run.RunService;
-import java.io.File;
+import dev.agentkernel.testing.HostLeftovers;
+import dev.agentkernel.testing.SandboxHost;
+import dev.agentkernel.testing.TestDirectories;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,25 +23,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 
 /**
  * A real {@link ApiServer} on a free loopback port over a real bubblewrap backend with
  * private state and runtime directories, an {@link HttpClient} to drive it, and the host-side
  * checks that nothing was left behind (cgroups named after this JVM, runtime entries, child
- * processes).
+ * processes: {@link HostLeftovers}).
  */
 final class ServerFixture implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final long MAX_BODY = 16L * 1024 * 1024;
-    static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
     /** Upper bound of any one HTTP exchange in these tests: a hang is a failure, not a stuck build. */
     static final Duration REQUEST_LIMIT = Duration.ofSeconds(60);
 
@@ -68,55 +67,17 @@ final class ServerFixture implements AutoCloseable {
     // ---- host requirements ---------------------------------------------------------------
 
     /**
-     * Whether a test that cannot run must fail instead of skipping: {@code AGENTKERNEL_MUST_WORK=1}
-     * (run-tests.sh as root, after installing everything) or {@code CI=true}, like bubblewrap's
-     * {@code BWRAP_MUST_WORK}.
+     * Skips the calling test class unless this machine can run real sandboxes with what the
+     * server's tests run in them (fails instead where tests must run: {@link SandboxHost#mustRun()}).
      */
-    static boolean mustWork() {
-        String must = System.getenv("AGENTKERNEL_MUST_WORK");
-        return (must != null && !must.isBlank() && !must.equals("0")) || "true".equalsIgnoreCase(System.getenv("CI"));
-    }
-
-    /** Skips the calling test unless {@code condition}; fails instead when {@link #mustWork()}. */
-    static void requireHost(boolean condition, String message) {
-        if (mustWork()) {
-            assertThat(condition).as(message + " (AGENTKERNEL_MUST_WORK or CI is set: a test that cannot run fails)")
-                    .isTrue();
-        }
-        assumeTrue(condition, message);
-    }
-
-    /** Skips the calling test class unless this machine can run real sandboxes (fails instead when {@link #mustWork()}). */
     static void assumeSandboxHost() {
-        requireHost(System.getProperty("os.name", "").equals("Linux"), "server integration tests need Linux");
-        requireHost(isRoot(), "server integration tests need root: the bwrap backend creates cgroups under "
-                + "/sys/fs/cgroup and starts bubblewrap as root (run them as root, e.g. through run-tests.sh)");
-        requireHost(onPath("bwrap").isPresent(), "server integration tests need bubblewrap on PATH "
-                + "(apt-get install -y bubblewrap)");
-        requireHost(onPath("slirp4netns").isPresent(), "server integration tests need slirp4netns on PATH: the "
-                + "default (moderate) profile has network (apt-get install -y slirp4netns)");
-        requireHost(onPath("python3").isPresent(), "server integration tests run python3 in the sandbox "
-                + "(apt-get install -y python3)");
-        requireHost(onPath("ip").isPresent(), "server integration tests run 'ip -o link' in the sandbox to see its "
-                + "network (apt-get install -y iproute2)");
-    }
-
-    static boolean isRoot() {
-        try {
-            return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    static Optional<Path> onPath(String program) {
-        String path = System.getenv().getOrDefault("PATH", "") + ":/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
-        for (String d : path.split(File.pathSeparator)) {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, program))) {
-                return Optional.of(Path.of(d, program));
-            }
-        }
-        return Optional.empty();
+        SandboxHost.requireSandboxHost("server integration tests");
+        SandboxHost.require(SandboxHost.onPath("slirp4netns").isPresent(), "server integration tests need slirp4netns "
+                + "on PATH: the default (moderate) profile has network (apt-get install -y slirp4netns)");
+        SandboxHost.require(SandboxHost.onPath("python3").isPresent(), "server integration tests run python3 in the "
+                + "sandbox (apt-get install -y python3)");
+        SandboxHost.require(SandboxHost.onPath("ip").isPresent(), "server integration tests run 'ip -o link' in the "
+                + "sandbox to see its network (apt-get install -y iproute2)");
     }
 
     // ---- start and stop ------------------------------------------------------------------
@@ -184,19 +145,7 @@ final class ServerFixture implements AutoCloseable {
     public void close() throws IOException {
         http.shutdownNow();
         daemon.close();
-        deleteTree(dir);
-    }
-
-    /** Deletes {@code dir} with everything in it, if it exists. */
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        TestDirectories.delete(dir);
     }
 
     // ---- HTTP ------------------------------------------------------------------------------
@@ -283,84 +232,21 @@ final class ServerFixture implements AutoCloseable {
 
     // ---- host-side observations -------------------------------------------------------------
 
-    static List<Path> cgroupParents() {
-        return List.of(CGROUP_ROOT.resolve("memory/agentkernel"), CGROUP_ROOT.resolve("pids/agentkernel"),
-                CGROUP_ROOT.resolve("cpu/agentkernel"), CGROUP_ROOT.resolve("cpu,cpuacct/agentkernel"),
-                CGROUP_ROOT.resolve("unified/agentkernel"), CGROUP_ROOT.resolve("agentkernel"));
-    }
-
     /** Cgroups named {@code <this jvm's owner tag>-*}. */
     static List<String> leftoverCgroups() {
-        List<String> left = new ArrayList<>();
-        String prefix = dev.agentkernel.core.host.OwnerTag.of(""); // "<this JVM's owner tag>-"
-        for (Path parent : cgroupParents()) {
-            if (!Files.isDirectory(parent)) {
-                continue;
-            }
-            try (Stream<Path> groups = Files.list(parent)) {
-                groups.filter(Files::isDirectory)
-                        .filter(g -> g.getFileName().toString().startsWith(prefix))
-                        .forEach(g -> left.add("cgroup " + g));
-            } catch (IOException e) {
-                left.add("cannot list " + parent + ": " + e);
-            }
-        }
-        return left;
-    }
-
-    /** Command lines of every host process (but this JVM) whose command line contains {@code marker}. */
-    static List<String> hostProcessesMentioning(String marker) {
-        List<String> found = new ArrayList<>();
-        long self = ProcessHandle.current().pid();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.toList()) {
-                String name = p.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit) || Long.parseLong(name) == self) {
-                    continue;
-                }
-                try {
-                    String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
-                            .replace('\0', ' ');
-                    if (cmdline.contains(marker)) {
-                        String shown = cmdline.strip();
-                        found.add(name + ": " + (shown.length() > 160 ? "..." + shown.substring(shown.length() - 160) : shown));
-                    }
-                } catch (IOException e) {
-                    // exited meanwhile
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return found;
+        return HostLeftovers.cgroups(OwnerTag.of(""));
     }
 
     /**
-     * The live descendants of this JVM that a daemon started: all but the test registries of
-     * {@link dev.agentkernel.image.TestImages}, which live as long as this JVM.
+     * Cgroups of this JVM, runtime entries (but the backends' own directories, the agent binary,
+     * the interpreter drivers and the output spool's directory) and live child processes (but the
+     * test registries).
      */
-    static Stream<ProcessHandle> sandboxProcesses() {
-        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
-                .filter(p -> !p.info().commandLine().orElse("").startsWith("/usr/bin/docker-registry serve "));
-    }
-
-    /** Cgroups of this JVM, runtime entries and live child processes. */
     List<String> leftovers() {
-        List<String> left = new ArrayList<>(leftoverCgroups());
-        try (Stream<Path> walk = Files.walk(runtimeDir)) {
-            walk.filter(p -> !p.equals(runtimeDir))
-                    .filter(p -> !dev.agentkernel.core.backend.BackendDirectories.isBackendsOwn(runtimeDir, p))
-                    .filter(p -> !p.startsWith(runtimeDir.resolve("agent"))) // the agent binary stays
-                    .filter(p -> !p.startsWith(runtimeDir.resolve("session"))) // so do the interpreter drivers
-                    .filter(p -> !p.equals(runtimeDir.resolve("spool")))
-                    .forEach(p -> left.add("runtime entry " + p));
-        } catch (IOException e) {
-            left.add("cannot walk " + runtimeDir + ": " + e);
-        }
-        sandboxProcesses().forEach(p -> left.add(
-                "process " + p.pid() + " (parent " + p.parent().map(ProcessHandle::pid).orElse(-1L) + "): "
-                        + p.info().commandLine().or(() -> p.info().command()).orElse("?")));
-        return left;
+        return HostLeftovers.find(OwnerTag.of(""), runtimeDir, p -> BackendDirectories.isBackendsOwn(runtimeDir, p)
+                || p.startsWith(runtimeDir.resolve("agent")) // the agent binary stays
+                || p.startsWith(runtimeDir.resolve("session")) // so do the interpreter drivers
+                || p.equals(runtimeDir.resolve("spool")));
     }
 
     /**

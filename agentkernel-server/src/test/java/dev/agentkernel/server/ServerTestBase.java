@@ -3,6 +3,7 @@ package dev.agentkernel.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentkernel.testing.HostLeftovers;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -47,7 +48,7 @@ abstract class ServerTestBase {
             fx = null;
         }
         assertThat(ServerFixture.leftoverCgroups()).as("cgroups of this JVM after the class").isEmpty();
-        assertThat(ServerFixture.sandboxProcesses().toList())
+        assertThat(HostLeftovers.processes())
                 .as("child processes of this JVM after the class").isEmpty();
     }
 

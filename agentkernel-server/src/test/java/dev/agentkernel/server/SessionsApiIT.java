@@ -3,6 +3,7 @@ package dev.agentkernel.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentkernel.testing.HostProcesses;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -287,7 +288,7 @@ class SessionsApiIT {
         assertThat(gone.json().path("error").asText()).contains(id).contains("deleted");
         ServerFixture.Response again = execute(Map.of("session_id", id, "code", "echo"));
         assertThat(again.status()).isEqualTo(404);
-        assertThat(ServerFixture.hostProcessesMentioning("bash_driver.sh").stream()
+        assertThat(HostProcesses.mentioning("bash_driver.sh").stream()
                 .filter(p -> !p.contains("java")).toList()).as("no driver of a deleted session is left").isEmpty();
     }
 

@@ -3,6 +3,7 @@ package dev.agentkernel.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentkernel.core.run.RunService;
+import dev.agentkernel.testing.HostProcesses;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -33,8 +34,8 @@ class ShutdownIT extends ServerTestBase {
                             .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"sleep\", \"100.654\"]}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while ((ServerFixture.hostProcessesMentioning("100.321").isEmpty()
-                    || ServerFixture.hostProcessesMentioning("100.654").isEmpty()) && System.nanoTime() < deadline) {
+            while ((HostProcesses.mentioning("100.321").isEmpty()
+                    || HostProcesses.mentioning("100.654").isEmpty()) && System.nanoTime() < deadline) {
                 ServerFixture.sleep(20);
             }
             assertThat(runs.running()).isEqualTo(2);
@@ -45,7 +46,7 @@ class ShutdownIT extends ServerTestBase {
                     HttpResponse.BodyHandlers.ofString());
             // Close only once the short command runs: it must then finish within the grace period.
             long running = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (ServerFixture.hostProcessesMentioning("0.789").isEmpty() && System.nanoTime() < running) {
+            while (HostProcesses.mentioning("0.789").isEmpty() && System.nanoTime() < running) {
                 ServerFixture.sleep(10);
             }
             long closing = System.nanoTime();
@@ -71,8 +72,8 @@ class ShutdownIT extends ServerTestBase {
     }
 
     private static List<String> sandboxProcesses() {
-        List<String> all = new java.util.ArrayList<>(ServerFixture.hostProcessesMentioning("100.321"));
-        all.addAll(ServerFixture.hostProcessesMentioning("100.654"));
+        List<String> all = new java.util.ArrayList<>(HostProcesses.mentioning("100.321"));
+        all.addAll(HostProcesses.mentioning("100.654"));
         return all;
     }
 }

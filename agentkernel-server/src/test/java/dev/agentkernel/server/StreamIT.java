@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentkernel.testing.HostProcesses;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -271,15 +272,15 @@ class StreamIT extends ServerTestBase {
             assertThat(f).as("stream ended before any output: %s", events.frames).isNotNull();
         } while (!f.event().equals("output"));
         assertThat(f.text()).startsWith("start");
-        assertThat(ServerFixture.hostProcessesMentioning(marker)).as("the command runs").isNotEmpty();
+        assertThat(HostProcesses.mentioning(marker)).as("the command runs").isNotEmpty();
 
         events.close(); // the client goes away
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        List<String> processes = ServerFixture.hostProcessesMentioning(marker);
+        List<String> processes = HostProcesses.mentioning(marker);
         List<String> cgroups = ServerFixture.leftoverCgroups();
         while ((!processes.isEmpty() || !cgroups.isEmpty()) && System.nanoTime() < deadline) {
             ServerFixture.sleep(50);
-            processes = ServerFixture.hostProcessesMentioning(marker);
+            processes = HostProcesses.mentioning(marker);
             cgroups = ServerFixture.leftoverCgroups();
         }
         assertThat(processes).as("sandbox processes 5 s after the client left").isEmpty();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentkernel.core.task.TaskSettings;
+import dev.agentkernel.testing.HostProcesses;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,12 +100,12 @@ class TasksApiIT {
             ServerFixture.sleep(100);
         }
         assertThat(fx.get("/tasks/" + id).data().path("output").asText()).as("output so far").isEqualTo("started\n");
-        assertThat(ServerFixture.hostProcessesMentioning("sleep " + marker)).isNotEmpty();
+        assertThat(HostProcesses.mentioning("sleep " + marker)).isNotEmpty();
         ServerFixture.Response r = fx.postJson("/tasks/" + id + "/cancel", Map.of());
         assertThat(r.status()).as("%s", r).isEqualTo(200);
         assertThat(r.data().path("success").asBoolean()).isTrue();
         assertThat(r.data().path("task").path("status").asText()).isEqualTo("cancelled");
-        assertThat(ServerFixture.hostProcessesMentioning("sleep " + marker)).as("the task's processes are gone").isEmpty();
+        assertThat(HostProcesses.mentioning("sleep " + marker)).as("the task's processes are gone").isEmpty();
         JsonNode again = fx.send(fx.request("/tasks/" + id).DELETE().build()).data();
         assertThat(again.path("success").asBoolean()).isFalse();
         assertThat(again.path("message").asText()).contains("already ended");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentkernel.testing.HostProcesses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
@@ -361,10 +362,10 @@ class WarmPoolIT {
 
     private static void awaitNoHostProcess(String marker) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!ServerFixture.hostProcessesMentioning(marker).isEmpty() && System.nanoTime() < deadline) {
+        while (!HostProcesses.mentioning(marker).isEmpty() && System.nanoTime() < deadline) {
             ServerFixture.sleep(50);
         }
-        assertThat(ServerFixture.hostProcessesMentioning(marker)).as("processes of 'sleep %s' after the run", marker)
+        assertThat(HostProcesses.mentioning(marker)).as("processes of 'sleep %s' after the run", marker)
                 .isEmpty();
     }
 }

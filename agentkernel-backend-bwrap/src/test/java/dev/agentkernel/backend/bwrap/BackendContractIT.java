@@ -17,6 +17,8 @@ import dev.agentkernel.model.Profile;
 import dev.agentkernel.model.SandboxRequest;
 import dev.agentkernel.model.SandboxSpec;
 import dev.agentkernel.model.Termination;
+import dev.agentkernel.testing.HostLeftovers;
+import dev.agentkernel.testing.TestDirectories;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -26,12 +28,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,7 +79,7 @@ abstract class BackendContractIT {
                 new ImageRoots(images, ImageRoots.dirOf(sandboxes.host.stateDir())));
         TestImages test = TestImages.get();
         image = test.ref(test.plain, "test/base:1");
-        Sandboxes.ignoreRunningProcesses(); // the test registries
+        HostLeftovers.ignoreRunningProcesses(); // the test registries
     }
 
     @AfterEach
@@ -96,11 +96,7 @@ abstract class BackendContractIT {
             images.close();
         }
         if (dir != null) {
-            try (Stream<Path> walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            TestDirectories.delete(dir);
         }
     }
 

@@ -8,6 +8,7 @@ import dev.agentkernel.model.CommandSpec;
 import dev.agentkernel.model.Profile;
 import dev.agentkernel.model.SandboxRequest;
 import dev.agentkernel.model.SandboxSpec;
+import dev.agentkernel.testing.HostProcesses;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -65,7 +66,7 @@ class IsolationIT extends SandboxTestBase {
         String marker = "9876." + ThreadLocalRandom.current().nextInt(100_000, 999_999);
         Process sleeper = new ProcessBuilder("sleep", marker).start();
         try {
-            assertThat(Sandboxes.hostProcessesMentioning(marker)).as("host sees its own sleep").hasSize(1);
+            assertThat(HostProcesses.mentioning(marker)).as("host sees its own sleep").hasSize(1);
             Result r = sandboxes.run(sandboxes.offline(Profile.MODERATE), "sh", "-c",
                     "ps -eo pid=,args=; echo ---; for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline; echo; done");
             assertThat(r.exitCode()).as(r.describe()).isZero();

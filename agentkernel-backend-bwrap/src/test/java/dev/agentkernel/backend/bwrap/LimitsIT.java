@@ -10,6 +10,7 @@ import dev.agentkernel.model.Profile;
 import dev.agentkernel.model.SandboxRequest;
 import dev.agentkernel.model.SandboxSpec;
 import dev.agentkernel.model.Termination;
+import dev.agentkernel.testing.HostProcesses;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,7 +118,7 @@ class LimitsIT extends SandboxTestBase {
         assertThat(r.exitCode()).isEqualTo(124);
         assertThat(r.elapsed()).isGreaterThanOrEqualTo(Duration.ofSeconds(1))
                 .isLessThan(Duration.ofMillis(1000 + 2000 + 1500));
-        assertThat(Sandboxes.hostProcessesMentioning(marker)).as("sleeps left on the host").isEmpty();
+        assertThat(HostProcesses.mentioning(marker)).as("sleeps left on the host").isEmpty();
     }
 
     @Test
@@ -136,7 +137,7 @@ class LimitsIT extends SandboxTestBase {
                 CommandSpec.of("sh", "-c", "trap '' TERM; sleep " + marker + " & sleep " + marker),
                 Stdio.capture(collector))) {
             long deadline = System.nanoTime() + 5_000_000_000L;
-            while (Sandboxes.hostProcessesMentioning("sleep " + marker).size() < 2 && System.nanoTime() < deadline) {
+            while (HostProcesses.mentioning("sleep " + marker).size() < 2 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
             assertThat(execution.await(Duration.ofMillis(50))).as("still running before kill").isEmpty();
@@ -147,7 +148,7 @@ class LimitsIT extends SandboxTestBase {
             assertThat(end.exitCode()).isEqualTo(137);
             assertThat(Duration.ofNanos(System.nanoTime() - killed)).isLessThan(Duration.ofSeconds(1));
         }
-        assertThat(Sandboxes.hostProcessesMentioning(marker)).isEmpty();
+        assertThat(HostProcesses.mentioning(marker)).isEmpty();
     }
 
     @Test
@@ -158,7 +159,7 @@ class LimitsIT extends SandboxTestBase {
         assertThat(r.termination()).as(r.describe()).isEqualTo(new Termination.Exited(0));
         assertThat(r.out()).isEqualTo("started\n");
         assertThat(r.elapsed()).isLessThan(Duration.ofSeconds(5));
-        assertThat(Sandboxes.hostProcessesMentioning(marker)).as("background sleeps left on the host").isEmpty();
+        assertThat(HostProcesses.mentioning(marker)).as("background sleeps left on the host").isEmpty();
     }
 
     @Test

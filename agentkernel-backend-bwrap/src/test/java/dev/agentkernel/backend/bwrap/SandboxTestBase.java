@@ -1,10 +1,9 @@
 package dev.agentkernel.backend.bwrap;
 
+import dev.agentkernel.testing.TestDirectories;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,11 +37,7 @@ abstract class SandboxTestBase {
             sandboxes = null;
         }
         if (dir != null) {
-            try (Stream<Path> walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            TestDirectories.delete(dir);
             dir = null;
         }
     }

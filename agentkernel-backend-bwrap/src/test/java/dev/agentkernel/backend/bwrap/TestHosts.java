@@ -3,6 +3,7 @@ package dev.agentkernel.backend.bwrap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.agentkernel.testing.SandboxHost;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -153,7 +154,7 @@ final class TestHosts implements AutoCloseable {
     }
 
     private static int ip(List<String> out, String... args) throws IOException, InterruptedException {
-        List<String> argv = new ArrayList<>(List.of(Sandboxes.onPath("ip").orElseThrow(
+        List<String> argv = new ArrayList<>(List.of(SandboxHost.onPath("ip").orElseThrow(
                 () -> new AssertionError("network tests need ip (apt-get install -y iproute2)")).toString()));
         argv.addAll(List.of(args));
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
