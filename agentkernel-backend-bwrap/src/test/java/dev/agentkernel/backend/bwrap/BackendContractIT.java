@@ -306,17 +306,8 @@ abstract class BackendContractIT {
                     .isInstanceOf(BackendUnavailableException.class).hasMessageContaining("network");
             return;
         }
-        AtomicInteger accepted = new AtomicInteger();
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"))) {
-            Thread.ofVirtual().start(() -> {
-                while (!server.isClosed()) {
-                    try (Socket s = server.accept()) {
-                        accepted.incrementAndGet();
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
+            AtomicInteger accepted = TestHosts.acceptInBackground(server, new AtomicInteger());
             int port = server.getLocalPort();
             // the host's side of the bridge does listen there: a connection from the host itself gets in
             try (Socket control = new Socket("100.64.0.1", port)) {

@@ -111,8 +111,8 @@ class EgressIT extends SandboxTestBase {
         try (ServerSocket any4 = new ServerSocket(); ServerSocket any6 = new ServerSocket()) {
             any4.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0));
             any6.bind(new InetSocketAddress(InetAddress.getByName("::"), 0));
-            AtomicInteger accepted = acceptInBackground(any4);
-            accepted = acceptInBackground(any6, accepted);
+            AtomicInteger accepted = TestHosts.acceptInBackground(any4, new AtomicInteger());
+            accepted = TestHosts.acceptInBackground(any6, accepted);
             // control: both are there and answer on the host
             new Socket("127.0.0.1", any4.getLocalPort()).close();
             new Socket("::1", any6.getLocalPort()).close();
@@ -192,23 +192,6 @@ class EgressIT extends SandboxTestBase {
             }
         }
         return n;
-    }
-
-    private static AtomicInteger acceptInBackground(ServerSocket server) {
-        return acceptInBackground(server, new AtomicInteger());
-    }
-
-    private static AtomicInteger acceptInBackground(ServerSocket server, AtomicInteger accepted) {
-        Thread.ofVirtual().start(() -> {
-            while (!server.isClosed()) {
-                try (Socket s = server.accept()) {
-                    accepted.incrementAndGet();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
-        return accepted;
     }
 
     private static void awaitCount(AtomicInteger count, int expected) throws InterruptedException {

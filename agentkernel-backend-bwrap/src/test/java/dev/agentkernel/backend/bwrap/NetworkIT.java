@@ -117,7 +117,7 @@ class NetworkIT extends SandboxTestBase {
     @ValueSource(strings = {"slirp4netns", "bridge"})
     void hostLoopbackServiceIsUnreachableFromASandboxWithNetwork(String mechanism) throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-            AtomicInteger accepted = acceptInBackground(server);
+            AtomicInteger accepted = TestHosts.acceptInBackground(server, new AtomicInteger());
             // control: the service is there and reachable from the host
             new Socket("127.0.0.1", server.getLocalPort()).close();
             awaitCount(accepted, 1);
@@ -141,7 +141,7 @@ class NetworkIT extends SandboxTestBase {
     void noHostAddressIsReachableThroughTheBridge() throws Exception {
         try (ServerSocket server = new ServerSocket()) {
             server.bind(new InetSocketAddress(0)); // every address of the host
-            AtomicInteger accepted = acceptInBackground(server);
+            AtomicInteger accepted = TestHosts.acceptInBackground(server, new AtomicInteger());
             List<String> targets = new ArrayList<>(List.of(BridgeNetwork.GATEWAY));
             for (NetworkInterface nic : NetworkInterface.networkInterfaces().toList()) {
                 nic.inetAddresses().filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress())
@@ -248,20 +248,6 @@ class NetworkIT extends SandboxTestBase {
                     .contains("127.0.0.1 FAILED").contains("10.0.2.2 FAILED").contains(BridgeNetwork.GATEWAY + " FAILED")
                     .doesNotContain("CONNECTED");
         }
-    }
-
-    private static AtomicInteger acceptInBackground(ServerSocket server) {
-        AtomicInteger accepted = new AtomicInteger();
-        Thread.ofVirtual().start(() -> {
-            while (!server.isClosed()) {
-                try (Socket s = server.accept()) {
-                    accepted.incrementAndGet();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
-        return accepted;
     }
 
     private static void awaitCount(AtomicInteger count, int expected) throws InterruptedException {

@@ -165,4 +165,19 @@ final class TestHosts implements AutoCloseable {
         }
         return p.exitValue();
     }
+
+    /** Counts every connection {@code server} accepts, on a virtual thread, into {@code accepted}; returns it. */
+    static java.util.concurrent.atomic.AtomicInteger acceptInBackground(java.net.ServerSocket server,
+                                                                       java.util.concurrent.atomic.AtomicInteger accepted) {
+        Thread.ofVirtual().start(() -> {
+            while (!server.isClosed()) {
+                try (java.net.Socket s = server.accept()) {
+                    accepted.incrementAndGet();
+                } catch (java.io.IOException e) {
+                    return;
+                }
+            }
+        });
+        return accepted;
+    }
 }
