@@ -48,7 +48,7 @@ final class Check {
             return null;
         }
         String normal = value.strip().toLowerCase(java.util.Locale.ROOT);
-        if (!normal.matches("[a-z][a-z0-9-]{0,31}")) {
+        if (!normal.matches("[a-z][a-z0-9-]{0,62}")) {
             throw bad("backend must be a backend's name such as bwrap, runc or gvisor, not '"
                     + (value.length() > 40 ? value.substring(0, 40) + "..." : value) + "'");
         }

@@ -20,7 +20,7 @@ import java.util.Map;
  * @param backend         the isolation backend it runs on: bwrap, runc, crun, gvisor, ... (default: the server's)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-public record DispatchTaskRequest(String code, String taskDescription, String template, Double timeout,
+public record DispatchTaskRequest(String code, String taskDescription, String template, @com.fasterxml.jackson.databind.annotation.JsonSerialize(using = Seconds.class) Double timeout,
                                   Boolean verbose, @JsonTypes({"array", "object"}) Object requiredTools,
                                   String image, String pull, String backend) {
 

@@ -19,7 +19,7 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ExecRequest(@JsonProperty(required = true) List<String> command, List<String> env, String workdir,
-                          Double timeout, Boolean sudo, String outputEncoding) {
+                          @com.fasterxml.jackson.databind.annotation.JsonSerialize(using = Seconds.class) Double timeout, Boolean sudo, String outputEncoding) {
 
     /** A request whose answer carries the output as UTF-8 text. */
     public ExecRequest(List<String> command, List<String> env, String workdir, Double timeout, Boolean sudo) {

@@ -17,7 +17,7 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ExecuteCodeRequest(@JsonProperty(required = true) String code, String template, String sessionId,
-                                 String flavor, Double timeout, List<String> volumes, String backend) {
+                                 String flavor, @com.fasterxml.jackson.databind.annotation.JsonSerialize(using = Seconds.class) Double timeout, List<String> volumes, String backend) {
 
     /** A request whose new session runs on the server's default backend. */
     public ExecuteCodeRequest(String code, String template, String sessionId, String flavor, Double timeout,

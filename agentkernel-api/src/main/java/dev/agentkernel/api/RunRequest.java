@@ -29,7 +29,7 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record RunRequest(@JsonProperty(required = true) List<String> command, String image, String profile,
-                         Double timeout, List<String> env, Boolean fast, Boolean sudo, String pull,
+                         @com.fasterxml.jackson.databind.annotation.JsonSerialize(using = Seconds.class) Double timeout, List<String> env, Boolean fast, Boolean sudo, String pull,
                          String outputEncoding, String backend) {
 
     /** A request on the server's default backend. */

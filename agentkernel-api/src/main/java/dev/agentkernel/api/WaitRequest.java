@@ -8,7 +8,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param timeout the longest wait in seconds, 0 (just look) to {@link #MAX_SECONDS}; default 60
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record WaitRequest(Double timeout) {
+public record WaitRequest(@com.fasterxml.jackson.databind.annotation.JsonSerialize(using = Seconds.class) Double timeout) {
 
     /** The longest a wait may block. */
     public static final long MAX_SECONDS = 600;

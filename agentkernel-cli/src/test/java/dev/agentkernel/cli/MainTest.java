@@ -195,7 +195,7 @@ class MainTest {
         assertNoStackTrace(r);
         // an image notice may come first (the module directory looks like a Java project)
         assertThat(r.errLines()).filteredOn(l -> l.startsWith("agentkernel: error:"))
-                .containsExactly("agentkernel: error: unknown backend 'docker': use one of bwrap");
+                .containsExactly("agentkernel: error: unknown backend 'docker': use one of bwrap, crun, runc, gvisor");
     }
 
     @Test

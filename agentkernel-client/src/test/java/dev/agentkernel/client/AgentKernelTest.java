@@ -80,7 +80,7 @@ class AgentKernelTest extends FakeServerTestBase {
         RunResult r = client.execInSandbox("box", List.of("sh", "-c", "exit 3"), ExecOptions.defaults()
                 .withEnv(Map.of("K", "V")).withWorkdir("/tmp").withTimeout(Duration.ofSeconds(5)));
         assertThat(json(server.last())).isEqualTo(JSON.readTree("""
-                {"command":["sh","-c","exit 3"],"env":["K=V"],"workdir":"/tmp","timeout":5.0,"output_encoding":"base64"}"""));
+                {"command":["sh","-c","exit 3"],"env":["K=V"],"workdir":"/tmp","timeout":5,"output_encoding":"base64"}"""));
         assertThat(r).isEqualTo(new RunResult("out\nerr\n", "out\n", "err\n", 3, Optional.empty(), false,
                 Optional.empty(), Optional.empty()));
     }

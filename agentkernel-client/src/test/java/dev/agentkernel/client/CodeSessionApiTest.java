@@ -48,7 +48,7 @@ class CodeSessionApiTest extends FakeServerTestBase {
         client.executeCode("print(1)");
         assertThat(json(server.last())).isEqualTo(JSON.readTree("{\"code\":\"print(1)\"}"));
         client.executeCode("print(2)", CodeOptions.defaults().withSessionId("ses-1").withTimeout(Duration.ofMinutes(2)));
-        assertThat(json(server.last())).isEqualTo(JSON.readTree("{\"code\":\"print(2)\",\"session_id\":\"ses-1\",\"timeout\":120.0}"));
+        assertThat(json(server.last())).isEqualTo(JSON.readTree("{\"code\":\"print(2)\",\"session_id\":\"ses-1\",\"timeout\":120}"));
     }
 
     @Test

@@ -63,7 +63,7 @@ class CodeSessionTest extends FakeServerTestBase {
         }
         // Later calls send only the id: the session has its template and flavor, volumes are for new sessions.
         assertThat(calls()).containsExactly(
-                "POST /execute {\"code\":\"x = 1\",\"template\":\"py\",\"flavor\":\"small\",\"timeout\":5.0,\"volumes\":[\"/srv:/data:ro\"]}",
+                "POST /execute {\"code\":\"x = 1\",\"template\":\"py\",\"flavor\":\"small\",\"timeout\":5,\"volumes\":[\"/srv:/data:ro\"]}",
                 "POST /execute {\"code\":\"x\",\"session_id\":\"ses-1\",\"timeout\":1.5}",
                 "DELETE /sessions/ses-1");
     }
@@ -199,7 +199,7 @@ class CodeSessionTest extends FakeServerTestBase {
             s.closeAsync().join(); // idempotent
         }
         assertThat(calls()).containsExactly("POST /execute {\"code\":\"x = 1\",\"template\":\"python\"}",
-                "POST /execute {\"code\":\"x += 1\",\"session_id\":\"ses-1\",\"timeout\":2.0}",
+                "POST /execute {\"code\":\"x += 1\",\"session_id\":\"ses-1\",\"timeout\":2}",
                 "POST /execute {\"code\":\"x\",\"session_id\":\"ses-1\"}",
                 "DELETE /sessions/ses-1");
     }

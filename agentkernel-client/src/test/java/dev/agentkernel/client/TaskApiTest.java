@@ -21,7 +21,7 @@ class TaskApiTest extends FakeServerTestBase {
         boolean done = !status.equals("running");
         return """
                 {"task_id":"%s","status":"%s","queued":false,"output":"%s","error":%s,"exit_code":%s,"attempts":1,
-                 "template":"python","timeout":300.0,"verbose":false,"required_tools":["finance"],
+                 "template":"python","timeout":300,"verbose":false,"required_tools":["finance"],
                  "created_at":"2026-11-22T09:30:00Z","started_at":"2026-11-22T09:30:01Z","finished_at":%s}"""
                 .formatted(id, status, output, status.equals("failed") ? "\"ZeroDivisionError: division by zero\"" : "null",
                         done ? (status.equals("completed") ? "0" : "1") : "null",
@@ -112,7 +112,7 @@ class TaskApiTest extends FakeServerTestBase {
         assertThat(t.status()).isEqualTo(TaskStatus.COMPLETED);
         assertThat(server.requests).hasSize(3);
         for (FakeServer.Request r : server.requests) {
-            assertThat(json(r)).isEqualTo(JSON.readTree("{\"timeout\":600.0}"));
+            assertThat(json(r)).isEqualTo(JSON.readTree("{\"timeout\":600}"));
         }
     }
 
@@ -197,7 +197,7 @@ class TaskApiTest extends FakeServerTestBase {
         fakeTasks(true);
         try (TaskManager manager = client.taskManager(TaskOptions.defaults().withTimeout(Duration.ofSeconds(30)))) {
             String a = manager.dispatchTask("print(1)");
-            assertThat(json(server.last())).isEqualTo(JSON.readTree("{\"code\":\"print(1)\",\"timeout\":30.0,\"verbose\":false}"));
+            assertThat(json(server.last())).isEqualTo(JSON.readTree("{\"code\":\"print(1)\",\"timeout\":30,\"verbose\":false}"));
             String b = manager.dispatchTask("echo 2", TaskOptions.defaults().withTemplate("bash"));
             assertThat(json(server.last()).get("template").asText()).isEqualTo("bash");
             assertThat(manager.listTasks()).extracting(TaskInfo::taskId).containsExactly(b, a);

@@ -59,13 +59,13 @@ public record SandboxRequest(Optional<Profile> profile, Optional<String> image, 
     }
 
     /**
-     * Checks a backend's name: lower-case letters, digits and dashes, at most 32.
+     * Checks a backend's name: lower-case letters, digits and dashes, at most 63.
      *
      * @return {@code name}
      * @throws InvalidRequestException for anything else
      */
     public static String requireBackendName(String name) {
-        if (!name.matches("[a-z][a-z0-9-]{0,31}")) {
+        if (!name.matches("[a-z][a-z0-9-]{0,62}")) {
             throw new InvalidRequestException("backend must be a backend's name such as bwrap, runc or gvisor; got '"
                     + (name.length() > 40 ? name.substring(0, 40) + "..." : name) + "'");
         }
