@@ -171,7 +171,7 @@ final class CreateCommand extends DaemonClientCommand {
 
     /** {@code profile moderate, memory 512 MB, cpus 1, /workspace from /home/me/p}: what is known of it. */
     static String describe(SandboxInfo info) {
-        StringBuilder s = new StringBuilder(info.status());
+        StringBuilder s = new StringBuilder(info.status()).append(", backend ").append(info.backend());
         info.profile().ifPresent(p -> s.append(", profile ").append(p.id()));
         if (info.memoryMb() > 0) {
             s.append(", memory ").append(info.memoryMb()).append(" MB");

@@ -17,7 +17,8 @@ import org.apache.commons.cli.Options;
 /** {@code agentkernel list}: the persistent sandboxes, as a table, JSON or names. */
 final class ListCommand extends DaemonClientCommand {
 
-    static final List<String> HEADER = List.of("NAME", "STATUS", "PROFILE", "MEMORY", "CPUS", "DISK", "CREATED");
+    static final List<String> HEADER = List.of("NAME", "STATUS", "BACKEND", "PROFILE", "MEMORY", "CPUS", "DISK",
+            "CREATED");
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Override
@@ -81,7 +82,7 @@ final class ListCommand extends DaemonClientCommand {
     static List<String> table(List<SandboxInfo> sandboxes, ZoneId zone) {
         List<List<String>> rows = new ArrayList<>();
         for (SandboxInfo s : sandboxes) {
-            rows.add(List.of(s.name(), s.status(), s.profile().map(p -> p.id()).orElse("-"),
+            rows.add(List.of(s.name(), s.status(), s.backend(), s.profile().map(p -> p.id()).orElse("-"),
                     s.memoryMb() > 0 ? s.memoryMb() + " MB" : "-", s.vcpus() > 0 ? Tables.number(s.vcpus()) : "-",
                     disk(s), s.createdAt().map(t -> Tables.time(t, zone)).orElse("-")));
         }

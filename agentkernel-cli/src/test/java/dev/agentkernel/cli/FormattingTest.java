@@ -47,11 +47,12 @@ class FormattingTest {
         List<String> lines = ListCommand.table(List.of(web, stopped,
                 box("a-long-name", "stopped", 0.5, 0, Optional.empty())), UTC);
         assertThat(lines).containsExactly(
-                "NAME         STATUS   PROFILE      MEMORY  CPUS  DISK        CREATED",
-                "web          running  moderate     512 MB  1     12/1024 MB  2026-01-30 12:00:00",
-                "stopped-one  stopped  restrictive  256 MB  2     256 MB      2026-01-30 12:00:00",
-                "a-long-name  stopped  -            -       0.5   unlimited   2026-01-30 12:00:00");
-        assertThat(ListCommand.table(List.of(), UTC)).containsExactly("NAME  STATUS  PROFILE  MEMORY  CPUS  DISK  CREATED");
+                "NAME         STATUS   BACKEND  PROFILE      MEMORY  CPUS  DISK        CREATED",
+                "web          running  bwrap    moderate     512 MB  1     12/1024 MB  2026-01-30 12:00:00",
+                "stopped-one  stopped  bwrap    restrictive  256 MB  2     256 MB      2026-01-30 12:00:00",
+                "a-long-name  stopped  bwrap    -            -       0.5   unlimited   2026-01-30 12:00:00");
+        assertThat(ListCommand.table(List.of(), UTC))
+                .containsExactly("NAME  STATUS  BACKEND  PROFILE  MEMORY  CPUS  DISK  CREATED");
     }
 
     @Test
@@ -68,7 +69,7 @@ class FormattingTest {
     @Test
     void createDescribesWhatItGot() {
         assertThat(CreateCommand.describe(box("w", "running", 0.5, 256, Optional.of(Profile.MODERATE))))
-                .isEqualTo("running, profile moderate, memory 256 MB, cpus 0.5");
+                .isEqualTo("running, backend bwrap, profile moderate, memory 256 MB, cpus 0.5");
     }
 
     @Test

@@ -155,12 +155,12 @@ class SandboxCommandsIT {
         Result created = cli("create", box, "--memory", "256", "--cpus", "2", "--profile", "moderate", "--disk", "64");
         assertOk(created);
         assertThat(created.out()).isEqualTo("agentkernel: created sandbox " + box
-                + " (running, profile moderate, memory 256 MB, cpus 2, disk 64 MB)\n");
+                + " (running, backend bwrap, profile moderate, memory 256 MB, cpus 2, disk 64 MB)\n");
 
         Result list = cli("list");
         assertOk(list);
-        assertThat(list.outLines().getFirst()).matches("NAME +STATUS +PROFILE +MEMORY +CPUS +DISK +CREATED");
-        assertThat(list.outLines()).anyMatch(l -> l.matches(box + " +running +moderate +256 MB +2 +\\d+/64 MB"
+        assertThat(list.outLines().getFirst()).matches("NAME +STATUS +BACKEND +PROFILE +MEMORY +CPUS +DISK +CREATED");
+        assertThat(list.outLines()).anyMatch(l -> l.matches(box + " +running +bwrap +moderate +256 MB +2 +\\d+/64 MB"
                 + " +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d"));
         assertThat(cli("list", "--names").outLines()).containsExactly(box);
         JsonNode json = JSON.readTree(cli("list", "--json").out());
