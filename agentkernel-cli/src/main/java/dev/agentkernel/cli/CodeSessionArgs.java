@@ -37,6 +37,8 @@ record CodeSessionArgs(Optional<String> sessionId, CodeOptions options, boolean 
                 .desc("Interrupt each execution after this many seconds (default 30, at most 3600)").get());
         o.addOption(Option.builder("v").longOpt("volume").hasArg().argName("HOST:DIR[:ro]")
                 .desc("Mount a host directory in a new session, read-only with :ro (repeatable)").get());
+        o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME")
+                .desc("Isolation backend of a new session: bwrap, runc, crun or gvisor (default: the daemon's)").get());
         o.addOption(Option.builder().longOpt("keep")
                 .desc("Keep a new session afterwards and print its id to stderr").get());
         return o;
@@ -53,6 +55,10 @@ record CodeSessionArgs(Optional<String> sessionId, CodeOptions options, boolean 
             }
             if (args.hasOption("volume")) {
                 throw new InvalidRequestException("--volume mounts a directory in a new session only; drop it, "
+                        + "or drop --session to start a new session");
+            }
+            if (args.hasOption("backend")) {
+                throw new InvalidRequestException("--backend chooses the backend of a new session only; drop it, "
                         + "or drop --session to start a new session");
             }
             options = options.withSessionId(session.get());
@@ -78,6 +84,10 @@ record CodeSessionArgs(Optional<String> sessionId, CodeOptions options, boolean 
                         + MAX_TIMEOUT_SECONDS + ", got " + args.getOptionValue("timeout"));
             }
             options = options.withTimeout(Duration.ofMillis(Math.max(1, Math.round(seconds * 1000))));
+        }
+        String backend = args.getOptionValue("backend");
+        if (backend != null) {
+            options = options.withBackend(dev.agentkernel.model.SandboxRequest.requireBackendName(backend.strip()));
         }
         String[] volumes = args.getOptionValues("volume");
         if (volumes != null) {

@@ -35,7 +35,7 @@ final class TaskCommand extends DaemonClientCommand {
     static final List<String> HEADER = List.of("ID", "STATUS", "AGE", "TEMPLATE", "CODE");
     /** Which options each action takes ({@code url} and {@code help} go with all). */
     private static final Map<String, Set<String>> ALLOWED = Map.of(
-            "dispatch", Set.of("template", "timeout", "verbose", "tool", "file", "wait", "json"),
+            "dispatch", Set.of("template", "timeout", "verbose", "tool", "file", "wait", "json", "backend"),
             "status", Set.of("json"),
             "wait", Set.of("timeout", "json"),
             "list", Set.of("json", "ids"),
@@ -110,6 +110,8 @@ final class TaskCommand extends DaemonClientCommand {
         o.addOption(Option.builder().longOpt("verbose").desc("dispatch: add the task's stderr and timings to its output").get());
         o.addOption(Option.builder("f").longOpt("file").hasArg().argName("FILE")
                 .desc("dispatch: read the code from FILE (- for stdin)").get());
+        o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME")
+                .desc("dispatch: isolation backend: bwrap, runc, crun or gvisor (default: the daemon's)").get());
         o.addOption(Option.builder().longOpt("wait").desc("dispatch: wait until the task ends, as 'task wait' does").get());
         o.addOption(Option.builder().longOpt("json").desc("Print the daemon's JSON").get());
         o.addOption(Option.builder().longOpt("ids").desc("list: print only the ids, one a line").get());
@@ -196,6 +198,10 @@ final class TaskCommand extends DaemonClientCommand {
                 throw new InvalidRequestException("--template needs a value: python, node or bash");
             }
             options = options.withTemplate(template.strip());
+        }
+        String backend = args.getOptionValue("backend");
+        if (backend != null) {
+            options = options.withBackend(dev.agentkernel.model.SandboxRequest.requireBackendName(backend.strip()));
         }
         Double seconds = OptionValues.number(args, "timeout", "seconds");
         if (seconds != null) {

@@ -137,6 +137,10 @@ class CodeCommandsTest {
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(daemon.calls().getFirst()).isEqualTo("POST /execute {\"code\":\"1 + 1\",\"template\":\"node\","
                 + "\"flavor\":\"medium\",\"timeout\":120,\"volumes\":[\"" + data + ":/data:ro\",\"" + out + ":/out\"]}");
+
+        daemon.requests.clear();
+        assertThat(run("code", "--backend", "gvisor", "1 + 1").code()).isZero();
+        assertThat(daemon.calls().getFirst()).isEqualTo("POST /execute {\"code\":\"1 + 1\",\"backend\":\"gvisor\"}");
     }
 
     @Test
@@ -223,6 +227,10 @@ class CodeCommandsTest {
         assertError(run("code", "-v", missing + ":/data", "x"), 2, "--volume " + missing + ":/data: " + missing + " does not exist");
         assertError(run("code", "-s", "ses-1", "-v", dir + ":/data", "x"), 2,
                 "--volume mounts a directory in a new session only; drop it, or drop --session to start a new session");
+        assertError(run("code", "-s", "ses-1", "--backend", "runc", "x"), 2,
+                "--backend chooses the backend of a new session only; drop it, or drop --session to start a new session");
+        assertError(run("code", "--backend", "No Such", "x"), 2,
+                "backend must be a backend's name such as bwrap, runc or gvisor; got 'No Such'");
         assertError(run("code", "-t", " ", "x"), 2, "--template needs a value: python, node or bash");
         assertThat(daemon.requests).isEmpty();
     }

@@ -94,6 +94,10 @@ class TaskCommandsTest {
                 "--tool", "stats", "ls").code()).isZero();
         assertThat(daemon.calls()).containsExactly("POST /tasks {\"code\":\"ls\",\"template\":\"bash\",\"timeout\":90.5,"
                 + "\"verbose\":true,\"required_tools\":[\"finance\",\"stats\"]}");
+
+        daemon.requests.clear();
+        assertThat(run("task", "dispatch", "--backend", "runc", "ls").code()).isZero();
+        assertThat(daemon.calls()).containsExactly("POST /tasks {\"code\":\"ls\",\"verbose\":false,\"backend\":\"runc\"}");
     }
 
     @Test
