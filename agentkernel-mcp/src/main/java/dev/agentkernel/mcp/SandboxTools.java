@@ -56,6 +56,9 @@ final class SandboxTools {
     private static final String PULL = "When to ask the image's registry: missing (only when the image is not stored; "
             + "default), always (for the tag's current image) or never (the stored image, else an error)";
 
+    private static final String BACKEND = "The isolation backend: bwrap (Linux namespaces), runc or crun (OCI "
+            + "runtimes) or gvisor (a user-space kernel) (default: the daemon's; agentkernel doctor lists a host's)";
+
     /** The {@code backend} argument, checked as the wire's {@code backend} is. */
     private static Optional<String> backend(Arguments args) {
         return args.optionalString("backend").map(SandboxRequest::requireBackendName);
@@ -98,8 +101,7 @@ final class SandboxTools {
                         .number("timeout", "Time limit in seconds (default: the daemon's)", false)
                         .strings("env", "Environment variables as KEY=VALUE", false)
                         .bool("sudo", SUDO, false)
-                        .string("backend", "The isolation backend: bwrap (Linux namespaces), runc (an OCI runtime) or "
-                                + "gvisor (a user-space kernel) (default: the daemon's)", false),
+                        .string("backend", BACKEND, false),
                 RunResult.class,
                 Effect.ADDS,
                 args -> {
@@ -130,8 +132,7 @@ final class SandboxTools {
                         .integer("disk_mb", "Size of its disk (/workspace, /tmp and /var/tmp together) in MiB, e.g."
                                 + " 1024 (default: the profile's)", false)
                         .bool("network", "Whether it has network access (default: the profile's)", false)
-                        .string("backend", "The isolation backend: bwrap (Linux namespaces), runc (an OCI runtime) or "
-                                + "gvisor (a user-space kernel) (default: the daemon's)", false),
+                        .string("backend", BACKEND, false),
                 SandboxView.class,
                 Effect.ADDS,
                 args -> {

@@ -65,11 +65,16 @@ public record SandboxRequest(Optional<Profile> profile, Optional<String> image, 
      * @throws InvalidRequestException for anything else
      */
     public static String requireBackendName(String name) {
-        if (!name.matches("[a-z][a-z0-9-]{0,62}")) {
+        if (!isBackendName(name)) {
             throw new InvalidRequestException("backend must be a backend's name such as bwrap, runc or gvisor; got '"
                     + (name.length() > 40 ? name.substring(0, 40) + "..." : name) + "'");
         }
         return name;
+    }
+
+    /** Whether {@code name} could name a backend: lower-case letters, digits and dashes, at most 63. */
+    public static boolean isBackendName(String name) {
+        return name.matches("[a-z][a-z0-9-]{0,62}");
     }
 
     /** A request with the default pull policy. */

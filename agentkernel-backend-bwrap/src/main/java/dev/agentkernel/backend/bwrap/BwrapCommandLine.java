@@ -68,6 +68,26 @@ final class BwrapCommandLine {
 
     /** What a sandbox's first process does. */
     sealed interface Payload {
+        /**
+         * The agent binary's arguments (after its path) for this payload: serve as the agent of the
+         * sandbox's user, or run the command through the exec shim as that user (or root).
+         */
+        default List<String> agentArguments() {
+            String user = SANDBOX_USER + ":" + SANDBOX_USER;
+            return switch (this) {
+                case Agent a -> List.of("--user", user);
+                case Command c -> {
+                    List<String> args = new ArrayList<>(List.of("--exec", "--user", user));
+                    if (c.command().root()) {
+                        args.add("--root");
+                    }
+                    args.add("--");
+                    args.addAll(c.command().argv());
+                    yield args;
+                }
+            };
+        }
+
         /** The agent serves its protocol on stdin/stdout (a long-lived sandbox). */
         record Agent() implements Payload {
         }
@@ -179,18 +199,7 @@ final class BwrapCommandLine {
         }
         args.add("--");
         args.add(AGENT_DIR + "/" + agent.getFileName());
-        String user = SANDBOX_USER + ":" + SANDBOX_USER;
-        switch (payload) {
-            case Payload.Agent a -> args.addAll(List.of("--user", user));
-            case Payload.Command c -> {
-                args.addAll(List.of("--exec", "--user", user));
-                if (c.command().root()) {
-                    args.add("--root");
-                }
-                args.add("--");
-                args.addAll(c.command().argv());
-            }
-        }
+        args.addAll(payload.agentArguments());
         return args;
     }
 

@@ -104,10 +104,14 @@ sealed interface OciRuntime {
             return List.of("--root", state.toString(), "--log", log.toString(), "--cgroup-manager=disabled");
         }
 
+        /** Decided once: whether this host mounts cgroup v1 controllers with the v2 hierarchy beside them. */
+        private static final List<String> LAUNCHER_OPTIONS = java.nio.file.Files.isDirectory(UNIFIED)
+                && java.nio.file.Files.isDirectory(Path.of("/sys/fs/cgroup/memory"))
+                ? List.of("--umount", UNIFIED.toString()) : List.of();
+
         @Override
         public List<String> launcherOptions() {
-            return java.nio.file.Files.isDirectory(UNIFIED) && java.nio.file.Files.isDirectory(Path.of("/sys/fs/cgroup/memory"))
-                    ? List.of("--umount", UNIFIED.toString()) : List.of();
+            return LAUNCHER_OPTIONS;
         }
     }
 

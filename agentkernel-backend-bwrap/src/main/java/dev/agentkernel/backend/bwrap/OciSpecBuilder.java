@@ -117,18 +117,7 @@ final class OciSpecBuilder {
         Map<String, String> env = new LinkedHashMap<>(spec.env());
         command.ifPresent(c -> env.putAll(c.env()));
         List<String> args = new ArrayList<>(List.of(PAYLOAD_DIR + "/" + agentName, "--seccomp", PAYLOAD_DIR + "/" + seccompName));
-        String user = BwrapCommandLine.SANDBOX_USER + ":" + BwrapCommandLine.SANDBOX_USER;
-        switch (payload) {
-            case BwrapCommandLine.Payload.Agent a -> args.addAll(List.of("--user", user));
-            case BwrapCommandLine.Payload.Command c -> {
-                args.addAll(List.of("--exec", "--user", user));
-                if (c.command().root()) {
-                    args.add("--root");
-                }
-                args.add("--");
-                args.addAll(c.command().argv());
-            }
-        }
+        args.addAll(payload.agentArguments());
         List<String> capabilities = BwrapCommandLine.ROOT_CAPABILITIES;
         OciSpec.Process process = new OciSpec.Process(false, new OciSpec.User(0, 0), args,
                 env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList(),

@@ -206,7 +206,7 @@ public final class ConfigLoader {
             throw section.invalid("base_image", "must be an image name without spaces, e.g. \"python:3.12-alpine\"");
         }
         Optional<String> backend = section.nonBlankString("backend");
-        if (backend.filter(b -> !b.matches("[a-z][a-z0-9-]{0,62}")).isPresent()) {
+        if (backend.filter(b -> !dev.agentkernel.model.SandboxRequest.isBackendName(b)).isPresent()) {
             throw section.invalid("backend", "must be a backend's name such as \"bwrap\", \"runc\" or \"gvisor\"");
         }
         return new ProjectConfig.SandboxSection(name, baseImage, backend);
