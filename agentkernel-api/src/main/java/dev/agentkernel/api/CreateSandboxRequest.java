@@ -17,11 +17,19 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param pull     when to ask the image's registry: {@code missing} (default), {@code always} or {@code never}
  * @param backend  the isolation backend: {@code bwrap}, {@code runc}, {@code gvisor}, ... (default: the server's);
  *                 kept with the sandbox, which runs there after every start
+ * @param ttl      its time to live ({@code "30m"}, {@code "2h"}, {@code "7d"}: {@link Lifetime}): it is removed, files
+ *                 and all, that long after its creation unless extended ({@code POST /sandboxes/NAME/extend})
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record CreateSandboxRequest(@JsonProperty(required = true) String name, String image, String profile,
                                    Integer vcpus, Long memoryMb, Long diskMb, Boolean network, String dir,
-                                   String pull, String backend) {
+                                   String pull, String backend, String ttl) {
+
+    /** A request without a time to live. */
+    public CreateSandboxRequest(String name, String image, String profile, Integer vcpus, Long memoryMb, Long diskMb,
+                                Boolean network, String dir, String pull, String backend) {
+        this(name, image, profile, vcpus, memoryMb, diskMb, network, dir, pull, backend, null);
+    }
 
     /** A request on the server's default backend. */
     public CreateSandboxRequest(String name, String image, String profile, Integer vcpus, Long memoryMb, Long diskMb,
@@ -49,6 +57,14 @@ public record CreateSandboxRequest(@JsonProperty(required = true) String name, S
         }
         pull = Check.pullPolicy(pull);
         backend = Check.backend(backend);
+        if (ttl != null) {
+            Lifetime.parse(ttl, "ttl");
+        }
+    }
+
+    /** {@link #ttl} as a duration, if given. */
+    public java.util.Optional<java.time.Duration> timeToLive() {
+        return ttl == null ? java.util.Optional.empty() : java.util.Optional.of(Lifetime.parse(ttl, "ttl"));
     }
 
     /** A sandbox called {@code name} with the server's defaults. */

@@ -18,6 +18,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param network         whether it has network access
  * @param dir             the host directory at /workspace, if one was given
  * @param createdAt       when it was created (ISO-8601, seconds)
+ * @param uuid            its identifier, which never changes and is never reused ({@code GET /sandboxes/by-uuid/UUID})
+ * @param expiresAt       when it will be removed (ISO-8601, seconds), if it was given a time to live
  */
 public record SandboxView(String name, String status, String backend,
                           @JsonInclude(JsonInclude.Include.NON_NULL) String image,
@@ -26,5 +28,6 @@ public record SandboxView(String name, String status, String backend,
                           @JsonInclude(JsonInclude.Include.NON_NULL) Long diskAvailableMb,
                           String profile, boolean network,
                           @JsonInclude(JsonInclude.Include.NON_NULL) String dir,
-                          String createdAt) {
+                          String createdAt, String uuid,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) String expiresAt) {
 }

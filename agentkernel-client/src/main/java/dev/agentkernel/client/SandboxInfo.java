@@ -22,10 +22,14 @@ import java.util.OptionalLong;
  * @param diskMb    the size of its own disk in MiB ({@code /workspace}, {@code /tmp}, {@code /var/tmp}); empty
  *                  when its disk is not limited
  * @param diskUsedMb MiB used on that disk, when the server knows (while the sandbox runs)
+ * @param uuid      its identifier, which never changes ({@link AgentKernel#getSandboxByUuid}), if the server
+ *                  reports one
+ * @param expiresAt when the server removes it, if it has a time to live
  */
 public record SandboxInfo(String name, String status, String backend, Optional<String> image, double vcpus,
                           long memoryMb, Optional<Profile> profile, boolean network, Optional<Instant> createdAt,
-                          Optional<String> dir, OptionalLong diskMb, OptionalLong diskUsedMb) {
+                          Optional<String> dir, OptionalLong diskMb, OptionalLong diskUsedMb, Optional<String> uuid,
+                          Optional<Instant> expiresAt) {
 
     /** Checks for nulls. */
     public SandboxInfo {
@@ -38,6 +42,31 @@ public record SandboxInfo(String name, String status, String backend, Optional<S
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(diskMb, "diskMb");
         Objects.requireNonNull(diskUsedMb, "diskUsedMb");
+        Objects.requireNonNull(uuid, "uuid");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+    }
+
+    /**
+     * A sandbox without a uuid or an expiry.
+     *
+     * @param name       the sandbox's name
+     * @param status     {@code running} or {@code stopped}
+     * @param backend    the isolation backend
+     * @param image      its runtime image
+     * @param vcpus      its CPU limit
+     * @param memoryMb   its memory limit in MiB
+     * @param profile    its security profile
+     * @param network    whether it can reach the network
+     * @param createdAt  when it was created
+     * @param dir        the host directory mounted at {@code /workspace}
+     * @param diskMb     the size of its own disk in MiB
+     * @param diskUsedMb MiB used on that disk
+     */
+    public SandboxInfo(String name, String status, String backend, Optional<String> image, double vcpus,
+                       long memoryMb, Optional<Profile> profile, boolean network, Optional<Instant> createdAt,
+                       Optional<String> dir, OptionalLong diskMb, OptionalLong diskUsedMb) {
+        this(name, status, backend, image, vcpus, memoryMb, profile, network, createdAt, dir, diskMb, diskUsedMb,
+                Optional.empty(), Optional.empty());
     }
 
     /**

@@ -66,7 +66,17 @@ final class Migrations {
             new Migration(5, "a task's image and pull policy (NULL: its template's image, pulled when missing)",
                     List.of("ALTER TABLE tasks ADD COLUMN image TEXT", "ALTER TABLE tasks ADD COLUMN pull TEXT")),
             new Migration(6, "a task's isolation backend (NULL: the daemon's default)",
-                    List.of("ALTER TABLE tasks ADD COLUMN backend TEXT")));
+                    List.of("ALTER TABLE tasks ADD COLUMN backend TEXT")),
+            new Migration(7, "a persistent sandbox's uuid (made for the sandboxes before it) and expiry (NULL: none)",
+                    List.of("ALTER TABLE sandboxes ADD COLUMN uuid TEXT",
+                            "ALTER TABLE sandboxes ADD COLUMN expires_at TEXT",
+                            // a version-4 UUID per existing sandbox, in SQLite's own functions
+                            """
+                            UPDATE sandboxes SET uuid = lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4'
+                                || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + abs(random()) % 4, 1)
+                                || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))
+                            WHERE uuid IS NULL""",
+                            "CREATE UNIQUE INDEX sandboxes_uuid ON sandboxes (uuid)")));
 
     private Migrations() {
     }

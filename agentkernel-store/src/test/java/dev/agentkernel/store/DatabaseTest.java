@@ -30,7 +30,7 @@ class DatabaseTest {
     @Test
     void newFileDatabaseIsAtLatestVersionWithTheRequiredPragmas() {
         try (Database db = Database.open(dir.resolve("state.db"))) {
-            assertThat(db.schemaVersion()).isEqualTo(Migrations.latest(Migrations.ALL)).isEqualTo(6);
+            assertThat(db.schemaVersion()).isEqualTo(Migrations.latest(Migrations.ALL)).isEqualTo(7);
             assertThat(db.file()).contains(dir.resolve("state.db"));
             assertThat(pragma(db, "journal_mode")).isEqualTo("wal");
             assertThat(pragma(db, "synchronous")).isEqualTo("1"); // NORMAL
@@ -99,6 +99,26 @@ class DatabaseTest {
         }
         try (Database db = Database.open(file, withTasks)) {
             assertThat(db.schemaVersion()).isEqualTo(LATEST + 1);
+        }
+    }
+
+    @Test
+    void sandboxesFromBeforeUuidsGetOneEachAndNoExpiry() {
+        Path file = dir.resolve("old.db");
+        try (Database db = Database.open(file, Migrations.ALL.subList(0, 6))) {
+            db.withConnection(c -> c.createStatement().executeUpdate("INSERT INTO sandboxes (name, profile, vcpus, "
+                    + "memory_mb, network, backend, state, created_at) VALUES ('a', 'moderate', 1, 256, 1, 'bwrap', "
+                    + "'stopped', '2025-01-01T00:00:00Z'), ('b', 'moderate', 1, 256, 1, 'bwrap', 'stopped', "
+                    + "'2025-01-01T00:00:01Z')"));
+        }
+        try (Database db = Database.open(file)) {
+            var records = new SqliteSandboxStore(db).list();
+            assertThat(records).hasSize(2).allSatisfy(r -> {
+                assertThat(r.uuid()).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+                assertThat(java.util.UUID.fromString(r.uuid()).version()).isEqualTo(4);
+                assertThat(r.expiresAt()).isEmpty();
+            });
+            assertThat(records.get(0).uuid()).isNotEqualTo(records.get(1).uuid());
         }
     }
 
