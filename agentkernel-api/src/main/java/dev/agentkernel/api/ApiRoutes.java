@@ -142,6 +142,19 @@ public final class ApiRoutes {
         r.add(post("/sandboxes", "Create and start a persistent sandbox", CreateSandboxRequest.class, 201,
                 SandboxView.class));
         r.add(get("/sandboxes/by-uuid/{uuid}", "A persistent sandbox by its uuid", SandboxView.class));
+        JavaType snapshots = WireJson.mapper().getTypeFactory().constructCollectionType(List.class, SnapshotView.class);
+        r.add(new Route("GET", "/snapshots", "List snapshots, oldest first", Body.none(), 200,
+                new Body(Kind.ENVELOPE, snapshots), List.of()));
+        r.add(post("/snapshots", "Take a snapshot of a sandbox (its writable layer and /workspace, as one more image "
+                + "layer)", TakeSnapshotRequest.class, 201, SnapshotView.class));
+        r.add(get("/snapshots/{snapshot}", "A snapshot", SnapshotView.class));
+        r.add(new Route("DELETE", "/snapshots/{snapshot}", "Delete a snapshot that no sandbox runs on", Body.none(), 200,
+                envelope(String.class), List.of()));
+        r.add(new Route("POST", "/snapshots/{snapshot}/restore", "Put a sandbox on a snapshot's files (the one it was "
+                + "taken from by default; created again if it is gone)", new Body(Kind.OPTIONAL_JSON,
+                RestoreSnapshotRequest.class), 200, envelope(SandboxView.class), List.of()));
+        r.add(new Route("POST", "/sandboxes/{name}/fork", "New sandboxes with the files a sandbox has now",
+                new Body(Kind.OPTIONAL_JSON, ForkRequest.class), 201, envelope(ForkResult.class), List.of()));
         r.add(get("/sandboxes/{name}", "A persistent sandbox", SandboxView.class));
         r.add(post("/sandboxes/{name}/extend", "Give a sandbox with a time to live more time", ExtendRequest.class, 200,
                 SandboxExtended.class));

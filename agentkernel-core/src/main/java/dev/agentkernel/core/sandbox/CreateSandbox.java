@@ -20,15 +20,25 @@ public record CreateSandbox(String name, SandboxRequest options, Optional<Durati
 
     /** Validates. */
     public CreateSandbox {
-        SandboxNames.requireValid(name);
-        if (name.equals(RESERVED)) {
-            throw new InvalidRequestException("the sandbox name '" + RESERVED + "' is reserved; choose another");
-        }
+        requireNewName(name);
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(timeToLive, "timeToLive");
         if (timeToLive.isPresent() && (timeToLive.get().isNegative() || timeToLive.get().isZero())) {
             throw new InvalidRequestException("a sandbox's time to live must be positive");
         }
+    }
+
+    /**
+     * Returns {@code name} if a new sandbox may have it ({@link SandboxNames}, not {@value #RESERVED}).
+     *
+     * @throws InvalidRequestException saying why not
+     */
+    public static String requireNewName(String name) {
+        SandboxNames.requireValid(name);
+        if (name.equals(RESERVED)) {
+            throw new InvalidRequestException("the sandbox name '" + RESERVED + "' is reserved; choose another");
+        }
+        return name;
     }
 
     /** A sandbox that lives until it is removed. */

@@ -141,6 +141,9 @@ public final class SandboxManager implements AutoCloseable {
             SandboxDirs dirs = SandboxDirs.of(sandboxesDir, record.name());
             try {
                 dirs.create(record.diskMb());
+                if (resolved.root() instanceof RootFs.Image root && record.projectDir().isEmpty()) {
+                    dirs.seedWorkspace(root.layers(), backend.sandboxIds()::toHost);
+                }
                 Map<String, Object> details = new LinkedHashMap<>();
                 details.put("profile", record.profile().id());
                 details.put("image", record.image().orElse(""));
@@ -275,6 +278,85 @@ public final class SandboxManager implements AutoCloseable {
         Optional<DiskUsage> usage = status == SandboxState.RUNNING && record.diskMb().isPresent()
                 ? SandboxDirs.of(sandboxesDir, record.name()).usage() : Optional.empty();
         return new SandboxInfo(record, status, usage);
+    }
+
+    /**
+     * Runs {@code action} on a sandbox's record and host directories under the sandbox's lock,
+     * its disk mounted meanwhile (a running sandbox's is): what a snapshot reads. No start, stop
+     * or removal of the sandbox happens meanwhile; a running sandbox keeps running.
+     *
+     * @throws NotFoundException if there is no such sandbox
+     */
+    public <T> T withFiles(String name, java.util.function.BiFunction<SandboxRecord, SandboxDirs, T> action) {
+        return locked(name, () -> {
+            SandboxRecord record = require(name);
+            SandboxDirs dirs = SandboxDirs.of(sandboxesDir, name);
+            boolean running = isRunning(name);
+            if (!running) {
+                dirs.open();
+            }
+            try {
+                return action.apply(record, dirs);
+            } finally {
+                if (!running) {
+                    dirs.close();
+                }
+            }
+        });
+    }
+
+    /**
+     * Puts a sandbox on another image and gives it exactly that image's files: its writable
+     * layer emptied, its {@code /workspace} replaced by the image's (what restoring a snapshot
+     * is). A running sandbox is stopped for it and started again; its processes do not survive.
+     *
+     * @param image  a reference pinned to a digest, in the store
+     * @param reason recorded with {@code sandbox_restored}
+     * @throws NotFoundException if there is no such sandbox
+     */
+    public SandboxInfo replaceImage(String name, String image, Map<String, Object> reason) {
+        return locked(name, () -> {
+            SandboxRecord record = require(name);
+            if (record.projectDir().isPresent()) {
+                throw new ConflictException("sandbox '" + name + "' has a host directory at /workspace ("
+                        + record.projectDir().get() + "); its files are not the sandbox's to replace");
+            }
+            boolean wasRunning = isRunning(name);
+            if (wasRunning) {
+                stop(name);
+            }
+            SandboxSpec spec = resolver.resolve(SandboxRequest.defaults().withProfile(record.profile())
+                    .withBackend(record.backend()).withImage(image).withPull(dev.agentkernel.model.ImagePull.NEVER));
+            if (!(spec.root() instanceof RootFs.Image root)) {
+                throw new InvalidRequestException("'" + image + "' is not an image; a sandbox can only be put on an image");
+            }
+            SandboxDirs dirs = SandboxDirs.of(sandboxesDir, name);
+            dirs.open();
+            try {
+                dirs.clearFiles();
+                dirs.seedWorkspace(root.layers(), backend.sandboxIds()::toHost);
+            } finally {
+                dirs.close();
+            }
+            store.updateImage(name, image);
+            Map<String, Object> details = new LinkedHashMap<>(reason);
+            details.put("image", image);
+            record(AuditEventType.SANDBOX_RESTORED, name, details);
+            if (wasRunning) {
+                start(name);
+            }
+            return get(name);
+        });
+    }
+
+    /** The backend's mapping of sandbox ids to host ids (owners of the sandboxes' files). */
+    public dev.agentkernel.core.backend.SandboxIds sandboxIds() {
+        return backend.sandboxIds();
+    }
+
+    /** How many more persistent sandboxes may run now. */
+    public int freeSlots() {
+        return Math.max(0, maxRunning - live.size());
     }
 
     /** Persistent sandboxes running now. */

@@ -59,6 +59,13 @@ public final class WireViews {
         return (whole.equals(at) ? whole : whole.plusSeconds(1)).toString();
     }
 
+    /** A snapshot (its image as a reference pinned to its digest). */
+    public static dev.agentkernel.api.SnapshotView snapshot(dev.agentkernel.core.snapshot.SnapshotRecord s) {
+        return new dev.agentkernel.api.SnapshotView(s.name(), s.sandbox(), s.image(), s.backend(), s.baseImage(),
+                (long) Math.ceil(s.vcpus()), s.memoryMb(), s.sizeBytes(),
+                s.createdAt().truncatedTo(ChronoUnit.SECONDS).toString());
+    }
+
     /** A stored image. */
     public static ImageView image(dev.agentkernel.image.Image image) {
         return new ImageView(image.reference().toString(), image.digest(), image.platform(), image.size(),
