@@ -25,16 +25,20 @@ import java.util.Optional;
  * its process group; {@code GET .../exec/detached/{id}/logs} answers its output so far, or follows it as
  * Server-Sent Events ({@code ?follow=true} or {@code Accept: text/event-stream}) in the framing of
  * {@code /run/stream} ({@link CommandStream}): the kept output, new output as it comes, then {@code done}.
- * A follower that leaves does not stop the process. Package-private.
+ * A follower that leaves does not stop the process; followers end (an {@code error} event) when the server
+ * shuts down, so that they do not hold up its drain. Package-private.
  */
 final class DetachedRoutes {
 
     private final SandboxManager sandboxes;
     private final Bodies bodies;
+    private final java.util.function.BooleanSupplier draining;
 
-    DetachedRoutes(SandboxManager sandboxes, Bodies bodies) {
+    /** @param draining whether the server shuts down: followers then end at once instead of holding up the drain */
+    DetachedRoutes(SandboxManager sandboxes, Bodies bodies, java.util.function.BooleanSupplier draining) {
         this.sandboxes = sandboxes;
         this.bodies = bodies;
+        this.draining = draining;
     }
 
     void start(ServerRequest req, ServerResponse res) {
@@ -85,9 +89,13 @@ final class DetachedRoutes {
                 if (only.isEmpty() || only.get() == stream) {
                     listener.output(stream, bytes, offset, length);
                 }
-            }, cancelled);
-            // empty: the client left, and nothing more is sent
-            return end.map(e -> termination(e)).orElse(new Termination.Exited(0));
+            }, () -> cancelled.getAsBoolean() || draining.getAsBoolean());
+            if (end.isEmpty() && draining.getAsBoolean()) {
+                throw new dev.agentkernel.model.SandboxFailureException("the server is shutting down; its sandboxes' "
+                        + "background processes end with it");
+            }
+            // empty otherwise: the client left, and nothing more is sent
+            return end.map(DetachedRoutes::termination).orElse(new Termination.Exited(0));
         });
     }
 

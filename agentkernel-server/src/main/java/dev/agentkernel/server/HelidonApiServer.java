@@ -166,7 +166,7 @@ final class HelidonApiServer implements ApiServer {
         handlers.put("GET /images", images::list);
         handlers.put("POST /images/pull", images::pull);
         handlers.put("DELETE /images/{+ref}", images::remove);
-        DetachedRoutes detached = new DetachedRoutes(services.sandboxes(), bodies);
+        DetachedRoutes detached = new DetachedRoutes(services.sandboxes(), bodies, drain::draining);
         handlers.put("POST /sandboxes/{name}/exec/detach", detached::start);
         handlers.put("GET /sandboxes/{name}/exec/detached", detached::list);
         handlers.put("GET /sandboxes/{name}/exec/detached/{id}", detached::get);

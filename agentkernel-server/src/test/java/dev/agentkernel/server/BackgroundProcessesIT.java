@@ -216,6 +216,46 @@ class BackgroundProcessesIT extends SandboxTestBase {
     }
 
     @Test
+    void aDaemonShutdownEndsFollowersAtOnceAndKillsTheProcesses() throws Exception {
+        // a long grace: a follower that held up the drain would make close() take it
+        ServerFixture own = ServerFixture.startIn(java.nio.file.Files.createTempDirectory("ak-server-it-"), 2, List.of(), 0,
+                c -> c.withShutdownGrace(Duration.ofSeconds(30)));
+        String marker = "sleep 1009";
+        java.net.http.HttpClient followers = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        try {
+            assertThat(own.post("/sandboxes", "{\"name\": \"bg-shutdown\"}").status()).isEqualTo(201);
+            ServerFixture.Response started = own.post("/sandboxes/bg-shutdown/exec/detach",
+                    "{\"command\": [\"sh\", \"-c\", \"" + marker + " & " + marker + "; wait\"]}");
+            assertThat(started.status()).as("%s", started).isEqualTo(200);
+            String id = started.data().path("id").asText();
+            assertThat(HostProcesses.awaitOneMentioning(marker, Duration.ofSeconds(10))).isTrue();
+            HttpRequest follow = own.request("/sandboxes/bg-shutdown/exec/detached/" + id + "/logs?follow=true")
+                    .timeout(Duration.ofSeconds(60)).GET().build();
+            CompletableFuture<List<StreamIT.Frame>> follower = CompletableFuture.supplyAsync(() -> {
+                try (StreamIT.Events events = new StreamIT.Events(followers.send(follow,
+                        HttpResponse.BodyHandlers.ofInputStream()))) {
+                    return events.all();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(500);
+            long closing = System.nanoTime();
+            own.close();
+            long closeMillis = (System.nanoTime() - closing) / 1_000_000;
+            List<StreamIT.Frame> frames = follower.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(frames.getLast().event()).as("%s", frames).isEqualTo("error");
+            assertThat(frames.getLast().data().path("message").asText()).contains("shutting down");
+            assertThat(closeMillis).as("a follower does not hold up the drain").isLessThan(5000);
+            assertThat(HostProcesses.awaitNoneMentioning(marker, Duration.ofSeconds(10))).as("after shutdown").isEmpty();
+        } finally {
+            followers.shutdownNow();
+            own.close();
+        }
+    }
+
+    @Test
     void badInputIsRefusedAndRunningProcessesAreCapped() throws Exception {
         assertErrorEnvelope(detach("bg-nobody", List.of("true"), Map.of()), 404);
         assertErrorEnvelope(fx.get("/sandboxes/bg-nobody/exec/detached"), 404);
