@@ -106,6 +106,7 @@ public final class BackgroundProcess {
     private final Map<OutputStreamKind, OutputTail> tails = new EnumMap<>(OutputStreamKind.class);
     private final List<Follower> followers = new CopyOnWriteArrayList<>();
     private final AtomicReference<Ending> ending = new AtomicReference<>();
+    private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
     private final Object outputLock = new Object();
     private volatile ExecHandle handle;
     private volatile String endReason;
@@ -196,10 +197,7 @@ public final class BackgroundProcess {
      * @return how it ended, or empty if it still runs
      */
     public Optional<Ending> await(Duration wait) throws InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (ending.get() == null && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        ended.await(wait.toNanos(), TimeUnit.NANOSECONDS);
         return Optional.ofNullable(ending.get());
     }
 
@@ -252,6 +250,7 @@ public final class BackgroundProcess {
             first = ending.compareAndSet(null, end);
             if (first) {
                 followers.forEach(f -> f.queue.offer(END));
+                ended.countDown();
             }
         }
         return first;

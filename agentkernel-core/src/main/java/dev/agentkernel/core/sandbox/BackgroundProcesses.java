@@ -111,6 +111,9 @@ public final class BackgroundProcesses implements AutoCloseable {
             synchronized (this) {
                 processes.remove(process.id());
             }
+            if (e instanceof dev.agentkernel.model.SandboxFailureException && !box.isAlive()) {
+                throw new ConflictException("sandbox '" + sandbox + "' stopped while the process was starting");
+            }
             throw e;
         }
         process.attach(handle);
