@@ -177,6 +177,12 @@ final class HelidonApiServer implements ApiServer {
         handlers.put("GET /images", images::list);
         handlers.put("POST /images/pull", images::pull);
         handlers.put("DELETE /images/{+ref}", images::remove);
+        DetachedRoutes detached = new DetachedRoutes(services.sandboxes(), bodies, drain::draining);
+        handlers.put("POST /sandboxes/{name}/exec/detach", detached::start);
+        handlers.put("GET /sandboxes/{name}/exec/detached", detached::list);
+        handlers.put("GET /sandboxes/{name}/exec/detached/{id}", detached::get);
+        handlers.put("DELETE /sandboxes/{name}/exec/detached/{id}", detached::kill);
+        handlers.put("GET /sandboxes/{name}/exec/detached/{id}/logs", detached::logs);
         handlers.put("GET /tools", tools::search);
         handlers.put("DELETE /tools/cache", tools::clearCache);
         register(routing, handlers);

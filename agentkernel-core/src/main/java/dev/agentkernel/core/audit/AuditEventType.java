@@ -36,7 +36,14 @@ public enum AuditEventType {
     /** An interactive shell was attached. */
     SESSION_ATTACHED,
     /** Something was refused by policy (a limit, a path, a profile rule); details carry {@code reason}. */
-    POLICY_VIOLATION;
+    POLICY_VIOLATION,
+    // ---- background processes (issue 15, point 3) ----
+    /** A background process started; details carry {@code id}, {@code command} and {@code pid}. */
+    BACKGROUND_STARTED,
+    /** A background process was killed on request (with its process group); details carry {@code id}. */
+    BACKGROUND_KILLED,
+    /** A background process ended; details carry {@code id}, {@code exit_code} and, if not by itself, {@code reason}. */
+    BACKGROUND_EXITED;
 
     /** Lower-case wire name, e.g. {@code sandbox_created}. */
     public String id() {

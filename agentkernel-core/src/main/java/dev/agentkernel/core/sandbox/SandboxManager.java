@@ -71,6 +71,8 @@ public final class SandboxManager implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicReference<>();
     private final java.util.concurrent.atomic.AtomicReference<Thread> expiry =
             new java.util.concurrent.atomic.AtomicReference<>();
+    /** Background processes of each running sandbox, ended with it. */
+    private final Map<String, BackgroundProcesses> background = new ConcurrentHashMap<>();
 
     /**
      * @param sandboxesDir   where each sandbox's directories live
@@ -387,6 +389,7 @@ public final class SandboxManager implements AutoCloseable {
             SandboxRecord record = require(name);
             AgentSandbox box = live.remove(name);
             if (box != null) {
+                endBackground(name);
                 box.close();
                 SandboxDirs.of(sandboxesDir, name).close();
                 record(AuditEventType.SANDBOX_STOPPED, name, Map.of());
@@ -406,6 +409,7 @@ public final class SandboxManager implements AutoCloseable {
             require(name);
             AgentSandbox box = live.remove(name);
             if (box != null) {
+                endBackground(name);
                 box.close();
             }
             SandboxDirs dirs = SandboxDirs.of(sandboxesDir, name);
@@ -577,6 +581,30 @@ public final class SandboxManager implements AutoCloseable {
         }
     }
 
+    // ---- background processes -----------------------------------------------------------
+
+    /**
+     * The background processes of a running sandbox ({@link BackgroundProcesses}), ended when it stops.
+     *
+     * @throws NotFoundException if there is no such sandbox
+     * @throws ConflictException if it is stopped
+     */
+    public BackgroundProcesses background(String name) {
+        requireRunning(name);
+        BackgroundProcesses processes = background.get(name);
+        if (processes == null) {
+            throw new ConflictException("sandbox '" + name + "' is stopped; start it first");
+        }
+        return processes;
+    }
+
+    private void endBackground(String name) {
+        BackgroundProcesses processes = background.remove(name);
+        if (processes != null) {
+            processes.close();
+        }
+    }
+
     // ---- files --------------------------------------------------------------------------
 
     /** Facts about a file of a running sandbox. @throws NotFoundException if it does not exist */
@@ -665,6 +693,7 @@ public final class SandboxManager implements AutoCloseable {
         List.copyOf(shells.keySet()).forEach(this::closeShell);
         Map<String, AgentSandbox> boxes = new LinkedHashMap<>(live);
         live.clear();
+        List.copyOf(background.keySet()).forEach(this::endBackground);
         try (ExecutorService closing = Executors.newVirtualThreadPerTaskExecutor()) {
             for (Map.Entry<String, AgentSandbox> box : boxes.entrySet()) {
                 closing.submit(() -> {
@@ -706,6 +735,7 @@ public final class SandboxManager implements AutoCloseable {
             dirs.close();
             throw e;
         }
+        background.put(record.name(), new BackgroundProcesses(record.name(), box, audit, BackgroundProcesses.Limits.DEFAULT));
         live.put(record.name(), box);
         record(AuditEventType.SANDBOX_STARTED, record.name(), Map.of("id", box.id()));
     }
@@ -733,6 +763,7 @@ public final class SandboxManager implements AutoCloseable {
         // under the sandbox's lock, so that its disk is never unmounted under a start that follows
         locked(name, () -> {
             if (live.remove(name, box)) {
+                endBackground(name);
                 box.close();
                 SandboxDirs.of(sandboxesDir, name).close();
                 store.updateState(name, SandboxState.STOPPED);
