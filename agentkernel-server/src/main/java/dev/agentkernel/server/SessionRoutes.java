@@ -66,8 +66,14 @@ final class SessionRoutes {
     void create(ServerRequest req, ServerResponse res) {
         CreateSessionRequest body = Json.readOptional(bodies.read(req), CreateSessionRequest.class,
                 () -> new CreateSessionRequest(null, null, null));
-        SessionInfo info = sessions.create(template(body.template()),
-                Optional.ofNullable(body.flavor()).map(Flavor::fromName), volumes(body.volumes()));
+        Optional<Flavor> flavor = Optional.ofNullable(body.flavor()).map(Flavor::fromName);
+        if (body.fromSession() != null) {
+            SessionInfo info = sessions.createFrom(body.fromSession(), template(body.template()), flavor,
+                    volumes(body.volumes()));
+            Json.send(res, 201, WireViews.session(info, clock.instant()).copiedFrom(body.fromSession()));
+            return;
+        }
+        SessionInfo info = sessions.create(template(body.template()), flavor, volumes(body.volumes()));
         Json.send(res, 201, WireViews.session(info, clock.instant()));
     }
 

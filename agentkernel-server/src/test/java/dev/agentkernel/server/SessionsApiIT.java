@@ -87,6 +87,30 @@ class SessionsApiIT {
     }
 
     @Test
+    void aSessionMadeFromAnotherStartsWithItsFilesButNotItsMemory() {
+        String source = run("python", "secret = 'in memory'\nimport os\nos.makedirs('/workspace/pkg', exist_ok=True)\n"
+                + "open('/workspace/pkg/mod.py', 'w').write('VALUE = 7\\n')\nos.symlink('pkg/mod.py', '/workspace/link.py')")
+                .path("session_id").asText();
+        ServerFixture.Response made = fx.post("/sessions", "{\"from_session\": \"" + source + "\"}");
+        assertThat(made.status()).as("%s", made).isEqualTo(201);
+        String copy = made.data().path("session_id").asText();
+        assertThat(copy).isNotEqualTo(source);
+        assertThat(made.data().path("from_session").asText()).isEqualTo(source);
+        assertThat(made.data().path("template").asText()).isEqualTo("python");
+        assertThat(made.data().path("note").asText()).contains("were not").contains("checkpoint");
+        assertThat(in(copy, "import sys\nsys.path.insert(0, '/workspace/pkg')\nimport mod\nimport os\n"
+                + "print(mod.VALUE, os.readlink('/workspace/link.py'))").path("stdout").asText()).isEqualTo("7 pkg/mod.py\n");
+        JsonNode memory = in(copy, "secret");
+        assertThat(memory.path("error").path("type").asText()).as("memory is not copied").isEqualTo("NameError");
+        in(copy, "open('/workspace/only-copy.txt', 'w').write('x')");
+        assertThat(in(source, "import os\nprint(os.path.exists('/workspace/only-copy.txt'))").path("stdout").asText())
+                .isEqualTo("False\n");
+        ServerTestBase.assertErrorEnvelope(fx.post("/sessions", "{\"from_session\": \"ses-0000000000000000\"}"), 404);
+        delete(copy);
+        delete(source);
+    }
+
+    @Test
     void sessionsNeverSeeEachOthersState() {
         String a = run("python", "secret = 'a-only'\nopen('/workspace/a.txt', 'w').write('a')").path("session_id").asText();
         String b = run("python", "import os\nprint(os.listdir('/workspace'))").path("session_id").asText();

@@ -38,6 +38,11 @@ final class CodeSession {
         return id;
     }
 
+    /** The host directory of the session's {@code /workspace}. */
+    java.nio.file.Path workspaceDir() {
+        return interpreter.workspaceDir();
+    }
+
     InterpreterTemplate template() {
         return interpreter.template();
     }

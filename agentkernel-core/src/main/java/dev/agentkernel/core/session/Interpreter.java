@@ -115,6 +115,12 @@ public final class Interpreter implements AutoCloseable {
     }
 
     /** The interpreter's name (its directory's name under the sessions directory). */
+    /** The host directory that is the session's {@code /workspace} (on its disk while it runs). */
+    public java.nio.file.Path workspaceDir() {
+        return dirs.workspace();
+    }
+
+    /** The interpreter's name (its sandbox's directory name). */
     public String name() {
         return name;
     }

@@ -8,6 +8,8 @@ import dev.agentkernel.model.InvalidRequestException;
 import dev.agentkernel.model.Mount;
 import dev.agentkernel.model.ResourceExhaustedException;
 import dev.agentkernel.model.SessionNotFoundException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -167,6 +169,36 @@ public final class SessionManager implements AutoCloseable {
      */
     public SessionInfo create(Optional<InterpreterTemplate> template, Optional<Flavor> flavor, List<VolumeMapping> volumes) {
         return openNew(template, flavor, volumes, Optional.empty()).info();
+    }
+
+    /**
+     * Creates a session with a copy of another session's files: its {@code /workspace} as it is
+     * now (owners, modes and links kept), with the source's template and flavor unless others
+     * are given. Only files are copied: the source's variables, imports and running code live in
+     * its interpreter's memory, which these hosts cannot checkpoint.
+     *
+     * @throws SessionNotFoundException if there is no session {@code source}
+     */
+    public SessionInfo createFrom(String source, Optional<InterpreterTemplate> template, Optional<Flavor> flavor,
+                                  List<VolumeMapping> volumes) {
+        CodeSession from = require(source);
+        CodeSession session = openNew(Optional.of(template.orElse(from.template())), Optional.of(flavor.orElse(from.flavor())),
+                volumes, Optional.empty());
+        try {
+            Path target = session.workspaceDir();
+            try (var entries = Files.list(target)) {
+                for (Path entry : entries.toList()) {
+                    throw new dev.agentkernel.model.SandboxFailureException("the new session's /workspace is not empty ("
+                            + entry.getFileName() + ")");
+                }
+            }
+            new dev.agentkernel.image.store.RootfsFlattener().flatten(List.of(from.workspaceDir()), target);
+            return session.info();
+        } catch (java.io.IOException | RuntimeException e) {
+            end(session, "its files could not be copied from session " + source, true);
+            throw e instanceof RuntimeException r ? r : new dev.agentkernel.model.SandboxFailureException(
+                    "cannot copy the files of session " + source + ": " + e.getMessage(), e);
+        }
     }
 
     private CodeSession openNew(Optional<InterpreterTemplate> template, Optional<Flavor> flavor, List<VolumeMapping> volumes,
