@@ -24,7 +24,12 @@ public enum AuditEventType {
     /** An interactive shell was attached. */
     SESSION_ATTACHED,
     /** Something was refused by policy (a limit, a path, a profile rule); details carry {@code reason}. */
-    POLICY_VIOLATION;
+    POLICY_VIOLATION,
+    // ---- pause and resume (issue 15) ----
+    /** A sandbox's processes were frozen; details carry {@code automatic} (true: it was idle). */
+    SANDBOX_PAUSED,
+    /** A paused sandbox's processes were thawed; details carry {@code automatic} (true: by a request's access). */
+    SANDBOX_RESUMED;
 
     /** Lower-case wire name, e.g. {@code sandbox_created}. */
     public String id() {
