@@ -200,7 +200,7 @@ class MainTest {
 
     @Test
     void anUnknownSubcommand() {
-        assertUsageError(run("frobnicate"), "unknown command 'frobnicate'; commands: run, create, start, stop, remove, "
+        assertUsageError(run("frobnicate"), "unknown command 'frobnicate'; commands: run, create, start, stop, remove, pause, resume, "
                 + "list, exec, attach, cp, code, repl, sessions, task, tools, audit, status, mcp, agents, pull, images, rmi, image, serve, daemon, doctor, setup, completion",
                 "try 'agentkernel --help'");
     }
