@@ -23,6 +23,7 @@ class ToolCatalogTest {
         all.addAll(new SessionTools(null, null, Clock.systemUTC()).definitions());
         all.addAll(new SandboxTools(null, null, 1024).definitions());
         all.addAll(new ImageTools(null).definitions());
+        all.addAll(new PauseTools(null).definitions()); // pause and resume (issue 15)
         return all;
     }
 
@@ -43,7 +44,7 @@ class ToolCatalogTest {
     @Test
     void theNamesAreTheIssuesInOrder() {
         assertThat(definitions()).extracting(ToolDefinition::name).containsExactlyElementsOf(ToolCatalog.NAMES);
-        assertThat(new HashSet<>(ToolCatalog.NAMES)).hasSize(21);
+        assertThat(new HashSet<>(ToolCatalog.NAMES)).hasSize(23);
     }
 
     @Test
