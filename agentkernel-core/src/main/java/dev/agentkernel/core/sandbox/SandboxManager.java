@@ -319,6 +319,7 @@ public final class SandboxManager implements AutoCloseable {
      */
     public Termination exec(String name, CommandSpec command, OutputSink sink, BooleanSupplier cancelled)
             throws InterruptedException {
+        requireRunning(name); // 404 or 409 before the sandbox counts as in use
         try (SandboxActivity.Busy busy = activity.busy(name)) {
             return execActive(name, command, sink, cancelled);
         }
@@ -362,7 +363,13 @@ public final class SandboxManager implements AutoCloseable {
      * @throws ConflictException if the sandbox is stopped
      */
     public ShellSession openShell(String name, CommandSpec command, int rows, int cols) {
-        activity.touch(name);
+        requireRunning(name); // 404 or 409 before the sandbox counts as in use
+        try (SandboxActivity.Busy busy = activity.busy(name)) { // no idle pause until the session is listed
+            return openShellActive(name, command, rows, cols);
+        }
+    }
+
+    private ShellSession openShellActive(String name, CommandSpec command, int rows, int cols) {
         AgentSandbox box = active(name);
         if (command.workdir().isPresent()) {
             PolicyResolver.requireUsableWorkdir(command.workdir().get());
@@ -718,6 +725,7 @@ public final class SandboxManager implements AutoCloseable {
     }
 
     private <T> T withAgent(String name, Function<AgentSandbox, T> action) {
+        requireRunning(name); // 404 or 409 before the sandbox counts as in use
         try (SandboxActivity.Busy busy = activity.busy(name)) {
             return withActiveAgent(name, action);
         }
