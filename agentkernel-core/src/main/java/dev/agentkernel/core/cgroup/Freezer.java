@@ -41,7 +41,8 @@ sealed interface Freezer {
 
         @Override
         public boolean frozen() {
-            return !state().equals("THAWED") && !state().isEmpty();
+            String state = state(); // FREEZING or FROZEN
+            return !state.equals("THAWED") && !state.isEmpty();
         }
 
         private String state() {
