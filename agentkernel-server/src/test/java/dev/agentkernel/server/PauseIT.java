@@ -181,6 +181,13 @@ class PauseIT extends SandboxTestBase {
 
             // an exec longer than the idle time is not paused under it
             assertThat(on.sh("pause-refuse", "sleep 3; echo slept")).isEqualTo("slept\n");
+            // an open interactive session keeps it from pausing
+            ServerFixture.Response attached = other.post("/sandboxes/pause-refuse/attach", "{\"command\": [\"cat\"]}");
+            assertThat(attached.status()).as("%s", attached).isEqualTo(201);
+            ServerFixture.sleep(4_000);
+            assertThat(status(on, "pause-refuse")).as("with a session open for twice the idle time").isEqualTo("running");
+            String session = attached.data().path("session").asText();
+            assertThat(other.send(other.request("/attach/" + session).DELETE().build()).status()).isEqualTo(200);
             // idle: it pauses itself
             long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
             while (!status(on, "pause-refuse").equals("paused") && System.nanoTime() < deadline) {
