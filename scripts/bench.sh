@@ -16,6 +16,7 @@
 #   scripts/bench.sh --only sessions              # code sessions: warm round trip, first execution (about 1 minute)
 #   scripts/bench.sh --only images                # images: start, pull vs skopeo, shared layers, warm /run (a few minutes)
 #   scripts/bench.sh --only backends              # every backend: start vs its own tool, warm /run, idle memory
+#   scripts/bench.sh --only pause                 # pause/resume latency, first exec after an idle pause (about 1 minute)
 #   scripts/bench.sh --help                       # all options (--only api --help: the API benchmark's)
 #
 # Environment: AK_BENCH_SKIP_BUILD=1 reuses the last build; AK_BENCH_MVN_ARGS adds Maven
@@ -42,6 +43,10 @@ for arg in "$@"; do
   fi
   if [[ "$prev" == --only && "$arg" == backends ]]; then
     MAIN=dev.agentkernel.bench.BackendBench
+  fi
+  # ---- pause and resume (issue 15) ----
+  if [[ "$prev" == --only && "$arg" == pause ]]; then
+    MAIN=dev.agentkernel.bench.PauseBench
   fi
   prev="$arg"
 done

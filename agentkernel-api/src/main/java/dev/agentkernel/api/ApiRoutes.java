@@ -183,6 +183,11 @@ public final class ApiRoutes {
                 envelope(SandboxView.class), List.of()));
         r.add(new Route("POST", "/sandboxes/{name}/stop", "Stop a running sandbox (its files are kept)", Body.none(), 200,
                 envelope(SandboxView.class), List.of()));
+        // ---- pause and resume (issue 15) ----
+        r.add(new Route("POST", "/sandboxes/{name}/pause", "Pause a running sandbox: every process frozen, memory kept"
+                + " (idempotent)", Body.none(), 200, envelope(SandboxView.class), List.of()));
+        r.add(new Route("POST", "/sandboxes/{name}/resume", "Resume a paused sandbox where it stopped (idempotent)",
+                Body.none(), 200, envelope(SandboxView.class), List.of()));
         r.add(new Route("GET", "/sandboxes/{name}/logs", "A sandbox's audit events", Body.none(), 200,
                 new Body(Kind.ENVELOPE, events), List.of(limit)));
         r.add(post("/sandboxes/{name}/files", "Write several files (each with its missing parent directories)",

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * A persistent sandbox, as {@code GET /sandboxes/NAME} shows it.
  *
  * @param name            its name
- * @param status          {@code running} or {@code stopped}
+ * @param status          {@code running}, {@code stopped} or {@code paused} (running, every process frozen)
  * @param backend         the isolation backend
  * @param image           the runtime image, if one was asked for
  * @param vcpus           whole CPUs

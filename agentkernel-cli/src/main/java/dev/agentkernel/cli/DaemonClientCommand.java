@@ -80,10 +80,13 @@ abstract class DaemonClientCommand implements Subcommand {
         }
     }
 
-    /** A sandbox that must run for {@code what}: its info, or a conflict saying how to start it. */
+    /**
+     * A sandbox that must run for {@code what}: its info, or a conflict saying how to start it. A
+     * paused one passes: the daemon resumes it, or refuses with its own message (its setting).
+     */
     static dev.agentkernel.client.SandboxInfo requireRunning(AgentKernel client, String name) {
         dev.agentkernel.client.SandboxInfo info = client.getSandbox(name);
-        if (!info.running()) {
+        if (!info.running() && !info.paused()) {
             throw new dev.agentkernel.model.ConflictException("sandbox '" + name + "' is " + info.status()
                     + "; start it with 'agentkernel start " + name + "'");
         }

@@ -33,6 +33,11 @@ public final class Main {
                     () -> new SandboxActionCommand(SandboxActionCommand.Action.STOP)),
             new Entry("remove", "Remove sandboxes and their files",
                     () -> new SandboxActionCommand(SandboxActionCommand.Action.REMOVE)),
+            // ---- pause and resume (issue 15) ----
+            new Entry("pause", "Pause sandboxes, keeping their memory",
+                    () -> new SandboxActionCommand(SandboxActionCommand.Action.PAUSE)),
+            new Entry("resume", "Resume paused sandboxes",
+                    () -> new SandboxActionCommand(SandboxActionCommand.Action.RESUME)),
             new Entry("extend", "Give a sandbox created with --ttl more time", ExtendCommand::new),
             new Entry("list", "List the persistent sandboxes", ListCommand::new),
             new Entry("exec", "Run a command in a running sandbox", ExecCommand::new),

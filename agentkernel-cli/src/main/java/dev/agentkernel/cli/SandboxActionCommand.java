@@ -9,7 +9,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 
 /**
- * {@code agentkernel start|stop|remove NAME...}: one request per sandbox, in order; a failure is
+ * {@code agentkernel start|stop|remove|pause|resume NAME...}: one request per sandbox, in order; a failure is
  * reported in one line and the others still happen; the exit code is the first failure's.
  */
 final class SandboxActionCommand extends DaemonClientCommand {
@@ -18,7 +18,10 @@ final class SandboxActionCommand extends DaemonClientCommand {
     enum Action {
         START("start", "Start stopped sandboxes again, with their files", "started"),
         STOP("stop", "Stop sandboxes' processes, keeping their files", "stopped"),
-        REMOVE("remove", "Remove sandboxes and their files (running ones are stopped first)", "removed");
+        REMOVE("remove", "Remove sandboxes and their files (running ones are stopped first)", "removed"),
+        // ---- pause and resume (issue 15) ----
+        PAUSE("pause", "Pause running sandboxes: every process frozen, memory kept, no CPU", "paused"),
+        RESUME("resume", "Resume paused sandboxes where they stopped", "resumed");
 
         final String word;
         final String summary;
@@ -88,6 +91,8 @@ final class SandboxActionCommand extends DaemonClientCommand {
                     case START -> client.startSandbox(name);
                     case STOP -> client.stopSandbox(name);
                     case REMOVE -> client.removeSandbox(name);
+                    case PAUSE -> client.pauseSandbox(name);
+                    case RESUME -> client.resumeSandbox(name);
                 }
                 out.println("agentkernel: " + action.done + " sandbox " + name);
             } catch (ConnectionException e) {

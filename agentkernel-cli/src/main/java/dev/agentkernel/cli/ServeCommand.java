@@ -82,6 +82,13 @@ final class ServeCommand implements Subcommand {
                 .desc("Only the newest N audit events are kept (default 100000)").get());
         o.addOption(Option.builder().longOpt(RetentionOptions.TASK_DAYS).hasArg().argName("DAYS")
                 .desc("Tasks that ended more than this ago are deleted (default 7)").get());
+        // ---- pause and resume (issue 15) ----
+        o.addOption(Option.builder().longOpt(PauseOptions.IDLE_PAUSE).hasArg().argName("SECONDS")
+                .desc("Pause a sandbox after this long without exec, file or attach requests (0: never, the default;"
+                        + " AGENTKERNEL_IDLE_PAUSE)").get());
+        o.addOption(Option.builder().longOpt(PauseOptions.PAUSED_ACCESS).hasArg().argName("resume|refuse")
+                .desc("An exec, file or attach request on a sandbox paused by its owner resumes it (resume, the default)"
+                        + " or gets 409 (refuse; AGENTKERNEL_PAUSED_ACCESS)").get());
         o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME").desc("Default isolation backend: bwrap, runc or gvisor (default: AGENTKERNEL_BACKEND, else the best available); a request may name another").get());
         o.addOption(Option.builder().longOpt("no-auth")
                 .desc("Serve without an API key (any local process, and with --host any host that reaches the port, "
@@ -137,7 +144,8 @@ final class ServeCommand implements Subcommand {
         LogLevel.apply(System.getenv("AGENTKERNEL_LOG_LEVEL"));
         DaemonConfig daemonConfig = base.withSessions(sessions(args, base.sessions()))
                 .withTasks(ExecutionOptions.tasks(args, System.getenv(), java.nio.file.Path.of("").toAbsolutePath()))
-                .withRetention(RetentionOptions.retention(args, System.getenv(), java.nio.file.Path.of("").toAbsolutePath()));
+                .withRetention(RetentionOptions.retention(args, System.getenv(), java.nio.file.Path.of("").toAbsolutePath()))
+                .withPausing(PauseOptions.pausing(args, System.getenv()));
         CountDownLatch stopped = new CountDownLatch(1);
         Daemon daemon = Daemon.start(daemonConfig, hostContext);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

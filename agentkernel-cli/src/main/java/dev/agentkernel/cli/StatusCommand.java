@@ -95,15 +95,19 @@ final class StatusCommand extends DaemonClientCommand {
         return lines;
     }
 
-    /** {@code 3: 2 running (a, b), 1 stopped (c)}, or {@code none}. */
+    /** {@code 3: 2 running (a, b), 1 stopped (c)} ({@code , 1 paused (d)} after the running ones when any is), or {@code none}. */
     static String summary(List<SandboxInfo> sandboxes) {
         if (sandboxes.isEmpty()) {
             return "none";
         }
         List<String> running = sandboxes.stream().filter(SandboxInfo::running).map(SandboxInfo::name).toList();
-        List<String> other = sandboxes.stream().filter(s -> !s.running()).map(SandboxInfo::name).toList();
+        List<String> paused = sandboxes.stream().filter(SandboxInfo::paused).map(SandboxInfo::name).toList();
+        List<String> other = sandboxes.stream().filter(s -> !s.running() && !s.paused()).map(SandboxInfo::name).toList();
         StringBuilder s = new StringBuilder().append(sandboxes.size()).append(": ");
         s.append(running.size()).append(" running").append(names(running));
+        if (!paused.isEmpty()) { // pause and resume (issue 15)
+            s.append(", ").append(paused.size()).append(" paused").append(names(paused));
+        }
         s.append(", ").append(other.size()).append(" stopped").append(names(other));
         return s.toString();
     }

@@ -57,7 +57,7 @@ class ClientCommandsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"create", "start", "stop", "remove", "list", "exec", "attach", "cp", "code", "repl", "sessions",
+    @ValueSource(strings = {"create", "start", "stop", "remove", "pause", "resume", "list", "exec", "attach", "cp", "code", "repl", "sessions",
             "task", "tools", "audit", "status", "agents", "completion"})
     void everyCommandHasHelpWithADescriptionAndExamples(String command) {
         Result r = run(command, "--help");
@@ -68,7 +68,7 @@ class ClientCommandsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"create", "start", "stop", "remove", "list", "exec", "attach", "cp", "code", "repl", "sessions",
+    @ValueSource(strings = {"create", "start", "stop", "remove", "pause", "resume", "list", "exec", "attach", "cp", "code", "repl", "sessions",
             "task", "tools", "audit", "status"})
     void theDaemonCommandsSayHowTheyFindIt(String command) {
         assertThat(run(command, "--help").out()).contains("--url URL").contains("AGENTKERNEL_BASE_URL")
@@ -78,7 +78,7 @@ class ClientCommandsTest {
     @Test
     void theRootHelpListsTheCommands() {
         Result r = run("--help");
-        for (String c : List.of("create", "start", "stop", "remove", "list", "exec", "attach", "cp", "code", "repl",
+        for (String c : List.of("create", "start", "stop", "remove", "pause", "resume", "list", "exec", "attach", "cp", "code", "repl",
                 "sessions", "audit", "status", "agents", "completion")) {
             assertThat(r.out()).containsPattern("(?m)^  " + c + " +\\S");
         }

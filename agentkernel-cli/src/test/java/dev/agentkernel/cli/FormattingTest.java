@@ -116,6 +116,10 @@ class FormattingTest {
         List<SandboxInfo> many = java.util.stream.IntStream.range(0, 7)
                 .mapToObj(i -> box("s" + i, "running", 1, 1, Optional.empty())).toList();
         assertThat(StatusCommand.summary(many)).isEqualTo("7: 7 running (s0, s1, s2, s3, s4 and 2 more), 0 stopped");
+        // pause and resume (issue 15): a paused sandbox is neither running nor stopped
+        assertThat(StatusCommand.summary(List.of(box("a", "running", 1, 1, Optional.empty()),
+                box("p", "paused", 1, 1, Optional.empty()), box("c", "stopped", 1, 1, Optional.empty()))))
+                .isEqualTo("3: 1 running (a), 1 paused (p), 1 stopped (c)");
     }
 
     @Test

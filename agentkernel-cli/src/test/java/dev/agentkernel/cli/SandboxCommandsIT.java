@@ -199,6 +199,28 @@ class SandboxCommandsIT {
         assertThat(empty.err()).isEqualTo("agentkernel: no sandboxes; create one with 'agentkernel create NAME'\n");
     }
 
+    // ---- pause and resume (issue 15) ----
+    @Test
+    void pauseAndResumeShowInTheList() {
+        String box = name("nap");
+        assertOk(cli("create", box, "--memory", "256"));
+        assertOk(cli("exec", box, "--", "sh", "-c", "echo 7 > /tmp/n"));
+        Result paused = cli("pause", box);
+        assertOk(paused);
+        assertThat(paused.out()).isEqualTo("agentkernel: paused sandbox " + box + "\n");
+        assertThat(cli("list").outLines()).anyMatch(l -> l.matches(box + " +paused .*"));
+        Result resumed = cli("resume", box);
+        assertOk(resumed);
+        assertThat(resumed.out()).isEqualTo("agentkernel: resumed sandbox " + box + "\n");
+        assertThat(cli("list").outLines()).anyMatch(l -> l.matches(box + " +running .*"));
+        assertOk(cli("pause", box));
+        Result cat = cli("exec", box, "cat", "/tmp/n");
+        assertThat(cat.out()).as("exec resumes it: %s", cat).isEqualTo("7\n");
+        String none = name("nap-none");
+        assertError(cli("pause", none), 4, "Sandbox '" + none + "' not found");
+        assertOk(cli("remove", box));
+    }
+
     @Test
     void anUnknownSandboxIsOneLineAndExit4() throws Exception {
         String none = name("none");

@@ -223,6 +223,30 @@ public interface AgentKernel extends AutoCloseable {
      */
     SandboxInfo stopSandbox(String name);
 
+    // ---- pause and resume (issue 15) ----
+
+    /**
+     * Pauses a running sandbox: every process frozen, its memory kept, no CPU used
+     * ({@code POST /sandboxes/{name}/pause}). Idempotent. Depending on the daemon's settings an exec
+     * or file operation then resumes it transparently or gets a {@link ConflictException}.
+     *
+     * @param name its name
+     * @return its description, now {@code paused}
+     * @throws NotFoundException if there is none of that name
+     * @throws ConflictException if it is stopped
+     */
+    SandboxInfo pauseSandbox(String name);
+
+    /**
+     * Resumes a paused sandbox where it stopped ({@code POST /sandboxes/{name}/resume}). Idempotent.
+     *
+     * @param name its name
+     * @return its description, now {@code running}
+     * @throws NotFoundException if there is none of that name
+     * @throws ConflictException if it is stopped
+     */
+    SandboxInfo resumeSandbox(String name);
+
     /**
      * Removes a sandbox and its files ({@code DELETE /sandboxes/{name}}).
      *

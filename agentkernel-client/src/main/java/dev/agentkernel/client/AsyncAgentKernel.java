@@ -204,6 +204,24 @@ public interface AsyncAgentKernel extends AutoCloseable {
      */
     CompletableFuture<SandboxInfo> stopSandbox(String name);
 
+    // ---- pause and resume (issue 15) ----
+
+    /**
+     * As {@link AgentKernel#pauseSandbox(String)}.
+     *
+     * @param name its name
+     * @return its description, now paused
+     */
+    CompletableFuture<SandboxInfo> pauseSandbox(String name);
+
+    /**
+     * As {@link AgentKernel#resumeSandbox(String)}.
+     *
+     * @param name its name
+     * @return its description, now running
+     */
+    CompletableFuture<SandboxInfo> resumeSandbox(String name);
+
     /**
      * As {@link AgentKernel#removeSandbox(String)}.
      *

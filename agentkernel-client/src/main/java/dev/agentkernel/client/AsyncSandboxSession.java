@@ -25,6 +25,22 @@ public interface AsyncSandboxSession extends AutoCloseable {
      */
     CompletableFuture<SandboxInfo> info();
 
+    // ---- pause and resume (issue 15) ----
+
+    /**
+     * As {@link SandboxSession#pause()}.
+     *
+     * @return its description, now paused
+     */
+    CompletableFuture<SandboxInfo> pause();
+
+    /**
+     * As {@link SandboxSession#resume()}.
+     *
+     * @return its description, now running
+     */
+    CompletableFuture<SandboxInfo> resume();
+
     /**
      * As {@link SandboxSession#run(List, ExecOptions)}.
      *

@@ -114,6 +114,19 @@ final class HttpAgentKernel implements AgentKernel {
                 transport.timeout(), Wire::sandboxInfo);
     }
 
+    // ---- pause and resume (issue 15) ----
+    @Override
+    public SandboxInfo pauseSandbox(String name) {
+        return transport.send("POST", UrlPaths.sandbox(name) + "/pause", Wire.NO_FIELDS,
+                transport.timeout(), Wire::sandboxInfo);
+    }
+
+    @Override
+    public SandboxInfo resumeSandbox(String name) {
+        return transport.send("POST", UrlPaths.sandbox(name) + "/resume", Wire.NO_FIELDS,
+                transport.timeout(), Wire::sandboxInfo);
+    }
+
     @Override
     public void removeSandbox(String name) {
         transport.delete(UrlPaths.sandbox(name), data -> null);

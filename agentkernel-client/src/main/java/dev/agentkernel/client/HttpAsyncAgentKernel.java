@@ -137,6 +137,17 @@ final class HttpAsyncAgentKernel implements AsyncAgentKernel {
         return dispatcher.submit(() -> blocking.stopSandbox(name));
     }
 
+    // ---- pause and resume (issue 15) ----
+    @Override
+    public CompletableFuture<SandboxInfo> pauseSandbox(String name) {
+        return dispatcher.submit(() -> blocking.pauseSandbox(name));
+    }
+
+    @Override
+    public CompletableFuture<SandboxInfo> resumeSandbox(String name) {
+        return dispatcher.submit(() -> blocking.resumeSandbox(name));
+    }
+
     @Override
     public CompletableFuture<Void> removeSandbox(String name) {
         return dispatcher.submit(() -> {

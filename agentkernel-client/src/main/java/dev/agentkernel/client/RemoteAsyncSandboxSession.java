@@ -25,6 +25,16 @@ final class RemoteAsyncSandboxSession implements AsyncSandboxSession {
     }
 
     @Override
+    public CompletableFuture<SandboxInfo> pause() {
+        return dispatcher.submit(session::pause);
+    }
+
+    @Override
+    public CompletableFuture<SandboxInfo> resume() {
+        return dispatcher.submit(session::resume);
+    }
+
+    @Override
     public CompletableFuture<RunResult> run(List<String> command, ExecOptions options) {
         return dispatcher.submit(() -> session.run(command, options));
     }

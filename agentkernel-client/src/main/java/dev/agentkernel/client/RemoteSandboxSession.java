@@ -26,6 +26,16 @@ final class RemoteSandboxSession implements SandboxSession {
     }
 
     @Override
+    public SandboxInfo pause() {
+        return client.pauseSandbox(name);
+    }
+
+    @Override
+    public SandboxInfo resume() {
+        return client.resumeSandbox(name);
+    }
+
+    @Override
     public RunResult run(List<String> command, ExecOptions options) {
         return client.execInSandbox(name, command, options);
     }

@@ -10,7 +10,7 @@ import java.util.OptionalLong;
  * 0 or false.
  *
  * @param name      the sandbox's name
- * @param status    {@code running} or {@code stopped} (see {@link #running()})
+ * @param status    {@code running}, {@code stopped} or {@code paused} (see {@link #running()}, {@link #paused()})
  * @param backend   the isolation backend that runs it, e.g. {@code bwrap}
  * @param image     its runtime image, if one was chosen
  * @param vcpus     its CPU limit
@@ -97,5 +97,14 @@ public record SandboxInfo(String name, String status, String backend, Optional<S
      */
     public boolean running() {
         return "running".equals(status);
+    }
+
+    /**
+     * Whether the sandbox is paused: its processes frozen, memory kept ({@link Sandboxes#resume}).
+     *
+     * @return whether {@link #status()} is {@code paused}
+     */
+    public boolean paused() {
+        return "paused".equals(status);
     }
 }

@@ -34,6 +34,22 @@ public interface SandboxSession extends AutoCloseable {
      */
     SandboxInfo info();
 
+    // ---- pause and resume (issue 15) ----
+
+    /**
+     * Pauses the sandbox (every process frozen, memory kept); see {@link AgentKernel#pauseSandbox}.
+     *
+     * @return its description, now paused
+     */
+    SandboxInfo pause();
+
+    /**
+     * Resumes the sandbox where it stopped; see {@link AgentKernel#resumeSandbox}.
+     *
+     * @return its description, now running
+     */
+    SandboxInfo resume();
+
     /**
      * Runs a command in the sandbox and waits for it to end.
      *

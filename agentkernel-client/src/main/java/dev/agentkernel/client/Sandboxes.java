@@ -97,6 +97,28 @@ public final class Sandboxes {
         return client.stopSandbox(name);
     }
 
+    // ---- pause and resume (issue 15) ----
+
+    /**
+     * Pauses one: every process frozen, memory kept, no CPU used. Idempotent.
+     *
+     * @param name the sandbox
+     * @return it, paused
+     */
+    public SandboxInfo pause(String name) {
+        return client.pauseSandbox(name);
+    }
+
+    /**
+     * Resumes a paused one where it stopped. Idempotent.
+     *
+     * @param name the sandbox
+     * @return it, running
+     */
+    public SandboxInfo resume(String name) {
+        return client.resumeSandbox(name);
+    }
+
     /**
      * Stops and removes one with its files.
      *

@@ -50,7 +50,7 @@ import java.util.Optional;
  */
 final class SandboxTools {
 
-    private static final String NAME_EXAMPLE = "{\"name\": \"my-sandbox\"}";
+    static final String NAME_EXAMPLE = "{\"name\": \"my-sandbox\"}";
     private static final List<String> PROFILES = List.of("permissive", "moderate", "restrictive");
     private static final List<String> PULLS = List.of("missing", "always", "never");
     private static final String PULL = "When to ask the image's registry: missing (only when the image is not stored; "

@@ -14,7 +14,7 @@ import java.util.List;
  * {@code sandbox_exec}, {@code sandbox_list}, {@code sandbox_remove}, {@code sandbox_start},
  * {@code sandbox_stop}, {@code sandbox_file_read}, {@code sandbox_file_write}); images ({@code image_pull},
  * {@code image_list}); background processes of sandboxes ({@code background_start}, {@code background_list},
- * {@code background_logs}, {@code background_kill}).
+ * {@code background_logs}, {@code background_kill}); pausing sandboxes ({@code sandbox_pause}, {@code sandbox_resume}).
  */
 public final class ToolCatalog {
 
@@ -26,7 +26,9 @@ public final class ToolCatalog {
             "sandbox_run", "sandbox_create", "sandbox_exec", "sandbox_list", "sandbox_remove", "sandbox_start",
             "sandbox_stop", "sandbox_file_read", "sandbox_file_write", "image_pull", "image_list",
             // background processes of persistent sandboxes (issue 15, point 3)
-            "background_start", "background_list", "background_logs", "background_kill");
+            "background_start", "background_list", "background_logs", "background_kill",
+            // ---- pause and resume (issue 15) ----
+            "sandbox_pause", "sandbox_resume");
 
     private ToolCatalog() {
     }
@@ -43,6 +45,7 @@ public final class ToolCatalog {
         all.addAll(new SandboxTools(services.runs(), services.sandboxes(), services.maxFileBytes()).definitions());
         all.addAll(new ImageTools(services.images()).definitions());
         all.addAll(new BackgroundTools(services.sandboxes()).definitions());
+        all.addAll(new PauseTools(services.sandboxes()).definitions()); // pause and resume (issue 15)
         List<String> names = all.stream().map(ToolDefinition::name).toList();
         if (!names.equals(NAMES)) {
             throw new IllegalStateException("the tool catalog is out of order: " + names);

@@ -24,6 +24,7 @@ class ToolCatalogTest {
         all.addAll(new SandboxTools(null, null, 1024).definitions());
         all.addAll(new ImageTools(null).definitions());
         all.addAll(new BackgroundTools(null).definitions());
+        all.addAll(new PauseTools(null).definitions()); // pause and resume (issue 15)
         return all;
     }
 
@@ -44,7 +45,7 @@ class ToolCatalogTest {
     @Test
     void theNamesAreTheIssuesInOrder() {
         assertThat(definitions()).extracting(ToolDefinition::name).containsExactlyElementsOf(ToolCatalog.NAMES);
-        assertThat(new HashSet<>(ToolCatalog.NAMES)).hasSize(25);
+        assertThat(new HashSet<>(ToolCatalog.NAMES)).hasSize(27);
     }
 
     @Test

@@ -126,7 +126,7 @@ public final class Daemon implements AutoCloseable {
             opened.add(retention);
             SandboxManager sandboxes = new SandboxManager(backend, resolver, new SqliteSandboxStore(database),
                     audit, host.stateDir().resolve("sandboxes"), config.maxSandboxes(),
-                    config.defaultTimeout(), mountPolicy, disks);
+                    config.defaultTimeout(), mountPolicy, disks, config.pausing());
             opened.add(sandboxes);
             SessionManager sessions = sessions(config.sessions(), config.tasks(), backend, resolver, host, mountPolicy,
                     disks);

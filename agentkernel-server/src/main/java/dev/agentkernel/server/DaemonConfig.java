@@ -20,11 +20,14 @@ import java.util.Optional;
  * @param sessions       limits and defaults of stateful code sessions
  * @param tasks          how background tasks run
  * @param retention      how long the audit log and finished tasks are kept
+ * @param pausing        whether an access resumes a paused sandbox or is refused, and after how
+ *                       long idle sandboxes pause themselves
  */
 public record DaemonConfig(ServerConfig server, Optional<String> backend, int maxSandboxes, int poolSize,
                            Duration defaultTimeout, Duration shutdownGrace, long maxFileBytes,
                            java.util.List<java.nio.file.Path> allowedDirs, SessionSettings sessions,
-                           TaskConfig tasks, RetentionConfig retention) {
+                           TaskConfig tasks, RetentionConfig retention,
+                           dev.agentkernel.core.sandbox.PauseSettings pausing) {
 
     /** Default warm sandboxes per key. */
     public static final int DEFAULT_POOL_SIZE = 4;
@@ -48,65 +51,73 @@ public record DaemonConfig(ServerConfig server, Optional<String> backend, int ma
         Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(tasks, "tasks");
         Objects.requireNonNull(retention, "retention");
+        Objects.requireNonNull(pausing, "pausing");
     }
 
     /** Defaults around a server configuration: best backend, 32 sandboxes, pool of 4, 10 min, 10 s grace, 64 MiB files. */
     public static DaemonConfig defaults(ServerConfig server) {
         return new DaemonConfig(server, Optional.empty(), 32, DEFAULT_POOL_SIZE, Duration.ofMinutes(10),
                 Duration.ofSeconds(10), 64L * 1024 * 1024, java.util.List.of(), SessionSettings.defaults(),
-                TaskConfig.defaults(), RetentionConfig.defaults());
+                TaskConfig.defaults(), RetentionConfig.defaults(),
+                dev.agentkernel.core.sandbox.PauseSettings.DEFAULT);
     }
 
     /** A copy with another backend. */
     public DaemonConfig withBackend(Optional<String> value) {
-        return new DaemonConfig(server, value, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs, sessions, tasks, retention);
+        return new DaemonConfig(server, value, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs, sessions, tasks, retention, pausing);
     }
 
     /** A copy with another sandbox limit. */
     public DaemonConfig withMaxSandboxes(int value) {
-        return new DaemonConfig(server, backend, value, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs, sessions, tasks, retention);
+        return new DaemonConfig(server, backend, value, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs, sessions, tasks, retention, pausing);
     }
 
     /** A copy with another pool size (0: no pool). */
     public DaemonConfig withPoolSize(int value) {
-        return new DaemonConfig(server, backend, maxSandboxes, value, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs, sessions, tasks, retention);
+        return new DaemonConfig(server, backend, maxSandboxes, value, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs, sessions, tasks, retention, pausing);
     }
 
     /** A copy with another default timeout. */
     public DaemonConfig withDefaultTimeout(Duration value) {
-        return new DaemonConfig(server, backend, maxSandboxes, poolSize, value, shutdownGrace, maxFileBytes, allowedDirs, sessions, tasks, retention);
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, value, shutdownGrace, maxFileBytes, allowedDirs, sessions, tasks, retention, pausing);
     }
 
     /** A copy with other directories that may be mounted. */
     public DaemonConfig withAllowedDirs(java.util.List<java.nio.file.Path> value) {
-        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, value, sessions, tasks, retention);
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, value, sessions, tasks, retention, pausing);
     }
 
     /** A copy with another file size limit. */
     public DaemonConfig withMaxFileBytes(long value) {
-        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, value, allowedDirs, sessions, tasks, retention);
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, value, allowedDirs, sessions, tasks, retention, pausing);
     }
 
     /** A copy with other code-session settings. */
     public DaemonConfig withSessions(SessionSettings value) {
         return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes,
-                allowedDirs, value, tasks, retention);
+                allowedDirs, value, tasks, retention, pausing);
     }
 
     /** A copy with another way of running background tasks. */
     public DaemonConfig withTasks(TaskConfig value) {
         return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes,
-                allowedDirs, sessions, value, retention);
+                allowedDirs, sessions, value, retention, pausing);
     }
 
     /** A copy with another shutdown grace period. */
     public DaemonConfig withShutdownGrace(Duration value) {
-        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, value, maxFileBytes, allowedDirs, sessions, tasks, retention);
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, value, maxFileBytes, allowedDirs, sessions, tasks, retention, pausing);
     }
 
     /** A copy with other retention. */
+    /** A copy with other pause settings (resume on access or 409, automatic pause of idle sandboxes). */
+    public DaemonConfig withPausing(dev.agentkernel.core.sandbox.PauseSettings value) {
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes,
+                allowedDirs, sessions, tasks, retention, value);
+    }
+
     public DaemonConfig withRetention(RetentionConfig value) {
         return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes,
-                allowedDirs, sessions, tasks, value);
+                allowedDirs, sessions, tasks, value, pausing);
     }
 }

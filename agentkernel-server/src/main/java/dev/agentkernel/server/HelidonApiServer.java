@@ -148,6 +148,8 @@ final class HelidonApiServer implements ApiServer {
         handlers.put("POST /sandboxes/{name}/exec/stream", sandboxes::execStream);
         handlers.put("POST /sandboxes/{name}/start", sandboxes::start);
         handlers.put("POST /sandboxes/{name}/stop", sandboxes::stop);
+        handlers.put("POST /sandboxes/{name}/pause", sandboxes::pause);
+        handlers.put("POST /sandboxes/{name}/resume", sandboxes::resume);
         handlers.put("GET /sandboxes/{name}/logs", sandboxes::logs);
         handlers.put("PUT /sandboxes/{name}/files/{+path}", files::write);
         handlers.put("GET /sandboxes/{name}/files/{+path}", files::read);

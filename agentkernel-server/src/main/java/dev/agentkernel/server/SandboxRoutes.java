@@ -26,7 +26,7 @@ import dev.agentkernel.model.InvalidRequestException;
 import java.util.Optional;
 
 /**
- * Persistent sandboxes: list, create, get, delete, start, stop, exec and logs, plus the
+ * Persistent sandboxes: list, create, get, delete, start, stop, pause, resume, exec and logs, plus the
  * global audit log. Package-private.
  */
 final class SandboxRoutes {
@@ -110,6 +110,15 @@ final class SandboxRoutes {
 
     void stop(ServerRequest req, ServerResponse res) {
         Json.send(res, 200, toJson(sandboxes.stop(name(req))));
+    }
+
+    // ---- pause and resume (issue 15) ----
+    void pause(ServerRequest req, ServerResponse res) {
+        Json.send(res, 200, toJson(sandboxes.pause(name(req))));
+    }
+
+    void resume(ServerRequest req, ServerResponse res) {
+        Json.send(res, 200, toJson(sandboxes.resume(name(req))));
     }
 
     void exec(ServerRequest req, ServerResponse res) throws InterruptedException {

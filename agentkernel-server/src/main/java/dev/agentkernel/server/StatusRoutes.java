@@ -39,7 +39,7 @@ final class StatusRoutes {
         int running = 0;
         for (SandboxInfo info : services.sandboxes().list()) {
             total++;
-            if (info.status() == SandboxState.RUNNING) {
+            if (info.status() != SandboxState.STOPPED) { // a paused sandbox runs (its processes are frozen)
                 running++;
             }
         }

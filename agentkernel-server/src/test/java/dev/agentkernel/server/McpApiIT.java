@@ -295,6 +295,11 @@ class McpApiIT {
         assertThat(failed.isError()).isTrue();
         assertThat(structured(failed)).containsEntry("exit_code", 5);
 
+        // ---- pause and resume (issue 15) ----
+        assertThat(ok("sandbox_pause", args("name", name))).containsEntry("status", "paused");
+        assertThat(ok("sandbox_resume", args("name", name))).containsEntry("status", "running");
+        assertThat(ok("sandbox_pause", args("name", name))).containsEntry("status", "paused");
+
         assertThat(ok("sandbox_stop", args("name", name))).containsEntry("status", "stopped");
         CallToolResult stopped = call("sandbox_exec", args("name", name, "command", List.of("true")));
         assertThat(stopped.isError()).isTrue();
@@ -308,7 +313,7 @@ class McpApiIT {
 
     @Test
     void anUnknownSandboxIsAnErrorResult() {
-        for (String tool : List.of("sandbox_remove", "sandbox_start", "sandbox_stop")) {
+        for (String tool : List.of("sandbox_remove", "sandbox_start", "sandbox_stop", "sandbox_pause", "sandbox_resume")) {
             CallToolResult r = call(tool, args("name", "no-such-sandbox"));
             assertThat(r.isError()).as(tool).isTrue();
             assertThat(text(r)).as(tool).contains("no-such-sandbox");

@@ -141,6 +141,9 @@ class OpenApiIT extends ServerTestBase {
             ok("DELETE", "/sandboxes/{name}/exec/detached/{id}", bg, null);
             ok("GET", "/sandboxes/{name}/logs", "/sandboxes/openapi-box/logs", null);
             ok("GET", "/audit", "/audit?limit=5", null);
+            // ---- pause and resume (issue 15) ----
+            ok("POST", "/sandboxes/{name}/pause", "/sandboxes/openapi-box/pause", null);
+            ok("POST", "/sandboxes/{name}/resume", "/sandboxes/openapi-box/resume", null);
             ok("POST", "/sandboxes/{name}/stop", "/sandboxes/openapi-box/stop", null);
             ok("POST", "/sandboxes/{name}/start", "/sandboxes/openapi-box/start", null);
         } finally {

@@ -49,10 +49,11 @@ public final class HostLeftovers {
 
     /**
      * The cgroup directories that may hold sandboxes' groups: the v1 controllers' (memory, pids,
-     * cpu, cpu,cpuacct), the hybrid hierarchy's v2 part ({@code unified}) and a pure v2 hierarchy's.
+     * cpu, cpu,cpuacct, freezer: what pauses them), the hybrid hierarchy's v2 part ({@code unified}) and a
+     * pure v2 hierarchy's.
      */
     public static List<Path> cgroupParents() {
-        return Stream.of("memory", "pids", "cpu", "cpu,cpuacct", "unified", "")
+        return Stream.of("memory", "pids", "cpu", "cpu,cpuacct", "freezer", "unified", "")
                 .map(controller -> CGROUP_ROOT.resolve(controller).resolve("agentkernel")).toList();
     }
 

@@ -201,6 +201,58 @@ abstract class BackendContractIT {
         }
     }
 
+    // ---- pause and resume (issue 15) ---------------------------------------------------------
+
+    private static final String COUNTER = "i=0; while :; do i=$((i+1)); if [ $((i % 500)) -eq 0 ]; then "
+            + "echo $i > /tmp/c.new; mv /tmp/c.new /tmp/c; fi; done";
+
+    private static long counter(AgentSandbox box) {
+        return Long.parseLong(new String(box.agent().readFile("/tmp/c"), StandardCharsets.UTF_8).strip());
+    }
+
+    private static boolean counterExists(AgentSandbox box) {
+        try {
+            box.agent().stat("/tmp/c");
+            return true;
+        } catch (dev.agentkernel.model.NotFoundException e) {
+            return false;
+        }
+    }
+
+    private static long cpuOver(AgentSandbox box, Duration window) throws InterruptedException {
+        long before = box.cpuUsageMicros().orElseThrow(() -> new AssertionError("the host reports no CPU use"));
+        Thread.sleep(window);
+        return box.cpuUsageMicros().orElseThrow() - before;
+    }
+
+    @Test
+    void aPausedSandboxUsesNoCpuAndResumesWithItsMemory() throws Exception {
+        try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, offline())) {
+            box.start(sh("exec sh -c '" + COUNTER + "'", false, Duration.ofMinutes(5)), Optional.empty(), (k, b, o, l) -> { });
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!counterExists(box) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(cpuOver(box, Duration.ofMillis(500))).as("CPU of the busy loop while it runs (µs)")
+                    .isGreaterThan(100_000);
+            long beforePause = counter(box);
+            box.pause();
+            assertThat(box.isPaused()).isTrue();
+            assertThat(cpuOver(box, Duration.ofSeconds(1))).as("CPU used over 1 s while paused (µs)").isLessThan(5_000);
+            box.pause(); // idempotent
+            box.resume();
+            assertThat(box.isPaused()).isFalse();
+            long afterResume = counter(box);
+            assertThat(afterResume).as("the counter continues where it stopped (its memory was kept)")
+                    .isGreaterThanOrEqualTo(beforePause);
+            Thread.sleep(300);
+            assertThat(counter(box)).as("and keeps counting").isGreaterThan(afterResume);
+            assertThat(box.isAlive()).isTrue();
+            box.resume(); // idempotent
+            box.pause(); // closed while paused: nothing may be left (checked after each test)
+        }
+    }
+
     // ---- identities and the host's secrets ---------------------------------------------------
 
     @Test

@@ -43,7 +43,12 @@ public enum AuditEventType {
     /** A background process was killed on request (with its process group); details carry {@code id}. */
     BACKGROUND_KILLED,
     /** A background process ended; details carry {@code id}, {@code exit_code} and, if not by itself, {@code reason}. */
-    BACKGROUND_EXITED;
+    BACKGROUND_EXITED,
+    // ---- pause and resume (issue 15) ----
+    /** A sandbox's processes were frozen; details carry {@code automatic} (true: it was idle). */
+    SANDBOX_PAUSED,
+    /** A paused sandbox's processes were thawed; details carry {@code automatic} (true: by a request's access). */
+    SANDBOX_RESUMED;
 
     /** Lower-case wire name, e.g. {@code sandbox_created}. */
     public String id() {

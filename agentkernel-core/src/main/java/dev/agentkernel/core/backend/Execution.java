@@ -55,6 +55,33 @@ public interface Execution extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * Freezes every process of the sandbox (its cgroup's freezer) and returns once all are
+     * frozen: no CPU until {@link #resume()}, memory kept. Idempotent. {@link #kill()} and
+     * {@link #close()} work on a paused sandbox.
+     *
+     * @throws dev.agentkernel.model.BackendUnavailableException if this backend or host cannot pause
+     * @throws dev.agentkernel.model.SandboxFailureException if the freeze did not complete (undone then)
+     */
+    default void pause() {
+        throw new dev.agentkernel.model.BackendUnavailableException("this isolation backend cannot pause a sandbox"
+                + " (it has no cgroup to freeze); stop it instead, or use the bwrap, runc, crun or gvisor backend");
+    }
+
+    /** Thaws a paused sandbox; idempotent, and nothing happens to one that is not paused. */
+    default void resume() {
+    }
+
+    /** Whether the sandbox is paused now. */
+    default boolean isPaused() {
+        return false;
+    }
+
+    /** CPU time the sandbox's processes used so far, in microseconds, when the host reports it. */
+    default java.util.OptionalLong cpuUsageMicros() {
+        return java.util.OptionalLong.empty();
+    }
+
     /** Kills every process of the sandbox at once. The termination is then {@code Signaled(9)}. */
     void kill();
 

@@ -12,7 +12,9 @@ import java.util.Optional;
  * cgroup v1: one directory per controller (memory, pids, cpu) under
  * {@code <root>/<controller>/agentkernel/<name>}. On hybrid hosts, where a v2 hierarchy is
  * mounted at {@code <root>/unified}, the sandbox also gets a group there so that
- * {@code cgroup.kill} can end the whole tree at once.
+ * {@code cgroup.kill} can end the whole tree at once. Where the {@code freezer} controller is
+ * mounted the sandbox gets a group there too, which pauses it ({@link SandboxCgroup#freeze()});
+ * else the unified group's {@code cgroup.freeze} does.
  */
 public final class CgroupV1Driver implements CgroupDriver {
 
@@ -59,7 +61,8 @@ public final class CgroupV1Driver implements CgroupDriver {
 
     @Override
     public String describe() {
-        return "cgroup v1 (memory, pids, cpu" + (unifiedKill ? "; v2 kill group" : "") + ")";
+        return "cgroup v1 (memory, pids, cpu" + (Files.isRegularFile(root.resolve("freezer").resolve("cgroup.procs"))
+                ? ", freezer" : "") + (unifiedKill ? "; v2 kill group" : "") + ")";
     }
 
     @Override
@@ -79,18 +82,31 @@ public final class CgroupV1Driver implements CgroupDriver {
             CgroupFiles.write(cpu.resolve("cpu.cfs_period_us"), Long.toString(CPU_PERIOD_US));
             CgroupFiles.write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(Math.round(limits.vcpus() * CPU_PERIOD_US)));
             Optional<Path> killFile = Optional.empty();
+            Optional<Path> unifiedGroup = Optional.empty();
             if (unifiedKill) {
                 Path unified = root.resolve("unified").resolve(PARENT).resolve(name);
                 try {
                     CgroupFiles.mkdir(unified);
                     made.add(unified);
                     killFile = Optional.of(unified.resolve("cgroup.kill"));
+                    unifiedGroup = Optional.of(unified);
                 } catch (RuntimeException e) {
                     // optional: pid-by-pid killing still works
                 }
             }
+            Optional<Path> freezerGroup = Optional.empty();
+            if (Files.isRegularFile(root.resolve("freezer").resolve("cgroup.procs"))) {
+                try {
+                    freezerGroup = Optional.of(group("freezer", name, made));
+                } catch (RuntimeException e) {
+                    // optional: pausing then uses the unified group, or is unavailable
+                }
+            }
+            Optional<Path> cpuUsage = unifiedGroup.map(u -> u.resolve("cpu.stat"))
+                    .or(() -> Optional.of(cpu.resolve("cpuacct.usage")).filter(Files::isRegularFile));
             return new GroupSet(name, made, pids, killFile, memory.resolve("memory.oom_control"), "oom_kill",
-                    Optional.of(memory.resolve("memory.max_usage_in_bytes")));
+                    Optional.of(memory.resolve("memory.max_usage_in_bytes")),
+                    Freezer.of(freezerGroup, unifiedGroup), cpuUsage);
         } catch (RuntimeException e) {
             for (Path dir : made.reversed()) {
                 CgroupFiles.rmdir(dir);
@@ -121,13 +137,18 @@ public final class CgroupV1Driver implements CgroupDriver {
                 if (kill.isPresent()) {
                     dirs.add(unified);
                 }
+                Path freezer = root.resolve("freezer").resolve(PARENT).resolve(name);
+                dirs.add(freezer);
+                // a sandbox left paused: thawed by killAll so that its processes die
                 new GroupSet(name, dirs.stream().filter(Files::isDirectory).toList(), group, kill,
-                        dirs.getFirst().resolve("memory.oom_control"), "oom_kill", Optional.empty())
+                        dirs.getFirst().resolve("memory.oom_control"), "oom_kill", Optional.empty(),
+                        Freezer.of(Optional.of(freezer).filter(Files::isDirectory),
+                                Optional.of(unified).filter(Files::isDirectory)), Optional.empty())
                         .destroy(java.time.Duration.ofSeconds(1));
                 reaped++;
             }
         }
-        for (String c : List.of("memory", "cpu", "unified")) {
+        for (String c : List.of("memory", "cpu", "unified", "freezer")) {
             for (Path group : CgroupFiles.children(root.resolve(c).resolve(PARENT))) {
                 if (CgroupFiles.ownerGone(group) && CgroupFiles.pids(group.resolve("cgroup.procs")).isEmpty()) {
                     CgroupFiles.rmdir(group);

@@ -76,7 +76,8 @@ public final class CgroupV2Driver implements CgroupDriver {
             CgroupFiles.write(dir.resolve("cpu.max"),
                     String.format(Locale.ROOT, "%d %d", Math.round(limits.vcpus() * CPU_PERIOD_US), CPU_PERIOD_US));
             return new GroupSet(name, List.of(dir), dir, Optional.of(dir.resolve("cgroup.kill")),
-                    dir.resolve("memory.events"), "oom_kill", Optional.of(dir.resolve("memory.peak")));
+                    dir.resolve("memory.events"), "oom_kill", Optional.of(dir.resolve("memory.peak")),
+                    new Freezer.V2(dir), Optional.of(dir.resolve("cpu.stat")));
         } catch (RuntimeException e) {
             CgroupFiles.rmdir(dir);
             throw e;
@@ -90,7 +91,7 @@ public final class CgroupV2Driver implements CgroupDriver {
             if (CgroupFiles.ownerGone(group)) {
                 new GroupSet(group.getFileName().toString(), List.of(group), group,
                         Optional.of(group.resolve("cgroup.kill")), group.resolve("memory.events"), "oom_kill",
-                        Optional.empty()).destroy(java.time.Duration.ofSeconds(1));
+                        Optional.empty(), new Freezer.V2(group), Optional.empty()).destroy(java.time.Duration.ofSeconds(1));
                 reaped++;
             }
         }

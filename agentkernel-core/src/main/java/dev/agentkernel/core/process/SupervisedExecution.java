@@ -261,6 +261,31 @@ public final class SupervisedExecution implements Execution {
     }
 
     @Override
+    public void pause() {
+        if (result.isDone()) {
+            throw new dev.agentkernel.model.SandboxFailureException("sandbox " + id + " has ended; nothing to pause");
+        }
+        cgroup.freeze();
+    }
+
+    @Override
+    public void resume() {
+        if (!cleaned.get()) {
+            cgroup.thaw();
+        }
+    }
+
+    @Override
+    public boolean isPaused() {
+        return !cleaned.get() && cgroup.frozen();
+    }
+
+    @Override
+    public java.util.OptionalLong cpuUsageMicros() {
+        return cleaned.get() ? java.util.OptionalLong.empty() : cgroup.cpuUsageMicros();
+    }
+
+    @Override
     public void kill() {
         if (!result.isDone()) {
             killed.set(true);

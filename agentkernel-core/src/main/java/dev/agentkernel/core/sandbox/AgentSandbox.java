@@ -129,6 +129,29 @@ public final class AgentSandbox implements AutoCloseable {
         return execution.oomKills();
     }
 
+    /**
+     * Freezes every process of the sandbox (the agent and whatever it runs): no CPU, memory kept.
+     * Idempotent. See {@link Execution#pause()}.
+     */
+    public void pause() {
+        execution.pause();
+    }
+
+    /** Thaws a paused sandbox; idempotent. */
+    public void resume() {
+        execution.resume();
+    }
+
+    /** Whether the sandbox is paused now. */
+    public boolean isPaused() {
+        return execution.isPaused();
+    }
+
+    /** CPU time the sandbox used so far in microseconds, when the host reports it. */
+    public java.util.OptionalLong cpuUsageMicros() {
+        return execution.cpuUsageMicros();
+    }
+
     /** The connection to the agent, for file operations. */
     public AgentConnection agent() {
         return agent;

@@ -73,6 +73,12 @@ public final class SandboxManager implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicReference<>();
     /** Background processes of each running sandbox, ended with it. */
     private final Map<String, BackgroundProcesses> background = new ConcurrentHashMap<>();
+    // ---- pause and resume (issue 15) ----
+    private final PauseSettings pausing;
+    private final SandboxActivity activity = new SandboxActivity();
+    /** Sandboxes paused because they were idle (their next access resumes them whatever the settings). */
+    private final java.util.Set<String> autoPaused = ConcurrentHashMap.newKeySet();
+    private final Optional<IdlePauser> idlePauser;
 
     /**
      * @param sandboxesDir   where each sandbox's directories live
@@ -84,6 +90,20 @@ public final class SandboxManager implements AutoCloseable {
     public SandboxManager(IsolationBackend backend, PolicyResolver resolver, SandboxStore store, AuditLog audit,
                           Path sandboxesDir, int maxRunning, Duration defaultTimeout,
                           HostMountPolicy mounts, DiskSupport disks) {
+        this(backend, resolver, store, audit, sandboxesDir, maxRunning, defaultTimeout, mounts, disks,
+                PauseSettings.DEFAULT);
+    }
+
+    /**
+     * Like the other constructor, with how paused sandboxes are treated and whether idle ones
+     * pause themselves ({@link PauseSettings}); an idle time starts a thread that {@link #close()} ends.
+     */
+    public SandboxManager(IsolationBackend backend, PolicyResolver resolver, SandboxStore store, AuditLog audit,
+                          Path sandboxesDir, int maxRunning, Duration defaultTimeout,
+                          HostMountPolicy mounts, DiskSupport disks, PauseSettings pausing) {
+        this.pausing = java.util.Objects.requireNonNull(pausing, "pausing");
+        this.idlePauser = pausing.idleAfter().map(idle -> new IdlePauser(idle, () -> List.copyOf(live.keySet()),
+                name -> pauseIfIdle(name, idle)));
         this.mounts = mounts;
         this.disks = disks;
         disks.unavailable().ifPresent(why -> LOG.log(System.Logger.Level.WARNING, why));
@@ -169,7 +189,7 @@ public final class SandboxManager implements AutoCloseable {
     /** A sandbox by name. @throws NotFoundException if there is none */
     public SandboxInfo get(String name) {
         SandboxRecord record = require(name);
-        return info(record, isRunning(name) ? SandboxState.RUNNING : SandboxState.STOPPED);
+        return info(record, status(name));
     }
 
     /** A sandbox by its {@link SandboxRecord#uuid}. @throws NotFoundException if there is none */
@@ -270,14 +290,14 @@ public final class SandboxManager implements AutoCloseable {
     public List<SandboxInfo> list() {
         List<SandboxInfo> all = new ArrayList<>();
         for (SandboxRecord record : store.list()) {
-            all.add(info(record, isRunning(record.name()) ? SandboxState.RUNNING : SandboxState.STOPPED));
+            all.add(info(record, status(record.name())));
         }
         return all;
     }
 
     /** What a caller sees: with the disk's use while it runs (its disk is mounted then). */
     private SandboxInfo info(SandboxRecord record, SandboxState status) {
-        Optional<DiskUsage> usage = status == SandboxState.RUNNING && record.diskMb().isPresent()
+        Optional<DiskUsage> usage = status != SandboxState.STOPPED && record.diskMb().isPresent()
                 ? SandboxDirs.of(sandboxesDir, record.name()).usage() : Optional.empty();
         return new SandboxInfo(record, status, usage);
     }
@@ -285,7 +305,8 @@ public final class SandboxManager implements AutoCloseable {
     /**
      * Runs {@code action} on a sandbox's record and host directories under the sandbox's lock,
      * its disk mounted meanwhile (a running sandbox's is): what a snapshot reads. No start, stop
-     * or removal of the sandbox happens meanwhile; a running sandbox keeps running.
+     * or removal of the sandbox happens meanwhile; a running sandbox is frozen meanwhile (as a
+     * pause does, not audited), so that its files are read as of one instant, and thawed after.
      *
      * @throws NotFoundException if there is no such sandbox
      */
@@ -294,12 +315,26 @@ public final class SandboxManager implements AutoCloseable {
             SandboxRecord record = require(name);
             SandboxDirs dirs = SandboxDirs.of(sandboxesDir, name);
             boolean running = isRunning(name);
+            AgentSandbox box = running ? live.get(name) : null;
+            boolean froze = false;
+            if (box != null && !box.isPaused()) {
+                try {
+                    box.pause();
+                    froze = true;
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot freeze sandbox '" + name + "' while its files are "
+                            + "read; they are read while it runs: " + e.getMessage());
+                }
+            }
             if (!running) {
                 dirs.open();
             }
             try {
                 return action.apply(record, dirs);
             } finally {
+                if (froze) {
+                    box.resume();
+                }
                 if (!running) {
                     dirs.close();
                 }
@@ -388,9 +423,10 @@ public final class SandboxManager implements AutoCloseable {
         return locked(name, () -> {
             SandboxRecord record = require(name);
             AgentSandbox box = live.remove(name);
+            autoPaused.remove(name);
             if (box != null) {
                 endBackground(name);
-                box.close();
+                box.close(); // a paused sandbox is thawed after the kill signal, so it dies
                 SandboxDirs.of(sandboxesDir, name).close();
                 record(AuditEventType.SANDBOX_STOPPED, name, Map.of());
             }
@@ -418,6 +454,8 @@ public final class SandboxManager implements AutoCloseable {
             }
             store.delete(name);
             record(AuditEventType.SANDBOX_REMOVED, name, reason == null ? Map.of() : Map.of("reason", reason));
+            autoPaused.remove(name);
+            activity.forget(name);
             return null;
         });
         locks.remove(name);
@@ -486,7 +524,15 @@ public final class SandboxManager implements AutoCloseable {
      */
     public Termination exec(String name, CommandSpec command, OutputSink sink, BooleanSupplier cancelled)
             throws InterruptedException {
-        AgentSandbox box = requireRunning(name);
+        requireRunning(name); // 404 or 409 before the sandbox counts as in use
+        try (SandboxActivity.Busy busy = activity.busy(name)) {
+            return execActive(name, command, sink, cancelled);
+        }
+    }
+
+    private Termination execActive(String name, CommandSpec command, OutputSink sink, BooleanSupplier cancelled)
+            throws InterruptedException {
+        AgentSandbox box = active(name);
         CommandSpec bounded = command.timeout().isPresent() ? command
                 : command.withTimeout(defaultTimeout);
         if (bounded.workdir().isPresent()) {
@@ -522,7 +568,14 @@ public final class SandboxManager implements AutoCloseable {
      * @throws ConflictException if the sandbox is stopped
      */
     public ShellSession openShell(String name, CommandSpec command, int rows, int cols) {
-        AgentSandbox box = requireRunning(name);
+        requireRunning(name); // 404 or 409 before the sandbox counts as in use
+        try (SandboxActivity.Busy busy = activity.busy(name)) { // no idle pause until the session is listed
+            return openShellActive(name, command, rows, cols);
+        }
+    }
+
+    private ShellSession openShellActive(String name, CommandSpec command, int rows, int cols) {
+        AgentSandbox box = active(name);
         if (command.workdir().isPresent()) {
             PolicyResolver.requireUsableWorkdir(command.workdir().get());
         }
@@ -590,7 +643,7 @@ public final class SandboxManager implements AutoCloseable {
      * @throws ConflictException if it is stopped
      */
     public BackgroundProcesses background(String name) {
-        requireRunning(name);
+        active(name); // a paused sandbox is resumed (or refused, as configured) like for an exec
         BackgroundProcesses processes = background.get(name);
         if (processes == null) {
             throw new ConflictException("sandbox '" + name + "' is stopped; start it first");
@@ -682,6 +735,7 @@ public final class SandboxManager implements AutoCloseable {
      */
     @Override
     public void close() {
+        idlePauser.ifPresent(IdlePauser::close);
         Thread reaper = shellReaper.get();
         if (reaper != null) {
             reaper.interrupt();
@@ -702,6 +756,142 @@ public final class SandboxManager implements AutoCloseable {
                 });
             }
         }
+    }
+
+    // ---- pause and resume (issue 15) ------------------------------------------------------
+
+    /**
+     * Freezes every process of a running sandbox through its cgroup: no CPU, memory kept, the
+     * sandbox stays {@code running} in the store (a daemon restart starts it again). Idempotent.
+     * Records {@code sandbox_paused}.
+     *
+     * @throws NotFoundException if there is no such sandbox
+     * @throws ConflictException if it is stopped
+     * @throws dev.agentkernel.model.BackendUnavailableException if its backend or this host cannot pause
+     */
+    public SandboxInfo pause(String name) {
+        return locked(name, () -> {
+            AgentSandbox box = requireRunning(name);
+            boolean wasAutomatic = autoPaused.remove(name);
+            if (!box.isPaused()) {
+                box.pause();
+                record(AuditEventType.SANDBOX_PAUSED, name, Map.of("automatic", false));
+            } else if (wasAutomatic) {
+                LOG.log(System.Logger.Level.DEBUG, "sandbox '" + name + "' was paused as idle; now paused by its owner");
+            }
+            return info(require(name), SandboxState.PAUSED);
+        });
+    }
+
+    /**
+     * Thaws a paused sandbox; one that runs is left as it is. Records {@code sandbox_resumed}.
+     *
+     * @throws NotFoundException if there is no such sandbox
+     * @throws ConflictException if it is stopped
+     */
+    public SandboxInfo resume(String name) {
+        return locked(name, () -> {
+            AgentSandbox box = requireRunning(name);
+            resumeLocked(name, box, false);
+            return info(require(name), SandboxState.RUNNING);
+        });
+    }
+
+    /** The settings this manager treats paused sandboxes with. */
+    public PauseSettings pauseSettings() {
+        return pausing;
+    }
+
+    /** CPU time a running sandbox used so far in microseconds, when the host reports it (tests, benchmarks). */
+    public OptionalLong cpuUsageMicros(String name) {
+        AgentSandbox box = live.get(SandboxNames.requireValid(name));
+        return box == null ? OptionalLong.empty() : box.cpuUsageMicros();
+    }
+
+    private void resumeLocked(String name, AgentSandbox box, boolean automatic) {
+        autoPaused.remove(name);
+        if (box.isPaused()) {
+            box.resume();
+            activity.touch(name);
+            record(AuditEventType.SANDBOX_RESUMED, name, Map.of("automatic", automatic));
+        }
+    }
+
+    /** The idle pauser's step: pauses {@code name} if it runs, is not paused and is idle. */
+    private void pauseIfIdle(String name, Duration idleAfter) {
+        AgentSandbox candidate = live.get(name);
+        if (candidate == null || candidate.isPaused() || !activity.idleFor(name, idleAfter) || hasOpenShell(name)
+                || runsInBackground(name)) {
+            return;
+        }
+        locked(name, () -> {
+            AgentSandbox box = live.get(name);
+            // checked again under the lock: an access that began since resumes it under the same lock
+            if (box != null && box.isAlive() && !box.isPaused() && activity.idleFor(name, idleAfter)
+                    && !hasOpenShell(name) && !runsInBackground(name)) {
+                box.pause();
+                if (!activity.idleFor(name, idleAfter)) {
+                    // a request began while the freeze ran (it checked before the freeze began): thaw for it
+                    box.resume();
+                    return null;
+                }
+                autoPaused.add(name);
+                record(AuditEventType.SANDBOX_PAUSED, name, Map.of("automatic", true,
+                        "idle_seconds", idleAfter.toSeconds()));
+            }
+            return null;
+        });
+    }
+
+    /** Whether a background process of the sandbox runs (a server it started is not idle). */
+    private boolean runsInBackground(String name) {
+        BackgroundProcesses processes = background.get(name);
+        return processes != null && processes.list().stream().anyMatch(BackgroundProcess::isRunning);
+    }
+
+    private boolean hasOpenShell(String name) {
+        return shells.values().stream().anyMatch(s -> s.sandbox().equals(name) && !s.isDone());
+    }
+
+    /**
+     * A running sandbox for a request that uses it: a paused one is resumed first (under its lock,
+     * so that no idle pause happens in between), or refused when paused by its owner and the
+     * settings say so.
+     */
+    private AgentSandbox active(String name) {
+        AgentSandbox box = requireRunning(name);
+        if (!box.isPaused()) {
+            return box;
+        }
+        return locked(name, () -> {
+            AgentSandbox current = requireRunning(name);
+            if (current.isPaused()) {
+                if (!pausing.resumeOnAccess() && !autoPaused.contains(name)) {
+                    throw pausedConflict(name);
+                }
+                resumeLocked(name, current, true);
+            }
+            return current;
+        });
+    }
+
+    private boolean isPausedByOwner(String name) {
+        AgentSandbox box = live.get(name);
+        return box != null && box.isPaused() && !autoPaused.contains(name);
+    }
+
+    private static ConflictException pausedConflict(String name) {
+        return new ConflictException("sandbox '" + name + "' is paused; resume it first (POST /sandboxes/" + name
+                + "/resume or 'agentkernel resume " + name + "')");
+    }
+
+    /** What a caller sees of the sandbox's processes now. */
+    private SandboxState status(String name) {
+        if (!isRunning(name)) {
+            return SandboxState.STOPPED;
+        }
+        AgentSandbox box = live.get(name);
+        return box != null && box.isPaused() ? SandboxState.PAUSED : SandboxState.RUNNING;
     }
 
     // ---- internals ----------------------------------------------------------------------
@@ -737,6 +927,7 @@ public final class SandboxManager implements AutoCloseable {
         }
         background.put(record.name(), new BackgroundProcesses(record.name(), box, audit, BackgroundProcesses.Limits.DEFAULT));
         live.put(record.name(), box);
+        activity.touch(record.name());
         record(AuditEventType.SANDBOX_STARTED, record.name(), Map.of("id", box.id()));
     }
 
@@ -786,6 +977,9 @@ public final class SandboxManager implements AutoCloseable {
      */
     public void requireRunningSandbox(String name) {
         requireRunning(name);
+        if (!pausing.resumeOnAccess() && isPausedByOwner(name)) {
+            throw pausedConflict(name);
+        }
     }
 
     private AgentSandbox requireRunning(String name) {
@@ -799,7 +993,14 @@ public final class SandboxManager implements AutoCloseable {
     }
 
     private <T> T withAgent(String name, Function<AgentSandbox, T> action) {
-        AgentSandbox box = requireRunning(name);
+        requireRunning(name); // 404 or 409 before the sandbox counts as in use
+        try (SandboxActivity.Busy busy = activity.busy(name)) {
+            return withActiveAgent(name, action);
+        }
+    }
+
+    private <T> T withActiveAgent(String name, Function<AgentSandbox, T> action) {
+        AgentSandbox box = active(name);
         try {
             return action.apply(box);
         } catch (PermissionDeniedException e) {
