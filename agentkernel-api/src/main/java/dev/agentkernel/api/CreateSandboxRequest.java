@@ -1,5 +1,7 @@
 package dev.agentkernel.api;
 
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
@@ -17,11 +19,18 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param pull     when to ask the image's registry: {@code missing} (default), {@code always} or {@code never}
  * @param backend  the isolation backend: {@code bwrap}, {@code runc}, {@code gvisor}, ... (default: the server's);
  *                 kept with the sandbox, which runs there after every start
+ * @param volumes  named volumes mounted at every start: {@code "NAME:/path"} or {@code "NAME:/path:ro"}
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record CreateSandboxRequest(@JsonProperty(required = true) String name, String image, String profile,
                                    Integer vcpus, Long memoryMb, Long diskMb, Boolean network, String dir,
-                                   String pull, String backend) {
+                                   String pull, String backend, List<String> volumes) {
+
+    /** A request without volumes. */
+    public CreateSandboxRequest(String name, String image, String profile, Integer vcpus, Long memoryMb, Long diskMb,
+                                Boolean network, String dir, String pull, String backend) {
+        this(name, image, profile, vcpus, memoryMb, diskMb, network, dir, pull, backend, null);
+    }
 
     /** A request on the server's default backend. */
     public CreateSandboxRequest(String name, String image, String profile, Integer vcpus, Long memoryMb, Long diskMb,
@@ -49,6 +58,13 @@ public record CreateSandboxRequest(@JsonProperty(required = true) String name, S
         }
         pull = Check.pullPolicy(pull);
         backend = Check.backend(backend);
+        volumes = Check.strings(volumes, "volumes");
+        for (String v : volumes) {
+            if (v.indexOf(':') <= 0 || v.indexOf('\0') >= 0) {
+                throw Check.bad("volumes must be \"NAME:/path\" or \"NAME:/path:ro\", e.g. \"data:/data\"; got \""
+                        + v + "\"");
+            }
+        }
     }
 
     /** A sandbox called {@code name} with the server's defaults. */

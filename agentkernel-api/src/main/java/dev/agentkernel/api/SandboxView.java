@@ -1,5 +1,7 @@
 package dev.agentkernel.api;
 
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
@@ -18,6 +20,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param network         whether it has network access
  * @param dir             the host directory at /workspace, if one was given
  * @param createdAt       when it was created (ISO-8601, seconds)
+ * @param volumes         the named volumes it mounts, as {@code "NAME:/path"} or {@code "NAME:/path:ro"}
+ *                        (left out when none)
  */
 public record SandboxView(String name, String status, String backend,
                           @JsonInclude(JsonInclude.Include.NON_NULL) String image,
@@ -26,5 +30,19 @@ public record SandboxView(String name, String status, String backend,
                           @JsonInclude(JsonInclude.Include.NON_NULL) Long diskAvailableMb,
                           String profile, boolean network,
                           @JsonInclude(JsonInclude.Include.NON_NULL) String dir,
-                          String createdAt) {
+                          String createdAt,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> volumes) {
+
+    /** Validates. */
+    public SandboxView {
+        volumes = volumes == null ? List.of() : List.copyOf(volumes);
+    }
+
+    /** A sandbox without volumes. */
+    public SandboxView(String name, String status, String backend, String image, long vcpus, long memoryMb, Long diskMb,
+                       Long diskUsedMb, Long diskAvailableMb, String profile, boolean network, String dir,
+                       String createdAt) {
+        this(name, status, backend, image, vcpus, memoryMb, diskMb, diskUsedMb, diskAvailableMb, profile, network, dir,
+                createdAt, List.of());
+    }
 }

@@ -66,7 +66,28 @@ final class Migrations {
             new Migration(5, "a task's image and pull policy (NULL: its template's image, pulled when missing)",
                     List.of("ALTER TABLE tasks ADD COLUMN image TEXT", "ALTER TABLE tasks ADD COLUMN pull TEXT")),
             new Migration(6, "a task's isolation backend (NULL: the daemon's default)",
-                    List.of("ALTER TABLE tasks ADD COLUMN backend TEXT")));
+                    List.of("ALTER TABLE tasks ADD COLUMN backend TEXT")),
+            // placeholder on the volumes branch only: version 7 is the integrator's (sandbox uuid and expiry)
+            new Migration(7, "reserved", List.of("SELECT 1")),
+            // ---- volumes (issue 15, point 6) ----
+            new Migration(8, "named volumes, and which sandboxes mount them where", List.of(
+                    """
+                    CREATE TABLE volumes (
+                        name       TEXT    NOT NULL PRIMARY KEY,
+                        size_mb    INTEGER NOT NULL,
+                        limited    INTEGER NOT NULL CHECK (limited IN (0, 1)),
+                        created_at TEXT    NOT NULL
+                    )""",
+                    """
+                    CREATE TABLE sandbox_volumes (
+                        sandbox   TEXT    NOT NULL,
+                        position  INTEGER NOT NULL,
+                        volume    TEXT    NOT NULL REFERENCES volumes (name) ON DELETE CASCADE,
+                        path      TEXT    NOT NULL,
+                        read_only INTEGER NOT NULL CHECK (read_only IN (0, 1)),
+                        PRIMARY KEY (sandbox, path)
+                    )""",
+                    "CREATE INDEX sandbox_volumes_by_volume ON sandbox_volumes (volume)")));
 
     private Migrations() {
     }

@@ -24,7 +24,14 @@ public enum AuditEventType {
     /** An interactive shell was attached. */
     SESSION_ATTACHED,
     /** Something was refused by policy (a limit, a path, a profile rule); details carry {@code reason}. */
-    POLICY_VIOLATION;
+    POLICY_VIOLATION,
+    // ---- volumes (issue 15, point 6) ----
+    /** A named volume was created; details carry {@code volume}, {@code size_mb} and {@code limited}. */
+    VOLUME_CREATED,
+    /** A named volume was removed with its files; details carry {@code volume} and {@code forced}. */
+    VOLUME_REMOVED,
+    /** A sandbox started with a volume mounted; details carry {@code volume}, {@code path} and {@code read_only}. */
+    VOLUME_MOUNTED;
 
     /** Lower-case wire name, e.g. {@code sandbox_created}. */
     public String id() {

@@ -64,6 +64,7 @@ public final class SandboxManager implements AutoCloseable {
     private final Duration defaultTimeout;
     private final HostMountPolicy mounts;
     private final DiskSupport disks;
+    private final dev.agentkernel.core.volume.VolumeManager volumes;
     private final Map<String, AgentSandbox> live = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, ShellSession> shells = new ConcurrentHashMap<>();
@@ -76,10 +77,12 @@ public final class SandboxManager implements AutoCloseable {
      * @param defaultTimeout wall-clock limit of a command that asks for none
      * @param mounts         which host directories may be mounted as a sandbox's {@code /workspace}
      * @param disks          whether new sandboxes get a size-limited disk ({@link SandboxDirs})
+     * @param volumes        the named volumes sandboxes mount
      */
     public SandboxManager(IsolationBackend backend, PolicyResolver resolver, SandboxStore store, AuditLog audit,
                           Path sandboxesDir, int maxRunning, Duration defaultTimeout,
-                          HostMountPolicy mounts, DiskSupport disks) {
+                          HostMountPolicy mounts, DiskSupport disks, dev.agentkernel.core.volume.VolumeManager volumes) {
+        this.volumes = volumes;
         this.mounts = mounts;
         this.disks = disks;
         disks.unavailable().ifPresent(why -> LOG.log(System.Logger.Level.WARNING, why));
@@ -95,6 +98,11 @@ public final class SandboxManager implements AutoCloseable {
     /** The audit log this manager writes to. */
     public AuditLog audit() {
         return audit;
+    }
+
+    /** The named volumes its sandboxes mount. */
+    public dev.agentkernel.core.volume.VolumeManager volumes() {
+        return volumes;
     }
 
     // ---- lifecycle ----------------------------------------------------------------------
@@ -131,11 +139,13 @@ public final class SandboxManager implements AutoCloseable {
                 resolved.limits().vcpus(), resolved.limits().memoryMb(), resolved.network() == NetworkMode.OUTBOUND,
                 resolved.backend().orElse(backend.name()), SandboxState.RUNNING, Instant.now(), projectDir,
                 disks.enforced() ? OptionalLong.of(diskMb) : OptionalLong.empty());
+        volumes.requireExisting(request.volumes()); // an unknown volume fails before anything is stored
         return locked(request.name(), () -> {
             requireRoom();
             store.insert(record);
             SandboxDirs dirs = SandboxDirs.of(sandboxesDir, record.name());
             try {
+                volumes.attach(record.name(), request.volumes());
                 dirs.create(record.diskMb());
                 Map<String, Object> details = new LinkedHashMap<>();
                 details.put("profile", record.profile().id());
@@ -143,10 +153,14 @@ public final class SandboxManager implements AutoCloseable {
                 details.put("backend", record.backend());
                 record.diskMb().ifPresent(mb -> details.put("disk_mb", mb));
                 record.projectDir().ifPresent(d -> details.put("dir", d.toString()));
+                if (!request.volumes().isEmpty()) {
+                    details.put("volumes", String.join(",", request.volumes().stream().map(Object::toString).toList()));
+                }
                 record(AuditEventType.SANDBOX_CREATED, record.name(), details);
                 launch(record);
             } catch (RuntimeException e) {
                 dirs.delete();
+                volumes.forget(record.name());
                 store.delete(record.name());
                 record(AuditEventType.SANDBOX_REMOVED, record.name(), Map.of("reason", "creation failed: " + e.getMessage()));
                 throw e;
@@ -174,7 +188,7 @@ public final class SandboxManager implements AutoCloseable {
     private SandboxInfo info(SandboxRecord record, SandboxState status) {
         Optional<DiskUsage> usage = status == SandboxState.RUNNING && record.diskMb().isPresent()
                 ? SandboxDirs.of(sandboxesDir, record.name()).usage() : Optional.empty();
-        return new SandboxInfo(record, status, usage);
+        return new SandboxInfo(record, status, usage, volumes.mountsOf(record.name()));
     }
 
     /** Persistent sandboxes running now. */
@@ -207,10 +221,11 @@ public final class SandboxManager implements AutoCloseable {
             if (box != null) {
                 box.close();
                 SandboxDirs.of(sandboxesDir, name).close();
+                volumes.release(name);
                 record(AuditEventType.SANDBOX_STOPPED, name, Map.of());
             }
             store.updateState(name, SandboxState.STOPPED);
-            return new SandboxInfo(record.withState(SandboxState.STOPPED), SandboxState.STOPPED);
+            return info(record.withState(SandboxState.STOPPED), SandboxState.STOPPED);
         });
     }
 
@@ -223,9 +238,11 @@ public final class SandboxManager implements AutoCloseable {
                 box.close();
             }
             SandboxDirs dirs = SandboxDirs.of(sandboxesDir, name);
+            volumes.release(name);
             if (!dirs.delete()) {
                 throw new SandboxFailureException("cannot delete the files of sandbox '" + name + "' under " + dirs.root());
             }
+            volumes.forget(name);
             store.delete(name);
             record(AuditEventType.SANDBOX_REMOVED, name, Map.of());
             return null;
@@ -245,6 +262,7 @@ public final class SandboxManager implements AutoCloseable {
         for (SandboxRecord record : store.list()) {
             if (!SandboxDirs.of(sandboxesDir, record.name()).exist()) {
                 LOG.log(System.Logger.Level.WARNING, "sandbox '" + record.name() + "' lost its files; removing it");
+                volumes.forget(record.name());
                 store.delete(record.name());
                 record(AuditEventType.SANDBOX_REMOVED, record.name(), Map.of("reason", "its files were missing at daemon start"));
             } else if (record.state() == SandboxState.RUNNING) {
@@ -455,6 +473,7 @@ public final class SandboxManager implements AutoCloseable {
                 closing.submit(() -> {
                     box.getValue().close();
                     SandboxDirs.of(sandboxesDir, box.getKey()).close();
+                    volumes.release(box.getKey());
                 });
             }
         }
@@ -482,6 +501,7 @@ public final class SandboxManager implements AutoCloseable {
                     mounts.add(own);
                 }
             }
+            mounts.addAll(volumes.acquire(record.name())); // after its own: a volume may sit under /workspace
             SandboxSpec spec = base.withMounts(mounts).withHostname(record.name());
             if (spec.root() instanceof RootFs.Image image) {
                 spec = spec.withRoot(image.withWritable(dirs.rootLayer()));
@@ -489,6 +509,7 @@ public final class SandboxManager implements AutoCloseable {
             box = AgentSandbox.launch(backend, spec, resolver.lease(spec, "sandbox " + record.name()));
         } catch (RuntimeException e) {
             dirs.close();
+            volumes.release(record.name());
             throw e;
         }
         live.put(record.name(), box);
@@ -520,6 +541,7 @@ public final class SandboxManager implements AutoCloseable {
             if (live.remove(name, box)) {
                 box.close();
                 SandboxDirs.of(sandboxesDir, name).close();
+                volumes.release(name);
                 store.updateState(name, SandboxState.STOPPED);
                 Optional<String> violation = box.agent().protocolViolation();
                 violation.ifPresent(v -> policyViolation(name, "the sandbox agent sent a malformed frame: " + v));

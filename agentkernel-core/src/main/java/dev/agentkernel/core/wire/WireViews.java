@@ -49,7 +49,25 @@ public final class WireViews {
                 r.diskMb().isPresent() ? Long.valueOf(r.diskMb().getAsLong()) : null,
                 info.disk().map(d -> d.usedMb()).orElse(null), info.disk().map(d -> d.availableMb()).orElse(null),
                 r.profile().id(), r.network(), r.projectDir().map(Object::toString).orElse(null),
+                r.createdAt().truncatedTo(ChronoUnit.SECONDS).toString(),
+                info.volumes().stream().map(Object::toString).toList());
+    }
+
+    // ---- named volumes (issue 15, point 6) ----
+
+    /** A named volume. */
+    public static dev.agentkernel.api.VolumeView volume(dev.agentkernel.core.volume.VolumeInfo info) {
+        var r = info.record();
+        return new dev.agentkernel.api.VolumeView(r.name(), r.sizeMb(), r.limited(),
+                info.usage().map(u -> u.usedMb()).orElse(null), info.usage().map(u -> u.availableMb()).orElse(null),
+                info.inUse(), info.users().stream().map(u -> new dev.agentkernel.api.VolumeMountView(u.sandbox(),
+                        u.mount().path(), u.mount().readOnly())).toList(),
                 r.createdAt().truncatedTo(ChronoUnit.SECONDS).toString());
+    }
+
+    /** Named volumes, in the order given. */
+    public static dev.agentkernel.api.VolumeList volumes(List<dev.agentkernel.core.volume.VolumeInfo> volumes) {
+        return new dev.agentkernel.api.VolumeList(volumes.stream().map(WireViews::volume).toList());
     }
 
     /** A stored image. */
