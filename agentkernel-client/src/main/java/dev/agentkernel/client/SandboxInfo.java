@@ -1,6 +1,7 @@
 package dev.agentkernel.client;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -22,13 +23,15 @@ import java.util.OptionalLong;
  * @param diskMb    the size of its own disk in MiB ({@code /workspace}, {@code /tmp}, {@code /var/tmp}); empty
  *                  when its disk is not limited
  * @param diskUsedMb MiB used on that disk, when the server knows (while the sandbox runs)
+ * @param volumes   the named volumes it mounts, as {@code NAME:/path} or {@code NAME:/path:ro}
  */
 public record SandboxInfo(String name, String status, String backend, Optional<String> image, double vcpus,
                           long memoryMb, Optional<Profile> profile, boolean network, Optional<Instant> createdAt,
-                          Optional<String> dir, OptionalLong diskMb, OptionalLong diskUsedMb) {
+                          Optional<String> dir, OptionalLong diskMb, OptionalLong diskUsedMb, List<String> volumes) {
 
     /** Checks for nulls. */
     public SandboxInfo {
+        volumes = List.copyOf(volumes);
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(backend, "backend");
@@ -59,6 +62,29 @@ public record SandboxInfo(String name, String status, String backend, Optional<S
                        Optional<String> dir) {
         this(name, status, backend, image, vcpus, memoryMb, profile, network, createdAt, dir, OptionalLong.empty(),
                 OptionalLong.empty());
+    }
+
+    /**
+     * A sandbox without volumes.
+     *
+     * @param name       the sandbox's name
+     * @param status     {@code running} or {@code stopped}
+     * @param backend    the isolation backend
+     * @param image      its runtime image
+     * @param vcpus      its CPU limit
+     * @param memoryMb   its memory limit in MiB
+     * @param profile    its security profile
+     * @param network    whether it can reach the network
+     * @param createdAt  when it was created
+     * @param dir        the host directory at {@code /workspace}
+     * @param diskMb     the size of its own disk in MiB
+     * @param diskUsedMb MiB used on that disk
+     */
+    public SandboxInfo(String name, String status, String backend, Optional<String> image, double vcpus,
+                       long memoryMb, Optional<Profile> profile, boolean network, Optional<Instant> createdAt,
+                       Optional<String> dir, OptionalLong diskMb, OptionalLong diskUsedMb) {
+        this(name, status, backend, image, vcpus, memoryMb, profile, network, createdAt, dir, diskMb, diskUsedMb,
+                List.of());
     }
 
     /**
