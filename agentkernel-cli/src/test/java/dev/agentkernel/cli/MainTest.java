@@ -201,7 +201,7 @@ class MainTest {
     @Test
     void anUnknownSubcommand() {
         assertUsageError(run("frobnicate"), "unknown command 'frobnicate'; commands: run, create, start, stop, remove, "
-                + "list, exec, attach, cp, code, repl, sessions, task, tools, audit, status, mcp, agents, pull, images, rmi, image, serve, daemon, doctor, setup, completion",
+                + "list, exec, attach, cp, code, repl, sessions, task, tools, audit, status, mcp, agents, pull, images, rmi, image, volume, serve, daemon, doctor, setup, completion",
                 "try 'agentkernel --help'");
     }
 
