@@ -154,6 +154,24 @@ class VolumesIT extends SandboxTestBase {
     }
 
     @Test
+    void anOciSandboxSharesAVolumeWithABubblewrapOne() throws Exception {
+        dev.agentkernel.image.TestImages images = dev.agentkernel.image.TestImages.get();
+        String base = images.ref(images.plain, "test/base:1");
+        createVolume(Map.of("name", "oci"), 201);
+        api.createOk("vol-crun", Map.of("image", base, "backend", "crun", "volumes", List.of("oci:/v")));
+        api.createOk("vol-crun-ro", Map.of("image", base, "backend", "crun", "volumes", List.of("oci:/v:ro")));
+        api.createOk("vol-bwrap", Map.of("volumes", List.of("oci:/v")));
+        assertThat(api.execOk("vol-crun", List.of("sh", "-c", "echo from-crun > /v/c; stat -c '%u' /v/c"),
+                Map.of("sudo", true)).path("output").asText()).isEqualTo("0\n");
+        assertThat(api.execOk("vol-bwrap", List.of("sh", "-c", "stat -c '%u' /v/c; echo more >> /v/c; cat /v/c"),
+                Map.of("sudo", true)).path("output").asText()).isEqualTo("0\nfrom-crun\nmore\n");
+        JsonNode refused = api.execOk("vol-crun-ro", List.of("sh", "-c", "cat /v/c; echo x > /v/c 2>&1; echo rc=$?"),
+                Map.of("sudo", true));
+        assertThat(refused.path("output").asText()).startsWith("from-crun\nmore\n").contains("Read-only")
+                .doesNotContain("rc=0");
+    }
+
+    @Test
     void badInputIsRefused() {
         ServerTestBase.assertErrorEnvelope(fx.post("/volumes", "{}"), 400);
         ServerTestBase.assertErrorEnvelope(fx.post("/volumes", "{\"name\": \"bad name\"}"), 400);
