@@ -42,6 +42,10 @@ public record VolumeMount(String volume, String path, boolean readOnly) {
         if (spec == null || spec.isBlank()) {
             throw new InvalidRequestException("a volume must be NAME:/path or NAME:/path:ro, e.g. \"data:/data\"");
         }
+        if (spec.startsWith("/")) {
+            throw new InvalidRequestException("volume '" + spec + "' must name a volume (NAME:/path, made with POST /volumes"
+                    + " or 'agentkernel volume create'); a host directory is mounted with dir instead");
+        }
         int colon = spec.indexOf(':');
         if (colon <= 0) {
             throw new InvalidRequestException("volume '" + spec + "' must be NAME:/path or NAME:/path:ro, e.g. \"data:/data\"");
