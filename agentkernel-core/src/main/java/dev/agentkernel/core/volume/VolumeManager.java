@@ -103,11 +103,12 @@ public final class VolumeManager implements AutoCloseable {
                 } else {
                     Files.createDirectories(dirs.data());
                 }
+            } catch (SandboxFailureException e) {
+                forgetCreated(dirs, name);
+                throw e;
             } catch (IOException | RuntimeException e) {
-                deleteFiles(dirs);
-                store.delete(name);
-                throw e instanceof RuntimeException r && !(e instanceof UnsupportedOperationException) ? r
-                        : new SandboxFailureException("cannot create volume '" + name + "' under " + dirs.root() + ": "
+                forgetCreated(dirs, name);
+                throw new SandboxFailureException("cannot create volume '" + name + "' under " + dirs.root() + ": "
                         + e.getMessage(), e);
             }
             Map<String, Object> details = new LinkedHashMap<>();
@@ -319,6 +320,12 @@ public final class VolumeManager implements AutoCloseable {
             }
         });
         return total[0];
+    }
+
+    /** Undoes a creation that failed half-way. */
+    private void forgetCreated(VolumeDirs dirs, String name) {
+        deleteFiles(dirs);
+        store.delete(name);
     }
 
     private VolumeRecord require(String name) {
