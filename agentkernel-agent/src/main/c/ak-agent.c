@@ -36,6 +36,7 @@
  * 0x0B PING        rest = anything (echoed)                       rest = UTF-8 description
  * 0x0C WINDOW      u32 bytes of output consumed
  * 0x0D CANCEL      (empty): abandon a file transfer
+ * 0x0E MKDIRS      u32 mode, rest = path: creates the missing directories of the path
  *
  * Conversations: EXEC -> STARTED, then STDOUT/STDERR, then EXIT (sent once the child is
  * reaped and both output streams reached end of file or the child's process group is gone;
@@ -45,6 +46,7 @@
  * READ_FILE -> FILE_DATA* then FILE_END, or ERROR. WRITE_FILE, WRITE_DATA*, WRITE_END ->
  * OK(bytes written), or one ERROR as soon as something fails (later WRITE_DATA is ignored
  * until WRITE_END or CANCEL). DELETE_FILE -> OK(0) or ERROR. STAT -> STAT_RESULT or ERROR.
+ * MKDIRS -> OK(number of directories made) or ERROR (ENOTDIR if a part is not a directory).
  * PING -> PONG. RESIZE, SIGNAL, WINDOW, CANCEL have no answer except ERROR on failure.
  *
  * Flow control: for every channel the agent may send WINDOW_SIZE (256 KiB) bytes of STDOUT,
@@ -97,6 +99,7 @@ enum {
     REQ_EXEC = 0x01, REQ_STDIN = 0x02, REQ_RESIZE = 0x03, REQ_SIGNAL = 0x04,
     REQ_READ_FILE = 0x05, REQ_WRITE_FILE = 0x06, REQ_WRITE_DATA = 0x07, REQ_WRITE_END = 0x08,
     REQ_DELETE_FILE = 0x09, REQ_STAT = 0x0A, REQ_PING = 0x0B, REQ_WINDOW = 0x0C, REQ_CANCEL = 0x0D,
+    REQ_MKDIRS = 0x0E,
     RSP_STARTED = 0x81, RSP_STDOUT = 0x82, RSP_STDERR = 0x83, RSP_EXIT = 0x84,
     RSP_FILE_DATA = 0x85, RSP_FILE_END = 0x86, RSP_OK = 0x87, RSP_STAT_RESULT = 0x88,
     RSP_PONG = 0x89, RSP_WINDOW = 0x8A, RSP_ERROR = 0x8F
@@ -821,6 +824,29 @@ static void do_stat(uint32_t id, struct rd *r) {
     free(path);
 }
 
+/* Like mkdir -p: every missing directory of the path, each with the mode (under the umask);
+ * existing ones (links to directories included, as the sandbox sees them) are left as they are. */
+static void do_mkdirs(uint32_t id, struct rd *r) {
+    uint32_t mode = get_u32(r) & 07777;
+    if (r->bad) { send_error(id, EPROTO, "malformed MKDIRS request"); return; }
+    char *path = get_path(id, r, "mkdir");
+    if (!path) return;
+    uint64_t made = 0;
+    size_t len = strlen(path);
+    for (size_t i = 1; i <= len; i++) {
+        if ((path[i] != '/' && path[i] != '\0') || path[i - 1] == '/') continue;
+        char saved = path[i];
+        struct stat st;
+        path[i] = '\0';
+        if (mkdir(path, (mode_t)mode) == 0) made++;
+        else if (errno != EEXIST) { send_error(id, errno, "cannot create directory %s: %s", path, strerror(errno)); free(path); return; }
+        else if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) { send_error(id, ENOTDIR, "%s is not a directory", path); free(path); return; }
+        path[i] = saved;
+    }
+    send_u64(RSP_OK, id, made);
+    free(path);
+}
+
 /* ---- request dispatch ---------------------------------------------------------------- */
 
 static void dispatch(uint8_t type, uint32_t id, const unsigned char *payload, uint32_t len) {
@@ -832,6 +858,7 @@ static void dispatch(uint8_t type, uint32_t id, const unsigned char *payload, ui
     case REQ_WRITE_FILE: do_write_file(id, &r); break;
     case REQ_DELETE_FILE: do_delete(id, &r); break;
     case REQ_STAT: do_stat(id, &r); break;
+    case REQ_MKDIRS: do_mkdirs(id, &r); break;
     case REQ_PING: send_bytes(RSP_PONG, id, payload, len); break;
     case REQ_STDIN:
         if (!c || c->kind != EXEC) { send_error(id, ESRCH, "no running command on channel %u", id); break; }

@@ -353,6 +353,39 @@ try {
     await expectError(() => client.readFile(box, "workspace/hello.txt"), NotFoundError, 404);
   });
 
+  await check("writeFile() into directories that do not exist yet creates them", async () => {
+    await client.writeFile(box, "workspace/new/deeper/file.txt", "made");
+    assertEqual((await client.readFile(box, "workspace/new/deeper/file.txt")).content, "made", "content");
+  });
+
+  await check("writeFiles() writes several files in one request: {written}", async () => {
+    const result = await client.writeFiles(box, { "w/a.txt": "A", "/tmp/w/b.txt": "B" });
+    assertEqual(result.written, 2, "written");
+    assertEqual((await client.readFile(box, "workspace/w/a.txt")).content, "A", "relative path under /workspace");
+    assertEqual((await client.readFile(box, "tmp/w/b.txt")).content, "B", "absolute path");
+    await expectError(() => client.writeFiles(box, {}), ValidationError, 400);
+  });
+
+  await check("getSandboxByUuid() finds the sandbox by the uuid its info shows", async () => {
+    const info = await client.getSandbox(box);
+    assert(typeof info.uuid === "string" && info.uuid.length === 36, `uuid: ${JSON.stringify(info)}`);
+    assertInfo(await client.getSandboxByUuid(info.uuid), box, "running", "getSandboxByUuid()");
+    await expectError(() => client.getSandboxByUuid("00000000-0000-4000-8000-000000000000"), NotFoundError, 404);
+  });
+
+  await check("extendTtl(): a sandbox with a ttl gets a later expires_at; one without keeps none", async () => {
+    const none = await client.extendTtl(box, { by: "1h" });
+    assertEqual(none.expires_at, undefined, "expires_at of a sandbox without a ttl");
+    const timed = `${box}-ttl`;
+    leftovers.push(timed);
+    const created = await client.request("POST", "/sandboxes", { name: timed, ttl: "1h" });
+    const extended = await client.extendTtl(timed, { by: "30m" });
+    assertEqual(Date.parse(extended.expires_at) - Date.parse(created.expires_at), 30 * 60 * 1000, "moved by 30m");
+    await expectError(() => client.extendTtl(timed, { by: "soon" }), ValidationError, 400);
+    await expectError(() => client.extendTtl(`missing-${process.pid}`, { by: "1h" }), NotFoundError, 404);
+    await client.removeSandbox(timed);
+  });
+
   await check("getSandboxLogs() lists the audit events in order", async () => {
     const events = await client.getSandboxLogs(box);
     assert(Array.isArray(events), `logs are an array: ${JSON.stringify(events)}`);

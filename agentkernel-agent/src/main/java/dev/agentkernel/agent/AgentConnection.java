@@ -237,6 +237,22 @@ public final class AgentConnection implements AutoCloseable {
     }
 
     /**
+     * Creates the directories of {@code path} that do not exist yet, each with {@code mode}, as
+     * {@code mkdir -p} does (links to directories are followed, as the sandbox sees them).
+     *
+     * @return how many directories were made
+     * @throws InvalidRequestException if a part of the path is a file
+     */
+    public long mkdirs(String path, int mode) {
+        requirePath(path);
+        return switch (call(channel -> new Request.Mkdirs(channel, mode, path), "mkdir " + path)) {
+            case Response.Ok ok -> ok.value();
+            case Response.Error e -> throw AgentErrors.forFile(e, path);
+            case Response other -> throw unexpected(other, "mkdir " + path);
+        };
+    }
+
+    /**
      * Type, size, mode and modification time of a path of the sandbox, following symlinks.
      *
      * @throws dev.agentkernel.model.NotFoundException if it does not exist

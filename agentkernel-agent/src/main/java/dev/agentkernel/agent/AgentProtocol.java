@@ -38,7 +38,7 @@ public final class AgentProtocol {
     /** Request frame types (client to agent). */
     static final int EXEC = 0x01, STDIN = 0x02, RESIZE = 0x03, SIGNAL = 0x04, READ_FILE = 0x05,
             WRITE_FILE = 0x06, WRITE_DATA = 0x07, WRITE_END = 0x08, DELETE_FILE = 0x09, STAT = 0x0A,
-            PING = 0x0B, WINDOW_REQ = 0x0C, CANCEL = 0x0D;
+            PING = 0x0B, WINDOW_REQ = 0x0C, CANCEL = 0x0D, MKDIRS = 0x0E;
     /** Response frame types (agent to client). */
     static final int STARTED = 0x81, STDOUT = 0x82, STDERR = 0x83, EXIT = 0x84, FILE_DATA = 0x85,
             FILE_END = 0x86, OK = 0x87, STAT_RESULT = 0x88, PONG = 0x89, WINDOW_RSP = 0x8A, ERROR = 0x8F;
@@ -171,6 +171,7 @@ public final class AgentProtocol {
                 case PING -> new Ping(ch, r.rest());
                 case WINDOW_REQ -> new Window(ch, r.i32());
                 case CANCEL -> new Cancel(ch);
+                case MKDIRS -> new Mkdirs(ch, r.i32(), r.restString());
                 default -> throw new MalformedFrameException("unknown request type 0x" + Integer.toHexString(f.type()));
             };
             r.end();
@@ -282,6 +283,14 @@ public final class AgentProtocol {
             @Override
             public Frame toFrame() {
                 return new Writer().i32(bytes).frame(WINDOW_REQ, channel);
+            }
+        }
+
+        /** Creates the missing directories of a path, each with {@code mode}: MKDIRS. */
+        record Mkdirs(int channel, int mode, String path) implements Request {
+            @Override
+            public Frame toFrame() {
+                return new Writer().i32(mode).bytes(path.getBytes(StandardCharsets.UTF_8)).frame(MKDIRS, channel);
             }
         }
 

@@ -532,6 +532,23 @@ abstract class AgentTestBase {
     }
 
     @Test
+    void mkdirsMakesOnlyTheMissingDirectoriesAndRefusesFilesOnTheWay() throws Exception {
+        String base = scratch() + "/mk";
+        assertThat(agent.mkdirs(base + "/a//b/c/", 0750)).isEqualTo(4);
+        assertThat(agent.stat(base + "/a/b/c").type()).isEqualTo(FileStat.Type.DIRECTORY);
+        assertThat(agent.mkdirs(base + "/a/b/c", 0755)).as("all there already").isZero();
+        assertThat(agent.mkdirs(base + "/a/b/d", 0755)).isEqualTo(1);
+        agent.writeFile(base + "/a/b/d/f", new byte[] {1}, 0644);
+        assertThatThrownBy(() -> agent.mkdirs(base + "/a/b/d/f/g", 0755)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("not a directory");
+        assertThat(sh("ln -s " + base + "/a " + base + "/link").status()).isEqualTo(new ExitStatus.Exited(0));
+        assertThat(agent.mkdirs(base + "/link/b/e", 0755)).as("through a link to a directory").isEqualTo(1);
+        assertThat(agent.stat(base + "/a/b/e").type()).isEqualTo(FileStat.Type.DIRECTORY);
+        assertThatThrownBy(() -> agent.mkdirs("", 0755)).isInstanceOf(InvalidRequestException.class);
+        assertThat(sh("rm -rf " + base).status()).isEqualTo(new ExitStatus.Exited(0));
+    }
+
+    @Test
     void symlinksAreFollowedInTheAgentsOwnFileSystem() throws Exception {
         String real = scratch() + "/real";
         agent.writeFile(real, "inside".getBytes(StandardCharsets.UTF_8), 0644);

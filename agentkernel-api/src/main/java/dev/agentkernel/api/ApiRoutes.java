@@ -141,7 +141,10 @@ public final class ApiRoutes {
                 new Body(Kind.ENVELOPE, sandboxes), List.of()));
         r.add(post("/sandboxes", "Create and start a persistent sandbox", CreateSandboxRequest.class, 201,
                 SandboxView.class));
+        r.add(get("/sandboxes/by-uuid/{uuid}", "A persistent sandbox by its uuid", SandboxView.class));
         r.add(get("/sandboxes/{name}", "A persistent sandbox", SandboxView.class));
+        r.add(post("/sandboxes/{name}/extend", "Give a sandbox with a time to live more time", ExtendRequest.class, 200,
+                SandboxExtended.class));
         r.add(new Route("DELETE", "/sandboxes/{name}", "Stop and remove a sandbox with its files", Body.none(), 200,
                 envelope(String.class), List.of()));
         r.add(post("/sandboxes/{name}/exec", "Run a command in a running sandbox", ExecRequest.class, 200,
@@ -155,6 +158,8 @@ public final class ApiRoutes {
                 envelope(SandboxView.class), List.of()));
         r.add(new Route("GET", "/sandboxes/{name}/logs", "A sandbox's audit events", Body.none(), 200,
                 new Body(Kind.ENVELOPE, events), List.of(limit)));
+        r.add(post("/sandboxes/{name}/files", "Write several files (each with its missing parent directories)",
+                WriteFilesRequest.class, 200, FilesWritten.class));
         r.add(new Route("PUT", "/sandboxes/{name}/files/{+path}", "Write a file (JSON, or raw bytes as "
                 + "application/octet-stream)", new Body(Kind.JSON_OR_BYTES, WriteFileRequest.class), 200,
                 envelope(String.class), List.of()));

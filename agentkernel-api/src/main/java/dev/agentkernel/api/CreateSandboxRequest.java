@@ -19,14 +19,22 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param pull     when to ask the image's registry: {@code missing} (default), {@code always} or {@code never}
  * @param backend  the isolation backend: {@code bwrap}, {@code runc}, {@code gvisor}, ... (default: the server's);
  *                 kept with the sandbox, which runs there after every start
+ * @param ttl      its time to live ({@code "30m"}, {@code "2h"}, {@code "7d"}: {@link Lifetime}): it is removed, files
+ *                 and all, that long after its creation unless extended ({@code POST /sandboxes/NAME/extend})
  * @param volumes  named volumes mounted at every start: {@code "NAME:/path"} or {@code "NAME:/path:ro"}
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record CreateSandboxRequest(@JsonProperty(required = true) String name, String image, String profile,
                                    Integer vcpus, Long memoryMb, Long diskMb, Boolean network, String dir,
-                                   String pull, String backend, List<String> volumes) {
+                                   String pull, String backend, String ttl, List<String> volumes) {
 
     /** A request without volumes. */
+    public CreateSandboxRequest(String name, String image, String profile, Integer vcpus, Long memoryMb, Long diskMb,
+                                Boolean network, String dir, String pull, String backend, String ttl) {
+        this(name, image, profile, vcpus, memoryMb, diskMb, network, dir, pull, backend, ttl, null);
+    }
+
+    /** A request without a time to live. */
     public CreateSandboxRequest(String name, String image, String profile, Integer vcpus, Long memoryMb, Long diskMb,
                                 Boolean network, String dir, String pull, String backend) {
         this(name, image, profile, vcpus, memoryMb, diskMb, network, dir, pull, backend, null);
@@ -58,6 +66,9 @@ public record CreateSandboxRequest(@JsonProperty(required = true) String name, S
         }
         pull = Check.pullPolicy(pull);
         backend = Check.backend(backend);
+        if (ttl != null) {
+            Lifetime.parse(ttl, "ttl");
+        }
         volumes = Check.strings(volumes, "volumes");
         for (String v : volumes) {
             if (v.indexOf(':') <= 0 || v.indexOf('\0') >= 0) {
@@ -65,6 +76,11 @@ public record CreateSandboxRequest(@JsonProperty(required = true) String name, S
                         + v + "\"");
             }
         }
+    }
+
+    /** {@link #ttl} as a duration, if given. */
+    public java.util.Optional<java.time.Duration> timeToLive() {
+        return ttl == null ? java.util.Optional.empty() : java.util.Optional.of(Lifetime.parse(ttl, "ttl"));
     }
 
     /** A sandbox called {@code name} with the server's defaults. */

@@ -20,6 +20,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param network         whether it has network access
  * @param dir             the host directory at /workspace, if one was given
  * @param createdAt       when it was created (ISO-8601, seconds)
+ * @param uuid            its identifier, which never changes and is never reused ({@code GET /sandboxes/by-uuid/UUID})
+ * @param expiresAt       when it will be removed (ISO-8601, seconds), if it was given a time to live
  * @param volumes         the named volumes it mounts, as {@code "NAME:/path"} or {@code "NAME:/path:ro"}
  *                        (left out when none)
  */
@@ -30,7 +32,8 @@ public record SandboxView(String name, String status, String backend,
                           @JsonInclude(JsonInclude.Include.NON_NULL) Long diskAvailableMb,
                           String profile, boolean network,
                           @JsonInclude(JsonInclude.Include.NON_NULL) String dir,
-                          String createdAt,
+                          String createdAt, String uuid,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) String expiresAt,
                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> volumes) {
 
     /** Validates. */
@@ -41,8 +44,8 @@ public record SandboxView(String name, String status, String backend,
     /** A sandbox without volumes. */
     public SandboxView(String name, String status, String backend, String image, long vcpus, long memoryMb, Long diskMb,
                        Long diskUsedMb, Long diskAvailableMb, String profile, boolean network, String dir,
-                       String createdAt) {
+                       String createdAt, String uuid, String expiresAt) {
         this(name, status, backend, image, vcpus, memoryMb, diskMb, diskUsedMb, diskAvailableMb, profile, network, dir,
-                createdAt, List.of());
+                createdAt, uuid, expiresAt, List.of());
     }
 }

@@ -33,7 +33,7 @@ class OpenApiTest {
         Map<String, Object> schema = components.schema(SandboxView.class);
         SchemaCheck check = new SchemaCheck(components.named());
         SandboxView view = new SandboxView("a", "running", "bwrap", null, 1, 512, null, 3L, 9L, "moderate", true, null,
-                "2025-01-01T00:00:00Z");
+                "2025-01-01T00:00:00Z", "0b0e7f4e-0000-4000-8000-000000000001", "2025-01-02T00:00:00Z");
         assertThat(check.problems(WireJson.tree(view), schema)).isEmpty();
         JsonNode bad = WireJson.tree(Map.of("name", "a", "vcpus", 0.5));
         assertThat(check.problems(bad, schema)).isNotEmpty();

@@ -63,10 +63,10 @@ class WireJsonTest {
         assertThat(batch.toString()).isEqualTo("{\"results\":[{\"output\":\"2\\n\",\"stdout\":\"2\\n\",\"stderr\":\"\","
                 + "\"exit_code\":0,\"sandbox\":\"s1\",\"duration_ms\":12,\"error\":null},{\"output\":null,\"error\":\"no\"}]}");
         SandboxView view = new SandboxView("a", "running", "bwrap", null, 1, 512, null, null, null, "moderate", true, null,
-                "2025-01-01T00:00:00Z");
+                "2025-01-01T00:00:00Z", "0b0e7f4e-0000-4000-8000-000000000001", null);
         assertThat(WireJson.text(view)).isEqualTo("{\"name\":\"a\",\"status\":\"running\",\"backend\":\"bwrap\",\"vcpus\":1,"
                 + "\"memory_mb\":512,\"disk_mb\":null,\"profile\":\"moderate\",\"network\":true,"
-                + "\"created_at\":\"2025-01-01T00:00:00Z\"}");
+                + "\"created_at\":\"2025-01-01T00:00:00Z\",\"uuid\":\"0b0e7f4e-0000-4000-8000-000000000001\"}");
         assertThat(WireJson.text(new CommandEvent.Output("x", "x", "stdout"))).isEqualTo(
                 "{\"content\":\"x\",\"data\":\"x\",\"stream\":\"stdout\"}");
         assertThat(WireJson.text(new CommandEvent.Done(0, null))).isEqualTo("{\"exit_code\":0}");

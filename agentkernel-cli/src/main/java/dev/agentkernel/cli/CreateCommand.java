@@ -72,6 +72,9 @@ final class CreateCommand extends DaemonClientCommand {
         o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
                 .desc("agentkernel.toml whose [resources] give the defaults (default: the project's, if any)").get());
         o.addOption(Option.builder().longOpt("no-network").desc("No network access, whatever the profile says").get());
+        o.addOption(Option.builder().longOpt("ttl").hasArg().argName("TIME")
+                .desc("Remove the sandbox with its files this long after its creation: 90s, 30m, 2h, 7d"
+                        + " ('agentkernel extend' gives it more)").get());
         o.addOption(Option.builder().longOpt("volume").hasArg().argName("NAME:/PATH[:ro]")
                 .desc("Mount a named volume at PATH, read-only with :ro (repeatable)").get());
         return o;
@@ -82,6 +85,7 @@ final class CreateCommand extends DaemonClientCommand {
         return List.of("agentkernel create my-project --dir .",
                 "agentkernel create scratch --profile restrictive --memory 256 --cpus 1 --disk 128",
                 "agentkernel create py --image python:3.12-alpine --no-network",
+                "agentkernel create trial --ttl 2h",
                 "agentkernel create box --volume data:/data --volume models:/models:ro");
     }
 
@@ -144,6 +148,9 @@ final class CreateCommand extends DaemonClientCommand {
         if (args.hasOption("dir")) {
             options = options.withDir(projectDir(args.getOptionValue("dir")).toString());
         }
+        if (args.hasOption("ttl")) {
+            options = options.withTtl(lengthOfTime(args.getOptionValue("ttl"), "--ttl"));
+        }
         return options;
     }
 
@@ -153,6 +160,15 @@ final class CreateCommand extends DaemonClientCommand {
         Optional<ProjectConfig> config = file != null ? Optional.of(ConfigLoader.load(Path.of(file)))
                 : ConfigLoader.findInProject(Path.of("").toAbsolutePath()).map(ConfigLoader::load);
         return config.map(ProjectConfig::resources).orElse(ProjectConfig.ResourcesSection.empty());
+    }
+
+    /** A length of time as the API reads it ({@code 30m}, {@code 2h}), or a usage error naming {@code option}. */
+    static java.time.Duration lengthOfTime(String text, String option) {
+        try {
+            return dev.agentkernel.api.Lifetime.parse(text, option);
+        } catch (dev.agentkernel.api.BadRequestException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
     }
 
     static Profile profile(String text) {
@@ -187,6 +203,7 @@ final class CreateCommand extends DaemonClientCommand {
         }
         info.diskMb().ifPresent(d -> s.append(", disk ").append(d).append(" MB"));
         info.dir().ifPresent(d -> s.append(", /workspace from ").append(d));
+        info.expiresAt().ifPresent(at -> s.append(", expires ").append(at));
         if (!info.volumes().isEmpty()) {
             s.append(", volumes ").append(String.join(" ", info.volumes()));
         }

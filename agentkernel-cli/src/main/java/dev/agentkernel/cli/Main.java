@@ -33,6 +33,7 @@ public final class Main {
                     () -> new SandboxActionCommand(SandboxActionCommand.Action.STOP)),
             new Entry("remove", "Remove sandboxes and their files",
                     () -> new SandboxActionCommand(SandboxActionCommand.Action.REMOVE)),
+            new Entry("extend", "Give a sandbox created with --ttl more time", ExtendCommand::new),
             new Entry("list", "List the persistent sandboxes", ListCommand::new),
             new Entry("exec", "Run a command in a running sandbox", ExecCommand::new),
             new Entry("attach", "Open an interactive shell in a running sandbox", AttachCommand::new),

@@ -184,6 +184,28 @@ public interface AgentKernel extends AutoCloseable {
     SandboxInfo getSandbox(String name);
 
     /**
+     * One persistent sandbox by its uuid ({@code GET /sandboxes/by-uuid/{uuid}}), which stays the
+     * same for the sandbox's whole life and is never given to another one.
+     *
+     * @param uuid its uuid ({@link SandboxInfo#uuid()})
+     * @return its description
+     * @throws NotFoundException if no sandbox has it
+     */
+    SandboxInfo getSandboxByUuid(String uuid);
+
+    /**
+     * Gives a sandbox created with a time to live ({@link SandboxOptions#withTtl}) more time
+     * ({@code POST /sandboxes/{name}/extend}): its expiry moves {@code by} later (counted from now
+     * if it has passed).
+     *
+     * @param name the sandbox
+     * @param by   how much more, whole seconds
+     * @return its new expiry; empty for a sandbox without a time to live, which keeps none
+     * @throws NotFoundException if there is none of that name
+     */
+    java.util.Optional<java.time.Instant> extendSandbox(String name, java.time.Duration by);
+
+    /**
      * Starts a stopped sandbox again, with the files it had ({@code POST /sandboxes/{name}/start}).
      *
      * @param name its name
@@ -332,16 +354,30 @@ public interface AgentKernel extends AutoCloseable {
 
     /**
      * Creates or replaces a file of a running sandbox with text, as UTF-8 in a JSON body
-     * ({@code PUT /sandboxes/{name}/files/{path}}). Parent directories must exist.
+     * ({@code PUT /sandboxes/{name}/files/{path}}), with its missing parent directories.
      *
      * @param sandbox the sandbox
      * @param path    the file's path in the sandbox
      * @param text    its new content
-     * @throws NotFoundException         if the sandbox or the parent directory does not exist
+     * @throws NotFoundException         if the sandbox does not exist
      * @throws PermissionDeniedException if the path is read-only in the sandbox
      * @throws ValidationException       if the body is over the server's limit (413)
      */
     void writeFile(String sandbox, String path, String text);
+
+    /**
+     * Creates or replaces several text files of a running sandbox in one request
+     * ({@code POST /sandboxes/{name}/files}), in order, each with its missing parent directories;
+     * a relative path is under {@code /workspace}. The first failure ends the request (the files
+     * before it stay written).
+     *
+     * @param sandbox the sandbox
+     * @param files   path → text (UTF-8), at most 1000
+     * @return how many files were written
+     * @throws ValidationException       if a path is invalid or the body is over the server's limit
+     * @throws PermissionDeniedException if a path is read-only in the sandbox
+     */
+    int writeFiles(String sandbox, java.util.Map<String, String> files);
 
     /**
      * Creates or replaces a file of a running sandbox with bytes, sent raw

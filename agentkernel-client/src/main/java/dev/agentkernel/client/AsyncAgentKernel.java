@@ -163,6 +163,32 @@ public interface AsyncAgentKernel extends AutoCloseable {
     CompletableFuture<SandboxInfo> getSandbox(String name);
 
     /**
+     * As {@link AgentKernel#getSandboxByUuid(String)}.
+     *
+     * @param uuid its uuid
+     * @return the sandbox
+     */
+    CompletableFuture<SandboxInfo> getSandboxByUuid(String uuid);
+
+    /**
+     * As {@link AgentKernel#extendSandbox(String, java.time.Duration)}.
+     *
+     * @param name the sandbox
+     * @param by   how much more time, whole seconds
+     * @return its new expiry, empty for a sandbox without a time to live
+     */
+    CompletableFuture<java.util.Optional<java.time.Instant>> extendSandbox(String name, java.time.Duration by);
+
+    /**
+     * As {@link AgentKernel#writeFiles(String, java.util.Map)}.
+     *
+     * @param sandbox the sandbox
+     * @param files   path → text
+     * @return how many files were written
+     */
+    CompletableFuture<Integer> writeFiles(String sandbox, java.util.Map<String, String> files);
+
+    /**
      * As {@link AgentKernel#startSandbox(String)}.
      *
      * @param name its name

@@ -85,6 +85,24 @@ final class HttpAgentKernel implements AgentKernel {
     }
 
     @Override
+    public SandboxInfo getSandboxByUuid(String uuid) {
+        Objects.requireNonNull(uuid, "uuid");
+        return transport.get("/sandboxes/by-uuid/" + UrlPaths.segment(uuid), Wire::sandboxInfo);
+    }
+
+    @Override
+    public java.util.Optional<java.time.Instant> extendSandbox(String name, java.time.Duration by) {
+        return transport.send("POST", UrlPaths.sandbox(name) + "/extend", Wire.extendRequest(by), transport.timeout(),
+                Wire::expiry);
+    }
+
+    @Override
+    public int writeFiles(String sandbox, java.util.Map<String, String> files) {
+        return transport.send("POST", UrlPaths.sandbox(sandbox) + "/files", Wire.filesRequest(files),
+                transport.timeout(), Wire::filesWritten);
+    }
+
+    @Override
     public SandboxInfo startSandbox(String name) {
         return transport.send("POST", UrlPaths.sandbox(name) + "/start", Wire.NO_FIELDS,
                 transport.timeout(), Wire::sandboxInfo);

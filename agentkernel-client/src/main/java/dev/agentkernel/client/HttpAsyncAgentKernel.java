@@ -113,6 +113,21 @@ final class HttpAsyncAgentKernel implements AsyncAgentKernel {
     }
 
     @Override
+    public CompletableFuture<SandboxInfo> getSandboxByUuid(String uuid) {
+        return dispatcher.submit(() -> blocking.getSandboxByUuid(uuid));
+    }
+
+    @Override
+    public CompletableFuture<java.util.Optional<java.time.Instant>> extendSandbox(String name, java.time.Duration by) {
+        return dispatcher.submit(() -> blocking.extendSandbox(name, by));
+    }
+
+    @Override
+    public CompletableFuture<Integer> writeFiles(String sandbox, java.util.Map<String, String> files) {
+        return dispatcher.submit(() -> blocking.writeFiles(sandbox, files));
+    }
+
+    @Override
     public CompletableFuture<SandboxInfo> startSandbox(String name) {
         return dispatcher.submit(() -> blocking.startSandbox(name));
     }

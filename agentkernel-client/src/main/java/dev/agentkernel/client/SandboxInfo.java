@@ -23,15 +23,18 @@ import java.util.OptionalLong;
  * @param diskMb    the size of its own disk in MiB ({@code /workspace}, {@code /tmp}, {@code /var/tmp}); empty
  *                  when its disk is not limited
  * @param diskUsedMb MiB used on that disk, when the server knows (while the sandbox runs)
+ * @param uuid      its identifier, which never changes ({@link AgentKernel#getSandboxByUuid}), if the server
+ *                  reports one
+ * @param expiresAt when the server removes it, if it has a time to live
  * @param volumes   the named volumes it mounts, as {@code NAME:/path} or {@code NAME:/path:ro}
  */
 public record SandboxInfo(String name, String status, String backend, Optional<String> image, double vcpus,
                           long memoryMb, Optional<Profile> profile, boolean network, Optional<Instant> createdAt,
-                          Optional<String> dir, OptionalLong diskMb, OptionalLong diskUsedMb, List<String> volumes) {
+                          Optional<String> dir, OptionalLong diskMb, OptionalLong diskUsedMb, Optional<String> uuid,
+                          Optional<Instant> expiresAt, List<String> volumes) {
 
     /** Checks for nulls. */
     public SandboxInfo {
-        volumes = List.copyOf(volumes);
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(backend, "backend");
@@ -41,6 +44,58 @@ public record SandboxInfo(String name, String status, String backend, Optional<S
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(diskMb, "diskMb");
         Objects.requireNonNull(diskUsedMb, "diskUsedMb");
+        Objects.requireNonNull(uuid, "uuid");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+        volumes = List.copyOf(volumes);
+    }
+
+    /**
+     * A sandbox without volumes.
+     *
+     * @param name       the sandbox's name
+     * @param status     {@code running} or {@code stopped}
+     * @param backend    the isolation backend
+     * @param image      its runtime image
+     * @param vcpus      its CPU limit
+     * @param memoryMb   its memory limit in MiB
+     * @param profile    its security profile
+     * @param network    whether it can reach the network
+     * @param createdAt  when it was created
+     * @param dir        the host directory mounted at {@code /workspace}
+     * @param diskMb     the size of its own disk in MiB
+     * @param diskUsedMb MiB used on that disk
+     * @param uuid       its identifier
+     * @param expiresAt  when the server removes it
+     */
+    public SandboxInfo(String name, String status, String backend, Optional<String> image, double vcpus,
+                       long memoryMb, Optional<Profile> profile, boolean network, Optional<Instant> createdAt,
+                       Optional<String> dir, OptionalLong diskMb, OptionalLong diskUsedMb, Optional<String> uuid,
+                       Optional<Instant> expiresAt) {
+        this(name, status, backend, image, vcpus, memoryMb, profile, network, createdAt, dir, diskMb, diskUsedMb, uuid,
+                expiresAt, List.of());
+    }
+
+    /**
+     * A sandbox without a uuid or an expiry.
+     *
+     * @param name       the sandbox's name
+     * @param status     {@code running} or {@code stopped}
+     * @param backend    the isolation backend
+     * @param image      its runtime image
+     * @param vcpus      its CPU limit
+     * @param memoryMb   its memory limit in MiB
+     * @param profile    its security profile
+     * @param network    whether it can reach the network
+     * @param createdAt  when it was created
+     * @param dir        the host directory mounted at {@code /workspace}
+     * @param diskMb     the size of its own disk in MiB
+     * @param diskUsedMb MiB used on that disk
+     */
+    public SandboxInfo(String name, String status, String backend, Optional<String> image, double vcpus,
+                       long memoryMb, Optional<Profile> profile, boolean network, Optional<Instant> createdAt,
+                       Optional<String> dir, OptionalLong diskMb, OptionalLong diskUsedMb) {
+        this(name, status, backend, image, vcpus, memoryMb, profile, network, createdAt, dir, diskMb, diskUsedMb,
+                Optional.empty(), Optional.empty());
     }
 
     /**
@@ -62,29 +117,6 @@ public record SandboxInfo(String name, String status, String backend, Optional<S
                        Optional<String> dir) {
         this(name, status, backend, image, vcpus, memoryMb, profile, network, createdAt, dir, OptionalLong.empty(),
                 OptionalLong.empty());
-    }
-
-    /**
-     * A sandbox without volumes.
-     *
-     * @param name       the sandbox's name
-     * @param status     {@code running} or {@code stopped}
-     * @param backend    the isolation backend
-     * @param image      its runtime image
-     * @param vcpus      its CPU limit
-     * @param memoryMb   its memory limit in MiB
-     * @param profile    its security profile
-     * @param network    whether it can reach the network
-     * @param createdAt  when it was created
-     * @param dir        the host directory at {@code /workspace}
-     * @param diskMb     the size of its own disk in MiB
-     * @param diskUsedMb MiB used on that disk
-     */
-    public SandboxInfo(String name, String status, String backend, Optional<String> image, double vcpus,
-                       long memoryMb, Optional<Profile> profile, boolean network, Optional<Instant> createdAt,
-                       Optional<String> dir, OptionalLong diskMb, OptionalLong diskUsedMb) {
-        this(name, status, backend, image, vcpus, memoryMb, profile, network, createdAt, dir, diskMb, diskUsedMb,
-                List.of());
     }
 
     /**

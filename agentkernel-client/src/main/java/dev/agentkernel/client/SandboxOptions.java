@@ -24,10 +24,32 @@ import java.util.OptionalLong;
  * @param pull     when the server asks the image's registry; empty means {@link PullPolicy#MISSING}
  * @param backend  the isolation backend by name ({@code bwrap}, {@code runc}, {@code gvisor}); empty means
  *                 the server's default; the sandbox keeps it
+ * @param ttl      how long after its creation the server removes the sandbox with its files (whole seconds;
+ *                 {@link AgentKernel#extendSandbox} gives it more); empty: until it is removed
  */
 public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, OptionalLong memoryMb,
                              Optional<Profile> profile, Optional<Boolean> network, Optional<String> dir,
-                             OptionalLong diskMb, Optional<PullPolicy> pull, Optional<String> backend) {
+                             OptionalLong diskMb, Optional<PullPolicy> pull, Optional<String> backend,
+                             Optional<java.time.Duration> ttl) {
+
+    /**
+     * Options without a time to live.
+     *
+     * @param image    the runtime image
+     * @param vcpus    whole CPUs
+     * @param memoryMb the memory limit in MiB
+     * @param profile  the security profile
+     * @param network  whether it has network access
+     * @param dir      a host directory mounted at /workspace
+     * @param diskMb   the size of its disk in MiB
+     * @param pull     when the server asks the image's registry
+     * @param backend  the isolation backend
+     */
+    public SandboxOptions(Optional<String> image, OptionalDouble vcpus, OptionalLong memoryMb, Optional<Profile> profile,
+                          Optional<Boolean> network, Optional<String> dir, OptionalLong diskMb,
+                          Optional<PullPolicy> pull, Optional<String> backend) {
+        this(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, Optional.empty());
+    }
 
     /**
      * Options on the server's default backend.
@@ -58,6 +80,10 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
         Objects.requireNonNull(diskMb, "diskMb");
         Objects.requireNonNull(pull, "pull");
         Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(ttl, "ttl");
+        if (ttl.isPresent() && ttl.get().toSeconds() < 1) {
+            throw new IllegalArgumentException("ttl must be at least one second, got " + ttl.get());
+        }
     }
 
     /**
@@ -84,7 +110,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withPull(PullPolicy value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, Optional.of(value), backend);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, Optional.of(value), backend, ttl);
     }
 
     /**
@@ -119,7 +145,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withImage(String value) {
-        return new SandboxOptions(Optional.of(value), vcpus, memoryMb, profile, network, dir, diskMb, pull, backend);
+        return new SandboxOptions(Optional.of(value), vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl);
     }
 
     /**
@@ -129,7 +155,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withVcpus(double value) {
-        return new SandboxOptions(image, OptionalDouble.of(value), memoryMb, profile, network, dir, diskMb, pull, backend);
+        return new SandboxOptions(image, OptionalDouble.of(value), memoryMb, profile, network, dir, diskMb, pull, backend, ttl);
     }
 
     /**
@@ -139,7 +165,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withMemoryMb(long value) {
-        return new SandboxOptions(image, vcpus, OptionalLong.of(value), profile, network, dir, diskMb, pull, backend);
+        return new SandboxOptions(image, vcpus, OptionalLong.of(value), profile, network, dir, diskMb, pull, backend, ttl);
     }
 
     /**
@@ -149,7 +175,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withDiskMb(long value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, OptionalLong.of(value), pull, backend);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, OptionalLong.of(value), pull, backend, ttl);
     }
 
     /**
@@ -159,7 +185,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withProfile(Profile value) {
-        return new SandboxOptions(image, vcpus, memoryMb, Optional.of(value), network, dir, diskMb, pull, backend);
+        return new SandboxOptions(image, vcpus, memoryMb, Optional.of(value), network, dir, diskMb, pull, backend, ttl);
     }
 
     /**
@@ -169,7 +195,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withNetwork(boolean value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, Optional.of(value), dir, diskMb, pull, backend);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, Optional.of(value), dir, diskMb, pull, backend, ttl);
     }
 
     /**
@@ -179,7 +205,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withDir(String value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, Optional.of(value), diskMb, pull, backend);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, Optional.of(value), diskMb, pull, backend, ttl);
     }
 
     /**
@@ -190,6 +216,18 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withBackend(String value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, Optional.of(value));
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, Optional.of(value), ttl);
+    }
+
+    /**
+     * A copy that the server removes, with its files, {@code value} after its creation (unless
+     * extended with {@link AgentKernel#extendSandbox}).
+     *
+     * @param value the time to live, whole seconds, at least one
+     * @return the changed copy
+     */
+    public SandboxOptions withTtl(java.time.Duration value) {
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend,
+                Optional.of(value));
     }
 }

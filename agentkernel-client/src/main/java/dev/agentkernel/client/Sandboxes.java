@@ -46,6 +46,38 @@ public final class Sandboxes {
     }
 
     /**
+     * Looks one up by its uuid.
+     *
+     * @param uuid the sandbox's uuid
+     * @return it
+     */
+    public SandboxInfo byUuid(String uuid) {
+        return client.getSandboxByUuid(uuid);
+    }
+
+    /**
+     * Gives one with a time to live more time.
+     *
+     * @param name the sandbox
+     * @param by   how much more
+     * @return its new expiry; empty if it has no time to live
+     */
+    public java.util.Optional<java.time.Instant> extend(String name, java.time.Duration by) {
+        return client.extendSandbox(name, by);
+    }
+
+    /**
+     * Writes several text files in one request.
+     *
+     * @param name  the sandbox
+     * @param files path → text; relative paths under {@code /workspace}
+     * @return how many were written
+     */
+    public int writeAll(String name, java.util.Map<String, String> files) {
+        return client.writeFiles(name, files);
+    }
+
+    /**
      * Starts one again.
      *
      * @param name the sandbox

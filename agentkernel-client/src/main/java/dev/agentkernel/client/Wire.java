@@ -14,10 +14,13 @@ import dev.agentkernel.api.CreateSandboxRequest;
 import dev.agentkernel.api.DispatchTaskRequest;
 import dev.agentkernel.api.ExecRequest;
 import dev.agentkernel.api.ExecuteCodeRequest;
+import dev.agentkernel.api.ExtendRequest;
+import dev.agentkernel.api.FilesWritten;
 import dev.agentkernel.api.ImageList;
 import dev.agentkernel.api.ImageView;
 import dev.agentkernel.api.MaintenanceView;
 import dev.agentkernel.api.PullImageRequest;
+import dev.agentkernel.api.SandboxExtended;
 import dev.agentkernel.api.SandboxView;
 import dev.agentkernel.api.SessionList;
 import dev.agentkernel.api.SessionStatsView;
@@ -31,6 +34,7 @@ import dev.agentkernel.api.ToolSearchResult;
 import dev.agentkernel.api.WaitRequest;
 import dev.agentkernel.api.WireJson;
 import dev.agentkernel.api.WriteFileRequest;
+import dev.agentkernel.api.WriteFilesRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -108,7 +112,31 @@ final class Wire {
         return request(() -> new CreateSandboxRequest(name, options.image().orElse(null),
                 options.profile().map(Profile::id).orElse(null), cpus, boxed(options.memoryMb()),
                 boxed(options.diskMb()), options.network().orElse(null), options.dir().orElse(null),
-                options.pull().map(PullPolicy::id).orElse(null), options.backend().orElse(null)));
+                options.pull().map(PullPolicy::id).orElse(null), options.backend().orElse(null),
+                options.ttl().map(t -> Long.toString(t.toSeconds())).orElse(null)));
+    }
+
+    /** {@code POST /sandboxes/{name}/extend}: whole seconds, at least one. */
+    static ExtendRequest extendRequest(Duration by) {
+        java.util.Objects.requireNonNull(by, "by");
+        return request(() -> new ExtendRequest(Long.toString(Math.max(1, by.toSeconds()))));
+    }
+
+    /** {@code POST /sandboxes/{name}/files}: text files, relative paths under {@code /workspace}. */
+    static WriteFilesRequest filesRequest(Map<String, String> files) {
+        java.util.Objects.requireNonNull(files, "files");
+        return request(() -> new WriteFilesRequest(files, "utf8"));
+    }
+
+    /** The expiry of an extended sandbox, if it has one. */
+    static Optional<Instant> expiry(JsonNode data) {
+        SandboxExtended extended = read(data, SandboxExtended.class);
+        return extended.expiresAt() == null ? Optional.empty() : instant(extended.expiresAt(), "expires_at");
+    }
+
+    /** How many files a request wrote. */
+    static int filesWritten(JsonNode data) {
+        return read(data, FilesWritten.class).written();
     }
 
     // ---- named volumes (issue 15, point 6) ----
@@ -118,7 +146,7 @@ final class Wire {
         CreateSandboxRequest r = createRequest(name, options);
         List<String> copy = List.copyOf(volumes);
         return request(() -> new CreateSandboxRequest(r.name(), r.image(), r.profile(), r.vcpus(), r.memoryMb(),
-                r.diskMb(), r.network(), r.dir(), r.pull(), r.backend(), copy));
+                r.diskMb(), r.network(), r.dir(), r.pull(), r.backend(), r.ttl(), copy));
     }
 
     static dev.agentkernel.api.CreateVolumeRequest volumeRequest(String name, OptionalLong sizeMb) {
@@ -285,7 +313,9 @@ final class Wire {
         return new SandboxInfo(required(s.name(), "name"), or(s.status(), "unknown"), or(s.backend(), "unknown"),
                 Optional.ofNullable(s.image()), s.vcpus(), s.memoryMb(),
                 Optional.ofNullable(s.profile()).flatMap(Profile::fromId), s.network(), instant(s.createdAt(), "created_at"),
-                Optional.ofNullable(s.dir()), optionalLong(s.diskMb()), optionalLong(s.diskUsedMb()), s.volumes());
+                Optional.ofNullable(s.dir()), optionalLong(s.diskMb()), optionalLong(s.diskUsedMb()),
+                Optional.ofNullable(s.uuid()), s.expiresAt() == null ? Optional.empty() : instant(s.expiresAt(), "expires_at"),
+                s.volumes());
     }
 
     static List<SandboxInfo> sandboxInfos(JsonNode data) {

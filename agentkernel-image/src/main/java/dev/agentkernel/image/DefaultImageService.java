@@ -199,6 +199,30 @@ final class DefaultImageService implements ImageService {
     }
 
     @Override
+    public Image derive(Image base, String reference, Path layerTar, String createdBy) {
+        ImageReference ref = ImageReference.parse(reference);
+        try {
+            return store.withContentLock(() -> store.derive(base, ref, layerTar, createdBy));
+        } catch (LayerRefusedException | DigestMismatchException e) {
+            throw new InvalidRequestException("cannot store " + reference + ": " + e.getMessage());
+        } catch (AgentKernelException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ImageUnavailableException("cannot store " + reference + ": " + e, e);
+        }
+    }
+
+    @Override
+    public void materializeDirectory(Image image, String name, Path target, java.util.function.LongUnaryOperator ids) {
+        try {
+            store.materializeDirectory(image, name, target, ids);
+        } catch (IOException e) {
+            throw new ImageUnavailableException("cannot write /" + name + " of " + image.reference() + " to " + target
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public StoreUsage usage() {
         try {
             return store.usage();

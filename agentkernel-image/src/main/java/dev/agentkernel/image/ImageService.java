@@ -61,6 +61,24 @@ public interface ImageService extends AutoCloseable {
      */
     List<Image> importArchive(Path archive, String name, PullListener listener);
 
+    /**
+     * Stores under {@code reference} a new image: {@code base} plus one layer on top, the
+     * uncompressed OCI layer tar {@code layerTar} (as {@link dev.agentkernel.image.store.LayerTarWriter}
+     * writes it), unpacked with the same checks as any pulled layer. What a snapshot of a
+     * sandbox is. The caller deletes the tar.
+     *
+     * @param createdBy what made the layer, for the image's history
+     * @throws dev.agentkernel.model.InvalidRequestException if the layer breaks a rule of the store
+     */
+    Image derive(Image base, String reference, Path layerTar, String createdBy);
+
+    /**
+     * Writes what a sandbox on {@code image} finds in its top-level directory {@code name} (the
+     * layers applied in order) into {@code target}, missing or empty, each owner (uid and gid)
+     * mapped through {@code ids}.
+     */
+    void materializeDirectory(Image image, String name, Path target, java.util.function.LongUnaryOperator ids);
+
     /** Disk use of the store. */
     StoreUsage usage();
 

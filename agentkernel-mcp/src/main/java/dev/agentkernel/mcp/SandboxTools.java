@@ -273,7 +273,7 @@ final class SandboxTools {
 
     private ToolDefinition writeFile() {
         return new ToolDefinition("sandbox_file_write", "Write a file of a sandbox",
-                "Write (create or replace) a file of a running persistent sandbox. The directory must exist.",
+                "Write (create or replace) a file of a running persistent sandbox, with its missing parent directories.",
                 Schema.object()
                         .string("name", "The sandbox's name", true)
                         .string("path", "The file's absolute path in the sandbox, e.g. /workspace/data.csv", true)

@@ -57,6 +57,8 @@ import java.util.OptionalLong;
 public final class Daemon implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Daemon.class.getName());
+    /** How often sandboxes past their time to live are looked for (and removed). */
+    static final java.time.Duration SANDBOX_EXPIRY_CHECK = java.time.Duration.ofSeconds(1);
 
     private final DaemonConfig config;
     private final IsolationBackend backend;
@@ -159,6 +161,7 @@ public final class Daemon implements AutoCloseable {
             }
             RunService runs = new RunService(backend, resolver, config.maxSandboxes(), config.defaultTimeout(), pool);
             List<String> restarted = sandboxes.recover();
+            sandboxes.startExpiry(SANDBOX_EXPIRY_CHECK);
             ApiServices services = new ApiServices(runs, sandboxes, pool, sessions, tasks,
                     new ToolLibraries(config.tasks().toolsDir()), backend.name(),
                     host.runtimeDir().resolve("spool"), config.maxFileBytes(), startedAt, outputSpool(host), images);

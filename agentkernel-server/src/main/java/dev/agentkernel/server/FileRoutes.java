@@ -2,7 +2,9 @@ package dev.agentkernel.server;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.agentkernel.api.WireJson;
+import dev.agentkernel.api.FilesWritten;
 import dev.agentkernel.api.WriteFileRequest;
+import dev.agentkernel.api.WriteFilesRequest;
 import dev.agentkernel.agent.FileStat;
 import dev.agentkernel.core.sandbox.SandboxManager;
 import dev.agentkernel.model.InvalidRequestException;
@@ -86,6 +88,18 @@ final class FileRoutes {
         Json.send(res, 200, "Wrote " + written + " bytes to " + path);
     }
 
+    /** {@code POST /sandboxes/NAME/files}: several files, each with its parents; the JSON body's limit bounds them together. */
+    void writeMany(ServerRequest req, ServerResponse res) {
+        String name = SandboxRoutes.name(req);
+        WriteFilesRequest body = Json.read(bodies.read(req), WriteFilesRequest.class);
+        java.util.Map<String, byte[]> files = body.contents();
+        for (String path : files.keySet()) {
+            checkPath(path);
+        }
+        long bytes = sandboxes.writeFiles(name, files);
+        Json.send(res, 200, new FilesWritten(files.size(), bytes));
+    }
+
     void read(ServerRequest req, ServerResponse res) throws IOException {
         String name = SandboxRoutes.name(req);
         String path = path(req);
@@ -160,7 +174,10 @@ final class FileRoutes {
     /** The sandbox path: {@code /} + the rest of the URL path. */
     static String path(ServerRequest req) {
         String rest = req.path().pathParameters().get("path");
-        String path = "/" + rest;
+        return checkPath("/" + rest);
+    }
+
+    private static String checkPath(String path) {
         if (path.indexOf('\0') >= 0) {
             throw new InvalidRequestException("file path must not contain NUL bytes");
         }

@@ -132,7 +132,10 @@ final class HelidonApiServer implements ApiServer {
         handlers.put("POST /batch/run", run::batch);
         handlers.put("GET /sandboxes", sandboxes::list);
         handlers.put("POST /sandboxes", sandboxes::create);
+        handlers.put("GET /sandboxes/by-uuid/{uuid}", sandboxes::getByUuid);
         handlers.put("GET /sandboxes/{name}", sandboxes::get);
+        handlers.put("POST /sandboxes/{name}/extend", sandboxes::extend);
+        handlers.put("POST /sandboxes/{name}/files", files::writeMany);
         handlers.put("DELETE /sandboxes/{name}", sandboxes::delete);
         handlers.put("POST /sandboxes/{name}/exec", sandboxes::exec);
         handlers.put("POST /sandboxes/{name}/exec/stream", sandboxes::execStream);

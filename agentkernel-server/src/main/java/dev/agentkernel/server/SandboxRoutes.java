@@ -3,6 +3,8 @@ package dev.agentkernel.server;
 import dev.agentkernel.api.AuditEventView;
 import dev.agentkernel.api.CreateSandboxRequest;
 import dev.agentkernel.api.ExecRequest;
+import dev.agentkernel.api.ExtendRequest;
+import dev.agentkernel.api.SandboxExtended;
 import dev.agentkernel.api.SandboxView;
 import dev.agentkernel.core.run.CollectedOutput;
 import dev.agentkernel.core.wire.WireViews;
@@ -73,13 +75,24 @@ final class SandboxRoutes {
         if (body.backend() != null) {
             options = options.withBackend(body.backend());
         }
-        SandboxInfo info = sandboxes.create(new CreateSandbox(name, options,
+        SandboxInfo info = sandboxes.create(new CreateSandbox(name, options, body.timeToLive(),
                 dev.agentkernel.core.volume.VolumeMount.parseAll(body.volumes())));
         Json.send(res, 201, toJson(info));
     }
 
     void get(ServerRequest req, ServerResponse res) {
         Json.send(res, 200, toJson(sandboxes.get(name(req))));
+    }
+
+    void getByUuid(ServerRequest req, ServerResponse res) {
+        Json.send(res, 200, toJson(sandboxes.getByUuid(req.path().pathParameters().get("uuid"))));
+    }
+
+    void extend(ServerRequest req, ServerResponse res) {
+        String name = name(req);
+        ExtendRequest body = Json.read(bodies.read(req), ExtendRequest.class);
+        java.util.Optional<java.time.Instant> expiry = sandboxes.extend(name, body.duration());
+        Json.send(res, 200, new SandboxExtended(name, expiry.map(WireViews::seconds).orElse(null)));
     }
 
     void delete(ServerRequest req, ServerResponse res) {

@@ -143,10 +143,13 @@ class FilesApiIT extends SandboxTestBase {
         assertThat(api.sh(box, "cat /workspace/a/b/c.txt")).isEqualTo("nested");
         assertThat(api.read(box, "/workspace/a/b/c.txt").data().path("content").asText()).isEqualTo("nested");
 
-        ServerFixture.Response missingParent = api.writeText(box, "/workspace/no/such/dir/x.txt", "x");
-        JsonNode error = ServerTestBase.assertErrorEnvelope(missingParent, 404);
-        assertThat(error.path("error").asText()).as("%s", missingParent).contains("/workspace/no/such/dir");
-        assertThat(api.sh(box, "ls -A /workspace")).doesNotContain("no");
+        ServerFixture.Response missingParents = api.writeText(box, "/workspace/no/such/dir/x.txt", "x");
+        assertThat(missingParents.status()).as("parents are made, as the published clients expect: %s", missingParents)
+                .isEqualTo(200);
+        String uid = api.sh(box, "id -u").strip();
+        assertThat(api.sh(box, "cat /workspace/no/such/dir/x.txt; echo; stat -c '%a %u' /workspace/no /workspace/no/such/dir"))
+                .as("made as the sandbox's user, 0755").isEqualTo("x\n755 " + uid + "\n755 " + uid + "\n");
+        ServerTestBase.assertErrorEnvelope(api.writeText(box, "/workspace/a/b/c.txt/d/e.txt", "x"), 400);
 
         for (String dir : List.of("/workspace/a", "/workspace/a/b", "/workspace", "/tmp", "/workspace/a/")) {
             ServerFixture.Response r = api.read(box, dir);

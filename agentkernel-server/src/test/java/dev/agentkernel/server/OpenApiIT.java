@@ -59,7 +59,8 @@ class OpenApiIT extends ServerTestBase {
     void everyDescribedRouteExistsAndAnswersAsDescribed() {
         for (ApiRoutes.Route route : ApiRoutes.all()) {
             String path = route.path().replace("{name}", "openapi-probe").replace("{id}", "00000000-0000-0000-0000-000000000000")
-                    .replace("{+path}", "workspace/x").replace("{+ref}", "openapi-probe:1");
+                    .replace("{+path}", "workspace/x").replace("{+ref}", "openapi-probe:1")
+                    .replaceAll("\\{[a-z_]+\\}", "openapi-probe"); // any other parameter: a name that exists nowhere
             if (route.path().equals("/maintenance/pause")) {
                 continue; // answered below with resume, so that maintenance is not left paused
             }
@@ -110,10 +111,14 @@ class OpenApiIT extends ServerTestBase {
         ok("POST", "/batch/run", "/batch/run", "{\"commands\": [{\"command\": [\"echo\", \"1\"]}, "
                 + "{\"command\": [\"no-such-program-x\"]}]}");
         events("POST", "/run/stream", "/run/stream", "{\"command\": [\"echo\", \"streamed\"]}");
-        ok("POST", "/sandboxes", "/sandboxes", "{\"name\": \"openapi-box\", \"vcpus\": 1, \"memory_mb\": 256}");
+        JsonNode box = ok("POST", "/sandboxes", "/sandboxes",
+                "{\"name\": \"openapi-box\", \"vcpus\": 1, \"memory_mb\": 256, \"ttl\": \"1h\"}");
         try {
             ok("GET", "/sandboxes", "/sandboxes", null);
             ok("GET", "/sandboxes/{name}", "/sandboxes/openapi-box", null);
+            ok("GET", "/sandboxes/by-uuid/{uuid}", "/sandboxes/by-uuid/" + box.path("uuid").asText(), null);
+            ok("POST", "/sandboxes/{name}/extend", "/sandboxes/openapi-box/extend", "{\"by\": \"30m\"}");
+            ok("POST", "/sandboxes/{name}/files", "/sandboxes/openapi-box/files", "{\"files\": {\"x/y.txt\": \"y\"}}");
             ok("POST", "/sandboxes/{name}/exec", "/sandboxes/openapi-box/exec", "{\"command\": [\"ls\", \"/\"]}");
             events("POST", "/sandboxes/{name}/exec/stream", "/sandboxes/openapi-box/exec/stream",
                     "{\"command\": [\"echo\", \"hi\"]}");

@@ -67,8 +67,16 @@ final class Migrations {
                     List.of("ALTER TABLE tasks ADD COLUMN image TEXT", "ALTER TABLE tasks ADD COLUMN pull TEXT")),
             new Migration(6, "a task's isolation backend (NULL: the daemon's default)",
                     List.of("ALTER TABLE tasks ADD COLUMN backend TEXT")),
-            // placeholder on the volumes branch only: version 7 is the integrator's (sandbox uuid and expiry)
-            new Migration(7, "reserved", List.of("SELECT 1")),
+            new Migration(7, "a persistent sandbox's uuid (made for the sandboxes before it) and expiry (NULL: none)",
+                    List.of("ALTER TABLE sandboxes ADD COLUMN uuid TEXT",
+                            "ALTER TABLE sandboxes ADD COLUMN expires_at TEXT",
+                            // a version-4 UUID per existing sandbox, in SQLite's own functions
+                            """
+                            UPDATE sandboxes SET uuid = lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4'
+                                || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + abs(random()) % 4, 1)
+                                || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))
+                            WHERE uuid IS NULL""",
+                            "CREATE UNIQUE INDEX sandboxes_uuid ON sandboxes (uuid)")),
             // ---- volumes (issue 15, point 6) ----
             new Migration(8, "named volumes, and which sandboxes mount them where", List.of(
                     """

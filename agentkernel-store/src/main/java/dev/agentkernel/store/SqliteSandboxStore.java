@@ -23,7 +23,7 @@ import java.util.Optional;
  */
 public final class SqliteSandboxStore implements SandboxStore {
 
-    private static final String COLUMNS = "name, image, profile, vcpus, memory_mb, network, backend, state, created_at, project_dir, disk_mb";
+    private static final String COLUMNS = "name, image, profile, vcpus, memory_mb, network, backend, state, created_at, project_dir, disk_mb, uuid, expires_at";
 
     private final Database database;
 
@@ -43,7 +43,7 @@ public final class SqliteSandboxStore implements SandboxStore {
         Objects.requireNonNull(record, "record");
         int inserted = database.withConnection(c -> {
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO sandboxes (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
                 insert.setString(1, record.name());
                 insert.setString(2, record.image().orElse(null));
                 insert.setString(3, record.profile().id());
@@ -59,6 +59,8 @@ public final class SqliteSandboxStore implements SandboxStore {
                 } else {
                     insert.setNull(11, java.sql.Types.INTEGER);
                 }
+                insert.setString(12, record.uuid());
+                insert.setString(13, record.expiresAt().map(Timestamps::toText).orElse(null));
                 return insert.executeUpdate();
             }
         });
@@ -81,6 +83,42 @@ public final class SqliteSandboxStore implements SandboxStore {
                 try (ResultSet rows = select.executeQuery()) {
                     return rows.next() ? Optional.of(record(rows)) : Optional.<SandboxRecord>empty();
                 }
+            }
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws SandboxFailureException if the database fails or holds a row it cannot read
+     */
+    @Override
+    public Optional<SandboxRecord> findByUuid(String uuid) {
+        Objects.requireNonNull(uuid, "uuid");
+        return database.withConnection(c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM sandboxes WHERE uuid = ?")) {
+                select.setString(1, uuid);
+                try (ResultSet rows = select.executeQuery()) {
+                    return rows.next() ? Optional.of(record(rows)) : Optional.<SandboxRecord>empty();
+                }
+            }
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws SandboxFailureException if the database fails
+     */
+    @Override
+    public boolean updateExpiry(String name, Optional<java.time.Instant> expiresAt) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+        return database.withConnection(c -> {
+            try (PreparedStatement update = c.prepareStatement("UPDATE sandboxes SET expires_at = ? WHERE name = ?")) {
+                update.setString(1, expiresAt.map(Timestamps::toText).orElse(null));
+                update.setString(2, name);
+                return update.executeUpdate() > 0;
             }
         });
     }
@@ -153,7 +191,9 @@ public final class SqliteSandboxStore implements SandboxStore {
                     state(row.getString("state")),
                     Timestamps.fromText(row.getString("created_at")),
                     Optional.ofNullable(row.getString("project_dir")).map(java.nio.file.Path::of),
-                    diskMb(row));
+                    diskMb(row),
+                    row.getString("uuid"),
+                    Optional.ofNullable(row.getString("expires_at")).map(Timestamps::fromText));
         } catch (RuntimeException e) {
             throw new SandboxFailureException("state database " + database.location() + " holds an unreadable record"
                     + " for sandbox '" + name + "': " + e.getMessage(), e);

@@ -103,6 +103,26 @@ class DatabaseTest {
     }
 
     @Test
+    void sandboxesFromBeforeUuidsGetOneEachAndNoExpiry() {
+        Path file = dir.resolve("old.db");
+        try (Database db = Database.open(file, Migrations.ALL.subList(0, 6))) {
+            db.withConnection(c -> c.createStatement().executeUpdate("INSERT INTO sandboxes (name, profile, vcpus, "
+                    + "memory_mb, network, backend, state, created_at) VALUES ('a', 'moderate', 1, 256, 1, 'bwrap', "
+                    + "'stopped', '2025-01-01T00:00:00Z'), ('b', 'moderate', 1, 256, 1, 'bwrap', 'stopped', "
+                    + "'2025-01-01T00:00:01Z')"));
+        }
+        try (Database db = Database.open(file)) {
+            var records = new SqliteSandboxStore(db).list();
+            assertThat(records).hasSize(2).allSatisfy(r -> {
+                assertThat(r.uuid()).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+                assertThat(java.util.UUID.fromString(r.uuid()).version()).isEqualTo(4);
+                assertThat(r.expiresAt()).isEmpty();
+            });
+            assertThat(records.get(0).uuid()).isNotEqualTo(records.get(1).uuid());
+        }
+    }
+
+    @Test
     void aFailingMigrationChangesNothing() {
         Path file = dir.resolve("state.db");
         Migration broken = new Migration(LATEST + 1, "broken", List.of("CREATE TABLE half (x)", "THIS IS NOT SQL"));

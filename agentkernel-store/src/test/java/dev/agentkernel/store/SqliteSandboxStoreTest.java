@@ -35,13 +35,32 @@ class SqliteSandboxStoreTest {
 
     private static SandboxRecord record(String name, Instant createdAt) {
         return new SandboxRecord(name, Optional.of("python:3.12-alpine"), Profile.MODERATE, 2.0, 1024, true,
-                "bwrap", SandboxState.RUNNING, createdAt);
+                "bwrap", SandboxState.RUNNING, createdAt, Optional.empty(), java.util.OptionalLong.empty(),
+                java.util.UUID.nameUUIDFromBytes((name + createdAt).getBytes()).toString(), Optional.empty());
+    }
+
+    @Test
+    void findsByUuidAndKeepsTheExpiry() {
+        SandboxRecord web = record("web", T0);
+        store.insert(web);
+        assertThat(store.findByUuid(web.uuid())).contains(web);
+        assertThat(store.findByUuid("00000000-0000-4000-8000-000000000000")).isEmpty();
+        Instant at = T0.plusSeconds(3600).plusNanos(5);
+        assertThat(store.updateExpiry("web", Optional.of(at))).isTrue();
+        assertThat(store.find("web")).contains(web.withExpiry(Optional.of(at)));
+        assertThat(store.updateExpiry("web", Optional.empty())).isTrue();
+        assertThat(store.find("web")).contains(web);
+        assertThat(store.updateExpiry("nobody", Optional.of(at))).isFalse();
+        SandboxRecord twin = new SandboxRecord("other", Optional.empty(), Profile.MODERATE, 1, 256, true, "bwrap",
+                SandboxState.RUNNING, T0, Optional.empty(), java.util.OptionalLong.empty(), web.uuid(), Optional.empty());
+        assertThatThrownBy(() -> store.insert(twin)).isInstanceOf(SandboxFailureException.class);
     }
 
     @Test
     void roundTripsEveryField() {
         SandboxRecord full = new SandboxRecord("web-1", Optional.of("node:22"), Profile.RESTRICTIVE, 1.5, 2048,
-                false, "bwrap", SandboxState.STOPPED, T0, Optional.of(Path.of("/srv/projects/web é")), java.util.OptionalLong.of(256));
+                false, "bwrap", SandboxState.STOPPED, T0, Optional.of(Path.of("/srv/projects/web é")), java.util.OptionalLong.of(256),
+                "7d444840-9dc0-41b2-a8f4-2a4f5b0c7e11", Optional.of(T0.plusSeconds(7200)));
         SandboxRecord bare = new SandboxRecord("B_2", Optional.empty(), Profile.PERMISSIVE, 0.25, Long.MAX_VALUE,
                 true, "firecracker", SandboxState.RUNNING, Instant.EPOCH);
         store.insert(full);
@@ -177,7 +196,7 @@ class SqliteSandboxStoreTest {
     @Test
     void anUnreadableRowIsAFailureNamingTheSandbox() {
         db.withConnection(c -> c.createStatement().executeUpdate("INSERT INTO sandboxes VALUES "
-                + "('odd', NULL, 'paranoid', 1, 1, 0, 'bwrap', 'running', '2025-01-01T00:00:00Z', NULL, NULL)"));
+                + "('odd', NULL, 'paranoid', 1, 1, 0, 'bwrap', 'running', '2025-01-01T00:00:00Z', NULL, NULL, 'u-1', NULL)"));
         assertThatThrownBy(() -> store.find("odd"))
                 .isInstanceOf(SandboxFailureException.class)
                 .hasMessageContaining("sandbox 'odd'")

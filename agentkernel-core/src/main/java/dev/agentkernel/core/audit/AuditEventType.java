@@ -13,6 +13,10 @@ public enum AuditEventType {
     SANDBOX_STOPPED,
     /** A sandbox and its files were removed. */
     SANDBOX_REMOVED,
+    /** A sandbox's time to live was extended; details carry {@code expires_at}. */
+    SANDBOX_EXTENDED,
+    /** A sandbox reached its expiry and is removed with its files; details carry {@code expires_at}. */
+    SANDBOX_EXPIRED,
     /** A command ended; details carry {@code command} and {@code exit_code}. */
     COMMAND_EXECUTED,
     /** A file was written through the API; details carry {@code path} and {@code bytes}. */

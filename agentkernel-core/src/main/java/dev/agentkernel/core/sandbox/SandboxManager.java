@@ -70,6 +70,8 @@ public final class SandboxManager implements AutoCloseable {
     private final Map<String, ShellSession> shells = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicReference<Thread> shellReaper =
             new java.util.concurrent.atomic.AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicReference<Thread> expiry =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     /**
      * @param sandboxesDir   where each sandbox's directories live
@@ -135,10 +137,12 @@ public final class SandboxManager implements AutoCloseable {
             case RootFs.Host host -> resolved.image();
             case RootFs.Image i -> Optional.of(i.reference().contains("@") ? i.reference() : i.reference() + "@" + i.digest());
         };
+        Instant now = Instant.now();
         SandboxRecord record = new SandboxRecord(request.name(), image, resolved.profile(),
                 resolved.limits().vcpus(), resolved.limits().memoryMb(), resolved.network() == NetworkMode.OUTBOUND,
-                resolved.backend().orElse(backend.name()), SandboxState.RUNNING, Instant.now(), projectDir,
-                disks.enforced() ? OptionalLong.of(diskMb) : OptionalLong.empty());
+                resolved.backend().orElse(backend.name()), SandboxState.RUNNING, now, projectDir,
+                disks.enforced() ? OptionalLong.of(diskMb) : OptionalLong.empty(), java.util.UUID.randomUUID().toString(),
+                request.timeToLive().map(now::plus));
         volumes.requireExisting(request.volumes()); // an unknown volume fails before anything is stored
         return locked(request.name(), () -> {
             requireRoom();
@@ -153,6 +157,8 @@ public final class SandboxManager implements AutoCloseable {
                 details.put("backend", record.backend());
                 record.diskMb().ifPresent(mb -> details.put("disk_mb", mb));
                 record.projectDir().ifPresent(d -> details.put("dir", d.toString()));
+                details.put("uuid", record.uuid());
+                record.expiresAt().ifPresent(at -> details.put("expires_at", at.toString()));
                 if (!request.volumes().isEmpty()) {
                     details.put("volumes", String.join(",", request.volumes().stream().map(Object::toString).toList()));
                 }
@@ -173,6 +179,100 @@ public final class SandboxManager implements AutoCloseable {
     public SandboxInfo get(String name) {
         SandboxRecord record = require(name);
         return info(record, isRunning(name) ? SandboxState.RUNNING : SandboxState.STOPPED);
+    }
+
+    /** A sandbox by its {@link SandboxRecord#uuid}. @throws NotFoundException if there is none */
+    public SandboxInfo getByUuid(String uuid) {
+        if (uuid == null || !uuid.matches("[0-9a-fA-F-]{1,64}")) {
+            throw new InvalidRequestException("a sandbox uuid is hexadecimal digits and '-', such as "
+                    + "3f2b8c1e-6a4d-4e8f-9b7a-0c1d2e3f4a5b");
+        }
+        SandboxRecord record = store.findByUuid(uuid.toLowerCase(java.util.Locale.ROOT))
+                .orElseThrow(() -> new NotFoundException("no sandbox has uuid '" + uuid + "'"));
+        return info(record, isRunning(record.name()) ? SandboxState.RUNNING : SandboxState.STOPPED);
+    }
+
+    /**
+     * Gives a sandbox with a time to live {@code more} time: from its expiry, or from now if
+     * that is past. A sandbox without a time to live keeps none.
+     *
+     * @return its expiry now; empty for a sandbox without one
+     * @throws NotFoundException if there is no such sandbox
+     */
+    public Optional<Instant> extend(String name, Duration more) {
+        return locked(name, () -> {
+            SandboxRecord record = require(name);
+            if (record.expiresAt().isEmpty()) {
+                return Optional.<Instant>empty();
+            }
+            Instant now = Instant.now();
+            Instant from = record.expiresAt().get().isAfter(now) ? record.expiresAt().get() : now;
+            Optional<Instant> expiry = Optional.of(from.plus(more));
+            store.updateExpiry(name, expiry);
+            record(AuditEventType.SANDBOX_EXTENDED, name, Map.of("by", more.toString(),
+                    "expires_at", expiry.get().toString()));
+            return expiry;
+        });
+    }
+
+    /**
+     * Removes, with their files, the sandboxes whose expiry is at or before {@code now}, each
+     * recorded as {@code sandbox_expired}. What the maintenance thread ({@link #startExpiry}) does.
+     *
+     * @return the names removed
+     */
+    public List<String> removeExpired(Instant now) {
+        List<String> removed = new ArrayList<>();
+        for (SandboxRecord record : store.list()) {
+            if (record.expiresAt().isEmpty() || record.expiresAt().get().isAfter(now)) {
+                continue;
+            }
+            try {
+                boolean gone = locked(record.name(), () -> {
+                    // extended or removed meanwhile?
+                    Optional<SandboxRecord> current = store.find(record.name());
+                    if (current.isEmpty() || !current.get().uuid().equals(record.uuid())
+                            || current.get().expiresAt().map(at -> at.isAfter(now)).orElse(true)) {
+                        return false;
+                    }
+                    record(AuditEventType.SANDBOX_EXPIRED, record.name(),
+                            Map.of("expires_at", current.get().expiresAt().get().toString(), "uuid", record.uuid()));
+                    remove(record.name(), "its time to live ended"); // the lock is reentrant
+                    return true;
+                });
+                if (gone) {
+                    removed.add(record.name());
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot remove expired sandbox '" + record.name() + "': "
+                        + e.getMessage());
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * Starts the thread that removes expired sandboxes every {@code interval} (once; stopped by
+     * {@link #close}).
+     */
+    public void startExpiry(Duration interval) {
+        Thread thread = Thread.ofVirtual().name("ak-sandbox-expiry").unstarted(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(interval);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                try {
+                    removeExpired(Instant.now());
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "expiry check failed: " + e.getMessage());
+                }
+            }
+        });
+        if (expiry.compareAndSet(null, thread)) {
+            thread.start();
+        }
     }
 
     /** Every sandbox, oldest first. */
@@ -231,6 +331,10 @@ public final class SandboxManager implements AutoCloseable {
 
     /** Stops a sandbox and deletes it with all its files. @throws NotFoundException if there is none */
     public void remove(String name) {
+        remove(name, null);
+    }
+
+    private void remove(String name, String reason) {
         locked(name, () -> {
             require(name);
             AgentSandbox box = live.remove(name);
@@ -244,7 +348,7 @@ public final class SandboxManager implements AutoCloseable {
             }
             volumes.forget(name);
             store.delete(name);
-            record(AuditEventType.SANDBOX_REMOVED, name, Map.of());
+            record(AuditEventType.SANDBOX_REMOVED, name, reason == null ? Map.of() : Map.of("reason", reason));
             return null;
         });
         locks.remove(name);
@@ -428,15 +532,40 @@ public final class SandboxManager implements AutoCloseable {
     }
 
     /**
-     * Writes (creates or replaces) a file of a running sandbox from {@code data}, creating no
-     * directories.
+     * Writes (creates or replaces) a file of a running sandbox from {@code data}, creating its
+     * missing parent directories (0755) first, as the sandbox's user.
      *
      * @return the number of bytes written
      */
     public long writeFile(String name, String path, InputStream data) {
-        long size = withAgent(name, box -> box.agent().writeFile(path, data, 0644));
+        long size = withAgent(name, box -> {
+            makeParents(box, path);
+            return box.agent().writeFile(path, data, 0644);
+        });
         record(AuditEventType.FILE_WRITTEN, name, Map.of("path", path, "bytes", size));
         return size;
+    }
+
+    /**
+     * Writes several files of a running sandbox, in order, each as {@link #writeFile} does; stops
+     * at the first that fails (those before it stay written).
+     *
+     * @param files sandbox path → content
+     * @return the bytes written
+     */
+    public long writeFiles(String name, Map<String, byte[]> files) {
+        long bytes = 0;
+        for (Map.Entry<String, byte[]> file : files.entrySet()) {
+            bytes += writeFile(name, file.getKey(), new java.io.ByteArrayInputStream(file.getValue()));
+        }
+        return bytes;
+    }
+
+    private static void makeParents(AgentSandbox box, String path) {
+        int slash = path.lastIndexOf('/');
+        if (slash > 0) {
+            box.agent().mkdirs(path.substring(0, slash), 0755);
+        }
     }
 
     /** Deletes a file of a running sandbox. */
@@ -464,6 +593,10 @@ public final class SandboxManager implements AutoCloseable {
         Thread reaper = shellReaper.get();
         if (reaper != null) {
             reaper.interrupt();
+        }
+        Thread expiring = expiry.get();
+        if (expiring != null) {
+            expiring.interrupt();
         }
         List.copyOf(shells.keySet()).forEach(this::closeShell);
         Map<String, AgentSandbox> boxes = new LinkedHashMap<>(live);

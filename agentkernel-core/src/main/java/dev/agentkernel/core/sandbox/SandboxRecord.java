@@ -22,10 +22,13 @@ import java.util.Optional;
  * @param diskMb    size of its own disk in MiB ({@code /workspace}, {@code /tmp}, {@code /var/tmp} together);
  *                  empty when its files are on the host's file system without a limit (a host that cannot
  *                  mount disk images, or a sandbox created before disks were limited)
+ * @param uuid      its identifier, made at creation, never changed or reused (a name may be reused after a removal)
+ * @param expiresAt when it is removed by time, if it has a time to live
  */
 public record SandboxRecord(String name, Optional<String> image, Profile profile, double vcpus, long memoryMb,
                             boolean network, String backend, SandboxState state, Instant createdAt,
-                            Optional<java.nio.file.Path> projectDir, java.util.OptionalLong diskMb) {
+                            Optional<java.nio.file.Path> projectDir, java.util.OptionalLong diskMb, String uuid,
+                            Optional<Instant> expiresAt) {
 
     /** Validates. */
     public SandboxRecord {
@@ -37,6 +40,16 @@ public record SandboxRecord(String name, Optional<String> image, Profile profile
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(projectDir, "projectDir");
         Objects.requireNonNull(diskMb, "diskMb");
+        Objects.requireNonNull(uuid, "uuid");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+    }
+
+    /** A record with a new {@link #uuid} and no expiry. */
+    public SandboxRecord(String name, Optional<String> image, Profile profile, double vcpus, long memoryMb,
+                         boolean network, String backend, SandboxState state, Instant createdAt,
+                         Optional<java.nio.file.Path> projectDir, java.util.OptionalLong diskMb) {
+        this(name, image, profile, vcpus, memoryMb, network, backend, state, createdAt, projectDir, diskMb,
+                java.util.UUID.randomUUID().toString(), Optional.empty());
     }
 
     /** A record without a disk limit. */
@@ -55,6 +68,13 @@ public record SandboxRecord(String name, Optional<String> image, Profile profile
 
     /** The same record in another state. */
     public SandboxRecord withState(SandboxState newState) {
-        return new SandboxRecord(name, image, profile, vcpus, memoryMb, network, backend, newState, createdAt, projectDir, diskMb);
+        return new SandboxRecord(name, image, profile, vcpus, memoryMb, network, backend, newState, createdAt, projectDir,
+                diskMb, uuid, expiresAt);
+    }
+
+    /** The same record with another expiry. */
+    public SandboxRecord withExpiry(Optional<Instant> expiry) {
+        return new SandboxRecord(name, image, profile, vcpus, memoryMb, network, backend, state, createdAt, projectDir,
+                diskMb, uuid, expiry);
     }
 }

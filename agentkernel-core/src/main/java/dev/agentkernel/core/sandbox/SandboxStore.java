@@ -19,6 +19,12 @@ public interface SandboxStore {
     /** The sandbox of that name, if stored. */
     Optional<SandboxRecord> find(String name);
 
+    /** The sandbox of that {@link SandboxRecord#uuid}, if stored. */
+    Optional<SandboxRecord> findByUuid(String uuid);
+
+    /** Sets when a stored sandbox expires (empty: never); false if there is none of that name. */
+    boolean updateExpiry(String name, Optional<java.time.Instant> expiresAt);
+
     /** Every stored sandbox, oldest first (ties by name). */
     List<SandboxRecord> list();
 

@@ -49,8 +49,15 @@ public final class WireViews {
                 r.diskMb().isPresent() ? Long.valueOf(r.diskMb().getAsLong()) : null,
                 info.disk().map(d -> d.usedMb()).orElse(null), info.disk().map(d -> d.availableMb()).orElse(null),
                 r.profile().id(), r.network(), r.projectDir().map(Object::toString).orElse(null),
-                r.createdAt().truncatedTo(ChronoUnit.SECONDS).toString(),
+                r.createdAt().truncatedTo(ChronoUnit.SECONDS).toString(), r.uuid(),
+                r.expiresAt().map(WireViews::seconds).orElse(null),
                 info.volumes().stream().map(Object::toString).toList());
+    }
+
+    /** An instant as the wire shows it: ISO-8601 in UTC, whole seconds (an expiry rounded up, never early). */
+    public static String seconds(Instant at) {
+        Instant whole = at.truncatedTo(ChronoUnit.SECONDS);
+        return (whole.equals(at) ? whole : whole.plusSeconds(1)).toString();
     }
 
     // ---- named volumes (issue 15, point 6) ----

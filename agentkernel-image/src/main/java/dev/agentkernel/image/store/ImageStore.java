@@ -13,6 +13,7 @@ import dev.agentkernel.model.ConflictException;
 import dev.agentkernel.model.NotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -646,6 +647,77 @@ public final class ImageStore {
                 return FileVisitResult.CONTINUE;
             }
         });
+    }
+
+    /**
+     * Stores under {@code reference} a new image: {@code base}'s layers and settings plus one
+     * more layer on top, the uncompressed OCI layer tar {@code layerTar} (see
+     * {@link LayerTarWriter}), which is checked like any pulled layer when it is unpacked. The
+     * new image's configuration and manifest (OCI) record the layer and {@code createdBy} in its
+     * history. The tar is copied; the caller deletes it.
+     *
+     * @throws NotFoundException when {@code base} is no longer stored
+     * @throws LayerRefusedException when the layer breaks a safety rule or a limit
+     */
+    public Image derive(Image base, ImageReference reference, Path layerTar, String createdBy) throws IOException {
+        StoredImage from = recordOf(base);
+        java.security.MessageDigest sha = Digest.newSha256();
+        try (InputStream in = new java.security.DigestInputStream(Files.newInputStream(layerTar), sha)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        Digest diffId = new Digest("sha256", java.util.HexFormat.of().formatHex(sha.digest()));
+        long size = Files.size(layerTar);
+        ensureBlob(diffId, size, 1, out -> Files.copy(layerTar, out), n -> { });
+        ensureLayer(diffId, diffId, "of " + reference);
+
+        String now = Instant.now().toString();
+        com.fasterxml.jackson.databind.node.ObjectNode config =
+                (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(readBlob(Digest.parse(from.configDigest())));
+        config.withObject("rootfs").put("type", "layers").withArray("diff_ids").add(diffId.toString());
+        config.withArray("history").addObject().put("created", now).put("created_by", createdBy);
+        config.put("created", now);
+        byte[] configBytes = JSON.writeValueAsBytes(config);
+        Digest configDigest = Digest.sha256(configBytes);
+        putBlob(configDigest, configBytes);
+
+        com.fasterxml.jackson.databind.JsonNode old = JSON.readTree(readBlob(Digest.parse(from.manifestDigest())));
+        com.fasterxml.jackson.databind.node.ObjectNode manifest = JSON.createObjectNode();
+        manifest.put("schemaVersion", 2);
+        manifest.put("mediaType", "application/vnd.oci.image.manifest.v1+json");
+        manifest.putObject("config").put("mediaType", "application/vnd.oci.image.config.v1+json")
+                .put("digest", configDigest.toString()).put("size", configBytes.length);
+        com.fasterxml.jackson.databind.node.ArrayNode layerList = manifest.putArray("layers");
+        old.path("layers").forEach(l -> layerList.add(l.deepCopy()));
+        layerList.addObject().put("mediaType", "application/vnd.oci.image.layer.v1.tar")
+                .put("digest", diffId.toString()).put("size", size);
+        byte[] manifestBytes = JSON.writeValueAsBytes(manifest);
+        Digest manifestDigest = Digest.sha256(manifestBytes);
+        putBlob(manifestDigest, manifestBytes);
+
+        List<StoredLayer> layerRecords = new ArrayList<>(from.layers());
+        layerRecords.add(new StoredLayer(diffId.toString(), diffId.toString(), size));
+        return commit(reference, manifestDigest, null, configDigest, from.platform(), from.config(), layerRecords);
+    }
+
+    /** The record {@code image} was read from: by its reference, else any record of its manifest digest. */
+    private StoredImage recordOf(Image image) {
+        Optional<StoredImage> direct = read(recordPath(image.reference()))
+                .filter(r -> r.manifestDigest().equals(image.digest()));
+        if (direct.isPresent()) {
+            return direct.get();
+        }
+        return records().stream().filter(r -> r.manifestDigest().equals(image.digest())).findFirst()
+                .orElseThrow(() -> new NotFoundException("image " + image.reference() + " (" + image.digest()
+                        + ") is no longer stored"));
+    }
+
+    /**
+     * Writes what a sandbox on {@code image} sees in its top-level directory {@code name} (for
+     * example {@code workspace}) into {@code target}, each owner mapped through {@code ids}.
+     */
+    public void materializeDirectory(Image image, String name, Path target, java.util.function.LongUnaryOperator ids)
+            throws IOException {
+        new RootfsFlattener(ids).flattenDirectory(image.layers(), name, target);
     }
 
     /** Writes the flattened tree of {@code image} into {@code target}; see {@link RootfsFlattener}. */

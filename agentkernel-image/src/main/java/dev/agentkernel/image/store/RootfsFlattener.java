@@ -26,6 +26,57 @@ import java.util.Map;
  */
 final class RootfsFlattener {
 
+    private final java.util.function.LongUnaryOperator ids;
+
+    /** A flattener that keeps owners as the layers have them. */
+    RootfsFlattener() {
+        this(java.util.function.LongUnaryOperator.identity());
+    }
+
+    /** A flattener that gives every file the owner {@code ids} maps its layer's owner to (uid and gid alike). */
+    RootfsFlattener(java.util.function.LongUnaryOperator ids) {
+        this.ids = ids;
+    }
+
+    /**
+     * Flattens only the top-level directory {@code name} of the layers into {@code target}
+     * (empty or missing): what a sandbox made from them sees at {@code /name}. A layer whose
+     * {@code name} is a whiteout or not a directory removes what lower ones had there; an
+     * opaque one replaces it.
+     */
+    void flattenDirectory(List<Path> layerDirs, String name, Path target) throws IOException {
+        if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
+            throw new IllegalArgumentException("bad top-level directory: " + name);
+        }
+        flatten(List.of(), target);
+        List<Map.Entry<Path, FileTime>> dirTimes = new ArrayList<>();
+        for (Path layer : layerDirs) {
+            Path dir = layer.resolve(name);
+            BasicFileAttributes attrs = LayerUnpacker.attributes(dir);
+            boolean opaqueRoot = LinuxFiles.getXattr(layer, LinuxFiles.OPAQUE_XATTR) != null;
+            if (attrs == null && !opaqueRoot) {
+                continue;
+            }
+            if (attrs == null || !attrs.isDirectory() || opaqueRoot
+                    || LinuxFiles.getXattr(dir, LinuxFiles.OPAQUE_XATTR) != null) {
+                try (var children = Files.list(target)) {
+                    for (Path c : children.toList()) {
+                        LayerUnpacker.removeExisting(c);
+                    }
+                }
+            }
+            if (attrs != null && attrs.isDirectory()) {
+                applyLayer(dir, target, dirTimes);
+            }
+        }
+        for (int i = dirTimes.size() - 1; i >= 0; i--) {
+            Map.Entry<Path, FileTime> d = dirTimes.get(i);
+            if (Files.isDirectory(d.getKey(), LinkOption.NOFOLLOW_LINKS)) {
+                times(d.getKey(), d.getValue());
+            }
+        }
+    }
+
     void flatten(List<Path> layerDirs, Path target) throws IOException {
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             try (var s = Files.list(target)) {
@@ -108,14 +159,14 @@ final class RootfsFlattener {
         });
     }
 
-    private static void owner(Path from, Path to) throws IOException {
-        Files.setAttribute(to, "unix:uid", Files.getAttribute(from, "unix:uid", LinkOption.NOFOLLOW_LINKS),
-                LinkOption.NOFOLLOW_LINKS);
-        Files.setAttribute(to, "unix:gid", Files.getAttribute(from, "unix:gid", LinkOption.NOFOLLOW_LINKS),
-                LinkOption.NOFOLLOW_LINKS);
+    private void owner(Path from, Path to) throws IOException {
+        long uid = ((Number) Files.getAttribute(from, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
+        long gid = ((Number) Files.getAttribute(from, "unix:gid", LinkOption.NOFOLLOW_LINKS)).longValue();
+        Files.setAttribute(to, "unix:uid", (int) ids.applyAsLong(uid), LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(to, "unix:gid", (int) ids.applyAsLong(gid), LinkOption.NOFOLLOW_LINKS);
     }
 
-    private static void copyOwnerAndMode(Path from, Path to) throws IOException {
+    private void copyOwnerAndMode(Path from, Path to) throws IOException {
         owner(from, to);
         int mode = (Integer) Files.getAttribute(from, "unix:mode", LinkOption.NOFOLLOW_LINKS);
         Files.setAttribute(to, "unix:mode", mode & 07777);
