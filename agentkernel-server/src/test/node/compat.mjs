@@ -415,6 +415,80 @@ try {
     assertEqual(file.content, "absolute", "file kept across stop and start");
   });
 
+  // ---- background processes (execDetached, detachedStatus, detachedLogs, detachedKill, detachedList) ----
+
+  await check("execDetached() starts a background process; detachedStatus() and detachedLogs() follow it to its end", async () => {
+    const started = await client.execDetached(box, ["sh", "-c", "echo \"out $K from $(pwd)\"; echo err >&2; exit 4"],
+      { env: ["K=v"], workdir: "/tmp" });
+    assert(typeof started.id === "string" && started.id.length > 0, `id: ${JSON.stringify(started)}`);
+    assertEqual(started.sandbox, box, "sandbox");
+    assert(Array.isArray(started.command) && started.command[0] === "sh", `command: ${JSON.stringify(started)}`);
+    assert(Number.isInteger(started.pid) && started.pid > 0, `pid: ${JSON.stringify(started)}`);
+    assert(["running", "failed"].includes(started.status), `status: ${started.status}`);
+    assert(!Number.isNaN(Date.parse(started.started_at)), `started_at: ${started.started_at}`);
+    let status = started;
+    for (let i = 0; i < 200 && status.status === "running"; i++) {
+      assertEqual(status.exit_code, null, "exit_code while running");
+      await new Promise((r) => setTimeout(r, 50));
+      status = await client.detachedStatus(box, started.id);
+    }
+    assertEqual(status.status, "failed", "status after exit 4");
+    assertEqual(status.exit_code, 4, "exit_code");
+    const logs = await client.detachedLogs(box, started.id);
+    assertEqual(logs.stdout, "out v from /tmp\n", "logs.stdout");
+    assertEqual(logs.stderr, "err\n", "logs.stderr");
+    const err = await client.detachedLogs(box, started.id, "stderr");
+    assertEqual(err.stderr, "err\n", "stderr only");
+    assertEqual(err.stdout, undefined, "no stdout when stderr is asked for");
+    const ok = await client.execDetached(box, ["true"]);
+    status = ok;
+    for (let i = 0; i < 200 && status.status === "running"; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = await client.detachedStatus(box, ok.id);
+    }
+    assertEqual(status.status, "completed", "status after exit 0");
+    assertEqual(status.exit_code, 0, "exit_code 0");
+  });
+
+  await check("detachedKill() kills a background process with its children; detachedList() lists them", async () => {
+    const started = await client.execDetached(box, ["sh", "-c", "sleep 1004 & sleep 1004; wait"]);
+    const listed = await client.detachedList(box);
+    assert(Array.isArray(listed), `detachedList() is an array: ${JSON.stringify(listed)}`);
+    const mine = listed.filter((p) => p.id === started.id);
+    assertEqual(mine.length, 1, "the process in detachedList()");
+    assertEqual(mine[0].status, "running", "listed status");
+    const killed = await client.detachedKill(box, started.id);
+    assert(typeof killed === "string" && killed.includes(started.id), `detachedKill() answers a message: ${killed}`);
+    const after = await client.detachedStatus(box, started.id);
+    assertEqual(after.status, "failed", "status after kill");
+    assertEqual(after.exit_code, 137, "exit_code after SIGKILL");
+    let left = "";
+    for (let i = 0; i < 50; i++) {
+      left = (await client.execInSandbox(box, ["sh", "-c",
+        "for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline 2>/dev/null; echo; done | grep -c 'sleep 100[4]' || true"])).output.trim();
+      if (left === "0") {
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assertEqual(left, "0", "processes of the killed group left in the sandbox");
+    const types = (await client.getSandboxLogs(box)).map((e) => e.event);
+    for (const t of ["background_started", "background_killed", "background_exited"]) {
+      assert(types.includes(t), `${t} in ${types}`);
+    }
+  });
+
+  await check("detached calls: unknown id → NotFoundError, unknown sandbox → NotFoundError, bad input → ValidationError", async () => {
+    await expectError(() => client.detachedStatus(box, "no-such-id"), NotFoundError, 404);
+    await expectError(() => client.detachedLogs(box, "no-such-id"), NotFoundError, 404);
+    await expectError(() => client.detachedKill(box, "no-such-id"), NotFoundError, 404);
+    const missing = `missing-${process.pid}`;
+    await expectError(() => client.execDetached(missing, ["true"]), NotFoundError, 404);
+    await expectError(() => client.detachedList(missing), NotFoundError, 404);
+    await expectError(() => client.execDetached(box, []), ValidationError, 400);
+    await expectError(() => client.execDetached(box, ["true"], { workdir: "relative" }), ValidationError, 400);
+  });
+
   await check("createSandbox() errors: invalid name → ValidationError, taken name → error naming it", async () => {
     await expectError(() => client.createSandbox("bad name/.."), ValidationError, 400);
     await expectError(() => client.createSandbox(box, { profile: "no-such-profile" }), ValidationError, 400);

@@ -32,6 +32,11 @@ public final class ApiRoutes {
         ENVELOPE_OR_BYTES,
         /** Server-Sent Events whose data are the permitted records of a sealed type. */
         EVENTS,
+        /**
+         * The envelope with T, or Server-Sent Events (the permitted records of {@link Body#events()}) when the
+         * request asks for them ({@code Accept: text/event-stream} or a query parameter).
+         */
+        ENVELOPE_OR_EVENTS,
         /** A JSON object of the route's type, without the envelope. */
         BARE_JSON,
         /** MCP's JSON-RPC messages (Streamable HTTP): described by the MCP specification, not here. */
@@ -43,10 +48,19 @@ public final class ApiRoutes {
      *
      * @param kind its kind
      * @param type the JSON type ({@code String.class} for a message, a record, a sealed event type), or null
+     * @param events the sealed event type of {@link Kind#ENVELOPE_OR_EVENTS}, else null
      */
-    public record Body(Kind kind, Type type) {
+    public record Body(Kind kind, Type type, Class<?> events) {
         public Body {
             Objects.requireNonNull(kind, "kind");
+            if ((kind == Kind.ENVELOPE_OR_EVENTS) != (events != null)) {
+                throw new IllegalArgumentException("an events type goes with ENVELOPE_OR_EVENTS, and only there");
+            }
+        }
+
+        /** A body of one type. */
+        public Body(Kind kind, Type type) {
+            this(kind, type, null);
         }
 
         static Body none() {
@@ -142,6 +156,19 @@ public final class ApiRoutes {
         r.add(post("/sandboxes", "Create and start a persistent sandbox", CreateSandboxRequest.class, 201,
                 SandboxView.class));
         r.add(get("/sandboxes/by-uuid/{uuid}", "A persistent sandbox by its uuid", SandboxView.class));
+        JavaType snapshots = WireJson.mapper().getTypeFactory().constructCollectionType(List.class, SnapshotView.class);
+        r.add(new Route("GET", "/snapshots", "List snapshots, oldest first", Body.none(), 200,
+                new Body(Kind.ENVELOPE, snapshots), List.of()));
+        r.add(post("/snapshots", "Take a snapshot of a sandbox (its writable layer and /workspace, as one more image "
+                + "layer)", TakeSnapshotRequest.class, 201, SnapshotView.class));
+        r.add(get("/snapshots/{snapshot}", "A snapshot", SnapshotView.class));
+        r.add(new Route("DELETE", "/snapshots/{snapshot}", "Delete a snapshot that no sandbox runs on", Body.none(), 200,
+                envelope(String.class), List.of()));
+        r.add(new Route("POST", "/snapshots/{snapshot}/restore", "Put a sandbox on a snapshot's files (the one it was "
+                + "taken from by default; created again if it is gone)", new Body(Kind.OPTIONAL_JSON,
+                RestoreSnapshotRequest.class), 200, envelope(SandboxView.class), List.of()));
+        r.add(new Route("POST", "/sandboxes/{name}/fork", "New sandboxes with the files a sandbox has now",
+                new Body(Kind.OPTIONAL_JSON, ForkRequest.class), 201, envelope(ForkResult.class), List.of()));
         r.add(get("/sandboxes/{name}", "A persistent sandbox", SandboxView.class));
         r.add(post("/sandboxes/{name}/extend", "Give a sandbox with a time to live more time", ExtendRequest.class, 200,
                 SandboxExtended.class));
@@ -221,6 +248,7 @@ public final class ApiRoutes {
                 List.of(new Query("query", "string", "Words to look for (default: every library)"))));
         r.add(new Route("DELETE", "/tools/cache", "Forget what was read of the tool libraries", Body.none(), 200,
                 envelope(CacheCleared.class), List.of()));
+        detached(r);
         // ---- named volumes (issue 15, point 6) ----
         r.add(post("/volumes", "Create a named volume (outlives sandboxes; 409 if the name is taken)",
                 CreateVolumeRequest.class, 201, VolumeView.class));
@@ -231,6 +259,25 @@ public final class ApiRoutes {
                 envelope(VolumeRemoved.class),
                 List.of(new Query("force", "boolean", "Also when stopped sandboxes mount it (they lose the mount)"))));
         return List.copyOf(r);
+    }
+
+    /** Background processes of a running sandbox (issue 15, point 3). */
+    private static void detached(List<Route> r) {
+        JavaType list = WireJson.mapper().getTypeFactory().constructCollectionType(List.class, DetachedCommand.class);
+        r.add(post("/sandboxes/{name}/exec/detach", "Start a command in the background in a running sandbox",
+                DetachRequest.class, 200, DetachedCommand.class));
+        r.add(new Route("GET", "/sandboxes/{name}/exec/detached", "List a sandbox's background processes",
+                Body.none(), 200, new Body(Kind.ENVELOPE, list), List.of()));
+        r.add(get("/sandboxes/{name}/exec/detached/{id}", "A background process", DetachedCommand.class));
+        r.add(new Route("DELETE", "/sandboxes/{name}/exec/detached/{id}",
+                "Kill a background process with every process it started (its process group)", Body.none(), 200,
+                envelope(String.class), List.of()));
+        r.add(new Route("GET", "/sandboxes/{name}/exec/detached/{id}/logs", "A background process's output so far; "
+                + "followed live as Server-Sent Events with follow=true or Accept: text/event-stream", Body.none(), 200,
+                new Body(Kind.ENVELOPE_OR_EVENTS, DetachedLogs.class, CommandEvent.class),
+                List.of(new Query("stream", "string", "stdout or stderr (default: both)"),
+                        new Query("follow", "boolean", "Follow the output live as Server-Sent Events: what was kept "
+                                + "so far, then new output as it comes, then done with the exit code"))));
     }
 
     private static Body json(Class<?> type) {

@@ -21,14 +21,22 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *                 kept with the sandbox, which runs there after every start
  * @param ttl      its time to live ({@code "30m"}, {@code "2h"}, {@code "7d"}: {@link Lifetime}): it is removed, files
  *                 and all, that long after its creation unless extended ({@code POST /sandboxes/NAME/extend})
+ * @param snapshot a snapshot to make the sandbox from: its image and files, and the settings of the sandbox it
+ *                 was taken from unless this request gives others
  * @param volumes  named volumes mounted at every start: {@code "NAME:/path"} or {@code "NAME:/path:ro"}
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record CreateSandboxRequest(@JsonProperty(required = true) String name, String image, String profile,
                                    Integer vcpus, Long memoryMb, Long diskMb, Boolean network, String dir,
-                                   String pull, String backend, String ttl, List<String> volumes) {
+                                   String pull, String backend, String ttl, String snapshot, List<String> volumes) {
 
     /** A request without volumes. */
+    public CreateSandboxRequest(String name, String image, String profile, Integer vcpus, Long memoryMb, Long diskMb,
+                                Boolean network, String dir, String pull, String backend, String ttl, String snapshot) {
+        this(name, image, profile, vcpus, memoryMb, diskMb, network, dir, pull, backend, ttl, snapshot, null);
+    }
+
+    /** A request not from a snapshot. */
     public CreateSandboxRequest(String name, String image, String profile, Integer vcpus, Long memoryMb, Long diskMb,
                                 Boolean network, String dir, String pull, String backend, String ttl) {
         this(name, image, profile, vcpus, memoryMb, diskMb, network, dir, pull, backend, ttl, null);
@@ -68,6 +76,10 @@ public record CreateSandboxRequest(@JsonProperty(required = true) String name, S
         backend = Check.backend(backend);
         if (ttl != null) {
             Lifetime.parse(ttl, "ttl");
+        }
+        snapshot = Check.optionalText(snapshot, "snapshot");
+        if (snapshot != null && image != null) {
+            throw Check.bad("give image or snapshot, not both: a sandbox made from a snapshot runs on the snapshot's image");
         }
         volumes = Check.strings(volumes, "volumes");
         for (String v : volumes) {

@@ -131,19 +131,13 @@ public final class OpenApi {
             case BARE_JSON:
                 content.put("application/json", Map.of("schema", components.schema(response.type())));
                 break;
-            case EVENTS: {
-                Map<String, Object> sse = new LinkedHashMap<>();
-                sse.put("type", "string");
-                sse.put("description", "Server-Sent Events: 'event: NAME' then 'data: JSON' (x-events gives each "
-                        + "event's data)");
-                Map<String, Object> events = new LinkedHashMap<>();
-                for (Class<?> event : ((Class<?>) response.type()).getPermittedSubclasses()) {
-                    events.put(eventName(event), components.schema(event));
-                }
-                sse.put("x-events", events);
-                content.put("text/event-stream", Map.of("schema", sse));
+            case EVENTS:
+                content.put("text/event-stream", Map.of("schema", events(components, (Class<?>) response.type())));
                 break;
-            }
+            case ENVELOPE_OR_EVENTS:
+                content.put("application/json", Map.of("schema", envelope(components.schema(response.type()))));
+                content.put("text/event-stream", Map.of("schema", events(components, response.events())));
+                break;
             case JSON_RPC:
                 content.put("application/json", Map.of("schema", Map.of("type", "object")));
                 content.put("text/event-stream", Map.of("schema", Map.of("type", "string")));
@@ -163,6 +157,19 @@ public final class OpenApi {
         responses.put("default", error);
         op.put("responses", responses);
         return op;
+    }
+
+    private static Map<String, Object> events(JsonSchemas.Components components, Class<?> sealed) {
+        Map<String, Object> sse = new LinkedHashMap<>();
+        sse.put("type", "string");
+        sse.put("description", "Server-Sent Events: 'event: NAME' then 'data: JSON' (x-events gives each "
+                + "event's data)");
+        Map<String, Object> events = new LinkedHashMap<>();
+        for (Class<?> event : sealed.getPermittedSubclasses()) {
+            events.put(eventName(event), components.schema(event));
+        }
+        sse.put("x-events", events);
+        return sse;
     }
 
     /** The SSE event name of an event record. */

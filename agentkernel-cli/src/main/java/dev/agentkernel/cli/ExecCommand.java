@@ -44,6 +44,8 @@ final class ExecCommand extends DaemonClientCommand {
                 "stdout and stderr stream live to this terminal's, and the command's exit code becomes agentkernel's",
                 "(124 on timeout). Options go before the command; put -- before a command that starts with '-'.",
                 "stdin is not passed on: use 'agentkernel attach' for an interactive program.",
+                "With -d the command runs in the background: its id is printed at once; see it with 'agentkernel ps',",
+                "its output with 'agentkernel logs [-f]', end it with 'agentkernel kill'. It ends when the sandbox stops.",
                 FINDING);
     }
 
@@ -65,6 +67,8 @@ final class ExecCommand extends DaemonClientCommand {
                 .desc("Working directory inside the sandbox (absolute; default /workspace)").get());
         o.addOption(Option.builder().longOpt("timeout").hasArg().argName("SECONDS")
                 .desc("Kill the command after this many seconds (exit code 124)").get());
+        o.addOption(Option.builder("d").longOpt("detach")
+                .desc("Run it in the background and print its id (see 'agentkernel ps', 'logs', 'kill')").get());
         o.addOption(Option.builder().longOpt("sudo")
                 .desc("Run as root of the sandbox (its own user namespace's root, never the host's) instead of uid 1000").get());
         return o;
@@ -76,7 +80,8 @@ final class ExecCommand extends DaemonClientCommand {
                 "agentkernel exec my-project -e DEBUG=1 -w /workspace/app -- python3 -m pytest -x",
                 "agentkernel exec my-project -- sh -c 'ls -la | wc -l'",
                 "agentkernel exec --timeout 60 my-project make build",
-                "agentkernel exec --sudo my-project apt-get install -y jq");
+                "agentkernel exec --sudo my-project apt-get install -y jq",
+                "agentkernel exec -d my-project -- python3 -m http.server 8000");
     }
 
     @Override
@@ -90,7 +95,15 @@ final class ExecCommand extends DaemonClientCommand {
         if (command.isEmpty()) {
             throw new InvalidRequestException("no command given: try 'agentkernel exec " + name + " -- ls -la'");
         }
+        if (args.hasOption("detach") && args.hasOption("timeout")) {
+            throw new InvalidRequestException("--timeout does not apply to --detach: a background process runs until it"
+                    + " ends or is killed ('agentkernel kill " + name + " ID')");
+        }
         ExecOptions options = options(args);
+        if (args.hasOption("detach")) {
+            out.println(client.execDetached(name, command, options).id());
+            return 0;
+        }
         requireRunning(client, name);
         try (EventStream events = client.execStream(name, command, options)) {
             for (StreamEvent event : events) {

@@ -37,6 +37,10 @@ public final class Main {
             new Entry("list", "List the persistent sandboxes", ListCommand::new),
             new Entry("exec", "Run a command in a running sandbox", ExecCommand::new),
             new Entry("attach", "Open an interactive shell in a running sandbox", AttachCommand::new),
+            // background processes (issue 15, point 3); 'exec -d' starts them
+            new Entry("ps", "List the background processes of a running sandbox", PsCommand::new),
+            new Entry("logs", "Show the output of a background process of a sandbox", LogsCommand::new),
+            new Entry("kill", "Kill background processes of a sandbox with everything they started", KillCommand::new),
             new Entry("cp", "Copy a file between this machine and a sandbox", CpCommand::new),
             new Entry("code", "Run code in a stateful code session (Python, Node.js, bash)", CodeCommand::new),
             new Entry("repl", "Open an interactive interpreter in a code session", ReplCommand::new),

@@ -843,6 +843,78 @@ public interface AgentKernel extends AutoCloseable {
         return new Tasks(this);
     }
 
+    // ---- background processes of a persistent sandbox (issue 15, point 3) ----
+
+    /**
+     * Starts a command in the background in a running sandbox ({@code POST /sandboxes/{name}/exec/detach}):
+     * it runs in its own process group until it ends, is killed ({@link #killDetached}) or the sandbox
+     * stops; its output is kept (the last few MiB of each stream). A program that does not exist ends at
+     * once with exit code 127. The options' timeout does not apply.
+     *
+     * @param sandbox the sandbox
+     * @param command the argv
+     * @param options environment, working directory, sudo
+     * @return the process, usually still running
+     * @throws NotFoundException   if there is no such sandbox
+     * @throws ConflictException   if the sandbox is stopped
+     * @throws ValidationException for a bad command, variable or working directory
+     * @throws ServerException     if too many background processes run in the sandbox (429)
+     */
+    BackgroundProcess execDetached(String sandbox, List<String> command, ExecOptions options);
+
+    /**
+     * A sandbox's background processes, oldest first ({@code GET /sandboxes/{name}/exec/detached}): the
+     * running ones and the newest ended ones.
+     *
+     * @param sandbox the sandbox
+     * @return its background processes
+     * @throws ConflictException if the sandbox is stopped (its processes ended with it)
+     */
+    List<BackgroundProcess> listDetached(String sandbox);
+
+    /**
+     * One background process ({@code GET /sandboxes/{name}/exec/detached/{id}}).
+     *
+     * @param sandbox the sandbox
+     * @param id      the process's id
+     * @return it now
+     * @throws NotFoundException if there is no such sandbox or process
+     */
+    BackgroundProcess detached(String sandbox, String id);
+
+    /**
+     * What a background process wrote so far ({@code GET /sandboxes/{name}/exec/detached/{id}/logs}).
+     *
+     * @param sandbox the sandbox
+     * @param id      the process's id
+     * @return its kept output, both streams
+     * @throws NotFoundException if there is no such sandbox or process
+     */
+    BackgroundLogs detachedLogs(String sandbox, String id);
+
+    /**
+     * Follows a background process's output live ({@code GET .../exec/detached/{id}/logs?follow=true}):
+     * {@link StreamEvent.Started}, what was kept so far and new output as {@link StreamEvent.Output}, then
+     * {@link StreamEvent.Done} with its exit code. Closing the stream stops following, never the process.
+     *
+     * @param sandbox the sandbox
+     * @param id      the process's id
+     * @return its events as they come; close it
+     * @throws NotFoundException if there is no such sandbox or process
+     */
+    EventStream followDetached(String sandbox, String id);
+
+    /**
+     * Kills a background process with every process of its group (SIGKILL)
+     * ({@code DELETE /sandboxes/{name}/exec/detached/{id}}). One that ended already is left as it is.
+     *
+     * @param sandbox the sandbox
+     * @param id      the process's id
+     * @return the daemon's message
+     * @throws NotFoundException if there is no such sandbox or process
+     */
+    String killDetached(String sandbox, String id);
+
     /**
      * Releases the connections. Requests still running on other threads fail with
      * {@link ConnectionException} (open event streams end, and with them their commands); later

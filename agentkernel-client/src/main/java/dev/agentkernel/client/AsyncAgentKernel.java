@@ -497,6 +497,63 @@ public interface AsyncAgentKernel extends AutoCloseable {
      */
     AsyncAgentKernel withTimeout(Duration timeout);
 
+    // ---- background processes of a persistent sandbox (issue 15, point 3) ----
+
+    /**
+     * As {@link AgentKernel#execDetached}.
+     *
+     * @param sandbox the sandbox
+     * @param command the argv
+     * @param options environment, working directory, sudo
+     * @return the process, usually still running
+     */
+    CompletableFuture<BackgroundProcess> execDetached(String sandbox, List<String> command, ExecOptions options);
+
+    /**
+     * As {@link AgentKernel#listDetached}.
+     *
+     * @param sandbox the sandbox
+     * @return its background processes, oldest first
+     */
+    CompletableFuture<List<BackgroundProcess>> listDetached(String sandbox);
+
+    /**
+     * As {@link AgentKernel#detached}.
+     *
+     * @param sandbox the sandbox
+     * @param id      the process's id
+     * @return it now
+     */
+    CompletableFuture<BackgroundProcess> detached(String sandbox, String id);
+
+    /**
+     * As {@link AgentKernel#detachedLogs}.
+     *
+     * @param sandbox the sandbox
+     * @param id      the process's id
+     * @return its kept output
+     */
+    CompletableFuture<BackgroundLogs> detachedLogs(String sandbox, String id);
+
+    /**
+     * As {@link AgentKernel#followDetached}: every event to {@code listener} as it comes, on a virtual thread.
+     *
+     * @param sandbox  the sandbox
+     * @param id       the process's id
+     * @param listener receives every event, in order
+     * @return the done event, once the process ended (cancelling it stops following, never the process)
+     */
+    CompletableFuture<StreamEvent.Done> followDetached(String sandbox, String id, Consumer<? super StreamEvent> listener);
+
+    /**
+     * As {@link AgentKernel#killDetached}.
+     *
+     * @param sandbox the sandbox
+     * @param id      the process's id
+     * @return the daemon's message
+     */
+    CompletableFuture<String> killDetached(String sandbox, String id);
+
     /**
      * Aborts the calls still running (their futures complete exceptionally) and releases the
      * connections; later calls return futures that fail with {@link IllegalStateException}.

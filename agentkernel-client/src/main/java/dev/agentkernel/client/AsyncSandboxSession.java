@@ -100,6 +100,40 @@ public interface AsyncSandboxSession extends AutoCloseable {
      */
     CompletableFuture<Void> closeAsync();
 
+    // ---- background processes (issue 15, point 3) ----
+
+    /**
+     * As {@link SandboxSession#execDetached}.
+     *
+     * @param command the argv
+     * @param options environment, working directory, sudo
+     * @return the process, usually still running
+     */
+    CompletableFuture<BackgroundProcess> execDetached(List<String> command, ExecOptions options);
+
+    /**
+     * As {@link SandboxSession#detached()}.
+     *
+     * @return the sandbox's background processes, oldest first
+     */
+    CompletableFuture<List<BackgroundProcess>> detached();
+
+    /**
+     * As {@link SandboxSession#detachedLogs}.
+     *
+     * @param id the process's id
+     * @return its kept output
+     */
+    CompletableFuture<BackgroundLogs> detachedLogs(String id);
+
+    /**
+     * As {@link SandboxSession#killDetached}.
+     *
+     * @param id the process's id
+     * @return the daemon's message
+     */
+    CompletableFuture<String> killDetached(String id);
+
     /**
      * Removes the sandbox on the calling thread and waits for it. Idempotent; a sandbox already
      * gone is not an error.

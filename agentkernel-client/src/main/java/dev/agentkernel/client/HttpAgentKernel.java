@@ -134,6 +134,46 @@ final class HttpAgentKernel implements AgentKernel {
                 "POST " + path + " " + command);
     }
 
+    // ---- background processes (issue 15, point 3) ----
+
+    @Override
+    public BackgroundProcess execDetached(String sandbox, List<String> command, ExecOptions options) {
+        Objects.requireNonNull(options, "options");
+        return transport.send("POST", UrlPaths.sandbox(sandbox) + "/exec/detach", Wire.detachRequest(command, options),
+                transport.timeout(), Wire::backgroundProcess);
+    }
+
+    @Override
+    public List<BackgroundProcess> listDetached(String sandbox) {
+        return transport.get(UrlPaths.sandbox(sandbox) + "/exec/detached", Wire::backgroundProcesses);
+    }
+
+    @Override
+    public BackgroundProcess detached(String sandbox, String id) {
+        return transport.get(detachedPath(sandbox, id), Wire::backgroundProcess);
+    }
+
+    @Override
+    public BackgroundLogs detachedLogs(String sandbox, String id) {
+        return transport.get(detachedPath(sandbox, id) + "/logs", Wire::backgroundLogs);
+    }
+
+    @Override
+    public EventStream followDetached(String sandbox, String id) {
+        String path = detachedPath(sandbox, id) + "/logs?follow=true";
+        return new HttpEventStream(transport.getEvents(path), "GET " + path);
+    }
+
+    @Override
+    public String killDetached(String sandbox, String id) {
+        return transport.delete(detachedPath(sandbox, id), Wire::message);
+    }
+
+    private static String detachedPath(String sandbox, String id) {
+        Objects.requireNonNull(id, "id");
+        return UrlPaths.sandbox(sandbox) + "/exec/detached/" + UrlPaths.segment(id);
+    }
+
     @Override
     public TerminalSession attach(String name, AttachOptions options) {
         Objects.requireNonNull(options, "options");

@@ -145,6 +145,40 @@ final class HttpAsyncAgentKernel implements AsyncAgentKernel {
         });
     }
 
+    // ---- background processes (issue 15, point 3) ----
+
+    @Override
+    public CompletableFuture<BackgroundProcess> execDetached(String sandbox, List<String> command, ExecOptions options) {
+        return dispatcher.submit(() -> blocking.execDetached(sandbox, command, options));
+    }
+
+    @Override
+    public CompletableFuture<List<BackgroundProcess>> listDetached(String sandbox) {
+        return dispatcher.submit(() -> blocking.listDetached(sandbox));
+    }
+
+    @Override
+    public CompletableFuture<BackgroundProcess> detached(String sandbox, String id) {
+        return dispatcher.submit(() -> blocking.detached(sandbox, id));
+    }
+
+    @Override
+    public CompletableFuture<BackgroundLogs> detachedLogs(String sandbox, String id) {
+        return dispatcher.submit(() -> blocking.detachedLogs(sandbox, id));
+    }
+
+    @Override
+    public CompletableFuture<StreamEvent.Done> followDetached(String sandbox, String id,
+                                                              Consumer<? super StreamEvent> listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
+        return dispatcher.submit(() -> follow(blocking.followDetached(sandbox, id), listener));
+    }
+
+    @Override
+    public CompletableFuture<String> killDetached(String sandbox, String id) {
+        return dispatcher.submit(() -> blocking.killDetached(sandbox, id));
+    }
+
     @Override
     public CompletableFuture<RunResult> execInSandbox(String name, List<String> command, ExecOptions options) {
         return dispatcher.submit(() -> blocking.execInSandbox(name, command, options));

@@ -69,6 +69,26 @@ final class RemoteAsyncSandboxSession implements AsyncSandboxSession {
     }
 
     @Override
+    public CompletableFuture<BackgroundProcess> execDetached(List<String> command, ExecOptions options) {
+        return dispatcher.submit(() -> session.execDetached(command, options));
+    }
+
+    @Override
+    public CompletableFuture<List<BackgroundProcess>> detached() {
+        return dispatcher.submit(session::detached);
+    }
+
+    @Override
+    public CompletableFuture<BackgroundLogs> detachedLogs(String id) {
+        return dispatcher.submit(() -> session.detachedLogs(id));
+    }
+
+    @Override
+    public CompletableFuture<String> killDetached(String id) {
+        return dispatcher.submit(() -> session.killDetached(id));
+    }
+
+    @Override
     public CompletableFuture<Void> closeAsync() {
         return dispatcher.submit(() -> {
             session.close();

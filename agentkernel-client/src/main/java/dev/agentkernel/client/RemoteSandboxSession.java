@@ -61,6 +61,36 @@ final class RemoteSandboxSession implements SandboxSession {
     }
 
     @Override
+    public BackgroundProcess execDetached(List<String> command, ExecOptions options) {
+        return client.execDetached(name, command, options);
+    }
+
+    @Override
+    public List<BackgroundProcess> detached() {
+        return client.listDetached(name);
+    }
+
+    @Override
+    public BackgroundProcess detached(String id) {
+        return client.detached(name, id);
+    }
+
+    @Override
+    public BackgroundLogs detachedLogs(String id) {
+        return client.detachedLogs(name, id);
+    }
+
+    @Override
+    public EventStream followDetached(String id) {
+        return client.followDetached(name, id);
+    }
+
+    @Override
+    public String killDetached(String id) {
+        return client.killDetached(name, id);
+    }
+
+    @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;

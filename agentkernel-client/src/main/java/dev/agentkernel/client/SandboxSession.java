@@ -122,6 +122,56 @@ public interface SandboxSession extends AutoCloseable {
      */
     List<AuditEvent> logs();
 
+    // ---- background processes (issue 15, point 3) ----
+
+    /**
+     * Starts a command in the background in the sandbox ({@link AgentKernel#execDetached}).
+     *
+     * @param command the argv
+     * @param options environment, working directory, sudo
+     * @return the process, usually still running
+     */
+    BackgroundProcess execDetached(List<String> command, ExecOptions options);
+
+    /**
+     * The sandbox's background processes, oldest first.
+     *
+     * @return them
+     */
+    List<BackgroundProcess> detached();
+
+    /**
+     * One background process.
+     *
+     * @param id the process's id
+     * @return it now
+     */
+    BackgroundProcess detached(String id);
+
+    /**
+     * A background process's output so far.
+     *
+     * @param id the process's id
+     * @return its kept output
+     */
+    BackgroundLogs detachedLogs(String id);
+
+    /**
+     * Follows a background process's output live.
+     *
+     * @param id the process's id
+     * @return its events as they come; close it
+     */
+    EventStream followDetached(String id);
+
+    /**
+     * Kills a background process with its process group.
+     *
+     * @param id the process's id
+     * @return the daemon's message
+     */
+    String killDetached(String id);
+
     /**
      * Removes the sandbox and its files. Idempotent; a sandbox that is already gone is not an
      * error. When the {@code try} block threw, a failure to remove is added to that exception as

@@ -183,6 +183,74 @@ public final class Sandboxes {
         return client.logs(name);
     }
 
+    // ---- background processes (issue 15, point 3) ----
+
+    /**
+     * Starts a command in the background in one.
+     *
+     * @param name    the sandbox
+     * @param command the argv
+     * @param options environment, working directory, sudo (no timeout applies)
+     * @return the process, usually still running
+     */
+    public BackgroundProcess execDetached(String name, List<String> command, ExecOptions options) {
+        return client.execDetached(name, command, options);
+    }
+
+    /**
+     * Its background processes.
+     *
+     * @param name the sandbox
+     * @return its background processes, oldest first
+     */
+    public List<BackgroundProcess> detached(String name) {
+        return client.listDetached(name);
+    }
+
+    /**
+     * One background process.
+     *
+     * @param name the sandbox
+     * @param id   the process's id
+     * @return it now
+     */
+    public BackgroundProcess detached(String name, String id) {
+        return client.detached(name, id);
+    }
+
+    /**
+     * A background process's output so far.
+     *
+     * @param name the sandbox
+     * @param id   the process's id
+     * @return its kept output
+     */
+    public BackgroundLogs detachedLogs(String name, String id) {
+        return client.detachedLogs(name, id);
+    }
+
+    /**
+     * Follows a background process's output live.
+     *
+     * @param name the sandbox
+     * @param id   the process's id
+     * @return its events as they come, ending with its exit code
+     */
+    public EventStream followDetached(String name, String id) {
+        return client.followDetached(name, id);
+    }
+
+    /**
+     * Kills a background process with its process group.
+     *
+     * @param name the sandbox
+     * @param id   the process's id
+     * @return the daemon's message
+     */
+    public String killDetached(String name, String id) {
+        return client.killDetached(name, id);
+    }
+
     /**
      * Opens one that is removed when closed.
      *

@@ -146,7 +146,7 @@ final class Wire {
         CreateSandboxRequest r = createRequest(name, options);
         List<String> copy = List.copyOf(volumes);
         return request(() -> new CreateSandboxRequest(r.name(), r.image(), r.profile(), r.vcpus(), r.memoryMb(),
-                r.diskMb(), r.network(), r.dir(), r.pull(), r.backend(), r.ttl(), copy));
+                r.diskMb(), r.network(), r.dir(), r.pull(), r.backend(), r.ttl(), r.snapshot(), copy));
     }
 
     static dev.agentkernel.api.CreateVolumeRequest volumeRequest(String name, OptionalLong sizeMb) {
@@ -564,5 +564,41 @@ final class Wire {
 
     private static String abbreviate(String s) {
         return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+    }
+
+    // ---- background processes (issue 15, point 3) ----
+
+    /** {@code POST /sandboxes/{name}/exec/detach} (its time limit, if any, is not sent: none applies). */
+    static dev.agentkernel.api.DetachRequest detachRequest(List<String> command, ExecOptions options) {
+        return request(() -> new dev.agentkernel.api.DetachRequest(List.copyOf(command), env(options.env()),
+                options.workdir().orElse(null), options.sudo()));
+    }
+
+    static BackgroundProcess backgroundProcess(JsonNode data) {
+        return backgroundProcess(read(data, dev.agentkernel.api.DetachedCommand.class));
+    }
+
+    static List<BackgroundProcess> backgroundProcesses(JsonNode data) {
+        return map(List.of(read(data, dev.agentkernel.api.DetachedCommand[].class)), Wire::backgroundProcess);
+    }
+
+    private static BackgroundProcess backgroundProcess(dev.agentkernel.api.DetachedCommand d) {
+        String status = required(d.status(), "status");
+        return new BackgroundProcess(required(d.id(), "id"), or(d.sandbox(), ""), d.command(), d.pid(),
+                BackgroundProcess.Status.fromId(status)
+                        .orElseThrow(() -> new MalformedException("unknown background process status '" + abbreviate(status) + "'")),
+                Optional.ofNullable(d.exitCode()), Optional.ofNullable(d.signal()), instant(d.startedAt(), "started_at"),
+                instant(d.endedAt(), "ended_at"), Optional.ofNullable(d.reason()));
+    }
+
+    static BackgroundLogs backgroundLogs(JsonNode data) {
+        dev.agentkernel.api.DetachedLogs l = read(data, dev.agentkernel.api.DetachedLogs.class);
+        return new BackgroundLogs(Optional.ofNullable(l.stdout()), Optional.ofNullable(l.stderr()),
+                l.stdoutDropped() == null ? 0 : l.stdoutDropped(), l.stderrDropped() == null ? 0 : l.stderrDropped());
+    }
+
+    /** A message answer ({@code DELETE .../exec/detached/{id}}). */
+    static String message(JsonNode data) {
+        return data == null || data.isNull() ? "" : data.isTextual() ? data.asText() : data.toString();
     }
 }

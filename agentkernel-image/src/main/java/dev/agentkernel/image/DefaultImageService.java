@@ -213,16 +213,6 @@ final class DefaultImageService implements ImageService {
     }
 
     @Override
-    public void materializeDirectory(Image image, String name, Path target, java.util.function.LongUnaryOperator ids) {
-        try {
-            store.materializeDirectory(image, name, target, ids);
-        } catch (IOException e) {
-            throw new ImageUnavailableException("cannot write /" + name + " of " + image.reference() + " to " + target
-                    + ": " + e.getMessage(), e);
-        }
-    }
-
-    @Override
     public StoreUsage usage() {
         try {
             return store.usage();

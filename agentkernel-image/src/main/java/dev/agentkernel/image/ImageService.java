@@ -72,13 +72,6 @@ public interface ImageService extends AutoCloseable {
      */
     Image derive(Image base, String reference, Path layerTar, String createdBy);
 
-    /**
-     * Writes what a sandbox on {@code image} finds in its top-level directory {@code name} (the
-     * layers applied in order) into {@code target}, missing or empty, each owner (uid and gid)
-     * mapped through {@code ids}.
-     */
-    void materializeDirectory(Image image, String name, Path target, java.util.function.LongUnaryOperator ids);
-
     /** Disk use of the store. */
     StoreUsage usage();
 

@@ -118,12 +118,12 @@ class DeriveIT {
             assertThat(Files.readString(flat.resolve("workspace/src/main.py"))).isEqualTo("print(1)\n");
 
             Path seeded = temp.resolve("seeded");
-            service.materializeDirectory(derived, "workspace", seeded, id -> id + BASE);
+            new dev.agentkernel.image.store.RootfsFlattener(id -> id + BASE).flattenDirectory(derived.layers(), "workspace", seeded);
             assertThat(Files.readString(seeded.resolve("src/main.py"))).isEqualTo("print(1)\n");
             assertThat(Files.getAttribute(seeded.resolve("src/main.py"), "unix:uid")).isEqualTo((int) (BASE + 5));
             assertThat(seeded.resolve("hidden")).doesNotExist();
             Path none = temp.resolve("none");
-            service.materializeDirectory(base, "workspace", none, id -> id + BASE);
+            new dev.agentkernel.image.store.RootfsFlattener(id -> id + BASE).flattenDirectory(base.layers(), "workspace", none);
             try (var s = Files.list(none)) {
                 assertThat(s.count()).as("a base without /workspace seeds nothing").isZero();
             }

@@ -13,7 +13,8 @@ import java.util.List;
  * discovery ({@code search_tools}); sandboxes ({@code sandbox_run}, {@code sandbox_create},
  * {@code sandbox_exec}, {@code sandbox_list}, {@code sandbox_remove}, {@code sandbox_start},
  * {@code sandbox_stop}, {@code sandbox_file_read}, {@code sandbox_file_write}); images ({@code image_pull},
- * {@code image_list}).
+ * {@code image_list}); background processes of sandboxes ({@code background_start}, {@code background_list},
+ * {@code background_logs}, {@code background_kill}).
  */
 public final class ToolCatalog {
 
@@ -23,7 +24,9 @@ public final class ToolCatalog {
             "list_background_tasks", "cancel_background_task", "execute_task",
             "execute_code", "list_sessions", "stop_session", "search_tools",
             "sandbox_run", "sandbox_create", "sandbox_exec", "sandbox_list", "sandbox_remove", "sandbox_start",
-            "sandbox_stop", "sandbox_file_read", "sandbox_file_write", "image_pull", "image_list");
+            "sandbox_stop", "sandbox_file_read", "sandbox_file_write", "image_pull", "image_list",
+            // background processes of persistent sandboxes (issue 15, point 3)
+            "background_start", "background_list", "background_logs", "background_kill");
 
     private ToolCatalog() {
     }
@@ -39,6 +42,7 @@ public final class ToolCatalog {
         all.addAll(new SessionTools(services.sessions(), services.tools(), services.clock()).definitions());
         all.addAll(new SandboxTools(services.runs(), services.sandboxes(), services.maxFileBytes()).definitions());
         all.addAll(new ImageTools(services.images()).definitions());
+        all.addAll(new BackgroundTools(services.sandboxes()).definitions());
         List<String> names = all.stream().map(ToolDefinition::name).toList();
         if (!names.equals(NAMES)) {
             throw new IllegalStateException("the tool catalog is out of order: " + names);

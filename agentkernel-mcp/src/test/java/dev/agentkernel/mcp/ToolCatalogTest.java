@@ -23,6 +23,7 @@ class ToolCatalogTest {
         all.addAll(new SessionTools(null, null, Clock.systemUTC()).definitions());
         all.addAll(new SandboxTools(null, null, 1024).definitions());
         all.addAll(new ImageTools(null).definitions());
+        all.addAll(new BackgroundTools(null).definitions());
         return all;
     }
 
@@ -43,7 +44,7 @@ class ToolCatalogTest {
     @Test
     void theNamesAreTheIssuesInOrder() {
         assertThat(definitions()).extracting(ToolDefinition::name).containsExactlyElementsOf(ToolCatalog.NAMES);
-        assertThat(new HashSet<>(ToolCatalog.NAMES)).hasSize(21);
+        assertThat(new HashSet<>(ToolCatalog.NAMES)).hasSize(25);
     }
 
     @Test
@@ -117,6 +118,37 @@ class ToolCatalogTest {
             assertThat(r.isError()).as("%s %s", c.tool(), c.args()).isTrue();
             assertThat(text(r)).as("%s %s", c.tool(), c.args()).contains(c.message());
             assertThat(r.structuredContent()).as("%s %s", c.tool(), c.args()).isNull();
+            assertThat(r.meta()).as("%s %s", c.tool(), c.args()).asString().contains("invalid_request");
+        }
+    }
+
+    @Test
+    void theBackgroundProcessToolsCheckTheirArgumentsBeforeAnyWork() {
+        Map<String, ToolDefinition> tools = byName();
+        assertThat(properties(tools.get("background_start").tool())).containsOnlyKeys("name", "command", "env", "workdir", "sudo");
+        assertThat(required(tools.get("background_start").tool())).containsExactly("name", "command");
+        assertThat(properties(tools.get("background_list").tool())).containsOnlyKeys("name");
+        assertThat(properties(tools.get("background_logs").tool())).containsOnlyKeys("name", "id", "wait");
+        assertThat(properties(tools.get("background_kill").tool())).containsOnlyKeys("name", "id");
+        assertThat(tools.get("background_kill").effect()).isEqualTo(ToolDefinition.Effect.DESTROYS);
+        assertThat(tools.get("background_logs").tool().outputSchema()).asString().contains("process", "stdout_dropped");
+        record Case(String tool, Map<String, Object> args, String message) {
+        }
+        for (Case c : List.of(
+                new Case("background_start", Map.of("name", "ok"), "command is required"),
+                new Case("background_start", Map.of("name", "ok", "command", List.of()), "command"),
+                new Case("background_start", Map.of("name", "ok", "command", "ls", "workdir", "tmp"), "absolute"),
+                new Case("background_start", Map.of("name", "ok", "command", "ls", "env", List.of("NOEQUALS")), "NOEQUALS"),
+                new Case("background_start", Map.of("name", "a/b", "command", "ls"), "a/b"),
+                new Case("background_list", Map.of(), "name is required"),
+                new Case("background_logs", Map.of("name", "ok"), "id is required"),
+                new Case("background_logs", Map.of("name", "ok", "id", "x", "wait", 301), "at most 300 seconds"),
+                new Case("background_logs", Map.of("name", "ok", "id", "x", "wait", -1), "wait"),
+                new Case("background_kill", Map.of("name", "ok", "id", 5), "id must be a string"),
+                new Case("background_kill", Map.of("name", "ok", "id", "x", "signal", 9), "unknown argument 'signal'"))) {
+            CallToolResult r = call(c.tool(), c.args());
+            assertThat(r.isError()).as("%s %s", c.tool(), c.args()).isTrue();
+            assertThat(text(r)).as("%s %s", c.tool(), c.args()).contains(c.message());
             assertThat(r.meta()).as("%s %s", c.tool(), c.args()).asString().contains("invalid_request");
         }
     }

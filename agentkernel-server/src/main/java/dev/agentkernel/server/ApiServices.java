@@ -1,6 +1,7 @@
 package dev.agentkernel.server;
 
 import dev.agentkernel.core.session.SessionManager;
+import dev.agentkernel.core.snapshot.SnapshotService;
 import dev.agentkernel.core.task.TaskManager;
 import dev.agentkernel.core.tools.ToolLibraries;
 import dev.agentkernel.core.pool.PoolKey;
@@ -30,12 +31,13 @@ import java.util.Optional;
  * @param outputSpool  host directory where command output an answer keeps beyond what it holds in
  *                     memory waits until the answer is sent (on disk: the state directory's)
  * @param images       the image store ({@code /images}, status)
+ * @param snapshots    snapshots of persistent sandboxes, sandboxes made from them, forks
  */
 public record ApiServices(RunService runs, SandboxManager sandboxes, Optional<WarmPool<PoolKey, AgentSandbox>> pool,
                           SessionManager sessions, TaskManager tasks,
                           ToolLibraries tools, String backend,
                           Path spoolDir, long maxFileBytes, Instant startedAt, Path outputSpool,
-                          ImageService images) {
+                          ImageService images, SnapshotService snapshots) {
     /** Validates. */
     public ApiServices {
         Objects.requireNonNull(runs, "runs");
@@ -49,5 +51,6 @@ public record ApiServices(RunService runs, SandboxManager sandboxes, Optional<Wa
         Objects.requireNonNull(startedAt, "startedAt");
         Objects.requireNonNull(outputSpool, "outputSpool");
         Objects.requireNonNull(images, "images");
+        Objects.requireNonNull(snapshots, "snapshots");
     }
 }

@@ -8,6 +8,7 @@ import dev.agentkernel.core.session.DriverFiles;
 import dev.agentkernel.core.session.HostCapacity;
 import dev.agentkernel.core.session.InterpreterLauncher;
 import dev.agentkernel.core.session.SessionManager;
+import dev.agentkernel.core.snapshot.SnapshotService;
 import dev.agentkernel.core.session.SessionSettings;
 import dev.agentkernel.core.task.SandboxTaskRunner;
 import dev.agentkernel.core.task.TaskManager;
@@ -36,6 +37,7 @@ import dev.agentkernel.model.SandboxSpec;
 import dev.agentkernel.store.Database;
 import dev.agentkernel.store.SqliteAuditLog;
 import dev.agentkernel.store.SqliteSandboxStore;
+import dev.agentkernel.store.SqliteSnapshotStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -162,9 +164,12 @@ public final class Daemon implements AutoCloseable {
             RunService runs = new RunService(backend, resolver, config.maxSandboxes(), config.defaultTimeout(), pool);
             List<String> restarted = sandboxes.recover();
             sandboxes.startExpiry(SANDBOX_EXPIRY_CHECK);
+            SnapshotService snapshots = new SnapshotService(sandboxes, images, new SqliteSnapshotStore(database), audit,
+                    host.stateDir().resolve("spool").resolve("snapshots"));
             ApiServices services = new ApiServices(runs, sandboxes, pool, sessions, tasks,
                     new ToolLibraries(config.tasks().toolsDir()), backend.name(),
-                    host.runtimeDir().resolve("spool"), config.maxFileBytes(), startedAt, outputSpool(host), images);
+                    host.runtimeDir().resolve("spool"), config.maxFileBytes(), startedAt, outputSpool(host), images,
+                    snapshots);
             ApiServer server = ApiServer.start(config.server(), services);
             return new Daemon(config, backend, database, retention, sandboxes, pool, runs, sessions, tasks, workspace,
                     images, server, restarted);

@@ -51,6 +51,16 @@ final class Drain {
         }
     }
 
+    /** Whether a drain has begun (long-lived streams end themselves then). */
+    boolean draining() {
+        lock.lock();
+        try {
+            return draining;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Turns new requests away and waits up to {@code grace} for running ones; true if all ended. */
     boolean drain(Duration grace) {
         long deadline = System.nanoTime() + grace.toNanos();

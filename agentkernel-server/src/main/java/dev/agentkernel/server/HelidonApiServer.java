@@ -81,7 +81,9 @@ final class HelidonApiServer implements ApiServer {
     private static void routes(HttpRouting.Builder routing, RequestGuard guard, Drain drain, Bodies bodies,
                                ApiServices services, McpEndpoint mcp) {
         RunRoutes run = new RunRoutes(services.runs(), bodies, services.outputSpool());
-        SandboxRoutes sandboxes = new SandboxRoutes(services.sandboxes(), bodies, services.outputSpool());
+        SandboxRoutes sandboxes = new SandboxRoutes(services.sandboxes(), services.snapshots(), bodies,
+                services.outputSpool());
+        SnapshotRoutes snapshots = new SnapshotRoutes(services.snapshots(), bodies);
         FileRoutes files = new FileRoutes(services.sandboxes(), bodies, services.spoolDir(), services.maxFileBytes());
         StatusRoutes status = new StatusRoutes(services);
         AttachRoutes attach = new AttachRoutes(services.sandboxes(), bodies);
@@ -133,6 +135,12 @@ final class HelidonApiServer implements ApiServer {
         handlers.put("GET /sandboxes", sandboxes::list);
         handlers.put("POST /sandboxes", sandboxes::create);
         handlers.put("GET /sandboxes/by-uuid/{uuid}", sandboxes::getByUuid);
+        handlers.put("GET /snapshots", snapshots::list);
+        handlers.put("POST /snapshots", snapshots::take);
+        handlers.put("GET /snapshots/{snapshot}", snapshots::get);
+        handlers.put("DELETE /snapshots/{snapshot}", snapshots::delete);
+        handlers.put("POST /snapshots/{snapshot}/restore", snapshots::restore);
+        handlers.put("POST /sandboxes/{name}/fork", snapshots::fork);
         handlers.put("GET /sandboxes/{name}", sandboxes::get);
         handlers.put("POST /sandboxes/{name}/extend", sandboxes::extend);
         handlers.put("POST /sandboxes/{name}/files", files::writeMany);
@@ -170,6 +178,12 @@ final class HelidonApiServer implements ApiServer {
         handlers.put("GET /images", images::list);
         handlers.put("POST /images/pull", images::pull);
         handlers.put("DELETE /images/{+ref}", images::remove);
+        DetachedRoutes detached = new DetachedRoutes(services.sandboxes(), bodies, drain::draining);
+        handlers.put("POST /sandboxes/{name}/exec/detach", detached::start);
+        handlers.put("GET /sandboxes/{name}/exec/detached", detached::list);
+        handlers.put("GET /sandboxes/{name}/exec/detached/{id}", detached::get);
+        handlers.put("DELETE /sandboxes/{name}/exec/detached/{id}", detached::kill);
+        handlers.put("GET /sandboxes/{name}/exec/detached/{id}/logs", detached::logs);
         handlers.put("GET /tools", tools::search);
         handlers.put("DELETE /tools/cache", tools::clearCache);
         // ---- named volumes (issue 15, point 6) ----

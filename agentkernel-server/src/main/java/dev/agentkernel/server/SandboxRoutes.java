@@ -13,6 +13,7 @@ import dev.agentkernel.core.sandbox.CreateSandbox;
 import dev.agentkernel.core.sandbox.SandboxInfo;
 import dev.agentkernel.core.sandbox.SandboxManager;
 import dev.agentkernel.core.sandbox.SandboxNames;
+import dev.agentkernel.core.snapshot.SnapshotService;
 import dev.agentkernel.model.CommandSpec;
 import dev.agentkernel.model.Profile;
 import dev.agentkernel.model.SandboxRequest;
@@ -34,10 +35,12 @@ final class SandboxRoutes {
     static final int MAX_LOG_EVENTS = 10_000;
     private final SandboxManager sandboxes;
     private final Bodies bodies;
+    private final SnapshotService snapshots;
     private final Path spoolDir;
 
     /** @param spoolDir where exec output beyond what an answer keeps in memory waits until it is sent */
-    SandboxRoutes(SandboxManager sandboxes, Bodies bodies, Path spoolDir) {
+    SandboxRoutes(SandboxManager sandboxes, SnapshotService snapshots, Bodies bodies, Path spoolDir) {
+        this.snapshots = snapshots;
         this.spoolDir = spoolDir;
         this.sandboxes = sandboxes;
         this.bodies = bodies;
@@ -50,7 +53,8 @@ final class SandboxRoutes {
     void create(ServerRequest req, ServerResponse res) {
         CreateSandboxRequest body = Json.read(bodies.read(req), CreateSandboxRequest.class);
         String name = SandboxNames.requireValid(body.name());
-        SandboxRequest options = SandboxRequest.defaults().withPull(RequestFields.pull(body.pull()));
+        SandboxRequest options = body.snapshot() != null ? snapshots.requestFor(body.snapshot())
+                : SandboxRequest.defaults().withPull(RequestFields.pull(body.pull()));
         if (body.image() != null) {
             options = options.withImage(body.image());
         }

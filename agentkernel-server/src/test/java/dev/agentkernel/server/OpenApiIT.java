@@ -130,6 +130,15 @@ class OpenApiIT extends ServerTestBase {
                     "{\"command\": [\"cat\"]}");
             String session = attached.path("session").asText();
             ok("DELETE", "/attach/{id}", "/attach/" + session, null);
+            // background processes (issue 15, point 3)
+            JsonNode detached = ok("POST", "/sandboxes/{name}/exec/detach", "/sandboxes/openapi-box/exec/detach",
+                    "{\"command\": [\"sh\", \"-c\", \"echo bg; sleep 0.2\"]}");
+            String bg = "/sandboxes/openapi-box/exec/detached/" + detached.path("id").asText();
+            events("GET", "/sandboxes/{name}/exec/detached/{id}/logs", bg + "/logs?follow=true", null);
+            ok("GET", "/sandboxes/{name}/exec/detached", "/sandboxes/openapi-box/exec/detached", null);
+            ok("GET", "/sandboxes/{name}/exec/detached/{id}", bg, null);
+            ok("GET", "/sandboxes/{name}/exec/detached/{id}/logs", bg + "/logs", null);
+            ok("DELETE", "/sandboxes/{name}/exec/detached/{id}", bg, null);
             ok("GET", "/sandboxes/{name}/logs", "/sandboxes/openapi-box/logs", null);
             ok("GET", "/audit", "/audit?limit=5", null);
             ok("POST", "/sandboxes/{name}/stop", "/sandboxes/openapi-box/stop", null);
@@ -188,9 +197,11 @@ class OpenApiIT extends ServerTestBase {
     /** A streamed route: every event is one the document names, with data of its schema, ending in done. */
     private void events(String method, String template, String path, String body) {
         ApiRoutes.Route route = ApiRoutes.route(method, template);
-        ServerFixture.Response r = fx.send(fx.request(path).timeout(java.time.Duration.ofSeconds(120))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        HttpRequest.Builder b = fx.request(path).timeout(java.time.Duration.ofSeconds(120));
+        ServerFixture.Response r = fx.send((body == null ? b.GET() : b.POST(HttpRequest.BodyPublishers.ofString(body)))
+                .build());
         assertThat(r.status()).as("%s → %s", path, r).isEqualTo(200);
+        assertThat(r.contentType()).as("%s", path).startsWith("text/event-stream");
         JsonNode schema = operation(route).at("/responses/200/content/text~1event-stream/schema/x-events");
         assertThat(schema.isObject()).as("events of %s", route.id()).isTrue();
         List<String> names = new ArrayList<>();

@@ -77,8 +77,25 @@ final class Migrations {
                                 || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))
                             WHERE uuid IS NULL""",
                             "CREATE UNIQUE INDEX sandboxes_uuid ON sandboxes (uuid)")),
+            new Migration(8, "snapshots of sandboxes", List.of(
+                    """
+                    CREATE TABLE snapshots (
+                        name         TEXT    NOT NULL PRIMARY KEY,
+                        sandbox      TEXT    NOT NULL,
+                        sandbox_uuid TEXT    NOT NULL,
+                        image        TEXT    NOT NULL,
+                        base_image   TEXT    NOT NULL,
+                        backend      TEXT    NOT NULL,
+                        profile      TEXT    NOT NULL,
+                        vcpus        REAL    NOT NULL,
+                        memory_mb    INTEGER NOT NULL,
+                        network      INTEGER NOT NULL CHECK (network IN (0, 1)),
+                        disk_mb      INTEGER,
+                        size_bytes   INTEGER NOT NULL,
+                        created_at   TEXT    NOT NULL
+                    )""")),
             // ---- volumes (issue 15, point 6) ----
-            new Migration(8, "named volumes, and which sandboxes mount them where", List.of(
+            new Migration(9, "named volumes, and which sandboxes mount them where", List.of(
                     """
                     CREATE TABLE volumes (
                         name       TEXT    NOT NULL PRIMARY KEY,

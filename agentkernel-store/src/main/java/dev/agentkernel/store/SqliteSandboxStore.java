@@ -111,6 +111,24 @@ public final class SqliteSandboxStore implements SandboxStore {
      * @throws SandboxFailureException if the database fails
      */
     @Override
+    public boolean updateImage(String name, String image) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(image, "image");
+        return database.withConnection(c -> {
+            try (PreparedStatement update = c.prepareStatement("UPDATE sandboxes SET image = ? WHERE name = ?")) {
+                update.setString(1, image);
+                update.setString(2, name);
+                return update.executeUpdate() > 0;
+            }
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws SandboxFailureException if the database fails
+     */
+    @Override
     public boolean updateExpiry(String name, Optional<java.time.Instant> expiresAt) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(expiresAt, "expiresAt");

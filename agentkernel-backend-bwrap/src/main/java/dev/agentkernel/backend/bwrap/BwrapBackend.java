@@ -77,6 +77,12 @@ final class BwrapBackend implements IsolationBackend {
         return BwrapProvider.NAME;
     }
 
+    /** The mapped range of a root daemon, else this process's user (bubblewrap's own user namespace). */
+    @Override
+    public dev.agentkernel.core.backend.SandboxIds sandboxIds() {
+        return users.map(SandboxUsers::ids).orElseGet(dev.agentkernel.core.backend.SandboxIds::ofThisProcess);
+    }
+
     /** Sandboxes run on the image they name (as root: the launcher mounts its layers). */
     @Override
     public boolean usesImages() {

@@ -98,6 +98,11 @@ final class OciBackend implements IsolationBackend {
     }
 
     @Override
+    public dev.agentkernel.core.backend.SandboxIds sandboxIds() {
+        return users.ids();
+    }
+
+    @Override
     public Execution start(SandboxSpec spec, CommandSpec command, Stdio stdio) {
         return launch(spec, new BwrapCommandLine.Payload.Command(command), command.timeout(), stdio);
     }

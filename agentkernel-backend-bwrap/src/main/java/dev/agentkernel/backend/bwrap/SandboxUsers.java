@@ -75,6 +75,11 @@ record SandboxUsers(long base, long count) {
      * own that the sandbox writes: its workspace, {@code /tmp}, a session's files). Cheap when it
      * already does: only the top is looked at then. Links are not followed.
      */
+    /** The range as core sees it. */
+    dev.agentkernel.core.backend.SandboxIds ids() {
+        return new dev.agentkernel.core.backend.SandboxIds(base, count);
+    }
+
     void own(Path dir) {
         try {
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || ownedBySandbox(dir)) {

@@ -17,6 +17,14 @@ public enum AuditEventType {
     SANDBOX_EXTENDED,
     /** A sandbox reached its expiry and is removed with its files; details carry {@code expires_at}. */
     SANDBOX_EXPIRED,
+    /** A sandbox was put on a snapshot's files (restored); details carry {@code snapshot} and {@code image}. */
+    SANDBOX_RESTORED,
+    /** A snapshot of a sandbox was taken; details carry {@code snapshot}, {@code image} and {@code size_bytes}. */
+    SNAPSHOT_CREATED,
+    /** A snapshot was deleted; details carry {@code snapshot}. */
+    SNAPSHOT_DELETED,
+    /** New sandboxes were made from a sandbox; details carry {@code sandboxes} and {@code snapshot}. */
+    SANDBOX_FORKED,
     /** A command ended; details carry {@code command} and {@code exit_code}. */
     COMMAND_EXECUTED,
     /** A file was written through the API; details carry {@code path} and {@code bytes}. */
@@ -29,6 +37,13 @@ public enum AuditEventType {
     SESSION_ATTACHED,
     /** Something was refused by policy (a limit, a path, a profile rule); details carry {@code reason}. */
     POLICY_VIOLATION,
+    // ---- background processes (issue 15, point 3) ----
+    /** A background process started; details carry {@code id}, {@code command} and {@code pid}. */
+    BACKGROUND_STARTED,
+    /** A background process was killed on request (with its process group); details carry {@code id}. */
+    BACKGROUND_KILLED,
+    /** A background process ended; details carry {@code id}, {@code exit_code} and, if not by itself, {@code reason}. */
+    BACKGROUND_EXITED,
     // ---- volumes (issue 15, point 6) ----
     /** A named volume was created; details carry {@code volume}, {@code size_mb} and {@code limited}. */
     VOLUME_CREATED,

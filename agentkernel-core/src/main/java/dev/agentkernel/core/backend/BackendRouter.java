@@ -81,6 +81,12 @@ public final class BackendRouter implements IsolationBackend {
         return backendFor(spec).commandLine(spec, command);
     }
 
+    /** The default backend's: every backend of a host maps a sandbox's ids the same way. */
+    @Override
+    public SandboxIds sandboxIds() {
+        return fallback.sandboxIds();
+    }
+
     @Override
     public boolean usesImages() {
         return fallback.usesImages();

@@ -55,6 +55,14 @@ public interface IsolationBackend extends AutoCloseable {
         return true;
     }
 
+    /**
+     * How the ids of this backend's sandboxes own files on the host (their workspace, their
+     * writable layer). By default sandboxes run as this process's user.
+     */
+    default SandboxIds sandboxIds() {
+        return SandboxIds.ofThisProcess();
+    }
+
     /** Releases backend-wide resources. Running executions are not affected. */
     @Override
     default void close() {

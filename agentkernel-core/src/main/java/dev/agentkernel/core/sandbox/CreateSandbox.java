@@ -22,10 +22,7 @@ public record CreateSandbox(String name, SandboxRequest options, Optional<Durati
 
     /** Validates. */
     public CreateSandbox {
-        SandboxNames.requireValid(name);
-        if (name.equals(RESERVED)) {
-            throw new InvalidRequestException("the sandbox name '" + RESERVED + "' is reserved; choose another");
-        }
+        requireNewName(name);
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(timeToLive, "timeToLive");
         if (timeToLive.isPresent() && (timeToLive.get().isNegative() || timeToLive.get().isZero())) {
@@ -43,6 +40,19 @@ public record CreateSandbox(String name, SandboxRequest options, Optional<Durati
     /** A sandbox without volumes. */
     public CreateSandbox(String name, SandboxRequest options, Optional<Duration> timeToLive) {
         this(name, options, timeToLive, java.util.List.of());
+    }
+
+    /**
+     * Returns {@code name} if a new sandbox may have it ({@link SandboxNames}, not {@value #RESERVED}).
+     *
+     * @throws InvalidRequestException saying why not
+     */
+    public static String requireNewName(String name) {
+        SandboxNames.requireValid(name);
+        if (name.equals(RESERVED)) {
+            throw new InvalidRequestException("the sandbox name '" + RESERVED + "' is reserved; choose another");
+        }
+        return name;
     }
 
     /** A sandbox that lives until it is removed. */

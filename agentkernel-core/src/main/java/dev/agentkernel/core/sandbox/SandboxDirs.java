@@ -64,6 +64,61 @@ public record SandboxDirs(Path root) {
         return data().resolve("root-layer");
     }
 
+    /** The directory that is the sandbox's {@code /workspace} (while its disk, if it has one, is mounted). */
+    public Path workspace() {
+        return data().resolve("workspace");
+    }
+
+    /** The upper directory of the sandbox's writable layer over its image: what it changed there. */
+    public Path rootChanges() {
+        return rootLayer().resolve("upper");
+    }
+
+    /**
+     * Fills the empty {@code /workspace} with what the image has there (its layers applied in
+     * order), owned by the sandbox's ids as the image says: a sandbox made from an image (or a
+     * snapshot) starts with the image's workspace, as a Docker volume starts with the image's
+     * files. Nothing happens for an image without {@code /workspace}.
+     *
+     * @throws SandboxFailureException if it cannot
+     */
+    public void seedWorkspace(List<Path> imageLayers, java.util.function.LongUnaryOperator toHostIds) {
+        try {
+            Path workspace = workspace();
+            try (var entries = Files.list(workspace)) {
+                if (entries.findAny().isPresent()) {
+                    throw new SandboxFailureException("the workspace of " + root + " is not empty; it is seeded only once");
+                }
+            }
+            new dev.agentkernel.image.store.RootfsFlattener(toHostIds).flattenDirectory(imageLayers, "workspace", workspace);
+        } catch (IOException e) {
+            throw new SandboxFailureException("cannot copy the image's /workspace into " + workspace() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Empties the writable layer and the workspace (what a restore replaces), never following
+     * links. The disk must be open.
+     *
+     * @throws SandboxFailureException if it cannot
+     */
+    public void clearFiles() {
+        try {
+            for (Path dir : List.of(rootLayer(), workspace())) {
+                if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    try (var entries = Files.list(dir)) {
+                        for (Path entry : entries.toList()) {
+                            deleteTree(entry);
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new SandboxFailureException("cannot empty the files of " + root + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Whether the directories (or the disk image) exist (a sandbox whose files vanished is broken). */
     public boolean exist() {
         return limited() || Files.isDirectory(root.resolve("workspace"), LinkOption.NOFOLLOW_LINKS)
@@ -164,7 +219,22 @@ public record SandboxDirs(Path root) {
             return false;
         }
         try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            deleteTree(root);
+            return true;
+        } catch (IOException e) {
+            System.getLogger(SandboxDirs.class.getName()).log(System.Logger.Level.WARNING,
+                    "cannot delete " + root + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    private static void deleteTree(Path top) throws IOException {
+        if (!Files.isDirectory(top, LinkOption.NOFOLLOW_LINKS)) {
+            Files.deleteIfExists(top);
+            return;
+        }
+        {
+            Files.walkFileTree(top, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                     Files.deleteIfExists(file);
@@ -185,11 +255,6 @@ public record SandboxDirs(Path root) {
                     return FileVisitResult.CONTINUE;
                 }
             });
-            return true;
-        } catch (IOException e) {
-            System.getLogger(SandboxDirs.class.getName()).log(System.Logger.Level.WARNING,
-                    "cannot delete " + root + ": " + e.getMessage());
-            return false;
         }
     }
 }

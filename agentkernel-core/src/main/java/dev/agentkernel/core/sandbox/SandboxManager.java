@@ -72,6 +72,8 @@ public final class SandboxManager implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicReference<>();
     private final java.util.concurrent.atomic.AtomicReference<Thread> expiry =
             new java.util.concurrent.atomic.AtomicReference<>();
+    /** Background processes of each running sandbox, ended with it. */
+    private final Map<String, BackgroundProcesses> background = new ConcurrentHashMap<>();
 
     /**
      * @param sandboxesDir   where each sandbox's directories live
@@ -151,6 +153,9 @@ public final class SandboxManager implements AutoCloseable {
             try {
                 volumes.attach(record.name(), request.volumes());
                 dirs.create(record.diskMb());
+                if (resolved.root() instanceof RootFs.Image root && record.projectDir().isEmpty()) {
+                    dirs.seedWorkspace(root.layers(), backend.sandboxIds()::toHost);
+                }
                 Map<String, Object> details = new LinkedHashMap<>();
                 details.put("profile", record.profile().id());
                 details.put("image", record.image().orElse(""));
@@ -291,6 +296,85 @@ public final class SandboxManager implements AutoCloseable {
         return new SandboxInfo(record, status, usage, volumes.mountsOf(record.name()));
     }
 
+    /**
+     * Runs {@code action} on a sandbox's record and host directories under the sandbox's lock,
+     * its disk mounted meanwhile (a running sandbox's is): what a snapshot reads. No start, stop
+     * or removal of the sandbox happens meanwhile; a running sandbox keeps running.
+     *
+     * @throws NotFoundException if there is no such sandbox
+     */
+    public <T> T withFiles(String name, java.util.function.BiFunction<SandboxRecord, SandboxDirs, T> action) {
+        return locked(name, () -> {
+            SandboxRecord record = require(name);
+            SandboxDirs dirs = SandboxDirs.of(sandboxesDir, name);
+            boolean running = isRunning(name);
+            if (!running) {
+                dirs.open();
+            }
+            try {
+                return action.apply(record, dirs);
+            } finally {
+                if (!running) {
+                    dirs.close();
+                }
+            }
+        });
+    }
+
+    /**
+     * Puts a sandbox on another image and gives it exactly that image's files: its writable
+     * layer emptied, its {@code /workspace} replaced by the image's (what restoring a snapshot
+     * is). A running sandbox is stopped for it and started again; its processes do not survive.
+     *
+     * @param image  a reference pinned to a digest, in the store
+     * @param reason recorded with {@code sandbox_restored}
+     * @throws NotFoundException if there is no such sandbox
+     */
+    public SandboxInfo replaceImage(String name, String image, Map<String, Object> reason) {
+        return locked(name, () -> {
+            SandboxRecord record = require(name);
+            if (record.projectDir().isPresent()) {
+                throw new ConflictException("sandbox '" + name + "' has a host directory at /workspace ("
+                        + record.projectDir().get() + "); its files are not the sandbox's to replace");
+            }
+            boolean wasRunning = isRunning(name);
+            if (wasRunning) {
+                stop(name);
+            }
+            SandboxSpec spec = resolver.resolve(SandboxRequest.defaults().withProfile(record.profile())
+                    .withBackend(record.backend()).withImage(image).withPull(dev.agentkernel.model.ImagePull.NEVER));
+            if (!(spec.root() instanceof RootFs.Image root)) {
+                throw new InvalidRequestException("'" + image + "' is not an image; a sandbox can only be put on an image");
+            }
+            SandboxDirs dirs = SandboxDirs.of(sandboxesDir, name);
+            dirs.open();
+            try {
+                dirs.clearFiles();
+                dirs.seedWorkspace(root.layers(), backend.sandboxIds()::toHost);
+            } finally {
+                dirs.close();
+            }
+            store.updateImage(name, image);
+            Map<String, Object> details = new LinkedHashMap<>(reason);
+            details.put("image", image);
+            record(AuditEventType.SANDBOX_RESTORED, name, details);
+            if (wasRunning) {
+                start(name);
+            }
+            return get(name);
+        });
+    }
+
+    /** The backend's mapping of sandbox ids to host ids (owners of the sandboxes' files). */
+    public dev.agentkernel.core.backend.SandboxIds sandboxIds() {
+        return backend.sandboxIds();
+    }
+
+    /** How many more persistent sandboxes may run now. */
+    public int freeSlots() {
+        return Math.max(0, maxRunning - live.size());
+    }
+
     /** Persistent sandboxes running now. */
     public int running() {
         return live.size();
@@ -319,6 +403,7 @@ public final class SandboxManager implements AutoCloseable {
             SandboxRecord record = require(name);
             AgentSandbox box = live.remove(name);
             if (box != null) {
+                endBackground(name);
                 box.close();
                 SandboxDirs.of(sandboxesDir, name).close();
                 volumes.release(name);
@@ -339,6 +424,7 @@ public final class SandboxManager implements AutoCloseable {
             require(name);
             AgentSandbox box = live.remove(name);
             if (box != null) {
+                endBackground(name);
                 box.close();
             }
             SandboxDirs dirs = SandboxDirs.of(sandboxesDir, name);
@@ -513,6 +599,30 @@ public final class SandboxManager implements AutoCloseable {
         }
     }
 
+    // ---- background processes -----------------------------------------------------------
+
+    /**
+     * The background processes of a running sandbox ({@link BackgroundProcesses}), ended when it stops.
+     *
+     * @throws NotFoundException if there is no such sandbox
+     * @throws ConflictException if it is stopped
+     */
+    public BackgroundProcesses background(String name) {
+        requireRunning(name);
+        BackgroundProcesses processes = background.get(name);
+        if (processes == null) {
+            throw new ConflictException("sandbox '" + name + "' is stopped; start it first");
+        }
+        return processes;
+    }
+
+    private void endBackground(String name) {
+        BackgroundProcesses processes = background.remove(name);
+        if (processes != null) {
+            processes.close();
+        }
+    }
+
     // ---- files --------------------------------------------------------------------------
 
     /** Facts about a file of a running sandbox. @throws NotFoundException if it does not exist */
@@ -601,6 +711,7 @@ public final class SandboxManager implements AutoCloseable {
         List.copyOf(shells.keySet()).forEach(this::closeShell);
         Map<String, AgentSandbox> boxes = new LinkedHashMap<>(live);
         live.clear();
+        List.copyOf(background.keySet()).forEach(this::endBackground);
         try (ExecutorService closing = Executors.newVirtualThreadPerTaskExecutor()) {
             for (Map.Entry<String, AgentSandbox> box : boxes.entrySet()) {
                 closing.submit(() -> {
@@ -645,6 +756,7 @@ public final class SandboxManager implements AutoCloseable {
             volumes.release(record.name());
             throw e;
         }
+        background.put(record.name(), new BackgroundProcesses(record.name(), box, audit, BackgroundProcesses.Limits.DEFAULT));
         live.put(record.name(), box);
         record(AuditEventType.SANDBOX_STARTED, record.name(), Map.of("id", box.id()));
     }
@@ -672,6 +784,7 @@ public final class SandboxManager implements AutoCloseable {
         // under the sandbox's lock, so that its disk is never unmounted under a start that follows
         locked(name, () -> {
             if (live.remove(name, box)) {
+                endBackground(name);
                 box.close();
                 SandboxDirs.of(sandboxesDir, name).close();
                 volumes.release(name);

@@ -25,6 +25,9 @@ public interface SandboxStore {
     /** Sets when a stored sandbox expires (empty: never); false if there is none of that name. */
     boolean updateExpiry(String name, Optional<java.time.Instant> expiresAt);
 
+    /** Puts a stored sandbox on another image; false if there is none of that name. */
+    boolean updateImage(String name, String image);
+
     /** Every stored sandbox, oldest first (ties by name). */
     List<SandboxRecord> list();
 

@@ -60,6 +60,13 @@ public final class WireViews {
         return (whole.equals(at) ? whole : whole.plusSeconds(1)).toString();
     }
 
+    /** A snapshot (its image as a reference pinned to its digest). */
+    public static dev.agentkernel.api.SnapshotView snapshot(dev.agentkernel.core.snapshot.SnapshotRecord s) {
+        return new dev.agentkernel.api.SnapshotView(s.name(), s.sandbox(), s.image(), s.backend(), s.baseImage(),
+                (long) Math.ceil(s.vcpus()), s.memoryMb(), s.sizeBytes(),
+                s.createdAt().truncatedTo(ChronoUnit.SECONDS).toString());
+    }
+
     // ---- named volumes (issue 15, point 6) ----
 
     /** A named volume. */
@@ -145,5 +152,41 @@ public final class WireViews {
     public static AuditEventView auditEvent(AuditEvent e) {
         return new AuditEventView(e.timestamp().toString(), e.type().id(), e.sandbox().orElse(null),
                 new LinkedHashMap<>(e.details()));
+    }
+
+    // ---- background processes (issue 15, point 3) ----
+
+    /** A background process of a sandbox. */
+    public static dev.agentkernel.api.DetachedCommand detached(dev.agentkernel.core.sandbox.BackgroundProcess.Info p) {
+        var ending = p.ending();
+        Integer signal = ending.map(e -> e.status() instanceof dev.agentkernel.agent.ExitStatus.Signaled(int sig)
+                ? sig : null).orElse(null);
+        return new dev.agentkernel.api.DetachedCommand(p.id(), p.sandbox(), p.command(), p.pid(), p.state().id(),
+                ending.map(e -> e.status().exitCode()).orElse(null), signal,
+                p.startedAt().truncatedTo(ChronoUnit.MILLIS).toString(),
+                ending.map(e -> e.at().truncatedTo(ChronoUnit.MILLIS).toString()).orElse(null),
+                ending.flatMap(e -> e.reason()).orElse(null));
+    }
+
+    /**
+     * A background process's output so far as text: both streams, or only {@code only}'s. Kept output that
+     * begins inside a UTF-8 character (the bytes before it were dropped) begins at the next character.
+     */
+    public static dev.agentkernel.api.DetachedLogs detachedLogs(dev.agentkernel.core.sandbox.BackgroundProcess.Output o,
+                                                              Optional<dev.agentkernel.model.OutputStreamKind> only) {
+        boolean out = only.isEmpty() || only.get() == dev.agentkernel.model.OutputStreamKind.STDOUT;
+        boolean err = only.isEmpty() || only.get() == dev.agentkernel.model.OutputStreamKind.STDERR;
+        return new dev.agentkernel.api.DetachedLogs(out ? text(o.stdout(), o.stdoutDropped()) : null,
+                err ? text(o.stderr(), o.stderrDropped()) : null,
+                out && o.stdoutDropped() > 0 ? o.stdoutDropped() : null,
+                err && o.stderrDropped() > 0 ? o.stderrDropped() : null);
+    }
+
+    private static String text(byte[] bytes, long dropped) {
+        int from = 0;
+        while (dropped > 0 && from < Math.min(3, bytes.length) && (bytes[from] & 0xC0) == 0x80) {
+            from++;
+        }
+        return new String(bytes, from, bytes.length - from, java.nio.charset.StandardCharsets.UTF_8);
     }
 }

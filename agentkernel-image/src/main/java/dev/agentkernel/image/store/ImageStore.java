@@ -711,15 +711,6 @@ public final class ImageStore {
                         + ") is no longer stored"));
     }
 
-    /**
-     * Writes what a sandbox on {@code image} sees in its top-level directory {@code name} (for
-     * example {@code workspace}) into {@code target}, each owner mapped through {@code ids}.
-     */
-    public void materializeDirectory(Image image, String name, Path target, java.util.function.LongUnaryOperator ids)
-            throws IOException {
-        new RootfsFlattener(ids).flattenDirectory(image.layers(), name, target);
-    }
-
     /** Writes the flattened tree of {@code image} into {@code target}; see {@link RootfsFlattener}. */
     public void materialize(Image image, Path target) throws IOException {
         new RootfsFlattener().flatten(image.layers(), target);

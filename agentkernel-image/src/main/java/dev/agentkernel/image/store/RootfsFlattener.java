@@ -24,17 +24,17 @@ import java.util.Map;
  * <p>Every parent of an entry exists as a real directory in its layer and is applied before
  * the entry (pre-order), so writes into the target never go through a symbolic link.
  */
-final class RootfsFlattener {
+public final class RootfsFlattener {
 
     private final java.util.function.LongUnaryOperator ids;
 
     /** A flattener that keeps owners as the layers have them. */
-    RootfsFlattener() {
+    public RootfsFlattener() {
         this(java.util.function.LongUnaryOperator.identity());
     }
 
     /** A flattener that gives every file the owner {@code ids} maps its layer's owner to (uid and gid alike). */
-    RootfsFlattener(java.util.function.LongUnaryOperator ids) {
+    public RootfsFlattener(java.util.function.LongUnaryOperator ids) {
         this.ids = ids;
     }
 
@@ -44,7 +44,7 @@ final class RootfsFlattener {
      * {@code name} is a whiteout or not a directory removes what lower ones had there; an
      * opaque one replaces it.
      */
-    void flattenDirectory(List<Path> layerDirs, String name, Path target) throws IOException {
+    public void flattenDirectory(List<Path> layerDirs, String name, Path target) throws IOException {
         if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
             throw new IllegalArgumentException("bad top-level directory: " + name);
         }
@@ -77,7 +77,8 @@ final class RootfsFlattener {
         }
     }
 
-    void flatten(List<Path> layerDirs, Path target) throws IOException {
+    /** Applies every layer, lowest first, into {@code target} (empty or missing). */
+    public void flatten(List<Path> layerDirs, Path target) throws IOException {
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             try (var s = Files.list(target)) {
                 if (s.findAny().isPresent()) {

@@ -1,0 +1,124 @@
+package dev.agentkernel.store;
+
+import dev.agentkernel.core.snapshot.SnapshotRecord;
+import dev.agentkernel.core.snapshot.SnapshotStore;
+import dev.agentkernel.model.ConflictException;
+import dev.agentkernel.model.Profile;
+import dev.agentkernel.model.SandboxFailureException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Snapshots in the {@code snapshots} table of a {@link Database}, keyed by name; times as
+ * ISO-8601 text with nanoseconds, so a record reads back equal to the one stored. Thread-safe;
+ * every method writes through.
+ */
+public final class SqliteSnapshotStore implements SnapshotStore {
+
+    private static final String COLUMNS = "name, sandbox, sandbox_uuid, image, base_image, backend, profile, vcpus, "
+            + "memory_mb, network, disk_mb, size_bytes, created_at";
+
+    private final Database database;
+
+    /** A store in {@code database}, which the caller keeps and closes. */
+    public SqliteSnapshotStore(Database database) {
+        this.database = Objects.requireNonNull(database, "database");
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws ConflictException {@code snapshot 'NAME' already exists}
+     */
+    @Override
+    public void insert(SnapshotRecord r) {
+        Objects.requireNonNull(r, "record");
+        int inserted = database.withConnection(c -> {
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO snapshots (" + COLUMNS
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
+                insert.setString(1, r.name());
+                insert.setString(2, r.sandbox());
+                insert.setString(3, r.sandboxUuid());
+                insert.setString(4, r.image());
+                insert.setString(5, r.baseImage());
+                insert.setString(6, r.backend());
+                insert.setString(7, r.profile().id());
+                insert.setDouble(8, r.vcpus());
+                insert.setLong(9, r.memoryMb());
+                insert.setInt(10, r.network() ? 1 : 0);
+                if (r.diskMb().isPresent()) {
+                    insert.setLong(11, r.diskMb().getAsLong());
+                } else {
+                    insert.setNull(11, java.sql.Types.INTEGER);
+                }
+                insert.setLong(12, r.sizeBytes());
+                insert.setString(13, Timestamps.toText(r.createdAt()));
+                return insert.executeUpdate();
+            }
+        });
+        if (inserted == 0) {
+            throw new ConflictException("snapshot '" + r.name() + "' already exists");
+        }
+    }
+
+    @Override
+    public Optional<SnapshotRecord> find(String name) {
+        Objects.requireNonNull(name, "name");
+        return database.withConnection(c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM snapshots WHERE name = ?")) {
+                select.setString(1, name);
+                try (ResultSet rows = select.executeQuery()) {
+                    return rows.next() ? Optional.of(record(rows)) : Optional.<SnapshotRecord>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<SnapshotRecord> list() {
+        return database.withConnection(c -> {
+            try (PreparedStatement select = c.prepareStatement(
+                    "SELECT " + COLUMNS + " FROM snapshots ORDER BY created_at, name");
+                 ResultSet rows = select.executeQuery()) {
+                List<SnapshotRecord> records = new ArrayList<>();
+                while (rows.next()) {
+                    records.add(record(rows));
+                }
+                return List.copyOf(records);
+            }
+        });
+    }
+
+    @Override
+    public boolean delete(String name) {
+        Objects.requireNonNull(name, "name");
+        return database.withConnection(c -> {
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM snapshots WHERE name = ?")) {
+                delete.setString(1, name);
+                return delete.executeUpdate() > 0;
+            }
+        });
+    }
+
+    private SnapshotRecord record(ResultSet row) throws SQLException {
+        String name = row.getString("name");
+        try {
+            long disk = row.getLong("disk_mb");
+            OptionalLong diskMb = row.wasNull() ? OptionalLong.empty() : OptionalLong.of(disk);
+            return new SnapshotRecord(name, row.getString("sandbox"), row.getString("sandbox_uuid"),
+                    row.getString("image"), row.getString("base_image"), row.getString("backend"),
+                    Profile.parse(row.getString("profile")), row.getDouble("vcpus"), row.getLong("memory_mb"),
+                    row.getInt("network") != 0, diskMb, row.getLong("size_bytes"),
+                    Timestamps.fromText(row.getString("created_at")));
+        } catch (RuntimeException e) {
+            throw new SandboxFailureException("state database " + database.location() + " holds an unreadable record"
+                    + " for snapshot '" + name + "': " + e.getMessage(), e);
+        }
+    }
+}
