@@ -537,6 +537,46 @@ try {
   }
 }
 
+// ---- named volumes (issue 15, point 6): createSandbox({ volumes: ["slug:/path", "slug:/path:ro"] }) ----
+// The client has no volume methods ("Create volumes via CLI first"): the volume is made over HTTP.
+
+const volume = `compat-vol-${process.pid}`;
+const volumeBoxes = [`compat-vw-${process.pid}`, `compat-vr-${process.pid}`];
+
+async function volumeRequest(method, path, body) {
+  const headers = { "Content-Type": "application/json" };
+  if (apiKey) {
+    headers.Authorization = `Bearer ${apiKey}`;
+  }
+  const r = await fetch(`${client.baseUrl}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  return { status: r.status, json: await r.json() };
+}
+
+try {
+  await check("createSandbox({ volumes }) mounts a named volume read-write and read-only", async () => {
+    const created = await volumeRequest("POST", "/volumes", { name: volume, size_mb: 16 });
+    assertEqual(created.status, 201, `POST /volumes: ${JSON.stringify(created.json)}`);
+    const writer = await client.createSandbox(volumeBoxes[0], { volumes: [`${volume}:/shared`] });
+    assertInfo(writer, volumeBoxes[0], "running", "createSandbox() with a volume");
+    await client.execInSandbox(volumeBoxes[0], ["sh", "-c", "echo from-node > /shared/f"]);
+    await client.createSandbox(volumeBoxes[1], { volumes: [`${volume}:/shared:ro`] });
+    const read = await client.execInSandbox(volumeBoxes[1], ["sh", "-c", "cat /shared/f; echo x > /shared/g || echo refused"]);
+    assert(read.output.includes("from-node"), `the reader sees the file: ${JSON.stringify(read)}`);
+    assert(read.output.includes("refused"), `the reader cannot write: ${JSON.stringify(read)}`);
+    await expectError(() => client.createSandbox(`compat-vx-${process.pid}`, { volumes: [`no-such-${process.pid}:/x`] }),
+      NotFoundError, 404);
+  });
+} finally {
+  for (const name of volumeBoxes) {
+    try {
+      await client.removeSandbox(name);
+    } catch {
+      // not created
+    }
+  }
+  await volumeRequest("DELETE", `/volumes/${volume}?force=true`);
+}
+
 if (skipped > 0) {
   console.log(`# ${skipped} skipped`);
 }

@@ -254,6 +254,15 @@ public final class ApiRoutes {
         r.add(new Route("DELETE", "/tools/cache", "Forget what was read of the tool libraries", Body.none(), 200,
                 envelope(CacheCleared.class), List.of()));
         detached(r);
+        // ---- named volumes (issue 15, point 6) ----
+        r.add(post("/volumes", "Create a named volume (outlives sandboxes; 409 if the name is taken)",
+                CreateVolumeRequest.class, 201, VolumeView.class));
+        r.add(get("/volumes", "List named volumes", VolumeList.class));
+        r.add(get("/volumes/{name}", "A named volume: its size, use and the sandboxes that mount it", VolumeView.class));
+        r.add(new Route("DELETE", "/volumes/{name}", "Remove a volume with its files (409 while a sandbox mounts it;"
+                + " force detaches it from stopped sandboxes, never from running ones)", Body.none(), 200,
+                envelope(VolumeRemoved.class),
+                List.of(new Query("force", "boolean", "Also when stopped sandboxes mount it (they lose the mount)"))));
         return List.copyOf(r);
     }
 

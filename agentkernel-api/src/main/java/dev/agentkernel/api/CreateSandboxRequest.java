@@ -1,5 +1,7 @@
 package dev.agentkernel.api;
 
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
@@ -21,11 +23,18 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *                 and all, that long after its creation unless extended ({@code POST /sandboxes/NAME/extend})
  * @param snapshot a snapshot to make the sandbox from: its image and files, and the settings of the sandbox it
  *                 was taken from unless this request gives others
+ * @param volumes  named volumes mounted at every start: {@code "NAME:/path"} or {@code "NAME:/path:ro"}
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record CreateSandboxRequest(@JsonProperty(required = true) String name, String image, String profile,
                                    Integer vcpus, Long memoryMb, Long diskMb, Boolean network, String dir,
-                                   String pull, String backend, String ttl, String snapshot) {
+                                   String pull, String backend, String ttl, String snapshot, List<String> volumes) {
+
+    /** A request without volumes. */
+    public CreateSandboxRequest(String name, String image, String profile, Integer vcpus, Long memoryMb, Long diskMb,
+                                Boolean network, String dir, String pull, String backend, String ttl, String snapshot) {
+        this(name, image, profile, vcpus, memoryMb, diskMb, network, dir, pull, backend, ttl, snapshot, null);
+    }
 
     /** A request not from a snapshot. */
     public CreateSandboxRequest(String name, String image, String profile, Integer vcpus, Long memoryMb, Long diskMb,
@@ -71,6 +80,13 @@ public record CreateSandboxRequest(@JsonProperty(required = true) String name, S
         snapshot = Check.optionalText(snapshot, "snapshot");
         if (snapshot != null && image != null) {
             throw Check.bad("give image or snapshot, not both: a sandbox made from a snapshot runs on the snapshot's image");
+        }
+        volumes = Check.strings(volumes, "volumes");
+        for (String v : volumes) {
+            if (v.indexOf(':') <= 0 || v.indexOf('\0') >= 0) {
+                throw Check.bad("volumes must be \"NAME:/path\" or \"NAME:/path:ro\", e.g. \"data:/data\"; got \""
+                        + v + "\"");
+            }
         }
     }
 

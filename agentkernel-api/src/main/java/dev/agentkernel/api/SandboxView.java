@@ -1,5 +1,7 @@
 package dev.agentkernel.api;
 
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
@@ -20,6 +22,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param createdAt       when it was created (ISO-8601, seconds)
  * @param uuid            its identifier, which never changes and is never reused ({@code GET /sandboxes/by-uuid/UUID})
  * @param expiresAt       when it will be removed (ISO-8601, seconds), if it was given a time to live
+ * @param volumes         the named volumes it mounts, as {@code "NAME:/path"} or {@code "NAME:/path:ro"}
+ *                        (left out when none)
  */
 public record SandboxView(String name, String status, String backend,
                           @JsonInclude(JsonInclude.Include.NON_NULL) String image,
@@ -29,5 +33,19 @@ public record SandboxView(String name, String status, String backend,
                           String profile, boolean network,
                           @JsonInclude(JsonInclude.Include.NON_NULL) String dir,
                           String createdAt, String uuid,
-                          @JsonInclude(JsonInclude.Include.NON_NULL) String expiresAt) {
+                          @JsonInclude(JsonInclude.Include.NON_NULL) String expiresAt,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> volumes) {
+
+    /** Validates. */
+    public SandboxView {
+        volumes = volumes == null ? List.of() : List.copyOf(volumes);
+    }
+
+    /** A sandbox without volumes. */
+    public SandboxView(String name, String status, String backend, String image, long vcpus, long memoryMb, Long diskMb,
+                       Long diskUsedMb, Long diskAvailableMb, String profile, boolean network, String dir,
+                       String createdAt, String uuid, String expiresAt) {
+        this(name, status, backend, image, vcpus, memoryMb, diskMb, diskUsedMb, diskAvailableMb, profile, network, dir,
+                createdAt, uuid, expiresAt, List.of());
+    }
 }

@@ -43,6 +43,7 @@ final class CreateCommand extends DaemonClientCommand {
                 "/workspace, /tmp and /var/tmp are on a disk of --disk MB of the sandbox's own (a daemon running as",
                 "root); writing past it fails with 'No space left on device'. Flags win over [resources] of",
                 "agentkernel.toml (memory_mb, vcpus, disk_mb), which win over the profile's defaults.",
+                "--volume NAME:/path[:ro] mounts a named volume (agentkernel volume create) at every start (repeatable).",
                 FINDING);
     }
 
@@ -74,6 +75,8 @@ final class CreateCommand extends DaemonClientCommand {
         o.addOption(Option.builder().longOpt("ttl").hasArg().argName("TIME")
                 .desc("Remove the sandbox with its files this long after its creation: 90s, 30m, 2h, 7d"
                         + " ('agentkernel extend' gives it more)").get());
+        o.addOption(Option.builder().longOpt("volume").hasArg().argName("NAME:/PATH[:ro]")
+                .desc("Mount a named volume at PATH, read-only with :ro (repeatable)").get());
         return o;
     }
 
@@ -82,14 +85,17 @@ final class CreateCommand extends DaemonClientCommand {
         return List.of("agentkernel create my-project --dir .",
                 "agentkernel create scratch --profile restrictive --memory 256 --cpus 1 --disk 128",
                 "agentkernel create py --image python:3.12-alpine --no-network",
-                "agentkernel create trial --ttl 2h");
+                "agentkernel create trial --ttl 2h",
+                "agentkernel create box --volume data:/data --volume models:/models:ro");
     }
 
     @Override
     int run(AgentKernel client, DaemonEndpoint daemon, CommandLine args, PrintWriter out, PrintWriter err) {
         String name = oneName(args, name());
         SandboxOptions options = options(args);
-        SandboxInfo info = client.createSandbox(name, options);
+        String[] volumes = args.getOptionValues("volume");
+        SandboxInfo info = volumes == null ? client.createSandbox(name, options)
+                : client.createSandbox(name, options, List.of(volumes));
         out.println("agentkernel: created sandbox " + info.name() + " (" + describe(info) + ")");
         return 0;
     }
@@ -198,6 +204,9 @@ final class CreateCommand extends DaemonClientCommand {
         info.diskMb().ifPresent(d -> s.append(", disk ").append(d).append(" MB"));
         info.dir().ifPresent(d -> s.append(", /workspace from ").append(d));
         info.expiresAt().ifPresent(at -> s.append(", expires ").append(at));
+        if (!info.volumes().isEmpty()) {
+            s.append(", volumes ").append(String.join(" ", info.volumes()));
+        }
         return s.toString();
     }
 }

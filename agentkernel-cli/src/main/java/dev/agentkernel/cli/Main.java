@@ -60,6 +60,7 @@ public final class Main {
             new Entry("images", "List the images in the local image store", ImagesCommand::new),
             new Entry("rmi", "Remove images from the local image store", RmiCommand::new),
             new Entry("image", "Prune the local image store or import an image archive", ImageCommand::new),
+            new Entry("volume", "Create, list, inspect or remove named volumes that outlive sandboxes", VolumeCommand::new),
             new Entry("serve", "Serve the HTTP API in the foreground", ServeCommand::new),
             new Entry("daemon", "Start, stop or inspect the HTTP API server in the background", DaemonCommand::new),
             new Entry("doctor", "Check that isolation, limits, network, mounts and the daemon work", DoctorCommand::new),
@@ -235,6 +236,7 @@ public final class Main {
         out.println("  id=$(agentkernel task dispatch 'print(6 * 7)'); agentkernel task wait \"$id\"; agentkernel task list");
         out.println("  agentkernel list; agentkernel audit -s my-project");
         out.println("  agentkernel pull python:3.12-alpine; agentkernel images; agentkernel image import python.tar");
+        out.println("  agentkernel volume create data; agentkernel create box --volume data:/data");
         out.println("  agentkernel doctor");
         out.println("  source <(agentkernel completion bash)");
         out.println();

@@ -946,4 +946,65 @@ public interface AgentKernel extends AutoCloseable {
      */
     @Override
     void close();
+
+    // ---- named volumes (issue 15, point 6) ----
+
+    /**
+     * Creates and starts a persistent sandbox that mounts named volumes at every start.
+     *
+     * @param name    a name not in use
+     * @param options image, limits, profile, network
+     * @param volumes {@code NAME:/path} (read-write) or {@code NAME:/path:ro}; each volume must exist
+     * @return the new sandbox
+     * @throws NotFoundException   if a volume does not exist
+     * @throws ValidationException for a bad entry or a path used twice
+     * @throws ConflictException   if a sandbox of that name exists
+     */
+    SandboxInfo createSandbox(String name, SandboxOptions options, List<String> volumes);
+
+    /**
+     * Creates a named volume ({@code POST /volumes}).
+     *
+     * @param name   a name not in use
+     * @param sizeMb its size in MiB; empty: the server's default (1024)
+     * @return the new volume
+     * @throws ConflictException   if one of that name exists
+     * @throws ValidationException for a bad name or size
+     */
+    VolumeInfo createVolume(String name, java.util.OptionalLong sizeMb);
+
+    /**
+     * Every named volume ({@code GET /volumes}), oldest first.
+     *
+     * @return the volumes
+     */
+    List<VolumeInfo> listVolumes();
+
+    /**
+     * A named volume ({@code GET /volumes/NAME}).
+     *
+     * @param name its name
+     * @return the volume, with its use and the sandboxes that mount it
+     * @throws NotFoundException if there is none
+     */
+    VolumeInfo getVolume(String name);
+
+    /**
+     * Removes a named volume and its files ({@code DELETE /volumes/NAME}).
+     *
+     * @param name  its name
+     * @param force also when stopped sandboxes mount it (they lose the mount); never while a running one does
+     * @throws NotFoundException if there is none
+     * @throws ConflictException while a sandbox mounts it
+     */
+    void removeVolume(String name, boolean force);
+
+    /**
+     * The named volumes, one verb per action.
+     *
+     * @return the volumes' client
+     */
+    default Volumes volumes() {
+        return new Volumes(this);
+    }
 }

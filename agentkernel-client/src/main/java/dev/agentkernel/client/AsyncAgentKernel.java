@@ -579,4 +579,58 @@ public interface AsyncAgentKernel extends AutoCloseable {
      */
     @Override
     void close();
+
+    // ---- named volumes (issue 15, point 6) ----
+
+    /**
+     * As {@link AgentKernel#createSandbox(String, SandboxOptions, List)}.
+     *
+     * @param name    a name not in use
+     * @param options image, limits, profile, network
+     * @param volumes {@code NAME:/path} or {@code NAME:/path:ro}
+     * @return the new sandbox
+     */
+    CompletableFuture<SandboxInfo> createSandbox(String name, SandboxOptions options, List<String> volumes);
+
+    /**
+     * As {@link AgentKernel#createVolume(String, java.util.OptionalLong)}.
+     *
+     * @param name   a name not in use
+     * @param sizeMb its size in MiB, or empty
+     * @return the new volume
+     */
+    CompletableFuture<VolumeInfo> createVolume(String name, java.util.OptionalLong sizeMb);
+
+    /**
+     * As {@link AgentKernel#listVolumes()}.
+     *
+     * @return the volumes
+     */
+    CompletableFuture<List<VolumeInfo>> listVolumes();
+
+    /**
+     * As {@link AgentKernel#getVolume(String)}.
+     *
+     * @param name its name
+     * @return the volume
+     */
+    CompletableFuture<VolumeInfo> getVolume(String name);
+
+    /**
+     * As {@link AgentKernel#removeVolume(String, boolean)}.
+     *
+     * @param name  its name
+     * @param force also when stopped sandboxes mount it
+     * @return completes when it is removed
+     */
+    CompletableFuture<Void> removeVolume(String name, boolean force);
+
+    /**
+     * The named volumes, one verb per action.
+     *
+     * @return the volumes' client
+     */
+    default AsyncVolumes volumes() {
+        return new AsyncVolumes(this);
+    }
 }

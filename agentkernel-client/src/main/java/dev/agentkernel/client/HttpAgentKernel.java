@@ -387,4 +387,38 @@ final class HttpAgentKernel implements AgentKernel {
     public String toString() {
         return "AgentKernel[" + transport + "]";
     }
+
+    // ---- named volumes (issue 15, point 6) ----
+
+    @Override
+    public SandboxInfo createSandbox(String name, SandboxOptions options, List<String> volumes) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(volumes, "volumes");
+        return transport.send("POST", "/sandboxes", Wire.createRequest(name, options, volumes), transport.timeout(),
+                Wire::sandboxInfo);
+    }
+
+    @Override
+    public VolumeInfo createVolume(String name, java.util.OptionalLong sizeMb) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(sizeMb, "sizeMb");
+        return transport.send("POST", "/volumes", Wire.volumeRequest(name, sizeMb), transport.timeout(),
+                Wire::volumeInfo);
+    }
+
+    @Override
+    public List<VolumeInfo> listVolumes() {
+        return transport.get("/volumes", Wire::volumeInfos);
+    }
+
+    @Override
+    public VolumeInfo getVolume(String name) {
+        return transport.get(UrlPaths.volume(name), Wire::volumeInfo);
+    }
+
+    @Override
+    public void removeVolume(String name, boolean force) {
+        transport.delete(UrlPaths.volume(name) + (force ? "?force=true" : ""), data -> null);
+    }
 }

@@ -399,4 +399,34 @@ final class HttpAsyncAgentKernel implements AsyncAgentKernel {
     public String toString() {
         return "Async" + blocking;
     }
+
+    // ---- named volumes (issue 15, point 6) ----
+
+    @Override
+    public CompletableFuture<SandboxInfo> createSandbox(String name, SandboxOptions options, List<String> volumes) {
+        return dispatcher.submit(() -> blocking.createSandbox(name, options, volumes));
+    }
+
+    @Override
+    public CompletableFuture<VolumeInfo> createVolume(String name, java.util.OptionalLong sizeMb) {
+        return dispatcher.submit(() -> blocking.createVolume(name, sizeMb));
+    }
+
+    @Override
+    public CompletableFuture<List<VolumeInfo>> listVolumes() {
+        return dispatcher.submit(blocking::listVolumes);
+    }
+
+    @Override
+    public CompletableFuture<VolumeInfo> getVolume(String name) {
+        return dispatcher.submit(() -> blocking.getVolume(name));
+    }
+
+    @Override
+    public CompletableFuture<Void> removeVolume(String name, boolean force) {
+        return dispatcher.submit(() -> {
+            blocking.removeVolume(name, force);
+            return null;
+        });
+    }
 }

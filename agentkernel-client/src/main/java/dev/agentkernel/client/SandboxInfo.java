@@ -1,6 +1,7 @@
 package dev.agentkernel.client;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -25,11 +26,12 @@ import java.util.OptionalLong;
  * @param uuid      its identifier, which never changes ({@link AgentKernel#getSandboxByUuid}), if the server
  *                  reports one
  * @param expiresAt when the server removes it, if it has a time to live
+ * @param volumes   the named volumes it mounts, as {@code NAME:/path} or {@code NAME:/path:ro}
  */
 public record SandboxInfo(String name, String status, String backend, Optional<String> image, double vcpus,
                           long memoryMb, Optional<Profile> profile, boolean network, Optional<Instant> createdAt,
                           Optional<String> dir, OptionalLong diskMb, OptionalLong diskUsedMb, Optional<String> uuid,
-                          Optional<Instant> expiresAt) {
+                          Optional<Instant> expiresAt, List<String> volumes) {
 
     /** Checks for nulls. */
     public SandboxInfo {
@@ -44,6 +46,33 @@ public record SandboxInfo(String name, String status, String backend, Optional<S
         Objects.requireNonNull(diskUsedMb, "diskUsedMb");
         Objects.requireNonNull(uuid, "uuid");
         Objects.requireNonNull(expiresAt, "expiresAt");
+        volumes = List.copyOf(volumes);
+    }
+
+    /**
+     * A sandbox without volumes.
+     *
+     * @param name       the sandbox's name
+     * @param status     {@code running} or {@code stopped}
+     * @param backend    the isolation backend
+     * @param image      its runtime image
+     * @param vcpus      its CPU limit
+     * @param memoryMb   its memory limit in MiB
+     * @param profile    its security profile
+     * @param network    whether it can reach the network
+     * @param createdAt  when it was created
+     * @param dir        the host directory mounted at {@code /workspace}
+     * @param diskMb     the size of its own disk in MiB
+     * @param diskUsedMb MiB used on that disk
+     * @param uuid       its identifier
+     * @param expiresAt  when the server removes it
+     */
+    public SandboxInfo(String name, String status, String backend, Optional<String> image, double vcpus,
+                       long memoryMb, Optional<Profile> profile, boolean network, Optional<Instant> createdAt,
+                       Optional<String> dir, OptionalLong diskMb, OptionalLong diskUsedMb, Optional<String> uuid,
+                       Optional<Instant> expiresAt) {
+        this(name, status, backend, image, vcpus, memoryMb, profile, network, createdAt, dir, diskMb, diskUsedMb, uuid,
+                expiresAt, List.of());
     }
 
     /**

@@ -20,6 +20,15 @@ final class UrlPaths {
         return "/sandboxes/" + segment(name);
     }
 
+    /** {@code /volumes/{name}}. */
+    static String volume(String name) {
+        Objects.requireNonNull(name, "volume name");
+        if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+            throw new IllegalArgumentException("volume name must be a name such as data, got '" + name + "'");
+        }
+        return "/volumes/" + segment(name);
+    }
+
     /** {@code /sessions/{id}}. */
     static String session(String id) {
         Objects.requireNonNull(id, "session id");

@@ -139,6 +139,35 @@ final class Wire {
         return read(data, FilesWritten.class).written();
     }
 
+    // ---- named volumes (issue 15, point 6) ----
+
+    /** {@code POST /sandboxes} with volumes ({@code NAME:/path} or {@code NAME:/path:ro}). */
+    static CreateSandboxRequest createRequest(String name, SandboxOptions options, List<String> volumes) {
+        CreateSandboxRequest r = createRequest(name, options);
+        List<String> copy = List.copyOf(volumes);
+        return request(() -> new CreateSandboxRequest(r.name(), r.image(), r.profile(), r.vcpus(), r.memoryMb(),
+                r.diskMb(), r.network(), r.dir(), r.pull(), r.backend(), r.ttl(), r.snapshot(), copy));
+    }
+
+    static dev.agentkernel.api.CreateVolumeRequest volumeRequest(String name, OptionalLong sizeMb) {
+        return request(() -> new dev.agentkernel.api.CreateVolumeRequest(name, boxed(sizeMb)));
+    }
+
+    static VolumeInfo volumeInfo(JsonNode data) {
+        return volumeInfo(read(data, dev.agentkernel.api.VolumeView.class));
+    }
+
+    static List<VolumeInfo> volumeInfos(JsonNode data) {
+        return map(read(data, dev.agentkernel.api.VolumeList.class).volumes(), Wire::volumeInfo);
+    }
+
+    private static VolumeInfo volumeInfo(dev.agentkernel.api.VolumeView v) {
+        return new VolumeInfo(required(v.name(), "name"), v.sizeMb(), v.limited(), optionalLong(v.usedMb()),
+                optionalLong(v.availableMb()), v.inUse(), map(v.mounts(), m -> new VolumeInfo.Mount(
+                        required(m.sandbox(), "mounts[].sandbox"), required(m.path(), "mounts[].path"), m.readOnly())),
+                instant(v.createdAt(), "created_at"));
+    }
+
     /** {@code /sandboxes/{name}/exec} (the output's exact bytes) or {@code /exec/stream} (text). */
     static ExecRequest execRequest(List<String> command, ExecOptions options, boolean exactBytes) {
         return request(() -> new ExecRequest(List.copyOf(command), env(options.env()), options.workdir().orElse(null),
@@ -285,7 +314,8 @@ final class Wire {
                 Optional.ofNullable(s.image()), s.vcpus(), s.memoryMb(),
                 Optional.ofNullable(s.profile()).flatMap(Profile::fromId), s.network(), instant(s.createdAt(), "created_at"),
                 Optional.ofNullable(s.dir()), optionalLong(s.diskMb()), optionalLong(s.diskUsedMb()),
-                Optional.ofNullable(s.uuid()), s.expiresAt() == null ? Optional.empty() : instant(s.expiresAt(), "expires_at"));
+                Optional.ofNullable(s.uuid()), s.expiresAt() == null ? Optional.empty() : instant(s.expiresAt(), "expires_at"),
+                s.volumes());
     }
 
     static List<SandboxInfo> sandboxInfos(JsonNode data) {

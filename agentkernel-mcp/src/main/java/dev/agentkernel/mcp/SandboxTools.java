@@ -15,6 +15,7 @@ import dev.agentkernel.core.run.RunRequest;
 import dev.agentkernel.model.ImagePull;
 import dev.agentkernel.core.run.RunService;
 import dev.agentkernel.core.sandbox.CreateSandbox;
+import dev.agentkernel.core.volume.VolumeMount;
 import dev.agentkernel.core.sandbox.SandboxInfo;
 import dev.agentkernel.core.sandbox.SandboxManager;
 import dev.agentkernel.core.sandbox.SandboxNames;
@@ -132,7 +133,9 @@ final class SandboxTools {
                         .integer("disk_mb", "Size of its disk (/workspace, /tmp and /var/tmp together) in MiB, e.g."
                                 + " 1024 (default: the profile's)", false)
                         .bool("network", "Whether it has network access (default: the profile's)", false)
-                        .string("backend", BACKEND, false),
+                        .string("backend", BACKEND, false)
+                        .strings("volumes", "Named volumes mounted at every start, each NAME:/path or NAME:/path:ro"
+                                + " (the volume must exist: POST /volumes or 'agentkernel volume create')", false),
                 SandboxView.class,
                 Effect.ADDS,
                 args -> {
@@ -165,7 +168,8 @@ final class SandboxTools {
                     if (backend.isPresent()) {
                         options = options.withBackend(backend.get());
                     }
-                    return Results.ok(toJson(sandboxes.create(new CreateSandbox(name, options))));
+                    List<VolumeMount> volumes = VolumeMount.parseAll(args.strings("volumes", "[\"data:/data\"]"));
+                    return Results.ok(toJson(sandboxes.create(new CreateSandbox(name, options, Optional.empty(), volumes))));
                 });
     }
 

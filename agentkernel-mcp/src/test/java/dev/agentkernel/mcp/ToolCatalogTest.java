@@ -101,6 +101,8 @@ class ToolCatalogTest {
                 new Case("stop_session", Map.of(), "session_id is required"),
                 new Case("sandbox_create", Map.of("name", "a/b"), "a/b"),
                 new Case("sandbox_create", Map.of("name", "ok", "memory_mb", -1), "memory_mb must be a positive whole number"),
+                new Case("sandbox_create", Map.of("name", "ok", "volumes", List.of("data:/proc")), "/proc"),
+                new Case("sandbox_create", Map.of("name", "ok", "volumes", "data:/d"), "volumes"),
                 new Case("sandbox_exec", Map.of("name", "ok"), "command is required"),
                 new Case("sandbox_exec", Map.of("name", "ok", "command", List.of("ls"), "workdir", "tmp"), "absolute"),
                 new Case("sandbox_run", Map.of("command", List.of("ls"), "env", List.of("=x")), "env"),

@@ -124,9 +124,14 @@ public final class Daemon implements AutoCloseable {
             SqliteTaskStore taskStore = new SqliteTaskStore(database);
             RetentionSweeper retention = new RetentionSweeper(config.retention(), audit, taskStore, Clock.systemUTC()).start();
             opened.add(retention);
+            // named volumes (issue 15, point 6): closed after the sandboxes that hold them
+            dev.agentkernel.core.volume.VolumeManager volumes = new dev.agentkernel.core.volume.VolumeManager(
+                    new dev.agentkernel.store.SqliteVolumeStore(database), audit, host.stateDir().resolve("volumes"),
+                    disks);
+            opened.add(volumes);
             SandboxManager sandboxes = new SandboxManager(backend, resolver, new SqliteSandboxStore(database),
                     audit, host.stateDir().resolve("sandboxes"), config.maxSandboxes(),
-                    config.defaultTimeout(), mountPolicy, disks, config.pausing());
+                    config.defaultTimeout(), mountPolicy, disks, volumes, config.pausing());
             opened.add(sandboxes);
             SessionManager sessions = sessions(config.sessions(), config.tasks(), backend, resolver, host, mountPolicy,
                     disks);
@@ -315,6 +320,7 @@ public final class Daemon implements AutoCloseable {
         pool.ifPresent(Daemon::closeQuietly);
         closeQuietly(sessions);
         closeQuietly(sandboxes);
+        closeQuietly(sandboxes.volumes()); // unmounts volume images still held
         workspace.close();
         closeQuietly(images);
         closeQuietly(backend);

@@ -91,6 +91,7 @@ final class HelidonApiServer implements ApiServer {
         TaskRoutes tasks = new TaskRoutes(services.tasks(), bodies);
         ToolRoutes tools = new ToolRoutes(services.tools());
         ImageRoutes images = new ImageRoutes(services.images(), bodies);
+        VolumeRoutes volumes = new VolumeRoutes(services.sandboxes().volumes(), bodies);
         routing.addFilter((chain, req, res) -> {
             if (!drain.enter()) {
                 res.header(HeaderNames.CONNECTION, "close");
@@ -187,6 +188,11 @@ final class HelidonApiServer implements ApiServer {
         handlers.put("GET /sandboxes/{name}/exec/detached/{id}/logs", detached::logs);
         handlers.put("GET /tools", tools::search);
         handlers.put("DELETE /tools/cache", tools::clearCache);
+        // ---- named volumes (issue 15, point 6) ----
+        handlers.put("POST /volumes", volumes::create);
+        handlers.put("GET /volumes", volumes::list);
+        handlers.put("GET /volumes/{name}", volumes::get);
+        handlers.put("DELETE /volumes/{name}", volumes::delete);
         register(routing, handlers);
         routing.any((req, res) -> send(res, 404, WireJson.error(ErrorCode.NO_ROUTE, "no route for "
                 + req.prologue().method().text() + " " + req.path().path())));

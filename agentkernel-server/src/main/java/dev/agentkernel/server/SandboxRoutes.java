@@ -79,7 +79,8 @@ final class SandboxRoutes {
         if (body.backend() != null) {
             options = options.withBackend(body.backend());
         }
-        SandboxInfo info = sandboxes.create(new CreateSandbox(name, options, body.timeToLive()));
+        SandboxInfo info = sandboxes.create(new CreateSandbox(name, options, body.timeToLive(),
+                dev.agentkernel.core.volume.VolumeMount.parseAll(body.volumes())));
         Json.send(res, 201, toJson(info));
     }
 

@@ -350,6 +350,24 @@ class McpApiIT {
         assertInvalid("sandbox_exec", args("name", "x", "command", List.of("true"), "sudo", 1), "sudo must be true or false");
     }
 
+    // ---- named volumes (issue 15, point 6) ----
+
+    @Test
+    void sandboxCreateMountsNamedVolumes() {
+        assertThat(fx.post("/volumes", "{\"name\": \"mcp-vol\", \"size_mb\": 16}").status()).isEqualTo(201);
+        String name = "mcp-vol-box";
+        try {
+            Map<String, Object> created = ok("sandbox_create", args("name", name, "volumes", List.of("mcp-vol:/v:ro")));
+            assertThat(created.get("volumes")).asString().contains("mcp-vol:/v:ro");
+            assertThat(ok("sandbox_exec", args("name", name, "command", "test -d /v && touch /v/x 2>/dev/null || echo ro")))
+                    .containsEntry("stdout", "ro\n");
+            assertInvalid("sandbox_create", args("name", "mcp-vol-bad", "volumes", List.of("mcp-vol:/proc")), "/proc");
+        } finally {
+            fx.send(fx.request("/sandboxes/" + name).DELETE().build());
+            assertThat(fx.send(fx.request("/volumes/mcp-vol").DELETE().build()).status()).isEqualTo(200);
+        }
+    }
+
     static void assertInvalid(String tool, Map<String, Object> arguments, String message) {
         CallToolResult r = call(tool, arguments);
         assertThat(r.isError()).as("%s %s", tool, arguments).isTrue();

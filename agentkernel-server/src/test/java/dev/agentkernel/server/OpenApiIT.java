@@ -168,6 +168,19 @@ class OpenApiIT extends ServerTestBase {
         ok("GET", "/images", "/images", null);
         ok("GET", "/tools", "/tools?query=x", null);
         ok("DELETE", "/tools/cache", "/tools/cache", null);
+        // ---- named volumes (issue 15, point 6) ----
+        ok("POST", "/volumes", "/volumes", "{\"name\": \"openapi-vol\", \"size_mb\": 16}");
+        JsonNode mounted = ok("POST", "/sandboxes", "/sandboxes",
+                "{\"name\": \"openapi-vbox\", \"volumes\": [\"openapi-vol:/v:ro\"]}");
+        try {
+            assertThat(mounted.path("volumes").toString()).isEqualTo("[\"openapi-vol:/v:ro\"]");
+            ok("GET", "/volumes", "/volumes", null);
+            JsonNode volume = ok("GET", "/volumes/{name}", "/volumes/openapi-vol", null);
+            assertThat(volume.path("mounts").size()).isEqualTo(1);
+        } finally {
+            ok("DELETE", "/sandboxes/{name}", "/sandboxes/openapi-vbox", null);
+        }
+        ok("DELETE", "/volumes/{name}", "/volumes/openapi-vol?force=false", null);
     }
 
     /** Sends the request, expects the route's success status and a body of the described shape; returns its data. */

@@ -81,7 +81,7 @@ class SandboxApiIT extends SandboxTestBase {
     @Test
     void unknownFieldsAreIgnored() {
         ServerFixture.Response r = api.createRaw("{\"name\": \"api-unknown\", \"source_url\": \"https://example.invalid/r.git\","
-                + " \"source_ref\": \"main\", \"volumes\": [\"v:/data\"], \"secrets\": [], \"secret_files\": null,"
+                + " \"source_ref\": \"main\", \"secrets\": [], \"secret_files\": null," // volumes: known now (VolumesIT)
                 + " \"uuid\": \"x\", \"nested\": {\"a\": [1, 2, {\"b\": null}]}}");
         assertThat(r.status()).as("%s", r).isEqualTo(201);
         ServerFixture.Response exec = api.execRaw("api-unknown",

@@ -93,7 +93,26 @@ final class Migrations {
                         disk_mb      INTEGER,
                         size_bytes   INTEGER NOT NULL,
                         created_at   TEXT    NOT NULL
-                    )""")));
+                    )""")),
+            // ---- volumes (issue 15, point 6) ----
+            new Migration(9, "named volumes, and which sandboxes mount them where", List.of(
+                    """
+                    CREATE TABLE volumes (
+                        name       TEXT    NOT NULL PRIMARY KEY,
+                        size_mb    INTEGER NOT NULL,
+                        limited    INTEGER NOT NULL CHECK (limited IN (0, 1)),
+                        created_at TEXT    NOT NULL
+                    )""",
+                    """
+                    CREATE TABLE sandbox_volumes (
+                        sandbox   TEXT    NOT NULL,
+                        position  INTEGER NOT NULL,
+                        volume    TEXT    NOT NULL REFERENCES volumes (name) ON DELETE CASCADE,
+                        path      TEXT    NOT NULL,
+                        read_only INTEGER NOT NULL CHECK (read_only IN (0, 1)),
+                        PRIMARY KEY (sandbox, path)
+                    )""",
+                    "CREATE INDEX sandbox_volumes_by_volume ON sandbox_volumes (volume)")));
 
     private Migrations() {
     }

@@ -48,7 +48,14 @@ public enum AuditEventType {
     /** A sandbox's processes were frozen; details carry {@code automatic} (true: it was idle). */
     SANDBOX_PAUSED,
     /** A paused sandbox's processes were thawed; details carry {@code automatic} (true: by a request's access). */
-    SANDBOX_RESUMED;
+    SANDBOX_RESUMED,
+    // ---- volumes (issue 15, point 6) ----
+    /** A named volume was created; details carry {@code volume}, {@code size_mb} and {@code limited}. */
+    VOLUME_CREATED,
+    /** A named volume was removed with its files; details carry {@code volume} and {@code forced}. */
+    VOLUME_REMOVED,
+    /** A sandbox started with a volume mounted; details carry {@code volume}, {@code path} and {@code read_only}. */
+    VOLUME_MOUNTED;
 
     /** Lower-case wire name, e.g. {@code sandbox_created}. */
     public String id() {

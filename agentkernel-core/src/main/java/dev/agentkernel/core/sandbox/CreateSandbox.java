@@ -12,8 +12,10 @@ import java.util.Optional;
  * @param name       its name ({@link SandboxNames}; not {@value #RESERVED}, a word of the routes)
  * @param options    image, profile, limits and network, as for any sandbox (env and workdir are per command)
  * @param timeToLive how long after its creation it is removed, if it should be
+ * @param volumes    named volumes it mounts at every start (no path twice)
  */
-public record CreateSandbox(String name, SandboxRequest options, Optional<Duration> timeToLive) {
+public record CreateSandbox(String name, SandboxRequest options, Optional<Duration> timeToLive,
+                            java.util.List<dev.agentkernel.core.volume.VolumeMount> volumes) {
 
     /** The name no new sandbox may take: {@code GET /sandboxes/by-uuid/UUID} would not reach its routes. */
     public static final String RESERVED = "by-uuid";
@@ -26,6 +28,18 @@ public record CreateSandbox(String name, SandboxRequest options, Optional<Durati
         if (timeToLive.isPresent() && (timeToLive.get().isNegative() || timeToLive.get().isZero())) {
             throw new InvalidRequestException("a sandbox's time to live must be positive");
         }
+        volumes = java.util.List.copyOf(volumes);
+        java.util.Set<String> paths = new java.util.HashSet<>();
+        for (var v : volumes) {
+            if (!paths.add(v.path())) {
+                throw new InvalidRequestException("two volumes are mounted at " + v.path() + "; give each its own path");
+            }
+        }
+    }
+
+    /** A sandbox without volumes. */
+    public CreateSandbox(String name, SandboxRequest options, Optional<Duration> timeToLive) {
+        this(name, options, timeToLive, java.util.List.of());
     }
 
     /**

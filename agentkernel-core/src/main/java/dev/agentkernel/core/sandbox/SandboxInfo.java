@@ -10,13 +10,21 @@ import java.util.Optional;
  * @param record what is stored about it
  * @param status {@code running} or {@code stopped}: whether its processes run now
  * @param disk   how full its disk is (known while its disk is mounted, that is while it runs)
+ * @param volumes the named volumes it mounts (each with its own size, not part of {@code disk})
  */
-public record SandboxInfo(SandboxRecord record, SandboxState status, Optional<DiskUsage> disk) {
+public record SandboxInfo(SandboxRecord record, SandboxState status, Optional<DiskUsage> disk,
+                          java.util.List<dev.agentkernel.core.volume.VolumeMount> volumes) {
     /** Validates. */
     public SandboxInfo {
         Objects.requireNonNull(record, "record");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(disk, "disk");
+        volumes = java.util.List.copyOf(volumes);
+    }
+
+    /** A sandbox without volumes. */
+    public SandboxInfo(SandboxRecord record, SandboxState status, Optional<DiskUsage> disk) {
+        this(record, status, disk, java.util.List.of());
     }
 
     /** A sandbox whose disk use is not known. */

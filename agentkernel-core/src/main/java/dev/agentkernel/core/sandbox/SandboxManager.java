@@ -64,6 +64,7 @@ public final class SandboxManager implements AutoCloseable {
     private final Duration defaultTimeout;
     private final HostMountPolicy mounts;
     private final DiskSupport disks;
+    private final dev.agentkernel.core.volume.VolumeManager volumes;
     private final Map<String, AgentSandbox> live = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, ShellSession> shells = new ConcurrentHashMap<>();
@@ -86,11 +87,12 @@ public final class SandboxManager implements AutoCloseable {
      * @param defaultTimeout wall-clock limit of a command that asks for none
      * @param mounts         which host directories may be mounted as a sandbox's {@code /workspace}
      * @param disks          whether new sandboxes get a size-limited disk ({@link SandboxDirs})
+     * @param volumes        the named volumes sandboxes mount
      */
     public SandboxManager(IsolationBackend backend, PolicyResolver resolver, SandboxStore store, AuditLog audit,
                           Path sandboxesDir, int maxRunning, Duration defaultTimeout,
-                          HostMountPolicy mounts, DiskSupport disks) {
-        this(backend, resolver, store, audit, sandboxesDir, maxRunning, defaultTimeout, mounts, disks,
+                          HostMountPolicy mounts, DiskSupport disks, dev.agentkernel.core.volume.VolumeManager volumes) {
+        this(backend, resolver, store, audit, sandboxesDir, maxRunning, defaultTimeout, mounts, disks, volumes,
                 PauseSettings.DEFAULT);
     }
 
@@ -100,7 +102,9 @@ public final class SandboxManager implements AutoCloseable {
      */
     public SandboxManager(IsolationBackend backend, PolicyResolver resolver, SandboxStore store, AuditLog audit,
                           Path sandboxesDir, int maxRunning, Duration defaultTimeout,
-                          HostMountPolicy mounts, DiskSupport disks, PauseSettings pausing) {
+                          HostMountPolicy mounts, DiskSupport disks, dev.agentkernel.core.volume.VolumeManager volumes,
+                          PauseSettings pausing) {
+        this.volumes = volumes;
         this.pausing = java.util.Objects.requireNonNull(pausing, "pausing");
         this.idlePauser = pausing.idleAfter().map(idle -> new IdlePauser(idle, () -> List.copyOf(live.keySet()),
                 name -> pauseIfIdle(name, idle)));
@@ -119,6 +123,11 @@ public final class SandboxManager implements AutoCloseable {
     /** The audit log this manager writes to. */
     public AuditLog audit() {
         return audit;
+    }
+
+    /** The named volumes its sandboxes mount. */
+    public dev.agentkernel.core.volume.VolumeManager volumes() {
+        return volumes;
     }
 
     // ---- lifecycle ----------------------------------------------------------------------
@@ -157,11 +166,13 @@ public final class SandboxManager implements AutoCloseable {
                 resolved.backend().orElse(backend.name()), SandboxState.RUNNING, now, projectDir,
                 disks.enforced() ? OptionalLong.of(diskMb) : OptionalLong.empty(), java.util.UUID.randomUUID().toString(),
                 request.timeToLive().map(now::plus));
+        volumes.requireExisting(request.volumes()); // an unknown volume fails before anything is stored
         return locked(request.name(), () -> {
             requireRoom();
             store.insert(record);
             SandboxDirs dirs = SandboxDirs.of(sandboxesDir, record.name());
             try {
+                volumes.attach(record.name(), request.volumes());
                 dirs.create(record.diskMb());
                 if (resolved.root() instanceof RootFs.Image root && record.projectDir().isEmpty()) {
                     dirs.seedWorkspace(root.layers(), backend.sandboxIds()::toHost);
@@ -174,10 +185,14 @@ public final class SandboxManager implements AutoCloseable {
                 record.projectDir().ifPresent(d -> details.put("dir", d.toString()));
                 details.put("uuid", record.uuid());
                 record.expiresAt().ifPresent(at -> details.put("expires_at", at.toString()));
+                if (!request.volumes().isEmpty()) {
+                    details.put("volumes", String.join(",", request.volumes().stream().map(Object::toString).toList()));
+                }
                 record(AuditEventType.SANDBOX_CREATED, record.name(), details);
                 launch(record);
             } catch (RuntimeException e) {
                 dirs.delete();
+                volumes.forget(record.name());
                 store.delete(record.name());
                 record(AuditEventType.SANDBOX_REMOVED, record.name(), Map.of("reason", "creation failed: " + e.getMessage()));
                 throw e;
@@ -299,7 +314,7 @@ public final class SandboxManager implements AutoCloseable {
     private SandboxInfo info(SandboxRecord record, SandboxState status) {
         Optional<DiskUsage> usage = status != SandboxState.STOPPED && record.diskMb().isPresent()
                 ? SandboxDirs.of(sandboxesDir, record.name()).usage() : Optional.empty();
-        return new SandboxInfo(record, status, usage);
+        return new SandboxInfo(record, status, usage, volumes.mountsOf(record.name()));
     }
 
     /**
@@ -428,10 +443,11 @@ public final class SandboxManager implements AutoCloseable {
                 endBackground(name);
                 box.close(); // a paused sandbox is thawed after the kill signal, so it dies
                 SandboxDirs.of(sandboxesDir, name).close();
+                volumes.release(name);
                 record(AuditEventType.SANDBOX_STOPPED, name, Map.of());
             }
             store.updateState(name, SandboxState.STOPPED);
-            return new SandboxInfo(record.withState(SandboxState.STOPPED), SandboxState.STOPPED);
+            return info(record.withState(SandboxState.STOPPED), SandboxState.STOPPED);
         });
     }
 
@@ -449,9 +465,11 @@ public final class SandboxManager implements AutoCloseable {
                 box.close();
             }
             SandboxDirs dirs = SandboxDirs.of(sandboxesDir, name);
+            volumes.release(name);
             if (!dirs.delete()) {
                 throw new SandboxFailureException("cannot delete the files of sandbox '" + name + "' under " + dirs.root());
             }
+            volumes.forget(name);
             store.delete(name);
             record(AuditEventType.SANDBOX_REMOVED, name, reason == null ? Map.of() : Map.of("reason", reason));
             autoPaused.remove(name);
@@ -473,6 +491,7 @@ public final class SandboxManager implements AutoCloseable {
         for (SandboxRecord record : store.list()) {
             if (!SandboxDirs.of(sandboxesDir, record.name()).exist()) {
                 LOG.log(System.Logger.Level.WARNING, "sandbox '" + record.name() + "' lost its files; removing it");
+                volumes.forget(record.name());
                 store.delete(record.name());
                 record(AuditEventType.SANDBOX_REMOVED, record.name(), Map.of("reason", "its files were missing at daemon start"));
             } else if (record.state() == SandboxState.RUNNING) {
@@ -753,6 +772,7 @@ public final class SandboxManager implements AutoCloseable {
                 closing.submit(() -> {
                     box.getValue().close();
                     SandboxDirs.of(sandboxesDir, box.getKey()).close();
+                    volumes.release(box.getKey());
                 });
             }
         }
@@ -916,6 +936,7 @@ public final class SandboxManager implements AutoCloseable {
                     mounts.add(own);
                 }
             }
+            mounts.addAll(volumes.acquire(record.name())); // after its own: a volume may sit under /workspace
             SandboxSpec spec = base.withMounts(mounts).withHostname(record.name());
             if (spec.root() instanceof RootFs.Image image) {
                 spec = spec.withRoot(image.withWritable(dirs.rootLayer()));
@@ -923,6 +944,7 @@ public final class SandboxManager implements AutoCloseable {
             box = AgentSandbox.launch(backend, spec, resolver.lease(spec, "sandbox " + record.name()));
         } catch (RuntimeException e) {
             dirs.close();
+            volumes.release(record.name());
             throw e;
         }
         background.put(record.name(), new BackgroundProcesses(record.name(), box, audit, BackgroundProcesses.Limits.DEFAULT));
@@ -957,6 +979,7 @@ public final class SandboxManager implements AutoCloseable {
                 endBackground(name);
                 box.close();
                 SandboxDirs.of(sandboxesDir, name).close();
+                volumes.release(name);
                 store.updateState(name, SandboxState.STOPPED);
                 Optional<String> violation = box.agent().protocolViolation();
                 violation.ifPresent(v -> policyViolation(name, "the sandbox agent sent a malformed frame: " + v));

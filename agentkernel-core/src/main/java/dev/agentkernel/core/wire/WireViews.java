@@ -50,7 +50,8 @@ public final class WireViews {
                 info.disk().map(d -> d.usedMb()).orElse(null), info.disk().map(d -> d.availableMb()).orElse(null),
                 r.profile().id(), r.network(), r.projectDir().map(Object::toString).orElse(null),
                 r.createdAt().truncatedTo(ChronoUnit.SECONDS).toString(), r.uuid(),
-                r.expiresAt().map(WireViews::seconds).orElse(null));
+                r.expiresAt().map(WireViews::seconds).orElse(null),
+                info.volumes().stream().map(Object::toString).toList());
     }
 
     /** An instant as the wire shows it: ISO-8601 in UTC, whole seconds (an expiry rounded up, never early). */
@@ -64,6 +65,23 @@ public final class WireViews {
         return new dev.agentkernel.api.SnapshotView(s.name(), s.sandbox(), s.image(), s.backend(), s.baseImage(),
                 (long) Math.ceil(s.vcpus()), s.memoryMb(), s.sizeBytes(),
                 s.createdAt().truncatedTo(ChronoUnit.SECONDS).toString());
+    }
+
+    // ---- named volumes (issue 15, point 6) ----
+
+    /** A named volume. */
+    public static dev.agentkernel.api.VolumeView volume(dev.agentkernel.core.volume.VolumeInfo info) {
+        var r = info.record();
+        return new dev.agentkernel.api.VolumeView(r.name(), r.sizeMb(), r.limited(),
+                info.usage().map(u -> u.usedMb()).orElse(null), info.usage().map(u -> u.availableMb()).orElse(null),
+                info.inUse(), info.users().stream().map(u -> new dev.agentkernel.api.VolumeMountView(u.sandbox(),
+                        u.mount().path(), u.mount().readOnly())).toList(),
+                r.createdAt().truncatedTo(ChronoUnit.SECONDS).toString());
+    }
+
+    /** Named volumes, in the order given. */
+    public static dev.agentkernel.api.VolumeList volumes(List<dev.agentkernel.core.volume.VolumeInfo> volumes) {
+        return new dev.agentkernel.api.VolumeList(volumes.stream().map(WireViews::volume).toList());
     }
 
     /** A stored image. */
