@@ -17,6 +17,7 @@
 #   scripts/bench.sh --only images                # images: start, pull vs skopeo, shared layers, warm /run (a few minutes)
 #   scripts/bench.sh --only backends              # every backend: start vs its own tool, warm /run, idle memory
 #   scripts/bench.sh --only pause                 # pause/resume latency, first exec after an idle pause (about 1 minute)
+#   scripts/bench.sh --only snapshots             # snapshot of 100 MB vs tar, fork into 10 vs 10 creates (a few minutes)
 #   scripts/bench.sh --help                       # all options (--only api --help: the API benchmark's)
 #
 # Environment: AK_BENCH_SKIP_BUILD=1 reuses the last build; AK_BENCH_MVN_ARGS adds Maven
@@ -47,6 +48,9 @@ for arg in "$@"; do
   # ---- pause and resume (issue 15) ----
   if [[ "$prev" == --only && "$arg" == pause ]]; then
     MAIN=dev.agentkernel.bench.PauseBench
+  fi
+  if [[ "$prev" == --only && "$arg" == snapshots ]]; then
+    MAIN=dev.agentkernel.bench.SnapshotBench
   fi
   prev="$arg"
 done
