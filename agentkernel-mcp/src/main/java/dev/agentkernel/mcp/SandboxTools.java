@@ -144,7 +144,8 @@ final class SandboxTools {
                 Effect.ADDS,
                 args -> {
                     String name = SandboxNames.requireValid(args.requiredString("name", NAME_EXAMPLE));
-                    Optional<String> snapshot = args.optionalString("snapshot");
+                    Optional<String> snapshot = args.optionalString("snapshot")
+                            .map(dev.agentkernel.core.snapshot.SnapshotNames::requireValid);
                     Optional<String> image = args.optionalString("image");
                     if (snapshot.isPresent() && image.isPresent()) {
                         throw new InvalidRequestException("give image or snapshot, not both: a sandbox made from a "

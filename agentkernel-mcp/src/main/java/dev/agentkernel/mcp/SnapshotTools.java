@@ -6,6 +6,7 @@ import dev.agentkernel.api.SnapshotDeleted;
 import dev.agentkernel.api.SnapshotList;
 import dev.agentkernel.api.SnapshotView;
 import dev.agentkernel.core.sandbox.SandboxNames;
+import dev.agentkernel.core.snapshot.SnapshotNames;
 import dev.agentkernel.core.snapshot.SnapshotService;
 import dev.agentkernel.core.wire.WireViews;
 import dev.agentkernel.mcp.ToolDefinition.Effect;
@@ -47,7 +48,7 @@ final class SnapshotTools {
                 Effect.ADDS,
                 args -> {
                     String sandbox = sandbox(args, "{\"name\": \"my-sandbox\", \"snapshot\": \"before-upgrade\"}");
-                    Optional<String> name = args.optionalString("snapshot");
+                    Optional<String> name = args.optionalString("snapshot").map(SnapshotNames::requireValid);
                     return Results.ok(WireViews.snapshot(snapshots.take(sandbox, name)));
                 });
     }
@@ -73,7 +74,7 @@ final class SnapshotTools {
                 SandboxView.class,
                 Effect.DESTROYS,
                 args -> {
-                    String snapshot = args.requiredString("snapshot", "{\"snapshot\": \"before-upgrade\"}");
+                    String snapshot = snapshot(args);
                     Optional<String> into = args.optionalString("into").map(SandboxNames::requireValid);
                     return Results.ok(WireViews.sandbox(snapshots.restore(snapshot, into)));
                 });
@@ -87,7 +88,7 @@ final class SnapshotTools {
                 SnapshotDeleted.class,
                 Effect.DESTROYS,
                 args -> {
-                    String snapshot = args.requiredString("snapshot", "{\"snapshot\": \"before-upgrade\"}");
+                    String snapshot = snapshot(args);
                     snapshots.delete(snapshot);
                     return Results.ok(new SnapshotDeleted(snapshot, true, "Deleted snapshot '" + snapshot + "'"));
                 });
@@ -123,6 +124,10 @@ final class SnapshotTools {
                     return Results.ok(new ForkResult(WireViews.snapshot(fork.snapshot()),
                             fork.sandboxes().stream().map(WireViews::sandbox).toList()));
                 });
+    }
+
+    private static String snapshot(Arguments args) {
+        return SnapshotNames.requireValid(args.requiredString("snapshot", "{\"snapshot\": \"before-upgrade\"}"));
     }
 
     private static String sandbox(Arguments args, String example) {
