@@ -577,6 +577,90 @@ try {
   await volumeRequest("DELETE", `/volumes/${volume}?force=true`);
 }
 
+// ---- snapshots: takeSnapshot, listSnapshots, getSnapshot, restoreSnapshot, deleteSnapshot -------------------
+// A snapshot needs a sandbox on an image (AK_TEST_IMAGE, from a registry on loopback); one on the host's /usr is a 409.
+
+const snapBox = `compat-snap-${process.pid}`;
+const snapName = `compat-snap-${process.pid}-s`;
+
+function assertSnapshot(meta, what) {
+  assert(meta !== null && typeof meta === "object", `${what}: not an object: ${JSON.stringify(meta)}`);
+  assertEqual(meta.name, snapName, `${what}.name`);
+  assertEqual(meta.sandbox, snapBox, `${what}.sandbox`);
+  assert(typeof meta.image_tag === "string" && meta.image_tag.includes(`:${snapName}@sha256:`),
+    `${what}.image_tag: ${JSON.stringify(meta)}`);
+  assert(typeof meta.backend === "string" && meta.backend.length > 0, `${what}.backend: ${JSON.stringify(meta)}`);
+  assert(!Number.isNaN(Date.parse(meta.created_at)), `${what}.created_at is a date: ${meta.created_at}`);
+}
+
+if (!process.env.AK_TEST_IMAGE) {
+  await check("snapshots (takeSnapshot, listSnapshots, getSnapshot, restoreSnapshot, deleteSnapshot)", async () => "skip");
+} else {
+  try {
+    // a 409 is the client's catch-all ServerError, whose status field is always 500; the message is the server's
+    await check("takeSnapshot() of a sandbox on the host's /usr → 409 (ServerError): it has no image", async () => {
+      await client.createSandbox(snapBox, { profile: "moderate" });
+      try {
+        const err = await expectError(() => client.takeSnapshot({ sandbox: snapBox, name: snapName }), ServerError, 500);
+        assert(err.message.includes("/usr"), `the message says why: ${err.message}`);
+      } finally {
+        await client.removeSandbox(snapBox);
+      }
+    });
+
+    await check("takeSnapshot({sandbox, name}) of a sandbox on an image returns its SnapshotMeta", async () => {
+      await client.createSandbox(snapBox, { image: process.env.AK_TEST_IMAGE, profile: "moderate" });
+      await client.writeFile(snapBox, "workspace/kept.txt", "as taken\n");
+      assertSnapshot(await client.takeSnapshot({ sandbox: snapBox, name: snapName }), "takeSnapshot()");
+    });
+
+    await check("listSnapshots() and getSnapshot() show it", async () => {
+      const all = await client.listSnapshots();
+      assert(Array.isArray(all), `listSnapshots() is an array: ${JSON.stringify(all)}`);
+      const mine = all.filter((s) => s.name === snapName);
+      assertEqual(mine.length, 1, `${snapName} in listSnapshots()`);
+      assertSnapshot(mine[0], "listSnapshots() entry");
+      assertSnapshot(await client.getSnapshot(snapName), "getSnapshot()");
+      await expectError(() => client.getSnapshot(`missing-${process.pid}`), NotFoundError, 404);
+    });
+
+    await check("restoreSnapshot(name) brings back the files as taken, in place and after a remove", async () => {
+      await client.writeFile(snapBox, "workspace/kept.txt", "changed\n");
+      await client.writeFile(snapBox, "workspace/new.txt", "after the snapshot\n");
+      const restored = await client.restoreSnapshot(snapName);
+      assertInfo(restored, snapBox, "running", "restoreSnapshot()");
+      assertEqual((await client.readFile(snapBox, "workspace/kept.txt")).content, "as taken\n", "kept.txt after a restore");
+      await expectError(() => client.readFile(snapBox, "workspace/new.txt"), NotFoundError, 404);
+      await client.removeSandbox(snapBox);
+      assertInfo(await client.restoreSnapshot(snapName), snapBox, "running", "restoreSnapshot() of a removed sandbox");
+      assertEqual((await client.readFile(snapBox, "workspace/kept.txt")).content, "as taken\n", "kept.txt in the re-created sandbox");
+    });
+
+    await check("deleteSnapshot(): 409 (ServerError) while a sandbox runs on it, then gone (NotFoundError)", async () => {
+      const err = await expectError(() => client.deleteSnapshot(snapName), ServerError, 500);
+      assert(err.message.includes(snapBox), `the message names the sandbox on it: ${err.message}`);
+      await client.removeSandbox(snapBox);
+      await client.deleteSnapshot(snapName);
+      await expectError(() => client.getSnapshot(snapName), NotFoundError, 404);
+      await expectError(() => client.deleteSnapshot(snapName), NotFoundError, 404);
+      assert(!(await client.listSnapshots()).some((s) => s.name === snapName), `${snapName} still listed`);
+    });
+  } finally {
+    try {
+      await client.removeSandbox(snapBox);
+      console.log(`# removed leftover sandbox ${snapBox}`);
+    } catch {
+      // already removed
+    }
+    try {
+      await client.deleteSnapshot(snapName);
+      console.log(`# deleted leftover snapshot ${snapName}`);
+    } catch {
+      // already deleted
+    }
+  }
+}
+
 if (skipped > 0) {
   console.log(`# ${skipped} skipped`);
 }

@@ -125,6 +125,10 @@ final class CompletionCommand implements Subcommand {
                     "${COMP_WORDS[0]}" tools --names 2>/dev/null
                 }
 
+                _agentkernel_snapshots() {
+                    "${COMP_WORDS[0]}" snapshot ls --names 2>/dev/null
+                }
+
                 _agentkernel() {
                     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
                     COMPREPLY=()
@@ -142,7 +146,7 @@ final class CompletionCommand implements Subcommand {
             s.append("            valued=\"").append(String.join(" ", valuedNames(options))).append("\"\n");
             s.append("            kind=").append(c.arguments().name().toLowerCase(Locale.ROOT)).append('\n');
             if (c.arguments() == Arguments.WORDS || c.arguments() == Arguments.WORDS_THEN_SESSION
-                    || c.arguments() == Arguments.WORDS_THEN_TASK) {
+                    || c.arguments() == Arguments.WORDS_THEN_TASK || c.arguments() == Arguments.WORDS_THEN_SNAPSHOT) {
                 s.append("            words=\"").append(String.join(" ", c.words())).append("\"\n");
             }
             StringBuilder values = new StringBuilder();
@@ -152,6 +156,7 @@ final class CompletionCommand implements Subcommand {
                     case TEMPLATE -> "COMPREPLY=($(compgen -W \"" + TEMPLATES + "\" -- \"$cur\"))";
                     case FLAVOR -> "COMPREPLY=($(compgen -W \"" + FLAVORS + "\" -- \"$cur\"))";
                     case SESSION -> "COMPREPLY=($(compgen -W \"$(_agentkernel_sessions)\" -- \"$cur\"))";
+                    case SNAPSHOT -> "COMPREPLY=($(compgen -W \"$(_agentkernel_snapshots)\" -- \"$cur\"))";
                     case TOOL -> "COMPREPLY=($(compgen -W \"$(_agentkernel_tools)\" -- \"$cur\"))";
                     case DIRECTORY -> "compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- \"$cur\"))";
                     case FILE -> "compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- \"$cur\"))";
@@ -245,6 +250,15 @@ final class CompletionCommand implements Subcommand {
                                 COMPREPLY=($(compgen -W "$(_agentkernel_tasks)" -- "$cur"))
                             fi
                             ;;
+                        words_then_snapshot)
+                            if (( count == 0 )); then
+                                COMPREPLY=($(compgen -W "$words" -- "$cur"))
+                            elif [[ $first == create ]]; then
+                                (( count == 1 )) && COMPREPLY=($(compgen -W "$(_agentkernel_sandboxes)" -- "$cur"))
+                            elif (( count == 1 )) || [[ $first == rm ]]; then
+                                COMPREPLY=($(compgen -W "$(_agentkernel_snapshots)" -- "$cur"))
+                            fi
+                            ;;
                     esac
                     return 0
                 }
@@ -291,6 +305,17 @@ final class CompletionCommand implements Subcommand {
                   local -a names
                   names=(${(f)"$(${words[1]:-agentkernel} tools --names 2>/dev/null)"})
                   _describe -t tools 'tool library' names
+                }
+
+                _agentkernel_snapshots() {
+                  local -a names
+                  names=(${(f)"$(${words[1]:-agentkernel} snapshot ls --names 2>/dev/null)"})
+                  _describe -t snapshots 'snapshot' names
+                }
+
+                _agentkernel_snapshot_arg() {
+                  # a sandbox after 'snapshot create', else snapshots
+                  if [[ ${words[2]} == create ]]; then _agentkernel_sandboxes; else _agentkernel_snapshots; fi
                 }
 
                 _agentkernel_copy() {
@@ -361,6 +386,7 @@ final class CompletionCommand implements Subcommand {
                 case TEMPLATE -> "(" + TEMPLATES + ")";
                 case FLAVOR -> "(" + FLAVORS + ")";
                 case SESSION -> "_agentkernel_sessions";
+                case SNAPSHOT -> "_agentkernel_snapshots";
                 case TOOL -> "_agentkernel_tools";
                 case DIRECTORY -> "_files -/";
                 case FILE -> "_files";
@@ -392,6 +418,8 @@ final class CompletionCommand implements Subcommand {
                     quote("2:session:_agentkernel_sessions"));
             case WORDS_THEN_TASK -> List.of(quote("1:" + c.name() + ":(" + String.join(" ", c.words()) + ")"),
                     quote("2:task:_agentkernel_task_id"));
+            case WORDS_THEN_SNAPSHOT -> List.of(quote("1:" + c.name() + ":(" + String.join(" ", c.words()) + ")"),
+                    quote("*:snapshot:_agentkernel_snapshot_arg"));
         };
     }
 
@@ -402,7 +430,7 @@ final class CompletionCommand implements Subcommand {
     // ---- shared -------------------------------------------------------------------------
 
     /** How an option's value completes. */
-    enum ValueKind { FLAG, NONE, PROFILE, DIRECTORY, FILE, SANDBOX, TEMPLATE, FLAVOR, SESSION, TOOL }
+    enum ValueKind { FLAG, NONE, PROFILE, DIRECTORY, FILE, SANDBOX, TEMPLATE, FLAVOR, SESSION, TOOL, SNAPSHOT }
 
     static ValueKind valueKind(Option o) {
         if (!o.hasArg()) {
@@ -415,6 +443,7 @@ final class CompletionCommand implements Subcommand {
         return switch (arg) {
             case "PROFILE" -> ValueKind.PROFILE;
             case "SANDBOX" -> ValueKind.SANDBOX;
+            case "SNAPSHOT" -> ValueKind.SNAPSHOT; // create --snapshot SNAPSHOT
             case "FILE" -> ValueKind.FILE;
             case "TEMPLATE" -> ValueKind.TEMPLATE;
             case "FLAVOR" -> ValueKind.FLAVOR;

@@ -44,6 +44,8 @@ final class CreateCommand extends DaemonClientCommand {
                 "root); writing past it fails with 'No space left on device'. Flags win over [resources] of",
                 "agentkernel.toml (memory_mb, vcpus, disk_mb), which win over the profile's defaults.",
                 "--volume NAME:/path[:ro] mounts a named volume (agentkernel volume create) at every start (repeatable).",
+                "--snapshot SNAP starts it with a snapshot's files on the snapshot's image, with the settings of the",
+                "sandbox it was taken from; flags still win, agentkernel.toml does not apply ('agentkernel snapshot').",
                 FINDING);
     }
 
@@ -56,6 +58,8 @@ final class CreateCommand extends DaemonClientCommand {
     Options commandOptions() {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("image").hasArg().argName("IMAGE").desc("Runtime image (default: the daemon's)").get());
+        o.addOption(Option.builder().longOpt("snapshot").hasArg().argName("SNAPSHOT")
+                .desc("Make it from a snapshot: its image, files and settings (not with --image)").get());
         o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME")
                 .desc("Isolation backend: bwrap, runc or gvisor (default: the daemon's; the sandbox keeps it)").get());
         o.addOption(Option.builder().longOpt("pull").hasArg().argName("POLICY")
@@ -86,7 +90,8 @@ final class CreateCommand extends DaemonClientCommand {
                 "agentkernel create scratch --profile restrictive --memory 256 --cpus 1 --disk 128",
                 "agentkernel create py --image python:3.12-alpine --no-network",
                 "agentkernel create trial --ttl 2h",
-                "agentkernel create box --volume data:/data --volume models:/models:ro");
+                "agentkernel create box --volume data:/data --volume models:/models:ro",
+                "agentkernel create experiment --snapshot before-upgrade");
     }
 
     @Override
@@ -110,6 +115,18 @@ final class CreateCommand extends DaemonClientCommand {
             }
             options = options.withImage(image);
         }
+        boolean fromSnapshot = args.hasOption("snapshot");
+        if (fromSnapshot) {
+            String snapshot = args.getOptionValue("snapshot").strip();
+            if (snapshot.isEmpty()) {
+                throw new InvalidRequestException("--snapshot must name a snapshot ('agentkernel snapshot ls')");
+            }
+            if (args.hasOption("image")) {
+                throw new InvalidRequestException("give --image or --snapshot, not both: a sandbox made from a snapshot "
+                        + "runs on the snapshot's image");
+            }
+            options = options.withSnapshot(snapshot);
+        }
         if (args.hasOption("backend")) {
             options = options.withBackend(args.getOptionValue("backend"));
         }
@@ -123,7 +140,8 @@ final class CreateCommand extends DaemonClientCommand {
         if (args.hasOption("profile")) {
             options = options.withProfile(profile(args.getOptionValue("profile")));
         }
-        ProjectConfig.ResourcesSection resources = resources(args);
+        // A snapshot brings its sandbox's settings: only flags change them, not the project's file.
+        ProjectConfig.ResourcesSection resources = fromSnapshot ? ProjectConfig.ResourcesSection.empty() : resources(args);
         Long memory = OptionValues.wholeNumber(args, "memory", "MB");
         if (memory != null) {
             options = options.withMemoryMb(memory);

@@ -47,6 +47,8 @@ public final class Main {
             new Entry("logs", "Show the output of a background process of a sandbox", LogsCommand::new),
             new Entry("kill", "Kill background processes of a sandbox with everything they started", KillCommand::new),
             new Entry("cp", "Copy a file between this machine and a sandbox", CpCommand::new),
+            new Entry("snapshot", "Take, list, show, delete and restore snapshots of sandboxes", SnapshotCommand::new),
+            new Entry("fork", "Make new sandboxes with the files a sandbox has now", ForkCommand::new),
             new Entry("code", "Run code in a stateful code session (Python, Node.js, bash)", CodeCommand::new),
             new Entry("repl", "Open an interactive interpreter in a code session", ReplCommand::new),
             new Entry("sessions", "List, show or delete code sessions; their statistics", SessionsCommand::new),

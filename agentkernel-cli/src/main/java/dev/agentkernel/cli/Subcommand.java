@@ -58,7 +58,12 @@ interface Subcommand {
         /** One of {@link #words()}, then a code session's id. */
         WORDS_THEN_SESSION,
         /** One of {@link #words()}, then a task's id (after the actions of {@link TaskCommand#ID_ACTIONS}). */
-        WORDS_THEN_TASK
+        WORDS_THEN_TASK,
+        /**
+         * One of {@link #words()}, then snapshot names ({@link SnapshotCommand}: a sandbox's name after
+         * {@code create}).
+         */
+        WORDS_THEN_SNAPSHOT
     }
 
     /** What the positional arguments are, for shell completion. */
@@ -68,7 +73,7 @@ interface Subcommand {
 
     /**
      * The words the first positional argument may be, when {@link #arguments()} is {@link Arguments#WORDS},
-     * {@link Arguments#WORDS_THEN_SESSION} or {@link Arguments#WORDS_THEN_TASK}.
+     * {@link Arguments#WORDS_THEN_SESSION}, {@link Arguments#WORDS_THEN_TASK} or {@link Arguments#WORDS_THEN_SNAPSHOT}.
      */
     default List<String> words() {
         return List.of();

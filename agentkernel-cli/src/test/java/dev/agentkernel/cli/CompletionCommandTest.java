@@ -76,7 +76,8 @@ class CompletionCommandTest {
     @Test
     void subcommandsComplete() throws Exception {
         assertThat(complete("cr")).containsExactly("create");
-        assertThat(complete("s")).containsExactly("serve", "sessions", "setup", "start", "status", "stop");
+        assertThat(complete("s")).containsExactly("serve", "sessions", "setup", "snapshot", "start", "status", "stop");
+        assertThat(complete("snapshot", "r")).containsExactlyInAnyOrder("rm", "restore");
         assertThat(complete("")).contains("attach", "cp", "exec", "list", "remove", "completion", "agents", "audit", "help");
     }
 

@@ -939,6 +939,91 @@ public interface AgentKernel extends AutoCloseable {
      */
     String killDetached(String sandbox, String id);
 
+    // ---- snapshots and forks (issue 15) ----
+
+    /**
+     * Takes a snapshot of a persistent sandbox, running or stopped ({@code POST /snapshots}): its
+     * image plus one layer with what it changed in its root file system and its whole
+     * {@code /workspace} (not {@code /tmp}, not its memory or processes).
+     *
+     * @param sandbox the sandbox
+     * @param name    the snapshot's name (letters, digits, '-', '_', '.'); empty: {@code SANDBOX-YYYYMMDD-HHMMSS}
+     * @return the snapshot
+     * @throws NotFoundException   if there is no such sandbox
+     * @throws ConflictException   if the name is taken, or the sandbox has no image of its own (it runs on the
+     *                             host's {@code /usr}, or has a host directory at {@code /workspace})
+     * @throws ValidationException if the name is not valid
+     */
+    SnapshotInfo takeSnapshot(String sandbox, java.util.Optional<String> name);
+
+    /**
+     * The snapshots, oldest first ({@code GET /snapshots}).
+     *
+     * @return every snapshot
+     */
+    List<SnapshotInfo> listSnapshots();
+
+    /**
+     * One snapshot ({@code GET /snapshots/{name}}).
+     *
+     * @param name the snapshot
+     * @return it
+     * @throws NotFoundException if there is none of that name
+     */
+    SnapshotInfo getSnapshot(String name);
+
+    /**
+     * Deletes a snapshot and its image ({@code DELETE /snapshots/{name}}).
+     *
+     * @param name the snapshot
+     * @throws NotFoundException if there is none of that name
+     * @throws ConflictException while a sandbox runs on it
+     */
+    void deleteSnapshot(String name);
+
+    /**
+     * Puts a sandbox on a snapshot's files, exactly ({@code POST /snapshots/{name}/restore}); a
+     * running sandbox is started again on them, one that does not exist is created from the snapshot.
+     *
+     * @param name the snapshot
+     * @param into the sandbox; empty: the one the snapshot was taken from
+     * @return the sandbox
+     * @throws NotFoundException if there is no such snapshot
+     */
+    SandboxInfo restoreSnapshot(String name, java.util.Optional<String> into);
+
+    /**
+     * Makes {@code count} new sandboxes with the files a sandbox has now
+     * ({@code POST /sandboxes/{name}/fork}): a snapshot of it is taken (and kept), the new sandboxes,
+     * named {@code NAME-1} ... {@code NAME-count}, are made from it. All or nothing.
+     *
+     * @param name  the sandbox
+     * @param count how many, at least one
+     * @return the snapshot and the new sandboxes, running
+     * @throws ValidationException if count is below one
+     * @throws ConflictException   if a name is taken or the sandbox has no image of its own
+     * @throws ResourceLimitException if more sandboxes are asked for than may run
+     */
+    ForkResult forkSandbox(String name, int count);
+
+    /**
+     * As {@link #forkSandbox(String, int)}, with the new sandboxes' names.
+     *
+     * @param name  the sandbox
+     * @param names the new sandboxes' names, at least one
+     * @return the snapshot and the new sandboxes, running, in the order of {@code names}
+     */
+    ForkResult forkSandbox(String name, List<String> names);
+
+    /**
+     * The snapshots, one verb per action.
+     *
+     * @return the snapshots' client
+     */
+    default Snapshots snapshots() {
+        return new Snapshots(this);
+    }
+
     /**
      * Releases the connections. Requests still running on other threads fail with
      * {@link ConnectionException} (open event streams end, and with them their commands); later

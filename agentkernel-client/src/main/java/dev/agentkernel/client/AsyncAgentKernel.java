@@ -572,6 +572,67 @@ public interface AsyncAgentKernel extends AutoCloseable {
      */
     CompletableFuture<String> killDetached(String sandbox, String id);
 
+    // ---- snapshots and forks (issue 15) ----
+
+    /**
+     * As {@link AgentKernel#takeSnapshot}.
+     *
+     * @param sandbox the sandbox
+     * @param name    the snapshot's name; empty: the server's choice
+     * @return the snapshot
+     */
+    CompletableFuture<SnapshotInfo> takeSnapshot(String sandbox, java.util.Optional<String> name);
+
+    /**
+     * As {@link AgentKernel#listSnapshots}.
+     *
+     * @return every snapshot, oldest first
+     */
+    CompletableFuture<List<SnapshotInfo>> listSnapshots();
+
+    /**
+     * As {@link AgentKernel#getSnapshot}.
+     *
+     * @param name the snapshot
+     * @return it
+     */
+    CompletableFuture<SnapshotInfo> getSnapshot(String name);
+
+    /**
+     * As {@link AgentKernel#deleteSnapshot}.
+     *
+     * @param name the snapshot
+     * @return completes once it is deleted
+     */
+    CompletableFuture<Void> deleteSnapshot(String name);
+
+    /**
+     * As {@link AgentKernel#restoreSnapshot}.
+     *
+     * @param name the snapshot
+     * @param into the sandbox; empty: the one it was taken from
+     * @return the sandbox
+     */
+    CompletableFuture<SandboxInfo> restoreSnapshot(String name, java.util.Optional<String> into);
+
+    /**
+     * As {@link AgentKernel#forkSandbox(String, int)}.
+     *
+     * @param name  the sandbox
+     * @param count how many
+     * @return the snapshot and the new sandboxes
+     */
+    CompletableFuture<ForkResult> forkSandbox(String name, int count);
+
+    /**
+     * As {@link AgentKernel#forkSandbox(String, List)}.
+     *
+     * @param name  the sandbox
+     * @param names the new sandboxes' names
+     * @return the snapshot and the new sandboxes
+     */
+    CompletableFuture<ForkResult> forkSandbox(String name, List<String> names);
+
     /**
      * Aborts the calls still running (their futures complete exceptionally) and releases the
      * connections; later calls return futures that fail with {@link IllegalStateException}.

@@ -187,6 +187,54 @@ final class HttpAgentKernel implements AgentKernel {
         return UrlPaths.sandbox(sandbox) + "/exec/detached/" + UrlPaths.segment(id);
     }
 
+    // ---- snapshots and forks (issue 15) ----
+
+    @Override
+    public SnapshotInfo takeSnapshot(String sandbox, Optional<String> name) {
+        Objects.requireNonNull(name, "name");
+        return transport.send("POST", "/snapshots", Wire.snapshotRequest(sandbox, name), transport.timeout(),
+                Wire::snapshotInfo);
+    }
+
+    @Override
+    public List<SnapshotInfo> listSnapshots() {
+        return transport.get("/snapshots", Wire::snapshotInfos);
+    }
+
+    @Override
+    public SnapshotInfo getSnapshot(String name) {
+        return transport.get(snapshotPath(name), Wire::snapshotInfo);
+    }
+
+    @Override
+    public void deleteSnapshot(String name) {
+        transport.delete(snapshotPath(name), data -> null);
+    }
+
+    @Override
+    public SandboxInfo restoreSnapshot(String name, Optional<String> into) {
+        Objects.requireNonNull(into, "into");
+        return transport.send("POST", snapshotPath(name) + "/restore", Wire.restoreRequest(into), transport.timeout(),
+                Wire::sandboxInfo);
+    }
+
+    @Override
+    public ForkResult forkSandbox(String name, int count) {
+        return transport.send("POST", UrlPaths.sandbox(name) + "/fork", Wire.forkRequest(count), transport.timeout(),
+                Wire::forkResult);
+    }
+
+    @Override
+    public ForkResult forkSandbox(String name, List<String> names) {
+        return transport.send("POST", UrlPaths.sandbox(name) + "/fork", Wire.forkRequest(names), transport.timeout(),
+                Wire::forkResult);
+    }
+
+    private static String snapshotPath(String name) {
+        Objects.requireNonNull(name, "name");
+        return "/snapshots/" + UrlPaths.segment(name);
+    }
+
     @Override
     public TerminalSession attach(String name, AttachOptions options) {
         Objects.requireNonNull(options, "options");

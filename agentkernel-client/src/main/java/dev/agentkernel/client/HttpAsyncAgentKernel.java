@@ -382,6 +382,46 @@ final class HttpAsyncAgentKernel implements AsyncAgentKernel {
         return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
+    // ---- snapshots and forks (issue 15) ----
+
+    @Override
+    public CompletableFuture<SnapshotInfo> takeSnapshot(String sandbox, java.util.Optional<String> name) {
+        return dispatcher.submit(() -> blocking.takeSnapshot(sandbox, name));
+    }
+
+    @Override
+    public CompletableFuture<List<SnapshotInfo>> listSnapshots() {
+        return dispatcher.submit(blocking::listSnapshots);
+    }
+
+    @Override
+    public CompletableFuture<SnapshotInfo> getSnapshot(String name) {
+        return dispatcher.submit(() -> blocking.getSnapshot(name));
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteSnapshot(String name) {
+        return dispatcher.submit(() -> {
+            blocking.deleteSnapshot(name);
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<SandboxInfo> restoreSnapshot(String name, java.util.Optional<String> into) {
+        return dispatcher.submit(() -> blocking.restoreSnapshot(name, into));
+    }
+
+    @Override
+    public CompletableFuture<ForkResult> forkSandbox(String name, int count) {
+        return dispatcher.submit(() -> blocking.forkSandbox(name, count));
+    }
+
+    @Override
+    public CompletableFuture<ForkResult> forkSandbox(String name, List<String> names) {
+        return dispatcher.submit(() -> blocking.forkSandbox(name, names));
+    }
+
     @Override
     public AsyncAgentKernel withTimeout(Duration timeout) {
         return new HttpAsyncAgentKernel(blocking.withTimeout(timeout), dispatcher, false);

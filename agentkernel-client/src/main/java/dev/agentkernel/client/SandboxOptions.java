@@ -26,11 +26,34 @@ import java.util.OptionalLong;
  *                 the server's default; the sandbox keeps it
  * @param ttl      how long after its creation the server removes the sandbox with its files (whole seconds;
  *                 {@link AgentKernel#extendSandbox} gives it more); empty: until it is removed
+ * @param snapshot a snapshot to make the sandbox from ({@link Snapshots}): its image and files, and the settings of
+ *                 the sandbox it was taken from unless these options give others; not together with an image
+ *                 (refused before the request is sent, as the server would)
  */
 public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, OptionalLong memoryMb,
                              Optional<Profile> profile, Optional<Boolean> network, Optional<String> dir,
                              OptionalLong diskMb, Optional<PullPolicy> pull, Optional<String> backend,
-                             Optional<java.time.Duration> ttl) {
+                             Optional<java.time.Duration> ttl, Optional<String> snapshot) {
+
+    /**
+     * Options not from a snapshot.
+     *
+     * @param image    the runtime image
+     * @param vcpus    whole CPUs
+     * @param memoryMb the memory limit in MiB
+     * @param profile  the security profile
+     * @param network  whether it has network access
+     * @param dir      a host directory mounted at /workspace
+     * @param diskMb   the size of its disk in MiB
+     * @param pull     when the server asks the image's registry
+     * @param backend  the isolation backend
+     * @param ttl      the time to live
+     */
+    public SandboxOptions(Optional<String> image, OptionalDouble vcpus, OptionalLong memoryMb, Optional<Profile> profile,
+                          Optional<Boolean> network, Optional<String> dir, OptionalLong diskMb,
+                          Optional<PullPolicy> pull, Optional<String> backend, Optional<java.time.Duration> ttl) {
+        this(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, Optional.empty());
+    }
 
     /**
      * Options without a time to live.
@@ -81,6 +104,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
         Objects.requireNonNull(pull, "pull");
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(ttl, "ttl");
+        Objects.requireNonNull(snapshot, "snapshot");
         if (ttl.isPresent() && ttl.get().toSeconds() < 1) {
             throw new IllegalArgumentException("ttl must be at least one second, got " + ttl.get());
         }
@@ -110,7 +134,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withPull(PullPolicy value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, Optional.of(value), backend, ttl);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, Optional.of(value), backend, ttl, snapshot);
     }
 
     /**
@@ -145,7 +169,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withImage(String value) {
-        return new SandboxOptions(Optional.of(value), vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl);
+        return new SandboxOptions(Optional.of(value), vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot);
     }
 
     /**
@@ -155,7 +179,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withVcpus(double value) {
-        return new SandboxOptions(image, OptionalDouble.of(value), memoryMb, profile, network, dir, diskMb, pull, backend, ttl);
+        return new SandboxOptions(image, OptionalDouble.of(value), memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot);
     }
 
     /**
@@ -165,7 +189,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withMemoryMb(long value) {
-        return new SandboxOptions(image, vcpus, OptionalLong.of(value), profile, network, dir, diskMb, pull, backend, ttl);
+        return new SandboxOptions(image, vcpus, OptionalLong.of(value), profile, network, dir, diskMb, pull, backend, ttl, snapshot);
     }
 
     /**
@@ -175,7 +199,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withDiskMb(long value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, OptionalLong.of(value), pull, backend, ttl);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, OptionalLong.of(value), pull, backend, ttl, snapshot);
     }
 
     /**
@@ -185,7 +209,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withProfile(Profile value) {
-        return new SandboxOptions(image, vcpus, memoryMb, Optional.of(value), network, dir, diskMb, pull, backend, ttl);
+        return new SandboxOptions(image, vcpus, memoryMb, Optional.of(value), network, dir, diskMb, pull, backend, ttl, snapshot);
     }
 
     /**
@@ -195,7 +219,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withNetwork(boolean value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, Optional.of(value), dir, diskMb, pull, backend, ttl);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, Optional.of(value), dir, diskMb, pull, backend, ttl, snapshot);
     }
 
     /**
@@ -205,7 +229,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withDir(String value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, Optional.of(value), diskMb, pull, backend, ttl);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, Optional.of(value), diskMb, pull, backend, ttl, snapshot);
     }
 
     /**
@@ -216,7 +240,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withBackend(String value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, Optional.of(value), ttl);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, Optional.of(value), ttl, snapshot);
     }
 
     /**
@@ -228,6 +252,19 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      */
     public SandboxOptions withTtl(java.time.Duration value) {
         return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend,
+                Optional.of(value), snapshot);
+    }
+
+    /**
+     * A copy made from a snapshot: the new sandbox starts with the snapshot's files, on its image,
+     * with the settings of the sandbox it was taken from unless these options give others. Not
+     * together with {@link #withImage}.
+     *
+     * @param value the snapshot's name
+     * @return the changed copy
+     */
+    public SandboxOptions withSnapshot(String value) {
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl,
                 Optional.of(value));
     }
 }

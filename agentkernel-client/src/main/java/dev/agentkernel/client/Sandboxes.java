@@ -273,6 +273,31 @@ public final class Sandboxes {
         return client.killDetached(name, id);
     }
 
+    // ---- forks (issue 15) ----
+
+    /**
+     * Makes new sandboxes with the files one has now, named {@code NAME-1} ... {@code NAME-count}
+     * (a snapshot of it is taken and kept: {@link AgentKernel#snapshots()}).
+     *
+     * @param name  the sandbox
+     * @param count how many, at least one
+     * @return the snapshot and the new sandboxes, running
+     */
+    public ForkResult fork(String name, int count) {
+        return client.forkSandbox(name, count);
+    }
+
+    /**
+     * Makes new sandboxes, of these names, with the files one has now.
+     *
+     * @param name  the sandbox
+     * @param names the new sandboxes' names
+     * @return the snapshot and the new sandboxes, running, in that order
+     */
+    public ForkResult fork(String name, List<String> names) {
+        return client.forkSandbox(name, names);
+    }
+
     /**
      * Opens one that is removed when closed.
      *

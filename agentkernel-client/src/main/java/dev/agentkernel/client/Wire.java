@@ -113,7 +113,7 @@ final class Wire {
                 options.profile().map(Profile::id).orElse(null), cpus, boxed(options.memoryMb()),
                 boxed(options.diskMb()), options.network().orElse(null), options.dir().orElse(null),
                 options.pull().map(PullPolicy::id).orElse(null), options.backend().orElse(null),
-                options.ttl().map(t -> Long.toString(t.toSeconds())).orElse(null)));
+                options.ttl().map(t -> Long.toString(t.toSeconds())).orElse(null), options.snapshot().orElse(null)));
     }
 
     /** {@code POST /sandboxes/{name}/extend}: whole seconds, at least one. */
@@ -600,5 +600,51 @@ final class Wire {
     /** A message answer ({@code DELETE .../exec/detached/{id}}). */
     static String message(JsonNode data) {
         return data == null || data.isNull() ? "" : data.isTextual() ? data.asText() : data.toString();
+    }
+
+    // ---- snapshots and forks (issue 15) ----
+
+    /** {@code POST /snapshots}. */
+    static dev.agentkernel.api.TakeSnapshotRequest snapshotRequest(String sandbox, Optional<String> name) {
+        return request(() -> new dev.agentkernel.api.TakeSnapshotRequest(sandbox, name.orElse(null)));
+    }
+
+    /** {@code POST /snapshots/{name}/restore}: {@code {}} for the sandbox it was taken from. */
+    static Object restoreRequest(Optional<String> into) {
+        return into.isEmpty() ? NO_FIELDS : request(() -> new dev.agentkernel.api.RestoreSnapshotRequest(into.get()));
+    }
+
+    /** {@code POST /sandboxes/{name}/fork} with a count. */
+    static dev.agentkernel.api.ForkRequest forkRequest(int count) {
+        return request(() -> new dev.agentkernel.api.ForkRequest(count, null));
+    }
+
+    /** {@code POST /sandboxes/{name}/fork} with the new sandboxes' names. */
+    static dev.agentkernel.api.ForkRequest forkRequest(List<String> names) {
+        java.util.Objects.requireNonNull(names, "names");
+        if (names.isEmpty()) {
+            throw new ValidationException(400, "names must name at least one sandbox, e.g. [\"try-1\", \"try-2\"]");
+        }
+        return request(() -> new dev.agentkernel.api.ForkRequest(null, List.copyOf(names)));
+    }
+
+    static SnapshotInfo snapshotInfo(JsonNode data) {
+        return snapshotInfo(read(data, dev.agentkernel.api.SnapshotView.class));
+    }
+
+    static List<SnapshotInfo> snapshotInfos(JsonNode data) {
+        return map(List.of(read(data, dev.agentkernel.api.SnapshotView[].class)), Wire::snapshotInfo);
+    }
+
+    private static SnapshotInfo snapshotInfo(dev.agentkernel.api.SnapshotView s) {
+        return new SnapshotInfo(required(s.name(), "name"), or(s.sandbox(), ""), required(s.imageTag(), "image_tag"),
+                or(s.backend(), "unknown"), Optional.ofNullable(s.baseImage()), s.vcpus(), s.memoryMb(), s.sizeBytes(),
+                instant(s.createdAt(), "created_at"));
+    }
+
+    static ForkResult forkResult(JsonNode data) {
+        dev.agentkernel.api.ForkResult f = read(data, dev.agentkernel.api.ForkResult.class);
+        return new ForkResult(snapshotInfo(required(f.snapshot(), "snapshot")),
+                map(required(f.sandboxes(), "sandboxes"), Wire::sandboxInfo));
     }
 }

@@ -8,6 +8,7 @@ import dev.agentkernel.api.SandboxList;
 import dev.agentkernel.api.SandboxRemoved;
 import dev.agentkernel.api.SandboxView;
 import dev.agentkernel.core.run.CollectedOutput;
+import dev.agentkernel.core.snapshot.SnapshotService;
 import dev.agentkernel.core.wire.WireViews;
 import dev.agentkernel.agent.FileStat;
 import dev.agentkernel.core.run.RunOutcome;
@@ -72,11 +73,13 @@ final class SandboxTools {
 
     private final RunService runs;
     private final SandboxManager sandboxes;
+    private final SnapshotService snapshots;
     private final long maxFileBytes;
 
-    SandboxTools(RunService runs, SandboxManager sandboxes, long maxFileBytes) {
+    SandboxTools(RunService runs, SandboxManager sandboxes, SnapshotService snapshots, long maxFileBytes) {
         this.runs = runs;
         this.sandboxes = sandboxes;
+        this.snapshots = snapshots;
         this.maxFileBytes = maxFileBytes;
     }
 
@@ -122,7 +125,9 @@ final class SandboxTools {
     private ToolDefinition create() {
         return new ToolDefinition("sandbox_create", "Create a persistent sandbox",
                 "Create and start a persistent, named sandbox that keeps its files in /workspace between commands "
-                        + "(run them with sandbox_exec) until it is removed.",
+                        + "(run them with sandbox_exec) until it is removed. With snapshot, it starts with a "
+                        + "snapshot's files (sandbox_snapshot) on the snapshot's image, with the settings of the "
+                        + "sandbox it was taken from unless other arguments change them.",
                 Schema.object()
                         .string("name", "A new sandbox's name: letters, digits, '.', '_' and '-', e.g. my-sandbox", true)
                         .string("image", "The runtime image, e.g. python:3.12", false)
@@ -135,13 +140,22 @@ final class SandboxTools {
                         .bool("network", "Whether it has network access (default: the profile's)", false)
                         .string("backend", BACKEND, false)
                         .strings("volumes", "Named volumes mounted at every start, each NAME:/path or NAME:/path:ro"
-                                + " (the volume must exist: POST /volumes or 'agentkernel volume create')", false),
+                                + " (the volume must exist: POST /volumes or 'agentkernel volume create')", false)
+                        .string("snapshot", "A snapshot to make it from (snapshot_list names them); not with image",
+                                false),
                 SandboxView.class,
                 Effect.ADDS,
                 args -> {
                     String name = SandboxNames.requireValid(args.requiredString("name", NAME_EXAMPLE));
-                    SandboxRequest options = SandboxRequest.defaults().withPull(pull(args));
+                    Optional<String> snapshot = args.optionalString("snapshot")
+                            .map(dev.agentkernel.core.snapshot.SnapshotNames::requireValid);
                     Optional<String> image = args.optionalString("image");
+                    if (snapshot.isPresent() && image.isPresent()) {
+                        throw new InvalidRequestException("give image or snapshot, not both: a sandbox made from a "
+                                + "snapshot runs on the snapshot's image");
+                    }
+                    SandboxRequest options = snapshot.isPresent() ? snapshots.requestFor(snapshot.get())
+                            : SandboxRequest.defaults().withPull(pull(args));
                     if (image.isPresent()) {
                         options = options.withImage(image.get());
                     }

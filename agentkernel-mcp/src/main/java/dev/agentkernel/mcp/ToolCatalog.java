@@ -14,7 +14,9 @@ import java.util.List;
  * {@code sandbox_exec}, {@code sandbox_list}, {@code sandbox_remove}, {@code sandbox_start},
  * {@code sandbox_stop}, {@code sandbox_file_read}, {@code sandbox_file_write}); images ({@code image_pull},
  * {@code image_list}); background processes of sandboxes ({@code background_start}, {@code background_list},
- * {@code background_logs}, {@code background_kill}); pausing sandboxes ({@code sandbox_pause}, {@code sandbox_resume}).
+ * {@code background_logs}, {@code background_kill}); pausing sandboxes ({@code sandbox_pause}, {@code sandbox_resume});
+ * snapshots and forks ({@code sandbox_snapshot}, {@code snapshot_list}, {@code snapshot_restore}, {@code snapshot_delete},
+ * {@code sandbox_fork}).
  */
 public final class ToolCatalog {
 
@@ -28,7 +30,9 @@ public final class ToolCatalog {
             // background processes of persistent sandboxes (issue 15, point 3)
             "background_start", "background_list", "background_logs", "background_kill",
             // ---- pause and resume (issue 15) ----
-            "sandbox_pause", "sandbox_resume");
+            "sandbox_pause", "sandbox_resume",
+            // snapshots and forks of persistent sandboxes (issue 15)
+            "sandbox_snapshot", "snapshot_list", "snapshot_restore", "snapshot_delete", "sandbox_fork");
 
     private ToolCatalog() {
     }
@@ -42,10 +46,12 @@ public final class ToolCatalog {
         List<ToolDefinition> all = new ArrayList<>();
         all.addAll(new TaskTools(services.tasks()).definitions());
         all.addAll(new SessionTools(services.sessions(), services.tools(), services.clock()).definitions());
-        all.addAll(new SandboxTools(services.runs(), services.sandboxes(), services.maxFileBytes()).definitions());
+        all.addAll(new SandboxTools(services.runs(), services.sandboxes(), services.snapshots(), services.maxFileBytes())
+                .definitions());
         all.addAll(new ImageTools(services.images()).definitions());
         all.addAll(new BackgroundTools(services.sandboxes()).definitions());
         all.addAll(new PauseTools(services.sandboxes()).definitions()); // pause and resume (issue 15)
+        all.addAll(new SnapshotTools(services.snapshots()).definitions());
         List<String> names = all.stream().map(ToolDefinition::name).toList();
         if (!names.equals(NAMES)) {
             throw new IllegalStateException("the tool catalog is out of order: " + names);

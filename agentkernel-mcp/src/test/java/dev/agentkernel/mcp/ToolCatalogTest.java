@@ -21,10 +21,11 @@ class ToolCatalogTest {
         List<ToolDefinition> all = new ArrayList<>();
         all.addAll(new TaskTools(null).definitions());
         all.addAll(new SessionTools(null, null, Clock.systemUTC()).definitions());
-        all.addAll(new SandboxTools(null, null, 1024).definitions());
+        all.addAll(new SandboxTools(null, null, null, 1024).definitions());
         all.addAll(new ImageTools(null).definitions());
         all.addAll(new BackgroundTools(null).definitions());
         all.addAll(new PauseTools(null).definitions()); // pause and resume (issue 15)
+        all.addAll(new SnapshotTools(null).definitions());
         return all;
     }
 
@@ -45,7 +46,9 @@ class ToolCatalogTest {
     @Test
     void theNamesAreTheIssuesInOrder() {
         assertThat(definitions()).extracting(ToolDefinition::name).containsExactlyElementsOf(ToolCatalog.NAMES);
-        assertThat(new HashSet<>(ToolCatalog.NAMES)).hasSize(27);
+        assertThat(new HashSet<>(ToolCatalog.NAMES)).hasSize(32);
+        assertThat(ToolCatalog.NAMES).endsWith("sandbox_snapshot", "snapshot_list", "snapshot_restore", "snapshot_delete",
+                "sandbox_fork");
     }
 
     @Test
@@ -147,6 +150,46 @@ class ToolCatalogTest {
                 new Case("background_logs", Map.of("name", "ok", "id", "x", "wait", -1), "wait"),
                 new Case("background_kill", Map.of("name", "ok", "id", 5), "id must be a string"),
                 new Case("background_kill", Map.of("name", "ok", "id", "x", "signal", 9), "unknown argument 'signal'"))) {
+            CallToolResult r = call(c.tool(), c.args());
+            assertThat(r.isError()).as("%s %s", c.tool(), c.args()).isTrue();
+            assertThat(text(r)).as("%s %s", c.tool(), c.args()).contains(c.message());
+            assertThat(r.meta()).as("%s %s", c.tool(), c.args()).asString().contains("invalid_request");
+        }
+    }
+
+    @Test
+    void theSnapshotToolsCheckTheirArgumentsBeforeAnyWork() {
+        Map<String, ToolDefinition> tools = byName();
+        assertThat(properties(tools.get("sandbox_snapshot").tool())).containsOnlyKeys("name", "snapshot");
+        assertThat(required(tools.get("sandbox_snapshot").tool())).containsExactly("name");
+        assertThat(properties(tools.get("snapshot_list").tool())).isEmpty();
+        assertThat(properties(tools.get("snapshot_restore").tool())).containsOnlyKeys("snapshot", "into");
+        assertThat(properties(tools.get("snapshot_delete").tool())).containsOnlyKeys("snapshot");
+        assertThat(properties(tools.get("sandbox_fork").tool())).containsOnlyKeys("name", "count", "names");
+        assertThat(properties(tools.get("sandbox_create").tool())).containsKey("snapshot");
+        assertThat(tools.get("snapshot_list").effect()).isEqualTo(ToolDefinition.Effect.READS);
+        assertThat(tools.get("snapshot_restore").effect()).isEqualTo(ToolDefinition.Effect.DESTROYS);
+        assertThat(tools.get("snapshot_delete").effect()).isEqualTo(ToolDefinition.Effect.DESTROYS);
+        assertThat(tools.get("sandbox_fork").tool().outputSchema()).asString().contains("snapshot", "sandboxes");
+        assertThat(tools.get("snapshot_list").tool().outputSchema()).asString().contains("snapshots", "image_tag");
+        record Case(String tool, Map<String, Object> args, String message) {
+        }
+        for (Case c : List.of(
+                new Case("sandbox_snapshot", Map.of(), "name is required"),
+                new Case("sandbox_snapshot", Map.of("name", "a/b"), "a/b"),
+                new Case("sandbox_snapshot", Map.of("name", "ok", "snapshot", 5), "snapshot must be a string"),
+                new Case("sandbox_snapshot", Map.of("name", "ok", "snapshot", "../x"), "invalid snapshot name '../x'"),
+                new Case("snapshot_list", Map.of("all", true), "it takes no arguments"),
+                new Case("snapshot_delete", Map.of("snapshot", "a b"), "invalid snapshot name 'a b'"),
+                new Case("snapshot_restore", Map.of(), "snapshot is required"),
+                new Case("snapshot_restore", Map.of("snapshot", "s", "into", "a/b"), "a/b"),
+                new Case("snapshot_delete", Map.of("name", "s"), "unknown argument 'name'"),
+                new Case("sandbox_fork", Map.of("name", "ok", "count", 0), "count must be a positive whole number"),
+                new Case("sandbox_fork", Map.of("name", "ok", "names", "x"), "names must be an array of strings"),
+                new Case("sandbox_fork", Map.of("name", "ok", "names", List.of("a/b")), "a/b"),
+                new Case("sandbox_fork", Map.of("name", "ok", "count", 3, "names", List.of("a")), "count is 3 but 1 names"),
+                new Case("sandbox_create", Map.of("name", "ok", "image", "alpine", "snapshot", "s"),
+                        "give image or snapshot, not both"))) {
             CallToolResult r = call(c.tool(), c.args());
             assertThat(r.isError()).as("%s %s", c.tool(), c.args()).isTrue();
             assertThat(text(r)).as("%s %s", c.tool(), c.args()).contains(c.message());

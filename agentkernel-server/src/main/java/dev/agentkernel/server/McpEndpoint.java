@@ -30,7 +30,7 @@ final class McpEndpoint implements AutoCloseable {
         SDK_LOG.setLevel(java.util.logging.Level.WARNING);
         McpHttpTransport transport = new McpHttpTransport(AgentKernelMcp.jsonMapper(), bodies);
         McpServices tools = new McpServices(services.runs(), services.sandboxes(), services.sessions(), services.tasks(),
-                services.tools(), services.images(), services.maxFileBytes(), Clock.systemUTC());
+                services.tools(), services.images(), services.maxFileBytes(), Clock.systemUTC(), services.snapshots());
         return new McpEndpoint(transport, AgentKernelMcp.server(transport, tools));
     }
 

@@ -125,7 +125,8 @@ class McpApiIT {
                 "wait_for_background_task", "list_background_tasks", "cancel_background_task", "execute_task",
                 "execute_code", "list_sessions", "stop_session", "search_tools", "sandbox_run", "sandbox_create",
                 "sandbox_exec", "sandbox_list", "sandbox_remove", "sandbox_start", "sandbox_stop",
-                "sandbox_file_read", "sandbox_file_write");
+                "sandbox_file_read", "sandbox_file_write", "sandbox_snapshot", "snapshot_list", "snapshot_restore",
+                "snapshot_delete", "sandbox_fork");
         Map<String, Tool> byName = tools.stream().collect(Collectors.toMap(Tool::name, Function.identity()));
         for (Tool t : tools) {
             assertThat(t.description()).as(t.name()).isNotBlank();

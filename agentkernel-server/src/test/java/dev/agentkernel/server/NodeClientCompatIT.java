@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
  * run (with options), runStream, batchRun, the persistent-sandbox calls (createSandbox,
  * getSandbox, listSandboxes, execInSandbox with env and workdir, writeFile/readFile/deleteFile,
  * getSandboxLogs, stop and start through the client's request(), the sandbox() session,
- * removeSandbox) and the client's error classes for 400, 401 and 404.
+ * removeSandbox), the snapshot calls on a sandbox of a real image ({@code AK_TEST_IMAGE}: takeSnapshot,
+ * listSnapshots, getSnapshot, restoreSnapshot, deleteSnapshot) and the client's error classes for 400, 401,
+ * 404 and 409.
  */
 class NodeClientCompatIT {
 
@@ -83,6 +85,11 @@ class NodeClientCompatIT {
         assertThat(lines).as("the sandbox checks ran:%n%s", r.output())
                 .anyMatch(l -> l.startsWith("ok - createSandbox()"))
                 .anyMatch(l -> l.startsWith("ok - removeSandbox()"));
+        assertThat(lines).as("the snapshot checks ran:%n%s", r.output())
+                .anyMatch(l -> l.startsWith("ok - takeSnapshot({sandbox, name})"))
+                .anyMatch(l -> l.startsWith("ok - restoreSnapshot(name)"))
+                .anyMatch(l -> l.startsWith("ok - deleteSnapshot()"));
+        assertThat(fx.get("/snapshots").data()).as("snapshots left by compat.mjs").isEmpty();
         ServerFixture.Response sandboxes = fx.get("/sandboxes");
         assertThat(sandboxes.data()).as("sandboxes left by compat.mjs: %s", sandboxes).isEmpty();
     }
