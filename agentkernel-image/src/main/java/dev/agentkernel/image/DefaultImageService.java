@@ -199,10 +199,16 @@ final class DefaultImageService implements ImageService {
     }
 
     @Override
-    public Image derive(Image base, String reference, Path layerTar, String createdBy) {
+    public Image derive(Image base, String reference, Path layerTar, String diffId, String createdBy) {
         ImageReference ref = ImageReference.parse(reference);
+        Digest digest;
         try {
-            return store.withContentLock(() -> store.derive(base, ref, layerTar, createdBy));
+            digest = Digest.parse(diffId);
+        } catch (RuntimeException e) {
+            throw new InvalidRequestException("not a layer digest: " + diffId);
+        }
+        try {
+            return store.withContentLock(() -> store.derive(base, ref, layerTar, digest, createdBy));
         } catch (LayerRefusedException | DigestMismatchException e) {
             throw new InvalidRequestException("cannot store " + reference + ": " + e.getMessage());
         } catch (AgentKernelException e) {

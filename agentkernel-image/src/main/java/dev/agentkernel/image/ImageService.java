@@ -65,12 +65,14 @@ public interface ImageService extends AutoCloseable {
      * Stores under {@code reference} a new image: {@code base} plus one layer on top, the
      * uncompressed OCI layer tar {@code layerTar} (as {@link dev.agentkernel.image.store.LayerTarWriter}
      * writes it), unpacked with the same checks as any pulled layer. What a snapshot of a
-     * sandbox is. The caller deletes the tar.
+     * sandbox is. The tar is moved into the store: it is gone afterwards.
      *
+     * @param diffId    the tar's sha256 ({@code sha256:HEX}), computed as it was written; a tar that
+     *                  does not hash to it is refused
      * @param createdBy what made the layer, for the image's history
      * @throws dev.agentkernel.model.InvalidRequestException if the layer breaks a rule of the store
      */
-    Image derive(Image base, String reference, Path layerTar, String createdBy);
+    Image derive(Image base, String reference, Path layerTar, String diffId, String createdBy);
 
     /** Disk use of the store. */
     StoreUsage usage();

@@ -98,7 +98,9 @@ class DeriveIT {
             }
             assertThat(sha(tar2)).as("the same files make the same layer").isEqualTo(sha(tar));
 
-            Image derived = service.derive(base, "snapshots.agentkernel.local/test:1", tar, "agentkernel snapshot");
+            Image derived = service.derive(base, "snapshots.agentkernel.local/test:1", tar, "sha256:" + sha(tar),
+                    "agentkernel snapshot");
+            assertThat(tar).as("moved into the store").doesNotExist();
             assertThat(derived.layers()).hasSize(base.layers().size() + 1);
             assertThat(derived.layers().subList(0, base.layers().size())).isEqualTo(base.layers());
             assertThat(derived.digest()).isNotEqualTo(base.digest());
@@ -138,9 +140,19 @@ class DeriveIT {
                 t.write('x');
                 t.closeArchiveEntry();
             }
-            assertThatThrownBy(() -> service.derive(base, "snapshots.agentkernel.local/bad:1", bad, "x"))
-                    .isInstanceOf(InvalidRequestException.class);
+            String badDigest = sha(bad);
+            assertThatThrownBy(() -> service.derive(base, "snapshots.agentkernel.local/bad:1", bad, "sha256:" + badDigest,
+                    "x")).isInstanceOf(InvalidRequestException.class);
             assertThat(service.find("snapshots.agentkernel.local/bad:1")).isEmpty();
+            assertThat(temp.resolve("store/blobs/sha256").resolve(badDigest)).as("nothing of it stays").doesNotExist();
+            // a tar that is not what its digest says is refused, and nothing of it stays either
+            Path lying = temp.resolve("lying.tar");
+            Files.copy(tar2, lying);
+            String wrong = sha(tar2).replace(sha(tar2).substring(0, 4), "0000");
+            assertThatThrownBy(() -> service.derive(base, "snapshots.agentkernel.local/lying:1", lying, "sha256:" + wrong,
+                    "x")).isInstanceOf(InvalidRequestException.class);
+            assertThat(temp.resolve("store/blobs/sha256").resolve(wrong)).doesNotExist();
+            assertThat(service.find("snapshots.agentkernel.local/lying:1")).isEmpty();
         }
     }
 

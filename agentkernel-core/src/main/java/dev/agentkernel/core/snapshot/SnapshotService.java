@@ -101,13 +101,17 @@ public final class SnapshotService {
                 try {
                     Files.createDirectories(workDir);
                     tar = Files.createTempFile(workDir, "snapshot-", ".tar");
-                    try (OutputStream out = Files.newOutputStream(tar);
+                    java.security.MessageDigest sha256 = sha256();
+                    try (OutputStream out = new java.security.DigestOutputStream(
+                            new java.io.BufferedOutputStream(Files.newOutputStream(tar), 1 << 16), sha256);
                          LayerTarWriter layer = new LayerTarWriter(out, ids::toSandbox, ids::toSandbox)) {
                         layer.addUpper(dirs.rootChanges(), Set.of("workspace"));
                         layer.addTree(dirs.workspace(), "workspace");
                     }
                     long size = Files.size(tar);
+                    // hashed as it was written and moved into the store: the layer's bytes are read once more, to unpack
                     Image image = images.derive(base, SnapshotNames.reference(chosen), tar,
+                            "sha256:" + java.util.HexFormat.of().formatHex(sha256.digest()),
                             "agentkernel snapshot " + chosen + " of sandbox " + sandbox);
                     return new SnapshotRecord(chosen, sandbox, record.uuid(),
                             SnapshotNames.reference(chosen) + "@" + image.digest(), record.image().orElseThrow(),
@@ -335,6 +339,14 @@ public final class SnapshotService {
             name = stamp + "-" + i;
         }
         return name;
+    }
+
+    private static java.security.MessageDigest sha256() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no SHA-256 in this JVM", e);
+        }
     }
 
     private static String shorten(String text, int max) {

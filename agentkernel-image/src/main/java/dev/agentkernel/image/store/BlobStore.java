@@ -98,6 +98,35 @@ final class BlobStore {
         throw last;
     }
 
+    /**
+     * Takes {@code file} as the blob {@code digest}, which its writer computed as it wrote it:
+     * flushed and renamed into place (copied when it is on another file system), or deleted when
+     * the store has that blob already. The file is gone afterwards.
+     */
+    Path adopt(Digest digest, Path file) throws IOException {
+        Path target = path(digest);
+        if (Files.isRegularFile(target)) {
+            Files.deleteIfExists(file);
+            return target;
+        }
+        Files.createDirectories(target.getParent());
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+        try {
+            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            ingest(digest, -1, 1, out -> Files.copy(file, out), n -> { });
+            Files.deleteIfExists(file);
+        }
+        return target;
+    }
+
+    /** Deletes a blob (one that turned out to be unusable right after it was adopted). */
+    void delete(Digest digest) throws IOException {
+        Files.deleteIfExists(path(digest));
+    }
+
     /** Stores bytes already in memory. */
     Path put(Digest expected, byte[] bytes) throws IOException {
         return ingest(expected, -1, 1, out -> out.write(bytes), n -> { });

@@ -13,7 +13,6 @@ import dev.agentkernel.model.ConflictException;
 import dev.agentkernel.model.NotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -652,23 +651,28 @@ public final class ImageStore {
     /**
      * Stores under {@code reference} a new image: {@code base}'s layers and settings plus one
      * more layer on top, the uncompressed OCI layer tar {@code layerTar} (see
-     * {@link LayerTarWriter}), which is checked like any pulled layer when it is unpacked. The
+     * {@link LayerTarWriter}) whose sha256 its writer computed ({@code diffId}), checked like any
+     * pulled layer when it is unpacked (a tar that does not hash to {@code diffId} is refused). The
      * new image's configuration and manifest (OCI) record the layer and {@code createdBy} in its
-     * history. The tar is copied; the caller deletes it.
+     * history. The tar is moved into the blob store (one pass less than a copy): it is gone afterwards.
      *
      * @throws NotFoundException when {@code base} is no longer stored
      * @throws LayerRefusedException when the layer breaks a safety rule or a limit
      */
-    public Image derive(Image base, ImageReference reference, Path layerTar, String createdBy) throws IOException {
+    public Image derive(Image base, ImageReference reference, Path layerTar, Digest diffId, String createdBy)
+            throws IOException {
         StoredImage from = recordOf(base);
-        java.security.MessageDigest sha = Digest.newSha256();
-        try (InputStream in = new java.security.DigestInputStream(Files.newInputStream(layerTar), sha)) {
-            in.transferTo(OutputStream.nullOutputStream());
-        }
-        Digest diffId = new Digest("sha256", java.util.HexFormat.of().formatHex(sha.digest()));
         long size = Files.size(layerTar);
-        ensureBlob(diffId, size, 1, out -> Files.copy(layerTar, out), n -> { });
-        ensureLayer(diffId, diffId, "of " + reference);
+        boolean adopted = !blobs.has(diffId);
+        shared("blob:" + diffId, () -> blobs.adopt(diffId, layerTar));
+        try {
+            ensureLayer(diffId, diffId, "of " + reference);
+        } catch (IOException | RuntimeException e) {
+            if (adopted) {
+                blobs.delete(diffId); // not a usable layer: nothing of it stays
+            }
+            throw e;
+        }
 
         String now = Instant.now().toString();
         com.fasterxml.jackson.databind.node.ObjectNode config =
