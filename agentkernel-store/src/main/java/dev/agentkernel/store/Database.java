@@ -125,6 +125,66 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** Reads one row into a value. */
+    @FunctionalInterface
+    public interface RowMapper<T> {
+        /**
+         * Maps the current row.
+         *
+         * @param row the result set, on the row to read
+         * @return the value
+         * @throws SQLException if a column cannot be read
+         */
+        T map(java.sql.ResultSet row) throws SQLException;
+    }
+
+    /**
+     * The rows of {@code sql} with {@code parameters} bound in order, each through {@code mapper}.
+     *
+     * @throws SandboxFailureException naming the file if the query fails
+     */
+    public <T> java.util.List<T> query(String sql, RowMapper<T> mapper, Object... parameters) {
+        return withConnection(c -> {
+            try (java.sql.PreparedStatement select = c.prepareStatement(sql)) {
+                bind(select, parameters);
+                try (java.sql.ResultSet rows = select.executeQuery()) {
+                    java.util.List<T> out = new java.util.ArrayList<>();
+                    while (rows.next()) {
+                        out.add(mapper.map(rows));
+                    }
+                    return java.util.List.copyOf(out);
+                }
+            }
+        });
+    }
+
+    /** The first row of {@code sql}, if any; see {@link #query}. */
+    public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... parameters) {
+        return query(sql, mapper, parameters).stream().findFirst();
+    }
+
+    /**
+     * Runs one {@code INSERT}, {@code UPDATE} or {@code DELETE} with {@code parameters} bound in
+     * order (a null binds SQL NULL).
+     *
+     * @return how many rows it changed
+     * @throws SandboxFailureException naming the file if it fails
+     */
+    public int update(String sql, Object... parameters) {
+        return withConnection(c -> {
+            try (java.sql.PreparedStatement statement = c.prepareStatement(sql)) {
+                bind(statement, parameters);
+                return statement.executeUpdate();
+            }
+        });
+    }
+
+    private static void bind(java.sql.PreparedStatement statement, Object... parameters) throws SQLException {
+        for (int i = 0; i < parameters.length; i++) {
+            statement.setObject(i + 1, parameters[i]);
+        }
+    }
+
     /**
      * Runs {@code work} in one transaction that holds the write lock from its start: commits if
      * it returns, rolls back if it throws. Within another transaction of this thread, it simply

@@ -5,10 +5,8 @@ import dev.agentkernel.core.snapshot.SnapshotStore;
 import dev.agentkernel.model.ConflictException;
 import dev.agentkernel.model.Profile;
 import dev.agentkernel.model.SandboxFailureException;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -39,29 +37,10 @@ public final class SqliteSnapshotStore implements SnapshotStore {
     @Override
     public void insert(SnapshotRecord r) {
         Objects.requireNonNull(r, "record");
-        int inserted = database.withConnection(c -> {
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO snapshots (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
-                insert.setString(1, r.name());
-                insert.setString(2, r.sandbox());
-                insert.setString(3, r.sandboxUuid());
-                insert.setString(4, r.image());
-                insert.setString(5, r.baseImage());
-                insert.setString(6, r.backend());
-                insert.setString(7, r.profile().id());
-                insert.setDouble(8, r.vcpus());
-                insert.setLong(9, r.memoryMb());
-                insert.setInt(10, r.network() ? 1 : 0);
-                if (r.diskMb().isPresent()) {
-                    insert.setLong(11, r.diskMb().getAsLong());
-                } else {
-                    insert.setNull(11, java.sql.Types.INTEGER);
-                }
-                insert.setLong(12, r.sizeBytes());
-                insert.setString(13, Timestamps.toText(r.createdAt()));
-                return insert.executeUpdate();
-            }
-        });
+        int inserted = database.update("INSERT INTO snapshots (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (name) DO NOTHING", r.name(), r.sandbox(), r.sandboxUuid(), r.image(),
+                r.baseImage(), r.backend(), r.profile().id(), r.vcpus(), r.memoryMb(), r.network() ? 1 : 0,
+                r.diskMb().isPresent() ? r.diskMb().getAsLong() : null, r.sizeBytes(), Timestamps.toText(r.createdAt()));
         if (inserted == 0) {
             throw new ConflictException("snapshot '" + r.name() + "' already exists");
         }
@@ -70,40 +49,18 @@ public final class SqliteSnapshotStore implements SnapshotStore {
     @Override
     public Optional<SnapshotRecord> find(String name) {
         Objects.requireNonNull(name, "name");
-        return database.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM snapshots WHERE name = ?")) {
-                select.setString(1, name);
-                try (ResultSet rows = select.executeQuery()) {
-                    return rows.next() ? Optional.of(record(rows)) : Optional.<SnapshotRecord>empty();
-                }
-            }
-        });
+        return database.queryOne("SELECT " + COLUMNS + " FROM snapshots WHERE name = ?", this::record, name);
     }
 
     @Override
     public List<SnapshotRecord> list() {
-        return database.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement(
-                    "SELECT " + COLUMNS + " FROM snapshots ORDER BY created_at, name");
-                 ResultSet rows = select.executeQuery()) {
-                List<SnapshotRecord> records = new ArrayList<>();
-                while (rows.next()) {
-                    records.add(record(rows));
-                }
-                return List.copyOf(records);
-            }
-        });
+        return database.query("SELECT " + COLUMNS + " FROM snapshots ORDER BY created_at, name", this::record);
     }
 
     @Override
     public boolean delete(String name) {
         Objects.requireNonNull(name, "name");
-        return database.withConnection(c -> {
-            try (PreparedStatement delete = c.prepareStatement("DELETE FROM snapshots WHERE name = ?")) {
-                delete.setString(1, name);
-                return delete.executeUpdate() > 0;
-            }
-        });
+        return database.update("DELETE FROM snapshots WHERE name = ?", name) > 0;
     }
 
     private SnapshotRecord record(ResultSet row) throws SQLException {

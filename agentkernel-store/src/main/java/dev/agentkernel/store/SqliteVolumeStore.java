@@ -38,16 +38,8 @@ public final class SqliteVolumeStore implements VolumeStore {
     @Override
     public void insert(VolumeRecord record) {
         Objects.requireNonNull(record, "record");
-        int inserted = database.withConnection(c -> {
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO volumes (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
-                insert.setString(1, record.name());
-                insert.setLong(2, record.sizeMb());
-                insert.setInt(3, record.limited() ? 1 : 0);
-                insert.setString(4, Timestamps.toText(record.createdAt()));
-                return insert.executeUpdate();
-            }
-        });
+        int inserted = database.update("INSERT INTO volumes (" + COLUMNS + ") VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
+                record.name(), record.sizeMb(), record.limited() ? 1 : 0, Timestamps.toText(record.createdAt()));
         if (inserted == 0) {
             throw new ConflictException("volume '" + record.name() + "' already exists");
         }
@@ -56,28 +48,12 @@ public final class SqliteVolumeStore implements VolumeStore {
     @Override
     public Optional<VolumeRecord> find(String name) {
         Objects.requireNonNull(name, "name");
-        return database.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM volumes WHERE name = ?")) {
-                select.setString(1, name);
-                try (ResultSet rows = select.executeQuery()) {
-                    return rows.next() ? Optional.of(record(rows)) : Optional.<VolumeRecord>empty();
-                }
-            }
-        });
+        return database.queryOne("SELECT " + COLUMNS + " FROM volumes WHERE name = ?", this::record, name);
     }
 
     @Override
     public List<VolumeRecord> list() {
-        return database.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM volumes ORDER BY created_at, name");
-                 ResultSet rows = select.executeQuery()) {
-                List<VolumeRecord> records = new ArrayList<>();
-                while (rows.next()) {
-                    records.add(record(rows));
-                }
-                return List.copyOf(records);
-            }
-        });
+        return database.query("SELECT " + COLUMNS + " FROM volumes ORDER BY created_at, name", this::record);
     }
 
     @Override
