@@ -839,8 +839,12 @@ static void do_mkdirs(uint32_t id, struct rd *r) {
         struct stat st;
         path[i] = '\0';
         if (mkdir(path, (mode_t)mode) == 0) made++;
-        else if (errno != EEXIST) { send_error(id, errno, "cannot create directory %s: %s", path, strerror(errno)); free(path); return; }
-        else if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) { send_error(id, ENOTDIR, "%s is not a directory", path); free(path); return; }
+        else {
+            /* what is there decides (a read-only file system says EROFS even for what exists) */
+            int err = errno;
+            if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode)) { send_error(id, ENOTDIR, "%s is not a directory", path); free(path); return; }
+            if (stat(path, &st) < 0) { send_error(id, err, "cannot create directory %s: %s", path, strerror(err)); free(path); return; }
+        }
         path[i] = saved;
     }
     send_u64(RSP_OK, id, made);

@@ -102,6 +102,45 @@ await call("sandbox_file_write", { name: box, path: "/workspace/a.txt", content:
 await call("sandbox_file_write", { name: box, path: "relative.txt", content: "x" }, true, "relative path");
 await call("sandbox_file_read", { name: box, path: "/workspace/a.txt" }, false, "good");
 await call("sandbox_file_read", { name: box, path: "/workspace/missing.txt" }, true, "missing file");
+// background processes and pause/resume on the running sandbox
+const started = await call("background_start", { name: box, command: ["sh", "-c", "echo bg; sleep 60"] }, false, "good");
+const bgId = started?.structuredContent?.id;
+await call("background_start", { name: "no-such-box", command: ["true"] }, true, "unknown sandbox");
+await call("background_start", { name: box, command: [] }, true, "empty command");
+await call("background_list", { name: box }, false, "good");
+await call("background_list", { name: "no-such-box" }, true, "unknown sandbox");
+await call("background_logs", { name: box, id: bgId }, false, "good");
+await call("background_logs", { name: box, id: "bg-000000000000" }, true, "unknown id");
+await call("background_kill", { name: box, id: bgId }, false, "good");
+await call("background_kill", { name: box, id: "bg-000000000000" }, true, "unknown id");
+await call("sandbox_pause", { name: box }, false, "good");
+await call("sandbox_pause", { name: "no-such-box" }, true, "unknown sandbox");
+await call("sandbox_resume", { name: box }, false, "good");
+await call("sandbox_resume", { name: "no-such-box" }, true, "unknown sandbox");
+
+// snapshots and forks need a sandbox on an image (AK_TEST_IMAGE); one on the host's /usr is refused
+await call("sandbox_snapshot", { name: box }, true, "a sandbox on the host's /usr");
+await call("sandbox_snapshot", { name: "no-such-box" }, true, "unknown sandbox");
+await call("snapshot_list", {}, false, "good");
+await call("snapshot_restore", { snapshot: "no-such-snapshot" }, true, "unknown snapshot");
+await call("snapshot_delete", { snapshot: "no-such-snapshot" }, true, "unknown snapshot");
+await call("sandbox_fork", { name: box, count: 100 }, true, "too many");
+if (process.env.AK_TEST_IMAGE) {
+  const imgBox = box + "-img";
+  const snap = box + "-snap";
+  await call("sandbox_create", { name: imgBox, image: process.env.AK_TEST_IMAGE }, false, "good, on an image");
+  await call("sandbox_snapshot", { name: imgBox, snapshot: snap }, false, "good");
+  await call("sandbox_snapshot", { name: imgBox, snapshot: snap }, true, "name taken");
+  await call("snapshot_restore", { snapshot: snap }, false, "good");
+  const forked = await call("sandbox_fork", { name: imgBox, names: [imgBox + "-f"] }, false, "good");
+  await call("sandbox_remove", { name: imgBox + "-f" }, false, "good (the fork)");
+  await call("snapshot_delete", { snapshot: forked?.structuredContent?.snapshot?.name }, false, "good (the fork's)");
+  await call("sandbox_remove", { name: imgBox }, false, "good (on an image)");
+  await call("snapshot_delete", { snapshot: snap }, false, "good");
+} else {
+  notOk("snapshots", "AK_TEST_IMAGE is not set: the good cases of sandbox_snapshot, snapshot_restore, sandbox_fork and snapshot_delete need an image");
+}
+
 await call("sandbox_stop", { name: box }, false, "good");
 await call("sandbox_exec", { name: box, command: ["ls"] }, true, "stopped sandbox");
 await call("sandbox_stop", { name: "no-such-box" }, true, "unknown sandbox");

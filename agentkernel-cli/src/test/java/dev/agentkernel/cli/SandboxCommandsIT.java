@@ -364,9 +364,11 @@ class SandboxCommandsIT {
         assertError(cli("cp", box + ":tmp/x", "."), 2, "the path in the sandbox must be absolute: '" + box
                 + ":tmp/x' (e.g. " + box + ":/workspace/tmp/x)");
         Path file = Files.writeString(dir.resolve("f"), "x");
-        Result noParent = cli("cp", file.toString(), box + ":/no/such/dir/f");
-        assertThat(noParent.code()).as(noParent.toString()).isNotZero();
-        assertThat(noParent.errLines()).hasSize(1);
+        assertOk(cli("cp", file.toString(), box + ":/tmp/plain"));
+        Result underAFile = cli("cp", file.toString(), box + ":/tmp/plain/f"); // a parent that is a file
+        assertThat(underAFile.code()).as(underAFile.toString()).isEqualTo(2);
+        assertThat(underAFile.errLines()).hasSize(1);
+        assertOk(cli("cp", file.toString(), box + ":/tmp/made/on/the/way/f")); // missing parents are made
         assertOk(cli("remove", box));
     }
 

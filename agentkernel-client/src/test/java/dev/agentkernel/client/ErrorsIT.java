@@ -82,8 +82,10 @@ class ErrorsIT extends DaemonTestBase {
             assertThatThrownBy(() -> sb.readFileBytes("/tmp/missing")).isInstanceOf(NotFoundException.class)
                     .hasMessageContaining("/tmp/missing");
             assertThatThrownBy(() -> sb.deleteFile("/tmp/missing")).isInstanceOf(NotFoundException.class);
-            assertThatThrownBy(() -> sb.writeFile("/tmp/no/dir/file", "x")).isInstanceOf(NotFoundException.class);
+            sb.writeFile("/tmp/no/dir/file", "x"); // missing parents are made, as the published clients expect
+            assertThat(sb.readFileBytes("/tmp/no/dir/file")).asString().isEqualTo("x");
         }
+        assertThatThrownBy(() -> client.writeFile("no-such-sandbox", "/tmp/x", "x")).isInstanceOf(NotFoundException.class);
     }
 
     @Test
