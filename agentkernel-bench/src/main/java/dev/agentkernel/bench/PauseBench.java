@@ -55,22 +55,13 @@ public final class PauseBench {
     /** Entry point; see {@code --help}. */
     public static void main(String[] args) throws Exception {
         PauseBench bench = new PauseBench();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--rounds" -> bench.rounds = Integer.parseInt(args[++i]);
-                case "--idle-rounds" -> bench.idleRounds = Integer.parseInt(args[++i]);
-                case "--markdown" -> bench.markdown = Path.of(args[++i]);
-                case "--root", "--only" -> i++;
-                case "-h", "--help" -> {
-                    System.out.println(USAGE);
-                    return;
-                }
-                default -> {
-                    System.err.println("bench: unknown option " + args[i] + "\n" + USAGE);
-                    System.exit(2);
-                }
-            }
+        BenchArgs options = new BenchArgs(USAGE)
+                .number("--rounds", v -> bench.rounds = v)
+                .number("--idle-rounds", v -> bench.idleRounds = v);
+        if (!options.parse(args)) {
+            return;
         }
+        bench.markdown = options.markdown().orElse(null);
         bench.run();
         System.exit(0);
     }

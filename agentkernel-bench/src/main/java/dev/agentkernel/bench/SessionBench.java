@@ -67,23 +67,13 @@ public final class SessionBench {
     /** Entry point; see {@code --help}. */
     public static void main(String[] args) throws Exception {
         SessionBench bench = new SessionBench();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--rounds" -> bench.rounds = Integer.parseInt(args[++i]);
-                case "--first-rounds" -> bench.firstRounds = Integer.parseInt(args[++i]);
-                case "--markdown" -> bench.markdown = Path.of(args[++i]);
-                case "--root" -> i++;
-                case "--only" -> i++;
-                case "-h", "--help" -> {
-                    System.out.println(USAGE);
-                    return;
-                }
-                default -> {
-                    System.err.println("bench: unknown option " + args[i] + "\n" + USAGE);
-                    System.exit(2);
-                }
-            }
+        BenchArgs options = new BenchArgs(USAGE)
+                .number("--rounds", v -> bench.rounds = v)
+                .number("--first-rounds", v -> bench.firstRounds = v);
+        if (!options.parse(args)) {
+            return;
         }
+        bench.markdown = options.markdown().orElse(null);
         bench.run();
         System.exit(0);
     }
