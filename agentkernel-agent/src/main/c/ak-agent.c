@@ -843,6 +843,7 @@ static void do_mkdirs(uint32_t id, struct rd *r) {
             /* what is there decides (a read-only file system says EROFS even for what exists) */
             int err = errno;
             if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode)) { send_error(id, ENOTDIR, "%s is not a directory", path); free(path); return; }
+            if (stat(path, &st) < 0 && err == EEXIST) { send_error(id, ENOTDIR, "%s is not a directory (a link to nothing)", path); free(path); return; }
             if (stat(path, &st) < 0) { send_error(id, err, "cannot create directory %s: %s", path, strerror(err)); free(path); return; }
         }
         path[i] = saved;

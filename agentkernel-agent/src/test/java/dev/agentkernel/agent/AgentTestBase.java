@@ -545,6 +545,9 @@ abstract class AgentTestBase {
         assertThat(agent.mkdirs(base + "/link/b/e", 0755)).as("through a link to a directory").isEqualTo(1);
         assertThat(agent.stat(base + "/a/b/e").type()).isEqualTo(FileStat.Type.DIRECTORY);
         assertThatThrownBy(() -> agent.mkdirs("", 0755)).isInstanceOf(InvalidRequestException.class);
+        assertThat(sh("ln -s /nowhere/at/all " + base + "/dangling").status()).isEqualTo(new ExitStatus.Exited(0));
+        assertThatThrownBy(() -> agent.mkdirs(base + "/dangling/x", 0755)).as("through a link to nothing")
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("not a directory");
         assertThatThrownBy(() -> agent.mkdirs("/proc/self/status/x", 0755)).as("a file on a file system that refuses mkdir")
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("not a directory");
         assertThat(sh("rm -rf " + base).status()).isEqualTo(new ExitStatus.Exited(0));
