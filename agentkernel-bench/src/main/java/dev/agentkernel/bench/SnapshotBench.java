@@ -180,10 +180,10 @@ public final class SnapshotBench {
                     .append(" | ").append(Report.ms(s.p90())).append(" | ").append(Report.ms(s.p99())).append(" | ")
                     .append(Report.ms(s.mean())).append(" |\n");
         }
-        sb.append("\nA snapshot reads the sandbox's files once into an uncompressed layer, hashes it, copies it into the "
-                + "blob store and unpacks it (the store's checks, as for a pulled layer): about four passes over the "
-                + "data against tar's two. A fork is one snapshot plus the sandboxes' starts, each seeded with the "
-                + "snapshot's /workspace.\n");
+        sb.append("\nA snapshot reads the sandbox's files once into an uncompressed layer (hashed as it is written), "
+                + "moves it into the blob store and unpacks it with the store's checks, as for a pulled layer: the data "
+                + "is written twice and read twice, against tar's one write and one read. A fork is one snapshot plus "
+                + "the sandboxes' starts, each seeded with the snapshot's /workspace.\n");
         return sb.toString();
     }
 
