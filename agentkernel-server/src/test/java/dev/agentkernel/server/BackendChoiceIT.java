@@ -69,6 +69,23 @@ class BackendChoiceIT extends SandboxTestBase {
     }
 
     @Test
+    void theEndOfASandboxOnOneBackendNeverEndsOneOnAnother() {
+        // each backend used to count its sandboxes from 1: a crun sandbox and a bwrap one had the same cgroup,
+        // and removing the first killed the second
+        api.createOk("keeps-running", Map.of("image", base));
+        for (String backend : List.of("crun", "runc", "gvisor")) {
+            api.createOk("ends-" + backend, Map.of("image", base, "backend", backend, "network", false));
+            assertThat(api.sh("ends-" + backend, "echo on " + backend)).isEqualTo("on " + backend + "\n");
+            assertThat(api.delete("ends-" + backend).status()).isEqualTo(200);
+            assertThat(api.get("keeps-running").data().path("status").asText()).as("after a %s sandbox ended", backend)
+                    .isEqualTo("running");
+            assertThat(api.sh("keeps-running", "echo alive")).isEqualTo("alive\n");
+        }
+        runOk(List.of("true"), Map.of("image", base, "backend", "crun"));
+        assertThat(api.sh("keeps-running", "echo still")).as("after a one-shot crun run").isEqualTo("still\n");
+    }
+
+    @Test
     void aPersistentSandboxOnGvisor() {
         JsonNode created = api.createOk("on-gvisor", Map.of("image", base, "backend", "gvisor", "network", false));
         assertThat(created.path("backend").asText()).isEqualTo("gvisor");

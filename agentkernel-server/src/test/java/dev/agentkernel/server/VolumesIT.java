@@ -172,6 +172,26 @@ class VolumesIT extends SandboxTestBase {
     }
 
     @Test
+    void runcAndGvisorSandboxesMountVolumesToo() throws Exception {
+        dev.agentkernel.image.TestImages images = dev.agentkernel.image.TestImages.get();
+        String base = images.ref(images.plain, "test/base:1");
+        createVolume(Map.of("name", "every"), 201);
+        api.createOk("vol-reader", Map.of("volumes", List.of("every:/v:ro")));
+        for (String backend : List.of("runc", "gvisor")) {
+            String box = "vol-" + backend;
+            // no network: the runsc of these hosts cannot join a network namespace (the gvisor backend answers 503)
+            api.createOk(box, Map.of("image", base, "backend", backend, "network", false, "volumes", List.of("every:/v")));
+            JsonNode wrote = api.execOk(box, List.of("sh", "-c", "echo from-" + backend + " > /v/" + backend
+                    + " && stat -c '%u' /v/" + backend), Map.of("sudo", true));
+            assertThat(wrote.path("output").asText()).as("%s: %s", backend, wrote).isEqualTo("0\n");
+            assertThat(api.sh("vol-reader", "cat /v/" + backend)).as(backend).isEqualTo("from-" + backend + "\n");
+            assertThat(api.sh("vol-reader", "echo alive")).as("before %s is removed", backend).isEqualTo("alive\n");
+            assertThat(api.delete(box).status()).isEqualTo(200);
+            assertThat(api.sh("vol-reader", "echo alive")).as("after %s is removed", backend).isEqualTo("alive\n");
+        }
+    }
+
+    @Test
     void badInputIsRefused() {
         ServerTestBase.assertErrorEnvelope(fx.post("/volumes", "{}"), 400);
         ServerTestBase.assertErrorEnvelope(fx.post("/volumes", "{\"name\": \"bad name\"}"), 400);

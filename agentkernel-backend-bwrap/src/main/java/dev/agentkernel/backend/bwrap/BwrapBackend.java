@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs each command in a fresh bubblewrap sandbox inside its own cgroup.
@@ -42,7 +41,6 @@ import java.util.concurrent.atomic.AtomicLong;
 final class BwrapBackend implements IsolationBackend {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
-    private static final AtomicLong SEQUENCE = new AtomicLong();
     private static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
 
     private final Path launcher;
@@ -127,7 +125,7 @@ final class BwrapBackend implements IsolationBackend {
         }
         NetworkChoice.Decision network = wiring(spec);
         boolean slirp = network.wiring() == NetworkWiring.SLIRP4NETNS;
-        String id = OwnerTag.of(Long.toString(SEQUENCE.incrementAndGet()));
+        String id = OwnerTag.next(); // one sequence for every backend: two sandboxes never share a cgroup
         SandboxCgroup cgroup = cgroups.create(id, spec.limits());
         LaunchChannel channel = null;
         SlirpNetwork net = null;

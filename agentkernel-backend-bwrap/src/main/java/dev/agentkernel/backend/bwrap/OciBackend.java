@@ -29,7 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs each sandbox through an OCI runtime ({@link OciRuntime}: runc, or gVisor's runsc) on an
@@ -43,7 +42,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class OciBackend implements IsolationBackend {
 
-    private static final AtomicLong SEQUENCE = new AtomicLong();
     private static final Duration DELETE_TIMEOUT = Duration.ofSeconds(10);
     private static final System.Logger LOG = System.getLogger(OciBackend.class.getName());
 
@@ -131,7 +129,7 @@ final class OciBackend implements IsolationBackend {
         if (spec.root() instanceof RootFs.Image image) {
             ImageMountTargets.requireNoLinks(image, network ? image.etcOnline() : image.etcOffline(), spec.mounts());
         }
-        String id = OwnerTag.of(Long.toString(SEQUENCE.incrementAndGet()));
+        String id = OwnerTag.next(); // one sequence for every backend: two sandboxes never share a cgroup
         Path bundle = bundles.resolve(id);
         SandboxCgroup cgroup = null;
         Process process = null;

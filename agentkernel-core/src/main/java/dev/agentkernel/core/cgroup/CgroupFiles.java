@@ -83,6 +83,32 @@ final class CgroupFiles {
         }
     }
 
+    /**
+     * Creates a sandbox's own control group. One that exists with processes in it is another
+     * sandbox's: joining it would make one sandbox's end kill the other's processes, so it is
+     * refused (an empty one, left behind, is taken).
+     *
+     * @throws SandboxFailureException if it is in use or cannot be made
+     */
+    static void mkdirNew(Path dir) {
+        try {
+            Files.createDirectories(dir.getParent());
+            Files.createDirectory(dir);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            if (!Files.isDirectory(dir)) {
+                throw new SandboxFailureException("cannot create control group " + dir + ": something that is not a "
+                        + "directory is there", e);
+            }
+            if (!pids(dir.resolve("cgroup.procs")).isEmpty()) {
+                throw new SandboxFailureException("control group " + dir + " exists already with processes in it: it is "
+                        + "another sandbox's, so this one does not join it", e);
+            }
+        } catch (IOException e) {
+            throw new SandboxFailureException("cannot create control group " + dir + ": " + reason(e)
+                    + " (resource limits need root or a delegated cgroup)", e);
+        }
+    }
+
     /** Removes an empty cgroup directory; true if gone. */
     static boolean rmdir(Path dir) {
         try {

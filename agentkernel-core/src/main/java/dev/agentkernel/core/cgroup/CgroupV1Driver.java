@@ -86,7 +86,7 @@ public final class CgroupV1Driver implements CgroupDriver {
             if (unifiedKill) {
                 Path unified = root.resolve("unified").resolve(PARENT).resolve(name);
                 try {
-                    CgroupFiles.mkdir(unified);
+                    CgroupFiles.mkdirNew(unified);
                     made.add(unified);
                     killFile = Optional.of(unified.resolve("cgroup.kill"));
                     unifiedGroup = Optional.of(unified);
@@ -117,7 +117,7 @@ public final class CgroupV1Driver implements CgroupDriver {
 
     private Path group(String controller, String name, List<Path> made) {
         Path dir = root.resolve(controller).resolve(PARENT).resolve(name);
-        CgroupFiles.mkdir(dir);
+        CgroupFiles.mkdirNew(dir);
         made.add(dir);
         return dir;
     }

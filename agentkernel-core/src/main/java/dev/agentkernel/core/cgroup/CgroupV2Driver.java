@@ -65,7 +65,7 @@ public final class CgroupV2Driver implements CgroupDriver {
     public SandboxCgroup create(String name, ResourceLimits limits) {
         enableControllers();
         Path dir = root.resolve(PARENT).resolve(name);
-        CgroupFiles.mkdir(dir);
+        CgroupFiles.mkdirNew(dir);
         try {
             CgroupFiles.write(dir.resolve("memory.max"), Long.toString(limits.memoryMb() * 1024 * 1024));
             Path swap = dir.resolve("memory.swap.max");

@@ -83,6 +83,16 @@ public final class OwnerTag {
     private OwnerTag() {
     }
 
+    private static final java.util.concurrent.atomic.AtomicLong SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * A new name for a sandbox's host resources (cgroups, runtime directories), unique in this
+     * process whichever backend asks: {@code <owner tag>-<n>}, one sequence for all.
+     */
+    public static String next() {
+        return of(Long.toString(SEQUENCE.incrementAndGet()));
+    }
+
     /** {@code <this process's owner tag>-<suffix>}. */
     public static String of(String suffix) {
         return self(PROC).tag() + "-" + suffix;

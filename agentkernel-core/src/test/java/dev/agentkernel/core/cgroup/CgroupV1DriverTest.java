@@ -60,6 +60,18 @@ class CgroupV1DriverTest {
     }
 
     @Test
+    void aGroupWithProcessesInItIsAnotherSandboxsAndIsNotJoined() throws Exception {
+        tree.v1Groups("g", true);
+        Files.writeString(tree.v1Backing("memory", "g").resolve("cgroup.procs"), "4242\n");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> driver.create("g", LIMITS))
+                .isInstanceOf(dev.agentkernel.model.SandboxFailureException.class)
+                .hasMessageContaining("another sandbox's");
+        assertThat(read(tree.v1Backing("memory", "g").resolve("cgroup.procs"))).as("its processes untouched")
+                .isEqualTo("4242\n");
+    }
+
+    @Test
     void aHugeMemoryLimitIsNeverWrittenAsASmallerOne() {
         tree.v1Groups("g", true);
         long mb = (1L << 44) + 16;
