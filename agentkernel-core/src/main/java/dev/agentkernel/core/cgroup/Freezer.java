@@ -28,10 +28,27 @@ sealed interface Freezer {
 
     /** The v1 freezer controller's group. */
     record V1(Path dir) implements Freezer {
+        /**
+         * Writes {@code FROZEN} again on every try, as runc does: a task forked while the group was
+         * freezing is frozen only by a new write (the group otherwise stays {@code FREEZING}); every
+         * 50 tries a short thaw lets a task caught between the two states finish what held it.
+         */
         @Override
         public void freeze() {
-            CgroupFiles.write(dir.resolve("freezer.state"), "FROZEN");
-            waitFor(() -> state().equals("FROZEN"), this);
+            Path state = dir.resolve("freezer.state");
+            int[] tries = {0};
+            CgroupFiles.write(state, "FROZEN");
+            waitFor(() -> {
+                if (state().equals("FROZEN")) {
+                    return true;
+                }
+                if (++tries[0] % 50 == 0) {
+                    CgroupFiles.tryWrite(state, "THAWED");
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                }
+                CgroupFiles.write(state, "FROZEN");
+                return state().equals("FROZEN");
+            }, this);
         }
 
         @Override
