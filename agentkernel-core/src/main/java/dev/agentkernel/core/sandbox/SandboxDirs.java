@@ -228,33 +228,36 @@ public record SandboxDirs(Path root) {
         }
     }
 
-    private static void deleteTree(Path top) throws IOException {
+    /**
+     * Deletes {@code top} and, if it is a directory, everything under it, never following
+     * symbolic links (a link is deleted, not what it points to); entries that vanish meanwhile
+     * are skipped. Used for every tree of a sandbox's or a volume's own files.
+     */
+    public static void deleteTree(Path top) throws IOException {
         if (!Files.isDirectory(top, LinkOption.NOFOLLOW_LINKS)) {
             Files.deleteIfExists(top);
             return;
         }
-        {
-            Files.walkFileTree(top, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
+        Files.walkFileTree(top, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
                     return FileVisitResult.CONTINUE;
                 }
+                throw e;
+            }
 
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                    if (e instanceof NoSuchFileException) {
-                        return FileVisitResult.CONTINUE;
-                    }
-                    throw e;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                    Files.deleteIfExists(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        }
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                Files.deleteIfExists(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
     }
 }
