@@ -784,10 +784,31 @@ static int parse_fd(const char *text) {
     return (int) fd;
 }
 
+/*
+ * --wait FIFO: blocks until the caller writes 'g' into FIFO (which it holds open read-write),
+ * after the network namespace exists: the caller admits the sandbox's address to its egress
+ * rules in between, so no packet leaves before the rules hold. Anything else ends the launch.
+ */
+static void await_go(const char *fifo) {
+    int fd = open(fifo, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        die("open %s: %s", fifo, strerror(errno));
+    }
+    char go = 0;
+    ssize_t n;
+    do {
+        n = read(fd, &go, 1);
+    } while (n < 0 && errno == EINTR);
+    close(fd);
+    if (n != 1 || go != 'g') {
+        die("launch called off");
+    }
+}
+
 __attribute__((noreturn)) static void usage(void) {
     die("usage: ak-launch [--cgroup FILE]... [--veth BRIDGE-IFINDEX NETWORK/PREFIX GATEWAY "
         "[--prohibit NETWORK/PREFIX]... [--route NETWORK/PREFIX]...] "
-        "[--read FD PATH]... [--write FD PATH]... "
+        "[--wait FIFO] [--read FD PATH]... [--write FD PATH]... "
         "[--userns BASE COUNT [--user UID] [--stage DIR] [--mount PATH idmap|owner|plain|overlay]... "
         "[--layer PATH... --upper tmpfs:MB|DIR|none] [--host-root [--umount PATH]...]] "
         "-- PROGRAM [ARG]...");
@@ -810,6 +831,7 @@ int main(int argc, char **argv) {
     bool host_root = false;
     const char *umounts[MAX_OPENS];
     int umount_count = 0;
+    const char *wait_fifo = NULL;
     int i = 1;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (strcmp(argv[i], "--cgroup") == 0 && i + 1 < argc && cgroup_count < MAX_CGROUPS) {
@@ -839,6 +861,8 @@ int main(int argc, char **argv) {
             layers[layer_count++] = argv[++i];
         } else if (strcmp(argv[i], "--upper") == 0 && i + 1 < argc) {
             upper = argv[++i];
+        } else if (strcmp(argv[i], "--wait") == 0 && i + 1 < argc) {
+            wait_fifo = argv[++i];
         } else if (strcmp(argv[i], "--host-root") == 0) {
             host_root = true;
         } else if (strcmp(argv[i], "--umount") == 0 && i + 1 < argc && umount_count < MAX_OPENS) {
@@ -871,6 +895,9 @@ int main(int argc, char **argv) {
     }
     if (net != NULL) {
         veth(net[0], net[1], net[2], routes, route_count);
+    }
+    if (wait_fifo != NULL) {
+        await_go(wait_fifo);
     }
     for (int o = 0; o < open_count; o++) {
         open_on(&opens[o]);

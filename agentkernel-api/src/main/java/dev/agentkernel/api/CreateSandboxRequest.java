@@ -24,11 +24,27 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param snapshot a snapshot to make the sandbox from: its image and files, and the settings of the sandbox it
  *                 was taken from unless this request gives others
  * @param volumes  named volumes mounted at every start: {@code "NAME:/path"} or {@code "NAME:/path:ro"}
+ * @param networkPolicy what its network may reach ({@link NetworkRules}), kept with the sandbox
+ * @param secrets  secrets granted to it, as the published clients write them: {@code "KEY:host"},
+ *                 {@code "KEY:host:header"} (a secret stored with {@code PUT /secrets/KEY}) or
+ *                 {@code "KEY=value:host"} (a value for this sandbox only); the sandbox sees a placeholder
+ *                 in {@code $KEY}, and the host's proxy puts the value in its place in requests to {@code host}
+ * @param secretFiles secrets whose placeholder is also in the file {@code /run/agentkernel/secrets/KEY}
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record CreateSandboxRequest(@JsonProperty(required = true) String name, String image, String profile,
                                    Integer vcpus, Long memoryMb, Long diskMb, Boolean network, String dir,
-                                   String pull, String backend, String ttl, String snapshot, List<String> volumes) {
+                                   String pull, String backend, String ttl, String snapshot, List<String> volumes, NetworkRules networkPolicy,
+                                   List<String> secrets, List<String> secretFiles) {
+
+    /** A request without network rules or secrets. */
+    public CreateSandboxRequest(String name, String image, String profile, Integer vcpus, Long memoryMb, Long diskMb,
+                                Boolean network, String dir, String pull, String backend, String ttl, String snapshot,
+                                List<String> volumes) {
+        this(name, image, profile, vcpus, memoryMb, diskMb, network, dir, pull, backend, ttl, snapshot, volumes, null,
+                null, null);
+    }
+
 
     /** A request without volumes. */
     public CreateSandboxRequest(String name, String image, String profile, Integer vcpus, Long memoryMb, Long diskMb,
@@ -82,6 +98,8 @@ public record CreateSandboxRequest(@JsonProperty(required = true) String name, S
             throw Check.bad("give image or snapshot, not both: a sandbox made from a snapshot runs on the snapshot's image");
         }
         volumes = Check.strings(volumes, "volumes");
+        secrets = Check.strings(secrets, "secrets");
+        secretFiles = Check.strings(secretFiles, "secret_files");
         for (String v : volumes) {
             if (v.indexOf(':') <= 0 || v.indexOf('\0') >= 0) {
                 throw Check.bad("volumes must be \"NAME:/path\" or \"NAME:/path:ro\", e.g. \"data:/data\"; got \""

@@ -26,11 +26,18 @@ import java.util.List;
  *                {@code /run/stream} refuses {@code base64} (its output events are text)
  * @param backend the isolation backend: {@code bwrap}, {@code runc}, {@code gvisor}, ... (default: the server's);
  *                an unknown one is refused (400), one that cannot run on the server's host too (503)
+ * @param networkPolicy what the sandbox's network may reach ({@link NetworkRules}); such a run never uses the pool
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record RunRequest(@JsonProperty(required = true) List<String> command, String image, String profile,
                          @com.fasterxml.jackson.databind.annotation.JsonSerialize(using = Seconds.class) Double timeout, List<String> env, Boolean fast, Boolean sudo, String pull,
-                         String outputEncoding, String backend) {
+                         String outputEncoding, String backend, NetworkRules networkPolicy) {
+
+    /** A request without a network policy. */
+    public RunRequest(List<String> command, String image, String profile, Double timeout, List<String> env,
+                      Boolean fast, Boolean sudo, String pull, String outputEncoding, String backend) {
+        this(command, image, profile, timeout, env, fast, sudo, pull, outputEncoding, backend, null);
+    }
 
     /** A request on the server's default backend. */
     public RunRequest(List<String> command, String image, String profile, Double timeout, List<String> env,

@@ -76,6 +76,7 @@ final class CreateCommand extends DaemonClientCommand {
         o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
                 .desc("agentkernel.toml whose [resources] give the defaults (default: the project's, if any)").get());
         o.addOption(Option.builder().longOpt("no-network").desc("No network access, whatever the profile says").get());
+        NetworkPolicyOptions.addTo(o);
         o.addOption(Option.builder().longOpt("ttl").hasArg().argName("TIME")
                 .desc("Remove the sandbox with its files this long after its creation: 90s, 30m, 2h, 7d"
                         + " ('agentkernel extend' gives it more)").get());
@@ -163,6 +164,11 @@ final class CreateCommand extends DaemonClientCommand {
         if (args.hasOption("no-network")) {
             options = options.withNetwork(false);
         }
+        dev.agentkernel.api.NetworkRules rules = NetworkPolicyOptions.rules(args,
+                project(args).map(ProjectConfig::network).orElse(dev.agentkernel.model.NetworkPolicy.NONE));
+        if (rules != null) {
+            options = options.withNetworkPolicy(rules);
+        }
         if (args.hasOption("dir")) {
             options = options.withDir(projectDir(args.getOptionValue("dir")).toString());
         }
@@ -173,11 +179,15 @@ final class CreateCommand extends DaemonClientCommand {
     }
 
     /** {@code [resources]} of {@code --config}, else of the project's {@code agentkernel.toml}, else nothing. */
-    private static ProjectConfig.ResourcesSection resources(CommandLine args) {
+    /** {@code --config}, else the project's {@code agentkernel.toml}, if any. */
+    private static Optional<ProjectConfig> project(CommandLine args) {
         String file = args.getOptionValue("config");
-        Optional<ProjectConfig> config = file != null ? Optional.of(ConfigLoader.load(Path.of(file)))
+        return file != null ? Optional.of(ConfigLoader.load(Path.of(file)))
                 : ConfigLoader.findInProject(Path.of("").toAbsolutePath()).map(ConfigLoader::load);
-        return config.map(ProjectConfig::resources).orElse(ProjectConfig.ResourcesSection.empty());
+    }
+
+    private static ProjectConfig.ResourcesSection resources(CommandLine args) {
+        return project(args).map(ProjectConfig::resources).orElse(ProjectConfig.ResourcesSection.empty());
     }
 
     /** A length of time as the API reads it ({@code 30m}, {@code 2h}), or a usage error naming {@code option}. */

@@ -95,6 +95,7 @@ final class RunCommand implements Subcommand {
         o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME").desc("Isolation backend: bwrap, runc or gvisor (default: [sandbox] backend of agentkernel.toml, else the best available; 'agentkernel doctor' lists them)").get());
         o.addOption(Option.builder().longOpt("sudo")
                 .desc("Run as root of the sandbox (its own user namespace's root, never the host's) instead of uid 1000").get());
+        NetworkPolicyOptions.addTo(o);
         o.addOption(Option.builder("v").longOpt("verbose").desc("Explain what is being set up").get());
         return o;
     }
@@ -274,7 +275,8 @@ final class RunCommand implements Subcommand {
             }
         }
         return new SandboxRequest(profile, Optional.empty(), network, memory, vcpus, variables,
-                Optional.ofNullable(args.getOptionValue("workdir")), Optional.of(cwd));
+                Optional.ofNullable(args.getOptionValue("workdir")), Optional.of(cwd))
+                .withEgress(cfg.network().merge(NetworkPolicyOptions.policy(args)));
     }
 
     private static Duration toDuration(double seconds) {

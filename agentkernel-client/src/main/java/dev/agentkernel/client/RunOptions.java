@@ -30,9 +30,38 @@ import java.util.Optional;
  * @param pull    when the server asks the image's registry; empty means {@link PullPolicy#MISSING}
  * @param backend the isolation backend by name ({@code bwrap}, {@code runc}, {@code gvisor}); empty means the
  *                server's default
+ * @param networkPolicy what the sandbox's network may reach; such a run never takes a pooled sandbox
  */
 public record RunOptions(Optional<String> image, Optional<Profile> profile, boolean fast, Optional<Duration> timeout,
-                         Map<String, String> env, boolean sudo, Optional<PullPolicy> pull, Optional<String> backend) {
+                         Map<String, String> env, boolean sudo, Optional<PullPolicy> pull, Optional<String> backend,
+                         Optional<dev.agentkernel.api.NetworkRules> networkPolicy) {
+
+    /**
+     * Options without a network policy.
+     *
+     * @param image   the runtime image
+     * @param profile the security profile
+     * @param fast    whether a pooled sandbox may serve it
+     * @param timeout the time limit
+     * @param env     environment variables
+     * @param sudo    whether it runs as the sandbox's root
+     * @param pull    when the server asks the image's registry
+     * @param backend the isolation backend
+     */
+    public RunOptions(Optional<String> image, Optional<Profile> profile, boolean fast, Optional<Duration> timeout,
+                      Map<String, String> env, boolean sudo, Optional<PullPolicy> pull, Optional<String> backend) {
+        this(image, profile, fast, timeout, env, sudo, pull, backend, Optional.empty());
+    }
+
+    /**
+     * A copy under a network policy (such a run never takes a pooled sandbox).
+     *
+     * @param value what its network may reach
+     * @return the changed copy
+     */
+    public RunOptions withNetworkPolicy(dev.agentkernel.api.NetworkRules value) {
+        return new RunOptions(image, profile, fast, timeout, env, sudo, pull, backend, Optional.of(value));
+    }
 
     /**
      * Checks and copies.
@@ -87,7 +116,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withPull(PullPolicy value) {
-        return new RunOptions(image, profile, fast, timeout, env, sudo, Optional.of(value), backend);
+        return new RunOptions(image, profile, fast, timeout, env, sudo, Optional.of(value), backend, networkPolicy);
     }
 
     /**
@@ -106,7 +135,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withImage(String value) {
-        return new RunOptions(Optional.of(value), profile, fast, timeout, env, sudo, pull, backend);
+        return new RunOptions(Optional.of(value), profile, fast, timeout, env, sudo, pull, backend, networkPolicy);
     }
 
     /**
@@ -116,7 +145,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withProfile(Profile value) {
-        return new RunOptions(image, Optional.of(value), fast, timeout, env, sudo, pull, backend);
+        return new RunOptions(image, Optional.of(value), fast, timeout, env, sudo, pull, backend, networkPolicy);
     }
 
     /**
@@ -126,7 +155,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withFast(boolean value) {
-        return new RunOptions(image, profile, value, timeout, env, sudo, pull, backend);
+        return new RunOptions(image, profile, value, timeout, env, sudo, pull, backend, networkPolicy);
     }
 
     /**
@@ -136,7 +165,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withTimeout(Duration value) {
-        return new RunOptions(image, profile, fast, Optional.of(value), env, sudo, pull, backend);
+        return new RunOptions(image, profile, fast, Optional.of(value), env, sudo, pull, backend, networkPolicy);
     }
 
     /**
@@ -146,7 +175,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withEnv(Map<String, String> value) {
-        return new RunOptions(image, profile, fast, timeout, value, sudo, pull, backend);
+        return new RunOptions(image, profile, fast, timeout, value, sudo, pull, backend, networkPolicy);
     }
 
     /**
@@ -157,7 +186,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withEnv(String name, String value) {
-        return new RunOptions(image, profile, fast, timeout, EnvVars.with(env, name, value), sudo, pull, backend);
+        return new RunOptions(image, profile, fast, timeout, EnvVars.with(env, name, value), sudo, pull, backend, networkPolicy);
     }
 
     /**
@@ -168,7 +197,7 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withSudo(boolean value) {
-        return new RunOptions(image, profile, fast, timeout, env, value, pull, backend);
+        return new RunOptions(image, profile, fast, timeout, env, value, pull, backend, networkPolicy);
     }
 
     /**
@@ -192,6 +221,6 @@ public record RunOptions(Optional<String> image, Optional<Profile> profile, bool
      * @return the changed copy
      */
     public RunOptions withBackend(String value) {
-        return new RunOptions(image, profile, fast, timeout, env, sudo, pull, Optional.of(value));
+        return new RunOptions(image, profile, fast, timeout, env, sudo, pull, Optional.of(value), networkPolicy);
     }
 }

@@ -29,11 +29,36 @@ import java.util.OptionalLong;
  * @param snapshot a snapshot to make the sandbox from ({@link Snapshots}): its image and files, and the settings of
  *                 the sandbox it was taken from unless these options give others; not together with an image
  *                 (refused before the request is sent, as the server would)
+ * @param networkPolicy what its network may reach (allowed and denied domains, addresses, ports, extra hosts),
+ *                 enforced on the server's host and kept with the sandbox
  */
 public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, OptionalLong memoryMb,
                              Optional<Profile> profile, Optional<Boolean> network, Optional<String> dir,
                              OptionalLong diskMb, Optional<PullPolicy> pull, Optional<String> backend,
-                             Optional<java.time.Duration> ttl, Optional<String> snapshot) {
+                             Optional<java.time.Duration> ttl, Optional<String> snapshot,
+                             Optional<dev.agentkernel.api.NetworkRules> networkPolicy) {
+
+    /**
+     * Options without a network policy.
+     *
+     * @param image    the runtime image
+     * @param vcpus    whole CPUs
+     * @param memoryMb the memory limit in MiB
+     * @param profile  the security profile
+     * @param network  whether it has network access
+     * @param dir      a host directory mounted at /workspace
+     * @param diskMb   the size of its disk in MiB
+     * @param pull     when the server asks the image's registry
+     * @param backend  the isolation backend
+     * @param ttl      the time to live
+     * @param snapshot the snapshot it is made from
+     */
+    public SandboxOptions(Optional<String> image, OptionalDouble vcpus, OptionalLong memoryMb, Optional<Profile> profile,
+                          Optional<Boolean> network, Optional<String> dir, OptionalLong diskMb,
+                          Optional<PullPolicy> pull, Optional<String> backend, Optional<java.time.Duration> ttl,
+                          Optional<String> snapshot) {
+        this(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot, Optional.empty());
+    }
 
     /**
      * Options not from a snapshot.
@@ -105,6 +130,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(ttl, "ttl");
         Objects.requireNonNull(snapshot, "snapshot");
+        Objects.requireNonNull(networkPolicy, "networkPolicy");
         if (ttl.isPresent() && ttl.get().toSeconds() < 1) {
             throw new IllegalArgumentException("ttl must be at least one second, got " + ttl.get());
         }
@@ -133,8 +159,19 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @param value when the server asks the image's registry
      * @return the changed copy
      */
+    public SandboxOptions withNetworkPolicy(dev.agentkernel.api.NetworkRules value) {
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot,
+                Optional.of(value));
+    }
+
+    /**
+     * A copy with a pull policy for the image.
+     *
+     * @param value when the server asks the image's registry
+     * @return the changed copy
+     */
     public SandboxOptions withPull(PullPolicy value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, Optional.of(value), backend, ttl, snapshot);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, Optional.of(value), backend, ttl, snapshot, networkPolicy);
     }
 
     /**
@@ -169,7 +206,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withImage(String value) {
-        return new SandboxOptions(Optional.of(value), vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot);
+        return new SandboxOptions(Optional.of(value), vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy);
     }
 
     /**
@@ -179,7 +216,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withVcpus(double value) {
-        return new SandboxOptions(image, OptionalDouble.of(value), memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot);
+        return new SandboxOptions(image, OptionalDouble.of(value), memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy);
     }
 
     /**
@@ -189,7 +226,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withMemoryMb(long value) {
-        return new SandboxOptions(image, vcpus, OptionalLong.of(value), profile, network, dir, diskMb, pull, backend, ttl, snapshot);
+        return new SandboxOptions(image, vcpus, OptionalLong.of(value), profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy);
     }
 
     /**
@@ -199,7 +236,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withDiskMb(long value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, OptionalLong.of(value), pull, backend, ttl, snapshot);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, OptionalLong.of(value), pull, backend, ttl, snapshot, networkPolicy);
     }
 
     /**
@@ -209,7 +246,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withProfile(Profile value) {
-        return new SandboxOptions(image, vcpus, memoryMb, Optional.of(value), network, dir, diskMb, pull, backend, ttl, snapshot);
+        return new SandboxOptions(image, vcpus, memoryMb, Optional.of(value), network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy);
     }
 
     /**
@@ -219,7 +256,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withNetwork(boolean value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, Optional.of(value), dir, diskMb, pull, backend, ttl, snapshot);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, Optional.of(value), dir, diskMb, pull, backend, ttl, snapshot, networkPolicy);
     }
 
     /**
@@ -229,7 +266,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withDir(String value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, Optional.of(value), diskMb, pull, backend, ttl, snapshot);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, Optional.of(value), diskMb, pull, backend, ttl, snapshot, networkPolicy);
     }
 
     /**
@@ -240,7 +277,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withBackend(String value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, Optional.of(value), ttl, snapshot);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, Optional.of(value), ttl, snapshot, networkPolicy);
     }
 
     /**
@@ -252,7 +289,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      */
     public SandboxOptions withTtl(java.time.Duration value) {
         return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend,
-                Optional.of(value), snapshot);
+                Optional.of(value), snapshot, networkPolicy);
     }
 
     /**
@@ -265,6 +302,6 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      */
     public SandboxOptions withSnapshot(String value) {
         return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl,
-                Optional.of(value));
+                Optional.of(value), networkPolicy);
     }
 }

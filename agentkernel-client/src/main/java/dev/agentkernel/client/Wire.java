@@ -88,7 +88,7 @@ final class Wire {
         return request(() -> new dev.agentkernel.api.RunRequest(List.copyOf(command), options.image().orElse(null),
                 options.profile().map(Profile::id).orElse(null), seconds(options.timeout()), env(options.env()),
                 options.fast(), options.sudo(), options.pull().map(PullPolicy::id).orElse(null),
-                exactBytes ? BASE64 : null, options.backend().orElse(null)));
+                exactBytes ? BASE64 : null, options.backend().orElse(null), options.networkPolicy().orElse(null)));
     }
 
     static BatchRequest batchRequest(List<BatchCommand> commands) {
@@ -113,7 +113,8 @@ final class Wire {
                 options.profile().map(Profile::id).orElse(null), cpus, boxed(options.memoryMb()),
                 boxed(options.diskMb()), options.network().orElse(null), options.dir().orElse(null),
                 options.pull().map(PullPolicy::id).orElse(null), options.backend().orElse(null),
-                options.ttl().map(t -> Long.toString(t.toSeconds())).orElse(null), options.snapshot().orElse(null)));
+                options.ttl().map(t -> Long.toString(t.toSeconds())).orElse(null), options.snapshot().orElse(null),
+                null, options.networkPolicy().orElse(null), null, null));
     }
 
     /** {@code POST /sandboxes/{name}/extend}: whole seconds, at least one. */
@@ -146,7 +147,8 @@ final class Wire {
         CreateSandboxRequest r = createRequest(name, options);
         List<String> copy = List.copyOf(volumes);
         return request(() -> new CreateSandboxRequest(r.name(), r.image(), r.profile(), r.vcpus(), r.memoryMb(),
-                r.diskMb(), r.network(), r.dir(), r.pull(), r.backend(), r.ttl(), r.snapshot(), copy));
+                r.diskMb(), r.network(), r.dir(), r.pull(), r.backend(), r.ttl(), r.snapshot(), copy, r.networkPolicy(),
+                r.secrets(), r.secretFiles()));
     }
 
     static dev.agentkernel.api.CreateVolumeRequest volumeRequest(String name, OptionalLong sizeMb) {

@@ -25,11 +25,12 @@ import java.util.OptionalLong;
  * @param pull        when the image's registry is asked (default: only when the image is not stored)
  * @param backend     the isolation backend by name ({@code bwrap}, {@code runc}, {@code gvisor}); empty: the
  *                    configured default
+ * @param egress      what the sandbox's network may reach (added to the configuration's policy; deny wins)
  */
 public record SandboxRequest(Optional<Profile> profile, Optional<String> image, Optional<Boolean> network,
                              OptionalLong memoryMb, OptionalDouble vcpus, Map<String, String> env,
                              Optional<String> workdir, Optional<Path> projectDir, OptionalLong diskMb,
-                             ImagePull pull, Optional<String> backend) {
+                             ImagePull pull, Optional<String> backend, NetworkPolicy egress) {
 
     /** Validates and copies. */
     public SandboxRequest {
@@ -47,6 +48,22 @@ public record SandboxRequest(Optional<Profile> profile, Optional<String> image, 
         Objects.requireNonNull(pull, "pull");
         Objects.requireNonNull(backend, "backend");
         backend.ifPresent(SandboxRequest::requireBackendName);
+        Objects.requireNonNull(egress, "egress");
+    }
+
+    /** A request without a network policy of its own. */
+    public SandboxRequest(Optional<Profile> profile, Optional<String> image, Optional<Boolean> network,
+                          OptionalLong memoryMb, OptionalDouble vcpus, Map<String, String> env,
+                          Optional<String> workdir, Optional<Path> projectDir, OptionalLong diskMb,
+                          ImagePull pull, Optional<String> backend) {
+        this(profile, image, network, memoryMb, vcpus, env, workdir, projectDir, diskMb, pull, backend,
+                NetworkPolicy.NONE);
+    }
+
+    /** A copy with a network policy. */
+    public SandboxRequest withEgress(NetworkPolicy value) {
+        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, projectDir, diskMb, pull,
+                backend, value);
     }
 
     /**
@@ -99,42 +116,42 @@ public record SandboxRequest(Optional<Profile> profile, Optional<String> image, 
 
     /** A copy with a profile. */
     public SandboxRequest withProfile(Profile value) {
-        return new SandboxRequest(Optional.of(value), image, network, memoryMb, vcpus, env, workdir, projectDir, diskMb, pull, backend);
+        return new SandboxRequest(Optional.of(value), image, network, memoryMb, vcpus, env, workdir, projectDir, diskMb, pull, backend, egress);
     }
 
     /** A copy with the network switched on or off. */
     public SandboxRequest withNetwork(boolean value) {
-        return new SandboxRequest(profile, image, Optional.of(value), memoryMb, vcpus, env, workdir, projectDir, diskMb, pull, backend);
+        return new SandboxRequest(profile, image, Optional.of(value), memoryMb, vcpus, env, workdir, projectDir, diskMb, pull, backend, egress);
     }
 
     /** A copy with a memory limit. */
     public SandboxRequest withMemoryMb(long value) {
-        return new SandboxRequest(profile, image, network, OptionalLong.of(value), vcpus, env, workdir, projectDir, diskMb, pull, backend);
+        return new SandboxRequest(profile, image, network, OptionalLong.of(value), vcpus, env, workdir, projectDir, diskMb, pull, backend, egress);
     }
 
     /** A copy with a CPU limit. */
     public SandboxRequest withVcpus(double value) {
-        return new SandboxRequest(profile, image, network, memoryMb, OptionalDouble.of(value), env, workdir, projectDir, diskMb, pull, backend);
+        return new SandboxRequest(profile, image, network, memoryMb, OptionalDouble.of(value), env, workdir, projectDir, diskMb, pull, backend, egress);
     }
 
     /** A copy with an image. */
     public SandboxRequest withImage(String value) {
-        return new SandboxRequest(profile, Optional.of(value), network, memoryMb, vcpus, env, workdir, projectDir, diskMb, pull, backend);
+        return new SandboxRequest(profile, Optional.of(value), network, memoryMb, vcpus, env, workdir, projectDir, diskMb, pull, backend, egress);
     }
 
     /** A copy with a disk size in MiB. */
     public SandboxRequest withDiskMb(long value) {
-        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, projectDir, OptionalLong.of(value), pull, backend);
+        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, projectDir, OptionalLong.of(value), pull, backend, egress);
     }
 
     /** A copy with a project directory. */
     public SandboxRequest withProjectDir(Path value) {
-        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, Optional.of(value), diskMb, pull, backend);
+        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, Optional.of(value), diskMb, pull, backend, egress);
     }
 
     /** A copy with a pull policy. */
     public SandboxRequest withPull(ImagePull value) {
-        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, projectDir, diskMb, value, backend);
+        return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, projectDir, diskMb, value, backend, egress);
     }
 
     /** A copy on the named backend. */

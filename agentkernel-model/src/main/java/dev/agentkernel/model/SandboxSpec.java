@@ -21,10 +21,11 @@ import java.util.Optional;
  * @param workdir      default working directory inside the sandbox
  * @param hostname     hostname inside the sandbox
  * @param backend      the isolation backend it runs on, by name; empty: the configured default
+ * @param egress       what its network may reach beyond the profile's rules ({@link NetworkPolicy#NONE}: no more rules)
  */
 public record SandboxSpec(Optional<String> image, RootFs root, Profile profile, NetworkMode network, boolean readOnlyRoot,
                           ResourceLimits limits, List<Mount> mounts, Map<String, String> env, String workdir,
-                          String hostname, Optional<String> backend) {
+                          String hostname, Optional<String> backend, NetworkPolicy egress) {
 
     /** Validates and defensively copies. */
     public SandboxSpec {
@@ -40,6 +41,21 @@ public record SandboxSpec(Optional<String> image, RootFs root, Profile profile, 
         Objects.requireNonNull(hostname, "hostname");
         Objects.requireNonNull(backend, "backend");
         backend.ifPresent(SandboxRequest::requireBackendName);
+        Objects.requireNonNull(egress, "egress");
+    }
+
+    /** A spec without a network policy. */
+    public SandboxSpec(Optional<String> image, RootFs root, Profile profile, NetworkMode network, boolean readOnlyRoot,
+                       ResourceLimits limits, List<Mount> mounts, Map<String, String> env, String workdir,
+                       String hostname, Optional<String> backend) {
+        this(image, root, profile, network, readOnlyRoot, limits, mounts, env, workdir, hostname, backend,
+                NetworkPolicy.NONE);
+    }
+
+    /** This spec with a network policy. */
+    public SandboxSpec withEgress(NetworkPolicy other) {
+        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, mounts, env, workdir, hostname, backend,
+                other);
     }
 
     /** A spec on the default backend. */
@@ -58,32 +74,32 @@ public record SandboxSpec(Optional<String> image, RootFs root, Profile profile, 
 
     /** This spec with other mounts. */
     public SandboxSpec withMounts(List<Mount> other) {
-        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, other, env, workdir, hostname, backend);
+        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, other, env, workdir, hostname, backend, egress);
     }
 
     /** This spec with another root file system. */
     public SandboxSpec withRoot(RootFs other) {
-        return new SandboxSpec(image, other, profile, network, readOnlyRoot, limits, mounts, env, workdir, hostname, backend);
+        return new SandboxSpec(image, other, profile, network, readOnlyRoot, limits, mounts, env, workdir, hostname, backend, egress);
     }
 
     /** This spec with other limits. */
     public SandboxSpec withLimits(ResourceLimits other) {
-        return new SandboxSpec(image, root, profile, network, readOnlyRoot, other, mounts, env, workdir, hostname, backend);
+        return new SandboxSpec(image, root, profile, network, readOnlyRoot, other, mounts, env, workdir, hostname, backend, egress);
     }
 
     /** This spec with another hostname. */
     public SandboxSpec withHostname(String other) {
-        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, mounts, env, workdir, other, backend);
+        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, mounts, env, workdir, other, backend, egress);
     }
 
     /** This spec with another default working directory. */
     public SandboxSpec withWorkdir(String other) {
-        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, mounts, env, other, hostname, backend);
+        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, mounts, env, other, hostname, backend, egress);
     }
 
     /** This spec on the named backend. */
     public SandboxSpec withBackend(String other) {
         return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, mounts, env, workdir, hostname,
-                Optional.of(other));
+                Optional.of(other), egress);
     }
 }

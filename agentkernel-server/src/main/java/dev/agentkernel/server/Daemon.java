@@ -121,6 +121,7 @@ public final class Daemon implements AutoCloseable {
             PolicyResolver resolver = new PolicyResolver(host, homeAllowed(mountPolicy),
                     new ImageRoots(images, ImageRoots.dirOf(host.stateDir())));
             SqliteAuditLog audit = new SqliteAuditLog(database);
+            backend.egressEvents(new dev.agentkernel.core.egress.EgressAudit(audit)); // refused connections are audited
             SqliteTaskStore taskStore = new SqliteTaskStore(database);
             RetentionSweeper retention = new RetentionSweeper(config.retention(), audit, taskStore, Clock.systemUTC()).start();
             opened.add(retention);

@@ -25,7 +25,25 @@ final class RequestFields {
     /** {@code /run}, {@code /run/stream} and each entry of {@code /batch/run}. */
     static RunRequest run(dev.agentkernel.api.RunRequest r) {
         return new RunRequest(r.command(), Optional.ofNullable(r.image()), Optional.ofNullable(r.profile()).map(Profile::parse),
-                timeout(r.timeout()), env(r.env()), r.fast(), r.asRoot(), pull(r.pull()), Optional.ofNullable(r.backend()));
+                timeout(r.timeout()), env(r.env()), r.fast(), r.asRoot(), pull(r.pull()), Optional.ofNullable(r.backend()),
+                egress(r.networkPolicy()));
+    }
+
+    /**
+     * A request's {@code network_policy} as the model's policy (which checks every entry: 400 naming
+     * the one that is wrong); none when absent.
+     */
+    static dev.agentkernel.model.NetworkPolicy egress(dev.agentkernel.api.NetworkRules rules) {
+        if (rules == null) {
+            return dev.agentkernel.model.NetworkPolicy.NONE;
+        }
+        Map<String, String> hosts = new LinkedHashMap<>();
+        for (String entry : rules.addHosts()) {
+            Map.Entry<String, String> host = dev.agentkernel.model.NetworkPolicy.parseExtraHost(entry);
+            hosts.put(host.getKey(), host.getValue());
+        }
+        return new dev.agentkernel.model.NetworkPolicy(rules.allowDomains(), rules.denyDomains(), rules.allowAddresses(),
+                rules.denyAddresses(), rules.ports(), hosts);
     }
 
     /** The {@code pull} of a request (checked by its record), {@code missing} when absent. */

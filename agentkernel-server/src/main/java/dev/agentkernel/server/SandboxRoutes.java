@@ -79,6 +79,7 @@ final class SandboxRoutes {
         if (body.backend() != null) {
             options = options.withBackend(body.backend());
         }
+        options = options.withEgress(RequestFields.egress(body.networkPolicy()));
         SandboxInfo info = sandboxes.create(new CreateSandbox(name, options, body.timeToLive(),
                 dev.agentkernel.core.volume.VolumeMount.parseAll(body.volumes())));
         Json.send(res, 201, toJson(info));

@@ -112,7 +112,10 @@ final class Migrations {
                         read_only INTEGER NOT NULL CHECK (read_only IN (0, 1)),
                         PRIMARY KEY (sandbox, path)
                     )""",
-                    "CREATE INDEX sandbox_volumes_by_volume ON sandbox_volumes (volume)")));
+                    "CREATE INDEX sandbox_volumes_by_volume ON sandbox_volumes (volume)")),
+            // ---- egress control (issue 16) ----
+            new Migration(10, "a persistent sandbox's network policy (JSON; NULL: none)",
+                    List.of("ALTER TABLE sandboxes ADD COLUMN network_policy TEXT")));
 
     private Migrations() {
     }

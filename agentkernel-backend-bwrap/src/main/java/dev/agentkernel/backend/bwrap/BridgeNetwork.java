@@ -102,6 +102,22 @@ final class BridgeNetwork {
         return argv;
     }
 
+    /**
+     * The address the launcher gives the sandbox whose launcher has {@code pid}: the subnet's
+     * base plus the pid (the two highest host parts shifted to 2 and 3, as {@code ak-launch} does).
+     */
+    static java.net.Inet4Address addressOf(long pid) {
+        long hosts = 1L << (32 - PREFIX);
+        long part = pid >= hosts - 2 ? pid - (hosts - 4) : pid;
+        long value = (NETWORK & 0xffffffffL) + part;
+        byte[] bytes = {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value};
+        try {
+            return (java.net.Inet4Address) InetAddress.getByAddress(bytes);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static Set<InetAddress> hostAddresses() {
         Set<InetAddress> addresses = new HashSet<>();
         try {
@@ -141,7 +157,7 @@ final class BridgeNetwork {
     }
 
     /** Runs a host tool to its end, feeding it {@code input}; its output is the message if it fails. */
-    private static void run(List<String> argv, String input) {
+    static void run(List<String> argv, String input) {
         ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
         String command = String.join(" ", argv);
         try {

@@ -14,7 +14,9 @@ import java.util.Set;
  *
  * <p>What the ruleset enforces, for everything that enters the host from the bridge: nothing
  * addressed to the host itself is accepted (any of its addresses, IPv4 or IPv6, so no host
- * service, loopback or not, is reachable); no sandbox reaches another sandbox (also refused on
+ * service, loopback or not, is reachable), except the egress gateway's resolver and proxy on the
+ * bridge's own address for connections that an {@link EgressTable} translated there (only those
+ * rules translate to that address); no sandbox reaches another sandbox (also refused on
  * the bridge itself, whose ports are isolated); nothing to "this network", loopback, multicast or
  * broadcast addresses is forwarded; no IPv6 is forwarded; the sandboxes' resolver
  * address ({@link EtcSkeleton#SANDBOX_RESOLVER}, as with slirp4netns) is translated to the
@@ -54,6 +56,7 @@ final class BridgeRules {
                 \t}
                 \tchain input {
                 \t\ttype filter hook input priority filter; policy accept;
+                \t\tiifname %2$s ip daddr %6$s ct status dnat accept
                 \t\tiifname %2$s reject with icmpx type admin-prohibited
                 \t}
                 \tchain forward {
@@ -70,7 +73,7 @@ final class BridgeRules {
                 \t\tip saddr %5$s oifname != %2$s masquerade
                 \t}
                 }
-                """.formatted(TABLE, br, dns, upstream, subnet);
+                """.formatted(TABLE, br, dns, upstream, subnet, BridgeNetwork.GATEWAY);
     }
 
     /**

@@ -75,6 +75,17 @@ final class BwrapBackend implements IsolationBackend {
         return BwrapProvider.NAME;
     }
 
+    @Override
+    public void egressEvents(dev.agentkernel.egress.EgressEvents events) {
+        networks.events().target(events);
+    }
+
+    /** Stops the egress gateway (its nftables table goes with it). */
+    @Override
+    public void close() {
+        networks.close();
+    }
+
     /** The mapped range of a root daemon, else this process's user (bubblewrap's own user namespace). */
     @Override
     public dev.agentkernel.core.backend.SandboxIds sandboxIds() {
@@ -125,18 +136,26 @@ final class BwrapBackend implements IsolationBackend {
         }
         NetworkChoice.Decision network = wiring(spec);
         boolean slirp = network.wiring() == NetworkWiring.SLIRP4NETNS;
+        boolean policed = Egress.policed(spec, network);
         String id = OwnerTag.next(); // one sequence for every backend: two sandboxes never share a cgroup
         SandboxCgroup cgroup = cgroups.create(id, spec.limits());
         LaunchChannel channel = null;
         SlirpNetwork net = null;
         Process process = null;
+        LaunchGate gate = null;
+        AutoCloseable admission = null;
         try {
             List<String> argv = new ArrayList<>(128);
             argv.add(launcher.toString());
             for (Path procs : cgroup.procsFiles()) {
                 argv.addAll(List.of("--cgroup", procs.toString()));
             }
-            network.bridge().ifPresent(bridge -> argv.addAll(bridge.launchArguments(networks.egress())));
+            EgressPolicy ranges = networks.egress().allowing(spec.egress().allowAddresses());
+            network.bridge().ifPresent(bridge -> argv.addAll(bridge.launchArguments(ranges)));
+            if (policed) {
+                gate = LaunchGate.create(runtimeDir.resolve(id).resolve("gate"));
+                argv.addAll(gate.launchArguments());
+            }
             argv.addAll(List.of("--read", Integer.toString(BwrapCommandLine.SECCOMP_FD), seccompFilter.toString()));
             if (slirp) {
                 channel = LaunchChannel.create(runtimeDir.resolve(id));
@@ -161,6 +180,11 @@ final class BwrapBackend implements IsolationBackend {
             env.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
             SupervisedExecution.applyRedirects(builder, stdio);
             process = Spawner.start(builder);
+            if (policed) {
+                admission = networks.gateway().admit(BridgeNetwork.addressOf(process.pid()), spec.hostname(),
+                        spec.egress(), List.of());
+                gate.open();
+            }
             if (slirp) {
                 long child = channel.awaitChildPid(process, START_TIMEOUT);
                 net = SlirpNetwork.attach(network.slirp().orElseThrow(), netGuard,
@@ -169,6 +193,8 @@ final class BwrapBackend implements IsolationBackend {
             }
             LaunchChannel ownedChannel = channel;
             SlirpNetwork ownedNet = net;
+            LaunchGate ownedGate = gate;
+            AutoCloseable ownedAdmission = admission;
             return SupervisedExecution.supervise(id, process, stdio, timeout, SupervisedExecution.DEFAULT_GRACE,
                     cgroup, spec.limits().memoryMb(), () -> {
                         if (ownedNet != null) {
@@ -177,6 +203,7 @@ final class BwrapBackend implements IsolationBackend {
                         if (ownedChannel != null) {
                             ownedChannel.close();
                         }
+                        Egress.end(ownedAdmission, ownedGate, runtimeDir.resolve(id));
                     });
         } catch (RuntimeException e) {
             if (process != null) {
@@ -189,6 +216,7 @@ final class BwrapBackend implements IsolationBackend {
             if (channel != null) {
                 channel.close();
             }
+            Egress.end(admission, gate, runtimeDir.resolve(id));
             throw e instanceof dev.agentkernel.model.AgentKernelException ? e
                     : new SandboxFailureException("cannot start the sandbox: " + e.getMessage(), e);
         }

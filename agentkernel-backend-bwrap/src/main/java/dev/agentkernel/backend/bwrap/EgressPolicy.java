@@ -80,6 +80,25 @@ record EgressPolicy(List<AddressRange> denied, List<AddressRange> allowed) {
         return new EgressPolicy(PRIVATE, allowed);
     }
 
+    /** This policy with {@code ranges} (CIDR texts of a sandbox's own network policy) allowed too. */
+    EgressPolicy allowing(List<String> ranges) {
+        if (ranges.isEmpty()) {
+            return this;
+        }
+        List<AddressRange> more = new ArrayList<>(allowed);
+        ranges.forEach(r -> more.add(AddressRange.parse(r)));
+        return new EgressPolicy(denied, more);
+    }
+
+    /**
+     * Whether the host may connect to {@code address} on a sandbox's behalf (the egress proxy): no
+     * refused range contains it.
+     */
+    boolean reachable(InetAddress address) {
+        AddressRange one = new AddressRange(address, address.getAddress().length * 8);
+        return effectiveDenied().stream().noneMatch(d -> d.contains(one));
+    }
+
     /** The denied ranges that no allowed range covers entirely: what is refused. */
     List<AddressRange> effectiveDenied() {
         return denied.stream().filter(d -> allowed.stream().noneMatch(a -> a.contains(d))).toList();

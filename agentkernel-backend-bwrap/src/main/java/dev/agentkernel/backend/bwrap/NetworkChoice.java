@@ -22,7 +22,9 @@ final class NetworkChoice {
     private final HostContext host;
     private final Optional<Path> slirp;
     private final EgressPolicy egress;
+    private final EventRelay events = new EventRelay();
     private Decision decision;
+    private EgressGateway gateway;
 
     /**
      * The outcome.
@@ -57,6 +59,47 @@ final class NetworkChoice {
     /** What sandboxes with network may reach beyond the host, whichever the mechanism. */
     EgressPolicy egress() {
         return egress;
+    }
+
+    /** Where the egress gateway reports refusals. */
+    EventRelay events() {
+        return events;
+    }
+
+    /**
+     * The egress gateway of sandboxes with a network policy, started on the first call (the bridge
+     * must be the mechanism).
+     *
+     * @throws BackendUnavailableException if it cannot start
+     */
+    synchronized EgressGateway gateway() {
+        if (gateway == null) {
+            Path nft = HostTools.find("nft").orElseThrow(() -> new BackendUnavailableException(
+                    "nft not found (fix: " + HostTools.installHint("nftables") + ")"));
+            gateway = EgressGateway.start(host, nft, events, this::reachable);
+        }
+        return gateway;
+    }
+
+    /** Stops the egress gateway, if it was started. */
+    synchronized void close() {
+        if (gateway != null) {
+            gateway.close();
+            gateway = null;
+        }
+    }
+
+    /** Whether the host may connect to {@code address} for a sandbox: not refused by {@link #egress}, not the host's. */
+    private boolean reachable(java.net.InetAddress address) {
+        if (address.isLoopbackAddress() || address.isAnyLocalAddress() || !egress.reachable(address)) {
+            return false;
+        }
+        try {
+            return java.net.NetworkInterface.networkInterfaces()
+                    .noneMatch(nic -> nic.inetAddresses().anyMatch(address::equals));
+        } catch (java.net.SocketException e) {
+            return false;
+        }
     }
 
     /**

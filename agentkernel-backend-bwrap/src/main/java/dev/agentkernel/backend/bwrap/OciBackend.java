@@ -96,6 +96,17 @@ final class OciBackend implements IsolationBackend {
     }
 
     @Override
+    public void egressEvents(dev.agentkernel.egress.EgressEvents events) {
+        networks.events().target(events);
+    }
+
+    /** Stops the egress gateway (its nftables table goes with it). */
+    @Override
+    public void close() {
+        networks.close();
+    }
+
+    @Override
     public dev.agentkernel.core.backend.SandboxIds sandboxIds() {
         return users.ids();
     }
@@ -113,6 +124,7 @@ final class OciBackend implements IsolationBackend {
     private Execution launch(SandboxSpec spec, BwrapCommandLine.Payload body, Optional<Duration> timeout, Stdio stdio) {
         boolean network = spec.network() == NetworkMode.OUTBOUND;
         Optional<BridgeNetwork> bridge = Optional.empty();
+        boolean policed = false;
         if (network) {
             runtime.networkUnsupported().ifPresent(reason -> {
                 throw new BackendUnavailableException("the " + runtime.backend() + " backend cannot give this sandbox "
@@ -125,6 +137,7 @@ final class OciBackend implements IsolationBackend {
                         + " or use a profile without network");
             }
             bridge = decision.bridge();
+            policed = Egress.policed(spec, decision);
         }
         if (spec.root() instanceof RootFs.Image image) {
             ImageMountTargets.requireNoLinks(image, network ? image.etcOnline() : image.etcOffline(), spec.mounts());
@@ -133,6 +146,9 @@ final class OciBackend implements IsolationBackend {
         Path bundle = bundles.resolve(id);
         SandboxCgroup cgroup = null;
         Process process = null;
+        LaunchGate gate = null;
+        AutoCloseable admission = null;
+        Path gateDir = runtimeState.resolveSibling("gates").resolve(id);
         try {
             MountSources.Staged sources = new MountSources.Staged(stage, stateDir);
             OciSpec config = specs.build(spec, body, sources, payload, CgroupDriver.PARENT + "/" + id, bridge.isPresent());
@@ -145,7 +161,12 @@ final class OciBackend implements IsolationBackend {
             for (Path procs : cgroup.procsFiles()) {
                 argv.addAll(List.of("--cgroup", procs.toString()));
             }
-            bridge.ifPresent(b -> argv.addAll(b.launchArguments(networks.egress())));
+            EgressPolicy ranges = networks.egress().allowing(spec.egress().allowAddresses());
+            bridge.ifPresent(b -> argv.addAll(b.launchArguments(ranges)));
+            if (policed) {
+                gate = LaunchGate.create(gateDir.resolve("gate"));
+                argv.addAll(gate.launchArguments());
+            }
             argv.addAll(users.launchArguments());
             argv.addAll(sources.launcherArguments());
             argv.add("--host-root");
@@ -157,8 +178,18 @@ final class OciBackend implements IsolationBackend {
             builder.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
             SupervisedExecution.applyRedirects(builder, stdio);
             process = Spawner.start(builder);
+            if (policed) {
+                admission = networks.gateway().admit(BridgeNetwork.addressOf(process.pid()), spec.hostname(),
+                        spec.egress(), List.of());
+                gate.open();
+            }
+            LaunchGate ownedGate = gate;
+            AutoCloseable ownedAdmission = admission;
             return SupervisedExecution.supervise(id, process, stdio, timeout, SupervisedExecution.DEFAULT_GRACE,
-                    cgroup, spec.limits().memoryMb(), () -> removeContainer(id));
+                    cgroup, spec.limits().memoryMb(), () -> {
+                        removeContainer(id);
+                        Egress.end(ownedAdmission, ownedGate, gateDir);
+                    });
         } catch (RuntimeException | IOException e) {
             if (process != null) {
                 process.destroyForcibly();
@@ -167,6 +198,7 @@ final class OciBackend implements IsolationBackend {
                 cgroup.close();
             }
             removeContainer(id);
+            Egress.end(admission, gate, gateDir);
             if (e instanceof AgentKernelException ake) {
                 throw ake;
             }

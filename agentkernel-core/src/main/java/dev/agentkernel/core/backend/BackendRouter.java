@@ -22,6 +22,7 @@ public final class BackendRouter implements IsolationBackend {
     private final BackendSelector selector;
     private final HostContext host;
     private final Map<String, IsolationBackend> opened = new LinkedHashMap<>();
+    private volatile dev.agentkernel.egress.EgressEvents egressEvents = dev.agentkernel.egress.EgressEvents.NONE;
 
     /**
      * @param defaultBackend the backend of specs that name none (closed with this router)
@@ -60,9 +61,20 @@ public final class BackendRouter implements IsolationBackend {
             IsolationBackend backend = opened.get(name.get());
             if (backend == null) {
                 backend = selector.open(name, host);
+                backend.egressEvents(egressEvents);
                 opened.put(name.get(), backend);
             }
             return backend;
+        }
+    }
+
+    /** Sets where every backend, opened or to be opened, reports egress refusals. */
+    @Override
+    public void egressEvents(dev.agentkernel.egress.EgressEvents events) {
+        egressEvents = events;
+        fallback.egressEvents(events);
+        synchronized (opened) {
+            opened.values().forEach(b -> b.egressEvents(events));
         }
     }
 

@@ -63,6 +63,14 @@ public interface IsolationBackend extends AutoCloseable {
         return SandboxIds.ofThisProcess();
     }
 
+    /**
+     * Where this backend reports what egress control refused (sandboxes with a
+     * {@link dev.agentkernel.model.NetworkPolicy}); by default nowhere. A backend that cannot
+     * enforce policies refuses such sandboxes when they start.
+     */
+    default void egressEvents(dev.agentkernel.egress.EgressEvents events) {
+    }
+
     /** Releases backend-wide resources. Running executions are not affected. */
     @Override
     default void close() {

@@ -47,6 +47,14 @@ import java.util.stream.Collectors;
  * [security]
  * profile = "restrictive"   # permissive, moderate, restrictive
  * network = false
+ *
+ * [network]                 # what the sandboxes' network may reach (deny wins; any allow_* means only what is allowed)
+ * allow_domains = ["pypi.org", "*.pythonhosted.org"]
+ * deny_domains = ["*.evil.example"]
+ * allow_addresses = ["198.51.100.0/24"]
+ * deny_addresses = ["203.0.113.7"]
+ * ports = [443]
+ * add_hosts = ["db.internal:198.51.100.7"]
  * }</pre>
  *
  * <p>Every key is optional. Keys and sections not listed here are ignored, so a file
@@ -88,7 +96,8 @@ public final class ConfigLoader {
                 resources(TomlSection.of(shown, root, "resources")),
                 security(TomlSection.of(shown, root, "security")),
                 execution(TomlSection.of(shown, root, "execution"), file.toAbsolutePath().getParent()),
-                retention(TomlSection.of(shown, root, "retention")));
+                retention(TomlSection.of(shown, root, "retention")),
+                network(TomlSection.of(shown, root, "network")));
     }
 
     /**
@@ -274,6 +283,25 @@ public final class ConfigLoader {
                         : Optional.empty(),
                 retries.isPresent() ? java.util.OptionalInt.of((int) retries.getAsLong()) : java.util.OptionalInt.empty(),
                 workers.isPresent() ? java.util.OptionalInt.of((int) workers.getAsLong()) : java.util.OptionalInt.empty());
+    }
+
+    private static dev.agentkernel.model.NetworkPolicy network(TomlSection section) {
+        java.util.Map<String, String> hosts = new java.util.LinkedHashMap<>();
+        for (String entry : section.strings("add_hosts")) {
+            try {
+                java.util.Map.Entry<String, String> host = dev.agentkernel.model.NetworkPolicy.parseExtraHost(entry);
+                hosts.put(host.getKey(), host.getValue());
+            } catch (InvalidRequestException e) {
+                throw section.invalid("add_hosts", "must be \"NAME:IP\" entries, e.g. \"db.internal:198.51.100.7\"");
+            }
+        }
+        try {
+            return new dev.agentkernel.model.NetworkPolicy(section.strings("allow_domains"), section.strings("deny_domains"),
+                    section.strings("allow_addresses"), section.strings("deny_addresses"), section.integers("ports"), hosts);
+        } catch (InvalidRequestException e) {
+            String field = e.getMessage().contains(":") ? e.getMessage().substring(0, e.getMessage().indexOf(':')) : "";
+            throw section.invalid(field.isEmpty() ? "allow_domains" : field, e.getMessage().substring(field.length() + 1).strip());
+        }
     }
 
     private static ProjectConfig.RetentionSection retention(TomlSection section) {

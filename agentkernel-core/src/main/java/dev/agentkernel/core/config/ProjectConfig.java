@@ -21,9 +21,17 @@ import java.util.OptionalLong;
  * @param security  the {@code [security]} section
  * @param execution the {@code [execution]} section (background tasks and code sessions on a daemon)
  * @param retention the {@code [retention]} section (how long a daemon keeps its audit log and finished tasks)
+ * @param network   the {@code [network]} section: the sandboxes' network policy
  */
 public record ProjectConfig(SandboxSection sandbox, AgentSection agent, ResourcesSection resources,
-                            SecuritySection security, ExecutionSection execution, RetentionSection retention) {
+                            SecuritySection security, ExecutionSection execution, RetentionSection retention,
+                            dev.agentkernel.model.NetworkPolicy network) {
+
+    /** A configuration without a network policy. */
+    public ProjectConfig(SandboxSection sandbox, AgentSection agent, ResourcesSection resources,
+                         SecuritySection security, ExecutionSection execution, RetentionSection retention) {
+        this(sandbox, agent, resources, security, execution, retention, dev.agentkernel.model.NetworkPolicy.NONE);
+    }
 
     /** Requires every section (use the sections' {@code empty()} for absent ones). */
     public ProjectConfig {
@@ -33,6 +41,7 @@ public record ProjectConfig(SandboxSection sandbox, AgentSection agent, Resource
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(execution, "execution");
         Objects.requireNonNull(retention, "retention");
+        Objects.requireNonNull(network, "network");
     }
 
     /** The configuration without its {@code [retention]} section. */

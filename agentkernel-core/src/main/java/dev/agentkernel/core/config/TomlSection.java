@@ -64,6 +64,44 @@ final class TomlSection {
         return Optional.of(value.textValue());
     }
 
+    /** An array of strings (empty when absent). */
+    java.util.List<String> strings(String key) {
+        JsonNode value = table.get(key);
+        if (value == null) {
+            return java.util.List.of();
+        }
+        if (!value.isArray()) {
+            throw invalid(key, "must be an array of strings, e.g. [\"example.com\"]");
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (JsonNode item : value) {
+            if (!item.isTextual()) {
+                throw invalid(key, "must be an array of strings, e.g. [\"example.com\"]");
+            }
+            out.add(item.textValue());
+        }
+        return out;
+    }
+
+    /** An array of integers (empty when absent). */
+    java.util.List<Integer> integers(String key) {
+        JsonNode value = table.get(key);
+        if (value == null) {
+            return java.util.List.of();
+        }
+        if (!value.isArray()) {
+            throw invalid(key, "must be an array of numbers, e.g. [443]");
+        }
+        java.util.List<Integer> out = new java.util.ArrayList<>();
+        for (JsonNode item : value) {
+            if (!item.isIntegralNumber() || !item.canConvertToInt()) {
+                throw invalid(key, "must be an array of whole numbers, e.g. [443]");
+            }
+            out.add(item.intValue());
+        }
+        return out;
+    }
+
     /** A boolean value. */
     Optional<Boolean> bool(String key) {
         JsonNode value = table.get(key);

@@ -200,6 +200,12 @@ public final class PolicyResolver {
             limits = limits.withVcpus(vcpus);
         }
         boolean network = profile != Profile.RESTRICTIVE && request.network().orElse(true);
+        if (!network && request.egress().restricts()) {
+            throw new InvalidRequestException(profile == Profile.RESTRICTIVE
+                    ? "the restrictive profile has no network, so a network policy cannot apply; use the moderate or "
+                    + "permissive profile with allow/deny rules"
+                    : "the network is off for this sandbox, so a network policy cannot apply");
+        }
         List<Mount> mounts = new ArrayList<>();
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", PATH);
@@ -233,7 +239,7 @@ public final class PolicyResolver {
         return new SandboxSpec(Optional.of(image), root, profile, network ? NetworkMode.OUTBOUND : NetworkMode.NONE,
                 profile == Profile.RESTRICTIVE, limits, mounts, env, workdir,
                 "sandbox-" + Long.toHexString(ProcessHandle.current().pid()) + "-" + HOSTNAMES.incrementAndGet(),
-                request.backend());
+                request.backend(), request.egress());
     }
 
     /** Directories that are read-only host views or kernel filesystems inside every sandbox. */

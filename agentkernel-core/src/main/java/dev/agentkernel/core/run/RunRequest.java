@@ -22,10 +22,11 @@ import java.util.Optional;
  * @param root    whether it runs as root of the sandbox instead of its unprivileged user (the wire's {@code sudo})
  * @param pull    when the image's registry is asked (the wire's {@code pull})
  * @param backend the isolation backend by name; the default when empty
+ * @param egress  what the sandbox's network may reach (a policy with rules never runs in a pooled sandbox)
  */
 public record RunRequest(List<String> command, Optional<String> image, Optional<Profile> profile,
                          Optional<Duration> timeout, Map<String, String> env, boolean fast, boolean root,
-                         ImagePull pull, Optional<String> backend) {
+                         ImagePull pull, Optional<String> backend, dev.agentkernel.model.NetworkPolicy egress) {
 
     /** Validates and copies. @throws dev.agentkernel.model.InvalidRequestException for a bad command */
     public RunRequest {
@@ -35,6 +36,19 @@ public record RunRequest(List<String> command, Optional<String> image, Optional<
         new CommandSpec(command, env, Optional.empty(), timeout); // same validation, one place
         command = List.copyOf(command);
         env = Map.copyOf(env);
+        Objects.requireNonNull(egress, "egress");
+    }
+
+    /** A request without a network policy. */
+    public RunRequest(List<String> command, Optional<String> image, Optional<Profile> profile,
+                      Optional<Duration> timeout, Map<String, String> env, boolean fast, boolean root,
+                      ImagePull pull, Optional<String> backend) {
+        this(command, image, profile, timeout, env, fast, root, pull, backend, dev.agentkernel.model.NetworkPolicy.NONE);
+    }
+
+    /** The same request under a network policy. */
+    public RunRequest withEgress(dev.agentkernel.model.NetworkPolicy value) {
+        return new RunRequest(command, image, profile, timeout, env, fast, root, pull, backend, value);
     }
 
     /** A request on the default backend. */
@@ -57,22 +71,22 @@ public record RunRequest(List<String> command, Optional<String> image, Optional<
 
     /** The same request, served by the pool or not. */
     public RunRequest withFast(boolean value) {
-        return new RunRequest(command, image, profile, timeout, env, value, root, pull, backend);
+        return new RunRequest(command, image, profile, timeout, env, value, root, pull, backend, egress);
     }
 
     /** The same request, as root of the sandbox or not. */
     public RunRequest asRoot(boolean value) {
-        return new RunRequest(command, image, profile, timeout, env, fast, value, pull, backend);
+        return new RunRequest(command, image, profile, timeout, env, fast, value, pull, backend, egress);
     }
 
     /** The same request with a pull policy for its image. */
     public RunRequest withPull(ImagePull value) {
-        return new RunRequest(command, image, profile, timeout, env, fast, root, value, backend);
+        return new RunRequest(command, image, profile, timeout, env, fast, root, value, backend, egress);
     }
 
     /** The same request on the named backend. */
     public RunRequest withBackend(String value) {
-        return new RunRequest(command, image, profile, timeout, env, fast, root, pull, Optional.of(value));
+        return new RunRequest(command, image, profile, timeout, env, fast, root, pull, Optional.of(value), egress);
     }
 
     /** A request with defaults for everything but the command. */

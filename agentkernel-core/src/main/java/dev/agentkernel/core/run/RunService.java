@@ -86,7 +86,7 @@ public final class RunService {
                     + " at most); retry shortly");
         }
         try {
-            Optional<AgentSandbox> warm = request.fast() && pool.isPresent()
+            Optional<AgentSandbox> warm = request.fast() && pool.isPresent() && !request.egress().restricts()
                     ? pool.get().take(PoolKey.of(spec))
                     : Optional.empty();
             if (warm.isPresent()) {
@@ -151,6 +151,7 @@ public final class RunService {
         if (request.backend().isPresent()) {
             sandbox = sandbox.withBackend(request.backend().get());
         }
+        sandbox = sandbox.withEgress(request.egress());
         Optional<String> image = request.image().or(() -> resolver.configuredDefaultImage().isPresent() ? Optional.empty()
                 : detector.detectFromCommand(request.command()).map(Detection::image));
         if (image.isPresent()) {

@@ -151,7 +151,7 @@ public final class SandboxManager implements AutoCloseable {
             }
             options = new SandboxRequest(options.profile(), options.image(), options.network(), options.memoryMb(),
                     options.vcpus(), options.env(), options.workdir(), Optional.empty(), options.diskMb(),
-                    options.pull(), options.backend());
+                    options.pull(), options.backend(), options.egress());
         }
         SandboxSpec resolved = resolver.resolve(options); // bad options fail before anything is stored
         long diskMb = resolver.diskMb(options);
@@ -165,7 +165,7 @@ public final class SandboxManager implements AutoCloseable {
                 resolved.limits().vcpus(), resolved.limits().memoryMb(), resolved.network() == NetworkMode.OUTBOUND,
                 resolved.backend().orElse(backend.name()), SandboxState.RUNNING, now, projectDir,
                 disks.enforced() ? OptionalLong.of(diskMb) : OptionalLong.empty(), java.util.UUID.randomUUID().toString(),
-                request.timeToLive().map(now::plus));
+                request.timeToLive().map(now::plus), resolved.egress());
         volumes.requireExisting(request.volumes()); // an unknown volume fails before anything is stored
         return locked(request.name(), () -> {
             requireRoom();
@@ -918,7 +918,8 @@ public final class SandboxManager implements AutoCloseable {
 
     private void launch(SandboxRecord record) {
         SandboxRequest options = SandboxRequest.defaults().withProfile(record.profile()).withMemoryMb(record.memoryMb())
-                .withVcpus(record.vcpus()).withNetwork(record.network()).withBackend(record.backend());
+                .withVcpus(record.vcpus()).withNetwork(record.network()).withBackend(record.backend())
+                .withEgress(record.egress());
         if (record.image().isPresent()) {
             options = options.withImage(record.image().get());
         }

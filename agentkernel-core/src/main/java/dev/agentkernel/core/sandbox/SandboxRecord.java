@@ -24,11 +24,12 @@ import java.util.Optional;
  *                  mount disk images, or a sandbox created before disks were limited)
  * @param uuid      its identifier, made at creation, never changed or reused (a name may be reused after a removal)
  * @param expiresAt when it is removed by time, if it has a time to live
+ * @param egress    what its network may reach ({@link dev.agentkernel.model.NetworkPolicy#NONE}: the profile's rules only)
  */
 public record SandboxRecord(String name, Optional<String> image, Profile profile, double vcpus, long memoryMb,
                             boolean network, String backend, SandboxState state, Instant createdAt,
                             Optional<java.nio.file.Path> projectDir, java.util.OptionalLong diskMb, String uuid,
-                            Optional<Instant> expiresAt) {
+                            Optional<Instant> expiresAt, dev.agentkernel.model.NetworkPolicy egress) {
 
     /** Validates. */
     public SandboxRecord {
@@ -42,6 +43,16 @@ public record SandboxRecord(String name, Optional<String> image, Profile profile
         Objects.requireNonNull(diskMb, "diskMb");
         Objects.requireNonNull(uuid, "uuid");
         Objects.requireNonNull(expiresAt, "expiresAt");
+        Objects.requireNonNull(egress, "egress");
+    }
+
+    /** A record without a network policy. */
+    public SandboxRecord(String name, Optional<String> image, Profile profile, double vcpus, long memoryMb,
+                         boolean network, String backend, SandboxState state, Instant createdAt,
+                         Optional<java.nio.file.Path> projectDir, java.util.OptionalLong diskMb, String uuid,
+                         Optional<Instant> expiresAt) {
+        this(name, image, profile, vcpus, memoryMb, network, backend, state, createdAt, projectDir, diskMb, uuid,
+                expiresAt, dev.agentkernel.model.NetworkPolicy.NONE);
     }
 
     /** A record with a new {@link #uuid} and no expiry. */
@@ -69,12 +80,12 @@ public record SandboxRecord(String name, Optional<String> image, Profile profile
     /** The same record in another state. */
     public SandboxRecord withState(SandboxState newState) {
         return new SandboxRecord(name, image, profile, vcpus, memoryMb, network, backend, newState, createdAt, projectDir,
-                diskMb, uuid, expiresAt);
+                diskMb, uuid, expiresAt, egress);
     }
 
     /** The same record with another expiry. */
     public SandboxRecord withExpiry(Optional<Instant> expiry) {
         return new SandboxRecord(name, image, profile, vcpus, memoryMb, network, backend, state, createdAt, projectDir,
-                diskMb, uuid, expiry);
+                diskMb, uuid, expiry, egress);
     }
 }
