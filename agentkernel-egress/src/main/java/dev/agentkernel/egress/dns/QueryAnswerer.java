@@ -82,7 +82,15 @@ final class QueryAnswerer {
             formerr.getHeader().setRcode(Rcode.FORMERR);
             return Optional.of(formerr.toWire(512));
         }
-        Message response = answer(tenant, query);
+        Message response;
+        try {
+            response = answer(tenant, query);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "egress DNS: answering a query of " + tenant.sandbox() + " failed", e);
+            response = new Message(query.getHeader().getID());
+            response.getHeader().setFlag(Flags.QR);
+            response.getHeader().setRcode(Rcode.SERVFAIL);
+        }
         int limit = Message.MAXLENGTH;
         if (udp) {
             OPTRecord opt = query.getOPT();

@@ -55,26 +55,34 @@ final class TcpEndpoint {
                 }
                 continue;
             }
-            Optional<Tenant> tenant = tenants.bySource(socket.getInetAddress());
+            Optional<Tenant> tenant;
+            try {
+                tenant = tenants.bySource(socket.getInetAddress());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "egress DNS: finding the sandbox at " + socket.getInetAddress()
+                        + " failed", e);
+                tenant = Optional.empty();
+            }
             if (tenant.isEmpty() || !slots.tryAcquire(tenant.get().sandbox())) {
                 closeQuietly(socket);
                 continue;
             }
+            Tenant owner = tenant.get();
             open.add(socket);
             try {
                 workers.execute(() -> {
                     try {
-                        converse(tenant.get(), socket);
+                        converse(owner, socket);
                     } finally {
                         open.remove(socket);
                         closeQuietly(socket);
-                        slots.release(tenant.get().sandbox());
+                        slots.release(owner.sandbox());
                     }
                 });
             } catch (RejectedExecutionException e) {
                 open.remove(socket);
                 closeQuietly(socket);
-                slots.release(tenant.get().sandbox());
+                slots.release(owner.sandbox());
             }
         }
     }

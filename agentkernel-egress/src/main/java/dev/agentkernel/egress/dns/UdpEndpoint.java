@@ -35,6 +35,15 @@ final class UdpEndpoint {
         this.workers = workers;
     }
 
+    private Optional<Tenant> tenantOf(DatagramPacket packet) {
+        try {
+            return tenants.bySource(packet.getAddress());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "egress DNS: finding the sandbox at " + packet.getAddress() + " failed", e);
+            return Optional.empty();
+        }
+    }
+
     /** Reads queries until the socket is closed. */
     void serve() {
         byte[] buffer = new byte[MAX_QUERY];
@@ -48,7 +57,7 @@ final class UdpEndpoint {
                 }
                 continue;
             }
-            Optional<Tenant> tenant = tenants.bySource(packet.getAddress());
+            Optional<Tenant> tenant = tenantOf(packet);
             if (tenant.isEmpty() || !slots.tryAcquire(tenant.get().sandbox())) {
                 continue;
             }

@@ -11,12 +11,15 @@ import dev.agentkernel.egress.Tenant;
 import dev.agentkernel.egress.Tenants;
 import dev.agentkernel.model.NetworkPolicy;
 import java.io.IOException;
+import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -282,6 +285,45 @@ class EgressResolverIT {
 
             assertThat(answer.getRcode()).isEqualTo(Rcode.SERVFAIL);
             assertThat(took).isLessThan(Duration.ofSeconds(3));
+        }
+    }
+
+    @Test
+    void aSandboxHasAtMost64QueriesInFlightAndTheRestAreDropped() throws IOException {
+        try (DatagramSocket blackHole = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
+            EgressResolver slow = EgressResolver.start(LOOPBACK, source -> Optional.of(TENANT),
+                    List.of(new InetSocketAddress(LOOPBACK, blackHole.getLocalPort())), (t, a, ttl) -> { },
+                    EgressEvents.NONE, Duration.ofSeconds(1));
+            InetSocketAddress target = new InetSocketAddress(LOOPBACK, slow.port());
+            try {
+                for (int i = 0; i < 100; i++) {
+                    byte[] wire = Message.newQuery(Record.newRecord(name("q" + i + ".allowed.test"), Type.A, DClass.IN))
+                            .toWire();
+                    client.send(new DatagramPacket(wire, wire.length, target));
+                }
+                client.setSoTimeout(2_500);
+                int answers = 0;
+                try {
+                    while (true) {
+                        DatagramPacket packet = new DatagramPacket(new byte[512], 512);
+                        client.receive(packet);
+                        assertThat(new Message(Arrays.copyOf(packet.getData(), packet.getLength())).getRcode())
+                                .isEqualTo(Rcode.SERVFAIL);
+                        answers++;
+                    }
+                } catch (SocketTimeoutException done) {
+                    // every answer that will come has come
+                }
+                assertThat(answers).isEqualTo(EgressResolver.MAX_IN_FLIGHT_PER_SANDBOX);
+            } finally {
+                slow.close();
+            }
+            byte[] wire = Message.newQuery(Record.newRecord(name("late.allowed.test"), Type.A, DClass.IN)).toWire();
+            client.send(new DatagramPacket(wire, wire.length, target));
+            client.setSoTimeout(300);
+            assertThatThrownBy(() -> client.receive(new DatagramPacket(new byte[512], 512)))
+                    .as("closed: nothing answers").isInstanceOf(SocketTimeoutException.class);
         }
     }
 
