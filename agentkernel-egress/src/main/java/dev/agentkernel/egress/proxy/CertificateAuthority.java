@@ -86,7 +86,7 @@ public final class CertificateAuthority {
         }
     };
 
-    private record Leaf(SSLContext context, Instant renewAfter) {
+    private record Leaf(SSLContext context, X509Certificate[] chain, Instant renewAfter) {
     }
 
     private CertificateAuthority(Path certificatePem, PrivateKey caKey, X509Certificate caCertificate) {
@@ -132,18 +132,27 @@ public final class CertificateAuthority {
      * literal) signed by this authority, made on first use and kept.
      */
     public SSLContext serverContextFor(String host) {
+        return leaf(host).context();
+    }
+
+    /** The certificate chain presented for {@code host} (its leaf, then this authority's certificate). */
+    X509Certificate[] chainFor(String host) {
+        return leaf(host).chain().clone();
+    }
+
+    private Leaf leaf(String host) {
         Objects.requireNonNull(host, "host");
         synchronized (leaves) {
             Leaf leaf = leaves.get(host);
             if (leaf != null && Instant.now().isBefore(leaf.renewAfter())) {
-                return leaf.context();
+                return leaf;
             }
         }
         Leaf made = newLeaf(host);
         synchronized (leaves) {
             leaves.put(host, made);
         }
-        return made.context();
+        return made;
     }
 
     private Leaf newLeaf(String host) {
@@ -169,7 +178,7 @@ public final class CertificateAuthority {
             factory.init(store, NO_PASSWORD);
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(factory.getKeyManagers(), null, null);
-            return new Leaf(context, now.plus(LEAF_VALIDITY).minus(Duration.ofDays(1)));
+            return new Leaf(context, new X509Certificate[] {leaf, caCertificate}, now.plus(LEAF_VALIDITY).minus(Duration.ofDays(1)));
         } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
             throw new IllegalStateException("cannot make a certificate for " + host + ": " + e.getMessage(), e);
         }
