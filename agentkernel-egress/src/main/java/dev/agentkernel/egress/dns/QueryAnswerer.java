@@ -34,7 +34,8 @@ import org.xbill.DNS.Type;
  *       Addresses the rules refuse are left out (and audited); each address kept is reported to
  *       {@link AllowedDestinations} before the answer leaves, for its TTL clamped to [30 s, 1 h];
  *       the answer's TTL is never longer than that. NXDOMAIN upstream: NXDOMAIN; upstream
- *       failed: SERVFAIL.</li>
+ *       failed: SERVFAIL; no address left (none upstream, a chain that ends without one, or
+ *       every address refused): NOERROR with no record.</li>
  *   <li>An allowed name, any other type (AAAA, TXT, MX, SRV, CNAME, ANY, ...): NOERROR with no
  *       record, without asking upstream. Sandboxes have no IPv6, so clients fall back to A at
  *       once; nothing but addresses flows back, which closes DNS tunnelling through TXT and

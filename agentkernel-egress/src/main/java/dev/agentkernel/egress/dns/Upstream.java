@@ -60,7 +60,9 @@ final class Upstream {
             server.setTimeout(Duration.ofNanos(slice));
             Message response;
             try {
-                response = server.sendAsync(query).toCompletableFuture()
+                // the answer is read on dnsjava's selector thread (short, non-blocking work; a TCP retry
+                // is only registered there), not on the common pool, which other work may be holding
+                response = server.sendAsync(query, Runnable::run).toCompletableFuture()
                         .get(slice + TimeUnit.MILLISECONDS.toNanos(100), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Reads the lists of upstream servers: resolv.conf text and {@code IP[:PORT],...}. */
@@ -44,11 +45,7 @@ final class UpstreamServers {
             int port = 53;
             if (colon >= 0) {
                 String digits = item.substring(colon + 1);
-                try {
-                    port = digits.matches("\\d{1,5}") ? Integer.parseInt(digits) : -1;
-                } catch (NumberFormatException e) {
-                    port = -1;
-                }
+                port = digits.matches("\\d{1,5}") ? Integer.parseInt(digits) : -1;
                 if (port < 1 || port > 65535) {
                     throw new IllegalArgumentException("AGENTKERNEL_EGRESS_DNS: '" + item + "' has no port in 1..65535 "
                             + "(IP[:PORT],..., e.g. 192.0.2.53:53)");
@@ -65,20 +62,20 @@ final class UpstreamServers {
         return List.copyOf(servers);
     }
 
-    private static java.util.Optional<Inet4Address> ipv4(String text) {
+    private static Optional<Inet4Address> ipv4(String text) {
         var m = IPV4.matcher(text);
         if (!m.matches()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         for (int i = 1; i <= 4; i++) {
             if (Integer.parseInt(m.group(i)) > 255) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
         }
         try {
-            return java.util.Optional.of((Inet4Address) InetAddress.getByName(text));
+            return Optional.of((Inet4Address) InetAddress.getByName(text));
         } catch (UnknownHostException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 }
