@@ -95,8 +95,8 @@ final class HttpFront {
     /** One request to a plain HTTP upstream, then its answer back until the upstream closes. */
     private void forward(Socket client, HttpInput in, Tenant tenant, Authority destination, RequestHead head, Socket up)
             throws IOException {
-        boolean upgrade = head.connectionHas("upgrade") && head.count("Upgrade") > 0;
-        RequestHead sent = head.without("Proxy-Connection", "Proxy-Authorization", "Keep-Alive");
+        RequestHead sent = head.withoutH2cUpgrade().without("Proxy-Connection", "Proxy-Authorization", "Keep-Alive");
+        boolean upgrade = sent.isUpgrade();
         if (!head.target().startsWith("/") && !head.target().equals("*")) {
             sent = sent.withTarget(originForm(head.target())).with("Host", hostHeader(destination));
         }
