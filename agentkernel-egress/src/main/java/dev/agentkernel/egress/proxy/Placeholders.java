@@ -66,8 +66,16 @@ final class Placeholders {
         /**
          * The head with the covered grants' placeholders replaced in every header value and their
          * headers set; the names of other grants whose placeholders it carries are added to {@code withheld}.
+         *
+         * @throws HttpProblem 502 if a covered grant's value could not be a header value (a line break: it would add headers)
          */
-        RequestHead rewrite(RequestHead head, Set<String> withheld) {
+        RequestHead rewrite(RequestHead head, Set<String> withheld) throws HttpProblem {
+            for (SecretGrant grant : covered) {
+                if (grant.value().chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+                    throw new HttpProblem(502, "secret " + grant.name() + " cannot be put in a request header: its value has a "
+                            + "line break or NUL");
+                }
+            }
             List<RequestHead.Header> out = new ArrayList<>(head.headers().size());
             for (RequestHead.Header h : head.headers()) {
                 String value = h.value();
