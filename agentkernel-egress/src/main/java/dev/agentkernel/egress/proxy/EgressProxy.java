@@ -10,8 +10,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -78,7 +80,7 @@ public final class EgressProxy implements AutoCloseable {
     private final OpenConnections connections;
     private final HttpFront httpFront;
     private final TlsFront tlsFront;
-    private final java.util.List<Thread> acceptors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Thread> acceptors = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     private EgressProxy(ServerSocket http, ServerSocket tls, Tenants tenants, Proxying proxying) {

@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -130,7 +131,7 @@ final class HttpFront {
             }
             return Authority.parse(head.header("Host").orElseThrow(), defaultPort);
         }
-        String lower = target.toLowerCase(java.util.Locale.ROOT);
+        String lower = target.toLowerCase(Locale.ROOT);
         if (lower.startsWith("https://")) {
             throw new HttpProblem(400, "use CONNECT for https:// targets through this proxy");
         }

@@ -2,6 +2,7 @@ package dev.agentkernel.egress.proxy;
 
 import dev.agentkernel.egress.EgressRules;
 import dev.agentkernel.egress.SecretGrant;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -157,7 +158,7 @@ final class Placeholders {
         if (at < 0) {
             return data;
         }
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(data.length + Math.max(0, to.length - from.length) * 4);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(data.length + Math.max(0, to.length - from.length) * 4);
         int start = 0;
         while (at >= 0) {
             out.write(data, start, at - start);
