@@ -10,8 +10,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -78,6 +80,7 @@ public final class EgressProxy implements AutoCloseable {
     private final OpenConnections connections;
     private final HttpFront httpFront;
     private final TlsFront tlsFront;
+    private final List<Thread> acceptors = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     private EgressProxy(ServerSocket http, ServerSocket tls, Tenants tenants, Proxying proxying) {
@@ -129,8 +132,8 @@ public final class EgressProxy implements AutoCloseable {
         Proxying proxying = new Proxying(new Upstream(resolver, upstreamTls, options.connectTimeout()), ca, events, options,
                 new OpenConnections(), new RequestForwarder(options.maxBody()));
         EgressProxy proxy = new EgressProxy(http, tls, tenants, proxying);
-        Thread.ofVirtual().name("egress-http-accept").start(() -> proxy.accept(http, "http"));
-        Thread.ofVirtual().name("egress-tls-accept").start(() -> proxy.accept(tls, "tls"));
+        proxy.acceptors.add(Thread.ofVirtual().name("egress-http-accept").start(() -> proxy.accept(http, "http")));
+        proxy.acceptors.add(Thread.ofVirtual().name("egress-tls-accept").start(() -> proxy.accept(tls, "tls")));
         return proxy;
     }
 
@@ -144,13 +147,28 @@ public final class EgressProxy implements AutoCloseable {
         return tls.getLocalPort();
     }
 
-    /** Stops listening and closes every connection the proxy holds. */
+    /**
+     * Stops listening and closes every connection the proxy holds; returns when the ports are
+     * closed (a listener's socket is released only once its accepting thread has left it).
+     */
     @Override
     public void close() {
         closed = true;
         OpenConnections.quietlyClose(http);
         OpenConnections.quietlyClose(tls);
         connections.closeAll();
+        boolean interrupted = false;
+        for (Thread acceptor : acceptors) {
+            try {
+                acceptor.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        connections.closeAll();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void accept(ServerSocket server, String kind) {

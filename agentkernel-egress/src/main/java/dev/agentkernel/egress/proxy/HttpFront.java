@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -95,8 +96,8 @@ final class HttpFront {
     /** One request to a plain HTTP upstream, then its answer back until the upstream closes. */
     private void forward(Socket client, HttpInput in, Tenant tenant, Authority destination, RequestHead head, Socket up)
             throws IOException {
-        boolean upgrade = head.connectionHas("upgrade") && head.count("Upgrade") > 0;
-        RequestHead sent = head.without("Proxy-Connection", "Proxy-Authorization", "Keep-Alive");
+        RequestHead sent = head.withoutH2cUpgrade().without("Proxy-Connection", "Proxy-Authorization", "Keep-Alive");
+        boolean upgrade = sent.isUpgrade();
         if (!head.target().startsWith("/") && !head.target().equals("*")) {
             sent = sent.withTarget(originForm(head.target())).with("Host", hostHeader(destination));
         }
@@ -130,7 +131,7 @@ final class HttpFront {
             }
             return Authority.parse(head.header("Host").orElseThrow(), defaultPort);
         }
-        String lower = target.toLowerCase(java.util.Locale.ROOT);
+        String lower = target.toLowerCase(Locale.ROOT);
         if (lower.startsWith("https://")) {
             throw new HttpProblem(400, "use CONNECT for https:// targets through this proxy");
         }

@@ -87,10 +87,11 @@ final class InterceptedSession {
             }
             Placeholders.Scope scope = host.equals(destination.host()) ? placeholders.scope(host)
                     : placeholders.scope(destination.host(), host);
-            boolean upgrade = head.connectionHas("upgrade") && head.count("Upgrade") > 0;
+            RequestHead sent = head.withoutH2cUpgrade().without("Proxy-Connection", "Proxy-Authorization");
+            boolean upgrade = sent.isUpgrade();
             Set<String> withheld = new LinkedHashSet<>();
             try {
-                proxying.forwarder().forward(head.without("Proxy-Connection", "Proxy-Authorization"), in, up, scope, withheld);
+                proxying.forwarder().forward(sent, in, up, scope, withheld);
             } catch (HttpProblem problem) {
                 Answers.write(client, problem.status(), problem.getMessage() + "\n", null);
                 return false;

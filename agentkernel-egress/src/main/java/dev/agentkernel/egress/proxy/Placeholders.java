@@ -2,6 +2,7 @@ package dev.agentkernel.egress.proxy;
 
 import dev.agentkernel.egress.EgressRules;
 import dev.agentkernel.egress.SecretGrant;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,8 +67,16 @@ final class Placeholders {
         /**
          * The head with the covered grants' placeholders replaced in every header value and their
          * headers set; the names of other grants whose placeholders it carries are added to {@code withheld}.
+         *
+         * @throws HttpProblem 502 if a covered grant's value could not be a header value (a line break: it would add headers)
          */
-        RequestHead rewrite(RequestHead head, Set<String> withheld) {
+        RequestHead rewrite(RequestHead head, Set<String> withheld) throws HttpProblem {
+            for (SecretGrant grant : covered) {
+                if (grant.value().chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+                    throw new HttpProblem(502, "secret " + grant.name() + " cannot be put in a request header: its value has a "
+                            + "line break or NUL");
+                }
+            }
             List<RequestHead.Header> out = new ArrayList<>(head.headers().size());
             for (RequestHead.Header h : head.headers()) {
                 String value = h.value();
@@ -149,7 +158,7 @@ final class Placeholders {
         if (at < 0) {
             return data;
         }
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(data.length + Math.max(0, to.length - from.length) * 4);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(data.length + Math.max(0, to.length - from.length) * 4);
         int start = 0;
         while (at >= 0) {
             out.write(data, start, at - start);

@@ -121,6 +121,22 @@ record RequestHead(String method, String target, String version, List<Header> he
                 .anyMatch(o -> o.strip().equalsIgnoreCase(option));
     }
 
+    /**
+     * Whether the client asks to switch protocols (WebSocket): after this request the connection
+     * carries another protocol, relayed as it is. An HTTP/2 cleartext upgrade ({@code h2c}) is not
+     * one: {@link #withoutH2cUpgrade} removes it so that requests stay readable.
+     */
+    boolean isUpgrade() {
+        return connectionHas("upgrade") && count("Upgrade") > 0;
+    }
+
+    /** This head without an {@code Upgrade: h2c} offer (and its {@code HTTP2-Settings}); unchanged if it makes none. */
+    RequestHead withoutH2cUpgrade() {
+        boolean h2c = headers.stream().filter(h -> h.is("Upgrade"))
+                .anyMatch(h -> h.value().toLowerCase(Locale.ROOT).contains("h2c"));
+        return h2c ? without("Upgrade", "HTTP2-Settings", "Connection") : this;
+    }
+
     /** This head with {@code target} instead. */
     RequestHead withTarget(String newTarget) {
         return new RequestHead(method, newTarget, version, headers);

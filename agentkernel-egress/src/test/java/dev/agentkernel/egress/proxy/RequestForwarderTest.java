@@ -103,6 +103,16 @@ class RequestForwarderTest {
     }
 
     @Test
+    void aValueThatWouldBreakTheHeadIsNeverSent() {
+        SecretGrant broken = new SecretGrant("broken", "AK_BROKEN", "secret\r\nX-Injected: 1", List.of("h"), Optional.empty(), false);
+
+        assertThatThrownBy(() -> forward("GET / HTTP/1.1\r\nHost: h\r\nA: AK_BROKEN\r\n\r\n",
+                new Placeholders(List.of(broken)).scope("h"), 1000))
+                .isInstanceOfSatisfying(HttpProblem.class, p -> assertThat(p.status()).isEqualTo(502))
+                .hasMessageNotContaining("X-Injected");
+    }
+
+    @Test
     void theScannerFindsAPlaceholderSplitAcrossPieces() {
         Placeholders.BodyScanner scanner = SECRETS.scope("nowhere.test").scanner();
         byte[] text = "xxAK_TOKEN_PLACEHOLDERyy".getBytes(StandardCharsets.US_ASCII);

@@ -77,6 +77,18 @@ class RequestHeadTest {
 
         assertThat(head.connectionHas("upgrade")).isTrue();
         assertThat(head.connectionHas("close")).isFalse();
+        assertThat(head.isUpgrade()).isTrue();
+        assertThat(head.withoutH2cUpgrade()).isSameAs(head);
+    }
+
+    @Test
+    void anHttp2CleartextUpgradeIsDropped() throws IOException {
+        RequestHead head = RequestHead.read(input("GET / HTTP/1.1\r\nHost: h\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n"), RequestHead.MAX_HEAD);
+
+        assertThat(head.isUpgrade()).isTrue();
+        assertThat(head.withoutH2cUpgrade().headers()).containsExactly(new RequestHead.Header("Host", "h"));
+        assertThat(head.withoutH2cUpgrade().isUpgrade()).isFalse();
     }
 
     @Test
