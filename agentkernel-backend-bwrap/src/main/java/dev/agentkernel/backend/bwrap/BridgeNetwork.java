@@ -99,6 +99,10 @@ final class BridgeNetwork {
     List<String> launchArguments(EgressPolicy egress) {
         List<String> argv = new ArrayList<>(List.of("--veth", Integer.toString(bridgeIndex), SUBNET, GATEWAY));
         argv.addAll(egress.routeArguments(AddressRange.parse(SUBNET)));
+        // the sandboxes' resolver address lies in 10/8, which the routes above prohibit: it has a route of its
+        // own (its DNS is translated to the host's resolver, or to the egress gateway's; anything else to it is
+        // refused by the bridge's rules)
+        argv.addAll(List.of("--route", EtcSkeleton.SANDBOX_RESOLVER + "/32"));
         return argv;
     }
 

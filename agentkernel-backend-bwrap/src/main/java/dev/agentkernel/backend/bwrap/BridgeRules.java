@@ -63,6 +63,7 @@ final class BridgeRules {
                 \t\ttype filter hook forward priority filter; policy accept;
                 \t\tiifname %2$s oifname %2$s reject with icmpx type admin-prohibited
                 \t\tiifname %2$s meta nfproto ipv6 drop
+                \t\tiifname %2$s ip daddr %3$s reject with icmpx type admin-prohibited
                 \t\tiifname %2$s ip daddr { %5$s, 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4, 255.255.255.255 } \
                 reject with icmpx type admin-prohibited
                 \t\toifname %2$s ct state established,related accept

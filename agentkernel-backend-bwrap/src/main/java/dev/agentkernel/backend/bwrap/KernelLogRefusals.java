@@ -19,7 +19,10 @@ import java.util.regex.Pattern;
  * Turns the kernel-log lines of an {@link EgressTable}'s refusals ({@code /dev/kmsg}, one record
  * per read) into {@link Refusal}s: which sandbox address tried to reach which destination, port
  * and protocol, and the rule that refused it. Records older than this watcher are skipped. One
- * virtual thread; {@link #close} stops it at the next record.
+ * platform (daemon) thread: a read of {@code /dev/kmsg} blocks in the kernel until the next
+ * record, and on a virtual thread it would hold a carrier of the virtual-thread scheduler all that
+ * time (the JDK does not compensate plain file reads), starving the resolver and the proxy.
+ * {@link #close} stops it at the next record.
  */
 final class KernelLogRefusals implements AutoCloseable {
 
@@ -44,7 +47,7 @@ final class KernelLogRefusals implements AutoCloseable {
     static KernelLogRefusals start(String table, BiConsumer<InetAddress, Refusal> sink) {
         KernelLogRefusals watcher = new KernelLogRefusals();
         long since = uptimeMicros() - 2_000_000;
-        Thread.ofVirtual().name("egress-kmsg-" + table).start(() -> watcher.read(table, since, sink));
+        Thread.ofPlatform().daemon().name("egress-kmsg-" + table).start(() -> watcher.read(table, since, sink));
         return watcher;
     }
 

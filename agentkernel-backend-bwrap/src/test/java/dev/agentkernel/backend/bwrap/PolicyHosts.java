@@ -115,6 +115,7 @@ final class PolicyHosts implements AutoCloseable {
             must("-n", namespace, "route", "add", "default", "via", HOST_SIDE);
             Process server = new ProcessBuilder("ip", "netns", "exec", namespace, "python3", "-c", SERVE,
                     cert.toString(), key.toString()).redirectErrorStream(true).start();
+            dev.agentkernel.testing.HostLeftovers.ignore(server.toHandle()); // the tests' own, not a sandbox's
             PolicyHosts hosts = new PolicyHosts(namespace, server, ca);
             hosts.readOutput();
             return hosts;
