@@ -112,7 +112,17 @@ final class Migrations {
                         read_only INTEGER NOT NULL CHECK (read_only IN (0, 1)),
                         PRIMARY KEY (sandbox, path)
                     )""",
-                    "CREATE INDEX sandbox_volumes_by_volume ON sandbox_volumes (volume)")));
+                    "CREATE INDEX sandbox_volumes_by_volume ON sandbox_volumes (volume)")),
+            // ---- secrets (issue 16) ----
+            new Migration(10, "secrets, their values encrypted (AES-256-GCM; the key is in STATE/secrets.key, not here)",
+                    List.of("""
+                    CREATE TABLE secrets (
+                        name       TEXT    NOT NULL PRIMARY KEY,
+                        nonce      BLOB    NOT NULL,
+                        ciphertext BLOB    NOT NULL,
+                        created_at TEXT    NOT NULL,
+                        updated_at TEXT    NOT NULL
+                    )""")));
 
     private Migrations() {
     }
