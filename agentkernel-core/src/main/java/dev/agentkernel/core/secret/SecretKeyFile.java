@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -24,8 +25,9 @@ import java.util.Set;
  * ({@code STATE/secrets.key}), outside the state database, so that a copy of the database alone
  * reveals no value. The file is created on first use, mode 0600, atomically (written under a
  * temporary name, then linked to its name, which fails if another process made it meanwhile). A
- * key file that is not a regular file, that the group or others may access, or that is not
- * exactly {@value #KEY_BYTES} bytes long is refused: it is not used, and not replaced.
+ * key file that is not a regular file, that the group or others may access, that another user
+ * owns, or that is not exactly {@value #KEY_BYTES} bytes long is refused: it is not used, and not
+ * replaced.
  */
 public final class SecretKeyFile {
 
@@ -64,7 +66,8 @@ public final class SecretKeyFile {
                     + (attributes.isSymbolicLink() ? " (a symbolic link)" : "") + "; refusing to use it: put the key"
                     + " file itself there");
         }
-        Set<PosixFilePermission> loose = EnumSet.copyOf(attributes.permissions());
+        Set<PosixFilePermission> loose = EnumSet.noneOf(PosixFilePermission.class);
+        loose.addAll(attributes.permissions());
         loose.removeAll(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
                 PosixFilePermission.OWNER_EXECUTE));
         if (!loose.isEmpty()) {
@@ -72,6 +75,13 @@ public final class SecretKeyFile {
                     + PosixFilePermissions.toString(attributes.permissions()) + ": others than its owner may read it,"
                     + " so the secrets it encrypts may be known; refusing to use it. If nobody else read it: chmod 600 "
                     + file + "; otherwise remove it and set every secret again");
+        }
+        Optional<Integer> owner = uid(file);
+        Optional<Integer> self = uid(Path.of("/proc/self"));
+        if (owner.isPresent() && self.isPresent() && !owner.equals(self)) {
+            throw new SandboxFailureException("the secrets key file " + file + " belongs to uid " + owner.get()
+                    + ", not to the daemon's user (uid " + self.get() + "): another user may have written or read it;"
+                    + " refusing to use it. Give it to the daemon's user (chown), or remove it and set every secret again");
         }
         if (attributes.size() != KEY_BYTES) {
             throw new SandboxFailureException("the secrets key file " + file + " is " + attributes.size()
@@ -138,6 +148,15 @@ public final class SecretKeyFile {
             } catch (IOException ignored) {
                 // a stray temporary file holds a key nobody uses
             }
+        }
+    }
+
+    /** The owner's uid of {@code path} (not following links), where the file system says. */
+    private static Optional<Integer> uid(Path path) {
+        try {
+            return Optional.of((Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {
+            return Optional.empty();
         }
     }
 

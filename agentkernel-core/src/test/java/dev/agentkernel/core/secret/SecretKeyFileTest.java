@@ -54,7 +54,7 @@ class SecretKeyFileTest {
     void aKeyOthersMayReadIsRefusedAndKept() throws Exception {
         Path file = dir.resolve(SecretKeyFile.NAME);
         byte[] key = SecretKeyFile.readOrCreate(file);
-        for (String mode : List.of("rw-r-----", "rw----r--", "rw-rw-rw-")) {
+        for (String mode : List.of("rw-r-----", "rw----r--", "rw-rw-rw-", "------r--", "-----x---")) {
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
             assertThatThrownBy(() -> SecretKeyFile.readOrCreate(file)).as(mode)
                     .isInstanceOf(SandboxFailureException.class).hasMessageContaining(file.toString())
@@ -62,6 +62,17 @@ class SecretKeyFileTest {
         }
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         assertThat(SecretKeyFile.read(file)).as("the refused file was kept").isEqualTo(key);
+    }
+
+    @Test
+    void aKeyOfAnotherUserIsRefused() throws Exception {
+        Path file = dir.resolve(SecretKeyFile.NAME);
+        SecretKeyFile.readOrCreate(file);
+        int self = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        org.junit.jupiter.api.Assumptions.assumeTrue(self == 0, "only root can give a file to another user");
+        Files.setAttribute(file, "unix:uid", 65534);
+        assertThatThrownBy(() -> SecretKeyFile.read(file)).isInstanceOf(SandboxFailureException.class)
+                .hasMessageContaining("belongs to uid 65534, not to the daemon's user (uid 0)");
     }
 
     @Test
