@@ -26,8 +26,9 @@ import java.util.regex.Pattern;
  * <p>{@code KEY} is a secret name ({@link SecretNames}); whether the entry has an inline value is
  * decided by the character after it ({@code '='} or {@code ':'}). {@code host} is a DNS name or
  * {@code *.example.com} (every name below {@code example.com}), without a port; {@code header} an
- * HTTP header name. An entry may repeat a name with other hosts. No message quotes an inline value
- * (nor the entry that holds it).
+ * HTTP header name (not all digits: {@code KEY:host:443} is refused as a port, not read as a
+ * header). An entry may repeat a name with other hosts. No message quotes an inline value (nor
+ * the entry that holds it).
  *
  * <p>{@code secret_files} lists secret names whose placeholder the sandbox also finds in the file
  * {@code /run/agentkernel/secrets/KEY}; each must be granted to some host by {@code secrets}.
@@ -185,6 +186,10 @@ public final class SecretBindings {
     }
 
     private static String header(String text, String where) {
+        if (text.matches("[0-9]{1,5}")) {
+            throw new InvalidRequestException(where + ": '" + text + "' looks like a port, but a host takes no port"
+                    + " here; the part after the host is a request header's name (KEY:host:header)");
+        }
         if (!HEADER.matcher(text).matches()) {
             throw new InvalidRequestException(where + ": '" + printable(text) + "' is not an HTTP header name (e.g."
                     + " Authorization or X-Api-Key)");
