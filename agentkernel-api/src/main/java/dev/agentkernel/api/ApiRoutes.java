@@ -263,7 +263,19 @@ public final class ApiRoutes {
                 + " force detaches it from stopped sandboxes, never from running ones)", Body.none(), 200,
                 envelope(VolumeRemoved.class),
                 List.of(new Query("force", "boolean", "Also when stopped sandboxes mount it (they lose the mount)"))));
+        secrets(r);
         return List.copyOf(r);
+    }
+
+    /** Secrets (issue 16): stored encrypted, granted to sandboxes for given hosts; values are never answered. */
+    private static void secrets(List<Route> r) {
+        r.add(new Route("PUT", "/secrets/{name}", "Set a secret (create it, or replace its value); the value is stored"
+                + " encrypted and never shown again", json(SetSecretRequest.class), 200, envelope(SecretView.class),
+                List.of()));
+        r.add(get("/secrets", "List secrets: names and dates, never values", SecretList.class));
+        r.add(get("/secrets/{name}", "A secret's name and dates (never its value)", SecretView.class));
+        r.add(new Route("DELETE", "/secrets/{name}", "Remove a secret", Body.none(), 200, envelope(SecretRemoved.class),
+                List.of()));
     }
 
     /** Background processes of a running sandbox (issue 15, point 3). */

@@ -63,6 +63,7 @@ public final class Main {
             new Entry("rmi", "Remove images from the local image store", RmiCommand::new),
             new Entry("image", "Prune the local image store or import an image archive", ImageCommand::new),
             new Entry("volume", "Create, list, inspect or remove named volumes that outlive sandboxes", VolumeCommand::new),
+            new Entry("secret", "Set, list or remove secrets that sandboxes use without seeing them", SecretCommand::new),
             new Entry("serve", "Serve the HTTP API in the foreground", ServeCommand::new),
             new Entry("daemon", "Start, stop or inspect the HTTP API server in the background", DaemonCommand::new),
             new Entry("doctor", "Check that isolation, limits, network, mounts and the daemon work", DoctorCommand::new),

@@ -58,7 +58,7 @@ class ClientCommandsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"create", "start", "stop", "remove", "pause", "resume", "list", "exec", "attach", "cp", "code", "repl", "sessions",
-            "task", "tools", "audit", "status", "agents", "completion"})
+            "task", "tools", "audit", "status", "agents", "completion", "secret"})
     void everyCommandHasHelpWithADescriptionAndExamples(String command) {
         Result r = run(command, "--help");
         assertThat(r.code()).isZero();

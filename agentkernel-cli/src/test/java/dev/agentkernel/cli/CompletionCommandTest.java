@@ -76,8 +76,9 @@ class CompletionCommandTest {
     @Test
     void subcommandsComplete() throws Exception {
         assertThat(complete("cr")).containsExactly("create");
-        assertThat(complete("s")).containsExactly("serve", "sessions", "setup", "snapshot", "start", "status", "stop");
+        assertThat(complete("s")).containsExactly("secret", "serve", "sessions", "setup", "snapshot", "start", "status", "stop");
         assertThat(complete("snapshot", "r")).containsExactlyInAnyOrder("rm", "restore");
+        assertThat(complete("secret", "")).containsExactlyInAnyOrder("set", "ls", "rm");
         assertThat(complete("")).contains("attach", "cp", "exec", "list", "remove", "completion", "agents", "audit", "help");
     }
 

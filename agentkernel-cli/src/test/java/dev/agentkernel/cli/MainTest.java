@@ -202,7 +202,7 @@ class MainTest {
     void anUnknownSubcommand() {
         String all = String.join(", ", Main.subcommands().stream().map(Subcommand::name).toList());
         assertThat(all).startsWith("run, create, start, stop, remove, ").endsWith(", doctor, setup, completion")
-                .contains(", pause, resume, ", ", extend, ", ", exec, ", ", ps, logs, kill, ", ", snapshot, fork, ", ", pull, ", ", image, volume, ");
+                .contains(", pause, resume, ", ", extend, ", ", exec, ", ", ps, logs, kill, ", ", snapshot, fork, ", ", pull, ", ", image, volume, secret, ");
         assertUsageError(run("frobnicate"), "unknown command 'frobnicate'; commands: " + all, "try 'agentkernel --help'");
     }
 

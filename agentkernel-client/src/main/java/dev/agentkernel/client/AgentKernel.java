@@ -1092,4 +1092,51 @@ public interface AgentKernel extends AutoCloseable {
     default Volumes volumes() {
         return new Volumes(this);
     }
+
+    // ---- secrets (issue 16) ----
+
+    /**
+     * Sets a secret ({@code PUT /secrets/NAME}): creates it, or replaces the value of the one of
+     * that name. The server stores the value encrypted and never shows it again; sandboxes it is
+     * granted to see only a placeholder.
+     *
+     * @param name  an environment variable's name ({@code [A-Za-z_][A-Za-z0-9_]*}, at most 128 characters)
+     * @param value the value: not empty, at most 64 KiB of UTF-8
+     * @return its name and dates
+     * @throws ValidationException for a bad name or value
+     */
+    SecretInfo setSecret(String name, String value);
+
+    /**
+     * Every secret's name and dates ({@code GET /secrets}), by name; never values.
+     *
+     * @return the secrets
+     */
+    List<SecretInfo> listSecrets();
+
+    /**
+     * A secret's name and dates ({@code GET /secrets/NAME}); never its value.
+     *
+     * @param name its name
+     * @return the secret
+     * @throws NotFoundException if there is none
+     */
+    SecretInfo getSecret(String name);
+
+    /**
+     * Removes a secret ({@code DELETE /secrets/NAME}).
+     *
+     * @param name its name
+     * @throws NotFoundException if there is none
+     */
+    void removeSecret(String name);
+
+    /**
+     * The server's secrets, one verb per action.
+     *
+     * @return the secrets' client
+     */
+    default Secrets secrets() {
+        return new Secrets(this);
+    }
 }

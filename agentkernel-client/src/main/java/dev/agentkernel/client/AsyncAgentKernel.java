@@ -694,4 +694,47 @@ public interface AsyncAgentKernel extends AutoCloseable {
     default AsyncVolumes volumes() {
         return new AsyncVolumes(this);
     }
+
+    // ---- secrets (issue 16) ----
+
+    /**
+     * As {@link AgentKernel#setSecret(String, String)}.
+     *
+     * @param name  its name
+     * @param value its value
+     * @return its name and dates
+     */
+    CompletableFuture<SecretInfo> setSecret(String name, String value);
+
+    /**
+     * As {@link AgentKernel#listSecrets()}.
+     *
+     * @return the secrets' names and dates
+     */
+    CompletableFuture<List<SecretInfo>> listSecrets();
+
+    /**
+     * As {@link AgentKernel#getSecret(String)}.
+     *
+     * @param name its name
+     * @return its name and dates
+     */
+    CompletableFuture<SecretInfo> getSecret(String name);
+
+    /**
+     * As {@link AgentKernel#removeSecret(String)}.
+     *
+     * @param name its name
+     * @return completes when it is removed
+     */
+    CompletableFuture<Void> removeSecret(String name);
+
+    /**
+     * The server's secrets, one verb per action.
+     *
+     * @return the secrets' client
+     */
+    default AsyncSecrets secrets() {
+        return new AsyncSecrets(this);
+    }
 }

@@ -469,4 +469,29 @@ final class HttpAgentKernel implements AgentKernel {
     public void removeVolume(String name, boolean force) {
         transport.delete(UrlPaths.volume(name) + (force ? "?force=true" : ""), data -> null);
     }
+
+    // ---- secrets (issue 16) ----
+
+    @Override
+    public SecretInfo setSecret(String name, String value) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(value, "value");
+        return transport.send("PUT", UrlPaths.secret(name), Wire.secretRequest(value), transport.timeout(),
+                Wire::secretInfo);
+    }
+
+    @Override
+    public List<SecretInfo> listSecrets() {
+        return transport.get("/secrets", Wire::secretInfos);
+    }
+
+    @Override
+    public SecretInfo getSecret(String name) {
+        return transport.get(UrlPaths.secret(name), Wire::secretInfo);
+    }
+
+    @Override
+    public void removeSecret(String name) {
+        transport.delete(UrlPaths.secret(name), data -> null);
+    }
 }

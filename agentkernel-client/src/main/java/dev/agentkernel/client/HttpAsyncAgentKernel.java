@@ -469,4 +469,29 @@ final class HttpAsyncAgentKernel implements AsyncAgentKernel {
             return null;
         });
     }
+
+    // ---- secrets (issue 16) ----
+
+    @Override
+    public CompletableFuture<SecretInfo> setSecret(String name, String value) {
+        return dispatcher.submit(() -> blocking.setSecret(name, value));
+    }
+
+    @Override
+    public CompletableFuture<List<SecretInfo>> listSecrets() {
+        return dispatcher.submit(blocking::listSecrets);
+    }
+
+    @Override
+    public CompletableFuture<SecretInfo> getSecret(String name) {
+        return dispatcher.submit(() -> blocking.getSecret(name));
+    }
+
+    @Override
+    public CompletableFuture<Void> removeSecret(String name) {
+        return dispatcher.submit(() -> {
+            blocking.removeSecret(name);
+            return null;
+        });
+    }
 }

@@ -29,6 +29,15 @@ final class UrlPaths {
         return "/volumes/" + segment(name);
     }
 
+    /** {@code /secrets/{name}}. */
+    static String secret(String name) {
+        Objects.requireNonNull(name, "secret name");
+        if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+            throw new IllegalArgumentException("secret name must be a name such as OPENAI_API_KEY, got '" + name + "'");
+        }
+        return "/secrets/" + segment(name);
+    }
+
     /** {@code /sessions/{id}}. */
     static String session(String id) {
         Objects.requireNonNull(id, "session id");

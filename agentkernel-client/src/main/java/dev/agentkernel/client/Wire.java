@@ -170,6 +170,25 @@ final class Wire {
                 instant(v.createdAt(), "created_at"));
     }
 
+    // ---- secrets (issue 16) ----
+
+    static dev.agentkernel.api.SetSecretRequest secretRequest(String value) {
+        return request(() -> new dev.agentkernel.api.SetSecretRequest(value));
+    }
+
+    static SecretInfo secretInfo(JsonNode data) {
+        return secretInfo(read(data, dev.agentkernel.api.SecretView.class));
+    }
+
+    static List<SecretInfo> secretInfos(JsonNode data) {
+        return map(read(data, dev.agentkernel.api.SecretList.class).secrets(), Wire::secretInfo);
+    }
+
+    private static SecretInfo secretInfo(dev.agentkernel.api.SecretView v) {
+        return new SecretInfo(required(v.name(), "name"), instant(v.createdAt(), "created_at"),
+                instant(v.updatedAt(), "updated_at"));
+    }
+
     /** {@code /sandboxes/{name}/exec} (the output's exact bytes) or {@code /exec/stream} (text). */
     static ExecRequest execRequest(List<String> command, ExecOptions options, boolean exactBytes) {
         return request(() -> new ExecRequest(List.copyOf(command), env(options.env()), options.workdir().orElse(null),

@@ -1,5 +1,6 @@
 package dev.agentkernel.server;
 
+import dev.agentkernel.core.secret.SecretManager;
 import dev.agentkernel.core.session.SessionManager;
 import dev.agentkernel.core.snapshot.SnapshotService;
 import dev.agentkernel.core.task.TaskManager;
@@ -32,12 +33,13 @@ import java.util.Optional;
  *                     memory waits until the answer is sent (on disk: the state directory's)
  * @param images       the image store ({@code /images}, status)
  * @param snapshots    snapshots of persistent sandboxes, sandboxes made from them, forks
+ * @param secrets      the daemon's secrets ({@code /secrets}: names and dates, never values)
  */
 public record ApiServices(RunService runs, SandboxManager sandboxes, Optional<WarmPool<PoolKey, AgentSandbox>> pool,
                           SessionManager sessions, TaskManager tasks,
                           ToolLibraries tools, String backend,
                           Path spoolDir, long maxFileBytes, Instant startedAt, Path outputSpool,
-                          ImageService images, SnapshotService snapshots) {
+                          ImageService images, SnapshotService snapshots, SecretManager secrets) {
     /** Validates. */
     public ApiServices {
         Objects.requireNonNull(runs, "runs");
@@ -52,5 +54,6 @@ public record ApiServices(RunService runs, SandboxManager sandboxes, Optional<Wa
         Objects.requireNonNull(outputSpool, "outputSpool");
         Objects.requireNonNull(images, "images");
         Objects.requireNonNull(snapshots, "snapshots");
+        Objects.requireNonNull(secrets, "secrets");
     }
 }

@@ -31,12 +31,15 @@ import dev.agentkernel.core.pool.WarmPool;
 import dev.agentkernel.core.run.RunService;
 import dev.agentkernel.core.sandbox.AgentSandbox;
 import dev.agentkernel.core.sandbox.SandboxManager;
+import dev.agentkernel.core.secret.SecretKeyFile;
+import dev.agentkernel.core.secret.SecretManager;
 import dev.agentkernel.model.Profile;
 import dev.agentkernel.model.SandboxRequest;
 import dev.agentkernel.model.SandboxSpec;
 import dev.agentkernel.store.Database;
 import dev.agentkernel.store.SqliteAuditLog;
 import dev.agentkernel.store.SqliteSandboxStore;
+import dev.agentkernel.store.SqliteSecretStore;
 import dev.agentkernel.store.SqliteSnapshotStore;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,6 +76,7 @@ public final class Daemon implements AutoCloseable {
     private final TaskManager tasks;
     private final TaskWorkspace workspace;
     private final ImageService images;
+    private final SecretManager secrets;
     private final ApiServer server;
     private final List<String> restarted;
     private boolean closed;
@@ -80,9 +84,10 @@ public final class Daemon implements AutoCloseable {
     private Daemon(DaemonConfig config, IsolationBackend backend, Database database, RetentionSweeper retention,
                    SandboxManager sandboxes,
                    Optional<WarmPool<PoolKey, AgentSandbox>> pool, RunService runs, SessionManager sessions,
-                   TaskManager tasks, TaskWorkspace workspace, ImageService images, ApiServer server,
-                   List<String> restarted) {
+                   TaskManager tasks, TaskWorkspace workspace, ImageService images, SecretManager secrets,
+                   ApiServer server, List<String> restarted) {
         this.workspace = workspace;
+        this.secrets = secrets;
         this.images = images;
         this.config = config;
         this.backend = backend;
@@ -130,6 +135,9 @@ public final class Daemon implements AutoCloseable {
                     new dev.agentkernel.store.SqliteVolumeStore(database), audit, host.stateDir().resolve("volumes"),
                     disks);
             opened.add(volumes);
+            // secrets (issue 16): encrypted in the database, the key in STATE/secrets.key (a refused key file stops here)
+            SecretManager secrets = new SecretManager(new SqliteSecretStore(database), audit,
+                    host.stateDir().resolve(SecretKeyFile.NAME));
             SandboxManager sandboxes = new SandboxManager(backend, resolver, new SqliteSandboxStore(database),
                     audit, host.stateDir().resolve("sandboxes"), config.maxSandboxes(),
                     config.defaultTimeout(), mountPolicy, disks, volumes, config.pausing());
@@ -170,10 +178,10 @@ public final class Daemon implements AutoCloseable {
             ApiServices services = new ApiServices(runs, sandboxes, pool, sessions, tasks,
                     new ToolLibraries(config.tasks().toolsDir()), backend.name(),
                     host.runtimeDir().resolve("spool"), config.maxFileBytes(), startedAt, outputSpool(host), images,
-                    snapshots);
+                    snapshots, secrets);
             ApiServer server = ApiServer.start(config.server(), services);
             return new Daemon(config, backend, database, retention, sandboxes, pool, runs, sessions, tasks, workspace,
-                    images, server, restarted);
+                    images, secrets, server, restarted);
         } catch (RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 closeQuietly(c);
@@ -292,6 +300,11 @@ public final class Daemon implements AutoCloseable {
     /** The image store ({@code STATE/images}). */
     public ImageService images() {
         return images;
+    }
+
+    /** The daemon's secrets (values only through {@link SecretManager#value}, for sandboxes' grants). */
+    public SecretManager secrets() {
+        return secrets;
     }
 
     /** The warm pool, when on. */

@@ -92,6 +92,7 @@ final class HelidonApiServer implements ApiServer {
         ToolRoutes tools = new ToolRoutes(services.tools());
         ImageRoutes images = new ImageRoutes(services.images(), bodies);
         VolumeRoutes volumes = new VolumeRoutes(services.sandboxes().volumes(), bodies);
+        SecretRoutes secrets = new SecretRoutes(services.secrets(), bodies);
         routing.addFilter((chain, req, res) -> {
             if (!drain.enter()) {
                 res.header(HeaderNames.CONNECTION, "close");
@@ -193,6 +194,11 @@ final class HelidonApiServer implements ApiServer {
         handlers.put("GET /volumes", volumes::list);
         handlers.put("GET /volumes/{name}", volumes::get);
         handlers.put("DELETE /volumes/{name}", volumes::delete);
+        // ---- secrets (issue 16) ----
+        handlers.put("PUT /secrets/{name}", secrets::set);
+        handlers.put("GET /secrets", secrets::list);
+        handlers.put("GET /secrets/{name}", secrets::get);
+        handlers.put("DELETE /secrets/{name}", secrets::delete);
         register(routing, handlers);
         routing.any((req, res) -> send(res, 404, WireJson.error(ErrorCode.NO_ROUTE, "no route for "
                 + req.prologue().method().text() + " " + req.path().path())));

@@ -181,6 +181,13 @@ class OpenApiIT extends ServerTestBase {
             ok("DELETE", "/sandboxes/{name}", "/sandboxes/openapi-vbox", null);
         }
         ok("DELETE", "/volumes/{name}", "/volumes/openapi-vol?force=false", null);
+        // ---- secrets (issue 16) ----
+        ok("PUT", "/secrets/{name}", "/secrets/OPENAPI_SECRET", "{\"value\": \"openapi-secret-value\"}");
+        assertThat(ok("GET", "/secrets", "/secrets", null).toString()).contains("OPENAPI_SECRET")
+                .doesNotContain("openapi-secret-value");
+        assertThat(ok("GET", "/secrets/{name}", "/secrets/OPENAPI_SECRET", null).toString())
+                .doesNotContain("openapi-secret-value");
+        ok("DELETE", "/secrets/{name}", "/secrets/OPENAPI_SECRET", null);
     }
 
     /** Sends the request, expects the route's success status and a body of the described shape; returns its data. */

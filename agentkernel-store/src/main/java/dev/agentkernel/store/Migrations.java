@@ -113,9 +113,20 @@ final class Migrations {
                         PRIMARY KEY (sandbox, path)
                     )""",
                     "CREATE INDEX sandbox_volumes_by_volume ON sandbox_volumes (volume)")),
+            // ---- secrets (issue 16) ----
+            new Migration(10, "secrets, their values encrypted (AES-256-GCM; the key is in STATE/secrets.key, not here)",
+                    List.of("""
+                    CREATE TABLE secrets (
+                        name       TEXT    NOT NULL PRIMARY KEY,
+                        nonce      BLOB    NOT NULL,
+                        ciphertext BLOB    NOT NULL,
+                        created_at TEXT    NOT NULL,
+                        updated_at TEXT    NOT NULL
+                    )""")),
             // ---- egress control (issue 16) ----
-            new Migration(10, "a persistent sandbox's network policy (JSON; NULL: none)",
-                    List.of("ALTER TABLE sandboxes ADD COLUMN network_policy TEXT")));
+            new Migration(11, "a persistent sandbox's network policy and secret bindings (JSON; NULL: none)",
+                    List.of("ALTER TABLE sandboxes ADD COLUMN network_policy TEXT",
+                            "ALTER TABLE sandboxes ADD COLUMN secrets TEXT")));
 
     private Migrations() {
     }

@@ -55,7 +55,12 @@ public enum AuditEventType {
     /** A named volume was removed with its files; details carry {@code volume} and {@code forced}. */
     VOLUME_REMOVED,
     /** A sandbox started with a volume mounted; details carry {@code volume}, {@code path} and {@code read_only}. */
-    VOLUME_MOUNTED;
+    VOLUME_MOUNTED,
+    // ---- secrets (issue 16) ----
+    /** A secret was set (created or its value replaced); details carry {@code secret} (its name) and {@code created}; never the value. */
+    SECRET_SET,
+    /** A secret was removed; details carry {@code secret} (its name). */
+    SECRET_REMOVED;
 
     /** Lower-case wire name, e.g. {@code sandbox_created}. */
     public String id() {

@@ -84,6 +84,19 @@ public final class WireViews {
         return new dev.agentkernel.api.VolumeList(volumes.stream().map(WireViews::volume).toList());
     }
 
+    // ---- secrets (issue 16) ----
+
+    /** A secret: its name and dates, never its value. */
+    public static dev.agentkernel.api.SecretView secret(dev.agentkernel.core.secret.SecretInfo info) {
+        return new dev.agentkernel.api.SecretView(info.name(), info.createdAt().truncatedTo(ChronoUnit.SECONDS).toString(),
+                info.updatedAt().truncatedTo(ChronoUnit.SECONDS).toString());
+    }
+
+    /** Secrets, in the order given. */
+    public static dev.agentkernel.api.SecretList secrets(List<dev.agentkernel.core.secret.SecretInfo> secrets) {
+        return new dev.agentkernel.api.SecretList(secrets.stream().map(WireViews::secret).toList());
+    }
+
     /** A stored image. */
     public static ImageView image(dev.agentkernel.image.Image image) {
         return new ImageView(image.reference().toString(), image.digest(), image.platform(), image.size(),
