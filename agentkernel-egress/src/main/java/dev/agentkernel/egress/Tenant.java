@@ -1,5 +1,6 @@
 package dev.agentkernel.egress;
 
+import dev.agentkernel.model.SecretGrant;
 import java.net.Inet4Address;
 import java.util.List;
 import java.util.Objects;

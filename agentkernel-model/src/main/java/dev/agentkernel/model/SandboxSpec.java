@@ -22,10 +22,12 @@ import java.util.Optional;
  * @param hostname     hostname inside the sandbox
  * @param backend      the isolation backend it runs on, by name; empty: the configured default
  * @param egress       what its network may reach beyond the profile's rules ({@link NetworkPolicy#NONE}: no more rules)
+ * @param secrets      secrets granted to it: its environment holds their placeholders, the host's egress proxy
+ *                     puts the values in their place in requests to the granted hosts
  */
 public record SandboxSpec(Optional<String> image, RootFs root, Profile profile, NetworkMode network, boolean readOnlyRoot,
                           ResourceLimits limits, List<Mount> mounts, Map<String, String> env, String workdir,
-                          String hostname, Optional<String> backend, NetworkPolicy egress) {
+                          String hostname, Optional<String> backend, NetworkPolicy egress, List<SecretGrant> secrets) {
 
     /** Validates and defensively copies. */
     public SandboxSpec {
@@ -42,6 +44,32 @@ public record SandboxSpec(Optional<String> image, RootFs root, Profile profile, 
         Objects.requireNonNull(backend, "backend");
         backend.ifPresent(SandboxRequest::requireBackendName);
         Objects.requireNonNull(egress, "egress");
+        secrets = List.copyOf(secrets);
+    }
+
+    /** A spec without secrets. */
+    public SandboxSpec(Optional<String> image, RootFs root, Profile profile, NetworkMode network, boolean readOnlyRoot,
+                       ResourceLimits limits, List<Mount> mounts, Map<String, String> env, String workdir,
+                       String hostname, Optional<String> backend, NetworkPolicy egress) {
+        this(image, root, profile, network, readOnlyRoot, limits, mounts, env, workdir, hostname, backend, egress,
+                List.of());
+    }
+
+    /** Whether egress control applies: it has network and a policy with rules, or secrets. */
+    public boolean egressControlled() {
+        return network == NetworkMode.OUTBOUND && (egress.restricts() || !secrets.isEmpty());
+    }
+
+    /** This spec with secrets granted (their placeholders are the caller's to put in {@link #env}). */
+    public SandboxSpec withSecrets(List<SecretGrant> granted) {
+        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, mounts, env, workdir, hostname, backend,
+                egress, granted);
+    }
+
+    /** This spec with another environment. */
+    public SandboxSpec withEnv(Map<String, String> other) {
+        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, mounts, other, workdir, hostname, backend,
+                egress, secrets);
     }
 
     /** A spec without a network policy. */
@@ -55,7 +83,7 @@ public record SandboxSpec(Optional<String> image, RootFs root, Profile profile, 
     /** This spec with a network policy. */
     public SandboxSpec withEgress(NetworkPolicy other) {
         return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, mounts, env, workdir, hostname, backend,
-                other);
+                other, secrets);
     }
 
     /** A spec on the default backend. */
@@ -74,32 +102,32 @@ public record SandboxSpec(Optional<String> image, RootFs root, Profile profile, 
 
     /** This spec with other mounts. */
     public SandboxSpec withMounts(List<Mount> other) {
-        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, other, env, workdir, hostname, backend, egress);
+        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, other, env, workdir, hostname, backend, egress, secrets);
     }
 
     /** This spec with another root file system. */
     public SandboxSpec withRoot(RootFs other) {
-        return new SandboxSpec(image, other, profile, network, readOnlyRoot, limits, mounts, env, workdir, hostname, backend, egress);
+        return new SandboxSpec(image, other, profile, network, readOnlyRoot, limits, mounts, env, workdir, hostname, backend, egress, secrets);
     }
 
     /** This spec with other limits. */
     public SandboxSpec withLimits(ResourceLimits other) {
-        return new SandboxSpec(image, root, profile, network, readOnlyRoot, other, mounts, env, workdir, hostname, backend, egress);
+        return new SandboxSpec(image, root, profile, network, readOnlyRoot, other, mounts, env, workdir, hostname, backend, egress, secrets);
     }
 
     /** This spec with another hostname. */
     public SandboxSpec withHostname(String other) {
-        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, mounts, env, workdir, other, backend, egress);
+        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, mounts, env, workdir, other, backend, egress, secrets);
     }
 
     /** This spec with another default working directory. */
     public SandboxSpec withWorkdir(String other) {
-        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, mounts, env, other, hostname, backend, egress);
+        return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, mounts, env, other, hostname, backend, egress, secrets);
     }
 
     /** This spec on the named backend. */
     public SandboxSpec withBackend(String other) {
         return new SandboxSpec(image, root, profile, network, readOnlyRoot, limits, mounts, env, workdir, hostname,
-                Optional.of(other), egress);
+                Optional.of(other), egress, secrets);
     }
 }

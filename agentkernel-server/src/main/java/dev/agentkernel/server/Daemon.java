@@ -140,7 +140,7 @@ public final class Daemon implements AutoCloseable {
                     host.stateDir().resolve(SecretKeyFile.NAME));
             SandboxManager sandboxes = new SandboxManager(backend, resolver, new SqliteSandboxStore(database),
                     audit, host.stateDir().resolve("sandboxes"), config.maxSandboxes(),
-                    config.defaultTimeout(), mountPolicy, disks, volumes, config.pausing());
+                    config.defaultTimeout(), mountPolicy, disks, volumes, config.pausing(), java.util.Optional.of(secrets));
             opened.add(sandboxes);
             SessionManager sessions = sessions(config.sessions(), config.tasks(), backend, resolver, host, mountPolicy,
                     disks);

@@ -81,7 +81,7 @@ final class SandboxRoutes {
         }
         options = options.withEgress(RequestFields.egress(body.networkPolicy()));
         SandboxInfo info = sandboxes.create(new CreateSandbox(name, options, body.timeToLive(),
-                dev.agentkernel.core.volume.VolumeMount.parseAll(body.volumes())));
+                dev.agentkernel.core.volume.VolumeMount.parseAll(body.volumes()), body.secrets(), body.secretFiles()));
         Json.send(res, 201, toJson(info));
     }
 

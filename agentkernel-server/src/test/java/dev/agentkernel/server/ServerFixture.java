@@ -102,9 +102,19 @@ final class ServerFixture implements AutoCloseable {
      */
     static ServerFixture startIn(Path dir, int maxConcurrent, List<String> keys, int poolSize,
                                  UnaryOperator<DaemonConfig> customize) throws IOException {
+        return startIn(dir, maxConcurrent, keys, poolSize, customize, java.util.Map.of());
+    }
+
+    /** Like {@link #startIn(Path, int, List, int, UnaryOperator)}, as if the daemon's environment also held {@code env}. */
+    static ServerFixture startIn(Path dir, int maxConcurrent, List<String> keys, int poolSize,
+                                 UnaryOperator<DaemonConfig> customize, java.util.Map<String, String> env)
+            throws IOException {
         Path state = Files.createDirectories(dir.resolve("state"));
         Path runtime = Files.createDirectories(dir.resolve("runtime"));
-        HostContext host = HostContext.current().withDirs(state, runtime);
+        HostContext current = HostContext.current();
+        java.util.Map<String, String> merged = new java.util.LinkedHashMap<>(current.env());
+        merged.putAll(env);
+        HostContext host = new HostContext(state, runtime, current.root(), current.cpus(), merged);
         DaemonConfig config = customize.apply(DaemonConfig.defaults(new ServerConfig("127.0.0.1", 0, keys, MAX_BODY))
                 .withBackend(Optional.of("bwrap")).withMaxSandboxes(maxConcurrent).withPoolSize(poolSize)
                 .withDefaultTimeout(Duration.ofMinutes(1)).withShutdownGrace(Duration.ofSeconds(2))

@@ -23,7 +23,7 @@ import java.util.Optional;
  */
 public final class SqliteSandboxStore implements SandboxStore {
 
-    private static final String COLUMNS = "name, image, profile, vcpus, memory_mb, network, backend, state, created_at, project_dir, disk_mb, uuid, expires_at, network_policy";
+    private static final String COLUMNS = "name, image, profile, vcpus, memory_mb, network, backend, state, created_at, project_dir, disk_mb, uuid, expires_at, network_policy, secrets";
 
     private final Database database;
 
@@ -43,7 +43,7 @@ public final class SqliteSandboxStore implements SandboxStore {
         Objects.requireNonNull(record, "record");
         int inserted = database.withConnection(c -> {
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO sandboxes (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
                 insert.setString(1, record.name());
                 insert.setString(2, record.image().orElse(null));
                 insert.setString(3, record.profile().id());
@@ -62,6 +62,7 @@ public final class SqliteSandboxStore implements SandboxStore {
                 insert.setString(12, record.uuid());
                 insert.setString(13, record.expiresAt().map(Timestamps::toText).orElse(null));
                 insert.setString(14, NetworkPolicyJson.write(record.egress()));
+                insert.setString(15, SandboxSecretsJson.write(record.secrets()));
                 return insert.executeUpdate();
             }
         });
@@ -213,7 +214,8 @@ public final class SqliteSandboxStore implements SandboxStore {
                     diskMb(row),
                     row.getString("uuid"),
                     Optional.ofNullable(row.getString("expires_at")).map(Timestamps::fromText),
-                    NetworkPolicyJson.read(row.getString("network_policy")));
+                    NetworkPolicyJson.read(row.getString("network_policy")),
+                    SandboxSecretsJson.read(row.getString("secrets")));
         } catch (RuntimeException e) {
             throw new SandboxFailureException("state database " + database.location() + " holds an unreadable record"
                     + " for sandbox '" + name + "': " + e.getMessage(), e);

@@ -182,7 +182,7 @@ final class BwrapBackend implements IsolationBackend {
             process = Spawner.start(builder);
             if (policed) {
                 admission = networks.gateway().admit(BridgeNetwork.addressOf(process.pid()), spec.hostname(),
-                        spec.egress(), List.of());
+                        spec.egress(), spec.secrets());
                 gate.open();
             }
             if (slirp) {

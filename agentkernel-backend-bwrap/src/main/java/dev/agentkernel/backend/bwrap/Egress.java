@@ -1,7 +1,6 @@
 package dev.agentkernel.backend.bwrap;
 
 import dev.agentkernel.model.BackendUnavailableException;
-import dev.agentkernel.model.NetworkMode;
 import dev.agentkernel.model.SandboxSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,17 +13,17 @@ final class Egress {
     }
 
     /**
-     * Whether {@code spec}'s sandbox runs under egress control (it has network and a policy).
+     * Whether {@code spec}'s sandbox runs under egress control (it has network, and a policy or secrets).
      *
      * @throws BackendUnavailableException if it does but its network is not the host bridge
      */
     static boolean policed(SandboxSpec spec, NetworkChoice.Decision network) {
-        if (spec.network() != NetworkMode.OUTBOUND || !spec.egress().restricts()) {
+        if (!spec.egressControlled()) {
             return false;
         }
         if (network.bridge().isEmpty()) {
-            throw new BackendUnavailableException("network policies (allow and deny rules, extra hosts) are enforced "
-                    + "on the host bridge, which needs AgentKernel to run as root with 'ip' and 'nft' installed "
+            throw new BackendUnavailableException("network policies (allow and deny rules, extra hosts) and secrets "
+                    + "are enforced on the host bridge, which needs AgentKernel to run as root with 'ip' and 'nft' installed "
                     + "(apt-get install iproute2 nftables); this sandbox's network is " + network.wiring());
         }
         return true;

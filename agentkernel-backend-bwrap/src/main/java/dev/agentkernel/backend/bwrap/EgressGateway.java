@@ -5,7 +5,7 @@ import dev.agentkernel.egress.EgressEvents;
 import dev.agentkernel.egress.EgressRules;
 import dev.agentkernel.egress.NameResolver;
 import dev.agentkernel.egress.Refusal;
-import dev.agentkernel.egress.SecretGrant;
+import dev.agentkernel.model.SecretGrant;
 import dev.agentkernel.egress.Tenant;
 import dev.agentkernel.egress.dns.EgressResolver;
 import dev.agentkernel.egress.proxy.CertificateAuthority;

@@ -180,7 +180,7 @@ final class OciBackend implements IsolationBackend {
             process = Spawner.start(builder);
             if (policed) {
                 admission = networks.gateway().admit(BridgeNetwork.addressOf(process.pid()), spec.hostname(),
-                        spec.egress(), List.of());
+                        spec.egress(), spec.secrets());
                 gate.open();
             }
             LaunchGate ownedGate = gate;

@@ -10,6 +10,8 @@ import dev.agentkernel.model.NetworkPolicy;
 import dev.agentkernel.model.Profile;
 import dev.agentkernel.model.SandboxRequest;
 import dev.agentkernel.model.SandboxSpec;
+import dev.agentkernel.testing.PolicyHosts;
+import dev.agentkernel.testing.TestDnsServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -236,10 +236,19 @@ public final class PolicyResolver {
         env.putAll(request.env());
         String workdir = request.workdir().isPresent() ? requireUsableWorkdir(request.workdir().get())
                 : imageWorkdir.orElse(WORKSPACE);
-        return new SandboxSpec(Optional.of(image), root, profile, network ? NetworkMode.OUTBOUND : NetworkMode.NONE,
-                profile == Profile.RESTRICTIVE, limits, mounts, env, workdir,
-                "sandbox-" + Long.toHexString(ProcessHandle.current().pid()) + "-" + HOSTNAMES.incrementAndGet(),
+        SandboxSpec spec = new SandboxSpec(Optional.of(image), root, profile,
+                network ? NetworkMode.OUTBOUND : NetworkMode.NONE, profile == Profile.RESTRICTIVE, limits, mounts, env,
+                workdir, "sandbox-" + Long.toHexString(ProcessHandle.current().pid()) + "-" + HOSTNAMES.incrementAndGet(),
                 request.backend(), request.egress());
+        return trusting(spec);
+    }
+
+    /**
+     * {@code spec} trusting the daemon's certificate authority if it runs under egress control
+     * (a policy or secrets: {@link dev.agentkernel.core.egress.SandboxTrust}).
+     */
+    public SandboxSpec trusting(SandboxSpec spec) {
+        return dev.agentkernel.core.egress.SandboxTrust.apply(spec, host.stateDir());
     }
 
     /** Directories that are read-only host views or kernel filesystems inside every sandbox. */

@@ -13,9 +13,13 @@ import java.util.Optional;
  * @param options    image, profile, limits and network, as for any sandbox (env and workdir are per command)
  * @param timeToLive how long after its creation it is removed, if it should be
  * @param volumes    named volumes it mounts at every start (no path twice)
+ * @param secrets    secrets granted to it, as the wire's {@code secrets} entries ({@code KEY:host},
+ *                   {@code KEY:host:header}, {@code KEY=value:host})
+ * @param secretFiles the secrets whose placeholder is also a file under {@code /run/agentkernel/secrets}
  */
 public record CreateSandbox(String name, SandboxRequest options, Optional<Duration> timeToLive,
-                            java.util.List<dev.agentkernel.core.volume.VolumeMount> volumes) {
+                            java.util.List<dev.agentkernel.core.volume.VolumeMount> volumes,
+                            java.util.List<String> secrets, java.util.List<String> secretFiles) {
 
     /** The name no new sandbox may take: {@code GET /sandboxes/by-uuid/UUID} would not reach its routes. */
     public static final String RESERVED = "by-uuid";
@@ -29,12 +33,20 @@ public record CreateSandbox(String name, SandboxRequest options, Optional<Durati
             throw new InvalidRequestException("a sandbox's time to live must be positive");
         }
         volumes = java.util.List.copyOf(volumes);
+        secrets = java.util.List.copyOf(secrets);
+        secretFiles = java.util.List.copyOf(secretFiles);
         java.util.Set<String> paths = new java.util.HashSet<>();
         for (var v : volumes) {
             if (!paths.add(v.path())) {
                 throw new InvalidRequestException("two volumes are mounted at " + v.path() + "; give each its own path");
             }
         }
+    }
+
+    /** A sandbox without secrets. */
+    public CreateSandbox(String name, SandboxRequest options, Optional<Duration> timeToLive,
+                         java.util.List<dev.agentkernel.core.volume.VolumeMount> volumes) {
+        this(name, options, timeToLive, volumes, java.util.List.of(), java.util.List.of());
     }
 
     /** A sandbox without volumes. */

@@ -208,6 +208,29 @@ public record SandboxDirs(Path root) {
     }
 
     /**
+     * Writes each placeholder into its own file of a fresh {@code secret-files} directory of this
+     * sandbox and returns the read-only mount that shows it at {@code /run/agentkernel/secrets}
+     * (placeholders only: the values never reach the sandbox).
+     */
+    public Mount secretFiles(java.util.Map<String, String> placeholders) {
+        Path dir = root.resolve("secret-files");
+        try {
+            deleteTree(dir);
+            Files.createDirectories(dir);
+            for (var entry : placeholders.entrySet()) {
+                Files.writeString(dir.resolve(entry.getKey()), entry.getValue());
+                Files.setPosixFilePermissions(dir.resolve(entry.getKey()),
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            }
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (IOException e) {
+            throw new dev.agentkernel.model.SandboxFailureException("cannot write the secrets' placeholder files in "
+                    + dir + ": " + e.getMessage(), e);
+        }
+        return new Mount(dir, dev.agentkernel.core.secret.SecretBindings.FILES_DIR, true);
+    }
+
+    /**
      * Unmounts the disk and deletes everything, never following symbolic links. Never throws;
      * returns whether all is gone.
      */

@@ -65,6 +65,7 @@ public final class SandboxManager implements AutoCloseable {
     private final HostMountPolicy mounts;
     private final DiskSupport disks;
     private final dev.agentkernel.core.volume.VolumeManager volumes;
+    private final Optional<dev.agentkernel.core.secret.SecretManager> secretManager;
     private final Map<String, AgentSandbox> live = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, ShellSession> shells = new ConcurrentHashMap<>();
@@ -104,6 +105,19 @@ public final class SandboxManager implements AutoCloseable {
                           Path sandboxesDir, int maxRunning, Duration defaultTimeout,
                           HostMountPolicy mounts, DiskSupport disks, dev.agentkernel.core.volume.VolumeManager volumes,
                           PauseSettings pausing) {
+        this(backend, resolver, store, audit, sandboxesDir, maxRunning, defaultTimeout, mounts, disks, volumes, pausing,
+                Optional.empty());
+    }
+
+    /**
+     * Like the other constructors, with where the secrets granted to sandboxes are read
+     * ({@code secrets} and {@code secret_files} of a create request; refused without one).
+     */
+    public SandboxManager(IsolationBackend backend, PolicyResolver resolver, SandboxStore store, AuditLog audit,
+                          Path sandboxesDir, int maxRunning, Duration defaultTimeout,
+                          HostMountPolicy mounts, DiskSupport disks, dev.agentkernel.core.volume.VolumeManager volumes,
+                          PauseSettings pausing, Optional<dev.agentkernel.core.secret.SecretManager> secrets) {
+        this.secretManager = java.util.Objects.requireNonNull(secrets, "secrets");
         this.volumes = volumes;
         this.pausing = java.util.Objects.requireNonNull(pausing, "pausing");
         this.idlePauser = pausing.idleAfter().map(idle -> new IdlePauser(idle, () -> List.copyOf(live.keySet()),
@@ -160,12 +174,13 @@ public final class SandboxManager implements AutoCloseable {
             case RootFs.Host host -> resolved.image();
             case RootFs.Image i -> Optional.of(i.reference().contains("@") ? i.reference() : i.reference() + "@" + i.digest());
         };
+        dev.agentkernel.core.secret.SandboxSecrets secrets = keptSecrets(request, resolved);
         Instant now = Instant.now();
         SandboxRecord record = new SandboxRecord(request.name(), image, resolved.profile(),
                 resolved.limits().vcpus(), resolved.limits().memoryMb(), resolved.network() == NetworkMode.OUTBOUND,
                 resolved.backend().orElse(backend.name()), SandboxState.RUNNING, now, projectDir,
                 disks.enforced() ? OptionalLong.of(diskMb) : OptionalLong.empty(), java.util.UUID.randomUUID().toString(),
-                request.timeToLive().map(now::plus), resolved.egress());
+                request.timeToLive().map(now::plus), resolved.egress(), secrets);
         volumes.requireExisting(request.volumes()); // an unknown volume fails before anything is stored
         return locked(request.name(), () -> {
             requireRoom();
@@ -939,6 +954,7 @@ public final class SandboxManager implements AutoCloseable {
             }
             mounts.addAll(volumes.acquire(record.name())); // after its own: a volume may sit under /workspace
             SandboxSpec spec = base.withMounts(mounts).withHostname(record.name());
+            spec = grantSecrets(record, spec, dirs);
             if (spec.root() instanceof RootFs.Image image) {
                 spec = spec.withRoot(image.withWritable(dirs.rootLayer()));
             }
@@ -952,6 +968,41 @@ public final class SandboxManager implements AutoCloseable {
         live.put(record.name(), box);
         activity.touch(record.name());
         record(AuditEventType.SANDBOX_STARTED, record.name(), Map.of("id", box.id()));
+    }
+
+    /** A create request's secrets, checked and kept (inline values sealed); refused where no secrets are kept. */
+    private dev.agentkernel.core.secret.SandboxSecrets keptSecrets(CreateSandbox request, SandboxSpec resolved) {
+        if (request.secrets().isEmpty() && request.secretFiles().isEmpty()) {
+            return dev.agentkernel.core.secret.SandboxSecrets.NONE;
+        }
+        if (resolved.network() != NetworkMode.OUTBOUND) {
+            throw new InvalidRequestException("secrets are put in place by the host's proxy on the sandbox's network, "
+                    + "and this sandbox has none; use the moderate or permissive profile with network");
+        }
+        dev.agentkernel.core.secret.SecretManager manager = secretManager.orElseThrow(() -> new InvalidRequestException(
+                "secrets can be granted only by a daemon (agentkernel serve), which keeps them"));
+        return dev.agentkernel.core.secret.SandboxSecrets.of(request.name(), request.secrets(), request.secretFiles(),
+                manager);
+    }
+
+    /**
+     * {@code spec} with the sandbox's secrets granted for this launch: their placeholders in its
+     * environment (and files), the grants for the host's proxy.
+     */
+    private SandboxSpec grantSecrets(SandboxRecord record, SandboxSpec spec, SandboxDirs dirs) {
+        if (record.secrets().isEmpty() || secretManager.isEmpty()) {
+            return spec;
+        }
+        List<dev.agentkernel.model.SecretGrant> grants = record.secrets().grant(record.name(), secretManager.get());
+        Map<String, String> env = new java.util.LinkedHashMap<>(spec.env());
+        grants.forEach(g -> env.put(g.name(), g.placeholder()));
+        List<Mount> mounts = new ArrayList<>(spec.mounts());
+        if (!record.secrets().files().isEmpty()) {
+            mounts.add(dirs.secretFiles(grants.stream().filter(g -> record.secrets().files().contains(g.name()))
+                    .collect(java.util.stream.Collectors.toMap(dev.agentkernel.model.SecretGrant::name,
+                            dev.agentkernel.model.SecretGrant::placeholder))));
+        }
+        return resolver.trusting(spec.withEnv(env).withMounts(mounts).withSecrets(grants));
     }
 
     private void requireRoom() {

@@ -25,11 +25,13 @@ import java.util.Optional;
  * @param uuid      its identifier, made at creation, never changed or reused (a name may be reused after a removal)
  * @param expiresAt when it is removed by time, if it has a time to live
  * @param egress    what its network may reach ({@link dev.agentkernel.model.NetworkPolicy#NONE}: the profile's rules only)
+ * @param secrets   the secrets granted to it (values of its own sealed)
  */
 public record SandboxRecord(String name, Optional<String> image, Profile profile, double vcpus, long memoryMb,
                             boolean network, String backend, SandboxState state, Instant createdAt,
                             Optional<java.nio.file.Path> projectDir, java.util.OptionalLong diskMb, String uuid,
-                            Optional<Instant> expiresAt, dev.agentkernel.model.NetworkPolicy egress) {
+                            Optional<Instant> expiresAt, dev.agentkernel.model.NetworkPolicy egress,
+                            dev.agentkernel.core.secret.SandboxSecrets secrets) {
 
     /** Validates. */
     public SandboxRecord {
@@ -44,6 +46,16 @@ public record SandboxRecord(String name, Optional<String> image, Profile profile
         Objects.requireNonNull(uuid, "uuid");
         Objects.requireNonNull(expiresAt, "expiresAt");
         Objects.requireNonNull(egress, "egress");
+        Objects.requireNonNull(secrets, "secrets");
+    }
+
+    /** A record without secrets. */
+    public SandboxRecord(String name, Optional<String> image, Profile profile, double vcpus, long memoryMb,
+                         boolean network, String backend, SandboxState state, Instant createdAt,
+                         Optional<java.nio.file.Path> projectDir, java.util.OptionalLong diskMb, String uuid,
+                         Optional<Instant> expiresAt, dev.agentkernel.model.NetworkPolicy egress) {
+        this(name, image, profile, vcpus, memoryMb, network, backend, state, createdAt, projectDir, diskMb, uuid,
+                expiresAt, egress, dev.agentkernel.core.secret.SandboxSecrets.NONE);
     }
 
     /** A record without a network policy. */
@@ -80,12 +92,12 @@ public record SandboxRecord(String name, Optional<String> image, Profile profile
     /** The same record in another state. */
     public SandboxRecord withState(SandboxState newState) {
         return new SandboxRecord(name, image, profile, vcpus, memoryMb, network, backend, newState, createdAt, projectDir,
-                diskMb, uuid, expiresAt, egress);
+                diskMb, uuid, expiresAt, egress, secrets);
     }
 
     /** The same record with another expiry. */
     public SandboxRecord withExpiry(Optional<Instant> expiry) {
         return new SandboxRecord(name, image, profile, vcpus, memoryMb, network, backend, state, createdAt, projectDir,
-                diskMb, uuid, expiry, egress);
+                diskMb, uuid, expiry, egress, secrets);
     }
 }

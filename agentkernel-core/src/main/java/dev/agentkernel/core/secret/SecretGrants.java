@@ -1,6 +1,6 @@
 package dev.agentkernel.core.secret;
 
-import dev.agentkernel.egress.SecretGrant;
+import dev.agentkernel.model.SecretGrant;
 import dev.agentkernel.model.InvalidRequestException;
 import dev.agentkernel.model.NotFoundException;
 import java.security.SecureRandom;

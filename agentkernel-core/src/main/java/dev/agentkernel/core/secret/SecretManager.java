@@ -157,6 +157,45 @@ public final class SecretManager {
                 + " secret again"));
     }
 
+    /**
+     * Seals a value that belongs to one sandbox (a create request's {@code KEY=value:host}) for
+     * keeping with the sandbox: encrypted with the secrets key, bound to {@code context} (the
+     * sandbox and the secret's name), as base64 text.
+     *
+     * @throws ConflictException if the key file is gone while secrets encrypted with it are stored
+     */
+    public String seal(String context, String value) {
+        SealedValue sealed = locked(() -> cipherForWriting().seal(context, value));
+        byte[] both = new byte[sealed.nonce().length + sealed.ciphertext().length];
+        System.arraycopy(sealed.nonce(), 0, both, 0, sealed.nonce().length);
+        System.arraycopy(sealed.ciphertext(), 0, both, sealed.nonce().length, sealed.ciphertext().length);
+        return java.util.Base64.getEncoder().encodeToString(both);
+    }
+
+    /**
+     * The value {@link #seal} sealed under {@code context}.
+     *
+     * @throws SandboxFailureException if it cannot be opened (another key, altered, another context)
+     */
+    public String unseal(String context, String sealed) {
+        SecretCipher c = locked(() -> cipher);
+        byte[] both;
+        try {
+            both = java.util.Base64.getDecoder().decode(sealed);
+        } catch (IllegalArgumentException e) {
+            both = new byte[0];
+        }
+        if (c == null || both.length <= SecretCipher.NONCE_BYTES) {
+            throw new SandboxFailureException("a secret value kept with a sandbox (" + context + ") cannot be opened: "
+                    + "the secrets key file " + keyFile + " is missing or the stored value is damaged");
+        }
+        SealedValue value = new SealedValue(java.util.Arrays.copyOf(both, SecretCipher.NONCE_BYTES),
+                java.util.Arrays.copyOfRange(both, SecretCipher.NONCE_BYTES, both.length));
+        return c.open(context, value).orElseThrow(() -> new SandboxFailureException("a secret value kept with a "
+                + "sandbox (" + context + ") cannot be opened with the secrets key file " + keyFile
+                + ": not the key it was sealed with, or the stored value was altered"));
+    }
+
     private SecretCipher cipherForWriting() {
         if (cipher != null) {
             return cipher;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentkernel.core.audit.AuditLog;
-import dev.agentkernel.egress.SecretGrant;
+import dev.agentkernel.model.SecretGrant;
 import dev.agentkernel.model.InvalidRequestException;
 import java.nio.file.Path;
 import java.util.HashSet;

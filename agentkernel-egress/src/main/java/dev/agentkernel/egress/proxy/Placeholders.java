@@ -1,7 +1,7 @@
 package dev.agentkernel.egress.proxy;
 
 import dev.agentkernel.egress.EgressRules;
-import dev.agentkernel.egress.SecretGrant;
+import dev.agentkernel.model.SecretGrant;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

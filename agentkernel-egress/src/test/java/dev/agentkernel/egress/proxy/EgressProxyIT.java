@@ -10,7 +10,7 @@ import com.sun.net.httpserver.HttpsServer;
 import dev.agentkernel.egress.EgressEvents;
 import dev.agentkernel.egress.EgressRules;
 import dev.agentkernel.egress.Refusal;
-import dev.agentkernel.egress.SecretGrant;
+import dev.agentkernel.model.SecretGrant;
 import dev.agentkernel.egress.Tenant;
 import dev.agentkernel.model.NetworkPolicy;
 import java.io.ByteArrayOutputStream;

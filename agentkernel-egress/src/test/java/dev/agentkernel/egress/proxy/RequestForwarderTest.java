@@ -3,7 +3,7 @@ package dev.agentkernel.egress.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.agentkernel.egress.SecretGrant;
+import dev.agentkernel.model.SecretGrant;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

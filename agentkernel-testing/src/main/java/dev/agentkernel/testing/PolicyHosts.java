@@ -1,9 +1,5 @@
-package dev.agentkernel.backend.bwrap;
+package dev.agentkernel.testing;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
-
-import dev.agentkernel.testing.SandboxHost;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -21,17 +17,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * by a veth pair: {@link #WEB} serves HTTP on 80, HTTPS on 443 (a certificate of a test CA, made
  * here with {@code openssl}, for every name the tests use) and a TCP greeting on {@link #TCP_PORT};
  * {@link #OTHER} serves the same TCP greeting (an address no allowed name resolves to). Every
- * HTTP request is recorded (its {@code Host}, path, {@code Authorization} header and body), and
+ * HTTP request is recorded (its {@code Host}, path, {@code Authorization} and {@code X-Token} headers and body), and
  * every TCP connection. No traffic leaves the machine. Needs root, {@code ip}, {@code openssl} and
  * python3; {@link #close} removes everything. Its addresses are its own (198.18.88.0/24), so it
- * runs beside {@link TestHosts}.
+ * runs beside the other network tests' hosts.
  */
-final class PolicyHosts implements AutoCloseable {
+public final class PolicyHosts implements AutoCloseable {
 
-    static final String WEB = "198.18.88.2";
-    static final String OTHER = "198.18.88.3";
-    static final String HOST_SIDE = "198.18.88.1";
-    static final int TCP_PORT = 4790;
+    public static final String WEB = "198.18.88.2";
+    public static final String OTHER = "198.18.88.3";
+    public static final String HOST_SIDE = "198.18.88.1";
+    public static final int TCP_PORT = 4790;
     private static final String SERVE = """
             import http.server, socket, socketserver, ssl, sys, threading
             class Handler(http.server.BaseHTTPRequestHandler):
@@ -40,7 +36,8 @@ final class PolicyHosts implements AutoCloseable {
                     n = int(self.headers.get("Content-Length") or 0)
                     body = self.rfile.read(n).decode("utf-8", "replace") if n else ""
                     print("REQUEST", self.server.scheme, self.headers.get("Host"), self.path,
-                          "auth=" + str(self.headers.get("Authorization")), "body=" + body, flush=True)
+                          "auth=" + str(self.headers.get("Authorization")), "token=" + str(self.headers.get("X-Token")),
+                          "body=" + body, flush=True)
                     reply = ("hello from " + self.server.scheme + " " + str(self.headers.get("Host")) + "\\n").encode()
                     self.send_response(200)
                     self.send_header("Content-Length", str(len(reply)))
@@ -84,7 +81,7 @@ final class PolicyHosts implements AutoCloseable {
     }
 
     /** Creates the namespace, the test CA and its certificate for {@code names}, and starts the services. */
-    static PolicyHosts start(Path dir, List<String> names) throws IOException, InterruptedException {
+    public static PolicyHosts start(Path dir, List<String> names) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Path ca = dir.resolve("test-ca.crt");
         Path caKey = dir.resolve("test-ca.key");
@@ -115,7 +112,7 @@ final class PolicyHosts implements AutoCloseable {
             must("-n", namespace, "route", "add", "default", "via", HOST_SIDE);
             Process server = new ProcessBuilder("ip", "netns", "exec", namespace, "python3", "-c", SERVE,
                     cert.toString(), key.toString()).redirectErrorStream(true).start();
-            dev.agentkernel.testing.HostLeftovers.ignore(server.toHandle()); // the tests' own, not a sandbox's
+            HostLeftovers.ignore(server.toHandle()); // the tests' own, not a sandbox's
             PolicyHosts hosts = new PolicyHosts(namespace, server, ca);
             hosts.readOutput();
             return hosts;
@@ -126,17 +123,17 @@ final class PolicyHosts implements AutoCloseable {
     }
 
     /** The test CA's certificate (PEM): what the services' certificate is signed by. */
-    Path caCertificate() {
+    public Path caCertificate() {
         return caCertificate;
     }
 
     /** Every line the services logged: {@code REQUEST scheme host path auth=... body=...} and {@code TCP address}. */
-    List<String> log() {
+    public List<String> log() {
         return List.copyOf(log);
     }
 
     /** The log once a line containing {@code text} is there (or {@code wait} passed). */
-    List<String> awaitLog(String text, java.time.Duration wait) throws InterruptedException {
+    public List<String> awaitLog(String text, java.time.Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         while (log.stream().noneMatch(l -> l.contains(text)) && System.nanoTime() < deadline) {
             Thread.sleep(10);
@@ -165,7 +162,7 @@ final class PolicyHosts implements AutoCloseable {
             Thread.sleep(10);
         }
         if (ready.isEmpty()) {
-            fail("the policy test hosts did not start: " + log);
+            throw new AssertionError("the policy test hosts did not start: " + log);
         }
     }
 
@@ -179,13 +176,17 @@ final class PolicyHosts implements AutoCloseable {
     private static void run(String... argv) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0).as(String.join(" ", argv) + ": " + out).isTrue();
+        if (!(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0)) {
+            throw new AssertionError(String.join(" ", argv) + ": " + out);
+        }
     }
 
     private static void must(String... args) throws IOException, InterruptedException {
         List<String> out = new ArrayList<>();
         int status = ip(out, args);
-        assertThat(status).as("ip " + String.join(" ", args) + ": " + out).isZero();
+        if (status != 0) {
+            throw new AssertionError("ip " + String.join(" ", args) + ": " + out);
+        }
     }
 
     private static int ip(String... args) throws IOException, InterruptedException {

@@ -1,4 +1,4 @@
-package dev.agentkernel.egress;
+package dev.agentkernel.model;
 
 import java.util.List;
 import java.util.Objects;
@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param placeholder what the sandbox sees instead of the value
  * @param value       the real value
  * @param hosts       the hosts it may be sent to (exact names or {@code *.} wildcards, as in a
- *                    {@link dev.agentkernel.model.NetworkPolicy})
+ *                    {@link NetworkPolicy})
  * @param header      if present, the request header the proxy sets to the value for those hosts
  *                    even when the program did not send the placeholder
  * @param body        whether placeholders in request bodies are replaced too

@@ -1,4 +1,4 @@
-package dev.agentkernel.backend.bwrap;
+package dev.agentkernel.testing;
 
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -24,7 +24,7 @@ import org.xbill.DNS.Type;
  * rest, and a record of every name it was asked, so a test can prove that a refused name never
  * left the host.
  */
-final class TestDnsServer implements AutoCloseable {
+public final class TestDnsServer implements AutoCloseable {
 
     private final DatagramSocket socket;
     private final Map<String, String> table;
@@ -36,19 +36,19 @@ final class TestDnsServer implements AutoCloseable {
     }
 
     /** Serves {@code table} (lower-case name without the final dot → IPv4 address). */
-    static TestDnsServer start(Map<String, String> table) throws IOException {
+    public static TestDnsServer start(Map<String, String> table) throws IOException {
         TestDnsServer server = new TestDnsServer(new DatagramSocket(new InetSocketAddress("127.0.0.1", 0)), table);
         Thread.ofVirtual().start(server::serve);
         return server;
     }
 
-    /** {@code IP:PORT} for {@link EgressGateway#DNS_ENV}. */
-    String address() {
+    /** {@code IP:PORT}, for {@code AGENTKERNEL_EGRESS_DNS}. */
+    public String address() {
         return "127.0.0.1:" + socket.getLocalPort();
     }
 
     /** Every name asked so far (lower case, no final dot). */
-    List<String> asked() {
+    public List<String> asked() {
         return List.copyOf(asked);
     }
 

@@ -1,0 +1,90 @@
+package dev.agentkernel.core.egress;
+
+import dev.agentkernel.egress.proxy.CertificateAuthority;
+import dev.agentkernel.model.Mount;
+import dev.agentkernel.model.SandboxFailureException;
+import dev.agentkernel.model.SandboxSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Makes a sandbox under egress control trust the daemon's certificate authority (whose
+ * certificates the host's proxy shows when it puts secrets in requests, or answers a refused TLS
+ * connection with a readable 403): a bundle of the host's authorities plus the daemon's, at
+ * {@value #BUNDLE}, and the daemon's alone at {@value #AUTHORITY}, both read-only, named by the
+ * variables that OpenSSL, curl, Python's requests, pip and Node read ({@code SSL_CERT_FILE},
+ * {@code CURL_CA_BUNDLE}, {@code REQUESTS_CA_BUNDLE}, {@code PIP_CERT}, {@code NODE_EXTRA_CA_CERTS}).
+ * The authority is the one in {@code STATE/egress-ca} (made on first use); the files sandboxes see
+ * are copies in {@code STATE/egress-trust}.
+ */
+public final class SandboxTrust {
+
+    /** Where a sandbox finds the bundle (the host's authorities and the daemon's). */
+    public static final String BUNDLE = "/run/agentkernel/ca-bundle.crt";
+    /** Where a sandbox finds the daemon's authority alone. */
+    public static final String AUTHORITY = "/run/agentkernel/egress-ca.crt";
+    private static final List<Path> HOST_BUNDLES = List.of(Path.of("/etc/ssl/certs/ca-certificates.crt"),
+            Path.of("/etc/pki/tls/certs/ca-bundle.crt"), Path.of("/etc/ssl/cert.pem"));
+
+    private SandboxTrust() {
+    }
+
+    /** {@code spec} trusting the daemon's authority, if it runs under egress control; else {@code spec}. */
+    public static SandboxSpec apply(SandboxSpec spec, Path stateDir) {
+        if (!spec.egressControlled() || BUNDLE.equals(spec.env().get("SSL_CERT_FILE"))) {
+            return spec;
+        }
+        Path dir = files(stateDir);
+        List<Mount> mounts = new ArrayList<>(spec.mounts());
+        mounts.add(new Mount(dir.resolve("ca-bundle.crt"), BUNDLE, true));
+        mounts.add(new Mount(dir.resolve("egress-ca.crt"), AUTHORITY, true));
+        Map<String, String> env = new LinkedHashMap<>(spec.env());
+        for (String name : List.of("SSL_CERT_FILE", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "PIP_CERT")) {
+            env.put(name, BUNDLE);
+        }
+        env.put("NODE_EXTRA_CA_CERTS", AUTHORITY);
+        return spec.withMounts(mounts).withEnv(env);
+    }
+
+    /** Writes (once per change of the authority) the two files sandboxes see, and returns their directory. */
+    private static synchronized Path files(Path stateDir) {
+        Path dir = stateDir.resolve("egress-trust");
+        try {
+            CertificateAuthority ca = CertificateAuthority.open(stateDir.resolve("egress-ca"));
+            String authority = Files.readString(ca.certificatePem(), StandardCharsets.US_ASCII);
+            Path own = dir.resolve("egress-ca.crt");
+            if (Files.isRegularFile(own) && Files.readString(own, StandardCharsets.US_ASCII).equals(authority)) {
+                return dir;
+            }
+            Files.createDirectories(dir);
+            StringBuilder bundle = new StringBuilder();
+            for (Path host : HOST_BUNDLES) {
+                if (Files.isRegularFile(host)) {
+                    bundle.append(Files.readString(host, StandardCharsets.US_ASCII)).append('\n');
+                    break;
+                }
+            }
+            bundle.append(authority);
+            write(dir.resolve("ca-bundle.crt"), bundle.toString());
+            write(own, authority);
+            return dir;
+        } catch (IOException e) {
+            throw new SandboxFailureException("cannot prepare the certificate authority sandboxes trust in " + dir
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(temp, text, StandardCharsets.US_ASCII);
+        Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}
