@@ -386,6 +386,20 @@ try {
     await client.removeSandbox(timed);
   });
 
+  await check("createSandbox() with secrets and secret_files: the sandbox holds a placeholder, never the value", async () => {
+    const secret = `${box}-sec`;
+    leftovers.push(secret);
+    await client.createSandbox(secret, { profile: "moderate", secrets: ["TOKEN=compat-value-9:api.example.com"],
+      secret_files: ["TOKEN"] });
+    const env = (await client.execInSandbox(secret, ["sh", "-c", "printf %s \"$TOKEN\""])).output;
+    assert(/^AKSECRET_TOKEN_[0-9a-f]{32}$/.test(env), `a placeholder in $TOKEN: ${env}`);
+    assertEqual((await client.execInSandbox(secret, ["cat", "/run/agentkernel/secrets/TOKEN"])).output, env,
+      "the file holds the same placeholder");
+    await expectError(() => client.createSandbox(`${secret}-bad`, { secrets: ["NOPE:api.example.com"] }),
+      ValidationError, 400);
+    await client.removeSandbox(secret);
+  });
+
   await check("getSandboxLogs() lists the audit events in order", async () => {
     const events = await client.getSandboxLogs(box);
     assert(Array.isArray(events), `logs are an array: ${JSON.stringify(events)}`);

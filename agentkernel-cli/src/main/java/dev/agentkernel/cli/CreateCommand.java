@@ -77,6 +77,12 @@ final class CreateCommand extends DaemonClientCommand {
                 .desc("agentkernel.toml whose [resources] give the defaults (default: the project's, if any)").get());
         o.addOption(Option.builder().longOpt("no-network").desc("No network access, whatever the profile says").get());
         NetworkPolicyOptions.addTo(o);
+        o.addOption(Option.builder().longOpt("secret").hasArg().argName("KEY:HOST[:HEADER]")
+                .desc("Grant a stored secret (agentkernel secret set KEY) for requests to HOST (or *.domain): the "
+                        + "sandbox sees a placeholder in $KEY, the host's proxy puts the value in its place (repeatable)")
+                .get());
+        o.addOption(Option.builder().longOpt("secret-file").hasArg().argName("KEY")
+                .desc("Also put secret KEY's placeholder in /run/agentkernel/secrets/KEY (repeatable)").get());
         o.addOption(Option.builder().longOpt("ttl").hasArg().argName("TIME")
                 .desc("Remove the sandbox with its files this long after its creation: 90s, 30m, 2h, 7d"
                         + " ('agentkernel extend' gives it more)").get());
@@ -168,6 +174,12 @@ final class CreateCommand extends DaemonClientCommand {
                 project(args).map(ProjectConfig::network).orElse(dev.agentkernel.model.NetworkPolicy.NONE));
         if (rules != null) {
             options = options.withNetworkPolicy(rules);
+        }
+        if (args.hasOption("secret")) {
+            options = options.withSecrets(java.util.List.of(args.getOptionValues("secret")));
+        }
+        if (args.hasOption("secret-file")) {
+            options = options.withSecretFiles(java.util.List.of(args.getOptionValues("secret-file")));
         }
         if (args.hasOption("dir")) {
             options = options.withDir(projectDir(args.getOptionValue("dir")).toString());

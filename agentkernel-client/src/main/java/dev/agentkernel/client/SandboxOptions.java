@@ -1,5 +1,6 @@
 package dev.agentkernel.client;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -31,12 +32,41 @@ import java.util.OptionalLong;
  *                 (refused before the request is sent, as the server would)
  * @param networkPolicy what its network may reach (allowed and denied domains, addresses, ports, extra hosts),
  *                 enforced on the server's host and kept with the sandbox
+ * @param secrets  secrets granted to it, as the published clients write them: {@code "KEY:host"} (a secret stored
+ *                 with {@link Secrets#set}), {@code "KEY:host:header"}, {@code "KEY=value:host"}; the sandbox sees a
+ *                 placeholder in {@code $KEY}, the server's proxy puts the value in its place in requests to the host
+ * @param secretFiles secrets whose placeholder is also in {@code /run/agentkernel/secrets/KEY}
  */
 public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, OptionalLong memoryMb,
                              Optional<Profile> profile, Optional<Boolean> network, Optional<String> dir,
                              OptionalLong diskMb, Optional<PullPolicy> pull, Optional<String> backend,
                              Optional<java.time.Duration> ttl, Optional<String> snapshot,
-                             Optional<dev.agentkernel.api.NetworkRules> networkPolicy) {
+                             Optional<dev.agentkernel.api.NetworkRules> networkPolicy, List<String> secrets,
+                             List<String> secretFiles) {
+
+    /**
+     * Options without secrets.
+     *
+     * @param image    the runtime image
+     * @param vcpus    whole CPUs
+     * @param memoryMb the memory limit in MiB
+     * @param profile  the security profile
+     * @param network  whether it has network access
+     * @param dir      a host directory mounted at /workspace
+     * @param diskMb   the size of its disk in MiB
+     * @param pull     when the server asks the image's registry
+     * @param backend  the isolation backend
+     * @param ttl      the time to live
+     * @param snapshot the snapshot it is made from
+     * @param networkPolicy what its network may reach
+     */
+    public SandboxOptions(Optional<String> image, OptionalDouble vcpus, OptionalLong memoryMb, Optional<Profile> profile,
+                          Optional<Boolean> network, Optional<String> dir, OptionalLong diskMb,
+                          Optional<PullPolicy> pull, Optional<String> backend, Optional<java.time.Duration> ttl,
+                          Optional<String> snapshot, Optional<dev.agentkernel.api.NetworkRules> networkPolicy) {
+        this(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, List.of(),
+                List.of());
+    }
 
     /**
      * Options without a network policy.
@@ -131,6 +161,8 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
         Objects.requireNonNull(ttl, "ttl");
         Objects.requireNonNull(snapshot, "snapshot");
         Objects.requireNonNull(networkPolicy, "networkPolicy");
+        secrets = List.copyOf(secrets);
+        secretFiles = List.copyOf(secretFiles);
         if (ttl.isPresent() && ttl.get().toSeconds() < 1) {
             throw new IllegalArgumentException("ttl must be at least one second, got " + ttl.get());
         }
@@ -154,6 +186,28 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
     }
 
     /**
+     * A copy with secrets granted ({@code "KEY:host"}, {@code "KEY:host:header"}, {@code "KEY=value:host"}).
+     *
+     * @param value the bindings
+     * @return the changed copy
+     */
+    public SandboxOptions withSecrets(List<String> value) {
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot,
+                networkPolicy, value, secretFiles);
+    }
+
+    /**
+     * A copy whose named secrets' placeholders are also files under {@code /run/agentkernel/secrets}.
+     *
+     * @param value the secrets' names (each also granted by {@link #withSecrets})
+     * @return the changed copy
+     */
+    public SandboxOptions withSecretFiles(List<String> value) {
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot,
+                networkPolicy, secrets, value);
+    }
+
+    /**
      * A copy with a pull policy for the image.
      *
      * @param value when the server asks the image's registry
@@ -161,7 +215,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      */
     public SandboxOptions withNetworkPolicy(dev.agentkernel.api.NetworkRules value) {
         return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot,
-                Optional.of(value));
+                Optional.of(value), secrets, secretFiles);
     }
 
     /**
@@ -171,7 +225,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withPull(PullPolicy value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, Optional.of(value), backend, ttl, snapshot, networkPolicy);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, Optional.of(value), backend, ttl, snapshot, networkPolicy, secrets, secretFiles);
     }
 
     /**
@@ -206,7 +260,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withImage(String value) {
-        return new SandboxOptions(Optional.of(value), vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy);
+        return new SandboxOptions(Optional.of(value), vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles);
     }
 
     /**
@@ -216,7 +270,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withVcpus(double value) {
-        return new SandboxOptions(image, OptionalDouble.of(value), memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy);
+        return new SandboxOptions(image, OptionalDouble.of(value), memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles);
     }
 
     /**
@@ -226,7 +280,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withMemoryMb(long value) {
-        return new SandboxOptions(image, vcpus, OptionalLong.of(value), profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy);
+        return new SandboxOptions(image, vcpus, OptionalLong.of(value), profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles);
     }
 
     /**
@@ -236,7 +290,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withDiskMb(long value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, OptionalLong.of(value), pull, backend, ttl, snapshot, networkPolicy);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, OptionalLong.of(value), pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles);
     }
 
     /**
@@ -246,7 +300,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withProfile(Profile value) {
-        return new SandboxOptions(image, vcpus, memoryMb, Optional.of(value), network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy);
+        return new SandboxOptions(image, vcpus, memoryMb, Optional.of(value), network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles);
     }
 
     /**
@@ -256,7 +310,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withNetwork(boolean value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, Optional.of(value), dir, diskMb, pull, backend, ttl, snapshot, networkPolicy);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, Optional.of(value), dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles);
     }
 
     /**
@@ -266,7 +320,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withDir(String value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, Optional.of(value), diskMb, pull, backend, ttl, snapshot, networkPolicy);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, Optional.of(value), diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles);
     }
 
     /**
@@ -277,7 +331,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withBackend(String value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, Optional.of(value), ttl, snapshot, networkPolicy);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, Optional.of(value), ttl, snapshot, networkPolicy, secrets, secretFiles);
     }
 
     /**
@@ -289,7 +343,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      */
     public SandboxOptions withTtl(java.time.Duration value) {
         return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend,
-                Optional.of(value), snapshot, networkPolicy);
+                Optional.of(value), snapshot, networkPolicy, secrets, secretFiles);
     }
 
     /**
@@ -302,6 +356,6 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      */
     public SandboxOptions withSnapshot(String value) {
         return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl,
-                Optional.of(value), networkPolicy);
+                Optional.of(value), networkPolicy, secrets, secretFiles);
     }
 }

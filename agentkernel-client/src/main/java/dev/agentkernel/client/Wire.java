@@ -114,7 +114,7 @@ final class Wire {
                 boxed(options.diskMb()), options.network().orElse(null), options.dir().orElse(null),
                 options.pull().map(PullPolicy::id).orElse(null), options.backend().orElse(null),
                 options.ttl().map(t -> Long.toString(t.toSeconds())).orElse(null), options.snapshot().orElse(null),
-                null, options.networkPolicy().orElse(null), null, null));
+                null, options.networkPolicy().orElse(null), options.secrets(), options.secretFiles()));
     }
 
     /** {@code POST /sandboxes/{name}/extend}: whole seconds, at least one. */

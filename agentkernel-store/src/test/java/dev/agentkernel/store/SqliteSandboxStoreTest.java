@@ -194,9 +194,31 @@ class SqliteSandboxStoreTest {
     }
 
     @Test
+    void keepsTheNetworkPolicyAndTheSecretsButNoValueInClear() {
+        dev.agentkernel.model.NetworkPolicy policy = new dev.agentkernel.model.NetworkPolicy(
+                java.util.List.of("api.example.com", "*.pypi.org"), java.util.List.of("evil.example"),
+                java.util.List.of("198.51.100.0/24"), java.util.List.of("203.0.113.7"), java.util.List.of(443),
+                java.util.Map.of("db.internal", "198.51.100.7"));
+        dev.agentkernel.core.secret.SandboxSecrets secrets = new dev.agentkernel.core.secret.SandboxSecrets(java.util.List.of(
+                new dev.agentkernel.core.secret.SandboxSecrets.Binding("TOKEN", "api.example.com", Optional.of("Authorization"),
+                        Optional.empty()),
+                new dev.agentkernel.core.secret.SandboxSecrets.Binding("OWN", "*.pypi.org", Optional.empty(),
+                        Optional.of("c2VhbGVk"))), java.util.List.of("TOKEN"));
+        SandboxRecord base = record("policed", T0);
+        SandboxRecord kept = new SandboxRecord(base.name(), base.image(), base.profile(), base.vcpus(), base.memoryMb(),
+                base.network(), base.backend(), base.state(), base.createdAt(), base.projectDir(), base.diskMb(),
+                base.uuid(), base.expiresAt(), policy, secrets);
+        store.insert(kept);
+        assertThat(store.find("policed")).contains(kept);
+        store.insert(record("plain", T0));
+        assertThat(store.find("plain").orElseThrow().egress()).isEqualTo(dev.agentkernel.model.NetworkPolicy.NONE);
+        assertThat(store.find("plain").orElseThrow().secrets()).isEqualTo(dev.agentkernel.core.secret.SandboxSecrets.NONE);
+    }
+
+    @Test
     void anUnreadableRowIsAFailureNamingTheSandbox() {
         db.withConnection(c -> c.createStatement().executeUpdate("INSERT INTO sandboxes VALUES "
-                + "('odd', NULL, 'paranoid', 1, 1, 0, 'bwrap', 'running', '2025-01-01T00:00:00Z', NULL, NULL, 'u-1', NULL)"));
+                + "('odd', NULL, 'paranoid', 1, 1, 0, 'bwrap', 'running', '2025-01-01T00:00:00Z', NULL, NULL, 'u-1', NULL, NULL, NULL)"));
         assertThatThrownBy(() -> store.find("odd"))
                 .isInstanceOf(SandboxFailureException.class)
                 .hasMessageContaining("sandbox 'odd'")

@@ -45,6 +45,8 @@ final class BridgeNetwork {
     private static final List<Path> RESOLV_CONFS = List.of(Path.of("/etc/resolv.conf"),
             Path.of("/run/systemd/resolve/resolv.conf"));
     private static final long TOOL_TIMEOUT_SECONDS = 10;
+    /** Routes the launcher takes (its MAX_ROUTES). */
+    private static final int MAX_ROUTES = 64;
 
     private final int bridgeIndex;
 
@@ -103,6 +105,11 @@ final class BridgeNetwork {
         // own (its DNS is translated to the host's resolver, or to the egress gateway's; anything else to it is
         // refused by the bridge's rules)
         argv.addAll(List.of("--route", EtcSkeleton.SANDBOX_RESOLVER + "/32"));
+        long routes = argv.stream().filter(a -> a.equals("--route") || a.equals("--prohibit")).count();
+        if (routes > MAX_ROUTES) {
+            throw new dev.agentkernel.model.InvalidRequestException("too many allowed addresses inside private ranges ("
+                    + routes + " routes, at most " + MAX_ROUTES + "): allow wider ranges (a /24 instead of its addresses)");
+        }
         return argv;
     }
 
