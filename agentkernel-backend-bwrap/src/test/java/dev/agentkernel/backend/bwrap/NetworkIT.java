@@ -215,6 +215,38 @@ class NetworkIT extends SandboxTestBase {
         }
     }
 
+    /**
+     * The resolver address of {@code resolv.conf} answers DNS with either mechanism (on the bridge it
+     * lies in 10/8, which the sandbox's routes prohibit: it has a route of its own), and nothing but
+     * DNS is forwarded to it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"slirp4netns", "bridge"})
+    void theResolverAddressAnswersDnsAndNothingElse(String mechanism) {
+        Sandboxes sandboxes = using(mechanism);
+        String probe = """
+                import socket, struct
+                q = struct.pack(">HHHHHH", 0x4242, 0x0100, 1, 0, 0, 0) + b"\\x09localhost\\x00" + struct.pack(">HH", 1, 1)
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.settimeout(5)
+                s.sendto(q, ("10.0.2.3", 53))
+                r = s.recv(4096)
+                print("DNS ANSWER id=%x" % struct.unpack(">H", r[:2])[0], flush=True)
+                t = socket.socket()
+                t.settimeout(5)
+                try:
+                    t.connect(("10.0.2.3", 80))
+                    print("HTTP CONNECTED")
+                except OSError as e:
+                    print("HTTP FAILED", e.errno)
+                """;
+        Result r = sandboxes.run(sandboxes.spec(Profile.MODERATE), "python3", "-c", probe);
+        assertThat(r.out()).as(r.describe()).contains("DNS ANSWER id=4242");
+        if (mechanism.equals("bridge")) {
+            assertThat(r.out()).as(r.describe()).containsPattern("HTTP FAILED (111|113)");
+        }
+    }
+
     @Test
     void rootPicksTheBridgeByDefault() {
         Result r = sandboxes.run(sandboxes.spec(Profile.MODERATE), "cat", "/proc/net/fib_trie");
