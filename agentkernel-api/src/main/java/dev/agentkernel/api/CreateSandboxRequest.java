@@ -30,12 +30,22 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *                 {@code "KEY=value:host"} (a value for this sandbox only); the sandbox sees a placeholder
  *                 in {@code $KEY}, and the host's proxy puts the value in its place in requests to {@code host}
  * @param secretFiles secrets whose placeholder is also in the file {@code /run/agentkernel/secrets/KEY}
+ * @param secretsInBody secrets whose placeholder the proxy also replaces in request bodies (default: headers only)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record CreateSandboxRequest(@JsonProperty(required = true) String name, String image, String profile,
                                    Integer vcpus, Long memoryMb, Long diskMb, Boolean network, String dir,
                                    String pull, String backend, String ttl, String snapshot, List<String> volumes, NetworkRules networkPolicy,
-                                   List<String> secrets, List<String> secretFiles) {
+                                   List<String> secrets, List<String> secretFiles, List<String> secretsInBody) {
+
+    /** A request whose secrets are replaced in headers only. */
+    public CreateSandboxRequest(String name, String image, String profile, Integer vcpus, Long memoryMb, Long diskMb,
+                                Boolean network, String dir, String pull, String backend, String ttl, String snapshot,
+                                List<String> volumes, NetworkRules networkPolicy, List<String> secrets,
+                                List<String> secretFiles) {
+        this(name, image, profile, vcpus, memoryMb, diskMb, network, dir, pull, backend, ttl, snapshot, volumes,
+                networkPolicy, secrets, secretFiles, null);
+    }
 
     /** A request without network rules or secrets. */
     public CreateSandboxRequest(String name, String image, String profile, Integer vcpus, Long memoryMb, Long diskMb,
@@ -100,6 +110,7 @@ public record CreateSandboxRequest(@JsonProperty(required = true) String name, S
         volumes = Check.strings(volumes, "volumes");
         secrets = Check.strings(secrets, "secrets");
         secretFiles = Check.strings(secretFiles, "secret_files");
+        secretsInBody = Check.strings(secretsInBody, "secrets_in_body");
         for (String v : volumes) {
             if (v.indexOf(':') <= 0 || v.indexOf('\0') >= 0) {
                 throw Check.bad("volumes must be \"NAME:/path\" or \"NAME:/path:ro\", e.g. \"data:/data\"; got \""

@@ -83,6 +83,8 @@ final class CreateCommand extends DaemonClientCommand {
                 .get());
         o.addOption(Option.builder().longOpt("secret-file").hasArg().argName("KEY")
                 .desc("Also put secret KEY's placeholder in /run/agentkernel/secrets/KEY (repeatable)").get());
+        o.addOption(Option.builder().longOpt("secret-in-body").hasArg().argName("KEY")
+                .desc("Also replace secret KEY's placeholder in request bodies, not only headers (repeatable)").get());
         o.addOption(Option.builder().longOpt("ttl").hasArg().argName("TIME")
                 .desc("Remove the sandbox with its files this long after its creation: 90s, 30m, 2h, 7d"
                         + " ('agentkernel extend' gives it more)").get());
@@ -177,6 +179,9 @@ final class CreateCommand extends DaemonClientCommand {
         }
         if (args.hasOption("secret")) {
             options = options.withSecrets(java.util.List.of(args.getOptionValues("secret")));
+        }
+        if (args.hasOption("secret-in-body")) {
+            options = options.withSecretsInBody(java.util.List.of(args.getOptionValues("secret-in-body")));
         }
         if (args.hasOption("secret-file")) {
             options = options.withSecretFiles(java.util.List.of(args.getOptionValues("secret-file")));

@@ -89,6 +89,7 @@ final class ServeCommand implements Subcommand {
         o.addOption(Option.builder().longOpt(PauseOptions.PAUSED_ACCESS).hasArg().argName("resume|refuse")
                 .desc("An exec, file or attach request on a sandbox paused by its owner resumes it (resume, the default)"
                         + " or gets 409 (refuse; AGENTKERNEL_PAUSED_ACCESS)").get());
+        NetworkPolicyOptions.addTo(o); // the default policy of sandboxes whose request has none
         o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME").desc("Default isolation backend: bwrap, runc or gvisor (default: AGENTKERNEL_BACKEND, else the best available); a request may name another").get());
         o.addOption(Option.builder().longOpt("no-auth")
                 .desc("Serve without an API key (any local process, and with --host any host that reaches the port, "
@@ -145,7 +146,9 @@ final class ServeCommand implements Subcommand {
         DaemonConfig daemonConfig = base.withSessions(sessions(args, base.sessions()))
                 .withTasks(ExecutionOptions.tasks(args, System.getenv(), java.nio.file.Path.of("").toAbsolutePath()))
                 .withRetention(RetentionOptions.retention(args, System.getenv(), java.nio.file.Path.of("").toAbsolutePath()))
-                .withPausing(PauseOptions.pausing(args, System.getenv()));
+                .withPausing(PauseOptions.pausing(args, System.getenv()))
+                .withEgress(ExecutionOptions.config(args, java.nio.file.Path.of("").toAbsolutePath()).network()
+                        .merge(NetworkPolicyOptions.policy(args)));
         CountDownLatch stopped = new CountDownLatch(1);
         Daemon daemon = Daemon.start(daemonConfig, hostContext);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -36,13 +36,41 @@ import java.util.OptionalLong;
  *                 with {@link Secrets#set}), {@code "KEY:host:header"}, {@code "KEY=value:host"}; the sandbox sees a
  *                 placeholder in {@code $KEY}, the server's proxy puts the value in its place in requests to the host
  * @param secretFiles secrets whose placeholder is also in {@code /run/agentkernel/secrets/KEY}
+ * @param secretsInBody secrets whose placeholder the proxy also replaces in request bodies
  */
 public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, OptionalLong memoryMb,
                              Optional<Profile> profile, Optional<Boolean> network, Optional<String> dir,
                              OptionalLong diskMb, Optional<PullPolicy> pull, Optional<String> backend,
                              Optional<java.time.Duration> ttl, Optional<String> snapshot,
                              Optional<dev.agentkernel.api.NetworkRules> networkPolicy, List<String> secrets,
-                             List<String> secretFiles) {
+                             List<String> secretFiles, List<String> secretsInBody) {
+
+    /**
+     * Options whose secrets are replaced in headers only.
+     *
+     * @param image    the runtime image
+     * @param vcpus    whole CPUs
+     * @param memoryMb the memory limit in MiB
+     * @param profile  the security profile
+     * @param network  whether it has network access
+     * @param dir      a host directory mounted at /workspace
+     * @param diskMb   the size of its disk in MiB
+     * @param pull     when the server asks the image's registry
+     * @param backend  the isolation backend
+     * @param ttl      the time to live
+     * @param snapshot the snapshot it is made from
+     * @param networkPolicy what its network may reach
+     * @param secrets  the secrets granted
+     * @param secretFiles the secrets also in files
+     */
+    public SandboxOptions(Optional<String> image, OptionalDouble vcpus, OptionalLong memoryMb, Optional<Profile> profile,
+                          Optional<Boolean> network, Optional<String> dir, OptionalLong diskMb,
+                          Optional<PullPolicy> pull, Optional<String> backend, Optional<java.time.Duration> ttl,
+                          Optional<String> snapshot, Optional<dev.agentkernel.api.NetworkRules> networkPolicy,
+                          List<String> secrets, List<String> secretFiles) {
+        this(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets,
+                secretFiles, List.of());
+    }
 
     /**
      * Options without secrets.
@@ -163,6 +191,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
         Objects.requireNonNull(networkPolicy, "networkPolicy");
         secrets = List.copyOf(secrets);
         secretFiles = List.copyOf(secretFiles);
+        secretsInBody = List.copyOf(secretsInBody);
         if (ttl.isPresent() && ttl.get().toSeconds() < 1) {
             throw new IllegalArgumentException("ttl must be at least one second, got " + ttl.get());
         }
@@ -193,7 +222,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      */
     public SandboxOptions withSecrets(List<String> value) {
         return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot,
-                networkPolicy, value, secretFiles);
+                networkPolicy, value, secretFiles, secretsInBody);
     }
 
     /**
@@ -204,7 +233,18 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      */
     public SandboxOptions withSecretFiles(List<String> value) {
         return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot,
-                networkPolicy, secrets, value);
+                networkPolicy, secrets, value, secretsInBody);
+    }
+
+    /**
+     * A copy whose named secrets' placeholders the proxy also replaces in request bodies.
+     *
+     * @param value the secrets' names (each also granted by {@link #withSecrets})
+     * @return the changed copy
+     */
+    public SandboxOptions withSecretsInBody(List<String> value) {
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot,
+                networkPolicy, secrets, secretFiles, value);
     }
 
     /**
@@ -215,7 +255,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      */
     public SandboxOptions withNetworkPolicy(dev.agentkernel.api.NetworkRules value) {
         return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot,
-                Optional.of(value), secrets, secretFiles);
+                Optional.of(value), secrets, secretFiles, secretsInBody);
     }
 
     /**
@@ -225,7 +265,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withPull(PullPolicy value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, Optional.of(value), backend, ttl, snapshot, networkPolicy, secrets, secretFiles);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, Optional.of(value), backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody);
     }
 
     /**
@@ -260,7 +300,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withImage(String value) {
-        return new SandboxOptions(Optional.of(value), vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles);
+        return new SandboxOptions(Optional.of(value), vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody);
     }
 
     /**
@@ -270,7 +310,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withVcpus(double value) {
-        return new SandboxOptions(image, OptionalDouble.of(value), memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles);
+        return new SandboxOptions(image, OptionalDouble.of(value), memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody);
     }
 
     /**
@@ -280,7 +320,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withMemoryMb(long value) {
-        return new SandboxOptions(image, vcpus, OptionalLong.of(value), profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles);
+        return new SandboxOptions(image, vcpus, OptionalLong.of(value), profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody);
     }
 
     /**
@@ -290,7 +330,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withDiskMb(long value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, OptionalLong.of(value), pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, OptionalLong.of(value), pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody);
     }
 
     /**
@@ -300,7 +340,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withProfile(Profile value) {
-        return new SandboxOptions(image, vcpus, memoryMb, Optional.of(value), network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles);
+        return new SandboxOptions(image, vcpus, memoryMb, Optional.of(value), network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody);
     }
 
     /**
@@ -310,7 +350,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withNetwork(boolean value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, Optional.of(value), dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, Optional.of(value), dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody);
     }
 
     /**
@@ -320,7 +360,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withDir(String value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, Optional.of(value), diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, Optional.of(value), diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody);
     }
 
     /**
@@ -331,7 +371,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withBackend(String value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, Optional.of(value), ttl, snapshot, networkPolicy, secrets, secretFiles);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, Optional.of(value), ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody);
     }
 
     /**
@@ -343,7 +383,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      */
     public SandboxOptions withTtl(java.time.Duration value) {
         return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend,
-                Optional.of(value), snapshot, networkPolicy, secrets, secretFiles);
+                Optional.of(value), snapshot, networkPolicy, secrets, secretFiles, secretsInBody);
     }
 
     /**
@@ -356,6 +396,6 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      */
     public SandboxOptions withSnapshot(String value) {
         return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl,
-                Optional.of(value), networkPolicy, secrets, secretFiles);
+                Optional.of(value), networkPolicy, secrets, secretFiles, secretsInBody);
     }
 }

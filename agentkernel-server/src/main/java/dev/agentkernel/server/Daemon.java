@@ -124,7 +124,7 @@ public final class Daemon implements AutoCloseable {
             }
             HostMountPolicy mountPolicy = new HostMountPolicy(config.allowedDirs(), List.of(host.stateDir(), host.runtimeDir()));
             PolicyResolver resolver = new PolicyResolver(host, homeAllowed(mountPolicy),
-                    new ImageRoots(images, ImageRoots.dirOf(host.stateDir())));
+                    new ImageRoots(images, ImageRoots.dirOf(host.stateDir()))).withEgressDefaults(config.egress());
             SqliteAuditLog audit = new SqliteAuditLog(database);
             backend.egressEvents(new dev.agentkernel.core.egress.EgressAudit(audit)); // refused connections are audited
             SqliteTaskStore taskStore = new SqliteTaskStore(database);

@@ -22,12 +22,15 @@ import java.util.Optional;
  * @param retention      how long the audit log and finished tasks are kept
  * @param pausing        whether an access resumes a paused sandbox or is refused, and after how
  *                       long idle sandboxes pause themselves
+ * @param egress         the network policy of sandboxes whose request has none of its own (its deny rules also
+ *                       apply to those that have one)
  */
 public record DaemonConfig(ServerConfig server, Optional<String> backend, int maxSandboxes, int poolSize,
                            Duration defaultTimeout, Duration shutdownGrace, long maxFileBytes,
                            java.util.List<java.nio.file.Path> allowedDirs, SessionSettings sessions,
                            TaskConfig tasks, RetentionConfig retention,
-                           dev.agentkernel.core.sandbox.PauseSettings pausing) {
+                           dev.agentkernel.core.sandbox.PauseSettings pausing,
+                           dev.agentkernel.model.NetworkPolicy egress) {
 
     /** Default warm sandboxes per key. */
     public static final int DEFAULT_POOL_SIZE = 4;
@@ -52,6 +55,23 @@ public record DaemonConfig(ServerConfig server, Optional<String> backend, int ma
         Objects.requireNonNull(tasks, "tasks");
         Objects.requireNonNull(retention, "retention");
         Objects.requireNonNull(pausing, "pausing");
+        Objects.requireNonNull(egress, "egress");
+    }
+
+    /** A configuration without a network policy of its own. */
+    public DaemonConfig(ServerConfig server, Optional<String> backend, int maxSandboxes, int poolSize,
+                        Duration defaultTimeout, Duration shutdownGrace, long maxFileBytes,
+                        java.util.List<java.nio.file.Path> allowedDirs, SessionSettings sessions,
+                        TaskConfig tasks, RetentionConfig retention,
+                        dev.agentkernel.core.sandbox.PauseSettings pausing) {
+        this(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs, sessions,
+                tasks, retention, pausing, dev.agentkernel.model.NetworkPolicy.NONE);
+    }
+
+    /** A copy with another default network policy. */
+    public DaemonConfig withEgress(dev.agentkernel.model.NetworkPolicy value) {
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes,
+                allowedDirs, sessions, tasks, retention, pausing, value);
     }
 
     /** Defaults around a server configuration: best backend, 32 sandboxes, pool of 4, 10 min, 10 s grace, 64 MiB files. */
@@ -64,60 +84,60 @@ public record DaemonConfig(ServerConfig server, Optional<String> backend, int ma
 
     /** A copy with another backend. */
     public DaemonConfig withBackend(Optional<String> value) {
-        return new DaemonConfig(server, value, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs, sessions, tasks, retention, pausing);
+        return new DaemonConfig(server, value, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs, sessions, tasks, retention, pausing, egress);
     }
 
     /** A copy with another sandbox limit. */
     public DaemonConfig withMaxSandboxes(int value) {
-        return new DaemonConfig(server, backend, value, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs, sessions, tasks, retention, pausing);
+        return new DaemonConfig(server, backend, value, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs, sessions, tasks, retention, pausing, egress);
     }
 
     /** A copy with another pool size (0: no pool). */
     public DaemonConfig withPoolSize(int value) {
-        return new DaemonConfig(server, backend, maxSandboxes, value, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs, sessions, tasks, retention, pausing);
+        return new DaemonConfig(server, backend, maxSandboxes, value, defaultTimeout, shutdownGrace, maxFileBytes, allowedDirs, sessions, tasks, retention, pausing, egress);
     }
 
     /** A copy with another default timeout. */
     public DaemonConfig withDefaultTimeout(Duration value) {
-        return new DaemonConfig(server, backend, maxSandboxes, poolSize, value, shutdownGrace, maxFileBytes, allowedDirs, sessions, tasks, retention, pausing);
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, value, shutdownGrace, maxFileBytes, allowedDirs, sessions, tasks, retention, pausing, egress);
     }
 
     /** A copy with other directories that may be mounted. */
     public DaemonConfig withAllowedDirs(java.util.List<java.nio.file.Path> value) {
-        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, value, sessions, tasks, retention, pausing);
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes, value, sessions, tasks, retention, pausing, egress);
     }
 
     /** A copy with another file size limit. */
     public DaemonConfig withMaxFileBytes(long value) {
-        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, value, allowedDirs, sessions, tasks, retention, pausing);
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, value, allowedDirs, sessions, tasks, retention, pausing, egress);
     }
 
     /** A copy with other code-session settings. */
     public DaemonConfig withSessions(SessionSettings value) {
         return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes,
-                allowedDirs, value, tasks, retention, pausing);
+                allowedDirs, value, tasks, retention, pausing, egress);
     }
 
     /** A copy with another way of running background tasks. */
     public DaemonConfig withTasks(TaskConfig value) {
         return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes,
-                allowedDirs, sessions, value, retention, pausing);
+                allowedDirs, sessions, value, retention, pausing, egress);
     }
 
     /** A copy with another shutdown grace period. */
     public DaemonConfig withShutdownGrace(Duration value) {
-        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, value, maxFileBytes, allowedDirs, sessions, tasks, retention, pausing);
+        return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, value, maxFileBytes, allowedDirs, sessions, tasks, retention, pausing, egress);
     }
 
     /** A copy with other retention. */
     /** A copy with other pause settings (resume on access or 409, automatic pause of idle sandboxes). */
     public DaemonConfig withPausing(dev.agentkernel.core.sandbox.PauseSettings value) {
         return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes,
-                allowedDirs, sessions, tasks, retention, value);
+                allowedDirs, sessions, tasks, retention, value, egress);
     }
 
     public DaemonConfig withRetention(RetentionConfig value) {
         return new DaemonConfig(server, backend, maxSandboxes, poolSize, defaultTimeout, shutdownGrace, maxFileBytes,
-                allowedDirs, sessions, tasks, value, pausing);
+                allowedDirs, sessions, tasks, value, pausing, egress);
     }
 }

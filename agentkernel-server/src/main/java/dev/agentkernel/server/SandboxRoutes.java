@@ -81,7 +81,8 @@ final class SandboxRoutes {
         }
         options = options.withEgress(RequestFields.egress(body.networkPolicy()));
         SandboxInfo info = sandboxes.create(new CreateSandbox(name, options, body.timeToLive(),
-                dev.agentkernel.core.volume.VolumeMount.parseAll(body.volumes()), body.secrets(), body.secretFiles()));
+                dev.agentkernel.core.volume.VolumeMount.parseAll(body.volumes()), body.secrets(), body.secretFiles(),
+                body.secretsInBody()));
         Json.send(res, 201, toJson(info));
     }
 

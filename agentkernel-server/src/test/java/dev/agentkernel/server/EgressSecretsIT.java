@@ -34,7 +34,9 @@ class EgressSecretsIT {
             import os, sys, urllib.request
             host, pairs = sys.argv[1], sys.argv[2:]
             headers = {pairs[i]: os.path.expandvars(pairs[i + 1]) for i in range(0, len(pairs), 2)}
-            req = urllib.request.Request("https://%s/x" % host, headers=headers)
+            body = headers.pop("--data", None)
+            req = urllib.request.Request("https://%s/x" % host, headers=headers,
+                                         data=body.encode() if body is not None else None)
             try:
                 with urllib.request.urlopen(req, timeout=10) as r:
                     print(r.status, r.read().decode().strip())
@@ -135,6 +137,7 @@ class EgressSecretsIT {
         create.put("network_policy", Map.of("allow_domains", List.of("api.allowed.test", "other.test")));
         create.put("secrets", List.of("API_TOKEN:api.allowed.test", "INLINE=" + INLINE + ":other.test"));
         create.put("secret_files", List.of("API_TOKEN"));
+        create.put("secrets_in_body", List.of("API_TOKEN"));
         JsonNode created = api.createOk("sec", create);
         assertThat(created.toString()).doesNotContain(VALUE).doesNotContain(INLINE);
 
@@ -146,6 +149,10 @@ class EgressSecretsIT {
         assertThat(request("sec", "api.allowed.test", "Authorization", "Bearer $API_TOKEN")).startsWith("200 hello from https");
         assertThat(hosts.awaitLog("auth=Bearer " + VALUE, Duration.ofSeconds(5)))
                 .anyMatch(l -> l.startsWith("REQUEST https api.allowed.test /x auth=Bearer " + VALUE + " "));
+        // in the body too, for this secret
+        assertThat(request("sec", "api.allowed.test", "--data", "token=$API_TOKEN&x=1")).startsWith("200");
+        assertThat(hosts.awaitLog("body=token=" + VALUE, Duration.ofSeconds(5)))
+                .anyMatch(l -> l.contains("api.allowed.test") && l.endsWith("body=token=" + VALUE + "&x=1"));
         // another host: the placeholder arrives as it is (and is audited); the request's own secret, granted there, arrives
         assertThat(request("sec", "other.test", "X-Token", "$API_TOKEN", "Authorization", "$INLINE"))
                 .startsWith("200 hello from https");

@@ -24,7 +24,7 @@ final class SandboxSecretsJson {
         try {
             return JSON.writeValueAsString(new Stored(secrets.bindings().stream()
                     .map(b -> new StoredBinding(b.name(), b.host(), b.header().orElse(null), b.sealedValue().orElse(null)))
-                    .toList(), secrets.files()));
+                    .toList(), secrets.files(), secrets.inBody()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -38,13 +38,14 @@ final class SandboxSecretsJson {
         try {
             Stored s = JSON.readValue(text, Stored.class);
             return new SandboxSecrets(s.bindings().stream().map(b -> new SandboxSecrets.Binding(b.name(), b.host(),
-                    Optional.ofNullable(b.header()), Optional.ofNullable(b.sealed()))).toList(), s.files());
+                    Optional.ofNullable(b.header()), Optional.ofNullable(b.sealed()))).toList(), s.files(),
+                    s.inBody() == null ? List.of() : s.inBody());
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("unreadable secrets: " + e.getOriginalMessage());
         }
     }
 
-    record Stored(List<StoredBinding> bindings, List<String> files) {
+    record Stored(List<StoredBinding> bindings, List<String> files, List<String> inBody) {
     }
 
     record StoredBinding(String name, String host, String header, String sealed) {

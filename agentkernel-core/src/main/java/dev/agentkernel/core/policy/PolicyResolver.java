@@ -52,6 +52,7 @@ public final class PolicyResolver {
     private final HostContext host;
     private final boolean mountHome;
     private final RootResolver roots;
+    private final dev.agentkernel.model.NetworkPolicy egressDefaults;
 
     /**
      * A resolver for this host (its CPU count bounds {@code vcpus}) for a local user: the
@@ -79,9 +80,23 @@ public final class PolicyResolver {
      * @param roots     what an image name makes a sandbox's root file system
      */
     public PolicyResolver(HostContext host, boolean mountHome, RootResolver roots) {
+        this(host, mountHome, roots, dev.agentkernel.model.NetworkPolicy.NONE);
+    }
+
+    private PolicyResolver(HostContext host, boolean mountHome, RootResolver roots,
+                           dev.agentkernel.model.NetworkPolicy egressDefaults) {
         this.host = host;
         this.mountHome = mountHome;
         this.roots = roots;
+        this.egressDefaults = egressDefaults;
+    }
+
+    /**
+     * This resolver with a default network policy (a daemon's configuration): the policy of every
+     * sandbox with network whose request has none; its deny rules also apply to those that have one.
+     */
+    public PolicyResolver withEgressDefaults(dev.agentkernel.model.NetworkPolicy defaults) {
+        return new PolicyResolver(host, mountHome, roots, defaults);
     }
 
     /**
@@ -239,8 +254,17 @@ public final class PolicyResolver {
         SandboxSpec spec = new SandboxSpec(Optional.of(image), root, profile,
                 network ? NetworkMode.OUTBOUND : NetworkMode.NONE, profile == Profile.RESTRICTIVE, limits, mounts, env,
                 workdir, "sandbox-" + Long.toHexString(ProcessHandle.current().pid()) + "-" + HOSTNAMES.incrementAndGet(),
-                request.backend(), request.egress());
+                request.backend(), network ? egress(request.egress()) : request.egress());
         return trusting(spec);
+    }
+
+    /** The request's policy with the configured deny rules, or the configured policy if the request has none. */
+    private dev.agentkernel.model.NetworkPolicy egress(dev.agentkernel.model.NetworkPolicy requested) {
+        if (!requested.restricts()) {
+            return egressDefaults;
+        }
+        return new dev.agentkernel.model.NetworkPolicy(List.of(), egressDefaults.denyDomains(), List.of(),
+                egressDefaults.denyAddresses(), List.of(), Map.of()).merge(requested);
     }
 
     /**

@@ -16,10 +16,12 @@ import java.util.Optional;
  * @param secrets    secrets granted to it, as the wire's {@code secrets} entries ({@code KEY:host},
  *                   {@code KEY:host:header}, {@code KEY=value:host})
  * @param secretFiles the secrets whose placeholder is also a file under {@code /run/agentkernel/secrets}
+ * @param secretsInBody the secrets whose placeholder is also replaced in request bodies
  */
 public record CreateSandbox(String name, SandboxRequest options, Optional<Duration> timeToLive,
                             java.util.List<dev.agentkernel.core.volume.VolumeMount> volumes,
-                            java.util.List<String> secrets, java.util.List<String> secretFiles) {
+                            java.util.List<String> secrets, java.util.List<String> secretFiles,
+                            java.util.List<String> secretsInBody) {
 
     /** The name no new sandbox may take: {@code GET /sandboxes/by-uuid/UUID} would not reach its routes. */
     public static final String RESERVED = "by-uuid";
@@ -35,6 +37,7 @@ public record CreateSandbox(String name, SandboxRequest options, Optional<Durati
         volumes = java.util.List.copyOf(volumes);
         secrets = java.util.List.copyOf(secrets);
         secretFiles = java.util.List.copyOf(secretFiles);
+        secretsInBody = java.util.List.copyOf(secretsInBody);
         java.util.Set<String> paths = new java.util.HashSet<>();
         for (var v : volumes) {
             if (!paths.add(v.path())) {
@@ -46,7 +49,7 @@ public record CreateSandbox(String name, SandboxRequest options, Optional<Durati
     /** A sandbox without secrets. */
     public CreateSandbox(String name, SandboxRequest options, Optional<Duration> timeToLive,
                          java.util.List<dev.agentkernel.core.volume.VolumeMount> volumes) {
-        this(name, options, timeToLive, volumes, java.util.List.of(), java.util.List.of());
+        this(name, options, timeToLive, volumes, java.util.List.of(), java.util.List.of(), java.util.List.of());
     }
 
     /** A sandbox without volumes. */

@@ -972,7 +972,7 @@ public final class SandboxManager implements AutoCloseable {
 
     /** A create request's secrets, checked and kept (inline values sealed); refused where no secrets are kept. */
     private dev.agentkernel.core.secret.SandboxSecrets keptSecrets(CreateSandbox request, SandboxSpec resolved) {
-        if (request.secrets().isEmpty() && request.secretFiles().isEmpty()) {
+        if (request.secrets().isEmpty() && request.secretFiles().isEmpty() && request.secretsInBody().isEmpty()) {
             return dev.agentkernel.core.secret.SandboxSecrets.NONE;
         }
         if (resolved.network() != NetworkMode.OUTBOUND) {
@@ -982,7 +982,7 @@ public final class SandboxManager implements AutoCloseable {
         dev.agentkernel.core.secret.SecretManager manager = secretManager.orElseThrow(() -> new InvalidRequestException(
                 "secrets can be granted only by a daemon (agentkernel serve), which keeps them"));
         return dev.agentkernel.core.secret.SandboxSecrets.of(request.name(), request.secrets(), request.secretFiles(),
-                manager);
+                request.secretsInBody(), manager);
     }
 
     /**

@@ -14,11 +14,12 @@ import java.util.Optional;
  *
  * @param bindings one entry per secret and host
  * @param files    the secrets whose placeholder is also in {@code /run/agentkernel/secrets/NAME}
+ * @param inBody   the secrets whose placeholder the proxy also replaces in request bodies
  */
-public record SandboxSecrets(List<Binding> bindings, List<String> files) {
+public record SandboxSecrets(List<Binding> bindings, List<String> files, List<String> inBody) {
 
     /** None. */
-    public static final SandboxSecrets NONE = new SandboxSecrets(List.of(), List.of());
+    public static final SandboxSecrets NONE = new SandboxSecrets(List.of(), List.of(), List.of());
 
     /**
      * One kept binding.
@@ -43,6 +44,12 @@ public record SandboxSecrets(List<Binding> bindings, List<String> files) {
     public SandboxSecrets {
         bindings = List.copyOf(bindings);
         files = List.copyOf(files);
+        inBody = List.copyOf(inBody);
+    }
+
+    /** Secrets replaced in headers only. */
+    public SandboxSecrets(List<Binding> bindings, List<String> files) {
+        this(bindings, files, List.of());
     }
 
     /**
@@ -52,19 +59,25 @@ public record SandboxSecrets(List<Binding> bindings, List<String> files) {
      * @throws dev.agentkernel.model.InvalidRequestException naming what is wrong (never a value)
      */
     public static SandboxSecrets of(String sandbox, List<String> secrets, List<String> secretFiles,
-                                    SecretManager manager) {
-        if (secrets.isEmpty() && secretFiles.isEmpty()) {
+                                    List<String> secretsInBody, SecretManager manager) {
+        if (secrets.isEmpty() && secretFiles.isEmpty() && secretsInBody.isEmpty()) {
             return NONE;
         }
         List<SecretBinding> parsed = SecretBindings.parse(secrets);
         List<String> files = SecretBindings.files(secretFiles, parsed);
+        for (String name : secretsInBody) {
+            if (parsed.stream().noneMatch(b -> b.name().equals(name))) {
+                throw new dev.agentkernel.model.InvalidRequestException("secrets_in_body names " + name
+                        + ", which no entry of secrets grants to a host");
+            }
+        }
         SecretGrants.resolve(parsed, manager); // unknown secrets and disagreeing bindings fail here, before anything
         List<Binding> kept = new ArrayList<>();
         for (SecretBinding b : parsed) {
             kept.add(new Binding(b.name(), b.host(), b.header(),
                     b.inlineValue().map(v -> manager.seal(context(sandbox, b.name()), v))));
         }
-        return new SandboxSecrets(kept, files);
+        return new SandboxSecrets(kept, files, List.copyOf(new java.util.LinkedHashSet<>(secretsInBody)));
     }
 
     /** Whether nothing is granted. */
@@ -88,7 +101,7 @@ public record SandboxSecrets(List<Binding> bindings, List<String> files) {
             open.add(new SecretBinding(b.name(), b.sealedValue().map(v -> manager.unseal(context(sandbox, b.name()), v)),
                     b.host(), b.header()));
         }
-        return SecretGrants.resolve(open, manager);
+        return SecretGrants.resolve(open, manager, inBody::contains);
     }
 
     private static String context(String sandbox, String name) {
