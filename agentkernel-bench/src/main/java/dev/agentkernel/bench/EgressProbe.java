@@ -23,7 +23,8 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code fresh}: an HTTPS request on a new connection (TCP, TLS handshake verified for the
  *       name, {@code GET}, the whole answer read, closed), as a command-line tool makes it;</li>
- *   <li>{@code keep}: the same request on one connection kept open (opened on the first call, untimed);</li>
+ *   <li>{@code keep}: the same request on one connection kept open (opened on the first call, untimed,
+ *       and again after a failure);</li>
  *   <li>{@code dns}: {@code getaddrinfo} of the name (IPv4), as any program resolves it;</li>
  *   <li>{@code udpdns}: one A query over UDP to the resolver of {@code /etc/resolv.conf}, by hand.</li>
  * </ul>
@@ -75,7 +76,13 @@ final class EgressProbe implements AutoCloseable {
                 if kept is None:
                     kept = connect()
                 t = time.perf_counter_ns()
-                exchange(*kept)
+                try:
+                    exchange(*kept)
+                except Exception:
+                    kept[1].close()
+                    kept[0].close()
+                    kept = None  # a new connection next time
+                    raise
                 return time.perf_counter_ns() - t
             def dns():
                 t = time.perf_counter_ns()
