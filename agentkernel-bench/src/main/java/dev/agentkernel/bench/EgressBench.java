@@ -49,8 +49,10 @@ import java.util.Optional;
  *       the egress resolver, which asks the test upstream afresh), one A query over UDP from it,
  *       and the same query sent by this process straight to the upstream (the baseline).</li>
  * </ul>
- * Writes the section {@code egress} of BENCHMARKS.md. Run as root (the bridge and nftables).
- * Usage: {@code scripts/bench.sh --only egress [--rounds N]}.
+ * Before the rounds, {@code --proxy-warm-up} requests go through the proxy, so that the JIT has
+ * compiled it as in a daemon that has served for a while (with 0, the figures are those of a cold
+ * proxy, interpreted at first). Writes the section {@code egress} of BENCHMARKS.md. Run as root (the
+ * bridge and nftables). Usage: {@code scripts/bench.sh --only egress [--rounds N] [--proxy-warm-up N]}.
  */
 public final class EgressBench {
 
@@ -58,12 +60,16 @@ public final class EgressBench {
     private static final String NAME = "api.allowed.test";
     private static final int WARM_UP = 20;
     private static final String USAGE = """
-            usage: EgressBench [--rounds N] [--markdown FILE]
+            usage: EgressBench [--rounds N] [--proxy-warm-up N] [--markdown FILE]
               --rounds N       measured rounds (default 200, after 20 warm-up); each round makes every
                                request and lookup once in every variant
+              --proxy-warm-up N  requests on new connections through the proxy (policy and secret) before
+                               the warm-up rounds, so that the JIT has compiled the proxy as in a daemon
+                               that has served for a while (default 1000; 0 measures a cold proxy)
               --markdown FILE  rewrite the 'egress' section of this file (BENCHMARKS.md)""";
 
     private int rounds = 200;
+    private int proxyWarmUp = 1000;
     private Path markdown;
 
     private EgressBench() {
@@ -72,7 +78,8 @@ public final class EgressBench {
     /** Entry point; see {@code --help}. */
     public static void main(String[] args) throws Exception {
         EgressBench bench = new EgressBench();
-        BenchArgs options = new BenchArgs(USAGE).number("--rounds", v -> bench.rounds = v);
+        BenchArgs options = new BenchArgs(USAGE).number("--rounds", v -> bench.rounds = v)
+                .number("--proxy-warm-up", v -> bench.proxyWarmUp = v);
         if (!options.parse(args)) {
             return;
         }
@@ -138,6 +145,10 @@ public final class EgressBench {
             Variant dnsLib = variant("DNS getaddrinfo in the sandbox under the policy (our resolver)", b, "dns");
             List<List<Variant>> groups = List.of(List.of(freshA, freshB, freshC), List.of(keepA, keepB, keepC),
                     List.of(dnsHost, dnsUdp, dnsLib));
+            for (int i = 0; i < proxyWarmUp; i++) {
+                b.run("fresh");
+                c.run("fresh");
+            }
             for (int round = 0; round < WARM_UP + rounds; round++) {
                 boolean measured = round >= WARM_UP;
                 for (List<Variant> group : groups) {
@@ -216,19 +227,25 @@ public final class EgressBench {
                             List<Variant> dns, long replaced, long asIs) {
         StringBuilder sb = new StringBuilder();
         sb.append("## Egress control: HTTPS through the policy, DNS through our resolver\n\n");
-        sb.append(String.format(Locale.ROOT, "Measured %s UTC with `sudo scripts/bench.sh --only egress --rounds %d` "
+        sb.append(String.format(Locale.ROOT, "Measured %s UTC with `sudo scripts/bench.sh --only egress --rounds %d "
+                        + "--proxy-warm-up %d` "
                         + "(harness `dev.agentkernel.bench.EgressBench`) on %s: the bwrap backend on the host bridge "
                         + "(`AGENTKERNEL_NETWORK=bridge`), moderate sandboxes on the host's /usr, HTTPS to `%s` at %s "
                         + "(a network namespace of this machine, Python's `http.server` with a certificate of a test CA, "
                         + "RSA 2048), an upstream resolver on loopback (`AGENTKERNEL_EGRESS_DNS`). One sandbox per "
                         + "variant runs a Python loop for the whole run and times each request inside the sandbox "
                         + "(`time.perf_counter_ns`); the harness asks them in turn, %d rounds after %d warm-up, the "
-                        + "order rotating each round. The requests connect to the address with the server name set, "
-                        + "so no DNS lookup is in them. Load average %s before, %s after.%n%n",
-                ZonedDateTime.now(ZoneOffset.UTC).toLocalDateTime().withNano(0), rounds,
+                        + "order rotating each round, %s The requests connect to the address with the server name "
+                        + "set, so no DNS lookup is in them. Load average %s before, %s after.%n%n",
+                ZonedDateTime.now(ZoneOffset.UTC).toLocalDateTime().withNano(0), rounds, proxyWarmUp,
                 Machine.describe(Path.of(SandboxHost.onPath("bwrap").map(Path::toString).orElse("bwrap")),
-                        Machine.cgroupMode()).summary(), NAME, PolicyHosts.WEB, rounds, WARM_UP, loadBefore, loadAfter));
-        sb.append("An HTTPS request (`GET`, 20-byte answer) on a new connection each time, TCP and TLS handshake "
+                        Machine.cgroupMode()).summary(), NAME, PolicyHosts.WEB, rounds, WARM_UP, proxyWarmUp == 0
+                        ? "and nothing before them: a cold proxy, interpreted at first by the JVM."
+                        : "and before them " + proxyWarmUp + " requests on new connections through the proxy in each of "
+                        + "the policy and secret sandboxes, so that the JIT has compiled the proxy as in a daemon that "
+                        + "has served for a while.", loadBefore,
+                loadAfter));
+        sb.append("An HTTPS request (`GET`, a 34-byte answer) on a new connection each time, TCP and TLS handshake "
                 + "included, as a command-line tool makes it:\n\n");
         sb.append(table(fresh, true));
         sb.append("\nThe same request on one connection kept open:\n\n");
