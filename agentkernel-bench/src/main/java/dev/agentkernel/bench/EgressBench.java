@@ -124,7 +124,7 @@ public final class EgressBench {
         Map<String, String> probeEnv = new HashMap<>(Map.of("BENCH_HOST", NAME, "BENCH_ADDR", PolicyHosts.WEB,
                 "BENCH_TOKEN", placeholder, "BENCH_CAS", Files.readString(hosts.caCertificate())));
         List<EgressProbe> probes = new ArrayList<>();
-        try {
+        try (DatagramSocket dnsClient = new DatagramSocket()) {
             EgressProbe b = start(probes, "policy", backend, policed, probeEnv);
             probeEnv.put("BENCH_CAS", Files.readString(hosts.caCertificate())
                     + Files.readString(host.stateDir().resolve("egress-ca/ca.crt")));
@@ -140,7 +140,7 @@ public final class EgressBench {
             Variant keepB = variant("HTTPS, one kept connection: policy allowing the name", b, "keep");
             Variant keepC = variant("HTTPS, one kept connection: secret granted for the host", c, "keep");
             Variant dnsHost = new Variant("DNS A query over UDP from the host straight to the upstream (baseline)",
-                    "host UDP", null, directQuery(upstream));
+                    "host UDP", null, directQuery(dnsClient, upstream));
             Variant dnsUdp = variant("DNS A query over UDP in the sandbox under the policy (our resolver)", b, "udpdns");
             Variant dnsLib = variant("DNS getaddrinfo in the sandbox under the policy (our resolver)", b, "dns");
             List<List<Variant>> groups = List.of(List.of(freshA, freshB, freshC), List.of(keepA, keepB, keepC),
@@ -163,6 +163,10 @@ public final class EgressBench {
             String loadAfter = Machine.loadAverage();
             long replaced = hosts.log().stream().filter(l -> l.contains("auth=Bearer " + value)).count();
             long asIs = hosts.log().stream().filter(l -> l.contains("auth=Bearer " + placeholder)).count();
+            if (replaced == 0) {
+                throw new IllegalStateException("the test host never received the secret's value: the secret variant "
+                        + "was not intercepted, its figures are not what they claim");
+            }
             String md = markdown(load, loadAfter, List.of(freshA, freshB, freshC), List.of(keepA, keepB, keepC),
                     List.of(dnsHost, dnsUdp, dnsLib), replaced, asIs);
             System.out.println(md);
@@ -187,10 +191,9 @@ public final class EgressBench {
     }
 
     /** One A query for the name, sent from this process to {@code upstream} over UDP; the time to its answer. */
-    private static Variant.Round directQuery(TestDnsServer upstream) throws IOException {
+    private static Variant.Round directQuery(DatagramSocket socket, TestDnsServer upstream) throws IOException {
         String[] address = upstream.address().split(":");
         InetSocketAddress to = new InetSocketAddress(address[0], Integer.parseInt(address[1]));
-        DatagramSocket socket = new DatagramSocket();
         socket.setSoTimeout(5_000);
         int[] serial = {0};
         return () -> {
