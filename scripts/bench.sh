@@ -18,6 +18,7 @@
 #   scripts/bench.sh --only backends              # every backend: start vs its own tool, warm /run, idle memory
 #   scripts/bench.sh --only pause                 # pause/resume latency, first exec after an idle pause (about 1 minute)
 #   scripts/bench.sh --only snapshots             # snapshot of 100 MB vs tar, fork into 10 vs 10 creates (a few minutes)
+#   scripts/bench.sh --only egress                # HTTPS through a network policy vs unrestricted, DNS through our resolver (about 1 minute)
 #   scripts/bench.sh --help                       # all options (--only api --help: the API benchmark's)
 #
 # Environment: AK_BENCH_SKIP_BUILD=1 reuses the last build; AK_BENCH_MVN_ARGS adds Maven
@@ -52,6 +53,10 @@ for arg in "$@"; do
   if [[ "$prev" == --only && "$arg" == snapshots ]]; then
     MAIN=dev.agentkernel.bench.SnapshotBench
   fi
+  # ---- egress control (issue 16) ----
+  if [[ "$prev" == --only && "$arg" == egress ]]; then
+    MAIN=dev.agentkernel.bench.EgressBench
+  fi
   prev="$arg"
 done
 for arg in "$@"; do
@@ -72,6 +77,10 @@ case "$(uname -s)" in
     # the image benchmark builds its images and runs its own registry
     if [[ "$MAIN" == dev.agentkernel.bench.ImageBench || "$MAIN" == dev.agentkernel.bench.BackendBench ]]; then
       ak_require_tools docker-registry:docker-registry skopeo:skopeo umoci:umoci || exit 1
+    fi
+    # the egress benchmark makes its own hosts (a network namespace, a test CA) and needs the host bridge
+    if [[ "$MAIN" == dev.agentkernel.bench.EgressBench ]]; then
+      ak_require_tools nft:nftables ip:iproute2 openssl:openssl python3:python3 || exit 1
     fi
     # the backend benchmark runs every OCI runtime too
     if [[ "$MAIN" == dev.agentkernel.bench.BackendBench ]]; then

@@ -30,8 +30,10 @@ final class DoctorCommand implements Subcommand {
     public List<String> description() {
         return List.of("List every isolation backend with \"available\" or the reason it is not and how to fix it, then",
                 "check for real that everything works: a sandbox starts, a memory limit is enforced, seccomp is on,",
-                "the network helper gives a sandbox its interface, the state directory is writable, a file goes",
-                "through a mounted directory and back, the daemon answers and its warm pool is full. One ✓/✗ line",
+                "the network helper gives a sandbox its interface, a sandbox under a network policy gets its DNS",
+                "from AgentKernel's resolver and its web traffic through the egress proxy (egress control), the",
+                "state directory is writable, a file goes through a mounted directory and back, the daemon answers",
+                "and its warm pool is full. One ✓/✗ line",
                 "each, with the fix for each ✗. Exits 0 when every check passed, 1 when one failed, 3 when no",
                 "backend is available. 'agentkernel setup' installs and starts what it can first.");
     }

@@ -30,7 +30,8 @@ import java.util.stream.Stream;
 /**
  * The checks of {@code agentkernel doctor} and {@code setup}, each done for real: a sandbox is
  * started, a memory limit is hit, the seccomp filter is read back, the network helper gives the
- * sandbox its interface, a file goes through a mount and back, the state directory and the image
+ * sandbox its interface, a sandbox under a network policy gets its DNS from AgentKernel's resolver and
+ * its web traffic through the egress proxy ({@link EgressCheck}), a file goes through a mount and back, the state directory and the image
  * store take a file (and the store's size is shown), the daemon answers and its warm pool is full. Package-private.
  */
 final class SetupChecks {
@@ -56,7 +57,8 @@ final class SetupChecks {
         } catch (AgentKernelException e) {
             results.add(SetupCheck.fail("isolation backend", "no backend can run here: " + e.getMessage(),
                     "run 'agentkernel setup' as root, or install bubblewrap (apt-get install -y bubblewrap)"));
-            for (String name : List.of("resource limits", "seccomp filter", "network helper", "volume mounting")) {
+            for (String name : List.of("resource limits", "seccomp filter", "network helper", EgressCheck.NAME,
+                    "volume mounting")) {
                 results.add(SetupCheck.fail(name, "not checked: no isolation backend", "fix the isolation backend first"));
             }
             results.addAll(daemonChecks());
@@ -68,6 +70,7 @@ final class SetupChecks {
             results.add(limitsEnforced(backend, resolver));
             results.add(seccomp(backend, resolver));
             results.add(network(backend, resolver));
+            results.add(EgressCheck.run(backend, resolver));
             results.add(volumes(backend, resolver));
         }
         results.addAll(daemonChecks());

@@ -213,13 +213,13 @@ class CliIT {
         assertThat(o.stdout().lines()).as(o.describe()).anyMatch(l -> l.matches("bwrap\\s+\\S+\\s+available.*"));
         for (String check : List.of("state directory", "image store", "default image", "isolation backend",
                 "resource limits",
-                "seccomp filter", "network helper", "volume mounting")) {
+                "seccomp filter", "network helper", "egress control", "volume mounting")) {
             assertThat(o.stdout().lines()).as(o.describe()).anyMatch(l -> l.startsWith("✓ " + check));
         }
         assertThat(o.stdout().lines()).as(o.describe())
                 .anyMatch(l -> l.matches("✓ image store +\\S+/images is writable; \\d+ images?, [0-9.]+ (B|kB|MB|GB) on disk"));
         assertThat(o.stdout()).as(o.describe()).contains("✗ daemon", "fix: start it: agentkernel daemon start",
-                "2 of 10 checks failed");
+                "2 of 11 checks failed");
         assertThat(o.exitCode()).as("a failed check fails doctor: %s", o.describe()).isEqualTo(1);
     }
 
@@ -229,7 +229,7 @@ class CliIT {
         Outcome o = run(null, Map.of("AGENTKERNEL_DEFAULT_IMAGE", ""), "doctor", "--url", "http://127.0.0.1:9");
         assertThat(o.stdout().lines()).as(o.describe()).anyMatch(l -> l.matches(
                 "✗ default image +alpine:3\\.20 is not stored and cannot be pulled: cannot pull docker\\.io/library/alpine:3\\.20.*"));
-        assertThat(o.stdout()).as(o.describe()).contains("AGENTKERNEL_DEFAULT_IMAGE=host", "3 of 10 checks failed");
+        assertThat(o.stdout()).as(o.describe()).contains("AGENTKERNEL_DEFAULT_IMAGE=host", "3 of 11 checks failed");
     }
 
     // ---- bad input -----------------------------------------------------------------------

@@ -335,7 +335,7 @@ class DaemonIT {
         Outcome setup = cli("setup");
         assertThat(setup.exitCode()).as(setup.describe()).isZero();
         assertThat(setup.stdout()).contains("daemon: starting", "daemon: warm pool ready", "✓ daemon", "✓ warm pool",
-                "all 10 checks passed");
+                "✓ egress control", "all 11 checks passed");
         Outcome doctor = cli("doctor");
         assertThat(doctor.exitCode()).as(doctor.describe()).isZero();
         Outcome again = cli("setup");

@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -55,7 +54,7 @@ final class EgressGateway implements AutoCloseable {
     private final CertificateAuthority ca;
     private final KernelLogRefusals kernelLog;
     private final Map<InetAddress, Tenant> tenants = new ConcurrentHashMap<>();
-    private final Map<InetAddress, Set<Inet4Address>> passes = new ConcurrentHashMap<>();
+    private final PassedDestinations passes = new PassedDestinations();
 
     private EgressGateway(EgressTable table, EgressResolver resolver, EgressProxy proxy, CertificateAuthority ca,
                           KernelLogRefusals kernelLog) {
@@ -151,9 +150,8 @@ final class EgressGateway implements AutoCloseable {
         return () -> {
             tenants.remove(address, tenant);
             table.release(address, policy, proxied);
-            Set<Inet4Address> passed = passes.remove(address);
-            if (passed != null) {
-                passed.forEach(destination -> table.unpass(address, destination));
+            for (InetAddress destination : passes.release(address)) {
+                table.unpass(address, (Inet4Address) destination);
             }
         };
     }
@@ -162,8 +160,15 @@ final class EgressGateway implements AutoCloseable {
         if (tenants.get(tenant.address()) != tenant) {
             return; // the sandbox is gone
         }
-        table.pass(tenant.address(), destination, ttl);
-        passes.computeIfAbsent(tenant.address(), a -> ConcurrentHashMap.newKeySet()).add(destination);
+        if (!passes.renew(tenant.address(), destination, ttl, System.nanoTime())) {
+            return; // passed already, for long enough
+        }
+        try {
+            table.pass(tenant.address(), destination, ttl);
+        } catch (RuntimeException e) {
+            passes.forget(tenant.address(), destination);
+            throw e;
+        }
     }
 
     private static List<InetSocketAddress> upstream(HostContext host) {

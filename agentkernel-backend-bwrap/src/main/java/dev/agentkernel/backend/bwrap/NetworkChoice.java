@@ -23,6 +23,7 @@ final class NetworkChoice {
     private final Optional<Path> slirp;
     private final EgressPolicy egress;
     private final EventRelay events = new EventRelay();
+    private final HostAddresses hostAddresses = new HostAddresses();
     private Decision decision;
     private EgressGateway gateway;
 
@@ -94,12 +95,7 @@ final class NetworkChoice {
         if (address.isLoopbackAddress() || address.isAnyLocalAddress() || !egress.reachable(address)) {
             return false;
         }
-        try {
-            return java.net.NetworkInterface.networkInterfaces()
-                    .noneMatch(nic -> nic.inetAddresses().anyMatch(address::equals));
-        } catch (java.net.SocketException e) {
-            return false;
-        }
+        return !hostAddresses.contains(address);
     }
 
     /**
