@@ -32,6 +32,7 @@ class PrometheusMetricsTest {
                 .contains("agentkernel_http_requests_seconds_bucket{method=\"POST\",route=\"/run\",status=\"200\",le=\"0.025\"} 0")
                 .contains("agentkernel_sandboxes{backend=\"bwrap\",state=\"running\"} 2.0")
                 .contains("agentkernel_pool_misses_total 5.0")
+                .contains("agentkernel_http_requests_seconds_max{method=\"POST\",route=\"/run\",status=\"200\"} 0.03")
                 .contains("# HELP agentkernel_sandboxes Persistent sandboxes by state and backend");
         running.set(0);
         assertThat(metrics.scrape()).as("read again at every scrape")
