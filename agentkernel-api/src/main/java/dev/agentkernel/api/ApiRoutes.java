@@ -40,7 +40,9 @@ public final class ApiRoutes {
         /** A JSON object of the route's type, without the envelope. */
         BARE_JSON,
         /** MCP's JSON-RPC messages (Streamable HTTP): described by the MCP specification, not here. */
-        JSON_RPC
+        JSON_RPC,
+        /** The Prometheus text exposition format 0.0.4 ({@code text/plain; version=0.0.4}). */
+        PROMETHEUS_TEXT
     }
 
     /**
@@ -145,6 +147,8 @@ public final class ApiRoutes {
                 new Body(Kind.BARE_JSON, HealthBody.class), List.of()));
         r.add(new Route("GET", "/openapi.json", "This document", Body.none(), 200, new Body(Kind.BARE_JSON, Object.class),
                 List.of()));
+        r.add(new Route("GET", "/metrics", "The daemon's metrics in the Prometheus text format (the same API key as "
+                + "every route)", Body.none(), 200, new Body(Kind.PROMETHEUS_TEXT, String.class), List.of()));
         r.add(get("/status", "Version, uptime, backend, runs, warm pool, sandboxes and sessions", StatusView.class));
         r.add(post("/run", "Run a command in a fresh sandbox", RunRequest.class, 200, RunResult.class));
         r.add(new Route("POST", "/run/stream", "Run a command in a fresh sandbox, its output as Server-Sent Events",

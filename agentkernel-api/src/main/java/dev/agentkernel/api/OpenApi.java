@@ -142,6 +142,10 @@ public final class OpenApi {
                 content.put("application/json", Map.of("schema", Map.of("type", "object")));
                 content.put("text/event-stream", Map.of("schema", Map.of("type", "string")));
                 break;
+            case PROMETHEUS_TEXT:
+                content.put("text/plain", Map.of("schema", Map.of("type", "string",
+                        "description", "The Prometheus text exposition format, version 0.0.4")));
+                break;
             case NONE:
                 break;
             default:

@@ -26,7 +26,7 @@ final class DaemonCommand implements Subcommand {
     private static final Map<String, String> OPTION_ACTION = Map.ofEntries(Map.entry("host", "start"),
             Map.entry("port", "start"), Map.entry("max-sandboxes", "start"), Map.entry("pool-size", "start"),
             Map.entry("backend", "start"), Map.entry("allow-dir", "start"), Map.entry("allow-origin", "start"),
-            Map.entry("allow-host", "start"), Map.entry("no-auth", "start"), Map.entry("timeout", "stop"),
+            Map.entry("allow-host", "start"), Map.entry("no-auth", "start"), Map.entry(LogFormat.OPTION, "start"), Map.entry("timeout", "stop"),
             Map.entry("json", "status"));
 
     @Override
@@ -82,6 +82,8 @@ final class DaemonCommand implements Subcommand {
         o.addOption(Option.builder().longOpt("allow-host").hasArg().argName("NAME")
                 .desc("start: a Host name the daemon answers to besides its own; repeatable").get());
         o.addOption(Option.builder().longOpt("no-auth").desc("start: serve without an API key").get());
+        o.addOption(Option.builder().longOpt(LogFormat.OPTION).hasArg().argName("text|json")
+                .desc("start: the daemon's log lines as text (default) or JSON lines, for log collectors").get());
         o.addOption(Option.builder().longOpt("timeout").hasArg().argName("SECONDS")
                 .desc("stop: seconds to wait before SIGKILL (default 30)").get());
         o.addOption(Option.builder().longOpt("json").desc("status: print JSON").get());

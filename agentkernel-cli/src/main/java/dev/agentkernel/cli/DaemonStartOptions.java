@@ -18,9 +18,11 @@ import org.apache.commons.cli.CommandLine;
  * @param allowOrigins web page origins whose scripts may call the API
  * @param allowHosts   Host names the daemon answers to besides its own
  * @param noAuth       serve without an API key
+ * @param logFormat    {@code text} or {@code json}; {@code null} for serve's default
  */
 record DaemonStartOptions(String host, int port, Integer maxSandboxes, Integer poolSize, String backend,
-                          List<String> allowDirs, List<String> allowOrigins, List<String> allowHosts, boolean noAuth) {
+                          List<String> allowDirs, List<String> allowOrigins, List<String> allowHosts, boolean noAuth,
+                          String logFormat) {
 
     /** Copies. */
     DaemonStartOptions {
@@ -56,11 +58,13 @@ record DaemonStartOptions(String host, int port, Integer maxSandboxes, Integer p
         if (backend != null && backend.isBlank()) {
             throw new InvalidRequestException("--backend expects a backend name, e.g. bwrap (see 'agentkernel doctor')");
         }
+        String logFormat = args.hasOption(LogFormat.OPTION)
+                ? LogFormat.parse(args.getOptionValue(LogFormat.OPTION)).id() : null;
         List<String> allow = OptionValues.directories(args, "allow-dir").stream().map(Object::toString).toList();
         return new DaemonStartOptions(host, port == null ? DEFAULT_PORT : port.intValue(),
                 max == null ? null : max.intValue(), pool == null ? null : pool.intValue(),
                 backend == null ? null : backend.strip(), allow, values(args, "allow-origin"), values(args, "allow-host"),
-                args.hasOption("no-auth"));
+                args.hasOption("no-auth"), logFormat);
     }
 
     private static List<String> values(CommandLine args, String option) {
@@ -97,6 +101,10 @@ record DaemonStartOptions(String host, int port, Integer maxSandboxes, Integer p
         }
         if (noAuth) {
             args.add("--no-auth");
+        }
+        if (logFormat != null) {
+            args.add("--" + LogFormat.OPTION);
+            args.add(logFormat);
         }
         return args;
     }

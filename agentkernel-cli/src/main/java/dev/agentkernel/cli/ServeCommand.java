@@ -46,7 +46,11 @@ final class ServeCommand implements Subcommand {
                 "'X-API-Key: KEY': the key in STATE/api-key (created on the first start, mode 0600; the CLI and the",
                 "Java SDK on this machine read it), or AGENTKERNEL_API_KEY (one key, or several separated by commas);",
                 "--no-auth serves without a key. Browsers: requests must address the daemon by one of its own names",
-                "(Host) and come from no web page, or one allowed with --allow-origin.");
+                "(Host) and come from no web page, or one allowed with --allow-origin.",
+                "GET /metrics answers the daemon's metrics in the Prometheus text format (same key). Logs go to",
+                "stderr: one access log line per request; every line of a request and every audit event it causes",
+                "carries its request id (X-Request-Id, the client's own if well-formed); --log-format json for",
+                "log collectors.");
     }
 
     @Override
@@ -100,6 +104,9 @@ final class ServeCommand implements Subcommand {
         o.addOption(Option.builder().longOpt("allow-host").hasArg().argName("NAME")
                 .desc("A Host name the daemon answers to besides its own (e.g. a reverse proxy's); repeatable; "
                         + "AGENTKERNEL_ALLOWED_HOSTS adds more; '*' allows any").get());
+        o.addOption(Option.builder().longOpt(LogFormat.OPTION).hasArg().argName("text|json")
+                .desc("Log lines as text (the default) or one JSON object per line for log collectors "
+                        + "(AGENTKERNEL_LOG_FORMAT)").get());
         return o;
     }
 
@@ -143,6 +150,7 @@ final class ServeCommand implements Subcommand {
                 .withPoolSize(poolSize == null ? poolFromEnvironment() : Math.toIntExact(Math.min(poolSize, 100_000)))
                 .withAllowedDirs(allowedDirs(args));
         LogLevel.apply(System.getenv("AGENTKERNEL_LOG_LEVEL"));
+        LogFormat.parse(args.getOptionValue(LogFormat.OPTION, System.getenv("AGENTKERNEL_LOG_FORMAT"))).apply();
         DaemonConfig daemonConfig = base.withSessions(sessions(args, base.sessions()))
                 .withTasks(ExecutionOptions.tasks(args, System.getenv(), java.nio.file.Path.of("").toAbsolutePath()))
                 .withRetention(RetentionOptions.retention(args, System.getenv(), java.nio.file.Path.of("").toAbsolutePath()))

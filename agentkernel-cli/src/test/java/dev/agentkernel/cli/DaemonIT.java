@@ -399,6 +399,37 @@ class DaemonIT {
     }
 
     @Test
+    void logFormatJsonWritesJsonLinesWithTheRequestId() throws Exception {
+        Outcome start = cli("daemon", "start", "--port", "0", "--log-format", "json");
+        assertThat(start.exitCode()).as(start.describe()).isZero();
+        Matcher m = STARTED.matcher(start.stdout().strip());
+        assertThat(m.matches()).as(start.describe()).isTrue();
+        HttpResponse<String> health = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(m.group(2) + "/health"))
+                        .header("X-Request-Id", "daemon-it-json-1").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.headers().firstValue("X-Request-Id")).hasValue("daemon-it-json-1");
+        Outcome stop = cli("daemon", "stop");
+        assertThat(stop.exitCode()).as(stop.describe()).isZero();
+
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(stateDir.resolve("daemon.log"))) {
+            if (line.startsWith("{")) {
+                lines.add(json.readTree(line)); // every log record is one JSON object on one line
+            }
+        }
+        assertThat(lines).as("JSON lines of daemon.log").anySatisfy(l -> {
+            assertThat(l.path("logger").asText()).isEqualTo("dev.agentkernel.access");
+            assertThat(l.path("request_id").asText()).isEqualTo("daemon-it-json-1");
+            assertThat(l.path("route").asText()).isEqualTo("/health");
+            assertThat(l.path("status").asInt()).isEqualTo(200);
+            assertThat(l.path("level").asText()).isEqualTo("INFO");
+        });
+    }
+
+    @Test
     void aDaemonThatCannotStartShowsTheEndOfItsLog() throws Exception {
         Outcome start = cli("daemon", "start", "--port", "0", "--backend", "no-such-backend");
 

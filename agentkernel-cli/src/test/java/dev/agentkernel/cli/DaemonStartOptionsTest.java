@@ -36,6 +36,14 @@ class DaemonStartOptionsTest {
     }
 
     @Test
+    void theLogFormatIsCheckedAndPassedToServe() throws Exception {
+        assertThat(DaemonStartOptions.from(parse("start", "--log-format", "JSON")).serveArgs())
+                .containsExactly("serve", "--host", "127.0.0.1", "--port", "18888", "--log-format", "json");
+        assertThatThrownBy(() -> DaemonStartOptions.from(parse("start", "--log-format", "xml")))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("--log-format must be text or json");
+    }
+
+    @Test
     void defaults() throws Exception {
         assertThat(DaemonStartOptions.from(parse("start")).serveArgs())
                 .containsExactly("serve", "--host", "127.0.0.1", "--port", "18888");

@@ -34,12 +34,14 @@ import java.util.Optional;
  * @param images       the image store ({@code /images}, status)
  * @param snapshots    snapshots of persistent sandboxes, sandboxes made from them, forks
  * @param secrets      the daemon's secrets ({@code /secrets}: names and dates, never values)
+ * @param metrics      the daemon's metrics ({@code /metrics}; the HTTP filter's request counts)
  */
 public record ApiServices(RunService runs, SandboxManager sandboxes, Optional<WarmPool<PoolKey, AgentSandbox>> pool,
                           SessionManager sessions, TaskManager tasks,
                           ToolLibraries tools, String backend,
                           Path spoolDir, long maxFileBytes, Instant startedAt, Path outputSpool,
-                          ImageService images, SnapshotService snapshots, SecretManager secrets) {
+                          ImageService images, SnapshotService snapshots, SecretManager secrets,
+                          PrometheusMetrics metrics) {
     /** Validates. */
     public ApiServices {
         Objects.requireNonNull(runs, "runs");
@@ -55,5 +57,6 @@ public record ApiServices(RunService runs, SandboxManager sandboxes, Optional<Wa
         Objects.requireNonNull(images, "images");
         Objects.requireNonNull(snapshots, "snapshots");
         Objects.requireNonNull(secrets, "secrets");
+        Objects.requireNonNull(metrics, "metrics");
     }
 }

@@ -15,6 +15,8 @@ import dev.agentkernel.core.task.TaskManager;
 import dev.agentkernel.core.tools.ToolLibraries;
 import dev.agentkernel.store.SqliteTaskStore;
 import dev.agentkernel.model.Mount;
+import dev.agentkernel.core.metrics.Metric;
+import dev.agentkernel.core.metrics.Metrics;
 import java.nio.file.Path;
 import java.time.Clock;
 import dev.agentkernel.core.backend.BackendRouter;
@@ -125,10 +127,13 @@ public final class Daemon implements AutoCloseable {
             HostMountPolicy mountPolicy = new HostMountPolicy(config.allowedDirs(), List.of(host.stateDir(), host.runtimeDir()));
             PolicyResolver resolver = new PolicyResolver(host, homeAllowed(mountPolicy),
                     new ImageRoots(images, ImageRoots.dirOf(host.stateDir()))).withEgressDefaults(config.egress());
-            SqliteAuditLog audit = new SqliteAuditLog(database);
+            PrometheusMetrics metrics = new PrometheusMetrics();
+            SqliteAuditLog stored = new SqliteAuditLog(database);
+            // audit events counted by type and stamped with the id of the request that caused them
+            dev.agentkernel.core.audit.AuditLog audit = new dev.agentkernel.core.audit.InstrumentedAuditLog(stored, metrics);
             backend.egressEvents(new dev.agentkernel.core.egress.EgressAudit(audit)); // refused connections are audited
             SqliteTaskStore taskStore = new SqliteTaskStore(database);
-            RetentionSweeper retention = new RetentionSweeper(config.retention(), audit, taskStore, Clock.systemUTC()).start();
+            RetentionSweeper retention = new RetentionSweeper(config.retention(), stored, taskStore, Clock.systemUTC()).start();
             opened.add(retention);
             // named volumes (issue 15, point 6): closed after the sandboxes that hold them
             dev.agentkernel.core.volume.VolumeManager volumes = new dev.agentkernel.core.volume.VolumeManager(
@@ -140,10 +145,11 @@ public final class Daemon implements AutoCloseable {
                     host.stateDir().resolve(SecretKeyFile.NAME));
             SandboxManager sandboxes = new SandboxManager(backend, resolver, new SqliteSandboxStore(database),
                     audit, host.stateDir().resolve("sandboxes"), config.maxSandboxes(),
-                    config.defaultTimeout(), mountPolicy, disks, volumes, config.pausing(), java.util.Optional.of(secrets));
+                    config.defaultTimeout(), mountPolicy, disks, volumes, config.pausing(), java.util.Optional.of(secrets),
+                    metrics);
             opened.add(sandboxes);
             SessionManager sessions = sessions(config.sessions(), config.tasks(), backend, resolver, host, mountPolicy,
-                    disks);
+                    disks, metrics);
             opened.add(sessions);
             TaskWorkspace workspace = config.tasks().workspace().map(TaskWorkspace::configured)
                     .orElseGet(() -> TaskWorkspace.ofState(host.stateDir().resolve("workspace"), defaultDisk(disks)));
@@ -155,7 +161,16 @@ public final class Daemon implements AutoCloseable {
                 WarmPool<PoolKey, AgentSandbox> warm = new WarmPool<>(
                         key -> {
                             SandboxSpec spec = resolver.resolve(options(key));
-                            return AgentSandbox.launch(backend, spec, resolver.lease(spec, "warm pool"));
+                            long starting = System.nanoTime();
+                            String outcome = "error";
+                            try {
+                                AgentSandbox box = AgentSandbox.launch(backend, spec, resolver.lease(spec, "warm pool"));
+                                outcome = "ok";
+                                return box;
+                            } finally {
+                                metrics.time(Metric.SANDBOX_STARTS, Duration.ofNanos(System.nanoTime() - starting),
+                                        "prestart", "cold", spec.backend().orElse(backend.name()), outcome);
+                            }
                         }, AgentSandbox::isAlive,
                         config.poolSize(), Math.max(1, host.cpus()), 8, Duration.ofMinutes(10));
                 // in the background: resolving the default image may mean pulling it
@@ -170,7 +185,9 @@ public final class Daemon implements AutoCloseable {
                 pool = Optional.of(warm);
                 opened.add(warm);
             }
-            RunService runs = new RunService(backend, resolver, config.maxSandboxes(), config.defaultTimeout(), pool);
+            RunService runs = new RunService(backend, resolver, config.maxSandboxes(), config.defaultTimeout(), pool,
+                    metrics);
+            DaemonGauges.register(metrics, sandboxes, pool, sessions, tasks, backend.name());
             List<String> restarted = sandboxes.recover();
             sandboxes.startExpiry(SANDBOX_EXPIRY_CHECK);
             SnapshotService snapshots = new SnapshotService(sandboxes, images, new SqliteSnapshotStore(database), audit,
@@ -178,7 +195,7 @@ public final class Daemon implements AutoCloseable {
             ApiServices services = new ApiServices(runs, sandboxes, pool, sessions, tasks,
                     new ToolLibraries(config.tasks().toolsDir()), backend.name(),
                     host.runtimeDir().resolve("spool"), config.maxFileBytes(), startedAt, outputSpool(host), images,
-                    snapshots, secrets);
+                    snapshots, secrets, metrics);
             ApiServer server = ApiServer.start(config.server(), services);
             return new Daemon(config, backend, database, retention, sandboxes, pool, runs, sessions, tasks, workspace,
                     images, secrets, server, restarted);
@@ -196,7 +213,7 @@ public final class Daemon implements AutoCloseable {
      */
     private static SessionManager sessions(SessionSettings settings, TaskConfig tasks, IsolationBackend backend,
                                            PolicyResolver resolver, HostContext host,
-                                           HostMountPolicy mountPolicy, DiskSupport disks) {
+                                           HostMountPolicy mountPolicy, DiskSupport disks, Metrics metrics) {
         List<Mount> shared = new java.util.ArrayList<>(settings.volumes().stream().map(v -> v.toMount(mountPolicy)).toList());
         tasks.workspace().ifPresent(dir -> shared.add(new Mount(dir, PolicyResolver.WORKSPACE, false)));
         tasks.toolsDir().ifPresent(dir -> shared.add(new Mount(dir, SandboxTaskRunner.TOOLS, true)));
@@ -204,7 +221,7 @@ public final class Daemon implements AutoCloseable {
                 DriverFiles.extractTo(host.runtimeDir().resolve("session")), host.stateDir().resolve("sessions"), shared,
                 defaultDisk(disks));
         return new SessionManager(launcher, settings, HostCapacity.detect(), mountPolicy,
-                t -> HostExecutables.find(t.executable()).isPresent(), Clock.systemUTC());
+                t -> HostExecutables.find(t.executable()).isPresent(), Clock.systemUTC(), metrics);
     }
 
     /** The disk of a code session's workspace and of the default task workspace: the moderate profile's. */

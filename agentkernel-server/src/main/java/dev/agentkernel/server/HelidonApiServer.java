@@ -12,7 +12,11 @@ import dev.agentkernel.api.OpenApi;
 import dev.agentkernel.api.WireJson;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import dev.agentkernel.core.audit.RequestId;
+import dev.agentkernel.core.metrics.Metric;
+import io.helidon.http.HeaderName;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,6 +27,7 @@ final class HelidonApiServer implements ApiServer {
     private static final System.Logger LOG = System.getLogger(HelidonApiServer.class.getName());
     /** Helidon reports its features at INFO on every start; only warnings matter to users. Held strongly. */
     private static final java.util.logging.Logger HELIDON_LOG = java.util.logging.Logger.getLogger("io.helidon");
+    private static final HeaderName REQUEST_ID = HeaderNames.create(RequestId.HEADER);
     private final WebServer server;
     private final Drain drain;
     private final McpEndpoint mcp;
@@ -90,42 +95,29 @@ final class HelidonApiServer implements ApiServer {
         SessionRoutes sessions = new SessionRoutes(services.sessions(), bodies, java.time.Clock.systemUTC());
         TaskRoutes tasks = new TaskRoutes(services.tasks(), bodies);
         ToolRoutes tools = new ToolRoutes(services.tools());
-        ImageRoutes images = new ImageRoutes(services.images(), bodies);
+        ImageRoutes images = new ImageRoutes(services.images(), bodies, services.metrics());
         VolumeRoutes volumes = new VolumeRoutes(services.sandboxes().volumes(), bodies);
         SecretRoutes secrets = new SecretRoutes(services.secrets(), bodies);
+        RouteTemplates templates = new RouteTemplates(ApiRoutes.all());
         routing.addFilter((chain, req, res) -> {
-            if (!drain.enter()) {
-                res.header(HeaderNames.CONNECTION, "close");
-                send(res, 503, WireJson.error(ErrorCode.SHUTTING_DOWN, "the server is shutting down; retry against the next one"));
-                return;
-            }
-            try {
-                java.util.Optional<RequestGuard.Refusal> refusal = guard.check(req);
-                if (refusal.isPresent()) {
-                    RequestGuard.Refusal r = refusal.get();
-                    if (r.close()) {
-                        res.header(HeaderNames.CONNECTION, "close");
-                    }
-                    send(res, r.status(), Json.error(r.message(), r.code()));
-                    if (r.close()) {
-                        // The body's framing is unknown: nothing after it on this connection can be trusted.
-                        throw new CloseConnectionException("request refused: " + r.message());
-                    }
-                    return;
+            // Every request has an id (its own if well-formed), answered in X-Request-Id and bound while it is
+            // served, so that its log lines and audit events carry it; then one access log line and its metrics.
+            long begin = System.nanoTime();
+            String requestId = RequestId.of(req.headers().first(REQUEST_ID).orElse(null));
+            res.header(REQUEST_ID, requestId);
+            ScopedValue.where(RequestId.CURRENT, requestId).run(() -> {
+                try {
+                    guarded(chain, req, res, guard, drain);
+                } finally {
+                    observe(req, res, templates, services.metrics(), Duration.ofNanos(System.nanoTime() - begin));
                 }
-                guard.corsHeaders(req, res);
-                if (RequestGuard.isPreflight(req)) {
-                    res.status(204).send();
-                    return;
-                }
-                chain.proceed();
-            } finally {
-                drain.exit();
-            }
+            });
         });
         Map<String, Handler> handlers = new LinkedHashMap<>();
         handlers.put("GET /health", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json")
                 .send(WireJson.bytes(HealthBody.OK)));
+        handlers.put("GET /metrics", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, PrometheusMetrics.CONTENT_TYPE)
+                .send(services.metrics().scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         byte[] openApi = WireJson.bytes(OpenApi.document(version()));
         handlers.put("GET /openapi.json", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json")
                 .send(openApi));
@@ -217,6 +209,50 @@ final class HelidonApiServer implements ApiServer {
                 throw new CloseConnectionException("malformed request body");
             }
         });
+    }
+
+    /** What the one filter does for each request: drain, {@link RequestGuard}, CORS, then the route. */
+    private static void guarded(io.helidon.webserver.http.FilterChain chain, io.helidon.webserver.http.RoutingRequest req,
+                                io.helidon.webserver.http.RoutingResponse res, RequestGuard guard, Drain drain) {
+        if (!drain.enter()) {
+            res.header(HeaderNames.CONNECTION, "close");
+            send(res, 503, WireJson.error(ErrorCode.SHUTTING_DOWN, "the server is shutting down; retry against the next one"));
+            return;
+        }
+        try {
+            java.util.Optional<RequestGuard.Refusal> refusal = guard.check(req);
+            if (refusal.isPresent()) {
+                RequestGuard.Refusal r = refusal.get();
+                if (r.close()) {
+                    res.header(HeaderNames.CONNECTION, "close");
+                }
+                send(res, r.status(), Json.error(r.message(), r.code()));
+                if (r.close()) {
+                    // The body's framing is unknown: nothing after it on this connection can be trusted.
+                    throw new CloseConnectionException("request refused: " + r.message());
+                }
+                return;
+            }
+            guard.corsHeaders(req, res);
+            if (RequestGuard.isPreflight(req)) {
+                res.status(204).send();
+                return;
+            }
+            chain.proceed();
+        } finally {
+            drain.exit();
+        }
+    }
+
+    /** The access log line and the request's metrics (by route template, never by raw path). */
+    private static void observe(ServerRequest req, ServerResponse res, RouteTemplates templates, PrometheusMetrics metrics,
+                                Duration duration) {
+        String method = req.prologue().method().text();
+        String route = templates.match(method, req.path().path()).map(ApiRoutes.Route::path)
+                .orElse(RouteTemplates.UNMATCHED);
+        int status = res.status().code();
+        metrics.time(Metric.HTTP_REQUESTS, duration, RouteTemplates.methodLabel(method), route, Integer.toString(status));
+        AccessLog.log(method, req.path().path(), route, status, duration);
     }
 
     /**

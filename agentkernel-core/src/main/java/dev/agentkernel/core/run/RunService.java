@@ -7,6 +7,8 @@ import dev.agentkernel.core.pool.WarmPool;
 import dev.agentkernel.core.process.SupervisedExecution;
 import dev.agentkernel.core.sandbox.AgentSandbox;
 import dev.agentkernel.core.backend.Stdio;
+import dev.agentkernel.core.metrics.Metric;
+import dev.agentkernel.core.metrics.Metrics;
 import dev.agentkernel.core.detect.Detection;
 import dev.agentkernel.core.detect.ImageDetector;
 import dev.agentkernel.core.policy.PolicyResolver;
@@ -35,6 +37,7 @@ public final class RunService {
     private final int maxConcurrent;
     private final Duration defaultTimeout;
     private final Optional<WarmPool<PoolKey, AgentSandbox>> pool;
+    private final Metrics metrics;
 
     /**
      * @param maxConcurrent  sandboxes that may run at once; more are refused
@@ -51,6 +54,16 @@ public final class RunService {
      */
     public RunService(IsolationBackend backend, PolicyResolver resolver, int maxConcurrent, Duration defaultTimeout,
                       Optional<WarmPool<PoolKey, AgentSandbox>> pool) {
+        this(backend, resolver, maxConcurrent, defaultTimeout, pool, Metrics.NONE);
+    }
+
+    /**
+     * Like the other constructors, reporting each sandbox start ({@link Metric#SANDBOX_STARTS}, kind
+     * {@code run}, path {@code pool} or {@code cold}) to {@code metrics}.
+     */
+    public RunService(IsolationBackend backend, PolicyResolver resolver, int maxConcurrent, Duration defaultTimeout,
+                      Optional<WarmPool<PoolKey, AgentSandbox>> pool, Metrics metrics) {
+        this.metrics = java.util.Objects.requireNonNull(metrics, "metrics");
         this.pool = pool;
         this.backend = backend;
         this.resolver = resolver;
@@ -86,10 +99,13 @@ public final class RunService {
                     + " at most); retry shortly");
         }
         try {
+            long taking = System.nanoTime();
             Optional<AgentSandbox> warm = request.fast() && pool.isPresent() && !request.egress().restricts()
                     ? pool.get().take(PoolKey.of(spec))
                     : Optional.empty();
             if (warm.isPresent()) {
+                metrics.time(Metric.SANDBOX_STARTS, Duration.ofNanos(System.nanoTime() - taking), "run", "pool",
+                        backendOf(spec), "ok");
                 return runWarm(warm.get(), command, listener, cancelled, begin);
             }
             listener.started(spec.hostname());
@@ -111,7 +127,7 @@ public final class RunService {
             Stdio stdio = new Stdio(new Stdio.Input.Empty(), new Stdio.Output.To(output), new Stdio.Output.To(output));
             listener.stage("starting");
             try (RootResolver.Lease lease = resolver.lease(spec, "run " + spec.hostname());
-                 Execution execution = backend.start(spec, command, stdio)) {
+                 Execution execution = startCold(spec, command, stdio)) {
                 announce.run();
                 Optional<Termination> end;
                 do {
@@ -125,6 +141,24 @@ public final class RunService {
         } finally {
             slots.release();
         }
+    }
+
+    /** Starts a sandbox for the command, reporting how long that took and whether it worked. */
+    private Execution startCold(SandboxSpec spec, CommandSpec command, Stdio stdio) {
+        long start = System.nanoTime();
+        String outcome = "error";
+        try {
+            Execution execution = backend.start(spec, command, stdio);
+            outcome = "ok";
+            return execution;
+        } finally {
+            metrics.time(Metric.SANDBOX_STARTS, Duration.ofNanos(System.nanoTime() - start), "run", "cold",
+                    backendOf(spec), outcome);
+        }
+    }
+
+    private String backendOf(SandboxSpec spec) {
+        return spec.backend().orElse(backend.name());
     }
 
     /** A pre-started sandbox runs the command through its agent, then is destroyed (never reused). */

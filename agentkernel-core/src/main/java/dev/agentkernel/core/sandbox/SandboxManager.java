@@ -54,6 +54,7 @@ public final class SandboxManager implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SandboxManager.class.getName());
     /** SIGTERM-to-SIGKILL grace of a command that reached its timeout. */
     public static final Duration GRACE = Duration.ofSeconds(2);
+    private final dev.agentkernel.core.metrics.Metrics metrics;
 
     private final IsolationBackend backend;
     private final PolicyResolver resolver;
@@ -117,6 +118,20 @@ public final class SandboxManager implements AutoCloseable {
                           Path sandboxesDir, int maxRunning, Duration defaultTimeout,
                           HostMountPolicy mounts, DiskSupport disks, dev.agentkernel.core.volume.VolumeManager volumes,
                           PauseSettings pausing, Optional<dev.agentkernel.core.secret.SecretManager> secrets) {
+        this(backend, resolver, store, audit, sandboxesDir, maxRunning, defaultTimeout, mounts, disks, volumes, pausing,
+                secrets, dev.agentkernel.core.metrics.Metrics.NONE);
+    }
+
+    /**
+     * Like the other constructors, reporting each start of a sandbox
+     * ({@link dev.agentkernel.core.metrics.Metric#SANDBOX_STARTS}, kind {@code sandbox}, path {@code cold}) to {@code metrics}.
+     */
+    public SandboxManager(IsolationBackend backend, PolicyResolver resolver, SandboxStore store, AuditLog audit,
+                          Path sandboxesDir, int maxRunning, Duration defaultTimeout,
+                          HostMountPolicy mounts, DiskSupport disks, dev.agentkernel.core.volume.VolumeManager volumes,
+                          PauseSettings pausing, Optional<dev.agentkernel.core.secret.SecretManager> secrets,
+                          dev.agentkernel.core.metrics.Metrics metrics) {
+        this.metrics = java.util.Objects.requireNonNull(metrics, "metrics");
         this.secretManager = java.util.Objects.requireNonNull(secrets, "secrets");
         this.volumes = volumes;
         this.pausing = java.util.Objects.requireNonNull(pausing, "pausing");
@@ -958,7 +973,15 @@ public final class SandboxManager implements AutoCloseable {
             if (spec.root() instanceof RootFs.Image image) {
                 spec = spec.withRoot(image.withWritable(dirs.rootLayer()));
             }
-            box = AgentSandbox.launch(backend, spec, resolver.lease(spec, "sandbox " + record.name()));
+            long starting = System.nanoTime();
+            String outcome = "error";
+            try {
+                box = AgentSandbox.launch(backend, spec, resolver.lease(spec, "sandbox " + record.name()));
+                outcome = "ok";
+            } finally {
+                metrics.time(dev.agentkernel.core.metrics.Metric.SANDBOX_STARTS,
+                        Duration.ofNanos(System.nanoTime() - starting), "sandbox", "cold", record.backend(), outcome);
+            }
         } catch (RuntimeException e) {
             dirs.close();
             volumes.release(record.name());

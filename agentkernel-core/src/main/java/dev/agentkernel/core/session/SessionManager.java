@@ -64,6 +64,7 @@ public final class SessionManager implements AutoCloseable {
     private final AtomicLong evicted = new AtomicLong();
     private final AtomicLong orphans = new AtomicLong();
     private final SessionMaintenance maintenance;
+    private final dev.agentkernel.core.metrics.Metrics metrics;
 
     /**
      * Removes what earlier daemons left, starts the interpreter pool and the maintenance.
@@ -77,6 +78,17 @@ public final class SessionManager implements AutoCloseable {
      */
     public SessionManager(InterpreterLauncher launcher, SessionSettings settings, HostCapacity capacity,
                           HostMountPolicy policy, java.util.function.Predicate<InterpreterTemplate> available, Clock clock) {
+        this(launcher, settings, capacity, policy, available, clock, dev.agentkernel.core.metrics.Metrics.NONE);
+    }
+
+    /**
+     * Like the other constructor, reporting each execution
+     * ({@link dev.agentkernel.core.metrics.Metric#CODE_EXECUTIONS}) to {@code metrics}.
+     */
+    public SessionManager(InterpreterLauncher launcher, SessionSettings settings, HostCapacity capacity,
+                          HostMountPolicy policy, java.util.function.Predicate<InterpreterTemplate> available, Clock clock,
+                          dev.agentkernel.core.metrics.Metrics metrics) {
+        this.metrics = java.util.Objects.requireNonNull(metrics, "metrics");
         this.launcher = launcher;
         this.settings = settings;
         this.capacity = capacity;
@@ -147,16 +159,30 @@ public final class SessionManager implements AutoCloseable {
                 throw new InvalidRequestException("backend can only be given when a session is created, not for session '"
                         + session.id() + "'");
             }
-            return session.execute(request.code(), timeout, false);
+            return timed(() -> session.execute(request.code(), timeout, false));
         }
         CodeSession session = openNew(request.template(), request.flavor(), request.volumes(), request.backend());
         try {
-            return session.execute(request.code(), timeout, true);
+            return timed(() -> session.execute(request.code(), timeout, true));
         } catch (RuntimeException e) {
             if (!(e instanceof SessionNotFoundException)) {
                 end(session, "its interpreter failed at its first execution", true);
             }
             throw e;
+        }
+    }
+
+    /** Runs one execution, reporting its outcome (ok, error: the code raised, failed: no result) and duration. */
+    private ExecuteResult timed(java.util.function.Supplier<ExecuteResult> execution) {
+        long start = System.nanoTime();
+        String outcome = "failed";
+        try {
+            ExecuteResult result = execution.get();
+            outcome = result.success() ? "ok" : "error";
+            return result;
+        } finally {
+            metrics.time(dev.agentkernel.core.metrics.Metric.CODE_EXECUTIONS, Duration.ofNanos(System.nanoTime() - start),
+                    outcome);
         }
     }
 
