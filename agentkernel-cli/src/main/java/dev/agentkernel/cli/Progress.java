@@ -1,7 +1,10 @@
 package dev.agentkernel.cli;
 
 import java.io.Console;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 
@@ -10,7 +13,7 @@ import java.util.function.LongSupplier;
  * awaited, a detail (bytes copied, a task's state) and the time elapsed, redrawn in place a few
  * times a second and erased when the wait ends, so the command's own output follows on a clean
  * line. It appears only after {@link #DELAY} (a quick wait shows nothing) and never when stderr is
- * not a terminal: scripts, pipes and logs see exactly the output they saw before.
+ * not a terminal ({@link #onTerminal()}): scripts, pipes and logs see exactly the output they saw before.
  *
  * <p>Used by {@code setup}, {@code daemon start}, {@code task wait}, {@code code} and {@code cp}.
  * Close it (try-with-resources) before printing anything else.
@@ -70,10 +73,22 @@ final class Progress implements AutoCloseable {
         return new Progress(err, what, terminal, System::nanoTime, width, true);
     }
 
-    /** Whether this process talks to a terminal (the JDK's console: stdin and stdout are one). */
+    /**
+     * Whether this process's stderr is a terminal: on Linux, what {@code /proc/self/fd/2} links to
+     * (a {@code /dev/pts/N} or {@code /dev/ttyN}); elsewhere, whether the JDK's console is one.
+     */
     static boolean onTerminal() {
-        Console console = System.console();
-        return console != null && console.isTerminal();
+        try {
+            return isTerminalDevice(Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString());
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            Console console = System.console();
+            return console != null && console.isTerminal();
+        }
+    }
+
+    /** Whether a device path is a terminal's. */
+    static boolean isTerminalDevice(String path) {
+        return path.startsWith("/dev/pts/") || path.startsWith("/dev/tty") || path.equals("/dev/console");
     }
 
     /** The terminal's width from {@code COLUMNS}; 80 when it is not set or not a number. */

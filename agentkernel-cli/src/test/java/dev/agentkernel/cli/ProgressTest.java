@@ -110,14 +110,20 @@ class ProgressTest {
         assertThat(Progress.columns(null)).isEqualTo(80);
         assertThat(Progress.columns("120")).isEqualTo(120);
         assertThat(Progress.columns("wide")).isEqualTo(80);
+        assertThat(Progress.isTerminalDevice("/dev/pts/3")).isTrue();
+        assertThat(Progress.isTerminalDevice("/dev/tty1")).isTrue();
+        assertThat(Progress.isTerminalDevice("pipe:[123]")).isFalse();
+        assertThat(Progress.isTerminalDevice("/tmp/log")).isFalse();
+        assertThat(Progress.isTerminalDevice("/dev/null")).isFalse();
     }
 
     @Test
-    void underTestsStderrIsNoTerminal() {
-        // what every command sees when its output goes to a pipe or a file, as under Maven
+    void underMavenStderrIsNoTerminal() {
+        // what every command sees when its stderr goes to a pipe or a file, as in Surefire's forked JVM
+        assertThat(Progress.onTerminal()).isFalse();
         StringWriter out = new StringWriter();
         try (Progress p = Progress.show(new PrintWriter(out), "y")) {
-            assertThat(p.visible()).isEqualTo(Progress.onTerminal());
+            assertThat(p.visible()).isFalse();
         }
         assertThat(out.toString()).isEmpty();
     }
