@@ -1,41 +1,27 @@
 package dev.agentkernel.cli;
 
-import java.io.File;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentkernel.model.InvalidRequestException;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 
 /**
- * {@code agentkernel agents}: which AI coding agents are installed here (their program on
- * {@code PATH}) and whether an API key they use is set. Local only: no daemon needed.
+ * {@code agentkernel agents}: which AI coding agents are installed here ({@link CodingAgent}: their
+ * program on {@code PATH} or their settings directory), whether an API key they use is set, and
+ * whether they are configured to use AgentKernel's MCP server ({@code agentkernel mcp install}) and
+ * over which transport. Local only: no daemon needed.
  */
 final class AgentsCommand implements Subcommand {
-
-    /**
-     * One agent.
-     *
-     * @param name    as shown
-     * @param program the program on PATH
-     * @param keys    environment variables, any one of which is an API key it can use
-     */
-    record Agent(String name, String program, List<String> keys) {
-    }
-
-    /**
-     * The agents checked. OpenCode talks to many providers; a key of either of the two it is
-     * most used with (Anthropic or OpenAI) counts.
-     */
-    static final List<Agent> AGENTS = List.of(
-            new Agent("Claude Code", "claude", List.of("ANTHROPIC_API_KEY")),
-            new Agent("Gemini CLI", "gemini", List.of("GEMINI_API_KEY", "GOOGLE_API_KEY")),
-            new Agent("Codex", "codex", List.of("OPENAI_API_KEY")),
-            new Agent("OpenCode", "opencode", List.of("ANTHROPIC_API_KEY", "OPENAI_API_KEY")));
 
     @Override
     public String name() {
@@ -49,18 +35,20 @@ final class AgentsCommand implements Subcommand {
 
     @Override
     public String summary() {
-        return "Show which AI coding agents are installed and have API keys";
+        return "Show which AI coding agents are installed, have API keys and use AgentKernel";
     }
 
     @Override
     public List<String> description() {
-        return List.of("Check this machine for AI coding agents: installed means their program is on PATH, and the",
-                "API key is set when one of its variables is non-empty:",
+        return List.of("Check this machine for AI coding agents: installed means their program is on PATH or their",
+                "settings directory exists, and the API key is set when one of its variables is non-empty:",
                 "  Claude Code (claude)   ANTHROPIC_API_KEY",
                 "  Gemini CLI (gemini)    GEMINI_API_KEY or GOOGLE_API_KEY",
                 "  Codex (codex)          OPENAI_API_KEY",
                 "  OpenCode (opencode)    ANTHROPIC_API_KEY or OPENAI_API_KEY",
-                "Needs no daemon.");
+                "MCP says whether the agent's configuration (the user's, else the current directory's project) has",
+                "AgentKernel's MCP server, and over which transport (stdio or http); 'no' when it has not: add it with",
+                "'agentkernel mcp install AGENT'. Needs no daemon.");
     }
 
     @Override
@@ -70,47 +58,73 @@ final class AgentsCommand implements Subcommand {
 
     @Override
     public List<String> examples() {
-        return List.of("agentkernel agents");
+        return List.of("agentkernel agents", "agentkernel mcp install claude && agentkernel agents");
     }
 
     @Override
-    public int run(CommandLine args, PrintWriter out, PrintWriter err) {
+    public int run(CommandLine args, PrintWriter out, PrintWriter err) throws Exception {
         DaemonClientCommand.noArguments(args, name());
-        lines(System.getenv()).forEach(out::println);
+        lines(System.getenv(), Path.of("").toAbsolutePath()).forEach(out::println);
         return 0;
     }
 
-    /** The table: header, dashes, one row per agent. */
-    static List<String> lines(Map<String, String> env) {
+    /** The table: header, dashes, one row per agent; {@code project} is the directory whose project files count. */
+    static List<String> lines(Map<String, String> env, Path project) {
         List<String> lines = new ArrayList<>();
-        lines.add(row("AGENT", "STATUS", "API KEY"));
-        lines.add("-".repeat(45));
-        for (Agent agent : AGENTS) {
-            lines.add(row(agent.name(), installed(agent.program(), env.get("PATH")) ? "installed" : "not installed",
-                    agent.keys().stream().anyMatch(k -> env.get(k) != null && !env.get(k).isBlank()) ? "set" : "missing"));
+        lines.add(row("AGENT", "STATUS", "API KEY", "MCP"));
+        lines.add("-".repeat(55));
+        for (CodingAgent agent : CodingAgent.values()) {
+            lines.add(row(agent.title(), agent.installed(env) ? "installed" : "not installed",
+                    agent.hasKey(env) ? "set" : "missing", mcp(agent, env, project)));
         }
         return lines;
     }
 
-    private static String row(String agent, String status, String key) {
-        return String.format("%-16s%-16s%s", agent, status, key);
+    private static String row(String agent, String status, String key, String mcp) {
+        return String.format("%-16s%-16s%-10s%s", agent, status, key, mcp);
     }
 
-    /** Whether an executable regular file {@code program} is in a directory of {@code path}. */
-    static boolean installed(String program, String path) {
-        if (path == null) {
-            return false;
+    /**
+     * The transport of the agent's {@code agentkernel} MCP server: in the user's file (for Claude
+     * Code also the local scope of {@code project} in {@code ~/.claude.json}), else in the project's;
+     * {@code no} when neither has one, {@code unreadable} when a file cannot be read.
+     */
+    static String mcp(CodingAgent agent, Map<String, String> env, Path project) {
+        if (!env.containsKey("HOME")) {
+            return "no"; // no home to look in (tests)
         }
-        for (String dir : path.split(File.pathSeparator, -1)) {
-            try {
-                Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
-                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                    return true;
-                }
-            } catch (InvalidPathException e) {
-                // not a directory name: skip it
+        try {
+            Path user = agent.configFile(env, Optional.empty());
+            Optional<JsonNode> entry = entry(agent, user);
+            if (entry.isEmpty() && agent == CodingAgent.CLAUDE) {
+                entry = localScope(user, project);
             }
+            if (entry.isEmpty()) {
+                entry = entry(agent, agent.configFile(env, Optional.of(project)));
+            }
+            return entry.map(e -> agent.format().transportOf(e)).orElse("no");
+        } catch (InvalidRequestException | IOException e) {
+            return "unreadable";
         }
-        return false;
+    }
+
+    private static Optional<JsonNode> entry(CodingAgent agent, Path file) throws IOException {
+        try {
+            return agent.format().current(Files.readString(file, StandardCharsets.UTF_8), file);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Claude Code's local scope: {@code projects[DIR].mcpServers} of {@code ~/.claude.json}. */
+    private static Optional<JsonNode> localScope(Path claudeJson, Path project) throws IOException {
+        try {
+            JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    Files.readString(claudeJson, StandardCharsets.UTF_8));
+            JsonNode entry = root.path("projects").path(project.toString()).path("mcpServers").path(McpServerEntry.NAME);
+            return entry.isMissingNode() ? Optional.empty() : Optional.of(entry);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
     }
 }

@@ -85,7 +85,10 @@ final class CodeCommand extends DaemonClientCommand {
             throws IOException {
         CodeSessionArgs session = CodeSessionArgs.parse(args);
         String code = code(args);
-        CodeResult result = client.executeCode(code, session.options());
+        CodeResult result;
+        try (Progress progress = Progress.show(err, "running the code")) {
+            result = client.executeCode(code, session.options());
+        }
         try {
             return report(result, args.hasOption("json"), out, err);
         } finally {

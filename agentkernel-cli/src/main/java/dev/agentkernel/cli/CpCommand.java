@@ -110,12 +110,14 @@ final class CpCommand extends DaemonClientCommand {
             throws IOException {
         Plan plan = plan(args.getArgList());
         if (plan.to() instanceof CopyPath.Remote to) {
-            upload(client.withTimeout(TRANSFER_TIMEOUT), plan.from(), to);
+            try (Progress progress = Progress.show(err, "copying " + shown(plan.from()) + " to " + to)) {
+                upload(client.withTimeout(TRANSFER_TIMEOUT), plan.from(), to, progress);
+            }
             return 0;
         }
         CopyPath.Remote from = (CopyPath.Remote) plan.from();
-        try {
-            download(client, from, plan.to(), out);
+        try (Progress progress = Progress.show(err, "copying " + from + " to " + shown(plan.to()))) {
+            download(client, from, plan.to(), out, progress);
         } catch (dev.agentkernel.client.ValidationException e) {
             if (isDirectoryError(e)) {
                 throw new InvalidRequestException("'" + from + "' is a directory; cp copies files only");
@@ -125,7 +127,8 @@ final class CpCommand extends DaemonClientCommand {
         return 0;
     }
 
-    private static void upload(AgentKernel client, CopyPath from, CopyPath.Remote to) throws IOException {
+    private static void upload(AgentKernel client, CopyPath from, CopyPath.Remote to, Progress progress)
+            throws IOException {
         if (from instanceof CopyPath.Local local) {
             Path source = Path.of(local.path());
             if (!Files.exists(source)) {
@@ -137,6 +140,7 @@ final class CpCommand extends DaemonClientCommand {
             if (!Files.isRegularFile(source) || !Files.isReadable(source)) {
                 throw new InvalidRequestException("'" + local.path() + "' is not a readable regular file");
             }
+            progress.detail(Progress.bytes(Files.size(source)));
             String name = CopyPath.fileName(source.toAbsolutePath().toString());
             String target = to.directory() ? to.path() + name : to.path();
             try {
@@ -160,11 +164,11 @@ final class CpCommand extends DaemonClientCommand {
         }
     }
 
-    private static void download(AgentKernel client, CopyPath.Remote from, CopyPath to, PrintWriter out)
-            throws IOException {
+    private static void download(AgentKernel client, CopyPath.Remote from, CopyPath to, PrintWriter out,
+                                 Progress progress) throws IOException {
         if (to instanceof CopyPath.Stdio) {
             out.flush();
-            try (InputStream in = client.readFileStream(from.sandbox(), from.path())) {
+            try (InputStream in = counted(client.readFileStream(from.sandbox(), from.path()), progress)) {
                 OutputStream stdout = System.out;
                 in.transferTo(stdout);
                 stdout.flush();
@@ -174,7 +178,7 @@ final class CpCommand extends DaemonClientCommand {
         Path target = localTarget(((CopyPath.Local) to).path(), from);
         Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName() + ".", ".part");
         try {
-            try (InputStream in = client.readFileStream(from.sandbox(), from.path())) {
+            try (InputStream in = counted(client.readFileStream(from.sandbox(), from.path()), progress)) {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
             }
             try {
@@ -185,6 +189,44 @@ final class CpCommand extends DaemonClientCommand {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** A path as the progress line names it. */
+    private static String shown(CopyPath path) {
+        return switch (path) {
+            case CopyPath.Local local -> local.path();
+            case CopyPath.Stdio stdio -> "standard I/O";
+            case CopyPath.Remote remote -> remote.toString();
+        };
+    }
+
+    /** {@code in}, telling {@code progress} how many bytes it has read so far. */
+    static InputStream counted(InputStream in, Progress progress) {
+        if (!progress.visible()) {
+            return in;
+        }
+        return new java.io.FilterInputStream(in) {
+            private long count;
+
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    progress.detail(Progress.bytes(++count));
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                int n = super.read(buffer, offset, length);
+                if (n > 0) {
+                    count += n;
+                    progress.detail(Progress.bytes(count));
+                }
+                return n;
+            }
+        };
     }
 
     private static boolean isDirectoryError(dev.agentkernel.client.AgentKernelException e) {

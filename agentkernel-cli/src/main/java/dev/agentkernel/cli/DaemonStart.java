@@ -77,9 +77,11 @@ final class DaemonStart {
         long deadline = System.nanoTime() + wait.toNanos();
         Optional<DaemonAddress> address = Optional.empty();
         DaemonHttp http = null;
+        Progress progress = Progress.show(err, "starting the daemon (pid " + process.pid() + ")");
         try {
             while (true) {
                 if (!process.isAlive()) {
+                    progress.close();
                     int code = process.exitValue();
                     registry.files().remove();
                     failure(err, "the daemon exited with code " + code + " while starting", log, offset);
@@ -95,19 +97,23 @@ final class DaemonStart {
                     Instant started = process.info().startInstant().orElse(Instant.now());
                     DaemonInfo info = new DaemonInfo(process.pid(), address.get(), started, log.path().toAbsolutePath().toString());
                     registry.files().writeInfo(info);
+                    progress.close();
                     out.println("agentkernel: daemon started (pid " + process.pid() + ") on " + address.get().url()
                             + "; log: " + info.log());
                     return 0;
                 }
                 if (System.nanoTime() - deadline > 0) {
+                    progress.close();
                     abandon(process, registry.files());
                     failure(err, "the daemon did not answer " + address.map(a -> "on " + a.url() + " ").orElse("")
                             + "within " + wait.toSeconds() + " s and was stopped", log, offset);
                     return ExitCodes.FAILURE;
                 }
+                progress.detail(address.isEmpty() ? "" : "listening on " + address.get().url());
                 Thread.sleep(POLL);
             }
         } finally {
+            progress.close();
             if (http != null) {
                 http.close();
             }

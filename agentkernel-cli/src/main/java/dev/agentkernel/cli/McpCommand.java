@@ -2,6 +2,7 @@ package dev.agentkernel.cli;
 
 import dev.agentkernel.core.host.HostContext;
 import dev.agentkernel.mcp.McpMirror;
+import dev.agentkernel.model.InvalidRequestException;
 import io.modelcontextprotocol.client.transport.McpHttpClientTransportAuthorizationException;
 import java.io.FileInputStream;
 import java.io.FileDescriptor;
@@ -9,8 +10,10 @@ import java.io.FileOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -35,7 +38,17 @@ final class McpCommand implements Subcommand {
 
     @Override
     public String usage() {
-        return "[--url URL]";
+        return "[--url URL] | install AGENT [--http] [--project] [--print] [--force] [--url URL]";
+    }
+
+    @Override
+    public Arguments arguments() {
+        return Arguments.WORDS;
+    }
+
+    @Override
+    public List<String> words() {
+        return List.of("install");
     }
 
     @Override
@@ -55,6 +68,16 @@ final class McpCommand implements Subcommand {
                 "  {\"mcpServers\": {\"agentkernel\": {\"command\": \"/path/to/agentkernel\", \"args\": [\"mcp\"],",
                 "                   \"env\": {\"AGENTKERNEL_API_KEY\": \"KEY of a daemon on another machine\"}}}}",
                 "",
+                "install AGENT: configure a coding agent to use this server, AGENT one of claude, codex, gemini, opencode:",
+                "  claude    ~/.claude.json (--project: .mcp.json)",
+                "  codex     ~/.codex/config.toml (--project: .codex/config.toml)",
+                "  gemini    ~/.gemini/settings.json (--project: .gemini/settings.json)",
+                "  opencode  ~/.config/opencode/opencode.json (--project: opencode.json)",
+                "The file is merged (the agent's other settings stay) after a copy to FILE.bak; running it again changes",
+                "nothing; a different 'agentkernel' entry is replaced only with --force. The entry starts 'agentkernel mcp'",
+                "(stdio), or with --http names the daemon's /mcp and its API key (from AGENTKERNEL_API_KEY or the daemon's",
+                "key file). 'agentkernel agents' shows which agents are configured.",
+                "",
                 DaemonClientCommand.FINDING);
     }
 
@@ -63,6 +86,13 @@ final class McpCommand implements Subcommand {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("url").hasArg().argName("URL")
                 .desc("The daemon's URL (overrides AGENTKERNEL_BASE_URL and the daemon 'daemon start' started)").get());
+        o.addOption(Option.builder().longOpt("http")
+                .desc("install: the daemon's /mcp over HTTP with its API key, instead of 'agentkernel mcp' (stdio)").get());
+        o.addOption(Option.builder().longOpt("project")
+                .desc("install: the agent's file of the project in the current directory, not the user's").get());
+        o.addOption(Option.builder().longOpt("print").desc("install: print the configuration instead of writing it").get());
+        o.addOption(Option.builder().longOpt("force")
+                .desc("install: replace an 'agentkernel' entry that differs").get());
         return o;
     }
 
@@ -70,12 +100,24 @@ final class McpCommand implements Subcommand {
     public List<String> examples() {
         return List.of("agentkernel mcp",
                 "agentkernel mcp --url http://127.0.0.1:18888",
+                "agentkernel mcp install claude",
+                "agentkernel mcp install codex --http",
+                "agentkernel mcp install gemini --project --print",
                 "npx @modelcontextprotocol/inspector --cli agentkernel mcp --method tools/list");
     }
 
     @Override
     public int run(CommandLine args, PrintWriter out, PrintWriter err) throws Exception {
+        List<String> words = args.getArgList();
+        if (!words.isEmpty() && words.getFirst().equals("install")) {
+            return install(args, out, err);
+        }
         DaemonClientCommand.noArguments(args, name());
+        for (String option : INSTALL_ONLY) {
+            if (args.hasOption(option)) {
+                throw new InvalidRequestException("--" + option + " goes with 'mcp install AGENT'");
+            }
+        }
         SDK_LOG.setLevel(java.util.logging.Level.WARNING);
         DaemonEndpoint daemon = DaemonEndpoint.resolve(args.getOptionValue("url"), System.getenv(),
                 HostContext.current().stateDir().toAbsolutePath());
@@ -94,6 +136,24 @@ final class McpCommand implements Subcommand {
             mirror.serve(in, stdout);
         }
         return 0;
+    }
+
+    /** The options of {@code mcp install} only. */
+    private static final List<String> INSTALL_ONLY = List.of("http", "project", "print", "force");
+
+    private static int install(CommandLine args, PrintWriter out, PrintWriter err) throws Exception {
+        List<String> words = args.getArgList();
+        if (words.size() < 2) {
+            throw new InvalidRequestException("'mcp install' needs an agent: claude, codex, gemini or opencode, e.g. "
+                    + "'agentkernel mcp install claude'");
+        }
+        if (words.size() > 2) {
+            throw new InvalidRequestException("unexpected argument '" + words.get(2) + "': 'mcp install' takes one agent");
+        }
+        McpInstall.Request request = new McpInstall.Request(CodingAgent.named(words.get(1)), args.hasOption("http"),
+                args.hasOption("project") ? Optional.of(Path.of("").toAbsolutePath()) : Optional.empty(),
+                args.hasOption("print"), args.hasOption("force"), args.getOptionValue("url"));
+        return McpInstall.run(request, System.getenv(), HostContext.current().stateDir().toAbsolutePath(), out, err);
     }
 
     /** Why the daemon could not be used, as the error {@link ExitCodes} reports. */

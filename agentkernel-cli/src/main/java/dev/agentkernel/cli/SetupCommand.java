@@ -142,7 +142,7 @@ final class SetupCommand implements Subcommand {
         try (DaemonHttp http = new DaemonHttp(daemon.url(), daemon.apiKey(), Duration.ofSeconds(5))) {
             if (http.healthy()) {
                 out.println("daemon: already running at " + daemon.url());
-                waitForPool(http, out);
+                waitForPool(http, out, err);
                 return;
             }
         }
@@ -155,25 +155,30 @@ final class SetupCommand implements Subcommand {
         }
         DaemonEndpoint started = DaemonEndpoint.resolve(null, System.getenv(), host.stateDir().toAbsolutePath());
         try (DaemonHttp http = new DaemonHttp(started.url(), started.apiKey(), Duration.ofSeconds(5))) {
-            waitForPool(http, out);
+            waitForPool(http, out, err);
         }
     }
 
-    private static void waitForPool(DaemonHttp http, PrintWriter out) throws InterruptedException {
+    private static void waitForPool(DaemonHttp http, PrintWriter out, PrintWriter err) throws InterruptedException {
         long deadline = System.nanoTime() + POOL_WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (http.status() instanceof DaemonHttp.StatusData(var data)) {
-                DaemonStatusReport r = DaemonStatusReport.from(data);
-                if (r.pool() == null || !Boolean.TRUE.equals(r.pool().enabled())) {
-                    return;
+        try (Progress progress = Progress.show(err, "filling the warm pool")) {
+            while (System.nanoTime() < deadline) {
+                if (http.status() instanceof DaemonHttp.StatusData(var data)) {
+                    DaemonStatusReport r = DaemonStatusReport.from(data);
+                    if (r.pool() == null || !Boolean.TRUE.equals(r.pool().enabled())) {
+                        return;
+                    }
+                    long target = r.pool().targetPerKey() == null ? 1 : r.pool().targetPerKey();
+                    if (r.pool().keys().stream().anyMatch(k -> k.ready() != null && k.ready() >= target)) {
+                        progress.close();
+                        out.println("daemon: warm pool ready");
+                        return;
+                    }
+                    long ready = r.pool().keys().stream().mapToLong(k -> k.ready() == null ? 0 : k.ready()).max().orElse(0);
+                    progress.detail(ready + " of " + target + " ready");
                 }
-                long target = r.pool().targetPerKey() == null ? 1 : r.pool().targetPerKey();
-                if (r.pool().keys().stream().anyMatch(k -> k.ready() != null && k.ready() >= target)) {
-                    out.println("daemon: warm pool ready");
-                    return;
-                }
+                Thread.sleep(200);
             }
-            Thread.sleep(200);
         }
     }
 }

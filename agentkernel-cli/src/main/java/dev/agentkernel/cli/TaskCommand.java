@@ -165,7 +165,11 @@ final class TaskCommand extends DaemonClientCommand {
             case "wait" -> {
                 String id = id(words, action);
                 Duration limit = waitLimit(args);
-                yield report(limit == null ? untilEnd(client, id) : client.waitForTask(id, limit), json, out, err);
+                TaskInfo ended;
+                try (Progress progress = Progress.show(err, "waiting for task " + id)) {
+                    ended = limit == null ? untilEnd(client, id) : client.waitForTask(id, limit);
+                }
+                yield report(ended, json, out, err);
             }
             case "list" -> {
                 if (words.size() > 1) {
@@ -233,7 +237,11 @@ final class TaskCommand extends DaemonClientCommand {
         }
         err.println("task: " + task.taskId());
         err.flush();
-        return report(untilEnd(client, task.taskId()), args.hasOption("json"), out, err);
+        TaskInfo ended;
+        try (Progress progress = Progress.show(err, "waiting for task " + task.taskId())) {
+            ended = untilEnd(client, task.taskId());
+        }
+        return report(ended, args.hasOption("json"), out, err);
     }
 
     /** Waits until the task ends (its own timeout ends it). */

@@ -132,23 +132,24 @@ class FormattingTest {
         Files.createFile(bin.resolve("gemini"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
         Map<String, String> env = Map.of("PATH", "/nonexistent:" + bin, "ANTHROPIC_API_KEY", "sk-ant", "OPENAI_API_KEY", "sk",
                 "GOOGLE_API_KEY", " ");
-        assertThat(AgentsCommand.lines(env)).containsExactly(
-                "AGENT           STATUS          API KEY",
-                "---------------------------------------------",
-                "Claude Code     installed       set",
-                "Gemini CLI      not installed   missing",
-                "Codex           installed       set",
-                "OpenCode        installed       set");
+        // the columns of the specification, then whether each uses AgentKernel's MCP server
+        assertThat(AgentsCommand.lines(env, dir)).containsExactly(
+                "AGENT           STATUS          API KEY   MCP",
+                "-------------------------------------------------------",
+                "Claude Code     installed       set       no",
+                "Gemini CLI      not installed   missing   no",
+                "Codex           installed       set       no",
+                "OpenCode        installed       set       no");
     }
 
     @Test
     void eachAgentsKeysCount() {
         Map<String, String> none = Map.of("PATH", dir.toString());
-        assertThat(AgentsCommand.lines(none).subList(2, 6)).allMatch(l -> l.endsWith("not installed   missing"));
-        assertThat(AgentsCommand.lines(Map.of("GEMINI_API_KEY", "g")).get(3)).endsWith("set");
-        assertThat(AgentsCommand.lines(Map.of("GOOGLE_API_KEY", "g")).get(3)).endsWith("set");
-        assertThat(AgentsCommand.lines(Map.of("OPENAI_API_KEY", "o")).get(5)).as("OpenCode with an OpenAI key").endsWith("set");
-        assertThat(AgentsCommand.lines(Map.of("OPENAI_API_KEY", "o")).get(2)).as("Claude Code needs Anthropic's").endsWith("missing");
+        assertThat(AgentsCommand.lines(none, dir).subList(2, 6)).allMatch(l -> l.endsWith("not installed   missing   no"));
+        assertThat(AgentsCommand.lines(Map.of("GEMINI_API_KEY", "g"), dir).get(3)).contains(" set ");
+        assertThat(AgentsCommand.lines(Map.of("GOOGLE_API_KEY", "g"), dir).get(3)).contains(" set ");
+        assertThat(AgentsCommand.lines(Map.of("OPENAI_API_KEY", "o"), dir).get(5)).as("OpenCode with an OpenAI key").contains(" set ");
+        assertThat(AgentsCommand.lines(Map.of("OPENAI_API_KEY", "o"), dir).get(2)).as("Claude Code needs Anthropic's").contains(" missing ");
     }
 
     @Test

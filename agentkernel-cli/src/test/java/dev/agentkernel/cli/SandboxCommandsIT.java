@@ -472,24 +472,26 @@ class SandboxCommandsIT {
 
     @Test
     void agentsNeedsNoDaemon() throws Exception {
-        Process agents = subprocess(Map.of("AGENTKERNEL_BASE_URL", freeUrl(), "PATH", dir.toString()), null, "agents");
+        // an empty home: no agent's settings; PATH without the agents
+        Process agents = subprocess(Map.of("AGENTKERNEL_BASE_URL", freeUrl(), "PATH", dir.toString(), "HOME", dir.toString(),
+                "CODEX_HOME", "", "XDG_CONFIG_HOME", ""), null, "agents");
         assertThat(agents.code()).as(agents.stderr()).isZero();
         assertThat(agents.out().lines().toList()).containsExactly(
-                "AGENT           STATUS          API KEY",
-                "---------------------------------------------",
-                "Claude Code     not installed   " + keyState("ANTHROPIC_API_KEY"),
-                "Gemini CLI      not installed   " + keyState("GEMINI_API_KEY", "GOOGLE_API_KEY"),
-                "Codex           not installed   " + keyState("OPENAI_API_KEY"),
-                "OpenCode        not installed   " + keyState("ANTHROPIC_API_KEY", "OPENAI_API_KEY"));
+                "AGENT           STATUS          API KEY   MCP",
+                "-------------------------------------------------------",
+                "Claude Code     not installed   " + keyState("ANTHROPIC_API_KEY") + "no",
+                "Gemini CLI      not installed   " + keyState("GEMINI_API_KEY", "GOOGLE_API_KEY") + "no",
+                "Codex           not installed   " + keyState("OPENAI_API_KEY") + "no",
+                "OpenCode        not installed   " + keyState("ANTHROPIC_API_KEY", "OPENAI_API_KEY") + "no");
     }
 
     private static String keyState(String... variables) {
         for (String v : variables) {
             String value = System.getenv(v);
             if (value != null && !value.isBlank()) {
-                return "set";
+                return "set       ";
             }
         }
-        return "missing";
+        return "missing   ";
     }
 }
