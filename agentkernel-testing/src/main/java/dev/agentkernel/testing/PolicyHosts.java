@@ -183,27 +183,10 @@ public final class PolicyHosts implements AutoCloseable {
     }
 
     private static void must(String... args) throws IOException, InterruptedException {
-        List<String> out = new ArrayList<>();
-        int status = ip(out, args);
-        if (status != 0) {
-            throw new AssertionError("ip " + String.join(" ", args) + ": " + out);
-        }
+        IpCommand.must(args);
     }
 
     private static int ip(String... args) throws IOException, InterruptedException {
-        return ip(new ArrayList<>(), args);
-    }
-
-    private static int ip(List<String> out, String... args) throws IOException, InterruptedException {
-        List<String> argv = new ArrayList<>(List.of(SandboxHost.onPath("ip").orElseThrow(
-                () -> new AssertionError("network tests need ip (apt-get install -y iproute2)")).toString()));
-        argv.addAll(List.of(args));
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        out.add(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return -1;
-        }
-        return p.exitValue();
+        return IpCommand.run(args);
     }
 }

@@ -144,26 +144,11 @@ final class TestHosts implements AutoCloseable {
     }
 
     private static void must(String... args) throws IOException, InterruptedException {
-        List<String> out = new ArrayList<>();
-        int status = ip(out, args);
-        assertThat(status).as("ip " + String.join(" ", args) + ": " + out).isZero();
+        dev.agentkernel.testing.IpCommand.must(args);
     }
 
     private static int ip(String... args) throws IOException, InterruptedException {
-        return ip(new ArrayList<>(), args);
-    }
-
-    private static int ip(List<String> out, String... args) throws IOException, InterruptedException {
-        List<String> argv = new ArrayList<>(List.of(SandboxHost.onPath("ip").orElseThrow(
-                () -> new AssertionError("network tests need ip (apt-get install -y iproute2)")).toString()));
-        argv.addAll(List.of(args));
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        out.add(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return -1;
-        }
-        return p.exitValue();
+        return dev.agentkernel.testing.IpCommand.run(args);
     }
 
     /** Counts every connection {@code server} accepts, on a virtual thread, into {@code accepted}; returns it. */
