@@ -157,6 +157,6 @@ public record SandboxRequest(Optional<Profile> profile, Optional<String> image, 
     /** A copy on the named backend. */
     public SandboxRequest withBackend(String value) {
         return new SandboxRequest(profile, image, network, memoryMb, vcpus, env, workdir, projectDir, diskMb, pull,
-                Optional.of(value));
+                Optional.of(value), egress);
     }
 }

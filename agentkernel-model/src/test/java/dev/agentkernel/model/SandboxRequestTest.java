@@ -99,4 +99,16 @@ class SandboxRequestTest {
         assertThat(new ConflictException("x")).isInstanceOf(RuntimeException.class);
         assertThat(new ResourceExhaustedException("x")).isInstanceOf(AgentKernelException.class);
     }
+
+    @Test
+    void everyCopyKeepsTheNetworkPolicy() {
+        NetworkPolicy policy = new NetworkPolicy(java.util.List.of("pypi.org"), java.util.List.of(), java.util.List.of(),
+                java.util.List.of(), java.util.List.of(), Map.of());
+        SandboxRequest r = SandboxRequest.defaults().withEgress(policy);
+        for (SandboxRequest copy : java.util.List.of(r.withProfile(Profile.PERMISSIVE), r.withNetwork(true), r.withMemoryMb(64),
+                r.withVcpus(1), r.withImage("python:3.12"), r.withDiskMb(64), r.withProjectDir(java.nio.file.Path.of("/tmp")),
+                r.withPull(ImagePull.ALWAYS), r.withBackend("runc"))) {
+            org.assertj.core.api.Assertions.assertThat(copy.egress()).as(copy.toString()).isEqualTo(policy);
+        }
+    }
 }

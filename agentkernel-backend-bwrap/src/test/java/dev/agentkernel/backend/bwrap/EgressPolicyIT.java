@@ -120,7 +120,19 @@ class EgressPolicyIT {
     private static PolicyHosts hosts;
     private static TestDnsServer upstream;
     private static Sandboxes sandboxes;
+    private static final Map<String, Sandboxes> oci = new LinkedHashMap<>();
     private static final List<Refusal> refusals = new CopyOnWriteArrayList<>();
+    /** Every backend's refusals, into {@link #refusals}. */
+    private static final EgressEvents RECORDER = new EgressEvents() {
+        @Override
+        public void refused(Refusal refusal) {
+            refusals.add(refusal);
+        }
+
+        @Override
+        public void placeholderWithheld(String sandbox, String secret, String host) {
+        }
+    };
 
     @BeforeAll
     static void start() throws Exception {
@@ -136,16 +148,14 @@ class EgressPolicyIT {
         upstream = TestDnsServer.start(table);
         sandboxes = Sandboxes.open(dir.resolve("backend"), Map.of(NetworkChoice.ENV, "bridge",
                 EgressGateway.DNS_ENV, upstream.address(), EgressGateway.CA_ENV, hosts.caCertificate().toString()));
-        sandboxes.backend.egressEvents(new EgressEvents() {
-            @Override
-            public void refused(Refusal refusal) {
-                refusals.add(refusal);
-            }
-
-            @Override
-            public void placeholderWithheld(String sandbox, String secret, String host) {
-            }
-        });
+        sandboxes.backend.egressEvents(RECORDER);
+        for (String runtime : List.of("runc", "crun")) {
+            Sandboxes other = Sandboxes.open(dir.resolve(runtime), Map.of(NetworkChoice.ENV, "bridge",
+                    EgressGateway.DNS_ENV, upstream.address(), EgressGateway.CA_ENV, hosts.caCertificate().toString()),
+                    runtime);
+            other.backend.egressEvents(RECORDER);
+            oci.put(runtime, other);
+        }
         // the first sandbox under a policy starts the gateway (and makes its certificate authority)
         Result warm = sandboxes.run(sandboxes.spec(SandboxRequest.defaults().withProfile(Profile.MODERATE)
                 .withEgress(POLICY)), "true");
@@ -160,10 +170,12 @@ class EgressPolicyIT {
     @AfterEach
     void nothingLeftBehind() {
         sandboxes.assertNothingLeftBehind();
+        oci.values().forEach(Sandboxes::assertNothingLeftBehind);
     }
 
     @AfterAll
     static void stop() throws Exception {
+        oci.values().forEach(Sandboxes::close);
         if (sandboxes != null) {
             sandboxes.close();
         }
@@ -179,6 +191,10 @@ class EgressPolicyIT {
     }
 
     private static Result probe(NetworkPolicy policy, String... steps) throws Exception {
+        return probe(sandboxes, policy, steps);
+    }
+
+    private static Result probe(Sandboxes sandboxes, NetworkPolicy policy, String... steps) throws Exception {
         SandboxSpec spec = sandboxes.spec(SandboxRequest.defaults().withProfile(Profile.MODERATE).withEgress(policy));
         List<String> argv = new ArrayList<>(List.of("python3", "-c", PROBE));
         argv.addAll(List.of(steps));
@@ -312,6 +328,21 @@ class EgressPolicyIT {
         assertFastFailure(r, "dns=evil.test");
         assertThat(line(r, "tcp=" + PolicyHosts.OTHER + "@" + PolicyHosts.TCP_PORT)).isEqualTo("OK greetings");
         assertThat(line(r, "https=other.test")).isEqualTo("OK HTTP/1.1 200 OK | hello from https other.test");
+    }
+
+    /** The OCI runtimes' sandboxes are under the same control (their own gateway, the same rules). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"runc", "crun"})
+    void theOciRuntimesHoldThePolicyToo(String runtime) throws Exception {
+        Result r = probe(oci.get(runtime), POLICY, "dns=api.allowed.test", "https=api.allowed.test", "dns=evil.test",
+                "https=other.test@" + PolicyHosts.WEB, "tcp=" + PolicyHosts.OTHER + "@" + PolicyHosts.TCP_PORT);
+        assertThat(line(r, "dns=api.allowed.test")).isEqualTo("OK " + PolicyHosts.WEB);
+        assertThat(line(r, "https=api.allowed.test")).isEqualTo("OK HTTP/1.1 200 OK | hello from https api.allowed.test");
+        assertFastFailure(r, "dns=evil.test");
+        assertThat(line(r, "https=other.test@" + PolicyHosts.WEB)).startsWith("OK HTTP/1.1 403");
+        assertFastFailure(r, "tcp=" + PolicyHosts.OTHER + "@" + PolicyHosts.TCP_PORT);
+        assertThat(awaitRefusal(PolicyHosts.OTHER)).anyMatch(x -> x.destination().equals("evil.test"))
+                .anyMatch(x -> x.destination().equals(PolicyHosts.OTHER));
     }
 
     @Test
