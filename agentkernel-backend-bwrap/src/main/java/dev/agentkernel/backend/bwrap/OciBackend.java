@@ -148,7 +148,7 @@ final class OciBackend implements IsolationBackend {
         Process process = null;
         LaunchGate gate = null;
         AutoCloseable admission = null;
-        Path gateDir = runtimeState.resolveSibling("gates").resolve(id);
+        Path gateDir = runtimeState.resolveSibling(id); // the launch gate's FIFO, gone with the sandbox
         try {
             MountSources.Staged sources = new MountSources.Staged(stage, stateDir);
             OciSpec config = specs.build(spec, body, sources, payload, CgroupDriver.PARENT + "/" + id, bridge.isPresent());
