@@ -19,7 +19,7 @@ import java.util.Map;
  * certificates the host's proxy shows when it puts secrets in requests, or answers a refused TLS
  * connection with a readable 403): a bundle of the host's authorities plus the daemon's, at
  * {@value #BUNDLE}, and the daemon's alone at {@value #AUTHORITY}, both read-only, named by the
- * variables that OpenSSL, curl, Python's requests, pip and Node read ({@code SSL_CERT_FILE},
+ * variables that OpenSSL, curl, git, Python's requests, pip and Node read ({@code SSL_CERT_FILE}, {@code GIT_SSL_CAINFO},
  * {@code CURL_CA_BUNDLE}, {@code REQUESTS_CA_BUNDLE}, {@code PIP_CERT}, {@code NODE_EXTRA_CA_CERTS}).
  * The authority is the one in {@code STATE/egress-ca} (made on first use); the files sandboxes see
  * are copies in {@code STATE/egress-trust}.
@@ -46,7 +46,7 @@ public final class SandboxTrust {
         mounts.add(new Mount(dir.resolve("ca-bundle.crt"), BUNDLE, true));
         mounts.add(new Mount(dir.resolve("egress-ca.crt"), AUTHORITY, true));
         Map<String, String> env = new LinkedHashMap<>(spec.env());
-        for (String name : List.of("SSL_CERT_FILE", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "PIP_CERT")) {
+        for (String name : List.of("SSL_CERT_FILE", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "PIP_CERT", "GIT_SSL_CAINFO")) {
             env.put(name, BUNDLE);
         }
         env.put("NODE_EXTRA_CA_CERTS", AUTHORITY);
