@@ -24,10 +24,10 @@ export function auditLog(page: Page): void {
     fill(type, h("option", { value: "" }, "any"), types.map((t) => h("option", { value: t, selected: t === current }, t)));
     const name = sandbox.value.trim();
     const text = search.value.trim().toLowerCase();
-    const shown = events.filter((e) => (!name || e.sandbox === name) && (!current || e.event === current)
+    const shown = events.slice().reverse().filter((e) => (!name || e.sandbox === name) && (!current || e.event === current)
       && (!text || details(e).toLowerCase().includes(text)));
     fill(list, note("info", shown.length + " of " + events.length + " events"),
-      table(["Time", "Event", "Sandbox", "Details"], shown.map((e) => [
+      note("info", "newest first"), table(["Time", "Event", "Sandbox", "Details"], shown.map((e) => [
         when(e.timestamp), e.event, e.sandbox ?? "", h("span", { class: "details" }, details(e)),
       ]), "audit-table"));
   }
