@@ -26,8 +26,8 @@ export function auditLog(page: Page): void {
     const text = search.value.trim().toLowerCase();
     const shown = events.slice().reverse().filter((e) => (!name || e.sandbox === name) && (!current || e.event === current)
       && (!text || details(e).toLowerCase().includes(text)));
-    fill(list, note("info", shown.length + " of " + events.length + " events"),
-      note("info", "newest first"), table(["Time", "Event", "Sandbox", "Details"], shown.map((e) => [
+    fill(list, note("info", shown.length + " of " + events.length + " events, newest first"),
+      table(["Time", "Event", "Sandbox", "Details"], shown.map((e) => [
         when(e.timestamp), e.event, e.sandbox ?? "", h("span", { class: "details" }, details(e)),
       ]), "audit-table"));
   }
