@@ -189,6 +189,11 @@ async function user(page) {
   const before = Number(await requests.innerText());
   await page.waitForFunction((b) => Number(document.querySelector("[data-figure='HTTP requests'] .figure-value")
     ?.textContent) > b, before, { timeout: 15_000 });
+  await page.locator("details.samples summary").click();
+  await page.locator("#metrics-filter").fill("agentkernel_sandboxes");
+  await page.locator("[data-testid=metrics-table] tr", { hasText: "state=running" }).first().waitFor();
+  const names = await page.locator("[data-testid=metrics-table] tbody td:first-child").allInnerTexts();
+  check(names.length > 0 && names.every((n) => n.startsWith("agentkernel_sandboxes")), "the samples are filtered by name: " + names);
   await shot(page, "metrics", "desktop");
   step("metrics: " + await sandboxes.innerText() + " sandbox(es), HTTP requests rose from " + before
     + " to " + await requests.innerText() + " while watching");

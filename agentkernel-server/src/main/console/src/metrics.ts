@@ -26,18 +26,20 @@ export function parse(body: string): Sample[] {
     let rest: string;
     if (brace >= 0 && (space < 0 || brace < space)) {
       name = line.slice(0, brace);
-      LABEL.lastIndex = brace + 1;
+      let end = brace + 1; // after the last label read (a failed sticky match resets lastIndex)
+      LABEL.lastIndex = end;
       let m: RegExpExecArray | null;
       while ((m = LABEL.exec(line)) !== null) {
-        labels[m[1]] = m[2].replace(/\\n/g, "\n").replace(/\\"/g, "\"").replace(/\\\\/g, "\\");
+        labels[m[1]] = m[2].replace(/\\(["\\n])/g, (_all, c: string) => (c === "n" ? "\n" : c));
+        end = LABEL.lastIndex;
       }
-      const close = line.indexOf("}", LABEL.lastIndex > 0 ? LABEL.lastIndex - 1 : brace);
+      const close = line.indexOf("}", end);
       rest = line.slice(close + 1).trim();
     } else {
       name = line.slice(0, space);
       rest = line.slice(space + 1).trim();
     }
-    const value = Number(rest.split(/\s+/)[0].replace(/^\+?Inf$/, "Infinity"));
+    const value = Number(rest.split(/\s+/)[0].replace(/^([+-]?)Inf$/, "$1Infinity"));
     samples.push({ name, labels, value });
   }
   return samples;
@@ -64,6 +66,8 @@ export function metricsPage(page: Page): void {
   const all = h("div", {});
   const updated = h("p", { class: "note info" });
   let last: Sample[] = [];
+  const summary = h("summary", {}, "All samples");
+  const details = h("details", { class: "samples" }, summary, h("label", {}, "Filter by name", filter), all);
 
   function card(label: string, value: string | number, detail = ""): HTMLElement {
     return h("div", { class: "figure", "data-figure": label }, h("div", { class: "figure-value" }, String(value)),
@@ -72,9 +76,16 @@ export function metricsPage(page: Page): void {
 
   function renderAll(): void {
     const f = filter.value.trim();
-    const shown = last.filter((s) => !f || s.name.includes(f)).slice(0, 500);
+    const matching = last.filter((s) => !f || s.name.includes(f));
+    const shown = matching.slice(0, 300);
+    fill(summary, "All samples (" + last.length + ")");
+    if (!details.open) {
+      return; // drawn when opened
+    }
     fill(all, table(["Metric", "Labels", "Value"], shown.map((s) => [h("code", {}, s.name),
-      Object.entries(s.labels).map(([k, v]) => k + "=" + v).join(" "), String(s.value)]), "metrics-table"));
+      Object.entries(s.labels).map(([k, v]) => k + "=" + v).join(" "), String(s.value)]), "metrics-table"),
+      matching.length > shown.length ? note("info", "the first " + shown.length + " of " + matching.length
+        + "; filter to see others") : null);
   }
 
   async function refresh(): Promise<void> {
@@ -98,6 +109,7 @@ export function metricsPage(page: Page): void {
     }
   }
   filter.addEventListener("input", renderAll);
-  fill(page.root, h("h1", {}, "Metrics"), figures, updated, h("h2", {}, "All samples"), h("label", {}, "Filter ", filter), all);
+  details.addEventListener("toggle", renderAll);
+  fill(page.root, h("h1", {}, "Metrics"), figures, updated, details);
   page.every(3000, refresh);
 }
