@@ -125,6 +125,24 @@ async function user(page) {
   await page.locator("[data-testid=files-table] a", { hasText: "workspace/" }).click();
   await fileRow.waitFor();
   step("browsed / and back into /workspace");
+
+  // ---- the terminal: a shell whose state lasts across lines, typed keys, exit ----
+  await page.locator("#term-open").click();
+  await page.locator("#term-status", { hasText: "connected" }).waitFor();
+  await page.locator("#term-line").fill("cd /tmp && export AK_T=kept");
+  await page.locator("#term-line").press("Enter");
+  await page.locator("#term-line").fill("echo \"$AK_T in $(pwd)\"");
+  await page.locator("#term-line").press("Enter");
+  await page.locator("#term-screen", { hasText: "kept in /tmp" }).waitFor();
+  await page.locator("#term-screen").click();
+  await page.keyboard.type("echo typed-$((6*7))");
+  await page.keyboard.press("Enter");
+  await page.locator("#term-screen", { hasText: "typed-42" }).waitFor();
+  await shot(page, "terminal", "desktop");
+  await page.locator("#term-line").fill("exit");
+  await page.locator("#term-line").press("Enter");
+  await page.locator("#term-status", { hasText: "exited with 0" }).waitFor();
+  step("terminal: cd and a variable kept across lines (kept in /tmp), typed keys ran (typed-42), exit 0");
   await shot(page, "sandbox", "desktop");
 
   // ---- a code session keeps its state ----

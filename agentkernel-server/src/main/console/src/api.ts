@@ -93,9 +93,9 @@ export async function download(path: string): Promise<Blob> {
   return (await send("GET", path, { headers: { Accept: "application/octet-stream" } })).blob();
 }
 
-/** Writes raw bytes. */
-export async function upload(path: string, body: Blob): Promise<void> {
-  await send("PUT", path, { headers: { "Content-Type": "application/octet-stream" }, body });
+/** Writes raw bytes (PUT, or `method`). */
+export async function upload(path: string, body: Blob | Uint8Array, method = "PUT"): Promise<void> {
+  await send(method, path, { headers: { "Content-Type": "application/octet-stream" }, body: body as BodyInit });
 }
 
 /** The path of a file route: each segment of `file` encoded, slashes kept. */
@@ -105,14 +105,16 @@ export function filePath(sandbox: string, file: string): string {
 }
 
 /**
- * A POST answered with Server-Sent Events (EventSource can neither POST nor send headers):
+ * A POST of `body` (a GET when it is undefined) answered with Server-Sent Events (EventSource can
+ * neither POST nor send headers):
  * each frame's event name and parsed data go to `onEvent` as they arrive.
  */
 export async function stream(path: string, body: unknown, onEvent: (event: string, data: unknown) => void,
     signal: AbortSignal): Promise<void> {
-  const r = await send("POST", path, {
-    headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
-    body: JSON.stringify(body), signal,
+  const r = await send(body === undefined ? "GET" : "POST", path, {
+    headers: body === undefined ? { Accept: "text/event-stream" }
+      : { "Content-Type": "application/json", Accept: "text/event-stream" },
+    body: body === undefined ? undefined : JSON.stringify(body), signal,
   });
   if (!r.body) {
     return;

@@ -1,6 +1,7 @@
 import { call, download, filePath, stream, upload } from "./api";
 import { bytes, fill, h, note, table, when } from "./dom";
 import { message, Page } from "./page";
+import { terminalSection } from "./terminal";
 
 interface Sandbox {
   name: string;
@@ -256,7 +257,8 @@ export function sandboxDetail(page: Page, name: string): void {
     h("h1", {}, "Sandbox ", h("code", {}, name)), info,
     h("section", { "aria-labelledby": "exec-title" }, h("h2", { id: "exec-title" }, "Run a command"), execForm, output, exit),
     h("section", { "aria-labelledby": "files-title" }, h("h2", { id: "files-title" }, "Files"), browse, uploadForm,
-      fileStatus, listing));
+      fileStatus, listing),
+    terminalSection(page, name));
   page.every(5000, details);
   void list();
 }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * {@code target/console-npm}, no browser download: the system's {@code chromium}) against a real
  * daemon with an API key, as a user would: a wrong key is refused, the right one signs in; create
  * a sandbox, run a command whose output streams in, upload a binary file and download the same
- * bytes, browse directories, a code session keeps a variable across two executions, a task is
+ * bytes, browse directories, a terminal keeps a shell's directory and variables across lines and
+ * takes typed keys, a code session keeps a variable across two executions, a task is
  * dispatched and cancelled, the audit log is filtered, the metrics figures move; every page again
  * at phone size (and must fit its width); a page of another origin cannot read the API even with
  * the key. Screenshots of each page at 1280x800 and 390x844 are kept in {@code
