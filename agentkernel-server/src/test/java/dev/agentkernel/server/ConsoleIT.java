@@ -29,8 +29,10 @@ import org.junit.jupiter.api.Test;
  * takes typed keys, a code session keeps a variable across two executions, a task is
  * dispatched and cancelled, the audit log is filtered, the metrics figures move; every page again
  * at phone size (and must fit its width); a page of another origin cannot read the API even with
- * the key. Screenshots of each page at 1280x800 and 390x844 are kept in {@code
- * target/console-screenshots/}. The script's claims are checked again here through the API.
+ * the key (and the static files need none, carry their security headers and serve only their own
+ * names); a daemon without keys opens the console without asking. Screenshots of each page at
+ * 1280x800 and 390x844 are kept in {@code target/console-screenshots/}. The script's claims are
+ * checked again here through the API.
  */
 class ConsoleIT {
 
@@ -154,6 +156,22 @@ class ConsoleIT {
                 assertThat(png).as("screenshot of %s at %s size", page, size).exists();
                 assertThat(Files.size(png)).isGreaterThan(2000);
             }
+        }
+    }
+
+    @Test
+    void withoutKeysTheConsoleOpensWithoutAsking() throws Exception {
+        ServerFixture open = ServerFixture.start(2, List.of());
+        try {
+            NodeExec.Result r = NodeExec.exec(List.of(SandboxHost.onPath("node").orElseThrow().toString(),
+                    moduleDir.resolve("src/test/node/console-noauth.mjs").toString()), moduleDir.resolve("target"),
+                    Map.of("AK_BASE_URL", open.baseUrl(), "AK_CHROMIUM", SandboxHost.onPath("chromium").orElseThrow().toString(),
+                            "AK_NODE_MODULES", nodeModules.toString()),
+                    Duration.ofMinutes(2));
+            assertThat(r.exitCode()).as("node console-noauth.mjs; its output:%n%s", r.output()).isZero();
+            assertThat(r.output()).contains("NOAUTH-OK");
+        } finally {
+            open.close();
         }
     }
 
