@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The web console's static files under {@code /console/} (Package-private): the page, its script
@@ -35,6 +36,8 @@ final class ConsoleRoutes {
             "console.css", "text/css; charset=utf-8");
     static final String POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
             + "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+    private static final Pattern CONSOLE_PATH = Pattern.compile("/console(/([A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9]+)*)?)?");
 
     private final Map<String, byte[]> files;
 
@@ -61,9 +64,13 @@ final class ConsoleRoutes {
         return files.size() == FILES.size();
     }
 
-    /** Whether {@code path} is one of the console's (which need no API key). */
+    /**
+     * Whether {@code path} is one of the console's (which need no API key): {@code /console},
+     * {@code /console/} or {@code /console/NAME} with one plain file name, never a path that could
+     * lead elsewhere ({@code /console/../sandboxes}).
+     */
     static boolean isConsolePath(String path) {
-        return path.equals(PREFIX) || path.startsWith(PREFIX + "/");
+        return CONSOLE_PATH.matcher(path).matches();
     }
 
     /** Registers {@code GET /console}, {@code /console/} and {@code /console/{file}}. */
