@@ -10,7 +10,8 @@ ak_find_java || exit 1
 # bwrap/slirp4netns: the sandboxes; nft, ip: the bridge network of sandboxes (as root), ip and
 # python3 also inside test sandboxes; tmux: terminal tests;
 # gcc + static libc: the in-sandbox agent is a static C binary; node/npm: the published Node client;
-# chromium: a real browser tries to drive the API from another origin (BrowserIT).
+# chromium: a real browser tries to drive the API from another origin (BrowserIT) and drives the web
+# console (ConsoleIT, through playwright-core, which the build installs with npm for the console).
 # mkfs.ext4, losetup: sandboxes' size-limited disks (loop-mounted ext4 images).
 # Images (agentkernel-image ITs): docker-registry: the CNCF distribution registry the tests pull from
 # (plain, htpasswd and token auth); skopeo and umoci build and push the test images and unpack them

@@ -192,6 +192,7 @@ final class HelidonApiServer implements ApiServer {
         handlers.put("GET /secrets/{name}", secrets::get);
         handlers.put("DELETE /secrets/{name}", secrets::delete);
         register(routing, handlers);
+        new ConsoleRoutes().register(routing); // the web console's static files (not API routes)
         routing.any((req, res) -> send(res, 404, WireJson.error(ErrorCode.NO_ROUTE, "no route for "
                 + req.prologue().method().text() + " " + req.path().path())));
         routing.error(Throwable.class, (req, res, e) -> {

@@ -39,7 +39,9 @@ import java.util.regex.Pattern;
  *       allowed. Requests without these headers (curl, the SDKs, the CLI) are not affected.
  *       Allowed foreign origins get CORS answers ({@code OPTIONS} preflights, {@code
  *       Access-Control-Allow-Origin});</li>
- *   <li><b>API key</b> on every route but {@code /health} and {@code /openapi.json} when keys are configured (401);</li>
+ *   <li><b>API key</b> on every route but {@code /health}, {@code /openapi.json} and the web console's static
+ *       files ({@code GET /console/...}, {@link ConsoleRoutes}: no data; the page asks for the key) when keys
+ *       are configured (401);</li>
  *   <li><b>media type</b>: a {@code POST}, {@code PUT}, {@code PATCH} or {@code DELETE} with a body
  *       must say {@code Content-Type: application/json} (file writes and terminal input may also say
  *       {@code application/octet-stream}, which no web page can send without a preflight): 415 {@code unsupported_media_type} otherwise, so that no HTML
@@ -119,7 +121,8 @@ final class RequestGuard {
         if (isPreflight(req)) {
             return Optional.empty(); // answered by preflight(): only an allowed origin gets this far
         }
-        if (keys.enabled() && !path.equals("/health") && !path.equals("/openapi.json") && !keys.accepts(req)) {
+        boolean console = ConsoleRoutes.isConsolePath(path) && req.prologue().method().equals(Method.GET);
+        if (keys.enabled() && !path.equals("/health") && !path.equals("/openapi.json") && !console && !keys.accepts(req)) {
             return refuse(401, "missing or invalid API key: send 'Authorization: Bearer KEY' or 'X-API-Key: KEY' "
                     + "(the daemon's key is in STATE/api-key unless AGENTKERNEL_API_KEY set it)", "unauthorized");
         }

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Builds the web console (agentkernel-server/src/main/console) into the daemon's resources:
+#   build-console.sh SRC WORK OUT
+# SRC: the console's sources (package.json, package-lock.json, tsconfig.json, src/); WORK: where
+# its npm packages are installed (npm ci from the committed lock, only when the lock changed;
+# downloads cached in ~/.npm); OUT: where index.html, console.js and console.css go (in the jar
+# under console/). Type-checks with tsc, bundles with esbuild.
+#
+# Without node/npm, or when npm cannot install the packages (offline, no cache), the daemon is built
+# without its console (a warning here; /console/ then answers 404 saying so), except under CI=true,
+# where that fails the build. A type error or a bundling error always fails it.
+set -eu
+SRC=$1 WORK=$2 OUT=$3
+without_console() {
+  if [ "${CI:-}" = "true" ]; then
+    echo "build-console.sh: $1" >&2
+    exit 1
+  fi
+  echo "[WARNING] build-console.sh: $1; building the daemon WITHOUT its web console" >&2
+  exit 0
+}
+for tool in node npm; do
+  command -v "$tool" >/dev/null 2>&1 || without_console "$tool is not on PATH (install Node.js 20+ and npm:
+  apt-get install -y nodejs npm; or say so with -Dconsole.skip=true)"
+done
+mkdir -p "$WORK" "$OUT"
+cp "$SRC/package.json" "$SRC/package-lock.json" "$WORK/"
+if ! cmp -s "$SRC/package-lock.json" "$WORK/node_modules/.ak-installed-lock"; then
+  (cd "$WORK" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null) \
+    || without_console "npm ci of $SRC/package-lock.json failed (no network and no cache in ~/.npm?)"
+  cp "$SRC/package-lock.json" "$WORK/node_modules/.ak-installed-lock"
+fi
+"$WORK/node_modules/.bin/tsc" -p "$SRC/tsconfig.json"
+"$WORK/node_modules/.bin/esbuild" "$SRC/src/main.ts" --bundle --minify --format=esm --target=es2022 --log-level=warning \
+  --outfile="$OUT/console.js"
+cp "$SRC/src/index.html" "$SRC/src/console.css" "$OUT/"
