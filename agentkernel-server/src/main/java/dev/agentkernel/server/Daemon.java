@@ -116,7 +116,9 @@ public final class Daemon implements AutoCloseable {
             BackendSelector selector = BackendSelector.discover();
             BackendRouter backend = new BackendRouter(selector.open(config.backend(), host), selector, host);
             opened.add(backend);
-            ImageService images = HostImages.open(host);
+            PrometheusMetrics metrics = new PrometheusMetrics();
+            // every pull counted, whoever asks (the API, MCP, a sandbox that names an image not stored)
+            ImageService images = new dev.agentkernel.core.image.CountedImageService(HostImages.open(host), metrics);
             opened.add(images);
             Database database = Database.open(host.stateDir().resolve("agentkernel.db"));
             opened.add(database);
@@ -127,7 +129,6 @@ public final class Daemon implements AutoCloseable {
             HostMountPolicy mountPolicy = new HostMountPolicy(config.allowedDirs(), List.of(host.stateDir(), host.runtimeDir()));
             PolicyResolver resolver = new PolicyResolver(host, homeAllowed(mountPolicy),
                     new ImageRoots(images, ImageRoots.dirOf(host.stateDir()))).withEgressDefaults(config.egress());
-            PrometheusMetrics metrics = new PrometheusMetrics();
             SqliteAuditLog stored = new SqliteAuditLog(database);
             // audit events counted by type and stamped with the id of the request that caused them
             dev.agentkernel.core.audit.AuditLog audit = new dev.agentkernel.core.audit.InstrumentedAuditLog(stored, metrics);

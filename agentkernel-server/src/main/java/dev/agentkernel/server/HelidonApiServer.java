@@ -95,7 +95,7 @@ final class HelidonApiServer implements ApiServer {
         SessionRoutes sessions = new SessionRoutes(services.sessions(), bodies, java.time.Clock.systemUTC());
         TaskRoutes tasks = new TaskRoutes(services.tasks(), bodies);
         ToolRoutes tools = new ToolRoutes(services.tools());
-        ImageRoutes images = new ImageRoutes(services.images(), bodies, services.metrics());
+        ImageRoutes images = new ImageRoutes(services.images(), bodies);
         VolumeRoutes volumes = new VolumeRoutes(services.sandboxes().volumes(), bodies);
         SecretRoutes secrets = new SecretRoutes(services.secrets(), bodies);
         RouteTemplates templates = new RouteTemplates(ApiRoutes.all());

@@ -28,12 +28,10 @@ final class ImageRoutes {
     private static final System.Logger LOG = System.getLogger(ImageRoutes.class.getName());
     private final ImageService images;
     private final Bodies bodies;
-    private final dev.agentkernel.core.metrics.Metrics metrics;
 
-    ImageRoutes(ImageService images, Bodies bodies, dev.agentkernel.core.metrics.Metrics metrics) {
+    ImageRoutes(ImageService images, Bodies bodies) {
         this.images = images;
         this.bodies = bodies;
-        this.metrics = metrics;
     }
 
     void list(ServerRequest req, ServerResponse res) {
@@ -51,22 +49,10 @@ final class ImageRoutes {
         ImageReference ref = ImageReference.parse(request.image());
         PullPolicy policy = PullPolicy.parse(request.policy());
         PullEvents events = new PullEvents();
-        java.util.concurrent.atomic.AtomicLong fetched = new java.util.concurrent.atomic.AtomicLong();
-        dev.agentkernel.image.PullListener counted = event -> {
-            if (event instanceof dev.agentkernel.image.PullEvent.LayerDone done) {
-                fetched.addAndGet(done.bytesFetched());
-            }
-            events.onEvent(event);
-        };
         FutureTask<Image> task = new FutureTask<>(() -> {
-            String outcome = "error";
             try {
-                Image image = images.resolve(ref.toString(), policy, counted);
-                outcome = "ok";
-                return image;
+                return images.resolve(ref.toString(), policy, events); // the daemon's images count pulls
             } finally {
-                metrics.count(dev.agentkernel.core.metrics.Metric.IMAGE_PULLS, outcome);
-                metrics.count(dev.agentkernel.core.metrics.Metric.IMAGE_PULL_BYTES, fetched.get());
                 events.end();
             }
         });

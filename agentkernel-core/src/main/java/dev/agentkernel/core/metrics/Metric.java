@@ -32,9 +32,9 @@ public enum Metric {
     /** Tasks by state (running, completed, failed, timeout, cancelled). */
     TASKS(Kind.GAUGE, "agentkernel.tasks", "Tasks by state", "state"),
     /** Image pulls through the API by outcome (ok, error). */
-    IMAGE_PULLS(Kind.COUNTER, "agentkernel.image.pulls", "Image pulls through the API, by outcome", "outcome"),
+    IMAGE_PULLS(Kind.COUNTER, "agentkernel.image.pulls", "Image pulls (the API, MCP, images sandboxes name), by outcome", "outcome"),
     /** Bytes of layers fetched by image pulls through the API. */
-    IMAGE_PULL_BYTES(Kind.COUNTER, "agentkernel.image.pull.bytes", "Bytes of image layers fetched by pulls through the API"),
+    IMAGE_PULL_BYTES(Kind.COUNTER, "agentkernel.image.pull.bytes", "Bytes of image layers fetched by pulls"),
     /** Audit events by type (the wire name of {@code AuditEventType}). */
     AUDIT_EVENTS(Kind.COUNTER, "agentkernel.audit.events", "Audit events recorded, by type", "type"),
     /**
