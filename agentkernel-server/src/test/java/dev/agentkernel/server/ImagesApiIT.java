@@ -110,6 +110,7 @@ class ImagesApiIT {
     @Test
     void pullStreamsEachLayerThenTheImageWhichIsListedUntilDeleted() {
         String derived = images.ref(images.plain, "test/derived:1");
+        double pullsBefore = pullsCounted();
 
         List<Event> first = events(pull(derived, null));
         assertDescribed(first);
@@ -147,6 +148,8 @@ class ImagesApiIT {
         assertThat(missing).extracting(Event::name).containsExactly("done");
         assertThat(missing.getFirst().data().path("image").path("digest").asText())
                 .isEqualTo(image.path("digest").asText());
+        // the first pull and 'always' asked the registry; 'missing' was served from the store
+        assertThat(pullsCounted() - pullsBefore).as("agentkernel_image_pulls_total{outcome=ok}").isEqualTo(2.0);
 
         ServerFixture.Response list = fx.get("/images");
         JsonNode entry = StreamSupport.stream(list.data().path("images").spliterator(), false)
@@ -168,6 +171,13 @@ class ImagesApiIT {
         JsonNode gone = assertErrorEnvelope(delete("/images/" + derived), 404);
         assertThat(gone.path("code").asText()).isEqualTo("not_found");
         assertThat(gone.path("error").asText()).contains(derived);
+    }
+
+    /** {@code agentkernel_image_pulls_total{outcome="ok"}} of {@code GET /metrics} (0 before the first). */
+    private static double pullsCounted() {
+        return fx.get("/metrics").body().lines().filter(l -> l.startsWith("agentkernel_image_pulls_total{")
+                        && l.contains("outcome=\"ok\"")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     @Test
