@@ -105,7 +105,12 @@ final class SandboxTools {
                         .number("timeout", "Time limit in seconds (default: the daemon's)", false)
                         .strings("env", "Environment variables as KEY=VALUE", false)
                         .bool("sudo", SUDO, false)
-                        .string("backend", BACKEND, false),
+                        .string("backend", BACKEND, false)
+                        .strings("allow_domains", ALLOW_DOMAINS, false)
+                        .strings("deny_domains", DENY_DOMAINS, false)
+                        .strings("allow_addresses", ALLOW_ADDRESSES, false)
+                        .strings("deny_addresses", DENY_ADDRESSES, false)
+                        .strings("add_hosts", ADD_HOSTS, false),
                 RunResult.class,
                 Effect.ADDS,
                 args -> {
@@ -114,7 +119,7 @@ final class SandboxTools {
                     Optional<Profile> profile = args.optionalString("profile").map(Profile::parse);
                     Optional<Duration> timeout = args.seconds("timeout", CommandSpec.MAX_TIMEOUT);
                     RunRequest request = new RunRequest(command, image, profile, timeout, env(args), true,
-                            args.flag("sudo", false), pull(args), backend(args));
+                            args.flag("sudo", false), pull(args), backend(args), egress(args));
                     try (CollectedOutput output = CollectedOutput.inMemory()) {
                         RunOutcome outcome = runs.run(request, output, () -> Thread.currentThread().isInterrupted());
                         return commandResult(outcome.termination(), output.result(outcome));
@@ -142,7 +147,12 @@ final class SandboxTools {
                         .strings("volumes", "Named volumes mounted at every start, each NAME:/path or NAME:/path:ro"
                                 + " (the volume must exist: POST /volumes or 'agentkernel volume create')", false)
                         .string("snapshot", "A snapshot to make it from (snapshot_list names them); not with image",
-                                false),
+                                false)
+                        .strings("allow_domains", ALLOW_DOMAINS, false)
+                        .strings("deny_domains", DENY_DOMAINS, false)
+                        .strings("allow_addresses", ALLOW_ADDRESSES, false)
+                        .strings("deny_addresses", DENY_ADDRESSES, false)
+                        .strings("add_hosts", ADD_HOSTS, false),
                 SandboxView.class,
                 Effect.ADDS,
                 args -> {
@@ -182,6 +192,7 @@ final class SandboxTools {
                     if (backend.isPresent()) {
                         options = options.withBackend(backend.get());
                     }
+                    options = options.withEgress(egress(args));
                     List<VolumeMount> volumes = VolumeMount.parseAll(args.strings("volumes", "[\"data:/data\"]"));
                     return Results.ok(toJson(sandboxes.create(new CreateSandbox(name, options, Optional.empty(), volumes))));
                 });
@@ -337,6 +348,26 @@ final class SandboxTools {
                     : end.describe() + " (exit code " + end.exitCode() + ")"), data);
         }
         return Results.ok(data);
+    }
+
+    private static final String ALLOW_DOMAINS = "Network policy: only these names (and allow_addresses) are reachable, "
+            + "e.g. [\"pypi.org\", \"*.pythonhosted.org\"]; refusals fail at once and are audited";
+    private static final String DENY_DOMAINS = "Network policy: names never resolved or reached (deny wins)";
+    private static final String ALLOW_ADDRESSES = "Network policy: IPv4 addresses or CIDR ranges reachable directly";
+    private static final String DENY_ADDRESSES = "Network policy: IPv4 addresses or CIDR ranges never reached";
+    private static final String ADD_HOSTS = "Extra host entries NAME:IP, answered by the sandbox's resolver (policed "
+            + "like any name)";
+
+    /** The network-policy arguments as the model's policy (which checks every entry: an error naming it). */
+    private static dev.agentkernel.model.NetworkPolicy egress(Arguments args) {
+        Map<String, String> hosts = new LinkedHashMap<>();
+        for (String entry : args.strings("add_hosts", "[\"db.internal:198.51.100.7\"]")) {
+            Map.Entry<String, String> host = dev.agentkernel.model.NetworkPolicy.parseExtraHost(entry);
+            hosts.put(host.getKey(), host.getValue());
+        }
+        return new dev.agentkernel.model.NetworkPolicy(args.strings("allow_domains", "[\"pypi.org\"]"),
+                args.strings("deny_domains", "[\"evil.example\"]"), args.strings("allow_addresses", "[\"198.51.100.0/24\"]"),
+                args.strings("deny_addresses", "[\"203.0.113.7\"]"), List.of(), hosts);
     }
 
     private static Map<String, String> env(Arguments args) {
