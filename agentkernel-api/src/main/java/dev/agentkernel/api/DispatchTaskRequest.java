@@ -18,11 +18,18 @@ import java.util.Map;
  * @param image           the image it runs on (default: its template's, e.g. python:3.12-alpine)
  * @param pull            when to ask the image's registry: missing (default), always or never
  * @param backend         the isolation backend it runs on: bwrap, runc, crun, gvisor, ... (default: the server's)
+ * @param networkPolicy what the task's sandbox may reach ({@link NetworkRules}; default: the daemon's)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record DispatchTaskRequest(String code, String taskDescription, String template, @com.fasterxml.jackson.databind.annotation.JsonSerialize(using = Seconds.class) Double timeout,
                                   Boolean verbose, @JsonTypes({"array", "object"}) Object requiredTools,
-                                  String image, String pull, String backend) {
+                                  String image, String pull, String backend, NetworkRules networkPolicy) {
+
+    /** A task without a network policy of its own. */
+    public DispatchTaskRequest(String code, String taskDescription, String template, Double timeout, Boolean verbose,
+                               Object requiredTools, String image, String pull, String backend) {
+        this(code, taskDescription, template, timeout, verbose, requiredTools, image, pull, backend, null);
+    }
 
     /** A task on the server's default backend. */
     public DispatchTaskRequest(String code, String taskDescription, String template, Double timeout, Boolean verbose,

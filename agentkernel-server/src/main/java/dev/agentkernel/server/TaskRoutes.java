@@ -38,7 +38,8 @@ final class TaskRoutes {
         InterpreterTemplate template = SessionRoutes.template(body.template()).orElse(InterpreterTemplate.PYTHON);
         TaskInfo task = tasks.dispatch(body.source(), template, RequestFields.timeout(body.timeout()),
                 Boolean.TRUE.equals(body.verbose()), body.libraryNames(), java.util.Optional.ofNullable(body.image()),
-                RequestFields.pull(body.pull()), java.util.Optional.ofNullable(body.backend()));
+                RequestFields.pull(body.pull()), java.util.Optional.ofNullable(body.backend()),
+                RequestFields.egress(body.networkPolicy()));
         Json.send(res, 202, WireViews.task(task));
     }
 

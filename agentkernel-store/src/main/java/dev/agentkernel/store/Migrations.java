@@ -126,7 +126,9 @@ final class Migrations {
             // ---- egress control (issue 16) ----
             new Migration(11, "a persistent sandbox's network policy and secret bindings (JSON; NULL: none)",
                     List.of("ALTER TABLE sandboxes ADD COLUMN network_policy TEXT",
-                            "ALTER TABLE sandboxes ADD COLUMN secrets TEXT")));
+                            "ALTER TABLE sandboxes ADD COLUMN secrets TEXT")),
+            new Migration(12, "a task's network policy (JSON; NULL: none of its own)",
+                    List.of("ALTER TABLE tasks ADD COLUMN network_policy TEXT")));
 
     private Migrations() {
     }

@@ -28,7 +28,7 @@ import java.util.Optional;
 public final class SqliteTaskStore implements TaskStore {
 
     private static final String COLUMNS = "id, code, template, timeout_ms, verbose, required_tools, status, output, error, "
-            + "exit_code, attempts, created_at, started_at, finished_at, image, pull, backend";
+            + "exit_code, attempts, created_at, started_at, finished_at, image, pull, backend, network_policy";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Database database;
@@ -43,7 +43,7 @@ public final class SqliteTaskStore implements TaskStore {
         Objects.requireNonNull(task, "task");
         database.withConnection(c -> {
             try (PreparedStatement upsert = c.prepareStatement("INSERT OR REPLACE INTO tasks (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 upsert.setString(1, task.id());
                 upsert.setString(2, task.spec().code());
                 upsert.setString(3, task.spec().template().id());
@@ -65,6 +65,7 @@ public final class SqliteTaskStore implements TaskStore {
                 upsert.setString(15, task.spec().image().orElse(null));
                 upsert.setString(16, task.spec().pull() == ImagePull.MISSING ? null : task.spec().pull().id());
                 upsert.setString(17, task.spec().backend().orElse(null));
+                upsert.setString(18, NetworkPolicyJson.write(task.spec().egress()));
                 return upsert.executeUpdate();
             }
         });
@@ -132,7 +133,8 @@ public final class SqliteTaskStore implements TaskStore {
         TaskSpec spec = new TaskSpec(r.getString("code"), InterpreterTemplate.fromName(r.getString("template")),
                 Duration.ofMillis(r.getLong("timeout_ms")), r.getInt("verbose") == 1, tools(r.getString("required_tools")),
                 Optional.ofNullable(r.getString("image")),
-                pull == null ? ImagePull.MISSING : ImagePull.parse(pull), Optional.ofNullable(r.getString("backend")));
+                pull == null ? ImagePull.MISSING : ImagePull.parse(pull), Optional.ofNullable(r.getString("backend")),
+                NetworkPolicyJson.read(r.getString("network_policy")));
         int exit = r.getInt("exit_code");
         Optional<Integer> exitCode = r.wasNull() ? Optional.empty() : Optional.of(exit);
         return new TaskInfo(r.getString("id"), spec, TaskStatus.fromId(r.getString("status")), r.getString("output"),

@@ -120,7 +120,7 @@ public final class SandboxTaskRunner implements TaskRunner {
      */
     private SandboxSpec sandbox(TaskSpec spec) {
         String image = spec.image().orElseGet(() -> resolver.configuredDefaultImage().orElse(spec.template().image()));
-        SandboxRequest request = SandboxRequest.defaults().withImage(image).withPull(spec.pull());
+        SandboxRequest request = SandboxRequest.defaults().withImage(image).withPull(spec.pull()).withEgress(spec.egress());
         SandboxSpec base = resolver.resolve(spec.backend().isPresent() ? request.withBackend(spec.backend().get()) : request);
         List<Mount> mounts = new ArrayList<>(base.mounts());
         workspace.ifPresent(dir -> mounts.add(new Mount(dir, PolicyResolver.WORKSPACE, false)));

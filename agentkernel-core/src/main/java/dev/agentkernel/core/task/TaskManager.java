@@ -125,6 +125,21 @@ public final class TaskManager implements AutoCloseable {
     public TaskInfo dispatch(String code, dev.agentkernel.core.session.InterpreterTemplate template,
                              Optional<Duration> timeout, boolean verbose, List<String> requiredTools,
                              Optional<String> image, dev.agentkernel.model.ImagePull pull, Optional<String> backend) {
+        return dispatch(code, template, timeout, verbose, requiredTools, image, pull, backend,
+                dev.agentkernel.model.NetworkPolicy.NONE);
+    }
+
+    /**
+     * Queues a task whose sandbox's network is under {@code egress} (as a request's {@code network_policy}).
+     *
+     * @throws InvalidRequestException    for empty code, a timeout out of range or a bad backend name
+     * @throws ResourceExhaustedException if too many tasks are queued or running
+     * @throws ConflictException          after {@link #shutdown}
+     */
+    public TaskInfo dispatch(String code, dev.agentkernel.core.session.InterpreterTemplate template,
+                             Optional<Duration> timeout, boolean verbose, List<String> requiredTools,
+                             Optional<String> image, dev.agentkernel.model.ImagePull pull, Optional<String> backend,
+                             dev.agentkernel.model.NetworkPolicy egress) {
         if (code == null || code.isBlank()) {
             throw new InvalidRequestException("the task's code is required and must not be empty");
         }
@@ -140,7 +155,7 @@ public final class TaskManager implements AutoCloseable {
             throw new ResourceExhaustedException(settings.maxQueued() + " tasks are queued or running (the maximum); "
                     + "wait for some to finish or cancel them");
         }
-        TaskSpec spec = new TaskSpec(code, template, limit, verbose, requiredTools, image, pull, backend);
+        TaskSpec spec = new TaskSpec(code, template, limit, verbose, requiredTools, image, pull, backend, egress);
         LiveTask task = new LiveTask(newId(), spec, clock.instant(), settings.outputLimit());
         live.put(task.id, task);
         TaskInfo dispatched = task.snapshot();

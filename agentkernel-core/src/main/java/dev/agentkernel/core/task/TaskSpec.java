@@ -19,9 +19,12 @@ import java.util.Optional;
  *                      or {@code AGENTKERNEL_DEFAULT_IMAGE}
  * @param pull          when the image's registry is asked
  * @param backend       the isolation backend it runs on; empty: the default
+ * @param egress        what its sandbox's network may reach ({@link dev.agentkernel.model.NetworkPolicy#NONE}: the
+ *                      daemon's default)
  */
 public record TaskSpec(String code, InterpreterTemplate template, Duration timeout, boolean verbose,
-                       List<String> requiredTools, Optional<String> image, ImagePull pull, Optional<String> backend) {
+                       List<String> requiredTools, Optional<String> image, ImagePull pull, Optional<String> backend,
+                       dev.agentkernel.model.NetworkPolicy egress) {
 
     /** Validates and copies. */
     public TaskSpec {
@@ -33,6 +36,13 @@ public record TaskSpec(String code, InterpreterTemplate template, Duration timeo
         Objects.requireNonNull(pull, "pull");
         Objects.requireNonNull(backend, "backend");
         backend.ifPresent(dev.agentkernel.model.SandboxRequest::requireBackendName);
+        Objects.requireNonNull(egress, "egress");
+    }
+
+    /** A task without a network policy of its own. */
+    public TaskSpec(String code, InterpreterTemplate template, Duration timeout, boolean verbose,
+                    List<String> requiredTools, Optional<String> image, ImagePull pull, Optional<String> backend) {
+        this(code, template, timeout, verbose, requiredTools, image, pull, backend, dev.agentkernel.model.NetworkPolicy.NONE);
     }
 
     /** A task on the default backend. */
