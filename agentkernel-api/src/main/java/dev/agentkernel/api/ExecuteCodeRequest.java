@@ -14,10 +14,18 @@ import java.util.List;
  * @param timeout   the time limit in seconds
  * @param volumes   host directories to mount, {@code HOST:SANDBOX[:ro|rw]}
  * @param backend   the isolation backend of a new session: bwrap, runc, crun, gvisor, ... (default: the server's)
+ * @param networkPolicy what a new session's network may reach ({@link NetworkRules}); only when a session is created
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ExecuteCodeRequest(@JsonProperty(required = true) String code, String template, String sessionId,
-                                 String flavor, @com.fasterxml.jackson.databind.annotation.JsonSerialize(using = Seconds.class) Double timeout, List<String> volumes, String backend) {
+                                 String flavor, @com.fasterxml.jackson.databind.annotation.JsonSerialize(using = Seconds.class) Double timeout, List<String> volumes, String backend,
+                                 NetworkRules networkPolicy) {
+
+    /** A request without a network policy of its own. */
+    public ExecuteCodeRequest(String code, String template, String sessionId, String flavor, Double timeout,
+                              List<String> volumes, String backend) {
+        this(code, template, sessionId, flavor, timeout, volumes, backend, null);
+    }
 
     /** A request whose new session runs on the server's default backend. */
     public ExecuteCodeRequest(String code, String template, String sessionId, String flavor, Double timeout,

@@ -45,7 +45,7 @@ final class SessionRoutes {
     static ExecuteRequest request(ExecuteCodeRequest body) {
         return new ExecuteRequest(body.code(), template(body.template()), Optional.ofNullable(body.sessionId()),
                 Optional.ofNullable(body.flavor()).map(Flavor::fromName), RequestFields.timeout(body.timeout()),
-                volumes(body.volumes()), Optional.ofNullable(body.backend()));
+                volumes(body.volumes()), Optional.ofNullable(body.backend()), RequestFields.egress(body.networkPolicy()));
     }
 
     static Optional<InterpreterTemplate> template(String name) {

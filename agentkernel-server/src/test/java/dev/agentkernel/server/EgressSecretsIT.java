@@ -41,7 +41,8 @@ class EgressSecretsIT {
                 with urllib.request.urlopen(req, timeout=10) as r:
                     print(r.status, r.read().decode().strip())
             except Exception as e:
-                print("FAIL", type(e).__name__, e)
+                body = e.read().decode(errors="replace").strip() if hasattr(e, "read") else ""
+                print("FAIL", type(e).__name__, e, body)
             """;
     /**
      * As the sandbox's root: counts occurrences of each argument (hex-encoded, so that no process
@@ -117,6 +118,9 @@ class EgressSecretsIT {
         }
         if (hosts != null) {
             hosts.close();
+        }
+        if (dir != null) {
+            dev.agentkernel.testing.TestDirectories.delete(dir);
         }
     }
 

@@ -79,6 +79,28 @@ class SessionsApiIT {
         delete(id);
     }
 
+    /** A new session under a network policy: its DNS is answered by the policy's resolver; a later call may not change it. */
+    @Test
+    void aNewSessionRunsUnderItsNetworkPolicy() {
+        String code = """
+                import socket, struct
+                q = struct.pack(">HHHHHH", 0x4242, 0x0100, 1, 0, 0, 0) + b"\\x03deb\\x06debian\\x03org\\x00" + struct.pack(">HH", 1, 1)
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.settimeout(5)
+                s.sendto(q, ("10.0.2.3", 53))
+                print("rcode", s.recv(512)[3] & 15)
+                """;
+        ServerFixture.Response r = fx.postJson("/execute", Map.of("code", code, "template", "python", "network_policy",
+                Map.of("allow_domains", List.of("allowed.example"))));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        assertThat(r.data().path("stdout").asText()).as(r.toString()).isEqualTo("rcode 5\n");
+        String id = r.data().path("session_id").asText();
+        ServerFixture.Response later = fx.postJson("/execute", Map.of("code", "print(1)", "session_id", id,
+                "network_policy", Map.of("allow_domains", List.of("other.example"))));
+        assertThat(later.status()).as(later.toString()).isEqualTo(400);
+        assertThat(later.body()).contains("network_policy");
+    }
+
     @Test
     void filesWrittenByOneCallAreReadByTheNext() {
         String id = run("python", "open('data.txt', 'w').write('kept\\n')").path("session_id").asText();

@@ -15,10 +15,11 @@ import java.util.Optional;
  * @param timeout   the execution's time limit; empty: the configured default
  * @param volumes   volumes of a new session
  * @param backend   the isolation backend of a new session; empty: the default
+ * @param egress    what a new session's network may reach ({@link dev.agentkernel.model.NetworkPolicy#NONE}: the daemon's default)
  */
 public record ExecuteRequest(String code, Optional<InterpreterTemplate> template, Optional<String> sessionId,
                              Optional<Flavor> flavor, Optional<Duration> timeout, List<VolumeMapping> volumes,
-                             Optional<String> backend) {
+                             Optional<String> backend, dev.agentkernel.model.NetworkPolicy egress) {
 
     /** Validates and copies. */
     public ExecuteRequest {
@@ -30,6 +31,19 @@ public record ExecuteRequest(String code, Optional<InterpreterTemplate> template
         volumes = List.copyOf(volumes);
         Objects.requireNonNull(backend, "backend");
         backend.ifPresent(dev.agentkernel.model.SandboxRequest::requireBackendName);
+        Objects.requireNonNull(egress, "egress");
+    }
+
+    /** A request without a network policy of its own. */
+    public ExecuteRequest(String code, Optional<InterpreterTemplate> template, Optional<String> sessionId,
+                          Optional<Flavor> flavor, Optional<Duration> timeout, List<VolumeMapping> volumes,
+                          Optional<String> backend) {
+        this(code, template, sessionId, flavor, timeout, volumes, backend, dev.agentkernel.model.NetworkPolicy.NONE);
+    }
+
+    /** A copy whose new session's network is under {@code value}. */
+    public ExecuteRequest withEgress(dev.agentkernel.model.NetworkPolicy value) {
+        return new ExecuteRequest(code, template, sessionId, flavor, timeout, volumes, backend, value);
     }
 
     /** A request whose new session runs on the default backend. */
@@ -50,21 +64,21 @@ public record ExecuteRequest(String code, Optional<InterpreterTemplate> template
 
     /** A copy with a time limit. */
     public ExecuteRequest withTimeout(Duration value) {
-        return new ExecuteRequest(code, template, sessionId, flavor, Optional.of(value), volumes, backend);
+        return new ExecuteRequest(code, template, sessionId, flavor, Optional.of(value), volumes, backend, egress);
     }
 
     /** A copy with a flavor. */
     public ExecuteRequest withFlavor(Flavor value) {
-        return new ExecuteRequest(code, template, sessionId, Optional.of(value), timeout, volumes, backend);
+        return new ExecuteRequest(code, template, sessionId, Optional.of(value), timeout, volumes, backend, egress);
     }
 
     /** A copy with volumes. */
     public ExecuteRequest withVolumes(List<VolumeMapping> value) {
-        return new ExecuteRequest(code, template, sessionId, flavor, timeout, value, backend);
+        return new ExecuteRequest(code, template, sessionId, flavor, timeout, value, backend, egress);
     }
 
     /** A copy whose new session runs on the named backend. */
     public ExecuteRequest withBackend(String value) {
-        return new ExecuteRequest(code, template, sessionId, flavor, timeout, volumes, Optional.of(value));
+        return new ExecuteRequest(code, template, sessionId, flavor, timeout, volumes, Optional.of(value), egress);
     }
 }

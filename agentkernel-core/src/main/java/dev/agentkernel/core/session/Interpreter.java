@@ -37,6 +37,8 @@ public final class Interpreter implements AutoCloseable {
     private final List<Mount> volumes;
     /** The backend its sandbox runs on (empty: the default), also after a restart. */
     private final java.util.Optional<String> backend;
+    /** Its sandbox's network policy, also after a restart. */
+    private final dev.agentkernel.model.NetworkPolicy egress;
     private final ReentrantLock lock = new ReentrantLock(true); // executions run in the order they came
     private volatile AgentSandbox sandbox;     // written with lock held
     private volatile DriverProcess driver;     // written with lock held
@@ -52,7 +54,7 @@ public final class Interpreter implements AutoCloseable {
     }
 
     private Interpreter(InterpreterLauncher launcher, String name, SandboxDirs dirs, InterpreterTemplate template,
-                        Flavor flavor, List<Mount> volumes, java.util.Optional<String> backend) {
+                        Flavor flavor, List<Mount> volumes, java.util.Optional<String> backend, dev.agentkernel.model.NetworkPolicy egress) {
         this.launcher = launcher;
         this.name = name;
         this.dirs = dirs;
@@ -60,16 +62,18 @@ public final class Interpreter implements AutoCloseable {
         this.flavor = flavor;
         this.volumes = List.copyOf(volumes);
         this.backend = backend;
+        this.egress = egress;
     }
 
     static Interpreter start(InterpreterLauncher launcher, String name, SandboxDirs dirs, InterpreterTemplate template,
-                             Flavor flavor, List<Mount> volumes, java.util.Optional<String> backend) {
-        Interpreter interpreter = new Interpreter(launcher, name, dirs, template, flavor, volumes, backend);
+                             Flavor flavor, List<Mount> volumes, java.util.Optional<String> backend,
+                             dev.agentkernel.model.NetworkPolicy egress) {
+        Interpreter interpreter = new Interpreter(launcher, name, dirs, template, flavor, volumes, backend, egress);
         try {
             dirs.create(launcher.diskMb());
             interpreter.lock.lock();
             try {
-                interpreter.sandbox = launcher.startSandbox(dirs, template, flavor, volumes, backend);
+                interpreter.sandbox = launcher.startSandbox(dirs, template, flavor, volumes, backend, egress);
                 interpreter.driver = interpreter.startDriver();
             } finally {
                 interpreter.lock.unlock();
@@ -207,7 +211,7 @@ public final class Interpreter implements AutoCloseable {
                     sandbox.close();
                 }
                 sandbox = null;
-                sandbox = launcher.startSandbox(dirs, template, flavor, volumes, backend);
+                sandbox = launcher.startSandbox(dirs, template, flavor, volumes, backend, egress);
             }
             driver = startDriver();
         } catch (AgentKernelException e) {

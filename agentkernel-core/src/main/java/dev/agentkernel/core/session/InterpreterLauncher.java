@@ -87,10 +87,20 @@ public final class InterpreterLauncher {
      */
     public Interpreter launch(InterpreterTemplate template, Flavor flavor, List<Mount> volumes,
                               java.util.Optional<String> backendName) {
+        return launch(template, flavor, volumes, backendName, dev.agentkernel.model.NetworkPolicy.NONE);
+    }
+
+    /**
+     * Starts an interpreter on {@code backend} (empty: the default) whose network is under {@code egress}.
+     *
+     * @throws dev.agentkernel.model.CodeExecutionException if the interpreter cannot start; nothing is left behind
+     */
+    public Interpreter launch(InterpreterTemplate template, Flavor flavor, List<Mount> volumes,
+                              java.util.Optional<String> backendName, dev.agentkernel.model.NetworkPolicy egress) {
         String name = NAME_PREFIX + HexFormat.of().formatHex(bytes());
         SandboxDirs dirs = SandboxDirs.of(sessionsDir, name);
         active.add(name);
-        return Interpreter.start(this, name, dirs, template, flavor, volumes, backendName);
+        return Interpreter.start(this, name, dirs, template, flavor, volumes, backendName, egress);
     }
 
     private static byte[] bytes() {
@@ -135,10 +145,10 @@ public final class InterpreterLauncher {
 
     /** Starts the sandbox of an interpreter (its directories exist). */
     AgentSandbox startSandbox(SandboxDirs dirs, InterpreterTemplate template, Flavor flavor, List<Mount> volumes,
-                              java.util.Optional<String> backendName) {
+                              java.util.Optional<String> backendName, dev.agentkernel.model.NetworkPolicy egress) {
         SandboxRequest options = SandboxRequest.defaults().withProfile(Profile.MODERATE)
                 .withMemoryMb(flavor.memoryMb()).withVcpus(flavor.cpus())
-                .withImage(resolver.configuredDefaultImage().orElse(template.image()));
+                .withImage(resolver.configuredDefaultImage().orElse(template.image())).withEgress(egress);
         if (backendName.isPresent()) {
             options = options.withBackend(backendName.get());
         }

@@ -159,9 +159,14 @@ public final class SessionManager implements AutoCloseable {
                 throw new InvalidRequestException("backend can only be given when a session is created, not for session '"
                         + session.id() + "'");
             }
+            if (request.egress().restricts()) {
+                throw new InvalidRequestException("network_policy can only be given when a session is created, not for "
+                        + "session '" + session.id() + "'");
+            }
             return timed(() -> session.execute(request.code(), timeout, false));
         }
-        CodeSession session = openNew(request.template(), request.flavor(), request.volumes(), request.backend());
+        CodeSession session = openNew(request.template(), request.flavor(), request.volumes(), request.backend(),
+                request.egress());
         try {
             return timed(() -> session.execute(request.code(), timeout, true));
         } catch (RuntimeException e) {
@@ -194,7 +199,7 @@ public final class SessionManager implements AutoCloseable {
      *         CodeExecutionException as {@link #execute} does for a new session
      */
     public SessionInfo create(Optional<InterpreterTemplate> template, Optional<Flavor> flavor, List<VolumeMapping> volumes) {
-        return openNew(template, flavor, volumes, Optional.empty()).info();
+        return openNew(template, flavor, volumes, Optional.empty(), dev.agentkernel.model.NetworkPolicy.NONE).info();
     }
 
     /**
@@ -209,7 +214,7 @@ public final class SessionManager implements AutoCloseable {
                                   List<VolumeMapping> volumes) {
         CodeSession from = require(source);
         CodeSession session = openNew(Optional.of(template.orElse(from.template())), Optional.of(flavor.orElse(from.flavor())),
-                volumes, Optional.empty());
+                volumes, Optional.empty(), dev.agentkernel.model.NetworkPolicy.NONE);
         try {
             Path target = session.workspaceDir();
             try (var entries = Files.list(target)) {
@@ -228,20 +233,21 @@ public final class SessionManager implements AutoCloseable {
     }
 
     private CodeSession openNew(Optional<InterpreterTemplate> template, Optional<Flavor> flavor, List<VolumeMapping> volumes,
-                                Optional<String> backend) {
+                                Optional<String> backend, dev.agentkernel.model.NetworkPolicy egress) {
         Flavor f = flavor.orElse(settings.defaultFlavor());
         capacity.requireFits(f);
         List<Mount> mounts = volumes.stream().map(v -> v.toMount(policy)).toList();
-        return open(template.orElse(InterpreterTemplate.PYTHON), f, volumes, mounts, backend);
+        return open(template.orElse(InterpreterTemplate.PYTHON), f, volumes, mounts, backend, egress);
     }
 
     private CodeSession open(InterpreterTemplate template, Flavor flavor, List<VolumeMapping> volumes, List<Mount> mounts,
-                             Optional<String> backend) {
+                             Optional<String> backend, dev.agentkernel.model.NetworkPolicy egress) {
         List<CodeSession> victims = admit(flavor);
         victims.forEach(CodeSession::close);
         Interpreter interpreter = null;
         try {
-            if (mounts.isEmpty() && backend.isEmpty() && pool.isPresent()) { // the pool's are on the default backend
+            // the pool's are on the default backend, without a network policy of their own
+            if (mounts.isEmpty() && backend.isEmpty() && !egress.restricts() && pool.isPresent()) {
                 Optional<Interpreter> warm = pool.get().take(new InterpreterKey(template, flavor));
                 if (warm.isPresent()) {
                     pool.get().claim(warm.get());
@@ -249,7 +255,7 @@ public final class SessionManager implements AutoCloseable {
                 }
             }
             if (interpreter == null) {
-                interpreter = launcher.launch(template, flavor, mounts, backend);
+                interpreter = launcher.launch(template, flavor, mounts, backend, egress);
             }
             CodeSession session = new CodeSession(newId(), interpreter, volumes, clock);
             admission.lock();
