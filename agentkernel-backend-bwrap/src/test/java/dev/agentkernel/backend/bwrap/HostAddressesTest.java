@@ -31,16 +31,35 @@ class HostAddressesTest {
 
     @Test
     void whenTheInterfacesCannotBeListedEveryAddressCountsAsTheHostsUntilTheyCan() throws Exception {
-        AtomicInteger listings = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean(true);
         InetAddress elsewhere = InetAddress.getByName("198.51.100.7");
         HostAddresses host = new HostAddresses(() -> 0, () -> {
-            if (listings.incrementAndGet() == 1) {
+            if (broken.get()) {
                 throw new SocketException("no netlink");
             }
             return Set.of();
         });
-        assertThat(host.contains(elsewhere)).isTrue();
-        assertThat(host.contains(elsewhere)).as("a failed listing is retried at once").isFalse();
+        assertThat(host.contains(elsewhere)).as("no listing at all: fail closed").isTrue();
+        broken.set(false);
+        assertThat(host.contains(elsewhere)).as("a failed listing is retried at the next call").isFalse();
+    }
+
+    @Test
+    void aListingThatFailsNowAndThenIsTriedAgainAndTheLastGoodOneStays() throws Exception {
+        AtomicInteger listings = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        InetAddress elsewhere = InetAddress.getByName("198.51.100.7");
+        HostAddresses host = new HostAddresses(now::get, () -> {
+            int n = listings.incrementAndGet();
+            if (n == 1 || n >= 3) {
+                throw new SocketException("No such device"); // a veth vanished while it was read
+            }
+            return Set.of();
+        });
+        assertThat(host.contains(elsewhere)).as("the second attempt of the first listing succeeds").isFalse();
+        now.addAndGet(HostAddresses.MAX_AGE.toNanos() + 1);
+        assertThat(host.contains(elsewhere)).as("every attempt fails now: the last good listing stays").isFalse();
+        assertThat(listings.get()).isEqualTo(2 + HostAddresses.ATTEMPTS);
     }
 
     @Test
