@@ -274,14 +274,7 @@ class McpApiIT {
     /** sandbox_run under a network policy: its DNS goes to AgentKernel's resolver, which refuses a name not allowed. */
     @Test
     void sandboxRunTakesANetworkPolicy() {
-        String query = """
-                import socket, struct
-                q = struct.pack(">HHHHHH", 0x4242, 0x0100, 1, 0, 0, 0) + b"\\x03deb\\x06debian\\x03org\\x00" + struct.pack(">HH", 1, 1)
-                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                s.settimeout(5)
-                s.sendto(q, ("10.0.2.3", 53))
-                print("rcode", s.recv(512)[3] & 15)
-                """;
+        String query = dev.agentkernel.testing.DnsProbe.query("10.0.2.3", "deb.debian.org");
         Map<String, Object> ran = ok("sandbox_run", args("command", List.of("python3", "-c", query), "allow_domains",
                 List.of("allowed.example")));
         assertThat(ran).as("REFUSED by the policy's resolver").containsEntry("stdout", "rcode 5\n");

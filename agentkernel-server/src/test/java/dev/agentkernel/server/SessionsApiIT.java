@@ -82,14 +82,7 @@ class SessionsApiIT {
     /** A new session under a network policy: its DNS is answered by the policy's resolver; a later call may not change it. */
     @Test
     void aNewSessionRunsUnderItsNetworkPolicy() {
-        String code = """
-                import socket, struct
-                q = struct.pack(">HHHHHH", 0x4242, 0x0100, 1, 0, 0, 0) + b"\\x03deb\\x06debian\\x03org\\x00" + struct.pack(">HH", 1, 1)
-                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                s.settimeout(5)
-                s.sendto(q, ("10.0.2.3", 53))
-                print("rcode", s.recv(512)[3] & 15)
-                """;
+        String code = dev.agentkernel.testing.DnsProbe.query("10.0.2.3", "deb.debian.org");
         ServerFixture.Response r = fx.postJson("/execute", Map.of("code", code, "template", "python", "network_policy",
                 Map.of("allow_domains", List.of("allowed.example"))));
         assertThat(r.status()).as(r.toString()).isEqualTo(200);

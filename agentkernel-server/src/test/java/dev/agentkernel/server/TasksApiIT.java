@@ -114,14 +114,7 @@ class TasksApiIT {
     /** A task under a network policy: its sandbox's DNS is answered by the policy's resolver (REFUSED for a name not allowed). */
     @Test
     void aTaskRunsUnderItsNetworkPolicy() {
-        String code = """
-                import socket, struct
-                q = struct.pack(">HHHHHH", 0x4242, 0x0100, 1, 0, 0, 0) + b"\\x03deb\\x06debian\\x03org\\x00" + struct.pack(">HH", 1, 1)
-                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                s.settimeout(5)
-                s.sendto(q, ("10.0.2.3", 53))
-                print("rcode", s.recv(512)[3] & 15)
-                """;
+        String code = dev.agentkernel.testing.DnsProbe.query("10.0.2.3", "deb.debian.org");
         JsonNode task = dispatch(Map.of("code", code, "network_policy", Map.of("allow_domains", List.of("allowed.example"))));
         JsonNode done = await(task.path("task_id").asText(), 60);
         assertThat(done.path("output").asText()).as(done.toString()).contains("rcode 5");

@@ -57,12 +57,13 @@ public final class SandboxTrust {
     private static synchronized Path files(Path stateDir) {
         Path dir = stateDir.resolve("egress-trust");
         try {
+            Path own = dir.resolve("egress-ca.crt");
+            Path current = stateDir.resolve("egress-ca").resolve("ca.crt");
+            if (Files.isRegularFile(own) && Files.isRegularFile(current) && Files.mismatch(own, current) == -1) {
+                return dir; // prepared already (every start of a sandbox under egress control comes here)
+            }
             CertificateAuthority ca = CertificateAuthority.open(stateDir.resolve("egress-ca"));
             String authority = Files.readString(ca.certificatePem(), StandardCharsets.US_ASCII);
-            Path own = dir.resolve("egress-ca.crt");
-            if (Files.isRegularFile(own) && Files.readString(own, StandardCharsets.US_ASCII).equals(authority)) {
-                return dir;
-            }
             Files.createDirectories(dir);
             StringBuilder bundle = new StringBuilder();
             for (Path host : HOST_BUNDLES) {
