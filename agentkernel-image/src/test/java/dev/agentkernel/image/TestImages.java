@@ -101,7 +101,8 @@ public final class TestImages {
     private String debian;
 
     /**
-     * A Debian 13 (trixie) minbase image, made by mmdebstrap from the Debian mirror (its tarball
+     * A Debian 13 (trixie) minbase image with {@code curl} and {@code ca-certificates} (a TLS
+     * client that reads the image's own trust store), made by mmdebstrap from the Debian mirror (its tarball
      * cached for a week in {@code ~/.cache/agentkernel-tests}), repacked by umoci and pushed to
      * {@link #plain} as {@code test/debian:13}: a glibc image whose {@code os-release} and software
      * versions are not this Debian 12 host's. Built on first use.
@@ -109,13 +110,14 @@ public final class TestImages {
     public synchronized String debian() throws IOException {
         if (debian == null) {
             Path cache = Path.of(System.getProperty("user.home"), ".cache", "agentkernel-tests");
-            Path tar = cache.resolve("debian-trixie-minbase.tar");
+            Path tar = cache.resolve("debian-trixie-minbase-curl.tar");
             if (!Files.isRegularFile(tar) || Files.getLastModifiedTime(tar).toInstant()
                     .isBefore(java.time.Instant.now().minus(java.time.Duration.ofDays(7)))) {
                 Files.createDirectories(cache);
-                Path tmp = cache.resolve("debian-trixie-minbase.tmp-" + ProcessHandle.current().pid() + ".tar");
+                Path tmp = cache.resolve("debian-trixie-minbase-curl.tmp-" + ProcessHandle.current().pid() + ".tar");
                 Tools.run(List.of("rm", "-rf", "--one-file-system", tar.toString()));
-                Tools.run(List.of("mmdebstrap", "--variant=minbase", "--format=tar", "--quiet", "trixie",
+                Tools.run(List.of("mmdebstrap", "--variant=minbase", "--include=ca-certificates,curl", "--format=tar",
+                        "--quiet", "trixie",
                         tmp.toString(), "http://deb.debian.org/debian"), null, 900);
                 Files.move(tmp, tar, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                         java.nio.file.StandardCopyOption.ATOMIC_MOVE);

@@ -53,6 +53,11 @@ public sealed interface RootFs {
         public Image withWritable(Path dir) {
             return new Image(reference, digest, layers, etcOnline, etcOffline, config, Optional.of(dir));
         }
+
+        /** This root with {@code layer} as its generated top layer for a sandbox with network. */
+        public Image withEtcOnline(Path layer) {
+            return new Image(reference, digest, layers, layer, etcOffline, config, writable);
+        }
     }
 
     /**

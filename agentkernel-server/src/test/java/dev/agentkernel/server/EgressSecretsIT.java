@@ -153,6 +153,10 @@ class EgressSecretsIT {
         assertThat(request("sec", "api.allowed.test", "Authorization", "Bearer $API_TOKEN")).startsWith("200 hello from https");
         assertThat(hosts.awaitLog("auth=Bearer " + VALUE, Duration.ofSeconds(5)))
                 .anyMatch(l -> l.startsWith("REQUEST https api.allowed.test /x auth=Bearer " + VALUE + " "));
+        // a program that reads no trust variable: the host's bundle in the sandbox has the daemon's authority too
+        JsonNode bare = api.execOk("sec", List.of("env", "-u", "SSL_CERT_FILE", "-u", "REQUESTS_CA_BUNDLE", "-u",
+                "CURL_CA_BUNDLE", "python3", "-c", REQUEST, "api.allowed.test", "Authorization", "Bearer $API_TOKEN"));
+        assertThat(bare.path("stdout").asText()).as(bare.toString()).startsWith("200 hello from https");
         // in the body too, for this secret
         assertThat(request("sec", "api.allowed.test", "--data", "token=$API_TOKEN&x=1")).startsWith("200");
         assertThat(hosts.awaitLog("body=token=" + VALUE, Duration.ofSeconds(5)))
@@ -189,6 +193,46 @@ class EgressSecretsIT {
         byte[] db = Files.readAllBytes(fx.stateDir().resolve("agentkernel.db"));
         String raw = new String(db, java.nio.charset.StandardCharsets.ISO_8859_1);
         assertThat(raw).doesNotContain(VALUE).doesNotContain(INLINE);
+    }
+
+    /**
+     * On an image, programs that read none of the trust variables (curl with its compiled-in
+     * bundle) trust the proxy's certificates through the image's own trust store, and still do
+     * after {@code update-ca-certificates} rewrote it in the sandbox (the authority is an anchor).
+     */
+    @Test
+    void theImagesOwnTrustStoreTrustsTheProxy() throws Exception {
+        ServerFixture.Response set = fx.send(fx.request("/secrets/IMG_TOKEN")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"value\": \"img-" + VALUE + "\"}")).build());
+        assertThat(set.status()).as(set.toString()).isEqualTo(200);
+        String debian = dev.agentkernel.image.TestImages.get().debian();
+        Map<String, Object> create = new LinkedHashMap<>();
+        create.put("image", debian);
+        create.put("network_policy", Map.of("allow_domains", List.of("api.allowed.test")));
+        create.put("secrets", List.of("IMG_TOKEN:api.allowed.test"));
+        api.createOk("tls", create);
+        String curl = "unset SSL_CERT_FILE CURL_CA_BUNDLE REQUESTS_CA_BUNDLE GIT_SSL_CAINFO; "
+                + "curl -sS --max-time 10 -H \"Authorization: Bearer $IMG_TOKEN\" https://api.allowed.test/x";
+        assertThat(api.sh("tls", curl)).startsWith("hello from https");
+        assertThat(hosts.awaitLog("auth=Bearer img-" + VALUE, Duration.ofSeconds(5))).isNotEmpty();
+
+        String authority = api.sh("tls", "cat /run/agentkernel/egress-ca.crt");
+        assertThat(authority).contains("BEGIN CERTIFICATE");
+        String bundle = api.sh("tls", "cat /etc/ssl/certs/ca-certificates.crt");
+        assertThat(bundle).endsWith(authority);
+        assertThat(bundle.split("BEGIN CERTIFICATE", -1).length - 1).as("the image's own authorities are kept")
+                .isGreaterThan(50);
+        assertThat(api.sh("tls", "cat /usr/local/share/ca-certificates/agentkernel-egress-ca.crt")).isEqualTo(authority);
+
+        // the distribution's tool rewrites the bundle (by renaming a new file over it): the authority stays in
+        JsonNode updated = api.execOk("tls", List.of("update-ca-certificates"), Map.of("sudo", true));
+        assertThat(updated.path("exit_code").asInt()).as(updated.toString()).isZero();
+        assertThat(api.sh("tls", curl)).startsWith("hello from https");
+
+        // a sandbox of the same image without egress control has the image's bundle as it is
+        api.createOk("plain-tls", Map.of("image", debian));
+        assertThat(api.sh("plain-tls", "cat /etc/ssl/certs/ca-certificates.crt")).doesNotContain(authority.strip());
+        assertThat(api.sh("plain-tls", "ls /usr/local/share/ca-certificates")).isEmpty();
     }
 
     @Test

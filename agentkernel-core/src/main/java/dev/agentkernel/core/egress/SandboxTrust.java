@@ -2,11 +2,13 @@ package dev.agentkernel.core.egress;
 
 import dev.agentkernel.egress.proxy.CertificateAuthority;
 import dev.agentkernel.model.Mount;
+import dev.agentkernel.model.RootFs;
 import dev.agentkernel.model.SandboxFailureException;
 import dev.agentkernel.model.SandboxSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -22,7 +24,10 @@ import java.util.Map;
  * variables that OpenSSL, curl, git, Python's requests, pip and Node read ({@code SSL_CERT_FILE}, {@code GIT_SSL_CAINFO},
  * {@code CURL_CA_BUNDLE}, {@code REQUESTS_CA_BUNDLE}, {@code PIP_CERT}, {@code NODE_EXTRA_CA_CERTS}).
  * The authority is the one in {@code STATE/egress-ca} (made on first use); the files sandboxes see
- * are copies in {@code STATE/egress-trust}.
+ * are copies in {@code STATE/egress-trust}. Programs that read none of these variables trust it
+ * too: on an image, its own system bundles and anchor directories have it
+ * ({@link ImageTrustLayers}); on the host's {@code /usr}, the bundle above is also mounted over
+ * {@code /etc/ssl/certs/ca-certificates.crt}.
  */
 public final class SandboxTrust {
 
@@ -45,12 +50,31 @@ public final class SandboxTrust {
         List<Mount> mounts = new ArrayList<>(spec.mounts());
         mounts.add(new Mount(dir.resolve("ca-bundle.crt"), BUNDLE, true));
         mounts.add(new Mount(dir.resolve("egress-ca.crt"), AUTHORITY, true));
+        switch (spec.root()) {
+            case RootFs.Image image -> spec = spec.withRoot(ImageTrustLayers.trusting(image,
+                    dir.resolve("layers"), authority(dir)));
+            case RootFs.Host host -> {
+                // the host's /etc view has the host's bundle: the same file with the daemon's authority over it
+                if (Files.isRegularFile(HOST_BUNDLES.getFirst(), LinkOption.NOFOLLOW_LINKS)) {
+                    mounts.add(new Mount(dir.resolve("ca-bundle.crt"), HOST_BUNDLES.getFirst().toString(), true));
+                }
+            }
+        }
         Map<String, String> env = new LinkedHashMap<>(spec.env());
         for (String name : List.of("SSL_CERT_FILE", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "PIP_CERT", "GIT_SSL_CAINFO")) {
             env.put(name, BUNDLE);
         }
         env.put("NODE_EXTRA_CA_CERTS", AUTHORITY);
         return spec.withMounts(mounts).withEnv(env);
+    }
+
+    private static String authority(Path dir) {
+        try {
+            return Files.readString(dir.resolve("egress-ca.crt"), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new SandboxFailureException("cannot read the certificate authority sandboxes trust in " + dir + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     /** Writes (once per change of the authority) the two files sandboxes see, and returns their directory. */
