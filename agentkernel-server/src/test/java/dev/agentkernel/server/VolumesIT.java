@@ -139,6 +139,34 @@ class VolumesIT extends SandboxTestBase {
     }
 
     @Test
+    void readWriteVolumesCountInTheSandboxsDiskQuota() {
+        createVolume(Map.of("name", "quota-rw", "size_mb", 48), 201);
+        createVolume(Map.of("name", "quota-ro", "size_mb", 512), 201);
+        // an explicit disk_mb covers the read-write volume; the own disk gets the rest (read-only ones do not count)
+        JsonNode created = api.createOk("vol-quota", Map.of("disk_mb", 112, "volumes",
+                List.of("quota-rw:/rw", "quota-ro:/ro:ro")));
+        assertThat(created.path("disk_mb").asLong()).as("%s", created).isEqualTo(112);
+        JsonNode own = api.execOk("vol-quota", List.of("sh", "-c",
+                "dd if=/dev/zero of=/workspace/fill bs=1M count=100 2>&1; echo rc=$?"));
+        assertThat(own.path("output").asText()).as("the own disk is 112 - 48 MiB").contains("No space left on device");
+        JsonNode wrote = api.execOk("vol-quota", List.of("sh", "-c", "dd if=/dev/zero of=/rw/fill bs=1M count=30 2>&1"));
+        assertThat(wrote.path("exit_code").asInt()).as("%s", wrote).isZero();
+        JsonNode info = api.get("vol-quota").data();
+        assertThat(info.path("disk_used_mb").asLong()).as("own disk full (~60) plus 30 on the volume: %s", info)
+                .isBetween(80L, 112L);
+
+        // without disk_mb: the profile's default for its own disk, plus the volume
+        JsonNode defaulted = api.createOk("vol-quota2", Map.of("volumes", List.of("quota-rw:/rw")));
+        assertThat(defaulted.path("disk_mb").asLong()).as("%s", defaulted).isEqualTo(1024 + 48);
+
+        // too small a disk_mb for its volumes is a 400 that says what to ask for
+        ServerFixture.Response small = api.create("vol-quota3", Map.of("disk_mb", 60, "volumes", List.of("quota-rw:/rw")));
+        assertThat(ServerTestBase.assertErrorEnvelope(small, 400).toString()).contains("disk_mb 60")
+                .contains("at least " + (48 + 16)).contains("read-only");
+        assertThat(api.get("vol-quota3").status()).isEqualTo(404);
+    }
+
+    @Test
     void theHostNeverFollowsALinkInsideAVolume() throws IOException {
         Path outside = Files.createTempDirectory(fx.dir, "outside-");
         Path secret = Files.writeString(outside.resolve("secret"), "host file\n");

@@ -183,7 +183,9 @@ public final class SandboxManager implements AutoCloseable {
                     options.pull(), options.backend(), options.egress());
         }
         SandboxSpec resolved = resolver.resolve(options); // bad options fail before anything is stored
-        long diskMb = resolver.diskMb(options);
+        volumes.requireExisting(request.volumes()); // an unknown volume fails before anything is stored
+        DiskQuota quota = DiskQuota.of(resolver, options, disks.enforced() ? volumes.writableMb(request.volumes()) : 0);
+        long diskMb = quota.totalMb();
         // pinned to the image's digest: its writable layer stays on the image it was made on, wherever the tag moves
         Optional<String> image = switch (resolved.root()) {
             case RootFs.Host host -> resolved.image();
@@ -196,14 +198,13 @@ public final class SandboxManager implements AutoCloseable {
                 resolved.backend().orElse(backend.name()), SandboxState.RUNNING, now, projectDir,
                 disks.enforced() ? OptionalLong.of(diskMb) : OptionalLong.empty(), java.util.UUID.randomUUID().toString(),
                 request.timeToLive().map(now::plus), resolved.egress(), secrets);
-        volumes.requireExisting(request.volumes()); // an unknown volume fails before anything is stored
         return locked(request.name(), () -> {
             requireRoom();
             store.insert(record);
             SandboxDirs dirs = SandboxDirs.of(sandboxesDir, record.name());
             try {
                 volumes.attach(record.name(), request.volumes());
-                dirs.create(record.diskMb());
+                dirs.create(record.diskMb().isPresent() ? OptionalLong.of(quota.ownMb()) : OptionalLong.empty());
                 if (resolved.root() instanceof RootFs.Image root && record.projectDir().isEmpty()) {
                     dirs.seedWorkspace(root.layers(), backend.sandboxIds()::toHost);
                 }
@@ -344,6 +345,11 @@ public final class SandboxManager implements AutoCloseable {
     private SandboxInfo info(SandboxRecord record, SandboxState status) {
         Optional<DiskUsage> usage = status != SandboxState.STOPPED && record.diskMb().isPresent()
                 ? SandboxDirs.of(sandboxesDir, record.name()).usage() : Optional.empty();
+        Optional<DiskUsage> onVolumes = usage.isPresent() ? volumes.writableUsage(record.name()) : Optional.empty();
+        if (onVolumes.isPresent()) { // its read-write volumes count in its disk quota
+            usage = Optional.of(new DiskUsage(usage.get().usedMb() + onVolumes.get().usedMb(),
+                    usage.get().availableMb() + onVolumes.get().availableMb()));
+        }
         return new SandboxInfo(record, status, usage, volumes.mountsOf(record.name()));
     }
 

@@ -177,6 +177,43 @@ public final class VolumeManager implements AutoCloseable {
         }
     }
 
+    /**
+     * The MiB that {@code mounts} let a sandbox write: the sizes of the size-limited volumes it
+     * mounts read-write, each counted once (they count in the sandbox's disk quota).
+     */
+    public long writableMb(List<VolumeMount> mounts) {
+        return mounts.stream().filter(m -> !m.readOnly()).map(VolumeMount::volume).distinct()
+                .map(store::find).flatMap(Optional::stream).filter(VolumeRecord::limited)
+                .mapToLong(VolumeRecord::sizeMb).sum();
+    }
+
+    /**
+     * Use of the size-limited volumes that running sandbox {@code sandbox} holds mounted
+     * read-write, summed (they count in its disk use); empty if it holds none.
+     */
+    public Optional<DiskUsage> writableUsage(String sandbox) {
+        Set<String> names = held.get(sandbox);
+        if (names == null) {
+            return Optional.empty();
+        }
+        List<String> writable = store.mounts(sandbox).stream().filter(m -> !m.readOnly()).map(VolumeMount::volume)
+                .filter(names::contains).distinct().toList();
+        long used = 0;
+        long available = 0;
+        boolean any = false;
+        for (String name : writable) {
+            VolumeDirs dirs = dirs(name);
+            Optional<DiskUsage> usage = dirs.disk().exists() && dirs.disk().isMounted() ? dirs.disk().usage()
+                    : Optional.empty();
+            if (usage.isPresent()) {
+                used += usage.get().usedMb();
+                available += usage.get().availableMb();
+                any = true;
+            }
+        }
+        return any ? Optional.of(new DiskUsage(used, available)) : Optional.empty();
+    }
+
     /** Records the volumes a new sandbox mounts. */
     public void attach(String sandbox, List<VolumeMount> mounts) {
         locked(() -> {
