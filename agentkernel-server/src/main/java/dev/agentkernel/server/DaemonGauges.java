@@ -43,6 +43,19 @@ final class DaemonGauges {
         });
         metrics.sample(Metric.POOL_SERVED, () -> Map.of(List.of(), pool.map(p -> p.stats().served()).orElse(0L)));
         metrics.sample(Metric.POOL_MISSES, () -> Map.of(List.of(), pool.map(p -> p.stats().missed()).orElse(0L)));
+        metrics.sample(Metric.POOL_INTERPRETERS, () -> {
+            int ready = 0;
+            int starting = 0;
+            for (var key : sessions.pool().map(WarmPool::stats).map(PoolStats::keys).orElse(List.of())) {
+                ready += key.ready();
+                starting += key.starting();
+            }
+            return Map.of(List.of("ready"), ready, List.of("starting"), starting);
+        });
+        metrics.sample(Metric.POOL_INTERPRETERS_SERVED,
+                () -> Map.of(List.of(), sessions.pool().map(p -> p.stats().served()).orElse(0L)));
+        metrics.sample(Metric.POOL_INTERPRETERS_MISSES,
+                () -> Map.of(List.of(), sessions.pool().map(p -> p.stats().missed()).orElse(0L)));
         metrics.sample(Metric.CODE_SESSIONS, () -> Map.of(List.of(), sessions.list().size()));
         metrics.sample(Metric.TASKS, () -> tasksByState(tasks.list()));
     }

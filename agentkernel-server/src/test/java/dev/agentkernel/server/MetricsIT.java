@@ -132,7 +132,8 @@ class MetricsIT {
                 "kind", "path", "backend", "outcome");
         assertThat(starts).as("sandbox starts").isEqualTo(Map.of(
                 List.of("run", "cold", "bwrap", "ok"), 3.0,
-                List.of("sandbox", "cold", "bwrap", "ok"), 1.0));
+                List.of("sandbox", "cold", "bwrap", "ok"), 1.0,
+                List.of("session", "cold", "bwrap", "ok"), 1.0));
         assertThat(s.value("agentkernel_sandbox_start_seconds_bucket", Map.of("kind", "run", "path", "cold",
                 "backend", "bwrap", "outcome", "ok", "le", "+Inf"))).isEqualTo(3.0);
         assertThat(s.byLabels("agentkernel_code_executions_seconds_count", "outcome"))
@@ -152,6 +153,10 @@ class MetricsIT {
         assertThat(s.value("agentkernel_pool_served_total", Map.of())).isEqualTo(0.0);
         assertThat(s.value("agentkernel_pool_misses_total", Map.of())).isEqualTo(0.0);
         assertThat(s.byLabels("agentkernel_pool_sandboxes", "state"))
+                .isEqualTo(Map.of(List.of("ready"), 0.0, List.of("starting"), 0.0));
+        assertThat(s.value("agentkernel_pool_interpreters_served_total", Map.of())).isEqualTo(0.0);
+        assertThat(s.value("agentkernel_pool_interpreters_misses_total", Map.of())).isEqualTo(0.0);
+        assertThat(s.byLabels("agentkernel_pool_interpreters", "state"))
                 .isEqualTo(Map.of(List.of("ready"), 0.0, List.of("starting"), 0.0));
         assertThat(s.types()).containsEntry("agentkernel_http_requests_seconds", "histogram")
                 .containsEntry("agentkernel_audit_events", "counter")
@@ -174,6 +179,16 @@ class MetricsIT {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"ids-box\"}")).build());
         assertThat(created.status()).as("%s", created).isEqualTo(201);
         assertThat(created.raw().headers().firstValue("X-Request-Id")).as("a well-formed id is kept").hasValue("it-create-1");
+        // a background process's end, recorded later on another thread, carries the id of the request that started it
+        ServerFixture.Response detached = fx.send(fx.request("/sandboxes/ids-box/exec/detach").header("X-Request-Id", "it-bg-1")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"command\": [\"sh\", \"-c\", \"sleep 0.2\"]}")).build());
+        assertThat(detached.status()).as("%s", detached).isIn(200, 201, 202);
+        long ends = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (fx.get("/audit").data().findValues("event").stream().noneMatch(e -> e.asText().equals("background_exited"))
+                && System.nanoTime() < ends) {
+            Thread.sleep(50);
+        }
         ServerFixture.Response removed = fx.send(fx.request("/sandboxes/ids-box").header("X-Request-Id", "x".repeat(200))
                 .DELETE().build());
         assertThat(removed.status()).isEqualTo(200);
@@ -196,6 +211,8 @@ class MetricsIT {
         assertThat(idByEvent).as("audit events of ids-box and their request ids")
                 .containsEntry("sandbox_created", "it-create-1")
                 .containsEntry("sandbox_started", "it-create-1")
+                .containsEntry("background_started", "it-bg-1")
+                .containsEntry("background_exited", "it-bg-1")
                 .containsEntry("sandbox_removed", removeId);
 
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

@@ -7,9 +7,10 @@ import java.util.regex.Pattern;
 /**
  * The id of the HTTP request being served on this thread, carried from the server's filter to
  * whatever the request causes (audit events, log lines) as a {@link ScopedValue}: bound for the
- * duration of the request's handler on its own (virtual) thread. Work handed to other threads
- * (a task's runner, an SSE stream's pump, the warm pool's starts, background processes, expiry and
- * idle pausing) does not see it; what they record carries no request id.
+ * duration of the request's handler on its own (virtual) thread. Work a request causes later on
+ * other threads carries it through {@link #within}: a task's run (dispatched by the request) and
+ * a background process's end (started by the request). Work no request causes (the warm pool's
+ * starts, expiry, idle pausing, refusals of a sandbox's traffic) has none.
  */
 public final class RequestId {
 
@@ -35,6 +36,15 @@ public final class RequestId {
      */
     public static String of(String incoming) {
         return incoming != null && WELL_FORMED.matcher(incoming).matches() ? incoming : generate();
+    }
+
+    /**
+     * {@code work} run with {@code id} as the current request's id (when present): for work a
+     * request causes on another thread, later; capture the id with {@link #current()} while the
+     * request is served.
+     */
+    public static Runnable within(Optional<String> id, Runnable work) {
+        return id.isEmpty() ? work : () -> ScopedValue.where(CURRENT, id.get()).run(work);
     }
 
     /** A new id: a random UUID. */

@@ -12,9 +12,10 @@ public enum Metric {
     /** Persistent sandboxes by state and backend. */
     SANDBOXES(Kind.GAUGE, "agentkernel.sandboxes", "Persistent sandboxes by state and backend", "state", "backend"),
     /**
-     * Sandbox starts: {@code kind} run (a one-off /run), sandbox (a persistent sandbox) or prestart
-     * (the warm pool filling itself); {@code path} pool (taken ready from the warm pool) or cold;
-     * {@code outcome} ok or error.
+     * Sandbox starts: {@code kind} run (a one-off /run), sandbox (a persistent sandbox), prestart
+     * (the warm pool filling itself), session (a code session's interpreter) or session_prestart
+     * (the interpreter pool filling itself); {@code path} pool (taken ready from a warm pool) or
+     * cold; {@code outcome} ok or error.
      */
     SANDBOX_STARTS(Kind.TIMER, "agentkernel.sandbox.start", "Sandbox starts and how long each took, by kind, path, backend and outcome",
             "kind", "path", "backend", "outcome"),
@@ -24,6 +25,14 @@ public enum Metric {
     POOL_SERVED(Kind.SAMPLED_COUNTER, "agentkernel.pool.served", "Requests served from the warm pool"),
     /** Requests that found no ready sandbox in the warm pool and took the cold path. */
     POOL_MISSES(Kind.SAMPLED_COUNTER, "agentkernel.pool.misses", "Requests that found the warm pool empty"),
+    /** Interpreters of the code sessions' warm pool by state (ready, starting), summed over its keys. */
+    POOL_INTERPRETERS(Kind.GAUGE, "agentkernel.pool.interpreters", "Interpreters of the code-session pool by state", "state"),
+    /** New code sessions the interpreter pool served with a ready interpreter. */
+    POOL_INTERPRETERS_SERVED(Kind.SAMPLED_COUNTER, "agentkernel.pool.interpreters.served",
+            "New code sessions served from the interpreter pool"),
+    /** New code sessions that found no ready interpreter in the pool. */
+    POOL_INTERPRETERS_MISSES(Kind.SAMPLED_COUNTER, "agentkernel.pool.interpreters.misses",
+            "New code sessions that found the interpreter pool empty"),
     /** Open code sessions. */
     CODE_SESSIONS(Kind.GAUGE, "agentkernel.code.sessions", "Open code sessions"),
     /** Code executions ({@code /execute}, MCP) by outcome: ok, error (the code raised), failed (no result). */

@@ -118,12 +118,13 @@ public final class BackgroundProcesses implements AutoCloseable {
         }
         process.attach(handle);
         record(AuditEventType.BACKGROUND_STARTED, startDetails(process));
+        Optional<String> requestId = dev.agentkernel.core.audit.RequestId.current(); // its end is the request's too
         handle.onExit().whenComplete((status, failure) -> {
             ExitStatus end = status != null ? status : new ExitStatus.Signaled(9);
             Optional<String> reason = status != null ? Optional.empty()
                     : Optional.of("the connection to the sandbox ended (it stopped)");
             if (process.end(end, reason)) {
-                recordEnd(process);
+                dev.agentkernel.core.audit.RequestId.within(requestId, () -> recordEnd(process)).run();
             }
         });
         synchronized (this) {

@@ -60,6 +60,11 @@ public final class InterpreterLauncher {
         this.sharedVolumes = List.copyOf(sharedVolumes);
     }
 
+    /** The name of the backend interpreters start on when a session names none. */
+    public String defaultBackend() {
+        return backend.name();
+    }
+
     /** Size of each interpreter's own disk in MiB; empty when its workspace is not limited. */
     public OptionalLong diskMb() {
         return diskMb;

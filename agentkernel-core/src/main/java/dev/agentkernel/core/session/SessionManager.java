@@ -97,7 +97,8 @@ public final class SessionManager implements AutoCloseable {
         orphans.addAndGet(launcher.removeOrphans());
         if (settings.poolPerTemplate() > 0) {
             WarmPool<InterpreterKey, Interpreter> warm = new WarmPool<>(
-                    key -> launcher.launch(key.template(), key.flavor(), List.of()), Interpreter::isAlive,
+                    key -> timedStart("session_prestart", "cold", launcher.defaultBackend(),
+                            () -> launcher.launch(key.template(), key.flavor(), List.of())), Interpreter::isAlive,
                     settings.poolPerTemplate(), 1, InterpreterTemplate.values().length * Flavor.values().length,
                     Duration.ofHours(1));
             for (InterpreterTemplate t : InterpreterTemplate.values()) {
@@ -248,14 +249,18 @@ public final class SessionManager implements AutoCloseable {
         try {
             // the pool's are on the default backend, without a network policy of their own
             if (mounts.isEmpty() && backend.isEmpty() && !egress.restricts() && pool.isPresent()) {
+                long taking = System.nanoTime();
                 Optional<Interpreter> warm = pool.get().take(new InterpreterKey(template, flavor));
                 if (warm.isPresent()) {
                     pool.get().claim(warm.get());
                     interpreter = warm.get();
+                    metrics.time(dev.agentkernel.core.metrics.Metric.SANDBOX_STARTS,
+                            Duration.ofNanos(System.nanoTime() - taking), "session", "pool", launcher.defaultBackend(), "ok");
                 }
             }
             if (interpreter == null) {
-                interpreter = launcher.launch(template, flavor, mounts, backend, egress);
+                interpreter = timedStart("session", "cold", backend.orElse(launcher.defaultBackend()),
+                        () -> launcher.launch(template, flavor, mounts, backend, egress));
             }
             CodeSession session = new CodeSession(newId(), interpreter, volumes, clock);
             admission.lock();
@@ -467,6 +472,21 @@ public final class SessionManager implements AutoCloseable {
         }
         return new SessionStats(all.size(), settings.maxSessions(), memory, settings.maxTotalMemoryMb(),
                 settings.sessionTimeout(), byTemplate, pooled, maintenanceStatus(), all);
+    }
+
+    /** Starts an interpreter through {@code start}, timed as a sandbox start of {@code kind} and {@code path}. */
+    private Interpreter timedStart(String kind, String path, String backendName,
+                                   java.util.function.Supplier<Interpreter> start) {
+        long starting = System.nanoTime();
+        String outcome = "error";
+        try {
+            Interpreter started = start.get();
+            outcome = "ok";
+            return started;
+        } finally {
+            metrics.time(dev.agentkernel.core.metrics.Metric.SANDBOX_STARTS, Duration.ofNanos(System.nanoTime() - starting),
+                    kind, path, backendName, outcome);
+        }
     }
 
     /** Stops the maintenance and the pool and ends every session. */

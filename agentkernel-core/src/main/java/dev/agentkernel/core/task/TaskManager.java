@@ -186,7 +186,8 @@ public final class TaskManager implements AutoCloseable {
     }
 
     private void start(LiveTask task, boolean permit) {
-        Thread worker = Thread.ofVirtual().name("ak-task-" + task.id).unstarted(() -> work(task, permit));
+        Thread worker = Thread.ofVirtual().name("ak-task-" + task.id)
+                .unstarted(dev.agentkernel.core.audit.RequestId.within(task.requestId, () -> work(task, permit)));
         task.thread = worker;
         worker.start();
     }
@@ -426,6 +427,8 @@ public final class TaskManager implements AutoCloseable {
         final TailBuffer output;
         final TailBuffer stderr = new TailBuffer(ERROR_TAIL);
         final CompletableFuture<TaskInfo> done = new CompletableFuture<>();
+        /** The id of the request that dispatched it: its run and what it records carry it. */
+        final Optional<String> requestId = dev.agentkernel.core.audit.RequestId.current();
         volatile Thread thread;
         volatile Instant startedAt;
         volatile boolean cancelRequested;

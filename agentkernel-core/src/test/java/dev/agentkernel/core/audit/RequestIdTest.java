@@ -42,4 +42,17 @@ class RequestIdTest {
         assertThat(inside[1]).as("work handed to another thread does not see it").isEqualTo("none");
         assertThat(RequestId.current()).isEmpty();
     }
+
+    @Test
+    void workCarriedWithinTheIdSeesItOnAnotherThreadLater() throws Exception {
+        String[] seen = new String[2];
+        Runnable[] carried = new Runnable[1];
+        ScopedValue.where(RequestId.CURRENT, "req-2").run(() ->
+                carried[0] = RequestId.within(RequestId.current(), () -> seen[0] = RequestId.current().orElse("none")));
+        Thread later = Thread.ofVirtual().start(carried[0]);
+        later.join();
+        Thread.ofVirtual().start(RequestId.within(java.util.Optional.empty(),
+                () -> seen[1] = RequestId.current().orElse("none"))).join();
+        assertThat(seen).containsExactly("req-2", "none");
+    }
 }
