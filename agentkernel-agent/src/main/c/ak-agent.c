@@ -71,6 +71,7 @@
  * a bubblewrap sandbox. A filter that cannot be read or installed is fatal (exit 125).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -258,6 +259,61 @@ static int ngroups;
 
 static void kill_all(void) {
     for (int i = 0; i < ngroups; i++) kill(-groups[i], SIGKILL);
+}
+
+/* Adds to set (of *n, at most max) every process whose parent is in it, from /proc; returns how
+ * many were added. */
+static int add_descendants(pid_t *set, int *n, int max) {
+    DIR *proc = opendir("/proc");
+    if (!proc) return 0;
+    int added = 0;
+    struct dirent *e;
+    while ((e = readdir(proc)) != NULL) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 1) continue;
+        char path[64], line[512];
+        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        ssize_t len = read(fd, line, sizeof line - 1);
+        close(fd);
+        if (len <= 0) continue;
+        line[len] = 0;
+        char *paren = strrchr(line, ')');     /* the name may hold spaces and parentheses */
+        long ppid;
+        if (!paren || sscanf(paren + 1, " %*c %ld", &ppid) != 1) continue;
+        int known = 0, parent = 0;
+        for (int i = 0; i < *n; i++) {
+            if (set[i] == (pid_t)pid) known = 1;
+            if (set[i] == (pid_t)ppid) parent = 1;
+        }
+        if (parent && !known && *n < max) { set[(*n)++] = (pid_t)pid; added++; }
+    }
+    closedir(proc);
+    return added;
+}
+
+/* Signals the command started as leader: its process group and every process below it, also
+ * those that left the group (setsid) and, the leader being a subreaper, those whose parent ended.
+ * For SIGKILL the tree is stopped first, round after round until no process appears, so that none
+ * forks away between the reading of /proc and the kill. */
+static int signal_tree(pid_t leader, int signo) {
+    enum { MAX_TREE = 4096 };
+    static pid_t tree[MAX_TREE];
+    int n = 0;
+    tree[n++] = leader;
+    for (int round = 0; round < 16; round++) {
+        int before = n;
+        if (add_descendants(tree, &n, MAX_TREE) == 0) break;
+        if (signo == SIGKILL) for (int i = before; i < n; i++) kill(tree[i], SIGSTOP);
+    }
+    int rc = kill(-leader, signo);
+    int saved = errno;
+    for (int i = 1; i < n; i++) kill(tree[i], signo);
+    if (signo == SIGKILL) for (int i = 1; i < n; i++) kill(tree[i], SIGCONT);
+    errno = saved;
+    return rc;
 }
 
 /* Forgets the groups that have no process left (a zombie leader still counts). */
@@ -496,6 +552,9 @@ _Noreturn static void child_run(int errfd, const char *pts, int in_fd, int out_f
     int sigs[] = { SIGPIPE, SIGCHLD, SIGTERM, SIGHUP, SIGINT };   /* not our self-pipe, not ignored */
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) signal(sigs[i], SIG_DFL);
     if (setsid() < 0) child_fail(errfd, STAGE_SETUP);
+    /* Kept across exec: processes of the command whose parent ends (a daemon's double fork, setsid)
+     * become the command's children, not the agent's, so that a kill finds them (signal_tree). */
+    (void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     if (pts) {
         int slave = open(pts, O_RDWR);
         if (slave < 0 || ioctl(slave, TIOCSCTTY, 0) < 0) child_fail(errfd, STAGE_SETUP);
@@ -892,7 +951,10 @@ static void dispatch(uint8_t type, uint32_t id, const unsigned char *payload, ui
         if (r.bad || r.n) send_error(id, EPROTO, "malformed SIGNAL request");
         else if (signo < 1 || signo > 64) send_error(id, EINVAL, "invalid signal number %u", signo);
         else if (!c || c->kind != EXEC) send_error(id, ESRCH, "no running command on channel %u", id);
-        else if (!c->group_gone && kill(-c->pid, (int)signo) < 0 && errno != ESRCH)
+        else if ((signo == SIGKILL || signo == SIGTERM) && !c->reaped) {   /* reaped: its pid may be reused */
+            if (signal_tree(c->pid, (int)signo) < 0 && errno != ESRCH)
+                send_error(id, errno, "cannot signal: %s", strerror(errno));
+        } else if (!c->group_gone && kill(-c->pid, (int)signo) < 0 && errno != ESRCH)
             send_error(id, errno, "cannot signal: %s", strerror(errno));
         break;
     }

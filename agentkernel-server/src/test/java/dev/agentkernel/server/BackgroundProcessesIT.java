@@ -122,10 +122,12 @@ class BackgroundProcessesIT extends SandboxTestBase {
     @Test
     void killEndsTheProcessWithEveryChildAndIsAudited() throws Exception {
         api.createOk("bg-kill");
-        JsonNode started = detachOk("bg-kill", List.of("sh", "-c", "sleep 1001 & sleep 1001 & echo ready; wait"));
+        // two children in the group, one that left it (setsid), and one whose parent left the group and ended
+        JsonNode started = detachOk("bg-kill", List.of("sh", "-c", "sleep 1001 & sleep 1001 & setsid sleep 1001 & "
+                + "setsid sh -c 'sleep 1001 & exit' & sleep 0.3; echo ready; wait"));
         String id = started.path("id").asText();
         awaitOutput("bg-kill", id, "ready");
-        assertThat(sleepers("bg-kill")).as("the shell and its two children").isGreaterThanOrEqualTo(2);
+        assertThat(sleepers("bg-kill")).as("the shell and its four sleeping descendants").isEqualTo(5);
 
         CompletableFuture<List<StreamIT.Frame>> follower = CompletableFuture.supplyAsync(() -> {
             try (StreamIT.Events events = follow("bg-kill", id, "?follow=1", false)) {
