@@ -31,12 +31,32 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *                 in {@code $KEY}, and the host's proxy puts the value in its place in requests to {@code host}
  * @param secretFiles secrets whose placeholder is also in the file {@code /run/agentkernel/secrets/KEY}
  * @param secretsInBody secrets whose placeholder the proxy also replaces in request bodies (default: headers only)
+ * @param sourceUrl a Git repository ({@code https://}, {@code http://} or {@code git://}) cloned into the new
+ *                  sandbox's empty {@code /workspace}, inside the sandbox, before the answer (as the published
+ *                  clients' {@code source_url})
+ * @param sourceRef the branch, tag or commit of {@code sourceUrl} to check out (default: its default branch)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record CreateSandboxRequest(@JsonProperty(required = true) String name, String image, String profile,
                                    Integer vcpus, Long memoryMb, Long diskMb, Boolean network, String dir,
                                    String pull, String backend, String ttl, String snapshot, List<String> volumes, NetworkRules networkPolicy,
-                                   List<String> secrets, List<String> secretFiles, List<String> secretsInBody) {
+                                   List<String> secrets, List<String> secretFiles, List<String> secretsInBody,
+                                   String sourceUrl, String sourceRef) {
+
+    /** The longest {@code source_url} taken. */
+    public static final int MAX_SOURCE_URL = 2048;
+    private static final java.util.regex.Pattern SOURCE_URL =
+            java.util.regex.Pattern.compile("(https?|git)://[^\\s'\"\\\\\\p{Cntrl}]+");
+    private static final java.util.regex.Pattern SOURCE_REF = java.util.regex.Pattern.compile("[A-Za-z0-9._/+-]{1,255}");
+
+    /** A request without a Git source. */
+    public CreateSandboxRequest(String name, String image, String profile, Integer vcpus, Long memoryMb, Long diskMb,
+                                Boolean network, String dir, String pull, String backend, String ttl, String snapshot,
+                                List<String> volumes, NetworkRules networkPolicy, List<String> secrets,
+                                List<String> secretFiles, List<String> secretsInBody) {
+        this(name, image, profile, vcpus, memoryMb, diskMb, network, dir, pull, backend, ttl, snapshot, volumes,
+                networkPolicy, secrets, secretFiles, secretsInBody, null, null);
+    }
 
     /** A request whose secrets are replaced in headers only. */
     public CreateSandboxRequest(String name, String image, String profile, Integer vcpus, Long memoryMb, Long diskMb,
@@ -111,6 +131,18 @@ public record CreateSandboxRequest(@JsonProperty(required = true) String name, S
         secrets = Check.strings(secrets, "secrets");
         secretFiles = Check.strings(secretFiles, "secret_files");
         secretsInBody = Check.strings(secretsInBody, "secrets_in_body");
+        sourceUrl = Check.optionalText(sourceUrl, "source_url");
+        sourceRef = Check.optionalText(sourceRef, "source_ref");
+        if (sourceUrl != null && (sourceUrl.length() > MAX_SOURCE_URL || !SOURCE_URL.matcher(sourceUrl).matches())) {
+            throw Check.bad("source_url must be a Git repository's https://, http:// or git:// URL of at most "
+                    + MAX_SOURCE_URL + " characters, without spaces or quotes, e.g. \"https://github.com/owner/repo.git\"");
+        }
+        if (sourceRef != null && (sourceUrl == null || !SOURCE_REF.matcher(sourceRef).matches()
+                || sourceRef.startsWith("-") || sourceRef.contains(".."))) {
+            throw Check.bad(sourceUrl == null ? "source_ref needs a source_url to check it out from"
+                    : "source_ref must be a branch, tag or commit (letters, digits, '.', '_', '/', '+', '-'; not "
+                    + "starting with '-', no '..'), e.g. \"main\" or \"v1.2.0\"");
+        }
         for (String v : volumes) {
             if (v.indexOf(':') <= 0 || v.indexOf('\0') >= 0) {
                 throw Check.bad("volumes must be \"NAME:/path\" or \"NAME:/path:ro\", e.g. \"data:/data\"; got \""

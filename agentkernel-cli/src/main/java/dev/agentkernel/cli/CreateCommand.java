@@ -46,6 +46,8 @@ final class CreateCommand extends DaemonClientCommand {
                 "--volume NAME:/path[:ro] mounts a named volume (agentkernel volume create) at every start (repeatable).",
                 "--snapshot SNAP starts it with a snapshot's files on the snapshot's image, with the settings of the",
                 "sandbox it was taken from; flags still win, agentkernel.toml does not apply ('agentkernel snapshot').",
+                "--source URL [--source-ref REF] clones a Git repository into its empty /workspace, inside the sandbox",
+                "(over its network and policy, with the image's git) before 'create' returns; a failed clone removes it.",
                 FINDING);
     }
 
@@ -60,6 +62,10 @@ final class CreateCommand extends DaemonClientCommand {
         o.addOption(Option.builder().longOpt("image").hasArg().argName("IMAGE").desc("Runtime image (default: the daemon's)").get());
         o.addOption(Option.builder().longOpt("snapshot").hasArg().argName("SNAPSHOT")
                 .desc("Make it from a snapshot: its image, files and settings (not with --image)").get());
+        o.addOption(Option.builder().longOpt("source").hasArg().argName("URL")
+                .desc("Clone a Git repository (https://, http://, git://) into its empty /workspace").get());
+        o.addOption(Option.builder().longOpt("source-ref").hasArg().argName("REF")
+                .desc("The branch, tag or commit of --source to check out (default: its default branch)").get());
         o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME")
                 .desc("Isolation backend: bwrap, runc or gvisor (default: the daemon's; the sandbox keeps it)").get());
         o.addOption(Option.builder().longOpt("pull").hasArg().argName("POLICY")
@@ -191,6 +197,13 @@ final class CreateCommand extends DaemonClientCommand {
         }
         if (args.hasOption("ttl")) {
             options = options.withTtl(lengthOfTime(args.getOptionValue("ttl"), "--ttl"));
+        }
+        if (args.hasOption("source")) {
+            options = args.hasOption("source-ref")
+                    ? options.withSource(args.getOptionValue("source"), args.getOptionValue("source-ref"))
+                    : options.withSource(args.getOptionValue("source"));
+        } else if (args.hasOption("source-ref")) {
+            throw new InvalidRequestException("--source-ref needs --source, the repository to check it out from");
         }
         return options;
     }

@@ -37,13 +37,45 @@ import java.util.OptionalLong;
  *                 placeholder in {@code $KEY}, the server's proxy puts the value in its place in requests to the host
  * @param secretFiles secrets whose placeholder is also in {@code /run/agentkernel/secrets/KEY}
  * @param secretsInBody secrets whose placeholder the proxy also replaces in request bodies
+ * @param sourceUrl a Git repository ({@code https://}, {@code http://}, {@code git://}) the server clones into the new
+ *                 sandbox's empty {@code /workspace}, inside the sandbox and over its network, before it answers
+ * @param sourceRef the branch, tag or commit of {@code sourceUrl} to check out; empty: its default branch
  */
 public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, OptionalLong memoryMb,
                              Optional<Profile> profile, Optional<Boolean> network, Optional<String> dir,
                              OptionalLong diskMb, Optional<PullPolicy> pull, Optional<String> backend,
                              Optional<java.time.Duration> ttl, Optional<String> snapshot,
                              Optional<dev.agentkernel.api.NetworkRules> networkPolicy, List<String> secrets,
-                             List<String> secretFiles, List<String> secretsInBody) {
+                             List<String> secretFiles, List<String> secretsInBody, Optional<String> sourceUrl,
+                             Optional<String> sourceRef) {
+
+    /**
+     * Options without a Git source.
+     *
+     * @param image    the runtime image
+     * @param vcpus    whole CPUs
+     * @param memoryMb the memory limit in MiB
+     * @param profile  the security profile
+     * @param network  whether it has network access
+     * @param dir      a host directory mounted at /workspace
+     * @param diskMb   the size of its disk in MiB
+     * @param pull     when the server asks the image's registry
+     * @param backend  the isolation backend
+     * @param ttl      the time to live
+     * @param snapshot the snapshot it is made from
+     * @param networkPolicy what its network may reach
+     * @param secrets  secrets granted to it
+     * @param secretFiles secrets also in files
+     * @param secretsInBody secrets also replaced in request bodies
+     */
+    public SandboxOptions(Optional<String> image, OptionalDouble vcpus, OptionalLong memoryMb, Optional<Profile> profile,
+                          Optional<Boolean> network, Optional<String> dir, OptionalLong diskMb, Optional<PullPolicy> pull,
+                          Optional<String> backend, Optional<java.time.Duration> ttl, Optional<String> snapshot,
+                          Optional<dev.agentkernel.api.NetworkRules> networkPolicy, List<String> secrets,
+                          List<String> secretFiles, List<String> secretsInBody) {
+        this(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets,
+                secretFiles, secretsInBody, Optional.empty(), Optional.empty());
+    }
 
     /**
      * Options whose secrets are replaced in headers only.
@@ -189,6 +221,8 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
         Objects.requireNonNull(ttl, "ttl");
         Objects.requireNonNull(snapshot, "snapshot");
         Objects.requireNonNull(networkPolicy, "networkPolicy");
+        Objects.requireNonNull(sourceUrl, "sourceUrl");
+        Objects.requireNonNull(sourceRef, "sourceRef");
         secrets = List.copyOf(secrets);
         secretFiles = List.copyOf(secretFiles);
         secretsInBody = List.copyOf(secretsInBody);
@@ -215,6 +249,29 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
     }
 
     /**
+     * These options with the sandbox's {@code /workspace} cloned from a Git repository's default branch.
+     *
+     * @param url an {@code https://}, {@code http://} or {@code git://} URL
+     * @return a copy
+     */
+    public SandboxOptions withSource(String url) {
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot,
+                networkPolicy, secrets, secretFiles, secretsInBody, Optional.of(url), Optional.empty());
+    }
+
+    /**
+     * These options with the sandbox's {@code /workspace} cloned from a Git repository, at a branch, tag or commit.
+     *
+     * @param url an {@code https://}, {@code http://} or {@code git://} URL
+     * @param ref the branch, tag or commit to check out
+     * @return a copy
+     */
+    public SandboxOptions withSource(String url, String ref) {
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot,
+                networkPolicy, secrets, secretFiles, secretsInBody, Optional.of(url), Optional.of(ref));
+    }
+
+    /**
      * A copy with secrets granted ({@code "KEY:host"}, {@code "KEY:host:header"}, {@code "KEY=value:host"}).
      *
      * @param value the bindings
@@ -222,7 +279,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      */
     public SandboxOptions withSecrets(List<String> value) {
         return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot,
-                networkPolicy, value, secretFiles, secretsInBody);
+                networkPolicy, value, secretFiles, secretsInBody, sourceUrl, sourceRef);
     }
 
     /**
@@ -233,7 +290,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      */
     public SandboxOptions withSecretFiles(List<String> value) {
         return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot,
-                networkPolicy, secrets, value, secretsInBody);
+                networkPolicy, secrets, value, secretsInBody, sourceUrl, sourceRef);
     }
 
     /**
@@ -244,7 +301,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      */
     public SandboxOptions withSecretsInBody(List<String> value) {
         return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot,
-                networkPolicy, secrets, secretFiles, value);
+                networkPolicy, secrets, secretFiles, value, sourceUrl, sourceRef);
     }
 
     /**
@@ -255,7 +312,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      */
     public SandboxOptions withNetworkPolicy(dev.agentkernel.api.NetworkRules value) {
         return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot,
-                Optional.of(value), secrets, secretFiles, secretsInBody);
+                Optional.of(value), secrets, secretFiles, secretsInBody, sourceUrl, sourceRef);
     }
 
     /**
@@ -265,7 +322,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withPull(PullPolicy value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, Optional.of(value), backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, Optional.of(value), backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody, sourceUrl, sourceRef);
     }
 
     /**
@@ -300,7 +357,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withImage(String value) {
-        return new SandboxOptions(Optional.of(value), vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody);
+        return new SandboxOptions(Optional.of(value), vcpus, memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody, sourceUrl, sourceRef);
     }
 
     /**
@@ -310,7 +367,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withVcpus(double value) {
-        return new SandboxOptions(image, OptionalDouble.of(value), memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody);
+        return new SandboxOptions(image, OptionalDouble.of(value), memoryMb, profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody, sourceUrl, sourceRef);
     }
 
     /**
@@ -320,7 +377,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withMemoryMb(long value) {
-        return new SandboxOptions(image, vcpus, OptionalLong.of(value), profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody);
+        return new SandboxOptions(image, vcpus, OptionalLong.of(value), profile, network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody, sourceUrl, sourceRef);
     }
 
     /**
@@ -330,7 +387,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withDiskMb(long value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, OptionalLong.of(value), pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, OptionalLong.of(value), pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody, sourceUrl, sourceRef);
     }
 
     /**
@@ -340,7 +397,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withProfile(Profile value) {
-        return new SandboxOptions(image, vcpus, memoryMb, Optional.of(value), network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody);
+        return new SandboxOptions(image, vcpus, memoryMb, Optional.of(value), network, dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody, sourceUrl, sourceRef);
     }
 
     /**
@@ -350,7 +407,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withNetwork(boolean value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, Optional.of(value), dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, Optional.of(value), dir, diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody, sourceUrl, sourceRef);
     }
 
     /**
@@ -360,7 +417,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withDir(String value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, Optional.of(value), diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, Optional.of(value), diskMb, pull, backend, ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody, sourceUrl, sourceRef);
     }
 
     /**
@@ -371,7 +428,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      * @return the changed copy
      */
     public SandboxOptions withBackend(String value) {
-        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, Optional.of(value), ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody);
+        return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, Optional.of(value), ttl, snapshot, networkPolicy, secrets, secretFiles, secretsInBody, sourceUrl, sourceRef);
     }
 
     /**
@@ -383,7 +440,7 @@ public record SandboxOptions(Optional<String> image, OptionalDouble vcpus, Optio
      */
     public SandboxOptions withTtl(java.time.Duration value) {
         return new SandboxOptions(image, vcpus, memoryMb, profile, network, dir, diskMb, pull, backend,
-                Optional.of(value), snapshot, networkPolicy, secrets, secretFiles, secretsInBody);
+                Optional.of(value), snapshot, networkPolicy, secrets, secretFiles, secretsInBody, sourceUrl, sourceRef);
     }
 
     /**

@@ -115,7 +115,7 @@ final class Wire {
                 options.pull().map(PullPolicy::id).orElse(null), options.backend().orElse(null),
                 options.ttl().map(t -> Long.toString(t.toSeconds())).orElse(null), options.snapshot().orElse(null),
                 null, options.networkPolicy().orElse(null), options.secrets(), options.secretFiles(),
-                options.secretsInBody()));
+                options.secretsInBody(), options.sourceUrl().orElse(null), options.sourceRef().orElse(null)));
     }
 
     /** {@code POST /sandboxes/{name}/extend}: whole seconds, at least one. */
@@ -149,7 +149,7 @@ final class Wire {
         List<String> copy = List.copyOf(volumes);
         return request(() -> new CreateSandboxRequest(r.name(), r.image(), r.profile(), r.vcpus(), r.memoryMb(),
                 r.diskMb(), r.network(), r.dir(), r.pull(), r.backend(), r.ttl(), r.snapshot(), copy, r.networkPolicy(),
-                r.secrets(), r.secretFiles(), r.secretsInBody()));
+                r.secrets(), r.secretFiles(), r.secretsInBody(), r.sourceUrl(), r.sourceRef()));
     }
 
     static dev.agentkernel.api.CreateVolumeRequest volumeRequest(String name, OptionalLong sizeMb) {

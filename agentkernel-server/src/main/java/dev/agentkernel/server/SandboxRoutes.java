@@ -82,7 +82,8 @@ final class SandboxRoutes {
         options = options.withEgress(RequestFields.egress(body.networkPolicy()));
         SandboxInfo info = sandboxes.create(new CreateSandbox(name, options, body.timeToLive(),
                 dev.agentkernel.core.volume.VolumeMount.parseAll(body.volumes()), body.secrets(), body.secretFiles(),
-                body.secretsInBody()));
+                body.secretsInBody(), java.util.Optional.ofNullable(body.sourceUrl()).map(url ->
+                        new dev.agentkernel.core.sandbox.GitSource(url, java.util.Optional.ofNullable(body.sourceRef())))));
         Json.send(res, 201, toJson(info));
     }
 

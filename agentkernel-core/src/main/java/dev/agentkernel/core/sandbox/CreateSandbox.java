@@ -17,11 +17,12 @@ import java.util.Optional;
  *                   {@code KEY:host:header}, {@code KEY=value:host})
  * @param secretFiles the secrets whose placeholder is also a file under {@code /run/agentkernel/secrets}
  * @param secretsInBody the secrets whose placeholder is also replaced in request bodies
+ * @param source     a Git repository its {@code /workspace} is cloned from, once, at creation
  */
 public record CreateSandbox(String name, SandboxRequest options, Optional<Duration> timeToLive,
                             java.util.List<dev.agentkernel.core.volume.VolumeMount> volumes,
                             java.util.List<String> secrets, java.util.List<String> secretFiles,
-                            java.util.List<String> secretsInBody) {
+                            java.util.List<String> secretsInBody, Optional<GitSource> source) {
 
     /** The name no new sandbox may take: {@code GET /sandboxes/by-uuid/UUID} would not reach its routes. */
     public static final String RESERVED = "by-uuid";
@@ -34,6 +35,7 @@ public record CreateSandbox(String name, SandboxRequest options, Optional<Durati
         if (timeToLive.isPresent() && (timeToLive.get().isNegative() || timeToLive.get().isZero())) {
             throw new InvalidRequestException("a sandbox's time to live must be positive");
         }
+        Objects.requireNonNull(source, "source");
         volumes = java.util.List.copyOf(volumes);
         secrets = java.util.List.copyOf(secrets);
         secretFiles = java.util.List.copyOf(secretFiles);
@@ -44,6 +46,14 @@ public record CreateSandbox(String name, SandboxRequest options, Optional<Durati
                 throw new InvalidRequestException("two volumes are mounted at " + v.path() + "; give each its own path");
             }
         }
+    }
+
+    /** A sandbox not cloned from a Git repository. */
+    public CreateSandbox(String name, SandboxRequest options, Optional<Duration> timeToLive,
+                         java.util.List<dev.agentkernel.core.volume.VolumeMount> volumes,
+                         java.util.List<String> secrets, java.util.List<String> secretFiles,
+                         java.util.List<String> secretsInBody) {
+        this(name, options, timeToLive, volumes, secrets, secretFiles, secretsInBody, Optional.empty());
     }
 
     /** A sandbox without secrets. */

@@ -184,6 +184,14 @@ public final class SandboxManager implements AutoCloseable {
         }
         SandboxSpec resolved = resolver.resolve(options); // bad options fail before anything is stored
         volumes.requireExisting(request.volumes()); // an unknown volume fails before anything is stored
+        if (request.source().isPresent() && resolved.network() != NetworkMode.OUTBOUND) {
+            throw new InvalidRequestException("source_url is cloned inside the sandbox, over its network, and this "
+                    + "sandbox has none; use the moderate or permissive profile with network");
+        }
+        if (request.source().isPresent() && projectDir.isPresent()) {
+            throw new InvalidRequestException("source_url is cloned into /workspace, which is the host directory "
+                    + projectDir.get() + " here; give one or the other");
+        }
         DiskQuota quota = DiskQuota.of(resolver, options, disks.enforced() ? volumes.writableMb(request.volumes()) : 0);
         long diskMb = quota.totalMb();
         // pinned to the image's digest: its writable layer stays on the image it was made on, wherever the tag moves
@@ -198,7 +206,7 @@ public final class SandboxManager implements AutoCloseable {
                 resolved.backend().orElse(backend.name()), SandboxState.RUNNING, now, projectDir,
                 disks.enforced() ? OptionalLong.of(diskMb) : OptionalLong.empty(), java.util.UUID.randomUUID().toString(),
                 request.timeToLive().map(now::plus), resolved.egress(), secrets);
-        return locked(request.name(), () -> {
+        SandboxInfo created = locked(request.name(), () -> {
             requireRoom();
             store.insert(record);
             SandboxDirs dirs = SandboxDirs.of(sandboxesDir, record.name());
@@ -215,6 +223,10 @@ public final class SandboxManager implements AutoCloseable {
                 record.diskMb().ifPresent(mb -> details.put("disk_mb", mb));
                 record.projectDir().ifPresent(d -> details.put("dir", d.toString()));
                 details.put("uuid", record.uuid());
+                request.source().ifPresent(src -> {
+                    details.put("source_url", src.url());
+                    src.ref().ifPresent(ref -> details.put("source_ref", ref));
+                });
                 record.expiresAt().ifPresent(at -> details.put("expires_at", at.toString()));
                 if (!request.volumes().isEmpty()) {
                     details.put("volumes", String.join(",", request.volumes().stream().map(Object::toString).toList()));
@@ -230,6 +242,55 @@ public final class SandboxManager implements AutoCloseable {
             }
             return info(record, SandboxState.RUNNING);
         });
+        if (request.source().isPresent()) {
+            cloneSource(request.name(), request.source().get(), image.orElse("host"));
+        }
+        return created;
+    }
+
+    /**
+     * Clones {@code source} into the new sandbox {@code name}'s {@code /workspace}; if that fails,
+     * the sandbox is removed (a creation is all or nothing) and the failure is the answer.
+     */
+    private void cloneSource(String name, GitSource source, String image) {
+        StringBuilder errors = new StringBuilder();
+        Termination end;
+        try {
+            end = exec(name, source.command(), (kind, bytes, off, len) -> {
+                if (kind == dev.agentkernel.model.OutputStreamKind.STDERR) {
+                    synchronized (errors) {
+                        errors.append(new String(bytes, off, len, java.nio.charset.StandardCharsets.UTF_8));
+                        if (errors.length() > 4096) {
+                            errors.delete(0, errors.length() - 4096);
+                        }
+                    }
+                }
+            }, () -> false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            removeQuietly(name, "creation interrupted while cloning its source");
+            throw new SandboxFailureException("interrupted while cloning " + source.url() + " into sandbox '" + name + "'");
+        } catch (RuntimeException e) {
+            removeQuietly(name, "cloning its source failed: " + e.getMessage());
+            throw e;
+        }
+        if (end.exitCode() != 0) {
+            String why = source.failure(end.exitCode(), errors.toString(), image);
+            removeQuietly(name, why);
+            if (end.exitCode() == GitSource.NOT_EMPTY) {
+                throw new ConflictException(why);
+            }
+            throw new InvalidRequestException(why);
+        }
+    }
+
+    private void removeQuietly(String name, String why) {
+        try {
+            remove(name);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot remove sandbox '" + name + "' after its creation failed (" + why
+                    + "): " + e.getMessage());
+        }
     }
 
     /** A sandbox by name. @throws NotFoundException if there is none */
