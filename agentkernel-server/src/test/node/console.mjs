@@ -80,6 +80,16 @@ async function termRows(page) {
     .map((r) => r.textContent.replace(/\u00a0/g, " ")));
 }
 
+/** Waits until `command` was taken by the shell and runs: its line is the last one, no prompt after it. */
+async function running(page, command) {
+  await page.waitForFunction((command) => {
+    const rows = [...document.querySelectorAll("#term-screen .xterm-rows > div")]
+      .map((r) => r.textContent.replace(/\u00a0/g, " ").trimEnd()).filter((r) => r.length > 0);
+    return rows.length > 0 && rows[rows.length - 1].endsWith("$ " + command);
+  }, command, { timeout: 15_000 });
+  await page.waitForTimeout(300); // the shell has read the line; let it start the program
+}
+
 /** Waits until the shell's prompt is the last line on the screen (the program before it has ended). */
 async function promptBack(page) {
   await page.waitForFunction(() => {
@@ -243,7 +253,7 @@ async function user(page) {
   // ctrl-c interrupts a sleep
   await page.keyboard.type("sleep 300");
   await page.keyboard.press("Enter");
-  await page.waitForTimeout(500);
+  await running(page, "sleep 300");
   const interrupted = Date.now();
   await page.keyboard.press("Control+c");
   await page.keyboard.type("echo \"rc=$?\"");
@@ -514,7 +524,7 @@ async function phone(page, session) {
   check(box.x >= 0 && box.x + box.width <= 390, "the terminal is inside the screen: " + JSON.stringify(box));
   await page.locator("#term-line").fill("sleep 300");
   await page.locator("#term-line").press("Enter");
-  await page.waitForTimeout(500);
+  await running(page, "sleep 300");
   await page.locator("#term-ctrl-c").click();
   await page.locator("#term-line").fill("echo \"phone-rc=$?\"");
   await page.locator("#term-line").press("Enter");

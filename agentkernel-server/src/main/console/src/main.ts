@@ -46,6 +46,8 @@ function show(): void {
   const route = ROUTES.find((r) => r.path.test(hash));
   fill(nav, NAV.map(([id, label]) => h("a", { href: "#/" + id, "aria-current": route?.nav === id ? "page" : false }, label)),
     h("button", { type: "button", class: "signout", onclick: signOut }, "Sign out"));
+  // a phone shows part of the page names: bring the current one into view
+  nav.querySelector("[aria-current=page]")?.scrollIntoView({ block: "nearest", inline: "nearest" });
   const root = h("div", { class: "page" });
   fill(main, root);
   if (!route) {

@@ -72,7 +72,8 @@ export function snapshotList(page: Page): void {
       fill(from, snapshots.map((s) => h("option", { value: s.name, selected: s.name === chosen }, s.name)));
       fill(list, snapshots.length === 0 ? note("info", "No snapshots yet: take one of a sandbox made from an image.")
         : table(["Snapshot", "Of sandbox", "Base image", "Size", "Taken", ""], snapshots.map((s) => [
-          s.name, h("a", { href: "#/sandboxes/" + enc(s.sandbox) }, s.sandbox), s.base_image ?? "", bytes(s.size_bytes),
+          s.name, h("a", { href: "#/sandboxes/" + enc(s.sandbox) }, s.sandbox),
+          s.base_image ? h("code", { class: "digest" }, s.base_image) : "", bytes(s.size_bytes),
           when(s.created_at),
           h("span", { class: "actions" },
             h("button", { class: "secondary", "data-restore": s.name, onclick: () => {

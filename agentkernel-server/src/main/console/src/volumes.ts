@@ -18,7 +18,7 @@ const enc = encodeURIComponent;
 
 /**
  * Named volumes (`/volumes`): the list with use and mounts, create one, remove one (refused with
- * 409 while a sandbox mounts it: the refusal is shown). Sandboxes mount them from the create form
+ * 409 while a sandbox mounts it: the refusal is shown; "force" takes it from stopped sandboxes). Sandboxes mount them from the create form
  * of the sandboxes page ("Volumes": NAME:/path).
  */
 export function volumeList(page: Page): void {
@@ -28,6 +28,7 @@ export function volumeList(page: Page): void {
     pattern: "[A-Za-z0-9][A-Za-z0-9_.\\-]*" });
   const size = h("input", { id: "new-volume-size", name: "size", type: "number", min: "1", placeholder: "default" });
   const create = h("button", { type: "submit", id: "create-volume" }, "Create volume");
+  const force = h("input", { type: "checkbox", id: "volume-force", name: "force" });
   const form = h("form", { class: "inline-form", "aria-label": "Create a volume" },
     h("label", { class: "grow" }, "Name", name), h("label", {}, "Size (MB)", size), create);
   form.addEventListener("submit", async (e) => {
@@ -54,7 +55,8 @@ export function volumeList(page: Page): void {
           when(v.created_at),
           h("button", { class: "danger", "data-remove-volume": v.name, onclick: () => {
             if (confirm("Remove volume " + v.name + " and its files?")) {
-              void act(status, "removing volume " + v.name, () => call("DELETE", "/volumes/" + enc(v.name)), refresh);
+              void act(status, "removing volume " + v.name,
+                () => call("DELETE", "/volumes/" + enc(v.name) + (force.checked ? "?force=true" : "")), refresh);
             }
           } }, "Remove"),
         ]), "volume-table"));
@@ -64,6 +66,8 @@ export function volumeList(page: Page): void {
   }
 
   fill(page.root, h("h1", {}, "Volumes"), h("p", { class: "note info" }, "Named volumes outlive sandboxes; mount one "
-    + "when creating a sandbox (Sandboxes page, Volumes: NAME:/path)."), form, status, list);
+    + "when creating a sandbox (Sandboxes page, Volumes: NAME:/path)."), form,
+  h("label", { class: "check" }, h("span", {}, force, " Remove also from stopped sandboxes that mount it (never from running ones)")),
+  status, list);
   page.every(10000, refresh);
 }
