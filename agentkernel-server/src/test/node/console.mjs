@@ -452,22 +452,7 @@ async function manage(page) {
   const used = await said(page, "#snapshot-status .note.error", "refused");
   check(used.includes("409 conflict"), "deleting a snapshot a sandbox runs on is a readable 409: " + used);
   await shot(page, "snapshots", "desktop");
-  check((await api(page, "DELETE", "/sandboxes/" + SNAP_SANDBOX)).status === 200, "removed " + SNAP_SANDBOX);
-  check((await api(page, "DELETE", "/sandboxes/" + IMG_SANDBOX)).status === 200, "removed " + IMG_SANDBOX);
-  await page.locator(`button[data-delete-snapshot='${SNAPSHOT}']`).click();
-  await said(page, "#snapshot-status", "deleting snapshot " + SNAPSHOT + ": done");
-  await page.locator("[data-testid=snapshot-table] tr", { hasText: SNAPSHOT }).waitFor({ state: "detached" });
-  step("snapshots: deleting " + SNAPSHOT + " was refused while used (" + used + "), then done");
-
-  // ---- the volume and the image can go now ----
-  await page.goto(base + "/console/#/volumes");
-  await page.locator(`button[data-remove-volume='${VOLUME}']`).click();
-  await said(page, "#volume-status", "removing volume " + VOLUME + ": done");
-  await page.goto(base + "/console/#/images");
-  await page.locator(`button[data-remove-image='${IMAGE}']`).click();
-  await said(page, "#image-status", "removing " + IMAGE + ": done");
-  await page.locator("[data-testid=image-table] tr", { hasText: IMAGE }).waitFor({ state: "detached" });
-  step("volumes and images: removed " + VOLUME + " and " + IMAGE + " once unused");
+  step("snapshots: deleting " + SNAPSHOT + " is refused while sandboxes run on it (" + used + ")");
 
   // ---- secrets: set (the value never comes back), listed by name, removed ----
   await page.goto(base + "/console/#/secrets");
@@ -486,10 +471,43 @@ async function manage(page) {
   const badSecret = await said(page, "#secret-status .note.error", "refused");
   check(badSecret.includes("400 bad request"), "a bad secret name is a readable 400: " + badSecret);
   await shot(page, "secrets", "desktop");
+  step("secrets: set " + SECRET + " (value never shown back, field emptied), a bad name refused (" + badSecret + ")");
+}
+
+/** After the phone's pass (which shows them): the snapshot, volume, image and secret removed through their pages. */
+async function removeManaged(page) {
+  // a volume a stopped sandbox mounts: refused, then taken from it with force
+  check((await api(page, "POST", "/sandboxes/" + IMG_SANDBOX + "/stop")).status === 200, "stopped " + IMG_SANDBOX);
+  await page.goto(base + "/console/#/volumes");
+  await page.locator(`button[data-remove-volume='${VOLUME}']`).click();
+  const stopped = await said(page, "#volume-status .note.error", "refused");
+  check(stopped.includes("409 conflict"), "removing a volume a stopped sandbox mounts is refused: " + stopped);
+  await page.locator("#volume-force").check();
+  await page.locator(`button[data-remove-volume='${VOLUME}']`).click();
+  await said(page, "#volume-status", "removing volume " + VOLUME + ": done");
+  await page.locator("[data-testid=volume-table] tr", { hasText: VOLUME }).waitFor({ state: "detached" });
+  step("volumes: removing " + VOLUME + " while stopped " + IMG_SANDBOX + " mounts it is refused (" + stopped
+    + "), done with force");
+
+  await page.goto(base + "/console/#/snapshots");
+  check((await api(page, "DELETE", "/sandboxes/" + SNAP_SANDBOX)).status === 200, "removed " + SNAP_SANDBOX);
+  check((await api(page, "DELETE", "/sandboxes/" + IMG_SANDBOX)).status === 200, "removed " + IMG_SANDBOX);
+  await page.locator(`button[data-delete-snapshot='${SNAPSHOT}']`).click();
+  await said(page, "#snapshot-status", "deleting snapshot " + SNAPSHOT + ": done");
+  await page.locator("[data-testid=snapshot-table] tr", { hasText: SNAPSHOT }).waitFor({ state: "detached" });
+  step("snapshots: deleted " + SNAPSHOT + " once its sandboxes were removed");
+
+  await page.goto(base + "/console/#/images");
+  await page.locator(`button[data-remove-image='${IMAGE}']`).click();
+  await said(page, "#image-status", "removing " + IMAGE + ": done");
+  await page.locator("[data-testid=image-table] tr", { hasText: IMAGE }).waitFor({ state: "detached" });
+  step("images: removed " + IMAGE + " once unused");
+
+  await page.goto(base + "/console/#/secrets");
   await page.locator(`button[data-remove-secret='${SECRET}']`).click();
   await said(page, "#secret-status", "removing secret " + SECRET + ": done");
   check((await api(page, "GET", "/secrets/" + SECRET)).status === 404, "the secret is gone");
-  step("secrets: set " + SECRET + " (value never shown back, field emptied), a bad name refused (" + badSecret + "), removed");
+  step("secrets: removed " + SECRET);
 }
 
 /** Every page at phone size. */
@@ -586,6 +604,7 @@ try {
   } finally {
     await mobile.context.close();
   }
+  await removeManaged(desktop.page);
   await foreign(desktop.context);
   if (problems.length > 0) {
     throw new Error("problems seen in the pages:\n" + problems.join("\n"));
