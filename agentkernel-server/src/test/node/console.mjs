@@ -242,6 +242,25 @@ async function user(page) {
   await page.keyboard.press("Enter");
   await rowsEqual(page, "top-quit", 1);
   step("terminal: top drew its screen (\"top - \" on row 1, the PID USER header) and quit with q");
+  // vi: insert mode, Escape, :wq, the file written
+  await page.keyboard.type("vi /tmp/vi-test.txt");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll("#term-screen .xterm-rows > div")].map((r) => r.textContent.trim());
+    return rows.filter((r) => r === "~").length >= 5; // vi marks the lines past the end of the file with ~
+  }, null, { timeout: 15_000 }).catch(async (e) => {
+    throw new Error("vi did not draw its screen (" + e.message + "): " + JSON.stringify(await termRows(page)));
+  });
+  await page.keyboard.press("i");
+  await page.keyboard.type("written-in-vi");
+  await page.keyboard.press("Escape");
+  await page.keyboard.type(":wq");
+  await page.keyboard.press("Enter");
+  await promptBack(page);
+  await page.keyboard.type("echo \"file: $(cat /tmp/vi-test.txt)\"");
+  await page.keyboard.press("Enter");
+  await rowsEqual(page, "file: written-in-vi", 1);
+  step("terminal: vi drew its screen (~ lines), took insert mode, Escape and :wq, and wrote the file");
   // arrows: up recalls the last line
   await page.keyboard.type("echo arrow-$((40+2))");
   await page.keyboard.press("Enter");

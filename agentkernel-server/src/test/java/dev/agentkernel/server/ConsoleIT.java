@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * at phone size (and must fit its width); a page of another origin cannot read the API even with
  * the key (and the static files need none, carry their security headers and serve only their own
  * names); a daemon without keys opens the console without asking. The terminal is xterm.js: a
- * cleared screen with text put at row 5 column 10, {@code top} drawn and quit, ArrowUp, Ctrl+C
+ * cleared screen with text put at row 5 column 10, {@code top} drawn and quit, a file written in
+ * {@code vi}, ArrowUp, Ctrl+C
  * interrupting a sleep, the pty's size following the window and a phone's width; its {@code
  * <style>} elements are allowed by the page's per-answer nonce and no CSP violation is reported.
  * Images (a pull from a registry on loopback with its progress, removal refused while in use),
