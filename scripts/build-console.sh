@@ -4,7 +4,8 @@
 # SRC: the console's sources (package.json, package-lock.json, tsconfig.json, src/); WORK: where
 # its npm packages are installed (npm ci from the committed lock, only when the lock changed;
 # downloads cached in ~/.npm); OUT: where index.html, console.js and console.css go (in the jar
-# under console/). Type-checks with tsc, bundles with esbuild.
+# under console/). Type-checks with tsc, bundles with esbuild (the script and its packages: xterm.js), and
+# puts xterm's style sheet before the console's in console.css.
 #
 # Without node/npm, or when npm cannot install the packages (offline, no cache), the daemon is built
 # without its console (a warning here; /console/ then answers 404 saying so), except under CI=true,
@@ -30,7 +31,17 @@ if ! cmp -s "$SRC/package-lock.json" "$WORK/node_modules/.ak-installed-lock"; th
     || without_console "npm ci of $SRC/package-lock.json failed (no network and no cache in ~/.npm?)"
   cp "$SRC/package-lock.json" "$WORK/node_modules/.ak-installed-lock"
 fi
-"$WORK/node_modules/.bin/tsc" -p "$SRC/tsconfig.json"
+# the packages are in WORK, not next to the sources: a tsconfig there (extending the sources' one)
+# points tsc and esbuild at them
+SRC_ABS=$(cd "$SRC" && pwd) WORK_ABS=$(cd "$WORK" && pwd)
+cat > "$WORK/tsconfig.json" <<EOF
+{ "extends": "$SRC_ABS/tsconfig.json",
+  "compilerOptions": { "baseUrl": "$WORK_ABS", "paths": { "*": ["node_modules/*"] } },
+  "include": ["$SRC_ABS/src/**/*.ts"] }
+EOF
+"$WORK/node_modules/.bin/tsc" -p "$WORK/tsconfig.json"
 "$WORK/node_modules/.bin/esbuild" "$SRC/src/main.ts" --bundle --minify --format=esm --target=es2022 --log-level=warning \
-  --outfile="$OUT/console.js"
-cp "$SRC/src/index.html" "$SRC/src/console.css" "$OUT/"
+  --tsconfig="$WORK/tsconfig.json" --outfile="$OUT/console.js"
+cp "$SRC/src/index.html" "$OUT/"
+# one style sheet: the terminal emulator's (xterm.js) then the console's own
+cat "$WORK/node_modules/@xterm/xterm/css/xterm.css" "$SRC/src/console.css" > "$OUT/console.css"

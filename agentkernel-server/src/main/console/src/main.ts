@@ -1,12 +1,16 @@
 import { ApiError, apiKey, call, clearApiKey, onUnauthorized, setApiKey } from "./api";
 import { auditLog } from "./audit";
+import { stampStyleNonce } from "./csp";
 import { fill, h, note } from "./dom";
 import { imageList } from "./images";
 import { metricsPage } from "./metrics";
 import { message, Page, PageView } from "./page";
 import { sandboxDetail, sandboxList } from "./sandboxes";
+import { secretList } from "./secrets";
 import { sessionList, sessionRepl } from "./sessions";
+import { snapshotList } from "./snapshots";
 import { taskList } from "./tasks";
+import { volumeList } from "./volumes";
 
 const ROUTES: { path: RegExp; view: PageView; nav: string }[] = [
   { path: /^sandboxes$/, view: sandboxList, nav: "sandboxes" },
@@ -15,11 +19,15 @@ const ROUTES: { path: RegExp; view: PageView; nav: string }[] = [
   { path: /^sessions\/(.+)$/, view: sessionRepl, nav: "sessions" },
   { path: /^tasks$/, view: taskList, nav: "tasks" },
   { path: /^images$/, view: imageList, nav: "images" },
+  { path: /^snapshots$/, view: snapshotList, nav: "snapshots" },
+  { path: /^volumes$/, view: volumeList, nav: "volumes" },
+  { path: /^secrets$/, view: secretList, nav: "secrets" },
   { path: /^audit$/, view: auditLog, nav: "audit" },
   { path: /^metrics$/, view: metricsPage, nav: "metrics" },
 ];
 const NAV: [string, string][] = [["sandboxes", "Sandboxes"], ["sessions", "Sessions"], ["tasks", "Tasks"],
-  ["images", "Images"], ["audit", "Audit"], ["metrics", "Metrics"]];
+  ["images", "Images"], ["snapshots", "Snapshots"], ["volumes", "Volumes"], ["secrets", "Secrets"], ["audit", "Audit"],
+  ["metrics", "Metrics"]];
 
 const main = h("main", { id: "main" });
 const nav = h("nav", { "aria-label": "Pages" });
@@ -38,6 +46,8 @@ function show(): void {
   const route = ROUTES.find((r) => r.path.test(hash));
   fill(nav, NAV.map(([id, label]) => h("a", { href: "#/" + id, "aria-current": route?.nav === id ? "page" : false }, label)),
     h("button", { type: "button", class: "signout", onclick: signOut }, "Sign out"));
+  // a phone shows part of the page names: bring the current one into view
+  nav.querySelector("[aria-current=page]")?.scrollIntoView({ block: "nearest", inline: "nearest" });
   const root = h("div", { class: "page" });
   fill(main, root);
   if (!route) {
@@ -141,4 +151,5 @@ async function start(): Promise<void> {
   }
 }
 
+stampStyleNonce();
 void start();

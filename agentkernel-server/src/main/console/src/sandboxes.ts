@@ -1,6 +1,6 @@
 import { call, download, filePath, stream, upload } from "./api";
 import { bytes, fill, h, note, table, when } from "./dom";
-import { message, Page } from "./page";
+import { message, Page, problem } from "./page";
 import { terminalSection } from "./terminal";
 
 interface Sandbox {
@@ -24,9 +24,12 @@ export function sandboxList(page: Page): void {
     pattern: "[A-Za-z0-9][A-Za-z0-9_.\\-]*", autocomplete: "off" });
   const image = h("input", { id: "new-sandbox-image", name: "image", placeholder: "default (the host's /usr)", autocomplete: "off" });
   const memory = h("input", { id: "new-sandbox-memory", name: "memory", type: "number", min: "64", placeholder: "default" });
+  const volumes = h("input", { id: "new-sandbox-volumes", name: "volumes", placeholder: "NAME:/path[:ro], ...",
+    autocomplete: "off", spellcheck: "false" });
   const create = h("button", { type: "submit", id: "create-sandbox" }, "Create");
   const form = h("form", { class: "inline-form", "aria-label": "Create a sandbox" },
-    h("label", {}, "Name", name), h("label", {}, "Image", image), h("label", {}, "Memory (MB)", memory), create);
+    h("label", {}, "Name", name), h("label", {}, "Image", image), h("label", {}, "Memory (MB)", memory),
+    h("label", {}, "Volumes", volumes), create);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const body: Record<string, unknown> = { name: name.value.trim() };
@@ -36,15 +39,20 @@ export function sandboxList(page: Page): void {
     if (memory.value) {
       body.memory_mb = Number(memory.value);
     }
+    const mounts = volumes.value.split(",").map((v) => v.trim()).filter((v) => v.length > 0);
+    if (mounts.length > 0) {
+      body.volumes = mounts;
+    }
     create.disabled = true;
     fill(status, note("info", "creating " + body.name + "..."));
     try {
       await call("POST", "/sandboxes", body);
       fill(status, note("info", "created " + body.name));
       name.value = "";
+      volumes.value = "";
       await refresh();
     } catch (err) {
-      fill(status, note("error", message(err)));
+      fill(status, note("error", problem(err)));
     } finally {
       create.disabled = false;
     }
@@ -56,7 +64,7 @@ export function sandboxList(page: Page): void {
       await call(method, path);
       fill(status, note("info", label + ": done"));
     } catch (err) {
-      fill(status, note("error", message(err)));
+      fill(status, note("error", problem(err)));
     }
     await refresh();
   }

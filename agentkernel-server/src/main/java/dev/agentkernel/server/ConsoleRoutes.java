@@ -8,6 +8,9 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +23,11 @@ import java.util.regex.Pattern;
  * (see {@link RequestGuard}); the page asks for the key and sends it with every API call it makes.
  * Only those fixed names are served (no path from the request reaches the class path), each with a
  * content security policy that allows this origin's scripts, styles and connections only, and
- * headers that keep the page out of frames and its address out of {@code Referer}.
+ * headers that keep the page out of frames and its address out of {@code Referer}. The page's own
+ * policy also allows {@code <style>} elements that carry a nonce made afresh for each answer: the
+ * terminal emulator (xterm.js) makes such elements for its sizes and colours, and the page's script
+ * gives them the nonce it finds in the page ({@code <meta name="ak-style-nonce">}). Scripts stay
+ * {@code 'self'} only, and style attributes stay refused.
  *
  * <p>These routes are not part of {@code ApiRoutes} (the API the OpenAPI document describes): they
  * serve a page, not the API.
@@ -34,8 +41,12 @@ final class ConsoleRoutes {
             "index.html", "text/html; charset=utf-8",
             "console.js", "text/javascript; charset=utf-8",
             "console.css", "text/css; charset=utf-8");
+    /** The policy of the script and the style sheet (the page's own adds its style nonce: {@link #pagePolicy}). */
     static final String POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
             + "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+    /** Where index.html says its style nonce (replaced by a fresh one in each answer). */
+    static final String NONCE_PLACEHOLDER = "__AK_STYLE_NONCE__";
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private static final Pattern CONSOLE_PATH = Pattern.compile("/console(/([A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9]+)*)?)?");
 
@@ -94,8 +105,28 @@ final class ConsoleRoutes {
                     .send(Json.error(message, "not_found"));
             return;
         }
-        res.header("Content-Security-Policy", POLICY);
-        res.header(HeaderNames.CONTENT_TYPE, FILES.get(name)).send(body.get());
+        byte[] bytes = body.get();
+        if (name.equals("index.html")) {
+            String nonce = nonce();
+            bytes = new String(bytes, StandardCharsets.UTF_8).replace(NONCE_PLACEHOLDER, nonce)
+                    .getBytes(StandardCharsets.UTF_8);
+            res.header("Content-Security-Policy", pagePolicy(nonce));
+        } else {
+            res.header("Content-Security-Policy", POLICY);
+        }
+        res.header(HeaderNames.CONTENT_TYPE, FILES.get(name)).send(bytes);
+    }
+
+    /** The policy of the page: {@link #POLICY} with {@code <style>} elements that carry {@code nonce} allowed. */
+    static String pagePolicy(String nonce) {
+        return POLICY.replace("style-src 'self';", "style-src 'self' 'nonce-" + nonce + "';");
+    }
+
+    /** 128 random bits, base64 (the CSP's nonce-source grammar). */
+    static String nonce() {
+        byte[] bits = new byte[16];
+        RANDOM.nextBytes(bits);
+        return Base64.getEncoder().encodeToString(bits);
     }
 
     private static String printable(String value) {

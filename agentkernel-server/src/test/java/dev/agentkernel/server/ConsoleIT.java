@@ -3,6 +3,7 @@ package dev.agentkernel.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.agentkernel.image.TestImages;
 import dev.agentkernel.testing.SandboxHost;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -30,7 +31,15 @@ import org.junit.jupiter.api.Test;
  * dispatched and cancelled, the audit log is filtered, the metrics figures move; every page again
  * at phone size (and must fit its width); a page of another origin cannot read the API even with
  * the key (and the static files need none, carry their security headers and serve only their own
- * names); a daemon without keys opens the console without asking. Screenshots of each page at
+ * names); a daemon without keys opens the console without asking. The terminal is xterm.js: a
+ * cleared screen with text put at row 5 column 10, {@code top} drawn and quit, a file written in
+ * {@code vi}, ArrowUp, Ctrl+C
+ * interrupting a sleep, the pty's size following the window and a phone's width; its {@code
+ * <style>} elements are allowed by the page's per-answer nonce and no CSP violation is reported.
+ * Images (a pull from a registry on loopback with its progress, removal refused while in use),
+ * volumes (created, mounted by a sandbox, removal refused while mounted), snapshots (taken, a
+ * sandbox made from one, restored, deletion refused while used) and secrets (set, never shown
+ * back, removed) are driven through their pages, and the API's refusals are shown readably. Screenshots of each page at
  * 1280x800 and 390x844 are kept in {@code target/console-screenshots/}. The script's claims are
  * checked again here through the API.
  */
@@ -44,10 +53,13 @@ class ConsoleIT {
     static ServerFixture fx;
     static SandboxApi api;
     static HttpServer otherOrigin;
+    static String image;
 
     @BeforeAll
-    static void start() throws IOException {
+    static void start() throws Exception {
         ServerFixture.assumeSandboxHost();
+        TestImages images = TestImages.get(); // a busybox image on a registry on loopback, for the images page
+        image = images.ref(images.plain, "test/base:1");
         SandboxHost.require(SandboxHost.onPath("node").isPresent(), "ConsoleIT needs Node.js (node) on PATH");
         SandboxHost.require(SandboxHost.onPath("chromium").isPresent(),
                 "ConsoleIT needs Chromium on PATH (apt-get install -y --no-install-recommends chromium)");
@@ -75,8 +87,13 @@ class ConsoleIT {
         }
         if (fx != null) {
             try {
-                api.remember("console-sb");
+                for (String name : List.of("console-sb", "console-img", "console-from-snap")) {
+                    api.remember(name);
+                }
                 api.removeAll();
+                fx.send(fx.request("/snapshots/console-snap").DELETE().build());
+                fx.send(fx.request("/volumes/console-vol").DELETE().build());
+                fx.send(fx.request("/secrets/CONSOLE_TOKEN").DELETE().build());
                 for (var session : fx.get("/sessions").data().path("sessions")) {
                     fx.send(fx.request("/sessions/" + session.path("session_id").asText()).DELETE().build());
                 }
@@ -94,13 +111,28 @@ class ConsoleIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
-        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValue(ConsoleRoutes.POLICY);
+        // the page's policy: the fixed one plus a style nonce made for this answer, which the page names
+        String policy = page.headers().firstValue("Content-Security-Policy").orElseThrow();
+        var nonce = java.util.regex.Pattern.compile("style-src 'self' 'nonce-([A-Za-z0-9+/]{22}==)';").matcher(policy);
+        assertThat(nonce.find()).as(policy).isTrue();
+        assertThat(policy).isEqualTo(ConsoleRoutes.pagePolicy(nonce.group(1)));
+        assertThat(policy).contains("script-src 'self';").doesNotContain("unsafe");
+        assertThat(page.body()).contains("<meta name=\"ak-style-nonce\" content=\"" + nonce.group(1) + "\">")
+                .doesNotContain(ConsoleRoutes.NONCE_PLACEHOLDER);
+        HttpResponse<String> again = http.send(HttpRequest.newBuilder(fx.uri("/console/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(again.headers().firstValue("Content-Security-Policy").orElseThrow()).as("a fresh nonce per answer")
+                .isNotEqualTo(policy);
         assertThat(page.headers().firstValue("X-Frame-Options")).hasValue("DENY");
         assertThat(page.body()).contains("console.js").doesNotContain(KEY);
         HttpResponse<String> script = http.send(HttpRequest.newBuilder(fx.uri("/console/console.js")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(script.statusCode()).isEqualTo(200);
         assertThat(script.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/javascript"));
+        assertThat(script.headers().firstValue("Content-Security-Policy")).hasValue(ConsoleRoutes.POLICY);
+        HttpResponse<String> css = http.send(HttpRequest.newBuilder(fx.uri("/console/console.css")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(css.body()).as("xterm.js's style sheet is bundled into the console's").contains(".xterm-helper-textarea");
         HttpResponse<String> bare = http.send(HttpRequest.newBuilder(fx.uri("/console")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(bare.statusCode()).isEqualTo(301);
@@ -142,7 +174,8 @@ class ConsoleIT {
                 Map.of("AK_BASE_URL", fx.baseUrl(), "AK_KEY", KEY,
                         "AK_CHROMIUM", SandboxHost.onPath("chromium").orElseThrow().toString(),
                         "AK_NODE_MODULES", nodeModules.toString(), "AK_SHOTS", shots.toString(),
-                        "AK_OTHER_ORIGIN", "http://127.0.0.1:" + otherOrigin.getAddress().getPort() + "/"),
+                        "AK_OTHER_ORIGIN", "http://127.0.0.1:" + otherOrigin.getAddress().getPort() + "/",
+                        "AK_IMAGE", image),
                 RUN_LIMIT);
         System.out.println(r.output()); // kept in target/failsafe-reports/*-output.txt
         assertThat(r.exitCode()).as("node console.mjs; its output:%n%s", r.output()).isZero();
@@ -156,7 +189,15 @@ class ConsoleIT {
         String session = line(r.output(), "SESSION=");
         assertThat(fx.get("/sessions/" + session).data().path("executions").asLong()).isEqualTo(2);
         assertThat(api.get("cross-origin-sb").status()).as("the no-cors POST of another origin created nothing").isEqualTo(404);
-        for (String page : List.of("sandboxes", "sandbox", "sessions", "session", "tasks", "images", "audit", "metrics")) {
+        // the images, volumes, snapshots and secrets the user made and removed through the pages
+        assertThat(fx.get("/images").data().path("images").findValuesAsText("reference")).doesNotContain(image);
+        assertThat(fx.get("/volumes/console-vol").status()).isEqualTo(404);
+        assertThat(fx.get("/snapshots/console-snap").status()).isEqualTo(404);
+        assertThat(fx.get("/secrets/CONSOLE_TOKEN").status()).isEqualTo(404);
+        assertThat(fx.get("/audit?limit=1000").data().findValuesAsText("event")).as("audited")
+                .contains("snapshot_created", "sandbox_restored", "snapshot_deleted");
+        for (String page : List.of("sandboxes", "sandbox", "terminal", "sessions", "session", "tasks", "images",
+                "snapshots", "volumes", "secrets", "audit", "metrics")) {
             for (String size : List.of("desktop", "phone")) {
                 Path png = shots.resolve(page + "-" + size + ".png");
                 assertThat(png).as("screenshot of %s at %s size", page, size).exists();
