@@ -1,14 +1,12 @@
 package dev.agentkernel.core.egress;
 
+import dev.agentkernel.core.image.CompletedDirectory;
 import dev.agentkernel.model.RootFs;
 import dev.agentkernel.model.SandboxFailureException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -68,7 +66,7 @@ final class ImageTrustLayers {
     static RootFs.Image trusting(RootFs.Image image, Path dir, String authorityPem) {
         Path target = dir.resolve(key(image.etcOnline(), authorityPem));
         Path layer = target.resolve("layer");
-        if (Files.isRegularFile(target.resolve(".complete"))) {
+        if (CompletedDirectory.isComplete(target)) {
             return image.withEtcOnline(layer);
         }
         Path tmp = dir.resolve(".build-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
@@ -91,19 +89,8 @@ final class ImageTrustLayers {
                 }
             }
             Files.writeString(tmp.resolve("source"), image.etcOnline().toString(), StandardCharsets.UTF_8);
-            Files.writeString(tmp.resolve(".complete"), "");
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-                // another thread or process made the same layer meanwhile
-            } catch (AtomicMoveNotSupportedException e) {
-                throw e;
-            } catch (java.nio.file.FileSystemException e) {
-                if (!Files.isRegularFile(target.resolve(".complete"))) {
-                    throw e;
-                }
-            }
+            CompletedDirectory.publish(tmp, target);
             return image.withEtcOnline(layer);
         } catch (IOException | UncheckedIOException e) {
             throw new SandboxFailureException("cannot make the trust store of " + image.reference() + " trust the "
@@ -207,7 +194,7 @@ final class ImageTrustLayers {
         try (Stream<Path> entries = Files.list(dir)) {
             for (Path entry : entries.toList()) {
                 Path source = entry.resolve("source");
-                if (Files.isRegularFile(entry.resolve(".complete")) && Files.isRegularFile(source)
+                if (CompletedDirectory.isComplete(entry) && Files.isRegularFile(source)
                         && !Files.isDirectory(Path.of(Files.readString(source, StandardCharsets.UTF_8)))) {
                     deleteTree(entry);
                 }

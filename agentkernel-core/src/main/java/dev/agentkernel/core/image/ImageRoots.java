@@ -14,13 +14,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -186,7 +182,7 @@ public final class ImageRoots implements RootResolver {
     Path etcLayers(Image image) {
         String hex = image.digest().substring(image.digest().indexOf(':') + 1);
         Path target = dir.resolve(VERSION + "-" + hex);
-        if (Files.isRegularFile(target.resolve(".complete"))) {
+        if (CompletedDirectory.isComplete(target)) {
             return target;
         }
         Path tmp = dir.resolve(".build-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
@@ -210,19 +206,8 @@ public final class ImageRoots implements RootResolver {
                 }
                 chmod(etc.getParent(), "rwxr-xr-x");
             }
-            Files.writeString(tmp.resolve(".complete"), "");
             chmod(tmp, "rwxr-xr-x");
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-                // another process made the same layers meanwhile
-            } catch (AtomicMoveNotSupportedException e) {
-                throw e;
-            } catch (java.nio.file.FileSystemException e) {
-                if (!Files.isRegularFile(target.resolve(".complete"))) {
-                    throw e;
-                }
-            }
+            CompletedDirectory.publish(tmp, target);
             return target;
         } catch (IOException | UncheckedIOException e) {
             throw new SandboxFailureException("cannot prepare the /etc of " + image.reference() + " in " + dir + ": "
