@@ -85,6 +85,19 @@ class EgressSecretsIT {
             print(" ".join("%s=%d" % (n.decode(), c) for n, c in found.items()))
             """;
 
+    /** A JVM's HTTPS request (its default trust store), with the secret's placeholder as a bearer token. */
+    private static final String FETCH = """
+            public class Fetch {
+                public static void main(String[] args) throws Exception {
+                    var client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+                    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(args[0]))
+                            .header("Authorization", "Bearer " + System.getenv("API_TOKEN")).build();
+                    var response = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+                    System.out.println(response.statusCode() + " " + response.body().strip());
+                }
+            }
+            """;
+
     private static Path dir;
     private static PolicyHosts hosts;
     private static TestDnsServer upstream;
@@ -157,6 +170,12 @@ class EgressSecretsIT {
         JsonNode bare = api.execOk("sec", List.of("env", "-u", "SSL_CERT_FILE", "-u", "REQUESTS_CA_BUNDLE", "-u",
                 "CURL_CA_BUNDLE", "python3", "-c", REQUEST, "api.allowed.test", "Authorization", "Bearer $API_TOKEN"));
         assertThat(bare.path("stdout").asText()).as(bare.toString()).startsWith("200 hello from https");
+        // a JVM (the host's java, its cacerts linked to the shared Java store): the store has the authority too
+        assertThat(api.writeText("sec", "/workspace/Fetch.java", FETCH).status()).isIn(200, 201);
+        JsonNode jvm = api.execOk("sec", List.of("java", "-Xshare:off", "/workspace/Fetch.java", "https://api.allowed.test/x"),
+                Map.of("timeout", 120));
+        assertThat(jvm.path("stdout").asText()).as(jvm.toString()).startsWith("200 hello from https");
+        assertThat(hosts.awaitLog("auth=Bearer " + VALUE, Duration.ofSeconds(5))).isNotEmpty();
         // in the body too, for this secret
         assertThat(request("sec", "api.allowed.test", "--data", "token=$API_TOKEN&x=1")).startsWith("200");
         assertThat(hosts.awaitLog("body=token=" + VALUE, Duration.ofSeconds(5)))

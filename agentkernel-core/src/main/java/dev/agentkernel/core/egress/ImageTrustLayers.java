@@ -23,12 +23,14 @@ import java.util.stream.Stream;
 /**
  * Makes an image's own system trust store trust the daemon's certificate authority, for the
  * programs that read no variable of {@link SandboxTrust} (curl's and OpenSSL's compiled-in
- * bundle, Go, Ruby, apt over HTTPS, wget): the generated top layer of an image sandbox with
+ * bundle, Go, Ruby, apt over HTTPS, wget, JVMs): the generated top layer of an image sandbox with
  * network ({@link RootFs.Image#etcOnline()}) is copied once per image and authority, and the copy
  * gets
  * <ul>
  *   <li>each system bundle the image has as a regular file ({@link #BUNDLES}: Debian, Ubuntu,
  *       Alpine, Fedora, RHEL, openSUSE paths) with the daemon's authority appended, and</li>
+ *   <li>each Java trust store ({@code cacerts}) the image has as a regular file with the authority
+ *       added ({@link JavaTrustStores}), for JVMs, and</li>
  *   <li>the authority alone in each anchor directory the image has ({@link #ANCHORS}), so that
  *       {@code update-ca-certificates} or {@code update-ca-trust}, run in the sandbox (by a package
  *       install, for instance), keeps it in the bundles it writes.</li>
@@ -83,6 +85,16 @@ final class ImageTrustLayers {
                             + authorityPem);
                 }
             }
+            for (String store : javaStores(topDown)) {
+                Optional<Path> found = regularFile(topDown, store);
+                Optional<byte[]> trusting = found.flatMap(f -> JavaTrustStores.withAuthority(f, authorityPem));
+                if (trusting.isPresent()) {
+                    Path copy = tmp.resolve("layer").resolve(store);
+                    createDirectories(copy.getParent());
+                    Files.write(copy, trusting.get());
+                    Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-r--r--"));
+                }
+            }
             for (String anchors : ANCHORS) {
                 if (isDirectory(topDown, anchors)) {
                     write(tmp.resolve("layer").resolve(anchors).resolve(ANCHOR_FILE), authorityPem);
@@ -98,6 +110,27 @@ final class ImageTrustLayers {
         } finally {
             deleteTree(tmp);
         }
+    }
+
+    /**
+     * Where the image may have Java trust stores: Debian's and RHEL's shared ones, the official
+     * JDK images' ({@code /opt/java/openjdk}) and each JDK under {@code /usr/lib/jvm} (whose
+     * {@code cacerts} is often a link to the shared one, then left alone).
+     */
+    static java.util.Set<String> javaStores(List<Path> topDown) {
+        java.util.Set<String> stores = new java.util.LinkedHashSet<>(List.of("etc/ssl/certs/java/cacerts",
+                "etc/pki/ca-trust/extracted/java/cacerts", "opt/java/openjdk/lib/security/cacerts"));
+        for (Path layer : topDown) {
+            Path jvms = layer.resolve("usr/lib/jvm");
+            if (Files.isDirectory(jvms, LinkOption.NOFOLLOW_LINKS)) {
+                try (Stream<Path> names = Files.list(jvms)) {
+                    names.limit(64).forEach(jvm -> stores.add("usr/lib/jvm/" + jvm.getFileName() + "/lib/security/cacerts"));
+                } catch (IOException e) {
+                    // unreadable: no JDK of this layer is looked at
+                }
+            }
+        }
+        return stores;
     }
 
     /**

@@ -35,6 +35,9 @@ public final class SandboxTrust {
     public static final String BUNDLE = "/run/agentkernel/ca-bundle.crt";
     /** Where a sandbox finds the daemon's authority alone. */
     public static final String AUTHORITY = "/run/agentkernel/egress-ca.crt";
+    /** Written last: what this version prepares is there (an older daemon's directory lacks the Java store). */
+    private static final String PREPARED = ".prepared-v2";
+    private static final Path HOST_JAVA_STORE = Path.of("/etc/ssl/certs/java/cacerts");
     private static final List<Path> HOST_BUNDLES = List.of(Path.of("/etc/ssl/certs/ca-certificates.crt"),
             Path.of("/etc/pki/tls/certs/ca-bundle.crt"), Path.of("/etc/ssl/cert.pem"));
 
@@ -57,6 +60,10 @@ public final class SandboxTrust {
                 // the host's /etc view has the host's bundle: the same file with the daemon's authority over it
                 if (Files.isRegularFile(HOST_BUNDLES.getFirst(), LinkOption.NOFOLLOW_LINKS)) {
                     mounts.add(new Mount(dir.resolve("ca-bundle.crt"), HOST_BUNDLES.getFirst().toString(), true));
+                }
+                // and the JDKs' shared trust store (their lib/security/cacerts link to it on Debian)
+                if (Files.isRegularFile(dir.resolve("java-cacerts"), LinkOption.NOFOLLOW_LINKS)) {
+                    mounts.add(new Mount(dir.resolve("java-cacerts"), HOST_JAVA_STORE.toString(), true));
                 }
             }
         }
@@ -83,7 +90,8 @@ public final class SandboxTrust {
         try {
             Path own = dir.resolve("egress-ca.crt");
             Path current = stateDir.resolve("egress-ca").resolve("ca.crt");
-            if (Files.isRegularFile(own) && Files.isRegularFile(current) && Files.mismatch(own, current) == -1) {
+            if (Files.isRegularFile(own) && Files.isRegularFile(current) && Files.mismatch(own, current) == -1
+                    && Files.isRegularFile(dir.resolve(PREPARED))) {
                 return dir; // prepared already (every start of a sandbox under egress control comes here)
             }
             CertificateAuthority ca = CertificateAuthority.open(stateDir.resolve("egress-ca"));
@@ -98,7 +106,17 @@ public final class SandboxTrust {
             }
             bundle.append(authority);
             write(dir.resolve("ca-bundle.crt"), bundle.toString());
+            java.util.Optional<byte[]> javaStore = Files.isRegularFile(HOST_JAVA_STORE, LinkOption.NOFOLLOW_LINKS)
+                    ? JavaTrustStores.withAuthority(HOST_JAVA_STORE, authority) : java.util.Optional.empty();
+            if (javaStore.isPresent()) {
+                Path temp = dir.resolve("java-cacerts.tmp");
+                Files.write(temp, javaStore.get());
+                Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                Files.move(temp, dir.resolve("java-cacerts"), StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.ATOMIC_MOVE);
+            }
             write(own, authority);
+            write(dir.resolve(PREPARED), "");
             return dir;
         } catch (IOException e) {
             throw new SandboxFailureException("cannot prepare the certificate authority sandboxes trust in " + dir

@@ -95,4 +95,37 @@ class ImageTrustLayersTest {
         assertThat(first).doesNotExist();
         assertThat(second).isDirectory();
     }
+
+    @Test
+    void javaTrustStoresOfTheImageGetTheAuthority() throws Exception {
+        String authority = Files.readString(dev.agentkernel.egress.proxy.CertificateAuthority.open(dir.resolve("ca"))
+                .certificatePem());
+        Path base = layer("l0", Map.of("usr/lib/jvm/jdk-21/lib/security", "/", "usr/lib/jvm/jdk-17/lib/security/cacerts",
+                "->/etc/ssl/certs/java/cacerts", "etc/ssl/certs/java", "/"));
+        java.security.KeyStore jks = java.security.KeyStore.getInstance("JKS");
+        jks.load(null, null);
+        jks.setCertificateEntry("other", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(
+                new java.io.ByteArrayInputStream(authority.getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
+        try (var out = Files.newOutputStream(base.resolve("etc/ssl/certs/java/cacerts"))) {
+            jks.store(out, JavaTrustStores.PASSWORD);
+        }
+        java.security.KeyStore p12 = java.security.KeyStore.getInstance("PKCS12");
+        p12.load(null, null);
+        try (var out = Files.newOutputStream(base.resolve("usr/lib/jvm/jdk-21/lib/security/cacerts"))) {
+            p12.store(out, JavaTrustStores.PASSWORD);
+        }
+        Files.writeString(base.resolve("etc/ssl/certs/java/not-a-store"), "x");
+
+        Path layer = ImageTrustLayers.trusting(image(base), dir.resolve("layers"), authority).etcOnline();
+
+        for (String store : List.of("etc/ssl/certs/java/cacerts", "usr/lib/jvm/jdk-21/lib/security/cacerts")) {
+            // the JDK reads either format through PKCS12's compatibility mode
+            java.security.KeyStore read = java.security.KeyStore.getInstance("PKCS12");
+            try (var in = Files.newInputStream(layer.resolve(store))) {
+                read.load(in, JavaTrustStores.PASSWORD);
+            }
+            assertThat(read.isCertificateEntry(JavaTrustStores.ALIAS)).as(store).isTrue();
+        }
+        assertThat(layer.resolve("usr/lib/jvm/jdk-17")).as("a link to the shared store is left alone").doesNotExist();
+    }
 }
