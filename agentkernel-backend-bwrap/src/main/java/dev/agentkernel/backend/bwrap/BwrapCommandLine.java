@@ -39,8 +39,6 @@ final class BwrapCommandLine {
     static final int SECCOMP_FD = 3;
     static final int INFO_FD = 4;
     static final int BLOCK_FD = 5;
-    /** The descriptor the launcher opens the agent binary on, when bubblewrap copies it in ({@link MountSources.Staged}). */
-    static final int AGENT_FD = 6;
     /** Where the agent's directory is mounted, read-only, in every sandbox. */
     static final String AGENT_DIR = "/.ak";
     /** Uid and gid of the sandbox's user, who runs every command that does not ask for root. */

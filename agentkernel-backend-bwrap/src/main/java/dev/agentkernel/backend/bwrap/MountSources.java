@@ -97,7 +97,6 @@ sealed interface MountSources {
         private final List<String> launcherArguments = new ArrayList<>();
         private final List<Path> owned = new ArrayList<>();
         private int next;
-        private Path agentFile;
 
         /**
          * @param stage    the stage directory (the launcher mounts a tmpfs on it, privately)
@@ -129,14 +128,16 @@ sealed interface MountSources {
         }
 
         /**
-         * A copy in the sandbox's own memory, which bubblewrap reads from a descriptor the launcher
-         * opens ({@link BwrapCommandLine#AGENT_FD}): unlike a bind mount, its {@code mountinfo}
-         * entry names no host path (the state directory's location stays the host's business).
+         * The agent's directory staged like the generated {@code /etc} tree ({@link #ownTree}: idmapped,
+         * behind a read-only overlay of the launcher's), and bubblewrap binds the binary from there:
+         * its {@code mountinfo} entry names stage paths only, never the state directory, and every start
+         * runs the same page-cached file instead of a fresh copy (bubblewrap's {@code --ro-bind-data}
+         * copied 0.7 MB in 8 KiB chunks at every start, about 0.5 ms).
          */
         @Override
         public List<String> agent(Path host, String target) {
-            agentFile = host;
-            return List.of("--perms", "0555", "--ro-bind-data", Integer.toString(BwrapCommandLine.AGENT_FD), target);
+            return List.of("--ro-bind", Path.of(ownTree(host.getParent())).resolve(host.getFileName()).toString(),
+                    target);
         }
 
         /**
@@ -186,9 +187,6 @@ sealed interface MountSources {
             args.add("--stage");
             args.add(stage.toString());
             args.addAll(launcherArguments);
-            if (agentFile != null) {
-                args.addAll(List.of("--read", Integer.toString(BwrapCommandLine.AGENT_FD), agentFile.toString()));
-            }
             return args;
         }
 

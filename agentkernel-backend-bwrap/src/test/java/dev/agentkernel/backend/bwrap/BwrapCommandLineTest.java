@@ -252,14 +252,17 @@ class BwrapCommandLineTest {
     }
 
     @Test
-    void stagedTheAgentIsCopiedInFromADescriptorTheLauncherOpensSoNoHostPathIsMounted(@TempDir Path stage) {
+    void stagedTheAgentIsBoundFromTheLaunchersOverlayOfItsDirectorySoNoHostPathIsMounted(@TempDir Path stage) {
         MountSources.Staged sources = new MountSources.Staged(stage, Path.of("/var/lib/agentkernel"));
         List<String> argv = commandLine.build(moderate(), new BwrapCommandLine.Payload.Agent(),
                 NetworkWiring.SLIRP4NETNS, sources);
-        assertThat(indexOfSequence(argv, "--perms", "0555", "--ro-bind-data", "6", "/.ak/" + AGENT.getFileName()))
-                .isNotNegative();
-        assertThat(argv).doesNotContain(AGENT.toString(), AGENT.getParent().toString());
-        assertThat(indexOfSequence(sources.launcherArguments(), "--read", "6", AGENT.toString())).isNotNegative();
+        List<String> launcher = sources.launcherArguments();
+        int staged = indexOfSequence(launcher, "--mount", AGENT.getParent().toString(), "overlay");
+        assertThat(staged).as("the agent's directory is staged behind the launcher's read-only overlay").isNotNegative();
+        int n = (int) launcher.subList(0, staged).stream().filter("--mount"::equals).count();
+        assertThat(indexOfSequence(argv, "--ro-bind", stage.resolve(Integer.toString(n)).resolve(AGENT.getFileName())
+                .toString(), "/.ak/" + AGENT.getFileName())).isNotNegative();
+        assertThat(argv).doesNotContain(AGENT.toString(), AGENT.getParent().toString(), "--ro-bind-data");
     }
 
     private static dev.agentkernel.model.RootFs.Image image(Optional<Path> writable) {
