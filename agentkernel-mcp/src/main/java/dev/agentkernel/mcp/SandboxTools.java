@@ -148,6 +148,10 @@ final class SandboxTools {
                                 + " (the volume must exist: POST /volumes or 'agentkernel volume create')", false)
                         .string("snapshot", "A snapshot to make it from (snapshot_list names them); not with image",
                                 false)
+                        .string("source_url", "A Git repository (https://, http:// or git://) to clone into its empty "
+                                + "/workspace, inside the sandbox over its network, before it is answered", false)
+                        .string("source_ref", "The branch, tag or commit of source_url to check out (default: its "
+                                + "default branch)", false)
                         .strings("allow_domains", ALLOW_DOMAINS, false)
                         .strings("deny_domains", DENY_DOMAINS, false)
                         .strings("allow_addresses", ALLOW_ADDRESSES, false)
@@ -194,7 +198,14 @@ final class SandboxTools {
                     }
                     options = options.withEgress(egress(args));
                     List<VolumeMount> volumes = VolumeMount.parseAll(args.strings("volumes", "[\"data:/data\"]"));
-                    return Results.ok(toJson(sandboxes.create(new CreateSandbox(name, options, Optional.empty(), volumes))));
+                    Optional<String> sourceRef = args.optionalString("source_ref");
+                    Optional<dev.agentkernel.core.sandbox.GitSource> source = args.optionalString("source_url")
+                            .map(url -> new dev.agentkernel.core.sandbox.GitSource(url, sourceRef));
+                    if (source.isEmpty() && sourceRef.isPresent()) {
+                        throw new InvalidRequestException("source_ref needs a source_url to check it out from");
+                    }
+                    return Results.ok(toJson(sandboxes.create(new CreateSandbox(name, options, Optional.empty(), volumes,
+                            List.of(), List.of(), List.of(), source))));
                 });
     }
 

@@ -77,6 +77,24 @@ class GitSourceIT {
     }
 
     @Test
+    void anAgentCreatesASandboxFromARepositoryOverMcp() {
+        io.modelcontextprotocol.client.McpSyncClient client = McpApiIT.client(fx.baseUrl(), null);
+        try {
+            io.modelcontextprotocol.spec.McpSchema.CallToolResult r = client.callTool(
+                    new io.modelcontextprotocol.spec.McpSchema.CallToolRequest("sandbox_create", Map.of("name", "src-mcp",
+                            "source_url", GitHost.repositoryUrl(), "source_ref", "feature")));
+            assertThat(r.isError()).as("%s", r).isFalse();
+            assertThat(api.sh("src-mcp", "cat /workspace/FEATURE")).isEqualTo("feature\n");
+            io.modelcontextprotocol.spec.McpSchema.CallToolResult bad = client.callTool(
+                    new io.modelcontextprotocol.spec.McpSchema.CallToolRequest("sandbox_create", Map.of("name", "src-mcp2",
+                            "source_url", "file:///etc")));
+            assertThat(bad.isError()).as("%s", bad).isTrue();
+        } finally {
+            client.closeGracefully();
+        }
+    }
+
+    @Test
     void aCloneThatCannotBeMadeIsA400AndLeavesNoSandbox() {
         ServerFixture.Response missing = api.create("src-missing", Map.of("source_url", "http://" + GitHost.ADDRESS
                 + "/missing.git"));

@@ -35,12 +35,21 @@ public record GitSource(String url, Optional<String> ref) {
             git clone --quiet --no-checkout -- "$1" /workspace && cd /workspace && exec git checkout --quiet "$2"
             """;
 
-    /** Validates. */
+    private static final java.util.regex.Pattern URL =
+            java.util.regex.Pattern.compile("(https?|git)://[^\\s'\"\\\\\\p{Cntrl}]+");
+    private static final java.util.regex.Pattern REF = java.util.regex.Pattern.compile("[A-Za-z0-9._/+-]{1,255}");
+
+    /** Validates (as the wire's {@code CreateSandboxRequest} does, for the callers that do not come through it). */
     public GitSource {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(ref, "ref");
-        if (!(url.startsWith("https://") || url.startsWith("http://") || url.startsWith("git://"))) {
-            throw new InvalidRequestException("source_url must be an https://, http:// or git:// URL; got " + url);
+        if (url.length() > 2048 || !URL.matcher(url).matches()) {
+            throw new InvalidRequestException("source_url must be a Git repository's https://, http:// or git:// URL of "
+                    + "at most 2048 characters, without spaces or quotes, e.g. \"https://github.com/owner/repo.git\"");
+        }
+        if (ref.isPresent() && (!REF.matcher(ref.get()).matches() || ref.get().startsWith("-") || ref.get().contains(".."))) {
+            throw new InvalidRequestException("source_ref must be a branch, tag or commit (letters, digits, '.', '_', '/', "
+                    + "'+', '-'; not starting with '-', no '..'), e.g. \"main\" or \"v1.2.0\"");
         }
     }
 
