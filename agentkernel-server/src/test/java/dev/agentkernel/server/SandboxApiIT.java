@@ -80,8 +80,9 @@ class SandboxApiIT extends SandboxTestBase {
 
     @Test
     void unknownFieldsAreIgnored() {
-        ServerFixture.Response r = api.createRaw("{\"name\": \"api-unknown\", \"source_url\": \"https://example.invalid/r.git\","
-                + " \"source_ref\": \"main\", \"secrets\": [], \"secret_files\": null," // volumes: known now (VolumesIT)
+        // source_url/source_ref: known now (GitSourceIT), volumes too (VolumesIT)
+        ServerFixture.Response r = api.createRaw("{\"name\": \"api-unknown\", \"labels\": {\"team\": \"a\"},"
+                + " \"agent\": \"claude\", \"secrets\": [], \"secret_files\": null,"
                 + " \"uuid\": \"x\", \"nested\": {\"a\": [1, 2, {\"b\": null}]}}");
         assertThat(r.status()).as("%s", r).isEqualTo(201);
         ServerFixture.Response exec = api.execRaw("api-unknown",
