@@ -196,7 +196,10 @@ final class SandboxTools {
                     if (backend.isPresent()) {
                         options = options.withBackend(backend.get());
                     }
-                    options = options.withEgress(egress(args));
+                    dev.agentkernel.model.NetworkPolicy own = egress(args);
+                    if (snapshot.isEmpty() || !own.equals(dev.agentkernel.model.NetworkPolicy.NONE)) {
+                        options = options.withEgress(own); // else the snapshot's own
+                    }
                     List<VolumeMount> volumes = VolumeMount.parseAll(args.strings("volumes", "[\"data:/data\"]"));
                     Optional<String> sourceRef = args.optionalString("source_ref");
                     Optional<dev.agentkernel.core.sandbox.GitSource> source = args.optionalString("source_url")

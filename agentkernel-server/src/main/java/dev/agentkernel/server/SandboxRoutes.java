@@ -79,7 +79,9 @@ final class SandboxRoutes {
         if (body.backend() != null) {
             options = options.withBackend(body.backend());
         }
-        options = options.withEgress(RequestFields.egress(body.networkPolicy()));
+        if (body.networkPolicy() != null) { // else a snapshot's own, or none
+            options = options.withEgress(RequestFields.egress(body.networkPolicy()));
+        }
         SandboxInfo info = sandboxes.create(new CreateSandbox(name, options, body.timeToLive(),
                 dev.agentkernel.core.volume.VolumeMount.parseAll(body.volumes()), body.secrets(), body.secretFiles(),
                 body.secretsInBody(), java.util.Optional.ofNullable(body.sourceUrl()).map(url ->

@@ -160,6 +160,34 @@ class SnapshotIT extends SandboxTestBase {
         ServerTestBase.assertErrorEnvelope(fx.post("/sandboxes/nobody/fork", "{}"), 404);
     }
 
+    /**
+     * A copy never reaches more than its original: forks and sandboxes made from a snapshot keep the
+     * sandbox's network policy (before, they ran without one), unless the request gives its own.
+     */
+    @Test
+    void forksAndSandboxesFromASnapshotKeepTheNetworkPolicy() {
+        api.createOk("fenced", Map.of("image", base, "network_policy", Map.of("allow_domains", List.of("allowed.example"))));
+        String probe = "nslookup deb.debian.org 10.0.2.3 2>&1; true";
+        assertThat(api.sh("fenced", probe)).as("the original's resolver refuses a name off its allow-list").contains("REFUSED");
+        ServerFixture.Response fork = fx.post("/sandboxes/fenced/fork", "{\"count\": 1}");
+        assertThat(fork.status()).as("%s", fork).isEqualTo(201);
+        api.remember("fenced-1");
+        assertThat(api.sh("fenced-1", probe)).as("the fork's").contains("REFUSED");
+        snapshot("fenced", "fenced-snap");
+        ServerFixture.Response made = fx.post("/sandboxes", SandboxApi.json(Map.of("name", "from-fenced", "snapshot",
+                "fenced-snap")));
+        assertThat(made.status()).as("%s", made).isEqualTo(201);
+        api.remember("from-fenced");
+        assertThat(api.sh("from-fenced", probe)).as("a sandbox made from its snapshot").contains("REFUSED");
+        ServerFixture.Response own = fx.post("/sandboxes", SandboxApi.json(Map.of("name", "own-policy", "snapshot",
+                "fenced-snap", "network_policy", Map.of("allow_domains", List.of("deb.debian.org")))));
+        assertThat(own.status()).as("%s", own).isEqualTo(201);
+        api.remember("own-policy");
+        assertThat(api.sh("own-policy", probe)).as("a request's own policy replaces the snapshot's")
+                .doesNotContain("REFUSED");
+        assertThat(api.sh("own-policy", "nslookup other.example 10.0.2.3 2>&1; true")).contains("REFUSED");
+    }
+
     @Test
     void badRequestsAreClearErrors() {
         ServerTestBase.assertErrorEnvelope(fx.post("/snapshots", "{\"sandbox\": \"nobody\"}"), 404);

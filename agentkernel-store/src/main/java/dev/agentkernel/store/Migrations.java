@@ -128,7 +128,9 @@ final class Migrations {
                     List.of("ALTER TABLE sandboxes ADD COLUMN network_policy TEXT",
                             "ALTER TABLE sandboxes ADD COLUMN secrets TEXT")),
             new Migration(12, "a task's network policy (JSON; NULL: none of its own)",
-                    List.of("ALTER TABLE tasks ADD COLUMN network_policy TEXT")));
+                    List.of("ALTER TABLE tasks ADD COLUMN network_policy TEXT")),
+            new Migration(13, "a snapshot's network policy, kept by the sandboxes made from it (JSON; NULL: none)",
+                    List.of("ALTER TABLE snapshots ADD COLUMN network_policy TEXT")));
 
     private Migrations() {
     }

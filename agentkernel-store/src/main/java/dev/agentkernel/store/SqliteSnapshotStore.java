@@ -20,7 +20,7 @@ import java.util.OptionalLong;
 public final class SqliteSnapshotStore implements SnapshotStore {
 
     private static final String COLUMNS = "name, sandbox, sandbox_uuid, image, base_image, backend, profile, vcpus, "
-            + "memory_mb, network, disk_mb, size_bytes, created_at";
+            + "memory_mb, network, disk_mb, size_bytes, created_at, network_policy";
 
     private final Database database;
 
@@ -37,10 +37,11 @@ public final class SqliteSnapshotStore implements SnapshotStore {
     @Override
     public void insert(SnapshotRecord r) {
         Objects.requireNonNull(r, "record");
-        int inserted = database.update("INSERT INTO snapshots (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        int inserted = database.update("INSERT INTO snapshots (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                         + " ON CONFLICT (name) DO NOTHING", r.name(), r.sandbox(), r.sandboxUuid(), r.image(),
                 r.baseImage(), r.backend(), r.profile().id(), r.vcpus(), r.memoryMb(), r.network() ? 1 : 0,
-                r.diskMb().isPresent() ? r.diskMb().getAsLong() : null, r.sizeBytes(), Timestamps.toText(r.createdAt()));
+                r.diskMb().isPresent() ? r.diskMb().getAsLong() : null, r.sizeBytes(), Timestamps.toText(r.createdAt()),
+                NetworkPolicyJson.write(r.egress()));
         if (inserted == 0) {
             throw new ConflictException("snapshot '" + r.name() + "' already exists");
         }
@@ -72,7 +73,8 @@ public final class SqliteSnapshotStore implements SnapshotStore {
                     row.getString("image"), row.getString("base_image"), row.getString("backend"),
                     Profile.parse(row.getString("profile")), row.getDouble("vcpus"), row.getLong("memory_mb"),
                     row.getInt("network") != 0, diskMb, row.getLong("size_bytes"),
-                    Timestamps.fromText(row.getString("created_at")));
+                    Timestamps.fromText(row.getString("created_at")),
+                    NetworkPolicyJson.read(row.getString("network_policy")));
         } catch (RuntimeException e) {
             throw new SandboxFailureException("state database " + database.location() + " holds an unreadable record"
                     + " for snapshot '" + name + "': " + e.getMessage(), e);

@@ -37,9 +37,15 @@ class SqliteSnapshotStoreTest {
     }
 
     private static SnapshotRecord snapshot(String name, Instant at, OptionalLong disk) {
+        // one with a network policy (kept by sandboxes made from it), one without
+        dev.agentkernel.model.NetworkPolicy egress = disk.isPresent()
+                ? new dev.agentkernel.model.NetworkPolicy(java.util.List.of("pypi.org", "*.example.com"),
+                        java.util.List.of("evil.example"), java.util.List.of("198.51.100.0/24"), java.util.List.of(),
+                        java.util.List.of(443), java.util.Map.of("db.internal", "198.51.100.7"))
+                : dev.agentkernel.model.NetworkPolicy.NONE;
         return new SnapshotRecord(name, "box", "6f1f0e4e-0000-4000-8000-000000000001",
                 "agentkernel.local/snapshots:" + name + "@sha256:" + "ab".repeat(32), "docker.io/library/alpine:3.20@sha256:"
-                + "cd".repeat(32), "bwrap", Profile.MODERATE, 1.5, 512, true, disk, 104_857_600L, at);
+                + "cd".repeat(32), "bwrap", Profile.MODERATE, 1.5, 512, true, disk, 104_857_600L, at, egress);
     }
 
     @Test

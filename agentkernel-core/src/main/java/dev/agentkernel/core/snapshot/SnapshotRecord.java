@@ -1,6 +1,7 @@
 package dev.agentkernel.core.snapshot;
 
 import dev.agentkernel.core.sandbox.SandboxNames;
+import dev.agentkernel.model.NetworkPolicy;
 import dev.agentkernel.model.Profile;
 import java.time.Instant;
 import java.util.Objects;
@@ -24,10 +25,13 @@ import java.util.OptionalLong;
  * @param diskMb      the size of the sandbox's disk, if limited
  * @param sizeBytes   the size of the snapshot's own layer (what it adds to its base image)
  * @param createdAt   when it was taken
+ * @param egress      the sandbox's network policy ({@link NetworkPolicy#NONE}: none of its own), which sandboxes
+ *                    made from the snapshot (a fork's among them) keep, so that a copy never reaches more than
+ *                    its original
  */
 public record SnapshotRecord(String name, String sandbox, String sandboxUuid, String image, String baseImage,
                              String backend, Profile profile, double vcpus, long memoryMb, boolean network,
-                             OptionalLong diskMb, long sizeBytes, Instant createdAt) {
+                             OptionalLong diskMb, long sizeBytes, Instant createdAt, NetworkPolicy egress) {
 
     /** Validates. */
     public SnapshotRecord {
@@ -40,6 +44,7 @@ public record SnapshotRecord(String name, String sandbox, String sandboxUuid, St
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(diskMb, "diskMb");
         Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(egress, "egress");
     }
 
     /** The digest of the snapshot's image ({@code sha256:...}). */

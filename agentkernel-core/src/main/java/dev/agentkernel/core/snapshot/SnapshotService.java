@@ -116,7 +116,7 @@ public final class SnapshotService {
                     return new SnapshotRecord(chosen, sandbox, record.uuid(),
                             SnapshotNames.reference(chosen) + "@" + image.digest(), record.image().orElseThrow(),
                             record.backend(), record.profile(), record.vcpus(), record.memoryMb(), record.network(),
-                            record.diskMb(), size, Instant.now());
+                            record.diskMb(), size, Instant.now(), record.egress());
                 } catch (IOException e) {
                     throw new SandboxFailureException("cannot write the snapshot of sandbox '" + sandbox + "': "
                             + e.getMessage(), e);
@@ -198,13 +198,14 @@ public final class SnapshotService {
 
     /**
      * What a sandbox made from a snapshot is created with: the snapshot's image (never pulled)
-     * and the settings of the sandbox it was taken from; a request may change them.
+     * and the settings of the sandbox it was taken from, its network policy included; a request may
+     * change them.
      */
     public SandboxRequest requestFor(String snapshot) {
         SnapshotRecord s = get(snapshot);
         SandboxRequest options = SandboxRequest.defaults().withProfile(s.profile()).withVcpus(s.vcpus())
                 .withMemoryMb(s.memoryMb()).withNetwork(s.network()).withBackend(s.backend()).withImage(s.image())
-                .withPull(ImagePull.NEVER);
+                .withPull(ImagePull.NEVER).withEgress(s.egress());
         return s.diskMb().isPresent() ? options.withDiskMb(s.diskMb().getAsLong()) : options;
     }
 
