@@ -92,6 +92,12 @@ class SessionsApiIT {
                 "network_policy", Map.of("allow_domains", List.of("other.example"))));
         assertThat(later.status()).as(later.toString()).isEqualTo(400);
         assertThat(later.body()).contains("network_policy");
+        // a session made from its files runs under its policy too (it used to run without one)
+        ServerFixture.Response copy = fx.post("/sessions", "{\"from_session\": \"" + id + "\"}");
+        assertThat(copy.status()).as("%s", copy).isEqualTo(201);
+        ServerFixture.Response inCopy = fx.postJson("/execute", Map.of("code", code, "session_id",
+                copy.data().path("session_id").asText()));
+        assertThat(inCopy.data().path("stdout").asText()).as(inCopy.toString()).isEqualTo("rcode 5\n");
     }
 
     @Test

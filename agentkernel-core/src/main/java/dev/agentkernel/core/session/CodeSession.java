@@ -51,6 +51,16 @@ final class CodeSession {
         return interpreter.flavor();
     }
 
+    /** The backend its interpreter runs on (empty: the default). */
+    java.util.Optional<String> backend() {
+        return interpreter.backend();
+    }
+
+    /** Its interpreter's network policy. */
+    dev.agentkernel.model.NetworkPolicy egress() {
+        return interpreter.egress();
+    }
+
     /**
      * Runs code in the session.
      *

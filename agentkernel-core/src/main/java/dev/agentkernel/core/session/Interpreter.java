@@ -44,6 +44,16 @@ public final class Interpreter implements AutoCloseable {
     private volatile DriverProcess driver;     // written with lock held
     private volatile boolean closed;
 
+    /** The backend its sandbox runs on (empty: the default). */
+    java.util.Optional<String> backend() {
+        return backend;
+    }
+
+    /** Its sandbox's network policy. */
+    dev.agentkernel.model.NetworkPolicy egress() {
+        return egress;
+    }
+
     /**
      * What one execution gave.
      *

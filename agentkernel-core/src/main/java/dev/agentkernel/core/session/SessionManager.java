@@ -206,7 +206,8 @@ public final class SessionManager implements AutoCloseable {
     /**
      * Creates a session with a copy of another session's files: its {@code /workspace} as it is
      * now (owners, modes and links kept), with the source's template and flavor unless others
-     * are given. Only files are copied: the source's variables, imports and running code live in
+     * are given, and always its backend and network policy (a copy reaches no more than its
+     * original). Only files are copied: the source's variables, imports and running code live in
      * its interpreter's memory, which these hosts cannot checkpoint.
      *
      * @throws SessionNotFoundException if there is no session {@code source}
@@ -215,7 +216,7 @@ public final class SessionManager implements AutoCloseable {
                                   List<VolumeMapping> volumes) {
         CodeSession from = require(source);
         CodeSession session = openNew(Optional.of(template.orElse(from.template())), Optional.of(flavor.orElse(from.flavor())),
-                volumes, Optional.empty(), dev.agentkernel.model.NetworkPolicy.NONE);
+                volumes, from.backend(), from.egress()); // a copy reaches no more than its original
         try {
             Path target = session.workspaceDir();
             try (var entries = Files.list(target)) {
