@@ -91,7 +91,10 @@ public final class Interpreter implements AutoCloseable {
             return interpreter;
         } catch (RuntimeException e) {
             interpreter.close();
-            throw e instanceof CodeExecutionException ? e
+            // what the caller can act on keeps its kind (an image that cannot be pulled is a 502, an unavailable
+            // backend a 503, as on /run); a failure of the sandbox itself is the interpreter's
+            throw e instanceof dev.agentkernel.model.AgentKernelException known
+                    && !(known instanceof dev.agentkernel.model.SandboxFailureException) ? e
                     : new CodeExecutionException("the " + template.id() + " interpreter could not start: " + e.getMessage(), e);
         }
     }
