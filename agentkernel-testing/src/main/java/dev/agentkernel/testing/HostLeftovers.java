@@ -48,13 +48,19 @@ public final class HostLeftovers {
     }
 
     /**
-     * The cgroup directories that may hold sandboxes' groups: the v1 controllers' (memory, pids,
-     * cpu, cpu,cpuacct, freezer: what pauses them), the hybrid hierarchy's v2 part ({@code unified}) and a
-     * pure v2 hierarchy's.
+     * The cgroup directories that may hold sandboxes' groups: the {@code agentkernel} group of every
+     * mounted hierarchy (v1 controllers, also those only a runtime makes groups in, such as runc's
+     * devices, blkio and cpuset; the hybrid hierarchy's v2 part {@code unified}) and a pure v2 hierarchy's.
      */
     public static List<Path> cgroupParents() {
-        return Stream.of("memory", "pids", "cpu", "cpu,cpuacct", "freezer", "unified", "")
-                .map(controller -> CGROUP_ROOT.resolve(controller).resolve("agentkernel")).toList();
+        List<Path> parents = new ArrayList<>();
+        parents.add(CGROUP_ROOT.resolve("agentkernel"));
+        try (Stream<Path> hierarchies = Files.list(CGROUP_ROOT)) {
+            hierarchies.filter(Files::isDirectory).map(h -> h.resolve("agentkernel")).forEach(parents::add);
+        } catch (IOException e) {
+            // no cgroup file system here: nothing can be left in one
+        }
+        return parents;
     }
 
     /** Cgroups under {@link #cgroupParents()} whose names begin with {@code ownerPrefix}. */

@@ -216,6 +216,7 @@ final class OciBackend implements IsolationBackend {
     private void removeContainer(String id) {
         if (runtime instanceof OciRuntime.Runc) {
             LaunchChannel.deleteTree(runtimeState.resolve(id));
+            cgroups.removeStrays(id); // runc made the container's group in every v1 hierarchy, ours only in a few
         } else if (stateLeft(id)) {
             deleteByRuntime(id);
         }
