@@ -73,6 +73,10 @@ final class DockerRunArguments {
                     + ",nosuid,nodev,mode=1777,size=" + Math.max(1, memory) + "m"));
         }
         for (Mount mount : spec.mounts()) {
+            if (mount.hostPath().toString().contains(",") || mount.sandboxPath().contains(",")) {
+                throw new IllegalArgumentException("the docker backend cannot mount a path with a comma: "
+                        + mount.hostPath() + " -> " + mount.sandboxPath());
+            }
             args.addAll(List.of("--mount", "type=bind,source=" + mount.hostPath() + ",target=" + mount.sandboxPath()
                     + (mount.readOnly() ? ",readonly" : "")));
         }
