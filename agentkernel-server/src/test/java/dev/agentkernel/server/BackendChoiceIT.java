@@ -158,7 +158,7 @@ class BackendChoiceIT extends SandboxTestBase {
         assertThat(persistent.status()).as("%s", persistent).isEqualTo(503);
         assertThat(persistent.body()).contains("persistent sandbox");
         JsonNode offline = runOk(List.of("sh", "-c", "id -u; cat /proc/net/dev | grep -c eth0"),
-                Map.of("image", base, "backend", "docker", "network", false));
+                Map.of("image", base, "backend", "docker", "profile", "restrictive"));
         assertThat(offline.path("stdout").asText()).as("%s", offline).isEqualTo("1000\n0\n");
     }
 
