@@ -379,6 +379,10 @@ public final class BackendBench {
             md.append(Report.table("Request", "", false, runs));
         }
         md.append("\n### Idle persistent sandbox: memory of its cgroup two seconds after its agent started\n\n");
+        if (results.containsKey("docker")) {
+            md.append("docker: the container's cgroup is nested in the sandbox's and counted; the engine's processes "
+                    + "per container outside it (its `containerd-shim`, the attached `docker run` client) are not.\n\n");
+        }
         md.append("| Backend | memory (MiB) |\n|---|---:|\n");
         for (Result r : results.values()) {
             md.append("| ").append(r.backend()).append(" | ").append(r.skipped().isPresent() ? "not measured: "
