@@ -54,6 +54,39 @@ class DockerProviderIT {
         assertThat(new DockerProvider().probe(host(DockerEngine.shared().host()))).isEqualTo(Availability.available());
     }
 
+    private static String docker(String... args) throws Exception {
+        java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("docker"));
+        argv.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+        pb.environment().put("DOCKER_HOST", DockerEngine.shared().host());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("docker %s: %s", String.join(" ", args), out).isZero();
+        return out.strip();
+    }
+
+    @Test
+    void containersOfADeadAgentKernelAreRemovedWhenTheBackendOpensAndLiveOnesKept() throws Exception {
+        Path empty = dir.resolve("empty.tar");
+        new ProcessBuilder("tar", "-cf", empty.toString(), "-T", "/dev/null").start().waitFor();
+        docker("import", empty.toString(), "ak-test/empty:1");
+        String live = dev.agentkernel.core.host.OwnerTag.next();
+        // the same owner in an earlier boot: certainly gone
+        String dead = live.replaceFirst("\\.[0-9a-f]{8}-", ".00000000-");
+        for (String id : java.util.List.of(live, dead)) {
+            docker("create", "--name", "agentkernel-" + id, "--label", DockerRunArguments.LABEL + "=agentkernel-" + id,
+                    "ak-test/empty:1", "/none");
+        }
+        try {
+            new DockerProvider().open(host(DockerEngine.shared().host())).close();
+            String left = docker("ps", "--all", "--format", "{{.Names}}", "--filter", "label=" + DockerRunArguments.LABEL);
+            assertThat(left.lines().toList()).containsExactly("agentkernel-" + live);
+        } finally {
+            docker("rm", "--force", "agentkernel-" + live, "agentkernel-" + dead);
+            docker("rmi", "ak-test/empty:1");
+        }
+    }
+
     @Test
     void noEngineIsUnavailableWithTheReasonAndTheFix() throws IOException {
         String address = "unix://" + dir.resolve("none.sock");
