@@ -157,6 +157,11 @@ class BackendChoiceIT extends SandboxTestBase {
                 "network", false));
         assertThat(persistent.status()).as("%s", persistent).isEqualTo(503);
         assertThat(persistent.body()).contains("persistent sandbox");
+        // code sessions and tasks run on the moderate profile, which has network
+        ServerFixture.Response session = fx.postJson("/execute", Map.of("code", "print(1)", "template", "python",
+                "backend", "docker"));
+        assertThat(session.status()).as("%s", session).isEqualTo(503);
+        assertThat(session.body()).contains("docker backend cannot give this sandbox network");
         JsonNode offline = runOk(List.of("sh", "-c", "id -u; cat /proc/net/dev | grep -c eth0"),
                 Map.of("image", base, "backend", "docker", "profile", "restrictive"));
         assertThat(offline.path("stdout").asText()).as("%s", offline).isEqualTo("1000\n0\n");

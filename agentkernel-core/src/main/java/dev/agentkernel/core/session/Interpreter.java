@@ -81,7 +81,8 @@ public final class Interpreter implements AutoCloseable {
             return interpreter;
         } catch (RuntimeException e) {
             interpreter.close();
-            throw e instanceof CodeExecutionException ? e
+            // a backend that cannot give this session what it needs is the backend's refusal (503, with the reason)
+            throw e instanceof CodeExecutionException || e instanceof dev.agentkernel.model.BackendUnavailableException ? e
                     : new CodeExecutionException("the " + template.id() + " interpreter could not start: " + e.getMessage(), e);
         }
     }
@@ -216,7 +217,8 @@ public final class Interpreter implements AutoCloseable {
             driver = startDriver();
         } catch (AgentKernelException e) {
             LOG.log(System.Logger.Level.WARNING, "session interpreter " + name + " cannot be restarted: " + e.getMessage());
-            throw e instanceof CodeExecutionException ? e
+            // a backend that cannot give this session what it needs is the backend's refusal (503, with the reason)
+            throw e instanceof CodeExecutionException || e instanceof dev.agentkernel.model.BackendUnavailableException ? e
                     : new CodeExecutionException("the " + template.id() + " interpreter died and could not be restarted: "
                             + e.getMessage(), e);
         }
