@@ -85,6 +85,8 @@ case "$(uname -s)" in
     # the backend benchmark runs every OCI runtime too
     if [[ "$MAIN" == dev.agentkernel.bench.BackendBench ]]; then
       ak_require_tools runc:runc crun:crun runsc:runsc || exit 1
+      # and the docker backend, against a private engine the harness starts (DockerEngine) unless DOCKER_HOST is set
+      ak_require_tools dockerd:docker.io || exit 1
     fi ;;
   *) echo "bench: needs Linux" >&2; exit 1 ;;
 esac

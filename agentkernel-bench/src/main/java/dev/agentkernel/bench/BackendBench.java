@@ -21,6 +21,7 @@ import dev.agentkernel.model.SandboxSpec;
 import dev.agentkernel.server.Daemon;
 import dev.agentkernel.server.DaemonConfig;
 import dev.agentkernel.server.ServerConfig;
+import dev.agentkernel.testing.DockerEngine;
 import dev.agentkernel.testing.LocalRegistry;
 import java.io.File;
 import java.io.IOException;
@@ -46,11 +47,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li><b>start</b>: {@code start(…).await()} of {@code /bin/true} through AgentKernel on each backend
  *       against the backend's own tool doing the same on the image flattened once: raw
  *       {@code bwrap --bind ROOTFS /}, and {@code runc run}, {@code crun run}, {@code runsc run} of a bundle
- *       made by {@code runc spec} (the runtimes' defaults); round-robin per backend; target p50 ≤ 1.2×;</li>
+ *       made by {@code runc spec} (the runtimes' defaults), and {@code docker run --rm} of the same files imported
+ *       into the engine; round-robin per backend; target p50 ≤ 1.2×;</li>
  *   <li><b>warm {@code POST /run}</b> per backend through one daemon in this process (warm pool of one per key);</li>
  *   <li><b>memory of an idle persistent sandbox</b> per backend: the sandbox's cgroup's memory use two
  *       seconds after its agent started.</li>
  * </ol>
+ *
+ * <p>The docker backend runs against the engine at {@code DOCKER_HOST} if set, else against a private engine
+ * started for the run ({@link DockerEngine}: user-namespace remapping, cgroupfs), stopped at the end.
  *
  * <p>Run as root: {@code scripts/bench.sh --only backends}. Prints Markdown; {@code --markdown FILE} rewrites
  * the section {@code backends} of that file.
@@ -62,7 +67,7 @@ public final class BackendBench {
     private static final File DEV_NULL = new File("/dev/null");
     private static final String USAGE = """
             usage: BackendBench [options]   (normally: scripts/bench.sh --only backends, as root)
-              --backends A,B    the backends (default bwrap,runc,crun,gvisor; those that cannot run are reported)
+              --backends A,B    the backends (default bwrap,runc,crun,gvisor,docker; those that cannot run are reported)
               --warmup N        start: warm-up rounds (default 10)
               --rounds N        start: measured rounds (default 100)
               --run-rounds N    warm POST /run: measured rounds per backend (default 100, after 20 warm-up); 0 skips it
@@ -70,7 +75,9 @@ public final class BackendBench {
               --markdown FILE   rewrite the 'backends' section of FILE (BENCHMARKS.md)
               --root DIR        project root (ignored; passed by scripts/bench.sh)""";
 
-    private List<String> names = List.of("bwrap", "runc", "crun", "gvisor");
+    private List<String> names = List.of("bwrap", "runc", "crun", "gvisor", "docker");
+    /** What the backends' environment holds beyond this process's (the Docker engine's address). */
+    private final Map<String, String> env = new LinkedHashMap<>();
     private int warmup = 10;
     private int rounds = 100;
     private int runWarmup = 20;
@@ -126,8 +133,11 @@ public final class BackendBench {
             BenchImages builder = new BenchImages(work);
             builder.busybox("busybox");
             String ref = builder.push("busybox", registry.host(), "bench/busybox:1");
-            HostContext host = HostContext.current().withDirs(Files.createDirectories(work.resolve("host/state")),
-                    Files.createDirectories(work.resolve("host/runtime")));
+            if (names.contains("docker") && System.getenv("DOCKER_HOST") == null
+                    && DockerEngine.missing().isEmpty()) {
+                env.put("DOCKER_HOST", DockerEngine.shared().host());
+            }
+            HostContext host = host(work.resolve("host"));
             CgroupDriver.Detection cgroups = CgroupDriver.detect(Path.of("/sys/fs/cgroup"));
             String loadBefore = Machine.loadAverage();
             ZonedDateTime date = ZonedDateTime.now(ZoneOffset.UTC);
@@ -163,6 +173,15 @@ public final class BackendBench {
         }
     }
 
+    /** This process's host with state and runtime directories under {@code dir} and {@link #env}. */
+    private HostContext host(Path dir) throws IOException {
+        HostContext current = HostContext.current();
+        Map<String, String> merged = new LinkedHashMap<>(current.env());
+        merged.putAll(env);
+        return new HostContext(Files.createDirectories(dir.resolve("state")),
+                Files.createDirectories(dir.resolve("runtime")), current.root(), current.cpus(), merged);
+    }
+
     private Result measure(String name, BackendSelector selector, HostContext host, PolicyResolver resolver, String ref,
                            Path rootfs, Path work) throws Exception {
         IsolationBackend backend;
@@ -175,11 +194,11 @@ public final class BackendBench {
         try (backend) {
             SandboxSpec spec = resolver.resolve(SandboxRequest.defaults().withImage(ref).withProfile(Profile.MODERATE)
                     .withNetwork(false).withMemoryMb(512).withBackend(name));
-            ProcessBuilder raw = raw(name, rootfs, work);
+            ProcessBuilder raw = raw(name, rootfs, work, host.env());
             AtomicInteger sequence = new AtomicInteger();
             Variant rawVariant = new Variant(String.join(" ", describe(raw.command(), rootfs, work)), "raw " + name, null,
                     () -> {
-                        if (!name.equals("bwrap")) {
+                        if (!name.equals("bwrap") && !name.equals("docker")) {
                             raw.command().set(raw.command().size() - 1, "bench-" + ProcessHandle.current().pid() + "-"
                                     + sequence.incrementAndGet());
                         }
@@ -205,9 +224,26 @@ public final class BackendBench {
     }
 
     /** The backend's own tool running {@code /bin/true} on {@code rootfs}; the last argument is the container's id. */
-    private static ProcessBuilder raw(String name, Path rootfs, Path work) throws IOException {
+    private static ProcessBuilder raw(String name, Path rootfs, Path work, Map<String, String> env) throws IOException {
         List<String> argv = new ArrayList<>();
-        if (name.equals("bwrap")) {
+        if (name.equals("docker")) {
+            // the same files imported into the engine once; the engine's defaults but for the network (none, as ours)
+            String tag = "bench/busybox:raw";
+            Path tar = work.resolve("rootfs.tar");
+            BenchImages.run(List.of("tar", "--numeric-owner", "-C", rootfs.toString(), "-cf", tar.toString(), "."));
+            ProcessBuilder load = new ProcessBuilder("docker", "import", tar.toString(), tag).inheritIO()
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            load.environment().putAll(env);
+            try {
+                if (load.start().waitFor() != 0) {
+                    throw new IOException("docker import of the bench image failed");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+            argv.addAll(List.of("docker", "run", "--rm", "--network", "none", tag, "/bin/true"));
+        } else if (name.equals("bwrap")) {
             argv.addAll(List.of("bwrap", "--bind", rootfs.toString(), "/", "--proc", "/proc", "--dev", "/dev",
                     "--unshare-all", "--die-with-parent", "--", "/bin/true"));
         } else {
@@ -235,6 +271,7 @@ public final class BackendBench {
         }
         ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(env);
         if (name.equals("crun")) {
             // crun refuses hybrid cgroup hosts while it sees the v2 mount: run it as AgentKernel does, without it
             List<String> wrapped = new ArrayList<>(List.of("unshare", "-m", "sh", "-c",
@@ -264,8 +301,7 @@ public final class BackendBench {
 
     /** Warm {@code POST /run} per backend through one daemon (default backend bwrap), interleaved. */
     private void warmRuns(Map<String, Result> results, String ref, Path work) throws Exception {
-        HostContext host = HostContext.current().withDirs(Files.createDirectories(work.resolve("daemon/state")),
-                Files.createDirectories(work.resolve("daemon/runtime")));
+        HostContext host = host(work.resolve("daemon"));
         DaemonConfig config = DaemonConfig.defaults(new ServerConfig("127.0.0.1", 0, List.of(), 16L << 20))
                 .withBackend(Optional.of("bwrap")).withPoolSize(1);
         config = config.withSessions(config.sessions().withPoolPerTemplate(0));
@@ -278,7 +314,8 @@ public final class BackendBench {
                     continue;
                 }
                 String body = "{\"command\":[\"/bin/true\"],\"image\":\"" + ref + "\",\"fast\":true,\"backend\":\""
-                        + r.backend() + "\"" + (r.backend().equals("gvisor") ? ",\"profile\":\"restrictive\"" : "") + "}";
+                        + r.backend() + "\"" + (r.backend().equals("gvisor") || r.backend().equals("docker")
+                        ? ",\"profile\":\"restrictive\"" : "") + "}";
                 ImageBench.requireRun(http.post("/run", body), "priming /run on " + r.backend());
                 Variant warm = new Variant("`POST /run` on " + r.backend() + ", warm", "warm /run " + r.backend(), null,
                         () -> {
@@ -313,7 +350,8 @@ public final class BackendBench {
                 + "sandbox is the moderate profile without network on the image (layers overlaid, writable layer, user "
                 + "namespace, cgroup with limits, seccomp filter, the agent as exec shim); the baselines are the "
                 + "runtimes' defaults from `runc spec` (no user namespace, no cgroup limits of ours, no seccomp filter "
-                + "for crun/runsc). **Target:** p50 ≤ %.1f× the backend's own tool.%n%n", warmup, rounds, pauseMs,
+                + "for crun/runsc); docker's is `docker run --rm --network none` of the same files imported into the "
+                + "engine (a private `dockerd --userns-remap=default` unless `DOCKER_HOST` is set). **Target:** p50 ≤ %.1f× the backend's own tool.%n%n", warmup, rounds, pauseMs,
                 START_TARGET));
         List<Report.Row> rows = new ArrayList<>();
         for (Result r : results.values()) {
@@ -336,11 +374,16 @@ public final class BackendBench {
         if (!runs.isEmpty()) {
             md.append(String.format(Locale.ROOT, "%n### Warm `POST /run` per backend%n%nOne daemon in this process "
                     + "(default backend bwrap, warm pool of one sandbox per image, profile and backend), the request "
-                    + "naming the backend (gVisor: restrictive profile, no network); the pool full again before each "
+                    + "naming the backend (gVisor and docker: restrictive profile, no network); the pool full again before each "
                     + "request; %d warm-up rounds, then %d measured, interleaved.%n%n", runWarmup, runRounds));
             md.append(Report.table("Request", "", false, runs));
         }
         md.append("\n### Idle persistent sandbox: memory of its cgroup two seconds after its agent started\n\n");
+        if (results.containsKey("docker")) {
+            md.append("docker: the container's cgroup is nested in the sandbox's and counted; the engine's processes "
+                    + "per container outside it (its `containerd-shim`, the attached `docker run` client: about 13 and 25 MiB "
+                    + "resident measured with `ps` on these machines) are not.\n\n");
+        }
         md.append("| Backend | memory (MiB) |\n|---|---:|\n");
         for (Result r : results.values()) {
             md.append("| ").append(r.backend()).append(" | ").append(r.skipped().isPresent() ? "not measured: "

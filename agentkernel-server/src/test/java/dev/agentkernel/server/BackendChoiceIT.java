@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentkernel.image.TestImages;
+import dev.agentkernel.testing.DockerEngine;
+import dev.agentkernel.testing.SandboxHost;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * The isolation backend chosen per request, through a real daemon whose default is bwrap: {@code /run}
  * and {@code /batch/run} on runc, crun and gVisor (whose kernel is its own), a persistent sandbox on runc that
  * keeps its backend and its files across stop/start and a daemon restart, and clear refusals: an unknown
- * backend is a 400 naming the known ones, gVisor with network here a 503 with the reason.
+ * backend is a 400 naming the known ones, gVisor with network here a 503 with the reason, as are docker (a
+ * private engine, {@link DockerEngine}) with network and a persistent sandbox on docker.
  */
 class BackendChoiceIT extends SandboxTestBase {
 
@@ -25,10 +28,19 @@ class BackendChoiceIT extends SandboxTestBase {
         base = images.ref(images.plain, "test/base:1");
     }
 
+    /** The daemon of this class also reaches a private Docker engine (the docker backend's). */
+    @BeforeAll
+    static void reachADockerEngine() throws Exception {
+        SandboxHost.require(DockerEngine.missing().isEmpty(), "the docker backend's tests need "
+                + DockerEngine.missing().orElse(""));
+        daemonEnv = Map.of("DOCKER_HOST", DockerEngine.shared().host());
+        restartDaemon();
+    }
+
     @Test
     void runOnEachBackendPrintsTheSameAndGvisorHasItsOwnKernel() {
         String hostKernel = runOk(List.of("uname", "-r"), Map.of("image", base)).path("stdout").asText();
-        for (String backend : List.of("bwrap", "runc", "crun", "gvisor")) {
+        for (String backend : List.of("bwrap", "runc", "crun", "gvisor", "docker")) {
             JsonNode data = runOk(List.of("sh", "-c", "cat /etc/os-release; id -u; echo $IMAGE_NAME"),
                     Map.of("image", base, "backend", backend, "profile", "restrictive"));
             assertThat(data.path("exit_code").asInt()).as("%s: %s", backend, data).isZero();
@@ -134,6 +146,25 @@ class BackendChoiceIT extends SandboxTestBase {
                     .DELETE().build());
             assertThat(deleted.status()).as("%s", deleted).isEqualTo(200);
         }
+    }
+
+    @Test
+    void dockerRefusesWhatItCannotDoWithTheReason() {
+        ServerFixture.Response networked = fx.run(List.of("true"), Map.of("image", base, "backend", "docker"));
+        assertThat(networked.status()).as("%s", networked).isEqualTo(503);
+        assertThat(networked.body()).contains("docker backend cannot give this sandbox network");
+        ServerFixture.Response persistent = api.create("on-docker", Map.of("image", base, "backend", "docker",
+                "network", false));
+        assertThat(persistent.status()).as("%s", persistent).isEqualTo(503);
+        assertThat(persistent.body()).contains("persistent sandbox");
+        // code sessions and tasks run on the moderate profile, which has network
+        ServerFixture.Response session = fx.postJson("/execute", Map.of("code", "print(1)", "template", "python",
+                "backend", "docker"));
+        assertThat(session.status()).as("%s", session).isEqualTo(503);
+        assertThat(session.body()).contains("docker backend cannot give this sandbox network");
+        JsonNode offline = runOk(List.of("sh", "-c", "id -u; cat /proc/net/dev | grep -c eth0"),
+                Map.of("image", base, "backend", "docker", "profile", "restrictive"));
+        assertThat(offline.path("stdout").asText()).as("%s", offline).isEqualTo("1000\n0\n");
     }
 
     @Test

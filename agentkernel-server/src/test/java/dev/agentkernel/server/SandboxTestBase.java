@@ -31,6 +31,8 @@ abstract class SandboxTestBase {
 
     static ServerFixture fx;
     static SandboxApi api;
+    /** What the daemon's environment holds beyond this JVM's (kept across {@link #restartDaemon()}). */
+    static Map<String, String> daemonEnv = Map.of();
 
     @BeforeAll
     static void startDaemon() throws IOException {
@@ -60,6 +62,7 @@ abstract class SandboxTestBase {
             fx.close();
             fx = null;
             api = null;
+            daemonEnv = Map.of();
         }
         assertNothingOfThisJvmLeft();
     }
@@ -72,7 +75,7 @@ abstract class SandboxTestBase {
     static void restartDaemon() throws IOException {
         fx.closeKeepingState();
         assertNothingOfThisJvmLeft();
-        ServerFixture next = ServerFixture.startIn(fx.dir, MAX_RUNNING, List.of(KEY), 0, c -> c);
+        ServerFixture next = ServerFixture.startIn(fx.dir, MAX_RUNNING, List.of(KEY), 0, c -> c, daemonEnv);
         api = new SandboxApi(next, api);
         fx = next;
     }

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * What every isolation backend must do, checked on the real backend with a real image (the busybox
  * test image from a loopback registry): one subclass per backend ({@link BwrapContractIT},
- * {@link RuncContractIT}, {@link CrunContractIT}, {@link GvisorContractIT}), each run in CI. Commands, streams, exit
+ * {@link RuncContractIT}, {@link CrunContractIT}, {@link GvisorContractIT}, {@link DockerContractIT}), each run in CI. Commands, streams, exit
  * codes and stdin; the agent's exec and files; the sandbox's identities; limits (memory, pids,
  * time); and the hostile cases: host files, {@code /proc}, mounts, device nodes, the host's
  * addresses, a fork bomb, and nothing left on the host after any of them.
@@ -64,6 +64,11 @@ abstract class BackendContractIT {
     /** Whether it gives sandboxes network on this host (else a request for it is refused, 503). */
     abstract boolean network();
 
+    /** What the backend's environment holds beyond this process's (an engine's address). */
+    Map<String, String> environment() throws IOException {
+        return Map.of();
+    }
+
     /** The smallest memory limit its sandboxes start with (gVisor's own kernel needs some). */
     long minimumMemoryMb() {
         return 64;
@@ -73,7 +78,7 @@ abstract class BackendContractIT {
     void open() throws Exception {
         Sandboxes.assumeSandboxHost();
         dir = Files.createTempDirectory("ak-contract-" + backend() + "-");
-        sandboxes = Sandboxes.open(dir, Map.of(), backend());
+        sandboxes = Sandboxes.open(dir, environment(), backend());
         images = HostImages.open(sandboxes.host);
         resolver = new PolicyResolver(sandboxes.host, false,
                 new ImageRoots(images, ImageRoots.dirOf(sandboxes.host.stateDir())));

@@ -91,8 +91,9 @@ public final class Interpreter implements AutoCloseable {
             return interpreter;
         } catch (RuntimeException e) {
             interpreter.close();
-            // what the caller can act on keeps its kind (an image that cannot be pulled is a 502, an unavailable
-            // backend a 503, as on /run); a failure of the sandbox itself is the interpreter's
+            // what the caller can act on keeps its kind (an image that cannot be pulled is a 502, a backend
+            // that refuses what the session needs a 503 with the reason, as on /run); a failure of the
+            // sandbox itself is the interpreter's
             throw e instanceof dev.agentkernel.model.AgentKernelException known
                     && !(known instanceof dev.agentkernel.model.SandboxFailureException) ? e
                     : new CodeExecutionException("the " + template.id() + " interpreter could not start: " + e.getMessage(), e);
@@ -229,7 +230,8 @@ public final class Interpreter implements AutoCloseable {
             driver = startDriver();
         } catch (AgentKernelException e) {
             LOG.log(System.Logger.Level.WARNING, "session interpreter " + name + " cannot be restarted: " + e.getMessage());
-            throw e instanceof CodeExecutionException ? e
+            // a backend that cannot give this session what it needs is the backend's refusal (503, with the reason)
+            throw e instanceof CodeExecutionException || e instanceof dev.agentkernel.model.BackendUnavailableException ? e
                     : new CodeExecutionException("the " + template.id() + " interpreter died and could not be restarted: "
                             + e.getMessage(), e);
         }
