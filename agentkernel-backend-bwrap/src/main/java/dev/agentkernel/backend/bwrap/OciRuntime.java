@@ -76,6 +76,14 @@ sealed interface OciRuntime {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Whether a read-only root is staged writable and made read-only by the runtime (the spec's
+     * {@code root.readonly}), because the runtime writes into the root before the container starts.
+     */
+    default boolean remountsRootReadOnly() {
+        return false;
+    }
+
     /** Writes what the runtime reads from the bundle besides {@code config.json}; nothing by default. */
     default void prepare(Path bundle) throws java.io.IOException {
     }
@@ -184,6 +192,12 @@ sealed interface OciRuntime {
 
         @Override
         public boolean nestsCgroups() {
+            return true;
+        }
+
+        /** podman links {@code /etc/mtab} in the root before it starts the container. */
+        @Override
+        public boolean remountsRootReadOnly() {
             return true;
         }
 

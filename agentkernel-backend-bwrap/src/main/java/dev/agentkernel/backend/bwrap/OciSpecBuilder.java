@@ -66,15 +66,18 @@ final class OciSpecBuilder {
                   String cgroupsPath, boolean bridge) {
         boolean network = spec.network() == NetworkMode.OUTBOUND;
         List<OciSpec.Mount> mounts = new ArrayList<>();
-        // a read-only root is a read-only overlay (runsc cannot remount one whose flags are locked)
+        // a read-only root is a read-only overlay (runsc cannot remount one whose flags are locked), or the
+        // runtime's to make read-only when it writes into the root first (podman: its /etc/mtab link)
+        boolean runtimeReadOnly = spec.readOnlyRoot() && runtime.remountsRootReadOnly();
+        boolean stagedReadOnly = spec.readOnlyRoot() && !runtimeReadOnly;
         Path root = switch (spec.root()) {
             case RootFs.Image image -> sources.stageImageRoot(image, network ? image.etcOnline() : image.etcOffline(),
-                    spec.limits().memoryMb(), spec.readOnlyRoot());
+                    spec.limits().memoryMb(), stagedReadOnly);
             case RootFs.Host host -> {
                 // the host's /usr as bubblewrap shows it: an empty root, the generated /etc, /usr and the other
                 // system directories bound read-only (the merged-usr links as binds)
                 Path staged = sources.stageRoot(List.of(emptyLayer), java.util.Optional.empty(),
-                        spec.limits().memoryMb(), spec.readOnlyRoot());
+                        spec.limits().memoryMb(), stagedReadOnly);
                 mounts.add(new OciSpec.Mount("/etc", "bind", sources.ownTree(etc.tree(network)),
                         List.of("rbind", "ro", "nosuid", "nodev")));
                 for (String dir : hostLayout.binds()) {
@@ -139,7 +142,7 @@ final class OciSpecBuilder {
         List<String> readOnly = BwrapCommandLine.ProcMasks.READ_ONLY.stream().map(d -> "/proc/" + d).toList();
         OciSpec.Linux linux = new OciSpec.Linux(namespaces, ids, ids, "/" + cgroupsPath,
                 new OciSpec.Resources(List.of(new OciSpec.DeviceRule(false, "rwm"))), masked, readOnly);
-        return new OciSpec(OciSpec.VERSION, process, new OciSpec.Root(root.toString(), false),
+        return new OciSpec(OciSpec.VERSION, process, new OciSpec.Root(root.toString(), runtimeReadOnly),
                 spec.hostname(), mounts, linux);
     }
 }
