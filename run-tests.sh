@@ -23,6 +23,8 @@ ak_require_tools bwrap:bubblewrap slirp4netns:slirp4netns nft:nftables ip:iprout
   gcc:gcc node:nodejs npm:npm chromium:chromium mkfs.ext4:e2fsprogs losetup:mount \
   docker-registry:docker-registry skopeo:skopeo umoci:umoci busybox:busybox-static htpasswd:apache2-utils \
   openssl:openssl getfattr:attr mmdebstrap:mmdebstrap runc:runc crun:crun runsc:runsc || exit 1
+# podman and conmon: the podman backend (PodmanContractIT, BackendChoiceIT); it runs containers with runc (above).
+ak_require_tools podman:podman conmon:conmon || exit 1
 ak_require_package_file libc6-dev /usr/lib/x86_64-linux-gnu/libc.a /usr/lib/aarch64-linux-gnu/libc.a || exit 1
 # MetricsIT parses GET /metrics with the official Prometheus Python client's text-format parser.
 ak_require_package_file python3-prometheus-client /usr/lib/python3/dist-packages/prometheus_client/parser.py || exit 1
