@@ -85,6 +85,10 @@ case "$(uname -s)" in
     # the backend benchmark runs every OCI runtime too
     if [[ "$MAIN" == dev.agentkernel.bench.BackendBench ]]; then
       ak_require_tools runc:runc crun:crun runsc:runsc || exit 1
+    fi
+    # and the podman backend, against podman itself (conmon: podman's container monitor)
+    if [[ "$MAIN" == dev.agentkernel.bench.BackendBench ]]; then
+      ak_require_tools podman:podman conmon:conmon || exit 1
     fi ;;
   *) echo "bench: needs Linux" >&2; exit 1 ;;
 esac

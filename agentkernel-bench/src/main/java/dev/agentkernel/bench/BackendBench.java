@@ -46,7 +46,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li><b>start</b>: {@code start(…).await()} of {@code /bin/true} through AgentKernel on each backend
  *       against the backend's own tool doing the same on the image flattened once: raw
  *       {@code bwrap --bind ROOTFS /}, and {@code runc run}, {@code crun run}, {@code runsc run} of a bundle
- *       made by {@code runc spec} (the runtimes' defaults); round-robin per backend; target p50 ≤ 1.2×;</li>
+ *       made by {@code runc spec} (the runtimes' defaults), and {@code podman run --rm} of the image pulled into a
+ *       podman storage of the bench's own ({@link PodmanBaseline}); round-robin per backend; target p50 ≤ 1.2×;</li>
  *   <li><b>warm {@code POST /run}</b> per backend through one daemon in this process (warm pool of one per key);</li>
  *   <li><b>memory of an idle persistent sandbox</b> per backend: the sandbox's cgroup's memory use two
  *       seconds after its agent started.</li>
@@ -62,7 +63,7 @@ public final class BackendBench {
     private static final File DEV_NULL = new File("/dev/null");
     private static final String USAGE = """
             usage: BackendBench [options]   (normally: scripts/bench.sh --only backends, as root)
-              --backends A,B    the backends (default bwrap,runc,crun,gvisor; those that cannot run are reported)
+              --backends A,B    the backends (default bwrap,runc,crun,gvisor,podman; those that cannot run are reported)
               --warmup N        start: warm-up rounds (default 10)
               --rounds N        start: measured rounds (default 100)
               --run-rounds N    warm POST /run: measured rounds per backend (default 100, after 20 warm-up); 0 skips it
@@ -70,7 +71,7 @@ public final class BackendBench {
               --markdown FILE   rewrite the 'backends' section of FILE (BENCHMARKS.md)
               --root DIR        project root (ignored; passed by scripts/bench.sh)""";
 
-    private List<String> names = List.of("bwrap", "runc", "crun", "gvisor");
+    private List<String> names = List.of("bwrap", "runc", "crun", "gvisor", "podman");
     private int warmup = 10;
     private int rounds = 100;
     private int runWarmup = 20;
@@ -140,6 +141,16 @@ public final class BackendBench {
                         new ImageRoots(images, ImageRoots.dirOf(host.stateDir())));
                 BackendSelector selector = BackendSelector.discover();
                 for (String name : names) {
+                    if (name.equals("podman")) {
+                        try {
+                            started.add(PodmanBaseline.pull(work, ref));
+                        } catch (RuntimeException e) {
+                            System.err.println("bench: podman: " + e.getMessage());
+                            results.put(name, new Result(name, Optional.of(e.getMessage()), null, null, null,
+                                    OptionalLong.empty()));
+                            continue;
+                        }
+                    }
                     results.put(name, measure(name, selector, host, resolver, ref, rootfs, work));
                 }
             }
@@ -179,7 +190,7 @@ public final class BackendBench {
             AtomicInteger sequence = new AtomicInteger();
             Variant rawVariant = new Variant(String.join(" ", describe(raw.command(), rootfs, work)), "raw " + name, null,
                     () -> {
-                        if (!name.equals("bwrap")) {
+                        if (!name.equals("bwrap") && !name.equals("podman")) {
                             raw.command().set(raw.command().size() - 1, "bench-" + ProcessHandle.current().pid() + "-"
                                     + sequence.incrementAndGet());
                         }
@@ -207,7 +218,9 @@ public final class BackendBench {
     /** The backend's own tool running {@code /bin/true} on {@code rootfs}; the last argument is the container's id. */
     private static ProcessBuilder raw(String name, Path rootfs, Path work) throws IOException {
         List<String> argv = new ArrayList<>();
-        if (name.equals("bwrap")) {
+        if (name.equals("podman")) {
+            argv.addAll(PodmanBaseline.run(work));
+        } else if (name.equals("bwrap")) {
             argv.addAll(List.of("bwrap", "--bind", rootfs.toString(), "/", "--proc", "/proc", "--dev", "/dev",
                     "--unshare-all", "--die-with-parent", "--", "/bin/true"));
         } else {
@@ -313,7 +326,8 @@ public final class BackendBench {
                 + "sandbox is the moderate profile without network on the image (layers overlaid, writable layer, user "
                 + "namespace, cgroup with limits, seccomp filter, the agent as exec shim); the baselines are the "
                 + "runtimes' defaults from `runc spec` (no user namespace, no cgroup limits of ours, no seccomp filter "
-                + "for crun/runsc). **Target:** p50 ≤ %.1f× the backend's own tool.%n%n", warmup, rounds, pauseMs,
+                + "for crun/runsc); podman's is `podman run --rm` of the image in its own storage (overlay), with runc, cgroupfs and "
+                + "explicit ulimits as AgentKernel runs it, its default user namespace (none) and seccomp profile. **Target:** p50 ≤ %.1f× the backend's own tool.%n%n", warmup, rounds, pauseMs,
                 START_TARGET));
         List<Report.Row> rows = new ArrayList<>();
         for (Result r : results.values()) {

@@ -141,8 +141,10 @@ final class PodmanCommandLine {
         for (String env : process.env()) {
             argv.addAll(List.of("--env", env));
         }
-        for (OciSpec.Mount mount : config.mounts()) {
-            if (PODMAN_MOUNTS.contains(mount.destination())) {
+        List<OciSpec.Mount> mounts = config.mounts();
+        for (int i = 0; i < mounts.size(); i++) {
+            OciSpec.Mount mount = mounts.get(i);
+            if (PODMAN_MOUNTS.contains(mount.destination()) || coveredLater(mounts, i)) {
                 continue;
             }
             argv.addAll(mount(mount));
@@ -154,6 +156,15 @@ final class PodmanCommandLine {
         argv.addAll(List.of("--rootfs", config.root().path()));
         argv.addAll(process.args());
         return argv;
+    }
+
+    /**
+     * Whether a later mount of the spec has the same destination: a runtime mounts it over this one, podman
+     * refuses two ("duplicate mount destination"), so only the later is given.
+     */
+    private static boolean coveredLater(List<OciSpec.Mount> mounts, int index) {
+        String destination = mounts.get(index).destination();
+        return mounts.subList(index + 1, mounts.size()).stream().anyMatch(m -> m.destination().equals(destination));
     }
 
     /** The launcher's network namespace (the host bridge) when the spec joins one, else a new one with loopback only. */

@@ -106,6 +106,14 @@ class PodmanRuntimeTest {
     }
 
     @Test
+    void ofTwoMountsAtOnePlaceOnlyTheLaterIsGivenAsARuntimeWouldShowIt() {
+        List<String> argv = run(spec(new OciSpec.Namespace("network"), false, List.of(
+                new OciSpec.Mount("/tmp", "bind", "/stage/5", List.of("rbind", "nosuid", "nodev")))));
+        assertThat(argv).noneMatch(a -> a.startsWith("/tmp:"));
+        assertThat(has(argv, "-v", "/stage/5:/tmp:rbind,nosuid,nodev")).isTrue();
+    }
+
+    @Test
     void aMountPodmanCannotTakeIsRefused() {
         OciSpec spec = spec(new OciSpec.Namespace("network"), false,
                 List.of(new OciSpec.Mount("/x", "overlay", "overlay", List.of())));
