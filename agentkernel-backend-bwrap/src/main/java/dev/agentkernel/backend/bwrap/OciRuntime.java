@@ -77,10 +77,12 @@ sealed interface OciRuntime {
     }
 
     /**
-     * Whether a read-only root is staged writable and made read-only by the runtime (the spec's
-     * {@code root.readonly}), because the runtime writes into the root before the container starts.
+     * Whether the runtime writes into the root before the container starts (podman: its {@code /etc/mtab}
+     * link, its {@code /etc/hostname} and {@code /run/.containerenv} mount points). Then a read-only root is
+     * staged writable and made read-only by the runtime (the spec's {@code root.readonly}), and a root on
+     * the host's {@code /usr} has its {@code /etc} as a layer ({@link EtcLayer}) rather than a read-only bind.
      */
-    default boolean remountsRootReadOnly() {
+    default boolean writesIntoRootFirst() {
         return false;
     }
 
@@ -195,9 +197,9 @@ sealed interface OciRuntime {
             return true;
         }
 
-        /** podman links {@code /etc/mtab} in the root before it starts the container. */
+        /** podman links {@code /etc/mtab} and makes its mount points in the root before it starts the container. */
         @Override
-        public boolean remountsRootReadOnly() {
+        public boolean writesIntoRootFirst() {
             return true;
         }
 

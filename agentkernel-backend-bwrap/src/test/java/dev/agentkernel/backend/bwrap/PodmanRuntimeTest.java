@@ -100,7 +100,7 @@ class PodmanRuntimeTest {
 
     @Test
     void aReadOnlyRootIsPodmansToMakeReadOnly() {
-        assertThat(PODMAN.remountsRootReadOnly()).isTrue();
+        assertThat(PODMAN.writesIntoRootFirst()).isTrue();
         List<String> argv = run(spec(new OciSpec.Namespace("network"), true, List.of()));
         assertThat(argv).contains("--read-only", "--read-only-tmpfs=false");
     }
