@@ -248,6 +248,9 @@ public final class BackendBench {
         }
         ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+        if (name.equals("podman")) {
+            PodmanBaseline.environment(work, pb);
+        }
         if (name.equals("crun")) {
             // crun refuses hybrid cgroup hosts while it sees the v2 mount: run it as AgentKernel does, without it
             List<String> wrapped = new ArrayList<>(List.of("unshare", "-m", "sh", "-c",

@@ -11,8 +11,10 @@ import java.util.List;
  * backend: the image pulled from the bench's loopback registry into a podman storage of the bench's
  * own (overlay, under the bench's work directory; its run directory under {@code /run}, as podman
  * wants it short), then {@code podman run --rm --network none IMAGE /bin/true} with runc, cgroupfs
- * and explicit ulimits, as the podman backend runs podman on these hosts. Nothing of the user's podman
- * is touched; {@link #close} resets the storage and deletes it.
+ * and explicit ulimits, as the podman backend runs podman on these hosts; file locks in its temporary
+ * directory as the backend's (a {@code containers.conf} of its own), so nothing of the user's podman
+ * (storage, {@code /run/containers}, the shared-memory locks) is touched; {@link #close} resets the
+ * storage and deletes it.
  */
 final class PodmanBaseline implements AutoCloseable {
 
@@ -27,13 +29,51 @@ final class PodmanBaseline implements AutoCloseable {
     /** Pulls {@code ref} (on the loopback registry, plain HTTP) into the bench's podman storage as {@link #IMAGE}. */
     static PodmanBaseline pull(Path work, String ref) {
         PodmanBaseline baseline = new PodmanBaseline(work);
+        try {
+            Files.createDirectories(work.resolve("podman"));
+            Files.writeString(config(work), "[engine]\nlock_type = \"file\"\nevents_logger = \"none\"\n");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write podman's configuration: " + e.getMessage(), e);
+        }
         List<String> pull = new ArrayList<>(global(work));
         pull.addAll(List.of("pull", "-q", "--tls-verify=false", ref));
-        BenchImages.run(pull);
+        podman(work, pull);
         List<String> tag = new ArrayList<>(global(work));
         tag.addAll(List.of("tag", ref, IMAGE));
-        BenchImages.run(tag);
+        podman(work, tag);
         return baseline;
+    }
+
+    /** The environment podman runs with: its configuration file. */
+    static void environment(Path work, ProcessBuilder builder) {
+        builder.environment().put("CONTAINERS_CONF", config(work).toString());
+    }
+
+    private static Path config(Path work) {
+        return work.resolve("podman/containers.conf");
+    }
+
+    private static void podman(Path work, List<String> argv) {
+        try {
+            ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            environment(work, builder);
+            Process p = builder.start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", argv) + ": no exit within 5 minutes");
+            }
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", argv) + " exited with " + p.exitValue() + ": "
+                        + out.strip());
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot run podman: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running podman", e);
+        }
     }
 
     /** {@code podman [GLOBAL] run --rm ... IMAGE /bin/true}. */
@@ -60,7 +100,7 @@ final class PodmanBaseline implements AutoCloseable {
         List<String> reset = new ArrayList<>(global(work));
         reset.addAll(List.of("system", "reset", "--force"));
         try {
-            BenchImages.run(reset);
+            podman(work, reset);
         } catch (RuntimeException e) {
             System.err.println("bench: podman system reset: " + e.getMessage());
         }

@@ -224,9 +224,10 @@ final class OciBackend implements IsolationBackend {
      * Forgets the container, then deletes the bundle. Never throws. Called once every process of the
      * sandbox is gone (its cgroup destroyed): what a runtime kept of a container that ended is then only
      * its state. runc keeps it ({@code --keep}) in a directory of its own, which goes without spawning
-     * runc again; podman keeps everything in the bundle (its {@code run --rm} removed the container, or
-     * it was killed and its state goes with the bundle); crun and runsc delete their containers when {@code run} ends, so the runtime's
-     * {@code delete --force} runs only when something of the container is left (its run was killed).
+     * runc again; podman keeps all of its state in the bundle and in its run directory
+     * ({@link OciRuntime#sandboxDirectories}), which both go; crun and runsc delete their containers when
+     * {@code run} ends, so the runtime's {@code delete --force} runs only when something of the container
+     * is left (its run was killed).
      */
     private void removeContainer(String id) {
         if (runtime instanceof OciRuntime.Runc) {

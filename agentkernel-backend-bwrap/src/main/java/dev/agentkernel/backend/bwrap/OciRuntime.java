@@ -162,8 +162,9 @@ sealed interface OciRuntime {
      * podman, the container engine, running the staged root ({@code run --rootfs}) with runc under
      * it: {@link PodmanCommandLine} translates the bundle's spec into podman's options, and podman keeps
      * every bit of its state in the sandbox's bundle directory ({@link PodmanCommandLine.Dirs}), so
-     * deleting that directory forgets the container. Not {@code delete}d by the runtime: its
-     * {@code run --rm} removes the container, and the bundle goes with the sandbox.
+     * deleting that directory forgets the container: no {@code run --rm} (podman's removal
+     * of the container from a storage about to be deleted costs a sandbox's start time) and no
+     * {@code delete}.
      */
     record Podman(Path binary) implements OciRuntime {
         @Override

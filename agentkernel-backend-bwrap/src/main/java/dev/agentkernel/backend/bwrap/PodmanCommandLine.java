@@ -109,7 +109,7 @@ final class PodmanCommandLine {
         List<String> argv = new ArrayList<>(96);
         argv.add(podman.toString());
         argv.addAll(globalOptions(dirs));
-        argv.addAll(List.of("run", "--rm", "-i", "--log-driver", "passthrough", "--name", name,
+        argv.addAll(List.of("run", "-i", "--log-driver", "passthrough", "--name", name,
                 "--pull", "never", "--no-hosts", "--hostname", config.hostname()));
         OciSpec.Linux linux = config.linux();
         for (OciSpec.IdMapping m : linux.uidMappings()) {
