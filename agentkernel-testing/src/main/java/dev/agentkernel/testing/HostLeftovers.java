@@ -50,10 +50,12 @@ public final class HostLeftovers {
     /**
      * The cgroup directories that may hold sandboxes' groups: the v1 controllers' (memory, pids,
      * cpu, cpu,cpuacct, freezer: what pauses them), the hybrid hierarchy's v2 part ({@code unified}) and a
-     * pure v2 hierarchy's.
+     * pure v2 hierarchy's; and the v1 hierarchies where only an engine below a sandbox makes groups
+     * (podman: blkio, cpuacct, cpuset, devices, the named systemd one).
      */
     public static List<Path> cgroupParents() {
-        return Stream.of("memory", "pids", "cpu", "cpu,cpuacct", "freezer", "unified", "")
+        return Stream.of("memory", "pids", "cpu", "cpu,cpuacct", "freezer", "unified", "", "blkio", "cpuacct", "cpuset",
+                        "devices", "systemd")
                 .map(controller -> CGROUP_ROOT.resolve(controller).resolve("agentkernel")).toList();
     }
 

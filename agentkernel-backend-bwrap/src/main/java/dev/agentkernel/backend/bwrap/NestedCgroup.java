@@ -23,7 +23,10 @@ import java.util.stream.Stream;
  * below it; what the sandbox's group alone does not see is added here: the processes of the groups
  * below (to signal them all on a timeout and when the sandbox ends), their removal before the
  * sandbox's own (the engine's may be left when it was killed), and, on cgroup v1, OOM kills, which
- * the kernel counts in the group of the killed process only (v2 counts them up the tree). The
+ * the kernel counts in the group of the killed process only (v2 counts them up the tree). On cgroup
+ * v1 the engine also makes its groups in every other hierarchy mounted (blkio, cpuset, devices, the
+ * named systemd one...) at the sandbox's path, whose parents it leaves behind: they are removed with
+ * the sandbox too. The
  * engine removes the container's group as soon as the container ends; an OOM kill seen in it while
  * it lived is remembered, and one that ended the container is found in the kernel log (its
  * {@code oom_memcg=} is the sandbox's group), looked up only when the sandbox's group hit its
@@ -37,16 +40,19 @@ final class NestedCgroup implements SandboxCgroup {
 
     private final SandboxCgroup group;
     private final String path;
+    private final Path cgroupRoot;
     private final List<Path> dirs;
     private final AtomicLong nestedKills = new AtomicLong();
 
     /**
      * @param group the sandbox's group(s)
      * @param path  its path below the hierarchies' roots ({@code /agentkernel/ID}), as the kernel log names it
+     * @param cgroupRoot where the hierarchies are mounted ({@code /sys/fs/cgroup})
      */
-    NestedCgroup(SandboxCgroup group, String path) {
+    NestedCgroup(SandboxCgroup group, String path, Path cgroupRoot) {
         this.group = group;
         this.path = path;
+        this.cgroupRoot = cgroupRoot;
         this.dirs = group.procsFiles().stream().map(Path::getParent).toList();
     }
 
@@ -65,15 +71,7 @@ final class NestedCgroup implements SandboxCgroup {
     public List<Long> pids() {
         Set<Long> pids = new LinkedHashSet<>(group.pids());
         for (Path nested : nestedGroups()) {
-            try {
-                for (String line : Files.readAllLines(nested.resolve("cgroup.procs"))) {
-                    if (!line.isBlank()) {
-                        pids.add(Long.parseLong(line.strip()));
-                    }
-                }
-            } catch (IOException | NumberFormatException e) {
-                // removed meanwhile
-            }
+            pids.addAll(procs(nested)); // nothing when removed meanwhile
         }
         return List.copyOf(pids);
     }
@@ -155,7 +153,109 @@ final class NestedCgroup implements SandboxCgroup {
                 LOG.log(System.Logger.Level.WARNING, "cannot remove control group " + nested + ": " + e.getMessage());
             }
         }
-        return group.destroy(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        boolean gone = group.destroy(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        for (Path foreign : foreignGroups()) {
+            for (Path dir : descendantsAndSelf(foreign)) {
+                try {
+                    Files.deleteIfExists(dir);
+                } catch (IOException e) {
+                    gone = false;
+                    LOG.log(System.Logger.Level.WARNING, "cannot remove control group " + dir + ": " + e.getMessage());
+                }
+            }
+        }
+        return gone;
+    }
+
+    /**
+     * The groups of sandboxes whose AgentKernel died, with what an engine made below them, in every
+     * hierarchy: their processes killed, then the groups removed, deepest first. Run before the cgroup
+     * driver reaps its own (which cannot remove a group that still has groups below it).
+     */
+    static void reapOrphans(Path cgroupRoot) {
+        for (Path hierarchy : hierarchies(cgroupRoot)) {
+            Path parent = hierarchy.resolve(dev.agentkernel.core.cgroup.CgroupDriver.PARENT);
+            if (!Files.isDirectory(parent, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            List<Path> orphans;
+            try (Stream<Path> groups = Files.list(parent)) {
+                orphans = groups.filter(g -> Files.isDirectory(g, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                        .filter(g -> dev.agentkernel.core.host.OwnerTag.isOrphaned(g.getFileName().toString()))
+                        .toList();
+            } catch (IOException e) {
+                continue;
+            }
+            for (Path orphan : orphans) {
+                List<Path> tree = descendantsAndSelf(orphan);
+                for (int round = 0; round < 50; round++) {
+                    boolean any = false;
+                    for (Path dir : tree) {
+                        for (long pid : procs(dir)) {
+                            any = true;
+                            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                        }
+                    }
+                    if (!any) {
+                        break;
+                    }
+                    sleep();
+                }
+                for (Path dir : tree) {
+                    try {
+                        Files.deleteIfExists(dir);
+                    } catch (IOException e) {
+                        LOG.log(System.Logger.Level.WARNING, "cannot remove control group " + dir + ": " + e.getMessage());
+                    }
+                }
+            }
+        }
+    }
+
+    /** The hierarchy at the root (pure v2) and those mounted below it, named or not (not the links between them). */
+    private static List<Path> hierarchies(Path cgroupRoot) {
+        List<Path> hierarchies = new ArrayList<>();
+        hierarchies.add(cgroupRoot);
+        try (Stream<Path> mounted = Files.list(cgroupRoot)) {
+            mounted.filter(h -> Files.isDirectory(h, java.nio.file.LinkOption.NOFOLLOW_LINKS)).forEach(hierarchies::add);
+        } catch (IOException e) {
+            // none below
+        }
+        return hierarchies;
+    }
+
+    private static List<Long> procs(Path dir) {
+        try {
+            return Files.readAllLines(dir.resolve("cgroup.procs")).stream().filter(l -> !l.isBlank())
+                    .map(l -> Long.parseLong(l.strip())).toList();
+        } catch (IOException | NumberFormatException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * The sandbox's path in the hierarchies that are not the sandbox's own (the engine made them there):
+     * in the root hierarchy (pure v2) and every one mounted below it, named or not, but not those of
+     * {@link #procsFiles()}.
+     */
+    private List<Path> foreignGroups() {
+        String relative = path.startsWith("/") ? path.substring(1) : path;
+        List<Path> foreign = new ArrayList<>();
+        for (Path hierarchy : hierarchies(cgroupRoot)) {
+            Path group = hierarchy.resolve(relative);
+            if (!dirs.contains(group) && Files.isDirectory(group, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                foreign.add(group);
+            }
+        }
+        return foreign;
+    }
+
+    /** {@code dir} and every directory below it, deepest first. */
+    private static List<Path> descendantsAndSelf(Path dir) {
+        List<Path> all = new ArrayList<>(descendants(dir));
+        all.sort(Comparator.comparingInt(Path::getNameCount).reversed());
+        all.add(dir);
+        return all;
     }
 
     /** Every group below the sandbox's, deepest first. */

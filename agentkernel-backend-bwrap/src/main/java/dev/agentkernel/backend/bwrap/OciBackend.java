@@ -196,7 +196,7 @@ final class OciBackend implements IsolationBackend {
                 gate.open();
             }
             SandboxCgroup supervised = runtime.nestsCgroups()
-                    ? new NestedCgroup(cgroup, config.linux().cgroupsPath()) : cgroup;
+                    ? new NestedCgroup(cgroup, config.linux().cgroupsPath(), BwrapProvider.CGROUP_ROOT) : cgroup;
             LaunchGate ownedGate = gate;
             AutoCloseable ownedAdmission = admission;
             return SupervisedExecution.supervise(id, process, stdio, timeout, SupervisedExecution.DEFAULT_GRACE,
@@ -209,7 +209,8 @@ final class OciBackend implements IsolationBackend {
                 process.destroyForcibly();
             }
             if (cgroup != null) {
-                (runtime.nestsCgroups() ? new NestedCgroup(cgroup, "/" + CgroupDriver.PARENT + "/" + id) : cgroup).close();
+                (runtime.nestsCgroups() ? new NestedCgroup(cgroup, "/" + CgroupDriver.PARENT + "/" + id,
+                        BwrapProvider.CGROUP_ROOT) : cgroup).close();
             }
             removeContainer(id);
             Egress.end(admission, gate, gateDir);
@@ -267,6 +268,9 @@ final class OciBackend implements IsolationBackend {
 
     /** Containers and bundles of AgentKernel processes that died: deleted. */
     private void reapStale() {
+        if (runtime.nestsCgroups()) {
+            NestedCgroup.reapOrphans(BwrapProvider.CGROUP_ROOT);
+        }
         cgroups.reapStale();
         try (var entries = Files.list(bundles)) {
             for (Path entry : entries.toList()) {
