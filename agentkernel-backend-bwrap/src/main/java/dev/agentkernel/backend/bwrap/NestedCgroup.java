@@ -18,15 +18,16 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A sandbox's control group(s) when an engine (podman) makes groups of its own below them: the
- * container's and its monitor's. The limits are the sandbox's group's, which hold for everything
+ * A sandbox's control group(s) when an OCI runtime or engine makes groups of its own below or beside
+ * them: podman the container's and its monitor's below them; runc (and podman's runc) the sandbox's
+ * path in every other cgroup v1 hierarchy mounted, which runc's state, deleted with the sandbox, was
+ * the only record of. The limits are the sandbox's group's, which hold for everything
  * below it; what the sandbox's group alone does not see is added here: the processes of the groups
  * below (to signal them all on a timeout and when the sandbox ends), their removal before the
  * sandbox's own (the engine's may be left when it was killed), and, on cgroup v1, OOM kills, which
- * the kernel counts in the group of the killed process only (v2 counts them up the tree). On cgroup
- * v1 the engine also makes its groups in every other hierarchy mounted (blkio, cpuset, devices, the
- * named systemd one...) at the sandbox's path, whose parents it leaves behind: they are removed with
- * the sandbox too. The
+ * the kernel counts in the group of the killed process only (v2 counts them up the tree). The groups
+ * at the sandbox's path in the other v1 hierarchies (blkio, cpuset, devices, the named systemd
+ * one...) are removed with the sandbox too. The
  * engine removes the container's group as soon as the container ends; an OOM kill seen in it while
  * it lived is remembered, and one that ended the container is found in the kernel log (its
  * {@code oom_memcg=} is the sandbox's group), looked up only when the sandbox's group hit its

@@ -195,8 +195,7 @@ final class OciBackend implements IsolationBackend {
                         spec.egress(), spec.secrets());
                 gate.open();
             }
-            SandboxCgroup supervised = runtime.nestsCgroups()
-                    ? new NestedCgroup(cgroup, config.linux().cgroupsPath(), BwrapProvider.CGROUP_ROOT) : cgroup;
+            SandboxCgroup supervised = new NestedCgroup(cgroup, config.linux().cgroupsPath(), BwrapProvider.CGROUP_ROOT);
             LaunchGate ownedGate = gate;
             AutoCloseable ownedAdmission = admission;
             return SupervisedExecution.supervise(id, process, stdio, timeout, SupervisedExecution.DEFAULT_GRACE,
@@ -209,8 +208,7 @@ final class OciBackend implements IsolationBackend {
                 process.destroyForcibly();
             }
             if (cgroup != null) {
-                (runtime.nestsCgroups() ? new NestedCgroup(cgroup, "/" + CgroupDriver.PARENT + "/" + id,
-                        BwrapProvider.CGROUP_ROOT) : cgroup).close();
+                new NestedCgroup(cgroup, "/" + CgroupDriver.PARENT + "/" + id, BwrapProvider.CGROUP_ROOT).close();
             }
             removeContainer(id);
             Egress.end(admission, gate, gateDir);
@@ -268,9 +266,7 @@ final class OciBackend implements IsolationBackend {
 
     /** Containers and bundles of AgentKernel processes that died: deleted. */
     private void reapStale() {
-        if (runtime.nestsCgroups()) {
-            NestedCgroup.reapOrphans(BwrapProvider.CGROUP_ROOT);
-        }
+        NestedCgroup.reapOrphans(BwrapProvider.CGROUP_ROOT);
         cgroups.reapStale();
         try (var entries = Files.list(bundles)) {
             for (Path entry : entries.toList()) {

@@ -61,14 +61,6 @@ sealed interface OciRuntime {
     }
 
     /**
-     * Whether the runtime puts the container in control groups of its own below the sandbox's
-     * (podman), rather than leaving it in the sandbox's group the launcher joined.
-     */
-    default boolean nestsCgroups() {
-        return false;
-    }
-
-    /**
      * A directory outside the bundles where the runtime keeps one entry per sandbox, named after it
      * (deleted with the sandbox, and reaped with its bundle when its AgentKernel died); empty for none.
      */
@@ -191,11 +183,6 @@ sealed interface OciRuntime {
         @Override
         public List<String> run(Path state, Path bundle, String id, boolean network, OciSpec config) {
             return PodmanCommandLine.run(binary, PodmanCommandLine.Dirs.of(bundle, id), id, config);
-        }
-
-        @Override
-        public boolean nestsCgroups() {
-            return true;
         }
 
         /** podman links {@code /etc/mtab} and makes its mount points in the root before it starts the container. */

@@ -122,9 +122,8 @@ class PodmanRuntimeTest {
     }
 
     @Test
-    void podmansContainersNestBelowTheSandboxsGroup() {
-        assertThat(PODMAN.nestsCgroups()).isTrue();
+    void podmansRunDirectoriesAreOutsideTheBundles() {
         assertThat(PODMAN.sandboxDirectories()).contains(Path.of("/run/akp"));
-        assertThat(new OciRuntime.Runc(Path.of("/usr/sbin/runc")).nestsCgroups()).isFalse();
+        assertThat(new OciRuntime.Runc(Path.of("/usr/sbin/runc")).sandboxDirectories()).isEmpty();
     }
 }
