@@ -17,7 +17,8 @@ import java.util.stream.Stream;
  * {@code /usr} then has its {@code /etc} in its overlay, under the writable layer, instead of a
  * read-only bind. Made once per tree (trees are named after their content) under
  * {@code STATE/oci-etc-layers}, of hard links to the tree's files (the same file system), so it
- * costs no copy; the overlay never writes to a lower layer.
+ * costs no copy; the overlay never writes to a lower layer. A layer whose tree is gone (the host's
+ * {@code /etc} changed and {@link EtcSkeleton} dropped it) is deleted when a new one is made.
  */
 final class EtcLayer {
 
@@ -43,7 +44,21 @@ final class EtcLayer {
         } finally {
             LaunchChannel.deleteTree(tmp);
         }
+        dropStale(layers, tree.getParent().getParent());
         return layer;
+    }
+
+    /** Layers named {@code TREE-VARIANT} whose {@code TREE} is no longer among {@code trees}. */
+    private static void dropStale(Path layers, Path trees) throws IOException {
+        try (Stream<Path> entries = Files.list(layers)) {
+            for (Path entry : entries.toList()) {
+                String name = entry.getFileName().toString();
+                int dash = name.lastIndexOf('-');
+                if (!name.startsWith(".") && dash > 0 && !Files.isDirectory(trees.resolve(name.substring(0, dash)))) {
+                    LaunchChannel.deleteTree(entry);
+                }
+            }
+        }
     }
 
     /** Directories recreated with their mode and owner, files hard-linked, symbolic links copied. */
