@@ -42,6 +42,7 @@ final class NestedCgroup implements SandboxCgroup {
     private final SandboxCgroup group;
     private final String path;
     private final Path cgroupRoot;
+    private final boolean below;
     private final List<Path> dirs;
     private final AtomicLong nestedKills = new AtomicLong();
 
@@ -49,11 +50,15 @@ final class NestedCgroup implements SandboxCgroup {
      * @param group the sandbox's group(s)
      * @param path  its path below the hierarchies' roots ({@code /agentkernel/ID}), as the kernel log names it
      * @param cgroupRoot where the hierarchies are mounted ({@code /sys/fs/cgroup})
+     * @param below      whether the runtime makes groups below the sandbox's (podman); without, only the
+     *                   other hierarchies are looked at, once, when the sandbox ends (walking the groups'
+     *                   directories costs a sandbox's start time)
      */
-    NestedCgroup(SandboxCgroup group, String path, Path cgroupRoot) {
+    NestedCgroup(SandboxCgroup group, String path, Path cgroupRoot, boolean below) {
         this.group = group;
         this.path = path;
         this.cgroupRoot = cgroupRoot;
+        this.below = below;
         this.dirs = group.procsFiles().stream().map(Path::getParent).toList();
     }
 
@@ -70,6 +75,9 @@ final class NestedCgroup implements SandboxCgroup {
     /** The processes of the sandbox's group(s) and of every group below them. */
     @Override
     public List<Long> pids() {
+        if (!below) {
+            return group.pids();
+        }
         Set<Long> pids = new LinkedHashSet<>(group.pids());
         for (Path nested : nestedGroups()) {
             pids.addAll(procs(nested)); // nothing when removed meanwhile
@@ -82,14 +90,14 @@ final class NestedCgroup implements SandboxCgroup {
         if (oomKillCount() > 0) {
             return true;
         }
-        return memoryDir().map(dir -> failures(dir) > 0 && killedInKernelLog()).orElse(false);
+        return below && memoryDir().map(dir -> failures(dir) > 0 && killedInKernelLog()).orElse(false);
     }
 
     /** The sandbox's group's count, plus (cgroup v1) the largest total yet seen in the groups below it. */
     @Override
     public long oomKillCount() {
         long own = group.oomKillCount();
-        Path memory = memoryDir().orElse(null);
+        Path memory = below ? memoryDir().orElse(null) : null;
         if (memory == null) {
             return own;
         }
@@ -129,6 +137,10 @@ final class NestedCgroup implements SandboxCgroup {
     /** SIGKILL to every process below too, then the sandbox's group's own (which thaws a frozen group). */
     @Override
     public void killAll() {
+        if (!below) {
+            group.killAll();
+            return;
+        }
         for (int round = 0; round < 50; round++) {
             List<Long> pids = pids();
             if (pids.isEmpty()) {
@@ -141,6 +153,9 @@ final class NestedCgroup implements SandboxCgroup {
 
     @Override
     public boolean destroy(Duration wait) {
+        if (!below) {
+            return group.destroy(wait) & removeForeignGroups();
+        }
         long deadline = System.nanoTime() + wait.toNanos();
         killAll();
         while (!pids().isEmpty() && System.nanoTime() < deadline) {
@@ -154,8 +169,19 @@ final class NestedCgroup implements SandboxCgroup {
                 LOG.log(System.Logger.Level.WARNING, "cannot remove control group " + nested + ": " + e.getMessage());
             }
         }
-        boolean gone = group.destroy(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        return group.destroy(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))) & removeForeignGroups();
+    }
+
+    /** Removes the sandbox's groups in the other hierarchies: each at once when empty, else its tree deepest first. */
+    private boolean removeForeignGroups() {
+        boolean gone = true;
         for (Path foreign : foreignGroups()) {
+            try {
+                Files.deleteIfExists(foreign);
+                continue;
+            } catch (IOException notEmpty) {
+                // groups below it
+            }
             for (Path dir : descendantsAndSelf(foreign)) {
                 try {
                     Files.deleteIfExists(dir);

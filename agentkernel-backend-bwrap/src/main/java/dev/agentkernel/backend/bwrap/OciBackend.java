@@ -184,7 +184,9 @@ final class OciBackend implements IsolationBackend {
             argv.addAll(runtime.launcherOptions());
             argv.add("--");
             argv.addAll(runtime.run(runtimeState, bundle, id, network, config));
-            ProcessBuilder builder = new ProcessBuilder(argv);
+            // in the bundle, whatever the runtime writes to its working directory goes with it (podman's conmon
+            // writes a file named oom there when the container's group hits its memory limit)
+            ProcessBuilder builder = new ProcessBuilder(argv).directory(bundle.toFile());
             builder.environment().clear();
             builder.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
             builder.environment().putAll(runtime.environment(bundle));
@@ -195,7 +197,8 @@ final class OciBackend implements IsolationBackend {
                         spec.egress(), spec.secrets());
                 gate.open();
             }
-            SandboxCgroup supervised = new NestedCgroup(cgroup, config.linux().cgroupsPath(), BwrapProvider.CGROUP_ROOT);
+            SandboxCgroup supervised = new NestedCgroup(cgroup, config.linux().cgroupsPath(), BwrapProvider.CGROUP_ROOT,
+                    runtime.nestsCgroups());
             LaunchGate ownedGate = gate;
             AutoCloseable ownedAdmission = admission;
             return SupervisedExecution.supervise(id, process, stdio, timeout, SupervisedExecution.DEFAULT_GRACE,
@@ -208,7 +211,8 @@ final class OciBackend implements IsolationBackend {
                 process.destroyForcibly();
             }
             if (cgroup != null) {
-                new NestedCgroup(cgroup, "/" + CgroupDriver.PARENT + "/" + id, BwrapProvider.CGROUP_ROOT).close();
+                new NestedCgroup(cgroup, "/" + CgroupDriver.PARENT + "/" + id, BwrapProvider.CGROUP_ROOT,
+                        runtime.nestsCgroups()).close();
             }
             removeContainer(id);
             Egress.end(admission, gate, gateDir);

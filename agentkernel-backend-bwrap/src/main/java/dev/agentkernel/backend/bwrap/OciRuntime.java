@@ -78,6 +78,14 @@ sealed interface OciRuntime {
         return false;
     }
 
+    /**
+     * Whether the runtime puts the container in control groups of its own below the sandbox's (podman),
+     * rather than leaving it in the sandbox's group the launcher joined.
+     */
+    default boolean nestsCgroups() {
+        return false;
+    }
+
     /** Writes what the runtime reads from the bundle besides {@code config.json}; nothing by default. */
     default void prepare(Path bundle) throws java.io.IOException {
     }
@@ -183,6 +191,11 @@ sealed interface OciRuntime {
         @Override
         public List<String> run(Path state, Path bundle, String id, boolean network, OciSpec config) {
             return PodmanCommandLine.run(binary, PodmanCommandLine.Dirs.of(bundle, id), id, config);
+        }
+
+        @Override
+        public boolean nestsCgroups() {
+            return true;
         }
 
         /** podman links {@code /etc/mtab} and makes its mount points in the root before it starts the container. */

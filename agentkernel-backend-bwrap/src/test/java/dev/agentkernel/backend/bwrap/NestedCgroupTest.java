@@ -62,7 +62,7 @@ class NestedCgroupTest {
         Files.writeString(memory.resolve("memory.failcnt"), "0\n");
         Own own = new Own(List.of(memory.resolve("cgroup.procs"), pids.resolve("cgroup.procs")), List.of(10L, 11L),
                 ownOomKills);
-        return new NestedCgroup(own, "/agentkernel/ak.1-7", root);
+        return new NestedCgroup(own, "/agentkernel/ak.1-7", root, true);
     }
 
     @Test
@@ -85,6 +85,16 @@ class NestedCgroupTest {
         Files.delete(container.resolve("cgroup.procs"));
         Files.delete(container);
         assertThat(cgroup.oomKillCount()).as("the engine removed the container's group").isEqualTo(3);
+    }
+
+    @Test
+    void withoutGroupsBelowOnlyTheSandboxsOwnAreLookedAt() throws IOException {
+        nested(0);
+        Files.writeString(group("pids", "libpod-c1").resolve("cgroup.procs"), "20\n");
+        Own own = new Own(List.of(group("memory").resolve("cgroup.procs")), List.of(10L), 1);
+        NestedCgroup cgroup = new NestedCgroup(own, "/agentkernel/ak.1-7", root, false);
+        assertThat(cgroup.pids()).containsExactly(10L);
+        assertThat(cgroup.oomKillCount()).isEqualTo(1);
     }
 
     @Test

@@ -124,6 +124,8 @@ class PodmanRuntimeTest {
     @Test
     void podmansRunDirectoriesAreOutsideTheBundles() {
         assertThat(PODMAN.sandboxDirectories()).contains(Path.of("/run/akp"));
+        assertThat(PODMAN.nestsCgroups()).isTrue();
+        assertThat(new OciRuntime.Runc(Path.of("/usr/sbin/runc")).nestsCgroups()).isFalse();
         assertThat(new OciRuntime.Runc(Path.of("/usr/sbin/runc")).sandboxDirectories()).isEmpty();
     }
 }
