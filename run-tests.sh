@@ -26,6 +26,8 @@ ak_require_tools bwrap:bubblewrap slirp4netns:slirp4netns nft:nftables ip:iprout
 # The docker backend's tests (DockerContractIT, BackendChoiceIT) start a private engine (DockerEngine):
 # dockerd, containerd and the docker CLI of Debian's docker.io (dockerd only comes with the package).
 ak_require_tools dockerd:docker.io || exit 1
+# podman and conmon: the podman backend (PodmanContractIT, BackendChoiceIT); it runs containers with runc (above).
+ak_require_tools podman:podman conmon:conmon || exit 1
 ak_require_package_file libc6-dev /usr/lib/x86_64-linux-gnu/libc.a /usr/lib/aarch64-linux-gnu/libc.a || exit 1
 # MetricsIT parses GET /metrics with the official Prometheus Python client's text-format parser.
 ak_require_package_file python3-prometheus-client /usr/lib/python3/dist-packages/prometheus_client/parser.py || exit 1

@@ -87,6 +87,8 @@ case "$(uname -s)" in
       ak_require_tools runc:runc crun:crun runsc:runsc || exit 1
       # and the docker backend, against a private engine the harness starts (DockerEngine) unless DOCKER_HOST is set
       ak_require_tools dockerd:docker.io || exit 1
+      # and the podman backend, against podman itself (conmon: podman's container monitor)
+      ak_require_tools podman:podman conmon:conmon || exit 1
     fi ;;
   *) echo "bench: needs Linux" >&2; exit 1 ;;
 esac

@@ -47,8 +47,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li><b>start</b>: {@code start(…).await()} of {@code /bin/true} through AgentKernel on each backend
  *       against the backend's own tool doing the same on the image flattened once: raw
  *       {@code bwrap --bind ROOTFS /}, and {@code runc run}, {@code crun run}, {@code runsc run} of a bundle
- *       made by {@code runc spec} (the runtimes' defaults), and {@code docker run --rm} of the same files imported
- *       into the engine; round-robin per backend; target p50 ≤ 1.2×;</li>
+ *       made by {@code runc spec} (the runtimes' defaults), {@code podman run --rm} of the image pulled into a
+ *       podman storage of the bench's own ({@link PodmanBaseline}), and {@code docker run --rm} of the same files
+ *       imported into the engine; round-robin per backend; target p50 ≤ 1.2×;</li>
  *   <li><b>warm {@code POST /run}</b> per backend through one daemon in this process (warm pool of one per key);</li>
  *   <li><b>memory of an idle persistent sandbox</b> per backend: the sandbox's cgroup's memory use two
  *       seconds after its agent started.</li>
@@ -67,7 +68,7 @@ public final class BackendBench {
     private static final File DEV_NULL = new File("/dev/null");
     private static final String USAGE = """
             usage: BackendBench [options]   (normally: scripts/bench.sh --only backends, as root)
-              --backends A,B    the backends (default bwrap,runc,crun,gvisor,docker; those that cannot run are reported)
+              --backends A,B    the backends (default bwrap,runc,crun,gvisor,podman,docker; those that cannot run are reported)
               --warmup N        start: warm-up rounds (default 10)
               --rounds N        start: measured rounds (default 100)
               --run-rounds N    warm POST /run: measured rounds per backend (default 100, after 20 warm-up); 0 skips it
@@ -75,7 +76,7 @@ public final class BackendBench {
               --markdown FILE   rewrite the 'backends' section of FILE (BENCHMARKS.md)
               --root DIR        project root (ignored; passed by scripts/bench.sh)""";
 
-    private List<String> names = List.of("bwrap", "runc", "crun", "gvisor", "docker");
+    private List<String> names = List.of("bwrap", "runc", "crun", "gvisor", "podman", "docker");
     /** What the backends' environment holds beyond this process's (the Docker engine's address). */
     private final Map<String, String> env = new LinkedHashMap<>();
     private int warmup = 10;
@@ -150,6 +151,16 @@ public final class BackendBench {
                         new ImageRoots(images, ImageRoots.dirOf(host.stateDir())));
                 BackendSelector selector = BackendSelector.discover();
                 for (String name : names) {
+                    if (name.equals("podman")) {
+                        try {
+                            started.add(PodmanBaseline.pull(work, ref));
+                        } catch (RuntimeException e) {
+                            System.err.println("bench: podman: " + e.getMessage());
+                            results.put(name, new Result(name, Optional.of(e.getMessage()), null, null, null,
+                                    OptionalLong.empty()));
+                            continue;
+                        }
+                    }
                     results.put(name, measure(name, selector, host, resolver, ref, rootfs, work));
                 }
             }
@@ -198,7 +209,7 @@ public final class BackendBench {
             AtomicInteger sequence = new AtomicInteger();
             Variant rawVariant = new Variant(String.join(" ", describe(raw.command(), rootfs, work)), "raw " + name, null,
                     () -> {
-                        if (!name.equals("bwrap") && !name.equals("docker")) {
+                        if (!name.equals("bwrap") && !name.equals("podman") && !name.equals("docker")) {
                             raw.command().set(raw.command().size() - 1, "bench-" + ProcessHandle.current().pid() + "-"
                                     + sequence.incrementAndGet());
                         }
@@ -226,7 +237,9 @@ public final class BackendBench {
     /** The backend's own tool running {@code /bin/true} on {@code rootfs}; the last argument is the container's id. */
     private static ProcessBuilder raw(String name, Path rootfs, Path work, Map<String, String> env) throws IOException {
         List<String> argv = new ArrayList<>();
-        if (name.equals("docker")) {
+        if (name.equals("podman")) {
+            argv.addAll(PodmanBaseline.run(work));
+        } else if (name.equals("docker")) {
             // the same files imported into the engine once; the engine's defaults but for the network (none, as ours)
             String tag = "bench/busybox:raw";
             Path tar = work.resolve("rootfs.tar");
@@ -272,6 +285,9 @@ public final class BackendBench {
         ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().putAll(env);
+        if (name.equals("podman")) {
+            PodmanBaseline.environment(work, pb);
+        }
         if (name.equals("crun")) {
             // crun refuses hybrid cgroup hosts while it sees the v2 mount: run it as AgentKernel does, without it
             List<String> wrapped = new ArrayList<>(List.of("unshare", "-m", "sh", "-c",
@@ -350,7 +366,8 @@ public final class BackendBench {
                 + "sandbox is the moderate profile without network on the image (layers overlaid, writable layer, user "
                 + "namespace, cgroup with limits, seccomp filter, the agent as exec shim); the baselines are the "
                 + "runtimes' defaults from `runc spec` (no user namespace, no cgroup limits of ours, no seccomp filter "
-                + "for crun/runsc); docker's is `docker run --rm --network none` of the same files imported into the "
+                + "for crun/runsc); podman's is `podman run --rm` of the image in its own storage (overlay), with runc, cgroupfs and "
+                + "explicit ulimits as AgentKernel runs it, its default user namespace (none) and seccomp profile; docker's is `docker run --rm --network none` of the same files imported into the "
                 + "engine (a private `dockerd --userns-remap=default` unless `DOCKER_HOST` is set). **Target:** p50 ≤ %.1f× the backend's own tool.%n%n", warmup, rounds, pauseMs,
                 START_TARGET));
         List<Report.Row> rows = new ArrayList<>();

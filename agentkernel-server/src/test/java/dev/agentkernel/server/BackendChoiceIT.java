@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * and {@code /batch/run} on runc, crun and gVisor (whose kernel is its own), a persistent sandbox on runc that
  * keeps its backend and its files across stop/start and a daemon restart, and clear refusals: an unknown
  * backend is a 400 naming the known ones, gVisor with network here a 503 with the reason, as are docker (a
- * private engine, {@link DockerEngine}) with network and a persistent sandbox on docker.
+ * private engine, {@link DockerEngine}) with network and a persistent sandbox on docker. On podman, every
+ * path of the daemon once: a persistent sandbox across stop/start and a restart, a terminal, a task, a code session.
  */
 class BackendChoiceIT extends SandboxTestBase {
 
@@ -40,7 +41,7 @@ class BackendChoiceIT extends SandboxTestBase {
     @Test
     void runOnEachBackendPrintsTheSameAndGvisorHasItsOwnKernel() {
         String hostKernel = runOk(List.of("uname", "-r"), Map.of("image", base)).path("stdout").asText();
-        for (String backend : List.of("bwrap", "runc", "crun", "gvisor", "docker")) {
+        for (String backend : List.of("bwrap", "runc", "crun", "gvisor", "podman", "docker")) {
             JsonNode data = runOk(List.of("sh", "-c", "cat /etc/os-release; id -u; echo $IMAGE_NAME"),
                     Map.of("image", base, "backend", backend, "profile", "restrictive"));
             assertThat(data.path("exit_code").asInt()).as("%s: %s", backend, data).isZero();
@@ -181,5 +182,75 @@ class BackendChoiceIT extends SandboxTestBase {
         ServerFixture.Response box = api.create("bad-backend", Map.of("image", base, "backend", "qemu"));
         assertThat(box.status()).as("%s", box).isEqualTo(400);
         assertThat(api.get("bad-backend").status()).isEqualTo(404);
+    }
+
+    @Test
+    void podmanRunsPersistentSandboxesTerminalsTasksAndSessions() throws Exception {
+        JsonNode created = api.createOk("on-podman", Map.of("image", base, "backend", "podman"));
+        assertThat(created.path("backend").asText()).isEqualTo("podman");
+        assertThat(api.sh("on-podman", "echo kept > /workspace/f; id -u")).isEqualTo("1000\n");
+        assertThat(api.stop("on-podman").status()).isEqualTo(200);
+        assertThat(api.start("on-podman").status()).isEqualTo(200);
+        assertThat(api.sh("on-podman", "cat /workspace/f")).isEqualTo("kept\n");
+        restartDaemon();
+        assertThat(api.get("on-podman").data().path("backend").asText()).isEqualTo("podman");
+        assertThat(api.get("on-podman").data().path("status").asText()).isEqualTo("running");
+        assertThat(api.sh("on-podman", "cat /workspace/f")).isEqualTo("kept\n");
+
+        // a shell on a pseudo-terminal, its size and exit code
+        ServerFixture.Response opened = fx.post("/sandboxes/on-podman/attach", "{\"rows\": 30, \"cols\": 100}");
+        assertThat(opened.status()).as("%s", opened).isEqualTo(201);
+        String session = opened.data().path("session").asText();
+        java.net.http.HttpResponse<java.io.InputStream> stream = fx.http.sendAsync(
+                fx.request("/attach/" + session + "/events").GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofInputStream()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        StringBuilder screen = new StringBuilder();
+        int exitCode = -1;
+        ServerFixture.Response typed = fx.send(fx.request("/attach/" + session + "/input")
+                .setHeader("Content-Type", "application/octet-stream")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("stty size; exit 5\n")).build());
+        assertThat(typed.status()).as("%s", typed).isEqualTo(204);
+        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(stream.body(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            String type = "";
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.startsWith("event: ")) {
+                    type = line.substring(7);
+                } else if (line.startsWith("data: ")) {
+                    JsonNode data = ServerFixture.JSON.readTree(line.substring(6));
+                    if (type.equals("output")) {
+                        screen.append(new String(java.util.Base64.getDecoder().decode(data.path("b64").asText()),
+                                java.nio.charset.StandardCharsets.UTF_8));
+                    } else if (type.equals("exit")) {
+                        exitCode = data.path("exit_code").asInt();
+                        break;
+                    }
+                }
+            }
+        }
+        assertThat(screen.toString()).contains("30 100");
+        assertThat(exitCode).as("%s", screen).isEqualTo(5);
+        assertThat(api.delete("on-podman").status()).isIn(200, 204);
+
+        TestImages images = TestImages.get();
+        ServerFixture.Response dispatched = fx.postJson("/tasks", Map.of("code",
+                ". /etc/os-release; echo $VERSION_CODENAME; cat /proc/1/comm", "template", "bash", "image",
+                images.debian(), "backend", "podman"));
+        assertThat(dispatched.status()).as("%s", dispatched).isEqualTo(202);
+        JsonNode done = fx.postJson("/tasks/" + dispatched.data().path("task_id").asText() + "/wait",
+                Map.of("timeout", 120)).data();
+        assertThat(done.path("status").asText()).as("%s", done).isEqualTo("completed");
+        assertThat(done.path("output").asText()).as("%s", done).startsWith("trixie\n").doesNotContain("bwrap");
+
+        JsonNode first = fx.postJson("/execute", Map.of("code", "x = 6 * 7", "template", "python",
+                "backend", "podman")).data();
+        assertThat(first.path("success").asBoolean()).as("%s", first).isTrue();
+        JsonNode again = fx.postJson("/execute", Map.of("code", "print(x)", "session_id",
+                first.path("session_id").asText())).data();
+        assertThat(again.path("stdout").asText()).as("%s", again).isEqualTo("42\n");
+        ServerFixture.Response deleted = fx.send(fx.request("/sessions/" + first.path("session_id").asText())
+                .DELETE().build());
+        assertThat(deleted.status()).as("%s", deleted).isEqualTo(200);
     }
 }

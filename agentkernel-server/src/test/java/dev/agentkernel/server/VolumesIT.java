@@ -200,12 +200,12 @@ class VolumesIT extends SandboxTestBase {
     }
 
     @Test
-    void runcAndGvisorSandboxesMountVolumesToo() throws Exception {
+    void runcGvisorAndPodmanSandboxesMountVolumesToo() throws Exception {
         dev.agentkernel.image.TestImages images = dev.agentkernel.image.TestImages.get();
         String base = images.ref(images.plain, "test/base:1");
         createVolume(Map.of("name", "every"), 201);
         api.createOk("vol-reader", Map.of("volumes", List.of("every:/v:ro")));
-        for (String backend : List.of("runc", "gvisor")) {
+        for (String backend : List.of("runc", "gvisor", "podman")) {
             String box = "vol-" + backend;
             // no network: the runsc of these hosts cannot join a network namespace (the gvisor backend answers 503)
             api.createOk(box, Map.of("image", base, "backend", backend, "network", false, "volumes", List.of("every:/v")));

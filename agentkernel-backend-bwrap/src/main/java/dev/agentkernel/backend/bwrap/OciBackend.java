@@ -31,7 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs each sandbox through an OCI runtime ({@link OciRuntime}: runc, or gVisor's runsc) on an
+ * Runs each sandbox through an OCI runtime ({@link OciRuntime}: runc, crun, gVisor's runsc, or podman with runc) on an
  * image, behind the same launcher, cgroups, network and agent as {@link BwrapBackend}: the launcher
  * joins the sandbox's cgroup(s), makes its network namespace (the host bridge), stages the image's
  * layers idmapped under the sandbox's ids and every other source, and execs the runtime as host
@@ -100,10 +100,20 @@ final class OciBackend implements IsolationBackend {
         networks.events().target(events);
     }
 
-    /** Stops the egress gateway (its nftables table goes with it). */
+    /**
+     * Stops the egress gateway (its nftables table goes with it) and removes the runtime's directory of
+     * sandbox directories when no sandbox (of any AgentKernel) has one there any more.
+     */
     @Override
     public void close() {
         networks.close();
+        runtime.sandboxDirectories().ifPresent(dir -> {
+            try {
+                Files.deleteIfExists(dir);
+            } catch (IOException notEmpty) {
+                // another sandbox's is still there
+            }
+        });
     }
 
     @Override
@@ -155,6 +165,7 @@ final class OciBackend implements IsolationBackend {
             cgroup = cgroups.create(id, spec.limits());
             Files.createDirectories(bundle);
             Files.write(bundle.resolve("config.json"), config.toJson());
+            runtime.prepare(bundle);
             sources.owned().forEach(users::own);
             List<String> argv = new ArrayList<>(64);
             argv.add(launcher.toString());
@@ -172,10 +183,13 @@ final class OciBackend implements IsolationBackend {
             argv.add("--host-root");
             argv.addAll(runtime.launcherOptions());
             argv.add("--");
-            argv.addAll(runtime.run(runtimeState, bundle, id, network));
-            ProcessBuilder builder = new ProcessBuilder(argv);
+            argv.addAll(runtime.run(runtimeState, bundle, id, network, config));
+            // in the bundle, whatever the runtime writes to its working directory goes with it (podman's conmon
+            // writes a file named oom there when the container's group hits its memory limit)
+            ProcessBuilder builder = new ProcessBuilder(argv).directory(bundle.toFile());
             builder.environment().clear();
             builder.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+            builder.environment().putAll(runtime.environment(bundle));
             SupervisedExecution.applyRedirects(builder, stdio);
             process = Spawner.start(builder);
             if (policed) {
@@ -183,10 +197,12 @@ final class OciBackend implements IsolationBackend {
                         spec.egress(), spec.secrets());
                 gate.open();
             }
+            SandboxCgroup supervised = new NestedCgroup(cgroup, config.linux().cgroupsPath(), BwrapProvider.CGROUP_ROOT,
+                    runtime.nestsCgroups());
             LaunchGate ownedGate = gate;
             AutoCloseable ownedAdmission = admission;
             return SupervisedExecution.supervise(id, process, stdio, timeout, SupervisedExecution.DEFAULT_GRACE,
-                    cgroup, spec.limits().memoryMb(), () -> {
+                    supervised, spec.limits().memoryMb(), () -> {
                         removeContainer(id);
                         Egress.end(ownedAdmission, ownedGate, gateDir);
                     });
@@ -195,7 +211,8 @@ final class OciBackend implements IsolationBackend {
                 process.destroyForcibly();
             }
             if (cgroup != null) {
-                cgroup.close();
+                new NestedCgroup(cgroup, "/" + CgroupDriver.PARENT + "/" + id, BwrapProvider.CGROUP_ROOT,
+                        runtime.nestsCgroups()).close();
             }
             removeContainer(id);
             Egress.end(admission, gate, gateDir);
@@ -210,17 +227,19 @@ final class OciBackend implements IsolationBackend {
      * Forgets the container, then deletes the bundle. Never throws. Called once every process of the
      * sandbox is gone (its cgroup destroyed): what a runtime kept of a container that ended is then only
      * its state. runc keeps it ({@code --keep}) in a directory of its own, which goes without spawning
-     * runc again; crun and runsc delete their containers when {@code run} ends, so the runtime's
-     * {@code delete --force} runs only when something of the container is left (its run was killed).
+     * runc again; podman keeps all of its state in the bundle and in its run directory
+     * ({@link OciRuntime#sandboxDirectories}), which both go; crun and runsc delete their containers when
+     * {@code run} ends, so the runtime's {@code delete --force} runs only when something of the container
+     * is left (its run was killed).
      */
     private void removeContainer(String id) {
         if (runtime instanceof OciRuntime.Runc) {
             LaunchChannel.deleteTree(runtimeState.resolve(id));
-            cgroups.removeStrays(id); // runc made the container's group in every v1 hierarchy, ours only in a few
-        } else if (stateLeft(id)) {
+        } else if (!(runtime instanceof OciRuntime.Podman) && stateLeft(id)) {
             deleteByRuntime(id);
         }
         LaunchChannel.deleteTree(bundles.resolve(id));
+        runtime.sandboxDirectories().ifPresent(dir -> LaunchChannel.deleteTree(dir.resolve(id)));
     }
 
     /** Whether the runtime's state directory holds anything named after the container. */
@@ -251,6 +270,7 @@ final class OciBackend implements IsolationBackend {
 
     /** Containers and bundles of AgentKernel processes that died: deleted. */
     private void reapStale() {
+        NestedCgroup.reapOrphans(BwrapProvider.CGROUP_ROOT);
         cgroups.reapStale();
         try (var entries = Files.list(bundles)) {
             for (Path entry : entries.toList()) {
@@ -262,5 +282,16 @@ final class OciBackend implements IsolationBackend {
         } catch (IOException ignored) {
             // nothing to reap
         }
+        runtime.sandboxDirectories().ifPresent(dir -> {
+            try (var entries = Files.list(dir)) {
+                for (Path entry : entries.toList()) {
+                    if (OwnerTag.isOrphaned(entry.getFileName().toString())) {
+                        LaunchChannel.deleteTree(entry);
+                    }
+                }
+            } catch (IOException ignored) {
+                // nothing to reap
+            }
+        });
     }
 }

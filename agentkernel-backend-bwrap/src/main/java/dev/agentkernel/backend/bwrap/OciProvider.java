@@ -16,7 +16,7 @@ import java.util.Optional;
  * bubblewrap works (lower priority): a request or the configuration names it.
  */
 public abstract sealed class OciProvider implements BackendProvider
-        permits OciProvider.Runc, OciProvider.Crun, OciProvider.Gvisor {
+        permits OciProvider.Runc, OciProvider.Crun, OciProvider.Gvisor, OciProvider.Podman {
 
     private final String name;
     private final String program;
@@ -40,6 +40,11 @@ public abstract sealed class OciProvider implements BackendProvider
         return priority;
     }
 
+    /** Why this runtime cannot run on this host besides its binary, with the fix; empty when it can. */
+    Optional<Availability.Unavailable> missing() {
+        return Optional.empty();
+    }
+
     /** The runtime, given its binary. */
     abstract OciRuntime runtime(Path binary);
 
@@ -50,6 +55,10 @@ public abstract sealed class OciProvider implements BackendProvider
         }
         if (HostTools.find(program).isEmpty()) {
             return Availability.unavailable(program + " not found on PATH", HostTools.installHint(debianPackage));
+        }
+        Optional<Availability.Unavailable> missing = missing();
+        if (missing.isPresent()) {
+            return missing.get();
         }
         if (!host.root()) {
             return Availability.unavailable("needs AgentKernel to run as root (it mounts the image's layers for the "
@@ -74,6 +83,9 @@ public abstract sealed class OciProvider implements BackendProvider
             throw new BackendUnavailableException(program + " not found on PATH (fix: "
                     + HostTools.installHint(debianPackage) + ")");
         }
+        missing().ifPresent(m -> {
+            throw new BackendUnavailableException(name + " backend: " + m.reason() + " (fix: " + m.fix() + ")");
+        });
         return new OciBackend(host, runtime(binary.get()), cgroups.driver());
     }
 
@@ -131,6 +143,40 @@ public abstract sealed class OciProvider implements BackendProvider
         @Override
         OciRuntime runtime(Path binary) {
             return new OciRuntime.Runsc(binary, "ptrace");
+        }
+    }
+
+    /**
+     * podman: the container engine, on the sandbox's image staged as for runc, with runc under it and
+     * podman's state private to each sandbox (for hosts where podman is what the user runs).
+     */
+    public static final class Podman extends OciProvider {
+        /** The provider (for the service loader). */
+        public Podman() {
+            super("podman", "podman", "podman", 45);
+        }
+
+        @Override
+        public String description() {
+            return "the podman engine (with runc and conmon) on the sandbox's image, its state private to each "
+                    + "sandbox; same agent, cgroups, seccomp filter and host bridge as bwrap";
+        }
+
+        /** podman also needs conmon (its container monitor) and runc (the runtime it is told to use). */
+        @Override
+        Optional<Availability.Unavailable> missing() {
+            for (String tool : java.util.List.of("conmon", "runc")) {
+                if (HostTools.find(tool).isEmpty()) {
+                    return Optional.of(new Availability.Unavailable(tool
+                            + " not found on PATH (podman runs containers through it)", HostTools.installHint(tool)));
+                }
+            }
+            return Optional.empty();
+        }
+
+        @Override
+        OciRuntime runtime(Path binary) {
+            return new OciRuntime.Podman(binary);
         }
     }
 }

@@ -52,6 +52,49 @@ sealed interface OciRuntime {
         return argv;
     }
 
+    /**
+     * The command that runs the container {@code config} describes: {@link #run(Path, Path, String, boolean)}
+     * (the runtime reads the bundle's {@code config.json}) unless the runtime takes the spec otherwise.
+     */
+    default List<String> run(Path state, Path bundle, String id, boolean network, OciSpec config) {
+        return run(state, bundle, id, network);
+    }
+
+    /**
+     * A directory outside the bundles where the runtime keeps one entry per sandbox, named after it
+     * (deleted with the sandbox, and reaped with its bundle when its AgentKernel died); empty for none.
+     */
+    default java.util.Optional<Path> sandboxDirectories() {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Whether the runtime writes into the root before the container starts (podman: its {@code /etc/mtab}
+     * link, its {@code /etc/hostname} and {@code /run/.containerenv} mount points). Then a read-only root is
+     * staged writable and made read-only by the runtime (the spec's {@code root.readonly}), and a root on
+     * the host's {@code /usr} has its {@code /etc} as a layer ({@link EtcLayer}) rather than a read-only bind.
+     */
+    default boolean writesIntoRootFirst() {
+        return false;
+    }
+
+    /**
+     * Whether the runtime puts the container in control groups of its own below the sandbox's (podman),
+     * rather than leaving it in the sandbox's group the launcher joined.
+     */
+    default boolean nestsCgroups() {
+        return false;
+    }
+
+    /** Writes what the runtime reads from the bundle besides {@code config.json}; nothing by default. */
+    default void prepare(Path bundle) throws java.io.IOException {
+    }
+
+    /** Environment variables the runtime runs with (besides {@code PATH}). */
+    default java.util.Map<String, String> environment(Path bundle) {
+        return java.util.Map.of();
+    }
+
     /** {@code RUNTIME [OPTIONS] delete --force ID}: whatever of the container is left. */
     default List<String> delete(Path state, String id) {
         List<String> argv = new ArrayList<>();
@@ -112,6 +155,66 @@ sealed interface OciRuntime {
         @Override
         public List<String> launcherOptions() {
             return LAUNCHER_OPTIONS;
+        }
+    }
+
+    /**
+     * podman, the container engine, running the staged root ({@code run --rootfs}) with runc under
+     * it: {@link PodmanCommandLine} translates the bundle's spec into podman's options, and podman keeps
+     * every bit of its state in the sandbox's bundle directory ({@link PodmanCommandLine.Dirs}), so
+     * deleting that directory forgets the container: no {@code run --rm} (podman's removal
+     * of the container from a storage about to be deleted costs a sandbox's start time) and no
+     * {@code delete}.
+     */
+    record Podman(Path binary) implements OciRuntime {
+        @Override
+        public String backend() {
+            return "podman";
+        }
+
+        /** Never used: podman's options name the sandbox's directories ({@link PodmanCommandLine#globalOptions}). */
+        @Override
+        public List<String> globalOptions(Path state, boolean network, Path log) {
+            throw new IllegalStateException("podman's options depend on the sandbox: see PodmanCommandLine");
+        }
+
+        @Override
+        public java.util.Optional<Path> sandboxDirectories() {
+            return java.util.Optional.of(PodmanCommandLine.RUN_ROOT);
+        }
+
+        @Override
+        public List<String> run(Path state, Path bundle, String id, boolean network) {
+            throw new IllegalStateException("podman runs a container from its spec: call run(..., config)");
+        }
+
+        @Override
+        public List<String> run(Path state, Path bundle, String id, boolean network, OciSpec config) {
+            return PodmanCommandLine.run(binary, PodmanCommandLine.Dirs.of(bundle, id), id, config);
+        }
+
+        @Override
+        public boolean nestsCgroups() {
+            return true;
+        }
+
+        /** podman links {@code /etc/mtab} and makes its mount points in the root before it starts the container. */
+        @Override
+        public boolean writesIntoRootFirst() {
+            return true;
+        }
+
+        /** podman's {@code containers.conf}: file locks in its private temporary directory, not shared memory. */
+        @Override
+        public void prepare(Path bundle) throws java.io.IOException {
+            java.nio.file.Files.writeString(PodmanCommandLine.containersConf(bundle),
+                    PodmanCommandLine.CONTAINERS_CONF);
+        }
+
+        @Override
+        public java.util.Map<String, String> environment(Path bundle) {
+            return java.util.Map.of("CONTAINERS_CONF",
+                    PodmanCommandLine.containersConf(bundle).toString());
         }
     }
 

@@ -66,17 +66,33 @@ final class OciSpecBuilder {
                   String cgroupsPath, boolean bridge) {
         boolean network = spec.network() == NetworkMode.OUTBOUND;
         List<OciSpec.Mount> mounts = new ArrayList<>();
-        // a read-only root is a read-only overlay (runsc cannot remount one whose flags are locked)
+        // a read-only root is a read-only overlay (runsc cannot remount one whose flags are locked), or the
+        // runtime's to make read-only when it writes into the root first (podman: its /etc/mtab link)
+        boolean runtimeReadOnly = spec.readOnlyRoot() && runtime.writesIntoRootFirst();
+        boolean stagedReadOnly = spec.readOnlyRoot() && !runtimeReadOnly;
         Path root = switch (spec.root()) {
             case RootFs.Image image -> sources.stageImageRoot(image, network ? image.etcOnline() : image.etcOffline(),
-                    spec.limits().memoryMb(), spec.readOnlyRoot());
+                    spec.limits().memoryMb(), stagedReadOnly);
             case RootFs.Host host -> {
                 // the host's /usr as bubblewrap shows it: an empty root, the generated /etc, /usr and the other
                 // system directories bound read-only (the merged-usr links as binds)
-                Path staged = sources.stageRoot(List.of(emptyLayer), java.util.Optional.empty(),
-                        spec.limits().memoryMb(), spec.readOnlyRoot());
-                mounts.add(new OciSpec.Mount("/etc", "bind", sources.ownTree(etc.tree(network)),
-                        List.of("rbind", "ro", "nosuid", "nodev")));
+                // (a runtime that writes into /etc first gets it as a layer of the root instead: EtcLayer)
+                Path staged;
+                if (runtime.writesIntoRootFirst()) {
+                    Path layer;
+                    try {
+                        layer = EtcLayer.of(emptyLayer.getParent(), etc.tree(network));
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException("cannot make the /etc layer: " + e.getMessage(), e);
+                    }
+                    staged = sources.stageRoot(List.of(emptyLayer, layer), java.util.Optional.empty(),
+                            spec.limits().memoryMb(), stagedReadOnly);
+                } else {
+                    staged = sources.stageRoot(List.of(emptyLayer), java.util.Optional.empty(),
+                            spec.limits().memoryMb(), stagedReadOnly);
+                    mounts.add(new OciSpec.Mount("/etc", "bind", sources.ownTree(etc.tree(network)),
+                            List.of("rbind", "ro", "nosuid", "nodev")));
+                }
                 for (String dir : hostLayout.binds()) {
                     mounts.add(new OciSpec.Mount(dir, "bind", sources.system(Path.of(dir)),
                             List.of("rbind", "ro", "nosuid", "nodev")));
@@ -139,7 +155,7 @@ final class OciSpecBuilder {
         List<String> readOnly = BwrapCommandLine.ProcMasks.READ_ONLY.stream().map(d -> "/proc/" + d).toList();
         OciSpec.Linux linux = new OciSpec.Linux(namespaces, ids, ids, "/" + cgroupsPath,
                 new OciSpec.Resources(List.of(new OciSpec.DeviceRule(false, "rwm"))), masked, readOnly);
-        return new OciSpec(OciSpec.VERSION, process, new OciSpec.Root(root.toString(), false),
+        return new OciSpec(OciSpec.VERSION, process, new OciSpec.Root(root.toString(), runtimeReadOnly),
                 spec.hostname(), mounts, linux);
     }
 }

@@ -31,14 +31,6 @@ public sealed interface CgroupDriver permits CgroupV1Driver, CgroupV2Driver {
     int reapStale();
 
     /**
-     * Removes the empty groups named {@code name} that a runtime made beside this driver's own (runc, for
-     * example, makes the container's group in every cgroup v1 hierarchy: devices, blkio, cpuset, ...).
-     * Called once every process of the sandbox is gone. Never throws.
-     */
-    default void removeStrays(String name) {
-    }
-
-    /**
      * Finds the driver for this host: pure v2 when {@code <root>/cgroup.controllers} exists,
      * else v1 when the memory, pids and cpu hierarchies exist.
      *

@@ -148,35 +148,13 @@ public final class CgroupV1Driver implements CgroupDriver {
                 reaped++;
             }
         }
-        // every hierarchy, also those only a runtime makes groups in (runc: devices, blkio, cpuset, name=systemd, ...)
-        for (Path hierarchy : hierarchies()) {
-            for (Path group : CgroupFiles.children(hierarchy.resolve(PARENT))) {
+        for (String c : List.of("memory", "cpu", "unified", "freezer")) {
+            for (Path group : CgroupFiles.children(root.resolve(c).resolve(PARENT))) {
                 if (CgroupFiles.ownerGone(group) && CgroupFiles.pids(group.resolve("cgroup.procs")).isEmpty()) {
                     CgroupFiles.rmdir(group);
                 }
             }
         }
         return reaped;
-    }
-
-    @Override
-    public void removeStrays(String name) {
-        for (Path hierarchy : hierarchies()) {
-            Path group = hierarchy.resolve(PARENT).resolve(name);
-            if (Files.isDirectory(group)) {
-                CgroupFiles.rmdir(group);
-            }
-        }
-    }
-
-    /** The mounted hierarchies under the root that hold an {@value #PARENT} group. */
-    private List<Path> hierarchies() {
-        List<Path> out = new ArrayList<>();
-        for (Path hierarchy : CgroupFiles.children(root)) {
-            if (Files.isDirectory(hierarchy.resolve(PARENT))) {
-                out.add(hierarchy);
-            }
-        }
-        return out;
     }
 }
