@@ -38,7 +38,7 @@ import java.util.Optional;
  * therefore limited from its first instruction. With slirp4netns, bubblewrap stops before
  * running the command until slirp4netns has configured the sandbox's interface.
  */
-final class BwrapBackend implements IsolationBackend {
+final class BwrapBackend implements PayloadBackend {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
     private static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
@@ -114,16 +114,7 @@ final class BwrapBackend implements IsolationBackend {
     }
 
     @Override
-    public Execution start(SandboxSpec spec, CommandSpec command, Stdio stdio) {
-        return launch(spec, new BwrapCommandLine.Payload.Command(command), command.timeout(), stdio);
-    }
-
-    @Override
-    public Execution startAgent(SandboxSpec spec, Stdio stdio) {
-        return launch(spec, new BwrapCommandLine.Payload.Agent(), Optional.empty(), stdio);
-    }
-
-    private Execution launch(SandboxSpec spec, BwrapCommandLine.Payload payload, Optional<Duration> timeout,
+    public Execution launch(SandboxSpec spec, BwrapCommandLine.Payload payload, Optional<Duration> timeout,
                              Stdio stdio) {
         if (users.isEmpty() && spec.root() instanceof dev.agentkernel.model.RootFs.Image image) {
             throw new SandboxFailureException("cannot run on the image " + image.reference() + ": sandboxes on images "

@@ -44,7 +44,7 @@ import java.util.Optional;
  * when the backend opens. Sandboxes get no network on this backend, and the image's writable layer
  * of a persistent sandbox is not kept: both are refused with the reason (503).
  */
-final class DockerBackend implements IsolationBackend {
+final class DockerBackend implements PayloadBackend {
 
     /** The backend's name. */
     static final String NAME = "docker";
@@ -108,16 +108,7 @@ final class DockerBackend implements IsolationBackend {
     }
 
     @Override
-    public Execution start(SandboxSpec spec, CommandSpec command, Stdio stdio) {
-        return launch(spec, new BwrapCommandLine.Payload.Command(command), command.timeout(), stdio);
-    }
-
-    @Override
-    public Execution startAgent(SandboxSpec spec, Stdio stdio) {
-        return launch(spec, new BwrapCommandLine.Payload.Agent(), Optional.empty(), stdio);
-    }
-
-    private Execution launch(SandboxSpec spec, BwrapCommandLine.Payload payload, Optional<Duration> timeout,
+    public Execution launch(SandboxSpec spec, BwrapCommandLine.Payload payload, Optional<Duration> timeout,
                              Stdio stdio) {
         if (spec.network() == NetworkMode.OUTBOUND) {
             throw new BackendUnavailableException("the docker backend cannot give this sandbox network (it does not "

@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * and {@link SupervisedExecution} supervises it as it does bubblewrap. Afterwards the runtime's
  * {@code delete --force} removes what it keeps of the container, and the bundle is deleted.
  */
-final class OciBackend implements IsolationBackend {
+final class OciBackend implements PayloadBackend {
 
     private static final Duration DELETE_TIMEOUT = Duration.ofSeconds(10);
     private static final System.Logger LOG = System.getLogger(OciBackend.class.getName());
@@ -122,16 +122,7 @@ final class OciBackend implements IsolationBackend {
     }
 
     @Override
-    public Execution start(SandboxSpec spec, CommandSpec command, Stdio stdio) {
-        return launch(spec, new BwrapCommandLine.Payload.Command(command), command.timeout(), stdio);
-    }
-
-    @Override
-    public Execution startAgent(SandboxSpec spec, Stdio stdio) {
-        return launch(spec, new BwrapCommandLine.Payload.Agent(), Optional.empty(), stdio);
-    }
-
-    private Execution launch(SandboxSpec spec, BwrapCommandLine.Payload body, Optional<Duration> timeout, Stdio stdio) {
+    public Execution launch(SandboxSpec spec, BwrapCommandLine.Payload body, Optional<Duration> timeout, Stdio stdio) {
         boolean network = spec.network() == NetworkMode.OUTBOUND;
         Optional<BridgeNetwork> bridge = Optional.empty();
         boolean policed = false;
