@@ -30,7 +30,7 @@ class DatabaseTest {
     @Test
     void newFileDatabaseIsAtLatestVersionWithTheRequiredPragmas() {
         try (Database db = Database.open(dir.resolve("state.db"))) {
-            assertThat(db.schemaVersion()).isEqualTo(Migrations.latest(Migrations.ALL)).isEqualTo(12);
+            assertThat(db.schemaVersion()).isEqualTo(Migrations.latest(Migrations.ALL)).isEqualTo(13);
             assertThat(db.file()).contains(dir.resolve("state.db"));
             assertThat(pragma(db, "journal_mode")).isEqualTo("wal");
             assertThat(pragma(db, "synchronous")).isEqualTo("1"); // NORMAL
