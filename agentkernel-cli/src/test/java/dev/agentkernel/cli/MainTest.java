@@ -189,13 +189,13 @@ class MainTest {
 
     @Test
     void anUnknownBackendListsTheKnownOnes() {
-        Result r = run("run", "--backend", "docker", "--", "true");
+        Result r = run("run", "--backend", "qemu", "--", "true");
 
         assertThat(r.code()).isEqualTo(2);
         assertNoStackTrace(r);
         // an image notice may come first (the module directory looks like a Java project)
         assertThat(r.errLines()).filteredOn(l -> l.startsWith("agentkernel: error:"))
-                .containsExactly("agentkernel: error: unknown backend 'docker': use one of bwrap, crun, runc, gvisor");
+                .containsExactly("agentkernel: error: unknown backend 'qemu': use one of bwrap, crun, runc, podman, gvisor, docker");
     }
 
     @Test
