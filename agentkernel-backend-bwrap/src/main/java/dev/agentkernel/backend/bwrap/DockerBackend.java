@@ -37,7 +37,7 @@ import java.util.Optional;
  * --userns-remap}): {@code docker run -i} (arguments by {@link DockerRunArguments}) of the sandbox's
  * image as loaded into the engine by {@link DockerImages}, the agent as the container's first
  * process, its standard streams the sandbox's. The container's cgroup is nested in AgentKernel's
- * own cgroup of the sandbox ({@link DockerCgroup}), which carries the same limits, so
+ * own cgroup of the sandbox ({@link NestedCgroup}), which carries the same limits, so
  * {@link SupervisedExecution} supervises it as any other backend's: timeouts, kills, pause, OOM.
  * Afterwards {@code docker rm -f} removes the container (kept until then so that the engine's
  * {@code State.OOMKilled} can be asked). Containers of AgentKernel processes that died are removed
@@ -130,7 +130,8 @@ final class DockerBackend implements PayloadBackend {
         Process process = null;
         try {
             List<String> args = arguments.build(spec, payload, container, "/" + CgroupDriver.PARENT + "/" + id, tag);
-            cgroup = new DockerCgroup(cgroups.create(id, spec.limits()), cgroupRoot, () -> engineOomKilled(container));
+            cgroup = new NestedCgroup(cgroups.create(id, spec.limits()), "/" + CgroupDriver.PARENT + "/" + id, cgroupRoot, true,
+                    () -> engineOomKilled(container));
             ProcessBuilder builder = client.command(args);
             SupervisedExecution.applyRedirects(builder, stdio);
             process = Spawner.start(builder);
@@ -175,6 +176,7 @@ final class DockerBackend implements PayloadBackend {
 
     /** Containers of AgentKernel processes that died: removed (with the cgroups of every backend). */
     private void reapStale() {
+        NestedCgroup.reapOrphans(cgroupRoot);
         cgroups.reapStale();
         try {
             DockerClient.Result r = client.call(CALL_TIMEOUT, "ps", "--all", "--filter", "label="

@@ -19,7 +19,8 @@ import java.util.stream.Stream;
 
 /**
  * A sandbox's control group(s) when an OCI runtime or engine makes groups of its own below or beside
- * them: podman the container's and its monitor's below them; runc (and podman's runc) the sandbox's
+ * them: podman the container's and its monitor's below them, Docker the container's ({@code docker run
+ * --cgroup-parent}) below them and its path in the hierarchies AgentKernel does not use; runc (and podman's runc) the sandbox's
  * path in every other cgroup v1 hierarchy mounted, which runc's state, deleted with the sandbox, was
  * the only record of. The limits are the sandbox's group's, which hold for everything
  * below it; what the sandbox's group alone does not see is added here: the processes of the groups
@@ -45,6 +46,7 @@ final class NestedCgroup implements SandboxCgroup {
     private final boolean below;
     private final List<Path> dirs;
     private final AtomicLong nestedKills = new AtomicLong();
+    private final java.util.function.BooleanSupplier engineOom;
 
     /**
      * @param group the sandbox's group(s)
@@ -55,6 +57,17 @@ final class NestedCgroup implements SandboxCgroup {
      *                   directories costs a sandbox's start time)
      */
     NestedCgroup(SandboxCgroup group, String path, Path cgroupRoot, boolean below) {
+        this(group, path, cgroupRoot, below, () -> false);
+    }
+
+    /**
+     * Like {@link #NestedCgroup(SandboxCgroup, String, Path, boolean)}, with what the engine itself knows
+     * of an OOM kill (Docker's {@code State.OOMKilled}), asked last, once the counters and the kernel log
+     * found none.
+     */
+    NestedCgroup(SandboxCgroup group, String path, Path cgroupRoot, boolean below,
+                 java.util.function.BooleanSupplier engineOom) {
+        this.engineOom = engineOom;
         this.group = group;
         this.path = path;
         this.cgroupRoot = cgroupRoot;
@@ -90,7 +103,8 @@ final class NestedCgroup implements SandboxCgroup {
         if (oomKillCount() > 0) {
             return true;
         }
-        return below && memoryDir().map(dir -> failures(dir) > 0 && killedInKernelLog()).orElse(false);
+        return below && memoryDir().map(dir -> failures(dir) > 0 && killedInKernelLog()).orElse(false)
+                || engineOom.getAsBoolean();
     }
 
     /** The sandbox's group's count, plus (cgroup v1) the largest total yet seen in the groups below it. */
