@@ -16,7 +16,6 @@ import dev.agentkernel.core.seccomp.SeccompFilterFile;
 import dev.agentkernel.core.seccomp.SeccompPolicy;
 import dev.agentkernel.model.AgentKernelException;
 import dev.agentkernel.model.BackendUnavailableException;
-import dev.agentkernel.model.CommandSpec;
 import dev.agentkernel.model.NetworkMode;
 import dev.agentkernel.model.RootFs;
 import dev.agentkernel.model.SandboxFailureException;
