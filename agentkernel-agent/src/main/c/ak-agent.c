@@ -69,6 +69,12 @@
  * AgentKernel's SeccompCompiler writes for bubblewrap's --seccomp), with no_new_privs before
  * anything else, in either mode: it and everything it starts run under the same filter as in
  * a bubblewrap sandbox. A filter that cannot be read or installed is fatal (exit 125).
+ *
+ * GATE. With --gate FILE (a FIFO the host holds open; the docker backend, whose engine makes the
+ * container's network namespace, which the host wires to its bridge only once the container
+ * runs), the agent reads one byte from FILE before anything else, in either mode: "g" lets it go
+ * on; anything else, or the end of the file (the host called the launch off), ends it with exit
+ * 125, before it runs or serves anything.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -1142,23 +1148,37 @@ static void install_seccomp(const char *path) {
         die(125, "install seccomp filter %s: %s", path, strerror(errno));
 }
 
+/* Waits for the host's "go" on the FIFO `path`; see GATE at the top of the file. */
+static void await_gate(const char *path) {
+    int fd;
+    do fd = open(path, O_RDONLY | O_CLOEXEC); while (fd < 0 && errno == EINTR);
+    if (fd < 0) die(125, "gate %s: %s", path, strerror(errno));
+    char go = 0;
+    ssize_t n;
+    do n = read(fd, &go, 1); while (n < 0 && errno == EINTR);
+    close(fd);
+    if (n != 1 || go != 'g') die(125, "launch called off");
+}
+
 int main(int argc, char **argv) {
     int as_root = 0, exec_mode = 0, arg = 1;
-    const char *seccomp = NULL;
+    const char *seccomp = NULL, *gate = NULL;
     for (; arg < argc; arg++) {
         if (!strcmp(argv[arg], "--user") && arg + 1 < argc && parse_identity(argv[arg + 1], &user) == 0) arg++;
         else if (!strcmp(argv[arg], "--seccomp") && arg + 1 < argc) seccomp = argv[++arg];
+        else if (!strcmp(argv[arg], "--gate") && arg + 1 < argc) gate = argv[++arg];
         else if (!strcmp(argv[arg], "--exec")) exec_mode = 1;
         else if (!strcmp(argv[arg], "--root") && exec_mode) as_root = 1;
         else if (!strcmp(argv[arg], "--") && exec_mode) { arg++; break; }
         else {
-            fputs("usage: ak-agent [--seccomp FILE] [--user UID:GID]  serve the protocol on stdin/stdout (see the header of\n"
+            fputs("usage: ak-agent [--gate FIFO] [--seccomp FILE] [--user UID:GID]  serve the protocol on stdin/stdout (see the header of\n"
                   "                                                 ak-agent.c)\n"
                   "       ak-agent --exec --user UID:GID [--root] -- COMMAND...   run COMMAND as that user (or root)\n",
                   stderr);
             return 2;
         }
     }
+    if (gate) await_gate(gate);
     if (seccomp) install_seccomp(seccomp);
     if (exec_mode) return exec_as(as_root, argv + arg);
     setup();

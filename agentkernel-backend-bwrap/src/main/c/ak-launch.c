@@ -21,6 +21,12 @@
  *      EACCES) for the private ranges the sandbox may not reach, and ones through GATEWAY for
  *      the parts of them it may (more specific, so they win). The namespace belongs to the
  *      host's user namespace, so the sandbox cannot change them.
+ *      --netns PID CGROUP (with --veth; no PROGRAM): wires the existing network namespace of
+ *      process PID instead of a new one (a Docker container's, which its engine made), the
+ *      address being NETWORK + PID, then exits 0. PID must be in the cgroup CGROUP or one below
+ *      it (AgentKernel's cgroup of the sandbox, the container's nested in it) while its pidfd is
+ *      taken, and its namespace must not be this process's, so a pid reused by any other process
+ *      is never wired.
  *   3. --read FD PATH / --write FD PATH (repeatable): opens PATH on descriptor FD (the
  *      seccomp filter, bubblewrap's info and block FIFOs);
  *   4. --userns BASE COUNT (root only): creates the sandbox's user namespace, in which uids
@@ -112,6 +118,7 @@ const char *__ubsan_default_options(void) { return "halt_on_error=1:print_stackt
 #endif
 
 __attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...);
+static unsigned long parse_id(const char *text, const char *what);
 
 static void die(const char *fmt, ...) {
     va_list ap;
@@ -288,12 +295,75 @@ static void add_route(int fd, const struct route_request *route, struct in_addr 
     }
 }
 
+/* Whether /proc/PID/cgroup names `cgroup` or a group below it in any hierarchy. */
+static bool in_cgroup(pid_t pid, const char *cgroup) {
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) pid);
+    FILE *f = fopen(path, "re");
+    if (f == NULL) {
+        return false;
+    }
+    size_t length = strlen(cgroup);
+    char line[4096];
+    bool found = false;
+    while (!found && fgets(line, sizeof(line), f) != NULL) {
+        char *colon = strchr(line, ':');
+        char *group = colon == NULL ? NULL : strchr(colon + 1, ':');
+        if (group == NULL) {
+            continue;
+        }
+        group++;
+        group[strcspn(group, "\n")] = '\0';
+        found = strncmp(group, cgroup, length) == 0 && (group[length] == '\0' || group[length] == '/');
+    }
+    fclose(f);
+    return found;
+}
+
+/*
+ * Moves this process into the network namespace of `pid` (--netns): through a pidfd taken
+ * before the process's cgroup is checked and found alive after it, so the namespace joined is
+ * that of the process checked, never of a process that reused its pid; and never this
+ * process's own (the host's).
+ */
+static void join_target_namespace(pid_t pid, const char *cgroup, int host_ns) {
+    int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+    if (pidfd < 0) {
+        die("--netns: pidfd of %d: %s", (int) pid, strerror(errno));
+    }
+    if (!in_cgroup(pid, cgroup)) {
+        die("--netns: process %d is not in the cgroup %s", (int) pid, cgroup);
+    }
+    if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) != 0) {
+        die("--netns: process %d: %s", (int) pid, strerror(errno));
+    }
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/ns/net", (int) pid);
+    struct stat own, target;
+    if (fstat(host_ns, &own) != 0 || stat(path, &target) != 0) {
+        die("--netns: namespace of %d: %s", (int) pid, strerror(errno));
+    }
+    if (own.st_dev == target.st_dev && own.st_ino == target.st_ino) {
+        die("--netns: process %d is in the host's network namespace", (int) pid);
+    }
+    if (setns(pidfd, CLONE_NEWNET) != 0) {
+        die("--netns: join the network namespace of %d: %s", (int) pid, strerror(errno));
+    }
+    close(pidfd);
+    struct stat joined;
+    int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (self < 0 || fstat(self, &joined) != 0 || joined.st_ino != target.st_ino || joined.st_dev != target.st_dev) {
+        die("--netns: the namespace joined is not that of process %d", (int) pid);
+    }
+    close(self);
+}
+
 /*
  * Creates the sandbox's network namespace and its veth pair; see the top of the file.
  * Called before any descriptor of the command is opened.
  */
 static void veth(const char *bridge_index_text, const char *cidr, const char *gateway_text,
-                 const struct route_request *routes, int route_count) {
+                 const struct route_request *routes, int route_count, const char *target_pid, const char *target_cgroup) {
     char network_text[32];
     const char *slash = strchr(cidr, '/');
     if (slash == NULL || (size_t) (slash - cidr) >= sizeof(network_text)) {
@@ -313,7 +383,7 @@ static void veth(const char *bridge_index_text, const char *cidr, const char *ga
      * at most 2^22) would be the broadcast address and one below, so they take the host parts
      * 2 and 3 instead: the pids of kernel threads (kthreadd and its first child), never ours. */
     unsigned long hosts = 1UL << (32 - prefix);
-    unsigned long pid = (unsigned long) getpid();
+    unsigned long pid = target_pid == NULL ? (unsigned long) getpid() : parse_id(target_pid, "--netns pid");
     unsigned long host_part = pid >= hosts - 2 ? pid - (hosts - 4) : pid;
     unsigned long base = ntohl(network.s_addr);
     if ((base & (hosts - 1)) != 0 || host_part < 2 || host_part >= hosts - 1
@@ -327,8 +397,12 @@ static void veth(const char *bridge_index_text, const char *cidr, const char *ga
         die("open /proc/self/ns/net: %s", strerror(errno));
     }
     int host = netlink_open(); /* stays bound to the host's namespace */
-    if (unshare(CLONE_NEWNET) != 0) {
-        die("new network namespace: %s", strerror(errno));
+    if (target_pid == NULL) {
+        if (unshare(CLONE_NEWNET) != 0) {
+            die("new network namespace: %s", strerror(errno));
+        }
+    } else {
+        join_target_namespace((pid_t) pid, target_cgroup, host_ns);
     }
     int sandbox = netlink_open();
 
@@ -808,7 +882,7 @@ static void await_go(const char *fifo) {
 __attribute__((noreturn)) static void usage(void) {
     die("usage: ak-launch [--cgroup FILE]... [--veth BRIDGE-IFINDEX NETWORK/PREFIX GATEWAY "
         "[--prohibit NETWORK/PREFIX]... [--route NETWORK/PREFIX]...] "
-        "[--wait FIFO] [--read FD PATH]... [--write FD PATH]... "
+        "[--netns PID CGROUP] [--wait FIFO] [--read FD PATH]... [--write FD PATH]... "
         "[--userns BASE COUNT [--user UID] [--stage DIR] [--mount PATH idmap|owner|plain|overlay]... "
         "[--layer PATH... --upper tmpfs:MB|DIR|none] [--host-root [--umount PATH]...]] "
         "-- PROGRAM [ARG]...");
@@ -832,6 +906,7 @@ int main(int argc, char **argv) {
     const char *umounts[MAX_OPENS];
     int umount_count = 0;
     const char *wait_fifo = NULL;
+    const char *netns_pid = NULL, *netns_cgroup = NULL;
     int i = 1;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (strcmp(argv[i], "--cgroup") == 0 && i + 1 < argc && cgroup_count < MAX_CGROUPS) {
@@ -861,6 +936,10 @@ int main(int argc, char **argv) {
             layers[layer_count++] = argv[++i];
         } else if (strcmp(argv[i], "--upper") == 0 && i + 1 < argc) {
             upper = argv[++i];
+        } else if (strcmp(argv[i], "--netns") == 0 && i + 2 < argc) {
+            netns_pid = argv[i + 1];
+            netns_cgroup = argv[i + 2];
+            i += 2;
         } else if (strcmp(argv[i], "--wait") == 0 && i + 1 < argc) {
             wait_fifo = argv[++i];
         } else if (strcmp(argv[i], "--host-root") == 0) {
@@ -882,6 +961,15 @@ int main(int argc, char **argv) {
             usage();
         }
     }
+    if (netns_pid != NULL) {
+        /* wire-only: nothing else may be asked for, and no program follows */
+        if (net == NULL || i + 1 < argc || cgroup_count > 0 || open_count > 0 || userns_base != NULL
+            || wait_fifo != NULL || netns_cgroup[0] != '/') {
+            usage();
+        }
+        veth(net[0], net[1], net[2], routes, route_count, netns_pid, netns_cgroup);
+        return 0;
+    }
     if (i + 1 >= argc || argv[i + 1][0] != '/' || (mount_count > 0 && (stage == NULL || userns_base == NULL))
         || (route_count > 0 && net == NULL) || (host_root && userns_base == NULL)
         || (umount_count > 0 && (!host_root || stage == NULL))
@@ -894,7 +982,7 @@ int main(int argc, char **argv) {
         join_cgroup(cgroups[c]);
     }
     if (net != NULL) {
-        veth(net[0], net[1], net[2], routes, route_count);
+        veth(net[0], net[1], net[2], routes, route_count, NULL, NULL);
     }
     if (wait_fifo != NULL) {
         await_go(wait_fifo);

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
  * The isolation backend chosen per request, through a real daemon whose default is bwrap: {@code /run}
  * and {@code /batch/run} on runc, crun and gVisor (whose kernel is its own), a persistent sandbox on runc that
  * keeps its backend and its files across stop/start and a daemon restart, and clear refusals: an unknown
- * backend is a 400 naming the known ones, gVisor with network here a 503 with the reason, as are docker (a
- * private engine, {@link DockerEngine}) with network and a persistent sandbox on docker. On podman, every
+ * backend is a 400 naming the known ones, gVisor with network here a 503 with the reason. On docker (a private
+ * engine, {@link DockerEngine}): the host bridge, and persistent sandboxes whose layer is AgentKernel's. On podman, every
  * path of the daemon once: a persistent sandbox across stop/start and a restart, a terminal, a task, a code session.
  */
 class BackendChoiceIT extends SandboxTestBase {
@@ -150,22 +150,65 @@ class BackendChoiceIT extends SandboxTestBase {
     }
 
     @Test
-    void dockerRefusesWhatItCannotDoWithTheReason() {
-        ServerFixture.Response networked = fx.run(List.of("true"), Map.of("image", base, "backend", "docker"));
-        assertThat(networked.status()).as("%s", networked).isEqualTo(503);
-        assertThat(networked.body()).contains("docker backend cannot give this sandbox network");
-        ServerFixture.Response persistent = api.create("on-docker", Map.of("image", base, "backend", "docker",
-                "network", false));
-        assertThat(persistent.status()).as("%s", persistent).isEqualTo(503);
-        assertThat(persistent.body()).contains("persistent sandbox");
-        // code sessions and tasks run on the moderate profile, which has network
-        ServerFixture.Response session = fx.postJson("/execute", Map.of("code", "print(1)", "template", "python",
-                "backend", "docker"));
-        assertThat(session.status()).as("%s", session).isEqualTo(503);
-        assertThat(session.body()).contains("docker backend cannot give this sandbox network");
+    void dockerGivesNetworkThroughTheBridge() {
+        // the moderate profile's network: the container's namespace wired to the host bridge before the command runs
+        // (the default route's gateway, 100.64.0.1, is 01004064 in /proc/net/route)
+        JsonNode networked = runOk(List.of("sh", "-c", "grep -c eth0 /proc/net/dev; cat /etc/resolv.conf; "
+                        + "grep -c '^eth0\t00000000\t01004064' /proc/net/route"),
+                Map.of("image", base, "backend", "docker"));
+        assertThat(networked.path("exit_code").asInt()).as("%s", networked).isZero();
+        assertThat(networked.path("stdout").asText()).as("%s", networked)
+                .startsWith("1\n").contains("nameserver 10.0.2.3").endsWith("1\n");
         JsonNode offline = runOk(List.of("sh", "-c", "id -u; cat /proc/net/dev | grep -c eth0"),
                 Map.of("image", base, "backend", "docker", "profile", "restrictive"));
         assertThat(offline.path("stdout").asText()).as("%s", offline).isEqualTo("1000\n0\n");
+    }
+
+    /**
+     * A persistent sandbox on docker keeps its whole root (a file made as root, a file of the image removed) and its
+     * workspace across stop/start and a daemon restart, in its own writable layer: a snapshot of it and a fork have them.
+     */
+    @Test
+    void dockerRunsPersistentSandboxesWhoseLayerIsAgentKernels() throws Exception {
+        JsonNode created = api.createOk("on-docker", Map.of("image", base, "backend", "docker"));
+        assertThat(created.path("backend").asText()).isEqualTo("docker");
+        JsonNode changed = api.execOk("on-docker", List.of("sh", "-c", "echo root-kept > /opt/f; rm /bin/uname"),
+                Map.of("sudo", true));
+        assertThat(changed.path("exit_code").asInt()).as("%s", changed).isZero();
+        assertThat(api.sh("on-docker", "echo ws > /workspace/w; id -u; grep -c eth0 /proc/net/dev")).isEqualTo("1000\n1\n");
+        String check = "cat /opt/f /workspace/w; ls /bin/uname 2>&1 | grep -c 'No such'";
+        String kept = "root-kept\nws\n1\n";
+        assertThat(api.stop("on-docker").status()).isEqualTo(200);
+        assertThat(api.start("on-docker").status()).isEqualTo(200);
+        assertThat(api.sh("on-docker", check)).isEqualTo(kept);
+        restartDaemon();
+        assertThat(api.get("on-docker").data().path("status").asText()).isEqualTo("running");
+        assertThat(api.sh("on-docker", check)).isEqualTo(kept);
+        ServerFixture.Response forked = fx.post("/sandboxes/on-docker/fork", "{\"names\": [\"docker-fork\"]}");
+        assertThat(forked.status()).as("%s", forked).isEqualTo(201);
+        api.remember("docker-fork");
+        assertThat(api.get("docker-fork").data().path("backend").asText()).isEqualTo("docker");
+        assertThat(api.sh("docker-fork", check)).isEqualTo(kept);
+        assertThat(api.delete("docker-fork").status()).isEqualTo(200);
+        assertThat(api.delete("on-docker").status()).isEqualTo(200);
+        for (JsonNode s : fx.get("/snapshots").data()) {
+            fx.send(fx.request("/snapshots/" + s.path("name").asText()).DELETE().build());
+        }
+
+        // a task (on an image with bash; its moderate profile has network)
+        ServerFixture.Response dispatched = fx.postJson("/tasks", Map.of("code",
+                ". /etc/os-release; echo $VERSION_CODENAME; grep -c eth0 /proc/net/dev", "template", "bash", "image",
+                TestImages.get().debian(), "backend", "docker"));
+        assertThat(dispatched.status()).as("%s", dispatched).isEqualTo(202);
+        JsonNode done = fx.postJson("/tasks/" + dispatched.data().path("task_id").asText() + "/wait",
+                Map.of("timeout", 120)).data();
+        assertThat(done.path("status").asText()).as("%s", done).isEqualTo("completed");
+        assertThat(done.path("output").asText()).as("%s", done).startsWith("trixie\n1");
+        // this daemon's code sessions run on the host's /usr (AGENTKERNEL_DEFAULT_IMAGE=host), which docker cannot
+        ServerFixture.Response session = fx.postJson("/execute", Map.of("code", "1", "template", "python",
+                "backend", "docker"));
+        assertThat(session.status()).as("%s", session).isEqualTo(503);
+        assertThat(session.body()).contains("runs sandboxes on an image only");
     }
 
     @Test

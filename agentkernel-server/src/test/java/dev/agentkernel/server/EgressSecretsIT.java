@@ -112,8 +112,11 @@ class EgressSecretsIT {
         hosts = PolicyHosts.start(dir.resolve("hosts"), List.of("api.allowed.test", "other.test"));
         upstream = TestDnsServer.start(Map.of("api.allowed.test", PolicyHosts.WEB, "other.test", PolicyHosts.WEB,
                 "evil.test", PolicyHosts.OTHER));
+        dev.agentkernel.testing.SandboxHost.require(dev.agentkernel.testing.DockerEngine.missing().isEmpty(),
+                "the docker backend's tests need " + dev.agentkernel.testing.DockerEngine.missing().orElse(""));
         env = Map.of("AGENTKERNEL_NETWORK", "bridge", "AGENTKERNEL_EGRESS_DNS", upstream.address(),
-                "AGENTKERNEL_EGRESS_CA_FILE", hosts.caCertificate().toString());
+                "AGENTKERNEL_EGRESS_CA_FILE", hosts.caCertificate().toString(),
+                "DOCKER_HOST", dev.agentkernel.testing.DockerEngine.shared().host());
         fx = ServerFixture.startIn(dir.resolve("daemon"), 4, List.of(), 0, c -> c, env);
         api = new SandboxApi(fx);
     }
@@ -252,6 +255,35 @@ class EgressSecretsIT {
         api.createOk("plain-tls", Map.of("image", debian));
         assertThat(api.sh("plain-tls", "cat /etc/ssl/certs/ca-certificates.crt")).doesNotContain(authority.strip());
         assertThat(api.sh("plain-tls", "ls /usr/local/share/ca-certificates")).isEmpty();
+    }
+
+    /**
+     * The docker backend's sandboxes are under the same control: the engine's container wired to the bridge, admitted
+     * by the gateway before its command runs (an allowed name reached, another refused at once by the resolver, an
+     * address literal refused by the proxy), on the image whose trust store trusts the proxy.
+     */
+    @Test
+    void aDockerSandboxIsHeldToItsPolicy() throws Exception {
+        String debian = dev.agentkernel.image.TestImages.get().debian();
+        // without secrets, TLS to an allowed name is passed through (the test host's certificate: -k); the image's
+        // trust store has the daemon's authority as an anchor all the same
+        String script = "curl -sS -k --max-time 10 https://api.allowed.test/x; echo; "
+                + "start=$(date +%s%N); curl -sS --max-time 10 https://other.test/x; echo \"refused $? $(( ($(date +%s%N) - start) / 1000000 ))\"; "
+                + "curl -sS -k --max-time 10 https://" + PolicyHosts.WEB + "/x; echo \"literal $?\"; "
+                + "ls /usr/local/share/ca-certificates";
+        ServerFixture.Response run = fx.run(List.of("sh", "-c", script), Map.of("image", debian, "backend", "docker",
+                "network_policy", Map.of("allow_domains", List.of("api.allowed.test"))));
+        assertThat(run.status()).as(run.toString()).isEqualTo(200);
+        String out = run.data().path("stdout").asText();
+        assertThat(out).as(run.toString()).startsWith("hello from https api.allowed.test");
+        String refused = out.lines().filter(l -> l.startsWith("refused ")).findFirst().orElseThrow();
+        assertThat(refused).as(run.toString()).doesNotStartWith("refused 0 ");
+        assertThat(Long.parseLong(refused.split(" ")[2])).as("a refusal, not a timeout: " + run).isLessThan(2000);
+        assertThat(out).as(run.toString()).doesNotContain("literal 0").endsWith("agentkernel-egress-ca.crt\n");
+        // the same image without a policy on docker does not trust the proxy's authority
+        ServerFixture.Response plain = fx.run(List.of("sh", "-c", "ls /usr/local/share/ca-certificates | wc -l"),
+                Map.of("image", debian, "backend", "docker"));
+        assertThat(plain.data().path("stdout").asText()).as(plain.toString()).isEqualTo("0\n");
     }
 
     @Test

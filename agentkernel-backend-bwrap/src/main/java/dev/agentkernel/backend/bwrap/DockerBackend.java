@@ -1,6 +1,7 @@
 package dev.agentkernel.backend.bwrap;
 
 import dev.agentkernel.agent.AgentBinary;
+import dev.agentkernel.core.backend.BackendDirectories;
 import dev.agentkernel.core.backend.Execution;
 import dev.agentkernel.core.backend.IsolationBackend;
 import dev.agentkernel.core.backend.SandboxIds;
@@ -24,6 +25,7 @@ import dev.agentkernel.model.SandboxSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -41,8 +43,21 @@ import java.util.Optional;
  * {@link SupervisedExecution} supervises it as any other backend's: timeouts, kills, pause, OOM.
  * Afterwards {@code docker rm -f} removes the container (kept until then so that the engine's
  * {@code State.OOMKilled} can be asked). Containers of AgentKernel processes that died are removed
- * when the backend opens. Sandboxes get no network on this backend, and the image's writable layer
- * of a persistent sandbox is not kept: both are refused with the reason (503).
+ * when the backend opens.
+ *
+ * <p>A sandbox with network gets the host bridge and its rules as every other backend's: the engine
+ * makes the container's network namespace ({@code --network none}: loopback only); once the
+ * container runs, the launcher ({@code ak-launch --netns PID CGROUP}) wires that namespace to the
+ * bridge (the veth pair, the address from the container's pid, the routes of the policy), the
+ * egress gateway admits the sandbox when it has a policy or secrets, and only then does the agent
+ * go on: it waits on a FIFO of the host ({@link LaunchGate}, bound into the container, the agent's
+ * {@code --gate}) before it runs or serves anything, so nothing of the sandbox runs before its
+ * network and its rules are in place.
+ *
+ * <p>A persistent sandbox's writable layer is its own directory under AgentKernel's state, as on every other
+ * backend (so stop/start, restarts, snapshots and forks work the same): its container is made with
+ * {@code docker create}, given that layer by {@link DockerLayers}, then run with {@code docker start --attach
+ * --interactive}; a container per start, removed at its end, the layer taken back first.
  */
 final class DockerBackend implements PayloadBackend {
 
@@ -50,6 +65,8 @@ final class DockerBackend implements PayloadBackend {
     static final String NAME = "docker";
 
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a container may take to run before its network is wired. */
+    private static final Duration START_LIMIT = Duration.ofSeconds(60);
     private static final System.Logger LOG = System.getLogger(DockerBackend.class.getName());
 
     private final DockerClient client;
@@ -58,6 +75,12 @@ final class DockerBackend implements PayloadBackend {
     private final DockerImages images;
     private final DockerRunArguments arguments;
     private final SandboxIds ids;
+    private final DockerLayers layers;
+    private final SandboxUsers users;
+    private final Path stateDir;
+    private final NetworkChoice networks;
+    private final Path launcher;
+    private final Path gates;
 
     DockerBackend(HostContext host, DockerClient client, DockerEngineInfo engine, CgroupDriver cgroups, Path cgroupRoot) {
         this.client = client;
@@ -71,6 +94,12 @@ final class DockerBackend implements PayloadBackend {
         this.arguments = new DockerRunArguments(agent.getFileName().toString(), seccomp.getFileName().toString());
         this.ids = new SandboxIds(engine.remappedRoot().orElseThrow(() -> new BackendUnavailableException(
                 "the Docker engine at " + client.host() + " does not say which host uid its containers' root is")), 65_536);
+        this.layers = new DockerLayers(client, ids.hostBase());
+        this.users = new SandboxUsers(ids.hostBase(), ids.count());
+        this.stateDir = host.stateDir().toAbsolutePath().normalize();
+        this.networks = new NetworkChoice(host, Optional.empty());
+        this.launcher = LauncherBinary.extractTo(host.stateDir().resolve("bin"));
+        this.gates = BackendDirectories.of(host.runtimeDir(), NAME);
         reapStale();
     }
 
@@ -97,58 +126,169 @@ final class DockerBackend implements PayloadBackend {
     }
 
     @Override
+    public void egressEvents(dev.agentkernel.egress.EgressEvents events) {
+        networks.events().target(events);
+    }
+
+    /** Stops the egress gateway (its nftables table goes with it), if a sandbox started it. */
+    @Override
+    public void close() {
+        networks.close();
+    }
+
+    @Override
     public Optional<List<String>> commandLine(SandboxSpec spec, CommandSpec command) {
         if (!(spec.root() instanceof RootFs.Image image)) {
             return Optional.empty();
         }
         List<String> argv = new ArrayList<>(client.command(List.of()).command());
         argv.addAll(arguments.build(spec, new BwrapCommandLine.Payload.Command(command), "NAME",
-                "/" + CgroupDriver.PARENT + "/NAME", images.tag(image, spec.network() == NetworkMode.OUTBOUND)));
+                "/" + CgroupDriver.PARENT + "/NAME", images.tag(image, spec.network() == NetworkMode.OUTBOUND),
+                Optional.empty()));
         return Optional.of(argv);
     }
 
     @Override
     public Execution launch(SandboxSpec spec, BwrapCommandLine.Payload payload, Optional<Duration> timeout,
                              Stdio stdio) {
-        if (spec.network() == NetworkMode.OUTBOUND) {
-            throw new BackendUnavailableException("the docker backend cannot give this sandbox network (it does not "
-                    + "wire containers to AgentKernel's host bridge and its egress rules); use a profile or request "
-                    + "without network, or the bwrap, runc or crun backend");
-        }
         if (!(spec.root() instanceof RootFs.Image image)) {
             throw new BackendUnavailableException("the docker backend runs sandboxes on an image only, not on the "
                     + "host's /usr (image \"host\"); name an image, or use the bwrap backend");
         }
-        if (image.writable().isPresent()) {
-            throw new BackendUnavailableException("the docker backend does not keep a persistent sandbox's writable "
-                    + "root layer across stop and start; use the bwrap, runc or crun backend for persistent sandboxes");
+        boolean network = spec.network() == NetworkMode.OUTBOUND;
+        Optional<BridgeNetwork> bridge = Optional.empty();
+        boolean policed = false;
+        if (network) {
+            NetworkChoice.Decision decision = networks.decide();
+            if (decision.bridge().isEmpty()) {
+                throw new BackendUnavailableException("the docker backend gives sandboxes network through the host "
+                        + "bridge only, which needs AgentKernel to run as root with 'ip' and 'nft' (apt-get install "
+                        + "iproute2 nftables); or use a profile without network");
+            }
+            bridge = decision.bridge();
+            policed = Egress.policed(spec, decision);
         }
-        String tag = images.ensure(image, false);
+        String tag = images.ensure(image, network);
         String id = OwnerTag.next(); // one sequence for every backend: two sandboxes never share a cgroup
         String container = "agentkernel-" + id;
+        String cgroupPath = "/" + CgroupDriver.PARENT + "/" + id;
+        Path gateDir = gates.resolve(id);
         SandboxCgroup cgroup = null;
         Process process = null;
+        LaunchGate gate = null;
+        AutoCloseable admission = null;
         try {
-            List<String> args = arguments.build(spec, payload, container, "/" + CgroupDriver.PARENT + "/" + id, tag);
-            cgroup = new NestedCgroup(cgroups.create(id, spec.limits()), "/" + CgroupDriver.PARENT + "/" + id, cgroupRoot, true,
+            if (network) {
+                gate = LaunchGate.create(gateDir.resolve("gate"));
+                readableBySandboxRootOnly(gateDir.resolve("gate"));
+            }
+            // AgentKernel's own directories the sandbox writes (its workspace, a session's files) are its user's, as on
+            // every backend; the engine binds them as they are (no idmapped mounts), so they are owned by that host uid
+            for (dev.agentkernel.model.Mount mount : spec.mounts()) {
+                if (!mount.readOnly() && mount.hostPath().toAbsolutePath().normalize().startsWith(stateDir)) {
+                    users.own(mount.hostPath());
+                }
+            }
+            List<String> args = arguments.build(spec, payload, container, cgroupPath, tag,
+                    network ? Optional.of(gateDir.resolve("gate")) : Optional.empty());
+            cgroup = new NestedCgroup(cgroups.create(id, spec.limits()), cgroupPath, cgroupRoot, true,
                     () -> engineOomKilled(container));
-            ProcessBuilder builder = client.command(args);
+            ProcessBuilder builder;
+            if (image.writable().isPresent()) {
+                // a persistent sandbox: created, given its own writable layer, then started attached
+                args.set(0, "create");
+                DockerClient.Result created = client.call(CALL_TIMEOUT, args.toArray(String[]::new));
+                if (!created.ok()) {
+                    throw new SandboxFailureException("cannot create the docker sandbox: " + created.reason());
+                }
+                layers.lend(container, image.writable().get());
+                builder = client.command(List.of("start", "--attach", "--interactive", container));
+            } else {
+                builder = client.command(args);
+            }
             SupervisedExecution.applyRedirects(builder, stdio);
             process = Spawner.start(builder);
+            if (network) {
+                long pid = containerPid(container, process);
+                wire(pid, cgroupPath, bridge.get(), networks.egress().allowing(spec.egress().allowAddresses()));
+                if (policed) {
+                    admission = networks.gateway().admit(BridgeNetwork.addressOf(pid), spec.hostname(), spec.egress(),
+                            spec.secrets());
+                }
+                gate.open();
+            }
+            LaunchGate ownedGate = gate;
+            AutoCloseable ownedAdmission = admission;
             return SupervisedExecution.supervise(id, process, stdio, timeout, SupervisedExecution.DEFAULT_GRACE,
-                    cgroup, spec.limits().memoryMb(), () -> remove(container));
-        } catch (RuntimeException e) {
+                    cgroup, spec.limits().memoryMb(), () -> {
+                        if (image.writable().isPresent()) {
+                            layers.reclaim(container);
+                        }
+                        remove(container);
+                        Egress.end(ownedAdmission, ownedGate, gateDir);
+                    });
+        } catch (RuntimeException | IOException e) {
             if (process != null) {
                 process.destroyForcibly();
             }
             if (cgroup != null) {
                 cgroup.close();
             }
+            layers.reclaim(container);
             remove(container);
+            Egress.end(admission, gate, gateDir);
             if (e instanceof AgentKernelException ake) {
                 throw ake;
             }
             throw new SandboxFailureException("cannot start the docker sandbox: " + e.getMessage(), e);
+        }
+    }
+
+    /** The gate's FIFO: owned by the sandbox's root (the engine's remapped root), readable by it alone. */
+    private void readableBySandboxRootOnly(Path fifo) throws IOException {
+        Files.setAttribute(fifo, "unix:uid", Math.toIntExact(ids.hostBase()));
+        Files.setAttribute(fifo, "unix:gid", Math.toIntExact(ids.hostBase()));
+        Files.setPosixFilePermissions(fifo, PosixFilePermissions.fromString("r--------"));
+    }
+
+    /**
+     * The host pid of the container's first process (the agent, waiting at its gate), asked of the engine
+     * until the container runs.
+     *
+     * @throws SandboxFailureException if {@code docker run} ends first or the container does not run in time
+     */
+    private long containerPid(String container, Process run) throws IOException {
+        long deadline = System.nanoTime() + START_LIMIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!run.isAlive()) {
+                throw new SandboxFailureException("the docker sandbox ended before it ran (docker run exit code "
+                        + run.exitValue() + ")");
+            }
+            DockerClient.Result r = client.call(CALL_TIMEOUT, "inspect", "--format", "{{.State.Pid}}", container);
+            if (r.ok()) {
+                long pid = Long.parseLong(r.out().strip());
+                if (pid > 0) {
+                    return pid;
+                }
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SandboxFailureException("interrupted while the docker sandbox started", e);
+            }
+        }
+        throw new SandboxFailureException("the docker sandbox did not run within " + START_LIMIT.toSeconds() + " s");
+    }
+
+    /** The container's network namespace wired to the bridge, with the routes of {@code egress}, by the launcher. */
+    private void wire(long pid, String cgroupPath, BridgeNetwork bridge, EgressPolicy egress) {
+        List<String> argv = new ArrayList<>(List.of(launcher.toString(), "--netns", Long.toString(pid), cgroupPath));
+        argv.addAll(bridge.launchArguments(egress));
+        try {
+            BridgeNetwork.run(argv, "");
+        } catch (BackendUnavailableException e) {
+            throw new SandboxFailureException("cannot wire the docker sandbox's network: " + e.getMessage(), e);
         }
     }
 
@@ -178,6 +318,15 @@ final class DockerBackend implements PayloadBackend {
     private void reapStale() {
         NestedCgroup.reapOrphans(cgroupRoot);
         cgroups.reapStale();
+        try (var entries = Files.list(gates)) {
+            for (Path entry : entries.toList()) {
+                if (OwnerTag.isOrphaned(entry.getFileName().toString())) {
+                    LaunchChannel.deleteTree(entry);
+                }
+            }
+        } catch (IOException ignored) {
+            // nothing to reap
+        }
         try {
             DockerClient.Result r = client.call(CALL_TIMEOUT, "ps", "--all", "--filter", "label="
                     + DockerRunArguments.LABEL, "--format", "{{.Label \"" + DockerRunArguments.LABEL + "\"}}");
@@ -186,6 +335,7 @@ final class DockerBackend implements PayloadBackend {
             }
             for (String id : r.out().lines().map(String::strip).filter(s -> s.startsWith("agentkernel-")).toList()) {
                 if (OwnerTag.isOrphaned(id.substring("agentkernel-".length()))) {
+                    layers.reclaim(id);
                     remove(id);
                 }
             }

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * generated {@code /etc} layer and agent): the image's layers flattened, the generated
  * {@code /etc} layer on top, and the agent binary with its seccomp filter at
  * {@value BwrapCommandLine#AGENT_DIR}, as one {@code docker import} tagged
- * {@code agentkernel/<digest prefix>:<online|offline>-<payload hash>}. The engine keeps it: later
+ * {@code agentkernel/<digest prefix>:<online|offline>-<etc layer hash>-<payload hash>}. The engine keeps it: later
  * sandboxes (and a restarted AgentKernel) reuse it; {@code docker image prune} or
  * {@code docker rmi} of the {@code agentkernel/} images frees the space.
  */
@@ -48,11 +48,26 @@ final class DockerImages {
         this.payloadTag = payloadTag;
     }
 
-    /** The engine's tag of {@code image} with its generated {@code /etc} layer for a sandbox with or without network. */
+    /**
+     * The engine's tag of {@code image} with its generated {@code /etc} layer for a sandbox with or without network
+     * (the layer's path is part of it: a sandbox under egress control has one that trusts the egress gateway's
+     * authority).
+     */
     String tag(RootFs.Image image, boolean network) {
         String digest = image.digest().substring(image.digest().indexOf(':') + 1);
+        Path etc = network ? image.etcOnline() : image.etcOffline();
         return "agentkernel/" + digest.substring(0, Math.min(16, digest.length())) + ":"
-                + (network ? "online" : "offline") + "-" + payloadTag;
+                + (network ? "online" : "offline") + "-" + shortHash(etc.toString()) + "-" + payloadTag;
+    }
+
+    private static String shortHash(String text) {
+        try {
+            byte[] sha = java.security.MessageDigest.getInstance("SHA-256").digest(
+                    text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(sha).substring(0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

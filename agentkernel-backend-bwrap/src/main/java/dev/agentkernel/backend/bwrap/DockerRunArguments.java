@@ -2,7 +2,10 @@ package dev.agentkernel.backend.bwrap;
 
 import dev.agentkernel.model.CommandSpec;
 import dev.agentkernel.model.Mount;
+import dev.agentkernel.model.NetworkMode;
+import dev.agentkernel.model.RootFs;
 import dev.agentkernel.model.SandboxSpec;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,13 +23,19 @@ import java.util.Optional;
  * no_new_privs; the agent installs AgentKernel's seccomp filter before anything else (on top of the
  * engine's default one) and runs each command as the sandbox's user unless it asks for root. Limits
  * are the engine's cgroup's (memory with no swap, CPU, pids), nested in AgentKernel's own cgroup of
- * the sandbox ({@code --cgroup-parent}), which has the same limits. No network ({@code --network
- * none}: loopback only), no log kept by the engine ({@code --log-driver none}).
+ * the sandbox ({@code --cgroup-parent}), which has the same limits. The engine's network is none
+ * ({@code --network none}: loopback only; a sandbox with network has its namespace wired to the host
+ * bridge by {@link DockerBackend}, and its agent waits at the gate, {@value #GATE}, until then); the
+ * sandbox's {@code /etc/resolv.conf} and {@code /etc/hosts} are those of its generated {@code /etc}
+ * layer, as on every other backend, not the engine's; no log kept by the engine ({@code --log-driver
+ * none}).
  */
 final class DockerRunArguments {
 
     /** The label every container of AgentKernel carries, its value the sandbox's name. */
     static final String LABEL = "dev.agentkernel.sandbox";
+    /** Where the launch gate's FIFO is bound in the container. */
+    static final String GATE = BwrapCommandLine.AGENT_DIR + "/gate";
 
     private final String agentName;
     private final String seccompName;
@@ -46,9 +55,10 @@ final class DockerRunArguments {
      * @param name         the container's name (also its label's value)
      * @param cgroupParent AgentKernel's cgroup of the sandbox, from the hierarchies' roots
      * @param image        the engine's tag of the sandbox's image ({@link DockerImages})
+     * @param gate         the FIFO the agent waits at before anything else, if any ({@link LaunchGate})
      */
     List<String> build(SandboxSpec spec, BwrapCommandLine.Payload payload, String name, String cgroupParent,
-                       String image) {
+                       String image, Optional<Path> gate) {
         List<String> args = new ArrayList<>(96);
         args.addAll(List.of("run", "-i", "--name", name, "--label", LABEL + "=" + name,
                 "--cgroup-parent", cgroupParent, "--log-driver", "none", "--network", "none",
@@ -72,13 +82,18 @@ final class DockerRunArguments {
             args.addAll(List.of("--tmpfs", "/workspace:" + (spec.readOnlyRoot() ? "ro" : "rw")
                     + ",nosuid,nodev,mode=1777,size=" + Math.max(1, memory) + "m"));
         }
-        for (Mount mount : spec.mounts()) {
-            if (mount.hostPath().toString().contains(",") || mount.sandboxPath().contains(",")) {
-                throw new IllegalArgumentException("the docker backend cannot mount a path with a comma: "
-                        + mount.hostPath() + " -> " + mount.sandboxPath());
+        if (spec.root() instanceof RootFs.Image root) {
+            // the generated /etc layer's, not the engine's, which name the host's resolver
+            Path etc = (spec.network() == NetworkMode.OUTBOUND ? root.etcOnline() : root.etcOffline()).resolve("etc");
+            for (String file : List.of("resolv.conf", "hosts")) {
+                if (spec.mounts().stream().noneMatch(m -> m.sandboxPath().equals("/etc/" + file))) {
+                    bind(args, etc.resolve(file), "/etc/" + file, true);
+                }
             }
-            args.addAll(List.of("--mount", "type=bind,source=" + mount.hostPath() + ",target=" + mount.sandboxPath()
-                    + (mount.readOnly() ? ",readonly" : "")));
+        }
+        gate.ifPresent(fifo -> bind(args, fifo, GATE, true));
+        for (Mount mount : spec.mounts()) {
+            bind(args, mount.hostPath(), mount.sandboxPath(), mount.readOnly());
         }
         Optional<CommandSpec> command = payload instanceof BwrapCommandLine.Payload.Command c
                 ? Optional.of(c.command()) : Optional.empty();
@@ -86,9 +101,18 @@ final class DockerRunArguments {
         command.ifPresent(c -> env.putAll(c.env()));
         env.forEach((key, value) -> args.addAll(List.of("--env", key + "=" + value)));
         args.addAll(List.of("--workdir", command.flatMap(CommandSpec::workdir).orElse(spec.workdir())));
-        args.addAll(List.of("--entrypoint", BwrapCommandLine.AGENT_DIR + "/" + agentName, image,
-                "--seccomp", BwrapCommandLine.AGENT_DIR + "/" + seccompName));
+        args.addAll(List.of("--entrypoint", BwrapCommandLine.AGENT_DIR + "/" + agentName, image));
+        gate.ifPresent(fifo -> args.addAll(List.of("--gate", GATE)));
+        args.addAll(List.of("--seccomp", BwrapCommandLine.AGENT_DIR + "/" + seccompName));
         args.addAll(payload.agentArguments());
         return args;
+    }
+
+    private static void bind(List<String> args, Path source, String target, boolean readOnly) {
+        if (source.toString().contains(",") || target.contains(",")) {
+            throw new IllegalArgumentException("the docker backend cannot mount a path with a comma: "
+                    + source + " -> " + target);
+        }
+        args.addAll(List.of("--mount", "type=bind,source=" + source + ",target=" + target + (readOnly ? ",readonly" : "")));
     }
 }

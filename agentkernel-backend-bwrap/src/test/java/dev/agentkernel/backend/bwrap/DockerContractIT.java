@@ -29,7 +29,7 @@ class DockerContractIT extends BackendContractIT {
 
     @Override
     boolean network() {
-        return false;
+        return true;
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.agentkernel.model.Mount;
 import dev.agentkernel.model.NetworkMode;
 import dev.agentkernel.model.Profile;
 import dev.agentkernel.model.ResourceLimits;
+import dev.agentkernel.model.RootFs;
 import dev.agentkernel.model.SandboxSpec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +31,7 @@ class DockerRunArgumentsTest {
 
     private List<String> build(SandboxSpec spec, CommandSpec command) {
         return arguments.build(spec, new BwrapCommandLine.Payload.Command(command), "agentkernel-t-1",
-                "/agentkernel/t-1", "agentkernel/0123:offline-abc");
+                "/agentkernel/t-1", "agentkernel/0123:offline-abc", Optional.empty());
     }
 
     /** The value after the first {@code option}. */
@@ -79,7 +80,8 @@ class DockerRunArgumentsTest {
 
     @Test
     void theAgentPayloadServesItsProtocol() {
-        List<String> args = arguments.build(spec(false, List.of()), new BwrapCommandLine.Payload.Agent(), "n", "/p", "img");
+        List<String> args = arguments.build(spec(false, List.of()), new BwrapCommandLine.Payload.Agent(), "n", "/p", "img",
+                Optional.empty());
         assertThat(args).endsWith("img", "--seccomp", "/.ak/seccomp-x86_64-abc.bpf", "--user", "1000:1000");
     }
 
@@ -98,6 +100,28 @@ class DockerRunArgumentsTest {
         assertThat(args).contains("type=bind,source=/srv/ws,target=/workspace")
                 .contains("type=bind,source=/srv/data,target=/data,readonly")
                 .noneMatch(a -> a.startsWith("/workspace:"));
+    }
+
+    @Test
+    void withNetworkTheAgentWaitsAtTheGateAndEtcIsTheGeneratedLayers() {
+        RootFs.Image image = new RootFs.Image("docker.io/library/alpine:3.20", "sha256:0123", List.of(Path.of("/l/0")),
+                Path.of("/st/etc-online"), Path.of("/st/etc-offline"),
+                new RootFs.ImageSettings(Map.of(), Optional.empty(), List.of(), List.of()), Optional.empty());
+        SandboxSpec online = spec(false, List.of()).withRoot(image);
+        online = new SandboxSpec(online.image(), image, Profile.MODERATE, NetworkMode.OUTBOUND, false, LIMITS, List.of(),
+                Map.of(), "/workspace", "sandbox-1", Optional.empty());
+        List<String> args = arguments.build(online, new BwrapCommandLine.Payload.Agent(), "n", "/p", "img",
+                Optional.of(Path.of("/run/ak/oci-docker/t-1/gate")));
+        assertThat(after(args, "--network")).as("the engine's network stays none: the host wires it").isEqualTo("none");
+        assertThat(args).contains("type=bind,source=/st/etc-online/etc/resolv.conf,target=/etc/resolv.conf,readonly",
+                "type=bind,source=/st/etc-online/etc/hosts,target=/etc/hosts,readonly",
+                "type=bind,source=/run/ak/oci-docker/t-1/gate,target=/.ak/gate,readonly");
+        assertThat(args).endsWith("img", "--gate", "/.ak/gate", "--seccomp", "/.ak/seccomp-x86_64-abc.bpf",
+                "--user", "1000:1000");
+        List<String> offline = arguments.build(spec(false, List.of()).withRoot(image),
+                new BwrapCommandLine.Payload.Agent(), "n", "/p", "img", Optional.empty());
+        assertThat(offline).contains("type=bind,source=/st/etc-offline/etc/resolv.conf,target=/etc/resolv.conf,readonly")
+                .doesNotContain("--gate");
     }
 
     @Test

@@ -53,7 +53,10 @@ public final class BackendRouter implements IsolationBackend {
      * @throws dev.agentkernel.model.BackendUnavailableException for one that cannot run here
      */
     public IsolationBackend backendFor(SandboxSpec spec) {
-        Optional<String> name = spec.backend();
+        return backendNamed(spec.backend());
+    }
+
+    private IsolationBackend backendNamed(Optional<String> name) {
         if (name.isEmpty() || name.get().equals(fallback.name())) {
             return fallback;
         }
@@ -93,10 +96,29 @@ public final class BackendRouter implements IsolationBackend {
         return backendFor(spec).commandLine(spec, command);
     }
 
-    /** The default backend's: every backend of a host maps a sandbox's ids the same way. */
+    /** The default backend's. */
     @Override
     public SandboxIds sandboxIds() {
         return fallback.sandboxIds();
+    }
+
+    /** The named backend's (opened if needed; an unknown or unavailable one is the default's, for files only). */
+    @Override
+    public SandboxIds sandboxIds(String backend) {
+        if (backend.equals(fallback.name())) {
+            return fallback.sandboxIds();
+        }
+        synchronized (opened) {
+            IsolationBackend open = opened.get(backend);
+            if (open != null) {
+                return open.sandboxIds();
+            }
+        }
+        try {
+            return backendNamed(Optional.of(backend)).sandboxIds();
+        } catch (dev.agentkernel.model.AgentKernelException e) {
+            return fallback.sandboxIds();
+        }
     }
 
     @Override

@@ -64,6 +64,15 @@ public interface IsolationBackend extends AutoCloseable {
     }
 
     /**
+     * {@link #sandboxIds} of the sandboxes of the backend called {@code backend} (a sandbox's record names it):
+     * this backend's own unless it chooses among several ({@link BackendRouter}), whose ids may differ (a Docker
+     * engine's remapped range is its own).
+     */
+    default SandboxIds sandboxIds(String backend) {
+        return sandboxIds();
+    }
+
+    /**
      * Where this backend reports what egress control refused (sandboxes with a
      * {@link dev.agentkernel.model.NetworkPolicy}); by default nowhere. A backend that cannot
      * enforce policies refuses such sandboxes when they start.

@@ -214,7 +214,7 @@ public final class SandboxManager implements AutoCloseable {
                 volumes.attach(record.name(), request.volumes());
                 dirs.create(record.diskMb().isPresent() ? OptionalLong.of(quota.ownMb()) : OptionalLong.empty());
                 if (resolved.root() instanceof RootFs.Image root && record.projectDir().isEmpty()) {
-                    dirs.seedWorkspace(root.layers(), backend.sandboxIds()::toHost);
+                    dirs.seedWorkspace(root.layers(), backend.sandboxIds(record.backend())::toHost);
                 }
                 Map<String, Object> details = new LinkedHashMap<>();
                 details.put("profile", record.profile().id());
@@ -483,7 +483,7 @@ public final class SandboxManager implements AutoCloseable {
             dirs.open();
             try {
                 dirs.clearFiles();
-                dirs.seedWorkspace(root.layers(), backend.sandboxIds()::toHost);
+                dirs.seedWorkspace(root.layers(), backend.sandboxIds(record.backend())::toHost);
             } finally {
                 dirs.close();
             }
@@ -498,9 +498,9 @@ public final class SandboxManager implements AutoCloseable {
         });
     }
 
-    /** The backend's mapping of sandbox ids to host ids (owners of the sandboxes' files). */
-    public dev.agentkernel.core.backend.SandboxIds sandboxIds() {
-        return backend.sandboxIds();
+    /** The mapping of sandbox ids to host ids (owners of the sandboxes' files) of the backend called {@code backend}. */
+    public dev.agentkernel.core.backend.SandboxIds sandboxIds(String backend) {
+        return this.backend.sandboxIds(backend);
     }
 
     /** How many more persistent sandboxes may run now. */

@@ -96,7 +96,7 @@ public final class SnapshotService {
             }
             SnapshotRecord snapshot = sandboxes.withFiles(sandbox, (record, dirs) -> {
                 Image base = baseImage(record);
-                SandboxIds ids = sandboxes.sandboxIds();
+                SandboxIds ids = sandboxes.sandboxIds(record.backend());
                 Path tar = null;
                 try {
                     Files.createDirectories(workDir);
