@@ -67,7 +67,7 @@ final class CreateCommand extends DaemonClientCommand {
         o.addOption(Option.builder().longOpt("source-ref").hasArg().argName("REF")
                 .desc("The branch, tag or commit of --source to check out (default: its default branch)").get());
         o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME")
-                .desc("Isolation backend: bwrap, runc or gvisor (default: the daemon's; the sandbox keeps it)").get());
+                .desc("Isolation backend: bwrap, runc, crun, gvisor, podman or docker (default: the daemon's; the sandbox keeps it)").get());
         o.addOption(Option.builder().longOpt("pull").hasArg().argName("POLICY")
                 .desc("When the daemon asks the image's registry: missing (default), always, never").get());
         o.addOption(Option.builder().longOpt("dir").hasArg().argName("DIR")

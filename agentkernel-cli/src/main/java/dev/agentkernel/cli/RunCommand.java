@@ -92,7 +92,7 @@ final class RunCommand implements Subcommand {
         o.addOption(Option.builder("e").longOpt("env").hasArg().argName("K=V").desc("Set an environment variable (repeatable)").get());
         o.addOption(Option.builder("w").longOpt("workdir").hasArg().argName("DIR")
                 .desc("Working directory inside the sandbox (default /workspace)").get());
-        o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME").desc("Isolation backend: bwrap, runc or gvisor (default: [sandbox] backend of agentkernel.toml, else the best available; 'agentkernel doctor' lists them)").get());
+        o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME").desc("Isolation backend: bwrap, runc, crun, gvisor, podman or docker (default: [sandbox] backend of agentkernel.toml, else the best available; 'agentkernel doctor' lists them)").get());
         o.addOption(Option.builder().longOpt("sudo")
                 .desc("Run as root of the sandbox (its own user namespace's root, never the host's) instead of uid 1000").get());
         NetworkPolicyOptions.addTo(o);

@@ -94,7 +94,7 @@ final class ServeCommand implements Subcommand {
                 .desc("An exec, file or attach request on a sandbox paused by its owner resumes it (resume, the default)"
                         + " or gets 409 (refuse; AGENTKERNEL_PAUSED_ACCESS)").get());
         NetworkPolicyOptions.addTo(o); // the default policy of sandboxes whose request has none
-        o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME").desc("Default isolation backend: bwrap, runc or gvisor (default: AGENTKERNEL_BACKEND, else the best available); a request may name another").get());
+        o.addOption(Option.builder().longOpt("backend").hasArg().argName("NAME").desc("Default isolation backend: bwrap, runc, crun, gvisor, podman or docker (default: AGENTKERNEL_BACKEND, else the best available); a request may name another").get());
         o.addOption(Option.builder().longOpt("no-auth")
                 .desc("Serve without an API key (any local process, and with --host any host that reaches the port, "
                         + "can run commands)").get());

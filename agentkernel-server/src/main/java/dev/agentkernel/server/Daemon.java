@@ -81,13 +81,15 @@ public final class Daemon implements AutoCloseable {
     private final SecretManager secrets;
     private final ApiServer server;
     private final List<String> restarted;
+    private final dev.agentkernel.core.host.StateLock lock;
     private boolean closed;
 
     private Daemon(DaemonConfig config, IsolationBackend backend, Database database, RetentionSweeper retention,
                    SandboxManager sandboxes,
                    Optional<WarmPool<PoolKey, AgentSandbox>> pool, RunService runs, SessionManager sessions,
                    TaskManager tasks, TaskWorkspace workspace, ImageService images, SecretManager secrets,
-                   ApiServer server, List<String> restarted) {
+                   ApiServer server, List<String> restarted, dev.agentkernel.core.host.StateLock lock) {
+        this.lock = lock;
         this.workspace = workspace;
         this.secrets = secrets;
         this.images = images;
@@ -113,6 +115,10 @@ public final class Daemon implements AutoCloseable {
         Instant startedAt = Instant.now();
         List<AutoCloseable> opened = new ArrayList<>();
         try {
+            // first: a second daemon on this state directory would take the first one's disks and session
+            // directories for what a dead daemon left
+            dev.agentkernel.core.host.StateLock lock = dev.agentkernel.core.host.StateLock.acquire(host.stateDir());
+            opened.add(lock);
             BackendSelector selector = BackendSelector.discover();
             BackendRouter backend = new BackendRouter(selector.open(config.backend(), host), selector, host);
             opened.add(backend);
@@ -199,7 +205,7 @@ public final class Daemon implements AutoCloseable {
                     snapshots, secrets, metrics);
             ApiServer server = ApiServer.start(config.server(), services);
             return new Daemon(config, backend, database, retention, sandboxes, pool, runs, sessions, tasks, workspace,
-                    images, secrets, server, restarted);
+                    images, secrets, server, restarted, lock);
         } catch (RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 closeQuietly(c);
@@ -357,6 +363,7 @@ public final class Daemon implements AutoCloseable {
         closeQuietly(images);
         closeQuietly(backend);
         closeQuietly(database);
+        lock.close(); // last: the next daemon may look at everything now
     }
 
     private static void closeQuietly(AutoCloseable c) {
