@@ -120,7 +120,7 @@ public final class BackendBench {
 
     /** One backend's results; {@code skipped} says why it was not measured. */
     private record Result(String backend, Optional<String> skipped, Variant raw, Variant ours, Variant warmRun,
-                          OptionalLong idleBytes) {
+                          OptionalLong idleBytes, Variant networked) {
     }
 
     private void run() throws Exception {
@@ -157,7 +157,7 @@ public final class BackendBench {
                         } catch (RuntimeException e) {
                             System.err.println("bench: podman: " + e.getMessage());
                             results.put(name, new Result(name, Optional.of(e.getMessage()), null, null, null,
-                                    OptionalLong.empty()));
+                                    OptionalLong.empty(), null));
                             continue;
                         }
                     }
@@ -200,7 +200,7 @@ public final class BackendBench {
             backend = selector.open(Optional.of(name), host);
         } catch (RuntimeException e) {
             System.err.println("bench: " + name + ": " + e.getMessage());
-            return new Result(name, Optional.of(e.getMessage()), null, null, null, OptionalLong.empty());
+            return new Result(name, Optional.of(e.getMessage()), null, null, null, OptionalLong.empty(), null);
         }
         try (backend) {
             SandboxSpec spec = resolver.resolve(SandboxRequest.defaults().withImage(ref).withProfile(Profile.MODERATE)
@@ -224,13 +224,22 @@ public final class BackendBench {
                     });
             Variant ours = new Variant("AgentKernel `start(…).await()` on " + name, "AgentKernel " + name, rawVariant,
                     () -> StartupBench.timeExecution(backend, spec));
-            StartupBench.interleave("start " + name, List.of(rawVariant, ours), warmup, rounds, pauseMs);
+            List<Variant> variants = new ArrayList<>(List.of(rawVariant, ours));
+            Variant networked = null;
+            if (!name.equals("gvisor")) { // gVisor has no network on these machines
+                SandboxSpec online = resolver.resolve(SandboxRequest.defaults().withImage(ref)
+                        .withProfile(Profile.MODERATE).withNetwork(true).withMemoryMb(512).withBackend(name));
+                networked = new Variant("AgentKernel `start(…).await()` on " + name + ", with network (host bridge)",
+                        "AgentKernel " + name + " online", rawVariant, () -> StartupBench.timeExecution(backend, online));
+                variants.add(networked);
+            }
+            StartupBench.interleave("start " + name, variants, warmup, rounds, pauseMs);
             OptionalLong idle;
             try (AgentSandbox box = AgentSandbox.launch(backend, spec)) {
                 Thread.sleep(2000);
                 idle = memoryOf(box.id());
             }
-            return new Result(name, Optional.empty(), rawVariant, ours, null, idle);
+            return new Result(name, Optional.empty(), rawVariant, ours, null, idle, networked);
         }
     }
 
@@ -343,7 +352,8 @@ public final class BackendBench {
                             return elapsed;
                         });
                 variants.add(warm);
-                results.put(r.backend(), new Result(r.backend(), r.skipped(), r.raw(), r.ours(), warm, r.idleBytes()));
+                results.put(r.backend(), new Result(r.backend(), r.skipped(), r.raw(), r.ours(), warm, r.idleBytes(),
+                        r.networked()));
             }
             StartupBench.interleave("warm /run", variants, runWarmup, runRounds, 0);
         }
@@ -361,14 +371,18 @@ public final class BackendBench {
         md.append(String.format(Locale.ROOT, "- **Image:** the busybox image of the `images` section, pulled once "
                 + "from a `docker-registry` on loopback; the baselines run on it flattened once.%n%n"));
         md.append(String.format(Locale.ROOT, "### Start: AgentKernel against each backend's own tool%n%n%d warm-up "
-                + "rounds (dropped), then %d measured rounds per backend, the two variants alternating, %d ms idle "
+                + "rounds (dropped), then %d measured rounds per backend, the variants alternating, %d ms idle "
                 + "before each; wall clock from spawning to the exit of `/bin/true`, clean-up included. AgentKernel's "
                 + "sandbox is the moderate profile without network on the image (layers overlaid, writable layer, user "
                 + "namespace, cgroup with limits, seccomp filter, the agent as exec shim); the baselines are the "
                 + "runtimes' defaults from `runc spec` (no user namespace, no cgroup limits of ours, no seccomp filter "
                 + "for crun/runsc); podman's is `podman run --rm` of the image in its own storage (overlay), with runc, cgroupfs and "
                 + "explicit ulimits as AgentKernel runs it, its default user namespace (none) and seccomp profile; docker's is `docker run --rm --network none` of the same files imported into the "
-                + "engine (a private `dockerd --userns-remap=default` unless `DOCKER_HOST` is set). **Target:** p50 ≤ %.1f× the backend's own tool.%n%n", warmup, rounds, pauseMs,
+                + "engine (a private `dockerd --userns-remap=default` unless `DOCKER_HOST` is set). A third variant, "
+                + "interleaved with the two, is AgentKernel's sandbox with network (the moderate profile's: a veth pair on "
+                + "the host bridge, routes, DNS; on docker the engine's namespace wired after the container runs, the agent "
+                + "held at its gate until then), against the same baseline without network (gVisor has none here). "
+                + "**Target:** p50 ≤ %.1f× the backend's own tool.%n%n", warmup, rounds, pauseMs,
                 START_TARGET));
         List<Report.Row> rows = new ArrayList<>();
         for (Result r : results.values()) {
@@ -380,6 +394,9 @@ public final class BackendBench {
             rows.add(new Report.Row(r.raw(), s -> Report.ratio(s.p50() / base), "baseline"));
             rows.add(new Report.Row(r.ours(), s -> Report.ratio(s.p50() / base),
                     "≤ " + START_TARGET + "×: " + (ratio <= START_TARGET ? "**met**" : "**missed**")));
+            if (r.networked() != null) {
+                rows.add(new Report.Row(r.networked(), s -> Report.ratio(s.p50() / base), "— (the cost of network)"));
+            }
         }
         md.append(Report.table("Variant (`/bin/true`)", "p50 / own tool p50", true, rows));
         List<Report.Row> runs = new ArrayList<>();

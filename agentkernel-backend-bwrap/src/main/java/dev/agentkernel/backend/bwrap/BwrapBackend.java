@@ -76,14 +76,8 @@ final class BwrapBackend implements PayloadBackend {
     }
 
     @Override
-    public void egressEvents(dev.agentkernel.egress.EgressEvents events) {
-        networks.events().target(events);
-    }
-
-    /** Stops the egress gateway (its nftables table goes with it). */
-    @Override
-    public void close() {
-        networks.close();
+    public NetworkChoice networks() {
+        return networks;
     }
 
     /** The mapped range of a root daemon, else this process's user (bubblewrap's own user namespace). */

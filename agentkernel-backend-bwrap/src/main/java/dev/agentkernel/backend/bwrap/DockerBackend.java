@@ -126,14 +126,8 @@ final class DockerBackend implements PayloadBackend {
     }
 
     @Override
-    public void egressEvents(dev.agentkernel.egress.EgressEvents events) {
-        networks.events().target(events);
-    }
-
-    /** Stops the egress gateway (its nftables table goes with it), if a sandbox started it. */
-    @Override
-    public void close() {
-        networks.close();
+    public NetworkChoice networks() {
+        return networks;
     }
 
     @Override

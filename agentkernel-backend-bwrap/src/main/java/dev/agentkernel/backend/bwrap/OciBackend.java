@@ -95,8 +95,8 @@ final class OciBackend implements PayloadBackend {
     }
 
     @Override
-    public void egressEvents(dev.agentkernel.egress.EgressEvents events) {
-        networks.events().target(events);
+    public NetworkChoice networks() {
+        return networks;
     }
 
     /**
