@@ -225,8 +225,8 @@ final class OciBackend implements PayloadBackend {
     private void removeContainer(String id) {
         if (runtime instanceof OciRuntime.Runc) {
             LaunchChannel.deleteTree(runtimeState.resolve(id));
-        } else if (!(runtime instanceof OciRuntime.Podman) && stateLeft(id)) {
-            deleteByRuntime(id);
+        } else {
+            runtime.delete(runtimeState, id).filter(argv -> stateLeft(id)).ifPresent(this::deleteByRuntime);
         }
         LaunchChannel.deleteTree(bundles.resolve(id));
         runtime.sandboxDirectories().ifPresent(dir -> LaunchChannel.deleteTree(dir.resolve(id)));
@@ -241,9 +241,10 @@ final class OciBackend implements PayloadBackend {
         }
     }
 
-    private void deleteByRuntime(String id) {
+    private void deleteByRuntime(List<String> argv) {
+        String id = argv.getLast();
         try {
-            ProcessBuilder delete = new ProcessBuilder(runtime.delete(runtimeState, id))
+            ProcessBuilder delete = new ProcessBuilder(argv)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
             delete.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
             Process p = delete.start();

@@ -7,8 +7,9 @@ import java.util.List;
 /**
  * An OCI runtime binary and how AgentKernel calls it: {@code run} in the foreground (the
  * container's standard streams are the runtime's, so pipes and the agent's protocol pass through
- * untouched) and {@code delete --force} afterwards. Each keeps its state under a directory of its
- * own ({@code --root}).
+ * untouched) and, when something of the container may be left, {@code delete} afterwards. The runtimes with
+ * runc's command line ({@link Cli}: runc, crun, runsc) keep their state under a directory of their own
+ * ({@code --root}); podman takes the spec as options and keeps its state in the bundle.
  */
 sealed interface OciRuntime {
 
@@ -17,9 +18,6 @@ sealed interface OciRuntime {
 
     /** The runtime's executable. */
     Path binary();
-
-    /** Options before the sub-command; the runtime's own messages go to {@code log}, not to the sandbox's stderr. */
-    List<String> globalOptions(Path state, boolean network, Path log);
 
     /**
      * Why this runtime cannot give a sandbox network on this host, or empty when it can (through the
@@ -34,31 +32,17 @@ sealed interface OciRuntime {
         return List.of();
     }
 
-    /** Options of {@code run} after the bundle's. */
-    default List<String> runOptions() {
-        return List.of();
-    }
+    /**
+     * The command that runs the container {@code config} describes (written to the bundle's {@code config.json}),
+     * in the foreground, its state under {@code state}, its own messages in the bundle.
+     */
+    List<String> run(Path state, Path bundle, String id, boolean network, OciSpec config);
 
     /**
-     * {@code RUNTIME [OPTIONS] run --bundle BUNDLE ID}, its messages in {@code BUNDLE/runtime.log}.
+     * The command that forgets whatever is left of the container, or empty when deleting its bundle (and its
+     * {@link #sandboxDirectories} entry) does.
      */
-    default List<String> run(Path state, Path bundle, String id, boolean network) {
-        List<String> argv = new ArrayList<>();
-        argv.add(binary().toString());
-        argv.addAll(globalOptions(state, network, bundle.resolve("runtime.log")));
-        argv.addAll(List.of("run", "--bundle", bundle.toString()));
-        argv.addAll(runOptions());
-        argv.add(id);
-        return argv;
-    }
-
-    /**
-     * The command that runs the container {@code config} describes: {@link #run(Path, Path, String, boolean)}
-     * (the runtime reads the bundle's {@code config.json}) unless the runtime takes the spec otherwise.
-     */
-    default List<String> run(Path state, Path bundle, String id, boolean network, OciSpec config) {
-        return run(state, bundle, id, network);
-    }
+    java.util.Optional<List<String>> delete(Path state, String id);
 
     /**
      * A directory outside the bundles where the runtime keeps one entry per sandbox, named after it
@@ -95,17 +79,45 @@ sealed interface OciRuntime {
         return java.util.Map.of();
     }
 
-    /** {@code RUNTIME [OPTIONS] delete --force ID}: whatever of the container is left. */
-    default List<String> delete(Path state, String id) {
-        List<String> argv = new ArrayList<>();
-        argv.add(binary().toString());
-        argv.addAll(globalOptions(state, false, Path.of("/dev/null")));
-        argv.addAll(List.of("delete", "--force", id));
-        return argv;
+    /**
+     * A runtime with the OCI runtime command line ({@code runc}'s): {@code RUNTIME [OPTIONS] run --bundle BUNDLE
+     * [RUN OPTIONS] ID}, which reads the bundle's {@code config.json}, and {@code RUNTIME [OPTIONS] delete --force ID}.
+     */
+    sealed interface Cli extends OciRuntime permits Runc, Crun, Runsc {
+
+        /** Options before the sub-command; the runtime's own messages go to {@code log}, not to the sandbox's stderr. */
+        List<String> globalOptions(Path state, boolean network, Path log);
+
+        /** Options of {@code run} after the bundle's. */
+        default List<String> runOptions() {
+            return List.of();
+        }
+
+        /** {@code RUNTIME [OPTIONS] run --bundle BUNDLE ID}, its messages in {@code BUNDLE/runtime.log}. */
+        @Override
+        default List<String> run(Path state, Path bundle, String id, boolean network, OciSpec config) {
+            List<String> argv = new ArrayList<>();
+            argv.add(binary().toString());
+            argv.addAll(globalOptions(state, network, bundle.resolve("runtime.log")));
+            argv.addAll(List.of("run", "--bundle", bundle.toString()));
+            argv.addAll(runOptions());
+            argv.add(id);
+            return argv;
+        }
+
+        /** {@code RUNTIME [OPTIONS] delete --force ID}. */
+        @Override
+        default java.util.Optional<List<String>> delete(Path state, String id) {
+            List<String> argv = new ArrayList<>();
+            argv.add(binary().toString());
+            argv.addAll(globalOptions(state, false, Path.of("/dev/null")));
+            argv.addAll(List.of("delete", "--force", id));
+            return java.util.Optional.of(argv);
+        }
     }
 
     /** runc, the reference OCI runtime (Linux namespaces, a shared kernel). */
-    record Runc(Path binary) implements OciRuntime {
+    record Runc(Path binary) implements Cli {
         @Override
         public String backend() {
             return "runc";
@@ -134,7 +146,7 @@ sealed interface OciRuntime {
      * On hosts with cgroup v1 and a v2 mount beside it (hybrid) crun refuses to run while it sees
      * {@code /sys/fs/cgroup/unified}: the launcher detaches it in its private mount namespace.
      */
-    record Crun(Path binary) implements OciRuntime {
+    record Crun(Path binary) implements Cli {
         private static final Path UNIFIED = Path.of("/sys/fs/cgroup/unified");
 
         @Override
@@ -172,25 +184,21 @@ sealed interface OciRuntime {
             return "podman";
         }
 
-        /** Never used: podman's options name the sandbox's directories ({@link PodmanCommandLine#globalOptions}). */
-        @Override
-        public List<String> globalOptions(Path state, boolean network, Path log) {
-            throw new IllegalStateException("podman's options depend on the sandbox: see PodmanCommandLine");
-        }
-
         @Override
         public java.util.Optional<Path> sandboxDirectories() {
             return java.util.Optional.of(PodmanCommandLine.RUN_ROOT);
         }
 
-        @Override
-        public List<String> run(Path state, Path bundle, String id, boolean network) {
-            throw new IllegalStateException("podman runs a container from its spec: call run(..., config)");
-        }
-
+        /** {@code podman run ... --rootfs STAGE/root}: the spec translated into podman's options ({@link PodmanCommandLine}). */
         @Override
         public List<String> run(Path state, Path bundle, String id, boolean network, OciSpec config) {
             return PodmanCommandLine.run(binary, PodmanCommandLine.Dirs.of(bundle, id), id, config);
+        }
+
+        /** None: podman's whole state is in the bundle and its run directory, deleted with the sandbox. */
+        @Override
+        public java.util.Optional<List<String>> delete(Path state, String id) {
+            return java.util.Optional.empty();
         }
 
         @Override
@@ -223,7 +231,7 @@ sealed interface OciRuntime {
      * (on this kind of host its {@code ptrace} platform; KVM is not available), not by the host's.
      * Its network stack would be its own; here it runs without network ({@link #networkUnsupported}).
      */
-    record Runsc(Path binary, String platform) implements OciRuntime {
+    record Runsc(Path binary, String platform) implements Cli {
         @Override
         public String backend() {
             return "gvisor";

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The one daemon of a state directory: an exclusive lock on {@code STATE/daemon.lock} (holding the owner's
+ * The one daemon of a state directory: an exclusive lock on {@code STATE/state.lock} (holding the owner's
  * pid), taken before the daemon looks at anything there. A second daemon on the same directory is refused at
  * once instead of taking the first one's mounted disks, loop devices and session directories for what a daemon
  * that died left behind. The kernel releases the lock when its process ends, however it ends.
@@ -20,7 +20,7 @@ import java.nio.file.StandardOpenOption;
 public final class StateLock implements AutoCloseable {
 
     /** The lock file's name in the state directory. */
-    public static final String FILE = "daemon.lock";
+    public static final String FILE = "state.lock";
 
     private final FileChannel channel;
     private final FileLock lock;
