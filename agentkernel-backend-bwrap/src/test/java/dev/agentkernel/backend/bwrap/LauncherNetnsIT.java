@@ -14,8 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The launcher's {@code --netns PID CGROUP} (the docker backend's wiring of a container's namespace) never wires
  * the wrong namespace: a process outside the sandbox's cgroup, or one in the host's own network namespace, is
- * refused before anything is created, as are other options or a program with it. (That it wires a container's
- * namespace is checked by {@code DockerContractIT} and the server's docker tests.)
+ * refused before anything is created, as are other options or a program with it; and the docker backend's way to
+ * find the container's first process (pid 1 of its own pid namespace). (That a container's namespace is wired is
+ * checked by {@code DockerContractIT} and the server's docker tests.)
  */
 class LauncherNetnsIT {
 
@@ -73,6 +74,29 @@ class LauncherNetnsIT {
         Result relative = launch("--netns", self, "agentkernel", "--veth", "1", "100.64.0.0/10", "100.64.0.1");
         assertThat(relative.exit()).isEqualTo(125);
         assertThat(relative.err()).contains("usage");
+    }
+
+    /** How DockerBackend finds the container's first process in the sandbox's cgroup: pid 1 of a pid namespace of its own. */
+    @Test
+    void theFirstProcessOfAPidNamespaceIsRecognisedAndNoOtherIs() throws Exception {
+        assertThat(DockerBackend.isNamespaceInit(ProcessHandle.current().pid())).isFalse();
+        Process outer = new ProcessBuilder("unshare", "--pid", "--fork", "sleep", "30").start();
+        try {
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            java.util.Optional<ProcessHandle> init = java.util.Optional.empty();
+            while (init.isEmpty() && System.nanoTime() < deadline) {
+                init = outer.toHandle().children().findFirst();
+                Thread.sleep(10);
+            }
+            assertThat(init).as("unshare's child").isPresent();
+            assertThat(DockerBackend.isNamespaceInit(init.get().pid())).as("pid 1 of the new namespace").isTrue();
+            assertThat(DockerBackend.isNamespaceInit(outer.pid())).as("unshare itself, in the host's").isFalse();
+            assertThat(DockerBackend.isNamespaceInit(4_194_000)).as("no such process").isFalse();
+        } finally {
+            outer.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            outer.destroyForcibly();
+            outer.waitFor();
+        }
     }
 
     private static String[] concat(String[] a, String[] b) {
