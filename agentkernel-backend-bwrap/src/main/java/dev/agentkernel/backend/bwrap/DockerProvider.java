@@ -37,7 +37,7 @@ public final class DockerProvider implements BackendProvider {
     @Override
     public String description() {
         return "containers of a Docker engine with user-namespace remapping (DOCKER_HOST), on the sandbox's image "
-                + "loaded from AgentKernel's store; same agent, cgroups and seccomp filter as bwrap; no network";
+                + "loaded from AgentKernel's store; same agent, cgroups, seccomp filter, host bridge and egress rules as bwrap; persistent sandboxes need the overlay2 storage driver";
     }
 
     @Override
