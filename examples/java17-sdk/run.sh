@@ -37,25 +37,41 @@ for classifier in sources javadoc; do
     || { echo "java17-sdk: no $classifier jar of the SDK" >&2; exit 1; }
 done
 
-PORT=""
-for _ in $(seq 1 50); do # a port nothing listens on
-  candidate=$((20000 + RANDOM % 40000))
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then PORT=$candidate; break; fi
-done
-[[ -n "$PORT" ]] || { echo "java17-sdk: no free port" >&2; exit 1; }
 export AGENTKERNEL_API_KEY="java17-example-$RANDOM$RANDOM"
 export AGENTKERNEL_STATE_DIR="$WORK/state" AGENTKERNEL_RUNTIME_DIR="$WORK/run"
 # Sandboxes that name no image run on the host's /usr unless the caller chose a default image: no
 # public registry may be reachable here (in CI none is), and the example is about the SDK.
 export AGENTKERNEL_DEFAULT_IMAGE="${AGENTKERNEL_DEFAULT_IMAGE:-host}"
-"$ROOT/agentkernel" serve --port "$PORT" >"$WORK/daemon.log" 2>&1 &
-DAEMON_PID=$!
-export AGENTKERNEL_BASE_URL="http://127.0.0.1:$PORT"
-for _ in $(seq 1 300); do
-  curl -fsS "$AGENTKERNEL_BASE_URL/health" >/dev/null 2>&1 && break
-  kill -0 "$DAEMON_PID" 2>/dev/null || { echo "java17-sdk: the daemon did not start:" >&2; cat "$WORK/daemon.log" >&2; exit 1; }
-  sleep 0.2
+# A port nothing listens on, below Linux's ephemeral range (32768 and up, where any outgoing connection of
+# the machine may take it before the daemon binds it); if it was taken meanwhile all the same, another one.
+free_port() {
+  local candidate
+  for _ in $(seq 1 50); do
+    candidate=$((20000 + RANDOM % 12000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then echo "$candidate"; return 0; fi
+  done
+  return 1
+}
+STARTED=""
+for attempt in 1 2 3; do
+  PORT=$(free_port) || { echo "java17-sdk: no free port" >&2; exit 1; }
+  "$ROOT/agentkernel" serve --port "$PORT" >"$WORK/daemon.log" 2>&1 &
+  DAEMON_PID=$!
+  export AGENTKERNEL_BASE_URL="http://127.0.0.1:$PORT"
+  for _ in $(seq 1 300); do
+    if curl -fsS "$AGENTKERNEL_BASE_URL/health" >/dev/null 2>&1; then STARTED=1; break; fi
+    kill -0 "$DAEMON_PID" 2>/dev/null || break
+    sleep 0.2
+  done
+  [[ -n "$STARTED" ]] && break
+  if grep -q "cannot listen on" "$WORK/daemon.log" && [[ $attempt -lt 3 ]]; then
+    echo "java17-sdk: port $PORT was taken meanwhile; another one" >&2
+    wait "$DAEMON_PID" 2>/dev/null || true
+    continue
+  fi
+  echo "java17-sdk: the daemon did not start:" >&2; cat "$WORK/daemon.log" >&2; exit 1
 done
+[[ -n "$STARTED" ]] || { echo "java17-sdk: the daemon did not start:" >&2; cat "$WORK/daemon.log" >&2; exit 1; }
 
 echo "java17-sdk: running example.Main under $("$JAVA17_HOME/bin/java" -version 2>&1 | head -1)" >&2
 cd "$HERE"
