@@ -150,18 +150,9 @@ final class DockerBackend implements PayloadBackend {
                     + "host's /usr (image \"host\"); name an image, or use the bwrap backend");
         }
         boolean network = spec.network() == NetworkMode.OUTBOUND;
-        Optional<BridgeNetwork> bridge = Optional.empty();
-        boolean policed = false;
-        if (network) {
-            NetworkChoice.Decision decision = networks.decide();
-            if (decision.bridge().isEmpty()) {
-                throw new BackendUnavailableException("the docker backend gives sandboxes network through the host "
-                        + "bridge only, which needs AgentKernel to run as root with 'ip' and 'nft' (apt-get install "
-                        + "iproute2 nftables); or use a profile without network");
-            }
-            bridge = decision.bridge();
-            policed = Egress.policed(spec, decision);
-        }
+        Optional<NetworkChoice.Bridged> bridged = network ? Optional.of(networks.bridgeFor(NAME, spec)) : Optional.empty();
+        Optional<BridgeNetwork> bridge = bridged.map(NetworkChoice.Bridged::bridge);
+        boolean policed = bridged.map(NetworkChoice.Bridged::policed).orElse(false);
         String tag = images.ensure(image, network);
         String id = OwnerTag.next(); // one sequence for every backend: two sandboxes never share a cgroup
         String container = "agentkernel-" + id;
@@ -327,15 +318,7 @@ final class DockerBackend implements PayloadBackend {
     private void reapStale() {
         NestedCgroup.reapOrphans(cgroupRoot);
         cgroups.reapStale();
-        try (var entries = Files.list(gates)) {
-            for (Path entry : entries.toList()) {
-                if (OwnerTag.isOrphaned(entry.getFileName().toString())) {
-                    LaunchChannel.deleteTree(entry);
-                }
-            }
-        } catch (IOException ignored) {
-            // nothing to reap
-        }
+        LaunchChannel.deleteOrphanedEntries(gates);
         try {
             DockerClient.Result r = client.call(CALL_TIMEOUT, "ps", "--all", "--filter", "label="
                     + DockerRunArguments.LABEL, "--format", "{{.Label \"" + DockerRunArguments.LABEL + "\"}}");

@@ -60,7 +60,7 @@ final class DockerLayers {
                     throw new SandboxFailureException("the Docker engine's layer directory " + engine
                             + " is not a directory");
                 }
-                deleteTree(engine); // new and empty (work may hold the overlay's own empty work/)
+                LaunchChannel.deleteTree(engine); // new and empty (work may hold the overlay's own empty work/)
             }
             Files.createSymbolicLink(dirs.upper(), upper);
             Files.createSymbolicLink(dirs.work(), work);
@@ -124,9 +124,5 @@ final class DockerLayers {
             throw new IOException(dir + " is not a directory");
         }
         return dir;
-    }
-
-    private static void deleteTree(Path dir) {
-        LaunchChannel.deleteTree(dir);
     }
 }

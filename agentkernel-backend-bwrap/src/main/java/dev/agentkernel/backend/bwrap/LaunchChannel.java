@@ -180,6 +180,19 @@ final class LaunchChannel implements AutoCloseable {
         deleteTree(dir);
     }
 
+    /** Deletes the entries of {@code dir} named after an AgentKernel process that is gone ({@link OwnerTag}). Never throws. */
+    static void deleteOrphanedEntries(Path dir) {
+        try (var entries = Files.list(dir)) {
+            for (Path entry : entries.toList()) {
+                if (dev.agentkernel.core.host.OwnerTag.isOrphaned(entry.getFileName().toString())) {
+                    deleteTree(entry);
+                }
+            }
+        } catch (IOException ignored) {
+            // nothing to reap
+        }
+    }
+
     static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;

@@ -98,6 +98,26 @@ final class NetworkChoice {
         return !hostAddresses.contains(address);
     }
 
+    /** A sandbox's place on the host bridge: the bridge, and whether the sandbox is under egress control. */
+    record Bridged(BridgeNetwork bridge, boolean policed) {
+    }
+
+    /**
+     * The host bridge for a sandbox of {@code backend} with network (the OCI runtimes and docker give network
+     * through the bridge only).
+     *
+     * @throws BackendUnavailableException if there is no bridge here (not root, or no 'ip' and 'nft')
+     */
+    Bridged bridgeFor(String backend, dev.agentkernel.model.SandboxSpec spec) {
+        Decision decision = decide();
+        if (decision.bridge().isEmpty()) {
+            throw new BackendUnavailableException("the " + backend + " backend gives sandboxes network through the host "
+                    + "bridge only, which needs AgentKernel to run as root with 'ip' and 'nft' (apt-get install "
+                    + "iproute2 nftables); or use a profile without network");
+        }
+        return new Bridged(decision.bridge().get(), Egress.policed(spec, decision));
+    }
+
     /**
      * The mechanism for sandboxes with network, decided on the first call.
      *

@@ -123,22 +123,16 @@ final class OciBackend implements PayloadBackend {
     @Override
     public Execution launch(SandboxSpec spec, BwrapCommandLine.Payload body, Optional<Duration> timeout, Stdio stdio) {
         boolean network = spec.network() == NetworkMode.OUTBOUND;
-        Optional<BridgeNetwork> bridge = Optional.empty();
-        boolean policed = false;
+        Optional<NetworkChoice.Bridged> bridged = Optional.empty();
         if (network) {
             runtime.networkUnsupported().ifPresent(reason -> {
                 throw new BackendUnavailableException("the " + runtime.backend() + " backend cannot give this sandbox "
                         + "network: " + reason);
             });
-            NetworkChoice.Decision decision = networks.decide();
-            if (decision.bridge().isEmpty()) {
-                throw new BackendUnavailableException("the " + runtime.backend() + " backend gives sandboxes network "
-                        + "through the host bridge only, which needs 'ip' and 'nft' (apt-get install iproute2 nftables);"
-                        + " or use a profile without network");
-            }
-            bridge = decision.bridge();
-            policed = Egress.policed(spec, decision);
+            bridged = Optional.of(networks.bridgeFor(runtime.backend(), spec));
         }
+        Optional<BridgeNetwork> bridge = bridged.map(NetworkChoice.Bridged::bridge);
+        boolean policed = bridged.map(NetworkChoice.Bridged::policed).orElse(false);
         if (spec.root() instanceof RootFs.Image image) {
             ImageMountTargets.requireNoLinks(image, network ? image.etcOnline() : image.etcOffline(), spec.mounts());
         }
@@ -273,16 +267,6 @@ final class OciBackend implements PayloadBackend {
         } catch (IOException ignored) {
             // nothing to reap
         }
-        runtime.sandboxDirectories().ifPresent(dir -> {
-            try (var entries = Files.list(dir)) {
-                for (Path entry : entries.toList()) {
-                    if (OwnerTag.isOrphaned(entry.getFileName().toString())) {
-                        LaunchChannel.deleteTree(entry);
-                    }
-                }
-            } catch (IOException ignored) {
-                // nothing to reap
-            }
-        });
+        runtime.sandboxDirectories().ifPresent(LaunchChannel::deleteOrphanedEntries);
     }
 }
