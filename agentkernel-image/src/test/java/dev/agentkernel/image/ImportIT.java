@@ -46,6 +46,36 @@ class ImportIT {
     }
 
     @Test
+    void aRecordReplacedOrRemovedByAnotherProcessIsSeenAtOnce() throws Exception {
+        // Two services on one store directory stand for two processes (a daemon and the CLI): the
+        // daemon keeps the records it parsed, and must still see every change the other one makes.
+        try (ImageService daemon = service(); ImageService cli = service()) {
+            Image base = cli.importArchive(images.ociArchive, "localhost/moving", PullListener.NONE).getFirst();
+            assertThat(daemon.resolve("localhost/moving:base", PullPolicy.NEVER, PullListener.NONE).digest())
+                    .isEqualTo(base.digest());
+
+            Path tar = temp.resolve("layer.tar");
+            try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(Files.newOutputStream(tar))) {
+                byte[] content = "moved\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("moved.txt");
+                entry.setSize(content.length);
+                out.putArchiveEntry(entry);
+                out.write(content);
+                out.closeArchiveEntry();
+            }
+            String diffId = "sha256:" + java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(tar)));
+            Image moved = cli.derive(base, "localhost/moving:base", tar, diffId, "test");
+            assertThat(moved.digest()).isNotEqualTo(base.digest());
+            assertThat(daemon.resolve("localhost/moving:base", PullPolicy.NEVER, PullListener.NONE).digest())
+                    .as("the tag moved by the other process").isEqualTo(moved.digest());
+
+            cli.remove("localhost/moving:base");
+            assertThat(daemon.find("localhost/moving:base")).as("removed by the other process").isEmpty();
+        }
+    }
+
+    @Test
     void ociLayoutTarNeedsANameWhenItHasOnlyATag() throws Exception {
         try (ImageService service = service()) {
             assertThatThrownBy(() -> service.importArchive(images.ociArchive, null, PullListener.NONE))

@@ -32,6 +32,12 @@ public final class PrometheusMetrics implements Metrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final List<Sampled> sampled = new ArrayList<>();
+    /** Counters and timers by metric and label values: looked up once, not built and registered per event. */
+    private final Map<Meter, io.micrometer.core.instrument.Meter> meters = new ConcurrentHashMap<>();
+
+    /** One meter of a metric: its label values. */
+    private record Meter(Metric metric, List<String> labelValues) {
+    }
 
     /** A registry with no meters yet. */
     public PrometheusMetrics() {
@@ -40,15 +46,17 @@ public final class PrometheusMetrics implements Metrics {
     @Override
     public void count(Metric metric, double amount, String... labelValues) {
         require(metric, Metric.Kind.COUNTER);
-        Counter.builder(metric.metricName()).description(metric.description()).tags(tags(metric, List.of(labelValues)))
-                .register(registry).increment(amount);
+        ((Counter) meters.computeIfAbsent(new Meter(metric, List.of(labelValues)), m -> Counter.builder(metric.metricName())
+                .description(metric.description()).tags(tags(metric, m.labelValues())).register(registry)))
+                .increment(amount);
     }
 
     @Override
     public void time(Metric metric, Duration duration, String... labelValues) {
         require(metric, Metric.Kind.TIMER);
-        Timer.builder(metric.metricName()).description(metric.description()).tags(tags(metric, List.of(labelValues)))
-                .serviceLevelObjectives(BUCKETS).register(registry).record(duration);
+        ((Timer) meters.computeIfAbsent(new Meter(metric, List.of(labelValues)), m -> Timer.builder(metric.metricName())
+                .description(metric.description()).tags(tags(metric, m.labelValues())).serviceLevelObjectives(BUCKETS)
+                .register(registry))).record(duration);
     }
 
     @Override

@@ -45,6 +45,13 @@ public final class AgentSandbox implements AutoCloseable {
     private final Execution execution;
     private final AgentConnection agent;
     private final RootResolver.Lease lease;
+    /**
+     * The OOM kills counted when the agent first answered, while nothing has run in the sandbox
+     * since (then nothing but the idle agent could have been killed, and the count is still
+     * this): a pooled sandbox's first command does not read its cgroup's counter again on the
+     * request's path. -1 once anything ran or the count was not read.
+     */
+    private final java.util.concurrent.atomic.AtomicLong oomKillsAtRest = new java.util.concurrent.atomic.AtomicLong(-1);
 
     private AgentSandbox(SandboxSpec spec, Execution execution, AgentConnection agent, RootResolver.Lease lease) {
         this.spec = spec;
@@ -81,6 +88,7 @@ public final class AgentSandbox implements AutoCloseable {
                     execution.stdoutPipe().orElseThrow());
             AgentSandbox sandbox = new AgentSandbox(spec, execution, agent, lease);
             sandbox.awaitAgent();
+            sandbox.oomKillsAtRest.set(execution.oomKills());
             return sandbox;
         } catch (RuntimeException e) {
             lease.close();
@@ -154,6 +162,7 @@ public final class AgentSandbox implements AutoCloseable {
 
     /** The connection to the agent, for file operations. */
     public AgentConnection agent() {
+        oomKillsAtRest.set(-1); // file writes fill memory too
         return agent;
     }
 
@@ -162,6 +171,7 @@ public final class AgentSandbox implements AutoCloseable {
      * command's working directory or the sandbox's default one.
      */
     public ExecHandle start(CommandSpec command, Optional<dev.agentkernel.agent.TerminalSize> terminal, OutputSink sink) {
+        oomKillsAtRest.set(-1);
         return agent.exec(request(command, terminal), sink);
     }
 
@@ -183,7 +193,8 @@ public final class AgentSandbox implements AutoCloseable {
      */
     public Termination run(CommandSpec command, OutputSink sink, BooleanSupplier cancelled, Duration grace)
             throws InterruptedException {
-        long oomBefore = execution.oomKills();
+        long atRest = oomKillsAtRest.getAndSet(-1);
+        long oomBefore = atRest >= 0 ? atRest : execution.oomKills();
         long begin = System.nanoTime();
         ExecHandle handle = start(command, Optional.empty(), sink);
         boolean timedOut = false;

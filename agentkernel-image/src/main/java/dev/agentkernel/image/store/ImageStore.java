@@ -26,6 +26,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,6 +34,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -68,6 +70,8 @@ public final class ImageStore {
 
     private final Path root;
     private final Path images;
+    /** Image records as last read, by path (see {@link #read}). */
+    private final Map<Path, ParsedRecord> parsedRecords = new ConcurrentHashMap<>();
     private final Path layers;
     private final Path tmp;
     private final BlobStore blobs;
@@ -394,7 +398,41 @@ public final class ImageStore {
         return out;
     }
 
-    private static Optional<StoredImage> read(Path p) {
+    /**
+     * The record at {@code p}. Records are parsed once and kept with the identity of the file they
+     * came from (inode, size, modification time): a record is only ever replaced by a rename
+     * ({@link #commit}), also by other processes sharing the store, which gives the path another
+     * file, so one {@code stat} tells whether the kept record is still the one on disk.
+     */
+    private Optional<StoredImage> read(Path p) {
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(p, BasicFileAttributes.class);
+        } catch (java.nio.file.NoSuchFileException e) {
+            parsedRecords.remove(p);
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable image record " + p + ": " + e.getMessage(), e);
+        }
+        ParsedRecord kept = parsedRecords.get(p);
+        if (kept != null && kept.isOf(attrs)) {
+            return Optional.of(kept.record());
+        }
+        Optional<StoredImage> record = parse(p);
+        record.ifPresent(r -> parsedRecords.put(p, new ParsedRecord(attrs.fileKey(), attrs.size(),
+                attrs.lastModifiedTime(), r)));
+        return record;
+    }
+
+    /** A parsed record and the file it was parsed from. */
+    private record ParsedRecord(Object fileKey, long size, FileTime modified, StoredImage record) {
+        boolean isOf(BasicFileAttributes attrs) {
+            return Objects.equals(fileKey, attrs.fileKey()) && size == attrs.size()
+                    && modified.equals(attrs.lastModifiedTime());
+        }
+    }
+
+    private static Optional<StoredImage> parse(Path p) {
         try {
             return Optional.of(JSON.readValue(p.toFile(), StoredImage.class));
         } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
