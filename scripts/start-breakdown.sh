@@ -27,7 +27,8 @@ while [[ $# -gt 0 ]]; do
 done
 [[ $(id -u) -eq 0 ]] || { echo "start-breakdown: run as root" >&2; exit 1; }
 first() { compgen -G "$1" | head -1; }
-LA=$(first "$STATE/bin/ak-launch-*"); AG=$(first "$STATE/agent/ak-agent-*"); F=$(first "$STATE/seccomp/*.bpf")
+newest() { ls -t $1 2>/dev/null | head -1; }
+LA=$(newest "$STATE/bin/ak-launch-*"); AG=$(newest "$STATE/agent/ak-agent-*"); F=$(first "$STATE/seccomp/*.bpf")
 L=$(first "$STATE/images/layers/sha256/*"); E=$(first "$STATE/image-roots/*/offline")
 for x in LA AG F L E; do [[ -n "${!x}" ]] || { echo "start-breakdown: $STATE has no $x (run a sandbox on an image there first)" >&2; exit 1; }; done
 AGN=$(basename "$AG")
@@ -94,7 +95,8 @@ REST=(--dev /dev --perms 1777 --size 268435456 --tmpfs /tmp --perms 1777 --dir /
 NS=(--unshare-pid --unshare-ipc --unshare-uts --unshare-cgroup --unshare-net --die-with-parent --new-session)
 ENVA=(--chdir /workspace --clearenv --setenv PATH /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --setenv LANG C.UTF-8 --setenv HOME /workspace)
 SHIM=(/.ak/"$AGN" --exec --user 1000:1000 -- /bin/true)
-# variant CGROUP STAGED PROCMASKS AGENT(none|overlay|copy) SECCOMP
+AGENTMASKS=(--proc-ro sys --proc-ro irq --proc-ro bus --proc-null keys --proc-null key-users --proc-null config.gz --proc-empty acpi)
+# variant CGROUP STAGED PROCMASKS(0|1: bubblewrap's|2: the agent's) AGENT(none|overlay|copy) SECCOMP
 variant() {
   local a=("$LA"); [[ $1 == 1 ]] && a+=("${CGA[@]}")
   [[ $5 == 1 ]] && a+=(--read 3 "$F")
@@ -102,26 +104,30 @@ variant() {
   local n=0
   [[ $4 == overlay ]] && { a+=(--mount "$(dirname "$AG")" overlay); }
   [[ $4 == copy ]] && a+=(--read 6 "$AG")
-  a+=(-- /usr/bin/bwrap "${NS[@]}" "${CAPS[@]}" --hostname sandbox-1)
+  a+=(-- /usr/bin/bwrap "${NS[@]}" "${CAPS[@]}"); [[ $3 == 2 ]] && a+=(--cap-add CAP_SYS_ADMIN); a+=(--hostname sandbox-1)
   if [[ $2 == 1 ]]; then a+=(--bind $STAGE/root /); else a+=(--bind "$WORK/rootfs" /); fi
   a+=(--proc /proc); [[ $3 == 1 ]] && a+=("${PROCM[@]}")
   a+=("${REST[@]}")
   [[ $4 == overlay ]] && a+=(--ro-bind "$STAGE/$n/$AGN" "/.ak/$AGN")
   [[ $4 == copy ]] && a+=(--perms 0555 --ro-bind-data 6 "/.ak/$AGN")
-  a+=("${ENVA[@]}"); [[ $5 == 1 ]] && a+=(--seccomp 3)
-  a+=(--); if [[ $4 == none ]]; then a+=(/bin/true); else a+=("${SHIM[@]}"); fi
+  a+=("${ENVA[@]}"); [[ $5 == 1 && $3 != 2 ]] && a+=(--seccomp 3)
+  a+=(--)
+  if [[ $4 == none ]]; then a+=(/bin/true)
+  elif [[ $3 == 2 ]]; then a+=(/.ak/"$AGN" "${AGENTMASKS[@]}"); [[ $5 == 1 ]] && a+=(--seccomp-fd 3); a+=("${SHIM[@]:1}")
+  else a+=("${SHIM[@]}"); fi
   printf '%s\n' "${a[@]}"
 }
 args=()
 add() { local name=$1; shift; args+=(:: "$name"); mapfile -t v < <("$@"); args+=("${v[@]}"); }
 args+=(:: "raw bwrap --bind ROOTFS / --proc /proc --dev /dev --unshare-all --die-with-parent -- /bin/true" /usr/bin/bwrap --bind "$WORK/rootfs" / --proc /proc --dev /dev --unshare-all --die-with-parent -- /bin/true)
-add "AgentKernel's launch: cgroups, user namespace + staged image, /proc masks, agent (overlay), seccomp" variant 1 1 1 overlay 1
-add "… without joining the cgroups" variant 0 1 1 overlay 1
+add "AgentKernel's launch: cgroups, user namespace + staged image, /proc masks, agent (overlay), seccomp" variant 1 1 2 overlay 1
+add "… the /proc masks and the seccomp filter by bubblewrap (before 2026-12-07 18:30)" variant 1 1 1 overlay 1
+add "… without joining the cgroups" variant 0 1 2 overlay 1
 add "… without the user namespace and staged image (bwrap binds the flattened root; no agent)" variant 1 0 1 none 1
 add "… without the /proc read-only binds and masks" variant 1 1 0 overlay 1
-add "… without the agent (bwrap runs /bin/true itself)" variant 1 1 1 none 1
-add "… agent copied in by bubblewrap (--ro-bind-data, before 2026-12-07)" variant 1 1 1 copy 1
-add "… without the seccomp filter" variant 1 1 1 overlay 0
+add "… without the agent (bwrap runs /bin/true itself, bubblewrap masks /proc)" variant 1 1 1 none 1
+add "… agent copied in by bubblewrap (--ro-bind-data, before 2026-12-07; bubblewrap masks /proc)" variant 1 1 1 copy 1
+add "… without the seccomp filter" variant 1 1 2 overlay 0
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 if [[ $RT -eq 1 ]]; then chrt -f 50 "$WORK/runloop" "$ROUNDS" "$PAUSE_US" "${args[@]}"; else "$WORK/runloop" "$ROUNDS" "$PAUSE_US" "${args[@]}"; fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

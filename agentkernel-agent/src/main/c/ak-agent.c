@@ -70,6 +70,15 @@
  * anything else, in either mode: it and everything it starts run under the same filter as in
  * a bubblewrap sandbox. A filter that cannot be read or installed is fatal (exit 125).
  *
+ * PROC MASKS. With --proc-ro NAME, --proc-null NAME and --proc-empty NAME (repeatable; the bwrap
+ * backend as root, which starts the agent with CAP_SYS_ADMIN for this alone), the agent, before
+ * anything else but the gate, makes /proc/NAME a read-only bind of itself, covers it with
+ * /dev/null (read-only), or with an empty read-only tmpfs, then drops CAP_SYS_ADMIN from every
+ * capability set (bounding included) and checks that it is gone: bubblewrap would make each of
+ * them a bind mount that reads and parses the whole mount table again. NAME is one component
+ * (no '/', not "." or ".."). Any failure is fatal (exit 125): the sandbox does not start
+ * unmasked. --seccomp-fd N reads the filter from descriptor N (then closed) instead of a file.
+ *
  * GATE. With --gate FILE (a FIFO the host holds open; the docker backend, whose engine makes the
  * container's network namespace, which the host wires to its bridge only once the container
  * runs), the agent reads one byte from FILE before anything else, in either mode: "g" lets it go
@@ -90,6 +99,8 @@
 #include <grp.h>
 #include <sys/fsuid.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/statvfs.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -1127,9 +1138,9 @@ static void setup(void) {
 }
 
 /* Installs the classic BPF program in `path` as this process's seccomp filter (see SECCOMP). */
-static void install_seccomp(const char *path) {
+static void install_seccomp(const char *path, int given_fd) {
     static struct sock_filter program[BPF_MAXINSNS];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = given_fd >= 0 ? given_fd : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) die(125, "seccomp filter %s: %s", path, strerror(errno));
     size_t len = 0;
     for (;;) {
@@ -1149,6 +1160,58 @@ static void install_seccomp(const char *path) {
 }
 
 /* Waits for the host's "go" on the FIFO `path`; see GATE at the top of the file. */
+#define MAX_PROC_MASKS 32
+struct proc_mask { char kind; const char *name; };   /* kind: 'r' read-only, 'n' /dev/null, 'e' empty */
+
+/* The mount flags statvfs reports, as mount(2) takes them. */
+static unsigned long mount_flags(unsigned long f) {
+    return (f & ST_NOSUID ? MS_NOSUID : 0) | (f & ST_NODEV ? MS_NODEV : 0) | (f & ST_NOEXEC ? MS_NOEXEC : 0)
+           | (f & ST_NOATIME ? MS_NOATIME : 0) | (f & ST_NODIRATIME ? MS_NODIRATIME : 0)
+           | (f & ST_RELATIME ? MS_RELATIME : 0);
+}
+
+static void mask_proc(const struct proc_mask *masks, int count) {
+    for (int i = 0; i < count; i++) {
+        const char *name = masks[i].name;
+        if (!name[0] || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+            die(125, "bad /proc name to mask: %s", name);
+        char path[256];
+        snprintf(path, sizeof path, "/proc/%s", name);
+        unsigned long locked = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        struct statvfs fs;
+        switch (masks[i].kind) {
+        case 'r':
+        case 'n':
+            /* a bind, then read-only, keeping the flags the bind has (a remount in a user namespace
+             * may not clear those that came locked from a more privileged mount) */
+            if (mount(masks[i].kind == 'r' ? path : "/dev/null", path, NULL, MS_BIND | MS_REC, NULL) != 0
+                || statvfs(path, &fs) != 0
+                || mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | mount_flags(fs.f_flag), NULL) != 0)
+                die(125, "mask %s: %s", path, strerror(errno));
+            break;
+        default:
+            if (mount("ak-empty", path, "tmpfs", MS_RDONLY | locked, "size=0,mode=555") != 0)
+                die(125, "mask %s: %s", path, strerror(errno));
+            break;
+        }
+    }
+    /* CAP_SYS_ADMIN was for the masks alone: out of every set, for good */
+    struct __user_cap_header_struct head = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+    struct __user_cap_data_struct data[2];
+    if (prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0, 0, 0) != 0 || syscall(SYS_capget, &head, data) != 0)
+        die(125, "drop CAP_SYS_ADMIN: %s", strerror(errno));
+    unsigned bit = 1u << (CAP_SYS_ADMIN % 32);
+    int word = CAP_SYS_ADMIN / 32;
+    data[word].effective &= ~bit;
+    data[word].permitted &= ~bit;
+    data[word].inheritable &= ~bit;
+    if (syscall(SYS_capset, &head, data) != 0) die(125, "drop CAP_SYS_ADMIN: %s", strerror(errno));
+    (void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, CAP_SYS_ADMIN, 0, 0);
+    if (prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN, 0, 0, 0) != 0 || syscall(SYS_capget, &head, data) != 0
+        || (data[word].effective | data[word].permitted | data[word].inheritable) & bit)
+        die(125, "CAP_SYS_ADMIN is still held");
+}
+
 static void await_gate(const char *path) {
     int fd;
     do fd = open(path, O_RDONLY | O_CLOEXEC); while (fd < 0 && errno == EINTR);
@@ -1161,25 +1224,37 @@ static void await_gate(const char *path) {
 }
 
 int main(int argc, char **argv) {
-    int as_root = 0, exec_mode = 0, arg = 1;
+    int as_root = 0, exec_mode = 0, arg = 1, seccomp_fd = -1, nmasks = 0;
     const char *seccomp = NULL, *gate = NULL;
+    static struct proc_mask masks[MAX_PROC_MASKS];
     for (; arg < argc; arg++) {
         if (!strcmp(argv[arg], "--user") && arg + 1 < argc && parse_identity(argv[arg + 1], &user) == 0) arg++;
         else if (!strcmp(argv[arg], "--seccomp") && arg + 1 < argc) seccomp = argv[++arg];
+        else if (!strcmp(argv[arg], "--seccomp-fd") && arg + 1 < argc && atoi(argv[arg + 1]) >= 3) {
+            seccomp_fd = atoi(argv[++arg]);
+            seccomp = argv[arg];
+        }
+        else if ((!strcmp(argv[arg], "--proc-ro") || !strcmp(argv[arg], "--proc-null") || !strcmp(argv[arg], "--proc-empty"))
+                 && arg + 1 < argc && nmasks < MAX_PROC_MASKS) {
+            masks[nmasks].kind = argv[arg][7];
+            masks[nmasks++].name = argv[++arg];
+        }
         else if (!strcmp(argv[arg], "--gate") && arg + 1 < argc) gate = argv[++arg];
         else if (!strcmp(argv[arg], "--exec")) exec_mode = 1;
         else if (!strcmp(argv[arg], "--root") && exec_mode) as_root = 1;
         else if (!strcmp(argv[arg], "--") && exec_mode) { arg++; break; }
         else {
-            fputs("usage: ak-agent [--gate FIFO] [--seccomp FILE] [--user UID:GID]  serve the protocol on stdin/stdout (see the header of\n"
+            fputs("usage: ak-agent [OPTIONS] [--user UID:GID]          serve the protocol on stdin/stdout (see the header of\n"
                   "                                                 ak-agent.c)\n"
-                  "       ak-agent --exec --user UID:GID [--root] -- COMMAND...   run COMMAND as that user (or root)\n",
+                  "       ak-agent [OPTIONS] --exec --user UID:GID [--root] -- COMMAND...   run COMMAND as that user (or root)\n"
+                  "OPTIONS: --gate FIFO, --proc-ro|--proc-null|--proc-empty NAME (repeatable), --seccomp FILE|--seccomp-fd N\n",
                   stderr);
             return 2;
         }
     }
     if (gate) await_gate(gate);
-    if (seccomp) install_seccomp(seccomp);
+    if (nmasks > 0) mask_proc(masks, nmasks);
+    if (seccomp) install_seccomp(seccomp, seccomp_fd);
     if (exec_mode) return exec_as(as_root, argv + arg);
     setup();
     static struct pollfd pfd[3 + 3 * MAX_CHANNELS + MAX_DRAINS];

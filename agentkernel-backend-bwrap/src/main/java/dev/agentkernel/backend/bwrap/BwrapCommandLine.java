@@ -30,7 +30,8 @@ import java.util.Set;
  * <p>Identities: the sandbox's first process is always the in-sandbox agent binary, mounted
  * read-only at {@value #AGENT_DIR}: either serving its protocol ({@link Payload.Agent}) or, for a
  * one-shot command ({@link Payload.Command}), as an exec shim ({@code --exec}). Either way it
- * starts as root of the sandbox with {@link #ROOT_CAPABILITIES} only, and runs every command as the
+ * starts as root of the sandbox with {@link #ROOT_CAPABILITIES} only (as root, also CAP_SYS_ADMIN, to
+ * mask {@code /proc} itself; it drops it before anything else runs), and runs every command as the
  * sandbox's user {@value #SANDBOX_USER} (no capability at all) unless the command asks for root
  * (then root of the sandbox's user namespace with those capabilities, nothing more).
  */
@@ -134,9 +135,16 @@ final class BwrapCommandLine {
             args.addAll(List.of("--unshare-user", "--uid", Integer.toString(SANDBOX_USER), "--gid",
                     Integer.toString(SANDBOX_USER)));
         }
+        // As root, the agent masks /proc itself (one mount each; bubblewrap would read and parse the whole
+        // mount table for every one) with CAP_SYS_ADMIN, which it drops before anything else runs, and
+        // installs the seccomp filter after that. bubblewrap's own user namespace does it as before.
+        boolean agentMasks = sources instanceof MountSources.Staged;
         args.addAll(List.of("--die-with-parent", "--new-session", "--cap-drop", "ALL"));
         for (String capability : ROOT_CAPABILITIES) {
             args.addAll(List.of("--cap-add", capability));
+        }
+        if (agentMasks) {
+            args.addAll(List.of("--cap-add", "CAP_SYS_ADMIN"));
         }
         args.add("--hostname");
         args.add(spec.hostname());
@@ -146,7 +154,9 @@ final class BwrapCommandLine {
                     network ? image.etcOnline() : image.etcOffline(), spec.limits().memoryMb()));
         }
         args.addAll(List.of("--proc", "/proc"));
-        ProcMasks.addArguments(args);
+        if (!agentMasks) {
+            ProcMasks.addArguments(args);
+        }
         args.addAll(List.of("--dev", "/dev"));
         args.addAll(List.of("--perms", "1777", "--size", Long.toString(spec.limits().tmpMb() * 1024 * 1024),
                 "--tmpfs", "/tmp"));
@@ -190,13 +200,19 @@ final class BwrapCommandLine {
             args.add(k);
             args.add(v);
         });
-        args.add("--seccomp");
-        args.add(Integer.toString(SECCOMP_FD));
+        if (!agentMasks) {
+            args.add("--seccomp");
+            args.add(Integer.toString(SECCOMP_FD));
+        }
         if (wiring == NetworkWiring.SLIRP4NETNS) {
             args.addAll(List.of("--info-fd", Integer.toString(INFO_FD), "--block-fd", Integer.toString(BLOCK_FD)));
         }
         args.add("--");
         args.add(AGENT_DIR + "/" + agent.getFileName());
+        if (agentMasks) {
+            args.addAll(ProcMasks.agentArguments());
+            args.addAll(List.of("--seccomp-fd", Integer.toString(SECCOMP_FD)));
+        }
         args.addAll(payload.agentArguments());
         return args;
     }
@@ -266,13 +282,19 @@ final class BwrapCommandLine {
                 "config.gz", "sysrq-trigger");
         static final List<String> DIRECTORIES = List.of("acpi", "scsi", "asound");
         static final List<String> READ_ONLY = List.of("sys", "irq", "bus");
-        private static final List<String> ARGUMENTS = compute();
+        private static final List<String> ARGUMENTS = compute(false);
+        private static final List<String> AGENT_ARGUMENTS = compute(true);
 
         private ProcMasks() {
         }
 
         static void addArguments(List<String> args) {
             args.addAll(ARGUMENTS);
+        }
+
+        /** The same masks as the agent's options ({@code --proc-ro}, {@code --proc-null}, {@code --proc-empty}). */
+        static List<String> agentArguments() {
+            return AGENT_ARGUMENTS;
         }
 
         /**
@@ -295,21 +317,23 @@ final class BwrapCommandLine {
             }
         }
 
-        private static List<String> compute() {
+        /** The masks of what this kernel has, as bubblewrap's options or as the agent's. */
+        private static List<String> compute(boolean forAgent) {
             List<String> args = new ArrayList<>();
             for (String dir : READ_ONLY) {
                 if (Files.isDirectory(Path.of("/proc", dir))) {
-                    args.addAll(List.of("--ro-bind", "/proc/" + dir, "/proc/" + dir));
+                    args.addAll(forAgent ? List.of("--proc-ro", dir) : List.of("--ro-bind", "/proc/" + dir, "/proc/" + dir));
                 }
             }
             for (String file : FILES) {
                 if (readableInASandbox(Path.of("/proc", file))) {
-                    args.addAll(List.of("--ro-bind", "/dev/null", "/proc/" + file));
+                    args.addAll(forAgent ? List.of("--proc-null", file) : List.of("--ro-bind", "/dev/null", "/proc/" + file));
                 }
             }
             for (String dir : DIRECTORIES) {
                 if (Files.isDirectory(Path.of("/proc", dir))) {
-                    args.addAll(List.of("--tmpfs", "/proc/" + dir, "--remount-ro", "/proc/" + dir));
+                    args.addAll(forAgent ? List.of("--proc-empty", dir)
+                            : List.of("--tmpfs", "/proc/" + dir, "--remount-ro", "/proc/" + dir));
                 }
             }
             return List.copyOf(args);

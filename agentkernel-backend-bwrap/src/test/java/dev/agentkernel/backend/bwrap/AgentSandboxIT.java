@@ -121,6 +121,44 @@ class AgentSandboxIT extends SandboxTestBase {
     }
 
     /**
+     * The agent masks {@code /proc} itself as root (with CAP_SYS_ADMIN, which bubblewrap grants it
+     * for that alone): afterwards no process of the sandbox, the agent included, holds that
+     * capability in any set, a command that asks for root gets exactly the root set, and the masks
+     * hold (read-only {@code /proc/sys}, empty {@code /proc/keys}).
+     */
+    @Test
+    void nothingInTheSandboxKeepsTheCapabilityTheMasksNeeded() throws Exception {
+        try (AgentSandbox box = AgentSandbox.launch(sandboxes.backend, sandboxes.offline(Profile.MODERATE))) {
+            Out out = new Out();
+            CommandSpec asRoot = new CommandSpec(List.of("sh", "-c", "for s in /proc/[0-9]*/status; do"
+                    + " grep -h -E '^(Name|CapInh|CapPrm|CapEff|CapBnd|CapAmb):' $s | tr '\\n' ' '; echo; done;"
+                    + " echo 1 > /proc/sys/kernel/ns_last_pid 2>/dev/null && echo wrote-sys; wc -c < /proc/keys"),
+                    Map.of(), Optional.empty(), Optional.of(Duration.ofSeconds(30)), true);
+            assertThat(box.run(asRoot, out, () -> false, Duration.ofSeconds(1))).isEqualTo(new Termination.Exited(0));
+            List<String> processes = out.out().lines().filter(l -> l.startsWith("Name:")).toList();
+            assertThat(processes).as(out.out()).anyMatch(l -> l.contains("ak-agent"));
+            long sysAdmin = 1L << 21;
+            long rootSet = 0;
+            for (int bit : new int[] {0, 1, 3, 4, 5, 6, 7, 8, 10, 18, 31}) {    // BwrapCommandLine.ROOT_CAPABILITIES
+                rootSet |= 1L << bit;
+            }
+            for (String process : processes) {
+                // bubblewrap's own pid 1 (it only waits, never execs) holds no capability but keeps its bounding set
+                List<String> sets = process.matches("Name:\\s+bwrap\\b.*") ? List.of("CapInh", "CapPrm", "CapEff", "CapAmb")
+                        : List.of("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb");
+                for (String set : sets) {
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile(set + ":\\s+([0-9a-f]+)").matcher(process);
+                    assertThat(m.find()).as(process).isTrue();
+                    long caps = Long.parseUnsignedLong(m.group(1), 16);
+                    assertThat(caps & sysAdmin).as("%s of %s", set, process).isZero();
+                    assertThat(caps & ~rootSet).as("%s of %s: only the root set", set, process).isZero();
+                }
+            }
+            assertThat(out.out()).doesNotContain("wrote-sys").endsWith("0\n");
+        }
+    }
+
+    /**
      * Issue 12, finding 7: code in the sandbox wrote frames into the agent's own output
      * ({@code /proc/2/fd/1}) and made a later exec report a forged result. The agent is not
      * dumpable: its descriptors, memory and environment cannot be opened by the code it runs.
