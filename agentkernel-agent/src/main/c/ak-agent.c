@@ -543,14 +543,26 @@ static int set_caps(uint64_t permitted, uint64_t effective) {
 /* Whether the agent acts on files through its effective ids (no fsuid: gVisor), see restrict_self(). */
 static int files_by_euid;
 
+/* What the bounding set may still hold: every capability until it was read once, then what was left
+ * (a bounding set never grows): a command's process drops a dozen, not reads sixty-four first. */
+static uint64_t maybe_bounding = ~0ULL;
+
 /* Keeps only `keep` in the bounding set (needs CAP_SETPCAP unless nothing is to be dropped). */
 static int limit_bounding_set(uint64_t keep) {
+    int known = maybe_bounding != ~0ULL;
+    uint64_t left = 0;
     for (unsigned long cap = 0; cap < 64; cap++) {
-        int held = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+        if (!(maybe_bounding & CAPBIT(cap))) continue;
+        int held = known ? 1 : prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
         if (held < 0) break;                                             /* EINVAL: past the last */
-        if (held == 0 || keep & CAPBIT(cap)) continue;
+        if (held == 0) continue;
+        if (keep & CAPBIT(cap)) {
+            left |= CAPBIT(cap);
+            continue;
+        }
         if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) return -1;
     }
+    maybe_bounding = left;
     return 0;
 }
 
