@@ -363,9 +363,19 @@ public final class ImageStore {
      * of its layers is missing.
      */
     public Optional<Image> find(ImageReference reference) {
-        Optional<StoredImage> direct = read(recordPath(reference));
+        Path path = recordPath(reference);
+        Optional<StoredImage> direct = read(path);
         if (direct.isPresent()) {
-            return direct.flatMap(this::toImage);
+            ParsedRecord kept = parsedRecords.get(path);
+            if (kept != null && kept.record() == direct.get() && kept.image() != null) {
+                return Optional.of(kept.image());
+            }
+            Optional<Image> image = direct.flatMap(this::toImage);
+            // kept with its record once all its layers were found (they stay while the record does: prune
+            // removes only layers no record names)
+            image.ifPresent(i -> parsedRecords.computeIfPresent(path, (p, k) -> k.record() == direct.get()
+                    ? new ParsedRecord(k.fileKey(), k.size(), k.modified(), k.record(), i) : k));
+            return image;
         }
         if (reference.digest() != null) {
             for (StoredImage r : records()) {
@@ -420,12 +430,12 @@ public final class ImageStore {
         }
         Optional<StoredImage> record = parse(p);
         record.ifPresent(r -> parsedRecords.put(p, new ParsedRecord(attrs.fileKey(), attrs.size(),
-                attrs.lastModifiedTime(), r)));
+                attrs.lastModifiedTime(), r, null)));
         return record;
     }
 
-    /** A parsed record and the file it was parsed from. */
-    private record ParsedRecord(Object fileKey, long size, FileTime modified, StoredImage record) {
+    /** A parsed record, the file it was parsed from, and the image it gives (null until built once). */
+    private record ParsedRecord(Object fileKey, long size, FileTime modified, StoredImage record, Image image) {
         boolean isOf(BasicFileAttributes attrs) {
             return Objects.equals(fileKey, attrs.fileKey()) && size == attrs.size()
                     && modified.equals(attrs.lastModifiedTime());
