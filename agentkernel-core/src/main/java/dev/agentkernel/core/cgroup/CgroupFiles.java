@@ -92,8 +92,12 @@ final class CgroupFiles {
      */
     static void mkdirNew(Path dir) {
         try {
-            Files.createDirectories(dir.getParent());
-            Files.createDirectory(dir);
+            try {
+                Files.createDirectory(dir);
+            } catch (java.nio.file.NoSuchFileException e) {
+                Files.createDirectories(dir.getParent()); // the first group under this parent
+                Files.createDirectory(dir);
+            }
         } catch (java.nio.file.FileAlreadyExistsException e) {
             if (!Files.isDirectory(dir)) {
                 throw new SandboxFailureException("cannot create control group " + dir + ": something that is not a "

@@ -18,13 +18,29 @@ import java.util.Optional;
  */
 public final class CgroupV1Driver implements CgroupDriver {
 
+    /** The kernel's CFS bandwidth period of every new group (a constant of the scheduler): only the quota is written. */
     private static final long CPU_PERIOD_US = 100_000;
     private final Path root;
     private final boolean unifiedKill;
+    /**
+     * Whether the memory controller accounts swap (the first group made has memsw files), and whether the
+     * freezer controller is mounted: looked at once, not at every sandbox's start (null until then).
+     */
+    private volatile Boolean swapAccounting;
+    private volatile Boolean freezer;
 
     CgroupV1Driver(Path root, boolean unifiedKill) {
         this.root = root;
         this.unifiedKill = unifiedKill;
+    }
+
+    private boolean freezer() {
+        Boolean mounted = freezer;
+        if (mounted == null) {
+            mounted = Files.isRegularFile(root.resolve("freezer").resolve("cgroup.procs"));
+            freezer = mounted;
+        }
+        return mounted;
     }
 
     static Detection probe(Path root) {
@@ -61,8 +77,7 @@ public final class CgroupV1Driver implements CgroupDriver {
 
     @Override
     public String describe() {
-        return "cgroup v1 (memory, pids, cpu" + (Files.isRegularFile(root.resolve("freezer").resolve("cgroup.procs"))
-                ? ", freezer" : "") + (unifiedKill ? "; v2 kill group" : "") + ")";
+        return "cgroup v1 (memory, pids, cpu" + (freezer() ? ", freezer" : "") + (unifiedKill ? "; v2 kill group" : "") + ")";
     }
 
     @Override
@@ -73,13 +88,17 @@ public final class CgroupV1Driver implements CgroupDriver {
             long bytes = limits.memoryMb() * 1024 * 1024;
             CgroupFiles.write(memory.resolve("memory.limit_in_bytes"), Long.toString(bytes));
             Path memsw = memory.resolve("memory.memsw.limit_in_bytes");
-            if (Files.exists(memsw)) {
+            Boolean swap = swapAccounting;
+            if (swap == null) {
+                swap = Files.exists(memsw);
+                swapAccounting = swap;
+            }
+            if (swap) {
                 CgroupFiles.write(memsw, Long.toString(bytes));
             }
             Path pids = group("pids", name, made);
             CgroupFiles.write(pids.resolve("pids.max"), Integer.toString(limits.pids()));
             Path cpu = group("cpu", name, made);
-            CgroupFiles.write(cpu.resolve("cpu.cfs_period_us"), Long.toString(CPU_PERIOD_US));
             CgroupFiles.write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(Math.round(limits.vcpus() * CPU_PERIOD_US)));
             Optional<Path> killFile = Optional.empty();
             Optional<Path> unifiedGroup = Optional.empty();
@@ -95,7 +114,7 @@ public final class CgroupV1Driver implements CgroupDriver {
                 }
             }
             Optional<Path> freezerGroup = Optional.empty();
-            if (Files.isRegularFile(root.resolve("freezer").resolve("cgroup.procs"))) {
+            if (freezer()) {
                 try {
                     freezerGroup = Optional.of(group("freezer", name, made));
                 } catch (RuntimeException e) {

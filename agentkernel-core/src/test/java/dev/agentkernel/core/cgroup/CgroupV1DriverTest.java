@@ -54,7 +54,8 @@ class CgroupV1DriverTest {
         assertThat(read(tree.v1Backing("memory", "g").resolve("memory.memsw.limit_in_bytes")))
                 .as("memory plus swap equal to memory: no swap").isEqualTo(Long.toString(bytes));
         assertThat(read(tree.v1Backing("pids", "g").resolve("pids.max"))).isEqualTo("64");
-        assertThat(read(tree.v1Backing("cpu", "g").resolve("cpu.cfs_period_us"))).isEqualTo("100000");
+        assertThat(read(tree.v1Backing("cpu", "g").resolve("cpu.cfs_period_us")))
+                .as("the kernel's default period, not written again").isEmpty();
         assertThat(read(tree.v1Backing("cpu", "g").resolve("cpu.cfs_quota_us"))).isEqualTo("50000");
         assertThat(cg.name()).isEqualTo("g");
     }
@@ -125,11 +126,11 @@ class CgroupV1DriverTest {
     void aFailureInALaterControllerRemovesTheGroupsAlreadyMade() {
         tree.v1Group("memory", "g", "memory.limit_in_bytes", "memory.oom_control");
         tree.v1Group("pids", "g", "pids.max");
-        // the cpu group gets no control files: writing the CFS period fails
+        // the cpu group gets no control files: writing the CFS quota fails
 
         assertThatThrownBy(() -> driver.create("g", LIMITS))
                 .isInstanceOf(SandboxFailureException.class)
-                .hasMessageContaining("cannot write '100000' to " + group("cpu", "g").resolve("cpu.cfs_period_us"));
+                .hasMessageContaining("cannot write '50000' to " + group("cpu", "g").resolve("cpu.cfs_quota_us"));
 
         for (String c : List.of("memory", "pids", "cpu")) {
             assertThat(exists(group(c, "g"))).as(c).isFalse();
