@@ -1171,7 +1171,6 @@ static void install_seccomp(const char *path, int given_fd) {
         die(125, "install seccomp filter %s: %s", path, strerror(errno));
 }
 
-/* Waits for the host's "go" on the FIFO `path`; see GATE at the top of the file. */
 #define MAX_PROC_MASKS 32
 struct proc_mask { char kind; const char *name; };   /* kind: 'r' read-only, 'n' /dev/null, 'e' empty */
 
@@ -1207,13 +1206,22 @@ static void mask_proc(const struct proc_mask *masks, int count) {
             break;
         }
     }
-    /* CAP_SYS_ADMIN was for the masks alone: out of every set, for good */
+}
+
+/*
+ * After the masks: CAP_SYS_ADMIN was for them alone (bubblewrap grants it for that): out of every set,
+ * for good, and checked.
+ */
+static void drop_sys_admin(void) {
     struct __user_cap_header_struct head = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
     struct __user_cap_data_struct data[2];
-    if (prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0, 0, 0) != 0 || syscall(SYS_capget, &head, data) != 0)
-        die(125, "drop CAP_SYS_ADMIN: %s", strerror(errno));
     unsigned bit = 1u << (CAP_SYS_ADMIN % 32);
     int word = CAP_SYS_ADMIN / 32;
+    if (syscall(SYS_capget, &head, data) != 0) die(125, "read the capabilities: %s", strerror(errno));
+    if (prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN, 0, 0, 0) != 1
+        && !((data[word].effective | data[word].permitted | data[word].inheritable) & bit))
+        return;
+    if (prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0, 0, 0) != 0) die(125, "drop CAP_SYS_ADMIN: %s", strerror(errno));
     data[word].effective &= ~bit;
     data[word].permitted &= ~bit;
     data[word].inheritable &= ~bit;
@@ -1224,6 +1232,7 @@ static void mask_proc(const struct proc_mask *masks, int count) {
         die(125, "CAP_SYS_ADMIN is still held");
 }
 
+/* Waits for the host's "go" on the FIFO `path`; see GATE at the top of the file. */
 static void await_gate(const char *path) {
     int fd;
     do fd = open(path, O_RDONLY | O_CLOEXEC); while (fd < 0 && errno == EINTR);
@@ -1265,7 +1274,10 @@ int main(int argc, char **argv) {
         }
     }
     if (gate) await_gate(gate);
-    if (nmasks > 0) mask_proc(masks, nmasks);
+    if (nmasks > 0) {
+        mask_proc(masks, nmasks);
+        drop_sys_admin();
+    }
     if (seccomp) install_seccomp(seccomp, seccomp_fd);
     if (exec_mode) return exec_as(as_root, argv + arg);
     setup();

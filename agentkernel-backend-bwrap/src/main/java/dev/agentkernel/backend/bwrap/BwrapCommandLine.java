@@ -138,7 +138,7 @@ final class BwrapCommandLine {
         // As root, the agent masks /proc itself (one mount each; bubblewrap would read and parse the whole
         // mount table for every one) with CAP_SYS_ADMIN, which it drops before anything else runs, and
         // installs the seccomp filter after that. bubblewrap's own user namespace does it as before.
-        boolean agentMasks = sources instanceof MountSources.Staged;
+        boolean agentMasks = sources instanceof MountSources.Staged && !ProcMasks.agentArguments().isEmpty();
         args.addAll(List.of("--die-with-parent", "--new-session", "--cap-drop", "ALL"));
         for (String capability : ROOT_CAPABILITIES) {
             args.addAll(List.of("--cap-add", capability));
