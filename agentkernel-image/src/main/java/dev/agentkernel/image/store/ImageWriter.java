@@ -16,14 +16,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Stores one image from a source of blobs (a registry, an archive): its manifest, its
  * configuration, each layer blob (verified, shared with concurrent writers) and each layer
- * unpacked (by diff_id, shared), layers in parallel on virtual threads bounded by
- * {@code parallelism}; then the record of its reference. A layer already unpacked is not fetched.
+ * unpacked (by diff_id, shared), {@code parallelism} layers at a time on platform threads; then
+ * the record of its reference. A layer already unpacked is not fetched.
  */
 public final class ImageWriter {
 
@@ -114,9 +113,11 @@ public final class ImageWriter {
     private List<ImageStore.StoredLayer> fetchLayers(ImageReference reference, List<Descriptor> descriptors,
                                                      List<Digest> diffIds, BlobSource source,
                                                      PullListener listener) throws IOException {
-        Semaphore permits = new Semaphore(parallelism);
         List<ImageStore.StoredLayer> out = new ArrayList<>();
-        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+        // Platform threads: an unpack is CPU and system-call work for seconds, which on virtual
+        // threads held the few carriers and stalled the other layers' downloads behind it.
+        try (ExecutorService threads = Executors.newFixedThreadPool(parallelism,
+                Thread.ofPlatform().daemon().name("layer-", 0).factory())) {
             List<Future<?>> futures = new ArrayList<>();
             for (int i = 0; i < descriptors.size(); i++) {
                 Descriptor d = descriptors.get(i);
@@ -124,12 +125,7 @@ public final class ImageWriter {
                 out.add(new ImageStore.StoredLayer(d.digest().toString(), diffId.toString(), d.size()));
                 String name = d.digest().shortHex() + " of " + reference;
                 futures.add(threads.submit(() -> {
-                    permits.acquire();
-                    try {
-                        fetchLayer(d, diffId, name, source, listener);
-                    } finally {
-                        permits.release();
-                    }
+                    fetchLayer(d, diffId, name, source, listener);
                     return null;
                 }));
             }

@@ -8,6 +8,9 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -22,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -46,12 +48,28 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  *
  * <p>Kept: regular files, directories, symbolic links (targets verbatim), hard links, modes
  * (with set-id bits), numeric owners and modification times.
+ *
+ * <p>Speed: the tar stream is read, checked and turned into directories, links and whiteouts on
+ * the calling thread, in order; regular files (their content read ahead, within a byte budget)
+ * are created by a {@link FileWriterPool}, one thread per directory. Nothing else touches the layer
+ * directory, which starts empty, so {@link MadePaths} answers "is anything there?" without a
+ * stat; whenever an entry meets a path this layer may already hold (a replaced name, a hard
+ * link's source, a parent that was a file), the queued writes are awaited first and the disk is
+ * looked at, exactly as when every entry is written in turn.
  */
 final class LayerUnpacker {
 
     static final String WHITEOUT_PREFIX = ".wh.";
     static final String OPAQUE = ".wh..wh..opq";
     private static final System.Logger LOG = System.getLogger(LayerUnpacker.class.getName());
+    /**
+     * Threads writing the files of one layer: creations in different directories overlap, and a
+     * thread waiting on a directory's lock or on the disk leaves its CPU to another (measured on
+     * 2 CPUs: 4 beat 2, which beat writing on the reading thread).
+     */
+    private static final int WRITER_THREADS = Math.clamp(2L * Runtime.getRuntime().availableProcessors(), 2, 4);
+    /** File content read ahead of the writers, at most; a larger file is written by the reading thread. */
+    private static final int WRITE_BUDGET = 32 << 20;
 
     /** What unpacking produced. */
     record Result(Digest diffId, long bytes, long entries, int skippedDevices) {
@@ -60,31 +78,47 @@ final class LayerUnpacker {
     private final ExtractionLimits limits;
     private final String layerName;
 
+    private final int writeBudget;
+
     LayerUnpacker(ExtractionLimits limits, String layerName) {
+        this(limits, layerName, WRITE_BUDGET);
+    }
+
+    /** An unpacker whose writers hold at most {@code writeBudget} bytes of queued file content. */
+    LayerUnpacker(ExtractionLimits limits, String layerName, int writeBudget) {
         this.limits = limits;
         this.layerName = layerName;
+        this.writeBudget = writeBudget;
     }
 
     /** Unpacks {@code compressed} (any supported compression) into {@code root}, which must be empty. */
     Result unpack(InputStream compressed, Path root) throws IOException {
+        try (var children = Files.list(root)) {
+            if (children.findAny().isPresent()) {
+                throw new IllegalArgumentException("a layer is unpacked into an empty directory; " + root + " is not");
+            }
+        }
         InputStream raw = decompress(new BufferedInputStream(compressed, 1 << 16));
         Counting counting = new Counting(raw, Digest.newSha256(), limits.maxLayerBytes(), layerName);
         long entries = 0;
         int skipped = 0;
         Deque<DirMeta> dirs = new ArrayDeque<>();
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(counting, 1 << 16)) {
+        try (FileWriterPool writers = new FileWriterPool(WRITER_THREADS, writeBudget, "unpack");
+             TarArchiveInputStream tar = new TarArchiveInputStream(counting, 1 << 16)) {
+            Tree tree = new Tree(root, new MadePaths(), writers);
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
                 if (++entries > limits.maxEntries()) {
                     throw new LayerRefusedException("layer " + layerName + " has more than " + limits.maxEntries()
                             + " entries (the limit); raise ExtractionLimits.maxEntries to accept it");
                 }
-                if (!extract(tar, entry, root, dirs)) {
+                if (!extract(tar, entry, tree, dirs)) {
                     skipped++;
                 }
             }
             // The diff_id covers the whole uncompressed stream, padding after the end marker included.
             counting.transferTo(OutputStream.nullOutputStream());
+            writers.awaitAll();
         }
         // Directory times last, deepest first: writing into a directory changes its mtime.
         while (!dirs.isEmpty()) {
@@ -112,20 +146,43 @@ final class LayerUnpacker {
     private record DirMeta(Path path, FileTime mtime) {
     }
 
+    /**
+     * The layer directory being written: what this unpack made in it (so that a path never made
+     * needs no {@code lstat}) and the threads that write its files.
+     */
+    private record Tree(Path root, MadePaths made, FileWriterPool writers) {
+
+        /**
+         * Makes {@code rel} ({@code path}) ready to be created: when something may be there, waits
+         * for the queued writes (so the tree on disk is this layer's so far) and removes it.
+         */
+        void clear(String rel, Path path) throws IOException {
+            if (made.mayExist(rel)) {
+                writers.awaitAll();
+                if (attributes(path) != null) {
+                    removeExisting(path);
+                    made.removed();
+                }
+            }
+        }
+    }
+
     /** Extracts one entry; false when it was skipped (device, FIFO). */
-    private boolean extract(TarArchiveInputStream tar, TarArchiveEntry entry, Path root, Deque<DirMeta> dirs)
+    private boolean extract(TarArchiveInputStream tar, TarArchiveEntry entry, Tree tree, Deque<DirMeta> dirs)
             throws IOException {
         List<String> parts = components(entry.getName());
+        Path root = tree.root();
         if (parts.isEmpty()) {
             // "./" itself: the layer root's metadata.
             if (entry.isDirectory()) {
-                applyMetadata(root, entry, false);
-                dirs.push(new DirMeta(root, FileTime.from(entry.getLastModifiedTime().toInstant())));
+                applyMetadata(root, Meta.of(entry), false);
+                dirs.push(new DirMeta(root, Meta.of(entry).mtime()));
             }
             return true;
         }
         String base = parts.getLast();
-        Path parent = ensureParents(root, parts.subList(0, parts.size() - 1), entry.getName());
+        String parentRel = String.join("/", parts.subList(0, parts.size() - 1));
+        Path parent = ensureParents(tree, parts.subList(0, parts.size() - 1), entry.getName());
         if (base.equals(OPAQUE)) {
             LinuxFiles.setXattr(parent, LinuxFiles.OPAQUE_XATTR, LinuxFiles.utf8("y"));
             return true;
@@ -139,38 +196,54 @@ final class LayerUnpacker {
                 throw refuse(entry, "is a whiteout of no name");
             }
             Path target = parent.resolve(hidden);
-            removeExisting(target);
+            String rel = child(parentRel, hidden);
+            tree.clear(rel, target);
             LinuxFiles.whiteout(target);
+            tree.made().made(rel);
             return true;
         }
         Path target = parent.resolve(base);
+        String rel = child(parentRel, base);
         if (entry.isDirectory()) {
-            BasicFileAttributes existing = attributes(target);
-            if (existing == null || !existing.isDirectory()) {
-                removeExisting(target);
-                Files.createDirectory(target);
+            if (!tree.made().isDirectory(rel)) {
+                BasicFileAttributes existing = null;
+                if (tree.made().mayExist(rel)) {
+                    tree.writers().awaitAll();
+                    existing = attributes(target);
+                }
+                if (existing == null || !existing.isDirectory()) {
+                    if (existing != null) {
+                        removeExisting(target);
+                        tree.made().removed();
+                    }
+                    Files.createDirectory(target);
+                }
+                tree.made().directory(rel);
             }
-            applyMetadata(target, entry, false);
-            dirs.push(new DirMeta(target, FileTime.from(entry.getLastModifiedTime().toInstant())));
+            Meta meta = Meta.of(entry);
+            applyMetadata(target, meta, false);
+            dirs.push(new DirMeta(target, meta.mtime()));
             return true;
         }
         if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
             LOG.log(System.Logger.Level.DEBUG, "layer {0}: skipped device or FIFO {1}", layerName, entry.getName());
             return false;
         }
-        removeExisting(target);
+        tree.clear(rel, target);
         if (entry.isSymbolicLink()) {
             String link = entry.getLinkName();
             if (link.isEmpty() || link.indexOf('\0') >= 0) {
                 throw refuse(entry, "is a symbolic link with an empty or invalid target");
             }
             Files.createSymbolicLink(target, Path.of(link));
-            applyMetadata(target, entry, true);
+            tree.made().made(rel);
+            applyMetadata(target, Meta.of(entry), true);
         } else if (entry.isLink()) {
             List<String> linkParts = components(entry.getLinkName());
             if (linkParts.isEmpty()) {
                 throw refuse(entry, "is a hard link to the layer's root");
             }
+            tree.writers().awaitAll(); // its source may be a file still queued
             Path source = walkExisting(root, linkParts, entry);
             BasicFileAttributes attrs = attributes(source);
             if (attrs == null) {
@@ -181,16 +254,19 @@ final class LayerUnpacker {
                 throw refuse(entry, "is a hard link to a directory");
             }
             Files.createLink(target, source);
+            tree.made().made(rel);
         } else if (entry.isFile()) {
-            try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                tar.transferTo(out);
-            }
-            applyMetadata(target, entry, false);
-            Map<String, String> pax = entry.getExtraPaxHeaders();
-            String cap = pax.get("SCHILY.xattr.security.capability");
-            if (cap != null) {
-                LinuxFiles.setXattr(target, "security.capability", cap.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            Meta meta = Meta.of(entry);
+            tree.made().made(rel);
+            if (!entry.isSparse() && entry.getSize() >= 0 && entry.getSize() <= tree.writers().budgetBytes()) {
+                byte[] content = tar.readAllBytes(); // at most the entry's size: the stream ends with the entry
+                tree.writers().submit(parentRel, content.length, () -> writeFile(target, content, meta));
+            } else {
+                try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                    tar.transferTo(out);
+                }
+                applyFileMetadata(target, meta);
             }
         } else {
             LOG.log(System.Logger.Level.DEBUG, "layer {0}: skipped entry {1} of unsupported type",
@@ -198,6 +274,39 @@ final class LayerUnpacker {
             return false;
         }
         return true;
+    }
+
+    private static String child(String parentRel, String name) {
+        return parentRel.isEmpty() ? name : parentRel + "/" + name;
+    }
+
+    /** Creates the new file {@code target} (never through a link) with {@code content} and its metadata. */
+    private static void writeFile(Path target, byte[] content, Meta meta) throws IOException {
+        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+        }
+        applyFileMetadata(target, meta);
+    }
+
+    private static void applyFileMetadata(Path target, Meta meta) throws IOException {
+        applyMetadata(target, meta, false);
+        if (meta.capability() != null) {
+            LinuxFiles.setXattr(target, "security.capability", meta.capability());
+        }
+    }
+
+    /** What is kept of an entry's metadata: numeric owner, mode (set-id bits too), mtime, file capability. */
+    private record Meta(int uid, int gid, int mode, FileTime mtime, byte[] capability) {
+        static Meta of(TarArchiveEntry entry) {
+            String cap = entry.getExtraPaxHeaders().get("SCHILY.xattr.security.capability");
+            return new Meta((int) entry.getLongUserId(), (int) entry.getLongGroupId(), entry.getMode() & 07777,
+                    FileTime.from(entry.getLastModifiedTime().toInstant()),
+                    cap == null ? null : cap.getBytes(StandardCharsets.ISO_8859_1));
+        }
     }
 
     /**
@@ -222,21 +331,34 @@ final class LayerUnpacker {
         return out;
     }
 
-    /** Creates missing parent directories (0755, root), refusing symbolic links and files on the way. */
-    private Path ensureParents(Path root, List<String> parents, String entryName) throws IOException {
-        Path current = root;
+    /**
+     * Creates missing parent directories (0755, root), refusing symbolic links and files on the way;
+     * a directory this unpack made or checked is not looked at again.
+     */
+    private Path ensureParents(Tree tree, List<String> parents, String entryName) throws IOException {
+        Path current = tree.root();
+        String rel = "";
         for (String part : parents) {
             current = current.resolve(part);
-            BasicFileAttributes attrs = attributes(current);
+            rel = child(rel, part);
+            if (tree.made().isDirectory(rel)) {
+                continue;
+            }
+            BasicFileAttributes attrs = null;
+            if (tree.made().mayExist(rel)) {
+                tree.writers().awaitAll();
+                attrs = attributes(current);
+            }
             if (attrs == null) {
                 Files.createDirectory(current);
             } else if (attrs.isSymbolicLink()) {
                 throw new LayerRefusedException("layer " + layerName + " is refused: entry '" + entryName
-                        + "' goes through the symbolic link '" + root.relativize(current) + "'");
+                        + "' goes through the symbolic link '" + tree.root().relativize(current) + "'");
             } else if (!attrs.isDirectory()) {
                 throw new LayerRefusedException("layer " + layerName + " is refused: entry '" + entryName
-                        + "' has the non-directory '" + root.relativize(current) + "' as a parent");
+                        + "' has the non-directory '" + tree.root().relativize(current) + "' as a parent");
             }
+            tree.made().directory(rel);
         }
         return current;
     }
@@ -286,14 +408,14 @@ final class LayerUnpacker {
         Files.delete(p);
     }
 
-    private static void applyMetadata(Path p, TarArchiveEntry entry, boolean symlink) throws IOException {
-        Files.setAttribute(p, "unix:uid", (int) entry.getLongUserId(), LinkOption.NOFOLLOW_LINKS);
-        Files.setAttribute(p, "unix:gid", (int) entry.getLongGroupId(), LinkOption.NOFOLLOW_LINKS);
+    private static void applyMetadata(Path p, Meta meta, boolean symlink) throws IOException {
+        Files.setAttribute(p, "unix:uid", meta.uid(), LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(p, "unix:gid", meta.gid(), LinkOption.NOFOLLOW_LINKS);
         if (!symlink) {
             // After chown, which clears set-id bits. The path is ours and not a link (checked above).
-            Files.setAttribute(p, "unix:mode", entry.getMode() & 07777);
+            Files.setAttribute(p, "unix:mode", meta.mode());
         }
-        setTimes(p, FileTime.from(entry.getLastModifiedTime().toInstant()));
+        setTimes(p, meta.mtime());
     }
 
     private static void setTimes(Path p, FileTime mtime) throws IOException {
