@@ -301,6 +301,10 @@ public final class ImageBench {
 
     private PullResult pull(Setup setup) throws Exception {
         Path scratch = Files.createDirectories(setup.work().resolve("pulls"));
+        // Every round's directories are removed after the last round, not between rounds: removing the ~6,000
+        // files of a store (and of umoci's tree) made the next round's file creations several times slower on
+        // an ext4 without a journal (the kernel scans past the inodes freed in the last minute), for every variant.
+        List<Path> written = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicInteger sequence = new AtomicInteger();
         AtomicLong fetched = new AtomicLong();
         Image[] image = new Image[1];
@@ -329,7 +333,7 @@ public final class ImageBench {
                         fetched.set(bytes.get());
                         return elapsed;
                     } finally {
-                        removeTree(store);
+                        written.add(store);
                     }
                 });
         Variant skopeo = new Variant("`skopeo copy --src-tls-verify=false docker://REF oci:EMPTY_DIR:t` (download and "
@@ -344,7 +348,7 @@ public final class ImageBench {
                         quiesce();
                         return timeProcess(pb);
                     } finally {
-                        removeTree(layout);
+                        written.add(layout);
                     }
                 });
         Variant unpacked = new Variant("the same `skopeo copy`, then `umoci raw unpack --image DIR:t ROOTFS` (download, "
@@ -368,12 +372,16 @@ public final class ImageBench {
                         timeProcess(unpack);
                         return System.nanoTime() - t0;
                     } finally {
-                        removeTree(layout);
-                        removeTree(rootfs);
+                        written.add(layout);
+                        written.add(rootfs);
                     }
                 });
         // Pulls take seconds: no pause needed beyond quiesce(), which flushes the previous round's writes.
-        StartupBench.interleave("pull", List.of(ours, skopeo, unpacked), pullWarmup, pullRounds, 0);
+        try {
+            StartupBench.interleave("pull", List.of(ours, skopeo, unpacked), pullWarmup, pullRounds, 0);
+        } finally {
+            written.forEach(ImageBench::removeTree);
+        }
         if (image[0] == null) {
             throw new IllegalStateException("no pull succeeded: " + ours.lastError());
         }
@@ -583,7 +591,7 @@ public final class ImageBench {
         md.append(String.format(Locale.ROOT, "`big` (%d layers, %s MB compressed) pulled from the local registry "
                         + "into a new, empty directory every round, alternating which goes first; %d warm-up round "
                         + "(dropped), %d measured. Every AgentKernel round downloaded all %s MB (the `LayerDone` events' "
-                        + "bytes). Untimed between rounds: the directory is removed and `sync` flushes the writes. "
+                        + "bytes). Untimed between rounds: `sync` flushes the writes; every round's directory is removed after the last round (removing ~6,000 files between rounds slowed the next round's file creations on this ext4 disk without a journal, for every variant). "
                         + "AgentKernel's time includes opening the store; skopeo's includes its process start. "
                         + "**skopeo does not unpack**: it stores the compressed blobs as an OCI layout, while "
                         + "AgentKernel downloads, verifies and unpacks every layer into a directory ready to be "
