@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -51,7 +52,7 @@ public final class AgentSandbox implements AutoCloseable {
      * this): a pooled sandbox's first command does not read its cgroup's counter again on the
      * request's path. -1 once anything ran or the count was not read.
      */
-    private final java.util.concurrent.atomic.AtomicLong oomKillsAtRest = new java.util.concurrent.atomic.AtomicLong(-1);
+    private final AtomicLong oomKillsAtRest = new AtomicLong(-1);
 
     private AgentSandbox(SandboxSpec spec, Execution execution, AgentConnection agent, RootResolver.Lease lease) {
         this.spec = spec;

@@ -363,19 +363,9 @@ public final class ImageStore {
      * of its layers is missing.
      */
     public Optional<Image> find(ImageReference reference) {
-        Path path = recordPath(reference);
-        Optional<StoredImage> direct = read(path);
+        Optional<ParsedRecord> direct = parsed(recordPath(reference));
         if (direct.isPresent()) {
-            ParsedRecord kept = parsedRecords.get(path);
-            if (kept != null && kept.record() == direct.get() && kept.image() != null) {
-                return Optional.of(kept.image());
-            }
-            Optional<Image> image = direct.flatMap(this::toImage);
-            // kept with its record once all its layers were found (they stay while the record does: prune
-            // removes only layers no record names)
-            image.ifPresent(i -> parsedRecords.computeIfPresent(path, (p, k) -> k.record() == direct.get()
-                    ? new ParsedRecord(k.fileKey(), k.size(), k.modified(), k.record(), i) : k));
-            return image;
+            return direct.get().image(this::toImage);
         }
         if (reference.digest() != null) {
             for (StoredImage r : records()) {
@@ -415,6 +405,11 @@ public final class ImageStore {
      * file, so one {@code stat} tells whether the kept record is still the one on disk.
      */
     private Optional<StoredImage> read(Path p) {
+        return parsed(p).map(ParsedRecord::record);
+    }
+
+    /** The kept record of {@code p}, parsed again when the file is not the one it was parsed from (see {@link #read}). */
+    private Optional<ParsedRecord> parsed(Path p) {
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(p, BasicFileAttributes.class);
@@ -426,19 +421,47 @@ public final class ImageStore {
         }
         ParsedRecord kept = parsedRecords.get(p);
         if (kept != null && kept.isOf(attrs)) {
-            return Optional.of(kept.record());
+            return Optional.of(kept);
         }
-        Optional<StoredImage> record = parse(p);
-        record.ifPresent(r -> parsedRecords.put(p, new ParsedRecord(attrs.fileKey(), attrs.size(),
-                attrs.lastModifiedTime(), r, null)));
-        return record;
+        Optional<ParsedRecord> parsed = parse(p).map(r -> new ParsedRecord(attrs, r));
+        parsed.ifPresent(r -> parsedRecords.put(p, r));
+        return parsed;
     }
 
-    /** A parsed record, the file it was parsed from, and the image it gives (null until built once). */
-    private record ParsedRecord(Object fileKey, long size, FileTime modified, StoredImage record, Image image) {
+    /**
+     * A parsed record, the file it was parsed from, and the image it gives, built once all its layers were
+     * found (they stay while the record does: prune removes only layers that no record names).
+     */
+    private static final class ParsedRecord {
+        private final Object fileKey;
+        private final long size;
+        private final FileTime modified;
+        private final StoredImage record;
+        private volatile Image image;
+
+        ParsedRecord(BasicFileAttributes attrs, StoredImage record) {
+            this.fileKey = attrs.fileKey();
+            this.size = attrs.size();
+            this.modified = attrs.lastModifiedTime();
+            this.record = record;
+        }
+
+        StoredImage record() {
+            return record;
+        }
+
         boolean isOf(BasicFileAttributes attrs) {
             return Objects.equals(fileKey, attrs.fileKey()) && size == attrs.size()
                     && modified.equals(attrs.lastModifiedTime());
+        }
+
+        Optional<Image> image(java.util.function.Function<StoredImage, Optional<Image>> build) {
+            Image built = image;
+            if (built == null) {
+                built = build.apply(record).orElse(null);
+                image = built;
+            }
+            return Optional.ofNullable(built);
         }
     }
 

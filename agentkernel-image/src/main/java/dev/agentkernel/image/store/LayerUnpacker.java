@@ -153,17 +153,28 @@ final class LayerUnpacker {
     private record Tree(Path root, MadePaths made, FileWriterPool writers) {
 
         /**
-         * Makes {@code rel} ({@code path}) ready to be created: when something may be there, waits
-         * for the queued writes (so the tree on disk is this layer's so far) and removes it.
+         * What is at {@code rel} ({@code path}), or null: looked at on disk only when this unpack may
+         * have made it, after the queued writes (so the tree on disk is this layer's so far).
          */
-        void clear(String rel, Path path) throws IOException {
-            if (made.mayExist(rel)) {
-                writers.awaitAll();
-                if (attributes(path) != null) {
-                    removeExisting(path);
-                    made.removed();
-                }
+        BasicFileAttributes existing(String rel, Path path) throws IOException {
+            if (!made.mayExist(rel)) {
+                return null;
             }
+            writers.awaitAll();
+            return attributes(path);
+        }
+
+        /** Removes what {@code existing} found at {@code path}, if anything. */
+        void remove(BasicFileAttributes existing, Path path) throws IOException {
+            if (existing != null) {
+                removeExisting(path);
+                made.removed();
+            }
+        }
+
+        /** Makes {@code rel} ({@code path}) ready to be created: whatever may be there is removed. */
+        void clear(String rel, Path path) throws IOException {
+            remove(existing(rel, path), path);
         }
     }
 
@@ -206,16 +217,9 @@ final class LayerUnpacker {
         String rel = child(parentRel, base);
         if (entry.isDirectory()) {
             if (!tree.made().isDirectory(rel)) {
-                BasicFileAttributes existing = null;
-                if (tree.made().mayExist(rel)) {
-                    tree.writers().awaitAll();
-                    existing = attributes(target);
-                }
+                BasicFileAttributes existing = tree.existing(rel, target);
                 if (existing == null || !existing.isDirectory()) {
-                    if (existing != null) {
-                        removeExisting(target);
-                        tree.made().removed();
-                    }
+                    tree.remove(existing, target);
                     Files.createDirectory(target);
                 }
                 tree.made().directory(rel);
@@ -344,11 +348,7 @@ final class LayerUnpacker {
             if (tree.made().isDirectory(rel)) {
                 continue;
             }
-            BasicFileAttributes attrs = null;
-            if (tree.made().mayExist(rel)) {
-                tree.writers().awaitAll();
-                attrs = attributes(current);
-            }
+            BasicFileAttributes attrs = tree.existing(rel, current);
             if (attrs == null) {
                 Files.createDirectory(current);
             } else if (attrs.isSymbolicLink()) {
