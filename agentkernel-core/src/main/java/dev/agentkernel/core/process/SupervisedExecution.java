@@ -16,16 +16,20 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An {@link Execution} backed by a host process whose whole tree lives in one
- * {@link SandboxCgroup}. A watcher virtual thread waits for the process, enforces the
- * timeout (SIGTERM to every process of the sandbox, then SIGKILL after the grace period),
- * waits for the output pumps to deliver everything, classifies the end and runs the
- * clean-up exactly once.
+ * {@link SandboxCgroup}. When the process ends, the thread that saw it end (the process
+ * reaper's) waits for the output pumps to deliver everything, classifies the end and runs the
+ * clean-up exactly once; a timer enforces the timeout (SIGTERM to every process of the
+ * sandbox, then SIGKILL after the grace period).
  */
 public final class SupervisedExecution implements Execution {
 
@@ -33,6 +37,10 @@ public final class SupervisedExecution implements Execution {
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(2);
     private static final int CHUNK = 64 * 1024;
     private static final System.Logger LOG = System.getLogger(SupervisedExecution.class.getName());
+    /** Fires timeouts; the work of one (SIGTERM, the grace period, SIGKILL) runs on a virtual thread of its own. */
+    private static final ScheduledExecutorService TIMERS = timers();
+    /** Where the end of a JDK-started process is handled (its reaper threads have small stacks). */
+    private static final java.util.concurrent.Executor FINISHERS = Executors.newVirtualThreadPerTaskExecutor();
 
     private final String id;
     private final Process process;
@@ -70,7 +78,7 @@ public final class SupervisedExecution implements Execution {
                                                 Runnable cleanup) {
         SupervisedExecution execution = new SupervisedExecution(id, process, stdio, cgroup, memoryLimitMb, cleanup);
         execution.startPumps(stdio);
-        Thread.ofVirtual().name("ak-watch-" + id).start(() -> execution.watch(timeout, grace));
+        execution.watch(timeout, grace);
         return execution;
     }
 
@@ -145,15 +153,50 @@ public final class SupervisedExecution implements Execution {
         }
     }
 
+    private static ScheduledExecutorService timers() {
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().name("ak-timeouts").daemon(true).factory());
+        timers.setRemoveOnCancelPolicy(true);
+        return timers;
+    }
+
+    /** Arms the timeout (when there is one) and finishes on the thread that sees the process end. */
     private void watch(Optional<Duration> timeout, Duration grace) {
-        try {
-            if (timeout.isPresent()) {
-                if (!process.waitFor(timeout.get().toNanos(), TimeUnit.NANOSECONDS)) {
-                    timedOut.set(true);
-                    terminate(grace);
-                }
+        ScheduledFuture<?> timer = timeout.<ScheduledFuture<?>>map(t -> TIMERS.schedule(
+                () -> Thread.ofVirtual().name("ak-timeout-" + id).start(() -> expire(grace)),
+                t.toNanos(), TimeUnit.NANOSECONDS)).orElse(null);
+        java.util.function.BiConsumer<Process, Throwable> end = (ended, failure) -> {
+            if (timer != null) {
+                timer.cancel(false);
             }
-            int code = process.waitFor();
+            finish(timeout, failure);
+        };
+        if (process instanceof NativeProcess) {
+            // on the reaper's thread: no hand-over to a watcher between the exit and the result
+            process.onExit().whenComplete(end);
+        } else {
+            process.onExit().whenCompleteAsync(end, FINISHERS);
+        }
+    }
+
+    private void expire(Duration grace) {
+        if (!process.isAlive()) {
+            return;
+        }
+        timedOut.set(true);
+        try {
+            terminate(grace);
+        } catch (InterruptedException e) {
+            killTree();
+        }
+    }
+
+    private void finish(Optional<Duration> timeout, Throwable failure) {
+        try {
+            if (failure != null) {
+                throw failure;
+            }
+            int code = process.exitValue();
             for (Thread pump : pumps) {
                 pump.join();
             }

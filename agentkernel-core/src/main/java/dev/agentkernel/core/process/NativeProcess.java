@@ -1,0 +1,190 @@
+package dev.agentkernel.core.process;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A child started with glibc's {@code posix_spawnp} ({@link PosixSpawn}) instead of the JDK's
+ * {@code jspawnhelper}, behind the {@link Process} API the rest of AgentKernel uses.
+ *
+ * <p>A platform thread of a shared pool ("ak-reaper") blocks in {@code waitpid} for each live
+ * child, as the JDK's own reaper does, and runs what depends on {@link #onExit()} (so it has an
+ * ordinary thread's stack, where the JDK's reapers have 128 KiB); signals go through the child's pidfd, so a pid reused
+ * after the reap is never hit. The child's standard streams are inherited, files or
+ * {@code /dev/null}, never pipes ({@link Spawner} starts those with the JDK).
+ */
+final class NativeProcess extends Process {
+
+    private static final ExecutorService REAPERS = Executors.newCachedThreadPool(
+            Thread.ofPlatform().name("ak-reaper-", 0).daemon(true).stackSize(1024 * 1024).factory());
+    private static final int SIGTERM = 15;
+    private static final int SIGKILL = 9;
+
+    private final int pid;
+    private final int pidfd;
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final CompletableFuture<Process> exited;
+    private boolean closedPidfd; // guarded by exit
+
+    private NativeProcess(PosixSpawn.Child child) {
+        this.pid = child.pid();
+        this.pidfd = child.pidfd();
+        this.exited = exit.thenApply(code -> this);
+    }
+
+    /**
+     * Starts {@code builder}'s command with its environment, directory and redirects.
+     *
+     * @throws IOException worded as {@code ProcessBuilder.start} words it
+     */
+    static Process start(ProcessBuilder builder) throws IOException {
+        List<String> command = List.copyOf(builder.command());
+        if (command.isEmpty()) {
+            throw new IndexOutOfBoundsException("empty command");
+        }
+        PosixSpawn.Child child = PosixSpawn.spawn(command, builder.environment(), Optional.ofNullable(builder.directory()),
+                stream(builder.redirectInput()), stream(builder.redirectOutput()),
+                builder.redirectErrorStream() ? new PosixSpawn.Stream.SameAsStdout() : stream(builder.redirectError()));
+        NativeProcess process = new NativeProcess(child);
+        REAPERS.execute(process::reap);
+        return process;
+    }
+
+    private static PosixSpawn.Stream stream(ProcessBuilder.Redirect redirect) {
+        return switch (redirect.type()) {
+            case PIPE -> throw new IllegalArgumentException("a pipe to the child: start it with ProcessBuilder (see Spawner)");
+            case INHERIT -> new PosixSpawn.Stream.Inherit();
+            case READ -> new PosixSpawn.Stream.Open(redirect.file(), PosixSpawn.O_RDONLY);
+            case WRITE -> new PosixSpawn.Stream.Open(redirect.file(), PosixSpawn.O_WRONLY | PosixSpawn.O_CREAT
+                    | PosixSpawn.O_TRUNC);
+            case APPEND -> new PosixSpawn.Stream.Open(redirect.file(), PosixSpawn.O_WRONLY | PosixSpawn.O_CREAT
+                    | PosixSpawn.O_APPEND);
+        };
+    }
+
+    private void reap() {
+        int code;
+        try {
+            code = PosixSpawn.waitFor(pid);
+        } catch (RuntimeException e) {
+            synchronized (exit) {
+                PosixSpawn.closeQuietly(pidfd);
+                closedPidfd = true;
+            }
+            exit.completeExceptionally(e);
+            return;
+        }
+        synchronized (exit) { // no signal between the close and the completion: the descriptor may be reused
+            PosixSpawn.closeQuietly(pidfd);
+            closedPidfd = true;
+        }
+        exit.complete(code);
+    }
+
+    /** Nothing: the child's standard input is not a pipe from this process. */
+    @Override
+    public OutputStream getOutputStream() {
+        return OutputStream.nullOutputStream();
+    }
+
+    /** Nothing to read: the child's standard output is not a pipe to this process. */
+    @Override
+    public InputStream getInputStream() {
+        return InputStream.nullInputStream();
+    }
+
+    /** Nothing to read: the child's standard error is not a pipe to this process. */
+    @Override
+    public InputStream getErrorStream() {
+        return InputStream.nullInputStream();
+    }
+
+    @Override
+    public int waitFor() throws InterruptedException {
+        try {
+            return exit.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    @Override
+    public boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException {
+        try {
+            exit.get(timeout, unit);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    @Override
+    public int exitValue() {
+        Integer code = exit.getNow(null);
+        if (code == null) {
+            throw new IllegalThreadStateException("process " + pid + " has not exited");
+        }
+        return code;
+    }
+
+    @Override
+    public boolean isAlive() {
+        return !exit.isDone();
+    }
+
+    @Override
+    public void destroy() {
+        signal(SIGTERM);
+    }
+
+    @Override
+    public Process destroyForcibly() {
+        signal(SIGKILL);
+        return this;
+    }
+
+    private void signal(int signal) {
+        // the pidfd stays open until the reaper closes it; without one, a pid is only signalled while not reaped
+        synchronized (exit) {
+            if (!closedPidfd) {
+                PosixSpawn.signal(pid, pidfd, signal);
+            }
+        }
+    }
+
+    @Override
+    public boolean supportsNormalTermination() {
+        return true;
+    }
+
+    @Override
+    public long pid() {
+        return pid;
+    }
+
+    @Override
+    public CompletableFuture<Process> onExit() {
+        return exited;
+    }
+
+    @Override
+    public ProcessHandle toHandle() {
+        return ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("process " + pid + " has exited"));
+    }
+
+    @Override
+    public String toString() {
+        return "NativeProcess[pid=" + pid + ", exitValue=" + (exit.isDone() ? exit.getNow(null) : "\"not exited\"") + "]";
+    }
+}
