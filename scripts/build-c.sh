@@ -29,9 +29,16 @@ case $mode in
     *) echo "$name: unknown build mode '$mode' (release or sanitize)" >&2; exit 1 ;;
 esac
 cmd="gcc -std=c11 $(echo $warnings) $flags"
+# OUTPUT.sha256: "HEX SIZE" of the binary, read by ExecutableResource so that a start finds the
+# extracted copy without reading and hashing the binary from the jar.
+digest() {
+    printf '%s %s\n' "$(sha256sum "$out" | cut -d' ' -f1)" "$(wc -c < "$out" | tr -d ' ')" > "$out.sha256.tmp"
+    mv -f "$out.sha256.tmp" "$out.sha256"
+}
 # Up to date (same source, script and flags): nothing to do (Maven runs this on every build).
 stamp=${5:-$out.cmd}
 if [ -f "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt "$0" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$cmd" ]; then
+    [ -f "$out.sha256" ] && [ "$out.sha256" -nt "$out" ] || digest
     exit 0
 fi
 mkdir -p "$(dirname "$out")" "$(dirname "$stamp")"
@@ -43,4 +50,5 @@ if ! $cmd -o "$out.tmp" "$src"; then
 fi
 chmod 0755 "$out.tmp"
 mv -f "$out.tmp" "$out"
+digest
 printf '%s\n' "$cmd" > "$stamp"

@@ -17,6 +17,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -25,8 +26,10 @@ import java.util.Set;
  * extraction to a directory from which it can be run.
  *
  * <p>The extracted file's name holds a hash of the content ({@code <name>-<arch>-<16 hex
- * digits>}), so an existing file is reused as it is and different versions never overwrite
- * each other; a new file is written under a temporary name with mode 0755 and renamed into
+ * digits>}; the build records it beside the binary as {@code <resource>.sha256}, "HEX SIZE", so
+ * that finding an existing copy reads neither the binary nor hashes it: a JVM that just
+ * started spent tens of milliseconds on that), so an existing file is reused as it is and
+ * different versions never overwrite each other; a new file is written under a temporary name with mode 0755 and renamed into
  * place atomically, so concurrent callers, in this or other processes, never see a partial
  * binary.
  *
@@ -64,15 +67,26 @@ public record ExecutableResource(ClassLoader loader, String resourcePrefix, Stri
      *                                 directory cannot be written
      */
     public Path extractTo(Path dir) {
+        Optional<Recorded> recorded = recorded();
+        if (recorded.isPresent()) { // the build's digest: the binary is read from the jar only to extract it
+            Path target = dir.resolve(fileName(recorded.get().sha256()));
+            if (extracted(target, recorded.get().size())) {
+                return target;
+            }
+        }
         byte[] binary = load();
-        String file = name + "-" + System.getProperty("os.arch") + "-" + sha256(binary).substring(0, 16);
-        Path target = dir.resolve(file);
+        String sha256 = sha256(binary);
+        if (recorded.isPresent() && !recorded.get().sha256().equals(sha256)) {
+            throw new SandboxFailureException("this build of AgentKernel is inconsistent: " + resourceName()
+                    + " does not match its recorded digest " + resourceName() + ".sha256; " + buildHint);
+        }
+        Path target = dir.resolve(fileName(sha256));
         try {
-            if (Files.isRegularFile(target) && Files.size(target) == binary.length && Files.isExecutable(target)) {
+            if (extracted(target, binary.length)) {
                 return target;
             }
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + file + "-", ".tmp");
+            Path tmp = Files.createTempFile(dir, "." + target.getFileName() + "-", ".tmp");
             try {
                 try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                     ByteBuffer buffer = ByteBuffer.wrap(binary);
@@ -93,6 +107,37 @@ public record ExecutableResource(ClassLoader loader, String resourcePrefix, Stri
             return target;
         } catch (IOException | UncheckedIOException e) {
             throw new SandboxFailureException("cannot put " + name + " into " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The digest and size the build recorded beside the binary ({@code scripts/build-c.sh}). */
+    private record Recorded(String sha256, long size) {
+    }
+
+    private Optional<Recorded> recorded() {
+        try (InputStream in = loader.getResourceAsStream(resourceName() + ".sha256")) {
+            if (in == null) {
+                return Optional.empty();
+            }
+            String[] fields = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip().split(" ");
+            if (fields.length != 2 || !fields[0].matches("[0-9a-f]{64}") || !fields[1].matches("[0-9]{1,12}")) {
+                return Optional.empty();
+            }
+            return Optional.of(new Recorded(fields[0], Long.parseLong(fields[1])));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private String fileName(String sha256) {
+        return name + "-" + System.getProperty("os.arch") + "-" + sha256.substring(0, 16);
+    }
+
+    private static boolean extracted(Path target, long size) {
+        try {
+            return Files.isRegularFile(target) && Files.size(target) == size && Files.isExecutable(target);
+        } catch (IOException e) {
+            return false;
         }
     }
 

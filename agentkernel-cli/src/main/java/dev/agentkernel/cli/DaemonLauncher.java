@@ -22,9 +22,13 @@ final class DaemonLauncher {
 
     static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
 
-    /** JVM options a background server must not inherit: cache recording, debugger ports. */
+    /**
+     * JVM options a background server must not inherit: cache recording, debugger ports, and the
+     * launcher's choice of the JDK's spawn for one-shot commands (a server links posix_spawn once).
+     */
     private static final List<String> NOT_INHERITED = List.of("-XX:AOTCacheOutput=", "-XX:AOTMode=", "-XX:AOTConfiguration=",
-            "-XX:ArchiveClassesAtExit=", "-XX:DumpLoadedClassList=", "-agentlib:jdwp", "-Xrunjdwp", "-Xdebug");
+            "-XX:ArchiveClassesAtExit=", "-XX:DumpLoadedClassList=", "-agentlib:jdwp", "-Xrunjdwp", "-Xdebug",
+            "-Dagentkernel.spawn=");
 
     private DaemonLauncher() {
     }

@@ -30,7 +30,7 @@ class DaemonLauncherTest {
     void jvmOptionsAreInheritedExceptCacheRecordingAndDebugging() {
         assertThat(DaemonLauncher.jvmOptions(List.of("-XX:+UseSerialGC", "-Xss512k", "--enable-native-access=ALL-UNNAMED",
                 "-XX:AOTCache=/t/agentkernel.aot", "-Xlog:aot=off", "-XX:AOTCacheOutput=/t/x.aot",
-                "-agentlib:jdwp=transport=dt_socket,server=y,address=5005", "-Dagentkernel.debug=true")))
+                "-agentlib:jdwp=transport=dt_socket,server=y,address=5005", "-Dagentkernel.debug=true", "-Dagentkernel.spawn=jdk")))
                 .containsExactly("-XX:+UseSerialGC", "-Xss512k", "--enable-native-access=ALL-UNNAMED",
                         "-XX:AOTCache=/t/agentkernel.aot", "-Xlog:aot=off", "-Dagentkernel.debug=true");
     }

@@ -62,11 +62,14 @@ public final class BackendSelector {
             }
             return provider.open(host);
         }
-        List<Probe> probes = probeAll(host);
-        for (Probe probe : probes) {
-            if (probe.availability().isAvailable()) {
-                return probe.provider().open(host);
+        // best first, and no further: a probe may run the engine's client (docker info: ~0.1 s)
+        List<Probe> probes = new java.util.ArrayList<>(providers.size());
+        for (BackendProvider provider : providers) {
+            Availability availability = safeProbe(provider, host);
+            if (availability.isAvailable()) {
+                return provider.open(host);
             }
+            probes.add(new Probe(provider, availability));
         }
         throw new BackendUnavailableException("no isolation backend is available: " + probes.stream()
                 .map(Probe::summary).collect(Collectors.joining("; ")));

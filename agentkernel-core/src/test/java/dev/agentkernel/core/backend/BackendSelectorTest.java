@@ -110,6 +110,7 @@ class BackendSelectorTest {
         assertThat(second.opened).isEqualTo(1);
         assertThat(best.opened).isZero();
         assertThat(third.opened).isZero();
+        assertThat(third.probed).as("no probe past the first available (docker's runs its client)").isZero();
     }
 
     @Test
