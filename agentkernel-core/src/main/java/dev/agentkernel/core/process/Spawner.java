@@ -17,11 +17,12 @@ import java.util.concurrent.Future;
  * through this thread, which lives as long as the JVM.
  *
  * <p>A child none of whose standard streams is a pipe to this process (inherited, a file,
- * {@code /dev/null}: the CLI's {@code run}, output discarded) starts through glibc's
+ * {@code /dev/null}) starts through glibc's
  * {@code posix_spawnp} ({@link NativeProcess}: one vfork and one exec, where the JDK's
  * {@code ProcessBuilder.start} execs its {@code jspawnhelper} first; about 1 ms less per sandbox
  * start here), unless the libc lacks it or the system property {@code agentkernel.spawn} is
- * {@code jdk}. Children with pipes keep the JDK's: its pipe streams let a virtual thread blocked
+ * {@code jdk} (the CLI's one-shot commands: linking the calls costs a JVM that just started more
+ * than it saves). Children with pipes keep the JDK's: its pipe streams let a virtual thread blocked
  * in a read or write give its carrier thread's place to another (an internal API), which
  * streams made here could not, and a sandbox's agent is read for as long as it lives.
  */
