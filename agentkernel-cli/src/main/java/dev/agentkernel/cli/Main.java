@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
@@ -20,60 +19,106 @@ import org.apache.commons.cli.ParseException;
  */
 public final class Main {
 
-    /** Name, summary and factory: a command's classes load only when it runs ('run' never links the server). */
-    private record Entry(String name, String summary, Supplier<Subcommand> factory) {
+    /** Name and summary; {@link #create} makes the command, so its classes load only when it runs. */
+    private record Entry(String name, String summary) {
+
+        Subcommand factory() {
+            return create(name);
+        }
+    }
+
+    /**
+     * The command named {@code name}: a switch, not a table of lambdas, because a JVM that just
+     * started links each lambda on first use (8 ms for the 37 of this table, JFR samples of {@code run}) and
+     * {@code run} needs one ('run' never links the server either).
+     */
+    private static Subcommand create(String name) {
+        return switch (name) {
+            case "run" -> new RunCommand();
+            case "create" -> new CreateCommand();
+            case "start" -> new SandboxActionCommand(SandboxActionCommand.Action.START);
+            case "stop" -> new SandboxActionCommand(SandboxActionCommand.Action.STOP);
+            case "remove" -> new SandboxActionCommand(SandboxActionCommand.Action.REMOVE);
+            case "pause" -> new SandboxActionCommand(SandboxActionCommand.Action.PAUSE);
+            case "resume" -> new SandboxActionCommand(SandboxActionCommand.Action.RESUME);
+            case "extend" -> new ExtendCommand();
+            case "list" -> new ListCommand();
+            case "exec" -> new ExecCommand();
+            case "attach" -> new AttachCommand();
+            case "ps" -> new PsCommand();
+            case "logs" -> new LogsCommand();
+            case "kill" -> new KillCommand();
+            case "cp" -> new CpCommand();
+            case "snapshot" -> new SnapshotCommand();
+            case "fork" -> new ForkCommand();
+            case "code" -> new CodeCommand();
+            case "repl" -> new ReplCommand();
+            case "sessions" -> new SessionsCommand();
+            case "task" -> new TaskCommand();
+            case "tools" -> new ToolsCommand();
+            case "audit" -> new AuditCommand();
+            case "status" -> new StatusCommand();
+            case "mcp" -> new McpCommand();
+            case "agents" -> new AgentsCommand();
+            case "pull" -> new PullCommand();
+            case "images" -> new ImagesCommand();
+            case "rmi" -> new RmiCommand();
+            case "image" -> new ImageCommand();
+            case "volume" -> new VolumeCommand();
+            case "secret" -> new SecretCommand();
+            case "serve" -> new ServeCommand();
+            case "daemon" -> new DaemonCommand();
+            case "doctor" -> new DoctorCommand();
+            case "setup" -> new SetupCommand();
+            case "completion" -> new CompletionCommand();
+            default -> throw new IllegalArgumentException("no command " + name);
+        };
     }
 
     private static final List<Entry> ENTRIES = List.of(
-            new Entry("run", "Run a command in a fresh isolated sandbox", RunCommand::new),
-            new Entry("create", "Create and start a persistent sandbox", CreateCommand::new),
-            new Entry("start", "Start stopped sandboxes again",
-                    () -> new SandboxActionCommand(SandboxActionCommand.Action.START)),
-            new Entry("stop", "Stop sandboxes, keeping their files",
-                    () -> new SandboxActionCommand(SandboxActionCommand.Action.STOP)),
-            new Entry("remove", "Remove sandboxes and their files",
-                    () -> new SandboxActionCommand(SandboxActionCommand.Action.REMOVE)),
+            new Entry("run", "Run a command in a fresh isolated sandbox"),
+            new Entry("create", "Create and start a persistent sandbox"),
+            new Entry("start", "Start stopped sandboxes again"),
+            new Entry("stop", "Stop sandboxes, keeping their files"),
+            new Entry("remove", "Remove sandboxes and their files"),
             // ---- pause and resume (issue 15) ----
-            new Entry("pause", "Pause sandboxes, keeping their memory",
-                    () -> new SandboxActionCommand(SandboxActionCommand.Action.PAUSE)),
-            new Entry("resume", "Resume paused sandboxes",
-                    () -> new SandboxActionCommand(SandboxActionCommand.Action.RESUME)),
-            new Entry("extend", "Give a sandbox created with --ttl more time", ExtendCommand::new),
-            new Entry("list", "List the persistent sandboxes", ListCommand::new),
-            new Entry("exec", "Run a command in a running sandbox", ExecCommand::new),
-            new Entry("attach", "Open an interactive shell in a running sandbox", AttachCommand::new),
+            new Entry("pause", "Pause sandboxes, keeping their memory"),
+            new Entry("resume", "Resume paused sandboxes"),
+            new Entry("extend", "Give a sandbox created with --ttl more time"),
+            new Entry("list", "List the persistent sandboxes"),
+            new Entry("exec", "Run a command in a running sandbox"),
+            new Entry("attach", "Open an interactive shell in a running sandbox"),
             // background processes (issue 15, point 3); 'exec -d' starts them
-            new Entry("ps", "List the background processes of a running sandbox", PsCommand::new),
-            new Entry("logs", "Show the output of a background process of a sandbox", LogsCommand::new),
-            new Entry("kill", "Kill background processes of a sandbox with everything they started", KillCommand::new),
-            new Entry("cp", "Copy a file between this machine and a sandbox", CpCommand::new),
-            new Entry("snapshot", "Take, list, show, delete and restore snapshots of sandboxes", SnapshotCommand::new),
-            new Entry("fork", "Make new sandboxes with the files a sandbox has now", ForkCommand::new),
-            new Entry("code", "Run code in a stateful code session (Python, Node.js, bash)", CodeCommand::new),
-            new Entry("repl", "Open an interactive interpreter in a code session", ReplCommand::new),
-            new Entry("sessions", "List, show or delete code sessions; their statistics", SessionsCommand::new),
-            new Entry("task", "Run code as background tasks: dispatch, status, wait, list, cancel", TaskCommand::new),
-            new Entry("tools", "List the tool libraries tasks may use", ToolsCommand::new),
-            new Entry("audit", "Show the audit log of the daemon or of one sandbox", AuditCommand::new),
-            new Entry("status", "Show the daemon's status and its sandboxes", StatusCommand::new),
-            new Entry("mcp", "Serve the daemon's MCP tools on stdin/stdout (for MCP clients)", McpCommand::new),
-            new Entry("agents", "Show which AI coding agents are installed, have API keys and use AgentKernel",
-                    AgentsCommand::new),
-            new Entry("pull", "Pull an image from its registry into the local image store", PullCommand::new),
-            new Entry("images", "List the images in the local image store", ImagesCommand::new),
-            new Entry("rmi", "Remove images from the local image store", RmiCommand::new),
-            new Entry("image", "Prune the local image store or import an image archive", ImageCommand::new),
-            new Entry("volume", "Create, list, inspect or remove named volumes that outlive sandboxes", VolumeCommand::new),
-            new Entry("secret", "Set, list or remove secrets that sandboxes use without seeing them", SecretCommand::new),
-            new Entry("serve", "Serve the HTTP API in the foreground", ServeCommand::new),
-            new Entry("daemon", "Start, stop or inspect the HTTP API server in the background", DaemonCommand::new),
-            new Entry("doctor", "Check that isolation, limits, network, mounts and the daemon work", DoctorCommand::new),
-            new Entry("setup", "Install and start what AgentKernel needs, then check it all works", SetupCommand::new),
-            new Entry("completion", "Print a shell completion script (bash, zsh)", CompletionCommand::new));
+            new Entry("ps", "List the background processes of a running sandbox"),
+            new Entry("logs", "Show the output of a background process of a sandbox"),
+            new Entry("kill", "Kill background processes of a sandbox with everything they started"),
+            new Entry("cp", "Copy a file between this machine and a sandbox"),
+            new Entry("snapshot", "Take, list, show, delete and restore snapshots of sandboxes"),
+            new Entry("fork", "Make new sandboxes with the files a sandbox has now"),
+            new Entry("code", "Run code in a stateful code session (Python, Node.js, bash)"),
+            new Entry("repl", "Open an interactive interpreter in a code session"),
+            new Entry("sessions", "List, show or delete code sessions; their statistics"),
+            new Entry("task", "Run code as background tasks: dispatch, status, wait, list, cancel"),
+            new Entry("tools", "List the tool libraries tasks may use"),
+            new Entry("audit", "Show the audit log of the daemon or of one sandbox"),
+            new Entry("status", "Show the daemon's status and its sandboxes"),
+            new Entry("mcp", "Serve the daemon's MCP tools on stdin/stdout (for MCP clients)"),
+            new Entry("agents", "Show which AI coding agents are installed, have API keys and use AgentKernel"),
+            new Entry("pull", "Pull an image from its registry into the local image store"),
+            new Entry("images", "List the images in the local image store"),
+            new Entry("rmi", "Remove images from the local image store"),
+            new Entry("image", "Prune the local image store or import an image archive"),
+            new Entry("volume", "Create, list, inspect or remove named volumes that outlive sandboxes"),
+            new Entry("secret", "Set, list or remove secrets that sandboxes use without seeing them"),
+            new Entry("serve", "Serve the HTTP API in the foreground"),
+            new Entry("daemon", "Start, stop or inspect the HTTP API server in the background"),
+            new Entry("doctor", "Check that isolation, limits, network, mounts and the daemon work"),
+            new Entry("setup", "Install and start what AgentKernel needs, then check it all works"),
+            new Entry("completion", "Print a shell completion script (bash, zsh)"));
 
     /** Every subcommand, in the order of the help (for completion scripts). */
     static List<Subcommand> subcommands() {
-        return ENTRIES.stream().map(e -> e.factory().get()).toList();
+        return ENTRIES.stream().map(e -> e.factory()).toList();
     }
 
     private final Map<String, Entry> commands = new LinkedHashMap<>();
@@ -110,7 +155,7 @@ public final class Main {
         }
         if (args[0].equals("help")) {
             if (args.length > 1 && commands.containsKey(args[1])) {
-                Subcommand c = commands.get(args[1]).factory().get();
+                Subcommand c = commands.get(args[1]).factory();
                 HelpPrinter.print(c, withHelp(c.options()), out);
             } else {
                 printRootHelp(out);
@@ -124,7 +169,7 @@ public final class Main {
             err.println("try 'agentkernel --help'");
             return ExitCodes.USAGE;
         }
-        Subcommand command = entry.factory().get();
+        Subcommand command = entry.factory();
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         Options options = withHelp(command.options());
         CommandLine parsed;

@@ -111,10 +111,10 @@ public final class OwnerTag {
                 return false;
             }
             long pid = Long.parseLong(legacy.group(1));
-            return pid != processes.self().pid() && !processes.exists(pid);
+            return pid != me(processes).pid() && !processes.exists(pid);
         }
         Owner owner = parsed.get();
-        Owner me = processes.self();
+        Owner me = me(processes);
         if (!owner.boot().equals(processes.boot())) {
             return true;
         }
@@ -139,6 +139,11 @@ public final class OwnerTag {
             }
         }
         return visible;
+    }
+
+    /** This process: read once from the host's {@code /proc} (it does not change), each time from another. */
+    private static Owner me(Processes processes) {
+        return processes == PROC ? self(PROC) : processes.self();
     }
 
     private static Owner self(Processes processes) {
@@ -178,14 +183,21 @@ public final class OwnerTag {
             return new Owner(pid, startTicks(pid).orElse(0), pidNamespace(pid).orElse(0), boot());
         }
 
+        private volatile String boot; // the boot id does not change while this process lives
+
         @Override
         public String boot() {
-            try {
-                String id = Files.readString(PROC.resolve("sys/kernel/random/boot_id")).trim().toLowerCase(Locale.ROOT);
-                return id.replace("-", "").substring(0, 8);
-            } catch (IOException | RuntimeException e) {
-                return "00000000";
+            String known = boot;
+            if (known == null) {
+                try {
+                    String id = Files.readString(PROC.resolve("sys/kernel/random/boot_id")).trim().toLowerCase(Locale.ROOT);
+                    known = id.replace("-", "").substring(0, 8);
+                } catch (IOException | RuntimeException e) {
+                    known = "00000000";
+                }
+                boot = known;
             }
+            return known;
         }
 
         @Override

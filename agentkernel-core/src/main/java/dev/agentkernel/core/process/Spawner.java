@@ -34,8 +34,9 @@ public final class Spawner {
         return t;
     });
 
-    private static final boolean NATIVE = PosixSpawn.available()
-            && !"jdk".equals(System.getProperty("agentkernel.spawn"));
+    /** The property first: with {@code jdk}, the libc calls are never linked (a fresh JVM pays for that). */
+    private static final boolean NATIVE = !"jdk".equals(System.getProperty("agentkernel.spawn"))
+            && PosixSpawn.available();
 
     private Spawner() {
     }

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -39,8 +38,6 @@ public final class SupervisedExecution implements Execution {
     private static final System.Logger LOG = System.getLogger(SupervisedExecution.class.getName());
     /** Fires timeouts; the work of one (SIGTERM, the grace period, SIGKILL) runs on a virtual thread of its own. */
     private static final ScheduledExecutorService TIMERS = timers();
-    /** Where the end of a JDK-started process is handled (its reaper threads have small stacks). */
-    private static final java.util.concurrent.Executor FINISHERS = Executors.newVirtualThreadPerTaskExecutor();
 
     private final String id;
     private final Process process;
@@ -175,7 +172,17 @@ public final class SupervisedExecution implements Execution {
             // on the reaper's thread: no hand-over to a watcher between the exit and the result
             process.onExit().whenComplete(end);
         } else {
-            process.onExit().whenCompleteAsync(end, FINISHERS);
+            // Not the JDK's onExit(): it completes through the common ForkJoinPool, one thread on two CPUs,
+            // which any blocking task (a test reading a child's output) holds up: a run that never ended.
+            Thread.ofVirtual().name("ak-watch-" + id).start(() -> {
+                Throwable failure = null;
+                try {
+                    process.waitFor();
+                } catch (InterruptedException e) {
+                    failure = e;
+                }
+                end.accept(process, failure);
+            });
         }
     }
 

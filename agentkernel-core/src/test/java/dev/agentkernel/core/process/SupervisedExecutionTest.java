@@ -80,6 +80,34 @@ class SupervisedExecutionTest {
     }
 
     @Test
+    void theEndIsSeenWhileEveryThreadOfTheCommonPoolIsBusy() throws Exception {
+        // The JDK's Process.onExit() completes through the common pool (one thread on two CPUs): a run supervised
+        // through it never ended while a test read a child's output there.
+        int threads = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism();
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(threads);
+        java.util.concurrent.atomic.AtomicBoolean release = new java.util.concurrent.atomic.AtomicBoolean();
+        for (int i = 0; i < threads; i++) {
+            java.util.concurrent.CompletableFuture.runAsync(() -> {
+                busy.countDown();
+                while (!release.get()) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // not a managed block: no spare thread
+                }
+            });
+        }
+        try {
+            assertThat(busy.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+            Optional<Termination> end = run(capture(), Optional.of(Duration.ofSeconds(30)), Duration.ofSeconds(1),
+                    "sh", "-c", "echo out; exit 3").await(Duration.ofSeconds(10));
+
+            assertThat(end).contains(new Termination.Exited(3));
+            assertThat(out(OutputStreamKind.STDOUT)).isEqualTo("out\n");
+        } finally {
+            release.set(true);
+        }
+    }
+
+    @Test
     void stdoutAndStderrAreDeliveredSeparatelyAndCompletely() throws Exception {
         Termination end = run(capture(), Optional.empty(), Duration.ofSeconds(1), "sh", "-c",
                 "printf out; printf err >&2; head -c 1000000 /dev/zero | tr '\\0' x").await();
