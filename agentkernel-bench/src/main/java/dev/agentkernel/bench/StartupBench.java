@@ -433,6 +433,7 @@ public final class StartupBench {
         List<String> argv = new ArrayList<>();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         argv.addAll(List.of(m.group(1).trim().split("\\s+")));
+        argv.add("-Dagentkernel.spawn=jdk"); // what the launcher adds for one-shot commands such as run
         Path aot = target.resolve("agentkernel.aot");
         if (Files.isRegularFile(aot)) {
             argv.addAll(List.of("-XX:AOTCache=" + aot, "-Xlog:aot=off", "-Xlog:cds=off"));
