@@ -26,6 +26,12 @@ import java.util.concurrent.TimeUnit;
 final class DockerCredentials {
 
     private static final System.Logger LOG = System.getLogger(DockerCredentials.class.getName());
+    /**
+     * Where a helper's output is read: virtual threads, not the common pool (one thread on two CPUs, which the
+     * two blocking reads would hold in turn, and which the JDK's {@code Process.onExit} needs too).
+     */
+    private static final java.util.concurrent.Executor READERS =
+            java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
     private static final Duration HELPER_TIMEOUT = Duration.ofSeconds(30);
 
     private final Path configFile;
@@ -131,8 +137,10 @@ final class DockerCredentials {
                     + "config.json", e);
         }
         try {
-            CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
-            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+            CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()),
+                    READERS);
+            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()),
+                    READERS);
             try (OutputStream in = process.getOutputStream()) {
                 in.write(server.getBytes(StandardCharsets.UTF_8));
             }
