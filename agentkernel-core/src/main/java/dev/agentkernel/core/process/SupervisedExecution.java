@@ -22,13 +22,15 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 
 /**
  * An {@link Execution} backed by a host process whose whole tree lives in one
- * {@link SandboxCgroup}. When the process ends, the thread that saw it end (the process
- * reaper's) waits for the output pumps to deliver everything, classifies the end and runs the
- * clean-up exactly once; a timer enforces the timeout (SIGTERM to every process of the
- * sandbox, then SIGKILL after the grace period).
+ * {@link SandboxCgroup}. When the process ends, the thread that sees it end (the reaper's for a
+ * child started with {@code posix_spawn}, a watcher virtual thread for one started by the JDK)
+ * waits for the output pumps to deliver everything, classifies the end and runs the clean-up
+ * exactly once; a timer enforces the timeout (SIGTERM to every process of the sandbox, then
+ * SIGKILL after the grace period).
  */
 public final class SupervisedExecution implements Execution {
 
@@ -162,7 +164,7 @@ public final class SupervisedExecution implements Execution {
         ScheduledFuture<?> timer = timeout.<ScheduledFuture<?>>map(t -> TIMERS.schedule(
                 () -> Thread.ofVirtual().name("ak-timeout-" + id).start(() -> expire(grace)),
                 t.toNanos(), TimeUnit.NANOSECONDS)).orElse(null);
-        java.util.function.BiConsumer<Process, Throwable> end = (ended, failure) -> {
+        BiConsumer<Process, Throwable> end = (ended, failure) -> {
             if (timer != null) {
                 timer.cancel(false);
             }
