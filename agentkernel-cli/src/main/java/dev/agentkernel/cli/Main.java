@@ -129,6 +129,28 @@ public final class Main {
         }
     }
 
+    /** The launcher's AOT training run (not a command: not listed, not completed). */
+    static final String AOT_TRAINING = "__aot-training";
+
+    /**
+     * What the launcher records its AOT class cache from: a sandbox on the host's {@code /usr}
+     * and a listing of the image store (its records parsed, as a run on an image parses them;
+     * trained on {@code run} alone, a run on an image took 0.31 s instead of 0.16 s). Output is
+     * discarded and failures do not matter: the cache keeps whatever was loaded.
+     */
+    private int train() {
+        PrintWriter sink = new PrintWriter(java.io.Writer.nullWriter());
+        for (String[] command : List.of(new String[] {"run", "--image", "host", "--no-network", "--", "/bin/true"},
+                new String[] {"images", "--json"})) {
+            try {
+                dispatch(command, sink, sink);
+            } catch (RuntimeException e) {
+                // a training step that cannot run here leaves its classes out of the cache, nothing more
+            }
+        }
+        return 0;
+    }
+
     /** Runs the CLI and exits with its code. */
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
@@ -145,6 +167,9 @@ public final class Main {
     }
 
     private int dispatch(String[] args, PrintWriter out, PrintWriter err) {
+        if (args.length == 1 && args[0].equals(AOT_TRAINING)) {
+            return train();
+        }
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
             printRootHelp(out);
             return 0;

@@ -50,7 +50,8 @@ public final class RegistryClient implements AutoCloseable {
     private static final int ATTEMPTS = 4;
     private static final int MAX_REDIRECTS = 5;
 
-    private final HttpClient http;
+    /** Made at the first request: a run on a cached image never needs one (its creation is ~20 ms in a new JVM). */
+    private HttpClient http; // guarded by this
     private final Function<String, RegistrySettings> settings;
     private final DockerCredentials dockerCredentials;
     private final Map<String, String> schemes = new ConcurrentHashMap<>();
@@ -76,12 +77,18 @@ public final class RegistryClient implements AutoCloseable {
     public RegistryClient(Function<String, RegistrySettings> settings, java.nio.file.Path dockerConfigFile) {
         this.settings = settings;
         this.dockerCredentials = new DockerCredentials(dockerConfigFile);
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(15))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
-                .build();
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(15))
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .executor(Executors.newVirtualThreadPerTaskExecutor())
+                    .build();
+        }
+        return http;
     }
 
     /** The Docker configuration file read when none is configured. */
@@ -435,7 +442,7 @@ public final class RegistryClient implements AutoCloseable {
                 b.header("Authorization", authorization);
             }
             try {
-                HttpResponse<InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+                HttpResponse<InputStream> r = http().send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
                 int status = r.statusCode();
                 boolean transientStatus = status == 429 || status == 500 || status == 502 || status == 503
                         || status == 504;
@@ -487,8 +494,10 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        http.close();
+    public synchronized void close() {
+        if (http != null) {
+            http.close();
+        }
     }
 
     /** Why a connection failed, in words: the first message of the exception or its causes. */
