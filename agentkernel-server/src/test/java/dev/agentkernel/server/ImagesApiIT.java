@@ -127,7 +127,9 @@ class ImagesApiIT {
         });
         assertThat(layers).as("derived's own layer, at least, is fetched")
                 .anySatisfy(l -> assertThat(l.data().path("already_stored").asBoolean()).isFalse());
-        assertThat(first).extracting(Event::name).containsOnly("resolved", "progress", "layer", "done");
+        // progress is optional: a layer's end supersedes its progress not yet sent (PullEvents), so a layer fetched
+        // in less than the request thread's wake-up sends none (PullEventsTest covers progress itself)
+        assertThat(first).extracting(Event::name).isSubsetOf("resolved", "progress", "layer", "done");
         Event done = first.getLast();
         assertThat(done.name()).isEqualTo("done");
         JsonNode image = done.data().path("image");
