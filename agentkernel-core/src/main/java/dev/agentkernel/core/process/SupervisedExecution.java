@@ -22,7 +22,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * An {@link Execution} backed by a host process whose whole tree lives in one
@@ -164,7 +164,7 @@ public final class SupervisedExecution implements Execution {
         ScheduledFuture<?> timer = timeout.<ScheduledFuture<?>>map(t -> TIMERS.schedule(
                 () -> Thread.ofVirtual().name("ak-timeout-" + id).start(() -> expire(grace)),
                 t.toNanos(), TimeUnit.NANOSECONDS)).orElse(null);
-        BiConsumer<Process, Throwable> end = (ended, failure) -> {
+        Consumer<Throwable> ended = failure -> { // failure: null, or why the end could not be awaited
             if (timer != null) {
                 timer.cancel(false);
             }
@@ -172,7 +172,7 @@ public final class SupervisedExecution implements Execution {
         };
         if (process instanceof NativeProcess) {
             // on the reaper's thread: no hand-over to a watcher between the exit and the result
-            process.onExit().whenComplete(end);
+            process.onExit().whenComplete((exited, failure) -> ended.accept(failure));
         } else {
             // Not the JDK's onExit(): it completes through the common ForkJoinPool, one thread on two CPUs,
             // which any blocking task (a test reading a child's output) holds up: a run that never ended.
@@ -183,7 +183,7 @@ public final class SupervisedExecution implements Execution {
                 } catch (InterruptedException e) {
                     failure = e;
                 }
-                end.accept(process, failure);
+                ended.accept(failure);
             });
         }
     }
@@ -201,10 +201,12 @@ public final class SupervisedExecution implements Execution {
     }
 
     private void finish(Optional<Duration> timeout, Throwable failure) {
+        if (failure != null) {
+            cleanupOnce();
+            result.completeExceptionally(failure);
+            return;
+        }
         try {
-            if (failure != null) {
-                throw failure;
-            }
             int code = process.exitValue();
             for (Thread pump : pumps) {
                 pump.join();
