@@ -67,6 +67,17 @@
  *      whose bundle's root is stage/root. --umount PATH (with --host-root, repeatable) detaches
  *      PATH in that private mount namespace first (crun refuses hybrid cgroup hosts unless
  *      /sys/fs/cgroup/unified is gone from its view).
+ *   7. --reap: instead of becoming PROGRAM, forks it and stays as its parent and as the reaper
+ *      of everything it leaves behind (PR_SET_CHILD_SUBREAPER), then exits with PROGRAM's status
+ *      (or is killed by the same signal) once the last of them is gone. bubblewrap's monitor
+ *      exits as soon as it has the sandbox's status, while the sandbox's first process is still
+ *      leaving; that process then became an orphan of the host's init and stayed in the
+ *      sandbox's cgroup until init reaped it: AgentKernel waited for that (about a millisecond
+ *      here), and on a host whose init does not reap (a container without an init) the cgroup
+ *      could never be removed. With --reap, the sandbox is gone when this process has exited.
+ *      This process ignores SIGTERM, SIGINT, SIGHUP and SIGQUIT (a graceful stop signals the
+ *      sandbox's own processes); SIGKILL ends it and PROGRAM with it (bubblewrap's
+ *      --die-with-parent), and it gets SIGKILL when AgentKernel's process dies.
  *
  * Any failure prints "ak-launch: <what>: <why>" on stderr and exits 125, before the
  * sandbox exists. Single file, C11 + Linux, libc only; built by src/main/sh/build-launcher.sh
@@ -91,7 +102,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -614,6 +628,76 @@ static void become_namespace_root(int userns) {
     }
 }
 
+/* ---- --reap ------------------------------------------------------------------------------ */
+
+static const int STOP_SIGNALS[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+
+static void stop_signals(void (*action)(int)) {
+    for (size_t s = 0; s < sizeof(STOP_SIGNALS) / sizeof(STOP_SIGNALS[0]); s++) {
+        signal(STOP_SIGNALS[s], action);
+    }
+}
+
+/*
+ * Point 7 of the header: runs `command` as a child, reaps it and every orphan it leaves.
+ * `parent` is this process's parent when it started: it dies with that parent, as bubblewrap
+ * (--die-with-parent) does with it. Set here, after the change of credentials that clears it.
+ */
+__attribute__((noreturn)) static void run_and_reap(char **command, pid_t parent) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) != 0 || prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) != 0) {
+        die("become a subreaper: %s", strerror(errno));
+    }
+    if (getppid() != parent) {
+        die("AgentKernel exited before the sandbox started");
+    }
+    stop_signals(SIG_IGN); /* before the fork: no window in which a stop signal ends this process */
+    pid_t child = fork();
+    if (child < 0) {
+        die("fork: %s", strerror(errno));
+    }
+    if (child == 0) {
+        stop_signals(SIG_DFL);
+        execv(command[0], command);
+        die("exec %s: %s", command[0], strerror(errno));
+    }
+    /* Nothing of the sandbox's stays open here: bubblewrap's info and block FIFOs and the seccomp
+     * filter reach their ends when bubblewrap is done with them, the standard streams when the
+     * sandbox's processes are (standard error stays, for this process's own errors). */
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || close_range(3, ~0U, 0) != 0) {
+        die("close the sandbox's descriptors: %s", strerror(errno));
+    }
+    int status = 0;
+    for (;;) {
+        int st;
+        pid_t p = waitpid(-1, &st, __WALL);
+        if (p < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            if (errno == ECHILD) {
+                break;
+            }
+            die("wait: %s", strerror(errno));
+        }
+        if (p == child) {
+            status = st;
+        }
+    }
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        struct rlimit none = {0, 0};
+        setrlimit(RLIMIT_CORE, &none); /* the same end, without a core file of this process */
+        signal(sig, SIG_DFL);
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, sig);
+        sigprocmask(SIG_UNBLOCK, &set, NULL);
+        raise(sig);
+    }
+    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_LAUNCH);
+}
+
 /* ---- staged mounts ----------------------------------------------------------------------- */
 
 #ifndef MOUNT_ATTR_IDMAP
@@ -882,13 +966,14 @@ static void await_go(const char *fifo) {
 __attribute__((noreturn)) static void usage(void) {
     die("usage: ak-launch [--cgroup FILE]... [--veth BRIDGE-IFINDEX NETWORK/PREFIX GATEWAY "
         "[--prohibit NETWORK/PREFIX]... [--route NETWORK/PREFIX]...] "
-        "[--netns PID CGROUP] [--wait FIFO] [--read FD PATH]... [--write FD PATH]... "
+        "[--netns PID CGROUP] [--wait FIFO] [--reap] [--read FD PATH]... [--write FD PATH]... "
         "[--userns BASE COUNT [--user UID] [--stage DIR] [--mount PATH idmap|owner|plain|overlay]... "
         "[--layer PATH... --upper tmpfs:MB|DIR|none] [--host-root [--umount PATH]...]] "
         "-- PROGRAM [ARG]...");
 }
 
 int main(int argc, char **argv) {
+    pid_t parent = getppid();
     const char *cgroups[MAX_CGROUPS];
     int cgroup_count = 0;
     struct open_request opens[MAX_OPENS];
@@ -903,6 +988,7 @@ int main(int argc, char **argv) {
     int layer_count = 0;
     const char *upper = NULL;
     bool host_root = false;
+    bool reap = false;
     const char *umounts[MAX_OPENS];
     int umount_count = 0;
     const char *wait_fifo = NULL;
@@ -942,6 +1028,8 @@ int main(int argc, char **argv) {
             i += 2;
         } else if (strcmp(argv[i], "--wait") == 0 && i + 1 < argc) {
             wait_fifo = argv[++i];
+        } else if (strcmp(argv[i], "--reap") == 0) {
+            reap = true;
         } else if (strcmp(argv[i], "--host-root") == 0) {
             host_root = true;
         } else if (strcmp(argv[i], "--umount") == 0 && i + 1 < argc && umount_count < MAX_OPENS) {
@@ -964,7 +1052,7 @@ int main(int argc, char **argv) {
     if (netns_pid != NULL) {
         /* wire-only: nothing else may be asked for, and no program follows */
         if (net == NULL || i + 1 < argc || cgroup_count > 0 || open_count > 0 || userns_base != NULL
-            || wait_fifo != NULL || netns_cgroup[0] != '/') {
+            || wait_fifo != NULL || reap || netns_cgroup[0] != '/') {
             usage();
         }
         veth(net[0], net[1], net[2], routes, route_count, netns_pid, netns_cgroup);
@@ -1010,6 +1098,9 @@ int main(int argc, char **argv) {
         } else {
             become_namespace_root(userns);
         }
+    }
+    if (reap) {
+        run_and_reap(command, parent);
     }
     execv(command[0], command);
     die("exec %s: %s", command[0], strerror(errno));

@@ -335,10 +335,10 @@ class CliIT {
         try {
             awaitSandboxed(marker);
             // the sandbox's network: a slirp4netns child, or (root with nft: the bridge) the host end
-            // of its veth pair, named after the launcher that became bubblewrap
+            // of its veth pair, named after the launcher (which stays as bubblewrap's parent)
             List<ProcessHandle> children = process.toHandle().children().toList();
             slirp = children.stream().filter(p -> p.info().command().orElse("").endsWith("slirp4netns")).toList();
-            veths = children.stream().filter(p -> p.info().command().orElse("").endsWith("bwrap"))
+            veths = children.stream().filter(p -> p.info().command().orElse("").contains("/ak-launch-"))
                     .map(p -> Path.of("/sys/class/net/akv" + p.pid()))
                     .filter(Files::exists).toList();
             assertThat(slirp.size() + veths.size()).as("the sandbox has network (slirp4netns or a veth pair)")

@@ -132,6 +132,7 @@ final class BwrapBackend implements PayloadBackend {
         try {
             List<String> argv = new ArrayList<>(128);
             argv.add(launcher.toString());
+            argv.add("--reap"); // the launcher exits when the sandbox's last process has: no orphan left in its cgroup
             for (Path procs : cgroup.procsFiles()) {
                 argv.addAll(List.of("--cgroup", procs.toString()));
             }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -114,10 +115,12 @@ final class LaunchChannel implements AutoCloseable {
     /**
      * Refuses to attach anything to a process that is not bubblewrap's own child in a
      * network namespace other than ours: a wrong pid must never get a network interface.
+     * {@code bwrap} is bubblewrap itself or the launcher that stays its parent ({@code --reap}).
      */
     private static void requireSandboxChild(Process bwrap, long pid) {
-        boolean child = ProcessHandle.of(pid).flatMap(ProcessHandle::parent)
-                .map(p -> p.pid() == bwrap.pid()).orElse(false);
+        Optional<ProcessHandle> parent = ProcessHandle.of(pid).flatMap(ProcessHandle::parent);
+        boolean child = parent.map(p -> p.pid() == bwrap.pid()
+                || p.parent().map(grand -> grand.pid() == bwrap.pid()).orElse(false)).orElse(false);
         String ours = netns("self");
         String theirs = netns(Long.toString(pid));
         if (!child || theirs.isEmpty() || theirs.equals(ours)) {

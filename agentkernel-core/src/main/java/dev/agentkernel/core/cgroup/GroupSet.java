@@ -5,12 +5,20 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A sandbox group made of one directory per hierarchy (one for v2; one per controller
  * for v1, plus the v2 kill-only group on hybrid hosts). Package-private; built by the drivers.
  */
 final class GroupSet implements SandboxCgroup {
+
+    /** How soon a group that still holds a process is looked at again, at first. */
+    private static final long MIN_LOOK_NANOS = 50_000;
+    /** How long at most between two looks at a group that still holds processes. */
+    private static final long MAX_LOOK_NANOS = 1_000_000;
+    /** How often the processes still in a group being destroyed are killed again. */
+    private static final long KILL_AGAIN_NANOS = 1_000_000;
 
     private final String name;
     private final List<Path> dirs;
@@ -143,13 +151,25 @@ final class GroupSet implements SandboxCgroup {
 
     @Override
     public boolean destroy(Duration wait) {
-        long deadline = System.nanoTime() + wait.toNanos();
-        if (!pids().isEmpty()) {
-            killAll();
+        // The usual end: the launcher reaped every process of the sandbox before it exited, so the
+        // group is empty and goes at once (no read of its process list first).
+        if (removeAll()) {
+            return true;
         }
+        long start = System.nanoTime();
+        long deadline = start + wait.toNanos();
+        long lastKill = 0;
+        boolean signalled = false;
         while (!pids().isEmpty() && System.nanoTime() < deadline) {
-            pause(1);
-            killAll();
+            long now = System.nanoTime();
+            if (!signalled || now - lastKill >= KILL_AGAIN_NANOS) {
+                killAll();
+                signalled = true;
+                lastKill = now;
+            }
+            // A killed process leaves the group once it is reaped (by its parent, or by the host's
+            // init for an orphan): look again soon, then less and less often.
+            LockSupport.parkNanos(Math.clamp((now - start) / 4, MIN_LOOK_NANOS, MAX_LOOK_NANOS));
         }
         boolean gone = true;
         for (Path dir : dirs) {
@@ -161,6 +181,16 @@ final class GroupSet implements SandboxCgroup {
             gone &= removed;
         }
         return gone;
+    }
+
+    /** Removes every directory of the group, stopping at the first that cannot be (it holds processes). */
+    private boolean removeAll() {
+        for (Path dir : dirs) {
+            if (!CgroupFiles.rmdir(dir)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void pause(long millis) {
