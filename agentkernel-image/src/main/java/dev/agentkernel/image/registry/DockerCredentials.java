@@ -143,6 +143,9 @@ final class DockerCredentials {
                     READERS);
             try (OutputStream in = process.getOutputStream()) {
                 in.write(server.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // a helper may answer without reading its input (one with nothing stored: "credentials not
+                // found", exit 1): the write then meets a closed pipe; its answer and exit status tell the rest
             }
             if (!process.waitFor(HELPER_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly();
@@ -162,8 +165,6 @@ final class DockerCredentials {
             String user = node.path("Username").asText("");
             String secret = node.path("Secret").asText("");
             return secret.isEmpty() ? Optional.empty() : Optional.of(new Credentials(user, secret));
-        } catch (IOException e) {
-            throw new RegistryException("the credential helper " + program + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
