@@ -4,8 +4,13 @@
  * Started by AgentKernel (as root or not), it prepares the process that becomes bubblewrap
  * and then execs it, so that nothing of the preparation stays behind:
  *
- *   1. --cgroup FILE (repeatable): writes its own pid into FILE (a cgroup's cgroup.procs),
- *      so every process of the sandbox is limited from its first instruction;
+ *   1. --cgroup-make DIR, --cgroup-make-optional DIR, --cgroup-write FILE VALUE and
+ *      --cgroup FILE, --cgroup-optional FILE (repeatable, done in the order given): makes the
+ *      sandbox's cgroups (and their parent group, for the first sandbox under it; an optional
+ *      one may fail), writes their limits, and joins them by writing its own pid into FILE (a
+ *      cgroup's cgroup.procs; an optional one is skipped when its group is not there), so every
+ *      process of the sandbox is limited from its first instruction. With --userns, the helper
+ *      of point 4 is started first and runs meanwhile;
  *   2. --veth BRIDGE-IFINDEX NETWORK/PREFIX GATEWAY (root only): moves itself into a new
  *      network namespace and wires it to the host: a veth pair whose sandbox end is "eth0"
  *      (address NETWORK + this process's pid, so that no two live sandboxes on the host
@@ -67,17 +72,18 @@
  *      whose bundle's root is stage/root. --umount PATH (with --host-root, repeatable) detaches
  *      PATH in that private mount namespace first (crun refuses hybrid cgroup hosts unless
  *      /sys/fs/cgroup/unified is gone from its view).
- *   7. --reap: instead of becoming PROGRAM, forks it and stays as its parent and as the reaper
- *      of everything it leaves behind (PR_SET_CHILD_SUBREAPER), then exits with PROGRAM's status
- *      (or is killed by the same signal) once the last of them is gone. bubblewrap's monitor
- *      exits as soon as it has the sandbox's status, while the sandbox's first process is still
- *      leaving; that process then became an orphan of the host's init and stayed in the
- *      sandbox's cgroup until init reaped it: AgentKernel waited for that (about a millisecond
- *      here), and on a host whose init does not reap (a container without an init) the cgroup
- *      could never be removed. With --reap, the sandbox is gone when this process has exited.
- *      This process ignores SIGTERM, SIGINT, SIGHUP and SIGQUIT (a graceful stop signals the
- *      sandbox's own processes); SIGKILL ends it and PROGRAM with it (bubblewrap's
- *      --die-with-parent), and it gets SIGKILL when AgentKernel's process dies.
+ *   7. --reap: after points 1 and 2 (and --wait), forks; the child goes on with points 3 to 6
+ *      and becomes PROGRAM, the parent stays as its parent and as the reaper of everything it
+ *      leaves behind (PR_SET_CHILD_SUBREAPER), and exits with PROGRAM's status (or is killed by
+ *      the same signal) once the last of them is gone. bubblewrap's monitor exits as soon as it
+ *      has the sandbox's status, while the sandbox's first process is still leaving; that process
+ *      then became an orphan of the host's init and stayed in the sandbox's cgroup until init
+ *      reaped it: AgentKernel waited for that (about a millisecond here), and on a host whose
+ *      init does not reap (a container without an init) the cgroup could never be removed. With
+ *      --reap, the sandbox is gone when this process has exited. The parent ignores SIGTERM,
+ *      SIGINT, SIGHUP and SIGQUIT (a graceful stop signals the sandbox's own processes); SIGKILL
+ *      ends it and PROGRAM with it (bubblewrap's --die-with-parent), and it gets SIGKILL when
+ *      AgentKernel's process dies.
  *
  * Any failure prints "ak-launch: <what>: <why>" on stderr and exits 125, before the
  * sandbox exists. Single file, C11 + Linux, libc only; built by src/main/sh/build-launcher.sh
@@ -114,7 +120,7 @@
 
 #define EXIT_LAUNCH 125
 #define MAX_OPENS 8
-#define MAX_CGROUPS 8
+#define MAX_CGROUP_STEPS 64
 #define MAX_MOUNTS 48
 #define MAX_ROUTES 64
 #define MAX_LAYERS 128
@@ -522,11 +528,27 @@ static unsigned long parse_id(const char *text, const char *what) {
 }
 
 /*
- * Creates a user namespace in a helper child (which unshares it and waits), writes `uid_map`
- * and `gid_map` from this process (host root), and returns a descriptor of it; the helper is
- * gone on return.
+ * A user namespace being made by a helper child (which unshares it and waits): begun with
+ * begin_user_namespace, so that this process can do other work while the helper runs, and
+ * finished with end_user_namespace.
  */
-static int new_user_namespace(const char *uid_map, const char *gid_map) {
+struct pending_userns {
+    pid_t helper;
+    int ready;
+    int done;
+};
+
+/* `fd` moved to a number of 64 or more (close-on-exec). */
+static int high_fd(int fd) {
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, 64);
+    if (high < 0) {
+        die("fcntl: %s", strerror(errno));
+    }
+    close(fd);
+    return high;
+}
+
+static struct pending_userns begin_user_namespace(void) {
     int ready[2], done[2];
     if (pipe2(ready, O_CLOEXEC) != 0 || pipe2(done, O_CLOEXEC) != 0) {
         die("pipe: %s", strerror(errno));
@@ -549,28 +571,42 @@ static int new_user_namespace(const char *uid_map, const char *gid_map) {
     }
     close(ready[1]);
     close(done[0]);
+    /* above the descriptors that --read and --write place (they are opened meanwhile) */
+    return (struct pending_userns) {helper, high_fd(ready[0]), high_fd(done[1])};
+}
+
+/*
+ * Waits for the helper's namespace, writes its `uid_map` and `gid_map` from this process (host
+ * root) and returns a descriptor of it; the helper is gone on return.
+ */
+static int end_user_namespace(struct pending_userns p, const char *uid_map, const char *gid_map) {
     char status = 0;
     ssize_t n;
-    while ((n = read(ready[0], &status, 1)) < 0 && errno == EINTR) {
+    while ((n = read(p.ready, &status, 1)) < 0 && errno == EINTR) {
     }
     if (n != 1 || status != 0) {
         die("new user namespace: %s", n == 1 ? strerror(status) : "the helper died");
     }
     char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/uid_map", (int) helper);
+    snprintf(path, sizeof(path), "/proc/%d/uid_map", (int) p.helper);
     write_file(path, uid_map);
-    snprintf(path, sizeof(path), "/proc/%d/gid_map", (int) helper);
+    snprintf(path, sizeof(path), "/proc/%d/gid_map", (int) p.helper);
     write_file(path, gid_map);
-    snprintf(path, sizeof(path), "/proc/%d/ns/user", (int) helper);
+    snprintf(path, sizeof(path), "/proc/%d/ns/user", (int) p.helper);
     int userns = open(path, O_RDONLY | O_CLOEXEC);
     if (userns < 0) {
         die("open %s: %s", path, strerror(errno));
     }
-    close(done[1]); /* the helper exits; the namespace lives on through `userns` */
-    close(ready[0]);
-    while (waitpid(helper, NULL, 0) < 0 && errno == EINTR) {
+    close(p.done); /* the helper exits; the namespace lives on through `userns` */
+    close(p.ready);
+    while (waitpid(p.helper, NULL, 0) < 0 && errno == EINTR) {
     }
     return userns;
+}
+
+/* A user namespace with these maps, made by a helper child (see begin_user_namespace). */
+static int new_user_namespace(const char *uid_map, const char *gid_map) {
+    return end_user_namespace(begin_user_namespace(), uid_map, gid_map);
 }
 
 /* The sandbox's ids: 0..count-1 inside are base..base+count-1 on the host. */
@@ -587,11 +623,11 @@ static struct id_range parse_range(const char *base_text, const char *count_text
     return r;
 }
 
-/* The sandbox's user namespace. */
-static int sandbox_user_namespace(struct id_range r) {
+/* The sandbox's user namespace, from the helper `pending` (begun before the cgroups were made). */
+static int sandbox_user_namespace(struct pending_userns pending, struct id_range r) {
     char map[96];
     snprintf(map, sizeof(map), "0 %lu %lu\n", r.base, r.count);
-    return new_user_namespace(map, map);
+    return end_user_namespace(pending, map, map);
 }
 
 /*
@@ -639,11 +675,15 @@ static void stop_signals(void (*action)(int)) {
 }
 
 /*
- * Point 7 of the header: runs `command` as a child, reaps it and every orphan it leaves.
- * `parent` is this process's parent when it started: it dies with that parent, as bubblewrap
- * (--die-with-parent) does with it. Set here, after the change of credentials that clears it.
+ * Point 7 of the header: forks; returns in the child, which goes on to prepare and become
+ * PROGRAM; the parent stays as the reaper of it and of every orphan it leaves, and exits as
+ * the child ended once the last of them is gone. Forked before the user namespace and the
+ * staged mounts, so that the parent has none of its own to tear down when it exits (host root
+ * in the host's namespaces but the cgroup's and network's; nothing in the sandbox can see it).
+ * `parent` is this process's parent when it started: the reaper dies with it, as bubblewrap
+ * (--die-with-parent) dies with the reaper.
  */
-__attribute__((noreturn)) static void run_and_reap(char **command, pid_t parent) {
+static void fork_reaper(pid_t parent) {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) != 0 || prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) != 0) {
         die("become a subreaper: %s", strerror(errno));
     }
@@ -657,8 +697,7 @@ __attribute__((noreturn)) static void run_and_reap(char **command, pid_t parent)
     }
     if (child == 0) {
         stop_signals(SIG_DFL);
-        execv(command[0], command);
-        die("exec %s: %s", command[0], strerror(errno));
+        return;
     }
     /* Nothing of the sandbox's stays open here: bubblewrap's info and block FIFOs and the seccomp
      * filter reach their ends when bubblewrap is done with them, the standard streams when the
@@ -907,8 +946,40 @@ struct open_request {
     const char *path;
 };
 
-static void join_cgroup(const char *procs) {
+/* One step of making the sandbox's cgroups (point 1 of the header), in the order given. */
+struct cgroup_step {
+    enum { CG_MAKE, CG_MAKE_OPTIONAL, CG_WRITE, CG_JOIN, CG_JOIN_OPTIONAL } kind;
+    const char *path;
+    const char *value; /* CG_WRITE */
+};
+
+/* Creates the cgroup DIR, and its parent group first if this is the first sandbox under it. */
+static bool make_cgroup(const char *dir, bool optional) {
+    if (mkdir(dir, 0755) == 0) {
+        return true;
+    }
+    if (errno == ENOENT) {
+        char parent[4096];
+        snprintf(parent, sizeof(parent), "%s", dir);
+        char *slash = strrchr(parent, '/');
+        if (slash != NULL && slash != parent) {
+            *slash = 0;
+            if ((mkdir(parent, 0755) == 0 || errno == EEXIST) && mkdir(dir, 0755) == 0) {
+                return true;
+            }
+        }
+    }
+    if (!optional) {
+        die("create control group %s: %s", dir, strerror(errno));
+    }
+    return false;
+}
+
+static void join_cgroup(const char *procs, bool optional) {
     int fd = open(procs, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 && optional && errno == ENOENT) {
+        return; /* an optional group that could not be made */
+    }
     if (fd < 0) {
         die("join cgroup %s: %s", procs, strerror(errno));
     }
@@ -918,6 +989,25 @@ static void join_cgroup(const char *procs) {
         die("join cgroup %s: %s", procs, strerror(errno));
     }
     close(fd);
+}
+
+static void cgroup_steps(const struct cgroup_step *steps, int count) {
+    for (int c = 0; c < count; c++) {
+        const struct cgroup_step *st = &steps[c];
+        switch (st->kind) {
+            case CG_MAKE:
+            case CG_MAKE_OPTIONAL:
+                make_cgroup(st->path, st->kind == CG_MAKE_OPTIONAL);
+                break;
+            case CG_WRITE:
+                write_file(st->path, st->value);
+                break;
+            case CG_JOIN:
+            case CG_JOIN_OPTIONAL:
+                join_cgroup(st->path, st->kind == CG_JOIN_OPTIONAL);
+                break;
+        }
+    }
 }
 
 static void open_on(const struct open_request *o) {
@@ -964,7 +1054,7 @@ static void await_go(const char *fifo) {
 }
 
 __attribute__((noreturn)) static void usage(void) {
-    die("usage: ak-launch [--cgroup FILE]... [--veth BRIDGE-IFINDEX NETWORK/PREFIX GATEWAY "
+    die("usage: ak-launch [--cgroup-make[-optional] DIR | --cgroup-write FILE VALUE | --cgroup[-optional] FILE]... [--veth BRIDGE-IFINDEX NETWORK/PREFIX GATEWAY "
         "[--prohibit NETWORK/PREFIX]... [--route NETWORK/PREFIX]...] "
         "[--netns PID CGROUP] [--wait FIFO] [--reap] [--read FD PATH]... [--write FD PATH]... "
         "[--userns BASE COUNT [--user UID] [--stage DIR] [--mount PATH idmap|owner|plain|overlay]... "
@@ -974,7 +1064,7 @@ __attribute__((noreturn)) static void usage(void) {
 
 int main(int argc, char **argv) {
     pid_t parent = getppid();
-    const char *cgroups[MAX_CGROUPS];
+    struct cgroup_step cgroups[MAX_CGROUP_STEPS];
     int cgroup_count = 0;
     struct open_request opens[MAX_OPENS];
     int open_count = 0;
@@ -995,8 +1085,19 @@ int main(int argc, char **argv) {
     const char *netns_pid = NULL, *netns_cgroup = NULL;
     int i = 1;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
-        if (strcmp(argv[i], "--cgroup") == 0 && i + 1 < argc && cgroup_count < MAX_CGROUPS) {
-            cgroups[cgroup_count++] = argv[++i];
+        if ((strcmp(argv[i], "--cgroup") == 0 || strcmp(argv[i], "--cgroup-optional") == 0
+             || strcmp(argv[i], "--cgroup-make") == 0 || strcmp(argv[i], "--cgroup-make-optional") == 0)
+            && i + 1 < argc && cgroup_count < MAX_CGROUP_STEPS) {
+            cgroups[cgroup_count].kind = strcmp(argv[i], "--cgroup") == 0 ? CG_JOIN
+                    : strcmp(argv[i], "--cgroup-optional") == 0 ? CG_JOIN_OPTIONAL
+                    : strcmp(argv[i], "--cgroup-make") == 0 ? CG_MAKE : CG_MAKE_OPTIONAL;
+            cgroups[cgroup_count].value = NULL;
+            cgroups[cgroup_count++].path = argv[++i];
+        } else if (strcmp(argv[i], "--cgroup-write") == 0 && i + 2 < argc && cgroup_count < MAX_CGROUP_STEPS) {
+            cgroups[cgroup_count].kind = CG_WRITE;
+            cgroups[cgroup_count].path = argv[i + 1];
+            cgroups[cgroup_count++].value = argv[i + 2];
+            i += 2;
         } else if (strcmp(argv[i], "--veth") == 0 && i + 3 < argc) {
             net = &argv[i + 1];
             i += 3;
@@ -1066,14 +1167,21 @@ int main(int argc, char **argv) {
         usage();
     }
     char **command = &argv[i + 1];
-    for (int c = 0; c < cgroup_count; c++) {
-        join_cgroup(cgroups[c]);
+    /* The user namespace's helper runs while the cgroups are made (it is not in them: it only
+     * unshares and exits). */
+    struct pending_userns pending = {-1, -1, -1};
+    if (userns_base != NULL) {
+        pending = begin_user_namespace();
     }
+    cgroup_steps(cgroups, cgroup_count);
     if (net != NULL) {
         veth(net[0], net[1], net[2], routes, route_count, NULL, NULL);
     }
     if (wait_fifo != NULL) {
         await_go(wait_fifo);
+    }
+    if (reap) {
+        fork_reaper(parent);
     }
     for (int o = 0; o < open_count; o++) {
         open_on(&opens[o]);
@@ -1084,7 +1192,7 @@ int main(int argc, char **argv) {
         if (user >= range.count) {
             die("--user %lu is outside the sandbox's %lu ids", user, range.count);
         }
-        int userns = sandbox_user_namespace(range);
+        int userns = sandbox_user_namespace(pending, range);
         if (stage != NULL) {
             stage_mounts(stage, mounts, mount_count, userns, range, user, layers, layer_count, upper);
         }
@@ -1098,9 +1206,6 @@ int main(int argc, char **argv) {
         } else {
             become_namespace_root(userns);
         }
-    }
-    if (reap) {
-        run_and_reap(command, parent);
     }
     execv(command[0], command);
     die("exec %s: %s", command[0], strerror(errno));

@@ -123,7 +123,9 @@ final class BwrapBackend implements PayloadBackend {
         boolean slirp = network.wiring() == NetworkWiring.SLIRP4NETNS;
         boolean policed = Egress.policed(spec, network);
         String id = OwnerTag.next(); // one sequence for every backend: two sandboxes never share a cgroup
-        SandboxCgroup cgroup = cgroups.create(id, spec.limits());
+        // the launcher makes the group, writes its limits and joins it (see CgroupRecipe)
+        CgroupDriver.Prepared prepared = cgroups.prepare(id, spec.limits());
+        SandboxCgroup cgroup = prepared.group();
         LaunchChannel channel = null;
         SlirpNetwork net = null;
         Process process = null;
@@ -133,9 +135,7 @@ final class BwrapBackend implements PayloadBackend {
             List<String> argv = new ArrayList<>(128);
             argv.add(launcher.toString());
             argv.add("--reap"); // the launcher exits when the sandbox's last process has: no orphan left in its cgroup
-            for (Path procs : cgroup.procsFiles()) {
-                argv.addAll(List.of("--cgroup", procs.toString()));
-            }
+            argv.addAll(prepared.recipe().launchArguments());
             EgressPolicy ranges = networks.egress().allowing(spec.egress().allowAddresses());
             network.bridge().ifPresent(bridge -> argv.addAll(bridge.launchArguments(ranges)));
             if (policed) {

@@ -146,16 +146,15 @@ final class OciBackend implements PayloadBackend {
         try {
             MountSources.Staged sources = new MountSources.Staged(stage, stateDir);
             OciSpec config = specs.build(spec, body, sources, payload, CgroupDriver.PARENT + "/" + id, bridge.isPresent());
-            cgroup = cgroups.create(id, spec.limits());
+            CgroupDriver.Prepared prepared = cgroups.prepare(id, spec.limits()); // made by the launcher
+            cgroup = prepared.group();
             Files.createDirectories(bundle);
             Files.write(bundle.resolve("config.json"), config.toJson());
             runtime.prepare(bundle);
             sources.owned().forEach(users::own);
             List<String> argv = new ArrayList<>(64);
             argv.add(launcher.toString());
-            for (Path procs : cgroup.procsFiles()) {
-                argv.addAll(List.of("--cgroup", procs.toString()));
-            }
+            argv.addAll(prepared.recipe().launchArguments());
             EgressPolicy ranges = networks.egress().allowing(spec.egress().allowAddresses());
             bridge.ifPresent(b -> argv.addAll(b.launchArguments(ranges)));
             if (policed) {

@@ -67,6 +67,10 @@ class LimitsIT extends SandboxTestBase {
             Path current = Sandboxes.pidsFile(execution.id(), "pids.current");
             Path events = Sandboxes.pidsFile(execution.id(), "pids.events");
             Path max = Sandboxes.pidsFile(execution.id(), "pids.max");
+            long made = System.nanoTime() + 5_000_000_000L; // the launcher makes the group as it starts
+            while (!Files.exists(max) && System.nanoTime() < made) {
+                Thread.sleep(1);
+            }
             assertThat(Files.readString(max).strip()).isEqualTo(Integer.toString(pidLimit));
             while (execution.await(Duration.ofMillis(100)).isEmpty()) {
                 maxPids = Math.max(maxPids, readLong(current, null));

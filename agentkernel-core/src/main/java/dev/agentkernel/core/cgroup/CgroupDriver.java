@@ -19,13 +19,34 @@ public sealed interface CgroupDriver permits CgroupV1Driver, CgroupV2Driver {
     String describe();
 
     /**
+     * Describes the group of one sandbox without making it: the group, and the recipe that
+     * makes it and writes its limits (followed by {@link #create}, or by the launcher).
+     *
+     * @param name unique name, {@code <owner-pid>-<n>}
+     */
+    Prepared prepare(String name, ResourceLimits limits);
+
+    /**
      * Creates a group for one sandbox and writes its limits.
      *
      * @param name unique name, {@code <owner-pid>-<n>}
      * @throws dev.agentkernel.model.SandboxFailureException if the group cannot be made;
      *         nothing is left behind then
      */
-    SandboxCgroup create(String name, ResourceLimits limits);
+    default SandboxCgroup create(String name, ResourceLimits limits) {
+        Prepared prepared = prepare(name, limits);
+        prepared.recipe().apply();
+        return prepared.group();
+    }
+
+    /**
+     * A sandbox's group as {@link #prepare} describes it.
+     *
+     * @param group  the group (its directories exist once the recipe was followed)
+     * @param recipe what makes it
+     */
+    record Prepared(SandboxCgroup group, CgroupRecipe recipe) {
+    }
 
     /** Kills the processes of and removes groups whose owner process no longer runs. Returns how many. */
     int reapStale();

@@ -28,6 +28,7 @@ public final class CgroupV1Driver implements CgroupDriver {
      */
     private volatile Boolean swapAccounting;
     private volatile Boolean freezer;
+    private volatile Boolean cpuacct;
 
     CgroupV1Driver(Path root, boolean unifiedKill) {
         this.root = root;
@@ -81,64 +82,58 @@ public final class CgroupV1Driver implements CgroupDriver {
     }
 
     @Override
-    public SandboxCgroup create(String name, ResourceLimits limits) {
-        List<Path> made = new ArrayList<>();
-        try {
-            Path memory = group("memory", name, made);
-            long bytes = limits.memoryMb() * 1024 * 1024;
-            CgroupFiles.write(memory.resolve("memory.limit_in_bytes"), Long.toString(bytes));
-            Path memsw = memory.resolve("memory.memsw.limit_in_bytes");
-            Boolean swap = swapAccounting;
-            if (swap == null) {
-                swap = Files.exists(memsw);
-                swapAccounting = swap;
-            }
-            if (swap) {
-                CgroupFiles.write(memsw, Long.toString(bytes));
-            }
-            Path pids = group("pids", name, made);
-            CgroupFiles.write(pids.resolve("pids.max"), Integer.toString(limits.pids()));
-            Path cpu = group("cpu", name, made);
-            CgroupFiles.write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(Math.round(limits.vcpus() * CPU_PERIOD_US)));
-            Optional<Path> killFile = Optional.empty();
-            Optional<Path> unifiedGroup = Optional.empty();
-            if (unifiedKill) {
-                Path unified = root.resolve("unified").resolve(PARENT).resolve(name);
-                try {
-                    CgroupFiles.mkdirNew(unified);
-                    made.add(unified);
-                    killFile = Optional.of(unified.resolve("cgroup.kill"));
-                    unifiedGroup = Optional.of(unified);
-                } catch (RuntimeException e) {
-                    // optional: pid-by-pid killing still works
-                }
-            }
-            Optional<Path> freezerGroup = Optional.empty();
-            if (freezer()) {
-                try {
-                    freezerGroup = Optional.of(group("freezer", name, made));
-                } catch (RuntimeException e) {
-                    // optional: pausing then uses the unified group, or is unavailable
-                }
-            }
-            Optional<Path> cpuUsage = unifiedGroup.map(u -> u.resolve("cpu.stat"))
-                    .or(() -> Optional.of(cpu.resolve("cpuacct.usage")).filter(Files::isRegularFile));
-            return new GroupSet(name, made, pids, killFile, memory.resolve("memory.oom_control"), "oom_kill",
-                    Optional.of(memory.resolve("memory.max_usage_in_bytes")),
-                    Freezer.of(freezerGroup, unifiedGroup), cpuUsage);
-        } catch (RuntimeException e) {
-            for (Path dir : made.reversed()) {
-                CgroupFiles.rmdir(dir);
-            }
-            throw e;
+    public Prepared prepare(String name, ResourceLimits limits) {
+        List<CgroupRecipe.Step> steps = new ArrayList<>();
+        List<Path> dirs = new ArrayList<>();
+        Path memory = group("memory", name, steps, dirs, false);
+        String bytes = Long.toString(limits.memoryMb() * 1024 * 1024);
+        steps.add(new CgroupRecipe.Write(memory.resolve("memory.limit_in_bytes"), bytes));
+        if (swapAccounting()) {
+            steps.add(new CgroupRecipe.Write(memory.resolve("memory.memsw.limit_in_bytes"), bytes));
         }
+        Path pids = group("pids", name, steps, dirs, false);
+        steps.add(new CgroupRecipe.Write(pids.resolve("pids.max"), Integer.toString(limits.pids())));
+        Path cpu = group("cpu", name, steps, dirs, false);
+        steps.add(new CgroupRecipe.Write(cpu.resolve("cpu.cfs_quota_us"),
+                Long.toString(Math.round(limits.vcpus() * CPU_PERIOD_US))));
+        Optional<Path> unifiedGroup = unifiedKill ? Optional.of(group("unified", name, steps, dirs, true))
+                : Optional.empty();
+        Optional<Path> freezerGroup = freezer() ? Optional.of(group("freezer", name, steps, dirs, true))
+                : Optional.empty();
+        Optional<Path> cpuUsage = unifiedGroup.map(u -> u.resolve("cpu.stat"))
+                .or(() -> cpuacct() ? Optional.of(cpu.resolve("cpuacct.usage")) : Optional.empty());
+        GroupSet group = new GroupSet(name, dirs, pids, unifiedGroup.map(u -> u.resolve("cgroup.kill")),
+                memory.resolve("memory.oom_control"), "oom_kill", Optional.of(memory.resolve("memory.max_usage_in_bytes")),
+                Freezer.of(freezerGroup, unifiedGroup), cpuUsage);
+        return new Prepared(group, new CgroupRecipe(steps));
     }
 
-    private Path group(String controller, String name, List<Path> made) {
+    /** The group's directory in {@code controller}'s hierarchy, made by a step of the recipe. */
+    private Path group(String controller, String name, List<CgroupRecipe.Step> steps, List<Path> dirs, boolean optional) {
         Path dir = root.resolve(controller).resolve(PARENT).resolve(name);
-        CgroupFiles.mkdirNew(dir);
-        made.add(dir);
+        steps.add(new CgroupRecipe.Make(dir, optional));
+        dirs.add(dir);
         return dir;
+    }
+
+    /** Whether the memory controller accounts swap: its root group has the memsw files then. */
+    private boolean swapAccounting() {
+        Boolean swap = swapAccounting;
+        if (swap == null) {
+            swap = Files.exists(root.resolve("memory").resolve("memory.memsw.limit_in_bytes"));
+            swapAccounting = swap;
+        }
+        return swap;
+    }
+
+    /** Whether the cpu hierarchy also has cpuacct (its root group has {@code cpuacct.usage} then). */
+    private boolean cpuacct() {
+        Boolean shared = cpuacct;
+        if (shared == null) {
+            shared = Files.isRegularFile(root.resolve("cpu").resolve("cpuacct.usage"));
+            cpuacct = shared;
+        }
+        return shared;
     }
 
     @Override

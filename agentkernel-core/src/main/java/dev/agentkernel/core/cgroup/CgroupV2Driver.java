@@ -4,6 +4,7 @@ import dev.agentkernel.core.backend.Availability;
 import dev.agentkernel.model.ResourceLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -62,26 +63,23 @@ public final class CgroupV2Driver implements CgroupDriver {
     }
 
     @Override
-    public SandboxCgroup create(String name, ResourceLimits limits) {
+    public Prepared prepare(String name, ResourceLimits limits) {
         enableControllers();
-        Path dir = root.resolve(PARENT).resolve(name);
-        CgroupFiles.mkdirNew(dir);
-        try {
-            CgroupFiles.write(dir.resolve("memory.max"), Long.toString(limits.memoryMb() * 1024 * 1024));
-            Path swap = dir.resolve("memory.swap.max");
-            if (Files.exists(swap)) {
-                CgroupFiles.write(swap, "0");
-            }
-            CgroupFiles.write(dir.resolve("pids.max"), Integer.toString(limits.pids()));
-            CgroupFiles.write(dir.resolve("cpu.max"),
-                    String.format(Locale.ROOT, "%d %d", Math.round(limits.vcpus() * CPU_PERIOD_US), CPU_PERIOD_US));
-            return new GroupSet(name, List.of(dir), dir, Optional.of(dir.resolve("cgroup.kill")),
-                    dir.resolve("memory.events"), "oom_kill", Optional.of(dir.resolve("memory.peak")),
-                    new Freezer.V2(dir), Optional.of(dir.resolve("cpu.stat")));
-        } catch (RuntimeException e) {
-            CgroupFiles.rmdir(dir);
-            throw e;
+        Path parent = root.resolve(PARENT);
+        Path dir = parent.resolve(name);
+        List<CgroupRecipe.Step> steps = new ArrayList<>();
+        steps.add(new CgroupRecipe.Make(dir, false));
+        steps.add(new CgroupRecipe.Write(dir.resolve("memory.max"), Long.toString(limits.memoryMb() * 1024 * 1024)));
+        if (Files.exists(parent.resolve("memory.swap.max"))) { // the parent's enabled controllers are the group's
+            steps.add(new CgroupRecipe.Write(dir.resolve("memory.swap.max"), "0"));
         }
+        steps.add(new CgroupRecipe.Write(dir.resolve("pids.max"), Integer.toString(limits.pids())));
+        steps.add(new CgroupRecipe.Write(dir.resolve("cpu.max"),
+                String.format(Locale.ROOT, "%d %d", Math.round(limits.vcpus() * CPU_PERIOD_US), CPU_PERIOD_US)));
+        GroupSet group = new GroupSet(name, List.of(dir), dir, Optional.of(dir.resolve("cgroup.kill")),
+                dir.resolve("memory.events"), "oom_kill", Optional.of(dir.resolve("memory.peak")),
+                new Freezer.V2(dir), Optional.of(dir.resolve("cpu.stat")));
+        return new Prepared(group, new CgroupRecipe(steps));
     }
 
     @Override

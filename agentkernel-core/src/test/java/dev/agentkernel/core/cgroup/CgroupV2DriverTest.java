@@ -102,6 +102,7 @@ class CgroupV2DriverTest {
     void swapIsOnlyLimitedWhereTheKernelHasSwapAccounting() throws Exception {
         Path files = tree.v2Group("g");
         Files.delete(files.resolve("memory.swap.max"));
+        Files.delete(tree.root.resolve(CgroupDriver.PARENT).resolve("memory.swap.max"));
 
         driver.create("g", LIMITS);
 

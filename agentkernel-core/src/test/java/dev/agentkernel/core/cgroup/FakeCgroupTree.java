@@ -49,8 +49,12 @@ final class FakeCgroupTree {
         return this;
     }
 
-    /** A v2 sandbox group whose control files exist; returns its backing directory. */
+    /**
+     * A v2 sandbox group whose control files exist; returns its backing directory. The parent
+     * has {@code memory.swap.max} too (the kernel accounts swap).
+     */
     Path v2Group(String name) {
+        file(root.resolve(CgroupDriver.PARENT).resolve("memory.swap.max"), "max\n");
         return group(root.resolve(CgroupDriver.PARENT), "v2", name, List.of("cgroup.procs", "cgroup.kill",
                 "memory.max", "memory.swap.max", "pids.max", "cpu.max", "memory.events", "memory.peak"));
     }
@@ -71,9 +75,13 @@ final class FakeCgroupTree {
         return group(root.resolve(controller).resolve(CgroupDriver.PARENT), "v1-" + controller, name, all);
     }
 
-    /** Every v1 group of a sandbox, with the files the kernel creates (memsw only when asked). */
+    /**
+     * Every v1 group of a sandbox, with the files the kernel creates (memsw only when asked: in
+     * the memory hierarchy's root group too, where the driver looks for swap accounting).
+     */
     void v1Groups(String name, boolean memsw) {
         if (memsw) {
+            file(root.resolve("memory").resolve("memory.memsw.limit_in_bytes"), "9223372036854771712\n");
             v1Group("memory", name, "memory.limit_in_bytes", "memory.memsw.limit_in_bytes", "memory.oom_control",
                     "memory.max_usage_in_bytes");
         } else {
