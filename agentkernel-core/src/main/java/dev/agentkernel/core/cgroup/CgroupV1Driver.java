@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * cgroup v1: one directory per controller (memory, pids, cpu) under
@@ -23,25 +24,43 @@ public final class CgroupV1Driver implements CgroupDriver {
     private final Path root;
     private final boolean unifiedKill;
     /**
-     * Whether the memory controller accounts swap (the first group made has memsw files), and whether the
-     * freezer controller is mounted: looked at once, not at every sandbox's start (null until then).
+     * Facts about the hierarchies, each looked at once when first needed, not at every sandbox's
+     * start: whether the memory controller accounts swap (its root group has the memsw files),
+     * whether the freezer controller is mounted, and whether the cpu hierarchy also has cpuacct.
      */
-    private volatile Boolean swapAccounting;
-    private volatile Boolean freezer;
-    private volatile Boolean cpuacct;
+    private final HostFact swapAccounting;
+    private final HostFact freezer;
+    private final HostFact cpuacct;
 
     CgroupV1Driver(Path root, boolean unifiedKill) {
         this.root = root;
         this.unifiedKill = unifiedKill;
+        this.swapAccounting = new HostFact(() -> Files.exists(root.resolve("memory").resolve("memory.memsw.limit_in_bytes")));
+        this.freezer = new HostFact(() -> Files.isRegularFile(root.resolve("freezer").resolve("cgroup.procs")));
+        this.cpuacct = new HostFact(() -> Files.isRegularFile(root.resolve("cpu").resolve("cpuacct.usage")));
+    }
+
+    /** A yes-or-no fact about the host, looked at on first use and kept. */
+    private static final class HostFact {
+        private final BooleanSupplier probe;
+        private volatile Boolean value;
+
+        HostFact(BooleanSupplier probe) {
+            this.probe = probe;
+        }
+
+        boolean get() {
+            Boolean known = value;
+            if (known == null) {
+                known = probe.getAsBoolean();
+                value = known;
+            }
+            return known;
+        }
     }
 
     private boolean freezer() {
-        Boolean mounted = freezer;
-        if (mounted == null) {
-            mounted = Files.isRegularFile(root.resolve("freezer").resolve("cgroup.procs"));
-            freezer = mounted;
-        }
-        return mounted;
+        return freezer.get();
     }
 
     static Detection probe(Path root) {
@@ -88,7 +107,7 @@ public final class CgroupV1Driver implements CgroupDriver {
         Path memory = group("memory", name, steps, dirs, false);
         String bytes = Long.toString(limits.memoryMb() * 1024 * 1024);
         steps.add(new CgroupRecipe.Write(memory.resolve("memory.limit_in_bytes"), bytes));
-        if (swapAccounting()) {
+        if (swapAccounting.get()) {
             steps.add(new CgroupRecipe.Write(memory.resolve("memory.memsw.limit_in_bytes"), bytes));
         }
         Path pids = group("pids", name, steps, dirs, false);
@@ -101,7 +120,7 @@ public final class CgroupV1Driver implements CgroupDriver {
         Optional<Path> freezerGroup = freezer() ? Optional.of(group("freezer", name, steps, dirs, true))
                 : Optional.empty();
         Optional<Path> cpuUsage = unifiedGroup.map(u -> u.resolve("cpu.stat"))
-                .or(() -> cpuacct() ? Optional.of(cpu.resolve("cpuacct.usage")) : Optional.empty());
+                .or(() -> cpuacct.get() ? Optional.of(cpu.resolve("cpuacct.usage")) : Optional.empty());
         GroupSet group = new GroupSet(name, dirs, pids, unifiedGroup.map(u -> u.resolve("cgroup.kill")),
                 memory.resolve("memory.oom_control"), "oom_kill", Optional.of(memory.resolve("memory.max_usage_in_bytes")),
                 Freezer.of(freezerGroup, unifiedGroup), cpuUsage);
@@ -114,26 +133,6 @@ public final class CgroupV1Driver implements CgroupDriver {
         steps.add(new CgroupRecipe.Make(dir, optional));
         dirs.add(dir);
         return dir;
-    }
-
-    /** Whether the memory controller accounts swap: its root group has the memsw files then. */
-    private boolean swapAccounting() {
-        Boolean swap = swapAccounting;
-        if (swap == null) {
-            swap = Files.exists(root.resolve("memory").resolve("memory.memsw.limit_in_bytes"));
-            swapAccounting = swap;
-        }
-        return swap;
-    }
-
-    /** Whether the cpu hierarchy also has cpuacct (its root group has {@code cpuacct.usage} then). */
-    private boolean cpuacct() {
-        Boolean shared = cpuacct;
-        if (shared == null) {
-            shared = Files.isRegularFile(root.resolve("cpu").resolve("cpuacct.usage"));
-            cpuacct = shared;
-        }
-        return shared;
     }
 
     @Override
