@@ -674,6 +674,26 @@ static void stop_signals(void (*action)(int)) {
     }
 }
 
+/* The reaper of point 7 (0: none, the child is not under one). */
+static pid_t reaper = 0;
+
+/*
+ * Until bubblewrap sets its own (--die-with-parent), the child of point 7 dies with the reaper:
+ * after the fork, and again after its credentials changed (which clears the setting), so that
+ * no window is left in which the reaper's death leaves it running on its own.
+ */
+static void die_with_reaper(void) {
+    if (reaper == 0) {
+        return;
+    }
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) != 0) {
+        die("die with the launcher: %s", strerror(errno));
+    }
+    if (getppid() != reaper) {
+        die("the launcher exited before the sandbox started");
+    }
+}
+
 /*
  * Point 7 of the header: forks; returns in the child, which goes on to prepare and become
  * PROGRAM; the parent stays as the reaper of it and of every orphan it leaves, and exits as
@@ -691,12 +711,14 @@ static void fork_reaper(pid_t parent) {
         die("AgentKernel exited before the sandbox started");
     }
     stop_signals(SIG_IGN); /* before the fork: no window in which a stop signal ends this process */
+    reaper = getpid();
     pid_t child = fork();
     if (child < 0) {
         die("fork: %s", strerror(errno));
     }
     if (child == 0) {
         stop_signals(SIG_DFL);
+        die_with_reaper();
         return;
     }
     /* Nothing of the sandbox's stays open here: bubblewrap's info and block FIFOs and the seccomp
@@ -1205,6 +1227,7 @@ int main(int argc, char **argv) {
             }
         } else {
             become_namespace_root(userns);
+            die_with_reaper();
         }
     }
     execv(command[0], command);
