@@ -975,10 +975,13 @@ struct cgroup_step {
     const char *value; /* CG_WRITE */
 };
 
-/* Creates the cgroup DIR, and its parent group first if this is the first sandbox under it. */
-static bool make_cgroup(const char *dir, bool optional) {
+/*
+ * Creates the cgroup DIR, and its parent group first if this is the first sandbox under it; an
+ * optional one that cannot be made is left out (its join is skipped).
+ */
+static void make_cgroup(const char *dir, bool optional) {
     if (mkdir(dir, 0755) == 0) {
-        return true;
+        return;
     }
     if (errno == ENOENT) {
         char parent[4096];
@@ -987,14 +990,13 @@ static bool make_cgroup(const char *dir, bool optional) {
         if (slash != NULL && slash != parent) {
             *slash = 0;
             if ((mkdir(parent, 0755) == 0 || errno == EEXIST) && mkdir(dir, 0755) == 0) {
-                return true;
+                return;
             }
         }
     }
     if (!optional) {
         die("create control group %s: %s", dir, strerror(errno));
     }
-    return false;
 }
 
 static void join_cgroup(const char *procs, bool optional) {

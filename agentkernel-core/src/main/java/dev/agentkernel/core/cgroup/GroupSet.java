@@ -158,13 +158,11 @@ final class GroupSet implements SandboxCgroup {
         }
         long start = System.nanoTime();
         long deadline = start + wait.toNanos();
-        long lastKill = 0;
-        boolean signalled = false;
+        long lastKill = start - KILL_AGAIN_NANOS; // the first look kills
         while (!pids().isEmpty() && System.nanoTime() < deadline) {
             long now = System.nanoTime();
-            if (!signalled || now - lastKill >= KILL_AGAIN_NANOS) {
+            if (now - lastKill >= KILL_AGAIN_NANOS) {
                 killAll();
-                signalled = true;
                 lastKill = now;
             }
             // A killed process leaves the group once it is reaped (by its parent, or by the host's

@@ -78,7 +78,6 @@ public final class OwnerTag {
     }
 
     private static final Processes PROC = new ProcFileSystem();
-    private static volatile Owner self;
 
     private OwnerTag() {
     }
@@ -95,7 +94,7 @@ public final class OwnerTag {
 
     /** {@code <this process's owner tag>-<suffix>}. */
     public static String of(String suffix) {
-        return self(PROC).tag() + "-" + suffix;
+        return PROC.self().tag() + "-" + suffix;
     }
 
     /** Whether {@code name} is tagged by another AgentKernel process that is certainly gone. */
@@ -111,10 +110,10 @@ public final class OwnerTag {
                 return false;
             }
             long pid = Long.parseLong(legacy.group(1));
-            return pid != me(processes).pid() && !processes.exists(pid);
+            return pid != processes.self().pid() && !processes.exists(pid);
         }
         Owner owner = parsed.get();
-        Owner me = me(processes);
+        Owner me = processes.self();
         if (!owner.boot().equals(processes.boot())) {
             return true;
         }
@@ -141,19 +140,6 @@ public final class OwnerTag {
         return visible;
     }
 
-    /** This process: read once from the host's {@code /proc} (it does not change), each time from another. */
-    private static Owner me(Processes processes) {
-        return processes == PROC ? self(PROC) : processes.self();
-    }
-
-    private static Owner self(Processes processes) {
-        Owner owner = self;
-        if (owner == null) {
-            owner = processes.self();
-            self = owner;
-        }
-        return owner;
-    }
 
     /** The start time (field 22) in the text of a {@code /proc/PID/stat} file. */
     static OptionalLong startTicksOf(String stat) {
@@ -177,10 +163,17 @@ public final class OwnerTag {
     static final class ProcFileSystem implements Processes {
         private static final Path PROC = Path.of("/proc");
 
+        private volatile Owner self; // this process does not change while it lives: read once
+
         @Override
         public Owner self() {
-            long pid = ProcessHandle.current().pid();
-            return new Owner(pid, startTicks(pid).orElse(0), pidNamespace(pid).orElse(0), boot());
+            Owner known = self;
+            if (known == null) {
+                long pid = ProcessHandle.current().pid();
+                known = new Owner(pid, startTicks(pid).orElse(0), pidNamespace(pid).orElse(0), boot());
+                self = known;
+            }
+            return known;
         }
 
         private volatile String boot; // the boot id does not change while this process lives

@@ -72,22 +72,22 @@ final class NativeProcess extends Process {
     }
 
     private void reap() {
-        int code;
+        int code = 0;
+        RuntimeException failure = null;
         try {
             code = PosixSpawn.waitFor(pid);
         } catch (RuntimeException e) {
-            synchronized (exit) {
-                PosixSpawn.closeQuietly(pidfd);
-                closedPidfd = true;
-            }
-            exit.completeExceptionally(e);
-            return;
+            failure = e;
         }
         synchronized (exit) { // no signal between the close and the completion: the descriptor may be reused
             PosixSpawn.closeQuietly(pidfd);
             closedPidfd = true;
         }
-        exit.complete(code);
+        if (failure != null) {
+            exit.completeExceptionally(failure);
+        } else {
+            exit.complete(code);
+        }
     }
 
     /** Nothing: the child's standard input is not a pipe from this process. */

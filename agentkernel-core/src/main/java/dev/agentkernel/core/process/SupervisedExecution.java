@@ -237,7 +237,10 @@ public final class SupervisedExecution implements Execution {
         return new Termination.Exited(code);
     }
 
-    /** SIGTERM to every process of the sandbox but its supervisors (the launcher, bubblewrap), then SIGKILL after grace. */
+    /**
+     * SIGTERM to every process of the sandbox but bubblewrap (the launcher that stays its parent ignores
+     * it by itself), then SIGKILL after grace.
+     */
     private void terminate(Duration grace) throws InterruptedException {
         for (long pid : cgroup.pids()) {
             if (!isSupervisor(pid)) {
@@ -252,7 +255,7 @@ public final class SupervisedExecution implements Execution {
     private static boolean isSupervisor(long pid) {
         try {
             String comm = Files.readString(Path.of("/proc/" + pid + "/comm")).trim();
-            return comm.equals("bwrap") || comm.startsWith("ak-launch");
+            return comm.equals("bwrap");
         } catch (IOException e) {
             return false;
         }
