@@ -112,6 +112,8 @@ fi
 MARKDOWN=("--markdown" "${AK_BENCH_MARKDOWN:-$ROOT/BENCHMARKS.md}")
 [[ "${AK_BENCH_MARKDOWN:-}" == none ]] && MARKDOWN=()
 
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
+# AK_BENCH_JAVA_OPTS: extra JVM options (e.g. -Dagentkernel.forkserver=false for a comparison)
+# shellcheck disable=SC2086
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED ${AK_BENCH_JAVA_OPTS:-} \
   -cp "$BENCH/classes:$BENCH/lib/*" "$MAIN" \
   --root "$ROOT" "${MARKDOWN[@]}" "$@"

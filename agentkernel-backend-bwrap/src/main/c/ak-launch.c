@@ -85,6 +85,13 @@
  *      ends it and PROGRAM with it (bubblewrap's --die-with-parent), and it gets SIGKILL when
  *      AgentKernel's process dies.
  *
+ *   8. --serve FD (alone): a fork server. FD is a SOCK_SEQPACKET socket to AgentKernel, which
+ *      sends one message per launch and gets the launcher's pid, its pidfd and, later, its wait
+ *      status back (the protocol is described above serve() below); each launch is a fork of this
+ *      process that runs as "ak-launch ARGS..." would, without the spawn and exec of a new
+ *      launcher per sandbox. It dies with AgentKernel (PDEATHSIG, and the socket's end), and its
+ *      launches with it (PDEATHSIG: bubblewrap dies with them).
+ *
  * Any failure prints "ak-launch: <what>: <why>" on stderr and exits 125, before the
  * sandbox exists. Single file, C11 + Linux, libc only; built by src/main/sh/build-launcher.sh
  * (gcc -static, warnings as errors; "sanitize" mode: dynamic, with AddressSanitizer and UBSan).
@@ -112,6 +119,8 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <poll.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -1086,7 +1095,7 @@ __attribute__((noreturn)) static void usage(void) {
         "-- PROGRAM [ARG]...");
 }
 
-int main(int argc, char **argv) {
+static int launch(int argc, char **argv) {
     pid_t parent = getppid();
     struct cgroup_step cgroups[MAX_CGROUP_STEPS];
     int cgroup_count = 0;
@@ -1234,4 +1243,231 @@ int main(int argc, char **argv) {
     }
     execv(command[0], command);
     die("exec %s: %s", command[0], strerror(errno));
+}
+
+/* ---- --serve ----------------------------------------------------------------------------- */
+
+#define SERVE_MAX_MESSAGE (256 * 1024)
+#define SERVE_MAX_STRINGS 8192
+
+enum { REPLY_STARTED = 1, REPLY_EXITED = 2 };
+
+/* What the server sends: REPLY_STARTED (value: 0 or the errno of a launch that could not be
+ * forked; the launcher's pidfd as SCM_RIGHTS when 0) or REPLY_EXITED (value: the wait status). */
+struct reply {
+    int32_t type;
+    int32_t value;
+    int64_t seq;
+    int32_t pid;
+    int32_t reserved;
+};
+
+static void send_reply(int sock, struct reply r, int fd) {
+    struct iovec iov = {.iov_base = &r, .iov_len = sizeof r};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (fd >= 0) {
+        memset(&control, 0, sizeof control);
+        msg.msg_control = control.buf;
+        msg.msg_controllen = sizeof control.buf;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    }
+    ssize_t n;
+    do {
+        n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        _exit(errno == EPIPE ? 0 : EXIT_LAUNCH); /* AgentKernel is gone: so are we, and our launches with us */
+    }
+}
+
+/* Splits `count` NUL-terminated strings off [*at, end) into out[0..count-1]; false if they are not there. */
+static bool take_strings(char **at, char *end, char **out, uint32_t count) {
+    for (uint32_t k = 0; k < count; k++) {
+        char *nul = memchr(*at, '\0', (size_t) (end - *at));
+        if (nul == NULL) {
+            return false;
+        }
+        out[k] = *at;
+        *at = nul + 1;
+    }
+    out[count] = NULL;
+    return true;
+}
+
+/* The forked launch: the request's streams on 0-2, nothing else open, its environment and
+ * directory, every signal as on a fresh exec; then what "ak-launch ARGS..." does. */
+__attribute__((noreturn)) static void serve_child(pid_t server, const int fds[3], char **argv, int argc, char **envp,
+                                                  const char *dir) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) != 0 || getppid() != server) {
+        _exit(EXIT_LAUNCH);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int f = 0; f < 3; f++) {
+        if (dup2(fds[f], f) < 0) {
+            _exit(EXIT_LAUNCH);
+        }
+    }
+    if (close_range(3, ~0U, 0) != 0) {
+        die("close descriptors: %s", strerror(errno));
+    }
+    if (dir[0] != '\0' && chdir(dir) != 0) {
+        die("chdir %s: %s", dir, strerror(errno));
+    }
+    environ = envp;
+    exit(launch(argc, argv));
+}
+
+/*
+ * --serve FD. Requests, one SOCK_SEQPACKET message each: int64 seq, uint32 argc, uint32 envc,
+ * then argc + envc + 1 NUL-terminated strings (ARGS... with argv[0] the launcher's name, then
+ * NAME=VALUE..., then the working directory, empty for the server's own), with exactly three
+ * descriptors as SCM_RIGHTS (the launch's standard input, output and error). Answers: one
+ * REPLY_STARTED per request, in order (carrying the launch's pidfd), and one REPLY_EXITED per
+ * launch when it has ended (this server reaps it). A malformed request is answered with EINVAL.
+ * The server ends when the socket does (AgentKernel closed it or died).
+ */
+static int serve(int sock) {
+    pid_t parent = getppid();
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) != 0) {
+        die("die with AgentKernel: %s", strerror(errno));
+    }
+    if (getppid() != parent || parent == 1) {
+        return 0;
+    }
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
+    int sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (sigfd < 0 || fcntl(sock, F_SETFD, FD_CLOEXEC) != 0) {
+        die("serve: %s", strerror(errno));
+    }
+    static char message[SERVE_MAX_MESSAGE + 1];
+    static char *strings[SERVE_MAX_STRINGS + 2];
+    pid_t self = getpid();
+    for (;;) {
+        struct pollfd pfd[2] = {{.fd = sock, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}};
+        if (poll(pfd, 2, -1) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            die("poll: %s", strerror(errno));
+        }
+        if (pfd[1].revents) {
+            struct signalfd_siginfo info;
+            while (read(sigfd, &info, sizeof info) > 0) {
+                /* drained: the reap below finds every launch that ended */
+            }
+            int status;
+            pid_t p;
+            while ((p = waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
+                send_reply(sock, (struct reply) {.type = REPLY_EXITED, .value = status, .pid = p}, -1);
+            }
+        }
+        if (pfd[0].revents == 0) {
+            continue;
+        }
+        union {
+            char buf[CMSG_SPACE(3 * sizeof(int))];
+            struct cmsghdr align;
+        } control;
+        struct iovec iov = {.iov_base = message, .iov_len = SERVE_MAX_MESSAGE};
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                             .msg_controllen = sizeof control.buf};
+        ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return 0; /* AgentKernel closed the socket or is gone; our launches die with us */
+        }
+        int fds[3] = {-1, -1, -1};
+        int nfds = 0;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                for (size_t k = 0; k < count; k++) {
+                    int fd;
+                    memcpy(&fd, CMSG_DATA(c) + k * sizeof(int), sizeof fd);
+                    if (nfds < 3) {
+                        fds[nfds++] = fd;
+                    } else {
+                        close(fd);
+                    }
+                }
+            }
+        }
+        int64_t seq = 0;
+        uint32_t argc = 0, envc = 0;
+        bool valid = n >= 16 && !(msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) && nfds == 3;
+        if (valid) {
+            memcpy(&seq, message, 8);
+            memcpy(&argc, message + 8, 4);
+            memcpy(&envc, message + 12, 4);
+            message[n] = '\0';
+            char *at = message + 16, *end = message + n;
+            valid = argc >= 2 && envc <= SERVE_MAX_STRINGS && argc <= SERVE_MAX_STRINGS - envc
+                    && take_strings(&at, end, strings, argc);
+        }
+        char **envp = NULL;
+        const char *dir = "";
+        if (valid) {
+            char *at = message + 16;
+            for (uint32_t k = 0; k < argc; k++) {
+                at += strlen(at) + 1;
+            }
+            /* the environment after argv's NULL, in the same array */
+            envp = &strings[argc + 1];
+            valid = take_strings(&at, message + n, envp, envc) && at < message + n;
+            if (valid) {
+                dir = at;
+                valid = memchr(at, '\0', (size_t) (message + n - at)) != NULL;
+            }
+        }
+        pid_t child = -1;
+        int error = 0;
+        if (!valid) {
+            error = EINVAL;
+        } else {
+            child = fork();
+            if (child == 0) {
+                close(sigfd);
+                close(sock);
+                serve_child(self, fds, strings, (int) argc, envp, dir);
+            }
+            if (child < 0) {
+                error = errno;
+            }
+        }
+        for (int k = 0; k < nfds; k++) {
+            close(fds[k]);
+        }
+        int pidfd = child > 0 ? (int) syscall(SYS_pidfd_open, child, 0) : -1;
+        if (child > 0 && pidfd < 0) {
+            error = errno;
+            kill(child, SIGKILL); /* reaped, and reported, as any other */
+        }
+        send_reply(sock, (struct reply) {.type = REPLY_STARTED, .value = error, .seq = seq, .pid = child > 0 ? child : 0},
+                   pidfd);
+        if (pidfd >= 0) {
+            close(pidfd);
+        }
+    }
+}
+
+int main(int argc, char **argv) {
+    if (argc == 3 && strcmp(argv[1], "--serve") == 0) {
+        return serve(parse_fd(argv[2]));
+    }
+    return launch(argc, argv);
 }

@@ -9,7 +9,7 @@ import dev.agentkernel.core.cgroup.CgroupDriver;
 import dev.agentkernel.core.cgroup.SandboxCgroup;
 import dev.agentkernel.core.host.HostContext;
 import dev.agentkernel.core.host.OwnerTag;
-import dev.agentkernel.core.process.Spawner;
+import dev.agentkernel.core.process.ForkServer;
 import dev.agentkernel.core.process.SupervisedExecution;
 import dev.agentkernel.core.seccomp.SeccompArch;
 import dev.agentkernel.core.seccomp.SeccompFilterFile;
@@ -165,7 +165,7 @@ final class BwrapBackend implements PayloadBackend {
             env.clear();
             env.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
             SupervisedExecution.applyRedirects(builder, stdio);
-            process = Spawner.start(builder);
+            process = ForkServer.of(launcher).start(builder); // forked by a long-lived launcher (no spawn, no exec)
             if (policed) {
                 admission = networks.gateway().admit(BridgeNetwork.addressOf(process.pid()), spec.hostname(),
                         spec.egress(), spec.secrets());

@@ -370,6 +370,8 @@ abstract class BackendContractIT {
                     .isInstanceOf(BackendUnavailableException.class).hasMessageContaining("network");
             return;
         }
+        // a first sandbox with network makes the host's side of the bridge (on a fresh host, it is not there before)
+        assertThat(sandboxes.run(spec, sh("true")).exitCode()).isZero();
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"))) {
             AtomicInteger accepted = TestHosts.acceptInBackground(server, new AtomicInteger());
             int port = server.getLocalPort();

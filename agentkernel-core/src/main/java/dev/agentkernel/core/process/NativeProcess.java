@@ -42,18 +42,38 @@ final class NativeProcess extends Process {
     }
 
     /**
+     * A process this JVM did not fork ({@link ForkServer}'s): another process reaps it and
+     * reports its end through {@link #ended}; signals go through {@code pidfd}, which this
+     * object now owns.
+     */
+    static NativeProcess adopted(int pid, int pidfd) {
+        return new NativeProcess(new PosixSpawn.Child(pid, pidfd));
+    }
+
+    /** Runs {@code task} on a reaper thread (where {@link #ended} should run: it runs what waits for the end). */
+    static void onReaperThread(Runnable task) {
+        REAPERS.execute(task);
+    }
+
+    /**
      * Starts {@code builder}'s command with its environment, directory and redirects.
      *
      * @throws IOException worded as {@code ProcessBuilder.start} words it
      */
     static Process start(ProcessBuilder builder) throws IOException {
+        return start(builder, -1);
+    }
+
+    /** {@link #start(ProcessBuilder)} with this process's descriptor {@code passed} as the child's 3 (-1: none). */
+    static Process start(ProcessBuilder builder, int passed) throws IOException {
         List<String> command = List.copyOf(builder.command());
         if (command.isEmpty()) {
             throw new IndexOutOfBoundsException("empty command");
         }
         PosixSpawn.Child child = PosixSpawn.spawn(command, builder.environment(), Optional.ofNullable(builder.directory()),
                 stream(builder.redirectInput()), stream(builder.redirectOutput()),
-                builder.redirectErrorStream() ? new PosixSpawn.Stream.SameAsStdout() : stream(builder.redirectError()));
+                builder.redirectErrorStream() ? new PosixSpawn.Stream.SameAsStdout() : stream(builder.redirectError()),
+                passed);
         NativeProcess process = new NativeProcess(child);
         REAPERS.execute(process::reap);
         return process;
@@ -79,7 +99,28 @@ final class NativeProcess extends Process {
         } catch (RuntimeException e) {
             failure = e;
         }
+        ended(code, failure);
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for this process to have ended, whoever reaps it (for one
+     * {@link #adopted} whose reaper is gone).
+     */
+    boolean awaitEnd(int timeoutMillis) {
+        synchronized (exit) {
+            if (closedPidfd || pidfd < 0) {
+                return closedPidfd;
+            }
+        }
+        return PosixSpawn.awaitEnd(pidfd, timeoutMillis);
+    }
+
+    /** The process has ended with {@code code} (or its end could not be awaited: {@code failure}); first call wins. */
+    void ended(int code, RuntimeException failure) {
         synchronized (exit) { // no signal between the close and the completion: the descriptor may be reused
+            if (closedPidfd) {
+                return;
+            }
             PosixSpawn.closeQuietly(pidfd);
             closedPidfd = true;
         }

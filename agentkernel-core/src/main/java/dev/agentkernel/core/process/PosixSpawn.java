@@ -65,7 +65,8 @@ final class PosixSpawn {
                          MethodHandle attrInit, MethodHandle attrDestroy, MethodHandle attrSetFlags,
                          MethodHandle attrSetSigMask, MethodHandle attrSetSigDefault, MethodHandle sigEmpty,
                          MethodHandle sigFill, MethodHandle close, MethodHandle waitpid,
-                         MethodHandle syscall2, MethodHandle syscall4, MethodHandle kill, MethodHandle strerror) {
+                         MethodHandle syscall2, MethodHandle syscall4, MethodHandle kill, MethodHandle poll,
+                         MethodHandle strerror) {
 
         static Calls load() {
             try {
@@ -93,6 +94,7 @@ final class PosixSpawn {
                         LINKER.downcallHandle(symbol("syscall"), FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT,
                                 JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPTION, Linker.Option.firstVariadicArg(1)),
                         errno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT)),
+                        errno("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT)),
                         find("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT)));
             } catch (RuntimeException | LinkageError e) {
                 return null; // not glibc >= 2.34 on Linux, or native access refused
@@ -144,6 +146,18 @@ final class PosixSpawn {
      */
     static Child spawn(List<String> command, Map<String, String> environment, Optional<File> directory,
                        Stream in, Stream out, Stream err) throws IOException {
+        return spawn(command, environment, directory, in, out, err, -1);
+    }
+
+    /**
+     * {@link #spawn(List, Map, Optional, Stream, Stream, Stream)}, with this process's descriptor
+     * {@code passed} (not 3; -1 for none) as the child's descriptor 3.
+     */
+    static Child spawn(List<String> command, Map<String, String> environment, Optional<File> directory,
+                       Stream in, Stream out, Stream err, int passed) throws IOException {
+        if (passed == 3) {
+            throw new IllegalArgumentException("descriptor 3 cannot be passed as itself (dup2 would keep it close-on-exec)");
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment actions = arena.allocate(OPAQUE_BYTES, 16);
             MemorySegment attributes = arena.allocate(OPAQUE_BYTES, 16);
@@ -153,7 +167,11 @@ final class PosixSpawn {
                 redirect(arena, actions, 0, in);
                 redirect(arena, actions, 1, out);
                 redirect(arena, actions, 2, err);
-                check((int) CALLS.addCloseFrom().invokeExact(actions, 3), "posix_spawn_file_actions_addclosefrom_np");
+                if (passed >= 0) {
+                    check((int) CALLS.addDup2().invokeExact(actions, passed, 3), "posix_spawn_file_actions_adddup2");
+                }
+                check((int) CALLS.addCloseFrom().invokeExact(actions, passed >= 0 ? 4 : 3),
+                        "posix_spawn_file_actions_addclosefrom_np");
                 if (directory.isPresent()) {
                     check((int) CALLS.addChdir().invokeExact(actions, arena.allocateFrom(directory.get().getPath())),
                             "posix_spawn_file_actions_addchdir_np");
@@ -235,8 +253,7 @@ final class PosixSpawn {
             while (true) {
                 int rc = (int) CALLS.waitpid().invokeExact(state, pid, status, 0);
                 if (rc == pid) {
-                    int s = status.get(JAVA_INT, 0);
-                    return (s & 0x7f) == 0 ? (s >> 8) & 0xff : 0x80 + (s & 0x7f);
+                    return exitCode(status.get(JAVA_INT, 0));
                 }
                 int errno = (int) ERRNO.get(state, 0L);
                 if (rc < 0 && errno != EINTR) {
@@ -248,6 +265,41 @@ final class PosixSpawn {
         } catch (Throwable t) {
             throw new IllegalStateException("waitpid(" + pid + "): " + t, t);
         }
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for the process of {@code pidfd} to have ended (its pidfd
+     * becomes readable then, whoever its parent is).
+     *
+     * @return whether it has
+     */
+    static boolean awaitEnd(int pidfd, int timeoutMillis) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pollfd = arena.allocate(8, 4);
+            MemorySegment state = arena.allocate(CAPTURE);
+            long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+            while (true) {
+                pollfd.set(JAVA_INT, 0, pidfd);
+                pollfd.set(JAVA_INT, 4, 1); // events = POLLIN
+                int left = (int) Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
+                int rc = (int) CALLS.poll().invokeExact(state, pollfd, 1L, left);
+                if (rc > 0) {
+                    return true;
+                }
+                if (rc == 0 || (int) ERRNO.get(state, 0L) != EINTR) {
+                    return false;
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("poll: " + t, t);
+        }
+    }
+
+    /** The exit code of a wait status: the code it exited with, or 128 + the signal that ended it. */
+    static int exitCode(int status) {
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 0x80 + (status & 0x7f);
     }
 
     /** Sends {@code signal} through the pidfd (never to a reused pid), or to the pid while not reaped. */
@@ -275,7 +327,7 @@ final class PosixSpawn {
         }
     }
 
-    private static String strerror(int errno) {
+    static String strerror(int errno) {
         try {
             MemorySegment text = (MemorySegment) CALLS.strerror().invokeExact(errno);
             return text.reinterpret(256).getString(0);

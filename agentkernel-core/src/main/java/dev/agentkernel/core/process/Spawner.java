@@ -41,7 +41,30 @@ public final class Spawner {
     private Spawner() {
     }
 
-    private static boolean pipes(ProcessBuilder builder) {
+    /** Whether children without pipes start natively here (and so may start through a {@link ForkServer}). */
+    static boolean startsNatively() {
+        return NATIVE;
+    }
+
+    /**
+     * Starts {@code builder} natively on the spawner thread (so that it dies with this JVM, see
+     * above) with this process's descriptor {@code passed} as the child's descriptor 3: a
+     * {@link ForkServer}'s server.
+     */
+    static Process startPassing(ProcessBuilder builder, int passed) throws IOException {
+        Future<Process> future = THREAD.submit(() -> NativeProcess.start(builder, passed));
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            future.cancel(false);
+            throw new IOException("interrupted while starting " + builder.command().getFirst(), e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(String.valueOf(e.getCause()), e.getCause());
+        }
+    }
+
+    static boolean pipes(ProcessBuilder builder) {
         return builder.redirectInput().type() == ProcessBuilder.Redirect.Type.PIPE
                 || builder.redirectOutput().type() == ProcessBuilder.Redirect.Type.PIPE
                 || !builder.redirectErrorStream() && builder.redirectError().type() == ProcessBuilder.Redirect.Type.PIPE;
