@@ -52,25 +52,6 @@ final class DoctorCommand implements Subcommand {
         return List.of("agentkernel doctor");
     }
 
-    /**
-     * A cgroup2 mount without {@code favordynmods} makes every move of a process into a
-     * cgroup wait for an RCU grace period (about 10 ms per sandbox start on our machines).
-     */
-    static java.util.Optional<String> cgroupTuningHint() {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/mounts"))) {
-                String[] f = line.split(" ");
-                if (f.length > 3 && f[2].equals("cgroup2") && !f[3].contains("favordynmods")) {
-                    return java.util.Optional.of("hint: " + f[1] + " is mounted without favordynmods, so each sandbox start "
-                            + "waits ~10 ms in the kernel; as root: mount -o remount,favordynmods " + f[1]);
-                }
-            }
-        } catch (java.io.IOException e) {
-            // no hint
-        }
-        return java.util.Optional.empty();
-    }
-
     @Override
     public int run(CommandLine args, PrintWriter out, PrintWriter err) {
         HostContext host = HostContext.current();
@@ -86,7 +67,7 @@ final class DoctorCommand implements Subcommand {
             any |= probe.availability().isAvailable();
             out.printf("%-10s %-3s %s%n", probe.provider().name(), probe.availability().isAvailable() ? "✓" : "✗", status);
         }
-        cgroupTuningHint().ifPresent(out::println);
+        CgroupTuning.hint().ifPresent(out::println);
         if (!any) {
             out.println("no isolation backend is available: 'agentkernel run' cannot work until one of the fixes above is applied");
             return ExitCodes.BACKEND_UNAVAILABLE;

@@ -17,7 +17,7 @@ import org.apache.commons.cli.Options;
 
 /**
  * {@code agentkernel setup}: installs what it can (the system packages the bubblewrap backend
- * needs, as root with apt-get), creates the state directory, starts the daemon if none answers
+ * needs, as root with apt-get), tunes the host's cgroup2 mounts ({@link CgroupTuning}), creates the state directory, starts the daemon if none answers
  * and waits for its warm pool, then runs the checks of {@code doctor}.
  */
 final class SetupCommand implements Subcommand {
@@ -36,7 +36,7 @@ final class SetupCommand implements Subcommand {
 
     @Override
     public String usage() {
-        return "[--interpreters] [--no-daemon]";
+        return "[--interpreters] [--no-daemon] [--no-cgroup-tuning]";
     }
 
     @Override
@@ -47,7 +47,9 @@ final class SetupCommand implements Subcommand {
     @Override
     public List<String> description() {
         return List.of("As root on Debian or Ubuntu, installs the packages of missing programs (bubblewrap, slirp4netns, e2fsprogs;",
-                "with --interpreters also python3 and nodejs for code sessions and tasks) with apt-get; creates the",
+                "with --interpreters also python3 and nodejs for code sessions and tasks) with apt-get; as root, remounts",
+                "cgroup2 with favordynmods where it lacks it (each sandbox start waits ~10 ms in the kernel without it;",
+                "until the next boot; --no-cgroup-tuning leaves it); creates the",
                 "state directory; starts the daemon ('agentkernel daemon start') unless one answers or --no-daemon is",
                 "given, and waits for its warm pool; then runs every check of 'agentkernel doctor'.",
                 "Exits 0 when every check passed, 1 otherwise.");
@@ -58,6 +60,8 @@ final class SetupCommand implements Subcommand {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("interpreters").desc("Also install python3 and nodejs").get());
         o.addOption(Option.builder().longOpt("no-daemon").desc("Do not start the daemon").get());
+        o.addOption(Option.builder().longOpt("no-cgroup-tuning")
+                .desc("Do not remount cgroup2 with favordynmods (as root, setup does when it is missing)").get());
         return o;
     }
 
@@ -74,6 +78,13 @@ final class SetupCommand implements Subcommand {
             wanted.putAll(INTERPRETERS);
         }
         install(missing(wanted), host, out, err);
+        if (args.hasOption("no-cgroup-tuning")) {
+            out.println("cgroups: not tuned (--no-cgroup-tuning)");
+        } else if (host.root()) {
+            CgroupTuning.apply().forEach(out::println);
+        } else {
+            CgroupTuning.hint().ifPresent(out::println);
+        }
         Files.createDirectories(host.stateDir());
         out.println("state directory: " + host.stateDir());
         if (!args.hasOption("no-daemon")) {

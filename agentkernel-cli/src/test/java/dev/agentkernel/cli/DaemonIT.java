@@ -325,6 +325,12 @@ class DaemonIT {
         }
     }
 
+    /** The host's cgroup2 mount points. */
+    private static List<String> cgroup2Mounts() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/mounts")).stream().map(line -> line.split(" "))
+                .filter(f -> f.length > 2 && f[2].equals("cgroup2")).map(f -> f[1]).toList();
+    }
+
     /** The key the daemon created in its state directory on its first start. */
     private String daemonKey() throws IOException {
         return Files.readString(stateDir.resolve("api-key")).strip();
@@ -332,12 +338,32 @@ class DaemonIT {
 
     @Test
     void setupStartsTheDaemonAndEveryCheckPasses() throws Exception {
-        Outcome setup = cli("setup");
-        assertThat(setup.exitCode()).as(setup.describe()).isZero();
-        assertThat(setup.stdout()).contains("daemon: starting", "daemon: warm pool ready", "✓ daemon", "✓ warm pool",
-                "✓ egress control", "all 11 checks passed");
+        // a fresh host's cgroup2 mount has no favordynmods: setup adds it (mount(2) with MS_REMOUNT and no options
+        // clears it; mount(8) would keep the options it finds)
+        List<String> tuned = cgroup2Mounts();
+        try {
+            for (String mount : tuned) {
+                Process clear = new ProcessBuilder("python3", "-c", "import ctypes, sys; l = ctypes.CDLL(None, use_errno=True); "
+                        + "sys.exit(l.mount(b'cgroup2', sys.argv[1].encode(), None, 32, b''))", mount).inheritIO().start();
+                assertThat(clear.waitFor()).as("cleared favordynmods on " + mount).isZero();
+            }
+            assertThat(CgroupTuning.untuned()).containsAll(tuned);
+            Outcome setup = cli("setup");
+            assertThat(setup.exitCode()).as(setup.describe()).isZero();
+            assertThat(setup.stdout()).contains("daemon: starting", "daemon: warm pool ready", "✓ daemon", "✓ warm pool",
+                    "✓ egress control", "all 11 checks passed");
+            for (String mount : tuned) {
+                assertThat(setup.stdout()).contains("cgroups: remounted " + mount + " with favordynmods");
+            }
+            assertThat(CgroupTuning.untuned()).as("every cgroup2 mount has favordynmods").isEmpty();
+        } finally {
+            for (String mount : tuned) { // as it was, whatever happened
+                new ProcessBuilder("mount", "-o", "remount,favordynmods", mount).inheritIO().start().waitFor();
+            }
+        }
         Outcome doctor = cli("doctor");
         assertThat(doctor.exitCode()).as(doctor.describe()).isZero();
+        assertThat(doctor.stdout()).doesNotContain("favordynmods");
         Outcome again = cli("setup");
         assertThat(again.stdout()).as(again.describe()).contains("daemon: already running");
         Outcome stop = cli("daemon", "stop");
