@@ -93,13 +93,25 @@ public final class HostLeftovers {
         return left;
     }
 
-    /** Live descendants of this JVM, but those {@link #ignore ignored}. */
+    /**
+     * Live descendants of this JVM, but those {@link #ignore ignored} and the launchers' fork
+     * servers of backends still open ({@code .../ak-launch-... --serve 3}, children of this JVM,
+     * their binary still there: a closed backend's server ends with its last sandbox, and its
+     * state directory is gone).
+     */
     public static List<String> processes() {
         return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
                 .filter(p -> !BASELINE.contains(p.pid()))
+                .filter(p -> !isOpenBackendsForkServer(p))
                 .map(p -> "process " + p.pid() + " (parent " + p.parent().map(ProcessHandle::pid).orElse(-1L) + "): "
                         + p.info().commandLine().or(() -> p.info().command()).orElse("?"))
                 .toList();
+    }
+
+    private static boolean isOpenBackendsForkServer(ProcessHandle p) {
+        String line = p.info().commandLine().orElse("");
+        return p.parent().map(ProcessHandle::pid).orElse(-1L) == ProcessHandle.current().pid()
+                && line.matches("/\\S*/ak-launch-[^ /]+ --serve 3") && !line.contains("(deleted)");
     }
 
     /** Takes {@code process} for this JVM's own, not for a leftover of sandboxes, from now on. */

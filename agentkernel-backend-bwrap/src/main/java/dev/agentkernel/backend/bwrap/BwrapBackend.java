@@ -44,6 +44,8 @@ final class BwrapBackend implements PayloadBackend {
     private static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
 
     private final Path launcher;
+    /** Starts the launcher: forked by its long-lived instance (see ForkServer). */
+    private final ForkServer.Lease launches;
     private final Path netGuard;
     private final NetworkChoice networks;
     private final CgroupDriver cgroups;
@@ -62,12 +64,20 @@ final class BwrapBackend implements PayloadBackend {
         this.cgroups = cgroups;
         this.runtimeDir = BackendDirectories.of(host.runtimeDir(), BwrapProvider.NAME);
         this.launcher = LauncherBinary.extractTo(host.stateDir().resolve("bin"));
+        this.launches = ForkServer.lease(launcher);
         this.netGuard = NetGuardBinary.extractTo(host.stateDir().resolve("bin"));
         this.seccompFilter = SeccompFilterFile.ensure(host.stateDir().resolve("seccomp"), SeccompPolicy.defaults(),
                 SeccompArch.current());
         this.commandLine = new BwrapCommandLine(bwrap, EtcSkeleton.prepare(host.stateDir()),
                 BwrapCommandLine.RootLayout.ofHost(), AgentBinary.extractTo(host.stateDir().resolve("agent")));
         reapStale();
+    }
+
+    /** Stops the egress gateway, if a sandbox started it, and retires the launchers' fork server (it ends with the last sandbox it started). */
+    @Override
+    public void close() {
+        networks.close();
+        launches.close();
     }
 
     @Override
@@ -165,7 +175,7 @@ final class BwrapBackend implements PayloadBackend {
             env.clear();
             env.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
             SupervisedExecution.applyRedirects(builder, stdio);
-            process = ForkServer.of(launcher).start(builder); // forked by a long-lived launcher (no spawn, no exec)
+            process = launches.start(builder); // forked by a long-lived launcher (no spawn, no exec)
             if (policed) {
                 admission = networks.gateway().admit(BridgeNetwork.addressOf(process.pid()), spec.hostname(),
                         spec.egress(), spec.secrets());

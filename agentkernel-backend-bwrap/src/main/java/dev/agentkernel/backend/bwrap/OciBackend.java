@@ -46,6 +46,8 @@ final class OciBackend implements PayloadBackend {
 
     private final OciRuntime runtime;
     private final Path launcher;
+    /** Starts the launcher: forked by its long-lived instance (see ForkServer). */
+    private final ForkServer.Lease launches;
     private final NetworkChoice networks;
     private final CgroupDriver cgroups;
     private final SandboxUsers users;
@@ -67,6 +69,7 @@ final class OciBackend implements PayloadBackend {
         this.bundles = BackendDirectories.of(host.runtimeDir(), runtime.backend());
         this.runtimeState = BackendDirectories.runtimeState(host.runtimeDir(), runtime.backend());
         this.launcher = LauncherBinary.extractTo(host.stateDir().resolve("bin"));
+        this.launches = ForkServer.lease(launcher);
         this.payload = host.stateDir().resolve("oci-payload");
         Path agent = AgentBinary.extractTo(payload);
         Path seccomp = SeccompFilterFile.ensure(payload, SeccompPolicy.defaults(), SeccompArch.current());
@@ -100,12 +103,14 @@ final class OciBackend implements PayloadBackend {
     }
 
     /**
-     * Stops the egress gateway (its nftables table goes with it) and removes the runtime's directory of
-     * sandbox directories when no sandbox (of any AgentKernel) has one there any more.
+     * Stops the egress gateway (its nftables table goes with it), retires the launchers' fork server
+     * and removes the runtime's directory of sandbox directories when no sandbox (of any AgentKernel)
+     * has one there any more.
      */
     @Override
     public void close() {
         networks.close();
+        launches.close(); // the launchers' fork server ends once the sandboxes it started have
         runtime.sandboxDirectories().ifPresent(dir -> {
             try {
                 Files.deleteIfExists(dir);
@@ -174,7 +179,7 @@ final class OciBackend implements PayloadBackend {
             builder.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
             builder.environment().putAll(runtime.environment(bundle));
             SupervisedExecution.applyRedirects(builder, stdio);
-            process = ForkServer.of(launcher).start(builder); // forked by a long-lived launcher (no spawn, no exec)
+            process = launches.start(builder); // forked by a long-lived launcher (no spawn, no exec)
             if (policed) {
                 admission = networks.gateway().admit(BridgeNetwork.addressOf(process.pid()), spec.hostname(),
                         spec.egress(), spec.secrets());

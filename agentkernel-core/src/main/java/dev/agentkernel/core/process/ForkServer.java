@@ -40,10 +40,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * child still running is reported killed (128 + 9) once it is gone, and the next start starts a
  * new server.
  *
- * <p>Only children without a pipe to this JVM start here, as with {@link Spawner}: the others
- * (and every child where {@link Spawner} would not start natively, or whose request would not
- * fit one message) go to {@link Spawner#start}, as every start does with
- * {@code -Dagentkernel.forkserver=false}.
+ * <p>A redirect to a pipe ({@link ProcessBuilder.Redirect#PIPE}) gets a pipe made here, whose
+ * child end is sent and whose end here is read or written through {@link PipeStreams} (waits in
+ * {@link PipePoller}: a virtual thread pumping a sandbox's output holds no carrier thread). Where
+ * {@link Spawner} would not start natively, or a request would not fit one message, the child goes
+ * to {@link Spawner#start}, as every start does with {@code -Dagentkernel.forkserver=false}.
  */
 public final class ForkServer {
 
@@ -69,29 +70,71 @@ public final class ForkServer {
     private final Path program;
     private final Object lock = new Object();
     private Connection connection; // guarded by lock: the live server, or null
+    private int leases; // guarded by lock
 
     private ForkServer(Path program) {
         this.program = program;
     }
 
-    /** The fork server of {@code program} (an absolute path), one per program in this JVM, started on first use. */
-    public static ForkServer of(Path program) {
-        return SERVERS.computeIfAbsent(program.toAbsolutePath().normalize(), ForkServer::new);
+    /**
+     * A hold on the fork server of {@code program} (one per program in this JVM, started on first
+     * use): closing the last lease retires the server, which ends once the children it started
+     * have (a backend's {@code close()} does not end its running sandboxes).
+     */
+    public static Lease lease(Path program) {
+        ForkServer server = SERVERS.computeIfAbsent(program.toAbsolutePath().normalize(), ForkServer::new);
+        synchronized (server.lock) {
+            server.leases++;
+        }
+        return server.new Lease();
     }
 
-    /**
-     * Starts {@code builder}'s command, whose first element must be this server's program, with
-     * its environment, directory and redirects: forked by the server, or through
-     * {@link Spawner#start} where it cannot be (see the class comment).
-     *
-     * @throws SandboxFailureException naming the program if it cannot be started
-     */
-    public Process start(ProcessBuilder builder) {
+    /** A user's hold on a {@link ForkServer}; closed once, by that user. */
+    public final class Lease implements AutoCloseable {
+
+        private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+        private Lease() {
+        }
+
+        /**
+         * Starts {@code builder}'s command, whose first element must be the server's program, with
+         * its environment, directory and redirects: forked by the server, or through
+         * {@link Spawner#start} where it cannot be (see the class comment).
+         *
+         * @throws SandboxFailureException naming the program if it cannot be started
+         * @throws IllegalStateException   if this lease is closed
+         */
+        public Process start(ProcessBuilder builder) {
+            if (closed.get()) {
+                throw new IllegalStateException("the lease on the fork server of " + program + " is closed");
+            }
+            return ForkServer.this.start(builder);
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                release();
+            }
+        }
+    }
+
+    private void release() {
+        synchronized (lock) {
+            if (--leases == 0 && connection != null) {
+                connection.retire();
+                connection = null;
+            }
+        }
+    }
+
+    private Process start(ProcessBuilder builder) {
         List<String> command = List.copyOf(builder.command());
         if (command.isEmpty() || !Path.of(command.getFirst()).toAbsolutePath().normalize().equals(program)) {
             throw new IllegalArgumentException("not a command of " + program + ": " + command);
         }
-        if (!ENABLED || !Spawner.startsNatively() || Spawner.pipes(builder)) {
+        if (!ENABLED || !Spawner.startsNatively()) {
             return Spawner.start(builder);
         }
         byte[] request = Request.encode(0, command, builder.environment(), builder.directory());
@@ -152,6 +195,10 @@ public final class ForkServer {
         }
     }
 
+    /** A start sent, awaiting its answer: what completes with the child, and this process's ends of its pipes. */
+    private record Pending(CompletableFuture<NativeProcess> answer, NativeProcess.Streams streams) {
+    }
+
     /** One running server: its socket, the starts awaiting their answer and the children it has not reported ended. */
     private static final class Connection {
 
@@ -160,9 +207,10 @@ public final class ForkServer {
         private final Process server;
         private final int devNull;
         private final AtomicLong sequence = new AtomicLong();
-        private final Map<Long, CompletableFuture<NativeProcess>> pending = new ConcurrentHashMap<>();
+        private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
         private final Map<Integer, NativeProcess> live = new ConcurrentHashMap<>();
         private volatile boolean ended;
+        private volatile boolean retiring;
 
         private Connection(Path program, SeqPacketSocket socket, Process server, int devNull) {
             this.program = program;
@@ -197,24 +245,53 @@ public final class ForkServer {
         NativeProcess start(List<String> command, byte[] request, ProcessBuilder builder) throws IOException {
             long seq = sequence.incrementAndGet();
             Request.setSeq(request, seq);
-            CompletableFuture<NativeProcess> answer = new CompletableFuture<>();
-            pending.put(seq, answer);
-            if (ended) { // the reader may have failed the pending starts before this one was added
-                pending.remove(seq);
-                throw new IOException("the fork server " + program.getFileName() + " has ended");
-            }
-            List<Integer> opened = new ArrayList<>(3);
+            List<Integer> opened = new ArrayList<>(3); // the child's ends, closed here once sent
+            NativeProcess.Streams streams = new NativeProcess.Streams(null, null, null);
+            Pending waiting = null;
             try {
-                int in = descriptor(builder.redirectInput(), 0, opened);
-                int out = descriptor(builder.redirectOutput(), 1, opened);
-                int err = builder.redirectErrorStream() ? out : descriptor(builder.redirectError(), 2, opened);
+                int in;
+                if (builder.redirectInput().type() == ProcessBuilder.Redirect.Type.PIPE) {
+                    PipeStreams.Pipe pipe = PipeStreams.pipe();
+                    opened.add(pipe.read());
+                    streams = streams.withStdin(PipeStreams.output(pipe.write()));
+                    in = pipe.read();
+                } else {
+                    in = descriptor(builder.redirectInput(), 0, opened);
+                }
+                int out;
+                if (builder.redirectOutput().type() == ProcessBuilder.Redirect.Type.PIPE) {
+                    PipeStreams.Pipe pipe = PipeStreams.pipe();
+                    opened.add(pipe.write());
+                    streams = streams.withStdout(PipeStreams.input(pipe.read()));
+                    out = pipe.write();
+                } else {
+                    out = descriptor(builder.redirectOutput(), 1, opened);
+                }
+                int err;
+                if (builder.redirectErrorStream()) {
+                    err = out;
+                } else if (builder.redirectError().type() == ProcessBuilder.Redirect.Type.PIPE) {
+                    PipeStreams.Pipe pipe = PipeStreams.pipe();
+                    opened.add(pipe.write());
+                    streams = streams.withStderr(PipeStreams.input(pipe.read()));
+                    err = pipe.write();
+                } else {
+                    err = descriptor(builder.redirectError(), 2, opened);
+                }
+                waiting = new Pending(new CompletableFuture<>(), streams);
+                pending.put(seq, waiting);
+                if (ended) { // the reader may have failed the pending starts before this one was added
+                    throw new IOException("the fork server " + program.getFileName() + " has ended");
+                }
                 socket.send(request, in, out, err);
             } catch (IOException | RuntimeException e) {
                 pending.remove(seq);
+                streams.close();
                 throw e;
             } finally {
                 opened.forEach(PosixSpawn::closeQuietly);
             }
+            CompletableFuture<NativeProcess> answer = waiting.answer();
             try {
                 return answer.get(REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -230,7 +307,19 @@ public final class ForkServer {
             }
         }
 
-        /** The descriptor for a redirect of the child's descriptor {@code fd}; files opened here go into {@code opened}. */
+        /** No more starts: the server ends once its children have (at once if none runs). */
+        void retire() {
+            retiring = true;
+            stopIfIdle();
+        }
+
+        private void stopIfIdle() {
+            if (retiring && live.isEmpty() && pending.isEmpty()) {
+                socket.shutdown(); // the server reads the end of its socket and exits; so does the reader here
+            }
+        }
+
+        /** The descriptor for a redirect (not a pipe) of the child's descriptor {@code fd}; files opened here go into {@code opened}. */
         private int descriptor(ProcessBuilder.Redirect redirect, int fd, List<Integer> opened) throws IOException {
             if (redirect.type() == ProcessBuilder.Redirect.Type.INHERIT) {
                 return fd;
@@ -272,28 +361,28 @@ public final class ForkServer {
             long seq = reply.getLong(8);
             int pid = reply.getInt(16);
             if (type == STARTED) {
-                CompletableFuture<NativeProcess> answer = pending.remove(seq);
-                if (value != 0 || message.fds().length != 1) {
+                Pending waiting = pending.remove(seq);
+                if (value != 0 || message.fds().length != 1 || waiting == null) {
                     for (int fd : message.fds()) {
                         PosixSpawn.closeQuietly(fd);
                     }
-                    if (answer != null) {
-                        answer.completeExceptionally(new IOException(value != 0 ? "error=" + value + ", "
+                    if (waiting != null) {
+                        waiting.streams().close();
+                        waiting.answer().completeExceptionally(new IOException(value != 0 ? "error=" + value + ", "
                                 + PosixSpawn.strerror(value) : "the fork server sent no pidfd"));
                     }
                     return;
                 }
-                NativeProcess child = NativeProcess.adopted(pid, message.fds()[0]);
+                NativeProcess child = NativeProcess.adopted(pid, message.fds()[0], waiting.streams());
                 live.put(pid, child); // before the next message, which may be its end
-                if (answer == null || !answer.complete(child)) {
-                    child.destroyForcibly(); // nobody waits for it (cannot happen: the answer is completed only here)
-                }
+                waiting.answer().complete(child);
             } else if (type == EXITED) {
                 NativeProcess child = live.remove(pid);
                 if (child != null) {
                     int code = PosixSpawn.exitCode(value);
                     NativeProcess.onReaperThread(() -> child.ended(code, null));
                 }
+                stopIfIdle();
             } else {
                 throw new IllegalStateException("a reply of type " + type);
             }
@@ -305,7 +394,10 @@ public final class ForkServer {
             socket.close();
             server.destroyForcibly();
             IOException gone = new IOException("the fork server " + program.getFileName() + " ended");
-            pending.values().forEach(answer -> answer.completeExceptionally(gone));
+            pending.values().forEach(waiting -> {
+                waiting.streams().close();
+                waiting.answer().completeExceptionally(gone);
+            });
             pending.clear();
             // reported once gone (they got SIGKILL when the server died; the host's init reaps them now)
             live.values().forEach(child -> NativeProcess.onReaperThread(() -> {

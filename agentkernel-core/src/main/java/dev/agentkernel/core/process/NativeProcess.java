@@ -19,8 +19,9 @@ import java.util.concurrent.TimeoutException;
  * <p>A platform thread of a shared pool ("ak-reaper") blocks in {@code waitpid} for each live
  * child, as the JDK's own reaper does, and runs what depends on {@link #onExit()} (so it has an
  * ordinary thread's stack, where the JDK's reapers have 128 KiB); signals go through the child's pidfd, so a pid reused
- * after the reap is never hit. The child's standard streams are inherited, files or
- * {@code /dev/null}, never pipes ({@link Spawner} starts those with the JDK).
+ * after the reap is never hit. A child started here has no pipe to this process (its standard
+ * streams are inherited, files or {@code /dev/null}; {@link Spawner} starts the others with the
+ * JDK); a {@link ForkServer}'s child ({@link #adopted}) may have pipes, through {@link PipeStreams}.
  */
 final class NativeProcess extends Process {
 
@@ -34,6 +35,7 @@ final class NativeProcess extends Process {
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final CompletableFuture<Process> exited;
     private boolean closedPidfd; // guarded by exit
+    private Streams streams = new Streams(null, null, null); // set once, before the process is handed out
 
     private NativeProcess(PosixSpawn.Child child) {
         this.pid = child.pid();
@@ -46,8 +48,42 @@ final class NativeProcess extends Process {
      * reports its end through {@link #ended}; signals go through {@code pidfd}, which this
      * object now owns.
      */
-    static NativeProcess adopted(int pid, int pidfd) {
-        return new NativeProcess(new PosixSpawn.Child(pid, pidfd));
+    static NativeProcess adopted(int pid, int pidfd, Streams streams) {
+        NativeProcess process = new NativeProcess(new PosixSpawn.Child(pid, pidfd));
+        process.streams = streams;
+        return process;
+    }
+
+    /**
+     * This process's ends of the child's standard streams that are pipes (null for the others:
+     * inherited, files, {@code /dev/null}).
+     */
+    record Streams(OutputStream stdin, InputStream stdout, InputStream stderr) {
+
+        Streams withStdin(OutputStream in) {
+            return new Streams(in, stdout, stderr);
+        }
+
+        Streams withStdout(InputStream out) {
+            return new Streams(stdin, out, stderr);
+        }
+
+        Streams withStderr(InputStream err) {
+            return new Streams(stdin, stdout, err);
+        }
+
+        /** Closes every end (a start that failed). */
+        void close() {
+            for (java.io.Closeable end : new java.io.Closeable[] {stdin, stdout, stderr}) {
+                if (end != null) {
+                    try {
+                        end.close();
+                    } catch (IOException ignored) {
+                        // closing our end only
+                    }
+                }
+            }
+        }
     }
 
     /** Runs {@code task} on a reaper thread (where {@link #ended} should run: it runs what waits for the end). */
@@ -131,22 +167,22 @@ final class NativeProcess extends Process {
         }
     }
 
-    /** Nothing: the child's standard input is not a pipe from this process. */
+    /** The pipe to the child's standard input, or nothing when it is not a pipe from this process. */
     @Override
     public OutputStream getOutputStream() {
-        return OutputStream.nullOutputStream();
+        return streams.stdin() != null ? streams.stdin() : OutputStream.nullOutputStream();
     }
 
-    /** Nothing to read: the child's standard output is not a pipe to this process. */
+    /** The pipe from the child's standard output, or nothing when it is not a pipe to this process. */
     @Override
     public InputStream getInputStream() {
-        return InputStream.nullInputStream();
+        return streams.stdout() != null ? streams.stdout() : InputStream.nullInputStream();
     }
 
-    /** Nothing to read: the child's standard error is not a pipe to this process. */
+    /** The pipe from the child's standard error, or nothing when it is not a pipe to this process. */
     @Override
     public InputStream getErrorStream() {
-        return InputStream.nullInputStream();
+        return streams.stderr() != null ? streams.stderr() : InputStream.nullInputStream();
     }
 
     @Override

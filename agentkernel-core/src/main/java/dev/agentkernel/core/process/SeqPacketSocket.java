@@ -50,6 +50,8 @@ final class SeqPacketSocket implements AutoCloseable {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO_OPTION, Linker.Option.firstVariadicArg(2));
     private static final MethodHandle FCNTL = LINKER.downcallHandle(LINKER.defaultLookup().find("fcntl").orElseThrow(),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPTION, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle SHUTDOWN = LINKER.downcallHandle(LINKER.defaultLookup().find("shutdown").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(LINKER.defaultLookup().find("strerror").orElseThrow(),
             FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
@@ -207,6 +209,15 @@ final class SeqPacketSocket implements AutoCloseable {
             throw e;
         } catch (Throwable t) {
             throw new IOException("recvmsg: " + t, t);
+        }
+    }
+
+    /** Shuts both directions down: the peer reads the end, and a thread blocked in {@link #receive} here returns. */
+    void shutdown() {
+        try {
+            int ignored = (int) SHUTDOWN.invokeExact(fd, 2); // SHUT_RDWR
+        } catch (Throwable ignored) {
+            // closed already
         }
     }
 
