@@ -3,6 +3,8 @@ package dev.agentkernel.core.process;
 import dev.agentkernel.model.SandboxFailureException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -246,38 +248,14 @@ public final class ForkServer {
             long seq = sequence.incrementAndGet();
             Request.setSeq(request, seq);
             List<Integer> opened = new ArrayList<>(3); // the child's ends, closed here once sent
+            java.io.Closeable[] ours = new java.io.Closeable[3]; // this process's ends of the pipes, by stream
             NativeProcess.Streams streams = new NativeProcess.Streams(null, null, null);
             Pending waiting = null;
             try {
-                int in;
-                if (builder.redirectInput().type() == ProcessBuilder.Redirect.Type.PIPE) {
-                    PipeStreams.Pipe pipe = PipeStreams.pipe();
-                    opened.add(pipe.read());
-                    streams = streams.withStdin(PipeStreams.output(pipe.write()));
-                    in = pipe.read();
-                } else {
-                    in = descriptor(builder.redirectInput(), 0, opened);
-                }
-                int out;
-                if (builder.redirectOutput().type() == ProcessBuilder.Redirect.Type.PIPE) {
-                    PipeStreams.Pipe pipe = PipeStreams.pipe();
-                    opened.add(pipe.write());
-                    streams = streams.withStdout(PipeStreams.input(pipe.read()));
-                    out = pipe.write();
-                } else {
-                    out = descriptor(builder.redirectOutput(), 1, opened);
-                }
-                int err;
-                if (builder.redirectErrorStream()) {
-                    err = out;
-                } else if (builder.redirectError().type() == ProcessBuilder.Redirect.Type.PIPE) {
-                    PipeStreams.Pipe pipe = PipeStreams.pipe();
-                    opened.add(pipe.write());
-                    streams = streams.withStderr(PipeStreams.input(pipe.read()));
-                    err = pipe.write();
-                } else {
-                    err = descriptor(builder.redirectError(), 2, opened);
-                }
+                int in = childEnd(builder.redirectInput(), 0, opened, ours);
+                int out = childEnd(builder.redirectOutput(), 1, opened, ours);
+                int err = builder.redirectErrorStream() ? out : childEnd(builder.redirectError(), 2, opened, ours);
+                streams = new NativeProcess.Streams((OutputStream) ours[0], (InputStream) ours[1], (InputStream) ours[2]);
                 waiting = new Pending(new CompletableFuture<>(), streams);
                 pending.put(seq, waiting);
                 if (ended) { // the reader may have failed the pending starts before this one was added
@@ -286,7 +264,7 @@ public final class ForkServer {
                 socket.send(request, in, out, err);
             } catch (IOException | RuntimeException e) {
                 pending.remove(seq);
-                streams.close();
+                NativeProcess.Streams.close(ours);
                 throw e;
             } finally {
                 opened.forEach(PosixSpawn::closeQuietly);
@@ -317,6 +295,28 @@ public final class ForkServer {
             if (retiring && live.isEmpty() && pending.isEmpty()) {
                 socket.shutdown(); // the server reads the end of its socket and exits; so does the reader here
             }
+        }
+
+        /**
+         * The descriptor to send as the child's {@code fd} (0, 1 or 2): for a pipe, the child's
+         * end of a new one (this process's end goes into {@code ours[fd]}), else {@link #descriptor}.
+         */
+        private int childEnd(ProcessBuilder.Redirect redirect, int fd, List<Integer> opened, java.io.Closeable[] ours)
+                throws IOException {
+            if (redirect.type() != ProcessBuilder.Redirect.Type.PIPE) {
+                return descriptor(redirect, fd, opened);
+            }
+            PipeStreams.Pipe pipe = PipeStreams.pipe();
+            int child = fd == 0 ? pipe.read() : pipe.write();
+            int mine = fd == 0 ? pipe.write() : pipe.read();
+            opened.add(child);
+            try {
+                ours[fd] = fd == 0 ? PipeStreams.output(mine) : PipeStreams.input(mine);
+            } catch (IOException | RuntimeException e) {
+                PosixSpawn.closeQuietly(mine);
+                throw e;
+            }
+            return child;
         }
 
         /** The descriptor for a redirect (not a pipe) of the child's descriptor {@code fd}; files opened here go into {@code opened}. */

@@ -60,21 +60,14 @@ final class NativeProcess extends Process {
      */
     record Streams(OutputStream stdin, InputStream stdout, InputStream stderr) {
 
-        Streams withStdin(OutputStream in) {
-            return new Streams(in, stdout, stderr);
-        }
-
-        Streams withStdout(InputStream out) {
-            return new Streams(stdin, out, stderr);
-        }
-
-        Streams withStderr(InputStream err) {
-            return new Streams(stdin, stdout, err);
-        }
-
         /** Closes every end (a start that failed). */
         void close() {
-            for (java.io.Closeable end : new java.io.Closeable[] {stdin, stdout, stderr}) {
+            close(new java.io.Closeable[] {stdin, stdout, stderr});
+        }
+
+        /** Closes every end of {@code ends} that is there. */
+        static void close(java.io.Closeable[] ends) {
+            for (java.io.Closeable end : ends) {
                 if (end != null) {
                     try {
                         end.close();
