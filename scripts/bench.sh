@@ -72,6 +72,7 @@ done
 
 case "$(uname -s)" in
   Linux) ak_require_tools bwrap:bubblewrap slirp4netns:slirp4netns || exit 1
+    ak_tune_cgroups # as the launcher script does for every command: measure what users get
     # as root, sandboxes with network use the host bridge (nftables), as the daemon would
     if [[ $(id -u) -eq 0 ]]; then ak_require_tools nft:nftables ip:iproute2 || exit 1; fi
     # the image benchmark builds its images and runs its own registry

@@ -84,3 +84,19 @@ ak_daemon_heap() {
   fi
   echo "${heap}m"
 }
+
+# Moving a process into a cgroup waits for an RCU grace period (~10 ms per sandbox start) unless
+# cgroup2 is mounted with favordynmods. As root, tune it (until the next boot) and say so, unless
+# AGENTKERNEL_NO_HOST_TUNING is set. The launcher script does this before every command, bench.sh
+# before measuring; 'agentkernel setup' and 'serve' (CgroupTuning) do the same or say it is missing
+# when the CLI runs without this script.
+ak_tune_cgroups() {
+  if [[ $EUID -eq 0 && -z "${AGENTKERNEL_NO_HOST_TUNING:-}" ]]; then
+    while read -r _ mnt fstype opts _; do
+      if [[ $fstype == cgroup2 && ,$opts, != *,favordynmods,* ]] \
+         && mount -o "remount,favordynmods" "$mnt" 2>/dev/null; then
+        echo "agentkernel: remounted $mnt with favordynmods for faster sandbox starts (AGENTKERNEL_NO_HOST_TUNING=1 skips this)" >&2
+      fi
+    done < /proc/mounts
+  fi
+}

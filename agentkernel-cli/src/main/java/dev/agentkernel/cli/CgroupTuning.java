@@ -15,8 +15,10 @@ import java.util.concurrent.TimeUnit;
  * waits for an RCU grace period: about 10 ms per sandbox start on our machines (a start on an
  * image went from 18.7 to 7.5 ms here with it). The option only changes how that lock is taken
  * (forks and exits pay a little more), nothing of what cgroups do; Linux 6.0 or later has it. A
- * remount lasts until the next boot. {@code doctor} reports the mounts, {@code setup} remounts
- * them as root.
+ * remount lasts until the next boot. The launcher script does it as root before every command
+ * ({@code ak_tune_cgroups} in {@code scripts/java.sh}, unless {@code AGENTKERNEL_NO_HOST_TUNING} is
+ * set); for a CLI started without it, {@code setup} remounts them the same way, and {@code doctor}
+ * and {@code serve} say when one lacks the option.
  */
 final class CgroupTuning {
 

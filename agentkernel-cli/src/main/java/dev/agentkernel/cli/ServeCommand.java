@@ -178,6 +178,7 @@ final class ServeCommand implements Subcommand {
                     + (isLoopback(host) ? "" : " and every host that reaches " + host + ":" + daemon.port())
                     + " can run commands through it");
         }
+        CgroupTuning.hint().ifPresent(hint -> err.println("agentkernel: " + hint));
         err.flush();
         stopped.await();
         return 0;

@@ -36,7 +36,7 @@ final class SetupCommand implements Subcommand {
 
     @Override
     public String usage() {
-        return "[--interpreters] [--no-daemon] [--no-cgroup-tuning]";
+        return "[--interpreters] [--no-daemon]";
     }
 
     @Override
@@ -49,7 +49,7 @@ final class SetupCommand implements Subcommand {
         return List.of("As root on Debian or Ubuntu, installs the packages of missing programs (bubblewrap, slirp4netns, e2fsprogs;",
                 "with --interpreters also python3 and nodejs for code sessions and tasks) with apt-get; as root, remounts",
                 "cgroup2 with favordynmods where it lacks it (each sandbox start waits ~10 ms in the kernel without it;",
-                "until the next boot; --no-cgroup-tuning leaves it); creates the",
+                "until the next boot; the launcher script does it too; AGENTKERNEL_NO_HOST_TUNING=1 leaves it); creates the",
                 "state directory; starts the daemon ('agentkernel daemon start') unless one answers or --no-daemon is",
                 "given, and waits for its warm pool; then runs every check of 'agentkernel doctor'.",
                 "Exits 0 when every check passed, 1 otherwise.");
@@ -60,8 +60,6 @@ final class SetupCommand implements Subcommand {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("interpreters").desc("Also install python3 and nodejs").get());
         o.addOption(Option.builder().longOpt("no-daemon").desc("Do not start the daemon").get());
-        o.addOption(Option.builder().longOpt("no-cgroup-tuning")
-                .desc("Do not remount cgroup2 with favordynmods (as root, setup does when it is missing)").get());
         return o;
     }
 
@@ -78,8 +76,8 @@ final class SetupCommand implements Subcommand {
             wanted.putAll(INTERPRETERS);
         }
         install(missing(wanted), host, out, err);
-        if (args.hasOption("no-cgroup-tuning")) {
-            out.println("cgroups: not tuned (--no-cgroup-tuning)");
+        if (System.getenv("AGENTKERNEL_NO_HOST_TUNING") != null) {
+            CgroupTuning.hint().ifPresent(out::println); // left as it is, as the launcher script leaves it
         } else if (host.root()) {
             CgroupTuning.apply().forEach(out::println);
         } else {
