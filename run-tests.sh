@@ -31,6 +31,8 @@ ak_require_tools podman:podman conmon:conmon || exit 1
 ak_require_package_file libc6-dev /usr/lib/x86_64-linux-gnu/libc.a /usr/lib/aarch64-linux-gnu/libc.a || exit 1
 # MetricsIT parses GET /metrics with the official Prometheus Python client's text-format parser.
 ak_require_package_file python3-prometheus-client /usr/lib/python3/dist-packages/prometheus_client/parser.py || exit 1
+# As the ./agentkernel script does before every command (the tests start the CLI and daemon without it).
+ak_tune_cgroups
 cd "$ROOT"
 # As root everything the integration tests need is installed above: a test that cannot run its
 # sandbox (or browser) then fails instead of skipping (ServerFixture.requireSandboxHost).
