@@ -369,7 +369,7 @@ public final class ForkServer {
                     if (waiting != null) {
                         waiting.streams().close();
                         waiting.answer().completeExceptionally(new IOException(value != 0 ? "error=" + value + ", "
-                                + PosixSpawn.strerror(value) : "the fork server sent no pidfd"));
+                                + Libc.strerror(value) : "the fork server sent no pidfd"));
                     }
                     return;
                 }

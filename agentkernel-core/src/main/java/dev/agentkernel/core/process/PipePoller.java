@@ -8,12 +8,8 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
@@ -44,13 +40,10 @@ final class PipePoller {
     private static final long EVENT_BYTES = PACKED ? 12 : 16;
     private static final long DATA_OFFSET = PACKED ? 4 : 8;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle CREATE = call("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle CTL = call("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+    private static final MethodHandle CREATE = Libc.call("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle CTL = Libc.call("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
             ADDRESS));
-    private static final MethodHandle WAIT = call("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT,
+    private static final MethodHandle WAIT = Libc.call("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT,
             JAVA_INT));
     private static final PipePoller INSTANCE = new PipePoller();
 
@@ -59,10 +52,10 @@ final class PipePoller {
 
     private PipePoller() {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment state = arena.allocate(Libc.CAPTURE);
             epoll = (int) CREATE.invokeExact(state, EPOLL_CLOEXEC);
             if (epoll < 0) {
-                throw new IllegalStateException("epoll_create1: " + PosixSpawn.strerror((int) ERRNO.get(state, 0L)));
+                throw new IllegalStateException("epoll_create1: " + Libc.strerror(Libc.errno(state)));
             }
         } catch (RuntimeException | Error e) {
             throw e;
@@ -70,11 +63,6 @@ final class PipePoller {
             throw new IllegalStateException("epoll_create1: " + t, t);
         }
         Thread.ofPlatform().daemon(true).name("ak-pipe-poller").start(this::poll);
-    }
-
-    private static MethodHandle call(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor,
-                Linker.Option.captureCallState("errno"));
     }
 
     static PipePoller get() {
@@ -114,7 +102,7 @@ final class PipePoller {
     void wake(int fd) {
         Thread waiter = waiters.remove(fd);
         try (Arena arena = Arena.ofConfined()) {
-            int ignored = (int) CTL.invokeExact(arena.allocate(CAPTURE), epoll, EPOLL_CTL_DEL, fd, MemorySegment.NULL);
+            int ignored = (int) CTL.invokeExact(arena.allocate(Libc.CAPTURE), epoll, EPOLL_CTL_DEL, fd, MemorySegment.NULL);
         } catch (Throwable ignored) {
             // not registered
         }
@@ -125,19 +113,19 @@ final class PipePoller {
 
     private void control(int fd, int events) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment state = arena.allocate(Libc.CAPTURE);
             MemorySegment event = arena.allocate(16, 8);
             event.set(JAVA_INT, 0, events);
             event.set(JAVA_LONG.withByteAlignment(4), DATA_OFFSET, fd);
             int rc = (int) CTL.invokeExact(state, epoll, EPOLL_CTL_MOD, fd, event);
             if (rc != 0) { // not registered yet (a one-shot registration stays, disarmed, after it fired)
                 rc = (int) CTL.invokeExact(state, epoll, EPOLL_CTL_ADD, fd, event);
-                if (rc != 0 && (int) ERRNO.get(state, 0L) == EEXIST) {
+                if (rc != 0 && Libc.errno(state) == EEXIST) {
                     rc = (int) CTL.invokeExact(state, epoll, EPOLL_CTL_MOD, fd, event);
                 }
             }
             if (rc != 0) {
-                throw new IOException("epoll_ctl: " + PosixSpawn.strerror((int) ERRNO.get(state, 0L)));
+                throw new IOException("epoll_ctl: " + Libc.strerror(Libc.errno(state)));
             }
         } catch (IOException | RuntimeException | Error e) {
             throw e;
@@ -148,12 +136,12 @@ final class PipePoller {
 
     private void poll() {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment state = arena.allocate(Libc.CAPTURE);
             MemorySegment events = arena.allocate(EVENT_BYTES * EVENTS, 8);
             while (true) {
                 int n = (int) WAIT.invokeExact(state, epoll, events, EVENTS, -1);
-                if (n < 0 && (int) ERRNO.get(state, 0L) != EINTR) {
-                    throw new IllegalStateException("epoll_wait: " + PosixSpawn.strerror((int) ERRNO.get(state, 0L)));
+                if (n < 0 && Libc.errno(state) != EINTR) {
+                    throw new IllegalStateException("epoll_wait: " + Libc.strerror(Libc.errno(state)));
                 }
                 for (int i = 0; i < n; i++) {
                     int fd = (int) events.get(JAVA_LONG.withByteAlignment(4), i * EVENT_BYTES + DATA_OFFSET);

@@ -10,12 +10,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.util.Objects;
 
 /**
@@ -34,22 +30,13 @@ final class PipeStreams {
     private static final int EINTR = 4;
     private static final int CHUNK = 64 * 1024;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle PIPE2 = call("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle READ = call("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle WRITE = call("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle FCNTL = LINKER.downcallHandle(LINKER.defaultLookup().find("fcntl").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.captureCallState("errno"),
-            Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle PIPE2 = Libc.call("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle READ = Libc.call("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITE = Libc.call("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle FCNTL = Libc.variadic("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+            2);
 
     private PipeStreams() {
-    }
-
-    private static MethodHandle call(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor,
-                Linker.Option.captureCallState("errno"));
     }
 
     /** A pipe: its read and write ends, both close-on-exec. */
@@ -59,10 +46,10 @@ final class PipeStreams {
     /** A new pipe, close-on-exec; neither end non-blocking yet (see {@link #input} and {@link #output}). */
     static Pipe pipe() throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment state = arena.allocate(Libc.CAPTURE);
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
             if ((int) PIPE2.invokeExact(state, fds, O_CLOEXEC) != 0) {
-                throw new IOException("pipe2: " + PosixSpawn.strerror((int) ERRNO.get(state, 0L)));
+                throw new IOException("pipe2: " + Libc.strerror(Libc.errno(state)));
             }
             return new Pipe(fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1));
         } catch (IOException | RuntimeException | Error e) {
@@ -86,10 +73,10 @@ final class PipeStreams {
 
     private static void nonBlocking(int fd) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment state = arena.allocate(Libc.CAPTURE);
             int flags = (int) FCNTL.invokeExact(state, fd, F_GETFL, 0);
             if (flags < 0 || (int) FCNTL.invokeExact(state, fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-                throw new IOException("fcntl: " + PosixSpawn.strerror((int) ERRNO.get(state, 0L)));
+                throw new IOException("fcntl: " + Libc.strerror(Libc.errno(state)));
             }
         } catch (IOException | RuntimeException | Error e) {
             throw e;
@@ -103,7 +90,7 @@ final class PipeStreams {
         final int fd;
         final Arena arena = Arena.ofAuto(); // freed with this object: a reader may still hold the buffer after a close
         final MemorySegment buffer = arena.allocate(CHUNK);
-        final MemorySegment state = arena.allocate(CAPTURE);
+        final MemorySegment state = arena.allocate(Libc.CAPTURE);
         private boolean closed; // guarded by this
 
         End(int fd) {
@@ -133,7 +120,7 @@ final class PipeStreams {
         }
 
         int errno() {
-            return (int) ERRNO.get(state, 0L);
+            return Libc.errno(state);
         }
     }
 
@@ -179,7 +166,7 @@ final class PipeStreams {
                 if (errno == EAGAIN) {
                     PipePoller.get().await(end.fd, PipePoller.IN, end::closed);
                 } else if (errno != EINTR) {
-                    throw new IOException("read: " + PosixSpawn.strerror(errno));
+                    throw new IOException("read: " + Libc.strerror(errno));
                 }
             }
         }
@@ -227,7 +214,7 @@ final class PipeStreams {
                 if (errno == EAGAIN) {
                     PipePoller.get().await(end.fd, PipePoller.OUT, end::closed);
                 } else if (errno != EINTR) {
-                    throw new IOException(errno == 32 ? "Broken pipe" : "write: " + PosixSpawn.strerror(errno));
+                    throw new IOException(errno == 32 ? "Broken pipe" : "write: " + Libc.strerror(errno));
                 }
             }
         }

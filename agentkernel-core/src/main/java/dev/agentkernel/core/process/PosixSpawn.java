@@ -327,7 +327,7 @@ final class PosixSpawn {
         }
     }
 
-    static String strerror(int errno) {
+    private static String strerror(int errno) {
         try {
             MemorySegment text = (MemorySegment) CALLS.strerror().invokeExact(errno);
             return text.reinterpret(256).getString(0);

@@ -8,12 +8,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.util.Optional;
 
 /**
@@ -38,22 +34,14 @@ final class SeqPacketSocket implements AutoCloseable {
     private static final long CONTROL_BYTES = 32;
     private static final long MSGHDR_BYTES = 56;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option ERRNO_OPTION = Linker.Option.captureCallState("errno");
-    private static final MethodHandle SOCKETPAIR = call("socketpair",
+    private static final MethodHandle SOCKETPAIR = Libc.call("socketpair",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle SENDMSG = call("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle RECVMSG = call("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle OPEN = LINKER.downcallHandle(LINKER.defaultLookup().find("open").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO_OPTION, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle FCNTL = LINKER.downcallHandle(LINKER.defaultLookup().find("fcntl").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPTION, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle SHUTDOWN = LINKER.downcallHandle(LINKER.defaultLookup().find("shutdown").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(LINKER.defaultLookup().find("strerror").orElseThrow(),
-            FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final MethodHandle SENDMSG = Libc.call("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle RECVMSG = Libc.call("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SHUTDOWN = Libc.call("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle OPEN = Libc.variadic("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2);
+    private static final MethodHandle FCNTL = Libc.variadic("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+            2);
 
     private final int fd;
 
@@ -61,17 +49,13 @@ final class SeqPacketSocket implements AutoCloseable {
         this.fd = fd;
     }
 
-    private static MethodHandle call(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor, ERRNO_OPTION);
-    }
-
     /** A connected pair, both ends close-on-exec; the second end's descriptor is above 3 (see {@link #descriptor()}). */
     static SeqPacketSocket[] pair() throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment state = arena.allocate(Libc.CAPTURE);
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
             if ((int) SOCKETPAIR.invokeExact(state, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) {
-                throw new IOException("socketpair: " + strerror((int) ERRNO.get(state, 0L)));
+                throw new IOException("socketpair: " + Libc.strerror(Libc.errno(state)));
             }
             int first = fds.getAtIndex(JAVA_INT, 0);
             int second = fds.getAtIndex(JAVA_INT, 1);
@@ -80,7 +64,7 @@ final class SeqPacketSocket implements AutoCloseable {
                 PosixSpawn.closeQuietly(second);
                 if (moved < 0) {
                     PosixSpawn.closeQuietly(first);
-                    throw new IOException("fcntl: " + strerror((int) ERRNO.get(state, 0L)));
+                    throw new IOException("fcntl: " + Libc.strerror(Libc.errno(state)));
                 }
                 second = moved;
             }
@@ -104,10 +88,10 @@ final class SeqPacketSocket implements AutoCloseable {
      */
     static int open(String path, int flags) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment state = arena.allocate(Libc.CAPTURE);
             int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags | O_CLOEXEC, 0666);
             if (fd < 0) {
-                throw new IOException(path + ": " + strerror((int) ERRNO.get(state, 0L)));
+                throw new IOException(path + ": " + Libc.strerror(Libc.errno(state)));
             }
             return fd;
         } catch (IOException | RuntimeException | Error e) {
@@ -120,7 +104,7 @@ final class SeqPacketSocket implements AutoCloseable {
     /** Sends one message with {@code fds} attached (none when empty); blocks while the socket's buffer is full. */
     void send(byte[] data, int... fds) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment state = arena.allocate(Libc.CAPTURE);
             MemorySegment buffer = arena.allocate(Math.max(1, data.length));
             MemorySegment.copy(data, 0, buffer, JAVA_BYTE, 0, data.length);
             MemorySegment iov = arena.allocate(16, 8);
@@ -146,9 +130,9 @@ final class SeqPacketSocket implements AutoCloseable {
                 if (n >= 0) {
                     return;
                 }
-                int errno = (int) ERRNO.get(state, 0L);
+                int errno = Libc.errno(state);
                 if (errno != EINTR) {
-                    throw new IOException("sendmsg: " + strerror(errno));
+                    throw new IOException("sendmsg: " + Libc.strerror(errno));
                 }
             }
         } catch (IOException | RuntimeException | Error e) {
@@ -169,7 +153,7 @@ final class SeqPacketSocket implements AutoCloseable {
      */
     Optional<Message> receive(int max) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment state = arena.allocate(Libc.CAPTURE);
             MemorySegment buffer = arena.allocate(max);
             MemorySegment iov = arena.allocate(16, 8);
             iov.set(ADDRESS, 0, buffer);
@@ -187,11 +171,11 @@ final class SeqPacketSocket implements AutoCloseable {
                     return Optional.empty();
                 }
                 if (n < 0) {
-                    int errno = (int) ERRNO.get(state, 0L);
+                    int errno = Libc.errno(state);
                     if (errno == EINTR) {
                         continue;
                     }
-                    throw new IOException("recvmsg: " + strerror(errno));
+                    throw new IOException("recvmsg: " + Libc.strerror(errno));
                 }
                 long controlLength = msg.get(JAVA_LONG, 40);
                 int[] fds = new int[0];
@@ -214,8 +198,8 @@ final class SeqPacketSocket implements AutoCloseable {
 
     /** Shuts both directions down: the peer reads the end, and a thread blocked in {@link #receive} here returns. */
     void shutdown() {
-        try {
-            int ignored = (int) SHUTDOWN.invokeExact(fd, 2); // SHUT_RDWR
+        try (Arena arena = Arena.ofConfined()) {
+            int ignored = (int) SHUTDOWN.invokeExact(arena.allocate(Libc.CAPTURE), fd, 2); // SHUT_RDWR
         } catch (Throwable ignored) {
             // closed already
         }
@@ -224,14 +208,5 @@ final class SeqPacketSocket implements AutoCloseable {
     @Override
     public void close() {
         PosixSpawn.closeQuietly(fd);
-    }
-
-    private static String strerror(int errno) {
-        try {
-            MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
-            return text.reinterpret(256).getString(0);
-        } catch (Throwable t) {
-            return "errno " + errno;
-        }
     }
 }
