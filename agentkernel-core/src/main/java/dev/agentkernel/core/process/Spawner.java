@@ -2,6 +2,7 @@ package dev.agentkernel.core.process;
 
 import dev.agentkernel.model.SandboxFailureException;
 import java.io.IOException;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,19 +53,28 @@ public final class Spawner {
      * {@link ForkServer}'s server.
      */
     static Process startPassing(ProcessBuilder builder, int passed) throws IOException {
-        Future<Process> future = THREAD.submit(() -> NativeProcess.start(builder, passed));
         try {
-            return future.get();
+            return onThread(() -> NativeProcess.start(builder, passed));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            future.cancel(false);
             throw new IOException("interrupted while starting " + builder.command().getFirst(), e);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof IOException io ? io : new IOException(String.valueOf(e.getCause()), e.getCause());
         }
     }
 
-    static boolean pipes(ProcessBuilder builder) {
+    /** Runs {@code start} on the spawner thread and waits for it (an interrupted wait cancels it if it has not run). */
+    private static Process onThread(Callable<Process> start) throws InterruptedException, ExecutionException {
+        Future<Process> future = THREAD.submit(start);
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            future.cancel(false);
+            throw e;
+        }
+    }
+
+    private static boolean pipes(ProcessBuilder builder) {
         return builder.redirectInput().type() == ProcessBuilder.Redirect.Type.PIPE
                 || builder.redirectOutput().type() == ProcessBuilder.Redirect.Type.PIPE
                 || !builder.redirectErrorStream() && builder.redirectError().type() == ProcessBuilder.Redirect.Type.PIPE;
@@ -77,12 +87,10 @@ public final class Spawner {
      */
     public static Process start(ProcessBuilder builder) {
         boolean natively = NATIVE && !pipes(builder);
-        Future<Process> future = THREAD.submit(() -> natively ? NativeProcess.start(builder) : builder.start());
         try {
-            return future.get();
+            return onThread(() -> natively ? NativeProcess.start(builder) : builder.start());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            future.cancel(false);
             throw new SandboxFailureException("interrupted while starting " + builder.command().getFirst(), e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
